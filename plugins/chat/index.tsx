@@ -1,0 +1,48 @@
+import { z } from 'zod'
+import { defineChannel } from '../../src/channels/types'
+
+const settings = z.object({
+  /** Origins allowed to embed the widget; empty allows none but this app's own demo page. */
+  allowedOrigins: z.array(z.string().url()).default([]),
+  greeting: z.string().max(500).default('Hi! How can we help?'),
+})
+
+/** What a ConversationRoom hands the pipeline for a visitor's message. */
+export const chatEvent = z.object({
+  visitorId: z.string().min(1).max(64),
+  sessionKey: z.string().min(1).max(64),
+  clientMessageId: z.string().min(1).max(64),
+  name: z.string().max(120).optional(),
+  email: z.string().email().max(254).optional(),
+  text: z.string().min(1).max(4000),
+})
+
+function ChatIcon() {
+  return (
+    <svg viewBox="0 0 24 24" width="16" height="16" aria-hidden="true" class="icon">
+      <path d="M4 5h16v11H9l-5 4z" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linejoin="round" />
+    </svg>
+  )
+}
+
+export const chatChannel = defineChannel({
+  id: 'chat',
+  name: 'Live chat',
+  view: 'Chat',
+  viewAlwaysShown: true,
+  settings,
+  capabilities: { outbound: true, realtime: true, attachments: true },
+  async parse(input) {
+    if (input.type !== 'event') return []
+    const event = chatEvent.parse(input.payload)
+    return [
+      {
+        externalId: `${event.visitorId}:${event.clientMessageId}`,
+        from: { externalId: event.visitorId, name: event.name, email: event.email },
+        text: event.text,
+        thread: { key: event.sessionKey },
+      },
+    ]
+  },
+  ui: { Icon: ChatIcon },
+})

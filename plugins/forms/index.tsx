@@ -1,0 +1,68 @@
+import { z } from 'zod'
+import { defineChannel } from '../../src/channels/types'
+
+const settings = z.object({
+  formName: z.string().min(1).max(120),
+  /** Where the browser goes after a plain HTML form post; JSON posts get JSON back. */
+  redirectUrl: z.string().url().optional(),
+})
+
+/** A form submission: an email to answer, an optional name and subject, and the fields. */
+const submission = z.object({
+  email: z.string().trim().email('Enter a valid email address').max(254),
+  name: z.string().trim().max(120).optional(),
+  subject: z.string().trim().max(200).optional(),
+  message: z.string().trim().max(20_000).optional(),
+  submissionId: z.string().max(100).optional(),
+})
+
+function FormsIcon() {
+  return (
+    <svg viewBox="0 0 24 24" width="16" height="16" aria-hidden="true" class="icon">
+      <rect x="5" y="3" width="14" height="18" rx="2" fill="none" stroke="currentColor" stroke-width="1.8" />
+      <path d="M8.5 8h7M8.5 12h7M8.5 16h4" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" />
+    </svg>
+  )
+}
+
+async function readFields(request: Request): Promise<Record<string, string>> {
+  const type = request.headers.get('Content-Type') ?? ''
+  if (type.includes('application/json')) {
+    const body: unknown = await request.json()
+    if (!body || typeof body !== 'object') return {}
+    return Object.fromEntries(Object.entries(body).map(([key, value]) => [key, String(value ?? '')]))
+  }
+  const form = await request.formData()
+  const fields: Record<string, string> = {}
+  form.forEach((value, key) => {
+    if (typeof value === 'string') fields[key] = value
+  })
+  return fields
+}
+
+export const formsChannel = defineChannel({
+  id: 'forms',
+  name: 'Forms',
+  view: 'Forms',
+  settings,
+  capabilities: { outbound: false },
+  async parse(input, ctx) {
+    if (input.type !== 'http') return []
+    const fields = await readFields(input.request)
+    const known = submission.parse(fields)
+    const extra = Object.entries(fields)
+      .filter(([key]) => !(key in submission.shape))
+      .slice(0, 50)
+      .map(([key, value]) => `${key.slice(0, 60)}: ${value.slice(0, 2000)}`)
+    const text = [known.message, ...extra].filter(Boolean).join('\n')
+    return [
+      {
+        externalId: known.submissionId ? `form:${known.submissionId}` : undefined,
+        from: { email: known.email, name: known.name },
+        subject: known.subject || `New ${ctx.settings.formName} submission`,
+        text: text || '(empty submission)',
+      },
+    ]
+  },
+  ui: { Icon: FormsIcon },
+})

@@ -1,0 +1,92 @@
+import { Hono } from 'hono'
+import { HTTPException } from 'hono/http-exception'
+import { secureHeaders } from 'hono/secure-headers'
+import type { AppEnv } from './env'
+import { csrfProtection } from './auth/csrf'
+import { createDb } from './db/client'
+import { InputError } from './lib/errors'
+import { authRoutes } from './routes/auth'
+import { channelRoutes } from './routes/channels'
+import { conversationRoutes } from './routes/conversations'
+import { devRoutes } from './routes/dev'
+import { inboxRoutes } from './routes/inbox'
+import { settingsRoutes } from './routes/settings'
+import { ErrorNotice, Layout } from '../templates/layout'
+
+export const app = new Hono<AppEnv>()
+
+const pageSecurityHeaders = secureHeaders({
+    contentSecurityPolicy: {
+      defaultSrc: ["'self'"],
+      scriptSrc: ["'self'"],
+      styleSrc: ["'self'"],
+      imgSrc: ["'self'", 'data:'],
+      connectSrc: ["'self'"],
+      frameSrc: ["'self'"],
+      frameAncestors: ["'none'"],
+      formAction: ["'self'"],
+      baseUri: ["'none'"],
+      objectSrc: ["'none'"],
+    },
+    referrerPolicy: 'same-origin',
+})
+
+// A WebSocket upgrade's 101 response has immutable headers; every other response gets them.
+app.use('*', async (c, next) => (c.req.header('Upgrade') === 'websocket' ? next() : pageSecurityHeaders(c, next)))
+
+// One database handle per request; bindings exist only inside a request.
+app.use('*', async (c, next) => {
+  c.set('db', createDb(c.env))
+  await next()
+})
+
+// Webhooks and the visitor widget carry no session cookie and verify themselves.
+app.use('*', async (c, next) => {
+  const path = c.req.path
+  if (path.startsWith('/channels/') || path.startsWith('/widget/')) return next()
+  return csrfProtection(c, next)
+})
+
+app.route('/', authRoutes)
+app.route('/', channelRoutes)
+app.route('/', devRoutes)
+app.route('/', settingsRoutes)
+app.route('/', conversationRoutes)
+app.route('/', inboxRoutes)
+
+app.notFound((c) => {
+  if (c.req.header('HX-Request')) return c.html(<ErrorNotice message="Not found." />, 404)
+  return c.html(
+    <Layout title="Not found">
+      <main class="auth-card">
+        <h1>Not found</h1>
+        <p>
+          <a href="/">Back to the inbox</a>
+        </p>
+      </main>
+    </Layout>,
+    404,
+  )
+})
+
+app.onError((error, c) => {
+  const status = error instanceof HTTPException ? error.status : error instanceof InputError ? 422 : 500
+  const message = status === 500 ? 'Something went wrong. Try again in a moment.' : error.message
+  if (status === 500) console.error('unhandled error', c.req.method, c.req.path, error)
+  if (error instanceof HTTPException && error.res) return error.res
+  if (c.req.header('HX-Request')) return c.html(<ErrorNotice message={message} />, status)
+  const accept = c.req.header('Accept') ?? ''
+  if (!accept.includes('text/html')) return c.json({ error: message }, status)
+  return c.html(
+    <Layout title="Error">
+      <main class="auth-card">
+        <h1>{status === 403 ? 'Not allowed' : status === 404 ? 'Not found' : 'Something went wrong'}</h1>
+        <p>{message}</p>
+        <p>
+          <a href="/">Back to the inbox</a>
+        </p>
+      </main>
+    </Layout>,
+    status,
+  )
+})

@@ -1,0 +1,85 @@
+import { sha256 } from '@oslojs/crypto/sha2'
+import { decodeHex, encodeHexLowerCase } from '@oslojs/encoding'
+import { constantTimeEqual } from '@oslojs/crypto/subtle'
+import { and, eq, lt } from 'drizzle-orm'
+import type { Db } from '../db/client'
+import { sessions, users } from '../db/schema'
+import { newSecret } from '../lib/ids'
+
+/**
+ * Sessions as the Lucia guide lays them out: the client holds `<id>.<secret>`, the database
+ * holds the id and a SHA-256 of the secret. A leaked sessions table therefore opens no session.
+ * Expiry slides: a session used in its second half is extended to a full period again.
+ */
+export const sessionExpiresInSeconds = 60 * 60 * 24 * 30
+export const sessionCookieName = 'sb_session'
+
+export type SessionUser = typeof users.$inferSelect
+export type Session = typeof sessions.$inferSelect
+export interface ValidatedSession {
+  session: Session
+  user: SessionUser
+  /** The expiry moved: the cookie must be sent again. */
+  refreshed: boolean
+}
+
+function hashSecret(secret: string): Uint8Array {
+  return sha256(new TextEncoder().encode(secret))
+}
+
+export async function createSession(db: Db, userId: string, nowMs = Date.now()) {
+  const id = newSecret()
+  const secret = newSecret()
+  const session: Session = {
+    id,
+    secretHash: encodeHexLowerCase(hashSecret(secret)),
+    userId,
+    createdAt: nowMs,
+    expiresAt: nowMs + sessionExpiresInSeconds * 1000,
+  }
+  await db.insert(sessions).values(session)
+  return { token: `${id}.${secret}`, session }
+}
+
+export async function validateSessionToken(
+  db: Db,
+  token: string,
+  nowMs = Date.now(),
+): Promise<ValidatedSession | null> {
+  const [id, secret, extra] = token.split('.')
+  if (!id || !secret || extra !== undefined || id.length > 64 || secret.length > 64) return null
+  const [row] = await db
+    .select({ session: sessions, user: users })
+    .from(sessions)
+    .innerJoin(users, eq(users.id, sessions.userId))
+    .where(eq(sessions.id, id))
+    .limit(1)
+  if (!row) return null
+  const stored = decodeHex(row.session.secretHash)
+  if (!constantTimeEqual(hashSecret(secret), stored)) return null
+  if (row.session.expiresAt <= nowMs) {
+    await db.delete(sessions).where(eq(sessions.id, id))
+    return null
+  }
+  // A deactivated or removed user loses every session at once, not at expiry.
+  if (row.user.status !== 'active') return null
+  let refreshed = false
+  if (row.session.expiresAt - nowMs < (sessionExpiresInSeconds * 1000) / 2) {
+    row.session.expiresAt = nowMs + sessionExpiresInSeconds * 1000
+    await db.update(sessions).set({ expiresAt: row.session.expiresAt }).where(eq(sessions.id, id))
+    refreshed = true
+  }
+  return { session: row.session, user: row.user, refreshed }
+}
+
+export async function invalidateSession(db: Db, sessionId: string): Promise<void> {
+  await db.delete(sessions).where(eq(sessions.id, sessionId))
+}
+
+export async function invalidateUserSessions(db: Db, userId: string): Promise<void> {
+  await db.delete(sessions).where(eq(sessions.userId, userId))
+}
+
+export async function deleteExpiredSessions(db: Db, nowMs = Date.now()): Promise<void> {
+  await db.delete(sessions).where(and(lt(sessions.expiresAt, nowMs)))
+}

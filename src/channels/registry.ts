@@ -1,0 +1,19 @@
+import { callsChannel } from '../../plugins/calls'
+import { chatChannel } from '../../plugins/chat'
+import { emailChannel } from '../../plugins/email'
+import { formsChannel } from '../../plugins/forms'
+import { messengerChannel } from '../../plugins/messenger'
+import type { ChannelPlugin } from './types'
+
+// Workers cannot discover files at run time: a new channel is one import and one entry here.
+export const channelPlugins: readonly ChannelPlugin[] = [
+  chatChannel,
+  emailChannel,
+  messengerChannel,
+  formsChannel,
+  callsChannel,
+] as readonly ChannelPlugin[]
+
+export function findPlugin(pluginId: string): ChannelPlugin | undefined {
+  return channelPlugins.find((plugin) => plugin.id === pluginId)
+}

@@ -1,0 +1,128 @@
+import type { Hono } from 'hono'
+import type { FC } from 'hono/jsx'
+import type { z } from 'zod'
+import type { AppEnv, Bindings } from '../env'
+
+/** Who sent an inbound message, as the channel knows them. */
+export interface InboundContact {
+  /** The channel's own id for the sender (a visitor id, a page-scoped user id, a phone number). */
+  externalId?: string
+  name?: string
+  email?: string
+  phone?: string
+}
+
+export interface InboundAttachment {
+  filename: string
+  contentType: string
+  content: Uint8Array
+  /** Content-ID for inline (cid:) images. */
+  contentId?: string
+}
+
+/** One message in the normalized form every channel produces. */
+export interface InboundMessage {
+  /** The provider's id for this message (Message-ID, event id): makes delivery idempotent. */
+  externalId?: string
+  from: InboundContact
+  subject?: string
+  text: string
+  /** Already-sanitised HTML, if the channel has any. */
+  html?: string
+  /** When the sender sent it (ms); defaults to when it arrived. */
+  sentAt?: number
+  /** How to find the conversation it belongs to. */
+  thread?: {
+    /** A key the channel keeps for a conversation (chat session, Messenger thread). */
+    key?: string
+    /** External ids of earlier messages this one answers (In-Reply-To, References). */
+    references?: string[]
+  }
+  /** A folder the channel judges the conversation belongs in (e.g. spam for role senders). */
+  folder?: 'inbox' | 'spam'
+  attachments?: InboundAttachment[]
+  /** A visible note for agents, e.g. that the message could not be read. */
+  notice?: string
+}
+
+export type InboundInput =
+  | { type: 'http'; request: Request }
+  | { type: 'email'; raw: Uint8Array; envelopeFrom: string; envelopeTo: string; rawKey: string }
+  | { type: 'event'; payload: unknown }
+
+export interface ChannelRecord {
+  id: string
+  accountId: string
+  inboxId: string
+  pluginId: string
+  name: string
+}
+
+export interface ChannelContext<S> {
+  channel: ChannelRecord
+  settings: S
+  secrets: Record<string, string>
+  env: Bindings
+}
+
+export interface OutboundMessage {
+  conversationId: string
+  messageId: number
+  to: { name?: string | null; email?: string | null; externalId?: string | null }
+  subject?: string | null
+  text: string
+  html?: string | null
+  /** External ids of the messages this answers, newest last. */
+  references: string[]
+}
+
+export interface SendResult {
+  externalId?: string
+}
+
+export interface ChannelCapabilities {
+  /** Agents can reply through the channel. */
+  outbound: boolean
+  /** Messages travel live over a ConversationRoom socket. */
+  realtime?: boolean
+  attachments?: boolean
+  /** The channel threads by references (In-Reply-To style) rather than by a key. */
+  threading?: boolean
+}
+
+/**
+ * A channel plugin: a plain object that turns a channel's input into `InboundMessage`s and sends
+ * `OutboundMessage`s. It never writes core tables; `channels/pipeline.ts` does.
+ *
+ * @example
+ * export const smsChannel = defineChannel({
+ *   id: 'sms', name: 'SMS', view: 'SMS',
+ *   settings: z.object({ number: z.string() }),
+ *   capabilities: { outbound: false },
+ *   async parse(input) {
+ *     if (input.type !== 'http') return []
+ *     const body = smsWebhook.parse(await input.request.json())
+ *     return [{ externalId: body.id, from: { phone: body.from, externalId: body.from }, text: body.text }]
+ *   },
+ *   ui: { Icon: SmsIcon },
+ * })
+ */
+export interface ChannelPlugin<S extends z.ZodTypeAny = z.ZodTypeAny> {
+  id: string
+  name: string
+  /** The name of the built-in view this channel feeds ('Email', 'Chat', …). */
+  view: string
+  /** Show the channel's view above "More" in the sidebar. */
+  viewAlwaysShown?: boolean
+  settings: S
+  capabilities: ChannelCapabilities
+  /** Checks a webhook's signature or token before anything is parsed. */
+  verify?(request: Request, ctx: ChannelContext<z.infer<S>>): Promise<boolean>
+  parse(input: InboundInput, ctx: ChannelContext<z.infer<S>>): Promise<InboundMessage[]>
+  send?(message: OutboundMessage, ctx: ChannelContext<z.infer<S>>): Promise<SendResult>
+  /** Extra routes, mounted under /channels/<id>. */
+  routes?(app: Hono<AppEnv>): void
+  ui: { Icon: FC; SettingsForm?: FC<{ settings: z.infer<S> }>; MessageMeta?: FC }
+}
+
+export const defineChannel = <S extends z.ZodTypeAny>(plugin: ChannelPlugin<S>): ChannelPlugin<S> => plugin

@@ -1,0 +1,265 @@
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
+
+// Every `*At` column holds milliseconds since the Unix epoch (UTC).
+const createdAt = () => integer('created_at').notNull()
+
+export const accounts = sqliteTable('accounts', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  createdAt: createdAt(),
+})
+
+export const userRoles = ['super_admin', 'admin', 'agent'] as const
+export type UserRole = (typeof userRoles)[number]
+export const userStatuses = ['active', 'deactivated', 'removed'] as const
+export type UserStatus = (typeof userStatuses)[number]
+
+export const users = sqliteTable(
+  'users',
+  {
+    id: text('id').primaryKey(),
+    accountId: text('account_id').notNull().references(() => accounts.id),
+    name: text('name').notNull(),
+    // Stored lower-cased: the login form looks users up by address.
+    email: text('email').notNull(),
+    passwordHash: text('password_hash').notNull(),
+    role: text('role', { enum: userRoles }).notNull().default('agent'),
+    status: text('status', { enum: userStatuses }).notNull().default('active'),
+    availability: text('availability', { enum: ['available', 'away'] }).notNull().default('available'),
+    timeZone: text('time_zone').notNull().default('UTC'),
+    locale: text('locale').notNull().default('en'),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('users_email_unique').on(t.email), index('users_account_idx').on(t.accountId)],
+)
+
+export const sessions = sqliteTable(
+  'sessions',
+  {
+    id: text('id').primaryKey(),
+    // Hex SHA-256 of the token's secret half; the secret itself is never stored.
+    secretHash: text('secret_hash').notNull(),
+    userId: text('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    createdAt: createdAt(),
+    expiresAt: integer('expires_at').notNull(),
+  },
+  (t) => [index('sessions_user_idx').on(t.userId)],
+)
+
+/** Failed login attempts per key (an address or a client IP) inside a fixed window. */
+export const loginAttempts = sqliteTable('login_attempts', {
+  key: text('key').primaryKey(),
+  failures: integer('failures').notNull(),
+  windowStartedAt: integer('window_started_at').notNull(),
+})
+
+export const inboxes = sqliteTable(
+  'inboxes',
+  {
+    id: text('id').primaryKey(),
+    accountId: text('account_id').notNull().references(() => accounts.id),
+    name: text('name').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('inboxes_account_idx').on(t.accountId)],
+)
+
+export const channels = sqliteTable(
+  'channels',
+  {
+    id: text('id').primaryKey(),
+    accountId: text('account_id').notNull().references(() => accounts.id),
+    inboxId: text('inbox_id').notNull().references(() => inboxes.id),
+    pluginId: text('plugin_id').notNull(),
+    name: text('name').notNull(),
+    // JSON validated by the plugin's settings schema.
+    settings: text('settings', { mode: 'json' }).$type<Record<string, unknown>>().notNull().default({}),
+    secrets: text('secrets', { mode: 'json' }).$type<Record<string, string>>().notNull().default({}),
+    createdAt: createdAt(),
+  },
+  (t) => [index('channels_inbox_idx').on(t.accountId, t.inboxId)],
+)
+
+export const companies = sqliteTable(
+  'companies',
+  {
+    id: text('id').primaryKey(),
+    accountId: text('account_id').notNull().references(() => accounts.id),
+    name: text('name').notNull(),
+    domain: text('domain'),
+    properties: text('properties', { mode: 'json' }).$type<Record<string, string>>().notNull().default({}),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('companies_domain_unique').on(t.accountId, t.domain)],
+)
+
+export const contacts = sqliteTable(
+  'contacts',
+  {
+    id: text('id').primaryKey(),
+    accountId: text('account_id').notNull().references(() => accounts.id),
+    companyId: text('company_id').references(() => companies.id, { onDelete: 'set null' }),
+    name: text('name'),
+    email: text('email'),
+    phone: text('phone'),
+    properties: text('properties', { mode: 'json' }).$type<Record<string, string>>().notNull().default({}),
+    blocked: integer('blocked', { mode: 'boolean' }).notNull().default(false),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('contacts_email_unique').on(t.accountId, t.email)],
+)
+
+export const contactIdentities = sqliteTable(
+  'contact_identities',
+  {
+    accountId: text('account_id').notNull().references(() => accounts.id),
+    pluginId: text('plugin_id').notNull(),
+    externalId: text('external_id').notNull(),
+    contactId: text('contact_id').notNull().references(() => contacts.id, { onDelete: 'cascade' }),
+  },
+  (t) => [
+    primaryKey({ columns: [t.accountId, t.pluginId, t.externalId] }),
+    index('contact_identities_contact_idx').on(t.contactId),
+  ],
+)
+
+export const conversationStatuses = ['open', 'closed'] as const
+export type ConversationStatus = (typeof conversationStatuses)[number]
+export const conversationFolders = ['inbox', 'sent', 'spam', 'filtered', 'trash'] as const
+export type ConversationFolder = (typeof conversationFolders)[number]
+
+export const conversations = sqliteTable(
+  'conversations',
+  {
+    id: text('id').primaryKey(),
+    accountId: text('account_id').notNull().references(() => accounts.id),
+    inboxId: text('inbox_id').notNull().references(() => inboxes.id),
+    channelId: text('channel_id').notNull().references(() => channels.id),
+    // Copied from the channel so views by channel need no join.
+    pluginId: text('plugin_id').notNull(),
+    contactId: text('contact_id').references(() => contacts.id, { onDelete: 'set null' }),
+    assigneeId: text('assignee_id').references(() => users.id, { onDelete: 'set null' }),
+    // A chatflow that owns the conversation until a person takes it over.
+    assigneeBot: text('assignee_bot'),
+    status: text('status', { enum: conversationStatuses }).notNull().default('open'),
+    folder: text('folder', { enum: conversationFolders }).notNull().default('inbox'),
+    subject: text('subject'),
+    preview: text('preview').notNull().default(''),
+    // A key the channel uses to find the conversation again (a chat session, a Messenger thread).
+    externalKey: text('external_key'),
+    lastSeq: integer('last_seq').notNull().default(0),
+    lastMessageAt: integer('last_message_at').notNull(),
+    closedAt: integer('closed_at'),
+    trashedAt: integer('trashed_at'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index('conversations_list_idx').on(t.accountId, t.inboxId, t.folder, t.status, t.lastMessageAt),
+    index('conversations_contact_idx').on(t.contactId),
+    index('conversations_assignee_idx').on(t.assigneeId),
+    uniqueIndex('conversations_external_key_unique').on(t.channelId, t.externalKey),
+  ],
+)
+
+export const messageDirections = ['in', 'out'] as const
+export const messageKinds = ['message', 'comment', 'activity'] as const
+export type MessageKind = (typeof messageKinds)[number]
+
+export const messages = sqliteTable(
+  'messages',
+  {
+    // An integer key: it doubles as the FTS5 rowid, which must stay stable.
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    accountId: text('account_id').notNull().references(() => accounts.id),
+    conversationId: text('conversation_id')
+      .notNull()
+      .references(() => conversations.id, { onDelete: 'cascade' }),
+    channelId: text('channel_id').notNull(),
+    seq: integer('seq').notNull(),
+    direction: text('direction', { enum: messageDirections }).notNull(),
+    kind: text('kind', { enum: messageKinds }).notNull().default('message'),
+    authorUserId: text('author_user_id').references(() => users.id, { onDelete: 'set null' }),
+    authorContactId: text('author_contact_id').references(() => contacts.id, { onDelete: 'set null' }),
+    authorName: text('author_name'),
+    text: text('text').notNull().default(''),
+    // Sanitised HTML, shown only inside a sandboxed iframe.
+    html: text('html'),
+    externalId: text('external_id'),
+    contentHash: text('content_hash'),
+    hiddenBy: text('hidden_by').references(() => users.id),
+    hiddenAt: integer('hidden_at'),
+    deliveryStatus: text('delivery_status', { enum: ['none', 'pending', 'sent', 'failed'] })
+      .notNull()
+      .default('none'),
+    deliveryError: text('delivery_error'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('messages_conversation_seq_unique').on(t.conversationId, t.seq),
+    uniqueIndex('messages_external_id_unique').on(t.channelId, t.externalId),
+    // Threading looks a reply's references up across the whole account's messages.
+    index('messages_account_external_idx').on(t.accountId, t.externalId),
+  ],
+)
+
+export const attachments = sqliteTable(
+  'attachments',
+  {
+    id: text('id').primaryKey(),
+    accountId: text('account_id').notNull().references(() => accounts.id),
+    messageId: integer('message_id')
+      .notNull()
+      .references(() => messages.id, { onDelete: 'cascade' }),
+    r2Key: text('r2_key').notNull(),
+    filename: text('filename').notNull(),
+    contentType: text('content_type').notNull(),
+    sizeBytes: integer('size_bytes').notNull(),
+    contentId: text('content_id'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('attachments_message_idx').on(t.messageId)],
+)
+
+/** Per-user read position in a conversation; unread means lastSeq is past it. */
+export const conversationReads = sqliteTable(
+  'conversation_reads',
+  {
+    userId: text('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    conversationId: text('conversation_id')
+      .notNull()
+      .references(() => conversations.id, { onDelete: 'cascade' }),
+    readSeq: integer('read_seq').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.conversationId] })],
+)
+
+export const views = sqliteTable(
+  'views',
+  {
+    id: text('id').primaryKey(),
+    accountId: text('account_id').notNull().references(() => accounts.id),
+    inboxId: text('inbox_id').references(() => inboxes.id, { onDelete: 'cascade' }),
+    // null owner: shared with the team.
+    ownerUserId: text('owner_user_id').references(() => users.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    filters: text('filters', { mode: 'json' }).$type<Record<string, string>>().notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('views_account_idx').on(t.accountId, t.inboxId)],
+)
+
+export const auditLog = sqliteTable(
+  'audit_log',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    accountId: text('account_id').notNull().references(() => accounts.id),
+    actorUserId: text('actor_user_id').references(() => users.id, { onDelete: 'set null' }),
+    action: text('action').notNull(),
+    targetType: text('target_type').notNull(),
+    targetId: text('target_id').notNull(),
+    details: text('details', { mode: 'json' }).$type<Record<string, unknown>>().notNull().default({}),
+    createdAt: createdAt(),
+  },
+  (t) => [index('audit_log_account_idx').on(t.accountId, t.createdAt)],
+)
+

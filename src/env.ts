@@ -1,0 +1,33 @@
+import type { Db } from './db/client'
+import type { Session, SessionUser } from './auth/session'
+import type { ConversationRoom } from './rooms/conversation-room'
+import type { InboxHub } from './rooms/inbox-hub'
+
+export interface Bindings {
+  DB: D1Database
+  ATTACHMENTS: R2Bucket
+  ASSETS: Fetcher
+  CONVERSATION_ROOM: DurableObjectNamespace<ConversationRoom>
+  INBOX_HUB: DurableObjectNamespace<InboxHub>
+  APP_NAME?: string
+  TURSO_DATABASE_URL?: string
+  TURSO_AUTH_TOKEN?: string
+  /** Set only by `npm start` (wrangler dev --var): enables the one-time demo seed endpoint. */
+  DEMO_SEED?: string
+}
+
+export interface AppEnv {
+  Bindings: Bindings
+  Variables: {
+    db: Db
+    user: SessionUser
+    session: Session
+    accountId: string
+  }
+}
+
+declare global {
+  namespace Cloudflare {
+    interface Env extends Bindings {}
+  }
+}

@@ -1,0 +1,18 @@
+import { app } from './app'
+import type { Bindings } from './env'
+import { handleInboundEmail } from './channels/email-inbound'
+import { deleteExpiredSessions } from './auth/session'
+import { createDb } from './db/client'
+
+export { ConversationRoom } from './rooms/conversation-room'
+export { InboxHub } from './rooms/inbox-hub'
+
+export default {
+  fetch: app.fetch,
+  async email(message, env) {
+    await handleInboundEmail(message, env)
+  },
+  async scheduled(_controller, env, ctx) {
+    ctx.waitUntil(deleteExpiredSessions(createDb(env)))
+  },
+} satisfies ExportedHandler<Bindings>

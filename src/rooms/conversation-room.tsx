@@ -1,0 +1,92 @@
+import { DurableObject } from 'cloudflare:workers'
+import type { Bindings } from '../env'
+import { createDb } from '../db/client'
+import { getMessage, listMessages } from '../services/messages'
+import { AppendedMessages, Viewers } from '../../templates/inbox'
+import { renderHtml } from '../lib/render'
+import { agentIdentity, closeCodeFor, identityHeader, parseAgentFrame, sendSafely, type AgentIdentity } from './protocol'
+
+interface SocketState extends AgentIdentity {
+  role: 'agent'
+  conversationId: string
+}
+
+/**
+ * One per conversation. Holds the live sockets of everyone on the thread and pushes each new
+ * message as an HTML fragment. The database stays the source of truth: a message is broadcast
+ * only after it was committed, and a reconnecting client catches up from the database.
+ */
+export class ConversationRoom extends DurableObject<Bindings> {
+  override async fetch(request: Request): Promise<Response> {
+    if (request.headers.get('Upgrade') !== 'websocket') return new Response('Expected a WebSocket', { status: 426 })
+    const url = new URL(request.url)
+    const identity = agentIdentity.safeParse(JSON.parse(request.headers.get(identityHeader) ?? 'null'))
+    const conversationId = url.searchParams.get('conversation')
+    if (!identity.success || !conversationId) return new Response('Bad identity', { status: 400 })
+
+    const { 0: client, 1: server } = new WebSocketPair()
+    const state: SocketState = { ...identity.data, role: 'agent', conversationId }
+    this.ctx.acceptWebSocket(server, ['agent', `user:${state.userId}`])
+    server.serializeAttachment(state)
+
+    const afterSeq = Number(url.searchParams.get('after'))
+    if (Number.isInteger(afterSeq) && afterSeq >= 0) {
+      const missed = await listMessages(createDb(this.env), state.accountId, conversationId, { afterSeq })
+      if (missed.length > 0) sendSafely(server, await renderHtml(<AppendedMessages messages={missed} timeZone={state.timeZone} />))
+    }
+    await this.#broadcastViewers()
+    return new Response(null, { status: 101, webSocket: client })
+  }
+
+  /** Called after a message was committed: render it once per time zone and push it. */
+  async messageAdded(event: { accountId: string; conversationId: string; messageId: number }): Promise<void> {
+    const sockets = this.ctx.getWebSockets('agent')
+    if (sockets.length === 0) return
+    const message = await getMessage(createDb(this.env), event.accountId, event.messageId)
+    if (!message || message.conversationId !== event.conversationId) return
+    const rendered = new Map<string, Promise<string>>()
+    for (const socket of sockets) {
+      const state = socket.deserializeAttachment() as SocketState
+      if (state.accountId !== event.accountId) continue
+      let html = rendered.get(state.timeZone)
+      if (!html) {
+        html = renderHtml(<AppendedMessages messages={[message]} timeZone={state.timeZone} />)
+        rendered.set(state.timeZone, html)
+      }
+      sendSafely(socket, await html)
+    }
+  }
+
+  override async webSocketMessage(socket: WebSocket, data: string | ArrayBuffer): Promise<void> {
+    const frame = parseAgentFrame(data)
+    if (!frame) {
+      sendSafely(socket, JSON.stringify({ type: 'error', message: 'Malformed frame' }))
+      return
+    }
+    if (frame.type === 'ping') sendSafely(socket, JSON.stringify({ type: 'pong' }))
+  }
+
+  override async webSocketClose(socket: WebSocket, code: number): Promise<void> {
+    try {
+      socket.close(closeCodeFor(code), 'closing')
+    } catch {
+      // Already closed.
+    }
+    await this.#broadcastViewers(socket)
+  }
+
+  override async webSocketError(socket: WebSocket): Promise<void> {
+    await this.#broadcastViewers(socket)
+  }
+
+  /** Tells every agent who else has the thread open (collision detection starts here). */
+  async #broadcastViewers(leaving?: WebSocket) {
+    const sockets = this.ctx.getWebSockets('agent').filter((socket) => socket !== leaving)
+    const states = sockets.map((socket) => socket.deserializeAttachment() as SocketState)
+    for (const [index, socket] of sockets.entries()) {
+      const me = states[index]!
+      const others = [...new Set(states.filter((state) => state.userId !== me.userId).map((state) => state.name))]
+      sendSafely(socket, await renderHtml(<Viewers names={others} oob />))
+    }
+  }
+}

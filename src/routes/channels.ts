@@ -1,0 +1,49 @@
+import { Hono } from 'hono'
+import { HTTPException } from 'hono/http-exception'
+import { ZodError } from 'zod'
+import type { AppEnv } from '../env'
+import { channelPlugins, findPlugin } from '../channels/registry'
+import { ingestInbound } from '../channels/pipeline'
+import { channelContextOf } from '../channels/context'
+import { durableObjectNotifier } from '../rooms/notifier'
+import { getChannelById } from '../services/inboxes'
+
+/**
+ * Public webhook endpoints: no session, no CSRF check (no cookies are read here); each plugin
+ * verifies its own signature or token. A bad payload gets a 422 with the reason and writes nothing.
+ */
+export const channelRoutes = new Hono<AppEnv>()
+
+channelRoutes.post('/channels/:channelId/inbound', async (c) => {
+  const channel = await getChannelById(c.var.db, c.req.param('channelId'))
+  const plugin = channel && findPlugin(channel.pluginId)
+  if (!channel || !plugin) throw new HTTPException(404, { message: 'No such channel.' })
+  const settings = plugin.settings.safeParse(channel.settings)
+  if (!settings.success) throw new HTTPException(409, { message: 'This channel is not configured correctly.' })
+  const ctx = channelContextOf(channel, c.env)
+  if (plugin.verify && !(await plugin.verify(c.req.raw.clone(), ctx))) {
+    throw new HTTPException(401, { message: 'Signature or token did not verify.' })
+  }
+  let inbound
+  try {
+    inbound = await plugin.parse({ type: 'http', request: c.req.raw }, ctx)
+  } catch (error) {
+    if (error instanceof ZodError) {
+      return c.json({ error: 'invalid payload', issues: error.issues.map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`) }, 422)
+    }
+    if (error instanceof SyntaxError) return c.json({ error: 'invalid payload', issues: ['body: not valid JSON'] }, 422)
+    throw error
+  }
+  const deps = { db: c.var.db, notifier: durableObjectNotifier(c.env), blobs: c.env.ATTACHMENTS }
+  const results = []
+  for (const message of inbound) results.push(await ingestInbound(deps, ctx.channel, message))
+  return c.json({ received: results.length, results }, results.some((result) => result.status !== 'duplicate') ? 201 : 200)
+})
+
+// Each plugin's own routes (handshakes, callbacks) live under /channels/<plugin id>.
+for (const plugin of channelPlugins) {
+  if (!plugin.routes) continue
+  const pluginApp = new Hono<AppEnv>()
+  plugin.routes(pluginApp)
+  channelRoutes.route(`/channels/${plugin.id}`, pluginApp)
+}

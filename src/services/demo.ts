@@ -1,0 +1,307 @@
+import { eq } from 'drizzle-orm'
+import type { Db } from '../db/client'
+import { accounts, channels, contacts, conversations, inboxes } from '../db/schema'
+import { ingestInbound, type BlobStore, type Notifier } from '../channels/pipeline'
+import type { ChannelRecord } from '../channels/types'
+import { newId } from '../lib/ids'
+import { appendMessage } from './messages'
+import { createUser } from './users'
+
+export const demoPassword = 'switchboard-demo'
+export const demoLogins = {
+  superAdmin: 'ada@demo.switchboard.test',
+  admin: 'grace@demo.switchboard.test',
+  agent: 'linus@demo.switchboard.test',
+}
+
+type Agent = 'ada' | 'grace' | 'linus'
+interface DemoMessage {
+  /** 'contact' for the customer, an agent's key for a reply, `note:<agent>` for a comment. */
+  by: 'contact' | Agent | `note:${Agent}`
+  text: string
+  minutesAgo: number
+}
+interface DemoConversation {
+  inbox: 'support' | 'sales'
+  channel: 'email' | 'chat' | 'messenger' | 'forms' | 'calls'
+  contact: { name?: string; email?: string; phone?: string; visitor?: string }
+  subject?: string
+  messages: DemoMessage[]
+  owner?: Agent
+  bot?: string
+  closed?: boolean
+  folder?: 'spam' | 'trash' | 'filtered'
+}
+
+const h = 60
+const d = 24 * h
+
+// Forty-odd conversations across every channel and state, written to read like a real inbox.
+const demoConversations: DemoConversation[] = [
+  { inbox: 'support', channel: 'email', contact: { name: 'Maja Nilsen', email: 'maja.nilsen@fjordtech.no' }, subject: 'Order #10482 arrived damaged', owner: 'linus',
+    messages: [
+      { by: 'contact', text: 'Hi,\n\nThe tent I ordered (order #10482) arrived with a torn rain fly. Can you send a replacement? Photos attached in my next mail if needed.\n\nBest,\nMaja', minutesAgo: 2 * d },
+      { by: 'linus', text: 'Hi Maja, sorry about that! I have booked a replacement rain fly; it ships tomorrow. No need to return the damaged one.', minutesAgo: 2 * d - 50 },
+      { by: 'contact', text: 'That was quick, thank you! Will the replacement come with the same tracking number?', minutesAgo: 3 * h },
+    ] },
+  { inbox: 'support', channel: 'chat', contact: { name: 'Tom Becker', email: 'tom@beckerbikes.de', visitor: 'v-tom' },
+    messages: [
+      { by: 'contact', text: 'Hello! Do your sleeping bags come in a long size?', minutesAgo: 14 },
+      { by: 'contact', text: 'I am 1.96 m tall 🙂', minutesAgo: 13 },
+    ] },
+  { inbox: 'support', channel: 'email', contact: { name: 'Priya Raman', email: 'priya@lumen.io' }, subject: 'Invoice needs our VAT number', owner: 'grace',
+    messages: [
+      { by: 'contact', text: 'Could you reissue invoice INV-2291 with our VAT number GB 123 4567 89? Our accounts team cannot book it otherwise.', minutesAgo: 5 * h },
+      { by: 'note:grace', text: 'Finance can reissue; waiting on them. @Linus please do not close this.', minutesAgo: 4 * h },
+    ] },
+  { inbox: 'support', channel: 'messenger', contact: { name: 'Jonas Lie', visitor: 'psid-8841' },
+    messages: [
+      { by: 'contact', text: 'Hei! Is the Trondheim store open on Sunday?', minutesAgo: 40 },
+    ] },
+  { inbox: 'support', channel: 'forms', contact: { name: 'Alicia Gómez', email: 'alicia.gomez@correo.es' }, subject: 'Warranty claim: hiking boots',
+    messages: [
+      { by: 'contact', text: 'Product: Ridge GTX boots, size 39\nPurchased: March 2025\nIssue: the sole is separating at the toe after four months of use.', minutesAgo: 7 * h },
+    ] },
+  { inbox: 'support', channel: 'calls', contact: { name: 'Henrik Dahl', phone: '+47 912 34 567' }, subject: 'Missed call from Henrik Dahl',
+    messages: [{ by: 'contact', text: 'Missed call', minutesAgo: 25 }] },
+  { inbox: 'support', channel: 'email', contact: { name: 'Chen Wei', email: 'chen.wei@harbourlogistics.sg' }, subject: 'Bulk order for 40 headlamps', owner: 'ada',
+    messages: [
+      { by: 'contact', text: 'We would like 40 units of the Beam 400 headlamp for our warehouse staff. Is there a volume discount?', minutesAgo: 3 * d },
+      { by: 'ada', text: 'Hi Chen, for 40 units we can offer 15% off. I have attached a quote; it is valid for 30 days.', minutesAgo: 3 * d - 120 },
+      { by: 'contact', text: 'Great, please go ahead. Can you deliver by the 15th?', minutesAgo: 30 },
+    ] },
+  { inbox: 'support', channel: 'chat', contact: { visitor: 'v-anon-1' }, bot: 'Welcome bot',
+    messages: [
+      { by: 'contact', text: 'where is my order', minutesAgo: 8 },
+    ] },
+  { inbox: 'support', channel: 'chat', contact: { name: 'Sara Lind', email: 'sara.lind@posten.se', visitor: 'v-sara' }, owner: 'linus',
+    messages: [
+      { by: 'contact', text: 'Hi, I changed my address after ordering. Can you update it?', minutesAgo: 95 },
+      { by: 'linus', text: 'Hi Sara! Sure, what is the new address?', minutesAgo: 93 },
+      { by: 'contact', text: 'Storgatan 12, 114 55 Stockholm', minutesAgo: 92 },
+      { by: 'linus', text: 'Updated. Your parcel has not shipped yet, so it will go to Storgatan 12.', minutesAgo: 90 },
+    ] },
+  { inbox: 'support', channel: 'email', contact: { name: 'Oliver Smith', email: 'oliver.smith@gmail.com' }, subject: 'Return label not working', closed: true, owner: 'grace',
+    messages: [
+      { by: 'contact', text: 'The return label link in your email gives me a 404.', minutesAgo: 6 * d },
+      { by: 'grace', text: 'Sorry Oliver, here is a fresh label. The old link expired after 14 days.', minutesAgo: 6 * d - 30 },
+      { by: 'contact', text: 'Worked, thanks!', minutesAgo: 5 * d },
+    ] },
+  { inbox: 'support', channel: 'messenger', contact: { name: 'Emma Virtanen', visitor: 'psid-5120' }, closed: true, owner: 'linus',
+    messages: [
+      { by: 'contact', text: 'Do you ship to Finland?', minutesAgo: 4 * d },
+      { by: 'linus', text: 'We do! Delivery to Finland takes 3–5 working days.', minutesAgo: 4 * d - 10 },
+    ] },
+  { inbox: 'support', channel: 'calls', contact: { name: 'Ingrid Solberg', phone: '+47 934 56 789' }, subject: 'Call with Ingrid Solberg', closed: true, owner: 'ada',
+    messages: [
+      { by: 'contact', text: 'Answered call (6:12)\n\nCustomer asked about repairing a zipper on a 2019 jacket. Told her to send it to the repair centre in Bergen.', minutesAgo: 2 * d },
+    ] },
+  { inbox: 'support', channel: 'forms', contact: { name: 'Lukas Novak', email: 'lukas.novak@seznam.cz' }, subject: 'Question about sizing',
+    messages: [{ by: 'contact', text: 'Does the Alpine shell run small? I am between M and L.', minutesAgo: 11 * h }] },
+  { inbox: 'support', channel: 'email', contact: { name: 'Fatima Zahra', email: 'fatima.zahra@outlook.com' }, subject: 'Cancel my subscription box', owner: 'linus',
+    messages: [
+      { by: 'contact', text: 'Please cancel the monthly adventure box from next month on.', minutesAgo: 9 * h },
+    ] },
+  { inbox: 'support', channel: 'chat', contact: { name: 'Noah Williams', visitor: 'v-noah' },
+    messages: [
+      { by: 'contact', text: 'Is the 20% discount code still valid?', minutesAgo: 3 },
+    ] },
+  { inbox: 'support', channel: 'email', contact: { name: 'Kari Nordmann', email: 'kari@nordmann.no' }, subject: 'Re: Your repair is ready', closed: true, owner: 'ada',
+    messages: [
+      { by: 'contact', text: 'Can I pick it up on Saturday instead of having it shipped?', minutesAgo: 8 * d },
+      { by: 'ada', text: 'Of course — the Oslo store has it from Friday.', minutesAgo: 8 * d - 60 },
+    ] },
+  { inbox: 'support', channel: 'messenger', contact: { name: 'Lucas Martin', visitor: 'psid-7710' }, owner: 'grace',
+    messages: [
+      { by: 'contact', text: 'My discount code FJELL10 says expired but the ad says it runs until Sunday', minutesAgo: 2 * h },
+      { by: 'grace', text: 'Thanks Lucas, checking with marketing now.', minutesAgo: 110 },
+    ] },
+  { inbox: 'support', channel: 'chat', contact: { visitor: 'v-anon-2' }, bot: 'Welcome bot',
+    messages: [{ by: 'contact', text: 'Returns', minutesAgo: 55 }] },
+  { inbox: 'support', channel: 'email', contact: { name: 'Anna Kowalska', email: 'anna.kowalska@wp.pl' }, subject: 'Wrong colour delivered',
+    messages: [{ by: 'contact', text: 'I ordered the green backpack but received a red one. Order #10511.', minutesAgo: 20 * h }] },
+  { inbox: 'support', channel: 'calls', contact: { name: 'Per Hansen', phone: '+47 901 23 456' }, subject: 'Voicemail from Per Hansen',
+    messages: [{ by: 'contact', text: 'Voicemail (0:48)\n\nHi, this is Per, calling about the ski rental booking for the 20th. Please call me back.', minutesAgo: 4 * h }] },
+  { inbox: 'support', channel: 'forms', contact: { name: 'Mia Johansson', email: 'mia.johansson@telia.se' }, subject: 'Feedback on the new app', closed: true, owner: 'grace',
+    messages: [
+      { by: 'contact', text: 'Love the new app, but the store finder does not work offline.', minutesAgo: 10 * d },
+      { by: 'grace', text: 'Thanks Mia, passed on to the app team.', minutesAgo: 10 * d - 200 },
+    ] },
+  { inbox: 'support', channel: 'email', contact: { name: 'Deals Team', email: 'marketing@best-deals-online.biz' }, subject: 'Boost your sales 300% with our leads!', folder: 'spam',
+    messages: [{ by: 'contact', text: 'Dear business owner, buy 10,000 verified leads today…', minutesAgo: 6 * h }] },
+  { inbox: 'support', channel: 'email', contact: { name: 'noreply', email: 'noreply@shipping-notify.example' }, subject: 'Your shipment is delayed', folder: 'spam',
+    messages: [{ by: 'contact', text: 'This is an automated message. Shipment 88213 is delayed.', minutesAgo: 13 * h }] },
+  { inbox: 'support', channel: 'chat', contact: { name: 'Troll Account', visitor: 'v-troll' }, folder: 'filtered',
+    messages: [{ by: 'contact', text: 'spam spam spam', minutesAgo: 16 * h }] },
+  { inbox: 'support', channel: 'email', contact: { name: 'Old Thread', email: 'old.thread@example.org' }, subject: 'Test message, please ignore', folder: 'trash',
+    messages: [{ by: 'contact', text: 'Testing our email forwarding.', minutesAgo: 12 * d }] },
+  { inbox: 'support', channel: 'email', contact: { name: 'Maja Nilsen', email: 'maja.nilsen@fjordtech.no' }, subject: 'Gift card balance', closed: true, owner: 'linus',
+    messages: [
+      { by: 'contact', text: 'How do I check the balance of my gift card?', minutesAgo: 30 * d },
+      { by: 'linus', text: 'You can see it under Account → Gift cards, or ask in any store.', minutesAgo: 30 * d - 45 },
+    ] },
+  { inbox: 'support', channel: 'chat', contact: { name: 'Tom Becker', email: 'tom@beckerbikes.de', visitor: 'v-tom' }, closed: true, owner: 'grace',
+    messages: [
+      { by: 'contact', text: 'Do you repair bike panniers?', minutesAgo: 15 * d },
+      { by: 'grace', text: 'Yes, our Bergen repair centre does. Turnaround is about a week.', minutesAgo: 15 * d - 5 },
+    ] },
+  // Sales inbox
+  { inbox: 'sales', channel: 'email', contact: { name: 'Rachel Green', email: 'rachel@summitschools.org' }, subject: 'Quote for 120 school jackets', owner: 'ada',
+    messages: [
+      { by: 'contact', text: 'We are outfitting our outdoor programme and need 120 jackets in mixed sizes. Could you send a quote including embroidery?', minutesAgo: 26 * h },
+      { by: 'ada', text: 'Hi Rachel, happy to! Could you share the size split and the logo file?', minutesAgo: 25 * h },
+      { by: 'contact', text: 'Size split attached. Logo to follow from our designer.', minutesAgo: 65 },
+    ] },
+  { inbox: 'sales', channel: 'forms', contact: { name: 'Daniel Okafor', email: 'daniel@trailrunners.ng' }, subject: 'Demo request: team store',
+    messages: [{ by: 'contact', text: 'Company: Trail Runners Lagos\nTeam size: 35\nInterested in: a private team store with our colours.', minutesAgo: 3 * h }] },
+  { inbox: 'sales', channel: 'chat', contact: { name: 'Sofia Rossi', email: 'sofia.rossi@alpinaviaggi.it', visitor: 'v-sofia' }, owner: 'grace',
+    messages: [
+      { by: 'contact', text: 'Hi, we run guided tours in the Dolomites and want to rent gear for groups of 12. Do you offer that?', minutesAgo: 35 },
+      { by: 'grace', text: 'Hi Sofia! Yes, group rental is available from our Innsbruck partner. How many tours per season?', minutesAgo: 33 },
+      { by: 'contact', text: 'About 20 tours between June and September.', minutesAgo: 31 },
+    ] },
+  { inbox: 'sales', channel: 'email', contact: { name: 'Martin Weber', email: 'm.weber@bergsport-weber.de' }, subject: 'Wholesale terms for 2027', closed: true, owner: 'ada',
+    messages: [
+      { by: 'contact', text: 'Please send your wholesale terms for the 2027 season.', minutesAgo: 9 * d },
+      { by: 'ada', text: 'Attached are our 2027 terms. Minimum order is €5,000.', minutesAgo: 9 * d - 100 },
+      { by: 'contact', text: 'Thanks, we will review and come back.', minutesAgo: 8 * d },
+    ] },
+  { inbox: 'sales', channel: 'calls', contact: { name: 'Elif Yılmaz', phone: '+90 532 555 0101' }, subject: 'Call with Elif Yılmaz', owner: 'linus',
+    messages: [{ by: 'contact', text: 'Answered call (11:40)\n\nInterested in stocking our tents in two shops in Istanbul. Wants a catalogue and price list.', minutesAgo: 6 * h }] },
+  { inbox: 'sales', channel: 'email', contact: { name: 'George Brown', email: 'george@brownandsons.co.uk' }, subject: 'Corporate gifts for 200 staff',
+    messages: [{ by: 'contact', text: 'Looking for a branded gift (bottle or beanie) for 200 staff before Christmas. Budget around £15 each.', minutesAgo: 4 * h }] },
+  { inbox: 'sales', channel: 'chat', contact: { visitor: 'v-anon-3' }, bot: 'Sales bot',
+    messages: [{ by: 'contact', text: 'pricing for teams?', minutesAgo: 18 }] },
+  { inbox: 'sales', channel: 'forms', contact: { name: 'Hannah Schmidt', email: 'hannah.schmidt@uni-freiburg.de' }, subject: 'Demo request: university outdoor club', closed: true, owner: 'linus',
+    messages: [
+      { by: 'contact', text: 'Club size: 80 members. Looking for a discount programme.', minutesAgo: 14 * d },
+      { by: 'linus', text: 'Hi Hannah, we offer 20% for registered university clubs. I have sent the sign-up form.', minutesAgo: 14 * d - 300 },
+    ] },
+  { inbox: 'sales', channel: 'email', contact: { name: 'Info Desk', email: 'info@partner-agency.example' }, subject: 'Partnership opportunity', folder: 'spam',
+    messages: [{ by: 'contact', text: 'We help brands like yours grow on social media. Reply to learn more.', minutesAgo: 2 * d }] },
+  { inbox: 'sales', channel: 'messenger', contact: { name: 'Camille Dubois', visitor: 'psid-3302' },
+    messages: [{ by: 'contact', text: 'Bonjour! Do you have a reseller programme in France?', minutesAgo: 75 }] },
+  { inbox: 'sales', channel: 'email', contact: { name: 'Ravi Patel', email: 'ravi.patel@peakventures.in' }, subject: 'Follow-up on our meeting', owner: 'grace',
+    messages: [
+      { by: 'contact', text: 'Thanks for the call yesterday. As discussed, here is our projected volume for Q1.', minutesAgo: 50 * h },
+      { by: 'note:grace', text: 'Volume looks good for tier 2 pricing. Ada to approve.', minutesAgo: 49 * h },
+      { by: 'grace', text: 'Thanks Ravi! We will send the tier 2 proposal by Friday.', minutesAgo: 48 * h },
+    ] },
+  { inbox: 'sales', channel: 'chat', contact: { name: 'Liam O’Brien', email: 'liam@galwaysurf.ie', visitor: 'v-liam' }, closed: true, owner: 'ada',
+    messages: [
+      { by: 'contact', text: 'Do you sell wetsuits?', minutesAgo: 20 * d },
+      { by: 'ada', text: 'Not yet, but they are coming next spring!', minutesAgo: 20 * d - 2 },
+    ] },
+]
+
+const channelSetups = {
+  support: [
+    { pluginId: 'email', name: 'support@demo.switchboard.test', settings: { addresses: ['support@demo.switchboard.test'], fromName: 'Northwind Support' } },
+    { pluginId: 'chat', name: 'Website chat', settings: { allowedOrigins: [], greeting: 'Hi! How can we help?' } },
+    { pluginId: 'messenger', name: 'Northwind on Messenger', settings: { pageId: '1000001', pageName: 'Northwind Outfitters', verifyToken: 'demo-verify-token' } },
+    { pluginId: 'forms', name: 'Contact form', settings: { formName: 'Contact form' } },
+    { pluginId: 'calls', name: 'Support line', settings: { phoneNumber: '+47 800 12 345' } },
+  ],
+  sales: [
+    { pluginId: 'email', name: 'sales@demo.switchboard.test', settings: { addresses: ['sales@demo.switchboard.test'], fromName: 'Northwind Sales' } },
+    { pluginId: 'chat', name: 'Pricing page chat', settings: { allowedOrigins: [], greeting: 'Questions about team pricing?' } },
+    { pluginId: 'messenger', name: 'Northwind Sales on Messenger', settings: { pageId: '1000002', verifyToken: 'demo-verify-token-2' } },
+    { pluginId: 'forms', name: 'Demo request', settings: { formName: 'Demo request' } },
+    { pluginId: 'calls', name: 'Sales line', settings: { phoneNumber: '+47 800 12 346' } },
+  ],
+} as const
+
+export interface SeedDeps {
+  db: Db
+  notifier: Notifier
+  blobs: BlobStore
+}
+
+/**
+ * Fills an empty database with the demo workspace. Does nothing when any account exists, so a
+ * second `npm start` keeps whatever the demo user did. Conversations enter through the real
+ * pipeline, exactly as live traffic would.
+ */
+export async function seedDemoWorkspace(deps: SeedDeps, nowMs = Date.now()): Promise<{ created: boolean }> {
+  const { db } = deps
+  const [existing] = await db.select({ id: accounts.id }).from(accounts).limit(1)
+  if (existing) return { created: false }
+
+  const accountId = newId()
+  await db.insert(accounts).values({ id: accountId, name: 'Northwind Outfitters', createdAt: nowMs })
+  const ada = await createUser(db, { accountId, name: 'Ada Lovelace', email: demoLogins.superAdmin, password: demoPassword, role: 'super_admin' }, nowMs)
+  const grace = await createUser(db, { accountId, name: 'Grace Hopper', email: demoLogins.admin, password: demoPassword, role: 'admin' }, nowMs)
+  const linus = await createUser(db, { accountId, name: 'Linus Berg', email: demoLogins.agent, password: demoPassword, role: 'agent' }, nowMs)
+  const agents = { ada, grace, linus }
+
+  const channelRecords: Record<string, ChannelRecord> = {}
+  for (const [inboxKey, setups] of Object.entries(channelSetups)) {
+    const inboxId = newId()
+    await db.insert(inboxes).values({ id: inboxId, accountId, name: inboxKey === 'support' ? 'Support' : 'Sales', createdAt: nowMs + (inboxKey === 'support' ? 0 : 1) })
+    for (const setup of setups) {
+      const channel = { id: newId(), accountId, inboxId, pluginId: setup.pluginId, name: setup.name }
+      await db.insert(channels).values({ ...channel, settings: setup.settings, createdAt: nowMs })
+      channelRecords[`${inboxKey}:${setup.pluginId}`] = channel
+    }
+  }
+
+  for (const [index, spec] of demoConversations.entries()) {
+    const channel = channelRecords[`${spec.inbox}:${spec.channel}`]!
+    let conversationId: string | undefined
+    for (const [position, message] of spec.messages.entries()) {
+      const atMs = nowMs - message.minutesAgo * 60_000
+      if (message.by === 'contact') {
+        const result = await ingestInbound(
+          deps,
+          channel,
+          {
+            externalId: `demo-${index}-${position}`,
+            from: {
+              name: spec.contact.name,
+              email: spec.contact.email,
+              phone: spec.contact.phone,
+              externalId: spec.contact.visitor ?? spec.contact.phone,
+            },
+            subject: spec.subject,
+            text: message.text,
+            thread: conversationId ? { references: [`demo-${index}-0`] } : spec.contact.visitor ? { key: `demo-session-${index}` } : undefined,
+          },
+          atMs,
+        )
+        conversationId = result.conversationId
+      } else {
+        const [agentKey, isNote] = message.by.startsWith('note:') ? [message.by.slice(5) as Agent, true] : [message.by as Agent, false]
+        const agent = agents[agentKey]
+        await appendMessage(db, {
+          accountId,
+          conversationId: conversationId!,
+          channelId: channel.id,
+          direction: 'out',
+          kind: isNote ? 'comment' : 'message',
+          authorUserId: agent.id,
+          authorName: agent.name,
+          text: message.text,
+          deliveryStatus: isNote ? 'none' : 'sent',
+          createdAt: atMs,
+        })
+      }
+    }
+    const lastAtMs = nowMs - spec.messages[spec.messages.length - 1]!.minutesAgo * 60_000
+    await db
+      .update(conversations)
+      .set({
+        assigneeId: spec.owner ? agents[spec.owner].id : null,
+        assigneeBot: spec.bot ?? null,
+        status: spec.closed ? 'closed' : 'open',
+        closedAt: spec.closed ? lastAtMs : null,
+        folder: spec.folder ?? 'inbox',
+        trashedAt: spec.folder === 'trash' ? lastAtMs : null,
+      })
+      .where(eq(conversations.id, conversationId!))
+    if (spec.folder === 'filtered') {
+      const [conversation] = await db.select({ contactId: conversations.contactId }).from(conversations).where(eq(conversations.id, conversationId!))
+      if (conversation?.contactId) await db.update(contacts).set({ blocked: true }).where(eq(contacts.id, conversation.contactId))
+    }
+  }
+  return { created: true }
+}

@@ -1,0 +1,96 @@
+import { and, asc, eq, gt, sql } from 'drizzle-orm'
+import type { Db } from '../db/client'
+import { conversations, messages, users } from '../db/schema'
+import { toPreview } from '../lib/text'
+
+export type Message = typeof messages.$inferSelect
+export type NewMessage = Omit<typeof messages.$inferInsert, 'id' | 'seq'>
+
+/**
+ * Appends a message to a conversation and moves the conversation along, atomically (one batch,
+ * which D1 and libSQL run as a transaction). The sequence number is taken inside the INSERT
+ * itself, so concurrent writers (the pipeline, a ConversationRoom, an agent) never collide; the
+ * unique (conversation_id, seq) index makes that a guarantee rather than a hope.
+ *
+ * Returns null when the message's external id was stored before: a repeated delivery.
+ */
+export async function appendMessage(db: Db, input: NewMessage): Promise<Message | null> {
+  const insert = db
+    .insert(messages)
+    .values({
+      ...input,
+      seq: sql`(select coalesce(max(${messages.seq}), 0) + 1 from ${messages} where ${messages.conversationId} = ${input.conversationId})`,
+    })
+    .onConflictDoNothing({ target: [messages.channelId, messages.externalId] })
+    .returning()
+  const isConversationMessage = input.kind === undefined || input.kind === 'message'
+  const inbound = isConversationMessage && input.direction === 'in'
+  const touch = db
+    .update(conversations)
+    .set({
+      lastSeq: sql`(select coalesce(max(${messages.seq}), 0) from ${messages} where ${messages.conversationId} = ${input.conversationId})`,
+      ...(isConversationMessage
+        ? {
+            lastMessageAt: sql`max(${conversations.lastMessageAt}, ${input.createdAt})`,
+            preview: toPreview(input.text ?? ''),
+          }
+        : {}),
+      // A new message from the contact reopens a closed conversation, and a reply to an email
+      // we started moves it out of Sent into the inbox.
+      ...(inbound
+        ? {
+            status: 'open' as const,
+            closedAt: null,
+            folder: sql`case when ${conversations.folder} = 'sent' then 'inbox' else ${conversations.folder} end`,
+          }
+        : {}),
+    })
+    .where(eq(conversations.id, input.conversationId))
+  const [inserted] = await db.batch([insert, touch])
+  return inserted[0] ?? null
+}
+
+export interface ThreadMessage extends Message {
+  authorUserName: string | null
+}
+
+export async function listMessages(
+  db: Db,
+  accountId: string,
+  conversationId: string,
+  options: { afterSeq?: number; limit?: number } = {},
+): Promise<ThreadMessage[]> {
+  const rows = await db
+    .select({ message: messages, authorUserName: users.name })
+    .from(messages)
+    .leftJoin(users, eq(users.id, messages.authorUserId))
+    .where(
+      and(
+        eq(messages.accountId, accountId),
+        eq(messages.conversationId, conversationId),
+        options.afterSeq !== undefined ? gt(messages.seq, options.afterSeq) : undefined,
+      ),
+    )
+    .orderBy(asc(messages.seq))
+    .limit(options.limit ?? 500)
+  return rows.map((row) => ({ ...row.message, authorUserName: row.authorUserName }))
+}
+
+export async function getMessage(db: Db, accountId: string, messageId: number): Promise<ThreadMessage | null> {
+  const [row] = await db
+    .select({ message: messages, authorUserName: users.name })
+    .from(messages)
+    .leftJoin(users, eq(users.id, messages.authorUserId))
+    .where(and(eq(messages.accountId, accountId), eq(messages.id, messageId)))
+    .limit(1)
+  return row ? { ...row.message, authorUserName: row.authorUserName } : null
+}
+
+export async function findMessageByExternalId(db: Db, channelId: string, externalId: string) {
+  const [row] = await db
+    .select({ id: messages.id, conversationId: messages.conversationId })
+    .from(messages)
+    .where(and(eq(messages.channelId, channelId), eq(messages.externalId, externalId)))
+    .limit(1)
+  return row ?? null
+}

@@ -1,0 +1,64 @@
+import { and, eq, isNotNull, isNull, type SQL } from 'drizzle-orm'
+import { conversations } from '../db/schema'
+import { channelPlugins } from '../channels/registry'
+
+export interface ViewDefinition {
+  id: string
+  name: string
+  /** Shown above "More" in the sidebar. */
+  alwaysShown: boolean
+  /** The rows this view holds, for the given agent. */
+  where(userId: string): SQL
+}
+
+const c = conversations
+const openInInbox = and(eq(c.folder, 'inbox'), eq(c.status, 'open'))!
+
+const peopleViews: ViewDefinition[] = [
+  {
+    id: 'unassigned',
+    name: 'Unassigned',
+    alwaysShown: true,
+    where: () => and(openInInbox, isNull(c.assigneeId), isNull(c.assigneeBot))!,
+  },
+  { id: 'mine', name: 'Assigned to me', alwaysShown: true, where: (userId) => and(openInInbox, eq(c.assigneeId, userId))! },
+  { id: 'open', name: 'All open', alwaysShown: true, where: () => openInInbox },
+]
+
+// One view per channel plugin: the core asks the registry, never names a channel itself.
+const channelViews: ViewDefinition[] = channelPlugins.map((plugin) => ({
+  id: plugin.id,
+  name: plugin.view,
+  alwaysShown: plugin.viewAlwaysShown ?? false,
+  where: () => and(openInInbox, eq(c.pluginId, plugin.id))!,
+}))
+
+const folderViews: ViewDefinition[] = [
+  { id: 'closed', name: 'All closed', alwaysShown: false, where: () => and(eq(c.folder, 'inbox'), eq(c.status, 'closed'))! },
+  { id: 'sent', name: 'Sent', alwaysShown: false, where: () => eq(c.folder, 'sent') },
+  { id: 'spam', name: 'Spam', alwaysShown: false, where: () => eq(c.folder, 'spam') },
+  { id: 'filtered', name: 'Filtered', alwaysShown: false, where: () => eq(c.folder, 'filtered') },
+  { id: 'trash', name: 'Trash', alwaysShown: false, where: () => eq(c.folder, 'trash') },
+]
+
+const botsView: ViewDefinition = {
+  id: 'bots',
+  name: 'Bots',
+  alwaysShown: false,
+  where: () => and(openInInbox, isNotNull(c.assigneeBot), isNull(c.assigneeId))!,
+}
+
+/** The built-in views in sidebar order: pinned ones first, then the rest under "More". */
+export const builtInViews: ViewDefinition[] = [
+  ...peopleViews,
+  ...channelViews.filter((view) => view.alwaysShown),
+  botsView,
+  ...channelViews.filter((view) => !view.alwaysShown),
+  ...folderViews,
+]
+
+export const defaultViewId = 'open'
+
+export function findView(viewId: string): ViewDefinition | undefined {
+  return builtInViews.find((view) => view.id === viewId)
+}

@@ -1,0 +1,429 @@
+import type { Child, FC } from 'hono/jsx'
+import { findPlugin } from '../src/channels/registry'
+import type { SessionUser } from '../src/auth/session'
+import type { ConversationDetail, ConversationRow } from '../src/services/conversations'
+import type { Inbox } from '../src/services/inboxes'
+import type { ThreadMessage } from '../src/services/messages'
+import { builtInViews, type ViewDefinition } from '../src/services/views'
+import { initials } from '../src/lib/text'
+import { fullTime, isoTime, shortTime } from '../src/lib/time'
+import { Layout } from './layout'
+
+export const viewUrl = (inboxId: string, viewId: string) => `/inbox/${inboxId}/${viewId}`
+export const conversationUrl = (inboxId: string, viewId: string, conversationId: string) =>
+  `${viewUrl(inboxId, viewId)}/c/${conversationId}`
+
+export interface InboxContext {
+  user: SessionUser
+  inboxes: Inbox[]
+  inbox: Inbox
+  view: ViewDefinition
+  counts: Record<string, number>
+}
+
+export const ChannelIcon: FC<{ pluginId: string }> = ({ pluginId }) => {
+  const plugin = findPlugin(pluginId)
+  const Icon = plugin?.ui.Icon
+  return (
+    <span class={`channel-icon channel-${pluginId}`} title={plugin?.name ?? pluginId}>
+      {Icon ? <Icon /> : '•'}
+    </span>
+  )
+}
+
+export const Avatar: FC<{ name: string | null | undefined; kind?: 'contact' | 'agent' }> = ({ name, kind }) => (
+  <span class={`avatar avatar-${kind ?? 'contact'}`} aria-hidden="true">
+    {initials(name)}
+  </span>
+)
+
+const ViewLink: FC<{ ctx: InboxContext; view: ViewDefinition }> = ({ ctx, view }) => {
+  const href = viewUrl(ctx.inbox.id, view.id)
+  const active = ctx.view.id === view.id
+  return (
+    <li>
+      <a
+        href={href}
+        hx-get={href}
+        hx-target="#list"
+        hx-push-url="true"
+        class={active ? 'view-link active' : 'view-link'}
+        aria-current={active ? 'page' : undefined}
+      >
+        <span>{view.name}</span>
+        <ViewCount viewId={view.id} count={ctx.counts[view.id] ?? 0} />
+      </a>
+    </li>
+  )
+}
+
+export const ViewCount: FC<{ viewId: string; count: number; oob?: boolean }> = ({ viewId, count, oob }) => (
+  <span id={`count-${viewId}`} class={count > 0 ? 'count' : 'count zero'} hx-swap-oob={oob ? 'true' : undefined}>
+    {count}
+  </span>
+)
+
+/** The view list with counts; re-sent out of band whenever the list pane changes. */
+export const ViewNav: FC<{ ctx: InboxContext; oob?: boolean }> = ({ ctx, oob }) => {
+  const pinned = builtInViews.filter((view) => view.alwaysShown)
+  const more = builtInViews.filter((view) => !view.alwaysShown)
+  const moreOpen = more.some((view) => view.id === ctx.view.id)
+  return (
+    <nav id="views" class="views" aria-label="Views" hx-swap-oob={oob ? 'true' : undefined}>
+      <ul>
+        {pinned.map((view) => (
+          <ViewLink ctx={ctx} view={view} />
+        ))}
+      </ul>
+      <details class="more-views" open={moreOpen}>
+        <summary>More</summary>
+        <ul>
+          {more.map((view) => (
+            <ViewLink ctx={ctx} view={view} />
+          ))}
+        </ul>
+      </details>
+    </nav>
+  )
+}
+
+const InboxSwitcher: FC<{ ctx: InboxContext }> = ({ ctx }) => (
+  <details class="inbox-switcher">
+    <summary>
+      <span class="inbox-name">{ctx.inbox.name}</span>
+      <span class="chevron" aria-hidden="true">
+        ▾
+      </span>
+    </summary>
+    <ul class="menu">
+      {ctx.inboxes.map((inbox) => (
+        <li>
+          <a href={viewUrl(inbox.id, ctx.view.id)} aria-current={inbox.id === ctx.inbox.id ? 'true' : undefined}>
+            {inbox.name}
+          </a>
+        </li>
+      ))}
+    </ul>
+  </details>
+)
+
+const UserMenu: FC<{ user: SessionUser }> = ({ user }) => (
+  <div class="user-menu">
+    <Avatar name={user.name} kind="agent" />
+    <div class="user-meta">
+      <strong>{user.name}</strong>
+      <span class="muted small">{user.role.replace('_', ' ')}</span>
+    </div>
+    <div class="user-actions">
+      {user.role !== 'agent' && (
+        <a href="/settings/users" class="icon-button" title="Users and roles">
+          ⚙
+        </a>
+      )}
+      <form method="post" action="/logout">
+        <button type="submit" class="link-button">
+          Log out
+        </button>
+      </form>
+    </div>
+  </div>
+)
+
+export const ConversationRowItem: FC<{ row: ConversationRow; inboxId: string; viewId: string; active?: boolean }> = ({
+  row,
+  inboxId,
+  viewId,
+  active,
+}) => {
+  const href = conversationUrl(inboxId, viewId, row.id)
+  const who = row.contactName ?? row.contactEmail ?? row.contactPhone ?? 'Unknown visitor'
+  const classes = ['conversation-row', row.unread ? 'unread' : '', active ? 'active' : ''].filter(Boolean).join(' ')
+  return (
+    <a id={`conv-row-${row.id}`} class={classes} href={href} hx-get={href} hx-target="#thread" hx-push-url="true" data-conversation-id={row.id}>
+      <Avatar name={who} />
+      <div class="row-body">
+        <div class="row-top">
+          <span class="row-contact">{who}</span>
+          <time class="row-time" datetime={isoTime(row.lastMessageAt)}>
+            {shortTime(row.lastMessageAt)}
+          </time>
+        </div>
+        <div class="row-subject">
+          <ChannelIcon pluginId={row.pluginId} />
+          <span>{row.subject ?? row.preview}</span>
+        </div>
+        {row.subject && <div class="row-preview">{row.preview}</div>}
+        <div class="row-meta">
+          {row.assigneeName ? (
+            <span class="chip">{row.assigneeName}</span>
+          ) : row.assigneeBot ? (
+            <span class="chip chip-bot">Bot</span>
+          ) : (
+            <span class="chip chip-muted">Unassigned</span>
+          )}
+          {row.status === 'closed' && <span class="chip chip-muted">Closed</span>}
+          {row.unread && <span class="unread-dot" title="Unread" />}
+        </div>
+      </div>
+    </a>
+  )
+}
+
+export const ConversationRows: FC<{
+  rows: ConversationRow[]
+  inboxId: string
+  viewId: string
+  nextCursor: string | null
+  activeId?: string
+}> = ({ rows, inboxId, viewId, nextCursor, activeId }) => (
+  <>
+    {rows.map((row) => (
+      <ConversationRowItem row={row} inboxId={inboxId} viewId={viewId} active={row.id === activeId} />
+    ))}
+    {nextCursor && (
+      <button
+        type="button"
+        class="load-more"
+        hx-get={`${viewUrl(inboxId, viewId)}/rows?cursor=${encodeURIComponent(nextCursor)}`}
+        hx-swap="outerHTML"
+      >
+        Load more
+      </button>
+    )}
+  </>
+)
+
+export const ListPane: FC<{
+  ctx: InboxContext
+  rows: ConversationRow[]
+  nextCursor: string | null
+  activeId?: string
+  oobNav?: boolean
+}> = ({ ctx, rows, nextCursor, activeId, oobNav }) => (
+  <>
+    <div
+      class="list-inner"
+      hx-ext="ws,sb-live"
+      ws-connect={`/inboxes/${ctx.inbox.id}/live?view=${encodeURIComponent(ctx.view.id)}`}
+    >
+      <header class="pane-header">
+        <h2>{ctx.view.name}</h2>
+        <span class="muted">{ctx.counts[ctx.view.id] ?? 0}</span>
+      </header>
+      <div id="conversation-rows" class="conversation-rows" role="list">
+        {rows.length === 0 ? (
+          <p class="empty-state">No conversations here.</p>
+        ) : (
+          <ConversationRows rows={rows} inboxId={ctx.inbox.id} viewId={ctx.view.id} nextCursor={nextCursor} activeId={activeId} />
+        )}
+      </div>
+    </div>
+    {oobNav && <ViewNav ctx={ctx} oob />}
+  </>
+)
+
+export const MessageItem: FC<{ message: ThreadMessage; timeZone: string }> = ({ message, timeZone }) => {
+  const isComment = message.kind === 'comment'
+  const isActivity = message.kind === 'activity'
+  const author = message.authorUserName ?? message.authorName ?? (message.direction === 'out' ? 'Agent' : 'Visitor')
+  const classes = ['message', `message-${message.direction}`, `message-${message.kind}`].join(' ')
+  if (isActivity) {
+    return (
+      <li id={`msg-${message.id}`} class={classes} data-seq={message.seq}>
+        <span class="activity-text">{message.text}</span>
+        <time datetime={isoTime(message.createdAt)}>{fullTime(message.createdAt, timeZone)}</time>
+      </li>
+    )
+  }
+  return (
+    <li id={`msg-${message.id}`} class={classes} data-seq={message.seq}>
+      <Avatar name={author} kind={message.direction === 'out' ? 'agent' : 'contact'} />
+      <div class="message-body">
+        <header class="message-header">
+          <strong>{author}</strong>
+          {isComment && <span class="chip chip-comment">Internal comment</span>}
+          <a class="message-time" href={`#msg-${message.id}`} title="Link to this message">
+            <time datetime={isoTime(message.createdAt)}>{fullTime(message.createdAt, timeZone)}</time>
+          </a>
+        </header>
+        {message.hiddenAt ? (
+          <p class="message-text muted">Message is hidden</p>
+        ) : (
+          <div class="message-text">{message.text}</div>
+        )}
+      </div>
+    </li>
+  )
+}
+
+/** Messages appended to an open thread over the socket (or after a post): deduplicated by id. */
+export const AppendedMessages: FC<{ messages: ThreadMessage[]; timeZone: string }> = ({ messages, timeZone }) => (
+  <ol hx-swap-oob="beforeend:#thread-messages">
+    {messages.map((message) => (
+      <MessageItem message={message} timeZone={timeZone} />
+    ))}
+  </ol>
+)
+
+export const Viewers: FC<{ names: string[]; oob?: boolean }> = ({ names, oob }) => (
+  <div id="thread-viewers" class="viewers" hx-swap-oob={oob ? 'true' : undefined} aria-live="polite">
+    {names.length > 0 && <span class="muted small">Also viewing: {names.join(', ')}</span>}
+  </div>
+)
+
+export const Composer: FC<{ conversationId: string; canReply: boolean; error?: string; kind?: 'message' | 'comment' }> = ({
+  conversationId,
+  canReply,
+  error,
+  kind,
+}) => {
+  const selected = canReply ? (kind ?? 'message') : 'comment'
+  return (
+    <form
+      id="composer"
+      class={`composer composer-${selected}`}
+      hx-post={`/conversations/${conversationId}/messages`}
+      hx-target="this"
+      hx-swap="outerHTML"
+    >
+      <div class="composer-tabs" role="radiogroup" aria-label="Message type">
+        {canReply && (
+          <label class="tab">
+            <input type="radio" name="kind" value="message" checked={selected === 'message'} /> Reply
+          </label>
+        )}
+        <label class="tab">
+          <input type="radio" name="kind" value="comment" checked={selected === 'comment'} /> Comment
+        </label>
+      </div>
+      {error && (
+        <p class="form-error" role="alert">
+          {error}
+        </p>
+      )}
+      <textarea name="text" rows={3} required maxlength={20000} placeholder="Write a message… (Ctrl+Enter sends)"></textarea>
+      <div class="composer-actions">
+        <button type="submit" class="button primary">
+          Send
+        </button>
+      </div>
+    </form>
+  )
+}
+
+const ContactPane: FC<{ detail: ConversationDetail; others: { id: string; inboxId: string; subject: string | null; preview: string; status: string; lastMessageAt: number }[]; viewId: string }> = ({
+  detail,
+  others,
+  viewId,
+}) => {
+  const contact = detail.contact
+  return (
+    <aside class="contact-pane" aria-label="Contact">
+      <section class="card">
+        <div class="contact-head">
+          <Avatar name={contact?.name ?? contact?.email} />
+          <div>
+            <strong>{contact?.name ?? contact?.email ?? contact?.phone ?? 'Unknown visitor'}</strong>
+            {contact?.email && <div class="muted small">{contact.email}</div>}
+          </div>
+        </div>
+        <dl class="properties">
+          <dt>Email</dt>
+          <dd>{contact?.email ?? '—'}</dd>
+          <dt>Phone</dt>
+          <dd>{contact?.phone ?? '—'}</dd>
+          {Object.entries(contact?.properties ?? {}).map(([key, value]) => (
+            <>
+              <dt>{key}</dt>
+              <dd>{value}</dd>
+            </>
+          ))}
+        </dl>
+      </section>
+      <section class="card">
+        <h3>Other conversations</h3>
+        {others.length === 0 ? (
+          <p class="muted small">None</p>
+        ) : (
+          <ul class="plain-list">
+            {others.map((other) => (
+              <li>
+                <a href={conversationUrl(other.inboxId, viewId, other.id)}>{other.subject ?? other.preview}</a>
+                <span class="muted small"> · {other.status} · {shortTime(other.lastMessageAt)}</span>
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+    </aside>
+  )
+}
+
+export const ThreadPane: FC<{
+  detail: ConversationDetail
+  messages: ThreadMessage[]
+  others: Parameters<typeof ContactPane>[0]['others']
+  viewId: string
+  timeZone: string
+}> = ({ detail, messages, others, viewId, timeZone }) => {
+  const conversation = detail.conversation
+  const plugin = findPlugin(conversation.pluginId)
+  const lastSeq = messages[messages.length - 1]?.seq ?? 0
+  const readOnly = conversation.folder === 'trash'
+  return (
+    <div class="thread-layout" hx-ext="ws,sb-live" ws-connect={`/conversations/${conversation.id}/live?after=${lastSeq}`}>
+      <section class="thread" aria-label="Conversation">
+        <header class="thread-header">
+          <div>
+            <h1 class="thread-subject">{conversation.subject ?? detail.contact?.name ?? 'Conversation'}</h1>
+            <div class="thread-meta muted small">
+              <ChannelIcon pluginId={conversation.pluginId} /> {detail.channelName}
+              {' · '}
+              {conversation.status === 'open' ? 'Open' : 'Closed'}
+              {' · '}
+              {detail.assigneeName ? `Owner: ${detail.assigneeName}` : 'Unassigned'}
+            </div>
+          </div>
+          <Viewers names={[]} />
+        </header>
+        <ol id="thread-messages" class="thread-messages">
+          {messages.map((message) => (
+            <MessageItem message={message} timeZone={timeZone} />
+          ))}
+        </ol>
+        {!readOnly && <Composer conversationId={conversation.id} canReply={plugin?.capabilities.outbound ?? false} />}
+      </section>
+      <ContactPane detail={detail} others={others} viewId={viewId} />
+    </div>
+  )
+}
+
+export const EmptyThread: FC = () => (
+  <div class="empty-thread">
+    <p>Select a conversation to read it.</p>
+  </div>
+)
+
+export const InboxPage: FC<{ ctx: InboxContext; appName: string; list: Child; thread: Child }> = ({ ctx, appName, list, thread }) => (
+  <Layout title={`${ctx.view.name} · ${ctx.inbox.name} · ${appName}`} bodyClass="inbox-page">
+    <div class="app-shell">
+      <aside class="sidebar">
+        <div class="brand">
+          <span class="brand-mark" aria-hidden="true">
+            S
+          </span>
+          {appName}
+        </div>
+        <InboxSwitcher ctx={ctx} />
+        <ViewNav ctx={ctx} />
+        <UserMenu user={ctx.user} />
+      </aside>
+      <section id="list" class="list-pane" aria-label="Conversations">
+        {list}
+      </section>
+      <main id="thread" class="thread-pane">
+        {thread}
+      </main>
+    </div>
+  </Layout>
+)

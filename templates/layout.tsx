@@ -1,0 +1,43 @@
+import { raw } from 'hono/html'
+import type { Child, FC } from 'hono/jsx'
+
+// No eval and no injected styles (the CSP forbids both); validation errors (422) and conflicts
+// (409) are swapped in like successes, so forms can show what went wrong.
+const htmxConfig = JSON.stringify({
+  allowEval: false,
+  includeIndicatorStyles: false,
+  responseHandling: [
+    { code: '204', swap: false },
+    { code: '[23]..', swap: true },
+    { code: '40[39]|422', swap: true, error: false },
+    { code: '[45]..', swap: false, error: true },
+  ],
+})
+
+export const Layout: FC<{ title: string; bodyClass?: string; children?: Child }> = ({ title, bodyClass, children }) => (
+  <>
+    {raw('<!doctype html>')}
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <meta name="color-scheme" content="light" />
+        <title>{title}</title>
+        <meta name="htmx-config" content={htmxConfig} />
+        <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+        <link rel="stylesheet" href="/app.css" />
+        <script src="/vendor/htmx.min.js" defer></script>
+        <script src="/vendor/htmx-ext-ws.js" defer></script>
+        <script src="/app.js" type="module"></script>
+      </head>
+      <body class={bodyClass}>{children}</body>
+    </html>
+  </>
+)
+
+/** A small fragment a page can show when an HTMX request fails. */
+export const ErrorNotice: FC<{ message: string }> = ({ message }) => (
+  <div class="error-notice" role="alert">
+    {message}
+  </div>
+)
