@@ -17,9 +17,14 @@ function EmailIcon() {
   )
 }
 
+/** Message-IDs are stored bare (no angle brackets), so every header form compares equal. */
+export function normalizeMessageId(id: string): string {
+  return id.trim().replace(/^<+/, '').replace(/>+$/, '').trim()
+}
+
 function messageIdList(value: string | string[] | undefined): string[] {
-  const list = Array.isArray(value) ? value : value ? value.split(/\s+/) : []
-  return list.map((id) => id.trim()).filter(Boolean)
+  const list = Array.isArray(value) ? value : value ? value.split(/[\s,]+/) : []
+  return list.map(normalizeMessageId).filter(Boolean)
 }
 
 /**
@@ -32,7 +37,7 @@ export async function parseEmail(raw: Uint8Array, envelopeFrom: string, rawKey: 
     const sender = mail.from?.value[0]
     const references = [...messageIdList(mail.references), ...messageIdList(mail.inReplyTo)]
     return {
-      externalId: mail.messageId ?? undefined,
+      externalId: mail.messageId ? normalizeMessageId(mail.messageId) || undefined : undefined,
       from: { email: sender?.address || envelopeFrom, name: sender?.name || undefined },
       subject: mail.subject,
       text: (mail.text ?? '').trim(),

@@ -1,9 +1,10 @@
 import { eq } from 'drizzle-orm'
 import type { Db } from '../db/client'
-import { accounts, channels, contacts, conversations, inboxes } from '../db/schema'
+import { accounts, channels, contacts, conversations, inboxes, users } from '../db/schema'
 import { ingestInbound, type BlobStore, type Notifier } from '../channels/pipeline'
 import type { ChannelRecord } from '../channels/types'
 import { newId } from '../lib/ids'
+import { resolveContact } from './contacts'
 import { appendMessage } from './messages'
 import { createUser } from './users'
 
@@ -30,7 +31,8 @@ interface DemoConversation {
   owner?: Agent
   bot?: string
   closed?: boolean
-  folder?: 'spam' | 'trash' | 'filtered'
+  /** 'sent': an email an agent started that the contact has not answered yet. */
+  folder?: 'spam' | 'trash' | 'filtered' | 'sent'
 }
 
 const h = 60
@@ -145,6 +147,8 @@ const demoConversations: DemoConversation[] = [
       { by: 'contact', text: 'Do you repair bike panniers?', minutesAgo: 15 * d },
       { by: 'grace', text: 'Yes, our Bergen repair centre does. Turnaround is about a week.', minutesAgo: 15 * d - 5 },
     ] },
+  { inbox: 'support', channel: 'email', contact: { name: 'Bjørn Eriksen', email: 'bjorn.eriksen@hytteliv.no' }, subject: 'Your pre-order is on its way', owner: 'linus', folder: 'sent',
+    messages: [{ by: 'linus', text: 'Hi Bjørn, the pre-ordered stove ships today. Tracking follows in a separate email.', minutesAgo: 5 * h }] },
   // Sales inbox
   { inbox: 'sales', channel: 'email', contact: { name: 'Rachel Green', email: 'rachel@summitschools.org' }, subject: 'Quote for 120 school jackets', owner: 'ada',
     messages: [
@@ -187,6 +191,8 @@ const demoConversations: DemoConversation[] = [
       { by: 'note:grace', text: 'Volume looks good for tier 2 pricing. Ada to approve.', minutesAgo: 49 * h },
       { by: 'grace', text: 'Thanks Ravi! We will send the tier 2 proposal by Friday.', minutesAgo: 48 * h },
     ] },
+  { inbox: 'sales', channel: 'email', contact: { name: 'Yuki Tanaka', email: 'yuki.tanaka@yamatrek.jp' }, subject: 'Catalogue for the 2027 season', owner: 'ada', folder: 'sent',
+    messages: [{ by: 'ada', text: 'Dear Tanaka-san, as promised, here is our 2027 catalogue with wholesale prices.', minutesAgo: 28 * h }] },
   { inbox: 'sales', channel: 'chat', contact: { name: 'Liam O’Brien', email: 'liam@galwaysurf.ie', visitor: 'v-liam' }, closed: true, owner: 'ada',
     messages: [
       { by: 'contact', text: 'Do you sell wetsuits?', minutesAgo: 20 * d },
@@ -218,14 +224,14 @@ export interface SeedDeps {
 }
 
 /**
- * Fills an empty database with the demo workspace. Does nothing when any account exists, so a
- * second `npm start` keeps whatever the demo user did. Conversations enter through the real
+ * Creates the demo workspace unless it exists (its super admin's address is taken), so a second
+ * `npm start` keeps whatever the demo user did. Conversations enter through the real
  * pipeline, exactly as live traffic would.
  */
-export async function seedDemoWorkspace(deps: SeedDeps, nowMs = Date.now()): Promise<{ created: boolean }> {
+export async function seedDemoWorkspace(deps: SeedDeps, nowMs = Date.now()): Promise<{ created: boolean; accountId: string }> {
   const { db } = deps
-  const [existing] = await db.select({ id: accounts.id }).from(accounts).limit(1)
-  if (existing) return { created: false }
+  const [existing] = await db.select({ accountId: users.accountId }).from(users).where(eq(users.email, demoLogins.superAdmin)).limit(1)
+  if (existing) return { created: false, accountId: existing.accountId }
 
   const accountId = newId()
   await db.insert(accounts).values({ id: accountId, name: 'Northwind Outfitters', createdAt: nowMs })
@@ -248,6 +254,22 @@ export async function seedDemoWorkspace(deps: SeedDeps, nowMs = Date.now()): Pro
   for (const [index, spec] of demoConversations.entries()) {
     const channel = channelRecords[`${spec.inbox}:${spec.channel}`]!
     let conversationId: string | undefined
+    if (spec.messages[0]?.by !== 'contact') {
+      // Started by an agent: there is no inbound message to create the conversation from.
+      const contact = await resolveContact(db, accountId, channel.pluginId, spec.contact)
+      conversationId = newId()
+      await db.insert(conversations).values({
+        id: conversationId,
+        accountId,
+        inboxId: channel.inboxId,
+        channelId: channel.id,
+        pluginId: channel.pluginId,
+        contactId: contact.id,
+        subject: spec.subject ?? null,
+        lastMessageAt: nowMs - spec.messages[0]!.minutesAgo * 60_000,
+        createdAt: nowMs - spec.messages[0]!.minutesAgo * 60_000,
+      })
+    }
     for (const [position, message] of spec.messages.entries()) {
       const atMs = nowMs - message.minutesAgo * 60_000
       if (message.by === 'contact') {
@@ -255,7 +277,7 @@ export async function seedDemoWorkspace(deps: SeedDeps, nowMs = Date.now()): Pro
           deps,
           channel,
           {
-            externalId: `demo-${index}-${position}`,
+            externalId: `demo-${index}-${position}@demo.switchboard.test`,
             from: {
               name: spec.contact.name,
               email: spec.contact.email,
@@ -264,7 +286,7 @@ export async function seedDemoWorkspace(deps: SeedDeps, nowMs = Date.now()): Pro
             },
             subject: spec.subject,
             text: message.text,
-            thread: conversationId ? { references: [`demo-${index}-0`] } : spec.contact.visitor ? { key: `demo-session-${index}` } : undefined,
+            thread: conversationId ? { references: [`demo-${index}-0@demo.switchboard.test`] } : spec.contact.visitor ? { key: `demo-session-${index}` } : undefined,
           },
           atMs,
         )
@@ -303,5 +325,5 @@ export async function seedDemoWorkspace(deps: SeedDeps, nowMs = Date.now()): Pro
       if (conversation?.contactId) await db.update(contacts).set({ blocked: true }).where(eq(contacts.id, conversation.contactId))
     }
   }
-  return { created: true }
+  return { created: true, accountId }
 }

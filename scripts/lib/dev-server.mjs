@@ -1,0 +1,80 @@
+// Starts the real worker under `wrangler dev` (workerd with local D1, R2 and Durable Objects),
+// for `npm start`, the browser test and the benchmarks. Runs in its own process group, so that
+// stopping it also stops workerd (killing only the wrangler wrapper would leave workerd behind).
+import { spawn, spawnSync } from 'node:child_process'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+export const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
+const wranglerBin = join(root, 'node_modules', '.bin', 'wrangler')
+
+export const offlineEnv = {
+  ...process.env,
+  WRANGLER_SEND_METRICS: 'false',
+  CLOUDFLARE_CF_FETCH_ENABLED: 'false',
+}
+
+/** Applies the committed migrations to a local D1 database (idempotent). */
+export function applyMigrations(persistTo) {
+  const args = ['d1', 'migrations', 'apply', 'DB', '--local', ...(persistTo ? ['--persist-to', persistTo] : [])]
+  const result = spawnSync(wranglerBin, args, { cwd: root, env: { ...offlineEnv, CI: 'true' }, encoding: 'utf8' })
+  if (result.status !== 0) {
+    throw new Error(`wrangler d1 migrations apply failed:\n${result.stdout}\n${result.stderr}`)
+  }
+}
+
+async function waitUntilReady(url, child, timeoutMs) {
+  const deadline = Date.now() + timeoutMs
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`wrangler dev exited with code ${child.exitCode}`)
+    try {
+      const response = await fetch(`${url}/login`, { redirect: 'manual' })
+      if (response.status === 200) return
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250))
+  }
+  throw new Error(`wrangler dev did not answer at ${url} within ${timeoutMs} ms`)
+}
+
+/**
+ * @param {{ port?: number, persistTo?: string, demoSeed?: boolean, inheritOutput?: boolean, timeoutMs?: number }} options
+ */
+export async function startDevServer(options = {}) {
+  const port = options.port ?? 8787
+  const url = `http://127.0.0.1:${port}`
+  const args = ['dev', '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', '0', '--show-interactive-dev-session=false']
+  if (options.persistTo) args.push('--persist-to', options.persistTo)
+  if (options.demoSeed) args.push('--var', 'DEMO_SEED:true')
+  const child = spawn(wranglerBin, args, {
+    cwd: root,
+    env: offlineEnv,
+    detached: true,
+    stdio: options.inheritOutput ? 'inherit' : ['ignore', 'pipe', 'pipe'],
+  })
+  let output = ''
+  child.stdout?.on('data', (chunk) => (output += chunk))
+  child.stderr?.on('data', (chunk) => (output += chunk))
+  const stop = () => {
+    try {
+      process.kill(-child.pid, 'SIGTERM')
+    } catch {
+      // already gone
+    }
+  }
+  try {
+    await waitUntilReady(url, child, options.timeoutMs ?? 60_000)
+  } catch (error) {
+    stop()
+    throw new Error(`${error.message}\n--- wrangler output ---\n${output}`)
+  }
+  return { url, child, stop, output: () => output }
+}
+
+/** Asks the worker to create the demo workspace unless one exists. */
+export async function seedDemo(url) {
+  const response = await fetch(`${url}/dev/seed`, { method: 'POST', headers: { Origin: url } })
+  if (!response.ok) throw new Error(`demo seed failed: ${response.status} ${await response.text()}`)
+  return response.json()
+}
