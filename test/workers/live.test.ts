@@ -1,0 +1,115 @@
+import { env } from 'cloudflare:test'
+import { describe, expect, it } from 'vitest'
+import { ingestInbound } from '../../src/channels/pipeline'
+import { recordingNotifier } from '../shared/workspace'
+import { db, form, hmacHex, login, openSocket, origin, request, workspace } from './helpers'
+
+async function messengerWebhook(ws: Awaited<ReturnType<typeof workspace>>, senderId: string, mid: string, text: string) {
+  const body = JSON.stringify({
+    object: 'page',
+    entry: [{ messaging: [{ sender: { id: senderId }, recipient: { id: `page-${ws.tag}` }, timestamp: Date.now(), message: { mid, text } }] }],
+  })
+  return request(`/channels/${ws.channels.messenger.id}/inbound`, {
+    method: 'POST',
+    body,
+    headers: { 'Content-Type': 'application/json', 'X-Hub-Signature-256': `sha256=${await hmacHex(`secret-${ws.tag}`, body)}` },
+  })
+}
+
+describe('live updates', () => {
+  it('pushes a new inbound message to agents on the thread, after it was stored', async () => {
+    const ws = await workspace()
+    const first = await messengerWebhook(ws, 'psid-1', 'm1', 'First message')
+    const { results } = (await first.json()) as { results: { conversationId: string }[] }
+    const conversationId = results[0]!.conversationId
+    const cookie = await login(ws.users.agent.email)
+    const thread = await openSocket(`/conversations/${conversationId}/live?after=1`, cookie)
+    const other = await openSocket(`/conversations/${conversationId}/live?after=1`, await login(ws.users.admin.email))
+    // Each agent sees who else has the thread open.
+    expect(await thread.next((frame) => frame.includes('Also viewing: Alex'))).toContain('id="thread-viewers"')
+    expect((await messengerWebhook(ws, 'psid-1', 'm2', 'Second <b>message</b>')).status).toBe(201)
+    const frame = await thread.next((data) => data.includes('Second'))
+    expect(frame).toContain('hx-swap-oob="beforeend:#thread-messages"')
+    expect(frame).toContain('data-seq="2"')
+    expect(frame).toContain('Second &lt;b&gt;message&lt;/b&gt;')
+    await other.next((data) => data.includes('Second'))
+    other.socket.close(1000)
+    expect(await thread.next((data) => data.includes('id="thread-viewers"') && !data.includes('Alex'))).not.toContain('Also viewing')
+    thread.socket.close(1000)
+  })
+
+  it('sends a reconnecting agent exactly the messages after its last seq', async () => {
+    const ws = await workspace()
+    const deps = { db: db(), notifier: recordingNotifier().notifier, blobs: env.ATTACHMENTS }
+    let conversationId = ''
+    for (let i = 1; i <= 4; i++) {
+      const result = await ingestInbound(deps, ws.channels.chat, { externalId: `r${i}`, from: { externalId: 'v' }, text: `resume ${i}`, thread: { key: 'resume' } })
+      conversationId = result.conversationId
+    }
+    const cookie = await login(ws.users.agent.email)
+    const resumed = await openSocket(`/conversations/${conversationId}/live?after=2`, cookie)
+    const frame = await resumed.next((data) => data.includes('resume'))
+    expect(frame).toContain('resume 3')
+    expect(frame).toContain('resume 4')
+    expect(frame).not.toContain('resume 2')
+    resumed.socket.close(1000)
+  })
+
+  it('pushes an agent’s comment to the other agents on the thread', async () => {
+    const ws = await workspace()
+    const created = await (await messengerWebhook(ws, 'psid-2', 'c1', 'Hello')).json() as { results: { conversationId: string }[] }
+    const conversationId = created.results[0]!.conversationId
+    const watcher = await openSocket(`/conversations/${conversationId}/live?after=1`, await login(ws.users.admin.email))
+    const writer = await login(ws.users.agent.email)
+    await request(`/conversations/${conversationId}/messages`, { method: 'POST', cookie: writer, body: form({ kind: 'comment', text: 'On it' }) })
+    const frame = await watcher.next((data) => data.includes('On it'))
+    expect(frame).toContain('Internal comment')
+    watcher.socket.close(1000)
+  })
+
+  it('moves the row to the top of the list and updates the counts for agents on the list', async () => {
+    const ws = await workspace()
+    const cookie = await login(ws.users.agent.email)
+    const list = await openSocket(`/inboxes/${ws.inboxId}/live?view=open`, cookie)
+    const closedList = await openSocket(`/inboxes/${ws.inboxId}/live?view=closed`, cookie)
+    const response = await messengerWebhook(ws, 'psid-3', 'l1', 'New conversation arrives')
+    const { results } = (await response.json()) as { results: { conversationId: string }[] }
+    const id = results[0]!.conversationId
+    const frame = await list.next((data) => data.includes(`conv-row-${id}`) && data.includes('afterbegin'))
+    expect(frame).toContain(`<div id="conv-row-${id}" hx-swap-oob="delete"></div>`)
+    expect(frame).toContain('hx-swap-oob="afterbegin:#conversation-rows"')
+    expect(frame).toContain('New conversation arrives')
+    expect(frame).toMatch(/id="count-open" class="count" hx-swap-oob="true">1</)
+    // The same change, seen from a view the conversation is not in: removed, never inserted.
+    const closedFrame = await closedList.next((data) => data.includes(`conv-row-${id}`))
+    expect(closedFrame).not.toContain('afterbegin')
+    list.socket.close(1000)
+    closedList.socket.close(1000)
+  })
+
+  it('refuses sockets from other sites and without a session', async () => {
+    const ws = await workspace()
+    const cookie = await login(ws.users.agent.email)
+    const crossSite = await request(`/inboxes/${ws.inboxId}/live`, { cookie, headers: { Upgrade: 'websocket', Origin: 'https://evil.example' } })
+    expect(crossSite.status).toBe(403)
+    expect(crossSite.webSocket).toBeNull()
+    const anonymous = await request(`/inboxes/${ws.inboxId}/live`, { headers: { Upgrade: 'websocket', Origin: origin } })
+    expect(anonymous.status).toBe(401)
+    const otherAccount = await workspace()
+    const foreign = await request(`/inboxes/${otherAccount.inboxId}/live`, { cookie, headers: { Upgrade: 'websocket', Origin: origin } })
+    expect(foreign.status).toBe(404)
+  })
+
+  it('answers malformed and oversized frames with an error frame and keeps the socket open', async () => {
+    const ws = await workspace()
+    const cookie = await login(ws.users.agent.email)
+    const list = await openSocket(`/inboxes/${ws.inboxId}/live?view=open`, cookie)
+    list.socket.send('not json')
+    expect(await list.next((data) => data.includes('"error"'))).toContain('Malformed frame')
+    list.socket.send(JSON.stringify({ type: 'ping', pad: 'x'.repeat(20_000) }))
+    list.socket.send(JSON.stringify({ type: 'ping' }))
+    expect(await list.next((data) => data.includes('pong'))).toBe('{"type":"pong"}')
+    expect(list.received.filter((data) => data.includes('"error"'))).toHaveLength(2)
+    list.socket.close(1000)
+  })
+})
