@@ -1,6 +1,7 @@
 import { DurableObject } from 'cloudflare:workers'
 import type { Bindings } from '../env'
 import { createDb } from '../db/client'
+import { markRead } from '../services/conversations'
 import { getMessage, listMessages } from '../services/messages'
 import { AppendedMessages, Viewers } from '../../templates/inbox'
 import { renderHtml } from '../lib/render'
@@ -44,7 +45,9 @@ export class ConversationRoom extends DurableObject<Bindings> {
     if (sockets.length === 0) return
     const message = await getMessage(createDb(this.env), event.accountId, event.messageId)
     if (!message || message.conversationId !== event.conversationId) return
+    const db = createDb(this.env)
     const rendered = new Map<string, Promise<string>>()
+    const readers = new Set<string>()
     for (const socket of sockets) {
       const state = socket.deserializeAttachment() as SocketState
       if (state.accountId !== event.accountId) continue
@@ -54,7 +57,10 @@ export class ConversationRoom extends DurableObject<Bindings> {
         rendered.set(state.timeZone, html)
       }
       sendSafely(socket, await html)
+      readers.add(state.userId)
     }
+    // Whoever has the thread open sees the message as it arrives: it is read for them.
+    await Promise.all([...readers].map((userId) => markRead(db, userId, event.conversationId, message.seq)))
   }
 
   override async webSocketMessage(socket: WebSocket, data: string | ArrayBuffer): Promise<void> {

@@ -7,7 +7,10 @@ export function durableObjectNotifier(env: Bindings): Notifier {
   const hub = (inboxId: string) => env.INBOX_HUB.get(env.INBOX_HUB.idFromName(inboxId))
   return {
     async messageAdded(event) {
-      await Promise.all([room(event.conversationId).messageAdded(event), hub(event.inboxId).conversationChanged(event)])
+      // The room first: agents watching the thread have now read the message, and the list row
+      // the hub renders next must already say so.
+      await room(event.conversationId).messageAdded(event)
+      await hub(event.inboxId).conversationChanged(event)
     },
     async conversationChanged(event: LiveEvent) {
       await hub(event.inboxId).conversationChanged(event)

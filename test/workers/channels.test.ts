@@ -69,6 +69,7 @@ function emailMessage(raw: string, from: string, to: string) {
     to,
     raw: new Response(bytes).body!,
     rawSize: bytes.byteLength,
+    canBeForwarded: true,
     headers: new Headers(),
     setReject(reason: string) {
       state.rejected = reason
@@ -83,7 +84,6 @@ function emailMessage(raw: string, from: string, to: string) {
   return { message, state }
 }
 
-const ctx = { waitUntil() {}, passThroughOnException() {}, props: {} } as unknown as ExecutionContext
 
 describe('inbound email (the worker’s email handler)', () => {
   it('stores the raw message in R2 first, then files it in the inbox that owns the address (plus-addressing too)', async () => {
@@ -99,7 +99,7 @@ describe('inbound email (the worker’s email handler)', () => {
       'Hei! Når kommer pakken?',
     ].join('\r\n')
     const { message, state } = emailMessage(raw, 'ola@example.no', to)
-    await worker.email(message, env, ctx)
+    await worker.email(message, env)
     expect(state.rejected).toBeUndefined()
     const [row] = await db().select().from(messages).where(eq(messages.externalId, `m1.${ws.tag}@example.no`))
     expect(row?.text).toBe('Hei! Når kommer pakken?')
@@ -111,14 +111,14 @@ describe('inbound email (the worker’s email handler)', () => {
     expect(await (await env.ATTACHMENTS.get(stored.objects[0]!.key))?.text()).toBe(raw)
 
     const reply = raw.replace(`Message-ID: <m1.${ws.tag}@example.no>`, `Message-ID: <m2.${ws.tag}@example.no>\r\nIn-Reply-To: <m1.${ws.tag}@example.no>`).replace('Hei! Når kommer pakken?', 'Takk!')
-    await worker.email(emailMessage(reply, 'ola@example.no', to).message, env, ctx)
+    await worker.email(emailMessage(reply, 'ola@example.no', to).message, env)
     const thread = await listMessages(db(), ws.accountId, row!.conversationId)
     expect(thread.map((m) => m.text)).toEqual(['Hei! Når kommer pakken?', 'Takk!'])
   })
 
   it('rejects mail for an address no inbox owns, with the reason', async () => {
     const { message, state } = emailMessage('Subject: hi\r\n\r\nhello', 'a@example.com', 'nobody@nowhere.test')
-    await worker.email(message, env, ctx)
+    await worker.email(message, env)
     expect(state.rejected).toBe('No inbox receives mail for nobody@nowhere.test')
   })
 
@@ -127,7 +127,7 @@ describe('inbound email (the worker’s email handler)', () => {
     const to = `support.${ws.tag}@example.test`
     const before = await db().select().from(conversations).where(eq(conversations.accountId, ws.accountId))
     const { message } = emailMessage('\u0000\u0001 not really an email', 'weird@example.com', to)
-    await worker.email(message, env, ctx)
+    await worker.email(message, env)
     const after = await db().select().from(conversations).where(eq(conversations.accountId, ws.accountId))
     expect(after.length).toBe(before.length + 1)
     const stored = await env.ATTACHMENTS.list({ prefix: `${ws.accountId}/raw/` })

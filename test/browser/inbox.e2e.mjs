@@ -1,0 +1,126 @@
+// Browser test: the real worker under wrangler dev, driven in Debian's Chromium.
+// An agent logs in, opens a conversation and sees a new email arrive live; a second agent on the
+// same thread shows up as "also viewing", and a comment typed by one appears for the other.
+import { test, before, after } from 'node:test'
+import assert from 'node:assert/strict'
+import { mkdtempSync, mkdirSync, rmSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { chromium } from 'playwright-core'
+import { applyMigrations, root, seedDemo, startDevServer } from '../../scripts/lib/dev-server.mjs'
+
+const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+const chromiumArgs = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
+const resultsDir = join(root, 'test-results')
+
+async function freePort() {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address()
+      server.close(() => resolve(port))
+    })
+  })
+}
+
+let server
+let browser
+let persistTo
+let seed
+
+before(async () => {
+  persistTo = mkdtempSync(join(tmpdir(), 'switchboard-e2e-'))
+  mkdirSync(resultsDir, { recursive: true })
+  applyMigrations(persistTo)
+  server = await startDevServer({ port: await freePort(), persistTo, demoSeed: true })
+  seed = await seedDemo(server.url)
+  browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs })
+})
+
+after(async () => {
+  await browser?.close()
+  server?.stop()
+  if (persistTo) rmSync(persistTo, { recursive: true, force: true })
+})
+
+async function loggedInPage(email) {
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } })
+  const page = await context.newPage()
+  const errors = []
+  page.on('pageerror', (error) => errors.push(error.message))
+  await page.goto(`${server.url}/login`)
+  await page.fill('input[name=email]', email)
+  await page.fill('input[name=password]', seed.password)
+  await page.click('button[type=submit]')
+  await page.waitForSelector('.conversation-row')
+  return { page, errors }
+}
+
+function inboundEmail(text, messageId) {
+  return [
+    'From: Chen Wei <chen.wei@harbourlogistics.sg>',
+    'To: support@demo.switchboard.test',
+    'Subject: Re: Bulk order for 40 headlamps',
+    `Message-ID: <${messageId}>`,
+    // The demo conversation's first message id: a reply as a mail client would thread it.
+    'In-Reply-To: <demo-6-0@demo.switchboard.test>',
+    `Date: ${new Date().toUTCString()}`,
+    'Content-Type: text/plain; charset=utf-8',
+    '',
+    text,
+  ].join('\r\n')
+}
+
+test('an agent sees a new email arrive live in the open thread and at the top of the list', async () => {
+  const { page, errors } = await loggedInPage(seed.logins.superAdmin)
+  const row = page.locator('.conversation-row', { hasText: 'Bulk order for 40 headlamps' })
+  await row.click()
+  await page.waitForSelector('.thread-subject:has-text("Bulk order for 40 headlamps")')
+  assert.match(page.url(), /\/inbox\/[a-z0-9]+\/open\/c\/[a-z0-9]+$/)
+  // Wait for both sockets (list and thread) before the message is sent.
+  await page.waitForFunction(() => document.querySelectorAll('[ws-connect]').length === 2)
+  await page.waitForTimeout(300)
+
+  const text = `Live check ${Date.now()}: can you add spare batteries?`
+  const response = await fetch(
+    `${server.url}/cdn-cgi/handler/email?from=chen.wei@harbourlogistics.sg&to=support@demo.switchboard.test`,
+    { method: 'POST', body: inboundEmail(text, `live-${Date.now()}@harbourlogistics.sg`) },
+  )
+  assert.equal(response.status, 200, await response.text())
+
+  await page.locator('#thread-messages .message', { hasText: text }).waitFor({ timeout: 5000 })
+  const firstRow = page.locator('#conversation-rows .conversation-row').first()
+  await firstRow.locator('.row-preview', { hasText: 'Live check' }).waitFor({ timeout: 5000 })
+  assert.equal(await page.locator('#thread-messages .message', { hasText: text }).count(), 1, 'the message shows exactly once')
+  // The agent is looking at the thread, so the moved row is not marked unread for them.
+  assert.equal(await firstRow.evaluate((el) => el.classList.contains('unread')), false)
+  assert.equal(await firstRow.evaluate((el) => el.classList.contains('active')), true)
+  await page.screenshot({ path: join(resultsDir, 'live-message.png') })
+  assert.deepEqual(errors, [])
+})
+
+test('two agents on one thread see each other and each other’s comments', async () => {
+  const ada = await loggedInPage(seed.logins.superAdmin)
+  const grace = await loggedInPage(seed.logins.admin)
+  for (const { page } of [ada, grace]) {
+    await page.locator('.conversation-row', { hasText: 'Invoice needs our VAT number' }).click()
+    await page.waitForSelector('.thread-subject:has-text("Invoice needs our VAT number")')
+  }
+  await ada.page.locator('#thread-viewers', { hasText: 'Also viewing: Grace Hopper' }).waitFor({ timeout: 5000 })
+  await grace.page.locator('#thread-viewers', { hasText: 'Also viewing: Ada Lovelace' }).waitFor({ timeout: 5000 })
+
+  const note = `Finance confirmed ${Date.now()}`
+  await ada.page.fill('#composer textarea', note)
+  await ada.page.keyboard.press('Control+Enter')
+  await ada.page.locator('#thread-messages .message-comment', { hasText: note }).waitFor({ timeout: 5000 })
+  await grace.page.locator('#thread-messages .message-comment', { hasText: note }).waitFor({ timeout: 5000 })
+  assert.equal(await ada.page.locator('#thread-messages .message', { hasText: note }).count(), 1)
+  assert.equal(await ada.page.locator('#composer textarea').inputValue(), '')
+
+  // Back and forward keep working: the URL is the state.
+  await grace.page.goBack()
+  await grace.page.waitForURL(/\/open$/)
+  await grace.page.goForward()
+  await grace.page.waitForSelector('.thread-subject:has-text("Invoice needs our VAT number")')
+  assert.deepEqual([...ada.errors, ...grace.errors], [])
+})
