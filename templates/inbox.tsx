@@ -241,7 +241,11 @@ export const MessageItem: FC<{ message: ThreadMessage; timeZone: string }> = ({ 
       <div class="message-body">
         <header class="message-header">
           <strong>{author}</strong>
-          {isComment && <span class="chip chip-comment">Internal comment</span>}
+          {isComment ? (
+            <span class="chip chip-comment">Internal comment</span>
+          ) : (
+            message.channelPluginId && <ChannelIcon pluginId={message.channelPluginId} />
+          )}
           <a class="message-time" href={`#msg-${message.id}`} title="Link to this message">
             <time datetime={isoTime(message.createdAt)}>{fullTime(message.createdAt, timeZone)}</time>
           </a>

@@ -1,6 +1,6 @@
 import { and, asc, eq, gt, sql } from 'drizzle-orm'
 import type { Db } from '../db/client'
-import { conversations, messages, users } from '../db/schema'
+import { channels, conversations, messages, users } from '../db/schema'
 import { toPreview } from '../lib/text'
 
 export type Message = typeof messages.$inferSelect
@@ -52,6 +52,8 @@ export async function appendMessage(db: Db, input: NewMessage): Promise<Message 
 
 export interface ThreadMessage extends Message {
   authorUserName: string | null
+  /** The plugin of the channel the message travelled through (a conversation can change channel). */
+  channelPluginId: string | null
 }
 
 export async function listMessages(
@@ -61,9 +63,10 @@ export async function listMessages(
   options: { afterSeq?: number; limit?: number } = {},
 ): Promise<ThreadMessage[]> {
   const rows = await db
-    .select({ message: messages, authorUserName: users.name })
+    .select({ message: messages, authorUserName: users.name, channelPluginId: channels.pluginId })
     .from(messages)
     .leftJoin(users, eq(users.id, messages.authorUserId))
+    .leftJoin(channels, eq(channels.id, messages.channelId))
     .where(
       and(
         eq(messages.accountId, accountId),
@@ -73,17 +76,18 @@ export async function listMessages(
     )
     .orderBy(asc(messages.seq))
     .limit(options.limit ?? 500)
-  return rows.map((row) => ({ ...row.message, authorUserName: row.authorUserName }))
+  return rows.map((row) => ({ ...row.message, authorUserName: row.authorUserName, channelPluginId: row.channelPluginId }))
 }
 
 export async function getMessage(db: Db, accountId: string, messageId: number): Promise<ThreadMessage | null> {
   const [row] = await db
-    .select({ message: messages, authorUserName: users.name })
+    .select({ message: messages, authorUserName: users.name, channelPluginId: channels.pluginId })
     .from(messages)
     .leftJoin(users, eq(users.id, messages.authorUserId))
+    .leftJoin(channels, eq(channels.id, messages.channelId))
     .where(and(eq(messages.accountId, accountId), eq(messages.id, messageId)))
     .limit(1)
-  return row ? { ...row.message, authorUserName: row.authorUserName } : null
+  return row ? { ...row.message, authorUserName: row.authorUserName, channelPluginId: row.channelPluginId } : null
 }
 
 export async function findMessageByExternalId(db: Db, channelId: string, externalId: string) {
