@@ -59,9 +59,23 @@ export const inboxes = sqliteTable(
     id: text('id').primaryKey(),
     accountId: text('account_id').notNull().references(() => accounts.id),
     name: text('name').notNull(),
+    // Who a new conversation goes to: nobody, the members in turn, or one person.
+    defaultAssignment: text('default_assignment', { enum: ['none', 'round_robin', 'user'] }).notNull().default('none'),
+    defaultAssigneeId: text('default_assignee_id'),
     createdAt: createdAt(),
   },
   (t) => [index('inboxes_account_idx').on(t.accountId)],
+)
+
+export const inboxMembers = sqliteTable(
+  'inbox_members',
+  {
+    inboxId: text('inbox_id').notNull().references(() => inboxes.id, { onDelete: 'cascade' }),
+    userId: text('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    // Round-robin assignment picks the member who got one longest ago.
+    lastAssignedAt: integer('last_assigned_at').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.inboxId, t.userId] }), index('inbox_members_user_idx').on(t.userId)],
 )
 
 export const channels = sqliteTable(
@@ -104,6 +118,8 @@ export const contacts = sqliteTable(
     phone: text('phone'),
     properties: text('properties', { mode: 'json' }).$type<Record<string, string>>().notNull().default({}),
     blocked: integer('blocked', { mode: 'boolean' }).notNull().default(false),
+    // Set when mail to this address bounced; cleared when the contact writes again.
+    bouncingAt: integer('bouncing_at'),
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex('contacts_email_unique').on(t.accountId, t.email)],
@@ -151,6 +167,7 @@ export const conversations = sqliteTable(
     lastMessageAt: integer('last_message_at').notNull(),
     closedAt: integer('closed_at'),
     trashedAt: integer('trashed_at'),
+    ticketId: text('ticket_id'),
     createdAt: createdAt(),
   },
   (t) => [
@@ -192,6 +209,13 @@ export const messages = sqliteTable(
       .notNull()
       .default('none'),
     deliveryError: text('delivery_error'),
+    deliveryAttempts: integer('delivery_attempts').notNull().default(0),
+    // The original as received (an .eml in R2), kept for download and re-parsing.
+    rawKey: text('raw_key'),
+    // Sent by a machine (auto-reply, bounce, list mail): never answered automatically.
+    automated: integer('automated', { mode: 'boolean' }).notNull().default(false),
+    // Channel-specific details a plugin shows with the message (To/Cc lists, call length, …).
+    metadata: text('metadata', { mode: 'json' }).$type<Record<string, unknown>>().notNull().default({}),
     createdAt: createdAt(),
   },
   (t) => [
@@ -263,3 +287,46 @@ export const auditLog = sqliteTable(
   (t) => [index('audit_log_account_idx').on(t.accountId, t.createdAt)],
 )
 
+
+/** Everyone on a conversation besides the agents: the contact, and for email every To/Cc address. */
+export const conversationParticipants = sqliteTable(
+  'conversation_participants',
+  {
+    conversationId: text('conversation_id')
+      .notNull()
+      .references(() => conversations.id, { onDelete: 'cascade' }),
+    address: text('address').notNull(),
+    name: text('name'),
+    role: text('role', { enum: ['from', 'to', 'cc'] }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.conversationId, t.address] }), index('conversation_participants_address_idx').on(t.address)],
+)
+
+export const tickets = sqliteTable(
+  'tickets',
+  {
+    id: text('id').primaryKey(),
+    accountId: text('account_id').notNull().references(() => accounts.id),
+    contactId: text('contact_id').references(() => contacts.id, { onDelete: 'set null' }),
+    name: text('name').notNull(),
+    status: text('status', { enum: ['open', 'closed'] }).notNull().default('open'),
+    priority: text('priority', { enum: ['low', 'medium', 'high'] }).notNull().default('medium'),
+    properties: text('properties', { mode: 'json' }).$type<Record<string, string>>().notNull().default({}),
+    closedAt: integer('closed_at'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('tickets_contact_idx').on(t.accountId, t.contactId)],
+)
+
+/** An address or visitor whose messages are filtered from now on. */
+export const blockedSenders = sqliteTable(
+  'blocked_senders',
+  {
+    accountId: text('account_id').notNull().references(() => accounts.id),
+    // An email address (lower-cased), or `<plugin id>:<external id>` for other channels.
+    identifier: text('identifier').notNull(),
+    blockedBy: text('blocked_by').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.accountId, t.identifier] })],
+)
