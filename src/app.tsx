@@ -9,6 +9,7 @@ import { authRoutes } from './routes/auth'
 import { channelRoutes } from './routes/channels'
 import { conversationRoutes } from './routes/conversations'
 import { devRoutes } from './routes/dev'
+import { emailRoutes } from './routes/email'
 import { inboxRoutes } from './routes/inbox'
 import { settingsRoutes } from './routes/settings'
 import { ErrorNotice, Layout } from '../templates/layout'
@@ -52,6 +53,7 @@ app.route('/', channelRoutes)
 app.route('/', devRoutes)
 app.route('/', settingsRoutes)
 app.route('/', conversationRoutes)
+app.route('/', emailRoutes)
 app.route('/', inboxRoutes)
 
 app.notFound((c) => {

@@ -8,6 +8,7 @@ import { builtInViews, type ViewDefinition } from '../src/services/views'
 import { initials } from '../src/lib/text'
 import { fullTime, isoTime, shortTime } from '../src/lib/time'
 import { Layout } from './layout'
+import { MessageContent } from './email'
 
 export const viewUrl = (inboxId: string, viewId: string) => `/inbox/${inboxId}/${viewId}`
 export const conversationUrl = (inboxId: string, viewId: string, conversationId: string) =>
@@ -253,7 +254,7 @@ export const MessageItem: FC<{ message: ThreadMessage; timeZone: string }> = ({ 
         {message.hiddenAt ? (
           <p class="message-text muted">Message is hidden</p>
         ) : (
-          <div class="message-text">{message.text}</div>
+          <MessageContent message={message} />
         )}
       </div>
     </li>

@@ -1,6 +1,6 @@
-import { simpleParser } from 'mailparser'
 import { z } from 'zod'
-import { defineChannel, type InboundMessage } from '../../src/channels/types'
+import { defineChannel } from '../../src/channels/types'
+import { parseEmail } from './parse'
 
 const settings = z.object({
   /** The addresses this channel receives at; aliases included. */
@@ -17,48 +17,8 @@ function EmailIcon() {
   )
 }
 
-/** Message-IDs are stored bare (no angle brackets), so every header form compares equal. */
-export function normalizeMessageId(id: string): string {
-  return id.trim().replace(/^<+/, '').replace(/>+$/, '').trim()
-}
-
-function messageIdList(value: string | string[] | undefined): string[] {
-  const list = Array.isArray(value) ? value : value ? value.split(/[\s,]+/) : []
-  return list.map(normalizeMessageId).filter(Boolean)
-}
-
-/**
- * Turns a raw RFC 5322 message into a normalized message. A message that cannot be parsed still
- * becomes one, with a visible notice; its raw bytes are already in R2 under `rawKey`.
- */
-export async function parseEmail(raw: Uint8Array, envelopeFrom: string, rawKey: string): Promise<InboundMessage> {
-  try {
-    const mail = await simpleParser(Buffer.from(raw), { skipHtmlToText: false, skipTextToHtml: true })
-    const sender = mail.from?.value[0]
-    const references = [...messageIdList(mail.references), ...messageIdList(mail.inReplyTo)]
-    return {
-      externalId: mail.messageId ? normalizeMessageId(mail.messageId) || undefined : undefined,
-      from: { email: sender?.address || envelopeFrom, name: sender?.name || undefined },
-      subject: mail.subject,
-      text: (mail.text ?? '').trim(),
-      sentAt: mail.date?.getTime(),
-      thread: references.length > 0 ? { references } : undefined,
-      attachments: mail.attachments.map((part) => ({
-        filename: part.filename ?? 'attachment',
-        contentType: part.contentType,
-        content: new Uint8Array(part.content),
-        contentId: part.contentId,
-      })),
-    }
-  } catch (error) {
-    return {
-      from: { email: envelopeFrom },
-      subject: '(unreadable message)',
-      text: '',
-      notice: `This message could not be read (${String(error).slice(0, 200)}). The original is kept as ${rawKey}.`,
-    }
-  }
-}
+export { normalizeMessageId } from '../../src/channels/email-threading'
+export { parseEmail } from './parse'
 
 export const emailChannel = defineChannel({
   id: 'email',
@@ -67,9 +27,17 @@ export const emailChannel = defineChannel({
   settings,
   // Outbound mail (compose, reply, forward through a queue) arrives with the email issue.
   capabilities: { outbound: false, attachments: true, threading: true },
-  async parse(input) {
+  async parse(input, ctx) {
     if (input.type !== 'email') return []
-    return [await parseEmail(input.raw, input.envelopeFrom, input.rawKey)]
+    const ownAddresses = Array.isArray(ctx.settings?.addresses) ? ctx.settings.addresses : []
+    return [
+      await parseEmail(input.raw, {
+        envelopeFrom: input.envelopeFrom,
+        envelopeTo: input.envelopeTo,
+        rawKey: input.rawKey,
+        ownAddresses,
+      }),
+    ]
   },
   ui: { Icon: EmailIcon },
 })

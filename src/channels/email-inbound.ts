@@ -1,9 +1,12 @@
+import { eq } from 'drizzle-orm'
 import type { Bindings } from '../env'
-import { createDb } from '../db/client'
+import { createDb, type Db } from '../db/client'
+import { conversations } from '../db/schema'
 import { newId } from '../lib/ids'
 import { normalizeEmail } from '../lib/text'
 import { durableObjectNotifier } from '../rooms/notifier'
-import { listChannelsOfPlugin } from '../services/inboxes'
+import { listChannelsOfPlugin, type Channel } from '../services/inboxes'
+import { conversationIdFromReplyAddress } from './email-threading'
 import { findPlugin } from './registry'
 import { ingestInbound } from './pipeline'
 import { channelContextOf } from './context'
@@ -16,6 +19,33 @@ export function baseAddress(address: string): string {
   return `${local}${normalized.slice(at)}`
 }
 
+function addressesOf(channel: Channel): string[] {
+  const addresses = channel.settings.addresses
+  return Array.isArray(addresses) ? addresses.filter((address): address is string => typeof address === 'string') : []
+}
+
+/**
+ * The email channel that receives mail for `recipient`: the one listing the address (or an alias,
+ * or a plus-variant of either), else, for our `reply+<conversation>@` addresses, the channel of
+ * that conversation when it receives mail at the same domain.
+ */
+export async function findRecipientChannel(db: Db, recipient: string): Promise<Channel | null> {
+  const channels = await listChannelsOfPlugin(db, 'email')
+  const base = baseAddress(recipient)
+  const owner = channels.find((candidate) => addressesOf(candidate).some((address) => baseAddress(address) === base))
+  if (owner) return owner
+  const conversationId = conversationIdFromReplyAddress(recipient)
+  if (!conversationId) return null
+  const [conversation] = await db
+    .select({ channelId: conversations.channelId })
+    .from(conversations)
+    .where(eq(conversations.id, conversationId))
+    .limit(1)
+  const channel = channels.find((candidate) => candidate.id === conversation?.channelId)
+  const domain = base.slice(base.lastIndexOf('@'))
+  return channel && addressesOf(channel).some((address) => normalizeEmail(address).endsWith(domain)) ? channel : null
+}
+
 async function readRaw(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {
   return new Uint8Array(await new Response(stream).arrayBuffer())
 }
@@ -26,12 +56,7 @@ async function readRaw(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> 
  */
 export async function handleInboundEmail(message: ForwardableEmailMessage, env: Bindings): Promise<void> {
   const db = createDb(env)
-  const recipient = baseAddress(message.to)
-  const channels = await listChannelsOfPlugin(db, 'email')
-  const channel = channels.find((candidate) => {
-    const addresses = (candidate.settings.addresses as string[] | undefined) ?? []
-    return addresses.some((address) => baseAddress(address) === recipient)
-  })
+  const channel = await findRecipientChannel(db, message.to)
   if (!channel) {
     message.setReject(`No inbox receives mail for ${message.to}`)
     return

@@ -1,9 +1,10 @@
-import { and, desc, eq, inArray } from 'drizzle-orm'
+import { and, desc, eq, gte, inArray, isNotNull, ne, sql } from 'drizzle-orm'
 import type { Db } from '../db/client'
-import { attachments, conversations, messages } from '../db/schema'
+import { attachments, blockedSenders, contacts, conversationParticipants, conversations, messages } from '../db/schema'
 import { newId } from '../lib/ids'
-import { resolveContact } from '../services/contacts'
-import { appendMessage, findMessageByExternalId } from '../services/messages'
+import { normalizeEmail } from '../lib/text'
+import { resolveContact, type Contact } from '../services/contacts'
+import { appendMessage } from '../services/messages'
 import type { ChannelRecord, InboundMessage } from './types'
 
 /** What the pipeline tells the live layer after a write has been committed. */
@@ -35,36 +36,163 @@ export type IngestResult =
   | { status: 'duplicate'; conversationId: string; messageId: number }
 
 const maxReferencesLookedUp = 50
+/** How long a conversation stays joinable by subject alone (and only for its participants). */
+export const subjectThreadingWindowDays = 30
+const dayMs = 86_400_000
 
-async function findThread(db: Db, channel: ChannelRecord, message: InboundMessage): Promise<string | null> {
-  const key = message.thread?.key
-  if (key) {
-    const [row] = await db
-      .select({ id: conversations.id })
-      .from(conversations)
-      .where(and(eq(conversations.channelId, channel.id), eq(conversations.externalKey, key)))
-      .limit(1)
-    if (row) return row.id
+async function findByKey(db: Db, channel: ChannelRecord, key: string) {
+  const [row] = await db
+    .select({ id: conversations.id })
+    .from(conversations)
+    .where(and(eq(conversations.channelId, channel.id), eq(conversations.externalKey, key)))
+    .limit(1)
+  return row?.id ?? null
+}
+
+/** A conversation named by one of our own tokens counts only inside the channel's inbox. */
+async function findByOwnToken(db: Db, channel: ChannelRecord, conversationId: string) {
+  const [row] = await db
+    .select({ id: conversations.id })
+    .from(conversations)
+    .where(and(eq(conversations.id, conversationId), eq(conversations.accountId, channel.accountId), eq(conversations.inboxId, channel.inboxId)))
+    .limit(1)
+  return row?.id ?? null
+}
+
+async function findByReferences(db: Db, channel: ChannelRecord, references: string[]) {
+  // Every referenced id counts, not only the first: mail clients trim and reorder References.
+  const [row] = await db
+    .select({ conversationId: messages.conversationId })
+    .from(messages)
+    .innerJoin(conversations, eq(conversations.id, messages.conversationId))
+    .where(
+      and(
+        eq(messages.accountId, channel.accountId),
+        inArray(messages.externalId, references),
+        eq(conversations.inboxId, channel.inboxId),
+      ),
+    )
+    .orderBy(desc(messages.id))
+    .limit(1)
+  return row?.conversationId ?? null
+}
+
+/**
+ * The last resort: the same subject key in a recent conversation of which the sender is a
+ * participant. Without the participant rule, two strangers answering the same newsletter would
+ * land in one thread.
+ */
+async function findBySubject(db: Db, channel: ChannelRecord, senderAddress: string, key: string, nowMs: number) {
+  const [row] = await db
+    .select({ conversationId: conversations.id })
+    .from(conversationParticipants)
+    .innerJoin(conversations, eq(conversations.id, conversationParticipants.conversationId))
+    .innerJoin(messages, eq(messages.conversationId, conversations.id))
+    .where(
+      and(
+        eq(conversationParticipants.address, senderAddress),
+        eq(conversations.accountId, channel.accountId),
+        eq(conversations.inboxId, channel.inboxId),
+        ne(conversations.folder, 'trash'),
+        gte(conversations.lastMessageAt, nowMs - subjectThreadingWindowDays * dayMs),
+        sql`json_extract(${messages.metadata}, '$.subjectKey') = ${key}`,
+      ),
+    )
+    .orderBy(desc(conversations.lastMessageAt))
+    .limit(1)
+  return row?.conversationId ?? null
+}
+
+/** Threading, strongest evidence first: channel key, our own token, references, then subject. */
+async function findThread(db: Db, channel: ChannelRecord, message: InboundMessage, nowMs: number): Promise<string | null> {
+  const thread = message.thread
+  if (!thread) return null
+  if (thread.key) {
+    const found = await findByKey(db, channel, thread.key)
+    if (found) return found
   }
-  const references = [...new Set(message.thread?.references ?? [])].slice(-maxReferencesLookedUp)
+  if (thread.conversationId) {
+    const found = await findByOwnToken(db, channel, thread.conversationId)
+    if (found) return found
+  }
+  const references = [...new Set(thread.references ?? [])].slice(-maxReferencesLookedUp)
   if (references.length > 0) {
-    // Every referenced id counts, not only the first: mail clients trim and reorder References.
-    const [row] = await db
-      .select({ conversationId: messages.conversationId })
-      .from(messages)
-      .innerJoin(conversations, eq(conversations.id, messages.conversationId))
-      .where(
-        and(
-          eq(messages.accountId, channel.accountId),
-          inArray(messages.externalId, references),
-          eq(conversations.inboxId, channel.inboxId),
-        ),
-      )
-      .orderBy(desc(messages.id))
-      .limit(1)
-    if (row) return row.conversationId
+    const found = await findByReferences(db, channel, references)
+    if (found) return found
   }
+  const sender = message.from.email ? normalizeEmail(message.from.email) : ''
+  if (thread.subjectKey && sender) return findBySubject(db, channel, sender, thread.subjectKey, nowMs)
   return null
+}
+
+async function findStored(db: Db, channelId: string, externalId: string) {
+  const [row] = await db
+    .select({ id: messages.id, conversationId: messages.conversationId, contentHash: messages.contentHash })
+    .from(messages)
+    .where(and(eq(messages.channelId, channelId), eq(messages.externalId, externalId)))
+    .limit(1)
+  return row ?? null
+}
+
+type StoredRef = { id: number; conversationId: string }
+
+/**
+ * Decides the external id a message is stored under, or finds it stored already. The same id
+ * with the same content is a repeated delivery; the same id with different content (senders do
+ * reuse Message-IDs) is a different message and gets a suffixed id.
+ */
+async function resolveExternalId(db: Db, channelId: string, message: InboundMessage): Promise<{ duplicate: StoredRef } | { externalId: string | null }> {
+  if (!message.externalId) return { externalId: null }
+  const existing = await findStored(db, channelId, message.externalId)
+  if (!existing) return { externalId: message.externalId }
+  const sameContent = !existing.contentHash || !message.contentHash || existing.contentHash === message.contentHash
+  if (sameContent) return { duplicate: existing }
+  const variant = `${message.externalId}#${message.contentHash!.slice(0, 16)}`
+  const storedVariant = await findStored(db, channelId, variant)
+  return storedVariant ? { duplicate: storedVariant } : { externalId: variant }
+}
+
+/** Blocked senders are filed in Filtered: by address, or by `<plugin id>:<external id>`. */
+async function isBlockedSender(db: Db, channel: ChannelRecord, contact: Contact, message: InboundMessage): Promise<boolean> {
+  if (contact.blocked) return true
+  const identifiers = [
+    message.from.email ? normalizeEmail(message.from.email) : null,
+    contact.email,
+    message.from.externalId ? `${channel.pluginId}:${message.from.externalId}` : null,
+  ].filter((value): value is string => Boolean(value))
+  if (identifiers.length === 0) return false
+  const [row] = await db
+    .select({ identifier: blockedSenders.identifier })
+    .from(blockedSenders)
+    .where(and(eq(blockedSenders.accountId, channel.accountId), inArray(blockedSenders.identifier, identifiers)))
+    .limit(1)
+  return Boolean(row)
+}
+
+async function recordParticipants(db: Db, conversationId: string, contact: Contact, message: InboundMessage) {
+  const rows = new Map<string, { conversationId: string; address: string; name: string | null; role: 'from' | 'to' | 'cc' }>()
+  if (contact.email) rows.set(contact.email, { conversationId, address: contact.email, name: contact.name, role: 'from' })
+  for (const participant of message.participants ?? []) {
+    const address = normalizeEmail(participant.address)
+    if (!address || rows.has(address)) continue
+    rows.set(address, { conversationId, address, name: participant.name ?? null, role: participant.role })
+  }
+  if (rows.size === 0) return
+  await db.insert(conversationParticipants).values([...rows.values()]).onConflictDoNothing()
+}
+
+/** A bounce marks the addresses it reports; a contact who writes again is no longer bouncing. */
+async function updateBouncing(db: Db, accountId: string, contact: Contact, message: InboundMessage, nowMs: number) {
+  const bounced = [...new Set((message.bouncedAddresses ?? []).map(normalizeEmail))].filter(Boolean)
+  if (bounced.length > 0) {
+    await db
+      .update(contacts)
+      .set({ bouncingAt: nowMs })
+      .where(and(eq(contacts.accountId, accountId), inArray(contacts.email, bounced)))
+  }
+  if (contact.bouncingAt && !message.automated) {
+    await db.update(contacts).set({ bouncingAt: null }).where(and(eq(contacts.id, contact.id), isNotNull(contacts.bouncingAt)))
+  }
 }
 
 /**
@@ -79,17 +207,19 @@ export async function ingestInbound(
   nowMs = Date.now(),
 ): Promise<IngestResult> {
   const { db } = deps
-  if (message.externalId) {
-    const existing = await findMessageByExternalId(db, channel.id, message.externalId)
-    if (existing) return { status: 'duplicate', conversationId: existing.conversationId, messageId: existing.id }
+  const resolved = await resolveExternalId(db, channel.id, message)
+  if ('duplicate' in resolved) {
+    return { status: 'duplicate', conversationId: resolved.duplicate.conversationId, messageId: resolved.duplicate.id }
   }
+  const externalId = resolved.externalId
 
   const contact = await resolveContact(db, channel.accountId, channel.pluginId, message.from, nowMs)
-  let conversationId = await findThread(db, channel, message)
+  let conversationId = await findThread(db, channel, message, nowMs)
   let createdConversation = false
   if (!conversationId) {
     conversationId = newId()
-    const folder = contact.blocked ? 'filtered' : (message.folder ?? 'inbox')
+    const blocked = await isBlockedSender(db, channel, contact, message)
+    const folder = blocked ? 'filtered' : (message.folder ?? 'inbox')
     const [created] = await db
       .insert(conversations)
       .values({
@@ -111,10 +241,32 @@ export async function ingestInbound(
       createdConversation = true
     } else {
       // Another delivery created the keyed conversation a moment ago: join it.
-      conversationId = (await findThread(db, channel, message)) ?? conversationId
+      conversationId = (await findThread(db, channel, message, nowMs)) ?? conversationId
     }
   }
 
+  // Attachment bytes go to the blob store before the message row that lists them, so a stored
+  // message never points at a missing file.
+  const storedAttachments = []
+  for (const attachment of message.attachments ?? []) {
+    const id = newId()
+    const r2Key = `${channel.accountId}/${conversationId}/attachments/${id}`
+    await deps.blobs.put(r2Key, attachment.content, { httpMetadata: { contentType: attachment.contentType } })
+    storedAttachments.push({
+      id,
+      r2Key,
+      filename: attachment.filename,
+      contentType: attachment.contentType,
+      sizeBytes: attachment.content.byteLength,
+      contentId: attachment.contentId ?? null,
+    })
+  }
+
+  const metadata: Record<string, unknown> = { ...message.metadata }
+  if (message.thread?.subjectKey) metadata.subjectKey = message.thread.subjectKey
+  if (storedAttachments.length > 0) {
+    metadata.attachments = storedAttachments.map(({ id, filename, contentType, sizeBytes, contentId }) => ({ id, filename, contentType, sizeBytes, contentId }))
+  }
   const stored = await appendMessage(db, {
     accountId: channel.accountId,
     conversationId,
@@ -125,33 +277,28 @@ export async function ingestInbound(
     authorName: contact.name ?? message.from.name ?? contact.email ?? null,
     text: message.notice ? `${message.notice}\n\n${message.text}`.trim() : message.text,
     html: message.html ?? null,
-    externalId: message.externalId ?? null,
+    externalId,
+    contentHash: message.contentHash ?? null,
+    rawKey: message.rawKey ?? null,
+    automated: message.automated ?? false,
+    metadata,
     createdAt: nowMs,
   })
   if (!stored) {
     // Lost a race with an identical delivery; leave no empty conversation behind.
     if (createdConversation) await db.delete(conversations).where(eq(conversations.id, conversationId))
-    const existing = await findMessageByExternalId(db, channel.id, message.externalId ?? '')
+    const existing = await findStored(db, channel.id, externalId ?? '')
     if (!existing) throw new Error('message vanished after a conflicting insert')
     return { status: 'duplicate', conversationId: existing.conversationId, messageId: existing.id }
   }
 
-  for (const attachment of message.attachments ?? []) {
-    const id = newId()
-    const r2Key = `${channel.accountId}/${conversationId}/${stored.id}/${id}`
-    await deps.blobs.put(r2Key, attachment.content, { httpMetadata: { contentType: attachment.contentType } })
-    await db.insert(attachments).values({
-      id,
-      accountId: channel.accountId,
-      messageId: stored.id,
-      r2Key,
-      filename: attachment.filename,
-      contentType: attachment.contentType,
-      sizeBytes: attachment.content.byteLength,
-      contentId: attachment.contentId ?? null,
-      createdAt: nowMs,
-    })
+  if (storedAttachments.length > 0) {
+    await db.insert(attachments).values(
+      storedAttachments.map((attachment) => ({ ...attachment, accountId: channel.accountId, messageId: stored.id, createdAt: nowMs })),
+    )
   }
+  await recordParticipants(db, conversationId, contact, message)
+  await updateBouncing(db, channel.accountId, contact, message, nowMs)
 
   await notifySafely(deps.notifier, {
     accountId: channel.accountId,

@@ -20,6 +20,12 @@ export interface InboundAttachment {
   contentId?: string
 }
 
+export interface InboundParticipant {
+  address: string
+  name?: string
+  role: 'from' | 'to' | 'cc'
+}
+
 /** One message in the normalized form every channel produces. */
 export interface InboundMessage {
   /** The provider's id for this message (Message-ID, event id): makes delivery idempotent. */
@@ -37,7 +43,29 @@ export interface InboundMessage {
     key?: string
     /** External ids of earlier messages this one answers (In-Reply-To, References). */
     references?: string[]
+    /**
+     * A conversation id the channel read from one of our own tokens (a reply address, a
+     * Message-ID we generated). Trusted only inside the channel's own inbox.
+     */
+    conversationId?: string
+    /**
+     * A normalized subject (prefixes and tags stripped). Joins a recent conversation with the same
+     * key only when the sender is one of its participants; never on its own.
+     */
+    subjectKey?: string
   }
+  /** Everyone the message was addressed to besides our own addresses (recorded per conversation). */
+  participants?: InboundParticipant[]
+  /** Sent by a machine (auto-reply, bounce, list mail): stored as such and never answered automatically. */
+  automated?: boolean
+  /** Addresses the message reports as undeliverable (a bounce): their contacts are marked bouncing. */
+  bouncedAddresses?: string[]
+  /** A digest of the content: a repeated delivery matches it; a reused external id does not. */
+  contentHash?: string
+  /** Where the original bytes are kept (an R2 key), for download. */
+  rawKey?: string
+  /** Channel-specific details shown with the message (To/Cc lists, …). */
+  metadata?: Record<string, unknown>
   /** A folder the channel judges the conversation belongs in (e.g. spam for role senders). */
   folder?: 'inbox' | 'spam'
   attachments?: InboundAttachment[]

@@ -1,0 +1,225 @@
+import { simpleParser, type AddressObject, type Attachment, type ParsedMail } from 'mailparser'
+import type { InboundAttachment, InboundMessage, InboundParticipant } from '../../src/channels/types'
+import {
+  conversationIdFromMessageId,
+  conversationIdFromReplyAddress,
+  messageIdList,
+  normalizeMessageId,
+  subjectKey,
+} from '../../src/channels/email-threading'
+import { quotedHistoryStart } from '../../src/lib/quoted-text'
+import { sanitizeHtml } from '../../src/lib/sanitize-html'
+import { headerLookup, isAutomated, isRoleAddress, readBounce } from './signals'
+
+/** Cloudflare Email Routing's limit; anything larger is kept raw and not parsed. */
+export const maxEmailBytes = 25 * 1024 * 1024
+// D1 rows top out at 2 MB: the stored text and HTML are cut well below, the raw stays whole.
+const maxStoredTextChars = 256 * 1024
+const maxStoredHtmlChars = 768 * 1024
+
+export interface EmailParseOptions {
+  envelopeFrom: string
+  envelopeTo: string
+  /** Where the raw bytes are kept (already written). */
+  rawKey: string
+  /** The channel's own addresses: never recorded as participants. */
+  ownAddresses: string[]
+}
+
+async function sha256Hex(data: Uint8Array | string): Promise<string> {
+  const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes))
+  return [...digest].map((byte) => byte.toString(16).padStart(2, '0')).join('')
+}
+
+/** mbox files start with a `From ` envelope line that is not part of the message. */
+function withoutMboxEnvelope(raw: Uint8Array): Uint8Array {
+  const isEnvelope = raw[0] === 0x46 && new TextDecoder('latin1').decode(raw.subarray(0, 5)) === 'From '
+  if (!isEnvelope) return raw
+  const newline = raw.indexOf(0x0a)
+  return newline < 0 ? raw : raw.subarray(newline + 1)
+}
+
+function addressesOf(field: AddressObject | AddressObject[] | undefined): { address: string; name?: string }[] {
+  const objects = Array.isArray(field) ? field : field ? [field] : []
+  const flat = objects.flatMap((object) => object.value.flatMap((entry) => (entry.group ? entry.group : [entry])))
+  return flat
+    .filter((entry) => typeof entry.address === 'string' && /^[^@\s]+@[^@\s]+$/.test(entry.address))
+    .map((entry) => ({ address: entry.address!.toLowerCase(), name: entry.name || undefined }))
+}
+
+function localAndDomain(address: string) {
+  const at = address.lastIndexOf('@')
+  return { local: address.slice(0, at).split('+')[0]!, domain: address.slice(at + 1) }
+}
+
+function isOwnAddress(address: string, ownAddresses: string[]): boolean {
+  const { local, domain } = localAndDomain(address.toLowerCase())
+  if (conversationIdFromReplyAddress(address)) return true
+  return ownAddresses.some((own) => {
+    const ours = localAndDomain(own.toLowerCase())
+    return ours.local === local && ours.domain === domain
+  })
+}
+
+function safeContentType(value: string | undefined): string {
+  const type = (value ?? '').toLowerCase().trim()
+  return /^[a-z0-9][a-z0-9!#$&^_.+-]*\/[a-z0-9][a-z0-9!#$&^_.+-]*$/.test(type) ? type : 'application/octet-stream'
+}
+
+function safeFilename(value: string | undefined, contentType: string): string {
+  // eslint-disable-next-line no-control-regex
+  const cleaned = (value ?? '').replace(/[\u0000-\u001f\u007f/\\]/g, '_').trim().slice(0, 200)
+  if (cleaned) return cleaned
+  return contentType === 'message/rfc822' ? 'message.eml' : 'attachment'
+}
+
+function cutText(text: string, maxChars: number): string {
+  return text.length > maxChars ? `${text.slice(0, maxChars)}\n\n[… shortened; the full message is in the original .eml]` : text
+}
+
+function headerBlock(content: Buffer): string {
+  const text = content.subarray(0, 64 * 1024).toString('latin1')
+  const end = text.search(/\r?\n\r?\n/)
+  return end < 0 ? text : text.slice(0, end)
+}
+
+function toAttachment(part: Attachment): InboundAttachment {
+  const contentType = safeContentType(part.contentType)
+  return {
+    filename: safeFilename(part.filename, contentType),
+    contentType,
+    content: new Uint8Array(part.content.buffer, part.content.byteOffset, part.content.byteLength),
+    contentId: part.contentId ? normalizeMessageId(part.contentId).slice(0, 200) : undefined,
+  }
+}
+
+function findOwnToken(mail: ParsedMail, envelopeTo: string, references: string[]): string | undefined {
+  const recipients = [envelopeTo, ...addressesOf(mail.to).map((a) => a.address), ...addressesOf(mail.cc).map((a) => a.address)]
+  for (const recipient of recipients) {
+    const token = conversationIdFromReplyAddress(recipient)
+    if (token) return token
+  }
+  // The newest of our ids wins: References lists oldest first, In-Reply-To comes last.
+  for (const id of [...references].reverse()) {
+    const token = conversationIdFromMessageId(id)
+    if (token) return token
+  }
+  return undefined
+}
+
+async function fromParsedMail(mail: ParsedMail, options: EmailParseOptions): Promise<InboundMessage> {
+  const header = headerLookup(mail.headerLines ?? [])
+  const sender = addressesOf(mail.from)[0]
+  const senderAddress = sender?.address ?? options.envelopeFrom.toLowerCase()
+  const references = [...messageIdList(mail.references), ...messageIdList(mail.inReplyTo)]
+  const ownToken = findOwnToken(mail, options.envelopeTo, references)
+
+  const to = addressesOf(mail.to)
+  const cc = addressesOf(mail.cc)
+  const participants: InboundParticipant[] = [
+    ...to.map((entry) => ({ ...entry, role: 'to' as const })),
+    ...cc.map((entry) => ({ ...entry, role: 'cc' as const })),
+  ].filter((entry) => entry.address !== senderAddress && !isOwnAddress(entry.address, options.ownAddresses))
+
+  const bounce = readBounce({
+    contentType: header('content-type') ?? '',
+    fromAddress: sender?.address ?? header('from') ?? options.envelopeFrom,
+    subject: mail.subject ?? '',
+    deliveryStatus: mail.attachments
+      .filter((part) => /^message\/(global-)?delivery-status$/i.test(part.contentType))
+      .map((part) => part.content.toString('utf8')),
+    originalHeaders: mail.attachments
+      .filter((part) => /^(message\/rfc822|text\/rfc822-headers|message\/global-headers)$/i.test(part.contentType))
+      .map((part) => headerBlock(part.content)),
+    text: mail.text ?? '',
+  })
+  const threadReferences = [...references, ...(bounce?.originalMessageIds ?? [])]
+  const automated = Boolean(bounce) || isAutomated(header, Boolean(ownToken) || references.length > 0)
+
+  const sanitized = typeof mail.html === 'string' && mail.html ? sanitizeHtml(mail.html) : null
+  const html = sanitized && sanitized.html.length <= maxStoredHtmlChars ? sanitized.html : undefined
+  const text = cutText((mail.text ?? '').replace(/\r\n/g, '\n').trim(), maxStoredTextChars)
+  const quotedFrom = quotedHistoryStart(text)
+  const attachments = mail.attachments.map(toAttachment)
+
+  const messageId = mail.messageId ? normalizeMessageId(mail.messageId) : ''
+  // Transport headers (Received, DKIM) differ between deliveries of one message; these do not.
+  const contentHash = await sha256Hex(
+    JSON.stringify([
+      senderAddress,
+      mail.subject ?? '',
+      mail.date?.toISOString() ?? header('date') ?? '',
+      to.map((a) => a.address),
+      cc.map((a) => a.address),
+      text,
+      html ?? '',
+      attachments.map((a) => [a.filename, a.contentType, a.content.byteLength]),
+    ]),
+  )
+  const subject = mail.subject?.trim()
+  return {
+    externalId: messageId || `hash:${contentHash}`,
+    from: { email: senderAddress, name: sender?.name },
+    subject,
+    text,
+    html,
+    sentAt: mail.date?.getTime(),
+    thread: {
+      references: threadReferences.length > 0 ? threadReferences : undefined,
+      conversationId: ownToken,
+      subjectKey: subjectKey(subject) || undefined,
+    },
+    participants,
+    folder: isRoleAddress(senderAddress) ? 'spam' : 'inbox',
+    automated,
+    bouncedAddresses: bounce?.failedRecipients,
+    contentHash,
+    rawKey: options.rawKey,
+    attachments,
+    metadata: {
+      to: to.map((entry) => entry.address),
+      ...(cc.length > 0 ? { cc: cc.map((entry) => entry.address) } : {}),
+      ...(quotedFrom !== null ? { quotedFrom } : {}),
+      ...(sanitized && sanitized.remoteImages > 0 ? { remoteImages: sanitized.remoteImages } : {}),
+      ...(sanitized && !html ? { htmlOmitted: 'too large' } : {}),
+      ...(bounce ? { bounce: true } : {}),
+    },
+  }
+}
+
+/**
+ * Turns a raw RFC 5322 message into a normalized message. A message that cannot be parsed (or is
+ * over the size limit) still becomes one, with a visible notice; its raw bytes are in R2 already
+ * under `rawKey`, and its id is derived from those bytes so a redelivery is still stored once.
+ */
+export async function parseEmail(raw: Uint8Array, options: EmailParseOptions): Promise<InboundMessage> {
+  let failure: string
+  if (raw.byteLength > maxEmailBytes) {
+    failure = `it is larger than ${maxEmailBytes / 1024 / 1024} MiB`
+  } else {
+    try {
+      const bytes = withoutMboxEnvelope(raw)
+      const mail = await simpleParser(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), {
+        skipHtmlToText: false,
+        skipTextToHtml: true,
+        skipImageLinks: true,
+        keepCidLinks: true,
+      })
+      return await fromParsedMail(mail, options)
+    } catch (error) {
+      failure = String(error).slice(0, 200)
+    }
+  }
+  const rawHash = await sha256Hex(raw.subarray(0, maxEmailBytes))
+  return {
+    externalId: `raw:${rawHash}`,
+    from: { email: options.envelopeFrom },
+    subject: '(unreadable message)',
+    text: '',
+    notice: `This message could not be read (${failure}). The original .eml can be downloaded.`,
+    rawKey: options.rawKey,
+    contentHash: rawHash,
+    metadata: { unreadable: true },
+  }
+}

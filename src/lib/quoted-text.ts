@@ -1,0 +1,44 @@
+/**
+ * Where the quoted history of a plain-text reply begins: the attribution line ("On … wrote:",
+ * "Am … schrieb …:", "Den … skrev …:", "Le … a écrit :"), an Outlook header block or separator,
+ * or a run of `>` lines that lasts to the end. Returns the character offset, or null when the
+ * whole text is new. Only cuts after some new text, so a message is never shown empty.
+ */
+export function quotedHistoryStart(text: string): number | null {
+  const lines = text.split('\n')
+  let offset = 0
+  const offsets = lines.map((line) => {
+    const start = offset
+    offset += line.length + 1
+    return start
+  })
+  const attribution = /^\s*(on\b.{0,200}\bwrote|am\b.{0,200}\bschrieb|den\b.{0,200}\bskrev|le\b.{0,200}\ba écrit|op\b.{0,200}\bschreef|el\b.{0,200}\bescribió)\s*:?\s*$/i
+  const separator = /^\s*(-{2,}\s*(original message|ursprüngliche nachricht|opprinnelig melding|originalmeddelande|forwarded message|weitergeleitete nachricht)\s*-{2,}|_{20,})\s*$/i
+  const outlookHeader = /^\s*(from|von|fra|från|de)\s*:\s*\S/i
+  const outlookNext = /^\s*(sent|gesendet|sendt|skickat|envoyé|date|datum|to|an|til|till|à|subject|betreff|emne|ämne|objet)\s*:/i
+
+  // quotedToEnd[i]: every line from i on is blank or quoted.
+  const quotedToEnd = new Array<boolean>(lines.length + 1).fill(true)
+  for (let index = lines.length - 1; index >= 0; index--) {
+    const trimmed = lines[index]!.trim()
+    quotedToEnd[index] = quotedToEnd[index + 1]! && (!trimmed || trimmed.startsWith('>'))
+  }
+  let hasTextBefore = false
+  for (let index = 0; index < lines.length; index++) {
+    const line = lines[index]!.replace(/\r$/, '')
+    const isNewText = Boolean(line.trim()) && !line.trim().startsWith('>')
+    if (!hasTextBefore) {
+      hasTextBefore = isNewText
+      continue
+    }
+    // Attributions are sometimes wrapped over two lines ("On Mon, … Ola Nordmann <\nola@…> wrote:").
+    const joined = `${line} ${lines[index + 1]?.replace(/\r$/, '') ?? ''}`
+    const wrappedAttribution = !attribution.test(line) && attribution.test(joined) && lines[index + 2]?.trim().startsWith('>')
+    if (attribution.test(line) || wrappedAttribution || separator.test(line)) return offsets[index]!
+    if (outlookHeader.test(line) && outlookNext.test(lines[index + 1] ?? '')) return offsets[index]!
+    if (line.trim().startsWith('>') && quotedToEnd[index]) {
+      return offsets[index]!
+    }
+  }
+  return null
+}

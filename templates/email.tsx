@@ -1,0 +1,153 @@
+import type { FC } from 'hono/jsx'
+import { z } from 'zod'
+import type { ThreadMessage } from '../src/services/messages'
+import { escapeHtml, showRemoteImages } from '../src/lib/sanitize-html'
+
+// messages.metadata is written by the pipeline from channel input: read it defensively.
+const attachmentMeta = z.object({
+  id: z.string(),
+  filename: z.string(),
+  contentType: z.string(),
+  sizeBytes: z.number(),
+  contentId: z.string().nullable().optional(),
+})
+const messageMeta = z.object({
+  quotedFrom: z.number().int().nonnegative().optional(),
+  remoteImages: z.number().int().nonnegative().optional(),
+  attachments: z.array(attachmentMeta).optional(),
+  unreadable: z.boolean().optional(),
+})
+type MessageMeta = z.infer<typeof messageMeta>
+export type AttachmentMeta = z.infer<typeof attachmentMeta>
+
+export function readMessageMeta(metadata: unknown): MessageMeta {
+  const parsed = messageMeta.safeParse(metadata)
+  return parsed.success ? parsed.data : {}
+}
+
+export function attachmentUrl(attachmentId: string): string {
+  return `/attachments/${encodeURIComponent(attachmentId)}`
+}
+
+export function rawMessageUrl(message: Pick<ThreadMessage, 'conversationId' | 'id'>): string {
+  return `/conversations/${encodeURIComponent(message.conversationId)}/messages/${message.id}/raw`
+}
+
+function unescapeAttribute(value: string): string {
+  return value.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&')
+}
+
+/** `cid:` images point at the message's own attachments; unknown ones are dropped. */
+export function resolveCidImages(html: string, attachments: AttachmentMeta[]): string {
+  return html.replace(/ src="cid:([^"]*)"/gi, (_match, escapedId: string) => {
+    const contentId = unescapeAttribute(escapedId).replace(/^<|>$/g, '')
+    const attachment = attachments.find((candidate) => candidate.contentId === contentId)
+    return attachment ? ` src="${escapeHtml(attachmentUrl(attachment.id))}"` : ''
+  })
+}
+
+/**
+ * The document shown in the sandboxed frame. Its CSP forbids scripts, forms, fonts and every
+ * load except our own origin (attachments, the frame's stylesheet); remote images only when the
+ * agent asked for them.
+ */
+export function emailFrameDocument(html: string, allowRemoteImages: boolean): string {
+  const imageSources = allowRemoteImages ? "'self' data: https: http:" : "'self' data:"
+  const policy = `default-src 'none'; img-src ${imageSources}; style-src 'self' 'unsafe-inline'; script-src 'none'; form-action 'none'; base-uri 'none'`
+  return [
+    '<!doctype html><html><head><meta charset="utf-8">',
+    `<meta http-equiv="Content-Security-Policy" content="${escapeHtml(policy)}">`,
+    '<meta name="referrer" content="no-referrer">',
+    '<link rel="stylesheet" href="/email-frame.css">',
+    `</head><body>${html}</body></html>`,
+  ].join('')
+}
+
+/** The message's sanitised HTML in a sandboxed frame, with the remote-images toggle. */
+export const EmailHtml: FC<{ message: ThreadMessage; showRemote?: boolean }> = ({ message, showRemote = false }) => {
+  const meta = readMessageMeta(message.metadata)
+  const withImages = resolveCidImages(message.html ?? '', meta.attachments ?? [])
+  const html = showRemote ? showRemoteImages(withImages) : withImages
+  const heldBack = (meta.remoteImages ?? 0) > 0 && !showRemote
+  return (
+    <div class="message-html" id={`msg-html-${message.id}`}>
+      {heldBack && (
+        <p class="remote-images-note small muted">
+          Remote images are hidden to protect your privacy.{' '}
+          <button
+            type="button"
+            class="button link"
+            hx-get={`/conversations/${encodeURIComponent(message.conversationId)}/messages/${message.id}/body?remoteImages=show`}
+            hx-target={`#msg-html-${message.id}`}
+            hx-swap="outerHTML"
+          >
+            Show remote images
+          </button>
+        </p>
+      )}
+      {/* No allow-scripts: nothing in the frame can run, whatever the sanitiser missed.
+          allow-same-origin only lets the frame load our attachment URLs with the session. */}
+      <iframe
+        class="message-frame"
+        title="Email content"
+        sandbox="allow-same-origin allow-popups allow-popups-to-escape-sandbox"
+        referrerpolicy="no-referrer"
+        srcdoc={emailFrameDocument(html, showRemote)}
+      ></iframe>
+    </div>
+  )
+}
+
+function sizeLabel(sizeBytes: number): string {
+  if (sizeBytes < 1024) return `${sizeBytes} B`
+  if (sizeBytes < 1024 * 1024) return `${Math.round(sizeBytes / 1024)} KB`
+  return `${(sizeBytes / 1024 / 1024).toFixed(1)} MB`
+}
+
+const PlainText: FC<{ text: string; quotedFrom?: number }> = ({ text, quotedFrom }) => {
+  if (quotedFrom === undefined || quotedFrom <= 0 || quotedFrom >= text.length) return <div class="message-text">{text}</div>
+  return (
+    <div class="message-text">
+      {text.slice(0, quotedFrom).trimEnd()}
+      <details class="quoted">
+        <summary>Show quoted text</summary>
+        {text.slice(quotedFrom)}
+      </details>
+    </div>
+  )
+}
+
+/**
+ * A message's body as the thread shows it: sanitised HTML in a frame or the text with its quoted
+ * history folded, then its attachments and, for mail, the original .eml.
+ */
+export const MessageContent: FC<{ message: ThreadMessage }> = ({ message }) => {
+  const meta = readMessageMeta(message.metadata)
+  const attachments = meta.attachments ?? []
+  return (
+    <>
+      {message.html ? <EmailHtml message={message} /> : <PlainText text={message.text} quotedFrom={meta.quotedFrom} />}
+      {attachments.length > 0 && (
+        <ul class="message-attachments" aria-label="Attachments">
+          {attachments.map((attachment) => (
+            <li>
+              <a href={attachmentUrl(attachment.id)} download={attachment.filename}>
+                {attachment.filename}
+              </a>{' '}
+              <span class="muted small">
+                {attachment.contentType}, {sizeLabel(attachment.sizeBytes)}
+              </span>
+            </li>
+          ))}
+        </ul>
+      )}
+      {message.rawKey && (
+        <p class="message-raw small">
+          <a href={rawMessageUrl(message)} download>
+            {meta.unreadable ? 'Download the original message (.eml)' : 'Original (.eml)'}
+          </a>
+        </p>
+      )}
+    </>
+  )
+}
