@@ -1,5 +1,6 @@
 import { Hono } from 'hono'
 import { HTTPException } from 'hono/http-exception'
+import { ZodError } from 'zod'
 import { secureHeaders } from 'hono/secure-headers'
 import type { AppEnv } from './env'
 import { csrfProtection } from './auth/csrf'
@@ -72,11 +73,21 @@ app.notFound((c) => {
 })
 
 app.onError((error, c) => {
-  const status = error instanceof HTTPException ? error.status : error instanceof InputError ? 422 : 500
-  const message = status === 500 ? 'Something went wrong. Try again in a moment.' : error.message
+  const status = error instanceof HTTPException ? error.status : error instanceof InputError || error instanceof ZodError ? 422 : 500
+  const message =
+    status === 500
+      ? 'Something went wrong. Try again in a moment.'
+      : error instanceof ZodError
+        ? (error.issues[0]?.message ?? 'Check what you entered.')
+        : error.message
   if (status === 500) console.error('unhandled error', c.req.method, c.req.path, error)
   if (error instanceof HTTPException && error.res) return error.res
-  if (c.req.header('HX-Request')) return c.html(<ErrorNotice message={message} />, status)
+  if (c.req.header('HX-Request')) {
+    // Leave the page as it is and say what went wrong in a notice (static/app.js shows it).
+    c.header('HX-Reswap', 'none')
+    c.header('HX-Trigger', JSON.stringify({ 'notice:show': { message } }))
+    return c.html(<ErrorNotice message={message} />, status)
+  }
   const accept = c.req.header('Accept') ?? ''
   if (!accept.includes('text/html')) return c.json({ error: message }, status)
   return c.html(

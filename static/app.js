@@ -103,10 +103,176 @@ function showToast(message) {
   setTimeout(() => toast.remove(), 6000)
 }
 
+document.addEventListener('notice:show', (event) => showToast(event.detail.message))
 document.addEventListener('htmx:responseError', (event) => {
+  // The server already said it through the notice:show trigger.
+  if ((event.detail.xhr.getResponseHeader('HX-Trigger') ?? '').includes('notice:show')) return
   const template = document.createElement('template')
   template.innerHTML = event.detail.xhr.responseText
   const text = template.content.textContent.trim()
   showToast(text && text.length < 200 ? text : `Request failed (${event.detail.xhr.status}).`)
 })
 document.addEventListener('htmx:sendError', () => showToast('You seem to be offline. Check the connection and try again.'))
+
+// ---- Selecting rows for bulk actions -------------------------------------------------------
+// The selection survives live row updates: it is kept here by id and re-applied after swaps.
+
+const selected = new Set()
+let lastToggled = null
+
+function rowCheckboxes() {
+  return [...document.querySelectorAll('#conversation-rows .row-select')]
+}
+
+function syncSelection() {
+  for (const box of rowCheckboxes()) box.checked = selected.has(box.value)
+  const bar = document.getElementById('bulk')
+  if (!bar) return
+  for (const id of [...selected]) if (!rowCheckboxes().some((box) => box.value === id)) selected.delete(id)
+  bar.hidden = selected.size === 0
+  bar.querySelector('.bulk-count').textContent = `${selected.size} selected`
+}
+
+document.addEventListener('click', (event) => {
+  const box = event.target instanceof HTMLInputElement && event.target.classList.contains('row-select') ? event.target : null
+  if (box) {
+    const boxes = rowCheckboxes()
+    if (event.shiftKey && lastToggled && boxes.includes(lastToggled)) {
+      // Shift-click ticks (or unticks) the whole range between the last click and this one.
+      const [from, to] = [boxes.indexOf(lastToggled), boxes.indexOf(box)].sort((a, b) => a - b)
+      for (const other of boxes.slice(from, to + 1)) {
+        other.checked = box.checked
+        if (box.checked) selected.add(other.value)
+        else selected.delete(other.value)
+      }
+    }
+    if (box.checked) selected.add(box.value)
+    else selected.delete(box.value)
+    lastToggled = box
+    syncSelection()
+    return
+  }
+  if (event.target instanceof HTMLElement && event.target.closest('[data-bulk-clear]')) {
+    selected.clear()
+    syncSelection()
+  }
+  const copy = event.target instanceof HTMLElement ? event.target.closest('[data-copy-link]') : null
+  if (copy) {
+    const url = new URL(copy.dataset.copyLink, location.origin).toString()
+    navigator.clipboard?.writeText(url).then(
+      () => showToast('Link copied.'),
+      () => showToast(url),
+    )
+    copy.closest('details')?.removeAttribute('open')
+  }
+})
+
+document.addEventListener('bulk:done', (event) => {
+  selected.clear()
+  const { action, count } = event.detail
+  const verb = { close: 'Closed', reopen: 'Reopened', trash: 'Moved to trash:', restore: 'Restored' }[action] ?? 'Updated'
+  showToast(`${verb} ${count} conversation${count === 1 ? '' : 's'}.`)
+})
+document.addEventListener('htmx:afterSettle', syncSelection)
+document.addEventListener('htmx:oobAfterSwap', syncSelection)
+document.addEventListener('htmx:wsAfterMessage', syncSelection)
+
+// ---- Keyboard ---------------------------------------------------------------------------------
+
+const shortcuts = [
+  ['j / k', 'Next / previous conversation'],
+  ['Enter', 'Open the selected conversation'],
+  ['e', 'Close the open conversation'],
+  ['#', 'Move the open conversation to trash'],
+  ['a', 'Assign the open conversation to me'],
+  ['/', 'Search'],
+  ['?', 'Show these shortcuts'],
+  ['Ctrl+Enter', 'Send from the composer'],
+]
+
+function typingInField(event) {
+  const target = event.target
+  return target instanceof HTMLElement && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName))
+}
+
+function moveFocus(step) {
+  const links = [...document.querySelectorAll('#conversation-rows .row-link')]
+  if (links.length === 0) return
+  const current = links.indexOf(document.activeElement)
+  const active = links.findIndex((link) => link.closest('.conversation-row')?.classList.contains('active'))
+  const from = current >= 0 ? current : active
+  const next = links[Math.min(Math.max(from + step, 0), links.length - 1)] ?? links[0]
+  next.focus()
+  next.scrollIntoView({ block: 'nearest' })
+}
+
+function toggleShortcutHelp() {
+  let dialog = document.getElementById('shortcut-help')
+  if (!dialog) {
+    dialog = document.createElement('dialog')
+    dialog.id = 'shortcut-help'
+    dialog.className = 'shortcut-help'
+    const title = document.createElement('h2')
+    title.textContent = 'Keyboard shortcuts'
+    const list = document.createElement('dl')
+    for (const [keys, what] of shortcuts) {
+      const dt = document.createElement('dt')
+      dt.textContent = keys
+      const dd = document.createElement('dd')
+      dd.textContent = what
+      list.append(dt, dd)
+    }
+    const close = document.createElement('button')
+    close.className = 'button small'
+    close.textContent = 'Close'
+    close.addEventListener('click', () => dialog.close())
+    dialog.append(title, list, close)
+    document.body.append(dialog)
+  }
+  if (dialog.open) dialog.close()
+  else dialog.showModal()
+}
+
+function clickInThread(selector) {
+  const control = document.querySelector(`#thread ${selector}`)
+  if (control) control.click()
+}
+
+document.addEventListener('keydown', (event) => {
+  if (event.ctrlKey || event.metaKey || event.altKey || typingInField(event)) return
+  switch (event.key) {
+    case 'j':
+      moveFocus(1)
+      break
+    case 'k':
+      moveFocus(-1)
+      break
+    case '/': {
+      const search = document.querySelector('#search input[name=q]')
+      if (!search) return
+      search.focus()
+      search.select()
+      break
+    }
+    case 'e':
+      clickInThread('[data-shortcut="e"]')
+      break
+    case '#':
+      clickInThread('[data-shortcut="#"]')
+      break
+    case 'a': {
+      const owner = document.querySelector('#thread [data-owner-select]')
+      const me = document.body.dataset.userId
+      if (!owner || !me || owner.disabled || owner.value === me) return
+      owner.value = me
+      owner.dispatchEvent(new Event('change', { bubbles: true }))
+      break
+    }
+    case '?':
+      toggleShortcutHelp()
+      break
+    default:
+      return
+  }
+  event.preventDefault()
+})

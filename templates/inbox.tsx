@@ -9,6 +9,10 @@ import { initials } from '../src/lib/text'
 import { fullTime, isoTime, shortTime } from '../src/lib/time'
 import { Layout } from './layout'
 import { MessageContent } from './email'
+import { BulkBar, SearchAndFilters, type FilterOptions } from './list-controls'
+import { ConversationActions, MessageActions, OwnerSelect, type ThreadPlace } from './thread-actions'
+import type { ListFilters } from '../src/services/filters'
+import type { User } from '../src/services/users'
 
 export const viewUrl = (inboxId: string, viewId: string) => `/inbox/${inboxId}/${viewId}`
 export const conversationUrl = (inboxId: string, viewId: string, conversationId: string) =>
@@ -130,100 +134,148 @@ const UserMenu: FC<{ user: SessionUser }> = ({ user }) => (
   </div>
 )
 
-export const ConversationRowItem: FC<{ row: ConversationRow; inboxId: string; viewId: string; active?: boolean }> = ({
-  row,
-  inboxId,
-  viewId,
-  active,
-}) => {
-  const href = conversationUrl(inboxId, viewId, row.id)
+/** A search snippet: FTS5 marks hits with \u0002…\u0003; everything else stays escaped text. */
+const Snippet: FC<{ text: string }> = ({ text }) => (
+  <span class="snippet">
+    {text.split('\u0002').map((part, index) => {
+      if (index === 0) return part
+      const [hit, rest] = part.split('\u0003')
+      return (
+        <>
+          <mark>{hit}</mark>
+          {rest ?? ''}
+        </>
+      )
+    })}
+  </span>
+)
+
+export const ConversationRowItem: FC<{
+  row: ConversationRow & { snippet?: string }
+  inboxId: string
+  viewId: string
+  filterQuery?: string
+  active?: boolean
+}> = ({ row, inboxId, viewId, filterQuery, active }) => {
+  const href = `${conversationUrl(inboxId, viewId, row.id)}${filterQuery ?? ''}`
   const who = row.contactName ?? row.contactEmail ?? row.contactPhone ?? 'Unknown visitor'
   const classes = ['conversation-row', row.unread ? 'unread' : '', active ? 'active' : ''].filter(Boolean).join(' ')
   return (
-    <a id={`conv-row-${row.id}`} class={classes} href={href} hx-get={href} hx-target="#thread" hx-push-url="true" data-conversation-id={row.id}>
-      <Avatar name={who} />
-      <div class="row-body">
-        <div class="row-top">
-          <span class="row-contact">{who}</span>
-          <time class="row-time" datetime={isoTime(row.lastMessageAt)}>
-            {shortTime(row.lastMessageAt)}
-          </time>
-        </div>
-        <div class="row-subject">
-          <ChannelIcon pluginId={row.pluginId} />
-          <span>{row.subject ?? row.preview}</span>
-        </div>
-        {row.subject && <div class="row-preview">{row.preview}</div>}
-        <div class="row-meta">
-          {row.assigneeName ? (
-            <span class="chip">{row.assigneeName}</span>
-          ) : row.assigneeBot ? (
-            <span class="chip chip-bot">Bot</span>
+    <div id={`conv-row-${row.id}`} class={classes} data-conversation-id={row.id} role="listitem">
+      <input type="checkbox" name="ids" value={row.id} form="bulk" class="row-select" aria-label={`Select conversation with ${who}`} />
+      <a class="row-link" href={href} hx-get={href} hx-target="#thread" hx-push-url="true">
+        <Avatar name={who} />
+        <div class="row-body">
+          <div class="row-top">
+            <span class="row-contact">{who}</span>
+            <time class="row-time" datetime={isoTime(row.lastMessageAt)}>
+              {shortTime(row.lastMessageAt)}
+            </time>
+          </div>
+          <div class="row-subject">
+            <ChannelIcon pluginId={row.pluginId} />
+            <span>{row.subject ?? row.preview}</span>
+          </div>
+          {row.snippet ? (
+            <div class="row-preview">
+              <Snippet text={row.snippet} />
+            </div>
           ) : (
-            <span class="chip chip-muted">Unassigned</span>
+            row.subject && <div class="row-preview">{row.preview}</div>
           )}
-          {row.status === 'closed' && <span class="chip chip-muted">Closed</span>}
-          {row.unread && <span class="unread-dot" title="Unread" />}
+          <div class="row-meta">
+            {row.assigneeName ? (
+              <span class="chip">{row.assigneeName}</span>
+            ) : row.assigneeBot ? (
+              <span class="chip chip-bot">Bot</span>
+            ) : (
+              <span class="chip chip-muted">Unassigned</span>
+            )}
+            {row.status === 'closed' && <span class="chip chip-muted">Closed</span>}
+            {row.folder !== 'inbox' && <span class="chip chip-muted">{folderLabel[row.folder]}</span>}
+            {row.unread && <span class="unread-dot" title="Unread" />}
+          </div>
         </div>
-      </div>
-    </a>
+      </a>
+    </div>
   )
 }
 
+const folderLabel: Record<ConversationRow['folder'], string> = {
+  inbox: 'Inbox',
+  sent: 'Sent',
+  spam: 'Spam',
+  filtered: 'Filtered',
+  trash: 'Trash',
+}
+
 export const ConversationRows: FC<{
-  rows: ConversationRow[]
+  rows: (ConversationRow & { snippet?: string })[]
   inboxId: string
   viewId: string
+  filterQuery: string
   nextCursor: string | null
   activeId?: string
-}> = ({ rows, inboxId, viewId, nextCursor, activeId }) => (
-  <>
-    {rows.map((row) => (
-      <ConversationRowItem row={row} inboxId={inboxId} viewId={viewId} active={row.id === activeId} />
-    ))}
-    {nextCursor && (
-      <button
-        type="button"
-        class="load-more"
-        hx-get={`${viewUrl(inboxId, viewId)}/rows?cursor=${encodeURIComponent(nextCursor)}`}
-        hx-swap="outerHTML"
-      >
-        Load more
-      </button>
-    )}
-  </>
-)
+}> = ({ rows, inboxId, viewId, filterQuery, nextCursor, activeId }) => {
+  const more = new URLSearchParams(filterQuery.replace(/^\?/, ''))
+  if (nextCursor) more.set('cursor', nextCursor)
+  return (
+    <>
+      {rows.map((row) => (
+        <ConversationRowItem row={row} inboxId={inboxId} viewId={viewId} filterQuery={filterQuery} active={row.id === activeId} />
+      ))}
+      {nextCursor && (
+        <button type="button" class="load-more" hx-get={`${viewUrl(inboxId, viewId)}/rows?${more.toString()}`} hx-swap="outerHTML">
+          Load more
+        </button>
+      )}
+    </>
+  )
+}
+
+export interface ListState {
+  filters: ListFilters
+  filterQuery: string
+  options: FilterOptions
+  error?: string
+}
 
 export const ListPane: FC<{
   ctx: InboxContext
-  rows: ConversationRow[]
+  list: ListState
+  rows: (ConversationRow & { snippet?: string })[]
   nextCursor: string | null
   activeId?: string
   oobNav?: boolean
-}> = ({ ctx, rows, nextCursor, activeId, oobNav }) => (
-  <>
-    <div
-      class="list-inner"
-      hx-ext="ws,sb-live"
-      ws-connect={`/inboxes/${ctx.inbox.id}/live?view=${encodeURIComponent(ctx.view.id)}`}
-    >
-      <header class="pane-header">
-        <h2>{ctx.view.name}</h2>
-        <span class="muted">{ctx.counts[ctx.view.id] ?? 0}</span>
-      </header>
-      <div id="conversation-rows" class="conversation-rows" role="list">
-        {rows.length === 0 ? (
-          <p class="empty-state">No conversations here.</p>
-        ) : (
-          <ConversationRows rows={rows} inboxId={ctx.inbox.id} viewId={ctx.view.id} nextCursor={nextCursor} activeId={activeId} />
-        )}
+}> = ({ ctx, list, rows, nextCursor, activeId, oobNav }) => {
+  const searching = Boolean(list.filters.q)
+  const live = new URLSearchParams({ view: ctx.view.id, filters: list.filterQuery.replace(/^\?/, '') })
+  return (
+    <>
+      <div class="list-inner" hx-ext="ws,sb-live" ws-connect={`/inboxes/${ctx.inbox.id}/live?${live.toString()}`}>
+        <header class="pane-header">
+          <h2>{searching ? 'Search results' : ctx.view.name}</h2>
+          {!searching && <span class="muted">{ctx.counts[ctx.view.id] ?? 0}</span>}
+        </header>
+        <SearchAndFilters inboxId={ctx.inbox.id} view={ctx.view} filters={list.filters} options={list.options} error={list.error} />
+        <BulkBar inboxId={ctx.inbox.id} viewId={ctx.view.id} filterQuery={list.filterQuery} trashView={ctx.view.id === 'trash'} />
+        <div id="conversation-rows" class="conversation-rows" role="list">
+          {rows.length === 0 ? (
+            <p class="empty-state">{list.error ? 'Fix the filter to see conversations.' : searching ? 'Nothing matches this search.' : 'No conversations here.'}</p>
+          ) : (
+            <ConversationRows rows={rows} inboxId={ctx.inbox.id} viewId={ctx.view.id} filterQuery={list.filterQuery} nextCursor={nextCursor} activeId={activeId} />
+          )}
+        </div>
       </div>
-    </div>
-    {oobNav && <ViewNav ctx={ctx} oob />}
-  </>
-)
+      {oobNav && <ViewNav ctx={ctx} oob />}
+    </>
+  )
+}
 
-export const MessageItem: FC<{ message: ThreadMessage; timeZone: string }> = ({ message, timeZone }) => {
+/** Who is looking: decides whether a hidden message offers "Show message". */
+export type Viewer = Pick<User, 'id' | 'role'>
+
+export const MessageItem: FC<{ message: ThreadMessage; timeZone: string; viewer?: Viewer }> = ({ message, timeZone, viewer }) => {
   const isComment = message.kind === 'comment'
   const isActivity = message.kind === 'activity'
   const author = message.authorUserName ?? message.authorName ?? (message.direction === 'out' ? 'Agent' : 'Visitor')
@@ -247,9 +299,15 @@ export const MessageItem: FC<{ message: ThreadMessage; timeZone: string }> = ({ 
           ) : (
             message.channelPluginId && <ChannelIcon pluginId={message.channelPluginId} />
           )}
-          <a class="message-time" href={`#msg-${message.id}`} title="Link to this message">
+          <a class="message-time" href={`/m/${message.id}`} title="Link to this message">
             <time datetime={isoTime(message.createdAt)}>{fullTime(message.createdAt, timeZone)}</time>
           </a>
+          <MessageActions
+            conversationId={message.conversationId}
+            messageId={message.id}
+            hidden={Boolean(message.hiddenAt)}
+            mayUnhide={viewer ? viewer.role === 'super_admin' || viewer.id === message.hiddenBy : false}
+          />
         </header>
         {message.hiddenAt ? (
           <p class="message-text muted">Message is hidden</p>
@@ -262,12 +320,19 @@ export const MessageItem: FC<{ message: ThreadMessage; timeZone: string }> = ({ 
 }
 
 /** Messages appended to an open thread over the socket (or after a post): deduplicated by id. */
-export const AppendedMessages: FC<{ messages: ThreadMessage[]; timeZone: string }> = ({ messages, timeZone }) => (
+export const AppendedMessages: FC<{ messages: ThreadMessage[]; timeZone: string; viewer?: Viewer }> = ({ messages, timeZone, viewer }) => (
   <ol hx-swap-oob="beforeend:#thread-messages">
     {messages.map((message) => (
-      <MessageItem message={message} timeZone={timeZone} />
+      <MessageItem message={message} timeZone={timeZone} viewer={viewer} />
     ))}
   </ol>
+)
+
+/** A message re-rendered in place (hidden, shown again) for everyone on the thread. */
+export const ReplacedMessage: FC<{ message: ThreadMessage; timeZone: string; viewer?: Viewer }> = ({ message, timeZone, viewer }) => (
+  <div hx-swap-oob={`outerHTML:#msg-${message.id}`}>
+    <MessageItem message={message} timeZone={timeZone} viewer={viewer} />
+  </div>
 )
 
 export const Viewers: FC<{ names: string[]; oob?: boolean }> = ({ names, oob }) => (
@@ -364,41 +429,70 @@ const ContactPane: FC<{ detail: ConversationDetail; others: { id: string; inboxI
   )
 }
 
+export const ThreadHeader: FC<{
+  detail: ConversationDetail
+  users: Pick<User, 'id' | 'name' | 'status'>[]
+  place: ThreadPlace
+  oob?: boolean
+}> = ({ detail, users, place, oob }) => {
+  const conversation = detail.conversation
+  const trashed = conversation.folder === 'trash'
+  return (
+    <header id="thread-header" class="thread-header" hx-swap-oob={oob ? 'true' : undefined}>
+      <div class="thread-title">
+        <h1 class="thread-subject">{conversation.subject ?? detail.contact?.name ?? 'Conversation'}</h1>
+        <div class="thread-meta muted small">
+          <ChannelIcon pluginId={conversation.pluginId} /> {detail.channelName}
+          {' · '}
+          {conversation.status === 'open' ? 'Open' : 'Closed'}
+          {conversation.folder !== 'inbox' && ` · ${folderLabel[conversation.folder]}`}
+        </div>
+        <Viewers names={[]} />
+      </div>
+      <div class="thread-controls">
+        <OwnerSelect detail={detail} users={users} place={place} disabled={trashed} />
+        <ConversationActions detail={detail} place={place} />
+      </div>
+      {trashed && (
+        <p class="read-only-banner">
+          This conversation is in Trash and read-only. Restore it to reply; it is deleted for good 30 days after it was trashed.
+        </p>
+      )}
+    </header>
+  )
+}
+
 export const ThreadPane: FC<{
   detail: ConversationDetail
   messages: ThreadMessage[]
   others: Parameters<typeof ContactPane>[0]['others']
-  viewId: string
+  users: Pick<User, 'id' | 'name' | 'status'>[]
+  place: ThreadPlace
+  viewer: Viewer
   timeZone: string
-}> = ({ detail, messages, others, viewId, timeZone }) => {
+}> = ({ detail, messages, others, users, place, viewer, timeZone }) => {
   const conversation = detail.conversation
   const plugin = findPlugin(conversation.pluginId)
   const lastSeq = messages[messages.length - 1]?.seq ?? 0
   const readOnly = conversation.folder === 'trash'
   return (
-    <div class="thread-layout" hx-ext="ws,sb-live" ws-connect={`/conversations/${conversation.id}/live?after=${lastSeq}`}>
+    <div
+      class="thread-layout"
+      hx-ext="ws,sb-live"
+      ws-connect={`/conversations/${conversation.id}/live?${new URLSearchParams({ after: String(lastSeq), inbox: place.inboxId, view: place.viewId, filters: place.filterQuery.replace(/^\?/, '') }).toString()}`}
+      data-conversation-id={conversation.id}
+      data-place={JSON.stringify(place)}
+    >
       <section class="thread" aria-label="Conversation">
-        <header class="thread-header">
-          <div>
-            <h1 class="thread-subject">{conversation.subject ?? detail.contact?.name ?? 'Conversation'}</h1>
-            <div class="thread-meta muted small">
-              <ChannelIcon pluginId={conversation.pluginId} /> {detail.channelName}
-              {' · '}
-              {conversation.status === 'open' ? 'Open' : 'Closed'}
-              {' · '}
-              {detail.assigneeName ? `Owner: ${detail.assigneeName}` : 'Unassigned'}
-            </div>
-          </div>
-          <Viewers names={[]} />
-        </header>
+        <ThreadHeader detail={detail} users={users} place={place} />
         <ol id="thread-messages" class="thread-messages">
           {messages.map((message) => (
-            <MessageItem message={message} timeZone={timeZone} />
+            <MessageItem message={message} timeZone={timeZone} viewer={viewer} />
           ))}
         </ol>
         {!readOnly && <Composer conversationId={conversation.id} canReply={plugin?.capabilities.outbound ?? false} />}
       </section>
-      <ContactPane detail={detail} others={others} viewId={viewId} />
+      <ContactPane detail={detail} others={others} viewId={place.viewId} />
     </div>
   )
 }
@@ -410,7 +504,7 @@ export const EmptyThread: FC = () => (
 )
 
 export const InboxPage: FC<{ ctx: InboxContext; appName: string; list: Child; thread: Child }> = ({ ctx, appName, list, thread }) => (
-  <Layout title={`${ctx.view.name} · ${ctx.inbox.name} · ${appName}`} bodyClass="inbox-page">
+  <Layout title={`${ctx.view.name} · ${ctx.inbox.name} · ${appName}`} bodyClass="inbox-page" userId={ctx.user.id}>
     <div class="app-shell">
       <aside class="sidebar">
         <div class="brand">

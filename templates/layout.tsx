@@ -14,7 +14,7 @@ const htmxConfig = JSON.stringify({
   ],
 })
 
-export const Layout: FC<{ title: string; bodyClass?: string; children?: Child }> = ({ title, bodyClass, children }) => (
+export const Layout: FC<{ title: string; bodyClass?: string; userId?: string; children?: Child }> = ({ title, bodyClass, userId, children }) => (
   <>
     {raw('<!doctype html>')}
     <html lang="en">
@@ -30,7 +30,9 @@ export const Layout: FC<{ title: string; bodyClass?: string; children?: Child }>
         <script src="/vendor/htmx-ext-ws.js" defer></script>
         <script src="/app.js" type="module"></script>
       </head>
-      <body class={bodyClass}>{children}</body>
+      <body class={bodyClass} data-user-id={userId}>
+        {children}
+      </body>
     </html>
   </>
 )

@@ -1,7 +1,8 @@
 import { DurableObject } from 'cloudflare:workers'
 import type { Bindings } from '../env'
-import { createDb } from '../db/client'
+import { createDb, type Db } from '../db/client'
 import { countViews, listConversations } from '../services/conversations'
+import { parseFilters, type ListFilters } from '../services/filters'
 import { builtInViews, defaultViewId, findView } from '../services/views'
 import { ConversationRowItem, ViewCount } from '../../templates/inbox'
 import { renderHtml } from '../lib/render'
@@ -10,13 +11,17 @@ import { agentIdentity, closeCodeFor, identityHeader, parseAgentFrame, sendSafel
 interface SocketState extends AgentIdentity {
   inboxId: string
   viewId: string
+  /** The list's filters as the URL carried them, so updates respect them. */
+  filterQuery: string
 }
 
+const maxIdsPerUpdate = 80
+
 /**
- * One per inbox. Agents on the conversation list subscribe; when a conversation changes, each
- * subscriber gets that row re-rendered for its own view (moved to the top, or removed when it no
- * longer fits) and fresh view counts. The row is rendered from the same query as the list, so a
- * live update can never disagree with a reload.
+ * One per inbox. Agents on the conversation list subscribe; when conversations change, each
+ * subscriber gets those rows re-rendered for its own view and filters (moved to the top, replaced
+ * in place, or removed when they no longer fit) and fresh view counts. Rows come from the same
+ * query as the list, so a live update can never disagree with a reload.
  */
 export class InboxHub extends DurableObject<Bindings> {
   override async fetch(request: Request): Promise<Response> {
@@ -26,48 +31,73 @@ export class InboxHub extends DurableObject<Bindings> {
     const inboxId = url.searchParams.get('inbox')
     if (!identity.success || !inboxId) return new Response('Bad identity', { status: 400 })
     const viewId = findView(url.searchParams.get('view') ?? '')?.id ?? defaultViewId
+    const filterQuery = (url.searchParams.get('filters') ?? '').slice(0, 2000)
     const { 0: client, 1: server } = new WebSocketPair()
     this.ctx.acceptWebSocket(server, ['agent', `user:${identity.data.userId}`])
-    server.serializeAttachment({ ...identity.data, inboxId, viewId } satisfies SocketState)
+    server.serializeAttachment({ ...identity.data, inboxId, viewId, filterQuery } satisfies SocketState)
     return new Response(null, { status: 101, webSocket: client })
   }
 
   /** Called after a conversation's row may have changed (a message, a status, an owner). */
   async conversationChanged(event: { accountId: string; inboxId: string; conversationId: string }): Promise<void> {
+    await this.conversationsChanged({ accountId: event.accountId, inboxId: event.inboxId, conversationIds: [event.conversationId] })
+  }
+
+  /** Several at once (a bulk action): one query per subscriber, not one per conversation. */
+  async conversationsChanged(event: { accountId: string; inboxId: string; conversationIds: string[] }): Promise<void> {
     const sockets = this.ctx.getWebSockets('agent')
-    if (sockets.length === 0) return
+    if (sockets.length === 0 || event.conversationIds.length === 0) return
     const db = createDb(this.env)
-    // Sockets of the same agent on the same view get the same fragment: render it once.
+    // Sockets of the same agent on the same list get the same fragment: render it once.
     const fragments = new Map<string, Promise<string>>()
     for (const socket of sockets) {
       const state = socket.deserializeAttachment() as SocketState
       if (state.accountId !== event.accountId || state.inboxId !== event.inboxId) continue
-      const key = `${state.userId}\u0000${state.viewId}`
+      const key = [state.userId, state.viewId, state.filterQuery].join('\u0000')
       let fragment = fragments.get(key)
       if (!fragment) {
-        fragment = this.#renderUpdate(db, state, event.conversationId)
+        fragment = this.#renderUpdate(db, state, event.conversationIds)
         fragments.set(key, fragment)
       }
       sendSafely(socket, await fragment)
     }
   }
 
-  async #renderUpdate(db: ReturnType<typeof createDb>, state: SocketState, conversationId: string): Promise<string> {
+  async #renderUpdate(db: Db, state: SocketState, conversationIds: string[]): Promise<string> {
     const view = findView(state.viewId)!
+    const parsed = parseFilters(Object.fromEntries(new URLSearchParams(state.filterQuery)))
+    const filters: ListFilters = parsed.ok ? parsed.filters : {}
     const query = { accountId: state.accountId, inboxId: state.inboxId, userId: state.userId }
-    const [{ rows }, counts] = await Promise.all([
-      listConversations(db, { ...query, view, conversationId }),
-      countViews(db, query),
-    ])
-    const row = rows[0]
+    const rows = []
+    for (let index = 0; index < conversationIds.length; index += maxIdsPerUpdate) {
+      const part = conversationIds.slice(index, index + maxIdsPerUpdate)
+      rows.push(...(await listConversations(db, { ...query, view, filters, conversationIds: part, limit: part.length })).rows)
+    }
+    const counts = await countViews(db, query)
+    const present = new Set(rows.map((row) => row.id))
+    // Newest-first lists move a changed row to the top; other orders keep its place.
+    const moveToTop = (filters.sort ?? (filters.q ? 'relevance' : 'newest')) === 'newest'
+    const rowHref = { inboxId: state.inboxId, viewId: state.viewId, filterQuery: state.filterQuery }
     return renderHtml(
       <>
-        <div id={`conv-row-${conversationId}`} hx-swap-oob="delete"></div>
-        {row && (
+        {conversationIds
+          .filter((id) => moveToTop || !present.has(id))
+          .map((id) => (
+            <div id={`conv-row-${id}`} hx-swap-oob="delete"></div>
+          ))}
+        {moveToTop && rows.length > 0 && (
           <div hx-swap-oob="afterbegin:#conversation-rows">
-            <ConversationRowItem row={row} inboxId={state.inboxId} viewId={state.viewId} />
+            {rows.map((row) => (
+              <ConversationRowItem row={row} {...rowHref} />
+            ))}
           </div>
         )}
+        {!moveToTop &&
+          rows.map((row) => (
+            <div hx-swap-oob={`outerHTML:#conv-row-${row.id}`}>
+              <ConversationRowItem row={row} {...rowHref} />
+            </div>
+          ))}
         {builtInViews.map((v) => (
           <ViewCount viewId={v.id} count={counts[v.id] ?? 0} oob />
         ))}

@@ -17,3 +17,35 @@ export function durableObjectNotifier(env: Bindings): Notifier {
     },
   }
 }
+
+/**
+ * After conversations changed (owner, status, folder): each inbox's hub re-renders the rows in one
+ * pass, and each conversation's room refreshes its header for agents on the thread.
+ */
+export async function notifyConversationsChanged(
+  env: Bindings,
+  accountId: string,
+  changed: { id: string; inboxId: string }[],
+  options: { rooms?: boolean } = {},
+) {
+  const byInbox = new Map<string, string[]>()
+  for (const { id, inboxId } of changed) byInbox.set(inboxId, [...(byInbox.get(inboxId) ?? []), id])
+  const hubs = [...byInbox].map(([inboxId, conversationIds]) =>
+    env.INBOX_HUB.get(env.INBOX_HUB.idFromName(inboxId)).conversationsChanged({ accountId, inboxId, conversationIds }),
+  )
+  // A bulk action over hundreds of rows refreshes the lists; open threads catch up on reopen.
+  const rooms =
+    options.rooms !== false && changed.length <= 20
+      ? changed.map(({ id }) => env.CONVERSATION_ROOM.get(env.CONVERSATION_ROOM.idFromName(id)).conversationUpdated({ accountId, conversationId: id }))
+      : []
+  const results = await Promise.allSettled([...hubs, ...rooms])
+  for (const result of results) if (result.status === 'rejected') console.error('live update failed', String(result.reason))
+}
+
+export async function notifyMessageReplaced(env: Bindings, event: { accountId: string; inboxId: string; conversationId: string; messageId: number }) {
+  const results = await Promise.allSettled([
+    env.CONVERSATION_ROOM.get(env.CONVERSATION_ROOM.idFromName(event.conversationId)).messageReplaced(event),
+    env.INBOX_HUB.get(env.INBOX_HUB.idFromName(event.inboxId)).conversationChanged(event),
+  ])
+  for (const result of results) if (result.status === 'rejected') console.error('live update failed', String(result.reason))
+}

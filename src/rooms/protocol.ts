@@ -5,6 +5,7 @@ export const agentIdentity = z.object({
   accountId: z.string(),
   userId: z.string(),
   name: z.string(),
+  role: z.enum(['super_admin', 'admin', 'agent']),
   timeZone: z.string().default('UTC'),
 })
 export type AgentIdentity = z.infer<typeof agentIdentity>

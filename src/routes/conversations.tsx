@@ -1,15 +1,33 @@
-import { Hono } from 'hono'
+import { Hono, type Context } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import { z } from 'zod'
 import type { AppEnv } from '../env'
 import { requireSession } from '../auth/middleware'
 import { findPlugin } from '../channels/registry'
 import { notifySafely } from '../channels/pipeline'
-import { durableObjectNotifier } from '../rooms/notifier'
+import { durableObjectNotifier, notifyConversationsChanged, notifyMessageReplaced } from '../rooms/notifier'
+import {
+  assignConversation,
+  blockSender,
+  deleteForever,
+  hideMessage,
+  markNotSpam,
+  markSpam,
+  moveToTrash,
+  restoreFromTrash,
+  setStatus,
+  unblockSender,
+  unhideMessage,
+  type Touched,
+} from '../services/conversation-actions'
 import { getConversation } from '../services/conversations'
 import { appendMessage, getMessage } from '../services/messages'
-import { AppendedMessages, Composer } from '../../templates/inbox'
+import { findView } from '../services/views'
+import { AppendedMessages, Composer, EmptyThread, MessageItem, conversationUrl } from '../../templates/inbox'
 import { forwardAgentSocket } from './live'
+import { placeFrom, renderThread } from './thread-view'
+import { loadContext, loadListState, loadRows } from './inbox'
+import { ListPane } from '../../templates/inbox'
 
 export const conversationRoutes = new Hono<AppEnv>()
 conversationRoutes.use('*', requireSession)
@@ -19,11 +37,15 @@ const agentMessageForm = z.object({
   text: z.string().trim().min(1, 'Write something first.').max(20_000, 'That message is too long.'),
 })
 
+async function ownConversation(c: Context<AppEnv>) {
+  const detail = await getConversation(c.var.db, c.var.accountId, c.req.param('id') ?? '')
+  if (!detail) throw new HTTPException(404, { message: 'This conversation does not exist or was deleted.' })
+  return detail
+}
+
 conversationRoutes.post('/conversations/:id/messages', async (c) => {
   const { db, accountId, user } = c.var
-  const detail = await getConversation(db, accountId, c.req.param('id'))
-  if (!detail) throw new HTTPException(404, { message: 'This conversation does not exist or was deleted.' })
-  const conversation = detail.conversation
+  const conversation = (await ownConversation(c)).conversation
   const canReply = findPlugin(conversation.pluginId)?.capabilities.outbound ?? false
   const form = agentMessageForm.safeParse(await c.req.parseBody())
   if (!form.success) {
@@ -50,29 +72,129 @@ conversationRoutes.post('/conversations/:id/messages', async (c) => {
   const message = stored && (await getMessage(db, accountId, stored.id))
   if (!message) throw new HTTPException(500, { message: 'The message could not be saved.' })
   c.executionCtx.waitUntil(
-    notifySafely(durableObjectNotifier(c.env), {
-      accountId,
-      inboxId: conversation.inboxId,
-      conversationId: conversation.id,
-      messageId: message.id,
-    }),
+    notifySafely(durableObjectNotifier(c.env), { accountId, inboxId: conversation.inboxId, conversationId: conversation.id, messageId: message.id }),
   )
   return c.html(
     <>
       <Composer conversationId={conversation.id} canReply={canReply} kind={form.data.kind} />
-      <AppendedMessages messages={[message]} timeZone={user.timeZone} />
+      <AppendedMessages messages={[message]} timeZone={user.timeZone} viewer={user} />
     </>,
     201,
   )
 })
 
+/**
+ * Runs an action on the open conversation and answers with the thread pane re-rendered for the
+ * list it was opened from; everyone else hears about it through the live layer.
+ */
+async function threadAction(c: Context<AppEnv>, action: (body: Record<string, unknown>, conversationId: string) => Promise<Touched[]>) {
+  const detail = await ownConversation(c)
+  const body = await c.req.parseBody()
+  const place = placeFrom(detail.conversation.inboxId, body)
+  const changed = await action(body, detail.conversation.id)
+  c.executionCtx.waitUntil(notifyConversationsChanged(c.env, c.var.accountId, changed))
+  const thread = await renderThread(c, detail.conversation.id, place)
+  return c.html(
+    <>
+      {thread.pane}
+      {thread.row}
+    </>,
+  )
+}
+
+const assignForm = z.object({ assigneeId: z.string().max(32).default('') })
+const statusForm = z.object({ status: z.enum(['open', 'closed'], { message: 'Status is open or closed.' }) })
+
+conversationRoutes.post('/conversations/:id/assign', (c) =>
+  threadAction(c, (body, id) => assignConversation(c.var.db, c.var.user, id, assignForm.parse(body).assigneeId || null)),
+)
+conversationRoutes.post('/conversations/:id/status', (c) =>
+  threadAction(c, (body, id) => setStatus(c.var.db, c.var.user, [id], statusForm.parse(body).status)),
+)
+conversationRoutes.post('/conversations/:id/trash', (c) => threadAction(c, (_body, id) => moveToTrash(c.var.db, c.var.user, [id])))
+conversationRoutes.post('/conversations/:id/restore', (c) => threadAction(c, (_body, id) => restoreFromTrash(c.var.db, c.var.user, [id])))
+conversationRoutes.post('/conversations/:id/spam', (c) => threadAction(c, (_body, id) => markSpam(c.var.db, c.var.user, [id])))
+conversationRoutes.post('/conversations/:id/not-spam', (c) => threadAction(c, (_body, id) => markNotSpam(c.var.db, c.var.user, [id])))
+conversationRoutes.post('/conversations/:id/block', (c) => threadAction(c, (_body, id) => blockSender(c.var.db, c.var.user, id)))
+conversationRoutes.post('/conversations/:id/unblock', (c) => threadAction(c, (_body, id) => unblockSender(c.var.db, c.var.user, id)))
+
+conversationRoutes.post('/conversations/:id/delete', async (c) => {
+  const detail = await ownConversation(c)
+  if (detail.conversation.folder !== 'trash') throw new HTTPException(409, { message: 'Move the conversation to Trash before deleting it forever.' })
+  const place = placeFrom(detail.conversation.inboxId, await c.req.parseBody())
+  const deleted = await deleteForever(c.var.db, c.env.ATTACHMENTS, c.var.user, c.var.accountId, [detail.conversation.id])
+  c.executionCtx.waitUntil(notifyConversationsChanged(c.env, c.var.accountId, deleted, { rooms: false }))
+  c.header('HX-Push-Url', `/inbox/${place.inboxId}/${place.viewId}${place.filterQuery}`)
+  return c.html(
+    <>
+      <EmptyThread />
+      <div id={`conv-row-${detail.conversation.id}`} hx-swap-oob="delete"></div>
+    </>,
+  )
+})
+
+async function messageAction(c: Context<AppEnv>, hidden: boolean) {
+  const detail = await ownConversation(c)
+  const messageId = Number(c.req.param('messageId'))
+  if (!Number.isSafeInteger(messageId)) throw new HTTPException(404, { message: 'No such message.' })
+  const { db, user, accountId } = c.var
+  if (hidden) await hideMessage(db, user, detail.conversation.id, messageId)
+  else await unhideMessage(db, user, detail.conversation.id, messageId)
+  const message = await getMessage(db, accountId, messageId)
+  if (!message) throw new HTTPException(404, { message: 'No such message.' })
+  c.executionCtx.waitUntil(notifyMessageReplaced(c.env, { accountId, inboxId: detail.conversation.inboxId, conversationId: detail.conversation.id, messageId }))
+  return c.html(<MessageItem message={message} timeZone={user.timeZone} viewer={user} />)
+}
+
+conversationRoutes.post('/conversations/:id/messages/:messageId/hide', (c) => messageAction(c, true))
+conversationRoutes.post('/conversations/:id/messages/:messageId/unhide', (c) => messageAction(c, false))
+
+/** A message's permalink: opens its conversation scrolled to it, in whichever inbox it lives. */
+conversationRoutes.get('/m/:messageId', async (c) => {
+  const messageId = Number(c.req.param('messageId'))
+  const message = Number.isSafeInteger(messageId) ? await getMessage(c.var.db, c.var.accountId, messageId) : null
+  const detail = message && (await getConversation(c.var.db, c.var.accountId, message.conversationId))
+  if (!message || !detail) throw new HTTPException(404, { message: 'This message does not exist or was deleted.' })
+  const viewId = detail.conversation.folder === 'inbox' ? (detail.conversation.status === 'open' ? 'open' : 'closed') : detail.conversation.folder
+  return c.redirect(`${conversationUrl(detail.conversation.inboxId, viewId, detail.conversation.id)}#msg-${message.id}`)
+})
+
+const bulkForm = z.object({
+  action: z.enum(['close', 'reopen', 'trash', 'restore'], { message: 'Choose what to do with the selected conversations.' }),
+  ids: z.array(z.string().regex(/^[a-z0-9]{1,32}$/)).min(1, 'Select at least one conversation.').max(1000, 'Select at most 1000 conversations at once.'),
+})
+
+conversationRoutes.post('/inbox/:inboxId/:viewId/bulk', async (c) => {
+  const ctx = await loadContext(c, c.req.param('inboxId'), c.req.param('viewId'))
+  const body = await c.req.parseBody({ all: true })
+  const ids = body.ids === undefined ? [] : Array.isArray(body.ids) ? body.ids : [body.ids]
+  const form = bulkForm.safeParse({ action: body.action, ids })
+  if (!form.success) throw new HTTPException(422, { message: form.error.issues[0]?.message ?? 'Check the selection.' })
+  const { db, user, accountId } = c.var
+  const changed = await {
+    close: () => setStatus(db, user, form.data.ids, 'closed'),
+    reopen: () => setStatus(db, user, form.data.ids, 'open'),
+    trash: () => moveToTrash(db, user, form.data.ids),
+    restore: () => restoreFromTrash(db, user, form.data.ids),
+  }[form.data.action]()
+  c.executionCtx.waitUntil(notifyConversationsChanged(c.env, accountId, changed))
+  // Answer with the list as it now is, with the counts it now has.
+  const fresh = await loadContext(c, ctx.inbox.id, ctx.view.id)
+  const list = await loadListState(c, fresh)
+  const { rows, nextCursor } = await loadRows(c, fresh, list)
+  c.header('HX-Trigger', JSON.stringify({ 'bulk:done': { action: form.data.action, count: changed.length } }))
+  return c.html(<ListPane ctx={fresh} list={list} rows={rows} nextCursor={nextCursor} oobNav />)
+})
+
 conversationRoutes.get('/conversations/:id/live', async (c) => {
-  const detail = await getConversation(c.var.db, c.var.accountId, c.req.param('id'))
-  if (!detail) throw new HTTPException(404, { message: 'No such conversation.' })
+  const detail = await ownConversation(c)
   const room = c.env.CONVERSATION_ROOM.get(c.env.CONVERSATION_ROOM.idFromName(detail.conversation.id))
   const after = Number(c.req.query('after') ?? '')
   return forwardAgentSocket(c, room, {
     conversation: detail.conversation.id,
+    inbox: detail.conversation.inboxId,
+    view: findView(c.req.query('view') ?? '')?.id ?? 'open',
+    filters: (c.req.query('filters') ?? '').slice(0, 2000),
     ...(Number.isInteger(after) && after >= 0 ? { after: String(after) } : {}),
   })
 })

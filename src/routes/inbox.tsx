@@ -2,21 +2,14 @@ import { Hono, type Context } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import type { AppEnv } from '../env'
 import { requireSession } from '../auth/middleware'
-import { countViews, getConversation, listConversations, markRead, otherConversationsOfContact } from '../services/conversations'
+import { countViews, listBots, listConversations } from '../services/conversations'
+import { filtersToQuery, parseFilters, type ListFilters } from '../services/filters'
 import { getInbox, listInboxes } from '../services/inboxes'
-import { listMessages } from '../services/messages'
+import { listAllUsers } from '../services/users'
 import { defaultViewId, findView } from '../services/views'
-import {
-  ConversationRowItem,
-  ConversationRows,
-  EmptyThread,
-  InboxPage,
-  ListPane,
-  ThreadPane,
-  viewUrl,
-  type InboxContext,
-} from '../../templates/inbox'
+import { ConversationRows, EmptyThread, InboxPage, ListPane, viewUrl, type InboxContext, type ListState } from '../../templates/inbox'
 import { forwardAgentSocket } from './live'
+import { renderThread } from './thread-view'
 
 export const inboxRoutes = new Hono<AppEnv>()
 inboxRoutes.use('*', requireSession)
@@ -30,40 +23,34 @@ function requestedFragment(c: Context<AppEnv>): 'list' | 'thread' | 'page' {
   return target === 'list' || target === 'thread' ? target : 'page'
 }
 
-async function loadContext(c: Context<AppEnv>, inboxId: string, viewId: string): Promise<InboxContext> {
+export async function loadContext(c: Context<AppEnv>, inboxId: string, viewId: string): Promise<InboxContext> {
   const view = findView(viewId)
   if (!view) throw new HTTPException(404, { message: 'No such view.' })
   const { db, accountId, user } = c.var
-  const [inboxes, counts] = await Promise.all([
-    listInboxes(db, accountId),
-    countViews(db, { accountId, inboxId, userId: user.id }),
-  ])
+  const [inboxes, counts] = await Promise.all([listInboxes(db, accountId), countViews(db, { accountId, inboxId, userId: user.id })])
   const inbox = inboxes.find((candidate) => candidate.id === inboxId)
   if (!inbox) throw new HTTPException(404, { message: 'No such inbox.' })
   return { user, inboxes, inbox, view, counts }
 }
 
-async function loadList(c: Context<AppEnv>, ctx: InboxContext, cursor?: string) {
+/** The list's filters from the URL; a bad value becomes a message, and the list shows unfiltered. */
+export async function loadListState(c: Context<AppEnv>, ctx: InboxContext): Promise<ListState> {
+  const parsed = parseFilters(c.req.query())
+  const filters: ListFilters = parsed.ok ? parsed.filters : {}
+  const [users, bots] = await Promise.all([listAllUsers(c.var.db, c.var.accountId), listBots(c.var.db, c.var.accountId, ctx.inbox.id)])
+  return { filters, filterQuery: filtersToQuery(filters), options: { users, bots }, error: parsed.ok ? undefined : parsed.message }
+}
+
+export async function loadRows(c: Context<AppEnv>, ctx: InboxContext, list: ListState, cursor?: string) {
+  if (list.error) return { rows: [], nextCursor: null }
   return listConversations(c.var.db, {
     accountId: ctx.inbox.accountId,
     inboxId: ctx.inbox.id,
     userId: ctx.user.id,
     view: ctx.view,
+    filters: list.filters,
     cursor,
   })
-}
-
-async function loadThread(c: Context<AppEnv>, conversationId: string) {
-  const { db, accountId, user } = c.var
-  const detail = await getConversation(db, accountId, conversationId)
-  if (!detail) throw new HTTPException(404, { message: 'This conversation does not exist or was deleted.' })
-  const [messages, others] = await Promise.all([
-    listMessages(db, accountId, conversationId),
-    detail.contact ? otherConversationsOfContact(db, accountId, detail.contact.id, conversationId) : Promise.resolve([]),
-  ])
-  const lastSeq = messages[messages.length - 1]?.seq ?? 0
-  if (lastSeq > 0) await markRead(db, user.id, conversationId, lastSeq)
-  return { detail, messages, others }
 }
 
 inboxRoutes.get('/', async (c) => {
@@ -76,58 +63,45 @@ inboxRoutes.get('/inbox/:inboxId', (c) => c.redirect(viewUrl(c.req.param('inboxI
 
 inboxRoutes.get('/inbox/:inboxId/:viewId', async (c) => {
   const ctx = await loadContext(c, c.req.param('inboxId'), c.req.param('viewId'))
-  const { rows, nextCursor } = await loadList(c, ctx)
-  if (requestedFragment(c) === 'list') return c.html(<ListPane ctx={ctx} rows={rows} nextCursor={nextCursor} oobNav />)
+  const list = await loadListState(c, ctx)
+  const { rows, nextCursor } = await loadRows(c, ctx, list)
+  const status = list.error ? 400 : 200
+  if (requestedFragment(c) === 'list') return c.html(<ListPane ctx={ctx} list={list} rows={rows} nextCursor={nextCursor} oobNav />, status)
   return c.html(
-    <InboxPage ctx={ctx} appName={appName(c)} list={<ListPane ctx={ctx} rows={rows} nextCursor={nextCursor} />} thread={<EmptyThread />} />,
+    <InboxPage ctx={ctx} appName={appName(c)} list={<ListPane ctx={ctx} list={list} rows={rows} nextCursor={nextCursor} />} thread={<EmptyThread />} />,
+    status,
   )
 })
 
 inboxRoutes.get('/inbox/:inboxId/:viewId/rows', async (c) => {
   const ctx = await loadContext(c, c.req.param('inboxId'), c.req.param('viewId'))
-  const { rows, nextCursor } = await loadList(c, ctx, c.req.query('cursor'))
-  return c.html(<ConversationRows rows={rows} inboxId={ctx.inbox.id} viewId={ctx.view.id} nextCursor={nextCursor} />)
+  const list = await loadListState(c, ctx)
+  const { rows, nextCursor } = await loadRows(c, ctx, list, c.req.query('cursor'))
+  return c.html(<ConversationRows rows={rows} inboxId={ctx.inbox.id} viewId={ctx.view.id} filterQuery={list.filterQuery} nextCursor={nextCursor} />)
 })
 
 inboxRoutes.get('/inbox/:inboxId/:viewId/c/:conversationId', async (c) => {
   const { inboxId, viewId, conversationId } = c.req.param()
   const fragment = requestedFragment(c)
-  const thread = await loadThread(c, conversationId)
+  const parsed = parseFilters(c.req.query())
+  const place = { inboxId, viewId: findView(viewId)?.id ?? defaultViewId, filterQuery: parsed.ok ? filtersToQuery(parsed.filters) : '' }
+  const thread = await renderThread(c, conversationId, place)
   if (thread.detail.conversation.inboxId !== inboxId) {
-    return c.redirect(`${viewUrl(thread.detail.conversation.inboxId, viewId)}/c/${conversationId}`)
+    return c.redirect(`${viewUrl(thread.detail.conversation.inboxId, place.viewId)}/c/${conversationId}`)
   }
-  const timeZone = c.var.user.timeZone
-  const threadPane = <ThreadPane {...thread} viewId={viewId} timeZone={timeZone} />
   if (fragment === 'thread') {
-    // The row was just read: refresh it in the list (unread mark off, highlighted).
-    const ctx = await loadContext(c, inboxId, viewId)
-    const { rows } = await listConversations(c.var.db, {
-      accountId: c.var.accountId,
-      inboxId,
-      userId: c.var.user.id,
-      view: ctx.view,
-      conversationId,
-    })
     return c.html(
       <>
-        {threadPane}
-        {rows[0] && (
-          <div hx-swap-oob={`outerHTML:#conv-row-${conversationId}`}>
-            <ConversationRowItem row={rows[0]} inboxId={inboxId} viewId={viewId} active />
-          </div>
-        )}
+        {thread.pane}
+        {thread.row}
       </>,
     )
   }
   const ctx = await loadContext(c, inboxId, viewId)
-  const { rows, nextCursor } = await loadList(c, ctx)
+  const list = await loadListState(c, ctx)
+  const { rows, nextCursor } = await loadRows(c, ctx, list)
   return c.html(
-    <InboxPage
-      ctx={ctx}
-      appName={appName(c)}
-      list={<ListPane ctx={ctx} rows={rows} nextCursor={nextCursor} activeId={conversationId} />}
-      thread={threadPane}
-    />,
+    <InboxPage ctx={ctx} appName={appName(c)} list={<ListPane ctx={ctx} list={list} rows={rows} nextCursor={nextCursor} activeId={conversationId} />} thread={thread.pane} />,
   )
 })
 
@@ -135,5 +109,5 @@ inboxRoutes.get('/inboxes/:inboxId/live', async (c) => {
   const inbox = await getInbox(c.var.db, c.var.accountId, c.req.param('inboxId'))
   if (!inbox) throw new HTTPException(404, { message: 'No such inbox.' })
   const hub = c.env.INBOX_HUB.get(c.env.INBOX_HUB.idFromName(inbox.id))
-  return forwardAgentSocket(c, hub, { inbox: inbox.id, view: c.req.query('view') ?? defaultViewId })
+  return forwardAgentSocket(c, hub, { inbox: inbox.id, view: c.req.query('view') ?? defaultViewId, filters: c.req.query('filters') ?? '' })
 })

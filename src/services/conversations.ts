@@ -1,7 +1,9 @@
-import { aliasedTable, and, desc, eq, lt, or, sql, type SQL } from 'drizzle-orm'
+import { aliasedTable, and, asc, desc, eq, inArray, or, sql, type SQL } from 'drizzle-orm'
 import type { Db } from '../db/client'
-import { channels, contacts, conversationReads, conversations, users } from '../db/schema'
+import { channels, contacts, conversationReads, conversations, messages, users } from '../db/schema'
 import { builtInViews, type ViewDefinition } from './views'
+import { filterConditions, type ListFilters } from './filters'
+import { toFtsQuery } from './search'
 
 export type Conversation = typeof conversations.$inferSelect
 
@@ -28,39 +30,75 @@ export interface ListQuery {
   accountId: string
   inboxId: string
   userId: string
+  /** The view the list shows; a search (filters.q) spans the whole inbox instead. */
   view: ViewDefinition
+  filters?: ListFilters
   cursor?: string
   limit?: number
-  /** Restrict to one conversation: answers "is it in this view, and how does its row look?" */
-  conversationId?: string
+  /** Restrict to these conversations: answers "are they in this list, and how do their rows look?" */
+  conversationIds?: string[]
+}
+
+export interface ListPage {
+  rows: (ConversationRow & { snippet?: string })[]
+  nextCursor: string | null
 }
 
 const assignees = aliasedTable(users, 'assignee')
 
-/** Keyset cursor over (last_message_at desc, id desc): never OFFSET, so page 500 costs page 1. */
-export function encodeCursor(row: { lastMessageAt: number; id: string }): string {
-  return `${row.lastMessageAt}_${row.id}`
+/**
+ * Keyset cursors, never OFFSET, so page 500 costs what page 1 costs: (last_message_at, id) for
+ * date order, (rank, id) for relevance.
+ */
+function encodeCursor(key: number, id: string): string {
+  return `${key}_${id}`
 }
 
-function decodeCursor(cursor: string): { lastMessageAt: number; id: string } | null {
-  const match = /^(\d{1,16})_([a-z0-9]{1,32})$/.exec(cursor)
-  return match ? { lastMessageAt: Number(match[1]), id: match[2]! } : null
+function decodeCursor(cursor: string): { key: number; id: string } | null {
+  const match = /^(-?\d+(?:\.\d+)?(?:e[-+]?\d+)?)_([a-z0-9]{1,32})$/i.exec(cursor)
+  return match ? { key: Number(match[1]), id: match[2]! } : null
 }
 
-export async function listConversations(db: Db, query: ListQuery) {
+/** The rows of one list page: a view (with optional filters) or a search. */
+export async function listConversations(db: Db, query: ListQuery): Promise<ListPage> {
   const limit = Math.min(Math.max(query.limit ?? 50, 1), 200)
-  const cursor = query.cursor ? decodeCursor(query.cursor) : null
+  const filters = query.filters ?? {}
   const c = conversations
+  const match = filters.q ? toFtsQuery(filters.q) : null
+  const sort = filters.sort ?? (match ? 'relevance' : 'newest')
+  const cursor = query.cursor ? decodeCursor(query.cursor) : null
+
+  // A search ranks conversations by their best-matching message.
+  const hits = match
+    ? db
+        .select({
+          conversationId: messages.conversationId,
+          rank: sql<number>`min(bm25(messages_fts, 2.0, 1.0, 1.5))`.as('rank'),
+        })
+        .from(sql`messages_fts`)
+        .innerJoin(messages, sql`${messages.id} = messages_fts.rowid`)
+        .where(and(sql`messages_fts match ${match}`, eq(messages.accountId, query.accountId)))
+        .groupBy(messages.conversationId)
+        .as('hits')
+    : null
+  if (filters.q && !match) return { rows: [], nextCursor: null }
+
+  const orderKey = sort === 'relevance' && hits ? hits.rank : c.lastMessageAt
+  const ascending = sort === 'oldest' || sort === 'relevance'
+  const after = (column: SQL.Aliased<number> | typeof c.lastMessageAt, key: number, id: string) =>
+    ascending
+      ? or(sql`${column} > ${key}`, and(sql`${column} = ${key}`, sql`${c.id} > ${id}`))
+      : or(sql`${column} < ${key}`, and(sql`${column} = ${key}`, sql`${c.id} < ${id}`))
+
   const conditions: (SQL | undefined)[] = [
     eq(c.accountId, query.accountId),
     eq(c.inboxId, query.inboxId),
-    query.view.where(query.userId),
-    query.conversationId ? eq(c.id, query.conversationId) : undefined,
-    cursor
-      ? or(lt(c.lastMessageAt, cursor.lastMessageAt), and(eq(c.lastMessageAt, cursor.lastMessageAt), lt(c.id, cursor.id)))
-      : undefined,
+    match ? undefined : query.view.where(query.userId),
+    ...filterConditions(filters, query.accountId),
+    query.conversationIds ? inArray(c.id, query.conversationIds) : undefined,
+    cursor ? after(orderKey, cursor.key, cursor.id) : undefined,
   ]
-  const rows: ConversationRow[] = await db
+  const base = db
     .select({
       id: c.id,
       subject: c.subject,
@@ -78,21 +116,42 @@ export async function listConversations(db: Db, query: ListQuery) {
       contactEmail: contacts.email,
       contactPhone: contacts.phone,
       unread: sql<boolean>`coalesce(${conversationReads.readSeq}, 0) < ${c.lastSeq}`.mapWith(Boolean),
+      rank: hits ? hits.rank : sql<number>`0`,
     })
     .from(c)
+  const joined = hits ? base.innerJoin(hits, eq(hits.conversationId, c.id)) : base
+  const rows = await joined
     .leftJoin(contacts, eq(contacts.id, c.contactId))
     .leftJoin(assignees, eq(assignees.id, c.assigneeId))
-    .leftJoin(
-      conversationReads,
-      and(eq(conversationReads.conversationId, c.id), eq(conversationReads.userId, query.userId)),
-    )
+    .leftJoin(conversationReads, and(eq(conversationReads.conversationId, c.id), eq(conversationReads.userId, query.userId)))
     .where(and(...conditions))
-    .orderBy(desc(c.lastMessageAt), desc(c.id))
+    .orderBy(ascending ? asc(orderKey) : desc(orderKey), ascending ? asc(c.id) : desc(c.id))
     .limit(limit + 1)
   const hasMore = rows.length > limit
   const page = hasMore ? rows.slice(0, limit) : rows
   const last = page[page.length - 1]
-  return { rows: page, nextCursor: hasMore && last ? encodeCursor(last) : null }
+  const nextCursor = hasMore && last ? encodeCursor(sort === 'relevance' && hits ? last.rank : last.lastMessageAt, last.id) : null
+  const snippets = match && page.length > 0 ? await bestSnippets(db, query.accountId, match, page.map((row) => row.id)) : new Map()
+  return {
+    rows: page.map(({ rank: _rank, ...row }) => ({ ...row, snippet: snippets.get(row.id) })),
+    nextCursor,
+  }
+}
+
+/** For each conversation on the page, the snippet of its best-matching message. */
+async function bestSnippets(db: Db, accountId: string, match: string, conversationIds: string[]) {
+  const rows = await db
+    .select({
+      conversationId: messages.conversationId,
+      snippet: sql<string>`snippet(messages_fts, -1, '\u0002', '\u0003', '…', 16)`,
+    })
+    .from(sql`messages_fts`)
+    .innerJoin(messages, sql`${messages.id} = messages_fts.rowid`)
+    .where(and(sql`messages_fts match ${match}`, eq(messages.accountId, accountId), inArray(messages.conversationId, conversationIds)))
+    .orderBy(sql`bm25(messages_fts, 2.0, 1.0, 1.5)`)
+  const best = new Map<string, string>()
+  for (const row of rows) if (!best.has(row.conversationId)) best.set(row.conversationId, row.snippet)
+  return best
 }
 
 /** Counts for every built-in view of an inbox, in one scan of its conversations. */
@@ -175,4 +234,14 @@ export async function otherConversationsOfContact(
     )
     .orderBy(desc(conversations.lastMessageAt))
     .limit(limit)
+}
+
+/** The chatflows that own conversations in an inbox, for the assignee filter. */
+export async function listBots(db: Db, accountId: string, inboxId: string): Promise<string[]> {
+  const rows = await db
+    .selectDistinct({ bot: conversations.assigneeBot })
+    .from(conversations)
+    .where(and(eq(conversations.accountId, accountId), eq(conversations.inboxId, inboxId), sql`${conversations.assigneeBot} is not null`))
+    .limit(50)
+  return rows.map((row) => row.bot!).sort()
 }

@@ -23,6 +23,9 @@ export async function appendMessage(db: Db, input: NewMessage): Promise<Message 
     })
     .onConflictDoNothing({ target: [messages.channelId, messages.externalId] })
     .returning()
+  // Activity entries (assigned, closed, …) leave the conversation as it was: they neither make it
+  // unread (lastSeq follows messages and comments only) nor move it in the list.
+  if (input.kind === 'activity') return (await insert)[0] ?? null
   const isConversationMessage = input.kind === undefined || input.kind === 'message'
   const inbound = isConversationMessage && input.direction === 'in'
   const touch = db
@@ -97,4 +100,13 @@ export async function findMessageByExternalId(db: Db, channelId: string, externa
     .where(and(eq(messages.channelId, channelId), eq(messages.externalId, externalId)))
     .limit(1)
   return row ?? null
+}
+
+/** The newest sequence number in a conversation, activity lines included (0 when empty). */
+export async function lastSeqOf(db: Db, accountId: string, conversationId: string): Promise<number> {
+  const [row] = await db
+    .select({ seq: sql<number>`coalesce(max(${messages.seq}), 0)`.mapWith(Number) })
+    .from(messages)
+    .where(and(eq(messages.accountId, accountId), eq(messages.conversationId, conversationId)))
+  return row?.seq ?? 0
 }

@@ -139,3 +139,12 @@ export async function recordAudit(
     createdAt: nowMs,
   })
 }
+
+/** Everyone who ever had an account here, removed users included (for filters over history). */
+export function listAllUsers(db: Db, accountId: string) {
+  return db
+    .select({ id: users.id, name: users.name, status: users.status, role: users.role })
+    .from(users)
+    .where(eq(users.accountId, accountId))
+    .orderBy(asc(users.name))
+}

@@ -220,7 +220,7 @@ export function serviceSuite(getDb: () => Db, getBlobs: () => BlobStore) {
       const { db, workspace, deps } = await setup()
       const r = await ingestInbound(deps, workspace.channels.email, { externalId: 'u1', from: { email: 'u@example.com' }, text: 'hi' })
       const rowFor = async (userId: string) =>
-        (await listConversations(db, { accountId: workspace.accountId, inboxId: workspace.inboxId, userId, view: view('open'), conversationId: r.conversationId })).rows[0]
+        (await listConversations(db, { accountId: workspace.accountId, inboxId: workspace.inboxId, userId, view: view("open"), conversationIds: [r.conversationId] })).rows[0]
       await markRead(db, workspace.users.agent.id, r.conversationId, 1)
       expect((await rowFor(workspace.users.agent.id))?.unread).toBe(false)
       expect((await rowFor(workspace.users.admin.id))?.unread).toBe(true)

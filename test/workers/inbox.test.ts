@@ -34,7 +34,7 @@ describe('the inbox shell', () => {
     expect(html).toMatch(/id="count-chat" class="count">1</)
     expect(html).toContain('id="list"')
     expect(html).toContain('Select a conversation')
-    expect(html).toContain(`ws-connect="/inboxes/${ws.inboxId}/live?view=open"`)
+    expect(html).toContain(`ws-connect="/inboxes/${ws.inboxId}/live?view=open`)
   })
 
   it('escapes every outside string: names, subjects and message text stay inert', async () => {

@@ -1,0 +1,57 @@
+import type { Context } from 'hono'
+import { HTTPException } from 'hono/http-exception'
+import type { AppEnv } from '../env'
+import { getConversation, listConversations, markRead, otherConversationsOfContact } from '../services/conversations'
+import { parseFilters } from '../services/filters'
+import { listMessages } from '../services/messages'
+import { listAllUsers } from '../services/users'
+import { defaultViewId, findView } from '../services/views'
+import { ConversationRowItem, ThreadPane } from '../../templates/inbox'
+import type { ThreadPlace } from '../../templates/thread-actions'
+
+/** Where an action was taken from (sent by the page with every thread action). */
+export function placeFrom(inboxId: string, body: Record<string, unknown>): ThreadPlace {
+  const viewId = findView(String(body.view ?? ''))?.id ?? defaultViewId
+  const raw = String(body.filters ?? '').replace(/^\?/, '').slice(0, 2000)
+  const parsed = parseFilters(Object.fromEntries(new URLSearchParams(raw)))
+  return { inboxId, viewId, filterQuery: parsed.ok && raw ? `?${raw}` : '' }
+}
+
+/**
+ * The thread pane for one conversation, plus its list row refreshed out of band (read, and
+ * highlighted). Opening a thread marks it read for the agent.
+ */
+export async function renderThread(c: Context<AppEnv>, conversationId: string, place: ThreadPlace) {
+  const { db, accountId, user } = c.var
+  const detail = await getConversation(db, accountId, conversationId)
+  if (!detail) throw new HTTPException(404, { message: 'This conversation does not exist or was deleted.' })
+  const [messages, others, users] = await Promise.all([
+    listMessages(db, accountId, conversationId),
+    detail.contact ? otherConversationsOfContact(db, accountId, detail.contact.id, conversationId) : Promise.resolve([]),
+    listAllUsers(db, accountId),
+  ])
+  const lastSeq = messages[messages.length - 1]?.seq ?? 0
+  if (lastSeq > 0) await markRead(db, user.id, conversationId, lastSeq)
+  const view = findView(place.viewId)!
+  const parsed = parseFilters(Object.fromEntries(new URLSearchParams(place.filterQuery.replace(/^\?/, ''))))
+  const { rows } = await listConversations(db, {
+    accountId,
+    inboxId: detail.conversation.inboxId,
+    userId: user.id,
+    view,
+    filters: parsed.ok ? parsed.filters : {},
+    conversationIds: [conversationId],
+  })
+  const pane = (
+    <ThreadPane detail={detail} messages={messages} others={others} users={users} place={place} viewer={user} timeZone={user.timeZone} />
+  )
+  const row = rows[0] ? (
+    <div hx-swap-oob={`outerHTML:#conv-row-${conversationId}`}>
+      <ConversationRowItem row={rows[0]} inboxId={place.inboxId} viewId={place.viewId} filterQuery={place.filterQuery} active />
+    </div>
+  ) : (
+    // It no longer belongs in this list (closed from All open, trashed, …).
+    <div id={`conv-row-${conversationId}`} hx-swap-oob="delete"></div>
+  )
+  return { detail, pane, row }
+}

@@ -1,0 +1,309 @@
+import { and, desc, eq, inArray, isNotNull, isNull, ne, or, sql, type SQL } from 'drizzle-orm'
+import type { Db } from '../db/client'
+import {
+  attachments,
+  blockedSenders,
+  contactIdentities,
+  contacts,
+  conversationParticipants,
+  conversationReads,
+  conversations,
+  messages,
+  tickets,
+  users,
+  type ConversationFolder,
+  type ConversationStatus,
+} from '../db/schema'
+import { InputError } from '../lib/errors'
+import { toPreview } from '../lib/text'
+import { recordAudit, type User } from './users'
+
+/** D1 binds at most 100 parameters per statement; id lists go in chunks below that. */
+const idsPerStatement = 80
+export const maxBulkConversations = 1000
+export const trashRetentionDays = 30
+
+export interface Touched {
+  id: string
+  inboxId: string
+}
+
+/** Deletes objects from the attachment store (R2's `delete` takes a list). */
+export interface BlobRemover {
+  delete(keys: string[]): Promise<void>
+}
+
+function chunks<T>(items: T[], size = idsPerStatement): T[][] {
+  const result: T[][] = []
+  for (let index = 0; index < items.length; index += size) result.push(items.slice(index, index + size))
+  return result
+}
+
+/** The conversations among `ids` that belong to the actor's account (others are silently not there). */
+async function ownConversations(db: Db, accountId: string, ids: string[], extra?: SQL) {
+  if (ids.length > maxBulkConversations) throw new InputError(`Select at most ${maxBulkConversations} conversations at once.`)
+  const found: (typeof conversations.$inferSelect)[] = []
+  for (const part of chunks([...new Set(ids)])) {
+    found.push(...(await db.select().from(conversations).where(and(eq(conversations.accountId, accountId), inArray(conversations.id, part), extra))))
+  }
+  return found
+}
+
+/**
+ * Writes one activity line ("Ada closed the conversation") into each conversation, in one
+ * INSERT … SELECT per chunk, so a bulk action of 500 costs a handful of statements.
+ */
+function activityStatements(db: Db, actor: User, ids: string[], text: string, nowMs: number) {
+  return chunks(ids).map((part) =>
+    db.run(sql`
+      insert into ${messages} (account_id, conversation_id, channel_id, seq, direction, kind, author_user_id, author_name, text, created_at)
+      select ${conversations.accountId}, ${conversations.id}, ${conversations.channelId},
+             (select coalesce(max(m.seq), 0) + 1 from ${messages} m where m.conversation_id = ${conversations.id}),
+             'out', 'activity', ${actor.id}, ${actor.name}, ${text}, ${nowMs}
+      from ${conversations}
+      where ${conversations.accountId} = ${actor.accountId} and ${inArray(conversations.id, part)}`),
+  )
+}
+
+async function runAll(db: Db, statements: Parameters<Db['batch']>[0][number][]) {
+  if (statements.length === 0) return
+  await db.batch(statements as unknown as Parameters<Db['batch']>[0])
+}
+
+const touched = (rows: { id: string; inboxId: string }[]): Touched[] => rows.map(({ id, inboxId }) => ({ id, inboxId }))
+
+export async function assignConversation(db: Db, actor: User, conversationId: string, assigneeId: string | null, nowMs = Date.now()) {
+  const [conversation] = await ownConversations(db, actor.accountId, [conversationId])
+  if (!conversation) throw new InputError('No such conversation.')
+  let assigneeName = 'nobody'
+  if (assigneeId) {
+    const [assignee] = await db
+      .select()
+      .from(users)
+      .where(and(eq(users.id, assigneeId), eq(users.accountId, actor.accountId), eq(users.status, 'active')))
+      .limit(1)
+    if (!assignee) throw new InputError('Only active users can own a conversation.')
+    assigneeName = assignee.id === actor.id ? 'themself' : assignee.name
+  }
+  if (conversation.assigneeId === assigneeId) return touched([conversation])
+  await runAll(db, [
+    // A person taking a conversation over from a bot ends the bot's part.
+    db.update(conversations).set({ assigneeId, ...(assigneeId ? { assigneeBot: null } : {}) }).where(eq(conversations.id, conversation.id)),
+    ...activityStatements(db, actor, [conversation.id], assigneeId ? `${actor.name} assigned this to ${assigneeName}` : `${actor.name} unassigned this`, nowMs),
+  ])
+  return touched([conversation])
+}
+
+export async function setStatus(db: Db, actor: User, ids: string[], status: ConversationStatus, nowMs = Date.now()) {
+  const rows = (await ownConversations(db, actor.accountId, ids)).filter((row) => row.status !== status && row.folder !== 'trash')
+  const changing = rows.map((row) => row.id)
+  await runAll(db, [
+    ...chunks(changing).map((part) =>
+      db
+        .update(conversations)
+        .set({ status, closedAt: status === 'closed' ? nowMs : null })
+        .where(and(eq(conversations.accountId, actor.accountId), inArray(conversations.id, part))),
+    ),
+    ...activityStatements(db, actor, changing, `${actor.name} ${status === 'closed' ? 'closed' : 'reopened'} the conversation`, nowMs),
+  ])
+  return touched(rows)
+}
+
+async function moveToFolder(db: Db, actor: User, ids: string[], folder: ConversationFolder, text: string, nowMs: number, only?: SQL) {
+  const rows = (await ownConversations(db, actor.accountId, ids, only)).filter((row) => row.folder !== folder)
+  const moving = rows.map((row) => row.id)
+  await runAll(db, [
+    ...chunks(moving).map((part) =>
+      db
+        .update(conversations)
+        .set({ folder, trashedAt: folder === 'trash' ? nowMs : null })
+        .where(and(eq(conversations.accountId, actor.accountId), inArray(conversations.id, part))),
+    ),
+    ...activityStatements(db, actor, moving, text, nowMs),
+  ])
+  return touched(rows)
+}
+
+export function moveToTrash(db: Db, actor: User, ids: string[], nowMs = Date.now()) {
+  return moveToFolder(db, actor, ids, 'trash', `${actor.name} moved this to Trash`, nowMs)
+}
+
+export function restoreFromTrash(db: Db, actor: User, ids: string[], nowMs = Date.now()) {
+  return moveToFolder(db, actor, ids, 'inbox', `${actor.name} restored this from Trash`, nowMs, eq(conversations.folder, 'trash'))
+}
+
+export function markSpam(db: Db, actor: User, ids: string[], nowMs = Date.now()) {
+  return moveToFolder(db, actor, ids, 'spam', `${actor.name} marked this as spam`, nowMs, ne(conversations.folder, 'trash'))
+}
+
+export function markNotSpam(db: Db, actor: User, ids: string[], nowMs = Date.now()) {
+  return moveToFolder(db, actor, ids, 'inbox', `${actor.name} marked this as not spam`, nowMs, eq(conversations.folder, 'spam'))
+}
+
+/**
+ * Deletes a trashed conversation for good: its messages (and so their search entries), its
+ * attachments in the blob store, its participants and read marks, and its ticket.
+ */
+export async function deleteForever(db: Db, blobs: BlobRemover, actor: User | null, accountId: string, ids: string[], nowMs = Date.now()) {
+  const rows = await ownConversations(db, accountId, ids, eq(conversations.folder, 'trash'))
+  for (const part of chunks(rows.map((row) => row.id))) {
+    const keys = await db
+      .select({ attachmentKey: attachments.r2Key })
+      .from(attachments)
+      .innerJoin(messages, eq(messages.id, attachments.messageId))
+      .where(inArray(messages.conversationId, part))
+    const rawKeys = await db
+      .select({ rawKey: messages.rawKey })
+      .from(messages)
+      .where(and(inArray(messages.conversationId, part), isNotNull(messages.rawKey)))
+    const ticketIds = rows.filter((row) => part.includes(row.id) && row.ticketId).map((row) => row.ticketId!)
+    await runAll(db, [
+      db.delete(attachments).where(inArray(attachments.messageId, db.select({ id: messages.id }).from(messages).where(inArray(messages.conversationId, part)))),
+      db.delete(messages).where(inArray(messages.conversationId, part)),
+      db.delete(conversationParticipants).where(inArray(conversationParticipants.conversationId, part)),
+      db.delete(conversationReads).where(inArray(conversationReads.conversationId, part)),
+      db.delete(conversations).where(and(eq(conversations.accountId, accountId), inArray(conversations.id, part))),
+      ...(ticketIds.length > 0 ? [db.delete(tickets).where(and(eq(tickets.accountId, accountId), inArray(tickets.id, ticketIds)))] : []),
+    ])
+    // Bytes go after the rows: a failure here leaves orphaned blobs, never rows pointing nowhere.
+    const blobKeys = [...keys.map((row) => row.attachmentKey), ...rawKeys.map((row) => row.rawKey!)]
+    for (const keyPart of chunks(blobKeys, 1000)) await blobs.delete(keyPart)
+  }
+  for (const row of rows) {
+    await recordAudit(db, accountId, actor?.id ?? null, 'conversation:delete_forever', row.id, { subject: row.subject, automatic: actor === null }, nowMs)
+  }
+  return touched(rows)
+}
+
+/** The cron's part: conversations in Trash longer than the retention period go for good. */
+export async function purgeTrash(db: Db, blobs: BlobRemover, nowMs = Date.now()) {
+  const cutoff = nowMs - trashRetentionDays * 24 * 60 * 60 * 1000
+  const expired = await db
+    .select({ id: conversations.id, accountId: conversations.accountId })
+    .from(conversations)
+    .where(and(eq(conversations.folder, 'trash'), sql`${conversations.trashedAt} < ${cutoff}`))
+    .limit(500)
+  const idsByAccount = new Map<string, string[]>()
+  for (const row of expired) idsByAccount.set(row.accountId, [...(idsByAccount.get(row.accountId) ?? []), row.id])
+  let purged = 0
+  for (const [accountId, ids] of idsByAccount) purged += (await deleteForever(db, blobs, null, accountId, ids, nowMs)).length
+  return purged
+}
+
+/** What identifies a sender for blocking: their address, and their id on each other channel. */
+async function senderIdentifiers(db: Db, accountId: string, contactId: string) {
+  const [contact] = await db.select().from(contacts).where(and(eq(contacts.accountId, accountId), eq(contacts.id, contactId))).limit(1)
+  if (!contact) return { contact: null, identifiers: [] }
+  const identities = await db
+    .select()
+    .from(contactIdentities)
+    .where(and(eq(contactIdentities.accountId, accountId), eq(contactIdentities.contactId, contactId)))
+  const identifiers = [
+    ...(contact.email ? [contact.email] : []),
+    ...identities.map((identity) => `${identity.pluginId}:${identity.externalId}`),
+  ]
+  return { contact, identifiers }
+}
+
+/**
+ * Blocks the sender of a conversation: the thread moves to Filtered, everything later from the
+ * same address or visitor is filtered, and tickets linked to their conversations are deleted for
+ * good (the confirm dialog says so).
+ */
+export async function blockSender(db: Db, actor: User, conversationId: string, nowMs = Date.now()) {
+  const [conversation] = await ownConversations(db, actor.accountId, [conversationId])
+  if (!conversation?.contactId) throw new InputError('This conversation has no sender to block.')
+  const { contact, identifiers } = await senderIdentifiers(db, actor.accountId, conversation.contactId)
+  if (!contact) throw new InputError('This conversation has no sender to block.')
+  const linkedTickets = await db
+    .select({ id: tickets.id })
+    .from(tickets)
+    .where(
+      and(
+        eq(tickets.accountId, actor.accountId),
+        or(
+          eq(tickets.contactId, contact.id),
+          inArray(tickets.id, db.select({ id: sql<string>`${conversations.ticketId}` }).from(conversations).where(and(eq(conversations.contactId, contact.id), isNotNull(conversations.ticketId)))),
+        ),
+      ),
+    )
+  const ticketIds = linkedTickets.map((ticket) => ticket.id)
+  await runAll(db, [
+    db.update(contacts).set({ blocked: true }).where(eq(contacts.id, contact.id)),
+    ...identifiers.map((identifier) =>
+      db.insert(blockedSenders).values({ accountId: actor.accountId, identifier, blockedBy: actor.id, createdAt: nowMs }).onConflictDoNothing(),
+    ),
+    db.update(conversations).set({ ticketId: null }).where(and(eq(conversations.accountId, actor.accountId), eq(conversations.contactId, contact.id))),
+    ...chunks(ticketIds).map((part) => db.delete(tickets).where(inArray(tickets.id, part))),
+  ])
+  const moved = await moveToFolder(db, actor, [conversation.id], 'filtered', `${actor.name} blocked ${contact.email ?? contact.name ?? 'this sender'}`, nowMs)
+  await recordAudit(db, actor.accountId, actor.id, 'contact:block', contact.id, { identifiers, deletedTickets: ticketIds.length }, nowMs)
+  return moved.length > 0 ? moved : touched([conversation])
+}
+
+/** Unblocks a sender; their filtered conversations return to the inbox. */
+export async function unblockSender(db: Db, actor: User, conversationId: string, nowMs = Date.now()) {
+  const [conversation] = await ownConversations(db, actor.accountId, [conversationId])
+  if (!conversation?.contactId) throw new InputError('This conversation has no sender to unblock.')
+  const { contact, identifiers } = await senderIdentifiers(db, actor.accountId, conversation.contactId)
+  if (!contact) throw new InputError('This conversation has no sender to unblock.')
+  await runAll(db, [
+    db.update(contacts).set({ blocked: false }).where(eq(contacts.id, contact.id)),
+    ...chunks(identifiers).map((part) => db.delete(blockedSenders).where(and(eq(blockedSenders.accountId, actor.accountId), inArray(blockedSenders.identifier, part)))),
+  ])
+  const filtered = await db
+    .select({ id: conversations.id })
+    .from(conversations)
+    .where(and(eq(conversations.accountId, actor.accountId), eq(conversations.contactId, contact.id), eq(conversations.folder, 'filtered')))
+  const moved = await moveToFolder(db, actor, filtered.map((row) => row.id), 'inbox', `${actor.name} unblocked ${contact.email ?? contact.name ?? 'this sender'}`, nowMs)
+  await recordAudit(db, actor.accountId, actor.id, 'contact:unblock', contact.id, { identifiers }, nowMs)
+  return moved.length > 0 ? moved : touched([conversation])
+}
+
+/** Keeps the list preview free of hidden text: it shows the newest visible message. */
+async function refreshPreview(db: Db, conversationId: string) {
+  const [latest] = await db
+    .select({ text: messages.text })
+    .from(messages)
+    .where(and(eq(messages.conversationId, conversationId), eq(messages.kind, 'message'), isNull(messages.hiddenAt)))
+    .orderBy(desc(messages.seq))
+    .limit(1)
+  await db.update(conversations).set({ preview: latest ? toPreview(latest.text) : 'Message is hidden' }).where(eq(conversations.id, conversationId))
+}
+
+async function ownMessage(db: Db, actor: User, conversationId: string, messageId: number) {
+  const [message] = await db
+    .select()
+    .from(messages)
+    .where(and(eq(messages.accountId, actor.accountId), eq(messages.conversationId, conversationId), eq(messages.id, messageId)))
+    .limit(1)
+  if (!message || message.kind === 'activity') throw new InputError('No such message.')
+  return message
+}
+
+/**
+ * Hides a sensitive message everywhere: the thread, previews, the search index (the FTS trigger
+ * drops it) and live fragments. Only a super admin or the person who hid it may show it again.
+ */
+export async function hideMessage(db: Db, actor: User, conversationId: string, messageId: number, nowMs = Date.now()) {
+  const message = await ownMessage(db, actor, conversationId, messageId)
+  if (message.hiddenAt) return message
+  await db.update(messages).set({ hiddenAt: nowMs, hiddenBy: actor.id }).where(eq(messages.id, message.id))
+  await refreshPreview(db, conversationId)
+  await recordAudit(db, actor.accountId, actor.id, 'message:hide', String(message.id), { conversationId }, nowMs)
+  return { ...message, hiddenAt: nowMs, hiddenBy: actor.id }
+}
+
+export function canUnhide(actor: Pick<User, 'id' | 'role'>, message: { hiddenBy: string | null }) {
+  return actor.role === 'super_admin' || message.hiddenBy === actor.id
+}
+
+export async function unhideMessage(db: Db, actor: User, conversationId: string, messageId: number, nowMs = Date.now()) {
+  const message = await ownMessage(db, actor, conversationId, messageId)
+  if (!message.hiddenAt) return message
+  if (!canUnhide(actor, message)) throw new InputError('Only a super admin or the person who hid it can show this message again.')
+  await db.update(messages).set({ hiddenAt: null, hiddenBy: null }).where(eq(messages.id, message.id))
+  await refreshPreview(db, conversationId)
+  await recordAudit(db, actor.accountId, actor.id, 'message:unhide', String(message.id), { conversationId, hiddenBy: message.hiddenBy }, nowMs)
+  return { ...message, hiddenAt: null, hiddenBy: null }
+}

@@ -1,0 +1,184 @@
+import type { FC } from 'hono/jsx'
+import { channelPlugins } from '../src/channels/registry'
+import type { ListFilters } from '../src/services/filters'
+import { filtersToQuery, hasFilters, isSearch, maxSearchLength } from '../src/services/filters'
+import type { User } from '../src/services/users'
+import type { ViewDefinition } from '../src/services/views'
+
+export interface FilterOptions {
+  users: Pick<User, 'id' | 'name' | 'status'>[]
+  bots: string[]
+}
+
+const Option: FC<{ value: string; current?: string; label: string }> = ({ value, current, label }) => (
+  <option value={value} selected={current === value}>
+    {label}
+  </option>
+)
+
+/**
+ * The search box and the filter panel. One GET form: submitting it puts every filter in the URL
+ * (hx-push-url), so the URL alone reproduces the list.
+ */
+export const SearchAndFilters: FC<{
+  inboxId: string
+  view: ViewDefinition
+  filters: ListFilters
+  options: FilterOptions
+  error?: string
+}> = ({ inboxId, view, filters, options, error }) => {
+  const action = `/inbox/${inboxId}/${view.id}`
+  const searching = isSearch(filters)
+  const fresh = !searching
+  const showInactive = filters.inactive === '1'
+  const people = options.users.filter((user) => showInactive || user.status === 'active')
+  const open = hasFilters(filters) && !(searching && Object.keys(filters).every((key) => ['q', 'hideTrash', 'hideFiltered', 'sort'].includes(key)))
+  return (
+    <form id="search" class="search" action={action} method="get" hx-get={action} hx-target="#list" hx-push-url="true" role="search">
+      <div class="search-row">
+        <input
+          type="search"
+          name="q"
+          value={filters.q ?? ''}
+          maxlength={maxSearchLength}
+          placeholder="Search conversations  ( / )"
+          aria-label="Search conversations"
+          autocomplete="off"
+        />
+        {searching && (
+          <a class="exit-search" href={action} hx-get={action} hx-target="#list" hx-push-url="true">
+            Exit search
+          </a>
+        )}
+      </div>
+      <details class="filters" open={open || Boolean(error)}>
+        <summary>Filters{hasFilters(filters) && !searching ? ' (on)' : ''}</summary>
+        <div class="filter-grid">
+          <label>
+            Status
+            <select name="status">
+              <Option value="" current={filters.status ?? ''} label="Any" />
+              <Option value="open" current={filters.status} label="Open" />
+              <Option value="closed" current={filters.status} label="Closed" />
+            </select>
+          </label>
+          <label>
+            Channel
+            <select name="channel">
+              <Option value="" current={filters.channel ?? ''} label="Any" />
+              {channelPlugins.map((plugin) => (
+                <Option value={plugin.id} current={filters.channel} label={plugin.name} />
+              ))}
+            </select>
+          </label>
+          <label>
+            Contact
+            <input name="contact" value={filters.contact ?? ''} placeholder="Name or address" maxlength={254} />
+          </label>
+          <label>
+            Assignee
+            <select name="assignee">
+              <Option value="" current={filters.assignee ?? ''} label="Anyone" />
+              <Option value="none" current={filters.assignee} label="Unassigned" />
+              {people.map((user) => (
+                <Option value={user.id} current={filters.assignee} label={user.status === 'active' ? user.name : `${user.name} (${user.status})`} />
+              ))}
+              {options.bots.map((bot) => (
+                <Option value={`bot:${bot}`} current={filters.assignee} label={`${bot} (bot)`} />
+              ))}
+            </select>
+          </label>
+          <label class="check">
+            <input type="checkbox" name="inactive" value="1" checked={showInactive} /> Show deactivated and removed users
+          </label>
+          <label>
+            From
+            <input type="date" name="from" value={filters.from ?? ''} />
+          </label>
+          <label>
+            To
+            <input type="date" name="to" value={filters.to ?? ''} />
+          </label>
+          <label>
+            Sort
+            <select name="sort">
+              {searching && <Option value="relevance" current={filters.sort ?? 'relevance'} label="Best match" />}
+              <Option value="newest" current={filters.sort ?? (searching ? '' : 'newest')} label="Newest first" />
+              <Option value="oldest" current={filters.sort} label="Oldest first" />
+            </select>
+          </label>
+          <label class="check">
+            <input type="checkbox" name="hideFiltered" value="1" checked={fresh || filters.hideFiltered === '1'} /> Hide filtered (in search)
+          </label>
+          <label class="check">
+            <input type="checkbox" name="hideTrash" value="1" checked={fresh || filters.hideTrash === '1'} /> Hide trash (in search)
+          </label>
+        </div>
+        <div class="filter-actions">
+          <button type="submit" class="button primary small">
+            Apply
+          </button>
+          <a class="button small" href={action} hx-get={action} hx-target="#list" hx-push-url="true">
+            Clear
+          </a>
+          <SaveViewControl inboxId={inboxId} filters={filters} />
+        </div>
+      </details>
+      {error && (
+        <p class="form-error small" role="alert">
+          {error}
+        </p>
+      )}
+    </form>
+  )
+}
+
+/** Saves the current filters as a named view, for oneself or the team. */
+export const SaveViewControl: FC<{ inboxId: string; filters: ListFilters }> = ({ inboxId, filters }) =>
+  hasFilters(filters) ? (
+    <details class="save-view">
+      <summary class="button small">Save as view</summary>
+      <div class="popover stack">
+        <input name="viewName" form="save-view-form" placeholder="View name" maxlength={60} required />
+        <label class="check">
+          <input type="checkbox" name="shared" value="1" form="save-view-form" /> Share with the team
+        </label>
+        <button type="submit" class="button primary small" form="save-view-form">
+          Save view
+        </button>
+      </div>
+      <form id="save-view-form" hx-post={`/inbox/${inboxId}/views${filtersToQuery(filters)}`} hx-target="#views" hx-swap="outerHTML"></form>
+    </details>
+  ) : null
+
+/** Appears when rows are ticked: one request acts on all of them. */
+export const BulkBar: FC<{ inboxId: string; viewId: string; filterQuery: string; trashView: boolean }> = ({ inboxId, viewId, filterQuery, trashView }) => (
+  <form
+    id="bulk"
+    class="bulk-bar"
+    hidden
+    hx-post={`/inbox/${inboxId}/${viewId}/bulk${filterQuery}`}
+    hx-target="#list"
+  >
+    <span class="bulk-count" aria-live="polite">
+      0 selected
+    </span>
+    {trashView ? (
+      <button type="submit" name="action" value="restore" class="button small">
+        Restore
+      </button>
+    ) : (
+      <>
+        <button type="submit" name="action" value="close" class="button small">
+          Close
+        </button>
+        <button type="submit" name="action" value="trash" class="button small danger">
+          Move to trash
+        </button>
+      </>
+    )}
+    <button type="button" class="link-button small" data-bulk-clear>
+      Clear selection
+    </button>
+  </form>
+)
