@@ -3,6 +3,7 @@ import type { Bindings } from './env'
 import { handleInboundEmail } from './channels/email-inbound'
 import { deleteExpiredSessions } from './auth/session'
 import { createDb } from './db/client'
+import { purgeTrash } from './services/conversation-actions'
 
 export { ConversationRoom } from './rooms/conversation-room'
 export { InboxHub } from './rooms/inbox-hub'
@@ -13,6 +14,7 @@ export default {
     await handleInboundEmail(message, env)
   },
   async scheduled(_controller, env, ctx) {
-    ctx.waitUntil(deleteExpiredSessions(createDb(env)))
+    const db = createDb(env)
+    ctx.waitUntil(Promise.all([deleteExpiredSessions(db), purgeTrash(db, env.ATTACHMENTS)]))
   },
 } satisfies ExportedHandler<Bindings>

@@ -51,18 +51,20 @@ async function ownConversations(db: Db, accountId: string, ids: string[], extra?
 
 /**
  * Writes one activity line ("Ada closed the conversation") into each conversation, in one
- * INSERT … SELECT per chunk, so a bulk action of 500 costs a handful of statements.
+ * INSERT … SELECT per chunk, so a bulk action of 500 costs a handful of statements. Runs after
+ * the change it describes (drizzle cannot batch raw SQL on D1); a failure here loses a line of
+ * history, never the change itself.
  */
-function activityStatements(db: Db, actor: User, ids: string[], text: string, nowMs: number) {
-  return chunks(ids).map((part) =>
-    db.run(sql`
+async function writeActivity(db: Db, actor: User, ids: string[], text: string, nowMs: number) {
+  for (const part of chunks(ids)) {
+    await db.run(sql`
       insert into ${messages} (account_id, conversation_id, channel_id, seq, direction, kind, author_user_id, author_name, text, created_at)
       select ${conversations.accountId}, ${conversations.id}, ${conversations.channelId},
              (select coalesce(max(m.seq), 0) + 1 from ${messages} m where m.conversation_id = ${conversations.id}),
              'out', 'activity', ${actor.id}, ${actor.name}, ${text}, ${nowMs}
       from ${conversations}
-      where ${conversations.accountId} = ${actor.accountId} and ${inArray(conversations.id, part)}`),
-  )
+      where ${conversations.accountId} = ${actor.accountId} and ${inArray(conversations.id, part)}`)
+  }
 }
 
 async function runAll(db: Db, statements: Parameters<Db['batch']>[0][number][]) {
@@ -89,8 +91,8 @@ export async function assignConversation(db: Db, actor: User, conversationId: st
   await runAll(db, [
     // A person taking a conversation over from a bot ends the bot's part.
     db.update(conversations).set({ assigneeId, ...(assigneeId ? { assigneeBot: null } : {}) }).where(eq(conversations.id, conversation.id)),
-    ...activityStatements(db, actor, [conversation.id], assigneeId ? `${actor.name} assigned this to ${assigneeName}` : `${actor.name} unassigned this`, nowMs),
   ])
+  await writeActivity(db, actor, [conversation.id], assigneeId ? `${actor.name} assigned this to ${assigneeName}` : `${actor.name} unassigned this`, nowMs)
   return touched([conversation])
 }
 
@@ -104,8 +106,8 @@ export async function setStatus(db: Db, actor: User, ids: string[], status: Conv
         .set({ status, closedAt: status === 'closed' ? nowMs : null })
         .where(and(eq(conversations.accountId, actor.accountId), inArray(conversations.id, part))),
     ),
-    ...activityStatements(db, actor, changing, `${actor.name} ${status === 'closed' ? 'closed' : 'reopened'} the conversation`, nowMs),
   ])
+  await writeActivity(db, actor, changing, `${actor.name} ${status === 'closed' ? 'closed' : 'reopened'} the conversation`, nowMs)
   return touched(rows)
 }
 
@@ -119,8 +121,8 @@ async function moveToFolder(db: Db, actor: User, ids: string[], folder: Conversa
         .set({ folder, trashedAt: folder === 'trash' ? nowMs : null })
         .where(and(eq(conversations.accountId, actor.accountId), inArray(conversations.id, part))),
     ),
-    ...activityStatements(db, actor, moving, text, nowMs),
   ])
+  await writeActivity(db, actor, moving, text, nowMs)
   return touched(rows)
 }
 

@@ -47,6 +47,12 @@ export interface ListPage {
 const assignees = aliasedTable(users, 'assignee')
 
 /**
+ * A search considers the best-ranked messages up to this many; a word in more messages than
+ * this finds the conversations of its best matches (ranked), not every one that mentions it.
+ */
+export const maxMessagesRankedPerSearch = 5000
+
+/**
  * Keyset cursors, never OFFSET, so page 500 costs what page 1 costs: (last_message_at, id) for
  * date order, (rank, id) for relevance.
  */
@@ -68,17 +74,24 @@ export async function listConversations(db: Db, query: ListQuery): Promise<ListP
   const sort = filters.sort ?? (match ? 'relevance' : 'newest')
   const cursor = query.cursor ? decodeCursor(query.cursor) : null
 
-  // A search ranks conversations by their best-matching message.
-  const hits = match
+  // A search ranks conversations by their best-matching message. bm25() only works in the FTS
+  // query itself, so messages are ranked in an inner query (its LIMIT also keeps SQLite from
+  // merging it into the grouping one) and grouped per conversation outside.
+  const matched = match
     ? db
-        .select({
-          conversationId: messages.conversationId,
-          rank: sql<number>`min(bm25(messages_fts, 2.0, 1.0, 1.5))`.as('rank'),
-        })
+        .select({ conversationId: messages.conversationId, score: sql<number>`bm25(messages_fts, 2.0, 1.0, 1.5)`.as('score') })
         .from(sql`messages_fts`)
         .innerJoin(messages, sql`${messages.id} = messages_fts.rowid`)
         .where(and(sql`messages_fts match ${match}`, eq(messages.accountId, query.accountId)))
-        .groupBy(messages.conversationId)
+        .orderBy(sql`score`)
+        .limit(maxMessagesRankedPerSearch)
+        .as('matched')
+    : null
+  const hits = matched
+    ? db
+        .select({ conversationId: matched.conversationId, rank: sql<number>`min(${matched.score})`.as('rank') })
+        .from(matched)
+        .groupBy(matched.conversationId)
         .as('hits')
     : null
   if (filters.q && !match) return { rows: [], nextCursor: null }
