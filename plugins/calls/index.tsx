@@ -42,6 +42,7 @@ export const callsChannel = defineChannel({
   name: 'Calls',
   view: 'Calls',
   settings,
+  secrets: [{ key: 'webhookToken', label: 'Webhook token (sent as a Bearer token)' }],
   capabilities: { outbound: false },
   async verify(request, ctx) {
     const expected = ctx.secrets.webhookToken

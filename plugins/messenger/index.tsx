@@ -45,6 +45,7 @@ export const messengerChannel = defineChannel({
   name: 'Facebook Messenger',
   view: 'Messenger',
   settings,
+  secrets: [{ key: 'appSecret', label: 'App secret (signs Meta’s webhooks)' }],
   // Replies need the Graph API and a page token; sending arrives with the Messenger issue.
   capabilities: { outbound: false },
   async verify(request, ctx) {

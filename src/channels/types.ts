@@ -143,6 +143,8 @@ export interface ChannelPlugin<S extends z.ZodTypeAny = z.ZodTypeAny> {
   /** Show the channel's view above "More" in the sidebar. */
   viewAlwaysShown?: boolean
   settings: S
+  /** Names of the channel's secrets (app secrets, webhook tokens): asked for, never shown again. */
+  secrets?: { key: string; label: string }[]
   capabilities: ChannelCapabilities
   /** Checks a webhook's signature or token before anything is parsed. */
   verify?(request: Request, ctx: ChannelContext<z.infer<S>>): Promise<boolean>
