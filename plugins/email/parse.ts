@@ -8,7 +8,7 @@ import {
   subjectKey,
 } from '../../src/channels/email-threading'
 import { quotedHistoryStart } from '../../src/lib/quoted-text'
-import { sanitizeHtml } from '../../src/lib/sanitize-html'
+import { htmlToText, sanitizeHtml } from '../../src/lib/sanitize-html'
 import { headerLookup, isAutomated, isRoleAddress, readBounce } from './signals'
 
 /** Cloudflare Email Routing's limit; anything larger is kept raw and not parsed. */
@@ -108,10 +108,30 @@ function findOwnToken(mail: ParsedMail, envelopeTo: string, references: string[]
   return undefined
 }
 
+const bareAddress = /<?([^\s<>"',;:()[\]]+@[^\s<>"',;:()[\]]+\.[a-z0-9-]+)>?/i
+
+/**
+ * Who wrote the message. A From without a usable address (spam, broken gateways) falls back to
+ * another From line, then Reply-To, then Sender, then the envelope sender.
+ */
+function senderOf(mail: ParsedMail, options: EmailParseOptions): { address: string; name?: string } {
+  const parsed = addressesOf(mail.from)[0]
+  if (parsed) return parsed
+  const name = mail.from?.value[0]?.name || undefined
+  const fromLines = (mail.headerLines ?? []).filter((entry) => entry.key.toLowerCase() === 'from')
+  for (const entry of fromLines) {
+    const match = bareAddress.exec(entry.line.slice(entry.line.indexOf(':') + 1))
+    if (match) return { address: match[1]!.toLowerCase(), name }
+  }
+  const fallback = addressesOf(mail.replyTo)[0] ?? addressesOf(mail.headers.get('sender') as AddressObject | undefined)[0]
+  if (fallback) return { address: fallback.address, name: name ?? fallback.name }
+  return { address: options.envelopeFrom.toLowerCase(), name }
+}
+
 async function fromParsedMail(mail: ParsedMail, options: EmailParseOptions): Promise<InboundMessage> {
   const header = headerLookup(mail.headerLines ?? [])
-  const sender = addressesOf(mail.from)[0]
-  const senderAddress = sender?.address ?? options.envelopeFrom.toLowerCase()
+  const sender = senderOf(mail, options)
+  const senderAddress = sender.address
   const references = [...messageIdList(mail.references), ...messageIdList(mail.inReplyTo)]
   const ownToken = findOwnToken(mail, options.envelopeTo, references)
 
@@ -124,7 +144,7 @@ async function fromParsedMail(mail: ParsedMail, options: EmailParseOptions): Pro
 
   const bounce = readBounce({
     contentType: header('content-type') ?? '',
-    fromAddress: sender?.address ?? header('from') ?? options.envelopeFrom,
+    fromAddress: addressesOf(mail.from)[0]?.address ?? header('from') ?? options.envelopeFrom,
     subject: mail.subject ?? '',
     deliveryStatus: mail.attachments
       .filter((part) => /^message\/(global-)?delivery-status$/i.test(part.contentType))
@@ -139,7 +159,9 @@ async function fromParsedMail(mail: ParsedMail, options: EmailParseOptions): Pro
 
   const sanitized = typeof mail.html === 'string' && mail.html ? sanitizeHtml(mail.html) : null
   const html = sanitized && sanitized.html.length <= maxStoredHtmlChars ? sanitized.html : undefined
-  const text = cutText((mail.text ?? '').replace(/\r\n/g, '\n').trim(), maxStoredTextChars)
+  // Mails with only HTML (or an empty text part beside it) still get a text for search and preview.
+  const plain = (mail.text ?? '').replace(/\r\n/g, '\n').trim()
+  const text = cutText(plain || (typeof mail.html === 'string' ? htmlToText(mail.html) : ''), maxStoredTextChars)
   const quotedFrom = quotedHistoryStart(text)
   const attachments = mail.attachments.map(toAttachment)
 
@@ -160,7 +182,7 @@ async function fromParsedMail(mail: ParsedMail, options: EmailParseOptions): Pro
   const subject = mail.subject?.trim()
   return {
     externalId: messageId || `hash:${contentHash}`,
-    from: { email: senderAddress, name: sender?.name },
+    from: { email: senderAddress, name: sender.name },
     subject,
     text,
     html,

@@ -12,7 +12,8 @@ export function quotedHistoryStart(text: string): number | null {
     offset += line.length + 1
     return start
   })
-  const attribution = /^\s*(on\b.{0,200}\bwrote|am\b.{0,200}\bschrieb|den\b.{0,200}\bskrev|le\b.{0,200}\ba écrit|op\b.{0,200}\bschreef|el\b.{0,200}\bescribió)\s*:?\s*$/i
+  // German, Norwegian and Dutch put the author after the verb ("Am … schrieb Ola <o@x>:").
+  const attribution = /^\s*(on\b.{0,200}\bwrote|am\b.{0,200}\bschrieb\b.{0,200}|den\b.{0,200}\bskrev\b.{0,200}|le\b.{0,200}\ba écrit|op\b.{0,200}\bschreef\b.{0,200}|el\b.{0,200}\bescribió)\s*:\s*$/i
   const separator = /^\s*(-{2,}\s*(original message|ursprüngliche nachricht|opprinnelig melding|originalmeddelande|forwarded message|weitergeleitete nachricht)\s*-{2,}|_{20,})\s*$/i
   const outlookHeader = /^\s*(from|von|fra|från|de)\s*:\s*\S/i
   const outlookNext = /^\s*(sent|gesendet|sendt|skickat|envoyé|date|datum|to|an|til|till|à|subject|betreff|emne|ämne|objet)\s*:/i
@@ -33,7 +34,7 @@ export function quotedHistoryStart(text: string): number | null {
     }
     // Attributions are sometimes wrapped over two lines ("On Mon, … Ola Nordmann <\nola@…> wrote:").
     const joined = `${line} ${lines[index + 1]?.replace(/\r$/, '') ?? ''}`
-    const wrappedAttribution = !attribution.test(line) && attribution.test(joined) && lines[index + 2]?.trim().startsWith('>')
+    const wrappedAttribution = Boolean(line.trim()) && !attribution.test(line) && attribution.test(joined) && lines[index + 2]?.trim().startsWith('>')
     if (attribution.test(line) || wrappedAttribution || separator.test(line)) return offsets[index]!
     if (outlookHeader.test(line) && outlookNext.test(lines[index + 1] ?? '')) return offsets[index]!
     if (line.trim().startsWith('>') && quotedToEnd[index]) {

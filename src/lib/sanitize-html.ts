@@ -87,7 +87,9 @@ function imageSource(value: string): ImageSource {
 
 // Anything that can load, run or escape: url(), expression(), legacy bindings, escapes that
 // could spell those, comments, and positioning that could overlay our own interface.
-const unsafeStyleValue = /[\\<>{}@]|\/\*|\(|javascript|vbscript|expression|behaviou?r|binding|-moz-|position|cursor/i
+const unsafeStyleValue = /[\\<>{}@]|\/\*|\(|javascript|vbscript|expression|behaviou?r|binding|-moz-/i
+
+const unsafeStyleProperties = new Set(['position', 'behavior', 'behaviour', '-moz-binding', 'cursor', 'content', 'z-index'])
 
 export function sanitizeStyle(style: string): string {
   const kept: string[] = []
@@ -96,7 +98,7 @@ export function sanitizeStyle(style: string): string {
     if (colon < 0) continue
     const property = declaration.slice(0, colon).trim().toLowerCase()
     const value = declaration.slice(colon + 1).trim()
-    if (!/^[a-z][a-z-]{0,40}$/.test(property) || !value) continue
+    if (!/^[a-z][a-z-]{0,40}$/.test(property) || unsafeStyleProperties.has(property) || !value) continue
     // rgb()/rgba()/hsl() colours are the one function worth keeping.
     const withoutColours = value.replace(/\b(?:rgba?|hsla?)\(\s*[\d.,%\s/]+\)/gi, '')
     if (unsafeStyleValue.test(withoutColours) || value.length > 200) continue
@@ -212,4 +214,55 @@ export function sanitizeHtml(input: string): SanitizedHtml {
 /** The stored HTML with remote images allowed to load (after the agent asked for them). */
 export function showRemoteImages(html: string): string {
   return html.replace(/ data-remote-src="/g, ' src="')
+}
+
+const blockTags = new Set([
+  'address', 'article', 'aside', 'blockquote', 'br', 'caption', 'center', 'dd', 'details', 'div', 'dl', 'dt',
+  'figcaption', 'figure', 'footer', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'header', 'hr', 'li', 'main', 'nav', 'ol',
+  'p', 'pre', 'section', 'summary', 'table', 'tr', 'ul',
+])
+
+/**
+ * The readable text of an HTML body (for search, previews and mails that have no text part):
+ * block elements become line breaks, table cells are separated, nothing inert is kept.
+ */
+export function htmlToText(input: string): string {
+  const out: string[] = []
+  let skipping = 0
+  const parser = new Parser(
+    {
+      onopentag(name) {
+        const tag = name.toLowerCase()
+        if (skipping > 0 || droppedWithContent.has(tag)) {
+          skipping++
+          return
+        }
+        if (blockTags.has(tag)) out.push('\n')
+        if (tag === 'td' || tag === 'th') out.push('\t')
+      },
+      ontext(text) {
+        if (skipping === 0) out.push(text.replace(/[ \t\r\n\f]+/g, ' '))
+      },
+      // Inside a dropped element every open tag was counted, so every close tag uncounts one.
+      onclosetag(name) {
+        const tag = name.toLowerCase()
+        if (skipping > 0) {
+          skipping--
+          return
+        }
+        if (blockTags.has(tag) && tag !== 'br') out.push('\n')
+      },
+    },
+    { decodeEntities: true, lowerCaseTags: true, recognizeSelfClosing: false },
+  )
+  parser.write(input)
+  parser.end()
+  return out
+    .join('')
+    .replace(/\u00a0/g, ' ')
+    .split('\n')
+    .map((line) => line.replace(/[ \t]+/g, ' ').trim())
+    .join('\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim()
 }
