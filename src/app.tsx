@@ -6,6 +6,7 @@ import type { AppEnv } from './env'
 import { csrfProtection } from './auth/csrf'
 import { createDb } from './db/client'
 import { InputError } from './lib/errors'
+import { headerJson } from './lib/headers'
 import { authRoutes } from './routes/auth'
 import { channelRoutes } from './routes/channels'
 import { conversationRoutes } from './routes/conversations'
@@ -13,6 +14,7 @@ import { devRoutes } from './routes/dev'
 import { emailRoutes } from './routes/email'
 import { inboxRoutes } from './routes/inbox'
 import { settingsRoutes } from './routes/settings'
+import { inboxSettingsRoutes } from './routes/inbox-settings'
 import { ErrorNotice, Layout } from '../templates/layout'
 
 export const app = new Hono<AppEnv>()
@@ -53,6 +55,7 @@ app.route('/', authRoutes)
 app.route('/', channelRoutes)
 app.route('/', devRoutes)
 app.route('/', settingsRoutes)
+app.route('/', inboxSettingsRoutes)
 app.route('/', conversationRoutes)
 app.route('/', emailRoutes)
 app.route('/', inboxRoutes)
@@ -85,7 +88,7 @@ app.onError((error, c) => {
   if (c.req.header('HX-Request')) {
     // Leave the page as it is and say what went wrong in a notice (static/app.js shows it).
     c.header('HX-Reswap', 'none')
-    c.header('HX-Trigger', JSON.stringify({ 'notice:show': { message } }))
+    c.header('HX-Trigger', headerJson({ 'notice:show': { message } }))
     return c.html(<ErrorNotice message={message} />, status)
   }
   const accept = c.req.header('Accept') ?? ''

@@ -9,9 +9,10 @@ import { initials } from '../src/lib/text'
 import { fullTime, isoTime, shortTime } from '../src/lib/time'
 import { Layout } from './layout'
 import { MessageContent } from './email'
-import { BulkBar, SearchAndFilters, type FilterOptions } from './list-controls'
+import { BulkBar, SaveViewForm, SearchAndFilters, type FilterOptions } from './list-controls'
 import { ConversationActions, MessageActions, OwnerSelect, type ThreadPlace } from './thread-actions'
-import type { ListFilters } from '../src/services/filters'
+import { filtersToQuery, type ListFilters } from '../src/services/filters'
+import type { SavedView } from '../src/services/saved-views'
 import type { User } from '../src/services/users'
 
 export const viewUrl = (inboxId: string, viewId: string) => `/inbox/${inboxId}/${viewId}`
@@ -24,6 +25,15 @@ export interface InboxContext {
   inbox: Inbox
   view: ViewDefinition
   counts: Record<string, number>
+  savedViews: SavedView[]
+  /** The current list's filters as a query string ('' for none). */
+  filterQuery: string
+}
+
+/** The saved view the current URL shows, if any. */
+function activeSavedView(ctx: InboxContext): SavedView | undefined {
+  if (!ctx.filterQuery) return undefined
+  return ctx.savedViews.find((saved) => saved.baseViewId === ctx.view.id && filtersToQuery(saved.filters) === ctx.filterQuery)
 }
 
 export const ChannelIcon: FC<{ pluginId: string }> = ({ pluginId }) => {
@@ -44,7 +54,7 @@ export const Avatar: FC<{ name: string | null | undefined; kind?: 'contact' | 'a
 
 const ViewLink: FC<{ ctx: InboxContext; view: ViewDefinition }> = ({ ctx, view }) => {
   const href = viewUrl(ctx.inbox.id, view.id)
-  const active = ctx.view.id === view.id
+  const active = ctx.view.id === view.id && !activeSavedView(ctx)
   return (
     <li>
       <a
@@ -80,6 +90,7 @@ export const ViewNav: FC<{ ctx: InboxContext; oob?: boolean }> = ({ ctx, oob }) 
           <ViewLink ctx={ctx} view={view} />
         ))}
       </ul>
+      {ctx.savedViews.length > 0 && <SavedViewList ctx={ctx} />}
       <details class="more-views" open={moreOpen}>
         <summary>More</summary>
         <ul>
@@ -89,6 +100,63 @@ export const ViewNav: FC<{ ctx: InboxContext; oob?: boolean }> = ({ ctx, oob }) 
         </ul>
       </details>
     </nav>
+  )
+}
+
+const SavedViewList: FC<{ ctx: InboxContext }> = ({ ctx }) => {
+  const active = activeSavedView(ctx)
+  const here = JSON.stringify({ inbox: ctx.inbox.id, view: ctx.view.id, filters: ctx.filterQuery })
+  return (
+    <div class="saved-views">
+      <h3 class="nav-heading">Saved views</h3>
+      <ul>
+        {ctx.savedViews.map((saved) => {
+          const href = `${viewUrl(ctx.inbox.id, saved.baseViewId)}${filtersToQuery(saved.filters)}`
+          const mayEdit = saved.ownerUserId === ctx.user.id || (saved.shared && ctx.user.role !== 'agent')
+          return (
+            <li class="saved-view">
+              <a
+                href={href}
+                hx-get={href}
+                hx-target="#list"
+                hx-push-url="true"
+                class={active?.id === saved.id ? 'view-link active' : 'view-link'}
+                aria-current={active?.id === saved.id ? 'page' : undefined}
+              >
+                <span>{saved.name}</span>
+                {saved.shared && <span class="count">team</span>}
+              </a>
+              {mayEdit && (
+                <details class="menu view-menu">
+                  <summary class="icon-button" aria-label={`Edit ${saved.name}`} title="Edit view">
+                    ⋯
+                  </summary>
+                  <div class="menu-list">
+                    <form class="stack rename-view" hx-post={`/views/${saved.id}/rename`} hx-vals={here} hx-target="#views" hx-swap="outerHTML">
+                      <input name="name" value={saved.name} maxlength={60} required aria-label="View name" />
+                      <button type="submit" class="button small">
+                        Rename
+                      </button>
+                    </form>
+                    <button
+                      type="button"
+                      class="menu-item danger"
+                      hx-post={`/views/${saved.id}/delete`}
+                      hx-vals={here}
+                      hx-target="#views"
+                      hx-swap="outerHTML"
+                      hx-confirm={`Delete the view "${saved.name}"?`}
+                    >
+                      Delete view
+                    </button>
+                  </div>
+                </details>
+              )}
+            </li>
+          )
+        })}
+      </ul>
+    </div>
   )
 }
 
@@ -258,6 +326,7 @@ export const ListPane: FC<{
           {!searching && <span class="muted">{ctx.counts[ctx.view.id] ?? 0}</span>}
         </header>
         <SearchAndFilters inboxId={ctx.inbox.id} view={ctx.view} filters={list.filters} options={list.options} error={list.error} />
+        <SaveViewForm inboxId={ctx.inbox.id} viewId={ctx.view.id} filters={list.filters} />
         <BulkBar inboxId={ctx.inbox.id} viewId={ctx.view.id} filterQuery={list.filterQuery} trashView={ctx.view.id === 'trash'} />
         <div id="conversation-rows" class="conversation-rows" role="list">
           {rows.length === 0 ? (
@@ -515,6 +584,11 @@ export const InboxPage: FC<{ ctx: InboxContext; appName: string; list: Child; th
         </div>
         <InboxSwitcher ctx={ctx} />
         <ViewNav ctx={ctx} />
+        {ctx.user.role !== 'agent' && (
+          <a class="inbox-settings-link" href={`/inbox/${ctx.inbox.id}/settings`}>
+            Inbox settings
+          </a>
+        )}
         <UserMenu user={ctx.user} />
       </aside>
       <section id="list" class="list-pane" aria-label="Conversations">

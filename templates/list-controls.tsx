@@ -121,7 +121,7 @@ export const SearchAndFilters: FC<{
           <a class="button small" href={action} hx-get={action} hx-target="#list" hx-push-url="true">
             Clear
           </a>
-          <SaveViewControl inboxId={inboxId} filters={filters} />
+          <SaveViewControl filters={filters} />
         </div>
       </details>
       {error && (
@@ -134,7 +134,7 @@ export const SearchAndFilters: FC<{
 }
 
 /** Saves the current filters as a named view, for oneself or the team. */
-export const SaveViewControl: FC<{ inboxId: string; filters: ListFilters }> = ({ inboxId, filters }) =>
+export const SaveViewControl: FC<{ filters: ListFilters }> = ({ filters }) =>
   hasFilters(filters) ? (
     <details class="save-view">
       <summary class="button small">Save as view</summary>
@@ -147,9 +147,19 @@ export const SaveViewControl: FC<{ inboxId: string; filters: ListFilters }> = ({
           Save view
         </button>
       </div>
-      <form id="save-view-form" hx-post={`/inbox/${inboxId}/views${filtersToQuery(filters)}`} hx-target="#views" hx-swap="outerHTML"></form>
     </details>
   ) : null
+
+/** The form the "Save as view" fields belong to; it sits outside the search form (forms cannot nest). */
+export const SaveViewForm: FC<{ inboxId: string; viewId: string; filters: ListFilters }> = ({ inboxId, viewId, filters }) => (
+  <form
+    id="save-view-form"
+    hx-post={`/inbox/${inboxId}/views${filtersToQuery(filters)}`}
+    hx-vals={JSON.stringify({ baseView: viewId })}
+    hx-target="#views"
+    hx-swap="outerHTML"
+  ></form>
+)
 
 /** Appears when rows are ticked: one request acts on all of them. */
 export const BulkBar: FC<{ inboxId: string; viewId: string; filterQuery: string; trashView: boolean }> = ({ inboxId, viewId, filterQuery, trashView }) => (

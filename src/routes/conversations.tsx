@@ -23,6 +23,7 @@ import {
 import { getConversation } from '../services/conversations'
 import { appendMessage, getMessage } from '../services/messages'
 import { findView } from '../services/views'
+import { headerJson } from '../lib/headers'
 import { AppendedMessages, Composer, EmptyThread, MessageItem, conversationUrl } from '../../templates/inbox'
 import { forwardAgentSocket } from './live'
 import { placeFrom, renderThread } from './thread-view'
@@ -182,7 +183,7 @@ conversationRoutes.post('/inbox/:inboxId/:viewId/bulk', async (c) => {
   const fresh = await loadContext(c, ctx.inbox.id, ctx.view.id)
   const list = await loadListState(c, fresh)
   const { rows, nextCursor } = await loadRows(c, fresh, list)
-  c.header('HX-Trigger', JSON.stringify({ 'bulk:done': { action: form.data.action, count: changed.length } }))
+  c.header('HX-Trigger', headerJson({ 'bulk:done': { action: form.data.action, count: changed.length } }))
   return c.html(<ListPane ctx={fresh} list={list} rows={rows} nextCursor={nextCursor} oobNav />)
 })
 

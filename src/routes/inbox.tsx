@@ -6,6 +6,8 @@ import { countViews, listBots, listConversations } from '../services/conversatio
 import { filtersToQuery, parseFilters, type ListFilters } from '../services/filters'
 import { getInbox, listInboxes } from '../services/inboxes'
 import { listAllUsers } from '../services/users'
+import { createSavedView, deleteSavedView, renameSavedView, listSavedViews } from '../services/saved-views'
+import { ViewNav } from '../../templates/inbox'
 import { defaultViewId, findView } from '../services/views'
 import { ConversationRows, EmptyThread, InboxPage, ListPane, viewUrl, type InboxContext, type ListState } from '../../templates/inbox'
 import { forwardAgentSocket } from './live'
@@ -23,14 +25,24 @@ function requestedFragment(c: Context<AppEnv>): 'list' | 'thread' | 'page' {
   return target === 'list' || target === 'thread' ? target : 'page'
 }
 
-export async function loadContext(c: Context<AppEnv>, inboxId: string, viewId: string): Promise<InboxContext> {
+export async function loadContext(
+  c: Context<AppEnv>,
+  inboxId: string,
+  viewId: string,
+  filterSource?: Record<string, string>,
+): Promise<InboxContext> {
   const view = findView(viewId)
   if (!view) throw new HTTPException(404, { message: 'No such view.' })
   const { db, accountId, user } = c.var
-  const [inboxes, counts] = await Promise.all([listInboxes(db, accountId), countViews(db, { accountId, inboxId, userId: user.id })])
+  const [inboxes, counts, savedViews] = await Promise.all([
+    listInboxes(db, accountId),
+    countViews(db, { accountId, inboxId, userId: user.id }),
+    listSavedViews(db, accountId, inboxId, user.id),
+  ])
   const inbox = inboxes.find((candidate) => candidate.id === inboxId)
   if (!inbox) throw new HTTPException(404, { message: 'No such inbox.' })
-  return { user, inboxes, inbox, view, counts }
+  const parsed = parseFilters(filterSource ?? c.req.query())
+  return { user, inboxes, inbox, view, counts, savedViews, filterQuery: parsed.ok ? filtersToQuery(parsed.filters) : '' }
 }
 
 /** The list's filters from the URL; a bad value becomes a message, and the list shows unfiltered. */
@@ -110,4 +122,35 @@ inboxRoutes.get('/inboxes/:inboxId/live', async (c) => {
   if (!inbox) throw new HTTPException(404, { message: 'No such inbox.' })
   const hub = c.env.INBOX_HUB.get(c.env.INBOX_HUB.idFromName(inbox.id))
   return forwardAgentSocket(c, hub, { inbox: inbox.id, view: c.req.query('view') ?? defaultViewId, filters: c.req.query('filters') ?? '' })
+})
+
+// Saved views: each answers with the sidebar's view list, re-rendered for the page it came from.
+inboxRoutes.post('/inbox/:inboxId/views', async (c) => {
+  const body = await c.req.parseBody()
+  const parsed = parseFilters(c.req.query())
+  if (!parsed.ok) throw new HTTPException(422, { message: parsed.message })
+  const inboxId = c.req.param('inboxId')
+  const baseViewId = findView(String(body.baseView ?? ''))?.id ?? defaultViewId
+  await loadContext(c, inboxId, baseViewId)
+  await createSavedView(c.var.db, c.var.user, { inboxId, name: String(body.viewName ?? ''), baseViewId, filters: parsed.filters, shared: body.shared === '1' })
+  const ctx = await loadContext(c, inboxId, baseViewId)
+  return c.html(<ViewNav ctx={ctx} />, 201)
+})
+
+async function savedViewNav(c: Context<AppEnv>, body: Record<string, unknown>) {
+  const filters = Object.fromEntries(new URLSearchParams(String(body.filters ?? '').replace(/^\?/, '')))
+  const ctx = await loadContext(c, String(body.inbox ?? ''), findView(String(body.view ?? ''))?.id ?? defaultViewId, filters)
+  return c.html(<ViewNav ctx={ctx} />)
+}
+
+inboxRoutes.post('/views/:viewId/rename', async (c) => {
+  const body = await c.req.parseBody()
+  await renameSavedView(c.var.db, c.var.user, c.req.param('viewId'), String(body.name ?? ''))
+  return savedViewNav(c, body)
+})
+
+inboxRoutes.post('/views/:viewId/delete', async (c) => {
+  const body = await c.req.parseBody()
+  await deleteSavedView(c.var.db, c.var.user, c.req.param('viewId'))
+  return savedViewNav(c, body)
 })

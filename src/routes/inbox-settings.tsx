@@ -1,0 +1,72 @@
+import { Hono } from 'hono'
+import { HTTPException } from 'hono/http-exception'
+import { z } from 'zod'
+import type { AppEnv } from '../env'
+import { requireRole, requireSession } from '../auth/middleware'
+import { findPlugin } from '../channels/registry'
+import { InputError } from '../lib/errors'
+import { getInbox } from '../services/inboxes'
+import { listChannelsOfInbox, listMemberIds, updateChannelSettings, updateInbox } from '../services/inbox-settings'
+import { listAllUsers } from '../services/users'
+import { ChannelForm, InboxForm, InboxSettingsPage } from '../../templates/inbox-settings'
+import { formToSettings, schemaFields } from '../../templates/schema-form'
+import { channels } from '../db/schema'
+import { and, eq } from 'drizzle-orm'
+
+export const inboxSettingsRoutes = new Hono<AppEnv>()
+inboxSettingsRoutes.use('/inbox/:inboxId/settings', requireSession, requireRole('admin', 'super_admin'))
+inboxSettingsRoutes.use('/channels-settings/*', requireSession, requireRole('admin', 'super_admin'))
+
+const inboxForm = z.object({
+  name: z.string().default(''),
+  members: z.array(z.string().max(32)).default([]),
+  defaultAssignment: z.enum(['none', 'round_robin', 'user'], { message: 'Choose who gets new conversations.' }).default('none'),
+  defaultAssigneeId: z.string().max(32).default(''),
+})
+
+inboxSettingsRoutes.get('/inbox/:inboxId/settings', async (c) => {
+  const { db, accountId } = c.var
+  const inbox = await getInbox(db, accountId, c.req.param('inboxId'))
+  if (!inbox) throw new HTTPException(404, { message: 'No such inbox.' })
+  const [users, memberIds, inboxChannels] = await Promise.all([listAllUsers(db, accountId), listMemberIds(db, inbox.id), listChannelsOfInbox(db, accountId, inbox.id)])
+  return c.html(<InboxSettingsPage appName={c.env.APP_NAME ?? 'Switchboard'} inbox={inbox} users={users} memberIds={memberIds} channels={inboxChannels} />)
+})
+
+inboxSettingsRoutes.post('/inbox/:inboxId/settings', async (c) => {
+  const { db, accountId, user } = c.var
+  const inbox = await getInbox(db, accountId, c.req.param('inboxId'))
+  if (!inbox) throw new HTTPException(404, { message: 'No such inbox.' })
+  const body = await c.req.parseBody({ all: true })
+  const form = inboxForm.safeParse({ ...body, members: body.members === undefined ? [] : [body.members].flat() })
+  const users = await listAllUsers(db, accountId)
+  const render = async (status: 200 | 422, error?: string) =>
+    c.html(<InboxForm inbox={(await getInbox(db, accountId, inbox.id)) ?? inbox} users={users} memberIds={await listMemberIds(db, inbox.id)} error={error} saved={status === 200} />, status)
+  if (!form.success) return render(422, form.error.issues[0]?.message)
+  try {
+    await updateInbox(db, user, inbox.id, {
+      name: form.data.name,
+      memberIds: form.data.members.filter((id): id is string => typeof id === 'string'),
+      defaultAssignment: form.data.defaultAssignment,
+      defaultAssigneeId: form.data.defaultAssigneeId || null,
+    })
+  } catch (error) {
+    if (error instanceof InputError) return render(422, error.message)
+    throw error
+  }
+  return render(200)
+})
+
+inboxSettingsRoutes.post('/channels-settings/:channelId', async (c) => {
+  const { db, accountId, user } = c.var
+  const [channel] = await db.select().from(channels).where(and(eq(channels.accountId, accountId), eq(channels.id, c.req.param('channelId')))).limit(1)
+  const plugin = channel && findPlugin(channel.pluginId)
+  if (!channel || !plugin) throw new HTTPException(404, { message: 'No such channel.' })
+  const body = await c.req.parseBody()
+  const settings = formToSettings(schemaFields(plugin.settings), body)
+  const secrets = Object.fromEntries((plugin.secrets ?? []).map(({ key }) => [key, String(body[`secret.${key}`] ?? '')]))
+  const name = String(body.name ?? '')
+  const result = await updateChannelSettings(db, user, channel.id, { name, settings, secrets })
+  if (!result.ok) return c.html(<ChannelForm channel={channel} values={settings} name={name} errors={result.errors} />, 422)
+  const [saved] = await db.select().from(channels).where(eq(channels.id, channel.id))
+  return c.html(<ChannelForm channel={saved!} saved />)
+})

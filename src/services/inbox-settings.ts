@@ -1,0 +1,129 @@
+import { and, asc, eq, inArray, sql } from 'drizzle-orm'
+import type { Db } from '../db/client'
+import { channels, conversations, inboxes, inboxMembers, users } from '../db/schema'
+import { findPlugin } from '../channels/registry'
+import { InputError } from '../lib/errors'
+import { recordAudit, type User } from './users'
+
+export type DefaultAssignment = (typeof inboxes.$inferSelect)['defaultAssignment']
+
+export async function listMemberIds(db: Db, inboxId: string): Promise<string[]> {
+  const rows = await db.select({ userId: inboxMembers.userId }).from(inboxMembers).where(eq(inboxMembers.inboxId, inboxId))
+  return rows.map((row) => row.userId)
+}
+
+export function listChannelsOfInbox(db: Db, accountId: string, inboxId: string) {
+  return db
+    .select()
+    .from(channels)
+    .where(and(eq(channels.accountId, accountId), eq(channels.inboxId, inboxId)))
+    .orderBy(asc(channels.createdAt), asc(channels.name))
+}
+
+export async function updateInbox(
+  db: Db,
+  actor: User,
+  inboxId: string,
+  input: { name: string; memberIds: string[]; defaultAssignment: DefaultAssignment; defaultAssigneeId: string | null },
+) {
+  const name = input.name.trim()
+  if (!name || name.length > 80) throw new InputError('An inbox name has 1 to 80 characters.')
+  const [inbox] = await db.select().from(inboxes).where(and(eq(inboxes.accountId, actor.accountId), eq(inboxes.id, inboxId))).limit(1)
+  if (!inbox) throw new InputError('No such inbox.')
+  const memberIds = [...new Set(input.memberIds)]
+  const active = memberIds.length
+    ? await db.select({ id: users.id }).from(users).where(and(eq(users.accountId, actor.accountId), eq(users.status, 'active'), inArray(users.id, memberIds)))
+    : []
+  if (active.length !== memberIds.length) throw new InputError('Members must be active users of this workspace.')
+  if (input.defaultAssignment === 'round_robin' && memberIds.length === 0) {
+    throw new InputError('Round robin needs at least one member.')
+  }
+  if (input.defaultAssignment === 'user' && !(input.defaultAssigneeId && memberIds.includes(input.defaultAssigneeId))) {
+    throw new InputError('Choose a member to receive new conversations.')
+  }
+  const existing = await listMemberIds(db, inboxId)
+  await db.batch([
+    db
+      .update(inboxes)
+      .set({ name, defaultAssignment: input.defaultAssignment, defaultAssigneeId: input.defaultAssignment === 'user' ? input.defaultAssigneeId : null })
+      .where(eq(inboxes.id, inboxId)),
+    db.delete(inboxMembers).where(eq(inboxMembers.inboxId, inboxId)),
+    ...memberIds.map((userId) => db.insert(inboxMembers).values({ inboxId, userId }).onConflictDoNothing()),
+  ])
+  await recordAudit(db, actor.accountId, actor.id, 'inbox:update', inboxId, {
+    added: memberIds.filter((id) => !existing.includes(id)),
+    removed: existing.filter((id) => !memberIds.includes(id)),
+    defaultAssignment: input.defaultAssignment,
+  })
+}
+
+/**
+ * Who a new conversation in this inbox goes to: nobody, one chosen member, or the active member
+ * who was given one longest ago (round robin), who is then marked as just given one.
+ */
+export async function chooseDefaultAssignee(db: Db, inboxId: string, nowMs = Date.now()): Promise<string | null> {
+  const [inbox] = await db.select().from(inboxes).where(eq(inboxes.id, inboxId)).limit(1)
+  if (!inbox || inbox.defaultAssignment === 'none') return null
+  if (inbox.defaultAssignment === 'user') {
+    const [user] = await db
+      .select({ id: users.id })
+      .from(users)
+      .where(and(eq(users.id, inbox.defaultAssigneeId ?? ''), eq(users.status, 'active')))
+      .limit(1)
+    return user?.id ?? null
+  }
+  const [next] = await db
+    .select({ userId: inboxMembers.userId })
+    .from(inboxMembers)
+    .innerJoin(users, eq(users.id, inboxMembers.userId))
+    .where(and(eq(inboxMembers.inboxId, inboxId), eq(users.status, 'active'), eq(users.availability, 'available')))
+    .orderBy(asc(inboxMembers.lastAssignedAt), asc(inboxMembers.userId))
+    .limit(1)
+  if (!next) return null
+  await db.update(inboxMembers).set({ lastAssignedAt: nowMs }).where(and(eq(inboxMembers.inboxId, inboxId), eq(inboxMembers.userId, next.userId)))
+  return next.userId
+}
+
+/** Applies the inbox's default assignment to a conversation nobody owns yet. */
+export async function applyDefaultAssignment(db: Db, conversationId: string, inboxId: string, nowMs = Date.now()) {
+  const assigneeId = await chooseDefaultAssignee(db, inboxId, nowMs)
+  if (!assigneeId) return null
+  await db
+    .update(conversations)
+    .set({ assigneeId })
+    .where(and(eq(conversations.id, conversationId), sql`${conversations.assigneeId} is null`, sql`${conversations.assigneeBot} is null`))
+  return assigneeId
+}
+
+export type SettingsResult = { ok: true } | { ok: false; errors: Record<string, string> }
+
+/** Validates a channel's settings with its plugin's schema and stores them; secrets left blank are kept. */
+export async function updateChannelSettings(
+  db: Db,
+  actor: User,
+  channelId: string,
+  input: { name: string; settings: Record<string, unknown>; secrets: Record<string, string> },
+): Promise<SettingsResult> {
+  const [channel] = await db.select().from(channels).where(and(eq(channels.accountId, actor.accountId), eq(channels.id, channelId))).limit(1)
+  const plugin = channel && findPlugin(channel.pluginId)
+  if (!channel || !plugin) throw new InputError('No such channel.')
+  const errors: Record<string, string> = {}
+  const name = input.name.trim()
+  if (!name || name.length > 120) errors.name = 'A channel name has 1 to 120 characters.'
+  const parsed = plugin.settings.safeParse(input.settings)
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const key = String(issue.path[0] ?? 'settings')
+      errors[key] ??= issue.message
+    }
+  }
+  if (Object.keys(errors).length > 0 || !parsed.success) return { ok: false, errors }
+  const secrets = { ...channel.secrets }
+  for (const { key } of plugin.secrets ?? []) {
+    const value = input.secrets[key]?.trim()
+    if (value) secrets[key] = value
+  }
+  await db.update(channels).set({ name, settings: parsed.data as Record<string, unknown>, secrets }).where(eq(channels.id, channel.id))
+  await recordAudit(db, actor.accountId, actor.id, 'channel:update', channel.id, { secretsChanged: Object.keys(input.secrets).filter((key) => input.secrets[key]?.trim()) })
+  return { ok: true }
+}

@@ -1,0 +1,141 @@
+import type { FC } from 'hono/jsx'
+import { findPlugin } from '../src/channels/registry'
+import type { Channel, Inbox } from '../src/services/inboxes'
+import type { User } from '../src/services/users'
+import { Layout } from './layout'
+import { schemaFields, SchemaFields } from './schema-form'
+import { ChannelIcon, viewUrl } from './inbox'
+
+export const InboxForm: FC<{ inbox: Inbox; users: Pick<User, 'id' | 'name' | 'status'>[]; memberIds: string[]; error?: string; saved?: boolean }> = ({
+  inbox,
+  users,
+  memberIds,
+  error,
+  saved,
+}) => {
+  const active = users.filter((user) => user.status === 'active')
+  return (
+    <form id="inbox-form" class="card stack" hx-post={`/inbox/${inbox.id}/settings`} hx-target="this" hx-swap="outerHTML">
+      <h2>Inbox</h2>
+      {error && (
+        <p class="form-error" role="alert">
+          {error}
+        </p>
+      )}
+      {saved && (
+        <p class="form-success" role="status">
+          Saved.
+        </p>
+      )}
+      <label>
+        Name
+        <input name="name" value={inbox.name} required maxlength={80} />
+      </label>
+      <fieldset>
+        <legend>Members</legend>
+        <div class="member-grid">
+          {active.map((user) => (
+            <label class="check">
+              <input type="checkbox" name="members" value={user.id} checked={memberIds.includes(user.id)} /> {user.name}
+            </label>
+          ))}
+        </div>
+      </fieldset>
+      <fieldset>
+        <legend>New conversations go to</legend>
+        <label class="check">
+          <input type="radio" name="defaultAssignment" value="none" checked={inbox.defaultAssignment === 'none'} /> Nobody (they wait in Unassigned)
+        </label>
+        <label class="check">
+          <input type="radio" name="defaultAssignment" value="round_robin" checked={inbox.defaultAssignment === 'round_robin'} /> Members in turn (available ones only)
+        </label>
+        <label class="check">
+          <input type="radio" name="defaultAssignment" value="user" checked={inbox.defaultAssignment === 'user'} /> One member:
+          <select name="defaultAssigneeId" aria-label="Member who receives new conversations">
+            <option value="">Choose…</option>
+            {active.map((user) => (
+              <option value={user.id} selected={inbox.defaultAssigneeId === user.id}>
+                {user.name}
+              </option>
+            ))}
+          </select>
+        </label>
+      </fieldset>
+      <button type="submit" class="button primary">
+        Save inbox
+      </button>
+    </form>
+  )
+}
+
+export const ChannelForm: FC<{ channel: Channel; values?: Record<string, unknown>; name?: string; errors?: Record<string, string>; saved?: boolean }> = ({
+  channel,
+  values,
+  name,
+  errors,
+  saved,
+}) => {
+  const plugin = findPlugin(channel.pluginId)
+  if (!plugin) return <p class="muted">Unknown channel type: {channel.pluginId}</p>
+  const fields = schemaFields(plugin.settings)
+  const problems = errors ?? {}
+  return (
+    <form id={`channel-${channel.id}`} class="card stack" hx-post={`/channels-settings/${channel.id}`} hx-target="this" hx-swap="outerHTML">
+      <h3 class="channel-title">
+        <ChannelIcon pluginId={channel.pluginId} /> {plugin.name}
+      </h3>
+      {saved && (
+        <p class="form-success" role="status">
+          Saved.
+        </p>
+      )}
+      {Object.keys(problems).length > 0 && (
+        <p class="form-error" role="alert">
+          Some settings need fixing.
+        </p>
+      )}
+      <label>
+        Channel name
+        <input name="name" value={name ?? channel.name} required maxlength={120} />
+        {problems.name && <span class="field-error">{problems.name}</span>}
+      </label>
+      <SchemaFields fields={fields} values={values ?? channel.settings} errors={problems} />
+      {(plugin.secrets ?? []).map((secret) => (
+        <label>
+          {secret.label}
+          <input name={`secret.${secret.key}`} type="password" autocomplete="off" placeholder={channel.secrets[secret.key] ? 'Set — leave blank to keep' : 'Not set'} />
+        </label>
+      ))}
+      {plugin.capabilities.outbound === false && <p class="muted small">This channel receives messages; replies go out through another channel.</p>}
+      <p class="muted small">
+        Webhook: <code>POST /channels/{channel.id}/inbound</code>
+      </p>
+      <button type="submit" class="button primary">
+        Save channel
+      </button>
+    </form>
+  )
+}
+
+export const InboxSettingsPage: FC<{
+  appName: string
+  inbox: Inbox
+  users: Pick<User, 'id' | 'name' | 'status'>[]
+  memberIds: string[]
+  channels: Channel[]
+}> = ({ appName, inbox, users, memberIds, channels }) => (
+  <Layout title={`${inbox.name} settings · ${appName}`} bodyClass="settings-page">
+    <main class="settings">
+      <a href={viewUrl(inbox.id, 'open')} class="back-link">
+        ← Back to {inbox.name}
+      </a>
+      <h1>{inbox.name} settings</h1>
+      <InboxForm inbox={inbox} users={users} memberIds={memberIds} />
+      <h2>Channels</h2>
+      {channels.length === 0 && <p class="muted">No channels are connected to this inbox yet.</p>}
+      {channels.map((channel) => (
+        <ChannelForm channel={channel} />
+      ))}
+    </main>
+  </Layout>
+)

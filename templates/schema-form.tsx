@@ -1,0 +1,110 @@
+import type { FC } from 'hono/jsx'
+import type { z } from 'zod'
+
+/** One settings field as read off a plugin's zod schema. */
+export interface SchemaField {
+  key: string
+  label: string
+  kind: 'text' | 'email' | 'url' | 'number' | 'boolean' | 'enum' | 'list'
+  required: boolean
+  options: string[]
+}
+
+interface ZodLike {
+  def: { type: string; innerType?: ZodLike; element?: ZodLike }
+  format?: string | null
+  options?: unknown[]
+  shape?: Record<string, ZodLike>
+}
+
+const labelFor = (key: string) => key.replace(/([a-z])([A-Z])/g, '$1 $2').replace(/^./, (first) => first.toUpperCase())
+
+/**
+ * Reads the fields of a plugin's settings schema (a zod object of strings, numbers, booleans,
+ * enums and string lists), so a channel's settings page needs no code of its own.
+ */
+export function schemaFields(schema: z.ZodTypeAny): SchemaField[] {
+  const shape = (schema as unknown as ZodLike).shape ?? {}
+  return Object.entries(shape).map(([key, field]) => {
+    let inner = field
+    let required = true
+    while (inner.def.type === 'optional' || inner.def.type === 'default') {
+      required = false
+      inner = inner.def.innerType!
+    }
+    const type = inner.def.type
+    const kind: SchemaField['kind'] =
+      type === 'array'
+        ? 'list'
+        : type === 'boolean'
+          ? 'boolean'
+          : type === 'number'
+            ? 'number'
+            : type === 'enum'
+              ? 'enum'
+              : inner.format === 'email'
+                ? 'email'
+                : inner.format === 'url'
+                  ? 'url'
+                  : 'text'
+    return { key, label: labelFor(key), kind, required, options: (inner.options ?? []).map(String) }
+  })
+}
+
+/** Turns a submitted form back into the object the schema validates. */
+export function formToSettings(fields: SchemaField[], body: Record<string, unknown>): Record<string, unknown> {
+  const settings: Record<string, unknown> = {}
+  for (const field of fields) {
+    const raw = typeof body[field.key] === 'string' ? (body[field.key] as string) : ''
+    if (field.kind === 'boolean') settings[field.key] = raw === 'on' || raw === '1'
+    else if (field.kind === 'list') settings[field.key] = raw.split(/[\n,]+/).map((item) => item.trim()).filter(Boolean)
+    else if (field.kind === 'number') settings[field.key] = raw.trim() === '' ? undefined : Number(raw)
+    else settings[field.key] = raw.trim() === '' ? undefined : raw.trim()
+  }
+  return settings
+}
+
+export const SchemaFields: FC<{ fields: SchemaField[]; values: Record<string, unknown>; errors: Record<string, string> }> = ({ fields, values, errors }) => (
+  <div class="form-grid">
+    {fields.map((field) => {
+      const value = values[field.key]
+      const error = errors[field.key]
+      const describedBy = error ? `error-${field.key}` : undefined
+      return (
+        <label class={field.kind === 'boolean' ? 'check' : field.kind === 'list' ? 'wide' : undefined}>
+          {field.kind !== 'boolean' && field.label}
+          {field.kind === 'boolean' ? (
+            <>
+              <input type="checkbox" name={field.key} value="1" checked={value === true} /> {field.label}
+            </>
+          ) : field.kind === 'enum' ? (
+            <select name={field.key} aria-describedby={describedBy}>
+              {field.options.map((option) => (
+                <option value={option} selected={value === option}>
+                  {option}
+                </option>
+              ))}
+            </select>
+          ) : field.kind === 'list' ? (
+            <textarea name={field.key} rows={3} aria-describedby={describedBy} placeholder="One per line">
+              {Array.isArray(value) ? value.join('\n') : ''}
+            </textarea>
+          ) : (
+            <input
+              name={field.key}
+              type={field.kind === 'number' ? 'number' : field.kind === 'email' ? 'email' : field.kind === 'url' ? 'url' : 'text'}
+              value={value === undefined || value === null ? '' : String(value)}
+              required={field.required}
+              aria-describedby={describedBy}
+            />
+          )}
+          {error && (
+            <span id={describedBy} class="field-error">
+              {error}
+            </span>
+          )}
+        </label>
+      )
+    })}
+  </div>
+)
