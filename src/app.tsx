@@ -43,7 +43,12 @@ app.use('*', async (c, next) => (c.req.header('Upgrade') === 'websocket' ? next(
 app.use('*', async (c, next) => {
   const startedAt = performance.now()
   await next()
-  if (c.res.status !== 101) c.res.headers.append('Server-Timing', `app;dur=${(performance.now() - startedAt).toFixed(1)}`)
+  if (c.res.status === 101) return
+  try {
+    c.res.headers.append('Server-Timing', `app;dur=${(performance.now() - startedAt).toFixed(1)}`)
+  } catch {
+    // A response passed through from elsewhere (a Durable Object) can have immutable headers.
+  }
 })
 
 // One database handle per request; bindings exist only inside a request.
