@@ -10,8 +10,8 @@ export { InboxHub } from './rooms/inbox-hub'
 
 export default {
   fetch: app.fetch,
-  async email(message, env) {
-    await handleInboundEmail(message, env)
+  async email(message, env, ctx?: ExecutionContext) {
+    await handleInboundEmail(message, env, ctx)
   },
   async scheduled(_controller, env, ctx) {
     const db = createDb(env)

@@ -8,7 +8,7 @@ import { durableObjectNotifier } from '../rooms/notifier'
 import { listChannelsOfPlugin, type Channel } from '../services/inboxes'
 import { conversationIdFromReplyAddress } from './email-threading'
 import { findPlugin } from './registry'
-import { ingestInbound } from './pipeline'
+import { ingestInbound, type Notifier } from './pipeline'
 import { channelContextOf } from './context'
 
 /** The address an email channel answers to, with plus-addressing (support+tag@) folded away. */
@@ -51,10 +51,31 @@ async function readRaw(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> 
 }
 
 /**
- * The Email Worker entry: the raw message goes to R2 before anything can fail, then the email
- * plugin parses it and the pipeline files it. Only an unknown recipient is rejected.
+ * Live updates after the message is committed need not hold up the delivery: with an execution
+ * context they finish in the background (a failure there is logged by the pipeline, never lost mail).
  */
-export async function handleInboundEmail(message: ForwardableEmailMessage, env: Bindings): Promise<void> {
+function backgroundNotifier(notifier: Notifier, ctx?: Pick<ExecutionContext, 'waitUntil'>): Notifier {
+  if (!ctx) return notifier
+  return {
+    async messageAdded(event) {
+      ctx.waitUntil(notifier.messageAdded(event).catch((error) => console.error('live update failed', String(error))))
+    },
+    async conversationChanged(event) {
+      ctx.waitUntil(notifier.conversationChanged(event).catch((error) => console.error('live update failed', String(error))))
+    },
+  }
+}
+
+/**
+ * The Email Worker entry: the raw message goes to R2 before anything is filed (parsing runs
+ * meanwhile and never throws), then the pipeline files what the email plugin made of it. Only an
+ * unknown recipient is rejected.
+ */
+export async function handleInboundEmail(
+  message: ForwardableEmailMessage,
+  env: Bindings,
+  ctx?: Pick<ExecutionContext, 'waitUntil'>,
+): Promise<void> {
   const db = createDb(env)
   const channel = await findRecipientChannel(db, message.to)
   if (!channel) {
@@ -63,10 +84,12 @@ export async function handleInboundEmail(message: ForwardableEmailMessage, env: 
   }
   const raw = await readRaw(message.raw)
   const rawKey = `${channel.accountId}/raw/${new Date().toISOString().slice(0, 10)}/${newId()}.eml`
-  await env.ATTACHMENTS.put(rawKey, raw, { httpMetadata: { contentType: 'message/rfc822' } })
   const plugin = findPlugin('email')!
-  const ctx = channelContextOf(channel, env)
-  const inbound = await plugin.parse({ type: 'email', raw, envelopeFrom: message.from, envelopeTo: message.to, rawKey }, ctx)
-  const deps = { db, notifier: durableObjectNotifier(env), blobs: env.ATTACHMENTS }
-  for (const item of inbound) await ingestInbound(deps, ctx.channel, item)
+  const channelContext = channelContextOf(channel, env)
+  const [, inbound] = await Promise.all([
+    env.ATTACHMENTS.put(rawKey, raw, { httpMetadata: { contentType: 'message/rfc822' } }),
+    plugin.parse({ type: 'email', raw, envelopeFrom: message.from, envelopeTo: message.to, rawKey }, channelContext),
+  ])
+  const deps = { db, notifier: backgroundNotifier(durableObjectNotifier(env), ctx), blobs: env.ATTACHMENTS }
+  for (const item of inbound) await ingestInbound(deps, channelContext.channel, item)
 }
