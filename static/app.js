@@ -19,14 +19,19 @@ htmx.createWebSocket = (url) => {
 
 // A message can reach the page twice (the POST's response and the room's broadcast, or a resume
 // racing a broadcast). Drop an appended message that is already on screen.
+// Likewise a thread header pushed by the room can be older than the one an action just returned:
+// headers carry the conversation's newest sequence number, and an older one is dropped.
 htmx.defineExtension('sb-live', {
   transformResponse(text) {
-    if (!text.includes('beforeend:#thread-messages')) return text
+    if (!text.includes('beforeend:#thread-messages') && !text.includes('id="thread-header"')) return text
     const template = document.createElement('template')
     template.innerHTML = text
     for (const item of template.content.querySelectorAll('[hx-swap-oob="beforeend:#thread-messages"] > [id]')) {
       if (document.getElementById(item.id)) item.remove()
     }
+    const incoming = template.content.querySelector('#thread-header[hx-swap-oob]')
+    const current = document.getElementById('thread-header')
+    if (incoming && current && Number(incoming.dataset.version) < Number(current.dataset.version)) incoming.remove()
     return template.innerHTML
   },
 })
@@ -84,6 +89,8 @@ document.addEventListener('keydown', (event) => {
 
 document.addEventListener('DOMContentLoaded', () => {
   if (!focusLinkedMessage()) scrollThreadToEnd(true)
+  // htmx has processed the page by now (its own handler ran first): the UI is live.
+  document.documentElement.dataset.ready = 'true'
 })
 
 // A failed request shows a short notice instead of failing silently.

@@ -502,12 +502,14 @@ export const ThreadHeader: FC<{
   detail: ConversationDetail
   users: Pick<User, 'id' | 'name' | 'status'>[]
   place: ThreadPlace
+  /** The conversation's newest sequence number: lets the browser drop an outdated header. */
+  version: number
   oob?: boolean
-}> = ({ detail, users, place, oob }) => {
+}> = ({ detail, users, place, version, oob }) => {
   const conversation = detail.conversation
   const trashed = conversation.folder === 'trash'
   return (
-    <header id="thread-header" class="thread-header" hx-swap-oob={oob ? 'true' : undefined}>
+    <header id="thread-header" class="thread-header" data-version={version} hx-swap-oob={oob ? 'true' : undefined}>
       <div class="thread-title">
         <h1 class="thread-subject">{conversation.subject ?? detail.contact?.name ?? 'Conversation'}</h1>
         <div class="thread-meta muted small">
@@ -553,7 +555,7 @@ export const ThreadPane: FC<{
       data-place={JSON.stringify(place)}
     >
       <section class="thread" aria-label="Conversation">
-        <ThreadHeader detail={detail} users={users} place={place} />
+        <ThreadHeader detail={detail} users={users} place={place} version={lastSeq} />
         <ol id="thread-messages" class="thread-messages">
           {messages.map((message) => (
             <MessageItem message={message} timeZone={timeZone} viewer={viewer} />

@@ -85,9 +85,10 @@ export class ConversationRoom extends DurableObject<Bindings> {
     const db = createDb(this.env)
     const detail = await getConversation(db, event.accountId, event.conversationId)
     if (!detail) return
+    const lastSeq = await lastSeqOf(db, event.accountId, event.conversationId)
     const [users, recent] = await Promise.all([
       listAllUsers(db, event.accountId),
-      listMessages(db, event.accountId, event.conversationId, { afterSeq: Math.max(0, (await lastSeqOf(db, event.accountId, event.conversationId)) - 10) }),
+      listMessages(db, event.accountId, event.conversationId, { afterSeq: Math.max(0, lastSeq - 10) }),
     ])
     for (const socket of sockets) {
       const state = socket.deserializeAttachment() as SocketState
@@ -96,7 +97,7 @@ export class ConversationRoom extends DurableObject<Bindings> {
         socket,
         await renderHtml(
           <>
-            <ThreadHeader detail={detail} users={users} place={state.place} oob />
+            <ThreadHeader detail={detail} users={users} place={state.place} version={lastSeq} oob />
             <AppendedMessages messages={recent} timeZone={state.timeZone} viewer={viewerOf(state)} />
           </>,
         ),

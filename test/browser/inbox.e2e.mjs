@@ -3,58 +3,23 @@
 // same thread shows up as "also viewing", and a comment typed by one appears for the other.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdtempSync, mkdirSync, rmSync } from 'node:fs'
-import { createServer } from 'node:net'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { chromium } from 'playwright-core'
-import { applyMigrations, root, seedDemo, startDevServer } from '../../scripts/lib/dev-server.mjs'
+import { resultsDir, startStack } from './support.mjs'
 
-const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
-const chromiumArgs = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
-const resultsDir = join(root, 'test-results')
-
-async function freePort() {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address()
-      server.close(() => resolve(port))
-    })
-  })
-}
-
+let stack
 let server
-let browser
-let persistTo
 let seed
 
 before(async () => {
-  persistTo = mkdtempSync(join(tmpdir(), 'switchboard-e2e-'))
-  mkdirSync(resultsDir, { recursive: true })
-  applyMigrations(persistTo)
-  server = await startDevServer({ port: await freePort(), persistTo, demoSeed: true })
-  seed = await seedDemo(server.url)
-  browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs })
+  stack = await startStack()
+  ;({ server, seed } = stack)
 })
 
 after(async () => {
-  await browser?.close()
-  server?.stop()
-  if (persistTo) rmSync(persistTo, { recursive: true, force: true })
+  await stack?.stop()
 })
 
-async function loggedInPage(email) {
-  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } })
-  const page = await context.newPage()
-  const errors = []
-  page.on('pageerror', (error) => errors.push(error.message))
-  await page.goto(`${server.url}/login`)
-  await page.fill('input[name=email]', email)
-  await page.fill('input[name=password]', seed.password)
-  await page.click('button[type=submit]')
-  await page.waitForSelector('.conversation-row')
-  return { page, errors }
-}
+const loggedInPage = (email) => stack.loggedInPage(email)
 
 function inboundEmail(text, messageId) {
   return [
@@ -115,7 +80,8 @@ test('two agents on one thread see each other and each other’s comments', asyn
   await ada.page.locator('#thread-messages .message-comment', { hasText: note }).waitFor({ timeout: 5000 })
   await grace.page.locator('#thread-messages .message-comment', { hasText: note }).waitFor({ timeout: 5000 })
   assert.equal(await ada.page.locator('#thread-messages .message', { hasText: note }).count(), 1)
-  assert.equal(await ada.page.locator('#composer textarea').inputValue(), '')
+  // The composer comes back empty once the post's own response is in (the room may be faster).
+  await ada.page.waitForFunction(() => document.querySelector('#composer textarea')?.value === '')
 
   // Back and forward keep working: the URL is the state.
   await grace.page.goBack()
