@@ -106,10 +106,11 @@ export const ChannelForm: FC<{ channel: Channel; values?: Record<string, unknown
           <input name={`secret.${secret.key}`} type="password" autocomplete="off" placeholder={channel.secrets[secret.key] ? 'Set — leave blank to keep' : 'Not set'} />
         </label>
       ))}
-      {plugin.capabilities.outbound === false && <p class="muted small">This channel receives messages; replies go out through another channel.</p>}
-      <p class="muted small">
-        Webhook: <code>POST /channels/{channel.id}/inbound</code>
-      </p>
+      {plugin.capabilities.webhook && (
+        <p class="muted small">
+          Webhook for the provider: <code>POST /channels/{channel.id}/inbound</code>
+        </p>
+      )}
       <button type="submit" class="button primary">
         Save channel
       </button>

@@ -102,8 +102,9 @@ export const SearchAndFilters: FC<{
           <label>
             Sort
             <select name="sort">
-              {searching && <Option value="relevance" current={filters.sort ?? 'relevance'} label="Best match" />}
-              <Option value="newest" current={filters.sort ?? (searching ? '' : 'newest')} label="Newest first" />
+              {/* The empty choice is the default: best match for a search, newest for a view. */}
+              <Option value="" current={filters.sort ?? ''} label={searching ? 'Best match' : 'Newest first'} />
+              {searching && <Option value="newest" current={filters.sort} label="Newest first" />}
               <Option value="oldest" current={filters.sort} label="Oldest first" />
             </select>
           </label>

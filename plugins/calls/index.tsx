@@ -43,7 +43,7 @@ export const callsChannel = defineChannel({
   view: 'Calls',
   settings,
   secrets: [{ key: 'webhookToken', label: 'Webhook token (sent as a Bearer token)' }],
-  capabilities: { outbound: false },
+  capabilities: { outbound: false, webhook: true },
   async verify(request, ctx) {
     const expected = ctx.secrets.webhookToken
     const given = request.headers.get('Authorization')?.replace(/^Bearer\s+/i, '') ?? ''

@@ -45,7 +45,7 @@ export const formsChannel = defineChannel({
   name: 'Forms',
   view: 'Forms',
   settings,
-  capabilities: { outbound: false },
+  capabilities: { outbound: false, webhook: true },
   async parse(input, ctx) {
     if (input.type !== 'http') return []
     const fields = await readFields(input.request)

@@ -47,7 +47,7 @@ export const messengerChannel = defineChannel({
   settings,
   secrets: [{ key: 'appSecret', label: 'App secret (signs Meta’s webhooks)' }],
   // Replies need the Graph API and a page token; sending arrives with the Messenger issue.
-  capabilities: { outbound: false },
+  capabilities: { outbound: false, webhook: true },
   async verify(request, ctx) {
     const appSecret = ctx.secrets.appSecret
     const header = request.headers.get('X-Hub-Signature-256') ?? ''

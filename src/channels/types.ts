@@ -116,6 +116,8 @@ export interface ChannelCapabilities {
   attachments?: boolean
   /** The channel threads by references (In-Reply-To style) rather than by a key. */
   threading?: boolean
+  /** Messages arrive at POST /channels/<channel id>/inbound (providers call it). */
+  webhook?: boolean
 }
 
 /**
