@@ -16,8 +16,8 @@ const paragraph =
 function typicalMail(index, runId) {
   const messageId = `bench-${runId}-${index}@customer.example`
   const reply = index % 2 === 1 ? `In-Reply-To: <bench-${runId}-${index - 1}@customer.example>\r\n` : ''
-  const text = paragraph.repeat(28)
-  const html = `<div style="font-family: Arial">${`<p>${paragraph}</p>`.repeat(36)}</div>`
+  const text = paragraph.repeat(33)
+  const html = `<div style="font-family: Arial">${`<p>${paragraph}</p>`.repeat(42)}</div>`
   const raw =
     `From: Customer ${index} <customer${index % 50}@customer.example>\r\nTo: ${recipient}\r\n` +
     `Subject: ${reply ? 'Re: ' : ''}Invoice question ${Math.floor(index / 2)}\r\nDate: ${new Date().toUTCString()}\r\n` +
