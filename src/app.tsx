@@ -14,6 +14,7 @@ import { devRoutes } from './routes/dev'
 import { emailRoutes } from './routes/email'
 import { inboxRoutes } from './routes/inbox'
 import { settingsRoutes } from './routes/settings'
+import { widgetRoutes } from './routes/widget'
 import { inboxSettingsRoutes } from './routes/inbox-settings'
 import { ErrorNotice, Layout } from '../templates/layout'
 
@@ -64,6 +65,7 @@ app.use('*', async (c, next) => {
   return csrfProtection(c, next)
 })
 
+app.route('/', widgetRoutes)
 app.route('/', authRoutes)
 app.route('/', channelRoutes)
 app.route('/', devRoutes)

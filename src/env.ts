@@ -9,6 +9,8 @@ export interface Bindings {
   ASSETS: Fetcher
   CONVERSATION_ROOM: DurableObjectNamespace<ConversationRoom>
   INBOX_HUB: DurableObjectNamespace<InboxHub>
+  /** Visitor messages per chat channel (abuse protection across all of a channel's visitors). */
+  CHAT_CHANNEL_LIMITER: RateLimit
   APP_NAME?: string
   TURSO_DATABASE_URL?: string
   TURSO_AUTH_TOKEN?: string

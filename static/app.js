@@ -283,3 +283,60 @@ document.addEventListener('keydown', (event) => {
   }
   event.preventDefault()
 })
+
+// ---- Live thread: typing and collision detection ----------------------------------------------
+
+let threadSocket = null
+let typingSentAt = 0
+let typingStopTimer = 0
+let typingClearTimer = 0
+
+document.addEventListener('htmx:wsOpen', (event) => {
+  if (event.detail.elt?.classList?.contains('thread-layout')) threadSocket = event.detail.socketWrapper
+})
+document.addEventListener('htmx:wsClose', (event) => {
+  if (event.detail.elt?.classList?.contains('thread-layout')) threadSocket = null
+})
+
+function sendTyping(typing) {
+  threadSocket?.send(JSON.stringify({ type: 'typing', typing }))
+}
+
+// Tell the visitor and the other agents that a reply is being written (at most every 2 s).
+document.addEventListener('input', (event) => {
+  if (!(event.target instanceof HTMLTextAreaElement) || !event.target.closest('#composer')) return
+  const now = Date.now()
+  if (now - typingSentAt > 2000) {
+    typingSentAt = now
+    sendTyping(true)
+  }
+  clearTimeout(typingStopTimer)
+  typingStopTimer = setTimeout(() => {
+    typingSentAt = 0
+    sendTyping(false)
+  }, 3000)
+})
+document.addEventListener('htmx:beforeRequest', (event) => {
+  if (event.detail.elt?.id === 'composer') {
+    clearTimeout(typingStopTimer)
+    typingSentAt = 0
+    sendTyping(false)
+  }
+})
+
+// Messages that arrive live have been seen: the collision check only warns about unseen replies.
+document.addEventListener('htmx:oobAfterSwap', (event) => {
+  if (event.detail.target?.id === 'thread-messages') {
+    const seqs = [...document.querySelectorAll('#thread-messages [data-seq]')].map((el) => Number(el.dataset.seq))
+    const seen = document.querySelector('#composer input[name=seenSeq]')
+    if (seen && seqs.length) seen.value = String(Math.max(Number(seen.value) || 0, ...seqs))
+  }
+  if (event.detail.target?.id === 'thread-typing') {
+    // A typing notice that is not refreshed fades after a few seconds (the writer may have left).
+    clearTimeout(typingClearTimer)
+    typingClearTimer = setTimeout(() => {
+      const notice = document.getElementById('thread-typing')
+      if (notice) notice.textContent = ''
+    }, 6000)
+  }
+})

@@ -410,12 +410,27 @@ export const Viewers: FC<{ names: string[]; oob?: boolean }> = ({ names, oob }) 
   </div>
 )
 
-export const Composer: FC<{ conversationId: string; canReply: boolean; error?: string; kind?: 'message' | 'comment' }> = ({
-  conversationId,
-  canReply,
-  error,
-  kind,
-}) => {
+/** "Grace is typing a reply…" / "The visitor is typing…"; empty when nobody is. */
+export const TypingIndicator: FC<{ text: string }> = ({ text }) => (
+  <div id="thread-typing" class="typing" hx-swap-oob="true" aria-live="polite">
+    {text}
+  </div>
+)
+
+export interface ComposerProps {
+  conversationId: string
+  canReply: boolean
+  error?: string
+  kind?: 'message' | 'comment'
+  /** What the agent wrote, kept when the server sends the form back. */
+  text?: string
+  /** The newest message the agent has seen; a reply someone else sent after it asks for a confirm. */
+  seenSeq?: number
+  /** The agent was warned about another reply and sends anyway. */
+  confirmed?: boolean
+}
+
+export const Composer: FC<ComposerProps> = ({ conversationId, canReply, error, kind, text, seenSeq, confirmed }) => {
   const selected = canReply ? (kind ?? 'message') : 'comment'
   return (
     <form
@@ -436,14 +451,18 @@ export const Composer: FC<{ conversationId: string; canReply: boolean; error?: s
         </label>
       </div>
       {error && (
-        <p class="form-error" role="alert">
+        <p class={confirmed ? 'form-warning' : 'form-error'} role="alert">
           {error}
         </p>
       )}
-      <textarea name="text" rows={3} required maxlength={20000} placeholder="Write a message… (Ctrl+Enter sends)"></textarea>
+      <input type="hidden" name="seenSeq" value={String(seenSeq ?? 0)} />
+      {confirmed && <input type="hidden" name="confirmed" value="1" />}
+      <textarea name="text" rows={3} required maxlength={20000} placeholder="Write a message… (Ctrl+Enter sends)">
+        {text ?? ''}
+      </textarea>
       <div class="composer-actions">
         <button type="submit" class="button primary">
-          Send
+          {confirmed ? 'Send anyway' : 'Send'}
         </button>
       </div>
     </form>
@@ -561,7 +580,8 @@ export const ThreadPane: FC<{
             <MessageItem message={message} timeZone={timeZone} viewer={viewer} />
           ))}
         </ol>
-        {!readOnly && <Composer conversationId={conversation.id} canReply={plugin?.capabilities.outbound ?? false} />}
+        <div id="thread-typing" class="typing" aria-live="polite"></div>
+        {!readOnly && <Composer conversationId={conversation.id} canReply={plugin?.capabilities.outbound ?? false} seenSeq={lastSeq} />}
       </section>
       <ContactPane detail={detail} others={others} viewId={place.viewId} />
     </div>

@@ -217,7 +217,7 @@ export async function ingestInbound(
   let conversationId = await findThread(db, channel, message, nowMs)
   let createdConversation = false
   if (!conversationId) {
-    conversationId = newId()
+    conversationId = message.thread?.createAs ?? newId()
     const blocked = await isBlockedSender(db, channel, contact, message)
     const folder = blocked ? 'filtered' : (message.folder ?? 'inbox')
     const [created] = await db
@@ -297,7 +297,8 @@ export async function ingestInbound(
       storedAttachments.map((attachment) => ({ ...attachment, accountId: channel.accountId, messageId: stored.id, createdAt: nowMs })),
     )
   }
-  await recordParticipants(db, conversationId, contact, message)
+  // A machine (a bounce daemon, an autoresponder) never becomes someone the subject rule trusts.
+  if (!message.automated) await recordParticipants(db, conversationId, contact, message)
   await updateBouncing(db, channel.accountId, contact, message, nowMs)
 
   await notifySafely(deps.notifier, {

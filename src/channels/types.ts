@@ -49,6 +49,11 @@ export interface InboundMessage {
      */
     conversationId?: string
     /**
+     * The id to give the conversation if this message starts one (the chat widget learns its
+     * conversation's id before the first message, so the room and the row agree from the start).
+     */
+    createAs?: string
+    /**
      * A normalized subject (prefixes and tags stripped). Joins a recent conversation with the same
      * key only when the sender is one of its participants; never on its own.
      */

@@ -1,46 +1,77 @@
 import { DurableObject } from 'cloudflare:workers'
 import type { Bindings } from '../env'
 import { createDb } from '../db/client'
+import { chatChannel } from '../../plugins/chat'
+import { ingestInbound, type Notifier } from '../channels/pipeline'
 import { getConversation, markRead } from '../services/conversations'
-import { getMessage, lastSeqOf, listMessages } from '../services/messages'
+import { getMessage, lastSeqOf, listMessages, type ThreadMessage } from '../services/messages'
 import { listAllUsers } from '../services/users'
-import { AppendedMessages, ReplacedMessage, ThreadHeader, Viewers } from '../../templates/inbox'
+import { AppendedMessages, ReplacedMessage, ThreadHeader, TypingIndicator, Viewers } from '../../templates/inbox'
 import type { ThreadPlace } from '../../templates/thread-actions'
 import { placeFrom } from '../routes/thread-view'
 import { renderHtml } from '../lib/render'
 import { agentIdentity, closeCodeFor, identityHeader, parseAgentFrame, sendSafely, type AgentIdentity } from './protocol'
+import { parseVisitorFrame, visitorHeader, visitorIdentity, type VisitorIdentityHeader, type VisitorMessage } from './visitor-protocol'
+import { takeToken, type Bucket } from './rate-limit'
 
-interface SocketState extends AgentIdentity {
+interface AgentState extends AgentIdentity {
+  kind: 'agent'
   conversationId: string
   /** The list the thread was opened from: header actions answer with the same list. */
   place: ThreadPlace
 }
 
-const viewerOf = (state: SocketState) => ({ id: state.userId, role: state.role })
+interface VisitorState extends VisitorIdentityHeader {
+  kind: 'visitor'
+  name?: string
+  email?: string
+  bucket?: Bucket
+}
+
+type SocketState = AgentState | VisitorState
+
+const viewerOf = (state: AgentState) => ({ id: state.userId, role: state.role })
+const stateOf = (socket: WebSocket) => socket.deserializeAttachment() as SocketState
+
+/** What a visitor may see of a message: messages only (no comments or activity), never hidden text. */
+function forVisitor(message: ThreadMessage): VisitorMessage | null {
+  if (message.kind !== 'message') return null
+  return {
+    id: message.id,
+    seq: message.seq,
+    from: message.direction === 'in' ? 'visitor' : 'agent',
+    author: message.direction === 'in' ? null : (message.authorUserName ?? message.authorName),
+    text: message.hiddenAt ? 'This message was removed.' : message.text,
+    at: message.createdAt,
+  }
+}
 
 /**
- * One per conversation. Holds the live sockets of everyone on the thread and pushes each new
- * message as an HTML fragment. The database stays the source of truth: a message is broadcast
- * only after it was committed, and a reconnecting client catches up from the database.
+ * One per conversation. Holds the live sockets of the agents on the thread and of the visitor
+ * (chat), and pushes each new message: HTML fragments to agents, JSON to the visitor. The database
+ * stays the source of truth: a message is acknowledged and broadcast only after it was committed,
+ * and a reconnecting client catches up from the database by sequence number, so nothing held in
+ * memory here can be lost by hibernation or eviction.
  */
 export class ConversationRoom extends DurableObject<Bindings> {
   override async fetch(request: Request): Promise<Response> {
     if (request.headers.get('Upgrade') !== 'websocket') return new Response('Expected a WebSocket', { status: 426 })
     const url = new URL(request.url)
+    const afterSeq = Number(url.searchParams.get('after'))
+    const resumeFrom = Number.isInteger(afterSeq) && afterSeq >= 0 ? afterSeq : null
+    if (request.headers.has(visitorHeader)) return this.#acceptVisitor(request, resumeFrom)
+
     const identity = agentIdentity.safeParse(JSON.parse(request.headers.get(identityHeader) ?? 'null'))
     const conversationId = url.searchParams.get('conversation')
     if (!identity.success || !conversationId) return new Response('Bad identity', { status: 400 })
-
     const { 0: client, 1: server } = new WebSocketPair()
     const inboxId = url.searchParams.get('inbox') ?? ''
     const place = placeFrom(inboxId, { view: url.searchParams.get('view'), filters: url.searchParams.get('filters') })
-    const state: SocketState = { ...identity.data, conversationId, place }
+    const state: AgentState = { ...identity.data, kind: 'agent', conversationId, place }
     this.ctx.acceptWebSocket(server, ['agent', `user:${state.userId}`])
     server.serializeAttachment(state)
-
-    const afterSeq = Number(url.searchParams.get('after'))
-    if (Number.isInteger(afterSeq) && afterSeq >= 0) {
-      const missed = await listMessages(createDb(this.env), state.accountId, conversationId, { afterSeq })
+    if (resumeFrom !== null) {
+      const missed = await listMessages(createDb(this.env), state.accountId, conversationId, { afterSeq: resumeFrom })
       if (missed.length > 0) {
         sendSafely(server, await renderHtml(<AppendedMessages messages={missed} timeZone={state.timeZone} viewer={viewerOf(state)} />))
       }
@@ -49,22 +80,53 @@ export class ConversationRoom extends DurableObject<Bindings> {
     return new Response(null, { status: 101, webSocket: client })
   }
 
-  /** Called after a message was committed: render it once per time zone and push it. */
+  async #acceptVisitor(request: Request, resumeFrom: number | null): Promise<Response> {
+    const identity = visitorIdentity.safeParse(JSON.parse(request.headers.get(visitorHeader) ?? 'null'))
+    if (!identity.success) return new Response('Bad identity', { status: 400 })
+    const { 0: client, 1: server } = new WebSocketPair()
+    const state: VisitorState = { ...identity.data, kind: 'visitor' }
+    this.ctx.acceptWebSocket(server, ['visitor', `visitor:${state.visitorId}`])
+    server.serializeAttachment(state)
+    const history = await listMessages(createDb(this.env), state.accountId, state.conversationId, { afterSeq: resumeFrom ?? 0 })
+    // A conversation another visitor owns is never shown (ids come from our own signed token,
+    // but the check costs nothing).
+    const own = history.length === 0 || (await this.#belongsTo(state))
+    const messages = own ? history.map(forVisitor).filter((message): message is VisitorMessage => message !== null) : []
+    sendSafely(server, JSON.stringify({ type: 'history', messages, lastSeq: history[history.length - 1]?.seq ?? resumeFrom ?? 0 }))
+    return new Response(null, { status: 101, webSocket: client })
+  }
+
+  async #belongsTo(state: VisitorState) {
+    const detail = await getConversation(createDb(this.env), state.accountId, state.conversationId)
+    return detail?.conversation.externalKey === state.visitorId && detail.conversation.channelId === state.channelId
+  }
+
+  /** Called after a message was committed: agents get HTML (rendered once per time zone and user), the visitor JSON. */
   async messageAdded(event: { accountId: string; conversationId: string; messageId: number }): Promise<void> {
-    const sockets = this.ctx.getWebSockets('agent')
+    const sockets = this.ctx.getWebSockets()
     if (sockets.length === 0) return
-    const message = await getMessage(createDb(this.env), event.accountId, event.messageId)
-    if (!message || message.conversationId !== event.conversationId) return
     const db = createDb(this.env)
+    const message = await getMessage(db, event.accountId, event.messageId)
+    if (!message || message.conversationId !== event.conversationId) return
     const rendered = new Map<string, Promise<string>>()
     const readers = new Set<string>()
+    const visitorView = forVisitor(message)
     for (const socket of sockets) {
-      const state = socket.deserializeAttachment() as SocketState
+      const state = stateOf(socket)
       if (state.accountId !== event.accountId) continue
+      if (state.kind === 'visitor') {
+        if (visitorView) sendSafely(socket, JSON.stringify({ type: 'message', message: visitorView }))
+        continue
+      }
       const key = `${state.timeZone}\u0000${state.userId}`
       let html = rendered.get(key)
       if (!html) {
-        html = renderHtml(<AppendedMessages messages={[message]} timeZone={state.timeZone} viewer={viewerOf(state)} />)
+        html = renderHtml(
+          <>
+            <AppendedMessages messages={[message]} timeZone={state.timeZone} viewer={viewerOf(state)} />
+            {message.direction === 'in' && <TypingIndicator text="" />}
+          </>,
+        )
         rendered.set(key, html)
       }
       sendSafely(socket, await html)
@@ -91,8 +153,8 @@ export class ConversationRoom extends DurableObject<Bindings> {
       listMessages(db, event.accountId, event.conversationId, { afterSeq: Math.max(0, lastSeq - 10) }),
     ])
     for (const socket of sockets) {
-      const state = socket.deserializeAttachment() as SocketState
-      if (state.accountId !== event.accountId) continue
+      const state = stateOf(socket)
+      if (state.kind !== 'agent' || state.accountId !== event.accountId) continue
       sendSafely(
         socket,
         await renderHtml(
@@ -108,24 +170,118 @@ export class ConversationRoom extends DurableObject<Bindings> {
 
   /** Called after a message changed in place (hidden, shown again). */
   async messageReplaced(event: { accountId: string; conversationId: string; messageId: number }): Promise<void> {
-    const sockets = this.ctx.getWebSockets('agent')
+    const sockets = this.ctx.getWebSockets()
     if (sockets.length === 0) return
     const message = await getMessage(createDb(this.env), event.accountId, event.messageId)
     if (!message || message.conversationId !== event.conversationId) return
+    const visitorView = forVisitor(message)
     for (const socket of sockets) {
-      const state = socket.deserializeAttachment() as SocketState
+      const state = stateOf(socket)
       if (state.accountId !== event.accountId) continue
+      if (state.kind === 'visitor') {
+        if (visitorView) sendSafely(socket, JSON.stringify({ type: 'replaced', message: visitorView }))
+        continue
+      }
       sendSafely(socket, await renderHtml(<ReplacedMessage message={message} timeZone={state.timeZone} viewer={viewerOf(state)} />))
     }
   }
 
   override async webSocketMessage(socket: WebSocket, data: string | ArrayBuffer): Promise<void> {
+    const state = stateOf(socket)
+    try {
+      if (state.kind === 'visitor') await this.#visitorFrame(socket, state, data)
+      else await this.#agentFrame(socket, state, data)
+    } catch (error) {
+      // Nothing a client sends may take the room down; the client hears that it failed.
+      console.error('room frame failed', String(error))
+      sendSafely(socket, JSON.stringify({ type: 'error', message: 'That did not go through. Try again.' }))
+    }
+  }
+
+  async #agentFrame(socket: WebSocket, state: AgentState, data: string | ArrayBuffer) {
     const frame = parseAgentFrame(data)
     if (!frame) {
       sendSafely(socket, JSON.stringify({ type: 'error', message: 'Malformed frame' }))
       return
     }
-    if (frame.type === 'ping') sendSafely(socket, JSON.stringify({ type: 'pong' }))
+    if (frame.type === 'ping') {
+      sendSafely(socket, JSON.stringify({ type: 'pong' }))
+      return
+    }
+    // An agent typing: the visitor sees "… is typing", the other agents see who is writing a reply.
+    const firstName = state.name.split(' ')[0] ?? state.name
+    for (const other of this.ctx.getWebSockets()) {
+      if (other === socket) continue
+      const otherState = stateOf(other)
+      if (otherState.kind === 'visitor') sendSafely(other, JSON.stringify({ type: 'typing', typing: frame.typing, name: firstName }))
+      else if (otherState.userId !== state.userId) {
+        sendSafely(other, await renderHtml(<TypingIndicator text={frame.typing ? `${state.name} is typing a reply…` : ''} />))
+      }
+    }
+  }
+
+  async #visitorFrame(socket: WebSocket, state: VisitorState, data: string | ArrayBuffer) {
+    const parsed = parseVisitorFrame(data)
+    if (!parsed.ok) {
+      sendSafely(socket, JSON.stringify({ type: 'error', message: parsed.error }))
+      return
+    }
+    const frame = parsed.frame
+    if (frame.type === 'ping') {
+      sendSafely(socket, JSON.stringify({ type: 'pong' }))
+    } else if (frame.type === 'typing') {
+      const html = await renderHtml(<TypingIndicator text={frame.typing ? `${state.name ?? 'The visitor'} is typing…` : ''} />)
+      for (const agent of this.ctx.getWebSockets('agent')) sendSafely(agent, html)
+    } else if (frame.type === 'profile') {
+      socket.serializeAttachment({ ...state, name: frame.name ?? state.name, email: frame.email ?? state.email } satisfies VisitorState)
+      sendSafely(socket, JSON.stringify({ type: 'profile:saved' }))
+    } else {
+      await this.#visitorMessage(socket, state, frame.clientId, frame.text)
+    }
+  }
+
+  async #visitorMessage(socket: WebSocket, state: VisitorState, clientId: string, text: string) {
+    const nowMs = Date.now()
+    const limited = takeToken(state.bucket, nowMs)
+    socket.serializeAttachment({ ...state, bucket: limited.bucket } satisfies VisitorState)
+    if (!limited.allowed) {
+      sendSafely(socket, JSON.stringify({ type: 'error', clientId, code: 'rate_limited', retryAfterMs: limited.retryAfterMs, message: 'You are sending messages too fast. Wait a moment.' }))
+      return
+    }
+    const channelLimit = await this.env.CHAT_CHANNEL_LIMITER.limit({ key: state.channelId })
+    if (!channelLimit.success) {
+      sendSafely(socket, JSON.stringify({ type: 'error', clientId, code: 'rate_limited', retryAfterMs: 10_000, message: 'We are receiving a lot of messages right now. Try again in a few seconds.' }))
+      return
+    }
+    const db = createDb(this.env)
+    const channel = { id: state.channelId, accountId: state.accountId, inboxId: state.inboxId, pluginId: state.pluginId, name: state.channelName }
+    const [inbound] = await chatChannel.parse(
+      { type: 'event', payload: { visitorId: state.visitorId, sessionKey: state.visitorId, clientMessageId: clientId, name: state.name, email: state.email, text } },
+      { channel, settings: { allowedOrigins: [], greeting: '' }, secrets: {}, env: this.env },
+    )
+    if (!inbound) return
+    const result = await ingestInbound(
+      { db, notifier: this.#notifier(), blobs: this.env.ATTACHMENTS },
+      channel,
+      { ...inbound, thread: { key: state.visitorId, createAs: state.conversationId } },
+      nowMs,
+    )
+    const stored = await getMessage(db, state.accountId, result.messageId)
+    // Persisted first, then acknowledged: an ack always means the message is safe.
+    sendSafely(socket, JSON.stringify({ type: 'ack', clientId, seq: stored?.seq, id: result.messageId, duplicate: result.status === 'duplicate' }))
+  }
+
+  /** The pipeline's live layer from inside the room: broadcast here, tell the inbox's hub. */
+  #notifier(): Notifier {
+    return {
+      messageAdded: async (event) => {
+        await this.messageAdded(event)
+        await this.env.INBOX_HUB.get(this.env.INBOX_HUB.idFromName(event.inboxId)).conversationChanged(event)
+      },
+      conversationChanged: async (event) => {
+        await this.env.INBOX_HUB.get(this.env.INBOX_HUB.idFromName(event.inboxId)).conversationChanged(event)
+      },
+    }
   }
 
   override async webSocketClose(socket: WebSocket, code: number): Promise<void> {
@@ -134,17 +290,17 @@ export class ConversationRoom extends DurableObject<Bindings> {
     } catch {
       // Already closed.
     }
-    await this.#broadcastViewers(socket)
+    if (stateOf(socket).kind === 'agent') await this.#broadcastViewers(socket)
   }
 
   override async webSocketError(socket: WebSocket): Promise<void> {
-    await this.#broadcastViewers(socket)
+    if (stateOf(socket).kind === 'agent') await this.#broadcastViewers(socket)
   }
 
   /** Tells every agent who else has the thread open (collision detection starts here). */
   async #broadcastViewers(leaving?: WebSocket) {
     const sockets = this.ctx.getWebSockets('agent').filter((socket) => socket !== leaving)
-    const states = sockets.map((socket) => socket.deserializeAttachment() as SocketState)
+    const states = sockets.map((socket) => stateOf(socket) as AgentState)
     for (const [index, socket] of sockets.entries()) {
       const me = states[index]!
       const others = [...new Set(states.filter((state) => state.userId !== me.userId).map((state) => state.name))]
@@ -152,3 +308,4 @@ export class ConversationRoom extends DurableObject<Bindings> {
     }
   }
 }
+

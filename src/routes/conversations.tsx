@@ -21,7 +21,7 @@ import {
   type Touched,
 } from '../services/conversation-actions'
 import { getConversation } from '../services/conversations'
-import { appendMessage, getMessage } from '../services/messages'
+import { appendMessage, getMessage, replyByAnotherAgentSince } from '../services/messages'
 import { findView } from '../services/views'
 import { headerJson } from '../lib/headers'
 import { AppendedMessages, Composer, EmptyThread, MessageItem, conversationUrl } from '../../templates/inbox'
@@ -36,6 +36,8 @@ conversationRoutes.use('*', requireSession)
 const agentMessageForm = z.object({
   kind: z.enum(['message', 'comment']).default('comment'),
   text: z.string().trim().min(1, 'Write something first.').max(20_000, 'That message is too long.'),
+  seenSeq: z.coerce.number().int().min(0).default(0),
+  confirmed: z.literal('1').optional(),
 })
 
 async function ownConversation(c: Context<AppEnv>) {
@@ -48,16 +50,20 @@ conversationRoutes.post('/conversations/:id/messages', async (c) => {
   const { db, accountId, user } = c.var
   const conversation = (await ownConversation(c)).conversation
   const canReply = findPlugin(conversation.pluginId)?.capabilities.outbound ?? false
-  const form = agentMessageForm.safeParse(await c.req.parseBody())
-  if (!form.success) {
-    const error = form.error.issues[0]?.message ?? 'Check the message.'
-    return c.html(<Composer conversationId={conversation.id} canReply={canReply} error={error} />, 422)
-  }
-  if (conversation.folder === 'trash') {
-    return c.html(<Composer conversationId={conversation.id} canReply={canReply} error="Restore this conversation before writing in it." />, 409)
-  }
-  if (form.data.kind === 'message' && !canReply) {
-    return c.html(<Composer conversationId={conversation.id} canReply={canReply} error="This channel cannot send replies; add a comment instead." />, 422)
+  const body = await c.req.parseBody()
+  const form = agentMessageForm.safeParse(body)
+  const kind = body.kind === 'message' ? 'message' : 'comment'
+  const text = typeof body.text === 'string' ? body.text : ''
+  const seenSeq = Number(body.seenSeq) || 0
+  const again = (status: 409 | 422, error: string, confirmed?: boolean) =>
+    c.html(<Composer conversationId={conversation.id} canReply={canReply} kind={kind} text={text} seenSeq={seenSeq} error={error} confirmed={confirmed} />, status)
+  if (!form.success) return again(422, form.error.issues[0]?.message ?? 'Check the message.')
+  if (conversation.folder === 'trash') return again(409, 'Restore this conversation before writing in it.')
+  if (form.data.kind === 'message' && !canReply) return again(422, 'This channel cannot send replies; add a comment instead.')
+  if (form.data.kind === 'message' && !form.data.confirmed) {
+    // Collision check: someone else answered after this agent last looked.
+    const other = await replyByAnotherAgentSince(db, accountId, conversation.id, form.data.seenSeq, user.id)
+    if (other) return again(409, `${other.authorName ?? 'Someone'} replied since you opened this conversation. Read their reply, then send yours anyway if it still fits.`, true)
   }
   const stored = await appendMessage(db, {
     accountId,
@@ -77,7 +83,7 @@ conversationRoutes.post('/conversations/:id/messages', async (c) => {
   )
   return c.html(
     <>
-      <Composer conversationId={conversation.id} canReply={canReply} kind={form.data.kind} />
+      <Composer conversationId={conversation.id} canReply={canReply} kind={form.data.kind} seenSeq={message.seq} />
       <AppendedMessages messages={[message]} timeZone={user.timeZone} viewer={user} />
     </>,
     201,

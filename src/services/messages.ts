@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, sql } from 'drizzle-orm'
+import { and, asc, desc, eq, gt, sql } from 'drizzle-orm'
 import type { Db } from '../db/client'
 import { channels, conversations, messages, users } from '../db/schema'
 import { toPreview } from '../lib/text'
@@ -109,4 +109,24 @@ export async function lastSeqOf(db: Db, accountId: string, conversationId: strin
     .from(messages)
     .where(and(eq(messages.accountId, accountId), eq(messages.conversationId, conversationId)))
   return row?.seq ?? 0
+}
+
+/** The newest reply another agent sent after `seq`, if any (collision detection before sending). */
+export async function replyByAnotherAgentSince(db: Db, accountId: string, conversationId: string, seq: number, userId: string) {
+  const [row] = await db
+    .select({ id: messages.id, authorName: messages.authorName, seq: messages.seq })
+    .from(messages)
+    .where(
+      and(
+        eq(messages.accountId, accountId),
+        eq(messages.conversationId, conversationId),
+        gt(messages.seq, seq),
+        eq(messages.kind, 'message'),
+        eq(messages.direction, 'out'),
+        sql`coalesce(${messages.authorUserId}, '') <> ${userId}`,
+      ),
+    )
+    .orderBy(desc(messages.seq))
+    .limit(1)
+  return row ?? null
 }

@@ -1,0 +1,63 @@
+import { z } from 'zod'
+
+/** Who a visitor socket belongs to; set by the worker after it checked the widget token and origin. */
+export const visitorIdentity = z.object({
+  accountId: z.string(),
+  inboxId: z.string(),
+  channelId: z.string(),
+  pluginId: z.string(),
+  channelName: z.string(),
+  visitorId: z.string(),
+  conversationId: z.string(),
+})
+export type VisitorIdentityHeader = z.infer<typeof visitorIdentity>
+export const visitorHeader = 'X-Switchboard-Visitor'
+
+export const maxVisitorMessageLength = 4000
+
+/** Frames the widget may send. Anything else gets an error frame and changes nothing. */
+export const visitorFrame = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('message'),
+    /** The widget's own id for the message: a resend after a lost ack is stored once. */
+    clientId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/),
+    text: z.string().trim().min(1).max(maxVisitorMessageLength),
+  }),
+  z.object({ type: z.literal('typing'), typing: z.boolean() }),
+  z.object({
+    type: z.literal('profile'),
+    name: z.string().trim().max(120).optional(),
+    email: z.string().trim().email().max(254).optional(),
+  }),
+  z.object({ type: z.literal('ping') }),
+])
+export type VisitorFrame = z.infer<typeof visitorFrame>
+
+export const maxVisitorFrameBytes = 16 * 1024
+
+export type ParsedVisitorFrame = { ok: true; frame: VisitorFrame } | { ok: false; error: string }
+
+export function parseVisitorFrame(data: string | ArrayBuffer): ParsedVisitorFrame {
+  if (typeof data !== 'string') return { ok: false, error: 'Frames are JSON text.' }
+  if (data.length > maxVisitorFrameBytes) return { ok: false, error: 'That message is too long.' }
+  let json: unknown
+  try {
+    json = JSON.parse(data)
+  } catch {
+    return { ok: false, error: 'Malformed frame' }
+  }
+  const parsed = visitorFrame.safeParse(json)
+  if (parsed.success) return { ok: true, frame: parsed.data }
+  const tooLong = parsed.error.issues.some((issue) => issue.code === 'too_big')
+  return { ok: false, error: tooLong ? `Messages have at most ${maxVisitorMessageLength} characters.` : 'Malformed frame' }
+}
+
+/** A message as the widget shows it: plain text, never HTML, never internal comments. */
+export interface VisitorMessage {
+  id: number
+  seq: number
+  from: 'visitor' | 'agent'
+  author: string | null
+  text: string
+  at: number
+}

@@ -1,0 +1,120 @@
+import { Hono, type Context } from 'hono'
+import { HTTPException } from 'hono/http-exception'
+import { raw } from 'hono/html'
+import { and, asc, eq } from 'drizzle-orm'
+import { z } from 'zod'
+import type { AppEnv } from '../env'
+import { channels } from '../db/schema'
+import { getChannelById } from '../services/inboxes'
+import { teamAvailability } from '../services/availability'
+import { originAllowed, resumeVisit, verifyVisitorToken } from '../services/visitors'
+import { visitorHeader, type VisitorIdentityHeader } from '../rooms/visitor-protocol'
+
+/**
+ * The visitor side of live chat: the widget's session and socket endpoints, and a demo page.
+ * No cookies here: a visitor is who their signed token says, and the page embedding the widget
+ * must be on one of the channel's allowed origins.
+ */
+export const widgetRoutes = new Hono<AppEnv>()
+
+const chatSettings = z.object({ allowedOrigins: z.array(z.string()).default([]), greeting: z.string().default('Hi! How can we help?') })
+
+async function chatChannelFor(c: Context<AppEnv>) {
+  const channel = await getChannelById(c.var.db, c.req.param('channelId') ?? '')
+  if (!channel || channel.pluginId !== 'chat') throw new HTTPException(404, { message: 'No such chat channel.' })
+  const settings = chatSettings.safeParse(channel.settings)
+  if (!settings.success) throw new HTTPException(409, { message: 'This chat channel is not configured correctly.' })
+  return { channel, settings: settings.data }
+}
+
+/** Checks the embedding page's origin and answers CORS for it (never `*`: tokens are per site). */
+function allowOrigin(c: Context<AppEnv>, allowedOrigins: string[]) {
+  const origin = c.req.header('Origin')
+  if (!originAllowed(origin, new URL(c.req.url).origin, allowedOrigins)) {
+    throw new HTTPException(403, { message: 'This site may not use this chat widget.' })
+  }
+  c.header('Access-Control-Allow-Origin', origin!)
+  c.header('Vary', 'Origin')
+}
+
+widgetRoutes.options('/widget/:channelId/session', async (c) => {
+  const { settings } = await chatChannelFor(c)
+  allowOrigin(c, settings.allowedOrigins)
+  c.header('Access-Control-Allow-Methods', 'POST')
+  c.header('Access-Control-Allow-Headers', 'Content-Type')
+  c.header('Access-Control-Max-Age', '600')
+  return c.body(null, 204)
+})
+
+const sessionBody = z.object({ token: z.string().max(600).optional() })
+
+widgetRoutes.post('/widget/:channelId/session', async (c) => {
+  const { channel, settings } = await chatChannelFor(c)
+  allowOrigin(c, settings.allowedOrigins)
+  const body = sessionBody.safeParse(await c.req.json().catch(() => ({})))
+  const visit = await resumeVisit(c.var.db, channel, body.success ? body.data.token : undefined)
+  const availability = await teamAvailability(c.var.db, channel.accountId, channel.inboxId)
+  return c.json({
+    token: visit.token,
+    visitorId: visit.visitorId,
+    conversationId: visit.conversationId,
+    returning: visit.returning,
+    greeting: settings.greeting,
+    teamName: channel.name,
+    availability,
+  })
+})
+
+widgetRoutes.get('/widget/:channelId/ws', async (c) => {
+  if (c.req.header('Upgrade') !== 'websocket') throw new HTTPException(426, { message: 'Expected a WebSocket.' })
+  const { channel, settings } = await chatChannelFor(c)
+  if (!originAllowed(c.req.header('Origin'), new URL(c.req.url).origin, settings.allowedOrigins)) {
+    throw new HTTPException(403, { message: 'This site may not use this chat widget.' })
+  }
+  const identity = await verifyVisitorToken(c.var.db, channel, c.req.query('token') ?? '')
+  if (!identity) throw new HTTPException(401, { message: 'Start a new chat session.' })
+  const header: VisitorIdentityHeader = {
+    accountId: channel.accountId,
+    inboxId: channel.inboxId,
+    channelId: channel.id,
+    pluginId: channel.pluginId,
+    channelName: channel.name,
+    visitorId: identity.visitorId,
+    conversationId: identity.conversationId,
+  }
+  const room = c.env.CONVERSATION_ROOM.get(c.env.CONVERSATION_ROOM.idFromName(identity.conversationId))
+  const url = new URL('https://live.internal/visitor')
+  const after = Number(c.req.query('after') ?? '')
+  if (Number.isInteger(after) && after >= 0) url.searchParams.set('after', String(after))
+  return room.fetch(new Request(url, { headers: { Upgrade: 'websocket', [visitorHeader]: JSON.stringify(header) } }))
+})
+
+/** A page to try the widget locally: it embeds the script exactly as a customer's site would. */
+widgetRoutes.get('/widget/demo', async (c) => {
+  const requested = c.req.query('channel')
+  const [channel] = requested
+    ? [await getChannelById(c.var.db, requested)]
+    : await c.var.db.select().from(channels).where(and(eq(channels.pluginId, 'chat'))).orderBy(asc(channels.createdAt)).limit(1)
+  if (!channel || channel.pluginId !== 'chat') throw new HTTPException(404, { message: 'No chat channel to demo. Run npm start to create the demo workspace.' })
+  return c.html(
+    <>
+      {raw('<!doctype html>')}
+      <html lang="en">
+        <head>
+          <meta charset="utf-8" />
+          <meta name="viewport" content="width=device-width, initial-scale=1" />
+          <title>Widget demo · {channel.name}</title>
+          <link rel="stylesheet" href="/widget-demo.css" />
+        </head>
+        <body>
+          <main class="demo-site">
+            <h1>Northwind Outfitters</h1>
+            <p>This page stands in for a customer's website. The chat button in the corner is the Switchboard widget for “{channel.name}”.</p>
+            <p>Messages you send appear in the inbox live; replies from an agent appear here.</p>
+          </main>
+          <script src="/widget.js" data-channel={channel.id} async></script>
+        </body>
+      </html>
+    </>,
+  )
+})

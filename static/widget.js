@@ -1,0 +1,235 @@
+// Switchboard chat widget. Embed with:
+//   <script src="https://<your switchboard>/widget.js" data-channel="<chat channel id>" async></script>
+// Vanilla, no build, no dependencies. It lives in a shadow root so the host page's styles and
+// ours never mix, renders every message as text (never HTML), and keeps the visitor's signed
+// token in localStorage so a returning visitor sees their conversation again.
+;(() => {
+  const script = document.currentScript
+  if (!script || !script.dataset.channel) return
+  const channelId = script.dataset.channel
+  const base = new URL(script.src).origin
+  const storageKey = `switchboard:visitor:${channelId}`
+  const profileKey = `switchboard:profile:${channelId}`
+
+  const state = { token: null, lastSeq: 0, socket: null, retry: 0, open: false, unread: 0, pending: new Map(), typingTimer: 0, lastTypingSentAt: 0, seen: new Set() }
+
+  // ---- DOM ------------------------------------------------------------------------------------
+  const host = document.createElement('div')
+  host.setAttribute('data-switchboard-widget', '')
+  const root = host.attachShadow({ mode: 'open' })
+  const el = (tag, attrs = {}, text) => {
+    const node = document.createElement(tag)
+    for (const [key, value] of Object.entries(attrs)) node.setAttribute(key, value)
+    if (text !== undefined) node.textContent = text
+    return node
+  }
+  root.append(el('link', { rel: 'stylesheet', href: `${base}/widget.css` }))
+  const launcher = el('button', { class: 'launcher', type: 'button', 'aria-label': 'Open chat', 'aria-expanded': 'false' })
+  launcher.append(el('span', { class: 'launcher-icon', 'aria-hidden': 'true' }, '💬'))
+  const badge = el('span', { class: 'badge', hidden: '', 'aria-label': 'unread messages' })
+  launcher.append(badge)
+  const panel = el('section', { class: 'panel', role: 'dialog', 'aria-label': 'Chat', hidden: '' })
+  const header = el('header', { class: 'header' })
+  const title = el('h2', { class: 'title' }, 'Chat with us')
+  const status = el('p', { class: 'status' }, '')
+  const close = el('button', { class: 'close', type: 'button', 'aria-label': 'Close chat' }, '×')
+  header.append(title, status, close)
+  const log = el('ol', { class: 'log', role: 'log', 'aria-live': 'polite', 'aria-label': 'Messages' })
+  const typing = el('p', { class: 'typing', 'aria-live': 'polite' }, '')
+  const notice = el('p', { class: 'notice', role: 'alert', hidden: '' })
+  const prechat = el('form', { class: 'prechat', hidden: '' })
+  const nameInput = el('input', { name: 'name', autocomplete: 'name', placeholder: 'Your name', maxlength: '120', 'aria-label': 'Your name' })
+  const emailInput = el('input', { name: 'email', type: 'email', autocomplete: 'email', placeholder: 'Email (so we can reply if you leave)', maxlength: '254', 'aria-label': 'Your email' })
+  const prechatSave = el('button', { type: 'submit', class: 'primary' }, 'Start chatting')
+  const prechatSkip = el('button', { type: 'button', class: 'link' }, 'Skip')
+  prechat.append(el('p', { class: 'prechat-intro' }, 'Tell us who you are (optional).'), nameInput, emailInput, prechatSave, prechatSkip)
+  const form = el('form', { class: 'composer' })
+  const input = el('textarea', { rows: '2', maxlength: '4000', placeholder: 'Write a message…', 'aria-label': 'Message' })
+  const send = el('button', { type: 'submit', class: 'primary' }, 'Send')
+  form.append(input, send)
+  panel.append(header, log, typing, notice, prechat, form)
+  root.append(launcher, panel)
+
+  // ---- Rendering --------------------------------------------------------------------------------
+  const timeOf = (ms) => new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })
+
+  function render(message, pendingId) {
+    const key = pendingId ? `pending:${pendingId}` : `seq:${message.seq}`
+    if (!pendingId && state.seen.has(key)) return
+    state.seen.add(key)
+    const item = el('li', { class: `message from-${message.from}`, 'data-key': key })
+    if (message.author) item.append(el('span', { class: 'author' }, message.author))
+    item.append(el('span', { class: 'text' }, message.text))
+    item.append(el('time', { class: 'time' }, pendingId ? 'Sending…' : timeOf(message.at)))
+    // Keep the log in sequence order even when a resume overlaps live messages.
+    const next = [...log.children].find((other) => Number(other.dataset.seq) > message.seq)
+    if (!pendingId) item.dataset.seq = String(message.seq)
+    if (next && !pendingId) log.insertBefore(item, next)
+    else log.append(item)
+    log.scrollTop = log.scrollHeight
+    if (!pendingId && message.from === 'agent' && !state.open) {
+      state.unread += 1
+      badge.textContent = String(state.unread)
+      badge.hidden = false
+    }
+  }
+
+  function setNotice(text) {
+    notice.textContent = text || ''
+    notice.hidden = !text
+  }
+
+  // ---- Session and socket ---------------------------------------------------------------------
+  async function startSession() {
+    const saved = localStorage.getItem(storageKey)
+    const response = await fetch(`${base}/widget/${channelId}/session`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(saved ? { token: saved } : {}),
+    })
+    if (!response.ok) throw new Error(`session ${response.status}`)
+    const session = await response.json()
+    state.token = session.token
+    localStorage.setItem(storageKey, session.token) // rotated on every visit
+    title.textContent = session.teamName
+    status.textContent = session.availability.available ? 'We typically reply in a few minutes.' : 'We are away right now. Leave a message and your email, and we will reply by email.'
+    if (!session.availability.available || (!session.returning && !localStorage.getItem(profileKey))) prechat.hidden = false
+    if (!session.availability.available) emailInput.required = true
+    if (log.childElementCount === 0 && session.greeting) log.append(el('li', { class: 'message from-agent greeting' }, session.greeting))
+  }
+
+  function connect() {
+    const url = new URL(`${base}/widget/${channelId}/ws`)
+    url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:'
+    url.searchParams.set('token', state.token)
+    url.searchParams.set('after', String(state.lastSeq))
+    const socket = new WebSocket(url)
+    state.socket = socket
+    socket.addEventListener('open', () => {
+      state.retry = 0
+      setNotice('')
+      const profile = JSON.parse(localStorage.getItem(profileKey) || 'null')
+      if (profile) socket.send(JSON.stringify({ type: 'profile', ...profile }))
+      // Anything not acknowledged before the connection dropped goes again; the server stores it once.
+      for (const [clientId, text] of state.pending) socket.send(JSON.stringify({ type: 'message', clientId, text }))
+    })
+    socket.addEventListener('message', (event) => {
+      let frame
+      try {
+        frame = JSON.parse(event.data)
+      } catch {
+        return
+      }
+      if (frame.type === 'history') {
+        for (const message of frame.messages) render(message)
+        state.lastSeq = Math.max(state.lastSeq, frame.lastSeq || 0)
+      } else if (frame.type === 'message') {
+        render(frame.message)
+        state.lastSeq = Math.max(state.lastSeq, frame.message.seq)
+        if (frame.message.from === 'agent') typing.textContent = ''
+      } else if (frame.type === 'ack') {
+        state.pending.delete(frame.clientId)
+        root.querySelector(`[data-key="pending:${frame.clientId}"]`)?.remove()
+      } else if (frame.type === 'typing') {
+        typing.textContent = frame.typing ? `${frame.name} is typing…` : ''
+      } else if (frame.type === 'replaced') {
+        const item = root.querySelector(`[data-seq="${frame.message.seq}"] .text`)
+        if (item) item.textContent = frame.message.text
+      } else if (frame.type === 'error') {
+        setNotice(frame.message)
+        if (frame.clientId && frame.code === 'rate_limited') setTimeout(() => resend(frame.clientId), frame.retryAfterMs || 1000)
+      }
+    })
+    socket.addEventListener('close', () => {
+      state.socket = null
+      // Back off exponentially with jitter, up to 30 s, so a restart of the server is not stampeded.
+      const delayMs = Math.min(30_000, 1000 * 2 ** state.retry) * (0.5 + Math.random() / 2)
+      state.retry += 1
+      if (state.retry > 1) setNotice('Reconnecting…')
+      setTimeout(connect, delayMs)
+    })
+  }
+
+  function resend(clientId) {
+    const text = state.pending.get(clientId)
+    if (text && state.socket?.readyState === WebSocket.OPEN) state.socket.send(JSON.stringify({ type: 'message', clientId, text }))
+  }
+
+  function sendTyping(isTyping) {
+    if (state.socket?.readyState !== WebSocket.OPEN) return
+    state.socket.send(JSON.stringify({ type: 'typing', typing: isTyping }))
+  }
+
+  // ---- Interaction --------------------------------------------------------------------------
+  function setOpen(open) {
+    state.open = open
+    panel.hidden = !open
+    launcher.setAttribute('aria-expanded', String(open))
+    launcher.setAttribute('aria-label', open ? 'Close chat' : 'Open chat')
+    if (open) {
+      state.unread = 0
+      badge.hidden = true
+      ;(prechat.hidden ? input : nameInput).focus()
+    } else launcher.focus()
+  }
+
+  launcher.addEventListener('click', () => setOpen(!state.open))
+  close.addEventListener('click', () => setOpen(false))
+  panel.addEventListener('keydown', (event) => {
+    if (event.key === 'Escape') setOpen(false)
+  })
+
+  function saveProfile(event) {
+    event.preventDefault()
+    if (emailInput.required && !emailInput.checkValidity()) return emailInput.reportValidity()
+    const profile = { name: nameInput.value.trim() || undefined, email: emailInput.value.trim() || undefined }
+    localStorage.setItem(profileKey, JSON.stringify(profile))
+    if (state.socket?.readyState === WebSocket.OPEN) state.socket.send(JSON.stringify({ type: 'profile', ...profile }))
+    prechat.hidden = true
+    input.focus()
+  }
+  prechat.addEventListener('submit', saveProfile)
+  prechatSkip.addEventListener('click', () => {
+    localStorage.setItem(profileKey, JSON.stringify({}))
+    prechat.hidden = true
+    input.focus()
+  })
+
+  form.addEventListener('submit', (event) => {
+    event.preventDefault()
+    const text = input.value.trim()
+    if (!text) return
+    const clientId = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 10)}`
+    state.pending.set(clientId, text)
+    render({ from: 'visitor', author: null, text, at: Date.now(), seq: Infinity }, clientId)
+    input.value = ''
+    clearTimeout(state.typingTimer)
+    sendTyping(false)
+    resend(clientId)
+  })
+  input.addEventListener('keydown', (event) => {
+    if (event.key === 'Enter' && !event.shiftKey) {
+      event.preventDefault()
+      form.requestSubmit()
+    }
+  })
+  input.addEventListener('input', () => {
+    const now = Date.now()
+    if (now - state.lastTypingSentAt > 2000) {
+      state.lastTypingSentAt = now
+      sendTyping(true)
+    }
+    clearTimeout(state.typingTimer)
+    state.typingTimer = setTimeout(() => {
+      state.lastTypingSentAt = 0
+      sendTyping(false)
+    }, 3000)
+  })
+
+  document.body.append(host)
+  startSession()
+    .then(connect)
+    .catch(() => {
+      setNotice('Chat is unavailable right now.')
+    })
+})()
