@@ -190,7 +190,9 @@ async function fromParsedMail(mail: ParsedMail, options: EmailParseOptions): Pro
     thread: {
       references: threadReferences.length > 0 ? threadReferences : undefined,
       conversationId: ownToken,
-      subjectKey: subjectKey(subject) || undefined,
+      // Machines reuse subjects ("Undelivered Mail Returned to Sender", "Out of office"): their
+      // mail threads by references only, or two unrelated bounces would share a conversation.
+      subjectKey: automated ? undefined : subjectKey(subject) || undefined,
     },
     participants,
     folder: isRoleAddress(senderAddress) ? 'spam' : 'inbox',

@@ -223,6 +223,16 @@ export function emailSuite(getDb: () => Db, getBlobs: () => BlobStore) {
       expect((await thread(first.conversationId)).map((m) => m.automated)).toEqual([false, true])
     })
 
+    it('never threads two unrelated bounces by their shared subject', async () => {
+      const { supportAddress, deliver } = await setup()
+      const first = await deliver(fixture('dsnBounce', { TO: supportAddress, ID: 'u1', BOUNCED: 'a@gone.example', ORIGINAL_ID: 'unknown-1@example.test' }))
+      const second = await deliver(fixture('dsnBounce', { TO: supportAddress, ID: 'u2', BOUNCED: 'b@gone.example', ORIGINAL_ID: 'unknown-2@example.test' }))
+      expect(first.status).toBe('created')
+      expect(second.status).toBe('created')
+      const participants = await db.select().from(conversationParticipants).where(eq(conversationParticipants.conversationId, first.conversationId))
+      expect(participants).toEqual([])
+    })
+
     it('treats List-Id as automated only on a reply to us', async () => {
       const { supportAddress, deliver, thread } = await setup()
       const listPost = await deliver(
