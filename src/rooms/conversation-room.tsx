@@ -54,6 +54,13 @@ function forVisitor(message: ThreadMessage): VisitorMessage | null {
  * memory here can be lost by hibernation or eviction.
  */
 export class ConversationRoom extends DurableObject<Bindings> {
+  /**
+   * Visitor messages are handled one at a time, in the order they arrived: the room awaits the
+   * database between frames, and the runtime would otherwise start the next frame meanwhile.
+   * Held in memory only: after an eviction the widget resends whatever was not acknowledged.
+   */
+  #visitorQueue: Promise<void> = Promise.resolve()
+
   override async fetch(request: Request): Promise<Response> {
     if (request.headers.get('Upgrade') !== 'websocket') return new Response('Expected a WebSocket', { status: 426 })
     const url = new URL(request.url)
@@ -236,7 +243,9 @@ export class ConversationRoom extends DurableObject<Bindings> {
       socket.serializeAttachment({ ...state, name: frame.name ?? state.name, email: frame.email ?? state.email } satisfies VisitorState)
       sendSafely(socket, JSON.stringify({ type: 'profile:saved' }))
     } else {
-      await this.#visitorMessage(socket, state, frame.clientId, frame.text)
+      const turn = this.#visitorQueue.then(() => this.#visitorMessage(socket, stateOf(socket) as VisitorState, frame.clientId, frame.text))
+      this.#visitorQueue = turn.catch(() => undefined)
+      await turn
     }
   }
 

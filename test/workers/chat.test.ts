@@ -1,0 +1,226 @@
+import { env, evictDurableObject, SELF } from 'cloudflare:test'
+import { describe, expect, it } from 'vitest'
+import { and, asc, eq } from 'drizzle-orm'
+import { channels, messages } from '../../src/db/schema'
+import { db, form, login, openSocket, origin, request, workspace } from './helpers'
+
+type Workspace = Awaited<ReturnType<typeof workspace>>
+
+const siteOrigin = 'https://shop.example'
+
+async function chatWorkspace() {
+  const ws = await workspace()
+  await db().update(channels).set({ settings: { allowedOrigins: [siteOrigin], greeting: 'Hi there!' } }).where(eq(channels.id, ws.channels.chat.id))
+  return ws
+}
+
+async function session(ws: Workspace, token?: string, from = siteOrigin) {
+  const response = await SELF.fetch(`${origin}/widget/${ws.channels.chat.id}/session`, {
+    method: 'POST',
+    headers: { Origin: from, 'Content-Type': 'application/json' },
+    body: JSON.stringify(token ? { token } : {}),
+  })
+  return { response, body: response.ok ? ((await response.json()) as { token: string; visitorId: string; conversationId: string; returning: boolean; availability: { available: boolean } }) : null }
+}
+
+/** A visitor's socket, as the widget opens it. */
+async function visitorSocket(ws: Workspace, token: string, after = 0, from = siteOrigin) {
+  const response = await SELF.fetch(`${origin}/widget/${ws.channels.chat.id}/ws?token=${encodeURIComponent(token)}&after=${after}`, {
+    headers: { Upgrade: 'websocket', Origin: from },
+  })
+  const socket = response.webSocket
+  if (!socket) return { response, socket: null, frames: [] as Record<string, unknown>[], next: async () => ({}) as Record<string, unknown> }
+  socket.accept()
+  const frames: Record<string, unknown>[] = []
+  const waiters: { test: (frame: Record<string, unknown>) => boolean; resolve: (frame: Record<string, unknown>) => void }[] = []
+  socket.addEventListener('message', (event) => {
+    const frame = JSON.parse(event.data as string) as Record<string, unknown>
+    frames.push(frame)
+    for (const waiter of [...waiters]) if (waiter.test(frame)) (waiters.splice(waiters.indexOf(waiter), 1), waiter.resolve(frame))
+  })
+  const next = (test: (frame: Record<string, unknown>) => boolean, timeoutMs = 5000) =>
+    new Promise<Record<string, unknown>>((resolve, reject) => {
+      const seen = frames.find(test)
+      if (seen) return resolve(seen)
+      const timer = setTimeout(() => reject(new Error(`no matching frame; got ${JSON.stringify(frames)}`)), timeoutMs)
+      waiters.push({ test, resolve: (frame) => (clearTimeout(timer), resolve(frame)) })
+    })
+  return { response, socket, frames, next }
+}
+
+const send = (socket: WebSocket, clientId: string, text: string) => socket.send(JSON.stringify({ type: 'message', clientId, text }))
+
+describe('widget sessions', () => {
+  it('refuses pages on origins the channel does not allow, and answers CORS for allowed ones', async () => {
+    const ws = await chatWorkspace()
+    const foreign = await session(ws, undefined, 'https://evil.example')
+    expect(foreign.response.status).toBe(403)
+    const ok = await session(ws)
+    expect(ok.response.status).toBe(200)
+    expect(ok.response.headers.get('Access-Control-Allow-Origin')).toBe(siteOrigin)
+    expect(ok.body?.availability.available).toBe(true)
+    const ownDemo = await session(ws, undefined, origin)
+    expect(ownDemo.response.status).toBe(200)
+  })
+
+  it('keeps a returning visitor’s identity and conversation, rotates the token, and ignores forged ones', async () => {
+    const ws = await chatWorkspace()
+    const first = (await session(ws)).body!
+    await new Promise((resolve) => setTimeout(resolve, 5))
+    const again = (await session(ws, first.token)).body!
+    expect(again.visitorId).toBe(first.visitorId)
+    expect(again.conversationId).toBe(first.conversationId)
+    expect(again.returning).toBe(true)
+    expect(again.token).not.toBe(first.token)
+    const [payload] = first.token.split('.')
+    const forged = (await session(ws, `${payload}.${'0'.repeat(64)}`)).body!
+    expect(forged.visitorId).not.toBe(first.visitorId)
+    const other = await chatWorkspace()
+    const crossChannel = await visitorSocket(other, first.token)
+    expect(crossChannel.response.status).toBe(401)
+  })
+})
+
+describe('the chat room', () => {
+  it('persists a visitor message before acking it, and broadcasts it to agents as HTML', async () => {
+    const ws = await chatWorkspace()
+    const visit = (await session(ws)).body!
+    const visitor = await visitorSocket(ws, visit.token)
+    expect(await visitor.next((frame) => frame.type === 'history')).toMatchObject({ messages: [], lastSeq: 0 })
+    send(visitor.socket!, 'c1', 'Hello <b>there</b>')
+    const ack = await visitor.next((frame) => frame.type === 'ack')
+    expect(ack).toMatchObject({ clientId: 'c1', seq: 1, duplicate: false })
+    const [row] = await db().select().from(messages).where(eq(messages.conversationId, visit.conversationId))
+    expect(row).toMatchObject({ text: 'Hello <b>there</b>', direction: 'in', seq: 1 })
+    const agent = await openSocket(`/conversations/${visit.conversationId}/live?after=1&inbox=${ws.inboxId}`, await login(ws.users.agent.email))
+    send(visitor.socket!, 'c2', 'Are you there?')
+    const html = await agent.next((data) => data.includes('Are you there?'))
+    expect(html).toContain('beforeend:#thread-messages')
+    expect(html).toContain('data-seq="2"')
+    const echo = await visitor.next((frame) => frame.type === 'message' && (frame.message as { seq: number }).seq === 2)
+    expect(echo).toMatchObject({ message: { from: 'visitor', text: 'Are you there?' } })
+    visitor.socket!.close(1000)
+    agent.socket.close(1000)
+  })
+
+  it('sends agents’ replies to the visitor as JSON, but never comments, activity or hidden text', async () => {
+    const ws = await chatWorkspace()
+    const visit = (await session(ws)).body!
+    const visitor = await visitorSocket(ws, visit.token)
+    send(visitor.socket!, 'q1', 'Do you ship to Iceland?')
+    await visitor.next((frame) => frame.type === 'ack')
+    const cookie = await login(ws.users.agent.email)
+    await request(`/conversations/${visit.conversationId}/messages`, { method: 'POST', cookie, body: form({ kind: 'comment', text: 'internal: check with logistics' }) })
+    const reply = await request(`/conversations/${visit.conversationId}/messages`, { method: 'POST', cookie, body: form({ kind: 'message', text: 'Yes, in 4–6 days.', seenSeq: '2' }) })
+    expect(reply.status).toBe(201)
+    const frame = await visitor.next((f) => f.type === 'message' && (f.message as { from: string }).from === 'agent')
+    expect(frame).toMatchObject({ message: { from: 'agent', author: 'Kim', text: 'Yes, in 4–6 days.' } })
+    await request(`/conversations/${visit.conversationId}/status`, { method: 'POST', cookie, hx: 'thread', body: form({ status: 'closed' }) })
+    const [visitorMessage] = await db().select().from(messages).where(and(eq(messages.conversationId, visit.conversationId), eq(messages.seq, 1)))
+    await request(`/conversations/${visit.conversationId}/messages/${visitorMessage!.id}/hide`, { method: 'POST', cookie, hx: 'x' })
+    const replaced = await visitor.next((f) => f.type === 'replaced')
+    expect(replaced).toMatchObject({ message: { seq: 1, text: 'This message was removed.' } })
+    expect(JSON.stringify(visitor.frames)).not.toContain('internal: check with logistics')
+    expect(JSON.stringify(visitor.frames)).not.toContain('closed the conversation')
+    visitor.socket!.close(1000)
+  })
+
+  it('keeps the order of a burst, and stores a resent message once', async () => {
+    const ws = await chatWorkspace()
+    const visit = (await session(ws)).body!
+    const visitor = await visitorSocket(ws, visit.token)
+    for (let i = 1; i <= 5; i++) send(visitor.socket!, `b${i}`, `burst ${i}`)
+    send(visitor.socket!, 'b3', 'burst 3')
+    await visitor.next((frame) => frame.type === 'ack' && frame.clientId === 'b5')
+    const rows = await db().select().from(messages).where(eq(messages.conversationId, visit.conversationId)).orderBy(asc(messages.seq))
+    expect(rows.map((row) => row.text)).toEqual(['burst 1', 'burst 2', 'burst 3', 'burst 4', 'burst 5'])
+    visitor.socket!.close(1000)
+  })
+
+  it('gives a reconnecting visitor exactly what it missed, also after the room was evicted', async () => {
+    const ws = await chatWorkspace()
+    const visit = (await session(ws)).body!
+    const first = await visitorSocket(ws, visit.token)
+    send(first.socket!, 'r1', 'first')
+    const ack = await first.next((frame) => frame.type === 'ack')
+    first.socket!.close(1000)
+    const cookie = await login(ws.users.agent.email)
+    for (const text of ['reply one', 'reply two']) {
+      await request(`/conversations/${visit.conversationId}/messages`, { method: 'POST', cookie, body: form({ kind: 'message', text, confirmed: '1' }) })
+    }
+    await evictDurableObject(env.CONVERSATION_ROOM.get(env.CONVERSATION_ROOM.idFromName(visit.conversationId)))
+    const resumed = await visitorSocket(ws, visit.token, ack.seq as number)
+    const history = await resumed.next((frame) => frame.type === 'history')
+    expect((history.messages as { text: string }[]).map((message) => message.text)).toEqual(['reply one', 'reply two'])
+    send(resumed.socket!, 'r2', 'after the eviction')
+    expect(await resumed.next((frame) => frame.type === 'ack')).toMatchObject({ clientId: 'r2', seq: 4 })
+    resumed.socket!.close(1000)
+  })
+
+  it('limits how fast a visitor may send, and survives oversized and malformed frames', async () => {
+    const ws = await chatWorkspace()
+    const visit = (await session(ws)).body!
+    const visitor = await visitorSocket(ws, visit.token)
+    visitor.socket!.send('{not json')
+    expect(await visitor.next((frame) => frame.type === 'error')).toMatchObject({ message: 'Malformed frame' })
+    visitor.socket!.send(JSON.stringify({ type: 'message', clientId: 'big', text: 'x'.repeat(5000) }))
+    expect(await visitor.next((frame) => frame.type === 'error' && String(frame.message).includes('at most'))).toBeTruthy()
+    visitor.socket!.send('x'.repeat(20_000))
+    expect(await visitor.next((frame) => frame.type === 'error' && frame.message === 'That message is too long.')).toBeTruthy()
+    for (let i = 0; i < 8; i++) send(visitor.socket!, `f${i}`, `fast ${i}`)
+    const limited = await visitor.next((frame) => frame.type === 'error' && frame.code === 'rate_limited')
+    expect(limited.retryAfterMs).toBeGreaterThan(0)
+    visitor.socket!.send(JSON.stringify({ type: 'ping' }))
+    expect(await visitor.next((frame) => frame.type === 'pong')).toEqual({ type: 'pong' })
+    const stored = await db().select().from(messages).where(eq(messages.conversationId, visit.conversationId))
+    expect(stored.length).toBe(5)
+    visitor.socket!.close(1000)
+  })
+
+  it('refuses sockets from other origins and without a valid token', async () => {
+    const ws = await chatWorkspace()
+    const visit = (await session(ws)).body!
+    expect((await visitorSocket(ws, visit.token, 0, 'https://evil.example')).response.status).toBe(403)
+    expect((await visitorSocket(ws, 'garbage')).response.status).toBe(401)
+  })
+
+  it('shows typing both ways', async () => {
+    const ws = await chatWorkspace()
+    const visit = (await session(ws)).body!
+    const visitor = await visitorSocket(ws, visit.token)
+    visitor.socket!.send(JSON.stringify({ type: 'profile', name: 'Nora' }))
+    send(visitor.socket!, 't1', 'hi')
+    await visitor.next((frame) => frame.type === 'ack')
+    const agent = await openSocket(`/conversations/${visit.conversationId}/live?after=1&inbox=${ws.inboxId}`, await login(ws.users.agent.email))
+    visitor.socket!.send(JSON.stringify({ type: 'typing', typing: true }))
+    expect(await agent.next((data) => data.includes('id="thread-typing"') && data.includes('typing'))).toContain('Nora is typing…')
+    agent.socket.send(JSON.stringify({ type: 'typing', typing: true }))
+    expect(await visitor.next((frame) => frame.type === 'typing')).toEqual({ type: 'typing', typing: true, name: 'Kim' })
+    visitor.socket!.close(1000)
+    agent.socket.close(1000)
+  })
+})
+
+describe('reply collisions', () => {
+  it('asks an agent to confirm when someone else replied since they loaded the thread', async () => {
+    const ws = await chatWorkspace()
+    const visit = (await session(ws)).body!
+    const visitor = await visitorSocket(ws, visit.token)
+    send(visitor.socket!, 'x1', 'Anyone?')
+    await visitor.next((frame) => frame.type === 'ack')
+    visitor.socket!.close(1000)
+    const kim = await login(ws.users.agent.email)
+    const alex = await login(ws.users.admin.email)
+    expect((await request(`/conversations/${visit.conversationId}/messages`, { method: 'POST', cookie: alex, body: form({ kind: 'message', text: 'Alex here', seenSeq: '1' }) })).status).toBe(201)
+    const warned = await request(`/conversations/${visit.conversationId}/messages`, { method: 'POST', cookie: kim, body: form({ kind: 'message', text: 'Kim here', seenSeq: '1' }) })
+    expect(warned.status).toBe(409)
+    const html = await warned.text()
+    expect(html).toContain('Alex replied since you opened this conversation')
+    expect(html).toContain('Kim here')
+    expect(html).toContain('name="confirmed" value="1"')
+    const sent = await request(`/conversations/${visit.conversationId}/messages`, { method: 'POST', cookie: kim, body: form({ kind: 'message', text: 'Kim here', seenSeq: '1', confirmed: '1' }) })
+    expect(sent.status).toBe(201)
+    // Comments never need a confirm, and one's own replies never count.
+    expect((await request(`/conversations/${visit.conversationId}/messages`, { method: 'POST', cookie: kim, body: form({ kind: 'comment', text: 'note', seenSeq: '1' }) })).status).toBe(201)
+  })
+})
