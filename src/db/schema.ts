@@ -172,6 +172,11 @@ export const conversations = sqliteTable(
   },
   (t) => [
     index('conversations_list_idx').on(t.accountId, t.inboxId, t.folder, t.status, t.lastMessageAt),
+    // countViews groups an inbox's conversations by every column a built-in view tests; this
+    // index covers that, so the count reads small index entries instead of whole rows.
+    index('conversations_counts_idx').on(t.accountId, t.inboxId, t.folder, t.status, t.pluginId, t.assigneeId, t.assigneeBot),
+    // The assignee filter lists an inbox's chatflows: without this it scans the whole inbox.
+    index('conversations_bot_idx').on(t.accountId, t.inboxId, t.assigneeBot),
     index('conversations_contact_idx').on(t.contactId),
     index('conversations_assignee_idx').on(t.assigneeId),
     uniqueIndex('conversations_external_key_unique').on(t.channelId, t.externalKey),

@@ -1,0 +1,2 @@
+CREATE INDEX `conversations_counts_idx` ON `conversations` (`account_id`,`inbox_id`,`folder`,`status`,`plugin_id`,`assignee_id`,`assignee_bot`);--> statement-breakpoint
+CREATE INDEX `conversations_bot_idx` ON `conversations` (`account_id`,`inbox_id`,`assignee_bot`);
