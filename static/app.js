@@ -291,25 +291,27 @@ let typingSentAt = 0
 let typingStopTimer = 0
 let typingClearTimer = 0
 
+// Live elements say when their socket is open (data-live), for people reading the DOM and tests.
 document.addEventListener('htmx:wsOpen', (event) => {
+  event.detail.elt?.setAttribute?.('data-live', 'true')
   if (event.detail.elt?.classList?.contains('thread-layout')) threadSocket = event.detail.socketWrapper
 })
 document.addEventListener('htmx:wsClose', (event) => {
+  event.detail.elt?.removeAttribute?.('data-live')
   if (event.detail.elt?.classList?.contains('thread-layout')) threadSocket = null
 })
 
 function sendTyping(typing) {
-  threadSocket?.send(JSON.stringify({ type: 'typing', typing }))
+  if (!threadSocket) return false
+  threadSocket.send(JSON.stringify({ type: 'typing', typing }))
+  return true
 }
 
 // Tell the visitor and the other agents that a reply is being written (at most every 2 s).
 document.addEventListener('input', (event) => {
   if (!(event.target instanceof HTMLTextAreaElement) || !event.target.closest('#composer')) return
   const now = Date.now()
-  if (now - typingSentAt > 2000) {
-    typingSentAt = now
-    sendTyping(true)
-  }
+  if (now - typingSentAt > 2000 && sendTyping(true)) typingSentAt = now
   clearTimeout(typingStopTimer)
   typingStopTimer = setTimeout(() => {
     typingSentAt = 0

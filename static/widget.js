@@ -25,7 +25,15 @@
   }
   root.append(el('link', { rel: 'stylesheet', href: `${base}/widget.css` }))
   const launcher = el('button', { class: 'launcher', type: 'button', 'aria-label': 'Open chat', 'aria-expanded': 'false' })
-  launcher.append(el('span', { class: 'launcher-icon', 'aria-hidden': 'true' }, '💬'))
+  // A speech bubble drawn as SVG (no emoji font needed).
+  const icon = document.createElementNS('http://www.w3.org/2000/svg', 'svg')
+  icon.setAttribute('viewBox', '0 0 24 24')
+  icon.setAttribute('aria-hidden', 'true')
+  icon.setAttribute('class', 'launcher-icon')
+  const bubble = document.createElementNS('http://www.w3.org/2000/svg', 'path')
+  bubble.setAttribute('d', 'M4 5h16v11H9l-5 4z')
+  icon.append(bubble)
+  launcher.append(icon)
   const badge = el('span', { class: 'badge', hidden: '', 'aria-label': 'unread messages' })
   launcher.append(badge)
   const panel = el('section', { class: 'panel', role: 'dialog', 'aria-label': 'Chat', hidden: '' })
@@ -124,12 +132,16 @@
         for (const message of frame.messages) render(message)
         state.lastSeq = Math.max(state.lastSeq, frame.lastSeq || 0)
       } else if (frame.type === 'message') {
+        if (frame.message.clientId) {
+          state.pending.delete(frame.message.clientId)
+          root.querySelector(`[data-key="pending:${CSS.escape(frame.message.clientId)}"]`)?.remove()
+        }
         render(frame.message)
         state.lastSeq = Math.max(state.lastSeq, frame.message.seq)
         if (frame.message.from === 'agent') typing.textContent = ''
       } else if (frame.type === 'ack') {
         state.pending.delete(frame.clientId)
-        root.querySelector(`[data-key="pending:${frame.clientId}"]`)?.remove()
+        root.querySelector(`[data-key="pending:${CSS.escape(frame.clientId)}"]`)?.remove()
       } else if (frame.type === 'typing') {
         typing.textContent = frame.typing ? `${frame.name} is typing…` : ''
       } else if (frame.type === 'replaced') {
@@ -204,6 +216,8 @@
     render({ from: 'visitor', author: null, text, at: Date.now(), seq: Infinity }, clientId)
     input.value = ''
     clearTimeout(state.typingTimer)
+    // Sending ends "typing"; the next keystroke announces it again at once.
+    state.lastTypingSentAt = 0
     sendTyping(false)
     resend(clientId)
   })

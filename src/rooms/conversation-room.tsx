@@ -40,6 +40,8 @@ function forVisitor(message: ThreadMessage): VisitorMessage | null {
     id: message.id,
     seq: message.seq,
     from: message.direction === 'in' ? 'visitor' : 'agent',
+    // The widget's own id for a visitor's message, so it can swap its "Sending…" copy for this one.
+    clientId: message.direction === 'in' && message.externalId?.includes(':') ? message.externalId.slice(message.externalId.indexOf(':') + 1) : undefined,
     author: message.direction === 'in' ? null : (message.authorUserName ?? message.authorName),
     text: message.hiddenAt ? 'This message was removed.' : message.text,
     at: message.createdAt,
@@ -285,7 +287,8 @@ export class ConversationRoom extends DurableObject<Bindings> {
     return {
       messageAdded: async (event) => {
         await this.messageAdded(event)
-        await this.env.INBOX_HUB.get(this.env.INBOX_HUB.idFromName(event.inboxId)).conversationChanged(event)
+        // The list update must not hold up the sender's ack.
+        this.ctx.waitUntil(this.env.INBOX_HUB.get(this.env.INBOX_HUB.idFromName(event.inboxId)).conversationChanged(event))
       },
       conversationChanged: async (event) => {
         await this.env.INBOX_HUB.get(this.env.INBOX_HUB.idFromName(event.inboxId)).conversationChanged(event)

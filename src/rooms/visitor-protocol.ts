@@ -57,6 +57,7 @@ export interface VisitorMessage {
   id: number
   seq: number
   from: 'visitor' | 'agent'
+  clientId?: string
   author: string | null
   text: string
   at: number
