@@ -4,7 +4,7 @@ import { attachments, blockedSenders, contacts, conversationParticipants, conver
 import { newId } from '../lib/ids'
 import { normalizeEmail } from '../lib/text'
 import { resolveContact, type Contact } from '../services/contacts'
-import { appendMessage } from '../services/messages'
+import { appendMessage, type Message } from '../services/messages'
 import type { ChannelRecord, InboundMessage } from './types'
 
 /** What the pipeline tells the live layer after a write has been committed. */
@@ -32,7 +32,7 @@ export interface PipelineDeps {
 }
 
 export type IngestResult =
-  | { status: 'created' | 'appended'; conversationId: string; messageId: number }
+  | { status: 'created' | 'appended'; conversationId: string; messageId: number; contactId: string }
   | { status: 'duplicate'; conversationId: string; messageId: number }
 
 const maxReferencesLookedUp = 50
@@ -307,7 +307,39 @@ export async function ingestInbound(
     conversationId,
     messageId: stored.id,
   })
-  return { status: createdConversation ? 'created' : 'appended', conversationId, messageId: stored.id }
+  return { status: createdConversation ? 'created' : 'appended', conversationId, messageId: stored.id, contactId: contact.id }
+}
+
+/**
+ * The fast path for a caller that holds the conversation open — a live chat room, after the
+ * visitor's first message went through `ingestInbound`: contact and thread are known, so the
+ * message is stored in one transaction (the row and the conversation's update) and stays
+ * idempotent through its external id. The caller is the live layer and broadcasts it itself.
+ */
+export async function appendToOpenConversation(
+  db: Db,
+  channel: ChannelRecord,
+  target: { conversationId: string; contactId: string; authorName: string | null },
+  message: InboundMessage,
+  nowMs = Date.now(),
+): Promise<{ status: 'appended' | 'duplicate'; message: Message }> {
+  const stored = await appendMessage(db, {
+    accountId: channel.accountId,
+    conversationId: target.conversationId,
+    channelId: channel.id,
+    direction: 'in',
+    kind: 'message',
+    authorContactId: target.contactId,
+    authorName: target.authorName ?? message.from.name ?? null,
+    text: message.text,
+    externalId: message.externalId ?? null,
+    createdAt: nowMs,
+  })
+  if (stored) return { status: 'appended', message: stored }
+  const existing = await findStored(db, channel.id, message.externalId ?? '')
+  const [row] = existing ? await db.select().from(messages).where(eq(messages.id, existing.id)).limit(1) : []
+  if (!row) throw new Error('message vanished after a conflicting insert')
+  return { status: 'duplicate', message: row }
 }
 
 /** The message is committed already; a live-update failure must not turn into a lost message. */

@@ -2,7 +2,7 @@ import { DurableObject } from 'cloudflare:workers'
 import type { Bindings } from '../env'
 import { createDb } from '../db/client'
 import { chatChannel } from '../../plugins/chat'
-import { ingestInbound, type Notifier } from '../channels/pipeline'
+import { appendToOpenConversation, ingestInbound, type Notifier } from '../channels/pipeline'
 import { getConversation, markRead } from '../services/conversations'
 import { getMessage, lastSeqOf, listMessages, type ThreadMessage } from '../services/messages'
 import { listAllUsers } from '../services/users'
@@ -26,6 +26,8 @@ interface VisitorState extends VisitorIdentityHeader {
   name?: string
   email?: string
   bucket?: Bucket
+  /** Known after the visitor's first stored message: later ones take the pipeline's fast path. */
+  contactId?: string
 }
 
 type SocketState = AgentState | VisitorState
@@ -112,11 +114,16 @@ export class ConversationRoom extends DurableObject<Bindings> {
 
   /** Called after a message was committed: agents get HTML (rendered once per time zone and user), the visitor JSON. */
   async messageAdded(event: { accountId: string; conversationId: string; messageId: number }): Promise<void> {
-    const sockets = this.ctx.getWebSockets()
-    if (sockets.length === 0) return
-    const db = createDb(this.env)
-    const message = await getMessage(db, event.accountId, event.messageId)
+    if (this.ctx.getWebSockets().length === 0) return
+    const message = await getMessage(createDb(this.env), event.accountId, event.messageId)
     if (!message || message.conversationId !== event.conversationId) return
+    await this.#broadcast(message)
+  }
+
+  async #broadcast(message: ThreadMessage): Promise<void> {
+    const sockets = this.ctx.getWebSockets()
+    const db = createDb(this.env)
+    const event = { accountId: message.accountId, conversationId: message.conversationId }
     const rendered = new Map<string, Promise<string>>()
     const readers = new Set<string>()
     const visitorView = forVisitor(message)
@@ -271,15 +278,41 @@ export class ConversationRoom extends DurableObject<Bindings> {
       { channel, settings: { allowedOrigins: [], greeting: '' }, secrets: {}, env: this.env },
     )
     if (!inbound) return
-    const result = await ingestInbound(
-      { db, notifier: this.#notifier(), blobs: this.env.ATTACHMENTS },
-      channel,
-      { ...inbound, thread: { key: state.visitorId, createAs: state.conversationId } },
-      nowMs,
-    )
-    const stored = await getMessage(db, state.accountId, result.messageId)
+    let stored: { seq: number; id: number; duplicate: boolean }
+    const fast = state.contactId
+      ? await appendToOpenConversation(db, channel, { conversationId: state.conversationId, contactId: state.contactId, authorName: state.name ?? null }, inbound, nowMs).catch(
+          // The conversation went away (deleted forever): start again through the full pipeline.
+          () => null,
+        )
+      : null
+    if (fast) {
+      // Known visitor, open conversation: one transaction, then broadcast the row as stored.
+      const result = fast
+      if (result.status === 'appended') {
+        await this.#broadcast({ ...result.message, authorUserName: null, channelPluginId: state.pluginId })
+        this.ctx.waitUntil(this.#tellHub(state, result.message.id))
+      }
+      stored = { seq: result.message.seq, id: result.message.id, duplicate: result.status === 'duplicate' }
+    } else {
+      const result = await ingestInbound(
+        { db, notifier: this.#notifier(), blobs: this.env.ATTACHMENTS },
+        channel,
+        { ...inbound, thread: { key: state.visitorId, createAs: state.conversationId } },
+        nowMs,
+      )
+      if ('contactId' in result) socket.serializeAttachment({ ...(stateOf(socket) as VisitorState), contactId: result.contactId } satisfies VisitorState)
+      const row = await getMessage(db, state.accountId, result.messageId)
+      stored = { seq: row?.seq ?? 0, id: result.messageId, duplicate: result.status === 'duplicate' }
+    }
     // Persisted first, then acknowledged: an ack always means the message is safe.
-    sendSafely(socket, JSON.stringify({ type: 'ack', clientId, seq: stored?.seq, id: result.messageId, duplicate: result.status === 'duplicate' }))
+    sendSafely(socket, JSON.stringify({ type: 'ack', clientId, seq: stored.seq, id: stored.id, duplicate: stored.duplicate }))
+  }
+
+  #tellHub(state: VisitorState, messageId: number) {
+    const event = { accountId: state.accountId, inboxId: state.inboxId, conversationId: state.conversationId, messageId }
+    return this.env.INBOX_HUB.get(this.env.INBOX_HUB.idFromName(state.inboxId))
+      .conversationChanged(event)
+      .catch((error) => console.error('live update failed', String(error)))
   }
 
   /** The pipeline's live layer from inside the room: broadcast here, tell the inbox's hub. */

@@ -1,0 +1,149 @@
+// `npm run bench -- chat [--conversations 100] [--messages 10]`
+// Drives 2 visitor sockets per conversation (the same visitor in two tabs: 200 visitors across
+// 100 conversations by default) over real WebSockets against wrangler dev, and prints messages
+// sent, received, lost, duplicated, and delivery latency (send → the other tab receives it).
+// Target: p99 ≤ 50 ms on this machine, nothing lost, nothing duplicated.
+import { mkdtempSync, rmSync, statSync, readFileSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { parseArgs } from 'node:util'
+import { gzipSync } from 'node:zlib'
+import { applyMigrations, root, seedDemo, startDevServer } from '../lib/dev-server.mjs'
+
+const sendIntervalMs = 1250 // below the per-visitor limit of 1 message per second
+const settleMs = 3000
+
+async function freePort() {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address()
+      server.close(() => resolve(port))
+    })
+  })
+}
+
+function percentile(sorted, fraction) {
+  if (sorted.length === 0) return NaN
+  return sorted[Math.min(sorted.length - 1, Math.ceil(fraction * sorted.length) - 1)]
+}
+
+async function chatChannelId(url) {
+  const response = await fetch(`${url}/widget/demo`)
+  const html = await response.text()
+  const match = /data-channel="([a-z0-9]+)"/.exec(html)
+  if (!match) throw new Error('no chat channel on the demo page')
+  return match[1]
+}
+
+function openVisitor(url, channelId, token, onFrame) {
+  return new Promise((resolve, reject) => {
+    const wsUrl = new URL(`${url}/widget/${channelId}/ws`)
+    wsUrl.protocol = 'ws:'
+    wsUrl.searchParams.set('token', token)
+    wsUrl.searchParams.set('after', '0')
+    // A browser sends its page's Origin; the demo page is on the server's own origin.
+    const socket = new WebSocket(wsUrl, { headers: { Origin: url } })
+    socket.addEventListener('open', () => resolve(socket), { once: true })
+    socket.addEventListener('error', (error) => reject(error), { once: true })
+    socket.addEventListener('message', (event) => onFrame(JSON.parse(String(event.data))))
+  })
+}
+
+export async function run(args) {
+  const { values } = parseArgs({ args, options: { conversations: { type: 'string', default: '100' }, messages: { type: 'string', default: '10' } } })
+  const conversationCount = Number(values.conversations)
+  const messagesPerVisitor = Number(values.messages)
+  const widgetBytes = readFileSync(join(root, 'static', 'widget.js'))
+  console.log(`widget.js: ${(widgetBytes.byteLength / 1024).toFixed(1)} KiB, ${(gzipSync(widgetBytes, { level: 9 }).byteLength / 1024).toFixed(1)} KiB gzipped (+ widget.css ${(statSync(join(root, 'static', 'widget.css')).size / 1024).toFixed(1)} KiB)`)
+
+  const persistTo = mkdtempSync(join(tmpdir(), 'switchboard-bench-chat-'))
+  applyMigrations(persistTo)
+  const server = await startDevServer({ port: await freePort(), persistTo, demoSeed: true })
+  const sockets = []
+  try {
+    await seedDemo(server.url)
+    const channelId = await chatChannelId(server.url)
+    const sentAt = new Map() // clientId → ms
+    const latenciesMs = []
+    const ackLatenciesMs = []
+    const received = new Map() // socket index → Set of seq
+    let duplicates = 0
+    let errors = 0
+    let sent = 0
+    const visitors = []
+    for (let index = 0; index < conversationCount; index++) {
+      const session = await (
+        await fetch(`${server.url}/widget/${channelId}/session`, { method: 'POST', headers: { Origin: server.url, 'Content-Type': 'application/json' }, body: '{}' })
+      ).json()
+      for (let tab = 0; tab < 2; tab++) {
+        const socketIndex = sockets.length
+        received.set(socketIndex, new Set())
+        const socket = await openVisitor(server.url, channelId, session.token, (frame) => {
+          const now = performance.now()
+          if (frame.type === 'message') {
+            const seen = received.get(socketIndex)
+            if (seen.has(frame.message.seq)) duplicates++
+            seen.add(frame.message.seq)
+            const clientId = frame.message.clientId
+            // Delivery latency: measured on the tab that did not send it.
+            if (clientId && !clientId.startsWith(`${socketIndex}-`) && sentAt.has(clientId)) latenciesMs.push(now - sentAt.get(clientId))
+          } else if (frame.type === 'ack' && sentAt.has(frame.clientId)) {
+            ackLatenciesMs.push(now - sentAt.get(frame.clientId))
+          } else if (frame.type === 'error') {
+            errors++
+          }
+        })
+        sockets.push(socket)
+        visitors.push({ socket, socketIndex, conversation: index })
+      }
+    }
+    console.log(`${visitors.length} visitor sockets open across ${conversationCount} conversations; each sends ${messagesPerVisitor} messages, one every ${sendIntervalMs} ms`)
+    const startedAt = performance.now()
+    await Promise.all(
+      visitors.map(async ({ socket, socketIndex }) => {
+        // Spread the starts so the senders do not all fire in the same millisecond.
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * sendIntervalMs))
+        for (let n = 0; n < messagesPerVisitor; n++) {
+          const clientId = `${socketIndex}-${n}`
+          sentAt.set(clientId, performance.now())
+          socket.send(JSON.stringify({ type: 'message', clientId, text: `bench message ${n} from socket ${socketIndex}` }))
+          sent++
+          await new Promise((resolve) => setTimeout(resolve, sendIntervalMs))
+        }
+      }),
+    )
+    await new Promise((resolve) => setTimeout(resolve, settleMs))
+    const elapsedS = (performance.now() - startedAt) / 1000
+    // Every message reaches both tabs of its conversation (the sender's own tab too).
+    const expectedPerSocket = messagesPerVisitor * 2
+    let receivedTotal = 0
+    let lost = 0
+    for (const seen of received.values()) {
+      receivedTotal += seen.size
+      lost += Math.max(0, expectedPerSocket - seen.size)
+    }
+    latenciesMs.sort((a, b) => a - b)
+    ackLatenciesMs.sort((a, b) => a - b)
+    const fmt = (ms) => `${ms.toFixed(1)} ms`
+    console.log('')
+    console.log('| figure | value |')
+    console.log('|---|---|')
+    console.log(`| messages sent | ${sent} |`)
+    console.log(`| deliveries expected (each message to both tabs) | ${sent * 2} |`)
+    console.log(`| deliveries received (distinct) | ${receivedTotal} |`)
+    console.log(`| lost | ${lost} |`)
+    console.log(`| duplicated | ${duplicates} |`)
+    console.log(`| error frames (e.g. rate limited) | ${errors} |`)
+    console.log(`| delivery latency p50 / p99 (other tab) | ${fmt(percentile(latenciesMs, 0.5))} / ${fmt(percentile(latenciesMs, 0.99))} |`)
+    console.log(`| ack latency p50 / p99 (sender) | ${fmt(percentile(ackLatenciesMs, 0.5))} / ${fmt(percentile(ackLatenciesMs, 0.99))} |`)
+    console.log(`| throughput | ${(sent / elapsedS).toFixed(0)} messages/s over ${elapsedS.toFixed(1)} s |`)
+    const p99 = percentile(latenciesMs, 0.99)
+    console.log('')
+    console.log(`target p99 ≤ 50 ms: ${p99 <= 50 ? 'met' : 'MISSED'}; lost = 0: ${lost === 0 ? 'met' : 'MISSED'}; duplicated = 0: ${duplicates === 0 ? 'met' : 'MISSED'}`)
+  } finally {
+    for (const socket of sockets) socket.close()
+    server.stop()
+    rmSync(persistTo, { recursive: true, force: true })
+  }
+}
