@@ -9,6 +9,8 @@ export interface Bindings {
   ASSETS: Fetcher
   CONVERSATION_ROOM: DurableObjectNamespace<ConversationRoom>
   INBOX_HUB: DurableObjectNamespace<InboxHub>
+  /** Outbound deliveries (replies by email, …), consumed by this worker's queue() handler. */
+  OUTBOUND: Queue<import('./services/outbound').DeliveryJob>
   /** Visitor messages per chat channel (abuse protection across all of a channel's visitors). */
   CHAT_CHANNEL_LIMITER: RateLimit
   APP_NAME?: string

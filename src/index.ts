@@ -4,6 +4,9 @@ import { handleInboundEmail } from './channels/email-inbound'
 import { deleteExpiredSessions } from './auth/session'
 import { createDb } from './db/client'
 import { purgeTrash } from './services/conversation-actions'
+import { deliver, deliveryJob } from './services/outbound'
+import { messages } from './db/schema'
+import { eq } from 'drizzle-orm'
 
 export { ConversationRoom } from './rooms/conversation-room'
 export { InboxHub } from './rooms/inbox-hub'
@@ -12,6 +15,27 @@ export default {
   fetch: app.fetch,
   async email(message, env, ctx?: ExecutionContext) {
     await handleInboundEmail(message, env, ctx)
+  },
+  /** Outbound deliveries (see services/outbound.ts): retried with backoff, failed after the last try. */
+  async queue(batch, env) {
+    const db = createDb(env)
+    for (const message of batch.messages) {
+      const job = deliveryJob.safeParse(message.body)
+      if (!job.success) {
+        message.ack()
+        continue
+      }
+      const outcome = await deliver(db, env, job.data, message.attempts)
+      if (outcome.status === 'retry') message.retry({ delaySeconds: outcome.delaySeconds })
+      else message.ack()
+      if (outcome.status !== 'skipped') {
+        const [row] = await db.select({ conversationId: messages.conversationId }).from(messages).where(eq(messages.id, job.data.messageId))
+        if (row) {
+          const room = env.CONVERSATION_ROOM.get(env.CONVERSATION_ROOM.idFromName(row.conversationId))
+          await room.messageReplaced({ accountId: job.data.accountId, conversationId: row.conversationId, messageId: job.data.messageId }).catch(() => undefined)
+        }
+      }
+    }
   },
   async scheduled(_controller, env, ctx) {
     const db = createDb(env)

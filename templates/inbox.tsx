@@ -383,8 +383,32 @@ export const MessageItem: FC<{ message: ThreadMessage; timeZone: string; viewer?
         ) : (
           <MessageContent message={message} />
         )}
+        <DeliveryStatus message={message} />
       </div>
     </li>
+  )
+}
+
+/** Where an outbound message stands: sending, sent, or failed with the reason and a retry. */
+export const DeliveryStatus: FC<{ message: ThreadMessage }> = ({ message }) => {
+  if (message.direction !== 'out' || message.kind !== 'message' || message.deliveryStatus === 'none') return null
+  if (message.deliveryStatus === 'sent') return <p class="delivery delivery-sent">Sent</p>
+  if (message.deliveryStatus === 'pending') {
+    return <p class="delivery delivery-pending">{message.deliveryError ? `Sending… (retrying after: ${message.deliveryError})` : 'Sending…'}</p>
+  }
+  return (
+    <p class="delivery delivery-failed" role="alert">
+      Failed: {message.deliveryError ?? 'unknown reason'}{' '}
+      <button
+        type="button"
+        class="link-button"
+        hx-post={`/conversations/${message.conversationId}/messages/${message.id}/retry`}
+        hx-target={`#msg-${message.id}`}
+        hx-swap="outerHTML"
+      >
+        Retry
+      </button>
+    </p>
   )
 }
 

@@ -23,6 +23,7 @@ import {
 import { getConversation } from '../services/conversations'
 import { appendMessage, getMessage, replyByAnotherAgentSince } from '../services/messages'
 import { findView } from '../services/views'
+import { queueDelivery, sendsThroughQueue } from '../services/outbound'
 import { headerJson } from '../lib/headers'
 import { AppendedMessages, Composer, EmptyThread, MessageItem, conversationUrl } from '../../templates/inbox'
 import { forwardAgentSocket } from './live'
@@ -76,7 +77,12 @@ conversationRoutes.post('/conversations/:id/messages', async (c) => {
     text: form.data.text,
     createdAt: Date.now(),
   })
-  const message = stored && (await getMessage(db, accountId, stored.id))
+  if (!stored) throw new HTTPException(500, { message: 'The message could not be saved.' })
+  // Stored first; a channel that sends through a provider gets it from the delivery queue.
+  if (form.data.kind === 'message' && sendsThroughQueue(conversation.pluginId)) {
+    await queueDelivery(db, c.env.OUTBOUND, { accountId, messageId: stored.id })
+  }
+  const message = await getMessage(db, accountId, stored.id)
   if (!message) throw new HTTPException(500, { message: 'The message could not be saved.' })
   c.executionCtx.waitUntil(
     notifySafely(durableObjectNotifier(c.env), { accountId, inboxId: conversation.inboxId, conversationId: conversation.id, messageId: message.id }),
@@ -152,6 +158,20 @@ async function messageAction(c: Context<AppEnv>, hidden: boolean) {
   c.executionCtx.waitUntil(notifyMessageReplaced(c.env, { accountId, inboxId: detail.conversation.inboxId, conversationId: detail.conversation.id, messageId }))
   return c.html(<MessageItem message={message} timeZone={user.timeZone} viewer={user} />)
 }
+
+/** Sends a failed message again (the retry button on a failed delivery). */
+conversationRoutes.post('/conversations/:id/messages/:messageId/retry', async (c) => {
+  const detail = await ownConversation(c)
+  const { db, accountId, user } = c.var
+  const message = await getMessage(db, accountId, Number(c.req.param('messageId')))
+  if (!message || message.conversationId !== detail.conversation.id || message.direction !== 'out' || message.kind !== 'message') {
+    throw new HTTPException(404, { message: 'No such message.' })
+  }
+  if (message.deliveryStatus !== 'failed') throw new HTTPException(409, { message: 'Only a failed message can be sent again.' })
+  await queueDelivery(db, c.env.OUTBOUND, { accountId, messageId: message.id })
+  const fresh = await getMessage(db, accountId, message.id)
+  return c.html(<MessageItem message={fresh!} timeZone={user.timeZone} viewer={user} />)
+})
 
 conversationRoutes.post('/conversations/:id/messages/:messageId/hide', (c) => messageAction(c, true))
 conversationRoutes.post('/conversations/:id/messages/:messageId/unhide', (c) => messageAction(c, false))
