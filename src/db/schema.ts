@@ -9,6 +9,12 @@ export const accounts = sqliteTable('accounts', {
   createdAt: createdAt(),
 })
 
+/** Minutes since local midnight, per weekday (0 = Sunday): [[start, end], …]. */
+export interface OfficeHours {
+  enabled: boolean
+  days: Record<string, [number, number][]>
+}
+
 export const userRoles = ['super_admin', 'admin', 'agent'] as const
 export type UserRole = (typeof userRoles)[number]
 export const userStatuses = ['active', 'deactivated', 'removed'] as const
@@ -27,6 +33,8 @@ export const users = sqliteTable(
     status: text('status', { enum: userStatuses }).notNull().default('active'),
     availability: text('availability', { enum: ['available', 'away'] }).notNull().default('available'),
     timeZone: text('time_zone').notNull().default('UTC'),
+    // Weekly working hours in the user's time zone; outside them the user counts as away.
+    officeHours: text('office_hours', { mode: 'json' }).$type<OfficeHours | null>(),
     locale: text('locale').notNull().default('en'),
     createdAt: createdAt(),
   },
@@ -335,3 +343,18 @@ export const blockedSenders = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.accountId, t.identifier] })],
 )
+
+/** A chatflow's progress in one conversation: where the bot is, what it collected, and when the visitor last did anything. */
+export const botSessions = sqliteTable('bot_sessions', {
+  conversationId: text('conversation_id')
+    .primaryKey()
+    .references(() => conversations.id, { onDelete: 'cascade' }),
+  accountId: text('account_id').notNull().references(() => accounts.id),
+  flowId: text('flow_id').notNull(),
+  stepId: text('step_id').notNull(),
+  collected: text('collected', { mode: 'json' }).$type<Record<string, string>>().notNull().default({}),
+  // Set when the visitor reached the "send to a team member" step.
+  handedOffAt: integer('handed_off_at'),
+  lastVisitorActivityAt: integer('last_visitor_activity_at').notNull(),
+  createdAt: createdAt(),
+})
