@@ -407,6 +407,9 @@ export async function run(args) {
     }
     results.push({ name: 'bulk close of 500 (incl. the re-rendered list)', server: summary(closes.server), client: summary(closes.client), raw: raw.bulk, targetMs: targetsMs.bulk })
     results.push({ name: 'bulk reopen of 500 (resets the close; no target)', server: summary(reopens.server), client: summary(reopens.client) })
+  } catch (error) {
+    console.error(`--- wrangler dev output (last 3000 characters) ---\n${server.output().slice(-3000)}`)
+    throw error
   } finally {
     server.stop()
   }
