@@ -11,6 +11,8 @@ export interface Bindings {
   INBOX_HUB: DurableObjectNamespace<InboxHub>
   /** Outbound deliveries (replies by email, …), consumed by this worker's queue() handler. */
   OUTBOUND: Queue<import('./services/outbound').DeliveryJob>
+  /** Outbound email (the email channel's `send`); simulated to a file by wrangler dev. */
+  SEND_EMAIL: SendEmail
   /** Visitor messages per chat channel (abuse protection across all of a channel's visitors). */
   CHAT_CHANNEL_LIMITER: RateLimit
   APP_NAME?: string

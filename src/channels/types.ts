@@ -107,10 +107,42 @@ export interface OutboundMessage {
   html?: string | null
   /** External ids of the messages this answers, newest last. */
   references: string[]
+  /** When the conversation started (ms): channels that index a thread by time need it. */
+  conversationStartedAt?: number
+  /** The channel's reply options as the composer stored them (hostile: parse with `replyOptions`). */
+  options?: unknown
+  /** The stored message's metadata (what the channel or a service put there). */
+  metadata?: Record<string, unknown>
+  /** Metadata of the newest earlier message with an external id (e.g. its Thread-Index). */
+  parentMetadata?: Record<string, unknown>
+  /** Sent by the system, not typed by a person: `auto-replied` answers a message, `auto-generated` does not (RFC 3834). */
+  automatic?: 'auto-replied' | 'auto-generated'
+  attachments?: OutboundAttachment[]
+}
+
+export interface OutboundAttachment {
+  filename: string
+  contentType: string
+  sizeBytes: number
+  contentId?: string | null
+  read(): Promise<Uint8Array>
 }
 
 export interface SendResult {
   externalId?: string
+  /** The bytes that went out (a MIME message): kept with the message so agents can see what was sent. */
+  raw?: string | Uint8Array
+  /** Merged into the message's metadata (recipients, the ids the provider gave each copy …). */
+  metadata?: Record<string, unknown>
+  /** Everyone the message went to, recorded on the conversation. */
+  participants?: InboundParticipant[]
+}
+
+/** What the composer renders for a channel with reply options (recipients, attachments …). */
+export interface ComposerFieldsProps {
+  conversationId: string
+  /** What the agent entered, when the server sends the form back; absent for a fresh composer. */
+  values?: Record<string, string>
 }
 
 export interface ChannelCapabilities {
@@ -123,6 +155,10 @@ export interface ChannelCapabilities {
   threading?: boolean
   /** Messages arrive at POST /channels/<channel id>/inbound (providers call it). */
   webhook?: boolean
+  /** Replies may be written as HTML (sanitised on the server before they are stored or sent). */
+  html?: boolean
+  /** A conversation can be forwarded to an outside address through this channel. */
+  forward?: boolean
 }
 
 /**
@@ -157,9 +193,14 @@ export interface ChannelPlugin<S extends z.ZodTypeAny = z.ZodTypeAny> {
   verify?(request: Request, ctx: ChannelContext<z.infer<S>>): Promise<boolean>
   parse(input: InboundInput, ctx: ChannelContext<z.infer<S>>): Promise<InboundMessage[]>
   send?(message: OutboundMessage, ctx: ChannelContext<z.infer<S>>): Promise<SendResult>
+  /**
+   * What a reply carries besides its text (recipients, …), parsed from the composer's form and
+   * stored in `messages.metadata.replyOptions`; `send` receives it as `OutboundMessage.options`.
+   */
+  replyOptions?: z.ZodTypeAny
   /** Extra routes, mounted under /channels/<id>. */
   routes?(app: Hono<AppEnv>): void
-  ui: { Icon: FC; SettingsForm?: FC<{ settings: z.infer<S> }>; MessageMeta?: FC }
+  ui: { Icon: FC; SettingsForm?: FC<{ settings: z.infer<S> }>; MessageMeta?: FC; ComposerFields?: FC<ComposerFieldsProps> }
 }
 
 export const defineChannel = <S extends z.ZodTypeAny>(plugin: ChannelPlugin<S>): ChannelPlugin<S> => plugin
