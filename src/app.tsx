@@ -14,6 +14,7 @@ import { devRoutes } from './routes/dev'
 import { emailRoutes } from './routes/email'
 import { inboxRoutes } from './routes/inbox'
 import { settingsRoutes } from './routes/settings'
+import { profileRoutes } from './routes/profile'
 import { widgetRoutes } from './routes/widget'
 import { inboxSettingsRoutes } from './routes/inbox-settings'
 import { ErrorNotice, Layout } from '../templates/layout'
@@ -70,6 +71,7 @@ app.route('/', authRoutes)
 app.route('/', channelRoutes)
 app.route('/', devRoutes)
 app.route('/', settingsRoutes)
+app.route('/', profileRoutes)
 app.route('/', inboxSettingsRoutes)
 app.route('/', conversationRoutes)
 app.route('/', emailRoutes)

@@ -74,6 +74,22 @@
     if (!pendingId) item.dataset.seq = String(message.seq)
     if (next && !pendingId) log.insertBefore(item, next)
     else log.append(item)
+    // A bot's quick replies belong to its newest message only.
+    if (!pendingId && !next) {
+      for (const old of log.querySelectorAll('.quick-replies')) old.remove()
+      if (message.buttons?.length) {
+        const choices = el('div', { class: 'quick-replies', role: 'group', 'aria-label': 'Choose an answer' })
+        for (const label of message.buttons) {
+          const button = el('button', { type: 'button', class: 'quick-reply' }, label)
+          button.addEventListener('click', () => {
+            choices.remove()
+            submitText(label)
+          })
+          choices.append(button)
+        }
+        item.append(choices)
+      }
+    }
     log.scrollTop = log.scrollHeight
     if (!pendingId && message.from === 'agent' && !state.open) {
       state.unread += 1
@@ -100,7 +116,8 @@
     state.token = session.token
     localStorage.setItem(storageKey, session.token) // rotated on every visit
     title.textContent = session.teamName
-    status.textContent = session.availability.available ? 'We typically reply in a few minutes.' : 'We are away right now. Leave a message and your email, and we will reply by email.'
+    const away = session.availability.backAtText ? `We are away until ${session.availability.backAtText}.` : 'We are away right now.'
+    status.textContent = session.availability.available ? 'We typically reply in a few minutes.' : `${away} Leave a message and your email, and we will reply by email.`
     if (!session.availability.available || (!session.returning && !localStorage.getItem(profileKey))) prechat.hidden = false
     if (!session.availability.available) emailInput.required = true
     if (log.childElementCount === 0 && session.greeting) log.append(el('li', { class: 'message from-agent greeting' }, session.greeting))
@@ -207,19 +224,23 @@
     input.focus()
   })
 
-  form.addEventListener('submit', (event) => {
-    event.preventDefault()
-    const text = input.value.trim()
-    if (!text) return
+  function submitText(text) {
     const clientId = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 10)}`
     state.pending.set(clientId, text)
     render({ from: 'visitor', author: null, text, at: Date.now(), seq: Infinity }, clientId)
-    input.value = ''
     clearTimeout(state.typingTimer)
     // Sending ends "typing"; the next keystroke announces it again at once.
     state.lastTypingSentAt = 0
     sendTyping(false)
     resend(clientId)
+  }
+
+  form.addEventListener('submit', (event) => {
+    event.preventDefault()
+    const text = input.value.trim()
+    if (!text) return
+    input.value = ''
+    submitText(text)
   })
   input.addEventListener('keydown', (event) => {
     if (event.key === 'Enter' && !event.shiftKey) {

@@ -6,6 +6,8 @@ import type { Inbox } from '../src/services/inboxes'
 import type { ThreadMessage } from '../src/services/messages'
 import { builtInViews, type ViewDefinition } from '../src/services/views'
 import { initials } from '../src/lib/text'
+import { isAvailable } from '../src/services/availability'
+import { botCloseAllowedAt } from '../src/services/chatflows'
 import { fullTime, isoTime, shortTime } from '../src/lib/time'
 import { Layout } from './layout'
 import { MessageContent } from './email'
@@ -180,6 +182,22 @@ const InboxSwitcher: FC<{ ctx: InboxContext }> = ({ ctx }) => (
   </details>
 )
 
+/** "You are available / away": the switch, and whether office hours make one away right now. */
+export const AvailabilitySwitch: FC<{ user: SessionUser }> = ({ user }) => {
+  const byChoice = user.availability === 'available'
+  const now = isAvailable(user)
+  const label = now ? 'You are available' : byChoice ? 'Away (outside your office hours)' : 'You are away'
+  return (
+    <form id="availability" class="availability" hx-post="/me/availability" hx-target="this" hx-swap="outerHTML">
+      <span class={now ? 'presence presence-on' : 'presence presence-off'} aria-hidden="true" />
+      <span class="availability-label">{label}</span>
+      <button type="submit" name="availability" value={byChoice ? 'away' : 'available'} class="link-button small">
+        {byChoice ? 'Set away' : 'Set available'}
+      </button>
+    </form>
+  )
+}
+
 const UserMenu: FC<{ user: SessionUser }> = ({ user }) => (
   <div class="user-menu">
     <Avatar name={user.name} kind="agent" />
@@ -187,7 +205,11 @@ const UserMenu: FC<{ user: SessionUser }> = ({ user }) => (
       <strong>{user.name}</strong>
       <span class="muted small">{user.role.replace('_', ' ')}</span>
     </div>
+    <AvailabilitySwitch user={user} />
     <div class="user-actions">
+      <a href="/me" class="link-button" title="Time zone and office hours">
+        Profile
+      </a>
       {user.role !== 'agent' && (
         <a href="/settings/users" class="icon-button" title="Users and roles">
           ⚙
@@ -547,10 +569,12 @@ export const ThreadHeader: FC<{
   place: ThreadPlace
   /** The conversation's newest sequence number: lets the browser drop an outdated header. */
   version: number
+  timeZone: string
   oob?: boolean
-}> = ({ detail, users, place, version, oob }) => {
+}> = ({ detail, users, place, version, timeZone, oob }) => {
   const conversation = detail.conversation
   const trashed = conversation.folder === 'trash'
+  const botHeldUntil = botCloseAllowedAt(detail.botSession, conversation.assigneeBot)
   return (
     <header id="thread-header" class="thread-header" data-version={version} hx-swap-oob={oob ? 'true' : undefined}>
       <div class="thread-title">
@@ -567,6 +591,13 @@ export const ThreadHeader: FC<{
         <OwnerSelect detail={detail} users={users} place={place} disabled={trashed} />
         <ConversationActions detail={detail} place={place} />
       </div>
+      {botHeldUntil !== null && botHeldUntil > Date.now() && (
+        <p class="read-only-banner">
+          {conversation.assigneeBot} is still talking with this visitor, who has not asked for a person yet. It can be closed 30 minutes after their
+          last message (at {new Date(botHeldUntil).toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit', timeZone })}), or as soon as you
+          take it over.
+        </p>
+      )}
       {trashed && (
         <p class="read-only-banner">
           This conversation is in Trash and read-only. Restore it to reply; it is deleted for good 30 days after it was trashed.
@@ -598,7 +629,7 @@ export const ThreadPane: FC<{
       data-place={JSON.stringify(place)}
     >
       <section class="thread" aria-label="Conversation">
-        <ThreadHeader detail={detail} users={users} place={place} version={lastSeq} />
+        <ThreadHeader detail={detail} users={users} place={place} version={lastSeq} timeZone={timeZone} />
         <ol id="thread-messages" class="thread-messages">
           {messages.map((message) => (
             <MessageItem message={message} timeZone={timeZone} viewer={viewer} />

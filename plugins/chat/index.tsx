@@ -1,10 +1,13 @@
 import { z } from 'zod'
 import { defineChannel } from '../../src/channels/types'
+import { chatflows } from '../bots'
 
 const settings = z.object({
   /** Origins allowed to embed the widget; empty allows none but this app's own demo page. */
   allowedOrigins: z.array(z.string().url()).default([]),
   greeting: z.string().max(500).default('Hi! How can we help?'),
+  /** A chatflow that greets visitors and collects details before a person takes over. */
+  chatflow: z.enum(['none', ...chatflows.map((flow) => flow.id)] as [string, ...string[]]).default('none'),
 })
 
 /** What a ConversationRoom hands the pipeline for a visitor's message. */

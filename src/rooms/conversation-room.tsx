@@ -3,6 +3,8 @@ import type { Bindings } from '../env'
 import { createDb } from '../db/client'
 import { chatChannel } from '../../plugins/chat'
 import { appendToOpenConversation, ingestInbound, type Notifier } from '../channels/pipeline'
+import type { ChannelRecord } from '../channels/types'
+import { continueChatflow } from '../services/chatflows'
 import { getConversation, markRead } from '../services/conversations'
 import { getMessage, lastSeqOf, listMessages, type ThreadMessage } from '../services/messages'
 import { listAllUsers } from '../services/users'
@@ -45,6 +47,7 @@ function forVisitor(message: ThreadMessage): VisitorMessage | null {
     // The widget's own id for a visitor's message, so it can swap its "Sending…" copy for this one.
     clientId: message.direction === 'in' && message.externalId?.includes(':') ? message.externalId.slice(message.externalId.indexOf(':') + 1) : undefined,
     author: message.direction === 'in' ? null : (message.authorUserName ?? message.authorName),
+    ...(Array.isArray(message.metadata?.buttons) ? { buttons: (message.metadata.buttons as unknown[]).map(String) } : {}),
     text: message.hiddenAt ? 'This message was removed.' : message.text,
     at: message.createdAt,
   }
@@ -175,7 +178,7 @@ export class ConversationRoom extends DurableObject<Bindings> {
         socket,
         await renderHtml(
           <>
-            <ThreadHeader detail={detail} users={users} place={state.place} version={lastSeq} oob />
+            <ThreadHeader detail={detail} users={users} place={state.place} version={lastSeq} timeZone={state.timeZone} oob />
             <AppendedMessages messages={recent} timeZone={state.timeZone} viewer={viewerOf(state)} />
           </>,
         ),
@@ -275,7 +278,7 @@ export class ConversationRoom extends DurableObject<Bindings> {
     const channel = { id: state.channelId, accountId: state.accountId, inboxId: state.inboxId, pluginId: state.pluginId, name: state.channelName }
     const [inbound] = await chatChannel.parse(
       { type: 'event', payload: { visitorId: state.visitorId, sessionKey: state.visitorId, clientMessageId: clientId, name: state.name, email: state.email, text } },
-      { channel, settings: { allowedOrigins: [], greeting: '' }, secrets: {}, env: this.env },
+      { channel, settings: { allowedOrigins: [], greeting: '', chatflow: state.chatflow ?? 'none' }, secrets: {}, env: this.env },
     )
     if (!inbound) return
     let stored: { seq: number; id: number; duplicate: boolean }
@@ -306,6 +309,17 @@ export class ConversationRoom extends DurableObject<Bindings> {
     }
     // Persisted first, then acknowledged: an ack always means the message is safe.
     sendSafely(socket, JSON.stringify({ type: 'ack', clientId, seq: stored.seq, id: stored.id, duplicate: stored.duplicate }))
+    if (!stored.duplicate && state.chatflow) await this.#runChatflow(socket, channel, text, stored.seq === 1, nowMs)
+  }
+
+  /** Lets the channel's bot answer; its replies are stored, then broadcast like any message. */
+  async #runChatflow(socket: WebSocket, channel: ChannelRecord, text: string, isNewConversation: boolean, nowMs: number) {
+    const state = stateOf(socket) as VisitorState
+    if (!state.contactId) return
+    const db = createDb(this.env)
+    const turn = await continueChatflow(db, { channel, flowId: state.chatflow, conversationId: state.conversationId, contactId: state.contactId, visitorText: text, isNewConversation }, nowMs)
+    for (const reply of turn.replies) await this.#broadcast({ ...reply, authorUserName: null, channelPluginId: state.pluginId })
+    if (turn.replies.length > 0 || turn.handedOff) this.ctx.waitUntil(this.#tellHub(state, turn.replies.at(-1)?.id ?? 0))
   }
 
   #tellHub(state: VisitorState, messageId: number) {

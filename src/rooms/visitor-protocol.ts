@@ -9,6 +9,8 @@ export const visitorIdentity = z.object({
   channelName: z.string(),
   visitorId: z.string(),
   conversationId: z.string(),
+  /** The channel's chatflow, if it has one. */
+  chatflow: z.string().optional(),
 })
 export type VisitorIdentityHeader = z.infer<typeof visitorIdentity>
 export const visitorHeader = 'X-Switchboard-Visitor'
@@ -59,6 +61,8 @@ export interface VisitorMessage {
   from: 'visitor' | 'agent'
   clientId?: string
   author: string | null
+  /** Quick replies a bot offers with this message. */
+  buttons?: string[]
   text: string
   at: number
 }

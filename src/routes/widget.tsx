@@ -17,7 +17,7 @@ import { visitorHeader, type VisitorIdentityHeader } from '../rooms/visitor-prot
  */
 export const widgetRoutes = new Hono<AppEnv>()
 
-const chatSettings = z.object({ allowedOrigins: z.array(z.string()).default([]), greeting: z.string().default('Hi! How can we help?') })
+const chatSettings = z.object({ allowedOrigins: z.array(z.string()).default([]), greeting: z.string().default('Hi! How can we help?'), chatflow: z.string().default('none') })
 
 async function chatChannelFor(c: Context<AppEnv>) {
   const channel = await getChannelById(c.var.db, c.req.param('channelId') ?? '')
@@ -53,7 +53,7 @@ widgetRoutes.post('/widget/:channelId/session', async (c) => {
   allowOrigin(c, settings.allowedOrigins)
   const body = sessionBody.safeParse(await c.req.json().catch(() => ({})))
   const visit = await resumeVisit(c.var.db, channel, body.success ? body.data.token : undefined)
-  const availability = await teamAvailability(c.var.db, channel.accountId, channel.inboxId)
+  const availability = await teamAvailability(c.var.db, channel.accountId, channel.inboxId, { conversationId: visit.started ? visit.conversationId : undefined })
   return c.json({
     token: visit.token,
     visitorId: visit.visitorId,
@@ -81,6 +81,7 @@ widgetRoutes.get('/widget/:channelId/ws', async (c) => {
     channelName: channel.name,
     visitorId: identity.visitorId,
     conversationId: identity.conversationId,
+    chatflow: settings.chatflow === 'none' ? undefined : settings.chatflow,
   }
   const room = c.env.CONVERSATION_ROOM.get(c.env.CONVERSATION_ROOM.idFromName(identity.conversationId))
   const url = new URL('https://live.internal/visitor')

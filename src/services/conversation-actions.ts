@@ -3,6 +3,7 @@ import type { Db } from '../db/client'
 import {
   attachments,
   blockedSenders,
+  botSessions,
   contactIdentities,
   contacts,
   conversationParticipants,
@@ -17,6 +18,7 @@ import {
 import { InputError } from '../lib/errors'
 import { toPreview } from '../lib/text'
 import { recordAudit, type User } from './users'
+import { botCloseAllowedAt } from './chatflows'
 
 /** D1 binds at most 100 parameters per statement; id lists go in chunks below that. */
 const idsPerStatement = 80
@@ -96,8 +98,31 @@ export async function assignConversation(db: Db, actor: User, conversationId: st
   return touched([conversation])
 }
 
+/**
+ * Closes or reopens. A bot conversation whose visitor has not reached the handoff stays open
+ * until 30 minutes after the visitor's last activity (they may still be mid-flow): closing one
+ * alone explains when it can be closed; a bulk close leaves such conversations open.
+ */
 export async function setStatus(db: Db, actor: User, ids: string[], status: ConversationStatus, nowMs = Date.now()) {
-  const rows = (await ownConversations(db, actor.accountId, ids)).filter((row) => row.status !== status && row.folder !== 'trash')
+  let rows = (await ownConversations(db, actor.accountId, ids)).filter((row) => row.status !== status && row.folder !== 'trash')
+  if (status === 'closed') {
+    const withBots = rows.filter((row) => row.assigneeBot)
+    const sessions = withBots.length
+      ? await db.select().from(botSessions).where(inArray(botSessions.conversationId, withBots.map((row) => row.id)))
+      : []
+    const heldUntil = new Map<string, number>()
+    for (const session of sessions) {
+      const row = withBots.find((candidate) => candidate.id === session.conversationId)!
+      const allowedAt = botCloseAllowedAt(session, row.assigneeBot)
+      if (allowedAt !== null && allowedAt > nowMs) heldUntil.set(row.id, allowedAt)
+    }
+    if (ids.length === 1 && heldUntil.size === 1) {
+      const until = [...heldUntil.values()][0]!
+      const at = new Date(until).toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit', timeZone: actor.timeZone })
+      throw new InputError(`The bot is still talking with this visitor. It can be closed 30 minutes after their last message, at ${at}, or once a person takes it over.`)
+    }
+    rows = rows.filter((row) => !heldUntil.has(row.id))
+  }
   const changing = rows.map((row) => row.id)
   await runAll(db, [
     ...chunks(changing).map((part) =>

@@ -1,6 +1,6 @@
 import { aliasedTable, and, asc, desc, eq, inArray, or, sql, type SQL } from 'drizzle-orm'
 import type { Db } from '../db/client'
-import { channels, contacts, conversationReads, conversations, messages, users } from '../db/schema'
+import { botSessions, channels, contacts, conversationReads, conversations, messages, users } from '../db/schema'
 import { builtInViews, type ViewDefinition } from './views'
 import { filterConditions, type ListFilters } from './filters'
 import { toFtsQuery } from './search'
@@ -197,6 +197,8 @@ export interface ConversationDetail {
   channelName: string
   contact: typeof contacts.$inferSelect | null
   assigneeName: string | null
+  /** The chatflow's progress, for bot conversations. */
+  botSession: typeof botSessions.$inferSelect | null
 }
 
 export async function getConversation(
@@ -205,11 +207,12 @@ export async function getConversation(
   conversationId: string,
 ): Promise<ConversationDetail | null> {
   const [row] = await db
-    .select({ conversation: conversations, channelName: channels.name, contact: contacts, assigneeName: users.name })
+    .select({ conversation: conversations, channelName: channels.name, contact: contacts, assigneeName: users.name, botSession: botSessions })
     .from(conversations)
     .innerJoin(channels, eq(channels.id, conversations.channelId))
     .leftJoin(contacts, eq(contacts.id, conversations.contactId))
     .leftJoin(users, eq(users.id, conversations.assigneeId))
+    .leftJoin(botSessions, eq(botSessions.conversationId, conversations.id))
     .where(and(eq(conversations.accountId, accountId), eq(conversations.id, conversationId)))
     .limit(1)
   return row ?? null

@@ -210,7 +210,7 @@ const channelSetups = {
   ],
   sales: [
     { pluginId: 'email', name: 'sales@demo.switchboard.test', settings: { addresses: ['sales@demo.switchboard.test'], fromName: 'Northwind Sales' } },
-    { pluginId: 'chat', name: 'Pricing page chat', settings: { allowedOrigins: [], greeting: 'Questions about team pricing?' } },
+    { pluginId: 'chat', name: 'Pricing page chat', settings: { allowedOrigins: [], greeting: 'Questions about team pricing?', chatflow: 'welcome' } },
     { pluginId: 'messenger', name: 'Northwind Sales on Messenger', settings: { pageId: '1000002', verifyToken: 'demo-verify-token-2' } },
     { pluginId: 'forms', name: 'Demo request', settings: { formName: 'Demo request' } },
     { pluginId: 'calls', name: 'Sales line', settings: { phoneNumber: '+47 800 12 346' } },

@@ -4,6 +4,7 @@ import { channels, conversations, inboxes, inboxMembers, users } from '../db/sch
 import { findPlugin } from '../channels/registry'
 import { InputError } from '../lib/errors'
 import { recordAudit, type User } from './users'
+import { isAvailable } from './availability'
 
 export type DefaultAssignment = (typeof inboxes.$inferSelect)['defaultAssignment']
 
@@ -72,13 +73,15 @@ export async function chooseDefaultAssignee(db: Db, inboxId: string, nowMs = Dat
       .limit(1)
     return user?.id ?? null
   }
-  const [next] = await db
-    .select({ userId: inboxMembers.userId })
+  // Members in the order they last got one; the first who is available now (status, away
+  // switch and office hours) gets this one.
+  const members = await db
+    .select({ userId: inboxMembers.userId, availability: users.availability, officeHours: users.officeHours, timeZone: users.timeZone, status: users.status })
     .from(inboxMembers)
     .innerJoin(users, eq(users.id, inboxMembers.userId))
-    .where(and(eq(inboxMembers.inboxId, inboxId), eq(users.status, 'active'), eq(users.availability, 'available')))
+    .where(and(eq(inboxMembers.inboxId, inboxId), eq(users.status, 'active')))
     .orderBy(asc(inboxMembers.lastAssignedAt), asc(inboxMembers.userId))
-    .limit(1)
+  const next = members.find((member) => isAvailable(member, nowMs))
   if (!next) return null
   await db.update(inboxMembers).set({ lastAssignedAt: nowMs }).where(and(eq(inboxMembers.inboxId, inboxId), eq(inboxMembers.userId, next.userId)))
   return next.userId

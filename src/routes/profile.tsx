@@ -1,0 +1,39 @@
+import { Hono } from 'hono'
+import { eq } from 'drizzle-orm'
+import { z } from 'zod'
+import type { AppEnv } from '../env'
+import { requireSession } from '../auth/middleware'
+import { users } from '../db/schema'
+import { InputError } from '../lib/errors'
+import { saveWorkingHours, setAvailability, weekdays } from '../services/availability'
+import { AvailabilitySwitch } from '../../templates/inbox'
+import { ProfilePage, WorkingHoursForm } from '../../templates/profile'
+
+export const profileRoutes = new Hono<AppEnv>()
+profileRoutes.use('/me', requireSession)
+profileRoutes.use('/me/*', requireSession)
+
+profileRoutes.get('/me', (c) => c.html(<ProfilePage appName={c.env.APP_NAME ?? 'Switchboard'} user={c.var.user} />))
+
+profileRoutes.post('/me/availability', async (c) => {
+  const choice = z.enum(['available', 'away']).parse((await c.req.parseBody()).availability)
+  await setAvailability(c.var.db, c.var.user.id, choice)
+  return c.html(<AvailabilitySwitch user={{ ...c.var.user, availability: choice }} />)
+})
+
+profileRoutes.post('/me/hours', async (c) => {
+  const body = await c.req.parseBody()
+  const text = (key: string) => (typeof body[key] === 'string' ? (body[key] as string) : '')
+  try {
+    await saveWorkingHours(c.var.db, c.var.user.id, {
+      timeZone: text('timeZone').trim(),
+      enabled: body.enabled === '1',
+      days: Object.fromEntries(weekdays.map((day) => [day, { from: text(`${day}.from`), to: text(`${day}.to`) === '23:59' ? '24:00' : text(`${day}.to`) }])),
+    })
+  } catch (error) {
+    if (error instanceof InputError) return c.html(<WorkingHoursForm user={c.var.user} error={error.message} />, 422)
+    throw error
+  }
+  const [user] = await c.var.db.select().from(users).where(eq(users.id, c.var.user.id))
+  return c.html(<WorkingHoursForm user={user!} saved />)
+})
