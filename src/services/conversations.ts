@@ -1,6 +1,6 @@
 import { aliasedTable, and, asc, desc, eq, inArray, or, sql, type SQL } from 'drizzle-orm'
 import type { Db } from '../db/client'
-import { botSessions, channels, contacts, conversationReads, conversations, messages, users } from '../db/schema'
+import { botSessions, channels, contacts, conversationCounts, conversationReads, conversations, messages, users } from '../db/schema'
 import { builtInViews, type ViewDefinition } from './views'
 import { filterConditions, type ListFilters } from './filters'
 import { toFtsQuery } from './search'
@@ -168,20 +168,21 @@ async function bestSnippets(db: Db, accountId: string, match: string, conversati
 }
 
 /**
- * Counts for every built-in view of an inbox, in one grouped scan of its conversations. The inner
- * query groups the inbox by the columns the views test (covered by conversations_counts_idx, so it
- * reads index entries, not rows) and is named `conversations`, so each view's own condition runs
- * unchanged on a few hundred groups instead of on every conversation. A view that tests another
- * column fails loudly here ("no such column") until the column is added to the grouping.
+ * Counts for every built-in view of an inbox. The counts come from conversation_counts, which
+ * triggers keep exact per combination of the columns views test; the subquery presents those
+ * few hundred rows under the name `conversations`, so each view's own condition runs unchanged
+ * on them. A view that tests another column fails loudly here ("no such column") until the
+ * column is added to conversation_counts.
  */
 export async function countViews(
   db: Db,
   query: { accountId: string; inboxId: string; userId: string },
 ): Promise<Record<string, number>> {
   const c = conversations
-  const grouped = sql`(select ${c.folder}, ${c.status}, ${c.pluginId}, ${c.assigneeId}, ${c.assigneeBot}, count(*) as row_count
-    from ${c} where ${and(eq(c.accountId, query.accountId), eq(c.inboxId, query.inboxId))}
-    group by ${c.folder}, ${c.status}, ${c.pluginId}, ${c.assigneeId}, ${c.assigneeBot}) as ${c}`
+  const k = conversationCounts
+  const grouped = sql`(select ${k.folder} as folder, ${k.status} as status, ${k.pluginId} as plugin_id,
+      nullif(${k.assigneeId}, '') as assignee_id, nullif(${k.assigneeBot}, '') as assignee_bot, ${k.count} as row_count
+    from ${k} where ${and(eq(k.accountId, query.accountId), eq(k.inboxId, query.inboxId))} and ${k.count} > 0) as ${c}`
   const columns = Object.fromEntries(
     builtInViews.map((view) => [
       view.id,
