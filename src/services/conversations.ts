@@ -3,7 +3,7 @@ import type { Db } from '../db/client'
 import { botSessions, channels, contacts, conversationCounts, conversationReads, conversations, messages, users } from '../db/schema'
 import { builtInViews, type ViewDefinition } from './views'
 import { filterConditions, type ListFilters } from './filters'
-import { toFtsQuery } from './search'
+import { highlightSnippet, scopedFtsQuery } from './search'
 
 export type Conversation = typeof conversations.$inferSelect
 
@@ -47,10 +47,11 @@ export interface ListPage {
 const assignees = aliasedTable(users, 'assignee')
 
 /**
- * A search considers the best-ranked messages up to this many; a word in more messages than
- * this finds the conversations of its best matches (ranked), not every one that mentions it.
+ * A search ranks at most this many matching messages, the newest ones: a word in more messages
+ * than this finds the conversations of its newest matches, best first, not every one that ever
+ * mentioned it.
  */
-export const maxMessagesRankedPerSearch = 5000
+export const maxMessagesRankedPerSearch = 2000
 
 /**
  * Keyset cursors, never OFFSET, so page 500 costs what page 1 costs: (last_message_at, id) for
@@ -70,28 +71,35 @@ export async function listConversations(db: Db, query: ListQuery): Promise<ListP
   const limit = Math.min(Math.max(query.limit ?? 50, 1), 200)
   const filters = query.filters ?? {}
   const c = conversations
-  const match = filters.q ? toFtsQuery(filters.q) : null
+  const match = filters.q ? scopedFtsQuery(query.accountId, filters.q) : null
   const sort = filters.sort ?? (match ? 'relevance' : 'newest')
   const cursor = query.cursor ? decodeCursor(query.cursor) : null
 
-  // A search ranks conversations by their best-matching message. bm25() only works in the FTS
-  // query itself, so messages are ranked in an inner query (its LIMIT also keeps SQLite from
-  // merging it into the grouping one) and grouped per conversation outside.
+  // A search ranks conversations by their best-matching message among the newest matches:
+  // FTS5 walks its index newest-first (rowid order) and stops after maxMessagesRankedPerSearch,
+  // so a word found in a quarter of all messages costs what a rare one does. bm25() runs only
+  // inside that FTS query; the grouping per conversation happens outside, where SQLite's
+  // min() also hands back the best message's id for the snippet.
   const matched = match
     ? db
-        .select({ conversationId: messages.conversationId, score: sql<number>`bm25(messages_fts, 2.0, 1.0, 1.5)`.as('score') })
+        .select({ messageId: sql<number>`messages_fts.rowid`.as('fts_message_id'), score: sql<number>`bm25(messages_fts, 2.0, 1.0, 1.5, 0.0)`.as('score') })
         .from(sql`messages_fts`)
-        .innerJoin(messages, sql`${messages.id} = messages_fts.rowid`)
-        .where(and(sql`messages_fts match ${match}`, eq(messages.accountId, query.accountId)))
-        .orderBy(sql`score`)
+        .where(sql`messages_fts match ${match}`)
+        .orderBy(sql`messages_fts.rowid desc`)
         .limit(maxMessagesRankedPerSearch)
         .as('matched')
     : null
   const hits = matched
     ? db
-        .select({ conversationId: matched.conversationId, rank: sql<number>`min(${matched.score})`.as('rank') })
+        .select({
+          conversationId: messages.conversationId,
+          rank: sql<number>`min(${matched.score})`.as('rank'),
+          bestMessageId: sql<number>`${messages.id}`.as('best_message_id'),
+        })
         .from(matched)
-        .groupBy(matched.conversationId)
+        .innerJoin(messages, eq(messages.id, matched.messageId))
+        .where(eq(messages.accountId, query.accountId))
+        .groupBy(messages.conversationId)
         .as('hits')
     : null
   if (filters.q && !match) return { rows: [], nextCursor: null }
@@ -130,6 +138,7 @@ export async function listConversations(db: Db, query: ListQuery): Promise<ListP
       contactPhone: contacts.phone,
       unread: sql<boolean>`coalesce(${conversationReads.readSeq}, 0) < ${c.lastSeq}`.mapWith(Boolean),
       rank: hits ? hits.rank : sql<number>`0`,
+      bestMessageId: hits ? hits.bestMessageId : sql<number | null>`null`,
     })
     .from(c)
   const joined = hits ? base.innerJoin(hits, eq(hits.conversationId, c.id)) : base
@@ -144,27 +153,30 @@ export async function listConversations(db: Db, query: ListQuery): Promise<ListP
   const page = hasMore ? rows.slice(0, limit) : rows
   const last = page[page.length - 1]
   const nextCursor = hasMore && last ? encodeCursor(sort === 'relevance' && hits ? last.rank : last.lastMessageAt, last.id) : null
-  const snippets = match && page.length > 0 ? await bestSnippets(db, query.accountId, match, page.map((row) => row.id)) : new Map()
+  const snippets = filters.q && page.length > 0 ? await bestSnippets(db, query.accountId, filters.q, page) : new Map<string, string>()
   return {
-    rows: page.map(({ rank: _rank, ...row }) => ({ ...row, snippet: snippets.get(row.id) })),
+    rows: page.map(({ rank: _rank, bestMessageId: _best, ...row }) => ({ ...row, snippet: snippets.get(row.id) })),
     nextCursor,
   }
 }
 
-/** For each conversation on the page, the snippet of its best-matching message. */
-async function bestSnippets(db: Db, accountId: string, match: string, conversationIds: string[]) {
-  const rows = await db
-    .select({
-      conversationId: messages.conversationId,
-      snippet: sql<string>`snippet(messages_fts, -1, '\u0002', '\u0003', '…', 16)`,
-    })
-    .from(sql`messages_fts`)
-    .innerJoin(messages, sql`${messages.id} = messages_fts.rowid`)
-    .where(and(sql`messages_fts match ${match}`, eq(messages.accountId, accountId), inArray(messages.conversationId, conversationIds)))
-    .orderBy(sql`bm25(messages_fts, 2.0, 1.0, 1.5)`)
-  const best = new Map<string, string>()
-  for (const row of rows) if (!best.has(row.conversationId)) best.set(row.conversationId, row.snippet)
-  return best
+/** For each conversation on the page, a snippet of its best-matching message with the hits marked. */
+async function bestSnippets(db: Db, accountId: string, query: string, page: { id: string; bestMessageId: number | null }[]) {
+  const ids = page.map((row) => row.bestMessageId).filter((id): id is number => typeof id === 'number')
+  const texts = ids.length
+    ? await db
+        .select({ id: messages.id, text: messages.text })
+        .from(messages)
+        .where(and(eq(messages.accountId, accountId), inArray(messages.id, ids), sql`${messages.hiddenAt} is null`))
+    : []
+  const byId = new Map(texts.map((row) => [row.id, row.text]))
+  const snippets = new Map<string, string>()
+  for (const row of page) {
+    const text = row.bestMessageId === null ? undefined : byId.get(row.bestMessageId)
+    const snippet = text ? highlightSnippet(text, query) : null
+    if (snippet) snippets.set(row.id, snippet)
+  }
+  return snippets
 }
 
 /**

@@ -17,6 +17,40 @@ export function toFtsQuery(input: string): string | null {
   return words.map((word, index) => `"${word}"${index === words.length - 1 ? '*' : ''}`).join(' ')
 }
 
+/** The query restricted to one account's messages and to the searchable columns. */
+export function scopedFtsQuery(accountId: string, input: string): string | null {
+  const words = toFtsQuery(input)
+  if (!words || !/^[a-z0-9]+$/.test(accountId)) return null
+  return `account : "${accountId}" AND {subject body contact} : (${words})`
+}
+
+const stripMarks = (text: string) => text.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase()
+
+/**
+ * A window of text around the first hit, with every hit wrapped in \u0002…\u0003 (the template
+ * turns those into <mark>). Matching follows the index: whole words, diacritics ignored, and the
+ * last word also as a prefix. Null when the text has no hit (the match was in the subject or the
+ * contact).
+ */
+export function highlightSnippet(text: string, query: string, windowWords = 16): string | null {
+  const terms = query
+    .split(/\s+/)
+    .map((word) => stripMarks(word.replace(/["*]/g, '')))
+    .filter(Boolean)
+  if (terms.length === 0) return null
+  const tokens = text.replace(/[\u0002\u0003]/g, '').split(/(\s+)/)
+  const isHit = (token: string) => {
+    const bare = stripMarks(token).replace(/^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu, '')
+    return terms.some((term, index) => (index === terms.length - 1 ? bare.startsWith(term) : bare === term))
+  }
+  const words = tokens.filter((token) => token.trim() !== '')
+  const first = words.findIndex(isHit)
+  if (first < 0) return null
+  const start = Math.max(0, first - Math.floor(windowWords / 3))
+  const slice = words.slice(start, start + windowWords).map((word) => (isHit(word) ? `\u0002${word}\u0003` : word))
+  return `${start > 0 ? '… ' : ''}${slice.join(' ')}${start + windowWords < words.length ? ' …' : ''}`
+}
+
 export interface MessageHit {
   messageId: number
   conversationId: string
@@ -29,7 +63,7 @@ export async function searchMessages(
   db: Db,
   input: { accountId: string; query: string; limit?: number },
 ): Promise<MessageHit[]> {
-  const match = toFtsQuery(input.query)
+  const match = scopedFtsQuery(input.accountId, input.query)
   if (!match) return []
   return db
     .select({
@@ -40,6 +74,6 @@ export async function searchMessages(
     .from(sql`messages_fts`)
     .innerJoin(messages, sql`${messages.id} = messages_fts.rowid`)
     .where(and(sql`messages_fts match ${match}`, eq(messages.accountId, input.accountId)))
-    .orderBy(sql`bm25(messages_fts, 2.0, 1.0, 1.5)`)
+    .orderBy(sql`bm25(messages_fts, 2.0, 1.0, 1.5, 0.0)`)
     .limit(input.limit ?? 50)
 }
