@@ -12,6 +12,7 @@ import { channelRoutes } from './routes/channels'
 import { conversationRoutes } from './routes/conversations'
 import { devRoutes } from './routes/dev'
 import { emailRoutes } from './routes/email'
+import { emailOutboundRoutes } from './routes/email-outbound'
 import { inboxRoutes } from './routes/inbox'
 import { settingsRoutes } from './routes/settings'
 import { profileRoutes } from './routes/profile'
@@ -75,6 +76,7 @@ app.route('/', profileRoutes)
 app.route('/', inboxSettingsRoutes)
 app.route('/', conversationRoutes)
 app.route('/', emailRoutes)
+app.route('/', emailOutboundRoutes)
 app.route('/', inboxRoutes)
 
 app.notFound((c) => {

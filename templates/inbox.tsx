@@ -346,6 +346,9 @@ export const ListPane: FC<{
         <header class="pane-header">
           <h2>{searching ? 'Search results' : ctx.view.name}</h2>
           {!searching && <span class="muted">{ctx.counts[ctx.view.id] ?? 0}</span>}
+          <a class="button small compose-link" href={`/inbox/${ctx.inbox.id}/compose`} hx-get={`/inbox/${ctx.inbox.id}/compose`} hx-target="#thread" hx-push-url="true">
+            New email
+          </a>
         </header>
         <SearchAndFilters inboxId={ctx.inbox.id} view={ctx.view} filters={list.filters} options={list.options} error={list.error} />
         <SaveViewForm inboxId={ctx.inbox.id} viewId={ctx.view.id} filters={list.filters} />
@@ -474,10 +477,15 @@ export interface ComposerProps {
   seenSeq?: number
   /** The agent was warned about another reply and sends anyway. */
   confirmed?: boolean
+  /** The conversation's channel: its own composer fields (recipients, attachments) when it has any. */
+  pluginId?: string
+  /** What the agent entered in those fields, kept when the server sends the form back. */
+  fieldValues?: Record<string, string>
 }
 
-export const Composer: FC<ComposerProps> = ({ conversationId, canReply, error, kind, text, seenSeq, confirmed }) => {
+export const Composer: FC<ComposerProps> = ({ conversationId, canReply, error, kind, text, seenSeq, confirmed, pluginId, fieldValues }) => {
   const selected = canReply ? (kind ?? 'message') : 'comment'
+  const Fields = canReply && pluginId ? findPlugin(pluginId)?.ui.ComposerFields : undefined
   return (
     <form
       id="composer"
@@ -485,6 +493,7 @@ export const Composer: FC<ComposerProps> = ({ conversationId, canReply, error, k
       hx-post={`/conversations/${conversationId}/messages`}
       hx-target="this"
       hx-swap="outerHTML"
+      hx-encoding={Fields ? 'multipart/form-data' : undefined}
     >
       <div class="composer-tabs" role="radiogroup" aria-label="Message type">
         {canReply && (
@@ -503,6 +512,7 @@ export const Composer: FC<ComposerProps> = ({ conversationId, canReply, error, k
       )}
       <input type="hidden" name="seenSeq" value={String(seenSeq ?? 0)} />
       {confirmed && <input type="hidden" name="confirmed" value="1" />}
+      {Fields && <Fields conversationId={conversationId} values={fieldValues} />}
       <textarea name="text" rows={3} required maxlength={20000} placeholder="Write a message… (Ctrl+Enter sends)">
         {text ?? ''}
       </textarea>
@@ -636,7 +646,7 @@ export const ThreadPane: FC<{
           ))}
         </ol>
         <div id="thread-typing" class="typing" aria-live="polite"></div>
-        {!readOnly && <Composer conversationId={conversation.id} canReply={plugin?.capabilities.outbound ?? false} seenSeq={lastSeq} />}
+        {!readOnly && <Composer conversationId={conversation.id} canReply={plugin?.capabilities.outbound ?? false} seenSeq={lastSeq} pluginId={conversation.pluginId} />}
       </section>
       <ContactPane detail={detail} others={others} viewId={place.viewId} />
     </div>

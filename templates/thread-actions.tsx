@@ -1,6 +1,7 @@
 import type { FC } from 'hono/jsx'
 import type { ConversationDetail } from '../src/services/conversations'
 import type { User } from '../src/services/users'
+import { findPlugin } from '../src/channels/registry'
 
 /** Where the thread is shown from, so an action can answer with the same pane. */
 export interface ThreadPlace {
@@ -52,6 +53,24 @@ export const OwnerSelect: FC<{ detail: ConversationDetail; users: Pick<User, 'id
           ))}
       </select>
     </label>
+  )
+}
+
+/** Email out of a conversation: forward it (channels that can), or mail a chat's transcript to the contact. */
+const OutboundActions: FC<{ detail: ConversationDetail; place: ThreadPlace }> = ({ detail, place }) => {
+  const capabilities = findPlugin(detail.conversation.pluginId)?.capabilities
+  const base = `/conversations/${detail.conversation.id}`
+  return (
+    <>
+      {capabilities?.forward && (
+        <button type="button" class="menu-item" hx-get={`${base}/forward`} hx-target="#composer" hx-swap="outerHTML">
+          Forward…
+        </button>
+      )}
+      {capabilities?.realtime && detail.contact?.email && (
+        <ActionButton action={`${base}/transcript`} place={place} label="Send transcript" confirm={`Email the transcript of this chat to ${detail.contact.email}?`} />
+      )}
+    </>
   )
 }
 
@@ -109,6 +128,7 @@ export const ConversationActions: FC<{ detail: ConversationDetail; place: Thread
               confirm={`Block ${sender}? This conversation moves to Filtered, everything they send from now on is filtered, and tickets linked to their conversations are deleted for good.`}
             />
           )}
+          <OutboundActions detail={detail} place={place} />
           <ActionButton action={`${base}/trash`} place={place} label="Move to trash" danger shortcut="#" />
         </div>
       </details>

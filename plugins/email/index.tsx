@@ -1,12 +1,7 @@
-import { z } from 'zod'
 import { defineChannel } from '../../src/channels/types'
+import { EmailComposerFields } from './composer-fields'
 import { parseEmail } from './parse'
-
-const settings = z.object({
-  /** The addresses this channel receives at; aliases included. */
-  addresses: z.array(z.string().email()).min(1),
-  fromName: z.string().max(120).optional(),
-})
+import { emailReplyOptions, emailSettings, sendEmail } from './send'
 
 function EmailIcon() {
   return (
@@ -24,9 +19,9 @@ export const emailChannel = defineChannel({
   id: 'email',
   name: 'Email',
   view: 'Email',
-  settings,
-  // Outbound mail (compose, reply, forward through a queue) arrives with the email issue.
-  capabilities: { outbound: false, attachments: true, threading: true },
+  settings: emailSettings,
+  capabilities: { outbound: true, attachments: true, threading: true, html: true, forward: true },
+  replyOptions: emailReplyOptions,
   async parse(input, ctx) {
     if (input.type !== 'email') return []
     const ownAddresses = Array.isArray(ctx.settings?.addresses) ? ctx.settings.addresses : []
@@ -39,5 +34,6 @@ export const emailChannel = defineChannel({
       }),
     ]
   },
-  ui: { Icon: EmailIcon },
+  send: (message, ctx) => sendEmail(message, ctx),
+  ui: { Icon: EmailIcon, ComposerFields: EmailComposerFields },
 })

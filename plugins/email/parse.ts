@@ -10,6 +10,7 @@ import {
 import { quotedHistoryStart } from '../../src/lib/quoted-text'
 import { htmlToText, sanitizeHtml } from '../../src/lib/sanitize-html'
 import { headerLookup, isAutomated, isRoleAddress, readBounce } from './signals'
+import { decodeThreadIndex } from './thread-index'
 
 /** Cloudflare Email Routing's limit; anything larger is kept raw and not parsed. */
 export const maxEmailBytes = 25 * 1024 * 1024
@@ -208,6 +209,8 @@ async function fromParsedMail(mail: ParsedMail, options: EmailParseOptions): Pro
       ...(sanitized && sanitized.remoteImages > 0 ? { remoteImages: sanitized.remoteImages } : {}),
       ...(sanitized && !html ? { htmlOmitted: 'too large' } : {}),
       ...(bounce ? { bounce: true } : {}),
+      // Outlook's conversation index: our reply extends it, so Outlook keeps the thread together.
+      ...(decodeThreadIndex(header('thread-index')) ? { threadIndex: header('thread-index')!.trim() } : {}),
     },
   }
 }

@@ -23,7 +23,8 @@ import {
 import { getConversation } from '../services/conversations'
 import { appendMessage, getMessage, replyByAnotherAgentSince } from '../services/messages'
 import { findView } from '../services/views'
-import { queueDelivery, sendsThroughQueue } from '../services/outbound'
+import { attachmentProblem, filesOf, queueDelivery, sendsThroughQueue, storeOutboundAttachments } from '../services/outbound'
+import { htmlToText, sanitizeHtml } from '../lib/sanitize-html'
 import { headerJson } from '../lib/headers'
 import { AppendedMessages, Composer, EmptyThread, MessageItem, conversationUrl } from '../../templates/inbox'
 import { forwardAgentSocket } from './live'
@@ -47,21 +48,46 @@ async function ownConversation(c: Context<AppEnv>) {
   return detail
 }
 
+/** The channel's own composer fields as the agent filled them in (kept when the form comes back). */
+function fieldValuesOf(body: Record<string, unknown>): Record<string, string> {
+  const values: Record<string, string> = {}
+  for (const [key, value] of Object.entries(body)) {
+    if (typeof value === 'string' && !['kind', 'text', 'seenSeq', 'confirmed'].includes(key)) values[key] = value.slice(0, 10_000)
+  }
+  return values
+}
+
 conversationRoutes.post('/conversations/:id/messages', async (c) => {
   const { db, accountId, user } = c.var
   const conversation = (await ownConversation(c)).conversation
-  const canReply = findPlugin(conversation.pluginId)?.capabilities.outbound ?? false
-  const body = await c.req.parseBody()
+  const plugin = findPlugin(conversation.pluginId)
+  const canReply = plugin?.capabilities.outbound ?? false
+  const body = await c.req.parseBody({ all: true })
   const form = agentMessageForm.safeParse(body)
   const kind = body.kind === 'message' ? 'message' : 'comment'
   const text = typeof body.text === 'string' ? body.text : ''
   const seenSeq = Number(body.seenSeq) || 0
+  const fieldValues = plugin?.ui.ComposerFields ? fieldValuesOf(body) : undefined
   const again = (status: 409 | 422, error: string, confirmed?: boolean) =>
-    c.html(<Composer conversationId={conversation.id} canReply={canReply} kind={kind} text={text} seenSeq={seenSeq} error={error} confirmed={confirmed} />, status)
+    c.html(
+      <Composer conversationId={conversation.id} canReply={canReply} kind={kind} text={text} seenSeq={seenSeq} error={error} confirmed={confirmed} pluginId={conversation.pluginId} fieldValues={fieldValues} />,
+      status,
+    )
   if (!form.success) return again(422, form.error.issues[0]?.message ?? 'Check the message.')
   if (conversation.folder === 'trash') return again(409, 'Restore this conversation before writing in it.')
   if (form.data.kind === 'message' && !canReply) return again(422, 'This channel cannot send replies; add a comment instead.')
-  if (form.data.kind === 'message' && !form.data.confirmed) {
+  const isReply = form.data.kind === 'message'
+  // Recipients and the like: what the channel asks for, validated by its own schema.
+  const options = isReply && plugin?.replyOptions ? plugin.replyOptions.safeParse(body) : null
+  if (options && !options.success) return again(422, options.error.issues[0]?.message ?? 'Check the recipients.')
+  const files = isReply && plugin?.capabilities.attachments ? filesOf(body.attachments) : []
+  const refusedFiles = attachmentProblem(files)
+  if (refusedFiles) return again(422, refusedFiles)
+  // Agent HTML is sanitised like inbound mail before it is stored or sent: no scripts, no handlers.
+  const html = isReply && plugin?.capabilities.html && body.format === 'html' ? sanitizeHtml(form.data.text).html : null
+  const storedText = html === null ? form.data.text : htmlToText(html).trim()
+  if (!storedText && isReply) return again(422, 'Write something first.')
+  if (isReply && !form.data.confirmed) {
     // Collision check: someone else answered after this agent last looked.
     const other = await replyByAnotherAgentSince(db, accountId, conversation.id, form.data.seenSeq, user.id)
     if (other) return again(409, `${other.authorName ?? 'Someone'} replied since you opened this conversation. Read their reply, then send yours anyway if it still fits.`, true)
@@ -74,12 +100,15 @@ conversationRoutes.post('/conversations/:id/messages', async (c) => {
     kind: form.data.kind,
     authorUserId: user.id,
     authorName: user.name,
-    text: form.data.text,
+    text: storedText,
+    html,
+    metadata: options?.success ? { replyOptions: options.data } : {},
     createdAt: Date.now(),
   })
   if (!stored) throw new HTTPException(500, { message: 'The message could not be saved.' })
+  await storeOutboundAttachments(db, c.env.ATTACHMENTS, stored, files)
   // Stored first; a channel that sends through a provider gets it from the delivery queue.
-  if (form.data.kind === 'message' && sendsThroughQueue(conversation.pluginId)) {
+  if (isReply && sendsThroughQueue(conversation.pluginId)) {
     await queueDelivery(db, c.env.OUTBOUND, { accountId, messageId: stored.id })
   }
   const message = await getMessage(db, accountId, stored.id)
@@ -89,7 +118,7 @@ conversationRoutes.post('/conversations/:id/messages', async (c) => {
   )
   return c.html(
     <>
-      <Composer conversationId={conversation.id} canReply={canReply} kind={form.data.kind} seenSeq={message.seq} />
+      <Composer conversationId={conversation.id} canReply={canReply} kind={form.data.kind} seenSeq={message.seq} pluginId={conversation.pluginId} />
       <AppendedMessages messages={[message]} timeZone={user.timeZone} viewer={user} />
     </>,
     201,

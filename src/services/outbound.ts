@@ -1,10 +1,12 @@
 import { and, eq, sql } from 'drizzle-orm'
 import { z } from 'zod'
 import type { Db } from '../db/client'
-import { channels, contacts, conversations, messages } from '../db/schema'
+import { attachments, channels, contacts, conversationParticipants, conversations, messages } from '../db/schema'
 import { findPlugin } from '../channels/registry'
 import { channelContextOf } from '../channels/context'
-import type { OutboundMessage } from '../channels/types'
+import type { OutboundAttachment, OutboundMessage } from '../channels/types'
+import { normalizeEmail } from '../lib/text'
+import { newId } from '../lib/ids'
 import type { Bindings } from '../env'
 
 /**
@@ -53,21 +55,56 @@ async function outboundFor(db: Db, job: DeliveryJob) {
     .where(and(eq(messages.accountId, job.accountId), eq(messages.id, job.messageId)))
     .limit(1)
   if (!row) return null
-  const references = await db
-    .select({ externalId: messages.externalId })
+  const earlier = await db
+    .select({ externalId: messages.externalId, metadata: messages.metadata })
     .from(messages)
     .where(and(eq(messages.conversationId, row.conversation.id), sql`${messages.externalId} is not null`, sql`${messages.seq} < ${row.message.seq}`, eq(messages.kind, 'message')))
     .orderBy(messages.seq)
+  const metadata = row.message.metadata ?? {}
+  // A forward or a transcript carries more than the thread shows of it: what goes out is kept apart.
+  const sendBody = z.object({ text: z.string(), html: z.string().nullish() }).safeParse(metadata.sendBody)
   const outbound: OutboundMessage = {
     conversationId: row.conversation.id,
     messageId: row.message.id,
     to: { name: row.contact?.name, email: row.contact?.email, externalId: row.conversation.externalKey },
     subject: row.conversation.subject,
-    text: row.message.text,
-    html: row.message.html,
-    references: references.map((reference) => reference.externalId!).filter(Boolean),
+    text: sendBody.success ? sendBody.data.text : row.message.text,
+    html: sendBody.success ? (sendBody.data.html ?? null) : row.message.html,
+    // A forward or a transcript starts a thread of its own at the recipient's end.
+    references: metadata.startsThread ? [] : earlier.map((reference) => reference.externalId!).filter(Boolean),
+    conversationStartedAt: row.conversation.createdAt,
+    options: metadata.replyOptions,
+    metadata,
+    parentMetadata: metadata.startsThread ? undefined : (earlier[earlier.length - 1]?.metadata ?? undefined),
+    automatic: row.message.automated ? (metadata.autoSubmitted === 'auto-generated' ? 'auto-generated' : 'auto-replied') : undefined,
   }
   return { ...row, outbound }
+}
+
+/** The message's stored attachments, read from R2 only when the plugin asks for the bytes. */
+async function attachmentsOf(db: Db, env: Bindings, messageId: number): Promise<OutboundAttachment[]> {
+  const rows = await db.select().from(attachments).where(eq(attachments.messageId, messageId))
+  return rows.map((row) => ({
+    filename: row.filename,
+    contentType: row.contentType,
+    sizeBytes: row.sizeBytes,
+    contentId: row.contentId,
+    async read() {
+      const object = await env.ATTACHMENTS.get(row.r2Key)
+      if (!object) throw new Error(`The attachment ${row.filename} is missing from storage.`)
+      return new Uint8Array(await object.arrayBuffer())
+    },
+  }))
+}
+
+/** Whoever a message went to is a participant: their reply may join by subject, and reply all includes them. */
+async function recordRecipients(db: Db, conversationId: string, participants: NonNullable<import('../channels/types').SendResult['participants']>) {
+  const rows = new Map<string, typeof conversationParticipants.$inferInsert>()
+  for (const participant of participants) {
+    const address = normalizeEmail(participant.address)
+    if (address && !rows.has(address)) rows.set(address, { conversationId, address, name: participant.name ?? null, role: participant.role })
+  }
+  if (rows.size > 0) await db.insert(conversationParticipants).values([...rows.values()]).onConflictDoNothing()
 }
 
 /** One delivery attempt, as the queue consumer runs it. */
@@ -79,8 +116,19 @@ export async function deliver(db: Db, env: Bindings, job: DeliveryJob, attempt: 
   const markAttempt = (set: Partial<typeof messages.$inferInsert>) =>
     db.update(messages).set({ ...set, deliveryAttempts: attempt }).where(eq(messages.id, loaded.message.id))
   try {
-    const result = await plugin.send(loaded.outbound, channelContextOf(loaded.channel, env))
-    await markAttempt({ deliveryStatus: 'sent', deliveryError: null, ...(result.externalId ? { externalId: result.externalId } : {}) })
+    const outbound = { ...loaded.outbound, attachments: await attachmentsOf(db, env, loaded.message.id) }
+    const result = await plugin.send(outbound, channelContextOf(loaded.channel, env))
+    // What went out is kept before the row points at it, so "Download original" never 404s.
+    const rawKey = result.raw ? `${loaded.message.accountId}/${loaded.conversation.id}/sent/${loaded.message.id}.eml` : null
+    if (rawKey && result.raw) await env.ATTACHMENTS.put(rawKey, result.raw, { httpMetadata: { contentType: 'message/rfc822' } })
+    await markAttempt({
+      deliveryStatus: 'sent',
+      deliveryError: null,
+      ...(result.externalId ? { externalId: result.externalId } : {}),
+      ...(rawKey ? { rawKey } : {}),
+      ...(result.metadata ? { metadata: { ...loaded.message.metadata, ...result.metadata } } : {}),
+    })
+    await recordRecipients(db, loaded.conversation.id, result.participants ?? [])
     return { status: 'sent' }
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error)
@@ -91,4 +139,52 @@ export async function deliver(db: Db, env: Bindings, job: DeliveryJob, attempt: 
     await markAttempt({ deliveryStatus: 'pending', deliveryError: reason.slice(0, 500) })
     return { status: 'retry', delaySeconds: retryDelaySeconds(attempt), error: reason }
   }
+}
+
+/** What a mail can carry: Cloudflare accepts 25 MiB per message, and base64 adds a third. */
+export const maxOutboundAttachmentBytes = 18 * 1024 * 1024
+export const maxOutboundAttachments = 20
+
+/** Files an agent attached, checked before anything is stored: null, or why they are refused. */
+export function attachmentProblem(files: File[]): string | null {
+  if (files.length > maxOutboundAttachments) return `Attach at most ${maxOutboundAttachments} files.`
+  const total = files.reduce((sum, file) => sum + file.size, 0)
+  return total > maxOutboundAttachmentBytes ? 'The attachments are larger than 18 MB together; share big files by link.' : null
+}
+
+/** The files of a form field (browsers send an empty file when none was chosen). */
+export function filesOf(value: unknown): File[] {
+  const values = Array.isArray(value) ? value : value === undefined ? [] : [value]
+  return values.filter((item): item is File => item instanceof File && item.size > 0)
+}
+
+/**
+ * Stores an outbound message's attachments: bytes to R2 first, then the rows and the list in the
+ * message's metadata that the thread shows, all before the message is queued for sending.
+ */
+export async function storeOutboundAttachments(
+  db: Db,
+  blobs: Pick<R2Bucket, 'put'>,
+  message: { accountId: string; conversationId: string; id: number; metadata: Record<string, unknown> },
+  files: File[],
+  nowMs = Date.now(),
+) {
+  if (files.length === 0) return
+  const stored = []
+  for (const file of files) {
+    const id = newId()
+    const r2Key = `${message.accountId}/${message.conversationId}/attachments/${id}`
+    // Names and types come from the browser: both are cleaned like an inbound mail's.
+    // eslint-disable-next-line no-control-regex
+    const filename = file.name.replace(/[\u0000-\u001f\u007f/\\]/g, '_').trim().slice(0, 200) || 'attachment'
+    const type = file.type.toLowerCase()
+    const contentType = /^[a-z0-9][a-z0-9!#$&^_.+-]*\/[a-z0-9][a-z0-9!#$&^_.+-]*$/.test(type) ? type : 'application/octet-stream'
+    await blobs.put(r2Key, await file.arrayBuffer(), { httpMetadata: { contentType } })
+    stored.push({ id, r2Key, filename, contentType, sizeBytes: file.size, contentId: null })
+  }
+  await db.insert(attachments).values(stored.map((row) => ({ ...row, accountId: message.accountId, messageId: message.id, createdAt: nowMs })))
+  await db
+    .update(messages)
+    .set({ metadata: { ...message.metadata, attachments: stored.map(({ id, filename, contentType, sizeBytes, contentId }) => ({ id, filename, contentType, sizeBytes, contentId })) } })
+    .where(eq(messages.id, message.id))
 }

@@ -95,8 +95,10 @@ describe('writing in a conversation', () => {
   })
 
   it('replies only where the channel can send, and explains otherwise', async () => {
-    const { email, chat, cookie } = await filledWorkspace()
-    const refused = await request(`/conversations/${email.conversationId}/messages`, { method: 'POST', cookie, body: form({ kind: 'message', text: 'Hello' }) })
+    const { ws, chat, cookie } = await filledWorkspace()
+    // A web form cannot be answered through its channel (email can, since outbound mail).
+    const submitted = await ingestInbound({ db: db(), notifier: recordingNotifier().notifier, blobs: env.ATTACHMENTS }, ws.channels.forms, { externalId: `f-${ws.tag}`, from: { email: 'ida@example.com' }, text: 'Call me' })
+    const refused = await request(`/conversations/${submitted.conversationId}/messages`, { method: 'POST', cookie, body: form({ kind: 'message', text: 'Hello' }) })
     expect(refused.status).toBe(422)
     expect(await refused.text()).toContain('cannot send replies')
     const sent = await request(`/conversations/${chat.conversationId}/messages`, { method: 'POST', cookie, body: form({ kind: 'message', text: 'Yes, 210 cm' }) })

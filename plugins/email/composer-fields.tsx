@@ -1,0 +1,52 @@
+import type { FC } from 'hono/jsx'
+import type { ComposerFieldsProps } from '../../src/channels/types'
+
+/** Where the composer fetches the fields with their defaults (the contact, or everyone for reply all). */
+export const replyFieldsUrl = (conversationId: string, all = false) => `/conversations/${conversationId}/reply-fields${all ? '?all=1' : ''}`
+
+/**
+ * The email part of the reply composer: editable To/Cc/Bcc, HTML or plain text, attachments.
+ * A fresh composer loads its defaults from the server (who is on the thread is not known here);
+ * a composer sent back after an error keeps what the agent typed.
+ */
+export const EmailComposerFields: FC<ComposerFieldsProps> = ({ conversationId, values }) => {
+  if (!values) {
+    return <div class="composer-fields" hx-get={replyFieldsUrl(conversationId)} hx-trigger="load" hx-swap="outerHTML"></div>
+  }
+  return (
+    <div class="composer-fields">
+      <label class="composer-field">
+        <span>To</span>
+        <input type="text" name="to" value={values.to ?? ''} maxlength={10000} autocomplete="off" />
+      </label>
+      <label class="composer-field">
+        <span>Cc</span>
+        <input type="text" name="cc" value={values.cc ?? ''} maxlength={10000} autocomplete="off" />
+      </label>
+      <label class="composer-field">
+        <span>Bcc</span>
+        <input type="text" name="bcc" value={values.bcc ?? ''} maxlength={10000} autocomplete="off" />
+      </label>
+      <div class="composer-field-row">
+        <button type="button" class="link-button" hx-get={replyFieldsUrl(conversationId, true)} hx-target="closest .composer-fields" hx-swap="outerHTML">
+          Reply all
+        </button>
+        <label>
+          <span class="muted small">Format </span>
+          <select name="format">
+            <option value="text" selected={values.format !== 'html'}>
+              Plain text
+            </option>
+            <option value="html" selected={values.format === 'html'}>
+              HTML
+            </option>
+          </select>
+        </label>
+        <label>
+          <span class="muted small">Attach </span>
+          <input type="file" name="attachments" multiple />
+        </label>
+      </div>
+    </div>
+  )
+}

@@ -1,0 +1,180 @@
+import { Hono, type Context } from 'hono'
+import { HTTPException } from 'hono/http-exception'
+import { z } from 'zod'
+import type { AppEnv } from '../env'
+import { requireSession } from '../auth/middleware'
+import { findPlugin } from '../channels/registry'
+import { notifySafely } from '../channels/pipeline'
+import { durableObjectNotifier } from '../rooms/notifier'
+import { getConversation } from '../services/conversations'
+import { getInbox } from '../services/inboxes'
+import { getMessage, lastSeqOf } from '../services/messages'
+import { attachmentProblem, filesOf } from '../services/outbound'
+import { composeEmail, emailChannelsOf, forwardConversation, replyDefaults, sendTranscript } from '../services/email-outbound'
+import { htmlToText, sanitizeHtml } from '../lib/sanitize-html'
+import { emailReplyOptions, formatAddressList, parseAddressList } from '../../plugins/email/send'
+import { EmailComposerFields } from '../../plugins/email/composer-fields'
+import { AppendedMessages, Composer, conversationUrl } from '../../templates/inbox'
+import { ComposeForm, ComposePage, ForwardForm, type ComposeValues } from '../../templates/email-outbound'
+import { placeFrom, renderThread } from './thread-view'
+
+/**
+ * Email that starts on our side: the reply composer's recipient defaults, a new email from the
+ * inbox, forwarding a conversation, and emailing a transcript. Sending itself is the delivery
+ * queue's job (services/outbound.ts).
+ */
+export const emailOutboundRoutes = new Hono<AppEnv>()
+emailOutboundRoutes.use('/conversations/*', requireSession)
+emailOutboundRoutes.use('/inbox/*', requireSession)
+
+async function ownConversation(c: Context<AppEnv>) {
+  const detail = await getConversation(c.var.db, c.var.accountId, c.req.param('id') ?? '')
+  if (!detail) throw new HTTPException(404, { message: 'This conversation does not exist or was deleted.' })
+  return detail
+}
+
+emailOutboundRoutes.get('/conversations/:id/reply-fields', async (c) => {
+  const detail = await ownConversation(c)
+  const defaults = await replyDefaults(c.var.db, c.var.accountId, detail.conversation.id, c.req.query('all') === '1')
+  return c.html(<EmailComposerFields conversationId={detail.conversation.id} values={{ to: formatAddressList(defaults.to), cc: formatAddressList(defaults.cc), bcc: '' }} />)
+})
+
+/** A fresh composer (the forward form's Cancel). */
+emailOutboundRoutes.get('/conversations/:id/composer', async (c) => {
+  const detail = await ownConversation(c)
+  const canReply = findPlugin(detail.conversation.pluginId)?.capabilities.outbound ?? false
+  const seenSeq = await lastSeqOf(c.var.db, c.var.accountId, detail.conversation.id)
+  return c.html(<Composer conversationId={detail.conversation.id} canReply={canReply} seenSeq={seenSeq} pluginId={detail.conversation.pluginId} />)
+})
+
+emailOutboundRoutes.get('/conversations/:id/forward', async (c) => {
+  const detail = await ownConversation(c)
+  return c.html(<ForwardForm conversationId={detail.conversation.id} />)
+})
+
+const forwardForm = z.object({
+  to: z.string().max(10_000),
+  note: z.string().max(20_000, 'That note is too long.').default(''),
+})
+
+emailOutboundRoutes.post('/conversations/:id/forward', async (c) => {
+  const detail = await ownConversation(c)
+  const { db, accountId, user } = c.var
+  const body = await c.req.parseBody()
+  const values = { to: typeof body.to === 'string' ? body.to : '', note: typeof body.note === 'string' ? body.note : '' }
+  const again = (status: 409 | 422, error: string) => c.html(<ForwardForm conversationId={detail.conversation.id} values={values} error={error} />, status)
+  if (detail.conversation.folder === 'trash') return again(409, 'Restore this conversation before forwarding it.')
+  const form = forwardForm.safeParse(body)
+  if (!form.success) return again(422, form.error.issues[0]?.message ?? 'Check the form.')
+  const to = parseAddressList(form.data.to)
+  if (to.invalid.length > 0) return again(422, `“${to.invalid[0]}” is not an email address.`)
+  if (to.addresses.length === 0 || to.addresses.length > 20) return again(422, 'Forward to between one and 20 addresses.')
+  let message
+  try {
+    message = await forwardConversation(db, c.env, { accountId, conversationId: detail.conversation.id, user, to: to.addresses, note: form.data.note })
+  } catch (error) {
+    return again(422, error instanceof Error ? error.message : 'The conversation could not be forwarded.')
+  }
+  const shown = await getMessage(db, accountId, message.id)
+  c.executionCtx.waitUntil(notifySafely(durableObjectNotifier(c.env), { accountId, inboxId: detail.conversation.inboxId, conversationId: detail.conversation.id, messageId: message.id }))
+  const canReply = findPlugin(detail.conversation.pluginId)?.capabilities.outbound ?? false
+  return c.html(
+    <>
+      <Composer conversationId={detail.conversation.id} canReply={canReply} seenSeq={message.seq} pluginId={detail.conversation.pluginId} />
+      <AppendedMessages messages={shown ? [shown] : []} timeZone={user.timeZone} viewer={user} />
+    </>,
+    201,
+  )
+})
+
+/** "Send transcript" in a chat's More menu: to the contact's address, through the inbox's email channel. */
+emailOutboundRoutes.post('/conversations/:id/transcript', async (c) => {
+  const detail = await ownConversation(c)
+  const { db, accountId, user } = c.var
+  const place = placeFrom(detail.conversation.inboxId, await c.req.parseBody())
+  const address = detail.contact?.email
+  if (!address) throw new HTTPException(422, { message: 'This contact has no email address to send the transcript to.' })
+  let message
+  try {
+    message = await sendTranscript(db, c.env, detail.conversation.id, address, { user })
+  } catch (error) {
+    throw new HTTPException(422, { message: error instanceof Error ? error.message : 'The transcript could not be sent.' })
+  }
+  c.executionCtx.waitUntil(notifySafely(durableObjectNotifier(c.env), { accountId, inboxId: detail.conversation.inboxId, conversationId: detail.conversation.id, messageId: message.id }))
+  const thread = await renderThread(c, detail.conversation.id, place)
+  return c.html(
+    <>
+      {thread.pane}
+      {thread.row}
+    </>,
+  )
+})
+
+async function composeContext(c: Context<AppEnv>) {
+  const inbox = await getInbox(c.var.db, c.var.accountId, c.req.param('inboxId') ?? '')
+  if (!inbox) throw new HTTPException(404, { message: 'This inbox does not exist.' })
+  const channels = (await emailChannelsOf(c.var.db, c.var.accountId, inbox.id)).map((channel) => ({
+    id: channel.id,
+    name: typeof channel.settings.fromName === 'string' && channel.settings.fromName ? channel.settings.fromName : channel.name,
+    address: Array.isArray(channel.settings.addresses) && typeof channel.settings.addresses[0] === 'string' ? channel.settings.addresses[0] : '',
+  }))
+  return { inbox, channels }
+}
+
+emailOutboundRoutes.get('/inbox/:inboxId/compose', async (c) => {
+  const { inbox, channels } = await composeContext(c)
+  if (c.req.header('HX-Request')) return c.html(<ComposeForm inboxId={inbox.id} channels={channels} />)
+  return c.html(<ComposePage appName={c.env.APP_NAME ?? 'Switchboard'} userId={c.var.user.id} inboxId={inbox.id} channels={channels} />)
+})
+
+const composeForm = z.object({
+  channelId: z.string().max(32).optional(),
+  subject: z.string().trim().min(1, 'Add a subject.').max(500, 'That subject is too long.'),
+  text: z.string().trim().min(1, 'Write something first.').max(100_000, 'That email is too long.'),
+  format: z.enum(['text', 'html']).default('text'),
+})
+
+emailOutboundRoutes.post('/inbox/:inboxId/compose', async (c) => {
+  const { inbox, channels } = await composeContext(c)
+  const { db, accountId, user } = c.var
+  const body = await c.req.parseBody({ all: true })
+  const values: ComposeValues = Object.fromEntries(
+    (['channelId', 'to', 'cc', 'bcc', 'subject', 'text', 'format'] as const).map((key) => [key, typeof body[key] === 'string' ? (body[key] as string).slice(0, 100_000) : '']),
+  )
+  const again = (error: string) => c.html(<ComposeForm inboxId={inbox.id} channels={channels} values={values} error={error} />, 422)
+  const form = composeForm.safeParse(body)
+  if (!form.success) return again(form.error.issues[0]?.message ?? 'Check the form.')
+  const recipients = emailReplyOptions.safeParse({ to: values.to, cc: values.cc, bcc: values.bcc })
+  if (!recipients.success) return again(recipients.error.issues[0]?.message ?? 'Check the recipients.')
+  if (!recipients.data.to?.length) return again('Add at least one To recipient.')
+  const files = filesOf(body.attachments)
+  const refusedFiles = attachmentProblem(files)
+  if (refusedFiles) return again(refusedFiles)
+  // Agent HTML is sanitised before it is stored or sent, exactly like inbound mail.
+  const html = form.data.format === 'html' ? sanitizeHtml(form.data.text).html : null
+  const text = html === null ? form.data.text : htmlToText(html).trim()
+  if (!text) return again('Write something first.')
+  let created
+  try {
+    created = await composeEmail(db, c.env, {
+      accountId,
+      inboxId: inbox.id,
+      channelId: form.data.channelId || undefined,
+      user,
+      recipients: { to: recipients.data.to ?? [], cc: recipients.data.cc ?? [], bcc: recipients.data.bcc ?? [] },
+      subject: form.data.subject,
+      text,
+      html,
+      files,
+    })
+  } catch (error) {
+    return again(error instanceof Error ? error.message : 'The email could not be sent.')
+  }
+  c.executionCtx.waitUntil(notifySafely(durableObjectNotifier(c.env), { accountId, inboxId: inbox.id, conversationId: created.conversationId, messageId: created.message.id }))
+  const url = conversationUrl(inbox.id, 'sent', created.conversationId)
+  if (c.req.header('HX-Request')) {
+    c.header('HX-Redirect', url)
+    return c.body(null, 201)
+  }
+  return c.redirect(url, 303)
+})

@@ -1,0 +1,290 @@
+import { and, asc, desc, eq } from 'drizzle-orm'
+import { z } from 'zod'
+import type { Db } from '../db/client'
+import { channels, contacts, conversationParticipants, conversations, inboxes, messages } from '../db/schema'
+import type { Bindings } from '../env'
+import { newId } from '../lib/ids'
+import { escapeHtml } from '../lib/sanitize-html'
+import { normalizeEmail } from '../lib/text'
+import { conversationIdFromReplyAddress } from '../channels/email-threading'
+import { resolveContact } from './contacts'
+import { appendMessage, type Message } from './messages'
+import { queueDelivery, storeOutboundAttachments, type DeliveryQueue } from './outbound'
+
+/**
+ * Email that starts from our side: a new conversation composed from the inbox, a conversation
+ * forwarded to an outside address, a chat transcript for the contact. Each is stored as an
+ * outbound message first and sent by the delivery queue like any reply.
+ */
+
+export interface Recipient {
+  address: string
+  name?: string | null
+}
+
+export interface Recipients {
+  to: Recipient[]
+  cc: Recipient[]
+  bcc: Recipient[]
+}
+
+/** The email channels of an inbox, oldest first: the first is where mail from the inbox goes out. */
+export function emailChannelsOf(db: Db, accountId: string, inboxId: string) {
+  return db
+    .select()
+    .from(channels)
+    .where(and(eq(channels.accountId, accountId), eq(channels.inboxId, inboxId), eq(channels.pluginId, 'email')))
+    .orderBy(asc(channels.createdAt), asc(channels.id))
+}
+
+function ownAddressesOf(channel: { settings: Record<string, unknown> }): Set<string> {
+  const addresses = Array.isArray(channel.settings.addresses) ? channel.settings.addresses : []
+  return new Set(addresses.filter((address): address is string => typeof address === 'string').map(normalizeEmail))
+}
+
+/**
+ * Who a reply goes to by default: the author of the newest message from outside (a Cc'd person
+ * may have answered), else the contact; reply all adds everyone else on the thread as Cc, never
+ * our own addresses.
+ */
+export async function replyDefaults(db: Db, accountId: string, conversationId: string, all: boolean): Promise<{ to: Recipient[]; cc: Recipient[] }> {
+  const [conversation] = await db
+    .select({ contactId: conversations.contactId, channelId: conversations.channelId })
+    .from(conversations)
+    .where(and(eq(conversations.accountId, accountId), eq(conversations.id, conversationId)))
+    .limit(1)
+  if (!conversation) return { to: [], cc: [] }
+  const [latest] = await db
+    .select({ name: contacts.name, email: contacts.email })
+    .from(messages)
+    .innerJoin(contacts, eq(contacts.id, messages.authorContactId))
+    .where(and(eq(messages.conversationId, conversationId), eq(messages.direction, 'in'), eq(messages.kind, 'message'), eq(messages.automated, false)))
+    .orderBy(desc(messages.seq))
+    .limit(1)
+  const [contact] = conversation.contactId
+    ? await db.select({ name: contacts.name, email: contacts.email }).from(contacts).where(eq(contacts.id, conversation.contactId)).limit(1)
+    : []
+  const primary = latest?.email ? latest : contact?.email ? contact : null
+  const to: Recipient[] = primary?.email ? [{ address: primary.email, name: primary.name }] : []
+  if (!all) return { to, cc: [] }
+  const [channel] = await db.select({ settings: channels.settings }).from(channels).where(eq(channels.id, conversation.channelId)).limit(1)
+  const own = channel ? ownAddressesOf(channel) : new Set<string>()
+  const taken = new Set(to.map((recipient) => normalizeEmail(recipient.address)))
+  const participants = await db.select().from(conversationParticipants).where(eq(conversationParticipants.conversationId, conversationId))
+  const cc = participants
+    .filter((participant) => !taken.has(participant.address) && !own.has(participant.address) && !conversationIdFromReplyAddress(participant.address))
+    .map((participant) => ({ address: participant.address, name: participant.name }))
+  if (!primary && contact?.email) to.push({ address: contact.email, name: contact.name })
+  return { to, cc }
+}
+
+export interface ComposeInput {
+  accountId: string
+  inboxId: string
+  channelId?: string
+  user: { id: string; name: string }
+  recipients: Recipients
+  subject: string
+  text: string
+  /** Already sanitised. */
+  html?: string | null
+  files?: File[]
+  nowMs?: number
+}
+
+/**
+ * A new email conversation from the inbox: filed in Sent (it moves to the inbox when the contact
+ * answers; the pipeline does that), with the first To recipient as its contact.
+ */
+export async function composeEmail(db: Db, env: Pick<Bindings, 'OUTBOUND' | 'ATTACHMENTS'>, input: ComposeInput): Promise<{ conversationId: string; message: Message }> {
+  const nowMs = input.nowMs ?? Date.now()
+  const candidates = await emailChannelsOf(db, input.accountId, input.inboxId)
+  const channel = input.channelId ? candidates.find((candidate) => candidate.id === input.channelId) : candidates[0]
+  if (!channel) throw new Error('This inbox has no email channel to send from.')
+  const first = input.recipients.to[0] ?? input.recipients.cc[0] ?? input.recipients.bcc[0]
+  if (!first) throw new Error('Add at least one recipient.')
+  const contact = await resolveContact(db, input.accountId, 'email', { email: first.address, name: first.name ?? undefined }, nowMs)
+  const conversationId = newId()
+  await db.insert(conversations).values({
+    id: conversationId,
+    accountId: input.accountId,
+    inboxId: input.inboxId,
+    channelId: channel.id,
+    pluginId: channel.pluginId,
+    contactId: contact.id,
+    folder: 'sent',
+    subject: input.subject.trim().slice(0, 500) || null,
+    lastMessageAt: nowMs,
+    createdAt: nowMs,
+  })
+  const message = await appendMessage(db, {
+    accountId: input.accountId,
+    conversationId,
+    channelId: channel.id,
+    direction: 'out',
+    kind: 'message',
+    authorUserId: input.user.id,
+    authorName: input.user.name,
+    text: input.text,
+    html: input.html ?? null,
+    metadata: { replyOptions: input.recipients },
+    createdAt: nowMs,
+  })
+  if (!message) throw new Error('The message could not be saved.')
+  await storeOutboundAttachments(db, env.ATTACHMENTS, message, input.files ?? [], nowMs)
+  await queueDelivery(db, env.OUTBOUND, { accountId: input.accountId, messageId: message.id })
+  return { conversationId, message }
+}
+
+interface RenderedConversation {
+  subject: string | null
+  contactName: string | null
+  text: string
+  html: string
+}
+
+const utcTime = (ms: number) => `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC`
+
+/**
+ * What the contact (or whoever it is forwarded to) may read of a conversation: its messages only,
+ * in order — no internal comments, no activity lines, nothing hidden, and none of the copies we
+ * emailed out of it before (forwards and transcripts).
+ */
+export async function renderConversationForEmail(db: Db, accountId: string, conversationId: string): Promise<RenderedConversation | null> {
+  const [row] = await db
+    .select({ subject: conversations.subject, contactName: contacts.name, contactEmail: contacts.email, inboxName: inboxes.name })
+    .from(conversations)
+    .innerJoin(inboxes, eq(inboxes.id, conversations.inboxId))
+    .leftJoin(contacts, eq(contacts.id, conversations.contactId))
+    .where(and(eq(conversations.accountId, accountId), eq(conversations.id, conversationId)))
+    .limit(1)
+  if (!row) return null
+  const rows = await db
+    .select({ direction: messages.direction, authorName: messages.authorName, text: messages.text, hiddenAt: messages.hiddenAt, metadata: messages.metadata, createdAt: messages.createdAt })
+    .from(messages)
+    .where(and(eq(messages.accountId, accountId), eq(messages.conversationId, conversationId), eq(messages.kind, 'message')))
+    .orderBy(asc(messages.seq))
+    .limit(2000)
+  const visible = rows.filter((message) => !message.hiddenAt && !message.metadata?.forward && !message.metadata?.transcript)
+  const speaker = (message: (typeof visible)[number]) =>
+    message.authorName ?? (message.direction === 'in' ? (row.contactName ?? row.contactEmail ?? 'Visitor') : row.inboxName)
+  const text = visible.map((message) => `[${utcTime(message.createdAt)}] ${speaker(message)}:\n${message.text.trim()}`).join('\n\n')
+  const html = visible
+    .map(
+      (message) =>
+        `<div style="margin:0 0 16px"><p style="margin:0;color:#555"><strong>${escapeHtml(speaker(message))}</strong> · ${escapeHtml(utcTime(message.createdAt))}</p>` +
+        `<p style="margin:4px 0 0">${escapeHtml(message.text.trim()).replace(/\n/g, '<br>')}</p></div>`,
+    )
+    .join('\n')
+  return { subject: row.subject, contactName: row.contactName ?? row.contactEmail, text, html }
+}
+
+async function emailChannelFor(db: Db, accountId: string, conversationId: string) {
+  const [conversation] = await db
+    .select({ inboxId: conversations.inboxId, channelId: conversations.channelId, pluginId: conversations.pluginId })
+    .from(conversations)
+    .where(and(eq(conversations.accountId, accountId), eq(conversations.id, conversationId)))
+    .limit(1)
+  if (!conversation) return null
+  const candidates = await emailChannelsOf(db, accountId, conversation.inboxId)
+  // The conversation's own channel when it is an email one, else the inbox's first.
+  return candidates.find((candidate) => candidate.id === conversation.channelId) ?? candidates[0] ?? null
+}
+
+/**
+ * Forwards a conversation to outside addresses: the thread keeps the agent's note and who it went
+ * to; the mail carries the note and the conversation. It is sent with our Message-ID, so an answer
+ * from the outside address comes back into this conversation.
+ */
+export async function forwardConversation(
+  db: Db,
+  env: Pick<Bindings, 'OUTBOUND'>,
+  input: { accountId: string; conversationId: string; user: { id: string; name: string }; to: Recipient[]; note: string; nowMs?: number },
+): Promise<Message> {
+  const channel = await emailChannelFor(db, input.accountId, input.conversationId)
+  if (!channel) throw new Error('This inbox has no email channel to forward from.')
+  const rendered = await renderConversationForEmail(db, input.accountId, input.conversationId)
+  if (!rendered) throw new Error('This conversation does not exist.')
+  const note = input.note.trim()
+  const names = input.to.map((recipient) => recipient.address).join(', ')
+  const heading = `---------- Forwarded conversation ----------\nSubject: ${rendered.subject ?? '(no subject)'}\nWith: ${rendered.contactName ?? 'unknown'}`
+  const message = await appendMessage(db, {
+    accountId: input.accountId,
+    conversationId: input.conversationId,
+    channelId: channel.id,
+    direction: 'out',
+    kind: 'message',
+    authorUserId: input.user.id,
+    authorName: input.user.name,
+    text: note ? `Forwarded to ${names}:\n\n${note}` : `Forwarded to ${names}.`,
+    metadata: {
+      forward: true,
+      startsThread: true,
+      subject: `Fwd: ${rendered.subject ?? '(no subject)'}`,
+      replyOptions: { to: input.to, cc: [], bcc: [] },
+      sendBody: {
+        text: `${note ? `${note}\n\n` : ''}${heading}\n\n${rendered.text}`,
+        html: `${note ? `<p>${escapeHtml(note).replace(/\n/g, '<br>')}</p>` : ''}<p style="color:#555">${escapeHtml(heading).replace(/\n/g, '<br>')}</p>${rendered.html}`,
+      },
+    },
+    createdAt: input.nowMs ?? Date.now(),
+  })
+  if (!message) throw new Error('The forward could not be saved.')
+  await queueDelivery(db, env.OUTBOUND, { accountId: input.accountId, messageId: message.id })
+  return message
+}
+
+/**
+ * Emails a conversation's transcript (the chat as the visitor saw it) to `to`, through the inbox's
+ * email channel and the delivery queue. `automatic` marks mail nobody clicked for (sent when a
+ * chat closes): it gets `Auto-Submitted: auto-generated` so autoresponders stay quiet.
+ *
+ * @example
+ * await sendTranscript(db, env, conversationId, 'visitor@example.com', { automatic: true })
+ */
+export async function sendTranscript(
+  db: Db,
+  env: Pick<Bindings, 'OUTBOUND'>,
+  conversationId: string,
+  to: string,
+  options: { user?: { id: string; name: string }; automatic?: boolean; nowMs?: number } = {},
+): Promise<Message> {
+  const [conversation] = await db
+    .select({ accountId: conversations.accountId, inboxName: inboxes.name })
+    .from(conversations)
+    .innerJoin(inboxes, eq(inboxes.id, conversations.inboxId))
+    .where(eq(conversations.id, conversationId))
+    .limit(1)
+  if (!conversation) throw new Error('This conversation does not exist.')
+  const parsedAddress = z.string().trim().toLowerCase().email().max(254).safeParse(to)
+  if (!parsedAddress.success) throw new Error('The transcript needs a valid email address.')
+  const address = parsedAddress.data
+  const channel = await emailChannelFor(db, conversation.accountId, conversationId)
+  if (!channel) throw new Error('This inbox has no email channel to send the transcript from.')
+  const rendered = await renderConversationForEmail(db, conversation.accountId, conversationId)
+  if (!rendered) throw new Error('This conversation does not exist.')
+  const intro = `Here is a copy of your conversation with ${conversation.inboxName}.`
+  const message = await appendMessage(db, {
+    accountId: conversation.accountId,
+    conversationId,
+    channelId: channel.id,
+    direction: 'out',
+    kind: 'message',
+    authorUserId: options.user?.id ?? null,
+    authorName: options.user?.name ?? conversation.inboxName,
+    text: `Transcript of this conversation emailed to ${address}.`,
+    automated: options.automatic ?? false,
+    metadata: {
+      transcript: true,
+      startsThread: true,
+      ...(options.automatic ? { autoSubmitted: 'auto-generated' } : {}),
+      subject: `Your conversation with ${conversation.inboxName}`,
+      replyOptions: { to: [{ address }], cc: [], bcc: [] },
+      sendBody: { text: `${intro}\n\n${rendered.text}\n`, html: `<p>${escapeHtml(intro)}</p>${rendered.html}` },
+    },
+    createdAt: options.nowMs ?? Date.now(),
+  })
+  if (!message) throw new Error('The transcript could not be saved.')
+  await queueDelivery(db, env.OUTBOUND, { accountId: conversation.accountId, messageId: message.id })
+  return message
+}

@@ -1,0 +1,137 @@
+import type { FC } from 'hono/jsx'
+import { Layout } from './layout'
+
+export interface ComposeValues {
+  channelId?: string
+  to?: string
+  cc?: string
+  bcc?: string
+  subject?: string
+  text?: string
+  format?: string
+}
+
+/** A new email from the inbox: recipients, subject, body (text or HTML) and attachments. */
+export const ComposeForm: FC<{ inboxId: string; channels: { id: string; name: string; address: string }[]; values?: ComposeValues; error?: string }> = ({ inboxId, channels, values = {}, error }) => (
+  <form
+    id="compose-email"
+    class="compose-email"
+    method="post"
+    action={`/inbox/${inboxId}/compose`}
+    enctype="multipart/form-data"
+    hx-post={`/inbox/${inboxId}/compose`}
+    hx-encoding="multipart/form-data"
+    hx-target="this"
+    hx-swap="outerHTML"
+  >
+    <header class="pane-header">
+      <h2>New email</h2>
+    </header>
+    {error && (
+      <p class="form-error" role="alert">
+        {error}
+      </p>
+    )}
+    {channels.length === 0 ? (
+      <p class="empty-state">This inbox has no email channel to send from. An admin can add one in the inbox settings.</p>
+    ) : (
+      <>
+        {channels.length > 1 ? (
+          <label class="composer-field">
+            <span>From</span>
+            <select name="channelId">
+              {channels.map((channel) => (
+                <option value={channel.id} selected={channel.id === values.channelId}>
+                  {channel.name} &lt;{channel.address}&gt;
+                </option>
+              ))}
+            </select>
+          </label>
+        ) : (
+          <p class="muted small">
+            From {channels[0]!.name} &lt;{channels[0]!.address}&gt;
+          </p>
+        )}
+        <label class="composer-field">
+          <span>To</span>
+          <input type="text" name="to" value={values.to ?? ''} required maxlength={10000} autocomplete="off" />
+        </label>
+        <label class="composer-field">
+          <span>Cc</span>
+          <input type="text" name="cc" value={values.cc ?? ''} maxlength={10000} autocomplete="off" />
+        </label>
+        <label class="composer-field">
+          <span>Bcc</span>
+          <input type="text" name="bcc" value={values.bcc ?? ''} maxlength={10000} autocomplete="off" />
+        </label>
+        <label class="composer-field">
+          <span>Subject</span>
+          <input type="text" name="subject" value={values.subject ?? ''} required maxlength={500} />
+        </label>
+        <label class="composer-field">
+          <span>Format</span>
+          <select name="format">
+            <option value="text" selected={values.format !== 'html'}>
+              Plain text
+            </option>
+            <option value="html" selected={values.format === 'html'}>
+              HTML
+            </option>
+          </select>
+        </label>
+        <textarea name="text" rows={10} required maxlength={100000} placeholder="Write your email…">
+          {values.text ?? ''}
+        </textarea>
+        <label class="composer-field">
+          <span>Attach</span>
+          <input type="file" name="attachments" multiple />
+        </label>
+        <div class="composer-actions">
+          <button type="submit" class="button primary">
+            Send
+          </button>
+        </div>
+      </>
+    )}
+  </form>
+)
+
+export const ComposePage: FC<{ appName: string; userId: string; inboxId: string; channels: { id: string; name: string; address: string }[] }> = ({ appName, userId, inboxId, channels }) => (
+  <Layout title={`New email · ${appName}`} bodyClass="compose-page" userId={userId}>
+    <main class="compose-page-main">
+      <p>
+        <a href={`/inbox/${inboxId}/open`}>← Back to the inbox</a>
+      </p>
+      <ComposeForm inboxId={inboxId} channels={channels} />
+    </main>
+  </Layout>
+)
+
+/** Takes the composer's place: forward the conversation to an outside address, with a note. */
+export const ForwardForm: FC<{ conversationId: string; values?: { to?: string; note?: string }; error?: string }> = ({ conversationId, values = {}, error }) => (
+  <form id="composer" class="composer composer-forward" hx-post={`/conversations/${conversationId}/forward`} hx-target="this" hx-swap="outerHTML">
+    <p>
+      <strong>Forward this conversation</strong> <span class="muted small">(messages only; internal comments and hidden text stay here)</span>
+    </p>
+    {error && (
+      <p class="form-error" role="alert">
+        {error}
+      </p>
+    )}
+    <label class="composer-field">
+      <span>To</span>
+      <input type="text" name="to" value={values.to ?? ''} required maxlength={10000} autocomplete="off" />
+    </label>
+    <textarea name="note" rows={3} maxlength={20000} placeholder="Add a note (optional)">
+      {values.note ?? ''}
+    </textarea>
+    <div class="composer-actions">
+      <button type="button" class="button" hx-get={`/conversations/${conversationId}/composer`} hx-target="#composer" hx-swap="outerHTML">
+        Cancel
+      </button>
+      <button type="submit" class="button primary">
+        Forward
+      </button>
+    </div>
+  </form>
+)
