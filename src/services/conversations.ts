@@ -3,7 +3,7 @@ import type { Db } from '../db/client'
 import { botSessions, channels, contacts, conversationCounts, conversationReads, conversations, messages, users } from '../db/schema'
 import { builtInViews, type ViewDefinition } from './views'
 import { filterConditions, type ListFilters } from './filters'
-import { highlightSnippet, scopedFtsQuery } from './search'
+import { ftsCondition, highlightSnippet } from './search'
 
 export type Conversation = typeof conversations.$inferSelect
 
@@ -71,7 +71,7 @@ export async function listConversations(db: Db, query: ListQuery): Promise<ListP
   const limit = Math.min(Math.max(query.limit ?? 50, 1), 200)
   const filters = query.filters ?? {}
   const c = conversations
-  const match = filters.q ? scopedFtsQuery(query.accountId, filters.q) : null
+  const match = filters.q ? ftsCondition(query.accountId, filters.q) : null
   const sort = filters.sort ?? (match ? 'relevance' : 'newest')
   const cursor = query.cursor ? decodeCursor(query.cursor) : null
 
@@ -84,7 +84,7 @@ export async function listConversations(db: Db, query: ListQuery): Promise<ListP
     ? db
         .select({ messageId: sql<number>`messages_fts.rowid`.as('fts_message_id'), score: sql<number>`bm25(messages_fts, 2.0, 1.0, 1.5, 0.0)`.as('score') })
         .from(sql`messages_fts`)
-        .where(sql`messages_fts match ${match}`)
+        .where(match)
         .orderBy(sql`messages_fts.rowid desc`)
         .limit(maxMessagesRankedPerSearch)
         .as('matched')

@@ -1,4 +1,4 @@
-import { and, eq, sql } from 'drizzle-orm'
+import { and, eq, sql, type SQL } from 'drizzle-orm'
 import type { Db } from '../db/client'
 import { messages } from '../db/schema'
 
@@ -17,11 +17,10 @@ export function toFtsQuery(input: string): string | null {
   return words.map((word, index) => `"${word}"${index === words.length - 1 ? '*' : ''}`).join(' ')
 }
 
-/** The query restricted to one account's messages and to the searchable columns. */
-export function scopedFtsQuery(accountId: string, input: string): string | null {
+/** The FTS5 condition for a search in one account: the words, and the account column (stored, not indexed). */
+export function ftsCondition(accountId: string, input: string): SQL | null {
   const words = toFtsQuery(input)
-  if (!words || !/^[a-z0-9]+$/.test(accountId)) return null
-  return `account : "${accountId}" AND {subject body contact} : (${words})`
+  return words ? sql`messages_fts match ${words} and messages_fts.account = ${accountId}` : null
 }
 
 const stripMarks = (text: string) => text.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase()
@@ -63,8 +62,8 @@ export async function searchMessages(
   db: Db,
   input: { accountId: string; query: string; limit?: number },
 ): Promise<MessageHit[]> {
-  const match = scopedFtsQuery(input.accountId, input.query)
-  if (!match) return []
+  const condition = ftsCondition(input.accountId, input.query)
+  if (!condition) return []
   return db
     .select({
       messageId: messages.id,
@@ -73,7 +72,7 @@ export async function searchMessages(
     })
     .from(sql`messages_fts`)
     .innerJoin(messages, sql`${messages.id} = messages_fts.rowid`)
-    .where(and(sql`messages_fts match ${match}`, eq(messages.accountId, input.accountId)))
+    .where(and(condition, eq(messages.accountId, input.accountId)))
     .orderBy(sql`bm25(messages_fts, 2.0, 1.0, 1.5, 0.0)`)
     .limit(input.limit ?? 50)
 }
