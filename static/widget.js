@@ -54,7 +54,9 @@
   const form = el('form', { class: 'composer' })
   const input = el('textarea', { rows: '2', maxlength: '4000', placeholder: 'Write a message…', 'aria-label': 'Message' })
   const send = el('button', { type: 'submit', class: 'primary' }, 'Send')
-  form.append(input, send)
+  const attach = el('button', { type: 'button', class: 'attach', 'aria-label': 'Send a file', title: 'Send a file (up to 10 MB)' }, '+')
+  const fileInput = el('input', { type: 'file', class: 'file-input', hidden: '', 'aria-hidden': 'true', tabindex: '-1' })
+  form.append(attach, fileInput, input, send)
   panel.append(header, log, typing, notice, prechat, form)
   root.append(launcher, panel)
 
@@ -68,6 +70,11 @@
     const item = el('li', { class: `message from-${message.from}`, 'data-key': key })
     if (message.author) item.append(el('span', { class: 'author' }, message.author))
     item.append(el('span', { class: 'text' }, message.text))
+    for (const file of message.files ?? []) {
+      const link = el('a', { class: 'file', href: `${base}/widget/${channelId}/files/${encodeURIComponent(file.id)}?token=${encodeURIComponent(state.token)}`, rel: 'noopener' }, `📎 ${file.filename}`)
+      link.setAttribute('download', file.filename)
+      item.append(link)
+    }
     item.append(el('time', { class: 'time' }, pendingId ? 'Sending…' : timeOf(message.at)))
     // Keep the log in sequence order even when a resume overlaps live messages.
     const next = [...log.children].find((other) => Number(other.dataset.seq) > message.seq)
@@ -234,6 +241,28 @@
     sendTyping(false)
     resend(clientId)
   }
+
+  attach.addEventListener('click', () => fileInput.click())
+  fileInput.addEventListener('change', async () => {
+    const file = fileInput.files?.[0]
+    fileInput.value = ''
+    if (!file) return
+    if (file.size > 10 * 1024 * 1024) return setNotice('Files can be at most 10 MB.')
+    const clientId = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 10)}`
+    render({ from: 'visitor', author: null, text: `Sending ${file.name}…`, at: Date.now(), seq: Infinity }, clientId)
+    const body = new FormData()
+    body.append('file', file)
+    body.append('clientId', clientId)
+    try {
+      const response = await fetch(`${base}/widget/${channelId}/upload?token=${encodeURIComponent(state.token)}`, { method: 'POST', body })
+      if (!response.ok) throw new Error((await response.json().catch(() => null))?.error ?? `upload failed (${response.status})`)
+      setNotice('')
+    } catch (error) {
+      setNotice(`The file was not sent: ${error.message}`)
+    } finally {
+      root.querySelector(`[data-key="pending:${CSS.escape(clientId)}"]`)?.remove()
+    }
+  })
 
   form.addEventListener('submit', (event) => {
     event.preventDefault()

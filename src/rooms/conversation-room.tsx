@@ -48,6 +48,16 @@ function forVisitor(message: ThreadMessage): VisitorMessage | null {
     clientId: message.direction === 'in' && message.externalId?.includes(':') ? message.externalId.slice(message.externalId.indexOf(':') + 1) : undefined,
     author: message.direction === 'in' ? null : (message.authorUserName ?? message.authorName),
     ...(Array.isArray(message.metadata?.buttons) ? { buttons: (message.metadata.buttons as unknown[]).map(String) } : {}),
+    ...(Array.isArray(message.metadata?.attachments) && !message.hiddenAt
+      ? {
+          files: (message.metadata.attachments as { id: string; filename: string; contentType: string; sizeBytes: number }[]).map(({ id, filename, contentType, sizeBytes }) => ({
+            id,
+            filename,
+            contentType,
+            sizeBytes,
+          })),
+        }
+      : {}),
     text: message.hiddenAt ? 'This message was removed.' : message.text,
     at: message.createdAt,
   }
@@ -327,6 +337,44 @@ export class ConversationRoom extends DurableObject<Bindings> {
     return this.env.INBOX_HUB.get(this.env.INBOX_HUB.idFromName(state.inboxId))
       .conversationChanged(event)
       .catch((error) => console.error('live update failed', String(error)))
+  }
+
+  /**
+   * A file a visitor sent through the widget (the worker checked origin, token and size). Goes
+   * through the full pipeline, which stores the bytes in R2 before the message that lists them.
+   */
+  async visitorUpload(input: {
+    visitor: VisitorIdentityHeader
+    clientId: string
+    text: string
+    file: { filename: string; contentType: string; bytes: ArrayBuffer }
+  }): Promise<{ id: number; seq: number; duplicate: boolean }> {
+    const visitor = input.visitor
+    const channel = { id: visitor.channelId, accountId: visitor.accountId, inboxId: visitor.inboxId, pluginId: visitor.pluginId, name: visitor.channelName }
+    const text = input.text.trim() || `Sent a file: ${input.file.filename}`
+    const run = async () => {
+      const db = createDb(this.env)
+      const result = await ingestInbound(
+        { db, notifier: this.#notifier(), blobs: this.env.ATTACHMENTS },
+        channel,
+        {
+          externalId: `${visitor.visitorId}:${input.clientId}`,
+          from: { externalId: visitor.visitorId },
+          text,
+          thread: { key: visitor.visitorId, createAs: visitor.conversationId },
+          attachments: [{ filename: input.file.filename, contentType: input.file.contentType, content: new Uint8Array(input.file.bytes) }],
+        },
+      )
+      const row = await getMessage(db, visitor.accountId, result.messageId)
+      return { id: result.messageId, seq: row?.seq ?? 0, duplicate: result.status === 'duplicate' }
+    }
+    // Same queue as socket messages: a file and the text typed around it keep their order.
+    const turn = this.#visitorQueue.then(run)
+    this.#visitorQueue = turn.then(
+      () => undefined,
+      () => undefined,
+    )
+    return turn
   }
 
   /** The pipeline's live layer from inside the room: broadcast here, tell the inbox's hub. */

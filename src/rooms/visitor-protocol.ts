@@ -63,6 +63,8 @@ export interface VisitorMessage {
   author: string | null
   /** Quick replies a bot offers with this message. */
   buttons?: string[]
+  /** Files sent with the message; the widget fetches them with its token. */
+  files?: { id: string; filename: string; contentType: string; sizeBytes: number }[]
   text: string
   at: number
 }

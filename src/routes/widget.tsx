@@ -1,10 +1,10 @@
 import { Hono, type Context } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import { raw } from 'hono/html'
-import { and, asc, eq } from 'drizzle-orm'
+import { and, asc, eq, isNull } from 'drizzle-orm'
 import { z } from 'zod'
 import type { AppEnv } from '../env'
-import { channels } from '../db/schema'
+import { attachments, channels, messages } from '../db/schema'
 import { getChannelById } from '../services/inboxes'
 import { teamAvailability } from '../services/availability'
 import { originAllowed, resumeVisit, verifyVisitorToken } from '../services/visitors'
@@ -88,6 +88,77 @@ widgetRoutes.get('/widget/:channelId/ws', async (c) => {
   const after = Number(c.req.query('after') ?? '')
   if (Number.isInteger(after) && after >= 0) url.searchParams.set('after', String(after))
   return room.fetch(new Request(url, { headers: { Upgrade: 'websocket', [visitorHeader]: JSON.stringify(header) } }))
+})
+
+export const maxVisitorFileBytes = 10 * 1024 * 1024
+
+async function visitorFromRequest(c: Context<AppEnv>) {
+  const { channel, settings } = await chatChannelFor(c)
+  allowOrigin(c, settings.allowedOrigins)
+  const identity = await verifyVisitorToken(c.var.db, channel, c.req.query('token') ?? '')
+  if (!identity) throw new HTTPException(401, { message: 'Start a new chat session.' })
+  return { channel, settings, identity }
+}
+
+/** Filenames from outside: no paths, no control characters, a sane length. */
+function safeFilename(name: string): string {
+  const cleaned = name.replace(/[\u0000-\u001f\u007f/\\]/g, '_').replace(/^\.+/, '').trim().slice(0, 200)
+  return cleaned || 'file'
+}
+
+widgetRoutes.options('/widget/:channelId/upload', async (c) => {
+  const { settings } = await chatChannelFor(c)
+  allowOrigin(c, settings.allowedOrigins)
+  c.header('Access-Control-Allow-Methods', 'POST')
+  c.header('Access-Control-Max-Age', '600')
+  return c.body(null, 204)
+})
+
+/** A visitor's file: stored through the conversation's room, like a message. */
+widgetRoutes.post('/widget/:channelId/upload', async (c) => {
+  const { channel, settings, identity } = await visitorFromRequest(c)
+  const length = Number(c.req.header('Content-Length') ?? '0')
+  if (length > maxVisitorFileBytes + 64 * 1024) throw new HTTPException(413, { message: 'Files can be at most 10 MB.' })
+  const form = await c.req.parseBody()
+  const file = form.file
+  const clientId = typeof form.clientId === 'string' && /^[A-Za-z0-9_-]{1,64}$/.test(form.clientId) ? form.clientId : null
+  if (!(file instanceof File) || !clientId) throw new HTTPException(422, { message: 'Choose a file to send.' })
+  if (file.size > maxVisitorFileBytes) throw new HTTPException(413, { message: 'Files can be at most 10 MB.' })
+  if (!(await c.env.CHAT_CHANNEL_LIMITER.limit({ key: channel.id })).success) throw new HTTPException(429, { message: 'Try again in a few seconds.' })
+  const room = c.env.CONVERSATION_ROOM.get(c.env.CONVERSATION_ROOM.idFromName(identity.conversationId))
+  const stored = await room.visitorUpload({
+    visitor: {
+      accountId: channel.accountId,
+      inboxId: channel.inboxId,
+      channelId: channel.id,
+      pluginId: channel.pluginId,
+      channelName: channel.name,
+      visitorId: identity.visitorId,
+      conversationId: identity.conversationId,
+      chatflow: settings.chatflow === 'none' ? undefined : settings.chatflow,
+    },
+    clientId,
+    text: typeof form.text === 'string' ? form.text.slice(0, 4000) : '',
+    file: { filename: safeFilename(file.name), contentType: file.type || 'application/octet-stream', bytes: await file.arrayBuffer() },
+  })
+  return c.json({ type: 'ack', clientId, ...stored })
+})
+
+/** A file in the visitor's own conversation, for the widget (token, not cookie). */
+widgetRoutes.get('/widget/:channelId/files/:attachmentId', async (c) => {
+  const { identity } = await visitorFromRequest(c)
+  const [row] = await c.var.db
+    .select({ r2Key: attachments.r2Key, filename: attachments.filename })
+    .from(attachments)
+    .innerJoin(messages, eq(messages.id, attachments.messageId))
+    .where(and(eq(attachments.id, c.req.param('attachmentId')), eq(messages.conversationId, identity.conversationId), isNull(messages.hiddenAt)))
+    .limit(1)
+  const object = row && (await c.env.ATTACHMENTS.get(row.r2Key))
+  if (!row || !object) throw new HTTPException(404, { message: 'No such file.' })
+  c.header('Content-Type', 'application/octet-stream')
+  c.header('Content-Disposition', `attachment; filename*=UTF-8''${encodeURIComponent(row.filename)}`)
+  c.header('X-Content-Type-Options', 'nosniff')
+  return c.body(object.body)
 })
 
 /** A page to try the widget locally: it embeds the script exactly as a customer's site would. */

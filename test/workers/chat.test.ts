@@ -224,3 +224,34 @@ describe('reply collisions', () => {
     expect((await request(`/conversations/${visit.conversationId}/messages`, { method: 'POST', cookie: kim, body: form({ kind: 'comment', text: 'note', seenSeq: '1' }) })).status).toBe(201)
   })
 })
+
+describe('files from the widget', () => {
+  it('stores a visitor’s file in R2 through the room, shows it to agents, and serves it back only with the visitor’s token', async () => {
+    const ws = await chatWorkspace()
+    const visit = (await session(ws)).body!
+    const socket = await visitorSocket(ws, visit.token)
+    const body = new FormData()
+    body.append('file', new File([new TextEncoder().encode('%PDF-1.4 receipt')], '../../receipt.pdf', { type: 'application/pdf' }))
+    body.append('clientId', 'file1')
+    const upload = await SELF.fetch(`${origin}/widget/${ws.channels.chat.id}/upload?token=${encodeURIComponent(visit.token)}`, { method: 'POST', body, headers: { Origin: siteOrigin } })
+    expect(upload.status).toBe(200)
+    expect(await upload.json()).toMatchObject({ type: 'ack', clientId: 'file1', seq: 1 })
+    const frame = await socket.next((f) => f.type === 'message')
+    const files = (frame.message as { files: { id: string; filename: string }[] }).files
+    expect(files).toEqual([{ id: expect.any(String), filename: '_.._receipt.pdf', contentType: 'application/pdf', sizeBytes: 16 }])
+    const fetched = await SELF.fetch(`${origin}/widget/${ws.channels.chat.id}/files/${files[0]!.id}?token=${encodeURIComponent(visit.token)}`, { headers: { Origin: siteOrigin } })
+    expect(fetched.headers.get('Content-Disposition')).toContain('attachment')
+    expect(await fetched.text()).toBe('%PDF-1.4 receipt')
+    const stranger = (await session(ws)).body!
+    const refused = await SELF.fetch(`${origin}/widget/${ws.channels.chat.id}/files/${files[0]!.id}?token=${encodeURIComponent(stranger.token)}`, { headers: { Origin: siteOrigin } })
+    expect(refused.status).toBe(404)
+    const page = await (await request(`/inbox/${ws.inboxId}/open/c/${visit.conversationId}`, { cookie: await login(ws.users.agent.email) })).text()
+    expect(page).toContain('_.._receipt.pdf')
+    const tooBig = new FormData()
+    tooBig.append('file', new File([new Uint8Array(10 * 1024 * 1024 + 1)], 'big.bin'))
+    tooBig.append('clientId', 'file2')
+    const refusedBig = await SELF.fetch(`${origin}/widget/${ws.channels.chat.id}/upload?token=${encodeURIComponent(visit.token)}`, { method: 'POST', body: tooBig, headers: { Origin: siteOrigin } })
+    expect(refusedBig.status).toBe(413)
+    socket.socket!.close(1000)
+  })
+})
