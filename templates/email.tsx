@@ -117,6 +117,24 @@ const PlainText: FC<{ text: string; quotedFrom?: number }> = ({ text, quotedFrom
   )
 }
 
+const recipientList = z.array(z.object({ address: z.string(), name: z.string().nullish() })).max(100).optional()
+const outboundRecipients = z.object({ to: recipientList, cc: recipientList, bcc: recipientList })
+
+/** Where an email we sent went (To, Cc, Bcc as the agent chose them), above its body. */
+const OutboundRecipients: FC<{ metadata: unknown }> = ({ metadata }) => {
+  const parsed = outboundRecipients.safeParse((metadata as { replyOptions?: unknown } | null)?.replyOptions)
+  if (!parsed.success) return null
+  const lines = (['to', 'cc', 'bcc'] as const)
+    .map((field) => [field, (parsed.data[field] ?? []).map((entry) => entry.address).join(', ')] as const)
+    .filter(([, value]) => value)
+  if (lines.length === 0) return null
+  return (
+    <p class="message-recipients muted small">
+      {lines.map(([field, value]) => `${field === 'to' ? 'To' : field === 'cc' ? 'Cc' : 'Bcc'}: ${value}`).join(' · ')}
+    </p>
+  )
+}
+
 /**
  * A message's body as the thread shows it: sanitised HTML in a frame or the text with its quoted
  * history folded, then its attachments and, for mail, the original .eml.
@@ -126,6 +144,7 @@ export const MessageContent: FC<{ message: ThreadMessage }> = ({ message }) => {
   const attachments = meta.attachments ?? []
   return (
     <>
+      {message.direction === 'out' && <OutboundRecipients metadata={message.metadata} />}
       {message.html ? <EmailHtml message={message} /> : <PlainText text={message.text} quotedFrom={meta.quotedFrom} />}
       {attachments.length > 0 && (
         <ul class="message-attachments" aria-label="Attachments">

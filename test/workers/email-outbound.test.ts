@@ -107,7 +107,10 @@ describe('replying by email', () => {
     body.set('attachments', new File(['order 42'], 'kvittering.txt', { type: 'text/plain' }))
     const response = await request(`/conversations/${conversationId}/messages`, { method: 'POST', cookie, hx: 'composer', body })
     expect(response.status).toBe(201)
-    expect(await response.text()).toContain('Sending…')
+    const posted = await response.text()
+    expect(posted).toContain('Sending…')
+    expect(posted).toContain('To: ola@example.no · Cc: kari@example.no · Bcc: boss@example.test')
+    expect(posted).toContain('kvittering.txt')
 
     const reply = await delivered((await latestOut(conversationId)).id)
     expect(reply.deliveryStatus).toBe('sent')
