@@ -2,7 +2,7 @@ import type { FC } from 'hono/jsx'
 import { findPlugin } from '../src/channels/registry'
 import type { Channel, Inbox } from '../src/services/inboxes'
 import type { User } from '../src/services/users'
-import { Layout } from './layout'
+import { FormNotices, Layout } from './layout'
 import { schemaFields, SchemaFields } from './schema-form'
 import { ChannelIcon, viewUrl } from './inbox'
 
@@ -17,16 +17,7 @@ export const InboxForm: FC<{ inbox: Inbox; users: Pick<User, 'id' | 'name' | 'st
   return (
     <form id="inbox-form" class="card stack" hx-post={`/inbox/${inbox.id}/settings`} hx-target="this" hx-swap="outerHTML">
       <h2>Inbox</h2>
-      {error && (
-        <p class="form-error" role="alert">
-          {error}
-        </p>
-      )}
-      {saved && (
-        <p class="form-success" role="status">
-          Saved.
-        </p>
-      )}
+      <FormNotices error={error} saved={saved} />
       <label>
         Name
         <input name="name" value={inbox.name} required maxlength={80} />

@@ -43,3 +43,19 @@ export const ErrorNotice: FC<{ message: string }> = ({ message }) => (
     {message}
   </div>
 )
+
+/** The line above a form after a submit: what went wrong, or that it was saved. */
+export const FormNotices: FC<{ error?: string; saved?: boolean }> = ({ error, saved }) => (
+  <>
+    {error && (
+      <p class="form-error" role="alert">
+        {error}
+      </p>
+    )}
+    {saved && (
+      <p class="form-success" role="status">
+        Saved.
+      </p>
+    )}
+  </>
+)

@@ -1,7 +1,7 @@
 import type { FC } from 'hono/jsx'
 import type { SessionUser } from '../src/auth/session'
 import { weekdayNames, weekdays } from '../src/services/availability'
-import { Layout } from './layout'
+import { FormNotices, Layout } from './layout'
 
 const hhmm = (minutes: number) => `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`
 
@@ -14,16 +14,7 @@ export const WorkingHoursForm: FC<{ user: SessionUser; error?: string; saved?: b
     <form id="working-hours" class="card stack" hx-post="/me/hours" hx-target="this" hx-swap="outerHTML">
       <h2>Time zone and office hours</h2>
       <p class="muted small">Outside your office hours you count as away: new chats are not routed to you, and visitors are told when the team is back.</p>
-      {error && (
-        <p class="form-error" role="alert">
-          {error}
-        </p>
-      )}
-      {saved && (
-        <p class="form-success" role="status">
-          Saved.
-        </p>
-      )}
+      <FormNotices error={error} saved={saved} />
       <label>
         Time zone
         <input name="timeZone" value={user.timeZone} list="time-zones" required maxlength={64} />

@@ -7,7 +7,7 @@ import type { AppEnv } from '../env'
 import { attachments, channels, messages } from '../db/schema'
 import { getChannelById } from '../services/inboxes'
 import { teamAvailability } from '../services/availability'
-import { originAllowed, resumeVisit, verifyVisitorToken } from '../services/visitors'
+import { originAllowed, resumeVisit, verifyVisitorToken, type VisitorIdentity } from '../services/visitors'
 import { visitorHeader, type VisitorIdentityHeader } from '../rooms/visitor-protocol'
 
 /**
@@ -37,7 +37,8 @@ function allowOrigin(c: Context<AppEnv>, allowedOrigins: string[]) {
   c.header('Vary', 'Origin')
 }
 
-widgetRoutes.options('/widget/:channelId/session', async (c) => {
+// CORS preflight for the widget's POSTs (session, upload), for allowed origins only.
+widgetRoutes.options('/widget/:channelId/:endpoint{session|upload}', async (c) => {
   const { settings } = await chatChannelFor(c)
   allowOrigin(c, settings.allowedOrigins)
   c.header('Access-Control-Allow-Methods', 'POST')
@@ -65,15 +66,21 @@ widgetRoutes.post('/widget/:channelId/session', async (c) => {
   })
 })
 
-widgetRoutes.get('/widget/:channelId/ws', async (c) => {
-  if (c.req.header('Upgrade') !== 'websocket') throw new HTTPException(426, { message: 'Expected a WebSocket.' })
+async function visitorFromRequest(c: Context<AppEnv>) {
   const { channel, settings } = await chatChannelFor(c)
-  if (!originAllowed(c.req.header('Origin'), new URL(c.req.url).origin, settings.allowedOrigins)) {
-    throw new HTTPException(403, { message: 'This site may not use this chat widget.' })
-  }
+  allowOrigin(c, settings.allowedOrigins)
   const identity = await verifyVisitorToken(c.var.db, channel, c.req.query('token') ?? '')
   if (!identity) throw new HTTPException(401, { message: 'Start a new chat session.' })
-  const header: VisitorIdentityHeader = {
+  return { channel, settings, identity }
+}
+
+/** Who the room is talking to, as the worker proved it (token, origin, channel). */
+function visitorHeaderFor(
+  channel: Awaited<ReturnType<typeof chatChannelFor>>['channel'],
+  settings: Awaited<ReturnType<typeof chatChannelFor>>['settings'],
+  identity: VisitorIdentity,
+): VisitorIdentityHeader {
+  return {
     accountId: channel.accountId,
     inboxId: channel.inboxId,
     channelId: channel.id,
@@ -83,6 +90,12 @@ widgetRoutes.get('/widget/:channelId/ws', async (c) => {
     conversationId: identity.conversationId,
     chatflow: settings.chatflow === 'none' ? undefined : settings.chatflow,
   }
+}
+
+widgetRoutes.get('/widget/:channelId/ws', async (c) => {
+  if (c.req.header('Upgrade') !== 'websocket') throw new HTTPException(426, { message: 'Expected a WebSocket.' })
+  const { channel, settings, identity } = await visitorFromRequest(c)
+  const header = visitorHeaderFor(channel, settings, identity)
   const room = c.env.CONVERSATION_ROOM.get(c.env.CONVERSATION_ROOM.idFromName(identity.conversationId))
   const url = new URL('https://live.internal/visitor')
   const after = Number(c.req.query('after') ?? '')
@@ -92,27 +105,11 @@ widgetRoutes.get('/widget/:channelId/ws', async (c) => {
 
 export const maxVisitorFileBytes = 10 * 1024 * 1024
 
-async function visitorFromRequest(c: Context<AppEnv>) {
-  const { channel, settings } = await chatChannelFor(c)
-  allowOrigin(c, settings.allowedOrigins)
-  const identity = await verifyVisitorToken(c.var.db, channel, c.req.query('token') ?? '')
-  if (!identity) throw new HTTPException(401, { message: 'Start a new chat session.' })
-  return { channel, settings, identity }
-}
-
 /** Filenames from outside: no paths, no control characters, a sane length. */
 function safeFilename(name: string): string {
   const cleaned = name.replace(/[\u0000-\u001f\u007f/\\]/g, '_').replace(/^\.+/, '').trim().slice(0, 200)
   return cleaned || 'file'
 }
-
-widgetRoutes.options('/widget/:channelId/upload', async (c) => {
-  const { settings } = await chatChannelFor(c)
-  allowOrigin(c, settings.allowedOrigins)
-  c.header('Access-Control-Allow-Methods', 'POST')
-  c.header('Access-Control-Max-Age', '600')
-  return c.body(null, 204)
-})
 
 /** A visitor's file: stored through the conversation's room, like a message. */
 widgetRoutes.post('/widget/:channelId/upload', async (c) => {
@@ -127,16 +124,7 @@ widgetRoutes.post('/widget/:channelId/upload', async (c) => {
   if (!(await c.env.CHAT_CHANNEL_LIMITER.limit({ key: channel.id })).success) throw new HTTPException(429, { message: 'Try again in a few seconds.' })
   const room = c.env.CONVERSATION_ROOM.get(c.env.CONVERSATION_ROOM.idFromName(identity.conversationId))
   const stored = await room.visitorUpload({
-    visitor: {
-      accountId: channel.accountId,
-      inboxId: channel.inboxId,
-      channelId: channel.id,
-      pluginId: channel.pluginId,
-      channelName: channel.name,
-      visitorId: identity.visitorId,
-      conversationId: identity.conversationId,
-      chatflow: settings.chatflow === 'none' ? undefined : settings.chatflow,
-    },
+    visitor: visitorHeaderFor(channel, settings, identity),
     clientId,
     text: typeof form.text === 'string' ? form.text.slice(0, 4000) : '',
     file: { filename: safeFilename(file.name), contentType: file.type || 'application/octet-stream', bytes: await file.arrayBuffer() },
