@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import type { ChannelContext, InboundParticipant, OutboundMessage, SendResult } from '../../src/channels/types'
+import type { ChannelContext, InboundParticipant, OutboundMessage, PartialDelivery, SendResult } from '../../src/channels/types'
 import { normalizeMessageId, replyAddress, subjectKey } from '../../src/channels/email-threading'
 import { escapeHtml, showRemoteImages } from '../../src/lib/sanitize-html'
 import { buildMime, isValidAddress, type MailAddress } from './mime'
@@ -196,8 +196,20 @@ export async function sendEmail(message: OutboundMessage, ctx: ChannelContext<un
   // this plugin also runs under Node.
   const { EmailMessage } = await import('cloudflare:email')
   const providerIds: string[] = []
+  // Recipients an earlier attempt reached already are skipped: a retry must not send them a copy.
+  const delivered = (Array.isArray(message.metadata?.deliveredTo) ? message.metadata.deliveredTo : []).filter((entry): entry is string => typeof entry === 'string')
+  const deliveredNow = new Set(delivered.map((entry) => entry.toLowerCase()))
   for (const recipient of envelope) {
-    const result = await binding.send(new EmailMessage(fromAddress, recipient, raw))
+    if (deliveredNow.has(recipient.toLowerCase())) continue
+    let result: unknown
+    try {
+      result = await binding.send(new EmailMessage(fromAddress, recipient, raw))
+    } catch (error) {
+      const failure = error instanceof Error ? error : new Error(String(error))
+      const partial: PartialDelivery = { deliveredTo: [...deliveredNow] }
+      throw Object.assign(failure, partial)
+    }
+    deliveredNow.add(recipient.toLowerCase())
     const providerId = (result as { messageId?: unknown } | undefined)?.messageId
     if (typeof providerId === 'string' && providerId) providerIds.push(normalizeMessageId(providerId))
   }

@@ -138,6 +138,15 @@ export interface SendResult {
   participants?: InboundParticipant[]
 }
 
+/**
+ * What a `send` that reached some recipients before failing throws: an Error with the recipients
+ * that have the message. They are kept in `metadata.deliveredTo`, and the retry skips them, so
+ * nobody gets the same mail twice.
+ */
+export interface PartialDelivery {
+  deliveredTo: string[]
+}
+
 /** What the composer renders for a channel with reply options (recipients, attachments …). */
 export interface ComposerFieldsProps {
   conversationId: string

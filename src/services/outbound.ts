@@ -4,7 +4,7 @@ import type { Db } from '../db/client'
 import { attachments, channels, contacts, conversationParticipants, conversations, messages } from '../db/schema'
 import { findPlugin } from '../channels/registry'
 import { channelContextOf } from '../channels/context'
-import type { OutboundAttachment, OutboundMessage } from '../channels/types'
+import type { OutboundAttachment, OutboundMessage, PartialDelivery } from '../channels/types'
 import { normalizeEmail } from '../lib/text'
 import { newId } from '../lib/ids'
 import type { Bindings } from '../env'
@@ -132,6 +132,13 @@ export async function deliver(db: Db, env: Bindings, job: DeliveryJob, attempt: 
     return { status: 'sent' }
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error)
+    const partial = (error as Partial<PartialDelivery> | null)?.deliveredTo
+    if (Array.isArray(partial) && partial.length > 0) {
+      await db
+        .update(messages)
+        .set({ metadata: { ...loaded.message.metadata, deliveredTo: partial.filter((entry) => typeof entry === 'string').slice(0, 200) } })
+        .where(eq(messages.id, loaded.message.id))
+    }
     if (attempt >= maxDeliveryAttempts) {
       await markAttempt({ deliveryStatus: 'failed', deliveryError: reason.slice(0, 500) })
       return { status: 'failed', error: reason }

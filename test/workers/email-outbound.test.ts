@@ -226,6 +226,70 @@ describe('delivery failures', () => {
   })
 })
 
+async function runQueue(job: { accountId: string; messageId: number }, attempt: number, queueEnv: Cloudflare.Env) {
+  const batch = createMessageBatch('switchboard-outbound', [{ id: `a${attempt}`, timestamp: new Date(), attempts: attempt, body: job }])
+  const ctx = createExecutionContext()
+  await worker.queue(batch, queueEnv)
+  return getQueueResult(batch, ctx)
+}
+
+describe('delivery to several recipients', () => {
+  it('a retry after a partial failure sends only to those who did not get it', async () => {
+    const { ws, conversationId } = await emailThread()
+    const stored = await appendMessage(db(), {
+      accountId: ws.accountId,
+      conversationId,
+      channelId: ws.channels.email.id,
+      direction: 'out',
+      kind: 'message',
+      text: 'To both of you',
+      metadata: { replyOptions: { to: [{ address: 'ola@example.no' }], cc: [{ address: 'kari@example.no' }], bcc: [] } },
+      createdAt: Date.now(),
+    })
+    const seen: string[] = []
+    let karisServerDown = true
+    // A recording stand-in for the send_email binding: it sees each envelope recipient.
+    const recording = {
+      ...env,
+      SEND_EMAIL: {
+        async send(message: EmailMessage | EmailMessageBuilder): Promise<EmailSendResult> {
+          const to = typeof message.to === 'string' ? message.to : JSON.stringify(message.to)
+          seen.push(to)
+          if (to === 'kari@example.no' && karisServerDown) throw new Error('451 temporary failure')
+          return { messageId: `<copy-${seen.length}@provider.test>` }
+        },
+      },
+    }
+    const job = { accountId: ws.accountId, messageId: stored!.id }
+    expect((await runQueue(job, 1, recording)).retryMessages).toHaveLength(1)
+    karisServerDown = false
+    expect((await runQueue(job, 2, recording)).explicitAcks).toEqual(['a2'])
+    expect(seen).toEqual(['ola@example.no', 'kari@example.no', 'kari@example.no'])
+    const [row] = await db().select().from(messages).where(eq(messages.id, stored!.id))
+    expect(row).toMatchObject({ deliveryStatus: 'sent', externalId: 'copy-3@provider.test' })
+  })
+
+  it('marks automatic replies Auto-Submitted: auto-replied, and only those', async () => {
+    const { ws, conversationId } = await emailThread()
+    const stored = await appendMessage(db(), {
+      accountId: ws.accountId,
+      conversationId,
+      channelId: ws.channels.email.id,
+      direction: 'out',
+      kind: 'message',
+      text: 'We got your message and answer within a day.',
+      automated: true,
+      createdAt: Date.now(),
+    })
+    await runQueue({ accountId: ws.accountId, messageId: stored!.id }, 1, env)
+    const [row] = await db().select().from(messages).where(eq(messages.id, stored!.id))
+    const { mail } = await sentMail(row!)
+    expect(mail.headers.get('auto-submitted')).toBe('auto-replied')
+    expect(mail.headers.get('x-auto-response-suppress')).toBe('All')
+    expect(addresses(mail.to)).toEqual(['ola@example.no'])
+  })
+})
+
 describe('a new email from the inbox', () => {
   it('starts a conversation in Sent that moves to All open when the contact replies to it', async () => {
     const ws = await workspace()
