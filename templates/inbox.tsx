@@ -326,7 +326,8 @@ export const ConversationRows: FC<{
 export interface ListState {
   filters: ListFilters
   filterQuery: string
-  options: FilterOptions
+  /** null until the filter panel needs them. */
+  options: FilterOptions | null
   error?: string
 }
 

@@ -16,6 +16,25 @@ const Option: FC<{ value: string; current?: string; label: string }> = ({ value,
   </option>
 )
 
+/** The assignee filter's choices: nobody, people (inactive ones on request), and bots. */
+export const AssigneeOptions: FC<{ filters: ListFilters; options: FilterOptions }> = ({ filters, options }) => {
+  const showInactive = filters.inactive === '1'
+  return (
+    <>
+      <Option value="" current={filters.assignee ?? ''} label="Anyone" />
+      <Option value="none" current={filters.assignee} label="Unassigned" />
+      {options.users
+        .filter((user) => showInactive || user.status === 'active')
+        .map((user) => (
+          <Option value={user.id} current={filters.assignee} label={user.status === 'active' ? user.name : `${user.name} (${user.status})`} />
+        ))}
+      {options.bots.map((bot) => (
+        <Option value={`bot:${bot}`} current={filters.assignee} label={`${bot} (bot)`} />
+      ))}
+    </>
+  )
+}
+
 /**
  * The search box and the filter panel. One GET form: submitting it puts every filter in the URL
  * (hx-push-url), so the URL alone reproduces the list.
@@ -24,14 +43,14 @@ export const SearchAndFilters: FC<{
   inboxId: string
   view: ViewDefinition
   filters: ListFilters
-  options: FilterOptions
+  /** null: not loaded yet (fetched when the filter panel opens). */
+  options: FilterOptions | null
   error?: string
 }> = ({ inboxId, view, filters, options, error }) => {
   const action = `/inbox/${inboxId}/${view.id}`
   const searching = isSearch(filters)
   const fresh = !searching
   const showInactive = filters.inactive === '1'
-  const people = options.users.filter((user) => showInactive || user.status === 'active')
   const open = hasFilters(filters) && !(searching && Object.keys(filters).every((key) => ['q', 'hideTrash', 'hideFiltered', 'sort'].includes(key)))
   return (
     <form id="search" class="search" action={action} method="get" hx-get={action} hx-target="#list" hx-push-url="true" role="search">
@@ -77,16 +96,22 @@ export const SearchAndFilters: FC<{
           </label>
           <label>
             Assignee
-            <select name="assignee">
-              <Option value="" current={filters.assignee ?? ''} label="Anyone" />
-              <Option value="none" current={filters.assignee} label="Unassigned" />
-              {people.map((user) => (
-                <Option value={user.id} current={filters.assignee} label={user.status === 'active' ? user.name : `${user.name} (${user.status})`} />
-              ))}
-              {options.bots.map((bot) => (
-                <Option value={`bot:${bot}`} current={filters.assignee} label={`${bot} (bot)`} />
-              ))}
-            </select>
+            {options ? (
+              <select name="assignee">
+                <AssigneeOptions filters={filters} options={options} />
+              </select>
+            ) : (
+              // The people and bots are fetched when the panel first opens: most lists never need them.
+              <select
+                name="assignee"
+                hx-get={`/inbox/${inboxId}/${view.id}/assignee-options`}
+                hx-trigger="toggle once from:closest details"
+                hx-swap="innerHTML"
+                hx-include="closest form"
+              >
+                <AssigneeOptions filters={filters} options={{ users: [], bots: [] }} />
+              </select>
+            )}
           </label>
           <label class="check">
             <input type="checkbox" name="inactive" value="1" checked={showInactive} /> Show deactivated and removed users

@@ -10,6 +10,7 @@ import { createSavedView, deleteSavedView, renameSavedView, listSavedViews } fro
 import { ViewNav } from '../../templates/inbox'
 import { defaultViewId, findView } from '../services/views'
 import { ConversationRows, EmptyThread, InboxPage, ListPane, viewUrl, type InboxContext, type ListState } from '../../templates/inbox'
+import { AssigneeOptions } from '../../templates/list-controls'
 import { forwardAgentSocket } from './live'
 import { renderThread } from './thread-view'
 
@@ -49,8 +50,14 @@ export async function loadContext(
 export async function loadListState(c: Context<AppEnv>, ctx: InboxContext): Promise<ListState> {
   const parsed = parseFilters(c.req.query())
   const filters: ListFilters = parsed.ok ? parsed.filters : {}
-  const [users, bots] = await Promise.all([listAllUsers(c.var.db, c.var.accountId), listBots(c.var.db, c.var.accountId, ctx.inbox.id)])
-  return { filters, filterQuery: filtersToQuery(filters), options: { users, bots }, error: parsed.ok ? undefined : parsed.message }
+  // The assignee choices cost two queries; load them only when the current filters use them.
+  const options = filters.assignee || filters.inactive ? await loadFilterOptions(c, ctx.inbox.id) : null
+  return { filters, filterQuery: filtersToQuery(filters), options, error: parsed.ok ? undefined : parsed.message }
+}
+
+async function loadFilterOptions(c: Context<AppEnv>, inboxId: string) {
+  const [users, bots] = await Promise.all([listAllUsers(c.var.db, c.var.accountId), listBots(c.var.db, c.var.accountId, inboxId)])
+  return { users, bots }
 }
 
 export async function loadRows(c: Context<AppEnv>, ctx: InboxContext, list: ListState, cursor?: string) {
@@ -90,6 +97,13 @@ inboxRoutes.get('/inbox/:inboxId/:viewId/rows', async (c) => {
   const list = await loadListState(c, ctx)
   const { rows, nextCursor } = await loadRows(c, ctx, list, c.req.query('cursor'))
   return c.html(<ConversationRows rows={rows} inboxId={ctx.inbox.id} viewId={ctx.view.id} filterQuery={list.filterQuery} nextCursor={nextCursor} />)
+})
+
+inboxRoutes.get('/inbox/:inboxId/:viewId/assignee-options', async (c) => {
+  const inbox = await getInbox(c.var.db, c.var.accountId, c.req.param('inboxId'))
+  if (!inbox) throw new HTTPException(404, { message: 'No such inbox.' })
+  const parsed = parseFilters(c.req.query())
+  return c.html(<AssigneeOptions filters={parsed.ok ? parsed.filters : {}} options={await loadFilterOptions(c, inbox.id)} />)
 })
 
 inboxRoutes.get('/inbox/:inboxId/:viewId/c/:conversationId', async (c) => {

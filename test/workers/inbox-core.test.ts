@@ -67,6 +67,12 @@ describe('search and filters', () => {
     expect(without).not.toContain(`value="${ws.users.superAdmin.id}"`)
     const withInactive = (await list(ws, cookie, 'inactive=1')).html
     expect(withInactive).toContain('Sam (deactivated)')
+    // Without assignee filters the choices load when the filter panel opens.
+    expect(without).toContain(`hx-get="/inbox/${ws.inboxId}/open/assignee-options"`)
+    const lazy = await (await request(`/inbox/${ws.inboxId}/open/assignee-options`, { cookie, hx: 'x' })).text()
+    expect(lazy).toContain(`<option value="${ws.users.agent.id}">Kim</option>`)
+    expect(lazy).not.toContain('Sam')
+    expect(await (await request(`/inbox/${ws.inboxId}/open/assignee-options?inactive=1`, { cookie, hx: 'x' })).text()).toContain('Sam (deactivated)')
   })
 
   it('hides Trash and Filtered from a search only when told to', async () => {
