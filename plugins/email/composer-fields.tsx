@@ -11,7 +11,8 @@ export const replyFieldsUrl = (conversationId: string, all = false) => `/convers
  */
 export const EmailComposerFields: FC<ComposerFieldsProps> = ({ conversationId, values }) => {
   if (!values) {
-    return <div class="composer-fields" hx-get={replyFieldsUrl(conversationId)} hx-trigger="load" hx-swap="outerHTML"></div>
+    // hx-target is set here because the composer's own `hx-target="this"` would otherwise be inherited.
+    return <div class="composer-fields" hx-get={replyFieldsUrl(conversationId)} hx-trigger="load" hx-target="this" hx-swap="outerHTML"></div>
   }
   return (
     <div class="composer-fields">
@@ -19,14 +20,17 @@ export const EmailComposerFields: FC<ComposerFieldsProps> = ({ conversationId, v
         <span>To</span>
         <input type="text" name="to" value={values.to ?? ''} maxlength={10000} autocomplete="off" />
       </label>
-      <label class="composer-field">
-        <span>Cc</span>
-        <input type="text" name="cc" value={values.cc ?? ''} maxlength={10000} autocomplete="off" />
-      </label>
-      <label class="composer-field">
-        <span>Bcc</span>
-        <input type="text" name="bcc" value={values.bcc ?? ''} maxlength={10000} autocomplete="off" />
-      </label>
+      <details class="composer-copies" open={Boolean(values.cc || values.bcc)}>
+        <summary class="muted small">Cc / Bcc</summary>
+        <label class="composer-field">
+          <span>Cc</span>
+          <input type="text" name="cc" value={values.cc ?? ''} maxlength={10000} autocomplete="off" />
+        </label>
+        <label class="composer-field">
+          <span>Bcc</span>
+          <input type="text" name="bcc" value={values.bcc ?? ''} maxlength={10000} autocomplete="off" />
+        </label>
+      </details>
       <div class="composer-field-row">
         <button type="button" class="link-button" hx-get={replyFieldsUrl(conversationId, true)} hx-target="closest .composer-fields" hx-swap="outerHTML">
           Reply all

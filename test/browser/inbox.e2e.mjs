@@ -75,6 +75,8 @@ test('two agents on one thread see each other and each other’s comments', asyn
   await grace.page.locator('#thread-viewers', { hasText: 'Also viewing: Ada Lovelace' }).waitFor({ timeout: 5000 })
 
   const note = `Finance confirmed ${Date.now()}`
+  // Email threads open on Reply since outbound mail; this note is internal.
+  await ada.page.check('#composer input[name="kind"][value="comment"]')
   await ada.page.fill('#composer textarea', note)
   await ada.page.keyboard.press('Control+Enter')
   await ada.page.locator('#thread-messages .message-comment', { hasText: note }).waitFor({ timeout: 5000 })
@@ -89,4 +91,24 @@ test('two agents on one thread see each other and each other’s comments', asyn
   await grace.page.goForward()
   await grace.page.waitForSelector('.thread-subject:has-text("Invoice needs our VAT number")')
   assert.deepEqual([...ada.errors, ...grace.errors], [])
+})
+
+test('an email reply goes to the contact through the queue and shows Sent with its original', async () => {
+  const ada = await loggedInPage(seed.logins.superAdmin)
+  await ada.page.locator('.conversation-row', { hasText: 'Invoice needs our VAT number' }).click()
+  await ada.page.waitForSelector('.thread-subject:has-text("Invoice needs our VAT number")')
+  // The recipient fields load with the composer: To is the contact, editable.
+  await ada.page.waitForFunction(() => document.querySelector('#composer input[name="to"]')?.value.includes('priya@lumen.io'))
+  await ada.page.click('#composer .composer-copies summary')
+  await ada.page.fill('#composer input[name="cc"]', 'finance@lumen.io')
+  const reply = `Our VAT number is NO 999 999 999 MVA (${Date.now()})`
+  await ada.page.fill('#composer textarea', reply)
+  await ada.page.keyboard.press('Control+Enter')
+  const message = ada.page.locator('#thread-messages .message-out', { hasText: reply })
+  await message.waitFor({ timeout: 5000 })
+  await message.locator('.delivery-sent').waitFor({ timeout: 15000 })
+  assert.match(await message.locator('.message-recipients').innerText(), /To: priya@lumen\.io · Cc: finance@lumen\.io/)
+  assert.equal(await message.locator('.message-raw a').count(), 1)
+  await ada.page.screenshot({ path: join(resultsDir, 'email-reply-sent.png') })
+  assert.deepEqual(ada.errors, [])
 })
