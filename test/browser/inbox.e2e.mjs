@@ -112,3 +112,27 @@ test('an email reply goes to the contact through the queue and shows Sent with i
   await ada.page.screenshot({ path: join(resultsDir, 'email-reply-sent.png') })
   assert.deepEqual(ada.errors, [])
 })
+
+test('a new email waits in Sent, and a conversation can be forwarded from the More menu', async () => {
+  const ada = await loggedInPage(seed.logins.superAdmin)
+  await ada.page.click('a.compose-link')
+  await ada.page.waitForSelector('#compose-email input[name="to"]')
+  const subject = `Your replacement headlamp ${Date.now()}`
+  await ada.page.fill('#compose-email input[name="to"]', 'Chen Wei <chen.wei@harbourlogistics.sg>')
+  await ada.page.fill('#compose-email input[name="subject"]', subject)
+  await ada.page.fill('#compose-email textarea[name="text"]', 'It ships today.')
+  await ada.page.click('#compose-email button[type="submit"]')
+  await ada.page.waitForURL(/\/sent\/c\/[a-z2-7]{16}$/)
+  await ada.page.waitForSelector(`.thread-subject:has-text("${subject}")`)
+  await ada.page.locator('#thread-messages .message-out .delivery-sent').waitFor({ timeout: 15000 })
+
+  await ada.page.click('.thread-actions summary')
+  await ada.page.click('.thread-actions .menu-item:has-text("Forward")')
+  await ada.page.fill('#composer input[name="to"]', 'warehouse@example.com')
+  await ada.page.fill('#composer textarea[name="note"]', 'Please pack it first.')
+  await ada.page.click('#composer button[type="submit"]')
+  const forward = ada.page.locator('#thread-messages .message-out', { hasText: 'Forwarded to warehouse@example.com' })
+  await forward.locator('.delivery-sent').waitFor({ timeout: 15000 })
+  await ada.page.waitForSelector('#composer input[name="kind"]')
+  assert.deepEqual(ada.errors, [])
+})
