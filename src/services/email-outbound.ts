@@ -94,7 +94,8 @@ export interface ComposeInput {
 
 /**
  * A new email conversation from the inbox: filed in Sent (it moves to the inbox when the contact
- * answers; the pipeline does that), with the first To recipient as its contact.
+ * answers; the pipeline does that), with the first To recipient as its contact and the agent who
+ * wrote it as its owner.
  */
 export async function composeEmail(db: Db, env: Pick<Bindings, 'OUTBOUND' | 'ATTACHMENTS'>, input: ComposeInput): Promise<{ conversationId: string; message: Message }> {
   const nowMs = input.nowMs ?? Date.now()
@@ -112,6 +113,8 @@ export async function composeEmail(db: Db, env: Pick<Bindings, 'OUTBOUND' | 'ATT
     channelId: channel.id,
     pluginId: channel.pluginId,
     contactId: contact.id,
+    // Whoever starts a conversation owns it: the answer lands in their "Assigned to me".
+    assigneeId: input.user.id,
     folder: 'sent',
     subject: input.subject.trim().slice(0, 500) || null,
     lastMessageAt: nowMs,

@@ -311,7 +311,7 @@ describe('a new email from the inbox', () => {
     const conversationId = /\/sent\/c\/([a-z2-7]{16})$/.exec(location)?.[1]
     expect(conversationId).toBeTruthy()
     const [created] = await db().select().from(conversations).where(eq(conversations.id, conversationId!))
-    expect(created).toMatchObject({ folder: 'sent', subject: 'Din offert — ÅÄÖ', channelId: ws.channels.email.id })
+    expect(created).toMatchObject({ folder: 'sent', subject: 'Din offert — ÅÄÖ', channelId: ws.channels.email.id, assigneeId: ws.users.agent.id })
 
     const sent = await delivered((await latestOut(conversationId!)).id)
     const { mail } = await sentMail(sent)
@@ -333,8 +333,12 @@ describe('a new email from the inbox', () => {
     expect((await byExternalId(`svar.${ws.tag}@example.se`)).conversationId).toBe(conversationId)
     const [moved] = await db().select().from(conversations).where(eq(conversations.id, conversationId!))
     expect(moved).toMatchObject({ folder: 'inbox', status: 'open' })
-    const open = await request(`/inbox/${ws.inboxId}/open`, { cookie, hx: 'list' })
-    expect(await open.text()).toContain(`conv-row-${conversationId}`)
+    for (const viewId of ['open', 'mine']) {
+      const list = await request(`/inbox/${ws.inboxId}/${viewId}`, { cookie, hx: 'list' })
+      expect(await list.text()).toContain(`conv-row-${conversationId}`)
+    }
+    const unassigned = await request(`/inbox/${ws.inboxId}/unassigned`, { cookie, hx: 'list' })
+    expect(await unassigned.text()).not.toContain(`conv-row-${conversationId}`)
   })
 
   it('threads a reply that keeps only our own Message-ID form', async () => {
