@@ -124,6 +124,8 @@ export async function replyByAnotherAgentSince(db: Db, accountId: string, conver
         eq(messages.kind, 'message'),
         eq(messages.direction, 'out'),
         sql`coalesce(${messages.authorUserId}, '') <> ${userId}`,
+        // A forward or a transcript went somewhere else; it does not answer the contact.
+        sql`json_extract(${messages.metadata}, '$.startsThread') is null`,
       ),
     )
     .orderBy(desc(messages.seq))

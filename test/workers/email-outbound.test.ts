@@ -373,7 +373,12 @@ describe('forwarding and transcripts', () => {
     const response = await request(`/conversations/${conversationId}/forward`, { method: 'POST', cookie, body: form({ to: 'warehouse@partner.example', note: 'Can you check stock?' }) })
     expect(response.status).toBe(201)
     expect(await response.text()).toContain('Forwarded to warehouse@partner.example')
-    const forward = await delivered((await latestOut(conversationId)).id)
+    const forwardId = (await latestOut(conversationId)).id
+    // A forward is not an answer to the contact: another agent's reply is not held up by it.
+    const other = await login(ws.users.admin.email)
+    const reply = await request(`/conversations/${conversationId}/messages`, { method: 'POST', cookie: other, body: form({ kind: 'message', text: 'On it', seenSeq: '1' }) })
+    expect(reply.status).toBe(201)
+    const forward = await delivered(forwardId)
     const { mail } = await sentMail(forward)
     expect(addresses(mail.to)).toEqual(['warehouse@partner.example'])
     expect(mail.subject).toBe('Fwd: Bestilling – blåbær')
