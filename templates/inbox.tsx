@@ -482,9 +482,12 @@ export interface ComposerProps {
   pluginId?: string
   /** What the agent entered in those fields, kept when the server sends the form back. */
   fieldValues?: Record<string, string>
+  /** A chat whose visitor has an email address can be answered by email instead. */
+  emailSwitchAddress?: string
+  via?: 'chat' | 'email'
 }
 
-export const Composer: FC<ComposerProps> = ({ conversationId, canReply, error, kind, text, seenSeq, confirmed, pluginId, fieldValues }) => {
+export const Composer: FC<ComposerProps> = ({ conversationId, canReply, error, kind, text, seenSeq, confirmed, pluginId, fieldValues, emailSwitchAddress, via }) => {
   const selected = canReply ? (kind ?? 'message') : 'comment'
   const Fields = canReply && pluginId ? findPlugin(pluginId)?.ui.ComposerFields : undefined
   return (
@@ -514,6 +517,19 @@ export const Composer: FC<ComposerProps> = ({ conversationId, canReply, error, k
       <input type="hidden" name="seenSeq" value={String(seenSeq ?? 0)} />
       {confirmed && <input type="hidden" name="confirmed" value="1" />}
       {Fields && <Fields conversationId={conversationId} values={fieldValues} />}
+      {canReply && emailSwitchAddress && (
+        <label class="via">
+          Send as
+          <select name="via">
+            <option value="chat" selected={via !== 'email'}>
+              Chat message
+            </option>
+            <option value="email" selected={via === 'email'}>
+              Email to {emailSwitchAddress}
+            </option>
+          </select>
+        </label>
+      )}
       <textarea name="text" rows={3} required maxlength={20000} placeholder="Write a message… (Ctrl+Enter sends)">
         {text ?? ''}
       </textarea>
@@ -626,7 +642,8 @@ export const ThreadPane: FC<{
   place: ThreadPlace
   viewer: Viewer
   timeZone: string
-}> = ({ detail, messages, others, users, place, viewer, timeZone }) => {
+  emailSwitchAddress?: string
+}> = ({ detail, messages, others, users, place, viewer, timeZone, emailSwitchAddress }) => {
   const conversation = detail.conversation
   const plugin = findPlugin(conversation.pluginId)
   const lastSeq = messages[messages.length - 1]?.seq ?? 0
@@ -647,7 +664,15 @@ export const ThreadPane: FC<{
           ))}
         </ol>
         <div id="thread-typing" class="typing" aria-live="polite"></div>
-        {!readOnly && <Composer conversationId={conversation.id} canReply={plugin?.capabilities.outbound ?? false} seenSeq={lastSeq} pluginId={conversation.pluginId} />}
+        {!readOnly && (
+          <Composer
+            conversationId={conversation.id}
+            canReply={plugin?.capabilities.outbound ?? false}
+            seenSeq={lastSeq}
+            pluginId={conversation.pluginId}
+            emailSwitchAddress={emailSwitchAddress}
+          />
+        )}
       </section>
       <ContactPane detail={detail} others={others} viewId={place.viewId} />
     </div>

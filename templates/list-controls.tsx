@@ -106,6 +106,7 @@ export const SearchAndFilters: FC<{
                 name="assignee"
                 hx-get={`/inbox/${inboxId}/${view.id}/assignee-options`}
                 hx-trigger="toggle once from:closest details"
+                hx-target="this"
                 hx-swap="innerHTML"
                 hx-include="closest form"
               >

@@ -115,7 +115,14 @@ export class ConversationRoom extends DurableObject<Bindings> {
     // A conversation another visitor owns is never shown (ids come from our own signed token,
     // but the check costs nothing).
     const own = history.length === 0 || (await this.#belongsTo(state))
-    const messages = own ? history.map(forVisitor).filter((message): message is VisitorMessage => message !== null) : []
+    // The widget shows the chat itself: mail sent in the same conversation (a transcript, a reply
+    // by email) went to the visitor's inbox, not here.
+    const messages = own
+      ? history
+          .filter((message) => message.channelId === state.channelId)
+          .map(forVisitor)
+          .filter((message): message is VisitorMessage => message !== null)
+      : []
     sendSafely(server, JSON.stringify({ type: 'history', messages, lastSeq: history[history.length - 1]?.seq ?? resumeFrom ?? 0 }))
     return new Response(null, { status: 101, webSocket: client })
   }
@@ -144,7 +151,7 @@ export class ConversationRoom extends DurableObject<Bindings> {
       const state = stateOf(socket)
       if (state.accountId !== event.accountId) continue
       if (state.kind === 'visitor') {
-        if (visitorView) sendSafely(socket, JSON.stringify({ type: 'message', message: visitorView }))
+        if (visitorView && message.channelId === state.channelId) sendSafely(socket, JSON.stringify({ type: 'message', message: visitorView }))
         continue
       }
       const key = `${state.timeZone}\u0000${state.userId}`

@@ -24,6 +24,7 @@ import { getConversation } from '../services/conversations'
 import { appendMessage, getMessage, replyByAnotherAgentSince } from '../services/messages'
 import { findView } from '../services/views'
 import { attachmentProblem, filesOf, queueDelivery, sendsThroughQueue, storeOutboundAttachments } from '../services/outbound'
+import { emailSwitchFor, emailTranscriptsOnClose } from '../services/email-outbound'
 import { htmlToText, sanitizeHtml } from '../lib/sanitize-html'
 import { headerJson } from '../lib/headers'
 import { AppendedMessages, Composer, EmptyThread, MessageItem, conversationUrl } from '../../templates/inbox'
@@ -68,17 +69,35 @@ conversationRoutes.post('/conversations/:id/messages', async (c) => {
   const text = typeof body.text === 'string' ? body.text : ''
   const seenSeq = Number(body.seenSeq) || 0
   const fieldValues = plugin?.ui.ComposerFields ? fieldValuesOf(body) : undefined
+  const emailSwitch = plugin?.capabilities.realtime ? await emailSwitchFor(db, accountId, conversation.id) : null
+  const via = body.via === 'email' ? 'email' : 'chat'
   const again = (status: 409 | 422, error: string, confirmed?: boolean) =>
     c.html(
-      <Composer conversationId={conversation.id} canReply={canReply} kind={kind} text={text} seenSeq={seenSeq} error={error} confirmed={confirmed} pluginId={conversation.pluginId} fieldValues={fieldValues} />,
+      <Composer
+        conversationId={conversation.id}
+        canReply={canReply}
+        kind={kind}
+        text={text}
+        seenSeq={seenSeq}
+        error={error}
+        confirmed={confirmed}
+        pluginId={conversation.pluginId}
+        fieldValues={fieldValues}
+        emailSwitchAddress={emailSwitch?.address}
+        via={via}
+      />,
       status,
     )
   if (!form.success) return again(422, form.error.issues[0]?.message ?? 'Check the message.')
   if (conversation.folder === 'trash') return again(409, 'Restore this conversation before writing in it.')
   if (form.data.kind === 'message' && !canReply) return again(422, 'This channel cannot send replies; add a comment instead.')
   const isReply = form.data.kind === 'message'
+  // Switching a chat to email: the reply goes out through the inbox's email channel, to the
+  // contact's address, and their answer by mail comes back into this conversation.
+  const switchedToEmail = isReply && via === 'email' && plugin?.capabilities.realtime === true
+  if (switchedToEmail && !emailSwitch) return again(422, 'This visitor has no email address, or the inbox has no email channel.')
   // Recipients and the like: what the channel asks for, validated by its own schema.
-  const options = isReply && plugin?.replyOptions ? plugin.replyOptions.safeParse(body) : null
+  const options = isReply && !switchedToEmail && plugin?.replyOptions ? plugin.replyOptions.safeParse(body) : null
   if (options && !options.success) return again(422, options.error.issues[0]?.message ?? 'Check the recipients.')
   const files = isReply && plugin?.capabilities.attachments ? filesOf(body.attachments) : []
   const refusedFiles = attachmentProblem(files)
@@ -95,20 +114,24 @@ conversationRoutes.post('/conversations/:id/messages', async (c) => {
   const stored = await appendMessage(db, {
     accountId,
     conversationId: conversation.id,
-    channelId: conversation.channelId,
+    channelId: switchedToEmail && emailSwitch ? emailSwitch.channelId : conversation.channelId,
     direction: 'out',
     kind: form.data.kind,
     authorUserId: user.id,
     authorName: user.name,
     text: storedText,
     html,
-    metadata: options?.success ? { replyOptions: options.data } : {},
+    metadata: switchedToEmail && emailSwitch
+      ? { replyOptions: { to: [{ address: emailSwitch.address }], cc: [], bcc: [] }, subject: emailSwitch.subject, startsThread: true }
+      : options?.success
+        ? { replyOptions: options.data }
+        : {},
     createdAt: Date.now(),
   })
   if (!stored) throw new HTTPException(500, { message: 'The message could not be saved.' })
   await storeOutboundAttachments(db, c.env.ATTACHMENTS, stored, files)
   // Stored first; a channel that sends through a provider gets it from the delivery queue.
-  if (isReply && sendsThroughQueue(conversation.pluginId)) {
+  if (isReply && (switchedToEmail || sendsThroughQueue(conversation.pluginId))) {
     await queueDelivery(db, c.env.OUTBOUND, { accountId, messageId: stored.id })
   }
   const message = await getMessage(db, accountId, stored.id)
@@ -118,7 +141,15 @@ conversationRoutes.post('/conversations/:id/messages', async (c) => {
   )
   return c.html(
     <>
-      <Composer conversationId={conversation.id} canReply={canReply} kind={form.data.kind} seenSeq={message.seq} pluginId={conversation.pluginId} />
+      <Composer
+        conversationId={conversation.id}
+        canReply={canReply}
+        kind={form.data.kind}
+        seenSeq={message.seq}
+        pluginId={conversation.pluginId}
+        emailSwitchAddress={emailSwitch?.address}
+        via={via}
+      />
       <AppendedMessages messages={[message]} timeZone={user.timeZone} viewer={user} />
     </>,
     201,
@@ -151,7 +182,15 @@ conversationRoutes.post('/conversations/:id/assign', (c) =>
   threadAction(c, (body, id) => assignConversation(c.var.db, c.var.user, id, assignForm.parse(body).assigneeId || null)),
 )
 conversationRoutes.post('/conversations/:id/status', (c) =>
-  threadAction(c, (body, id) => setStatus(c.var.db, c.var.user, [id], statusForm.parse(body).status)),
+  threadAction(c, async (body, id) => {
+    const status = statusForm.parse(body).status
+    const changed = await setStatus(c.var.db, c.var.user, [id], status)
+    // A chat that ends sends its visitor the transcript (when we know their address).
+    if (status === 'closed' && changed.length > 0) {
+      c.executionCtx.waitUntil(emailTranscriptsOnClose(c.var.db, c.env, c.var.accountId, changed.map((row) => row.id)))
+    }
+    return changed
+  }),
 )
 conversationRoutes.post('/conversations/:id/trash', (c) => threadAction(c, (_body, id) => moveToTrash(c.var.db, c.var.user, [id])))
 conversationRoutes.post('/conversations/:id/restore', (c) => threadAction(c, (_body, id) => restoreFromTrash(c.var.db, c.var.user, [id])))
@@ -234,6 +273,9 @@ conversationRoutes.post('/inbox/:inboxId/:viewId/bulk', async (c) => {
     restore: () => restoreFromTrash(db, user, form.data.ids),
   }[form.data.action]()
   c.executionCtx.waitUntil(notifyConversationsChanged(c.env, accountId, changed))
+  if (form.data.action === 'close' && changed.length > 0) {
+    c.executionCtx.waitUntil(emailTranscriptsOnClose(db, c.env, accountId, changed.map((row) => row.id)))
+  }
   // Answer with the list as it now is, with the counts it now has.
   const fresh = await loadContext(c, ctx.inbox.id, ctx.view.id)
   const list = await loadListState(c, fresh)

@@ -5,6 +5,8 @@ import { getConversation, listConversations, markRead, otherConversationsOfConta
 import { parseFilters } from '../services/filters'
 import { listMessages } from '../services/messages'
 import { listAllUsers } from '../services/users'
+import { emailSwitchFor } from '../services/email-outbound'
+import { findPlugin } from '../channels/registry'
 import { defaultViewId, findView } from '../services/views'
 import { ConversationRowItem, ThreadPane } from '../../templates/inbox'
 import type { ThreadPlace } from '../../templates/thread-actions'
@@ -42,8 +44,18 @@ export async function renderThread(c: Context<AppEnv>, conversationId: string, p
     filters: parsed.ok ? parsed.filters : {},
     conversationIds: [conversationId],
   })
+  const emailSwitch = findPlugin(detail.conversation.pluginId)?.capabilities.realtime ? await emailSwitchFor(db, accountId, conversationId) : null
   const pane = (
-    <ThreadPane detail={detail} messages={messages} others={others} users={users} place={place} viewer={user} timeZone={user.timeZone} />
+    <ThreadPane
+      detail={detail}
+      messages={messages}
+      others={others}
+      users={users}
+      place={place}
+      viewer={user}
+      timeZone={user.timeZone}
+      emailSwitchAddress={emailSwitch?.address}
+    />
   )
   const row = rows[0] ? (
     <div hx-swap-oob={`outerHTML:#conv-row-${conversationId}`}>

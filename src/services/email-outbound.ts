@@ -7,6 +7,7 @@ import { newId } from '../lib/ids'
 import { escapeHtml } from '../lib/sanitize-html'
 import { normalizeEmail } from '../lib/text'
 import { conversationIdFromReplyAddress } from '../channels/email-threading'
+import { findPlugin } from '../channels/registry'
 import { resolveContact } from './contacts'
 import { appendMessage, type Message } from './messages'
 import { queueDelivery, storeOutboundAttachments, type DeliveryQueue } from './outbound'
@@ -182,7 +183,8 @@ export async function renderConversationForEmail(db: Db, accountId: string, conv
   return { subject: row.subject, contactName: row.contactName ?? row.contactEmail, text, html }
 }
 
-async function emailChannelFor(db: Db, accountId: string, conversationId: string) {
+/** The email channel a conversation's mail goes out through: its own, or its inbox's first. */
+export async function emailChannelFor(db: Db, accountId: string, conversationId: string) {
   const [conversation] = await db
     .select({ inboxId: conversations.inboxId, channelId: conversations.channelId, pluginId: conversations.pluginId })
     .from(conversations)
@@ -290,4 +292,43 @@ export async function sendTranscript(
   if (!message) throw new Error('The transcript could not be saved.')
   await queueDelivery(db, env.OUTBOUND, { accountId: conversation.accountId, messageId: message.id })
   return message
+}
+
+/**
+ * Chats whose conversation just closed: each visitor with a known address gets the transcript
+ * (automatic mail, so it carries Auto-Submitted). Failures are logged, never block the close.
+ */
+export async function emailTranscriptsOnClose(db: Db, env: Pick<Bindings, 'OUTBOUND'>, accountId: string, conversationIds: string[]) {
+  for (const conversationId of conversationIds) {
+    const [row] = await db
+      .select({ pluginId: conversations.pluginId, email: contacts.email })
+      .from(conversations)
+      .leftJoin(contacts, eq(contacts.id, conversations.contactId))
+      .where(and(eq(conversations.accountId, accountId), eq(conversations.id, conversationId)))
+      .limit(1)
+    if (!row?.email || !findPlugin(row.pluginId)?.capabilities.realtime) continue
+    try {
+      await sendTranscript(db, env, conversationId, row.email, { automatic: true })
+    } catch (error) {
+      console.error('transcript not sent', conversationId, String(error))
+    }
+  }
+}
+
+/**
+ * Whether a chat can switch to email: the contact has an address and the inbox an email channel.
+ * What a switched reply needs: the channel, the address, and a subject for a thread that starts here.
+ */
+export async function emailSwitchFor(db: Db, accountId: string, conversationId: string) {
+  const [row] = await db
+    .select({ email: contacts.email, subject: conversations.subject, inboxName: inboxes.name })
+    .from(conversations)
+    .innerJoin(inboxes, eq(inboxes.id, conversations.inboxId))
+    .leftJoin(contacts, eq(contacts.id, conversations.contactId))
+    .where(and(eq(conversations.accountId, accountId), eq(conversations.id, conversationId)))
+    .limit(1)
+  if (!row?.email) return null
+  const channel = await emailChannelFor(db, accountId, conversationId)
+  if (!channel) return null
+  return { channelId: channel.id, address: row.email, subject: row.subject ?? `Your conversation with ${row.inboxName}` }
 }

@@ -255,3 +255,47 @@ describe('files from the widget', () => {
     socket.socket!.close(1000)
   })
 })
+
+describe('switching a chat to email', () => {
+  it('answers by email through the inbox’s email channel, and mails the transcript when the chat closes', async () => {
+    const ws = await chatWorkspace()
+    const visit = (await session(ws)).body!
+    const socket = await visitorSocket(ws, visit.token)
+    socket.socket!.send(JSON.stringify({ type: 'profile', name: 'Nora', email: 'nora@example.com' }))
+    send(socket.socket!, 's1', 'Can you email me the details?')
+    await socket.next((frame) => frame.type === 'ack')
+    const cookie = await login(ws.users.agent.email)
+    const page = await (await request(`/inbox/${ws.inboxId}/open/c/${visit.conversationId}`, { cookie })).text()
+    expect(page).toContain('Email to nora@example.com')
+    const reply = await request(`/conversations/${visit.conversationId}/messages`, { method: 'POST', cookie, body: form({ kind: 'message', via: 'email', text: 'Details attached below.', seenSeq: '1' }) })
+    expect(reply.status).toBe(201)
+    const [byEmail] = await db().select().from(messages).where(and(eq(messages.conversationId, visit.conversationId), eq(messages.text, 'Details attached below.')))
+    expect(byEmail).toMatchObject({ channelId: ws.channels.email.id, deliveryStatus: expect.stringMatching(/pending|sent/) })
+    expect(byEmail!.metadata).toMatchObject({ replyOptions: { to: [{ address: 'nora@example.com' }] }, startsThread: true })
+    // The widget shows the chat; the email went to the visitor's mailbox.
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    expect(JSON.stringify(socket.frames)).not.toContain('Details attached below.')
+
+    await request(`/conversations/${visit.conversationId}/status`, { method: 'POST', cookie, hx: 'thread', body: form({ status: 'closed' }) })
+    let transcript
+    for (let waited = 0; waited < 3000 && !transcript; waited += 100) {
+      ;[transcript] = (await db().select().from(messages).where(eq(messages.conversationId, visit.conversationId))).filter((row) => row.metadata.transcript)
+      if (!transcript) await new Promise((resolve) => setTimeout(resolve, 100))
+    }
+    expect(transcript).toMatchObject({ channelId: ws.channels.email.id, automated: true, metadata: { autoSubmitted: 'auto-generated', replyOptions: { to: [{ address: 'nora@example.com' }] } } })
+    socket.socket!.close(1000)
+  })
+
+  it('refuses to switch when the visitor left no address', async () => {
+    const ws = await chatWorkspace()
+    const visit = (await session(ws)).body!
+    const socket = await visitorSocket(ws, visit.token)
+    send(socket.socket!, 'n1', 'hi')
+    await socket.next((frame) => frame.type === 'ack')
+    const cookie = await login(ws.users.agent.email)
+    const refused = await request(`/conversations/${visit.conversationId}/messages`, { method: 'POST', cookie, body: form({ kind: 'message', via: 'email', text: 'hello', seenSeq: '1' }) })
+    expect(refused.status).toBe(422)
+    expect(await refused.text()).toContain('no email address')
+    socket.socket!.close(1000)
+  })
+})
