@@ -370,21 +370,21 @@ export const ListPane: FC<{
 /** Who is looking: decides whether a hidden message offers "Show message". */
 export type Viewer = Pick<User, 'id' | 'role'>
 
-export const MessageItem: FC<{ message: ThreadMessage; timeZone: string; viewer?: Viewer }> = ({ message, timeZone, viewer }) => {
+export const MessageItem: FC<{ message: ThreadMessage; timeZone: string; viewer?: Viewer; oob?: boolean }> = ({ message, timeZone, viewer, oob }) => {
   const isComment = message.kind === 'comment'
   const isActivity = message.kind === 'activity'
   const author = message.authorUserName ?? message.authorName ?? (message.direction === 'out' ? 'Agent' : 'Visitor')
   const classes = ['message', `message-${message.direction}`, `message-${message.kind}`].join(' ')
   if (isActivity) {
     return (
-      <li id={`msg-${message.id}`} class={classes} data-seq={message.seq}>
+      <li id={`msg-${message.id}`} class={classes} data-seq={message.seq} hx-swap-oob={oob ? 'true' : undefined}>
         <span class="activity-text">{message.text}</span>
         <time datetime={isoTime(message.createdAt)}>{fullTime(message.createdAt, timeZone)}</time>
       </li>
     )
   }
   return (
-    <li id={`msg-${message.id}`} class={classes} data-seq={message.seq}>
+    <li id={`msg-${message.id}`} class={classes} data-seq={message.seq} hx-swap-oob={oob ? 'true' : undefined}>
       <Avatar name={author} kind={message.direction === 'out' ? 'agent' : 'contact'} />
       <div class="message-body">
         <header class="message-header">
@@ -447,11 +447,13 @@ export const AppendedMessages: FC<{ messages: ThreadMessage[]; timeZone: string;
   </ol>
 )
 
-/** A message re-rendered in place (hidden, shown again) for everyone on the thread. */
+/**
+ * A message re-rendered in place (hidden, shown again, sent) for everyone on the thread. The item
+ * itself carries the oob swap: htmx 2 swaps an `outerHTML:#id` element in whole, so a wrapper
+ * would land inside the list and nest the item deeper with every replacement.
+ */
 export const ReplacedMessage: FC<{ message: ThreadMessage; timeZone: string; viewer?: Viewer }> = ({ message, timeZone, viewer }) => (
-  <div hx-swap-oob={`outerHTML:#msg-${message.id}`}>
-    <MessageItem message={message} timeZone={timeZone} viewer={viewer} />
-  </div>
+  <MessageItem message={message} timeZone={timeZone} viewer={viewer} oob />
 )
 
 export const Viewers: FC<{ names: string[]; oob?: boolean }> = ({ names, oob }) => (

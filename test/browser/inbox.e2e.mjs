@@ -128,10 +128,14 @@ test('a new email waits in Sent, and a conversation can be forwarded from the Mo
 
   await ada.page.click('.thread-actions summary')
   await ada.page.click('.thread-actions .menu-item:has-text("Forward")')
-  await ada.page.fill('#composer input[name="to"]', 'warehouse@example.com')
-  await ada.page.fill('#composer textarea[name="note"]', 'Please pack it first.')
-  await ada.page.click('#composer button[type="submit"]')
-  const forward = ada.page.locator('#thread-messages .message-out', { hasText: 'Forwarded to warehouse@example.com' })
+  // The reply composer of an email thread has a To field of its own, and the forward form only
+  // replaces it when its GET answers: typing into "#composer" before then fills the reply form.
+  const forwardForm = ada.page.locator('#composer.composer-forward')
+  await forwardForm.locator('input[name="to"]').fill('warehouse@example.com')
+  await forwardForm.locator('textarea[name="note"]').fill('Please pack it first.')
+  await forwardForm.locator('button[type="submit"]').click()
+  // A direct child: the re-render that marks it Sent replaces the item, it does not wrap it.
+  const forward = ada.page.locator('#thread-messages > li.message-out', { hasText: 'Forwarded to warehouse@example.com' })
   await forward.locator('.delivery-sent').waitFor({ timeout: 15000 })
   await ada.page.waitForSelector('#composer input[name="kind"]')
   assert.deepEqual(ada.errors, [])

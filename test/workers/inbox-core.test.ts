@@ -308,7 +308,7 @@ describe('hiding a message', () => {
     const { ws, tent, cookie } = await seeded()
     const watcher = await openSocket(`/conversations/${tent.conversationId}/live?after=1&inbox=${ws.inboxId}&view=open`, await login(ws.users.admin.email))
     await request(`/conversations/${tent.conversationId}/messages/${tent.messageId}/hide`, { method: 'POST', cookie, hx: 'x' })
-    const frame = await watcher.next((data) => data.includes(`outerHTML:#msg-${tent.messageId}`))
+    const frame = await watcher.next((data) => data.includes(`<li id="msg-${tent.messageId}"`) && data.includes('hx-swap-oob="true"'))
     expect(frame).toContain('Message is hidden')
     expect(frame).not.toContain('rain fly')
     watcher.socket.close(1000)
