@@ -246,12 +246,14 @@ export const ConversationRowItem: FC<{
   viewId: string
   filterQuery?: string
   active?: boolean
-}> = ({ row, inboxId, viewId, filterQuery, active }) => {
+  /** Sent out of band: replaces the row with the same id wherever the list shows it. */
+  oob?: boolean
+}> = ({ row, inboxId, viewId, filterQuery, active, oob }) => {
   const href = `${conversationUrl(inboxId, viewId, row.id)}${filterQuery ?? ''}`
   const who = row.contactName ?? row.contactEmail ?? row.contactPhone ?? 'Unknown visitor'
   const classes = ['conversation-row', row.unread ? 'unread' : '', active ? 'active' : ''].filter(Boolean).join(' ')
   return (
-    <div id={`conv-row-${row.id}`} class={classes} data-conversation-id={row.id} role="listitem">
+    <div id={`conv-row-${row.id}`} class={classes} data-conversation-id={row.id} role="listitem" hx-swap-oob={oob ? 'true' : undefined}>
       <input type="checkbox" name="ids" value={row.id} form="bulk" class="row-select" aria-label={`Select conversation with ${who}`} />
       <a class="row-link" href={href} hx-get={href} hx-target="#thread" hx-push-url="true">
         <Avatar name={who} />

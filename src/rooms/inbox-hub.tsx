@@ -93,11 +93,8 @@ export class InboxHub extends DurableObject<Bindings> {
           </div>
         )}
         {!moveToTop &&
-          rows.map((row) => (
-            <div hx-swap-oob={`outerHTML:#conv-row-${row.id}`}>
-              <ConversationRowItem row={row} {...rowHref} />
-            </div>
-          ))}
+          // The row itself carries the oob marker: a wrapper would be swapped into the list with it.
+          rows.map((row) => <ConversationRowItem row={row} {...rowHref} oob />)}
         {builtInViews.map((v) => (
           <ViewCount viewId={v.id} count={counts[v.id] ?? 0} oob />
         ))}

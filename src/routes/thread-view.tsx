@@ -58,9 +58,7 @@ export async function renderThread(c: Context<AppEnv>, conversationId: string, p
     />
   )
   const row = rows[0] ? (
-    <div hx-swap-oob={`outerHTML:#conv-row-${conversationId}`}>
-      <ConversationRowItem row={rows[0]} inboxId={place.inboxId} viewId={place.viewId} filterQuery={place.filterQuery} active />
-    </div>
+    <ConversationRowItem row={rows[0]} inboxId={place.inboxId} viewId={place.viewId} filterQuery={place.filterQuery} active oob />
   ) : (
     // It no longer belongs in this list (closed from All open, trashed, …).
     <div id={`conv-row-${conversationId}`} hx-swap-oob="delete"></div>
