@@ -273,9 +273,6 @@ conversationRoutes.post('/inbox/:inboxId/:viewId/bulk', async (c) => {
     restore: () => restoreFromTrash(db, user, form.data.ids),
   }[form.data.action]()
   c.executionCtx.waitUntil(notifyConversationsChanged(c.env, accountId, changed))
-  if (form.data.action === 'close' && changed.length > 0) {
-    c.executionCtx.waitUntil(emailTranscriptsOnClose(db, c.env, accountId, changed.map((row) => row.id)))
-  }
   // Answer with the list as it now is, with the counts it now has.
   const fresh = await loadContext(c, ctx.inbox.id, ctx.view.id)
   const list = await loadListState(c, fresh)

@@ -51,7 +51,7 @@ const assignees = aliasedTable(users, 'assignee')
  * than this finds the conversations of its newest matches, best first, not every one that ever
  * mentioned it.
  */
-export const maxMessagesRankedPerSearch = 2000
+export const maxMessagesRankedPerSearch = 1000
 
 /**
  * Keyset cursors, never OFFSET, so page 500 costs what page 1 costs: (last_message_at, id) for
