@@ -5,7 +5,7 @@ import worker from '../../src/index'
 import { conversations, messages } from '../../src/db/schema'
 import { getConversation } from '../../src/services/conversations'
 import { listMessages } from '../../src/services/messages'
-import { db, hmacHex, request, workspace } from './helpers'
+import { db, emailMessage, hmacHex, request, workspace } from './helpers'
 
 describe('channel webhooks', () => {
   it('files a form submission, validates it, and stores a repeated submission once', async () => {
@@ -60,30 +60,6 @@ describe('channel webhooks', () => {
     expect((await request('/channels/nope/inbound', { method: 'POST', body: '{}' })).status).toBe(404)
   })
 })
-
-function emailMessage(raw: string, from: string, to: string) {
-  const bytes = new TextEncoder().encode(raw)
-  const state = { rejected: undefined as string | undefined }
-  const message: ForwardableEmailMessage = {
-    from,
-    to,
-    raw: new Response(bytes).body!,
-    rawSize: bytes.byteLength,
-    canBeForwarded: true,
-    headers: new Headers(),
-    setReject(reason: string) {
-      state.rejected = reason
-    },
-    async forward() {
-      return { messageId: '' }
-    },
-    async reply() {
-      return { messageId: '' }
-    },
-  }
-  return { message, state }
-}
-
 
 describe('inbound email (the worker’s email handler)', () => {
   it('stores the raw message in R2 first, then files it in the inbox that owns the address (plus-addressing too)', async () => {

@@ -10,29 +10,13 @@ import { sendTranscript } from '../../src/services/email-outbound'
 import { decodeThreadIndex } from '../../plugins/email/thread-index'
 import { buildMail } from '../shared/email-fixtures'
 import { recordingNotifier } from '../shared/workspace'
-import { db, form, login, request, workspace } from './helpers'
+import { db, emailMessage, form, login, request, workspace } from './helpers'
 
-/** A message as Email Routing hands it to the worker's email() handler. */
+/** Delivers a message through the worker's email() handler, as Email Routing would. */
 async function receive(raw: string, from: string, to: string) {
-  const bytes = new TextEncoder().encode(raw)
-  const message: ForwardableEmailMessage = {
-    from,
-    to,
-    raw: new Response(bytes).body!,
-    rawSize: bytes.byteLength,
-    canBeForwarded: true,
-    headers: new Headers(),
-    setReject(reason: string) {
-      throw new Error(`rejected: ${reason}`)
-    },
-    async forward() {
-      return { messageId: '' }
-    },
-    async reply() {
-      return { messageId: '' }
-    },
-  }
+  const { message, state } = emailMessage(raw, from, to)
   await worker.email(message, env)
+  if (state.rejected) throw new Error(`rejected: ${state.rejected}`)
 }
 
 async function byExternalId(externalId: string) {

@@ -5,31 +5,7 @@ import worker from '../../src/index'
 import { attachments, channels, conversations, messages } from '../../src/db/schema'
 import { replyAddress } from '../../src/channels/email-threading'
 import { buildMail, fixture } from '../shared/email-fixtures'
-import { db, login, request, workspace } from './helpers'
-
-/** A message as Email Routing hands it to the worker's email() handler. */
-function emailMessage(raw: string | Uint8Array, from: string, to: string) {
-  const bytes = typeof raw === 'string' ? new TextEncoder().encode(raw) : raw
-  const state = { rejected: undefined as string | undefined }
-  const message: ForwardableEmailMessage = {
-    from,
-    to,
-    raw: new Response(bytes).body!,
-    rawSize: bytes.byteLength,
-    canBeForwarded: true,
-    headers: new Headers(),
-    setReject(reason: string) {
-      state.rejected = reason
-    },
-    async forward() {
-      return { messageId: '' }
-    },
-    async reply() {
-      return { messageId: '' }
-    },
-  }
-  return { message, state }
-}
+import { db, emailMessage, login, request, workspace } from './helpers'
 
 async function deliver(raw: string | Uint8Array, from: string, to: string) {
   const { message, state } = emailMessage(raw, from, to)

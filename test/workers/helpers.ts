@@ -68,3 +68,27 @@ export async function hmacHex(secret: string, body: string) {
   const signature = new Uint8Array(await crypto.subtle.sign('HMAC', key, new TextEncoder().encode(body)))
   return [...signature].map((byte) => byte.toString(16).padStart(2, '0')).join('')
 }
+
+/** A message as Email Routing hands it to the worker's email() handler; `state.rejected` records setReject. */
+export function emailMessage(raw: string | Uint8Array, from: string, to: string) {
+  const bytes = typeof raw === 'string' ? new TextEncoder().encode(raw) : raw
+  const state = { rejected: undefined as string | undefined }
+  const message: ForwardableEmailMessage = {
+    from,
+    to,
+    raw: new Response(bytes).body!,
+    rawSize: bytes.byteLength,
+    canBeForwarded: true,
+    headers: new Headers(),
+    setReject(reason: string) {
+      state.rejected = reason
+    },
+    async forward() {
+      return { messageId: '' }
+    },
+    async reply() {
+      return { messageId: '' }
+    },
+  }
+  return { message, state }
+}
