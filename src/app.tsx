@@ -26,8 +26,11 @@ const pageSecurityHeaders = secureHeaders({
     contentSecurityPolicy: {
       defaultSrc: ["'self'"],
       scriptSrc: ["'self'"],
-      styleSrc: ["'self'"],
-      imgSrc: ["'self'", 'data:'],
+      // Email HTML renders in a sandboxed srcdoc frame, which inherits this policy: mail keeps its
+      // inline styles, and remote images (blocked by the sanitiser until the agent asks) can load.
+      // Scripts stay 'self' only, everywhere.
+      styleSrc: ["'self'", "'unsafe-inline'"],
+      imgSrc: ["'self'", 'data:', 'https:'],
       connectSrc: ["'self'"],
       frameSrc: ["'self'"],
       frameAncestors: ["'none'"],

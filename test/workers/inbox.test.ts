@@ -24,7 +24,10 @@ describe('the inbox shell', () => {
     const { ws, cookie } = await filledWorkspace()
     const response = await request(`/inbox/${ws.inboxId}/open`, { cookie })
     expect(response.status).toBe(200)
-    expect(response.headers.get('Content-Security-Policy')).toContain("script-src 'self'")
+    const csp = response.headers.get('Content-Security-Policy') ?? ''
+    expect(csp).toContain("script-src 'self'")
+    expect(csp).not.toMatch(/script-src[^;]*unsafe/)
+    expect(csp).toContain("frame-ancestors 'none'")
     const html = await response.text()
     expect(html).toContain('<!doctype html>')
     for (const view of ['Unassigned', 'Assigned to me', 'All open', 'Chat', 'Bots', 'Email', 'Messenger', 'Forms', 'Calls', 'All closed', 'Sent', 'Spam', 'Filtered', 'Trash']) {
