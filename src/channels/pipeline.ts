@@ -1,10 +1,11 @@
 import { and, desc, eq, gte, inArray, isNotNull, ne, sql } from 'drizzle-orm'
 import type { Db } from '../db/client'
-import { attachments, blockedSenders, contacts, conversationParticipants, conversations, messages } from '../db/schema'
+import { attachments, blockedSenders, contactIdentities, contacts, conversationParticipants, conversations, messages } from '../db/schema'
 import { newId } from '../lib/ids'
-import { normalizeEmail } from '../lib/text'
+import { normalizeEmail, toPreview } from '../lib/text'
 import { resolveContact, type Contact } from '../services/contacts'
 import { appendMessage, type Message } from '../services/messages'
+import { applyDefaultAssignment } from '../services/inbox-settings'
 import type { ChannelRecord, InboundMessage } from './types'
 
 /** What the pipeline tells the live layer after a write has been committed. */
@@ -239,6 +240,8 @@ export async function ingestInbound(
       .returning({ id: conversations.id })
     if (created) {
       createdConversation = true
+      // New conversations go to whoever the inbox's default assignment picks (unless a bot goes first).
+      if (!message.deferAssignment && folder === 'inbox') await applyDefaultAssignment(db, conversationId, channel.inboxId, nowMs)
     } else {
       // Another delivery created the keyed conversation a moment ago: join it.
       conversationId = (await findThread(db, channel, message, nowMs)) ?? conversationId
@@ -348,5 +351,89 @@ export async function notifySafely(notifier: Notifier, event: LiveEvent & { mess
     await notifier.messageAdded(event)
   } catch (error) {
     console.error('live update failed', { conversationId: event.conversationId, error: String(error) })
+  }
+}
+
+/**
+ * The fast path for a live chat's first message, from a visitor whose conversation does not exist
+ * yet: contact (unless known), identity, conversation and message in one batch — one transaction,
+ * one round trip — instead of the dozen look-ups `ingestInbound` makes. Returns null when anything
+ * is off the happy path (a repeat, a race, an existing conversation): the caller then uses
+ * `ingestInbound`, which handles each such case.
+ */
+export async function startVisitorConversation(
+  db: Db,
+  channel: ChannelRecord,
+  input: { conversationId: string; visitorId: string; message: InboundMessage },
+  nowMs = Date.now(),
+): Promise<{ contactId: string; message: Message } | null> {
+  const { message } = input
+  const email = message.from.email ? normalizeEmail(message.from.email) : null
+  const [known] = await db
+    .select({
+      conversationExists: sql<number>`(select count(*) from ${conversations} where ${conversations.id} = ${input.conversationId})`,
+      identityContactId: sql<string | null>`(select ${contactIdentities.contactId} from ${contactIdentities} where ${contactIdentities.accountId} = ${channel.accountId} and ${contactIdentities.pluginId} = ${channel.pluginId} and ${contactIdentities.externalId} = ${input.visitorId})`,
+    })
+    .from(sql`(select 1)`)
+  if (!known || known.conversationExists > 0) return null
+  const newContactId = newId()
+  // The contact: the visitor's known one, else a new one — or, when the address belongs to an
+  // existing contact, that contact (the insert then does nothing and the look-up finds it).
+  const contactId = known.identityContactId
+    ? sql`${known.identityContactId}`
+    : sql`(select ${contacts.id} from ${contacts} where ${contacts.accountId} = ${channel.accountId} and (${contacts.id} = ${newContactId} or (${email} is not null and ${contacts.email} = ${email})) limit 1)`
+  const identifiers = [email, `${channel.pluginId}:${input.visitorId}`]
+  const folder = sql`case when exists (select 1 from ${contacts} where ${contacts.id} = ${contactId} and ${contacts.blocked} = 1)
+    or exists (select 1 from ${blockedSenders} where ${blockedSenders.accountId} = ${channel.accountId} and ${inArray(blockedSenders.identifier, identifiers.filter((value): value is string => Boolean(value)))})
+    then 'filtered' else 'inbox' end`
+  const name = message.from.name?.trim() || null
+  try {
+    const statements = [
+      ...(known.identityContactId
+        ? []
+        : [
+            db.insert(contacts).values({ id: newContactId, accountId: channel.accountId, name, email, createdAt: nowMs }).onConflictDoNothing(),
+            db.insert(contactIdentities).values({ accountId: channel.accountId, pluginId: channel.pluginId, externalId: input.visitorId, contactId }).onConflictDoNothing(),
+          ]),
+      db.insert(conversations).values({
+        id: input.conversationId,
+        accountId: channel.accountId,
+        inboxId: channel.inboxId,
+        channelId: channel.id,
+        pluginId: channel.pluginId,
+        contactId,
+        folder,
+        externalKey: input.visitorId,
+        preview: toPreview(message.text),
+        lastSeq: 1,
+        lastMessageAt: nowMs,
+        createdAt: nowMs,
+      }).returning({ folder: conversations.folder }),
+      db
+        .insert(messages)
+        .values({
+          accountId: channel.accountId,
+          conversationId: input.conversationId,
+          channelId: channel.id,
+          seq: 1,
+          direction: 'in',
+          kind: 'message',
+          authorContactId: contactId,
+          authorName: name,
+          text: message.text,
+          externalId: message.externalId ?? null,
+          createdAt: nowMs,
+        })
+        .returning(),
+    ]
+    const results = (await db.batch(statements as unknown as Parameters<Db['batch']>[0])) as unknown as unknown[]
+    const [stored] = results[results.length - 1] as Message[]
+    const [conversation] = results[results.length - 2] as { folder: string }[]
+    if (!stored?.authorContactId) return null
+    if (!message.deferAssignment && conversation?.folder === 'inbox') await applyDefaultAssignment(db, input.conversationId, channel.inboxId, nowMs)
+    return { contactId: stored.authorContactId, message: stored }
+  } catch {
+    // A unique key said no (a repeat or a race): the full pipeline sorts it out.
+    return null
   }
 }

@@ -76,6 +76,8 @@ export interface InboundMessage {
   attachments?: InboundAttachment[]
   /** A visible note for agents, e.g. that the message could not be read. */
   notice?: string
+  /** A bot answers a new conversation first; the inbox's default assignment waits for its handoff. */
+  deferAssignment?: boolean
 }
 
 export type InboundInput =

@@ -2,7 +2,7 @@ import { DurableObject } from 'cloudflare:workers'
 import type { Bindings } from '../env'
 import { createDb } from '../db/client'
 import { chatChannel } from '../../plugins/chat'
-import { appendToOpenConversation, ingestInbound, type Notifier } from '../channels/pipeline'
+import { appendToOpenConversation, ingestInbound, startVisitorConversation, type Notifier } from '../channels/pipeline'
 import type { ChannelRecord } from '../channels/types'
 import { continueChatflow } from '../services/chatflows'
 import { getConversation, markRead } from '../services/conversations'
@@ -299,6 +299,19 @@ export class ConversationRoom extends DurableObject<Bindings> {
     )
     if (!inbound) return
     let stored: { seq: number; id: number; duplicate: boolean }
+    const deferAssignment = Boolean(state.chatflow)
+    // A visitor's first message usually starts the conversation: one batch does it all.
+    const started = state.contactId
+      ? null
+      : await startVisitorConversation(db, channel, { conversationId: state.conversationId, visitorId: state.visitorId, message: { ...inbound, deferAssignment } }, nowMs)
+    if (started) {
+      socket.serializeAttachment({ ...(stateOf(socket) as VisitorState), contactId: started.contactId } satisfies VisitorState)
+      await this.#broadcast({ ...started.message, authorUserName: null, channelPluginId: state.pluginId })
+      this.ctx.waitUntil(this.#tellHub(state, started.message.id))
+      sendSafely(socket, JSON.stringify({ type: 'ack', clientId, seq: started.message.seq, id: started.message.id, duplicate: false }))
+      if (state.chatflow) await this.#runChatflow(socket, channel, text, true, nowMs)
+      return
+    }
     const fast = state.contactId
       ? await appendToOpenConversation(db, channel, { conversationId: state.conversationId, contactId: state.contactId, authorName: state.name ?? null }, inbound, nowMs).catch(
           // The conversation went away (deleted forever): start again through the full pipeline.
@@ -317,7 +330,7 @@ export class ConversationRoom extends DurableObject<Bindings> {
       const result = await ingestInbound(
         { db, notifier: this.#notifier(), blobs: this.env.ATTACHMENTS },
         channel,
-        { ...inbound, thread: { key: state.visitorId, createAs: state.conversationId } },
+        { ...inbound, deferAssignment, thread: { key: state.visitorId, createAs: state.conversationId } },
         nowMs,
       )
       if ('contactId' in result) socket.serializeAttachment({ ...(stateOf(socket) as VisitorState), contactId: result.contactId } satisfies VisitorState)

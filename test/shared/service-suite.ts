@@ -1,8 +1,9 @@
 import { eq } from 'drizzle-orm'
 import { describe, expect, it } from 'vitest'
 import type { Db } from '../../src/db/client'
-import { attachments, contacts, conversations, messages, sessions } from '../../src/db/schema'
-import { ingestInbound, type BlobStore } from '../../src/channels/pipeline'
+import { attachments, contacts, conversations, inboxes, inboxMembers, messages, sessions } from '../../src/db/schema'
+import { ingestInbound, startVisitorConversation, type BlobStore } from '../../src/channels/pipeline'
+import { newId } from '../../src/lib/ids'
 import { createSession, validateSessionToken, sessionExpiresInSeconds } from '../../src/auth/session'
 import { loginRetryAfterSeconds, recordLoginFailure, throttleKeys, maxFailuresPerAddress } from '../../src/auth/login-throttle'
 import { countViews, getConversation, listConversations, markRead } from '../../src/services/conversations'
@@ -141,6 +142,41 @@ export function serviceSuite(getDb: () => Db, getBlobs: () => BlobStore) {
       const [row] = await db.select().from(attachments).where(eq(attachments.messageId, result.messageId))
       expect(row).toMatchObject({ filename: 'invoice.pdf', contentType: 'application/pdf', sizeBytes: content.byteLength })
       expect(row!.r2Key.startsWith(`${workspace.accountId}/${result.conversationId}/`)).toBe(true)
+    })
+  })
+
+  describe('new conversations', () => {
+    it('go to whoever the inbox’s default assignment picks, unless a bot goes first', async () => {
+      const { db, workspace, deps } = await setup()
+      await db.insert(inboxMembers).values({ inboxId: workspace.inboxId, userId: workspace.users.agent.id })
+      await db.update(inboxes).set({ defaultAssignment: 'user', defaultAssigneeId: workspace.users.agent.id }).where(eq(inboxes.id, workspace.inboxId))
+      const assigned = await ingestInbound(deps, workspace.channels.forms, { externalId: 'da1', from: { email: 'da@example.com' }, text: 'hi' })
+      expect((await getConversation(db, workspace.accountId, assigned.conversationId))?.conversation.assigneeId).toBe(workspace.users.agent.id)
+      const deferred = await ingestInbound(deps, workspace.channels.chat, { externalId: 'da2', from: { externalId: 'v-da' }, text: 'hi', deferAssignment: true, thread: { key: 'v-da' } })
+      expect((await getConversation(db, workspace.accountId, deferred.conversationId))?.conversation.assigneeId).toBeNull()
+    })
+
+    it('start in one batch for a new chat visitor, and step aside for anything already known', async () => {
+      const { db, workspace } = await setup()
+      const conversationId = newId()
+      const started = await startVisitorConversation(db, workspace.channels.chat, {
+        conversationId,
+        visitorId: 'v-fast',
+        message: { externalId: 'v-fast:1', from: { externalId: 'v-fast', name: 'Fast', email: 'FAST@example.com' }, text: 'hello' },
+      })
+      expect(started?.message).toMatchObject({ seq: 1, conversationId, text: 'hello', direction: 'in' })
+      const detail = await getConversation(db, workspace.accountId, conversationId)
+      expect(detail?.conversation).toMatchObject({ lastSeq: 1, preview: 'hello', folder: 'inbox', externalKey: 'v-fast' })
+      expect(detail?.contact).toMatchObject({ name: 'Fast', email: 'fast@example.com' })
+      expect(await searchMessages(db, { accountId: workspace.accountId, query: 'hello' })).toHaveLength(1)
+      // The same conversation again: not a start; the full pipeline takes it.
+      expect(await startVisitorConversation(db, workspace.channels.chat, { conversationId, visitorId: 'v-fast', message: { externalId: 'v-fast:2', from: { externalId: 'v-fast' }, text: 'again' } })).toBeNull()
+      // A new visitor giving a blocked contact's address starts in Filtered, under that contact.
+      await db.update(contacts).set({ blocked: true }).where(eq(contacts.id, started!.contactId))
+      const other = newId()
+      const blocked = await startVisitorConversation(db, workspace.channels.chat, { conversationId: other, visitorId: 'v-new', message: { externalId: 'v-new:1', from: { externalId: 'v-new', email: 'fast@example.com' }, text: 'me again' } })
+      expect(blocked?.contactId).toBe(started!.contactId)
+      expect((await getConversation(db, workspace.accountId, other))?.conversation.folder).toBe('filtered')
     })
   })
 
