@@ -357,16 +357,17 @@ export async function notifySafely(notifier: Notifier, event: LiveEvent & { mess
 /**
  * The fast path for a live chat's first message, from a visitor whose conversation does not exist
  * yet: contact (unless known), identity, conversation and message in one batch — one transaction,
- * one round trip — instead of the dozen look-ups `ingestInbound` makes. Returns null when anything
- * is off the happy path (a repeat, a race, an existing conversation): the caller then uses
- * `ingestInbound`, which handles each such case.
+ * one round trip — instead of the dozen look-ups `ingestInbound` makes. When the conversation
+ * already exists and the visitor is known it returns their contact ('known'), so the caller can
+ * append with `appendToOpenConversation`. Returns null when anything else is off the happy path
+ * (a repeat, a race): the caller then uses `ingestInbound`, which handles each such case.
  */
 export async function startVisitorConversation(
   db: Db,
   channel: ChannelRecord,
   input: { conversationId: string; visitorId: string; message: InboundMessage },
   nowMs = Date.now(),
-): Promise<{ contactId: string; message: Message } | null> {
+): Promise<{ status: 'started'; contactId: string; message: Message } | { status: 'known'; contactId: string } | null> {
   const { message } = input
   const email = message.from.email ? normalizeEmail(message.from.email) : null
   const [known] = await db
@@ -375,7 +376,9 @@ export async function startVisitorConversation(
       identityContactId: sql<string | null>`(select ${contactIdentities.contactId} from ${contactIdentities} where ${contactIdentities.accountId} = ${channel.accountId} and ${contactIdentities.pluginId} = ${channel.pluginId} and ${contactIdentities.externalId} = ${input.visitorId})`,
     })
     .from(sql`(select 1)`)
-  if (!known || known.conversationExists > 0) return null
+  if (!known) return null
+  // Already started (the visitor's other tab, a reconnect): the caller appends with this contact.
+  if (known.conversationExists > 0) return known.identityContactId ? { status: 'known', contactId: known.identityContactId } : null
   const newContactId = newId()
   // The contact: the visitor's known one, else a new one — or, when the address belongs to an
   // existing contact, that contact (the insert then does nothing and the look-up finds it).
@@ -431,7 +434,7 @@ export async function startVisitorConversation(
     const [conversation] = results[results.length - 2] as { folder: string }[]
     if (!stored?.authorContactId) return null
     if (!message.deferAssignment && conversation?.folder === 'inbox') await applyDefaultAssignment(db, input.conversationId, channel.inboxId, nowMs)
-    return { contactId: stored.authorContactId, message: stored }
+    return { status: 'started', contactId: stored.authorContactId, message: stored }
   } catch {
     // A unique key said no (a repeat or a race): the full pipeline sorts it out.
     return null

@@ -304,7 +304,11 @@ export class ConversationRoom extends DurableObject<Bindings> {
     const started = state.contactId
       ? null
       : await startVisitorConversation(db, channel, { conversationId: state.conversationId, visitorId: state.visitorId, message: { ...inbound, deferAssignment } }, nowMs)
-    if (started) {
+    if (started?.status === 'known') {
+      state.contactId = started.contactId
+      socket.serializeAttachment({ ...(stateOf(socket) as VisitorState), contactId: started.contactId } satisfies VisitorState)
+    }
+    if (started?.status === 'started') {
       socket.serializeAttachment({ ...(stateOf(socket) as VisitorState), contactId: started.contactId } satisfies VisitorState)
       await this.#broadcast({ ...started.message, authorUserName: null, channelPluginId: state.pluginId })
       this.ctx.waitUntil(this.#tellHub(state, started.message.id))

@@ -164,13 +164,16 @@ export function serviceSuite(getDb: () => Db, getBlobs: () => BlobStore) {
         visitorId: 'v-fast',
         message: { externalId: 'v-fast:1', from: { externalId: 'v-fast', name: 'Fast', email: 'FAST@example.com' }, text: 'hello' },
       })
-      expect(started?.message).toMatchObject({ seq: 1, conversationId, text: 'hello', direction: 'in' })
+      expect(started).toMatchObject({ status: 'started', message: { seq: 1, conversationId, text: 'hello', direction: 'in' } })
       const detail = await getConversation(db, workspace.accountId, conversationId)
       expect(detail?.conversation).toMatchObject({ lastSeq: 1, preview: 'hello', folder: 'inbox', externalKey: 'v-fast' })
       expect(detail?.contact).toMatchObject({ name: 'Fast', email: 'fast@example.com' })
       expect(await searchMessages(db, { accountId: workspace.accountId, query: 'hello' })).toHaveLength(1)
-      // The same conversation again: not a start; the full pipeline takes it.
-      expect(await startVisitorConversation(db, workspace.channels.chat, { conversationId, visitorId: 'v-fast', message: { externalId: 'v-fast:2', from: { externalId: 'v-fast' }, text: 'again' } })).toBeNull()
+      // The same conversation again (the visitor's other tab): not a start; their contact comes back.
+      expect(await startVisitorConversation(db, workspace.channels.chat, { conversationId, visitorId: 'v-fast', message: { externalId: 'v-fast:2', from: { externalId: 'v-fast' }, text: 'again' } })).toEqual({
+        status: 'known',
+        contactId: started!.contactId,
+      })
       // A new visitor giving a blocked contact's address starts in Filtered, under that contact.
       await db.update(contacts).set({ blocked: true }).where(eq(contacts.id, started!.contactId))
       const other = newId()
