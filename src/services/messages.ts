@@ -38,18 +38,24 @@ export async function appendMessage(db: Db, input: NewMessage): Promise<Message 
             preview: toPreview(input.text ?? ''),
           }
         : {}),
-      // A new message from the contact reopens a closed conversation, and a reply to an email
-      // we started moves it out of Sent into the inbox.
-      ...(inbound
-        ? {
-            status: 'open' as const,
-            closedAt: null,
-            folder: sql`case when ${conversations.folder} = 'sent' then 'inbox' else ${conversations.folder} end`,
-          }
-        : {}),
     })
     .where(eq(conversations.id, input.conversationId))
-  const [inserted] = await db.batch([insert, touch])
+  if (!inbound) {
+    const [inserted] = await db.batch([insert, touch])
+    return inserted[0] ?? null
+  }
+  // A new message from the contact reopens a closed conversation, and a reply to an email we
+  // started moves it out of Sent into the inbox. A statement of its own that matches only when
+  // something changes, so the view counters' triggers fire only then.
+  const reopen = db
+    .update(conversations)
+    .set({
+      status: 'open',
+      closedAt: null,
+      folder: sql`case when ${conversations.folder} = 'sent' then 'inbox' else ${conversations.folder} end`,
+    })
+    .where(and(eq(conversations.id, input.conversationId), sql`(${conversations.status} <> 'open' or ${conversations.folder} = 'sent')`))
+  const [inserted] = await db.batch([insert, touch, reopen])
   return inserted[0] ?? null
 }
 
