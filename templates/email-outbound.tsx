@@ -1,3 +1,4 @@
+import { FormatSelect } from '../plugins/email/composer-fields'
 import type { FC } from 'hono/jsx'
 import { Layout } from './layout'
 
@@ -70,14 +71,7 @@ export const ComposeForm: FC<{ inboxId: string; channels: { id: string; name: st
         </label>
         <label class="composer-field">
           <span>Format</span>
-          <select name="format">
-            <option value="text" selected={values.format !== 'html'}>
-              Plain text
-            </option>
-            <option value="html" selected={values.format === 'html'}>
-              HTML
-            </option>
-          </select>
+          <FormatSelect format={values.format} />
         </label>
         <textarea name="text" rows={10} required maxlength={100000} placeholder="Write your email…">
           {values.text ?? ''}

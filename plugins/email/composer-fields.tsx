@@ -37,14 +37,7 @@ export const EmailComposerFields: FC<ComposerFieldsProps> = ({ conversationId, v
         </button>
         <label>
           <span class="muted small">Format </span>
-          <select name="format">
-            <option value="text" selected={values.format !== 'html'}>
-              Plain text
-            </option>
-            <option value="html" selected={values.format === 'html'}>
-              HTML
-            </option>
-          </select>
+          <FormatSelect format={values.format} />
         </label>
         <label>
           <span class="muted small">Attach </span>
@@ -52,5 +45,19 @@ export const EmailComposerFields: FC<ComposerFieldsProps> = ({ conversationId, v
         </label>
       </div>
     </div>
+  )
+}
+
+/** Plain text or HTML for the body (HTML is sanitised on the server before it is stored or sent). */
+export function FormatSelect({ format }: { format?: string }) {
+  return (
+    <select name="format">
+      <option value="text" selected={format !== 'html'}>
+        Plain text
+      </option>
+      <option value="html" selected={format === 'html'}>
+        HTML
+      </option>
+    </select>
   )
 }
