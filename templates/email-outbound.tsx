@@ -1,4 +1,4 @@
-import { FormatSelect } from '../plugins/email/composer-fields'
+import { AddressField, FormatSelect } from '../plugins/email/composer-fields'
 import type { FC } from 'hono/jsx'
 import { Layout } from './layout'
 
@@ -53,18 +53,9 @@ export const ComposeForm: FC<{ inboxId: string; channels: { id: string; name: st
             From {channels[0]!.name} &lt;{channels[0]!.address}&gt;
           </p>
         )}
-        <label class="composer-field">
-          <span>To</span>
-          <input type="text" name="to" value={values.to ?? ''} required maxlength={10000} autocomplete="off" />
-        </label>
-        <label class="composer-field">
-          <span>Cc</span>
-          <input type="text" name="cc" value={values.cc ?? ''} maxlength={10000} autocomplete="off" />
-        </label>
-        <label class="composer-field">
-          <span>Bcc</span>
-          <input type="text" name="bcc" value={values.bcc ?? ''} maxlength={10000} autocomplete="off" />
-        </label>
+        <AddressField name="to" label="To" value={values.to} required />
+        <AddressField name="cc" label="Cc" value={values.cc} />
+        <AddressField name="bcc" label="Bcc" value={values.bcc} />
         <label class="composer-field">
           <span>Subject</span>
           <input type="text" name="subject" value={values.subject ?? ''} required maxlength={500} />

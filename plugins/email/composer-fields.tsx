@@ -16,20 +16,11 @@ export const EmailComposerFields: FC<ComposerFieldsProps> = ({ conversationId, v
   }
   return (
     <div class="composer-fields">
-      <label class="composer-field">
-        <span>To</span>
-        <input type="text" name="to" value={values.to ?? ''} maxlength={10000} autocomplete="off" />
-      </label>
+      <AddressField name="to" label="To" value={values.to} />
       <details class="composer-copies" open={Boolean(values.cc || values.bcc)}>
         <summary class="muted small">Cc / Bcc</summary>
-        <label class="composer-field">
-          <span>Cc</span>
-          <input type="text" name="cc" value={values.cc ?? ''} maxlength={10000} autocomplete="off" />
-        </label>
-        <label class="composer-field">
-          <span>Bcc</span>
-          <input type="text" name="bcc" value={values.bcc ?? ''} maxlength={10000} autocomplete="off" />
-        </label>
+        <AddressField name="cc" label="Cc" value={values.cc} />
+        <AddressField name="bcc" label="Bcc" value={values.bcc} />
       </details>
       <div class="composer-field-row">
         <button type="button" class="link-button" hx-get={replyFieldsUrl(conversationId, true)} hx-target="closest .composer-fields" hx-swap="outerHTML">
@@ -59,5 +50,15 @@ export function FormatSelect({ format }: { format?: string }) {
         HTML
       </option>
     </select>
+  )
+}
+
+/** An address list field (To, Cc, Bcc): "Name <a@b>, c@d", parsed on the server. */
+export function AddressField({ name, label, value, required }: { name: string; label: string; value?: string; required?: boolean }) {
+  return (
+    <label class="composer-field">
+      <span>{label}</span>
+      <input type="text" name={name} value={value ?? ''} required={required} maxlength={10000} autocomplete="off" />
+    </label>
   )
 }

@@ -4,7 +4,7 @@ import { attachments, blockedSenders, contactIdentities, contacts, conversationP
 import { newId } from '../lib/ids'
 import { normalizeEmail, toPreview } from '../lib/text'
 import { resolveContact, type Contact } from '../services/contacts'
-import { appendMessage, type Message } from '../services/messages'
+import { appendMessage, findMessageByExternalId, type Message } from '../services/messages'
 import { applyDefaultAssignment } from '../services/inbox-settings'
 import type { ChannelRecord, InboundMessage } from './types'
 
@@ -126,15 +126,6 @@ async function findThread(db: Db, channel: ChannelRecord, message: InboundMessag
   return null
 }
 
-async function findStored(db: Db, channelId: string, externalId: string) {
-  const [row] = await db
-    .select({ id: messages.id, conversationId: messages.conversationId, contentHash: messages.contentHash })
-    .from(messages)
-    .where(and(eq(messages.channelId, channelId), eq(messages.externalId, externalId)))
-    .limit(1)
-  return row ?? null
-}
-
 type StoredRef = { id: number; conversationId: string }
 
 /**
@@ -144,12 +135,12 @@ type StoredRef = { id: number; conversationId: string }
  */
 async function resolveExternalId(db: Db, channelId: string, message: InboundMessage): Promise<{ duplicate: StoredRef } | { externalId: string | null }> {
   if (!message.externalId) return { externalId: null }
-  const existing = await findStored(db, channelId, message.externalId)
+  const existing = await findMessageByExternalId(db, channelId, message.externalId)
   if (!existing) return { externalId: message.externalId }
   const sameContent = !existing.contentHash || !message.contentHash || existing.contentHash === message.contentHash
   if (sameContent) return { duplicate: existing }
   const variant = `${message.externalId}#${message.contentHash!.slice(0, 16)}`
-  const storedVariant = await findStored(db, channelId, variant)
+  const storedVariant = await findMessageByExternalId(db, channelId, variant)
   return storedVariant ? { duplicate: storedVariant } : { externalId: variant }
 }
 
@@ -290,7 +281,7 @@ export async function ingestInbound(
   if (!stored) {
     // Lost a race with an identical delivery; leave no empty conversation behind.
     if (createdConversation) await db.delete(conversations).where(eq(conversations.id, conversationId))
-    const existing = await findStored(db, channel.id, externalId ?? '')
+    const existing = await findMessageByExternalId(db, channel.id, externalId ?? '')
     if (!existing) throw new Error('message vanished after a conflicting insert')
     return { status: 'duplicate', conversationId: existing.conversationId, messageId: existing.id }
   }
@@ -339,7 +330,7 @@ export async function appendToOpenConversation(
     createdAt: nowMs,
   })
   if (stored) return { status: 'appended', message: stored }
-  const existing = await findStored(db, channel.id, message.externalId ?? '')
+  const existing = await findMessageByExternalId(db, channel.id, message.externalId ?? '')
   const [row] = existing ? await db.select().from(messages).where(eq(messages.id, existing.id)).limit(1) : []
   if (!row) throw new Error('message vanished after a conflicting insert')
   return { status: 'duplicate', message: row }

@@ -99,9 +99,10 @@ export async function getMessage(db: Db, accountId: string, messageId: number): 
   return row ? { ...row.message, authorUserName: row.authorUserName, channelPluginId: row.channelPluginId } : null
 }
 
+/** A message of a channel by the provider's id (Message-ID, event id): how repeated deliveries are recognised. */
 export async function findMessageByExternalId(db: Db, channelId: string, externalId: string) {
   const [row] = await db
-    .select({ id: messages.id, conversationId: messages.conversationId })
+    .select({ id: messages.id, conversationId: messages.conversationId, contentHash: messages.contentHash })
     .from(messages)
     .where(and(eq(messages.channelId, channelId), eq(messages.externalId, externalId)))
     .limit(1)
