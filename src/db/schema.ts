@@ -325,6 +325,10 @@ export const tickets = sqliteTable(
     status: text('status', { enum: ['open', 'closed'] }).notNull().default('open'),
     priority: text('priority', { enum: ['low', 'medium', 'high'] }).notNull().default('medium'),
     properties: text('properties', { mode: 'json' }).$type<Record<string, string>>().notNull().default({}),
+    description: text('description'),
+    ownerId: text('owner_id').references(() => users.id, { onDelete: 'set null' }),
+    // The conversation it was created from; that link cannot be removed.
+    conversationId: text('conversation_id'),
     closedAt: integer('closed_at'),
     createdAt: createdAt(),
   },
@@ -378,4 +382,245 @@ export const conversationCounts = sqliteTable(
     count: integer('n').notNull(),
   },
   (t) => [primaryKey({ columns: [t.accountId, t.inboxId, t.folder, t.status, t.pluginId, t.assigneeId, t.assigneeBot] })],
+)
+
+// ---------------------------------------------------------------------------------------------
+// The conversation workspace (issue 6): drafts, insertable content, comments' notifications,
+// CRM objects shown in the sidebar, satisfaction surveys, per-account card settings.
+
+export const draftKinds = ['reply', 'comment'] as const
+export type DraftKind = (typeof draftKinds)[number]
+
+/** What a user is writing in a conversation, saved as they type so a reload keeps it. */
+export const drafts = sqliteTable(
+  'drafts',
+  {
+    userId: text('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    conversationId: text('conversation_id')
+      .notNull()
+      .references(() => conversations.id, { onDelete: 'cascade' }),
+    kind: text('kind', { enum: draftKinds }).notNull(),
+    // Editor HTML, sanitised on save like a sent reply.
+    html: text('html').notNull().default(''),
+    // Other composer fields (to, cc, subject, format, via …) as the form posts them.
+    fields: text('fields', { mode: 'json' }).$type<Record<string, string>>().notNull().default({}),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.conversationId, t.kind] })],
+)
+
+/** A short reusable text, inserted by `#shortcut` or from the Insert menu. Body is sanitised HTML with {{placeholders}}. */
+export const snippets = sqliteTable(
+  'snippets',
+  {
+    id: text('id').primaryKey(),
+    accountId: text('account_id').notNull().references(() => accounts.id),
+    name: text('name').notNull(),
+    shortcut: text('shortcut').notNull(),
+    body: text('body').notNull(),
+    createdBy: text('created_by').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: createdAt(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [uniqueIndex('snippets_shortcut_unique').on(t.accountId, t.shortcut)],
+)
+
+/** An email template: subject and body (sanitised HTML with {{placeholders}}). */
+export const emailTemplates = sqliteTable(
+  'email_templates',
+  {
+    id: text('id').primaryKey(),
+    accountId: text('account_id').notNull().references(() => accounts.id),
+    name: text('name').notNull(),
+    subject: text('subject').notNull().default(''),
+    body: text('body').notNull(),
+    createdBy: text('created_by').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: createdAt(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [index('email_templates_account_idx').on(t.accountId)],
+)
+
+/** A knowledge-base article; published ones are readable without login at /kb/<account>/<slug>. */
+export const articles = sqliteTable(
+  'articles',
+  {
+    id: text('id').primaryKey(),
+    accountId: text('account_id').notNull().references(() => accounts.id),
+    title: text('title').notNull(),
+    slug: text('slug').notNull(),
+    // Sanitised HTML.
+    body: text('body').notNull(),
+    published: integer('published', { mode: 'boolean' }).notNull().default(true),
+    createdBy: text('created_by').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: createdAt(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [uniqueIndex('articles_slug_unique').on(t.accountId, t.slug)],
+)
+
+/** A booking link (a user's own, or the team's when userId is null). */
+export const meetingLinks = sqliteTable(
+  'meeting_links',
+  {
+    id: text('id').primaryKey(),
+    accountId: text('account_id').notNull().references(() => accounts.id),
+    userId: text('user_id').references(() => users.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    url: text('url').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('meeting_links_account_idx').on(t.accountId)],
+)
+
+/** A file in R2 that agents insert into replies as a share link (/d/<shareToken>). */
+export const documents = sqliteTable(
+  'documents',
+  {
+    id: text('id').primaryKey(),
+    accountId: text('account_id').notNull().references(() => accounts.id),
+    name: text('name').notNull(),
+    r2Key: text('r2_key').notNull(),
+    contentType: text('content_type').notNull(),
+    sizeBytes: integer('size_bytes').notNull(),
+    // Unguessable: anyone with the link may download the document.
+    shareToken: text('share_token').notNull(),
+    uploadedBy: text('uploaded_by').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('documents_share_token_unique').on(t.shareToken), index('documents_account_idx').on(t.accountId)],
+)
+
+/** An in-app notification (the bell): for now a mention in a comment. */
+export const notifications = sqliteTable(
+  'notifications',
+  {
+    id: text('id').primaryKey(),
+    accountId: text('account_id').notNull().references(() => accounts.id),
+    userId: text('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    kind: text('kind', { enum: ['mention'] }).notNull(),
+    actorUserId: text('actor_user_id').references(() => users.id, { onDelete: 'set null' }),
+    conversationId: text('conversation_id').references(() => conversations.id, { onDelete: 'cascade' }),
+    messageId: integer('message_id').references(() => messages.id, { onDelete: 'cascade' }),
+    // Plain text shown in the list (e.g. the start of the comment).
+    excerpt: text('excerpt').notNull().default(''),
+    readAt: integer('read_at'),
+    emailedAt: integer('emailed_at'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('notifications_user_idx').on(t.userId, t.readAt, t.createdAt)],
+)
+
+export const dealStages = ['appointment', 'qualified', 'presentation', 'decision', 'contract', 'won', 'lost'] as const
+export type DealStage = (typeof dealStages)[number]
+
+export const deals = sqliteTable(
+  'deals',
+  {
+    id: text('id').primaryKey(),
+    accountId: text('account_id').notNull().references(() => accounts.id),
+    contactId: text('contact_id').references(() => contacts.id, { onDelete: 'set null' }),
+    companyId: text('company_id').references(() => companies.id, { onDelete: 'set null' }),
+    conversationId: text('conversation_id').references(() => conversations.id, { onDelete: 'set null' }),
+    name: text('name').notNull(),
+    // Minor units (cents, øre) to keep sums exact.
+    amountMinor: integer('amount_minor'),
+    currency: text('currency').notNull().default('USD'),
+    stage: text('stage', { enum: dealStages }).notNull().default('appointment'),
+    ownerId: text('owner_id').references(() => users.id, { onDelete: 'set null' }),
+    properties: text('properties', { mode: 'json' }).$type<Record<string, string>>().notNull().default({}),
+    closedAt: integer('closed_at'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('deals_contact_idx').on(t.accountId, t.contactId)],
+)
+
+export const propertyObjects = ['contact', 'company', 'ticket', 'deal'] as const
+export type PropertyObject = (typeof propertyObjects)[number]
+
+/** An account's own property on contacts, companies, tickets or deals; values live in the object's `properties` JSON. */
+export const propertyDefinitions = sqliteTable(
+  'property_definitions',
+  {
+    id: text('id').primaryKey(),
+    accountId: text('account_id').notNull().references(() => accounts.id),
+    object: text('object', { enum: propertyObjects }).notNull(),
+    // The key in `properties`: lower-case letters, digits and underscores.
+    name: text('name').notNull(),
+    label: text('label').notNull(),
+    type: text('type', { enum: ['text', 'number', 'date', 'select'] }).notNull().default('text'),
+    options: text('options', { mode: 'json' }).$type<string[]>().notNull().default([]),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('property_definitions_name_unique').on(t.accountId, t.object, t.name)],
+)
+
+/**
+ * Per-account workspace settings: which properties the sidebar cards show (ordered lists of
+ * property names, built-in or custom) and whether satisfaction surveys go out after close.
+ */
+export const accountSettings = sqliteTable('account_settings', {
+  accountId: text('account_id')
+    .primaryKey()
+    .references(() => accounts.id, { onDelete: 'cascade' }),
+  contactCardProperties: text('contact_card_properties', { mode: 'json' }).$type<string[] | null>(),
+  ticketCardProperties: text('ticket_card_properties', { mode: 'json' }).$type<string[] | null>(),
+  ticketPanelProperties: text('ticket_panel_properties', { mode: 'json' }).$type<string[] | null>(),
+  surveyEnabled: integer('survey_enabled', { mode: 'boolean' }).notNull().default(true),
+  surveyQuestion: text('survey_question'),
+  updatedAt: integer('updated_at').notNull(),
+})
+
+/** A note on a contact record. */
+export const contactNotes = sqliteTable(
+  'contact_notes',
+  {
+    id: text('id').primaryKey(),
+    accountId: text('account_id').notNull().references(() => accounts.id),
+    contactId: text('contact_id')
+      .notNull()
+      .references(() => contacts.id, { onDelete: 'cascade' }),
+    authorId: text('author_id').references(() => users.id, { onDelete: 'set null' }),
+    body: text('body').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('contact_notes_contact_idx').on(t.contactId, t.createdAt)],
+)
+
+/** A to-do on a contact record. */
+export const tasks = sqliteTable(
+  'tasks',
+  {
+    id: text('id').primaryKey(),
+    accountId: text('account_id').notNull().references(() => accounts.id),
+    contactId: text('contact_id').references(() => contacts.id, { onDelete: 'cascade' }),
+    title: text('title').notNull(),
+    dueAt: integer('due_at'),
+    assigneeId: text('assignee_id').references(() => users.id, { onDelete: 'set null' }),
+    doneAt: integer('done_at'),
+    createdBy: text('created_by').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: createdAt(),
+  },
+  (t) => [index('tasks_contact_idx').on(t.contactId), index('tasks_assignee_idx').on(t.assigneeId, t.doneAt)],
+)
+
+/** A one-question satisfaction survey sent after a conversation closed, and its answer. */
+export const feedback = sqliteTable(
+  'feedback',
+  {
+    id: text('id').primaryKey(),
+    accountId: text('account_id').notNull().references(() => accounts.id),
+    conversationId: text('conversation_id').references(() => conversations.id, { onDelete: 'set null' }),
+    contactId: text('contact_id').references(() => contacts.id, { onDelete: 'cascade' }),
+    // Where the question went: an email with a link, or the chat widget.
+    via: text('via', { enum: ['email', 'widget'] }).notNull(),
+    // Unguessable: the answer link carries it.
+    token: text('token').notNull(),
+    // 1 (very unsatisfied) … 5 (very satisfied); null until answered.
+    score: integer('score'),
+    comment: text('comment'),
+    sentAt: integer('sent_at').notNull(),
+    answeredAt: integer('answered_at'),
+  },
+  (t) => [uniqueIndex('feedback_token_unique').on(t.token), index('feedback_contact_idx').on(t.contactId, t.sentAt), index('feedback_conversation_idx').on(t.conversationId)],
 )
