@@ -6,6 +6,7 @@ import type { AppEnv } from './env'
 import { csrfProtection } from './auth/csrf'
 import { createDb } from './db/client'
 import { InputError } from './lib/errors'
+import { runWithRequestLocale, t } from './i18n'
 import { headerJson } from './lib/headers'
 import { authRoutes } from './routes/auth'
 import { channelRoutes } from './routes/channels'
@@ -57,6 +58,9 @@ app.use('*', async (c, next) => {
   }
 })
 
+// The request's UI language: Accept-Language first; requireSession switches to the user's choice.
+app.use('*', (c, next) => runWithRequestLocale(c.req.header('Accept-Language'), next))
+
 // One database handle per request; bindings exist only inside a request.
 app.use('*', async (c, next) => {
   c.set('db', createDb(c.env))
@@ -101,7 +105,7 @@ app.onError((error, c) => {
   const status = error instanceof HTTPException ? error.status : error instanceof InputError || error instanceof ZodError ? 422 : 500
   const message =
     status === 500
-      ? 'Something went wrong. Try again in a moment.'
+      ? t('error.generic')
       : error instanceof ZodError
         ? (error.issues[0]?.message ?? 'Check what you entered.')
         : error.message
@@ -118,7 +122,7 @@ app.onError((error, c) => {
   return c.html(
     <Layout title="Error">
       <main class="auth-card">
-        <h1>{status === 403 ? 'Not allowed' : status === 404 ? 'Not found' : 'Something went wrong'}</h1>
+        <h1>{status === 403 ? t('error.not_allowed') : status === 404 ? t('error.not_found') : t('error.title')}</h1>
         <p>{message}</p>
         <p>
           <a href="/">Back to the inbox</a>

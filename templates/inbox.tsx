@@ -10,6 +10,8 @@ import { isAvailable } from '../src/services/availability'
 import { botCloseAllowedAt } from '../src/services/chatflows'
 import { fullTime, isoTime, shortTime } from '../src/lib/time'
 import { Layout } from './layout'
+import { Composer } from './composer'
+import { ContactPane, type OtherConversation } from './sidebar'
 import { MessageContent } from './email'
 import { BulkBar, SaveViewForm, SearchAndFilters, type FilterOptions } from './list-controls'
 import { ConversationActions, MessageActions, OwnerSelect, type ThreadPlace } from './thread-actions'
@@ -471,129 +473,6 @@ export const TypingIndicator: FC<{ text: string }> = ({ text }) => (
   </div>
 )
 
-export interface ComposerProps {
-  conversationId: string
-  canReply: boolean
-  error?: string
-  kind?: 'message' | 'comment'
-  /** What the agent wrote, kept when the server sends the form back. */
-  text?: string
-  /** The newest message the agent has seen; a reply someone else sent after it asks for a confirm. */
-  seenSeq?: number
-  /** The agent was warned about another reply and sends anyway. */
-  confirmed?: boolean
-  /** The conversation's channel: its own composer fields (recipients, attachments) when it has any. */
-  pluginId?: string
-  /** What the agent entered in those fields, kept when the server sends the form back. */
-  fieldValues?: Record<string, string>
-  /** A chat whose visitor has an email address can be answered by email instead. */
-  emailSwitchAddress?: string
-  via?: 'chat' | 'email'
-}
-
-export const Composer: FC<ComposerProps> = ({ conversationId, canReply, error, kind, text, seenSeq, confirmed, pluginId, fieldValues, emailSwitchAddress, via }) => {
-  const selected = canReply ? (kind ?? 'message') : 'comment'
-  const Fields = canReply && pluginId ? findPlugin(pluginId)?.ui.ComposerFields : undefined
-  return (
-    <form
-      id="composer"
-      class={`composer composer-${selected}`}
-      hx-post={`/conversations/${conversationId}/messages`}
-      hx-target="this"
-      hx-swap="outerHTML"
-      hx-encoding={Fields ? 'multipart/form-data' : undefined}
-    >
-      <div class="composer-tabs" role="radiogroup" aria-label="Message type">
-        {canReply && (
-          <label class="tab">
-            <input type="radio" name="kind" value="message" checked={selected === 'message'} /> Reply
-          </label>
-        )}
-        <label class="tab">
-          <input type="radio" name="kind" value="comment" checked={selected === 'comment'} /> Comment
-        </label>
-      </div>
-      {error && (
-        <p class={confirmed ? 'form-warning' : 'form-error'} role="alert">
-          {error}
-        </p>
-      )}
-      <input type="hidden" name="seenSeq" value={String(seenSeq ?? 0)} />
-      {confirmed && <input type="hidden" name="confirmed" value="1" />}
-      {Fields && <Fields conversationId={conversationId} values={fieldValues} />}
-      {canReply && emailSwitchAddress && (
-        <label class="via">
-          Send as
-          <select name="via">
-            <option value="chat" selected={via !== 'email'}>
-              Chat message
-            </option>
-            <option value="email" selected={via === 'email'}>
-              Email to {emailSwitchAddress}
-            </option>
-          </select>
-        </label>
-      )}
-      <textarea name="text" rows={3} required maxlength={20000} placeholder="Write a message… (Ctrl+Enter sends)">
-        {text ?? ''}
-      </textarea>
-      <div class="composer-actions">
-        <button type="submit" class="button primary">
-          {confirmed ? 'Send anyway' : 'Send'}
-        </button>
-      </div>
-    </form>
-  )
-}
-
-const ContactPane: FC<{ detail: ConversationDetail; others: { id: string; inboxId: string; subject: string | null; preview: string; status: string; lastMessageAt: number }[]; viewId: string }> = ({
-  detail,
-  others,
-  viewId,
-}) => {
-  const contact = detail.contact
-  return (
-    <aside class="contact-pane" aria-label="Contact">
-      <section class="card">
-        <div class="contact-head">
-          <Avatar name={contact?.name ?? contact?.email} />
-          <div>
-            <strong>{contact?.name ?? contact?.email ?? contact?.phone ?? 'Unknown visitor'}</strong>
-            {contact?.email && <div class="muted small">{contact.email}</div>}
-          </div>
-        </div>
-        <dl class="properties">
-          <dt>Email</dt>
-          <dd>{contact?.email ?? '—'}</dd>
-          <dt>Phone</dt>
-          <dd>{contact?.phone ?? '—'}</dd>
-          {Object.entries(contact?.properties ?? {}).map(([key, value]) => (
-            <>
-              <dt>{key}</dt>
-              <dd>{value}</dd>
-            </>
-          ))}
-        </dl>
-      </section>
-      <section class="card">
-        <h3>Other conversations</h3>
-        {others.length === 0 ? (
-          <p class="muted small">None</p>
-        ) : (
-          <ul class="plain-list">
-            {others.map((other) => (
-              <li>
-                <a href={conversationUrl(other.inboxId, viewId, other.id)}>{other.subject ?? other.preview}</a>
-                <span class="muted small"> · {other.status} · {shortTime(other.lastMessageAt)}</span>
-              </li>
-            ))}
-          </ul>
-        )}
-      </section>
-    </aside>
-  )
-}
-
 export const ThreadHeader: FC<{
   detail: ConversationDetail
   users: Pick<User, 'id' | 'name' | 'status'>[]
@@ -641,7 +520,7 @@ export const ThreadHeader: FC<{
 export const ThreadPane: FC<{
   detail: ConversationDetail
   messages: ThreadMessage[]
-  others: Parameters<typeof ContactPane>[0]['others']
+  others: OtherConversation[]
   users: Pick<User, 'id' | 'name' | 'status'>[]
   place: ThreadPlace
   viewer: Viewer

@@ -1,5 +1,6 @@
 import { raw } from 'hono/html'
 import type { Child, FC } from 'hono/jsx'
+import { currentLocale } from '../src/i18n'
 
 // No eval and no injected styles (the CSP forbids both); validation errors (422) and conflicts
 // (409) are swapped in like successes, so forms can show what went wrong.
@@ -17,7 +18,7 @@ const htmxConfig = JSON.stringify({
 export const Layout: FC<{ title: string; bodyClass?: string; userId?: string; children?: Child }> = ({ title, bodyClass, userId, children }) => (
   <>
     {raw('<!doctype html>')}
-    <html lang="en">
+    <html lang={currentLocale()}>
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />

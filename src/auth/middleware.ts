@@ -4,6 +4,7 @@ import { createMiddleware } from 'hono/factory'
 import { HTTPException } from 'hono/http-exception'
 import type { AppEnv } from '../env'
 import type { UserRole } from '../db/schema'
+import { setRequestLocale } from '../i18n'
 import { sessionCookieName, sessionExpiresInSeconds, validateSessionToken } from './session'
 
 function isSecureRequest(c: Context) {
@@ -45,6 +46,7 @@ export const requireSession = createMiddleware<AppEnv>(async (c, next) => {
   c.set('session', validated.session)
   c.set('user', validated.user)
   c.set('accountId', validated.user.accountId)
+  setRequestLocale(validated.user.locale)
   await next()
 })
 

@@ -14,7 +14,8 @@ import { composeEmail, emailChannelsOf, forwardConversation, replyDefaults, send
 import { htmlToText, sanitizeHtml } from '../lib/sanitize-html'
 import { emailReplyOptions, formatAddressList, parseAddressList } from '../../plugins/email/send'
 import { EmailComposerFields } from '../../plugins/email/composer-fields'
-import { AppendedMessages, Composer, conversationUrl } from '../../templates/inbox'
+import { AppendedMessages, conversationUrl } from '../../templates/inbox'
+import { Composer } from '../../templates/composer'
 import { ComposeForm, ComposePage, ForwardForm, type ComposeValues } from '../../templates/email-outbound'
 import { placeFrom, renderThread } from './thread-view'
 
