@@ -15,6 +15,8 @@ export default defineCatalog({
     'error.generic': 'Something went wrong. Try again in a moment.',
     'error.not_allowed': 'Not allowed',
     'error.title': 'Something went wrong',
+    'settings.nav.label': 'Settings',
+    'settings.nav.users': 'Users and roles',
   },
   nb: {
     'common.save': 'Lagre',
@@ -29,5 +31,7 @@ export default defineCatalog({
     'error.generic': 'Noe gikk galt. Prøv igjen om litt.',
     'error.not_allowed': 'Ikke tillatt',
     'error.title': 'Noe gikk galt',
+    'settings.nav.label': 'Innstillinger',
+    'settings.nav.users': 'Brukere og roller',
   },
 })

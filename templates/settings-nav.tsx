@@ -1,0 +1,28 @@
+import type { FC } from 'hono/jsx'
+import type { UserRole } from '../src/db/schema'
+import { t } from '../src/i18n'
+
+/**
+ * The settings pages, in the order the navigation shows them. `roles` limits who sees an entry
+ * (the route checks again). Each area adds its page here: one line per page.
+ */
+export const settingsPages: { href: string; labelKey: string; roles: UserRole[] }[] = [
+  { href: '/settings/users', labelKey: 'settings.nav.users', roles: ['super_admin', 'admin'] },
+]
+
+/** The settings pages' side navigation; `current` is the page's href. */
+export const SettingsNav: FC<{ role: UserRole; current: string }> = ({ role, current }) => (
+  <nav class="settings-nav" aria-label={t('settings.nav.label')}>
+    <ul>
+      {settingsPages
+        .filter((page) => page.roles.includes(role))
+        .map((page) => (
+          <li>
+            <a href={page.href} aria-current={page.href === current ? 'page' : undefined}>
+              {t(page.labelKey)}
+            </a>
+          </li>
+        ))}
+    </ul>
+  </nav>
+)
