@@ -45,7 +45,7 @@ export function serviceSuite(getDb: () => Db, getBlobs: () => BlobStore) {
       const thread = await listMessages(db, workspace.accountId, result.conversationId)
       expect(thread.map((m) => [m.seq, m.direction, m.text])).toEqual([[1, 'in', 'How much is the team plan?']])
       expect(live.events).toEqual([
-        { type: 'messageAdded', event: { accountId: workspace.accountId, inboxId: workspace.inboxId, conversationId: result.conversationId, messageId: result.messageId } },
+        { type: 'messageAdded', event: { accountId: workspace.accountId, inboxId: workspace.inboxId, conversationId: result.conversationId, messageId: result.messageId, startedConversation: true } },
       ])
     })
 
