@@ -345,3 +345,38 @@ describe('comments stay internal', () => {
     expect(channel).toBeTruthy()
   })
 })
+
+describe('comments never reach a chat visitor', () => {
+  it('a mention comment is neither pushed to the widget nor in its history on resume', async () => {
+    const ws = await workspace()
+    const siteOrigin = 'https://shop.example'
+    await db().update(channels).set({ settings: { allowedOrigins: [siteOrigin] } }).where(eq(channels.id, ws.channels.chat.id))
+    const started = await SELF.fetch(`${origin}/widget/${ws.channels.chat.id}/session`, { method: 'POST', headers: { Origin: siteOrigin, 'Content-Type': 'application/json' }, body: '{}' })
+    const visit = (await started.json()) as { token: string; conversationId: string }
+    const open = async () => {
+      const response = await SELF.fetch(`${origin}/widget/${ws.channels.chat.id}/ws?token=${encodeURIComponent(visit.token)}&after=0`, { headers: { Upgrade: 'websocket', Origin: siteOrigin } })
+      const socket = response.webSocket!
+      socket.accept()
+      const frames: string[] = []
+      socket.addEventListener('message', (event) => frames.push(String(event.data)))
+      return { socket, frames }
+    }
+    const visitor = await open()
+    visitor.socket.send(JSON.stringify({ type: 'message', clientId: 'c1', text: 'Is the blue tent in stock?' }))
+    for (let i = 0; i < 50 && !visitor.frames.some((frame) => frame.includes('"ack"')); i++) await new Promise((resolve) => setTimeout(resolve, 50))
+    const kim = await login(ws.users.agent.email)
+    expect((await comment(visit.conversationId, kim, 'INTERNAL-ONLY @Alex do we have blue tents?')).status).toBe(201)
+    expect(await notificationsOf(ws.users.admin.id)).toHaveLength(1)
+    const reply = await request(`/conversations/${visit.conversationId}/messages`, { method: 'POST', cookie: kim, hx: 'composer', body: form({ kind: 'message', text: 'Yes, we do!', seenSeq: '2' }) })
+    expect(reply.status).toBe(201)
+    for (let i = 0; i < 50 && !visitor.frames.some((frame) => frame.includes('Yes, we do!')); i++) await new Promise((resolve) => setTimeout(resolve, 50))
+    expect(visitor.frames.join('\n')).toContain('Yes, we do!')
+    expect(visitor.frames.join('\n')).not.toContain('INTERNAL-ONLY')
+    visitor.socket.close(1000)
+    const resumed = await open()
+    for (let i = 0; i < 50 && !resumed.frames.some((frame) => frame.includes('"history"')); i++) await new Promise((resolve) => setTimeout(resolve, 50))
+    expect(resumed.frames.join('\n')).toContain('Yes, we do!')
+    expect(resumed.frames.join('\n')).not.toContain('INTERNAL-ONLY')
+    resumed.socket.close(1000)
+  })
+})
