@@ -49,7 +49,7 @@ export const NotificationList: FC<{ items: NotificationItem[]; timeZone: string;
             {item.readAt === null && <span class="unread-dot" title={t('notifications.unread_marker')} />}
             {t('notifications.mentioned_you', { actor: item.actorName ?? t('notifications.someone'), subject: item.subject ?? t('notifications.a_conversation') })}
           </span>
-          <span class="notification-excerpt">{item.excerpt}</span>
+          <span class="notification-excerpt">{item.hidden ? t('notifications.hidden') : item.excerpt}</span>
           <time class="muted small" datetime={isoTime(item.createdAt)}>
             {shortTime(item.createdAt, Date.now(), timeZone)}
           </time>

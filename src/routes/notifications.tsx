@@ -90,12 +90,20 @@ export async function pushBells(env: Bindings, db: Db, accountId: string, userId
  */
 export async function afterComment(c: Context<AppEnv>, comment: StoredComment) {
   if (comment.kind !== 'comment') return
-  const { created } = await recordMentions(c.var.db, comment)
+  let created: Awaited<ReturnType<typeof recordMentions>>['created']
+  try {
+    created = (await recordMentions(c.var.db, comment)).created
+  } catch (error) {
+    // The comment is stored; failing the post now would only make the agent send it twice.
+    console.error('mentions not recorded', comment.id, String(error))
+    return
+  }
   if (created.length === 0) return
   const baseUrl = baseUrlFor(c.env, c.req.url)
   const jobs: MentionEmailJob[] = created.map((row) => ({ type: 'mention-email', accountId: comment.accountId, notificationId: row.id, baseUrl }))
   try {
-    await c.env.OUTBOUND.sendBatch(jobs.map((body) => ({ body })))
+    // A queue batch holds at most 100 messages.
+    for (let index = 0; index < jobs.length; index += 100) await c.env.OUTBOUND.sendBatch(jobs.slice(index, index + 100).map((body) => ({ body })))
   } catch (error) {
     // The in-app notification stands; only the email is lost, and that is logged.
     console.error('mention emails not queued', String(error))

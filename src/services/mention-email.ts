@@ -68,7 +68,8 @@ export async function deliverMentionEmail(db: Db, env: Bindings, job: MentionEma
     composeMentionEmail({
       actor: data.actorName ?? t('notifications.someone'),
       subject: data.subject ?? t('notifications.a_conversation'),
-      excerpt: data.notification.excerpt,
+      // Hidden as sensitive before the mail went out: the mail does not carry it.
+      excerpt: data.hiddenAt === null ? data.notification.excerpt : t('notifications.hidden'),
       link: `${job.baseUrl}/m/${data.notification.messageId}`,
       appName,
     }),

@@ -89,11 +89,13 @@ export interface NotificationItem {
   createdAt: number
   actorName: string | null
   subject: string | null
+  /** The comment was hidden since: its excerpt is not shown. */
+  hidden: boolean
 }
 
 /** A user's newest notifications, with who did it and where. */
 export async function listNotifications(db: Db, accountId: string, userId: string, limit = bellListSize): Promise<NotificationItem[]> {
-  return db
+  const rows = await db
     .select({
       id: notifications.id,
       kind: notifications.kind,
@@ -103,14 +105,18 @@ export async function listNotifications(db: Db, accountId: string, userId: strin
       createdAt: notifications.createdAt,
       actorName: users.name,
       subject: sql<string | null>`coalesce(${conversations.subject}, ${contacts.name})`,
+      hiddenAt: messages.hiddenAt,
     })
     .from(notifications)
     .leftJoin(users, eq(users.id, notifications.actorUserId))
     .leftJoin(conversations, eq(conversations.id, notifications.conversationId))
     .leftJoin(contacts, eq(contacts.id, conversations.contactId))
+    .leftJoin(messages, eq(messages.id, notifications.messageId))
     .where(and(eq(notifications.accountId, accountId), eq(notifications.userId, userId)))
     .orderBy(desc(notifications.createdAt), desc(notifications.id))
     .limit(limit)
+  // A comment hidden as sensitive after the fact takes its excerpt with it.
+  return rows.map(({ hiddenAt, ...row }) => ({ ...row, excerpt: hiddenAt === null ? row.excerpt : '', hidden: hiddenAt !== null }))
 }
 
 /** Marks one of the user's own notifications read; null when it is not theirs (or gone). */
@@ -149,11 +155,13 @@ export async function mentionEmailData(db: Db, accountId: string, notificationId
       recipient: { name: users.name, email: users.email, locale: users.locale, status: users.status },
       subject: sql<string | null>`coalesce(${conversations.subject}, ${contacts.name})`,
       inboxId: conversations.inboxId,
+      hiddenAt: messages.hiddenAt,
     })
     .from(notifications)
     .innerJoin(users, eq(users.id, notifications.userId))
     .leftJoin(conversations, eq(conversations.id, notifications.conversationId))
     .leftJoin(contacts, eq(contacts.id, conversations.contactId))
+    .leftJoin(messages, eq(messages.id, notifications.messageId))
     .where(and(eq(notifications.accountId, accountId), eq(notifications.id, notificationId)))
     .limit(1)
   if (!row) return null

@@ -204,6 +204,17 @@ describe('the bell', () => {
     expect(forged.status).toBe(403)
   })
 
+  it('a comment hidden as sensitive takes its excerpt out of the bell', async () => {
+    const { ws, conversationId, kim } = await seeded()
+    await comment(conversationId, kim, '@Alex the card number is 4111 1111 1111 1111')
+    const stored = await newestMessage(conversationId)
+    const hide = await request(`/conversations/${conversationId}/messages/${stored.id}/hide`, { method: 'POST', cookie: kim, hx: `msg-${stored.id}` })
+    expect(hide.status).toBe(200)
+    const bell = await (await request('/notifications/bell', { cookie: await login(ws.users.admin.email), hx: 'notification-bell' })).text()
+    expect(bell).toContain('This comment was hidden.')
+    expect(bell).not.toContain('4111')
+  })
+
   it('pushes the bell live to the mentioned user’s open inbox page, and to nobody else', async () => {
     const { ws, conversationId, kim } = await seeded()
     const alexSocket = await openSocket(`/inboxes/${ws.inboxId}/live?view=open`, await login(ws.users.admin.email))
