@@ -16,3 +16,17 @@ document.addEventListener('keydown', (event) => {
   bell.removeAttribute('open')
   bell.querySelector('summary')?.focus()
 })
+
+// Pushes sent while the inbox socket was down (a network blip, a restarted hub) are lost, so a
+// socket that reconnects fetches the bell once. An open panel is left alone; the next push fixes it.
+const openedOnce = new WeakSet()
+document.addEventListener('htmx:wsOpen', (event) => {
+  const element = event.detail.elt
+  if (!element?.classList?.contains('list-inner')) return
+  if (!openedOnce.has(element)) {
+    openedOnce.add(element)
+    return
+  }
+  const bell = document.getElementById('notification-bell')
+  if (bell && !bell.open && window.htmx) window.htmx.ajax('GET', '/notifications/bell', { target: '#notification-bell', swap: 'outerHTML' })
+})

@@ -8,7 +8,7 @@ import { t, withLocale } from '../i18n'
 import { renderHtml } from '../lib/render'
 import { getConversation } from '../services/conversations'
 import { listInboxes } from '../services/inboxes'
-import { suggestMentions } from '../services/mentions'
+import { suggestMentions, unwrapReplyMentions } from '../services/mentions'
 import { baseUrlFor, type MentionEmailJob } from '../services/mention-email'
 import { listNotifications, markAllRead, markRead, recipientsOf, recordMentions, unreadCount, type StoredComment } from '../services/notifications'
 import { BellUpdate, MentionPicker, NotificationBell } from '../../templates/notifications'
@@ -84,11 +84,14 @@ export async function pushBells(env: Bindings, db: Db, accountId: string, userId
 }
 
 /**
- * What follows a stored comment: its mentions recorded (metadata and one notification each), an
- * email queued per notification, and the bells of those mentioned pushed live. Call it before
- * the comment is rendered, so the thread shows the mentions highlighted. Replies mention nobody.
+ * What follows an agent's stored message. A comment: its mentions recorded (metadata and one
+ * notification each), an email queued per notification, and the bells of those mentioned pushed
+ * live. A reply mentions nobody (it is for the customer): mention spans the editor left in it are
+ * unwrapped to their text before it is queued, so no teammate id or markup reaches the customer.
+ * Call it before the message is rendered or queued.
  */
-export async function afterComment(c: Context<AppEnv>, comment: StoredComment) {
+export async function afterAgentMessage(c: Context<AppEnv>, comment: StoredComment) {
+  if (comment.kind === 'message') return unwrapReplyMentions(c.var.db, comment)
   if (comment.kind !== 'comment') return
   let created: Awaited<ReturnType<typeof recordMentions>>['created']
   try {

@@ -1,7 +1,7 @@
 import { and, asc, eq } from 'drizzle-orm'
 import { Parser } from 'htmlparser2'
 import type { Db } from '../db/client'
-import { users } from '../db/schema'
+import { messages, users } from '../db/schema'
 import { sanitizeRichText } from '../lib/rich-text'
 
 /**
@@ -130,4 +130,13 @@ export async function resolveMentions(
 export function unwrapMentions(html: string): string {
   // A bare span is unwrapped by the sanitiser, whatever it contains.
   return sanitizeRichText(html.replace(/<span class="[^"]*\bmention\b[^"]*"(?: data-user-id="[^"]*")?>/g, '<span>'))
+}
+
+/** Stores a reply without mention markup (see unwrapMentions); returns whether it changed. */
+export async function unwrapReplyMentions(db: Db, reply: { id: number; accountId: string; html: string | null }): Promise<boolean> {
+  if (!reply.html?.includes('mention')) return false
+  const html = unwrapMentions(reply.html)
+  if (html === reply.html) return false
+  await db.update(messages).set({ html }).where(and(eq(messages.accountId, reply.accountId), eq(messages.id, reply.id)))
+  return true
 }

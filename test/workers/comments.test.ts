@@ -7,7 +7,7 @@ import { channels, messages, notifications, users } from '../../src/db/schema'
 import { ingestInbound } from '../../src/channels/pipeline'
 import { newId } from '../../src/lib/ids'
 import { recordMentions } from '../../src/services/notifications'
-import { mentionIdsInHtml, unwrapMentions } from '../../src/services/mentions'
+import { mentionIdsInHtml, unwrapMentions, unwrapReplyMentions } from '../../src/services/mentions'
 import type { MentionEmailJob } from '../../src/services/mention-email'
 import { recordingNotifier } from '../shared/workspace'
 import { db, form, login, openSocket, origin, request, workspace } from './helpers'
@@ -153,6 +153,32 @@ describe('mentions in comments', () => {
     expect(await notificationsOf(ws.users.admin.id)).toEqual([])
     expect((await newestMessage(conversationId)).metadata).not.toHaveProperty('mentions')
     expect(unwrapMentions(`<p>Ask <span class="mention" data-user-id="${ws.users.admin.id}">@<strong>Alex</strong></span></p>`)).toBe('<p>Ask @<strong>Alex</strong></p>')
+
+    // An HTML reply that carries a mention span is stored, and mailed, without it: whichever
+    // sanitiser the reply form uses (today the email one, with the editor sanitizeRichText, which
+    // keeps mention spans — the service call below is what unwraps them then).
+    const span = `<span class="mention" data-user-id="${ws.users.admin.id}">@Alex</span>`
+    const html = await request(`/conversations/${conversationId}/messages`, {
+      method: 'POST',
+      cookie: kim,
+      hx: 'composer',
+      body: form({ kind: 'message', format: 'html', html: `<p>Thanks, ${span} will call you.</p>`, text: `<p>Thanks, ${span} will call you.</p>`, seenSeq: '99', confirmed: '1' }),
+    })
+    expect(html.status).toBe(201)
+    const reply = await newestMessage(conversationId)
+    expect(reply.kind).toBe('message')
+    expect(reply.html ?? '').not.toContain('data-user-id')
+    expect(reply.html ?? '').not.toContain('class="mention"')
+    expect(reply.text).toContain('@Alex will call you')
+    expect(await notificationsOf(ws.users.admin.id)).toEqual([])
+
+    const [editorReply] = await db()
+      .insert(messages)
+      .values({ accountId: ws.accountId, conversationId, channelId: ws.channels.email.id, seq: 500, direction: 'out', kind: 'message', text: 'Ask @Alex', html: `<p>Ask ${span}</p>`, createdAt: Date.now() })
+      .returning()
+    expect(await unwrapReplyMentions(db(), editorReply!)).toBe(true)
+    const [unwrapped] = await db().select().from(messages).where(eq(messages.id, editorReply!.id))
+    expect(unwrapped!.html).toBe('<p>Ask @Alex</p>')
   })
 })
 
