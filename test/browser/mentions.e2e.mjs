@@ -27,9 +27,23 @@ test('a mention in a comment notifies the teammate live, and the notification op
 
   await ada.page.locator('.conversation-row', { hasText: 'Bulk order for 40 headlamps' }).click()
   await ada.page.waitForSelector('.thread-subject:has-text("Bulk order for 40 headlamps")')
-  const note = `Mention check ${Date.now()}: @Grace Hopper can you approve the discount?`
   await ada.page.check('#composer input[name="kind"][value="comment"]')
-  await ada.page.fill('#composer textarea', note)
+  const stamp = `Mention check ${Date.now()}:`
+  const editor = ada.page.locator('#composer .editor-area[contenteditable=true]')
+  const hasEditor = await editor.waitFor({ timeout: 1500 }).then(() => true, () => false)
+  if (hasEditor) {
+    // The rich editor: `@` opens the teammate picker (GET /conversations/:id/mentions?q=gra).
+    await editor.click()
+    await ada.page.keyboard.type(`${stamp} `)
+    await ada.page.keyboard.type('@gra')
+    await ada.page.locator('.editor-popover .picker-item', { hasText: 'Grace Hopper' }).waitFor({ timeout: 5000 })
+    await ada.page.keyboard.press('Enter')
+    await editor.locator('.mention[data-user-id]').waitFor()
+    await ada.page.keyboard.type('can you approve the discount?')
+  } else {
+    // The plain composer: `@Full Name` in text is a mention too.
+    await ada.page.fill('#composer textarea', `${stamp} @Grace Hopper can you approve the discount?`)
+  }
   await ada.page.keyboard.press('Control+Enter')
   const comment = ada.page.locator('#thread-messages .message-comment', { hasText: 'Mention check' })
   await comment.waitFor({ timeout: 5000 })
