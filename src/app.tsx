@@ -19,6 +19,7 @@ import { settingsRoutes } from './routes/settings'
 import { profileRoutes } from './routes/profile'
 import { widgetRoutes } from './routes/widget'
 import { inboxSettingsRoutes } from './routes/inbox-settings'
+import { notificationRoutes } from './routes/notifications'
 import { ErrorNotice, Layout } from '../templates/layout'
 
 export const app = new Hono<AppEnv>()
@@ -81,6 +82,7 @@ app.route('/', devRoutes)
 app.route('/', settingsRoutes)
 app.route('/', profileRoutes)
 app.route('/', inboxSettingsRoutes)
+app.route('/', notificationRoutes)
 app.route('/', conversationRoutes)
 app.route('/', emailRoutes)
 app.route('/', emailOutboundRoutes)

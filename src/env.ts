@@ -10,12 +10,16 @@ export interface Bindings {
   CONVERSATION_ROOM: DurableObjectNamespace<ConversationRoom>
   INBOX_HUB: DurableObjectNamespace<InboxHub>
   /** Outbound deliveries (replies by email, …), consumed by this worker's queue() handler. */
-  OUTBOUND: Queue<import('./services/outbound').DeliveryJob>
+  OUTBOUND: Queue<import('./services/outbound').DeliveryJob | import('./services/mention-email').MentionEmailJob>
   /** Outbound email (the email channel's `send`); simulated to a file by wrangler dev. */
   SEND_EMAIL: SendEmail
   /** Visitor messages per chat channel (abuse protection across all of a channel's visitors). */
   CHAT_CHANNEL_LIMITER: RateLimit
   APP_NAME?: string
+  /** The public base URL (https://support.example.com) for links in emails; unset: the request's origin. */
+  APP_URL?: string
+  /** Sender of notification emails (mentions); unset: the inbox's email channel address. */
+  NOTIFICATION_FROM?: string
   TURSO_DATABASE_URL?: string
   TURSO_AUTH_TOKEN?: string
   /** Set only by `npm start` (wrangler dev --var): enables the one-time demo seed endpoint. */

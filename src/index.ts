@@ -5,6 +5,7 @@ import { deleteExpiredSessions } from './auth/session'
 import { createDb } from './db/client'
 import { purgeTrash } from './services/conversation-actions'
 import { deliver, deliveryJob } from './services/outbound'
+import { deliverMentionEmail, mentionEmailJob } from './services/mention-email'
 import { messages } from './db/schema'
 import { eq } from 'drizzle-orm'
 
@@ -20,6 +21,15 @@ export default {
   async queue(batch, env) {
     const db = createDb(env)
     for (const message of batch.messages) {
+      // A mention email names a notification, never a message: checked first, so it can never be
+      // read as a delivery of the (internal) comment it points to.
+      const mention = mentionEmailJob.safeParse(message.body)
+      if (mention.success) {
+        const outcome = await deliverMentionEmail(db, env, mention.data, message.attempts)
+        if (outcome.status === 'retry') message.retry({ delaySeconds: outcome.delaySeconds })
+        else message.ack()
+        continue
+      }
       const job = deliveryJob.safeParse(message.body)
       if (!job.success) {
         message.ack()

@@ -18,6 +18,9 @@ import { ConversationActions, MessageActions, OwnerSelect, type ThreadPlace } fr
 import { filtersToQuery, type ListFilters } from '../src/services/filters'
 import type { SavedView } from '../src/services/saved-views'
 import type { User } from '../src/services/users'
+import { mentionsOf } from '../src/services/notifications'
+import { BellSlot, MentionedText } from './notifications'
+import { t } from '../src/i18n'
 
 export const viewUrl = (inboxId: string, viewId: string) => `/inbox/${inboxId}/${viewId}`
 export const conversationUrl = (inboxId: string, viewId: string, conversationId: string) =>
@@ -209,6 +212,7 @@ const UserMenu: FC<{ user: SessionUser }> = ({ user }) => (
     </div>
     <AvailabilitySwitch user={user} />
     <div class="user-actions">
+      <BellSlot />
       <a href="/me" class="link-button" title="Time zone and office hours">
         Profile
       </a>
@@ -394,7 +398,9 @@ export const MessageItem: FC<{ message: ThreadMessage; timeZone: string; viewer?
         <header class="message-header">
           <strong>{author}</strong>
           {isComment ? (
-            <span class="chip chip-comment">Internal comment</span>
+            <span class="chip chip-comment" title={t('comments.internal_hint')}>
+              {t('comments.internal_label')}
+            </span>
           ) : (
             message.channelPluginId && <ChannelIcon pluginId={message.channelPluginId} />
           )}
@@ -410,6 +416,8 @@ export const MessageItem: FC<{ message: ThreadMessage; timeZone: string; viewer?
         </header>
         {message.hiddenAt ? (
           <p class="message-text muted">Message is hidden</p>
+        ) : isComment && !message.html && mentionsOf(message.metadata).length > 0 ? (
+          <MentionedText text={message.text} mentions={mentionsOf(message.metadata)} />
         ) : (
           <MessageContent message={message} />
         )}

@@ -63,6 +63,21 @@ export class InboxHub extends DurableObject<Bindings> {
     }
   }
 
+  /**
+   * A fragment for one agent only (their notification bell): sent to that user's sockets on this
+   * hub, in the same account, and nobody else's. Returns how many sockets got it.
+   */
+  async pushToUser(event: { accountId: string; userId: string; html: string }): Promise<number> {
+    let sent = 0
+    for (const socket of this.ctx.getWebSockets(`user:${event.userId}`)) {
+      const state = socket.deserializeAttachment() as SocketState
+      if (state.accountId !== event.accountId || state.userId !== event.userId) continue
+      sendSafely(socket, event.html)
+      sent++
+    }
+    return sent
+  }
+
   async #renderUpdate(db: Db, state: SocketState, conversationIds: string[]): Promise<string> {
     const view = findView(state.viewId)!
     const parsed = parseFilters(Object.fromEntries(new URLSearchParams(state.filterQuery)))

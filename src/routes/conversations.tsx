@@ -30,6 +30,7 @@ import { headerJson } from '../lib/headers'
 import { AppendedMessages, EmptyThread, MessageItem, conversationUrl } from '../../templates/inbox'
 import { Composer } from '../../templates/composer'
 import { forwardAgentSocket } from './live'
+import { afterAgentMessage } from './notifications'
 import { placeFrom, renderThread } from './thread-view'
 import { loadContext, loadListState, loadRows } from './inbox'
 import { ListPane } from '../../templates/inbox'
@@ -130,6 +131,8 @@ conversationRoutes.post('/conversations/:id/messages', async (c) => {
     createdAt: Date.now(),
   })
   if (!stored) throw new HTTPException(500, { message: 'The message could not be saved.' })
+  // A comment's @mentions are recorded and notified (bell, live, email); a reply's are unwrapped.
+  await afterAgentMessage(c, stored)
   await storeOutboundAttachments(db, c.env.ATTACHMENTS, stored, files)
   // Stored first; a channel that sends through a provider gets it from the delivery queue.
   if (isReply && (switchedToEmail || sendsThroughQueue(conversation.pluginId))) {
