@@ -16,6 +16,10 @@ export interface Bindings {
   /** Visitor messages per chat channel (abuse protection across all of a channel's visitors). */
   CHAT_CHANNEL_LIMITER: RateLimit
   APP_NAME?: string
+  /** Workers AI (wrangler.toml `[ai] binding = "AI"`): AI assist uses it when present, else the offline helpers. */
+  AI?: Ai
+  /** The Workers AI text-generation model; defaults to src/services/ai/provider.ts defaultWorkersAiModel. */
+  AI_MODEL?: string
   TURSO_DATABASE_URL?: string
   TURSO_AUTH_TOKEN?: string
   /** Set only by `npm start` (wrangler dev --var): enables the one-time demo seed endpoint. */
