@@ -122,9 +122,9 @@ interface Candidate {
   score: number
 }
 
-/** How many sentences a summary keeps: about a third of the thread, at least 3, at most 8. */
+/** How many sentences a summary keeps: about a third of the thread, at least 4, at most 8. */
 export function summaryLength(sentenceCount: number): number {
-  return Math.min(sentenceCount, Math.max(3, Math.min(8, Math.ceil(sentenceCount / 3))))
+  return Math.min(sentenceCount, Math.max(4, Math.min(8, Math.ceil(sentenceCount / 3))))
 }
 
 /**
@@ -170,7 +170,7 @@ export function summarizeThread(thread: AiThread): { header: string; lines: stri
     else if (/\d/.test(candidate.text)) score += 0.05
     if (candidate === firstCustomer) score += 0.25
     if (candidate.messageIndex === lastMessageIndex) score += 0.1
-    if (candidate.tokens.length < 3) score -= 0.25
+    if (candidate.tokens.length < 2) score -= 0.25
     candidate.score = score
   }
 
@@ -225,8 +225,8 @@ export function expandInstruction(clause: string): string {
     [/^confirm (?:that )?(.+)$/i, (m) => t('ai.draft.confirm', { what: toSecondPerson(m[1]!) })],
     [/^(?:promise|we will|we'll) (?:that )?(?:we will |we'll )?(.+)$/i, (m) => t('ai.draft.we_will', { what: toSecondPerson(m[1]!) })],
     [
-      new RegExp(`^(?:say|tell ${addressee}|let (?:them|him|her|the customer) know|explain(?: to ${addressee.trim()})?|mention|inform ${addressee})(?:that )?(.+)$`, 'i'),
-      (m) => endSentence(capitalize(toSecondPerson(m[1]!))),
+      new RegExp(`^(?:say|tell ${addressee}|let (?:them|him|her|the customer) know|explain(?: to ${addressee.trim()})?|mention|inform ${addressee})\\s*(?:that\\s+)?(.+)$`, 'i'),
+      (m) => endSentence(capitalize(toSecondPerson(m[1]!.trim()))),
     ],
   ]
   for (const [pattern, render] of rules) {
@@ -236,11 +236,13 @@ export function expandInstruction(clause: string): string {
   return endSentence(capitalize(toSecondPerson(text)))
 }
 
-/** The prompt's clauses: lines, semicolons, sentences, and "…, and …" lists. */
+const instructionVerbs = 'say|tell|let|explain|mention|inform|apologi[sz]e|thank|ask|offer|confirm|promise|we will|we\'ll'
+
+/** The prompt's clauses: lines, semicolons, sentences, commas, and "… and <instruction> …". */
 export function clausesOf(prompt: string): string[] {
   return prompt
-    .split(/\n+|;\s*|(?<=[.!?])\s+|,\s*(?:and\s+|then\s+)?|\s+and then\s+/i)
-    .map((clause) => clause.trim())
+    .split(new RegExp(`\\n+|;\\s*|(?<=[.!?])\\s+|,\\s*|\\s+and\\s+(?=(?:then\\s+)?(?:${instructionVerbs})\\b)`, 'i'))
+    .map((clause) => clause.trim().replace(/^(?:and\s+)?(?:then\s+)?/i, '').trim())
     .filter((clause) => /[\p{L}\p{N}]/u.test(clause))
     .slice(0, 12)
 }
