@@ -14,9 +14,12 @@ import type { AiDraft, AiMessage, AiProvider, AiSummary, AiThread, DraftInput, S
 
 // ---- Text clean-up ---------------------------------------------------------------------------
 
+const capitalize = (text: string) => text.charAt(0).toLocaleUpperCase() + text.slice(1)
+
 const signOff = /^(?:-{2,}\s*|(?:best|kind|warm|warmest)(?:\s+regards|\s+wishes)?[,!.]?|regards[,!.]?|cheers[,!.]?|thanks[,!.]?|thank you[,!.]?|many thanks[,!.]?|br[,.]?|mvh[,.]?|hilsen[,.]?|(?:med )?vennlig hilsen[,.]?|sent from my .*)$/i
-const greetingOnly = /^(?:hi|hello|hey|dear|hei|hallo|good (?:morning|afternoon|evening))\b[^.!?]{0,40}[,!.]?$/iu
-const greetingPrefix = /^(?:hi|hello|hey|dear|hei|hallo)(?:\s+[\p{Lu}][\p{L}'-]*)?\s*[,!]\s+/u
+// A greeting is the greeting word and at most a few name words ("Hi Maja,", "Good morning team!").
+const greetingOnly = /^(?:hi|hello|hey|dear|hei|hallo|good (?:morning|afternoon|evening))(?:\s+[\p{L}'-]+){0,3}\s*[,!.]?$/iu
+const greetingPrefix = /^(?:hi|hello|hey|dear|hei|hallo)(?:\s+[\p{L}'-]+)?\s*[,!]\s+/iu
 const thanksOnly = /^(?:thanks|thank you|many thanks|cheers|takk|tusen takk)(?: (?:so much|a lot|again))?[\s!.,🙂😊]*$/iu
 
 /** A message's own new text: quoted history and the signature cut off. */
@@ -71,6 +74,8 @@ function tokensOf(sentence: string): string[] {
 
 /** Order numbers, invoice ids, codes: a word with a digit in it of 3+ characters, or #123. */
 const identifier = /(?:#\d+|\b(?=[\p{L}\d-]*\d)[\p{L}\d][\p{L}\d-]{2,}\b)/u
+/** Amounts: 15%, €5,000, 499 kr, $20. */
+const amount = /(?:[€$£]\s?\d|\d(?:[\d.,]*\d)?\s?(?:%|€|\$|£|kr\b|nok\b|sek\b|eur\b|usd\b))/iu
 
 // ---- Speakers --------------------------------------------------------------------------------
 
@@ -122,9 +127,9 @@ interface Candidate {
   score: number
 }
 
-/** How many sentences a summary keeps: about a third of the thread, at least 4, at most 8. */
+/** How many sentences a summary keeps: about a third of the thread, at least 5, at most 8. */
 export function summaryLength(sentenceCount: number): number {
-  return Math.min(sentenceCount, Math.max(4, Math.min(8, Math.ceil(sentenceCount / 3))))
+  return Math.min(sentenceCount, Math.max(5, Math.min(8, Math.ceil(sentenceCount / 3))))
 }
 
 /**
@@ -136,7 +141,7 @@ export function summarizeThread(thread: AiThread): { header: string; lines: stri
   const candidates: Candidate[] = []
   thread.messages.forEach((message, messageIndex) => {
     for (const raw of sentencesOf(ownText(message.text))) {
-      const sentence = raw.replace(greetingPrefix, '').trim()
+      const sentence = capitalize(raw.replace(greetingPrefix, '').trim())
       if (!sentence || greetingOnly.test(sentence) || thanksOnly.test(sentence) || signOff.test(sentence)) continue
       candidates.push({ messageIndex, order: candidates.length, text: sentence, tokens: tokensOf(sentence), score: 0 })
     }
@@ -165,8 +170,8 @@ export function summarizeThread(thread: AiThread): { header: string; lines: stri
     let dot = 0
     for (const [token, weight] of vector) dot += weight * (centroid.get(token) ?? 0)
     let score = dot / ((norm(vector) || 1) * centroidNorm)
-    if (candidate.text.endsWith('?')) score += message.from === 'customer' ? 0.3 : 0.1
-    if (identifier.test(candidate.text)) score += 0.2
+    if (candidate.text.endsWith('?')) score += message.from === 'customer' ? 0.4 : 0.1
+    if (identifier.test(candidate.text) || amount.test(candidate.text)) score += 0.2
     else if (/\d/.test(candidate.text)) score += 0.05
     if (candidate === firstCustomer) score += 0.25
     if (candidate.messageIndex === lastMessageIndex) score += 0.1
@@ -192,7 +197,6 @@ export function summarizeThread(thread: AiThread): { header: string; lines: stri
 
 // ---- Draft -----------------------------------------------------------------------------------
 
-const capitalize = (text: string) => text.charAt(0).toLocaleUpperCase() + text.slice(1)
 const endSentence = (text: string, mark = '.') => (/[.!?…]$/.test(text) ? text : `${text}${mark}`)
 
 /** The agent writes about the customer in the third person; the reply speaks to them. */
