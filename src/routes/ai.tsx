@@ -4,6 +4,7 @@ import { z } from 'zod'
 import type { AppEnv } from '../env'
 import { requireSession } from '../auth/middleware'
 import { t } from '../i18n'
+import { getConversation } from '../services/conversations'
 import { AiProviderError, providerFor } from '../services/ai/provider'
 import { fillSnippet, getSnippet, listSnippetChoices, loadAiThread } from '../services/ai/thread'
 import { AiCard, AiError, DraftResult, maxPromptLength, SummaryPanel, WritePanel } from '../../templates/ai'
@@ -23,6 +24,13 @@ async function threadOf(c: Context<AppEnv>) {
   return thread
 }
 
+/** The conversation must be the agent's account's; the card and the prompt box need nothing more of it. */
+async function ensureConversation(c: Context<AppEnv>) {
+  const detail = await getConversation(c.var.db, c.var.accountId, c.req.param('id') ?? '')
+  if (!detail) throw new HTTPException(404, { message: t('ai.error.missing_conversation') })
+  return detail.conversation.id
+}
+
 /** Runs the provider; its failure becomes the panel's message with a 502. */
 async function withProvider<T>(c: Context<AppEnv>, run: () => Promise<T>): Promise<T | Response> {
   try {
@@ -35,8 +43,7 @@ async function withProvider<T>(c: Context<AppEnv>, run: () => Promise<T>): Promi
 }
 
 aiRoutes.get('/conversations/:id/cards/ai', async (c) => {
-  await threadOf(c)
-  return c.html(<AiCard conversationId={c.req.param('id')} providerLabel={providerFor(c.env).label} />)
+  return c.html(<AiCard conversationId={await ensureConversation(c)} providerLabel={providerFor(c.env).label} />)
 })
 
 aiRoutes.post('/conversations/:id/ai/summary', async (c) => {
@@ -48,9 +55,9 @@ aiRoutes.post('/conversations/:id/ai/summary', async (c) => {
 })
 
 aiRoutes.get('/conversations/:id/ai/write', async (c) => {
-  await threadOf(c)
+  const conversationId = await ensureConversation(c)
   const snippets = await listSnippetChoices(c.var.db, c.var.accountId)
-  return c.html(<WritePanel conversationId={c.req.param('id')} snippets={snippets} providerLabel={providerFor(c.env).label} />)
+  return c.html(<WritePanel conversationId={conversationId} snippets={snippets} providerLabel={providerFor(c.env).label} />)
 })
 
 const writeForm = z.object({

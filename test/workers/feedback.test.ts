@@ -145,6 +145,47 @@ describe('the survey after a close', () => {
     expect(mails.filter((row) => row.metadata.survey)).toHaveLength(0)
   })
 
+  it('emails a chat visitor who already left, and shows an unanswered widget survey again when the visitor returns', async () => {
+    const ws = await workspace()
+    const siteOrigin = 'https://shop.example'
+    await db().update(channels).set({ settings: { allowedOrigins: [siteOrigin], greeting: 'Hi!' } }).where(eq(channels.id, ws.channels.chat.id))
+    const newSession = async () =>
+      (await (
+        await SELF.fetch(`${origin}/widget/${ws.channels.chat.id}/session`, { method: 'POST', headers: { Origin: siteOrigin, 'Content-Type': 'application/json' }, body: '{}' })
+      ).json()) as { token: string; conversationId: string }
+    const connect = async (token: string) => {
+      const response = await SELF.fetch(`${origin}/widget/${ws.channels.chat.id}/ws?token=${encodeURIComponent(token)}`, { headers: { Upgrade: 'websocket', Origin: siteOrigin } })
+      const socket = response.webSocket!
+      socket.accept()
+      const frames: Record<string, unknown>[] = []
+      socket.addEventListener('message', (event) => frames.push(JSON.parse(event.data as string)))
+      return { socket, frames, next: (type: string) => eventually(async () => frames.find((frame) => frame.type === type), `a ${type} frame`) }
+    }
+    const cookie = await login(ws.users.agent.email)
+
+    const gone = await newSession()
+    const first = await connect(gone.token)
+    first.socket.send(JSON.stringify({ type: 'profile', name: 'Tom', email: 'tom.gone@example.com' }))
+    await first.next('profile:saved')
+    first.socket.send(JSON.stringify({ type: 'message', clientId: 'g1', text: 'Thanks, bye!' }))
+    await first.next('ack')
+    first.socket.close(1000)
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    await close(cookie, gone.conversationId)
+    expect(await eventually(() => surveyOf(gone.conversationId), 'the emailed survey')).toMatchObject({ via: 'email' })
+
+    const returning = await newSession()
+    const visit = await connect(returning.token)
+    visit.socket.send(JSON.stringify({ type: 'message', clientId: 'r1', text: 'One more question' }))
+    await visit.next('ack')
+    await close(cookie, returning.conversationId)
+    const offered = (await visit.next('survey')) as { token: string }
+    visit.socket.close(1000)
+    const again = await connect(returning.token)
+    expect(await again.next('survey')).toMatchObject({ token: offered.token })
+    again.socket.close(1000)
+  })
+
   it('offers an unanswered widget survey again when the visitor comes back', async () => {
     const ws = await workspace()
     const conversationId = await emailConversation(ws)
