@@ -1,7 +1,7 @@
 import { and, desc, eq, isNull, sql } from 'drizzle-orm'
 import { z } from 'zod'
 import type { Db } from '../db/client'
-import { accountSettings, contacts, conversations, feedback, inboxes } from '../db/schema'
+import { accountSettings, contacts, conversations, feedback, inboxes, messages } from '../db/schema'
 import type { Bindings } from '../env'
 import { findPlugin } from '../channels/registry'
 import { t, withLocale } from '../i18n'
@@ -293,9 +293,17 @@ export async function sendSurveyOnClose(
     .limit(1)
   if (!row) return skip('missing')
   if (row.conversation.status !== 'closed') return skip('not closed')
-  if (['spam', 'filtered', 'trash'].includes(row.conversation.folder)) return skip(`in ${row.conversation.folder}`)
+  // Spam, Filtered and Trash never get one; nor does Sent: there the contact has not answered us yet.
+  if (row.conversation.folder !== 'inbox') return skip(`in ${row.conversation.folder}`)
   if (!row.contact) return skip('no contact')
   if (row.contact.blocked) return skip('blocked')
+  // A thread of machine mail only (notifications, auto-replies) has nobody to ask.
+  const [wrote] = await db
+    .select({ id: messages.id })
+    .from(messages)
+    .where(and(eq(messages.conversationId, conversationId), eq(messages.direction, 'in'), eq(messages.kind, 'message'), eq(messages.automated, false)))
+    .limit(1)
+  if (!wrote) return skip('contact never wrote')
   const [already] = await db.select({ id: feedback.id }).from(feedback).where(eq(feedback.conversationId, conversationId)).limit(1)
   if (already) return skip('already sent')
   const question = withLocale('en', () => questionOf(settings))

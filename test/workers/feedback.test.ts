@@ -90,6 +90,12 @@ describe('the survey after a close', () => {
     const spam = await emailConversation(ws, 'Spammer <spam@example.com>')
     await db().update(conversations).set({ folder: 'spam' }).where(eq(conversations.id, spam))
     expect(await closeQuietly(spam)).toMatchObject({ sent: null, reason: 'in spam' })
+    const sent = await emailConversation(ws, 'Sent Folder <sent@example.com>')
+    await db().update(conversations).set({ folder: 'sent' }).where(eq(conversations.id, sent))
+    expect(await closeQuietly(sent)).toMatchObject({ sent: null, reason: 'in sent' })
+    const machine = await emailConversation(ws, 'Notifications <notify@example.com>')
+    await db().update(messages).set({ automated: true }).where(eq(messages.conversationId, machine))
+    expect(await closeQuietly(machine)).toMatchObject({ sent: null, reason: 'contact never wrote' })
     const open = await emailConversation(ws, 'Still Open <open@example.com>')
     expect(await sendSurveyOnClose(db(), env, noLive, { accountId: ws.accountId, conversationId: open, baseUrl: origin })).toMatchObject({ sent: null, reason: 'not closed' })
 
@@ -102,7 +108,7 @@ describe('the survey after a close', () => {
     const off = await emailConversation(ws, 'Off <off@example.com>')
     await close(cookie, off)
     await new Promise((resolve) => setTimeout(resolve, 400))
-    for (const id of [blocked, bouncing, spam, open, ...bulk, off]) expect(await surveyOf(id)).toBeNull()
+    for (const id of [blocked, bouncing, spam, sent, machine, open, ...bulk, off]) expect(await surveyOf(id)).toBeNull()
   })
 
   it('shows the survey in the widget of a connected visitor, who answers over the socket', async () => {
