@@ -18,6 +18,8 @@ import { inboxRoutes } from './routes/inbox'
 import { settingsRoutes } from './routes/settings'
 import { profileRoutes } from './routes/profile'
 import { widgetRoutes } from './routes/widget'
+import { feedbackRoutes } from './routes/feedback'
+import { aiRoutes } from './routes/ai'
 import { inboxSettingsRoutes } from './routes/inbox-settings'
 import { notificationRoutes } from './routes/notifications'
 import { ErrorNotice, Layout } from '../templates/layout'
@@ -76,6 +78,9 @@ app.use('*', async (c, next) => {
 })
 
 app.route('/', widgetRoutes)
+// Before the session-wide middleware of later sub-apps: /feedback/:token is public (the token is the key).
+app.route('/', feedbackRoutes)
+app.route('/', aiRoutes)
 app.route('/', authRoutes)
 app.route('/', channelRoutes)
 app.route('/', devRoutes)

@@ -20,6 +20,10 @@ export interface Bindings {
   APP_URL?: string
   /** Sender of notification emails (mentions); unset: the inbox's email channel address. */
   NOTIFICATION_FROM?: string
+  /** Workers AI (wrangler.toml `[ai] binding = "AI"`): AI assist uses it when present, else the offline helpers. */
+  AI?: Ai
+  /** The Workers AI text-generation model; defaults to src/services/ai/provider.ts defaultWorkersAiModel. */
+  AI_MODEL?: string
   TURSO_DATABASE_URL?: string
   TURSO_AUTH_TOKEN?: string
   /** Set only by `npm start` (wrangler dev --var): enables the one-time demo seed endpoint. */

@@ -110,6 +110,40 @@
     notice.hidden = !text
   }
 
+  // ---- Satisfaction survey (sent by the room when an agent closes the chat) ------------------------
+  function showSurvey(frame) {
+    root.querySelector('.survey')?.remove()
+    const box = el('li', { class: 'survey', role: 'group', 'aria-label': 'Feedback' })
+    box.append(el('p', { class: 'survey-question' }, frame.question))
+    const scores = el('div', { class: 'survey-scores' })
+    const comment = el('textarea', { rows: '2', maxlength: '2000', placeholder: 'Add a comment (optional)', 'aria-label': 'Comment' })
+    const submit = el('button', { type: 'button', class: 'primary', disabled: '' }, 'Send feedback')
+    let chosen = 0
+    for (const choice of frame.choices ?? []) {
+      const button = el('button', { type: 'button', class: 'survey-score', title: choice.label, 'aria-label': `${choice.score} – ${choice.label}`, 'aria-pressed': 'false' }, String(choice.score))
+      button.addEventListener('click', () => {
+        chosen = choice.score
+        for (const other of scores.children) other.setAttribute('aria-pressed', String(other === button))
+        submit.disabled = false
+      })
+      scores.append(button)
+    }
+    submit.addEventListener('click', () => {
+      if (!chosen || state.socket?.readyState !== WebSocket.OPEN) return
+      const text = comment.value.trim()
+      state.socket.send(JSON.stringify({ type: 'survey', token: frame.token, score: chosen, ...(text ? { comment: text } : {}) }))
+      submit.disabled = true
+    })
+    box.append(scores, comment, submit)
+    log.append(box)
+    log.scrollTop = log.scrollHeight
+    if (!state.open) {
+      state.unread += 1
+      badge.textContent = String(state.unread)
+      badge.hidden = false
+    }
+  }
+
   // ---- Session and socket ---------------------------------------------------------------------
   async function startSession() {
     const saved = localStorage.getItem(storageKey)
@@ -171,6 +205,13 @@
       } else if (frame.type === 'replaced') {
         const item = root.querySelector(`[data-seq="${frame.message.seq}"] .text`)
         if (item) item.textContent = frame.message.text
+      } else if (frame.type === 'survey') {
+        showSurvey(frame)
+      } else if (frame.type === 'survey:saved') {
+        const survey = root.querySelector('.survey')
+        if (survey) survey.replaceChildren(el('p', { class: 'survey-thanks' }, 'Thank you for your feedback!'))
+      } else if (frame.type === 'survey:error') {
+        setNotice(frame.message)
       } else if (frame.type === 'error') {
         setNotice(frame.message)
         if (frame.clientId && frame.code === 'rate_limited') setTimeout(() => resend(frame.clientId), frame.retryAfterMs || 1000)

@@ -42,6 +42,7 @@ export const ContactPane: FC<{ detail: ConversationDetail; others: OtherConversa
           ))}
         </dl>
       </section>
+      <section class="card" id="card-ai" hx-get={`/conversations/${detail.conversation.id}/cards/ai`} hx-trigger="load" hx-swap="outerHTML">…</section>
       <section class="card">
         <h3>Other conversations</h3>
         {others.length === 0 ? (
@@ -57,6 +58,7 @@ export const ContactPane: FC<{ detail: ConversationDetail; others: OtherConversa
           </ul>
         )}
       </section>
+      <section class="card" id="card-feedback" hx-get={`/conversations/${detail.conversation.id}/cards/feedback`} hx-trigger="load" hx-swap="outerHTML">…</section>
     </aside>
   )
 }

@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
 import core from './core'
 import comments from './comments'
+import feedbackAi from './feedback-ai'
 import type { Catalog, Messages } from './define'
 
 /**
@@ -19,7 +20,11 @@ export const isLocale = (value: unknown): value is Locale => typeof value === 's
 
 export { defineCatalog, type Catalog, type Messages } from './define'
 
-export const catalogs: Catalog[] = [core, comments]
+export const catalogs: Catalog[] = [
+  core,
+  comments,
+  feedbackAi,
+]
 
 let merged: Record<Locale, Messages> | null = null
 function messagesFor(locale: Locale): Messages {

@@ -8,6 +8,8 @@ import { continueChatflow } from '../services/chatflows'
 import { getConversation, markRead } from '../services/conversations'
 import { getMessage, lastSeqOf, listMessages, type ThreadMessage } from '../services/messages'
 import { listAllUsers } from '../services/users'
+import { answerSurvey, pendingWidgetSurvey, scoreLabel, surveyScores } from '../services/feedback'
+import { withLocale } from '../i18n'
 import { AppendedMessages, ReplacedMessage, ThreadHeader, TypingIndicator, Viewers } from '../../templates/inbox'
 import type { ThreadPlace } from '../../templates/thread-actions'
 import { placeFrom } from '../routes/thread-view'
@@ -33,6 +35,16 @@ interface VisitorState extends VisitorIdentityHeader {
 }
 
 type SocketState = AgentState | VisitorState
+
+/** The survey as the widget shows it: the question and five labelled choices (the widget speaks English). */
+function surveyFrame(survey: { token: string; question: string }) {
+  return JSON.stringify({
+    type: 'survey',
+    token: survey.token,
+    question: survey.question,
+    choices: withLocale('en', () => surveyScores.map((score) => ({ score, label: scoreLabel(score) }))),
+  })
+}
 
 const viewerOf = (state: AgentState) => ({ id: state.userId, role: state.role })
 const stateOf = (socket: WebSocket) => socket.deserializeAttachment() as SocketState
@@ -124,12 +136,28 @@ export class ConversationRoom extends DurableObject<Bindings> {
           .filter((message): message is VisitorMessage => message !== null)
       : []
     sendSafely(server, JSON.stringify({ type: 'history', messages, lastSeq: history[history.length - 1]?.seq ?? resumeFrom ?? 0 }))
+    // A survey sent while the visitor was away is offered when they come back.
+    const survey = await pendingWidgetSurvey(createDb(this.env), state.accountId, state.conversationId)
+    if (survey && (history.length > 0 ? own : await this.#belongsTo(state))) sendSafely(server, surveyFrame(survey))
     return new Response(null, { status: 101, webSocket: client })
   }
 
   async #belongsTo(state: VisitorState) {
     const detail = await getConversation(createDb(this.env), state.accountId, state.conversationId)
     return detail?.conversation.externalKey === state.visitorId && detail.conversation.channelId === state.channelId
+  }
+
+  /** Whether the chat's visitor has the widget open right now (a survey goes there, not by email). */
+  async visitorConnected(): Promise<boolean> {
+    return this.ctx.getWebSockets('visitor').length > 0
+  }
+
+  /** Shows the satisfaction survey in the visitor's widget; false when no visitor socket is open. */
+  async offerSurvey(survey: { token: string; question: string }): Promise<boolean> {
+    const sockets = this.ctx.getWebSockets('visitor')
+    const frame = surveyFrame(survey)
+    for (const socket of sockets) sendSafely(socket, frame)
+    return sockets.length > 0
   }
 
   /** Called after a message was committed: agents get HTML (rendered once per time zone and user), the visitor JSON. */
@@ -268,6 +296,16 @@ export class ConversationRoom extends DurableObject<Bindings> {
     } else if (frame.type === 'typing') {
       const html = await renderHtml(<TypingIndicator text={frame.typing ? `${state.name ?? 'The visitor'} is typing…` : ''} />)
       for (const agent of this.ctx.getWebSockets('agent')) sendSafely(agent, html)
+    } else if (frame.type === 'survey') {
+      const outcome = await answerSurvey(createDb(this.env), frame.token, { score: frame.score, comment: frame.comment?.replace(/\r\n?/g, '\n').trim() || null }, { conversationId: state.conversationId })
+      sendSafely(
+        socket,
+        JSON.stringify(
+          outcome.status === 'saved'
+            ? { type: 'survey:saved', score: frame.score }
+            : { type: 'survey:error', message: outcome.status === 'locked' ? 'This survey can no longer be changed.' : 'This survey is not available.' },
+        ),
+      )
     } else if (frame.type === 'profile') {
       socket.serializeAttachment({ ...state, name: frame.name ?? state.name, email: frame.email ?? state.email } satisfies VisitorState)
       sendSafely(socket, JSON.stringify({ type: 'profile:saved' }))

@@ -32,6 +32,13 @@ export const visitorFrame = z.discriminatedUnion('type', [
     email: z.string().trim().email().max(254).optional(),
   }),
   z.object({ type: z.literal('ping') }),
+  /** The answer to the satisfaction survey the room offered (the survey's token ties it to this conversation). */
+  z.object({
+    type: z.literal('survey'),
+    token: z.string().regex(/^[a-z0-9]{16,64}$/),
+    score: z.number().int().min(1).max(5),
+    comment: z.string().max(2000).optional(),
+  }),
 ])
 export type VisitorFrame = z.infer<typeof visitorFrame>
 

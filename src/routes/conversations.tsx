@@ -34,6 +34,7 @@ import { afterAgentMessage } from './notifications'
 import { placeFrom, renderThread } from './thread-view'
 import { loadContext, loadListState, loadRows } from './inbox'
 import { ListPane } from '../../templates/inbox'
+import { surveysAfterClose } from './feedback'
 
 export const conversationRoutes = new Hono<AppEnv>()
 conversationRoutes.use('*', requireSession)
@@ -192,6 +193,8 @@ conversationRoutes.post('/conversations/:id/status', (c) =>
     // A chat that ends sends its visitor the transcript (when we know their address).
     if (status === 'closed' && changed.length > 0) {
       c.executionCtx.waitUntil(emailTranscriptsOnClose(c.var.db, c.env, c.var.accountId, changed.map((row) => row.id)))
+      // And the satisfaction survey (single close only: bulk closes stay fast and send none).
+      c.executionCtx.waitUntil(surveysAfterClose(c, changed.map((row) => row.id)))
     }
     return changed
   }),

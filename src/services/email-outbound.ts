@@ -169,7 +169,7 @@ export async function renderConversationForEmail(db: Db, accountId: string, conv
     .where(and(eq(messages.accountId, accountId), eq(messages.conversationId, conversationId), eq(messages.kind, 'message')))
     .orderBy(asc(messages.seq))
     .limit(2000)
-  const visible = rows.filter((message) => !message.hiddenAt && !message.metadata?.forward && !message.metadata?.transcript)
+  const visible = rows.filter((message) => !message.hiddenAt && !message.metadata?.forward && !message.metadata?.transcript && !message.metadata?.survey)
   const speaker = (message: (typeof visible)[number]) =>
     message.authorName ?? (message.direction === 'in' ? (row.contactName ?? row.contactEmail ?? 'Visitor') : row.inboxName)
   const text = visible.map((message) => `[${utcTime(message.createdAt)}] ${speaker(message)}:\n${message.text.trim()}`).join('\n\n')
