@@ -19,6 +19,9 @@ import { settingsRoutes } from './routes/settings'
 import { profileRoutes } from './routes/profile'
 import { widgetRoutes } from './routes/widget'
 import { inboxSettingsRoutes } from './routes/inbox-settings'
+import { contentSettingsRoutes } from './routes/content-settings'
+import { insertRoutes } from './routes/insert'
+import { kbRoutes } from './routes/kb'
 import { ErrorNotice, Layout } from '../templates/layout'
 
 export const app = new Hono<AppEnv>()
@@ -78,9 +81,12 @@ app.route('/', widgetRoutes)
 app.route('/', authRoutes)
 app.route('/', channelRoutes)
 app.route('/', devRoutes)
+app.route('/', kbRoutes)
+app.route('/', contentSettingsRoutes)
 app.route('/', settingsRoutes)
 app.route('/', profileRoutes)
 app.route('/', inboxSettingsRoutes)
+app.route('/', insertRoutes)
 app.route('/', conversationRoutes)
 app.route('/', emailRoutes)
 app.route('/', emailOutboundRoutes)
