@@ -249,9 +249,12 @@ async function create(c: Context<AppEnv>) {
     return c.html(
       <>
         <ContentForm kind={kind} fields={fields} saved />
-        <tbody hx-swap-oob={`afterbegin:#${kind}-rows`}>
-          <ContentRow kind={kind} row={row} />
-        </tbody>
+        {/* A <tbody> after a <form> would be dropped by the HTML parser; inside a template it parses, and htmx swaps it out of band. */}
+        <template>
+          <tbody hx-swap-oob={`afterbegin:#${kind}-rows`}>
+            <ContentRow kind={kind} row={row} />
+          </tbody>
+        </template>
       </>,
       201,
     )
