@@ -35,7 +35,11 @@ async function placeholderContext(c: Context<AppEnv>) {
 }
 
 const query = (c: Context<AppEnv>) => (c.req.query('q') ?? '').slice(0, 200)
-const listOnly = (c: Context<AppEnv>) => c.req.query('list') === '1'
+/**
+ * The list alone, without the search box: for the search box's own requests (`list=1`) and for
+ * the editor's `#` trigger, which always sends `q` (the toolbar's Insert buttons never do).
+ */
+const listOnly = (c: Context<AppEnv>) => c.req.query('list') === '1' || c.req.query('q') !== undefined
 const pickerUrl = (c: Context<AppEnv>, kind: string) => `/conversations/${c.req.param('id')}/insert/${kind}`
 const absolute = (c: Context<AppEnv>, path: string) => new URL(path, c.req.url).href
 

@@ -237,6 +237,10 @@ describe('the snippet picker', () => {
     const full = await (await get(`/conversations/${conversationId}/insert/snippets`, agent, 'x')).text()
     expect(full).toContain(`hx-get="/conversations/${conversationId}/insert/snippets?list=1"`)
     expect(full).toContain('hx-trigger="input changed delay:150ms, search"')
+    // The editor's `#` trigger always sends q (empty right after the #) and gets the list alone.
+    const trigger = await (await get(`/conversations/${conversationId}/insert/snippets?q=`, agent, 'x')).text()
+    expect(trigger).toMatch(/^<ul class="picker-list" role="listbox">/)
+    expect(trigger).not.toContain('picker-search')
     for (let i = 0; i < 12; i++) await db().insert(snippets).values({ id: newId(), accountId: ws.accountId, name: `Bulk ${i}`, shortcut: `bulk-${i}`, body: 'x', createdAt: 1, updatedAt: 1 })
     expect(await labels('bulk')).toHaveLength(10)
   })
