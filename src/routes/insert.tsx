@@ -11,7 +11,7 @@ import { articlePath, searchPublishedArticles } from '../services/articles'
 import { meetingLinksFor } from '../services/meeting-links'
 import { documentSharePath, searchDocuments, uploadDocument, type Document } from '../services/documents'
 import { httpUrl, linkCardHtml, linkHtml } from '../services/link-cards'
-import { assertUploadLength, uploadedFile } from './content-settings'
+import { assertUploadLength, uploadedFile } from './content-kinds'
 import { DocumentUploadForm, LinkCardPicker, PickerList, SearchPicker, type PickerItem } from '../../templates/insert'
 
 /**
