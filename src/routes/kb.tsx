@@ -27,14 +27,13 @@ kbRoutes.get('/d/:shareToken', async (c) => {
   const document = await documentByShareToken(c.var.db, c.req.param('shareToken'))
   const object = document ? await c.env.ATTACHMENTS.get(document.r2Key) : null
   if (!document || !object) throw new HTTPException(404, { message: t('content.error.no_document') })
+  // Always a download, never a page; the app's CSP (script-src 'self') still applies on top.
   return new Response(object.body, {
     headers: {
       'Content-Type': downloadContentType(document.contentType),
       'Content-Disposition': attachmentDisposition(document.name),
       'Content-Length': String(object.size),
       'X-Content-Type-Options': 'nosniff',
-      // Even if a browser were talked into rendering it, the file runs nothing and reaches nothing.
-      'Content-Security-Policy': "default-src 'none'; sandbox",
       'Cache-Control': 'private, no-store',
     },
   })

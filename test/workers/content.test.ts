@@ -355,6 +355,7 @@ describe('documents', () => {
     expect(download.headers.get('Content-Type')).toBe('application/pdf')
     expect(download.headers.get('Content-Disposition')).toBe(`attachment; filename="Prisliste 2026_ bl_.pdf"; filename*=UTF-8''Prisliste%202026%3B%20bl%C3%A5.pdf`)
     expect(download.headers.get('X-Content-Type-Options')).toBe('nosniff')
+    expect(download.headers.get('Content-Security-Policy')).toContain("script-src 'self'")
     expect(new Uint8Array(await download.arrayBuffer())).toEqual(bytes)
     // The picker inserts a link card to the share link.
     const [item] = pickerItems(await (await get(`/conversations/${conversationId}/insert/documents?q=prisliste`, agent, 'x')).text())
