@@ -6,6 +6,7 @@ import { newId } from '../lib/ids'
 import { sanitizeRichText } from '../lib/rich-text'
 import { t } from '../i18n'
 import { assertCanManage, isUniqueViolation, likeEscape, requireBody, type ContentActor } from './content-access'
+import { placeholdersIn } from './placeholders'
 
 export type Article = typeof articles.$inferSelect
 
@@ -39,6 +40,9 @@ function cleanArticle(input: ArticleInput): ArticleInput {
   const slug = (input.slug.trim() || slugify(title)).toLowerCase()
   if (!slugPattern.test(slug) || slug.length > 80) throw new InputError(t('content.error.slug_format'))
   const body = requireBody(sanitizeRichText(input.body), t('content.error.body_required'))
+  // A public page has no conversation to fill placeholders from; it would show them raw.
+  const placeholders = placeholdersIn(`${title}\n${body}`)
+  if (placeholders.length > 0) throw new InputError(t('content.error.article_placeholder', { names: placeholders.join(', ') }))
   return { title, slug, body, published: input.published }
 }
 

@@ -38,6 +38,11 @@ const known = new Set<string>(placeholderKeys)
 const placeholderPattern = /\{\{\s*([a-zA-Z][\w]*(?:\.[a-zA-Z][\w]*)*)\s*\}\}/g
 const wrappedPattern = /<span class="placeholder">\s*(\{\{\s*[a-zA-Z][\w]*(?:\.[a-zA-Z][\w]*)*\s*\}\})\s*<\/span>/g
 
+/** Every placeholder-shaped `{{name}}` in `text`, as written. */
+export function placeholdersIn(text: string): string[] {
+  return [...new Set([...text.matchAll(placeholderPattern)].map((match) => match[0]))]
+}
+
 /** The placeholders in `text` that we do not know, as written (for a validation message). */
 export function unknownPlaceholders(text: string): string[] {
   const unknown = new Set<string>()

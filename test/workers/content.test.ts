@@ -103,7 +103,9 @@ describe('placeholder renderer', () => {
 
 describe('snippets', () => {
   it('are created, listed, edited and deleted through the settings page', async () => {
-    const { agent } = await seeded()
+    const { ws, agent } = await seeded()
+    // Agents reach the content library from the inbox (their first settings page).
+    expect(await (await get(`/inbox/${ws.inboxId}/open`, agent)).text()).toContain('href="/settings/snippets" class="icon-button"')
     const page = await get('/settings/snippets', agent)
     expect(page.status).toBe(200)
     const pageHtml = await page.text()
@@ -307,6 +309,9 @@ describe('knowledge-base articles', () => {
     const bad = await post('/settings/articles', agent, { title: 'Bad', slug: '../etc', body: 'y' })
     expect(bad.status).toBe(422)
     expect(await bad.text()).toContain('value="../etc"')
+    const withPlaceholder = await post('/settings/articles', agent, { title: 'Hello', slug: 'hello', body: 'Hi {{contact.firstname}}' })
+    expect(withPlaceholder.status).toBe(422)
+    expect(await withPlaceholder.text()).toContain('placeholders ({{contact.firstname}}) do not work')
   })
 })
 
@@ -424,13 +429,17 @@ describe('hostile content', () => {
   it('never comes back raw from settings pages, pickers or public pages', async () => {
     const { ws, conversationId, agent } = await seeded()
     for (const [index, payload] of xssPayloads.entries()) {
-      await post('/settings/snippets', agent, { name: payload, shortcut: `x${index}`, body: `<p>Hi</p>${payload}` })
-      await post('/settings/templates', agent, { name: payload, subject: payload.replace(/\{\{.*?\}\}/g, ''), body: payload.includes('{{') ? payload : `<p>x</p>${payload}` })
-      await post('/settings/articles', agent, { title: payload, slug: `a${index}`, body: `<p>x</p>${payload}`, published: '1' })
-      await post('/settings/meetings', agent, { name: payload, url: 'https://cal.example.test/x' })
+      const plain = payload.replace(/\{\{.*?\}\}/g, '')
+      const saved = [
+        await post('/settings/snippets', agent, { name: payload, shortcut: `x${index}`, body: `<p>Hi</p>${payload}` }),
+        await post('/settings/templates', agent, { name: payload, subject: plain, body: `<p>x</p>${payload}` }),
+        await post('/settings/articles', agent, { title: plain, slug: `a${index}`, body: `<p>x</p>${plain}`, published: '1' }),
+        await post('/settings/meetings', agent, { name: payload, url: 'https://cal.example.test/x' }),
+      ]
       const body = new FormData()
       body.set('file', new File(['x'], `${payload}.txt`, { type: 'text/plain' }))
-      await request('/settings/documents', { method: 'POST', cookie: agent, hx: 'x', body })
+      saved.push(await request('/settings/documents', { method: 'POST', cookie: agent, hx: 'x', body }))
+      expect(saved.map((response) => response.status), payload).toEqual([201, 201, 201, 201, 201])
     }
     const pages = [
       '/settings/snippets',
