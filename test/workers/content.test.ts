@@ -2,7 +2,7 @@ import { env } from 'cloudflare:test'
 import { Parser } from 'htmlparser2'
 import { describe, expect, it } from 'vitest'
 import { and, eq } from 'drizzle-orm'
-import { companies, contacts, documents, snippets } from '../../src/db/schema'
+import { companies, contacts, documents, snippets, users } from '../../src/db/schema'
 import { ingestInbound } from '../../src/channels/pipeline'
 import { newId } from '../../src/lib/ids'
 import { renderPlaceholdersHtml, renderPlaceholdersText, unknownPlaceholders } from '../../src/services/placeholders'
@@ -212,6 +212,17 @@ describe('the snippet picker', () => {
       `<p>Hi &lt;img src=x onerror=alert(1)&gt; Smith of Fjord &amp; &lt;Co&gt; (evil.${ws.tag}@example.test), re Order &lt;b&gt;#1&lt;/b&gt;. — Kim / Kim / &lt;img src=x onerror=alert(1)&gt; Smith</p>`,
     )
     expect(html).toContain('<span class="picker-detail">#thanks</span>')
+  })
+
+  it('speaks the agent’s language: Norwegian pages, errors and first-name fallback', async () => {
+    const ws = await workspace()
+    const conversationId = await conversationOf(ws, { email: `navnlos.${ws.tag}@example.test` })
+    await db().update(users).set({ locale: 'nb' }).where(eq(users.id, ws.users.agent.id))
+    const agent = await login(ws.users.agent.email)
+    expect(await (await get('/settings/snippets', agent)).text()).toContain('<h1>Tekstbiter</h1>')
+    expect(await (await post('/settings/snippets', agent, { name: 'Feil', shortcut: 'Ikke gyldig', body: 'x' })).text()).toContain('En snarvei er 1–40 små bokstaver')
+    await post('/settings/snippets', agent, { name: 'Hei', shortcut: 'hei', body: '<p>Hei {{contact.firstname}},</p>' })
+    expect(pickerItems(await (await get(`/conversations/${conversationId}/insert/snippets?q=hei`, agent, 'x')).text())[0]!.html).toBe('<p>Hei der,</p>')
   })
 
   it('says "there" for a contact without a name', async () => {
