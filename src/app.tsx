@@ -22,6 +22,9 @@ import { feedbackRoutes } from './routes/feedback'
 import { aiRoutes } from './routes/ai'
 import { inboxSettingsRoutes } from './routes/inbox-settings'
 import { notificationRoutes } from './routes/notifications'
+import { contentSettingsRoutes } from './routes/content-settings'
+import { insertRoutes } from './routes/insert'
+import { kbRoutes } from './routes/kb'
 import { ErrorNotice, Layout } from '../templates/layout'
 
 export const app = new Hono<AppEnv>()
@@ -84,10 +87,13 @@ app.route('/', aiRoutes)
 app.route('/', authRoutes)
 app.route('/', channelRoutes)
 app.route('/', devRoutes)
+app.route('/', kbRoutes)
+app.route('/', contentSettingsRoutes)
 app.route('/', settingsRoutes)
 app.route('/', profileRoutes)
 app.route('/', inboxSettingsRoutes)
 app.route('/', notificationRoutes)
+app.route('/', insertRoutes)
 app.route('/', conversationRoutes)
 app.route('/', emailRoutes)
 app.route('/', emailOutboundRoutes)

@@ -9,6 +9,8 @@ import { initials } from '../src/lib/text'
 import { isAvailable } from '../src/services/availability'
 import { botCloseAllowedAt } from '../src/services/chatflows'
 import { fullTime, isoTime, shortTime } from '../src/lib/time'
+import { settingsPages } from './settings-nav'
+import { t } from '../src/i18n'
 import { Layout } from './layout'
 import { Composer } from './composer'
 import { ContactPane, type OtherConversation } from './sidebar'
@@ -20,7 +22,6 @@ import type { SavedView } from '../src/services/saved-views'
 import type { User } from '../src/services/users'
 import { mentionsOf } from '../src/services/notifications'
 import { BellSlot, MentionedText } from './notifications'
-import { t } from '../src/i18n'
 
 export const viewUrl = (inboxId: string, viewId: string) => `/inbox/${inboxId}/${viewId}`
 export const conversationUrl = (inboxId: string, viewId: string, conversationId: string) =>
@@ -216,8 +217,9 @@ const UserMenu: FC<{ user: SessionUser }> = ({ user }) => (
       <a href="/me" class="link-button" title="Time zone and office hours">
         Profile
       </a>
-      {user.role !== 'agent' && (
-        <a href="/settings/users" class="icon-button" title="Users and roles">
+      {/* Agents have settings pages too (the content library): the first page the role may open. */}
+      {settingsPages.some((page) => page.roles.includes(user.role)) && (
+        <a href={settingsPages.find((page) => page.roles.includes(user.role))!.href} class="icon-button" title={t('settings.nav.label')}>
           ⚙
         </a>
       )}

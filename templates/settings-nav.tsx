@@ -9,6 +9,11 @@ import { t } from '../src/i18n'
 export const settingsPages: { href: string; labelKey: string; roles: UserRole[] }[] = [
   { href: '/settings/users', labelKey: 'settings.nav.users', roles: ['super_admin', 'admin'] },
   { href: '/settings/feedback', labelKey: 'settings.nav.feedback', roles: ['super_admin', 'admin'] },
+  { href: '/settings/snippets', labelKey: 'content.nav.snippets', roles: ['super_admin', 'admin', 'agent'] },
+  { href: '/settings/templates', labelKey: 'content.nav.templates', roles: ['super_admin', 'admin', 'agent'] },
+  { href: '/settings/articles', labelKey: 'content.nav.articles', roles: ['super_admin', 'admin', 'agent'] },
+  { href: '/settings/meetings', labelKey: 'content.nav.meetings', roles: ['super_admin', 'admin', 'agent'] },
+  { href: '/settings/documents', labelKey: 'content.nav.documents', roles: ['super_admin', 'admin', 'agent'] },
 ]
 
 /** The settings pages' side navigation; `current` is the page's href. */

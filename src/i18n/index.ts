@@ -2,6 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks'
 import core from './core'
 import comments from './comments'
 import feedbackAi from './feedback-ai'
+import content from './content'
 import type { Catalog, Messages } from './define'
 
 /**
@@ -24,6 +25,7 @@ export const catalogs: Catalog[] = [
   core,
   comments,
   feedbackAi,
+  content,
 ]
 
 let merged: Record<Locale, Messages> | null = null

@@ -10,7 +10,9 @@ import { changeRole, createUser, getUser, listUsers, setUserStatus } from '../se
 import { AddUserForm, UserRow, UsersPage } from '../../templates/settings-users'
 
 export const settingsRoutes = new Hono<AppEnv>()
-settingsRoutes.use('/settings/*', requireSession, requireRole('admin', 'super_admin'))
+// Only the users pages are admin-only; other areas' settings pages (content library …) check their own roles.
+settingsRoutes.use('/settings/users', requireSession, requireRole('admin', 'super_admin'))
+settingsRoutes.use('/settings/users/*', requireSession, requireRole('admin', 'super_admin'))
 
 const newUserForm = z.object({
   name: z.string().trim().min(1, 'Enter a name.').max(120),

@@ -7,6 +7,7 @@ import { newId } from '../lib/ids'
 import { resolveContact } from './contacts'
 import { appendMessage } from './messages'
 import { createUser } from './users'
+import { seedDemoContent } from './demo-content'
 
 export const demoPassword = 'switchboard-demo'
 export const demoLogins = {
@@ -325,5 +326,6 @@ export async function seedDemoWorkspace(deps: SeedDeps, nowMs = Date.now()): Pro
       if (conversation?.contactId) await db.update(contacts).set({ blocked: true }).where(eq(contacts.id, conversation.contactId))
     }
   }
+  await seedDemoContent(db, { admin: grace, agent: linus }, nowMs)
   return { created: true, accountId }
 }
