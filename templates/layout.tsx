@@ -1,6 +1,6 @@
 import { raw } from 'hono/html'
 import type { Child, FC } from 'hono/jsx'
-import { currentLocale } from '../src/i18n'
+import { currentLocale, t } from '../src/i18n'
 
 // No eval and no injected styles (the CSP forbids both); validation errors (422) and conflicts
 // (409) are swapped in like successes, so forms can show what went wrong.
@@ -55,7 +55,7 @@ export const FormNotices: FC<{ error?: string; saved?: boolean }> = ({ error, sa
     )}
     {saved && (
       <p class="form-success" role="status">
-        Saved.
+        {t('common.saved')}
       </p>
     )}
   </>

@@ -5,6 +5,7 @@ import { hashPassword, needsRehash, unknownUserPasswordHash, verifyPassword } fr
 import { InputError } from '../lib/errors'
 import { newId } from '../lib/ids'
 import { normalizeEmail } from '../lib/text'
+import { isLocale, t } from '../i18n'
 
 export type User = typeof users.$inferSelect
 
@@ -147,4 +148,10 @@ export function listAllUsers(db: Db, accountId: string) {
     .from(users)
     .where(eq(users.accountId, accountId))
     .orderBy(asc(users.name))
+}
+
+/** Saves the language a user sees the UI in; anything but a shipped locale is refused. */
+export async function setUserLocale(db: Db, userId: string, locale: unknown) {
+  if (!isLocale(locale)) throw new InputError(t('profile.language.invalid'))
+  await db.update(users).set({ locale }).where(eq(users.id, userId))
 }
