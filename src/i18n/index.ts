@@ -1,5 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
 import core from './core'
+import profile from './profile'
+import inbox from './inbox'
 import type { Catalog, Messages } from './define'
 
 /**
@@ -18,7 +20,11 @@ export const isLocale = (value: unknown): value is Locale => typeof value === 's
 
 export { defineCatalog, type Catalog, type Messages } from './define'
 
-export const catalogs: Catalog[] = [core]
+export const catalogs: Catalog[] = [
+  core,
+  profile,
+  inbox,
+]
 
 let merged: Record<Locale, Messages> | null = null
 function messagesFor(locale: Locale): Messages {
