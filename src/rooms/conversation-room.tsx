@@ -11,8 +11,8 @@ import { listAllUsers } from '../services/users'
 import { AppendedMessages, ReplacedMessage, ThreadHeader, TypingIndicator, Viewers } from '../../templates/inbox'
 import type { ThreadPlace } from '../../templates/thread-actions'
 import { placeFrom } from '../routes/thread-view'
-import { renderHtml } from '../lib/render'
-import { agentIdentity, closeCodeFor, identityHeader, parseAgentFrame, sendSafely, type AgentIdentity } from './protocol'
+import { t } from '../i18n'
+import { agentIdentity, closeCodeFor, identityHeader, parseAgentFrame, renderIn, sendSafely, type AgentIdentity } from './protocol'
 import { parseVisitorFrame, visitorHeader, visitorIdentity, type VisitorIdentityHeader, type VisitorMessage } from './visitor-protocol'
 import { takeToken, type Bucket } from './rate-limit'
 
@@ -97,7 +97,7 @@ export class ConversationRoom extends DurableObject<Bindings> {
     if (resumeFrom !== null) {
       const missed = await listMessages(createDb(this.env), state.accountId, conversationId, { afterSeq: resumeFrom })
       if (missed.length > 0) {
-        sendSafely(server, await renderHtml(<AppendedMessages messages={missed} timeZone={state.timeZone} viewer={viewerOf(state)} />))
+        sendSafely(server, await renderIn(state.locale, () => <AppendedMessages messages={missed} timeZone={state.timeZone} viewer={viewerOf(state)} />))
       }
     }
     await this.#broadcastViewers()
@@ -132,7 +132,7 @@ export class ConversationRoom extends DurableObject<Bindings> {
     return detail?.conversation.externalKey === state.visitorId && detail.conversation.channelId === state.channelId
   }
 
-  /** Called after a message was committed: agents get HTML (rendered once per time zone and user), the visitor JSON. */
+  /** Called after a message was committed: agents get HTML (rendered once per user, time zone and language), the visitor JSON. */
   async messageAdded(event: { accountId: string; conversationId: string; messageId: number }): Promise<void> {
     if (this.ctx.getWebSockets().length === 0) return
     const message = await getMessage(createDb(this.env), event.accountId, event.messageId)
@@ -154,15 +154,15 @@ export class ConversationRoom extends DurableObject<Bindings> {
         if (visitorView && message.channelId === state.channelId) sendSafely(socket, JSON.stringify({ type: 'message', message: visitorView }))
         continue
       }
-      const key = `${state.timeZone}\u0000${state.userId}`
+      const key = `${state.timeZone}\u0000${state.userId}\u0000${state.locale}`
       let html = rendered.get(key)
       if (!html) {
-        html = renderHtml(
+        html = renderIn(state.locale, () => (
           <>
             <AppendedMessages messages={[message]} timeZone={state.timeZone} viewer={viewerOf(state)} />
             {message.direction === 'in' && <TypingIndicator text="" />}
-          </>,
-        )
+          </>
+        ))
         rendered.set(key, html)
       }
       sendSafely(socket, await html)
@@ -193,12 +193,12 @@ export class ConversationRoom extends DurableObject<Bindings> {
       if (state.kind !== 'agent' || state.accountId !== event.accountId) continue
       sendSafely(
         socket,
-        await renderHtml(
+        await renderIn(state.locale, () => (
           <>
             <ThreadHeader detail={detail} users={users} place={state.place} version={lastSeq} timeZone={state.timeZone} oob />
             <AppendedMessages messages={recent} timeZone={state.timeZone} viewer={viewerOf(state)} />
-          </>,
-        ),
+          </>
+        )),
       )
     }
     await this.#broadcastViewers()
@@ -218,7 +218,7 @@ export class ConversationRoom extends DurableObject<Bindings> {
         if (visitorView) sendSafely(socket, JSON.stringify({ type: 'replaced', message: visitorView }))
         continue
       }
-      sendSafely(socket, await renderHtml(<ReplacedMessage message={message} timeZone={state.timeZone} viewer={viewerOf(state)} />))
+      sendSafely(socket, await renderIn(state.locale, () => <ReplacedMessage message={message} timeZone={state.timeZone} viewer={viewerOf(state)} />))
     }
   }
 
@@ -251,7 +251,7 @@ export class ConversationRoom extends DurableObject<Bindings> {
       const otherState = stateOf(other)
       if (otherState.kind === 'visitor') sendSafely(other, JSON.stringify({ type: 'typing', typing: frame.typing, name: firstName }))
       else if (otherState.userId !== state.userId) {
-        sendSafely(other, await renderHtml(<TypingIndicator text={frame.typing ? `${state.name} is typing a reply…` : ''} />))
+        sendSafely(other, await renderIn(otherState.locale, () => <TypingIndicator text={frame.typing ? t('inbox.typing.agent', { name: state.name }) : ''} />))
       }
     }
   }
@@ -266,8 +266,20 @@ export class ConversationRoom extends DurableObject<Bindings> {
     if (frame.type === 'ping') {
       sendSafely(socket, JSON.stringify({ type: 'pong' }))
     } else if (frame.type === 'typing') {
-      const html = await renderHtml(<TypingIndicator text={frame.typing ? `${state.name ?? 'The visitor'} is typing…` : ''} />)
-      for (const agent of this.ctx.getWebSockets('agent')) sendSafely(agent, html)
+      // One rendering per language the agents on the thread read.
+      const byLocale = new Map<string, Promise<string>>()
+      for (const agent of this.ctx.getWebSockets('agent')) {
+        const locale = (stateOf(agent) as AgentState).locale
+        let html = byLocale.get(locale)
+        if (!html) {
+          const name = state.name
+          html = renderIn(locale, () => (
+            <TypingIndicator text={!frame.typing ? '' : name ? t('inbox.typing.visitor', { name }) : t('inbox.typing.the_visitor')} />
+          ))
+          byLocale.set(locale, html)
+        }
+        sendSafely(agent, await html)
+      }
     } else if (frame.type === 'profile') {
       socket.serializeAttachment({ ...state, name: frame.name ?? state.name, email: frame.email ?? state.email } satisfies VisitorState)
       sendSafely(socket, JSON.stringify({ type: 'profile:saved' }))
@@ -435,7 +447,7 @@ export class ConversationRoom extends DurableObject<Bindings> {
     for (const [index, socket] of sockets.entries()) {
       const me = states[index]!
       const others = [...new Set(states.filter((state) => state.userId !== me.userId).map((state) => state.name))]
-      sendSafely(socket, await renderHtml(<Viewers names={others} oob />))
+      sendSafely(socket, await renderIn(me.locale, () => <Viewers names={others} oob />))
     }
   }
 }
