@@ -2,6 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks'
 import core from './core'
 import profile from './profile'
 import inbox from './inbox'
+import auth from './auth'
 import type { Catalog, Messages } from './define'
 
 /**
@@ -24,6 +25,7 @@ export const catalogs: Catalog[] = [
   core,
   profile,
   inbox,
+  auth,
 ]
 
 let merged: Record<Locale, Messages> | null = null
