@@ -3,6 +3,7 @@ import core from './core'
 import profile from './profile'
 import inbox from './inbox'
 import auth from './auth'
+import list from './list'
 import type { Catalog, Messages } from './define'
 
 /**
@@ -26,6 +27,7 @@ export const catalogs: Catalog[] = [
   profile,
   inbox,
   auth,
+  list,
 ]
 
 let merged: Record<Locale, Messages> | null = null
