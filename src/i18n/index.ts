@@ -4,6 +4,7 @@ import profile from './profile'
 import inbox from './inbox'
 import auth from './auth'
 import list from './list'
+import errors from './errors'
 import type { Catalog, Messages } from './define'
 
 /**
@@ -28,6 +29,7 @@ export const catalogs: Catalog[] = [
   inbox,
   auth,
   list,
+  errors,
 ]
 
 let merged: Record<Locale, Messages> | null = null

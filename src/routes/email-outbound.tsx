@@ -18,6 +18,7 @@ import { AppendedMessages, conversationUrl } from '../../templates/inbox'
 import { Composer } from '../../templates/composer'
 import { ComposeForm, ComposePage, ForwardForm, type ComposeValues } from '../../templates/email-outbound'
 import { placeFrom, renderThread } from './thread-view'
+import { t } from '../i18n'
 
 /**
  * Email that starts on our side: the reply composer's recipient defaults, a new email from the
@@ -30,7 +31,7 @@ emailOutboundRoutes.use('/inbox/*', requireSession)
 
 async function ownConversation(c: Context<AppEnv>) {
   const detail = await getConversation(c.var.db, c.var.accountId, c.req.param('id') ?? '')
-  if (!detail) throw new HTTPException(404, { message: 'This conversation does not exist or was deleted.' })
+  if (!detail) throw new HTTPException(404, { message: t('errors.conversation_gone') })
   return detail
 }
 
@@ -94,12 +95,12 @@ emailOutboundRoutes.post('/conversations/:id/transcript', async (c) => {
   const { db, accountId, user } = c.var
   const place = placeFrom(detail.conversation.inboxId, await c.req.parseBody())
   const address = detail.contact?.email
-  if (!address) throw new HTTPException(422, { message: 'This contact has no email address to send the transcript to.' })
+  if (!address) throw new HTTPException(422, { message: t('errors.no_transcript_address') })
   let message
   try {
     message = await sendTranscript(db, c.env, detail.conversation.id, address, { user })
   } catch (error) {
-    throw new HTTPException(422, { message: error instanceof Error ? error.message : 'The transcript could not be sent.' })
+    throw new HTTPException(422, { message: error instanceof Error ? error.message : t('errors.transcript_failed') })
   }
   c.executionCtx.waitUntil(notifySafely(durableObjectNotifier(c.env), { accountId, inboxId: detail.conversation.inboxId, conversationId: detail.conversation.id, messageId: message.id }))
   const thread = await renderThread(c, detail.conversation.id, place)
@@ -113,7 +114,7 @@ emailOutboundRoutes.post('/conversations/:id/transcript', async (c) => {
 
 async function composeContext(c: Context<AppEnv>) {
   const inbox = await getInbox(c.var.db, c.var.accountId, c.req.param('inboxId') ?? '')
-  if (!inbox) throw new HTTPException(404, { message: 'This inbox does not exist.' })
+  if (!inbox) throw new HTTPException(404, { message: t('errors.inbox_gone') })
   const channels = (await emailChannelsOf(c.var.db, c.var.accountId, inbox.id)).map((channel) => ({
     id: channel.id,
     name: typeof channel.settings.fromName === 'string' && channel.settings.fromName ? channel.settings.fromName : channel.name,

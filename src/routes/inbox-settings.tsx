@@ -12,6 +12,7 @@ import { ChannelForm, InboxForm, InboxSettingsPage } from '../../templates/inbox
 import { formToSettings, schemaFields } from '../../templates/schema-form'
 import { channels } from '../db/schema'
 import { and, eq } from 'drizzle-orm'
+import { t } from '../i18n'
 
 export const inboxSettingsRoutes = new Hono<AppEnv>()
 inboxSettingsRoutes.use('/inbox/:inboxId/settings', requireSession, requireRole('admin', 'super_admin'))
@@ -27,7 +28,7 @@ const inboxForm = z.object({
 inboxSettingsRoutes.get('/inbox/:inboxId/settings', async (c) => {
   const { db, accountId } = c.var
   const inbox = await getInbox(db, accountId, c.req.param('inboxId'))
-  if (!inbox) throw new HTTPException(404, { message: 'No such inbox.' })
+  if (!inbox) throw new HTTPException(404, { message: t('errors.no_such_inbox') })
   const [users, memberIds, inboxChannels] = await Promise.all([listAllUsers(db, accountId), listMemberIds(db, inbox.id), listChannelsOfInbox(db, accountId, inbox.id)])
   return c.html(<InboxSettingsPage appName={c.env.APP_NAME ?? 'Switchboard'} inbox={inbox} users={users} memberIds={memberIds} channels={inboxChannels} />)
 })
@@ -35,7 +36,7 @@ inboxSettingsRoutes.get('/inbox/:inboxId/settings', async (c) => {
 inboxSettingsRoutes.post('/inbox/:inboxId/settings', async (c) => {
   const { db, accountId, user } = c.var
   const inbox = await getInbox(db, accountId, c.req.param('inboxId'))
-  if (!inbox) throw new HTTPException(404, { message: 'No such inbox.' })
+  if (!inbox) throw new HTTPException(404, { message: t('errors.no_such_inbox') })
   const body = await c.req.parseBody({ all: true })
   const form = inboxForm.safeParse({ ...body, members: body.members === undefined ? [] : [body.members].flat() })
   const users = await listAllUsers(db, accountId)
@@ -60,7 +61,7 @@ inboxSettingsRoutes.post('/channels-settings/:channelId', async (c) => {
   const { db, accountId, user } = c.var
   const [channel] = await db.select().from(channels).where(and(eq(channels.accountId, accountId), eq(channels.id, c.req.param('channelId')))).limit(1)
   const plugin = channel && findPlugin(channel.pluginId)
-  if (!channel || !plugin) throw new HTTPException(404, { message: 'No such channel.' })
+  if (!channel || !plugin) throw new HTTPException(404, { message: t('errors.no_such_channel') })
   const body = await c.req.parseBody()
   const settings = formToSettings(schemaFields(plugin.settings), body)
   const secrets = Object.fromEntries((plugin.secrets ?? []).map(({ key }) => [key, String(body[`secret.${key}`] ?? '')]))

@@ -8,6 +8,7 @@ import { InputError } from '../lib/errors'
 import { durableObjectNotifier } from '../rooms/notifier'
 import { changeRole, createUser, getUser, listUsers, setUserStatus } from '../services/users'
 import { AddUserForm, UserRow, UsersPage } from '../../templates/settings-users'
+import { t } from '../i18n'
 
 export const settingsRoutes = new Hono<AppEnv>()
 settingsRoutes.use('/settings/*', requireSession, requireRole('admin', 'super_admin'))
@@ -69,7 +70,7 @@ async function userRowAfter(c: Context<AppEnv>, userId: string, action: () => Pr
 settingsRoutes.post('/settings/users/:id/role', async (c) => {
   const role = z.enum(userRoles).safeParse((await c.req.parseBody()).role)
   return userRowAfter(c, c.req.param('id'), async () => {
-    if (!role.success) throw new InputError('Choose a role.')
+    if (!role.success) throw new InputError(t('errors.choose_role'))
     await changeRole(c.var.db, c.var.user, c.req.param('id'), role.data)
   })
 })
@@ -77,7 +78,7 @@ settingsRoutes.post('/settings/users/:id/role', async (c) => {
 settingsRoutes.post('/settings/users/:id/status', async (c) => {
   const status = z.enum(userStatuses).safeParse((await c.req.parseBody()).status)
   return userRowAfter(c, c.req.param('id'), async () => {
-    if (!status.success) throw new InputError('Choose a status.')
+    if (!status.success) throw new InputError(t('errors.choose_status'))
     const { released } = await setUserStatus(c.var.db, c.var.user, c.req.param('id'), status.data)
     const notifier = durableObjectNotifier(c.env)
     c.executionCtx.waitUntil(

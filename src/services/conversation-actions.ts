@@ -16,6 +16,8 @@ import {
   type ConversationStatus,
 } from '../db/schema'
 import { InputError } from '../lib/errors'
+import { t } from '../i18n'
+import { intlLocale } from '../lib/time'
 import { toPreview } from '../lib/text'
 import { recordAudit, type User } from './users'
 import { botCloseAllowedAt } from './chatflows'
@@ -43,7 +45,7 @@ function chunks<T>(items: T[], size = idsPerStatement): T[][] {
 
 /** The conversations among `ids` that belong to the actor's account (others are silently not there). */
 async function ownConversations(db: Db, accountId: string, ids: string[], extra?: SQL) {
-  if (ids.length > maxBulkConversations) throw new InputError(`Select at most ${maxBulkConversations} conversations at once.`)
+  if (ids.length > maxBulkConversations) throw new InputError(t('errors.bulk_limit', { max: maxBulkConversations }))
   const found: (typeof conversations.$inferSelect)[] = []
   for (const part of chunks([...new Set(ids)])) {
     found.push(...(await db.select().from(conversations).where(and(eq(conversations.accountId, accountId), inArray(conversations.id, part), extra))))
@@ -78,7 +80,7 @@ const touched = (rows: { id: string; inboxId: string }[]): Touched[] => rows.map
 
 export async function assignConversation(db: Db, actor: User, conversationId: string, assigneeId: string | null, nowMs = Date.now()) {
   const [conversation] = await ownConversations(db, actor.accountId, [conversationId])
-  if (!conversation) throw new InputError('No such conversation.')
+  if (!conversation) throw new InputError(t('errors.no_such_conversation'))
   let assigneeName = 'nobody'
   if (assigneeId) {
     const [assignee] = await db
@@ -86,7 +88,7 @@ export async function assignConversation(db: Db, actor: User, conversationId: st
       .from(users)
       .where(and(eq(users.id, assigneeId), eq(users.accountId, actor.accountId), eq(users.status, 'active')))
       .limit(1)
-    if (!assignee) throw new InputError('Only active users can own a conversation.')
+    if (!assignee) throw new InputError(t('errors.owner_inactive'))
     assigneeName = assignee.id === actor.id ? 'themself' : assignee.name
   }
   if (conversation.assigneeId === assigneeId) return touched([conversation])
@@ -118,8 +120,8 @@ export async function setStatus(db: Db, actor: User, ids: string[], status: Conv
     }
     if (ids.length === 1 && heldUntil.size === 1) {
       const until = [...heldUntil.values()][0]!
-      const at = new Date(until).toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit', timeZone: actor.timeZone })
-      throw new InputError(`The bot is still talking with this visitor. It can be closed 30 minutes after their last message, at ${at}, or once a person takes it over.`)
+      const at = new Date(until).toLocaleTimeString(intlLocale(), { hour: '2-digit', minute: '2-digit', timeZone: actor.timeZone })
+      throw new InputError(t('errors.bot_holds', { time: at }))
     }
     rows = rows.filter((row) => !heldUntil.has(row.id))
   }
@@ -239,9 +241,9 @@ async function senderIdentifiers(db: Db, accountId: string, contactId: string) {
  */
 export async function blockSender(db: Db, actor: User, conversationId: string, nowMs = Date.now()) {
   const [conversation] = await ownConversations(db, actor.accountId, [conversationId])
-  if (!conversation?.contactId) throw new InputError('This conversation has no sender to block.')
+  if (!conversation?.contactId) throw new InputError(t('errors.no_sender_block'))
   const { contact, identifiers } = await senderIdentifiers(db, actor.accountId, conversation.contactId)
-  if (!contact) throw new InputError('This conversation has no sender to block.')
+  if (!contact) throw new InputError(t('errors.no_sender_block'))
   const linkedTickets = await db
     .select({ id: tickets.id })
     .from(tickets)
@@ -271,9 +273,9 @@ export async function blockSender(db: Db, actor: User, conversationId: string, n
 /** Unblocks a sender; their filtered conversations return to the inbox. */
 export async function unblockSender(db: Db, actor: User, conversationId: string, nowMs = Date.now()) {
   const [conversation] = await ownConversations(db, actor.accountId, [conversationId])
-  if (!conversation?.contactId) throw new InputError('This conversation has no sender to unblock.')
+  if (!conversation?.contactId) throw new InputError(t('errors.no_sender_unblock'))
   const { contact, identifiers } = await senderIdentifiers(db, actor.accountId, conversation.contactId)
-  if (!contact) throw new InputError('This conversation has no sender to unblock.')
+  if (!contact) throw new InputError(t('errors.no_sender_unblock'))
   await runAll(db, [
     db.update(contacts).set({ blocked: false }).where(eq(contacts.id, contact.id)),
     ...chunks(identifiers).map((part) => db.delete(blockedSenders).where(and(eq(blockedSenders.accountId, actor.accountId), inArray(blockedSenders.identifier, part)))),
@@ -304,7 +306,7 @@ async function ownMessage(db: Db, actor: User, conversationId: string, messageId
     .from(messages)
     .where(and(eq(messages.accountId, actor.accountId), eq(messages.conversationId, conversationId), eq(messages.id, messageId)))
     .limit(1)
-  if (!message || message.kind === 'activity') throw new InputError('No such message.')
+  if (!message || message.kind === 'activity') throw new InputError(t('errors.no_such_message'))
   return message
 }
 
@@ -328,7 +330,7 @@ export function canUnhide(actor: Pick<User, 'id' | 'role'>, message: { hiddenBy:
 export async function unhideMessage(db: Db, actor: User, conversationId: string, messageId: number, nowMs = Date.now()) {
   const message = await ownMessage(db, actor, conversationId, messageId)
   if (!message.hiddenAt) return message
-  if (!canUnhide(actor, message)) throw new InputError('Only a super admin or the person who hid it can show this message again.')
+  if (!canUnhide(actor, message)) throw new InputError(t('errors.unhide_not_allowed'))
   await db.update(messages).set({ hiddenAt: null, hiddenBy: null }).where(eq(messages.id, message.id))
   await refreshPreview(db, conversationId)
   await recordAudit(db, actor.accountId, actor.id, 'message:unhide', String(message.id), { conversationId, hiddenBy: message.hiddenBy }, nowMs)

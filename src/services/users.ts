@@ -52,7 +52,7 @@ export async function createUser(
 ): Promise<User> {
   const email = normalizeEmail(input.email)
   const [existing] = await db.select({ id: users.id }).from(users).where(eq(users.email, email)).limit(1)
-  if (existing) throw new InputError('A user with this email address already exists.')
+  if (existing) throw new InputError(t('errors.user_exists'))
   const [user] = await db
     .insert(users)
     .values({
@@ -71,16 +71,16 @@ export async function createUser(
 
 /** Who may change whom: only a super admin grants or touches super admin rights. */
 function assertMayManage(actor: User, target: User, newRole?: UserRole) {
-  if (actor.id === target.id) throw new InputError('You cannot change your own role or status.')
-  if (actor.role === 'agent') throw new InputError('Agents cannot manage users.')
+  if (actor.id === target.id) throw new InputError(t('errors.own_role'))
+  if (actor.role === 'agent') throw new InputError(t('errors.agents_cannot_manage'))
   if (actor.role !== 'super_admin' && (target.role === 'super_admin' || newRole === 'super_admin')) {
-    throw new InputError('Only a super admin can change super admins.')
+    throw new InputError(t('errors.only_super_admin'))
   }
 }
 
 export async function changeRole(db: Db, actor: User, targetUserId: string, role: UserRole, nowMs = Date.now()) {
   const target = await getUser(db, actor.accountId, targetUserId)
-  if (!target || target.status === 'removed') throw new InputError('No such user.')
+  if (!target || target.status === 'removed') throw new InputError(t('errors.no_such_user'))
   assertMayManage(actor, target, role)
   await db.update(users).set({ role }).where(eq(users.id, target.id))
   await recordAudit(db, actor.accountId, actor.id, 'user:role', target.id, { from: target.role, to: role }, nowMs)
@@ -94,7 +94,7 @@ export async function changeRole(db: Db, actor: User, targetUserId: string, role
  */
 export async function setUserStatus(db: Db, actor: User, targetUserId: string, status: UserStatus, nowMs = Date.now()) {
   const target = await getUser(db, actor.accountId, targetUserId)
-  if (!target || target.status === 'removed') throw new InputError('No such user.')
+  if (!target || target.status === 'removed') throw new InputError(t('errors.no_such_user'))
   assertMayManage(actor, target)
   let released: { id: string; inboxId: string }[] = []
   if (status === 'active') {
