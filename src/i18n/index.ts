@@ -5,6 +5,7 @@ import inbox from './inbox'
 import auth from './auth'
 import list from './list'
 import errors from './errors'
+import settings from './settings'
 import type { Catalog, Messages } from './define'
 
 /**
@@ -30,6 +31,7 @@ export const catalogs: Catalog[] = [
   auth,
   list,
   errors,
+  settings,
 ]
 
 let merged: Record<Locale, Messages> | null = null

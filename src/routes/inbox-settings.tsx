@@ -21,7 +21,7 @@ inboxSettingsRoutes.use('/channels-settings/*', requireSession, requireRole('adm
 const inboxForm = z.object({
   name: z.string().default(''),
   members: z.array(z.string().max(32)).default([]),
-  defaultAssignment: z.enum(['none', 'round_robin', 'user'], { message: 'Choose who gets new conversations.' }).default('none'),
+  defaultAssignment: z.enum(['none', 'round_robin', 'user'], { message: 'inboxsettings.assignment.invalid' }).default('none'),
   defaultAssigneeId: z.string().max(32).default(''),
 })
 
@@ -42,7 +42,7 @@ inboxSettingsRoutes.post('/inbox/:inboxId/settings', async (c) => {
   const users = await listAllUsers(db, accountId)
   const render = async (status: 200 | 422, error?: string) =>
     c.html(<InboxForm inbox={(await getInbox(db, accountId, inbox.id)) ?? inbox} users={users} memberIds={await listMemberIds(db, inbox.id)} error={error} saved={status === 200} />, status)
-  if (!form.success) return render(422, form.error.issues[0]?.message)
+  if (!form.success) return render(422, t(form.error.issues[0]?.message ?? 'error.check_input'))
   try {
     await updateInbox(db, user, inbox.id, {
       name: form.data.name,

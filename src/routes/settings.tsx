@@ -14,11 +14,11 @@ export const settingsRoutes = new Hono<AppEnv>()
 settingsRoutes.use('/settings/*', requireSession, requireRole('admin', 'super_admin'))
 
 const newUserForm = z.object({
-  name: z.string().trim().min(1, 'Enter a name.').max(120),
-  email: z.string().trim().email('Enter a valid email address.').max(254),
+  name: z.string().trim().min(1, 'users.add.name_missing').max(120),
+  email: z.string().trim().email('users.add.email_invalid').max(254),
   password: z
     .string()
-    .min(passwordMinLength, `The password needs at least ${passwordMinLength} characters.`)
+    .min(passwordMinLength, 'users.add.password_short')
     .max(passwordMaxLength),
   role: z.enum(['agent', 'admin', 'super_admin']),
 })
@@ -32,9 +32,9 @@ settingsRoutes.post('/settings/users', async (c) => {
   const body = await c.req.parseBody()
   const values = { name: String(body.name ?? ''), email: String(body.email ?? '') }
   const form = newUserForm.safeParse(body)
-  if (!form.success) return c.html(<AddUserForm error={form.error.issues[0]?.message} values={values} />, 422)
+  if (!form.success) return c.html(<AddUserForm error={t(form.error.issues[0]?.message ?? 'error.check_input', { min: passwordMinLength })} values={values} />, 422)
   if (form.data.role === 'super_admin' && c.var.user.role !== 'super_admin') {
-    return c.html(<AddUserForm error="Only a super admin can add super admins." values={values} />, 403)
+    return c.html(<AddUserForm error={t('users.add.super_admin_only')} values={values} />, 403)
   }
   try {
     const user = await createUser(c.var.db, { ...form.data, accountId: c.var.accountId, actorUserId: c.var.user.id })
