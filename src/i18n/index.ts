@@ -6,6 +6,7 @@ import auth from './auth'
 import list from './list'
 import errors from './errors'
 import settings from './settings'
+import email from './email'
 import type { Catalog, Messages } from './define'
 
 /**
@@ -32,6 +33,7 @@ export const catalogs: Catalog[] = [
   list,
   errors,
   settings,
+  email,
 ]
 
 let merged: Record<Locale, Messages> | null = null
