@@ -5,7 +5,7 @@ import type { User } from '../src/services/users'
 import { FormNotices, Layout } from './layout'
 import { schemaFields, SchemaFields } from './schema-form'
 import { ChannelIcon, viewUrl } from './inbox'
-import { t } from '../src/i18n'
+import { t, translated } from '../src/i18n'
 
 export const InboxForm: FC<{ inbox: Inbox; users: Pick<User, 'id' | 'name' | 'status'>[]; memberIds: string[]; error?: string; saved?: boolean }> = ({
   inbox,
@@ -74,7 +74,7 @@ export const ChannelForm: FC<{ channel: Channel; values?: Record<string, unknown
   return (
     <form id={`channel-${channel.id}`} class="card stack" hx-post={`/channels-settings/${channel.id}`} hx-target="this" hx-swap="outerHTML">
       <h3 class="channel-title">
-        <ChannelIcon pluginId={channel.pluginId} /> {plugin.name}
+        <ChannelIcon pluginId={channel.pluginId} /> {translated(`channel.${plugin.id}`, plugin.name)}
       </h3>
       {saved && (
         <p class="form-success" role="status">
@@ -94,7 +94,7 @@ export const ChannelForm: FC<{ channel: Channel; values?: Record<string, unknown
       <SchemaFields fields={fields} values={values ?? channel.settings} errors={problems} />
       {(plugin.secrets ?? []).map((secret) => (
         <label>
-          {secret.label}
+          {translated(`secret.${secret.key}`, secret.label)}
           <input name={`secret.${secret.key}`} type="password" autocomplete="off" placeholder={channel.secrets[secret.key] ? t('inboxsettings.secret_set') : t('inboxsettings.secret_unset')} />
         </label>
       ))}

@@ -5,7 +5,7 @@ import type { ConversationDetail, ConversationRow } from '../src/services/conver
 import type { Inbox } from '../src/services/inboxes'
 import type { ThreadMessage } from '../src/services/messages'
 import { builtInViews, viewName, type ViewDefinition } from '../src/services/views'
-import { t } from '../src/i18n'
+import { t, translated } from '../src/i18n'
 import { initials } from '../src/lib/text'
 import { isAvailable } from '../src/services/availability'
 import { botCloseAllowedAt } from '../src/services/chatflows'
@@ -45,7 +45,7 @@ export const ChannelIcon: FC<{ pluginId: string }> = ({ pluginId }) => {
   const plugin = findPlugin(pluginId)
   const Icon = plugin?.ui.Icon
   return (
-    <span class={`channel-icon channel-${pluginId}`} title={plugin?.name ?? pluginId}>
+    <span class={`channel-icon channel-${pluginId}`} title={translated(`channel.${pluginId}`, plugin?.name ?? pluginId)}>
       {Icon ? <Icon /> : '•'}
     </span>
   )

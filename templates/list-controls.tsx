@@ -4,7 +4,7 @@ import type { ListFilters } from '../src/services/filters'
 import { filtersToQuery, hasFilters, isSearch, maxSearchLength } from '../src/services/filters'
 import type { User } from '../src/services/users'
 import type { ViewDefinition } from '../src/services/views'
-import { t } from '../src/i18n'
+import { t, translated } from '../src/i18n'
 
 export interface FilterOptions {
   users: Pick<User, 'id' | 'name' | 'status'>[]
@@ -87,7 +87,7 @@ export const SearchAndFilters: FC<{
             <select name="channel">
               <Option value="" current={filters.channel ?? ''} label={t('list.filter.any')} />
               {channelPlugins.map((plugin) => (
-                <Option value={plugin.id} current={filters.channel} label={plugin.name} />
+                <Option value={plugin.id} current={filters.channel} label={translated(`channel.${plugin.id}`, plugin.name)} />
               ))}
             </select>
           </label>

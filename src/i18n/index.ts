@@ -7,6 +7,7 @@ import list from './list'
 import errors from './errors'
 import settings from './settings'
 import email from './email'
+import channels from './channels'
 import type { Catalog, Messages } from './define'
 
 /**
@@ -34,6 +35,7 @@ export const catalogs: Catalog[] = [
   errors,
   settings,
   email,
+  channels,
 ]
 
 let merged: Record<Locale, Messages> | null = null
@@ -107,6 +109,12 @@ export function t(key: string, params?: Record<string, string | number>, locale:
   const template = messages[resolved] ?? messagesFor('en')[resolved] ?? resolved
   if (!params) return template
   return template.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole))
+}
+
+/** The text for `key`, or `fallback` when no catalog has it (names that plugins or data bring along). */
+export function translated(key: string, fallback: string, params?: Record<string, string | number>): string {
+  const text = t(key, params)
+  return text === key ? fallback : text
 }
 
 /** Every key per locale, for the completeness test. */

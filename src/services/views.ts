@@ -1,7 +1,7 @@
 import { and, eq, isNotNull, isNull, type SQL } from 'drizzle-orm'
 import { conversations } from '../db/schema'
 import { channelPlugins } from '../channels/registry'
-import { t } from '../i18n'
+import { translated } from '../i18n'
 
 export interface ViewDefinition {
   id: string
@@ -70,7 +70,5 @@ export function findView(viewId: string): ViewDefinition | undefined {
  * catalog has `views.<id>`, and a channel view the catalog does not know keeps its plugin's name.
  */
 export function viewName(view: Pick<ViewDefinition, 'id' | 'name'>): string {
-  const key = `views.${view.id}`
-  const text = t(key)
-  return text === key ? view.name : text
+  return translated(`views.${view.id}`, view.name)
 }
