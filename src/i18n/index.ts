@@ -8,6 +8,7 @@ import errors from './errors'
 import settings from './settings'
 import email from './email'
 import channels from './channels'
+import client from './client'
 import type { Catalog, Messages } from './define'
 
 /**
@@ -36,6 +37,7 @@ export const catalogs: Catalog[] = [
   settings,
   email,
   channels,
+  client,
 ]
 
 let merged: Record<Locale, Messages> | null = null
@@ -115,6 +117,12 @@ export function t(key: string, params?: Record<string, string | number>, locale:
 export function translated(key: string, fallback: string, params?: Record<string, string | number>): string {
   const text = t(key, params)
   return text === key ? fallback : text
+}
+
+/** The `client.*` texts in the current locale, for the browser scripts (static/i18n.js). */
+export function clientStrings(locale: Locale = currentLocale()): Messages {
+  const all = messagesFor(locale)
+  return Object.fromEntries(Object.keys(messagesFor('en')).filter((key) => key.startsWith('client.')).map((key) => [key, all[key] ?? messagesFor('en')[key]!]))
 }
 
 /** Every key per locale, for the completeness test. */
