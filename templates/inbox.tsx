@@ -383,6 +383,17 @@ export const ListPane: FC<{
   )
 }
 
+/**
+ * An activity line in the reader's language when it was stored with its catalog key (see
+ * writeActivity), else the English text it was stored with. The parameters are names, not markup.
+ */
+function activityText(message: ThreadMessage): string {
+  const activity = message.metadata?.activity as { key?: unknown; params?: unknown } | undefined
+  if (!activity || typeof activity.key !== 'string' || !activity.key.startsWith('activity.') || typeof activity.params !== 'object' || !activity.params) return message.text
+  const params = Object.fromEntries(Object.entries(activity.params).filter(([, value]) => typeof value === 'string')) as Record<string, string>
+  return translated(activity.key, message.text, params)
+}
+
 /** Who is looking: decides whether a hidden message offers "Show message". */
 export type Viewer = Pick<User, 'id' | 'role'>
 
@@ -394,7 +405,7 @@ export const MessageItem: FC<{ message: ThreadMessage; timeZone: string; viewer?
   if (isActivity) {
     return (
       <li id={`msg-${message.id}`} class={classes} data-seq={message.seq} hx-swap-oob={oob ? 'true' : undefined}>
-        <span class="activity-text">{message.text}</span>
+        <span class="activity-text">{activityText(message)}</span>
         <time datetime={isoTime(message.createdAt)}>{fullTime(message.createdAt, timeZone)}</time>
       </li>
     )

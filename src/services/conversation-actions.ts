@@ -53,19 +53,29 @@ async function ownConversations(db: Db, accountId: string, ids: string[], extra?
   return found
 }
 
+/** An activity line as a catalog key (src/i18n/inbox.ts, `activity.*`) and its parameters. */
+export interface Activity {
+  key: string
+  params: Record<string, string>
+}
+
 /**
  * Writes one activity line ("Ada closed the conversation") into each conversation, in one
  * INSERT … SELECT per chunk, so a bulk action of 500 costs a handful of statements. Runs after
  * the change it describes (drizzle cannot batch raw SQL on D1); a failure here loses a line of
  * history, never the change itself.
  */
-async function writeActivity(db: Db, actor: User, ids: string[], text: string, nowMs: number) {
+async function writeActivity(db: Db, actor: User, ids: string[], line: string | Activity, nowMs: number) {
+  // The text is stored in English (search, exports); a catalog key with its parameters goes in
+  // the metadata too, so the thread shows the line in each reader's language.
+  const text = typeof line === 'string' ? line : t(line.key, line.params, 'en')
+  const metadata = JSON.stringify(typeof line === 'string' ? {} : { activity: line })
   for (const part of chunks(ids)) {
     await db.run(sql`
-      insert into ${messages} (account_id, conversation_id, channel_id, seq, direction, kind, author_user_id, author_name, text, created_at)
+      insert into ${messages} (account_id, conversation_id, channel_id, seq, direction, kind, author_user_id, author_name, text, metadata, created_at)
       select ${conversations.accountId}, ${conversations.id}, ${conversations.channelId},
              (select coalesce(max(m.seq), 0) + 1 from ${messages} m where m.conversation_id = ${conversations.id}),
-             'out', 'activity', ${actor.id}, ${actor.name}, ${text}, ${nowMs}
+             'out', 'activity', ${actor.id}, ${actor.name}, ${text}, ${metadata}, ${nowMs}
       from ${conversations}
       where ${conversations.accountId} = ${actor.accountId} and ${inArray(conversations.id, part)}`)
   }
@@ -81,7 +91,7 @@ const touched = (rows: { id: string; inboxId: string }[]): Touched[] => rows.map
 export async function assignConversation(db: Db, actor: User, conversationId: string, assigneeId: string | null, nowMs = Date.now()) {
   const [conversation] = await ownConversations(db, actor.accountId, [conversationId])
   if (!conversation) throw new InputError(t('errors.no_such_conversation'))
-  let assigneeName = 'nobody'
+  let assigneeName: string | null = 'nobody'
   if (assigneeId) {
     const [assignee] = await db
       .select()
@@ -89,14 +99,19 @@ export async function assignConversation(db: Db, actor: User, conversationId: st
       .where(and(eq(users.id, assigneeId), eq(users.accountId, actor.accountId), eq(users.status, 'active')))
       .limit(1)
     if (!assignee) throw new InputError(t('errors.owner_inactive'))
-    assigneeName = assignee.id === actor.id ? 'themself' : assignee.name
+    assigneeName = assignee.id === actor.id ? null : assignee.name
   }
   if (conversation.assigneeId === assigneeId) return touched([conversation])
   await runAll(db, [
     // A person taking a conversation over from a bot ends the bot's part.
     db.update(conversations).set({ assigneeId, ...(assigneeId ? { assigneeBot: null } : {}) }).where(eq(conversations.id, conversation.id)),
   ])
-  await writeActivity(db, actor, [conversation.id], assigneeId ? `${actor.name} assigned this to ${assigneeName}` : `${actor.name} unassigned this`, nowMs)
+  const line: Activity = !assigneeId
+    ? { key: 'activity.unassigned', params: { actor: actor.name } }
+    : assigneeName === null
+      ? { key: 'activity.assigned_self', params: { actor: actor.name } }
+      : { key: 'activity.assigned', params: { actor: actor.name, assignee: assigneeName } }
+  await writeActivity(db, actor, [conversation.id], line, nowMs)
   return touched([conversation])
 }
 
@@ -134,11 +149,11 @@ export async function setStatus(db: Db, actor: User, ids: string[], status: Conv
         .where(and(eq(conversations.accountId, actor.accountId), inArray(conversations.id, part))),
     ),
   ])
-  await writeActivity(db, actor, changing, `${actor.name} ${status === 'closed' ? 'closed' : 'reopened'} the conversation`, nowMs)
+  await writeActivity(db, actor, changing, { key: status === 'closed' ? 'activity.closed' : 'activity.reopened', params: { actor: actor.name } }, nowMs)
   return touched(rows)
 }
 
-async function moveToFolder(db: Db, actor: User, ids: string[], folder: ConversationFolder, text: string, nowMs: number, only?: SQL) {
+async function moveToFolder(db: Db, actor: User, ids: string[], folder: ConversationFolder, text: string | Activity, nowMs: number, only?: SQL) {
   const rows = (await ownConversations(db, actor.accountId, ids, only)).filter((row) => row.folder !== folder)
   const moving = rows.map((row) => row.id)
   await runAll(db, [
@@ -154,19 +169,19 @@ async function moveToFolder(db: Db, actor: User, ids: string[], folder: Conversa
 }
 
 export function moveToTrash(db: Db, actor: User, ids: string[], nowMs = Date.now()) {
-  return moveToFolder(db, actor, ids, 'trash', `${actor.name} moved this to Trash`, nowMs)
+  return moveToFolder(db, actor, ids, 'trash', { key: 'activity.trashed', params: { actor: actor.name } }, nowMs)
 }
 
 export function restoreFromTrash(db: Db, actor: User, ids: string[], nowMs = Date.now()) {
-  return moveToFolder(db, actor, ids, 'inbox', `${actor.name} restored this from Trash`, nowMs, eq(conversations.folder, 'trash'))
+  return moveToFolder(db, actor, ids, 'inbox', { key: 'activity.restored', params: { actor: actor.name } }, nowMs, eq(conversations.folder, 'trash'))
 }
 
 export function markSpam(db: Db, actor: User, ids: string[], nowMs = Date.now()) {
-  return moveToFolder(db, actor, ids, 'spam', `${actor.name} marked this as spam`, nowMs, ne(conversations.folder, 'trash'))
+  return moveToFolder(db, actor, ids, 'spam', { key: 'activity.spam', params: { actor: actor.name } }, nowMs, ne(conversations.folder, 'trash'))
 }
 
 export function markNotSpam(db: Db, actor: User, ids: string[], nowMs = Date.now()) {
-  return moveToFolder(db, actor, ids, 'inbox', `${actor.name} marked this as not spam`, nowMs, eq(conversations.folder, 'spam'))
+  return moveToFolder(db, actor, ids, 'inbox', { key: 'activity.not_spam', params: { actor: actor.name } }, nowMs, eq(conversations.folder, 'spam'))
 }
 
 /**

@@ -125,4 +125,28 @@ describe('UI language', () => {
     nbThread.socket.close(1000)
     enThread.socket.close(1000)
   })
+
+  it('shows history lines, times and errors in the reader’s language', async () => {
+    const ws = await workspace()
+    const id = await messengerWebhook(ws, 'psid-hist', 'h1', 'Hei')
+    const english = await login(ws.users.admin.email)
+    const norwegian = await login(ws.users.agent.email)
+    await chooseLanguage(norwegian, 'nb')
+    const assigned = await request(`/conversations/${id}/assign`, { method: 'POST', cookie: english, hx: 'thread', body: form({ assigneeId: ws.users.agent.id, view: 'open' }) })
+    expect(await assigned.text()).toContain('Alex assigned this to Kim')
+    const thread = await (await request(`/inbox/${ws.inboxId}/open/c/${id}`, { cookie: norwegian })).text()
+    expect(thread).toContain('Alex tildelte denne til Kim')
+    expect(thread).not.toContain('assigned this to')
+    // Full timestamps use Norwegian month names and order ("26. nov. 2026, 06:10").
+    expect(thread).toMatch(/<time datetime="[^"]+">\d{1,2}\. [a-zæøå]+\.? \d{4}, \d{2}:\d{2}<\/time>/)
+    const englishThread = await (await request(`/inbox/${ws.inboxId}/open/c/${id}`, { cookie: english })).text()
+    expect(englishThread).toContain('Alex assigned this to Kim')
+    expect(englishThread).toMatch(/<time datetime="[^"]+">\d{1,2} [A-Z][a-z]{2} \d{4}, \d{2}:\d{2}<\/time>/)
+    // A filter the list cannot read is explained in Norwegian.
+    const bad = await (await request(`/inbox/${ws.inboxId}/open?from=yesterday`, { cookie: norwegian, hx: 'list' })).text()
+    expect(bad).toContain('from: Datoer skrives som 2026-11-26.')
+    // A service's refusal too.
+    const view = await request(`/inbox/${ws.inboxId}/views?status=open`, { method: 'POST', cookie: norwegian, hx: 'views', body: form({ baseView: 'open', viewName: '  ' }) })
+    expect(await view.text()).toContain('Gi visningen et navn.')
+  })
 })
