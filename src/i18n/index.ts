@@ -9,6 +9,7 @@ import settings from './settings'
 import email from './email'
 import channels from './channels'
 import client from './client'
+import widget from './widget'
 import type { Catalog, Messages } from './define'
 
 /**
@@ -38,6 +39,7 @@ export const catalogs: Catalog[] = [
   email,
   channels,
   client,
+  widget,
 ]
 
 let merged: Record<Locale, Messages> | null = null
@@ -119,10 +121,21 @@ export function translated(key: string, fallback: string, params?: Record<string
   return text === key ? fallback : text
 }
 
+/** Every text whose key starts with `prefix`, in a locale (English where one is missing). */
+function textsStartingWith(prefix: string, locale: Locale): Messages {
+  const all = messagesFor(locale)
+  const english = messagesFor('en')
+  return Object.fromEntries(Object.keys(english).filter((key) => key.startsWith(prefix)).map((key) => [key, all[key] ?? english[key]!]))
+}
+
 /** The `client.*` texts in the current locale, for the browser scripts (static/i18n.js). */
 export function clientStrings(locale: Locale = currentLocale()): Messages {
-  const all = messagesFor(locale)
-  return Object.fromEntries(Object.keys(messagesFor('en')).filter((key) => key.startsWith('client.')).map((key) => [key, all[key] ?? messagesFor('en')[key]!]))
+  return textsStartingWith('client.', locale)
+}
+
+/** The visitor widget's texts in a locale, keys without the `widget.` prefix (static/widget.js). */
+export function widgetStrings(locale: Locale): Messages {
+  return Object.fromEntries(Object.entries(textsStartingWith('widget.', locale)).map(([key, text]) => [key.slice('widget.'.length), text]))
 }
 
 /** Every key per locale, for the completeness test. */

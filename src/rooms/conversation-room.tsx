@@ -11,7 +11,7 @@ import { listAllUsers } from '../services/users'
 import { AppendedMessages, ReplacedMessage, ThreadHeader, TypingIndicator, Viewers } from '../../templates/inbox'
 import type { ThreadPlace } from '../../templates/thread-actions'
 import { placeFrom } from '../routes/thread-view'
-import { t } from '../i18n'
+import { t, type Locale } from '../i18n'
 import { agentIdentity, closeCodeFor, identityHeader, parseAgentFrame, renderIn, sendSafely, type AgentIdentity } from './protocol'
 import { parseVisitorFrame, visitorHeader, visitorIdentity, type VisitorIdentityHeader, type VisitorMessage } from './visitor-protocol'
 import { takeToken, type Bucket } from './rate-limit'
@@ -38,7 +38,7 @@ const viewerOf = (state: AgentState) => ({ id: state.userId, role: state.role })
 const stateOf = (socket: WebSocket) => socket.deserializeAttachment() as SocketState
 
 /** What a visitor may see of a message: messages only (no comments or activity), never hidden text. */
-function forVisitor(message: ThreadMessage): VisitorMessage | null {
+function forVisitor(message: ThreadMessage, locale: Locale): VisitorMessage | null {
   if (message.kind !== 'message') return null
   return {
     id: message.id,
@@ -58,7 +58,7 @@ function forVisitor(message: ThreadMessage): VisitorMessage | null {
           })),
         }
       : {}),
-    text: message.hiddenAt ? 'This message was removed.' : message.text,
+    text: message.hiddenAt ? t('widget.removed', undefined, locale) : message.text,
     at: message.createdAt,
   }
 }
@@ -120,7 +120,7 @@ export class ConversationRoom extends DurableObject<Bindings> {
     const messages = own
       ? history
           .filter((message) => message.channelId === state.channelId)
-          .map(forVisitor)
+          .map((message) => forVisitor(message, state.locale))
           .filter((message): message is VisitorMessage => message !== null)
       : []
     sendSafely(server, JSON.stringify({ type: 'history', messages, lastSeq: history[history.length - 1]?.seq ?? resumeFrom ?? 0 }))
@@ -146,11 +146,11 @@ export class ConversationRoom extends DurableObject<Bindings> {
     const event = { accountId: message.accountId, conversationId: message.conversationId }
     const rendered = new Map<string, Promise<string>>()
     const readers = new Set<string>()
-    const visitorView = forVisitor(message)
     for (const socket of sockets) {
       const state = stateOf(socket)
       if (state.accountId !== event.accountId) continue
       if (state.kind === 'visitor') {
+        const visitorView = forVisitor(message, state.locale)
         if (visitorView && message.channelId === state.channelId) sendSafely(socket, JSON.stringify({ type: 'message', message: visitorView }))
         continue
       }
@@ -210,11 +210,11 @@ export class ConversationRoom extends DurableObject<Bindings> {
     if (sockets.length === 0) return
     const message = await getMessage(createDb(this.env), event.accountId, event.messageId)
     if (!message || message.conversationId !== event.conversationId) return
-    const visitorView = forVisitor(message)
     for (const socket of sockets) {
       const state = stateOf(socket)
       if (state.accountId !== event.accountId) continue
       if (state.kind === 'visitor') {
+        const visitorView = forVisitor(message, state.locale)
         if (visitorView) sendSafely(socket, JSON.stringify({ type: 'replaced', message: visitorView }))
         continue
       }
@@ -230,7 +230,7 @@ export class ConversationRoom extends DurableObject<Bindings> {
     } catch (error) {
       // Nothing a client sends may take the room down; the client hears that it failed.
       console.error('room frame failed', String(error))
-      sendSafely(socket, JSON.stringify({ type: 'error', message: 'That did not go through. Try again.' }))
+      sendSafely(socket, JSON.stringify({ type: 'error', message: t('widget.failed', undefined, state.locale) }))
     }
   }
 
@@ -295,19 +295,19 @@ export class ConversationRoom extends DurableObject<Bindings> {
     const limited = takeToken(state.bucket, nowMs)
     socket.serializeAttachment({ ...state, bucket: limited.bucket } satisfies VisitorState)
     if (!limited.allowed) {
-      sendSafely(socket, JSON.stringify({ type: 'error', clientId, code: 'rate_limited', retryAfterMs: limited.retryAfterMs, message: 'You are sending messages too fast. Wait a moment.' }))
+      sendSafely(socket, JSON.stringify({ type: 'error', clientId, code: 'rate_limited', retryAfterMs: limited.retryAfterMs, message: t('widget.too_fast', undefined, state.locale) }))
       return
     }
     const channelLimit = await this.env.CHAT_CHANNEL_LIMITER.limit({ key: state.channelId })
     if (!channelLimit.success) {
-      sendSafely(socket, JSON.stringify({ type: 'error', clientId, code: 'rate_limited', retryAfterMs: 10_000, message: 'We are receiving a lot of messages right now. Try again in a few seconds.' }))
+      sendSafely(socket, JSON.stringify({ type: 'error', clientId, code: 'rate_limited', retryAfterMs: 10_000, message: t('widget.busy', undefined, state.locale) }))
       return
     }
     const db = createDb(this.env)
     const channel = { id: state.channelId, accountId: state.accountId, inboxId: state.inboxId, pluginId: state.pluginId, name: state.channelName }
     const [inbound] = await chatChannel.parse(
       { type: 'event', payload: { visitorId: state.visitorId, sessionKey: state.visitorId, clientMessageId: clientId, name: state.name, email: state.email, text } },
-      { channel, settings: { allowedOrigins: [], greeting: '', chatflow: state.chatflow ?? 'none' }, secrets: {}, env: this.env },
+      { channel, settings: { allowedOrigins: [], greeting: '', chatflow: state.chatflow ?? 'none', language: 'auto' }, secrets: {}, env: this.env },
     )
     if (!inbound) return
     let stored: { seq: number; id: number; duplicate: boolean }

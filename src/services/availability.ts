@@ -3,6 +3,7 @@ import type { Db } from '../db/client'
 import { conversations, inboxMembers, users, type OfficeHours } from '../db/schema'
 import { InputError } from '../lib/errors'
 import { t } from '../i18n'
+import { intlLocale } from '../lib/time'
 
 const weekdays = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const
 export type Weekday = (typeof weekdays)[number]
@@ -88,7 +89,7 @@ export async function teamAvailability(
     if (atMs !== null && (!best || atMs < best.atMs)) best = { atMs, timeZone: user.timeZone }
   }
   if (!best) return { available: false }
-  const text = new Intl.DateTimeFormat('en-GB', { weekday: 'long', hour: '2-digit', minute: '2-digit', timeZone: best.timeZone }).format(new Date(best.atMs))
+  const text = new Intl.DateTimeFormat(intlLocale(), { weekday: 'long', hour: '2-digit', minute: '2-digit', timeZone: best.timeZone }).format(new Date(best.atMs))
   return { available: false, backAtMs: best.atMs, backAtText: `${text} (${best.timeZone})` }
 }
 

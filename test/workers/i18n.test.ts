@@ -1,8 +1,9 @@
+import { SELF } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
 import { eq } from 'drizzle-orm'
-import { users } from '../../src/db/schema'
+import { channels, users } from '../../src/db/schema'
 import { t, withLocale } from '../../src/i18n'
-import { db, form, hmacHex, login, openSocket, request, workspace } from './helpers'
+import { db, form, hmacHex, login, openSocket, origin, request, workspace } from './helpers'
 
 type Workspace = Awaited<ReturnType<typeof workspace>>
 
@@ -148,5 +149,36 @@ describe('UI language', () => {
     // A service's refusal too.
     const view = await request(`/inbox/${ws.inboxId}/views?status=open`, { method: 'POST', cookie: norwegian, hx: 'views', body: form({ baseView: 'open', viewName: '  ' }) })
     expect(await view.text()).toContain('Gi visningen et navn.')
+  })
+
+  it('gives the visitor widget its texts in the channel’s language, or the visitor’s', async () => {
+    const ws = await workspace()
+    const site = 'https://shop.example'
+    const setLanguage = (language?: string) =>
+      db().update(channels).set({ settings: { allowedOrigins: [site], greeting: 'Hei!', ...(language ? { language } : {}) } }).where(eq(channels.id, ws.channels.chat.id))
+    const session = async (acceptLanguage: string) => {
+      const response = await SELF.fetch(`${origin}/widget/${ws.channels.chat.id}/session`, {
+        method: 'POST',
+        headers: { Origin: site, 'Content-Type': 'application/json', 'Accept-Language': acceptLanguage },
+        body: '{}',
+      })
+      expect(response.status).toBe(200)
+      return (await response.json()) as { locale: string; strings: Record<string, string> }
+    }
+    await setLanguage()
+    const norwegianBrowser = await session('nb-NO,nb;q=0.9')
+    expect(norwegianBrowser.locale).toBe('nb')
+    expect(norwegianBrowser.strings.send).toBe('Send')
+    expect(norwegianBrowser.strings.title).toBe('Chat med oss')
+    expect(norwegianBrowser.strings.typing).toBe('{name} skriver …')
+    const englishBrowser = await session('en-US')
+    expect(englishBrowser.locale).toBe('en')
+    expect(englishBrowser.strings.title).toBe('Chat with us')
+    // The channel's setting wins over the browser.
+    await setLanguage('nb')
+    expect((await session('en-US')).strings.start).toBe('Start chatten')
+    // A stored value the schema no longer knows falls back to the browser, never a 500.
+    await setLanguage('xx')
+    expect((await session('en-US')).locale).toBe('en')
   })
 })
