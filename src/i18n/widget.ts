@@ -40,6 +40,8 @@ export default defineCatalog({
     'widget.too_fast': 'You are sending messages too fast. Wait a moment.',
     'widget.busy': 'We are receiving a lot of messages right now. Try again in a few seconds.',
     'widget.failed': 'That did not go through. Try again.',
+    'widget.choose_file': 'Choose a file to send.',
+    'widget.try_again': 'Try again in a few seconds.',
   },
   nb: {
     'widget.open': 'Åpne chatten',
@@ -75,5 +77,7 @@ export default defineCatalog({
     'widget.too_fast': 'Du sender meldinger for raskt. Vent litt.',
     'widget.busy': 'Vi mottar mange meldinger akkurat nå. Prøv igjen om noen sekunder.',
     'widget.failed': 'Det gikk ikke gjennom. Prøv igjen.',
+    'widget.choose_file': 'Velg en fil å sende.',
+    'widget.try_again': 'Prøv igjen om noen sekunder.',
   },
 })

@@ -9,7 +9,7 @@ import { getChannelById } from '../services/inboxes'
 import { teamAvailability } from '../services/availability'
 import { originAllowed, resumeVisit, verifyVisitorToken, type VisitorIdentity } from '../services/visitors'
 import { visitorHeader, type VisitorIdentityHeader } from '../rooms/visitor-protocol'
-import { localeFromAcceptLanguage, locales, widgetStrings, withLocale, type Locale } from '../i18n'
+import { localeFromAcceptLanguage, locales, t, widgetStrings, withLocale, type Locale } from '../i18n'
 
 /**
  * The visitor side of live chat: the widget's session and socket endpoints, and a demo page.
@@ -132,14 +132,15 @@ function safeFilename(name: string): string {
 /** A visitor's file: stored through the conversation's room, like a message. */
 widgetRoutes.post('/widget/:channelId/upload', async (c) => {
   const { channel, settings, identity } = await visitorFromRequest(c)
+  const locale = widgetLocale(c, settings)
   const length = Number(c.req.header('Content-Length') ?? '0')
-  if (length > maxVisitorFileBytes + 64 * 1024) throw new HTTPException(413, { message: 'Files can be at most 10 MB.' })
+  if (length > maxVisitorFileBytes + 64 * 1024) throw new HTTPException(413, { message: t('widget.file_too_big', undefined, locale) })
   const form = await c.req.parseBody()
   const file = form.file
   const clientId = typeof form.clientId === 'string' && /^[A-Za-z0-9_-]{1,64}$/.test(form.clientId) ? form.clientId : null
-  if (!(file instanceof File) || !clientId) throw new HTTPException(422, { message: 'Choose a file to send.' })
-  if (file.size > maxVisitorFileBytes) throw new HTTPException(413, { message: 'Files can be at most 10 MB.' })
-  if (!(await c.env.CHAT_CHANNEL_LIMITER.limit({ key: channel.id })).success) throw new HTTPException(429, { message: 'Try again in a few seconds.' })
+  if (!(file instanceof File) || !clientId) throw new HTTPException(422, { message: t('widget.choose_file', undefined, locale) })
+  if (file.size > maxVisitorFileBytes) throw new HTTPException(413, { message: t('widget.file_too_big', undefined, locale) })
+  if (!(await c.env.CHAT_CHANNEL_LIMITER.limit({ key: channel.id })).success) throw new HTTPException(429, { message: t('widget.try_again', undefined, locale) })
   const room = c.env.CONVERSATION_ROOM.get(c.env.CONVERSATION_ROOM.idFromName(identity.conversationId))
   const stored = await room.visitorUpload({
     visitor: visitorHeaderFor(c, channel, settings, identity),
