@@ -91,7 +91,7 @@ export default defineCatalog({
     'filters.flag': 'Bruk 1 eller 0.',
     'filters.status': 'Status er open eller closed.',
     'filters.channel': 'Ukjent kanal.',
-    'filters.assignee': 'Ukjent tildeling.',
+    'filters.assignee': 'Ukjent ansvarlig.',
     'filters.sort': 'Sortering er newest, oldest eller relevance.',
     'filters.not_understood': 'ikke forstått',
     'filters.dates_reversed': 'from: startdatoen er etter sluttdatoen.',

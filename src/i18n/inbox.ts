@@ -90,7 +90,7 @@ export default defineCatalog({
     'views.unassigned': 'Ikke tildelt',
     'views.mine': 'Tildelt meg',
     'views.open': 'Alle åpne',
-    'views.bots': 'Boter',
+    'views.bots': 'Chatboter',
     'views.closed': 'Alle lukkede',
     'views.sent': 'Sendt',
     'views.spam': 'Søppelpost',

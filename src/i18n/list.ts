@@ -64,7 +64,7 @@ export default defineCatalog({
     'list.filter.channel': 'Kanal',
     'list.filter.contact': 'Kontakt',
     'list.filter.contact_placeholder': 'Navn eller adresse',
-    'list.filter.assignee': 'Tildelt',
+    'list.filter.assignee': 'Ansvarlig',
     'list.filter.inactive': 'Vis deaktiverte og fjernede brukere',
     'list.filter.from': 'Fra',
     'list.filter.to': 'Til',

@@ -69,7 +69,7 @@ export default defineCatalog({
     'users.role_of': 'Rollen til {name}',
     'users.deactivate': 'Deaktiver',
     'users.deactivate_confirm': 'Deaktivere {name}? Brukeren logges ut, og de åpne samtalene deres blir ikke tildelt noen.',
-    'users.reactivate': 'Aktiver igjen',
+    'users.reactivate': 'Aktiver på nytt',
     'users.remove': 'Fjern',
     'users.remove_confirm': 'Fjerne {name} fra arbeidsområdet? De åpne samtalene deres blir ikke tildelt noen.',
     'users.add.heading': 'Legg til en bruker',
