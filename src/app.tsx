@@ -59,7 +59,16 @@ app.use('*', async (c, next) => {
 })
 
 // The request's UI language: Accept-Language first; requireSession switches to the user's choice.
-app.use('*', (c, next) => runWithRequestLocale(c.req.header('Accept-Language'), next))
+// Pages differ by that header, so caches are told (a signed-in page is private anyway).
+app.use('*', async (c, next) => {
+  await runWithRequestLocale(c.req.header('Accept-Language'), next)
+  if (c.res.status === 101) return
+  try {
+    c.res.headers.append('Vary', 'Accept-Language')
+  } catch {
+    // A response passed through from elsewhere (a Durable Object) can have immutable headers.
+  }
+})
 
 // One database handle per request; bindings exist only inside a request.
 app.use('*', async (c, next) => {

@@ -80,7 +80,9 @@ describe('UI language', () => {
   })
 
   it('shows the login page in the browser’s language before anyone signs in', async () => {
-    const norwegian = await (await request('/login', { headers: { 'Accept-Language': 'nb-NO,nb;q=0.9,en;q=0.5' } })).text()
+    const nbResponse = await request('/login', { headers: { 'Accept-Language': 'nb-NO,nb;q=0.9,en;q=0.5' } })
+    expect(nbResponse.headers.get('Vary')).toContain('Accept-Language')
+    const norwegian = await nbResponse.text()
     expect(norwegian).toContain('<html lang="nb">')
     expect(norwegian).toContain('Logg inn')
     expect(norwegian).toContain('Passord')
