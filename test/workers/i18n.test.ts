@@ -1,7 +1,7 @@
 import { SELF } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
-import { eq } from 'drizzle-orm'
-import { channels, users } from '../../src/db/schema'
+import { and, eq } from 'drizzle-orm'
+import { channels, messages, users } from '../../src/db/schema'
 import { t, withLocale } from '../../src/i18n'
 import { db, form, hmacHex, login, openSocket, origin, request, workspace } from './helpers'
 
@@ -182,5 +182,36 @@ describe('UI language', () => {
     // A stored value the schema no longer knows falls back to the browser, never a 500.
     await setLanguage('xx')
     expect((await session('en-US')).locale).toBe('en')
+  })
+
+  it('tells a Norwegian visitor over the socket in Norwegian, while agents keep their own language', async () => {
+    const ws = await workspace()
+    const site = 'https://shop.example'
+    await db().update(channels).set({ settings: { allowedOrigins: [site], greeting: 'Hei!' } }).where(eq(channels.id, ws.channels.chat.id))
+    const headers = { Origin: site, 'Accept-Language': 'nb-NO' }
+    const visit = (await (await SELF.fetch(`${origin}/widget/${ws.channels.chat.id}/session`, { method: 'POST', headers: { ...headers, 'Content-Type': 'application/json' }, body: '{}' })).json()) as {
+      token: string
+      conversationId: string
+    }
+    const response = await SELF.fetch(`${origin}/widget/${ws.channels.chat.id}/ws?token=${encodeURIComponent(visit.token)}&after=0`, { headers: { ...headers, Upgrade: 'websocket' } })
+    const socket = response.webSocket!
+    socket.accept()
+    const frames: Record<string, unknown>[] = []
+    socket.addEventListener('message', (event) => frames.push(JSON.parse(event.data as string) as Record<string, unknown>))
+    const next = async (test: (frame: Record<string, unknown>) => boolean) => {
+      for (let waited = 0; waited < 5000; waited += 50) {
+        const found = frames.find(test)
+        if (found) return found
+        await new Promise((resolve) => setTimeout(resolve, 50))
+      }
+      throw new Error(`no matching frame; got ${JSON.stringify(frames)}`)
+    }
+    socket.send(JSON.stringify({ type: 'message', clientId: 'n1', text: 'Sender dere til Island?' }))
+    await next((frame) => frame.type === 'ack')
+    const cookie = await login(ws.users.agent.email)
+    const [stored] = await db().select().from(messages).where(and(eq(messages.conversationId, visit.conversationId), eq(messages.seq, 1)))
+    await request(`/conversations/${visit.conversationId}/messages/${stored!.id}/hide`, { method: 'POST', cookie, hx: 'x' })
+    expect(await next((frame) => frame.type === 'replaced')).toMatchObject({ message: { seq: 1, text: 'Denne meldingen er fjernet.' } })
+    socket.close(1000)
   })
 })
