@@ -65,7 +65,16 @@ app.use('*', async (c, next) => {
 })
 
 // The request's UI language: Accept-Language first; requireSession switches to the user's choice.
-app.use('*', (c, next) => runWithRequestLocale(c.req.header('Accept-Language'), next))
+// Pages differ by that header, so caches are told (a signed-in page is private anyway).
+app.use('*', async (c, next) => {
+  await runWithRequestLocale(c.req.header('Accept-Language'), next)
+  if (c.res.status === 101) return
+  try {
+    c.res.headers.append('Vary', 'Accept-Language')
+  } catch {
+    // A response passed through from elsewhere (a Durable Object) can have immutable headers.
+  }
+})
 
 // One database handle per request; bindings exist only inside a request.
 app.use('*', async (c, next) => {
@@ -100,13 +109,13 @@ app.route('/', emailOutboundRoutes)
 app.route('/', inboxRoutes)
 
 app.notFound((c) => {
-  if (c.req.header('HX-Request')) return c.html(<ErrorNotice message="Not found." />, 404)
+  if (c.req.header('HX-Request')) return c.html(<ErrorNotice message={t('error.not_found')} />, 404)
   return c.html(
-    <Layout title="Not found">
+    <Layout title={t('error.not_found_title')}>
       <main class="auth-card">
-        <h1>Not found</h1>
+        <h1>{t('error.not_found_title')}</h1>
         <p>
-          <a href="/">Back to the inbox</a>
+          <a href="/">{t('common.back_to_inbox_link')}</a>
         </p>
       </main>
     </Layout>,
@@ -120,7 +129,7 @@ app.onError((error, c) => {
     status === 500
       ? t('error.generic')
       : error instanceof ZodError
-        ? (error.issues[0]?.message ?? 'Check what you entered.')
+        ? (error.issues[0]?.message ?? t('error.check_input'))
         : error.message
   if (status === 500) console.error('unhandled error', c.req.method, c.req.path, error)
   if (error instanceof HTTPException && error.res) return error.res
@@ -133,12 +142,12 @@ app.onError((error, c) => {
   const accept = c.req.header('Accept') ?? ''
   if (!accept.includes('text/html')) return c.json({ error: message }, status)
   return c.html(
-    <Layout title="Error">
+    <Layout title={t('error.page_title')}>
       <main class="auth-card">
         <h1>{status === 403 ? t('error.not_allowed') : status === 404 ? t('error.not_found') : t('error.title')}</h1>
         <p>{message}</p>
         <p>
-          <a href="/">Back to the inbox</a>
+          <a href="/">{t('common.back_to_inbox_link')}</a>
         </p>
       </main>
     </Layout>,

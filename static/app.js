@@ -2,6 +2,8 @@
 // wires behaviour that HTML attributes cannot express. No build step: plain ES2022.
 /* global htmx */
 
+import { tr } from './i18n.js'
+
 const threadSocketPath = /\/conversations\/[a-z0-9]+\/live/
 
 // Resume a thread socket from the newest message on screen, not from when the page loaded:
@@ -117,9 +119,9 @@ document.addEventListener('htmx:responseError', (event) => {
   const template = document.createElement('template')
   template.innerHTML = event.detail.xhr.responseText
   const text = template.content.textContent.trim()
-  showToast(text && text.length < 200 ? text : `Request failed (${event.detail.xhr.status}).`)
+  showToast(text && text.length < 200 ? text : tr('client.request_failed', `Request failed (${event.detail.xhr.status}).`, { status: event.detail.xhr.status }))
 })
-document.addEventListener('htmx:sendError', () => showToast('You seem to be offline. Check the connection and try again.'))
+document.addEventListener('htmx:sendError', () => showToast(tr('client.offline', 'You seem to be offline. Check the connection and try again.')))
 
 // ---- Selecting rows for bulk actions -------------------------------------------------------
 // The selection survives live row updates: it is kept here by id and re-applied after swaps.
@@ -137,7 +139,7 @@ function syncSelection() {
   if (!bar) return
   for (const id of [...selected]) if (!rowCheckboxes().some((box) => box.value === id)) selected.delete(id)
   bar.hidden = selected.size === 0
-  bar.querySelector('.bulk-count').textContent = `${selected.size} selected`
+  bar.querySelector('.bulk-count').textContent = tr('client.bulk.selected', `${selected.size} selected`, { count: selected.size })
 }
 
 document.addEventListener('click', (event) => {
@@ -167,7 +169,7 @@ document.addEventListener('click', (event) => {
   if (copy) {
     const url = new URL(copy.dataset.copyLink, location.origin).toString()
     navigator.clipboard?.writeText(url).then(
-      () => showToast('Link copied.'),
+      () => showToast(tr('client.link_copied', 'Link copied.')),
       () => showToast(url),
     )
     copy.closest('details')?.removeAttribute('open')
@@ -178,7 +180,8 @@ document.addEventListener('bulk:done', (event) => {
   selected.clear()
   const { action, count } = event.detail
   const verb = { close: 'Closed', reopen: 'Reopened', trash: 'Moved to trash:', restore: 'Restored' }[action] ?? 'Updated'
-  showToast(`${verb} ${count} conversation${count === 1 ? '' : 's'}.`)
+  const key = action in { close: 1, reopen: 1, trash: 1, restore: 1 } ? action : 'other'
+  showToast(tr(`client.bulk.${key}`, `${verb} ${count} conversation${count === 1 ? '' : 's'}.`, { count }))
 })
 document.addEventListener('htmx:afterSettle', syncSelection)
 document.addEventListener('htmx:oobAfterSwap', syncSelection)
@@ -186,15 +189,15 @@ document.addEventListener('htmx:wsAfterMessage', syncSelection)
 
 // ---- Keyboard ---------------------------------------------------------------------------------
 
-const shortcuts = [
-  ['j / k', 'Next / previous conversation'],
-  ['Enter', 'Open the selected conversation'],
-  ['e', 'Close the open conversation'],
-  ['#', 'Move the open conversation to trash'],
-  ['a', 'Assign the open conversation to me'],
-  ['/', 'Search'],
-  ['?', 'Show these shortcuts'],
-  ['Ctrl+Enter', 'Send from the composer'],
+const shortcuts = () => [
+  ['j / k', tr('client.shortcuts.next', 'Next / previous conversation')],
+  ['Enter', tr('client.shortcuts.open', 'Open the selected conversation')],
+  ['e', tr('client.shortcuts.close_conversation', 'Close the open conversation')],
+  ['#', tr('client.shortcuts.trash', 'Move the open conversation to trash')],
+  ['a', tr('client.shortcuts.assign', 'Assign the open conversation to me')],
+  ['/', tr('client.shortcuts.search', 'Search')],
+  ['?', tr('client.shortcuts.help', 'Show these shortcuts')],
+  ['Ctrl+Enter', tr('client.shortcuts.send', 'Send from the composer')],
 ]
 
 function typingInField(event) {
@@ -220,9 +223,9 @@ function toggleShortcutHelp() {
     dialog.id = 'shortcut-help'
     dialog.className = 'shortcut-help'
     const title = document.createElement('h2')
-    title.textContent = 'Keyboard shortcuts'
+    title.textContent = tr('client.shortcuts.title', 'Keyboard shortcuts')
     const list = document.createElement('dl')
-    for (const [keys, what] of shortcuts) {
+    for (const [keys, what] of shortcuts()) {
       const dt = document.createElement('dt')
       dt.textContent = keys
       const dd = document.createElement('dd')
@@ -231,7 +234,7 @@ function toggleShortcutHelp() {
     }
     const close = document.createElement('button')
     close.className = 'button small'
-    close.textContent = 'Close'
+    close.textContent = tr('client.shortcuts.close', 'Close')
     close.addEventListener('click', () => dialog.close())
     dialog.append(title, list, close)
     document.body.append(dialog)

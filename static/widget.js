@@ -11,6 +11,41 @@
   const storageKey = `switchboard:visitor:${channelId}`
   const profileKey = `switchboard:profile:${channelId}`
 
+  // English until the session answers with the texts in the channel's or the visitor's language.
+  const strings = {
+    open: 'Open chat',
+    close: 'Close chat',
+    unread: 'unread messages',
+    panel: 'Chat',
+    title: 'Chat with us',
+    messages: 'Messages',
+    name: 'Your name',
+    email_placeholder: 'Email (so we can reply if you leave)',
+    email_label: 'Your email',
+    start: 'Start chatting',
+    skip: 'Skip',
+    intro: 'Tell us who you are (optional).',
+    message_placeholder: 'Write a message…',
+    message_label: 'Message',
+    send: 'Send',
+    attach_label: 'Send a file',
+    attach_title: 'Send a file (up to 10 MB)',
+    sending: 'Sending…',
+    sending_file: 'Sending {name}…',
+    choose: 'Choose an answer',
+    away_until: 'We are away until {time}.',
+    away: 'We are away right now.',
+    available: 'We typically reply in a few minutes.',
+    leave_message: 'Leave a message and your email, and we will reply by email.',
+    typing: '{name} is typing…',
+    reconnecting: 'Reconnecting…',
+    file_too_big: 'Files can be at most 10 MB.',
+    file_failed: 'The file was not sent: {error}',
+    unavailable: 'Chat is unavailable right now.',
+  }
+  const say = (key, params = {}) => String(strings[key] ?? key).replace(/\{(\w+)\}/g, (whole, name) => (name in params ? String(params[name]) : whole))
+  let timeLocale = []
+
   const state = { token: null, lastSeq: 0, socket: null, retry: 0, open: false, unread: 0, pending: new Map(), typingTimer: 0, lastTypingSentAt: 0, seen: new Set() }
 
   // ---- DOM ------------------------------------------------------------------------------------
@@ -24,7 +59,7 @@
     return node
   }
   root.append(el('link', { rel: 'stylesheet', href: `${base}/widget.css` }))
-  const launcher = el('button', { class: 'launcher', type: 'button', 'aria-label': 'Open chat', 'aria-expanded': 'false' })
+  const launcher = el('button', { class: 'launcher', type: 'button', 'aria-label': say('open'), 'aria-expanded': 'false' })
   // A speech bubble drawn as SVG (no emoji font needed).
   const icon = document.createElementNS('http://www.w3.org/2000/svg', 'svg')
   icon.setAttribute('viewBox', '0 0 24 24')
@@ -34,34 +69,58 @@
   bubble.setAttribute('d', 'M4 5h16v11H9l-5 4z')
   icon.append(bubble)
   launcher.append(icon)
-  const badge = el('span', { class: 'badge', hidden: '', 'aria-label': 'unread messages' })
+  const badge = el('span', { class: 'badge', hidden: '', 'aria-label': say('unread') })
   launcher.append(badge)
-  const panel = el('section', { class: 'panel', role: 'dialog', 'aria-label': 'Chat', hidden: '' })
+  const panel = el('section', { class: 'panel', role: 'dialog', 'aria-label': say('panel'), hidden: '' })
   const header = el('header', { class: 'header' })
-  const title = el('h2', { class: 'title' }, 'Chat with us')
+  const title = el('h2', { class: 'title' }, say('title'))
   const status = el('p', { class: 'status' }, '')
-  const close = el('button', { class: 'close', type: 'button', 'aria-label': 'Close chat' }, '×')
+  const close = el('button', { class: 'close', type: 'button', 'aria-label': say('close') }, '×')
   header.append(title, status, close)
-  const log = el('ol', { class: 'log', role: 'log', 'aria-live': 'polite', 'aria-label': 'Messages' })
+  const log = el('ol', { class: 'log', role: 'log', 'aria-live': 'polite', 'aria-label': say('messages') })
   const typing = el('p', { class: 'typing', 'aria-live': 'polite' }, '')
   const notice = el('p', { class: 'notice', role: 'alert', hidden: '' })
   const prechat = el('form', { class: 'prechat', hidden: '' })
-  const nameInput = el('input', { name: 'name', autocomplete: 'name', placeholder: 'Your name', maxlength: '120', 'aria-label': 'Your name' })
-  const emailInput = el('input', { name: 'email', type: 'email', autocomplete: 'email', placeholder: 'Email (so we can reply if you leave)', maxlength: '254', 'aria-label': 'Your email' })
-  const prechatSave = el('button', { type: 'submit', class: 'primary' }, 'Start chatting')
-  const prechatSkip = el('button', { type: 'button', class: 'link' }, 'Skip')
-  prechat.append(el('p', { class: 'prechat-intro' }, 'Tell us who you are (optional).'), nameInput, emailInput, prechatSave, prechatSkip)
+  const nameInput = el('input', { name: 'name', autocomplete: 'name', placeholder: say('name'), maxlength: '120', 'aria-label': say('name') })
+  const emailInput = el('input', { name: 'email', type: 'email', autocomplete: 'email', placeholder: say('email_placeholder'), maxlength: '254', 'aria-label': say('email_label') })
+  const prechatSave = el('button', { type: 'submit', class: 'primary' }, say('start'))
+  const prechatSkip = el('button', { type: 'button', class: 'link' }, say('skip'))
+  const prechatIntro = el('p', { class: 'prechat-intro' }, say('intro'))
+  prechat.append(prechatIntro, nameInput, emailInput, prechatSave, prechatSkip)
   const form = el('form', { class: 'composer' })
-  const input = el('textarea', { rows: '2', maxlength: '4000', placeholder: 'Write a message…', 'aria-label': 'Message' })
-  const send = el('button', { type: 'submit', class: 'primary' }, 'Send')
-  const attach = el('button', { type: 'button', class: 'attach', 'aria-label': 'Send a file', title: 'Send a file (up to 10 MB)' }, '+')
+  const input = el('textarea', { rows: '2', maxlength: '4000', placeholder: say('message_placeholder'), 'aria-label': say('message_label') })
+  const send = el('button', { type: 'submit', class: 'primary' }, say('send'))
+  const attach = el('button', { type: 'button', class: 'attach', 'aria-label': say('attach_label'), title: say('attach_title') }, '+')
   const fileInput = el('input', { type: 'file', class: 'file-input', hidden: '', 'aria-hidden': 'true', tabindex: '-1' })
   form.append(attach, fileInput, input, send)
   panel.append(header, log, typing, notice, prechat, form)
   root.append(launcher, panel)
 
+  /** Puts the session's texts on the fixed parts of the widget (built before the session answered). */
+  function relabel(locale) {
+    host.setAttribute('lang', locale)
+    timeLocale = [locale === 'nb' ? 'nb-NO' : 'en-GB']
+    launcher.setAttribute('aria-label', state.open ? say('close') : say('open'))
+    badge.setAttribute('aria-label', say('unread'))
+    panel.setAttribute('aria-label', say('panel'))
+    close.setAttribute('aria-label', say('close'))
+    log.setAttribute('aria-label', say('messages'))
+    nameInput.placeholder = say('name')
+    nameInput.setAttribute('aria-label', say('name'))
+    emailInput.placeholder = say('email_placeholder')
+    emailInput.setAttribute('aria-label', say('email_label'))
+    prechatSave.textContent = say('start')
+    prechatSkip.textContent = say('skip')
+    prechatIntro.textContent = say('intro')
+    input.placeholder = say('message_placeholder')
+    input.setAttribute('aria-label', say('message_label'))
+    send.textContent = say('send')
+    attach.setAttribute('aria-label', say('attach_label'))
+    attach.title = say('attach_title')
+  }
+
   // ---- Rendering --------------------------------------------------------------------------------
-  const timeOf = (ms) => new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })
+  const timeOf = (ms) => new Date(ms).toLocaleTimeString(timeLocale, { hour: '2-digit', minute: '2-digit' })
 
   function render(message, pendingId) {
     const key = pendingId ? `pending:${pendingId}` : `seq:${message.seq}`
@@ -75,7 +134,7 @@
       link.setAttribute('download', file.filename)
       item.append(link)
     }
-    item.append(el('time', { class: 'time' }, pendingId ? 'Sending…' : timeOf(message.at)))
+    item.append(el('time', { class: 'time' }, pendingId ? say('sending') : timeOf(message.at)))
     // Keep the log in sequence order even when a resume overlaps live messages.
     const next = [...log.children].find((other) => Number(other.dataset.seq) > message.seq)
     if (!pendingId) item.dataset.seq = String(message.seq)
@@ -85,7 +144,7 @@
     if (!pendingId && !next) {
       for (const old of log.querySelectorAll('.quick-replies')) old.remove()
       if (message.buttons?.length) {
-        const choices = el('div', { class: 'quick-replies', role: 'group', 'aria-label': 'Choose an answer' })
+        const choices = el('div', { class: 'quick-replies', role: 'group', 'aria-label': say('choose') })
         for (const label of message.buttons) {
           const button = el('button', { type: 'button', class: 'quick-reply' }, label)
           button.addEventListener('click', () => {
@@ -156,9 +215,14 @@
     const session = await response.json()
     state.token = session.token
     localStorage.setItem(storageKey, session.token) // rotated on every visit
+    // Only known keys, as plain text: the strings object never becomes markup.
+    if (session.strings && typeof session.strings === 'object') {
+      for (const key of Object.keys(strings)) if (typeof session.strings[key] === 'string') strings[key] = session.strings[key]
+      relabel(session.locale === 'nb' ? 'nb' : 'en')
+    }
     title.textContent = session.teamName
-    const away = session.availability.backAtText ? `We are away until ${session.availability.backAtText}.` : 'We are away right now.'
-    status.textContent = session.availability.available ? 'We typically reply in a few minutes.' : `${away} Leave a message and your email, and we will reply by email.`
+    const away = session.availability.backAtText ? say('away_until', { time: session.availability.backAtText }) : say('away')
+    status.textContent = session.availability.available ? say('available') : `${away} ${say('leave_message')}`
     if (!session.availability.available || (!session.returning && !localStorage.getItem(profileKey))) prechat.hidden = false
     if (!session.availability.available) emailInput.required = true
     if (log.childElementCount === 0 && session.greeting) log.append(el('li', { class: 'message from-agent greeting' }, session.greeting))
@@ -201,7 +265,7 @@
         state.pending.delete(frame.clientId)
         root.querySelector(`[data-key="pending:${CSS.escape(frame.clientId)}"]`)?.remove()
       } else if (frame.type === 'typing') {
-        typing.textContent = frame.typing ? `${frame.name} is typing…` : ''
+        typing.textContent = frame.typing ? say('typing', { name: frame.name }) : ''
       } else if (frame.type === 'replaced') {
         const item = root.querySelector(`[data-seq="${frame.message.seq}"] .text`)
         if (item) item.textContent = frame.message.text
@@ -222,7 +286,7 @@
       // Back off exponentially with jitter, up to 30 s, so a restart of the server is not stampeded.
       const delayMs = Math.min(30_000, 1000 * 2 ** state.retry) * (0.5 + Math.random() / 2)
       state.retry += 1
-      if (state.retry > 1) setNotice('Reconnecting…')
+      if (state.retry > 1) setNotice(say('reconnecting'))
       setTimeout(connect, delayMs)
     })
   }
@@ -242,7 +306,7 @@
     state.open = open
     panel.hidden = !open
     launcher.setAttribute('aria-expanded', String(open))
-    launcher.setAttribute('aria-label', open ? 'Close chat' : 'Open chat')
+    launcher.setAttribute('aria-label', open ? say('close') : say('open'))
     if (open) {
       state.unread = 0
       badge.hidden = true
@@ -288,9 +352,9 @@
     const file = fileInput.files?.[0]
     fileInput.value = ''
     if (!file) return
-    if (file.size > 10 * 1024 * 1024) return setNotice('Files can be at most 10 MB.')
+    if (file.size > 10 * 1024 * 1024) return setNotice(say('file_too_big'))
     const clientId = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 10)}`
-    render({ from: 'visitor', author: null, text: `Sending ${file.name}…`, at: Date.now(), seq: Infinity }, clientId)
+    render({ from: 'visitor', author: null, text: say('sending_file', { name: file.name }), at: Date.now(), seq: Infinity }, clientId)
     const body = new FormData()
     body.append('file', file)
     body.append('clientId', clientId)
@@ -299,7 +363,7 @@
       if (!response.ok) throw new Error((await response.json().catch(() => null))?.error ?? `upload failed (${response.status})`)
       setNotice('')
     } catch (error) {
-      setNotice(`The file was not sent: ${error.message}`)
+      setNotice(say('file_failed', { error: error.message }))
     } finally {
       root.querySelector(`[data-key="pending:${CSS.escape(clientId)}"]`)?.remove()
     }
@@ -335,6 +399,6 @@
   startSession()
     .then(connect)
     .catch(() => {
-      setNotice('Chat is unavailable right now.')
+      setNotice(say('unavailable'))
     })
 })()

@@ -1,6 +1,7 @@
 import { AddressField, FormatSelect } from '../plugins/email/composer-fields'
 import type { FC } from 'hono/jsx'
 import { Layout } from './layout'
+import { t } from '../src/i18n'
 
 export interface ComposeValues {
   channelId?: string
@@ -26,7 +27,7 @@ export const ComposeForm: FC<{ inboxId: string; channels: { id: string; name: st
     hx-swap="outerHTML"
   >
     <header class="pane-header">
-      <h2>New email</h2>
+      <h2>{t('email.compose.heading')}</h2>
     </header>
     {error && (
       <p class="form-error" role="alert">
@@ -34,12 +35,12 @@ export const ComposeForm: FC<{ inboxId: string; channels: { id: string; name: st
       </p>
     )}
     {channels.length === 0 ? (
-      <p class="empty-state">This inbox has no email channel to send from. An admin can add one in the inbox settings.</p>
+      <p class="empty-state">{t('email.compose.no_channel')}</p>
     ) : (
       <>
         {channels.length > 1 ? (
           <label class="composer-field">
-            <span>From</span>
+            <span>{t('email.compose.from')}</span>
             <select name="channelId">
               {channels.map((channel) => (
                 <option value={channel.id} selected={channel.id === values.channelId}>
@@ -50,30 +51,30 @@ export const ComposeForm: FC<{ inboxId: string; channels: { id: string; name: st
           </label>
         ) : (
           <p class="muted small">
-            From {channels[0]!.name} &lt;{channels[0]!.address}&gt;
+            {t('email.compose.from_line', { name: channels[0]!.name, address: channels[0]!.address })}
           </p>
         )}
-        <AddressField name="to" label="To" value={values.to} required />
-        <AddressField name="cc" label="Cc" value={values.cc} />
-        <AddressField name="bcc" label="Bcc" value={values.bcc} />
+        <AddressField name="to" label={t('email.to')} value={values.to} required />
+        <AddressField name="cc" label={t('email.cc')} value={values.cc} />
+        <AddressField name="bcc" label={t('email.bcc')} value={values.bcc} />
         <label class="composer-field">
-          <span>Subject</span>
+          <span>{t('email.compose.subject')}</span>
           <input type="text" name="subject" value={values.subject ?? ''} required maxlength={500} />
         </label>
         <label class="composer-field">
-          <span>Format</span>
+          <span>{t('email.compose.format')}</span>
           <FormatSelect format={values.format} />
         </label>
-        <textarea name="text" rows={10} required maxlength={100000} placeholder="Write your email…">
+        <textarea name="text" rows={10} required maxlength={100000} placeholder={t('email.compose.placeholder')}>
           {values.text ?? ''}
         </textarea>
         <label class="composer-field">
-          <span>Attach</span>
+          <span>{t('email.compose.attach')}</span>
           <input type="file" name="attachments" multiple />
         </label>
         <div class="composer-actions">
           <button type="submit" class="button primary">
-            Send
+            {t('email.compose.send')}
           </button>
         </div>
       </>
@@ -82,10 +83,10 @@ export const ComposeForm: FC<{ inboxId: string; channels: { id: string; name: st
 )
 
 export const ComposePage: FC<{ appName: string; userId: string; inboxId: string; channels: { id: string; name: string; address: string }[] }> = ({ appName, userId, inboxId, channels }) => (
-  <Layout title={`New email · ${appName}`} bodyClass="compose-page" userId={userId}>
+  <Layout title={t('email.compose.title', { app: appName })} bodyClass="compose-page" userId={userId}>
     <main class="compose-page-main">
       <p>
-        <a href={`/inbox/${inboxId}/open`}>← Back to the inbox</a>
+        <a href={`/inbox/${inboxId}/open`}>{t('email.compose.back')}</a>
       </p>
       <ComposeForm inboxId={inboxId} channels={channels} />
     </main>
@@ -96,7 +97,7 @@ export const ComposePage: FC<{ appName: string; userId: string; inboxId: string;
 export const ForwardForm: FC<{ conversationId: string; values?: { to?: string; note?: string }; error?: string }> = ({ conversationId, values = {}, error }) => (
   <form id="composer" class="composer composer-forward" hx-post={`/conversations/${conversationId}/forward`} hx-target="this" hx-swap="outerHTML">
     <p>
-      <strong>Forward this conversation</strong> <span class="muted small">(messages only; internal comments and hidden text stay here)</span>
+      <strong>{t('email.forward.heading')}</strong> <span class="muted small">{t('email.forward.hint')}</span>
     </p>
     {error && (
       <p class="form-error" role="alert">
@@ -104,18 +105,18 @@ export const ForwardForm: FC<{ conversationId: string; values?: { to?: string; n
       </p>
     )}
     <label class="composer-field">
-      <span>To</span>
+      <span>{t('email.to')}</span>
       <input type="text" name="to" value={values.to ?? ''} required maxlength={10000} autocomplete="off" />
     </label>
-    <textarea name="note" rows={3} maxlength={20000} placeholder="Add a note (optional)">
+    <textarea name="note" rows={3} maxlength={20000} placeholder={t('email.forward.note')}>
       {values.note ?? ''}
     </textarea>
     <div class="composer-actions">
       <button type="button" class="button" hx-get={`/conversations/${conversationId}/composer`} hx-target="#composer" hx-swap="outerHTML">
-        Cancel
+        {t('common.cancel')}
       </button>
       <button type="submit" class="button primary">
-        Forward
+        {t('email.forward.submit')}
       </button>
     </div>
   </form>

@@ -2,6 +2,8 @@ import type { FC } from 'hono/jsx'
 import { z } from 'zod'
 import type { ThreadMessage } from '../src/services/messages'
 import { escapeHtml, showRemoteImages } from '../src/lib/sanitize-html'
+import { t } from '../src/i18n'
+import { intlLocale } from '../src/lib/time'
 
 // messages.metadata is written by the pipeline from channel input: read it defensively.
 const attachmentMeta = z.object({
@@ -73,7 +75,7 @@ export const EmailHtml: FC<{ message: ThreadMessage; showRemote?: boolean }> = (
     <div class="message-html" id={`msg-html-${message.id}`}>
       {heldBack && (
         <p class="remote-images-note small muted">
-          Remote images are hidden to protect your privacy.{' '}
+          {t('email.remote_hidden')}{' '}
           <button
             type="button"
             class="button link"
@@ -81,7 +83,7 @@ export const EmailHtml: FC<{ message: ThreadMessage; showRemote?: boolean }> = (
             hx-target={`#msg-html-${message.id}`}
             hx-swap="outerHTML"
           >
-            Show remote images
+            {t('email.remote_show')}
           </button>
         </p>
       )}
@@ -89,7 +91,7 @@ export const EmailHtml: FC<{ message: ThreadMessage; showRemote?: boolean }> = (
           allow-same-origin only lets the frame load our attachment URLs with the session. */}
       <iframe
         class="message-frame"
-        title="Email content"
+        title={t('email.frame_title')}
         sandbox="allow-same-origin allow-popups allow-popups-to-escape-sandbox"
         referrerpolicy="no-referrer"
         srcdoc={emailFrameDocument(html, showRemote)}
@@ -99,9 +101,9 @@ export const EmailHtml: FC<{ message: ThreadMessage; showRemote?: boolean }> = (
 }
 
 function sizeLabel(sizeBytes: number): string {
-  if (sizeBytes < 1024) return `${sizeBytes} B`
-  if (sizeBytes < 1024 * 1024) return `${Math.round(sizeBytes / 1024)} KB`
-  return `${(sizeBytes / 1024 / 1024).toFixed(1)} MB`
+  if (sizeBytes < 1024) return t('email.size.bytes', { n: sizeBytes })
+  if (sizeBytes < 1024 * 1024) return t('email.size.kb', { n: Math.round(sizeBytes / 1024) })
+  return t('email.size.mb', { n: (sizeBytes / 1024 / 1024).toLocaleString(intlLocale(), { minimumFractionDigits: 1, maximumFractionDigits: 1 }) })
 }
 
 const PlainText: FC<{ text: string; quotedFrom?: number }> = ({ text, quotedFrom }) => {
@@ -110,7 +112,7 @@ const PlainText: FC<{ text: string; quotedFrom?: number }> = ({ text, quotedFrom
     <div class="message-text">
       {text.slice(0, quotedFrom).trimEnd()}
       <details class="quoted">
-        <summary>Show quoted text</summary>
+        <summary>{t('email.quoted_show')}</summary>
         {text.slice(quotedFrom)}
       </details>
     </div>
@@ -130,7 +132,7 @@ const OutboundRecipients: FC<{ metadata: unknown }> = ({ metadata }) => {
   if (lines.length === 0) return null
   return (
     <p class="message-recipients muted small">
-      {lines.map(([field, value]) => `${field === 'to' ? 'To' : field === 'cc' ? 'Cc' : 'Bcc'}: ${value}`).join(' · ')}
+      {lines.map(([field, value]) => `${t(`email.${field}`)}: ${value}`).join(' · ')}
     </p>
   )
 }
@@ -147,7 +149,7 @@ export const MessageContent: FC<{ message: ThreadMessage }> = ({ message }) => {
       {message.direction === 'out' && <OutboundRecipients metadata={message.metadata} />}
       {message.html ? <EmailHtml message={message} /> : <PlainText text={message.text} quotedFrom={meta.quotedFrom} />}
       {attachments.length > 0 && (
-        <ul class="message-attachments" aria-label="Attachments">
+        <ul class="message-attachments" aria-label={t('email.attachments')}>
           {attachments.map((attachment) => (
             <li>
               <a href={attachmentUrl(attachment.id)} download={attachment.filename}>
@@ -163,7 +165,7 @@ export const MessageContent: FC<{ message: ThreadMessage }> = ({ message }) => {
       {message.rawKey && (
         <p class="message-raw small">
           <a href={rawMessageUrl(message)} download>
-            {meta.unreadable ? 'Download the original message (.eml)' : 'Original (.eml)'}
+            {meta.unreadable ? t('email.original_download') : t('email.original')}
           </a>
         </p>
       )}

@@ -5,6 +5,7 @@ import type { User } from '../src/services/users'
 import { FormNotices, Layout } from './layout'
 import { schemaFields, SchemaFields } from './schema-form'
 import { ChannelIcon, viewUrl } from './inbox'
+import { t, translated } from '../src/i18n'
 
 export const InboxForm: FC<{ inbox: Inbox; users: Pick<User, 'id' | 'name' | 'status'>[]; memberIds: string[]; error?: string; saved?: boolean }> = ({
   inbox,
@@ -16,14 +17,14 @@ export const InboxForm: FC<{ inbox: Inbox; users: Pick<User, 'id' | 'name' | 'st
   const active = users.filter((user) => user.status === 'active')
   return (
     <form id="inbox-form" class="card stack" hx-post={`/inbox/${inbox.id}/settings`} hx-target="this" hx-swap="outerHTML">
-      <h2>Inbox</h2>
+      <h2>{t('inboxsettings.inbox')}</h2>
       <FormNotices error={error} saved={saved} />
       <label>
-        Name
+        {t('inboxsettings.name')}
         <input name="name" value={inbox.name} required maxlength={80} />
       </label>
       <fieldset>
-        <legend>Members</legend>
+        <legend>{t('inboxsettings.members')}</legend>
         <div class="member-grid">
           {active.map((user) => (
             <label class="check">
@@ -33,17 +34,17 @@ export const InboxForm: FC<{ inbox: Inbox; users: Pick<User, 'id' | 'name' | 'st
         </div>
       </fieldset>
       <fieldset>
-        <legend>New conversations go to</legend>
+        <legend>{t('inboxsettings.assignment')}</legend>
         <label class="check">
-          <input type="radio" name="defaultAssignment" value="none" checked={inbox.defaultAssignment === 'none'} /> Nobody (they wait in Unassigned)
+          <input type="radio" name="defaultAssignment" value="none" checked={inbox.defaultAssignment === 'none'} /> {t('inboxsettings.assignment.none')}
         </label>
         <label class="check">
-          <input type="radio" name="defaultAssignment" value="round_robin" checked={inbox.defaultAssignment === 'round_robin'} /> Members in turn (available ones only)
+          <input type="radio" name="defaultAssignment" value="round_robin" checked={inbox.defaultAssignment === 'round_robin'} /> {t('inboxsettings.assignment.round_robin')}
         </label>
         <label class="check">
-          <input type="radio" name="defaultAssignment" value="user" checked={inbox.defaultAssignment === 'user'} /> One member:
-          <select name="defaultAssigneeId" aria-label="Member who receives new conversations">
-            <option value="">Choose…</option>
+          <input type="radio" name="defaultAssignment" value="user" checked={inbox.defaultAssignment === 'user'} /> {t('inboxsettings.assignment.user')}
+          <select name="defaultAssigneeId" aria-label={t('inboxsettings.assignment.user_label')}>
+            <option value="">{t('inboxsettings.assignment.choose')}</option>
             {active.map((user) => (
               <option value={user.id} selected={inbox.defaultAssigneeId === user.id}>
                 {user.name}
@@ -53,7 +54,7 @@ export const InboxForm: FC<{ inbox: Inbox; users: Pick<User, 'id' | 'name' | 'st
         </label>
       </fieldset>
       <button type="submit" class="button primary">
-        Save inbox
+        {t('inboxsettings.save_inbox')}
       </button>
     </form>
   )
@@ -67,43 +68,43 @@ export const ChannelForm: FC<{ channel: Channel; values?: Record<string, unknown
   saved,
 }) => {
   const plugin = findPlugin(channel.pluginId)
-  if (!plugin) return <p class="muted">Unknown channel type: {channel.pluginId}</p>
+  if (!plugin) return <p class="muted">{t('inboxsettings.unknown_channel', { plugin: channel.pluginId })}</p>
   const fields = schemaFields(plugin.settings)
   const problems = errors ?? {}
   return (
     <form id={`channel-${channel.id}`} class="card stack" hx-post={`/channels-settings/${channel.id}`} hx-target="this" hx-swap="outerHTML">
       <h3 class="channel-title">
-        <ChannelIcon pluginId={channel.pluginId} /> {plugin.name}
+        <ChannelIcon pluginId={channel.pluginId} /> {translated(`channel.${plugin.id}`, plugin.name)}
       </h3>
       {saved && (
         <p class="form-success" role="status">
-          Saved.
+          {t('common.saved')}
         </p>
       )}
       {Object.keys(problems).length > 0 && (
         <p class="form-error" role="alert">
-          Some settings need fixing.
+          {t('inboxsettings.needs_fixing')}
         </p>
       )}
       <label>
-        Channel name
+        {t('inboxsettings.channel_name')}
         <input name="name" value={name ?? channel.name} required maxlength={120} />
         {problems.name && <span class="field-error">{problems.name}</span>}
       </label>
       <SchemaFields fields={fields} values={values ?? channel.settings} errors={problems} />
       {(plugin.secrets ?? []).map((secret) => (
         <label>
-          {secret.label}
-          <input name={`secret.${secret.key}`} type="password" autocomplete="off" placeholder={channel.secrets[secret.key] ? 'Set — leave blank to keep' : 'Not set'} />
+          {translated(`secret.${secret.key}`, secret.label)}
+          <input name={`secret.${secret.key}`} type="password" autocomplete="off" placeholder={channel.secrets[secret.key] ? t('inboxsettings.secret_set') : t('inboxsettings.secret_unset')} />
         </label>
       ))}
       {plugin.capabilities.webhook && (
         <p class="muted small">
-          Webhook for the provider: <code>POST /channels/{channel.id}/inbound</code>
+          {t('inboxsettings.webhook')} <code>POST /channels/{channel.id}/inbound</code>
         </p>
       )}
       <button type="submit" class="button primary">
-        Save channel
+        {t('inboxsettings.save_channel')}
       </button>
     </form>
   )
@@ -116,15 +117,15 @@ export const InboxSettingsPage: FC<{
   memberIds: string[]
   channels: Channel[]
 }> = ({ appName, inbox, users, memberIds, channels }) => (
-  <Layout title={`${inbox.name} settings · ${appName}`} bodyClass="settings-page">
+  <Layout title={t('inboxsettings.title', { inbox: inbox.name, app: appName })} bodyClass="settings-page">
     <main class="settings">
       <a href={viewUrl(inbox.id, 'open')} class="back-link">
-        ← Back to {inbox.name}
+        {t('inboxsettings.back', { inbox: inbox.name })}
       </a>
-      <h1>{inbox.name} settings</h1>
+      <h1>{t('inboxsettings.heading', { inbox: inbox.name })}</h1>
       <InboxForm inbox={inbox} users={users} memberIds={memberIds} />
-      <h2>Channels</h2>
-      {channels.length === 0 && <p class="muted">No channels are connected to this inbox yet.</p>}
+      <h2>{t('inboxsettings.channels')}</h2>
+      {channels.length === 0 && <p class="muted">{t('inboxsettings.no_channels')}</p>}
       {channels.map((channel) => (
         <ChannelForm channel={channel} />
       ))}

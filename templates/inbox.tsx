@@ -4,13 +4,13 @@ import type { SessionUser } from '../src/auth/session'
 import type { ConversationDetail, ConversationRow } from '../src/services/conversations'
 import type { Inbox } from '../src/services/inboxes'
 import type { ThreadMessage } from '../src/services/messages'
-import { builtInViews, type ViewDefinition } from '../src/services/views'
+import { builtInViews, viewName, type ViewDefinition } from '../src/services/views'
+import { t, translated } from '../src/i18n'
 import { initials } from '../src/lib/text'
 import { isAvailable } from '../src/services/availability'
 import { botCloseAllowedAt } from '../src/services/chatflows'
 import { fullTime, isoTime, shortTime } from '../src/lib/time'
 import { settingsPages } from './settings-nav'
-import { t } from '../src/i18n'
 import { Layout } from './layout'
 import { Composer } from './composer'
 import { ContactPane, type OtherConversation } from './sidebar'
@@ -48,7 +48,7 @@ export const ChannelIcon: FC<{ pluginId: string }> = ({ pluginId }) => {
   const plugin = findPlugin(pluginId)
   const Icon = plugin?.ui.Icon
   return (
-    <span class={`channel-icon channel-${pluginId}`} title={plugin?.name ?? pluginId}>
+    <span class={`channel-icon channel-${pluginId}`} title={translated(`channel.${pluginId}`, plugin?.name ?? pluginId)}>
       {Icon ? <Icon /> : '•'}
     </span>
   )
@@ -73,7 +73,7 @@ const ViewLink: FC<{ ctx: InboxContext; view: ViewDefinition }> = ({ ctx, view }
         class={active ? 'view-link active' : 'view-link'}
         aria-current={active ? 'page' : undefined}
       >
-        <span>{view.name}</span>
+        <span>{viewName(view)}</span>
         <ViewCount viewId={view.id} count={ctx.counts[view.id] ?? 0} />
       </a>
     </li>
@@ -92,7 +92,7 @@ export const ViewNav: FC<{ ctx: InboxContext; oob?: boolean }> = ({ ctx, oob }) 
   const more = builtInViews.filter((view) => !view.alwaysShown)
   const moreOpen = more.some((view) => view.id === ctx.view.id)
   return (
-    <nav id="views" class="views" aria-label="Views" hx-swap-oob={oob ? 'true' : undefined}>
+    <nav id="views" class="views" aria-label={t('inbox.nav.label')} hx-swap-oob={oob ? 'true' : undefined}>
       <ul>
         {pinned.map((view) => (
           <ViewLink ctx={ctx} view={view} />
@@ -100,7 +100,7 @@ export const ViewNav: FC<{ ctx: InboxContext; oob?: boolean }> = ({ ctx, oob }) 
       </ul>
       {ctx.savedViews.length > 0 && <SavedViewList ctx={ctx} />}
       <details class="more-views" open={moreOpen}>
-        <summary>More</summary>
+        <summary>{t('inbox.nav.more')}</summary>
         <ul>
           {more.map((view) => (
             <ViewLink ctx={ctx} view={view} />
@@ -116,7 +116,7 @@ const SavedViewList: FC<{ ctx: InboxContext }> = ({ ctx }) => {
   const here = JSON.stringify({ inbox: ctx.inbox.id, view: ctx.view.id, filters: ctx.filterQuery })
   return (
     <div class="saved-views">
-      <h3 class="nav-heading">Saved views</h3>
+      <h3 class="nav-heading">{t('inbox.saved.heading')}</h3>
       <ul>
         {ctx.savedViews.map((saved) => {
           const href = `${viewUrl(ctx.inbox.id, saved.baseViewId)}${filtersToQuery(saved.filters)}`
@@ -132,18 +132,18 @@ const SavedViewList: FC<{ ctx: InboxContext }> = ({ ctx }) => {
                 aria-current={active?.id === saved.id ? 'page' : undefined}
               >
                 <span>{saved.name}</span>
-                {saved.shared && <span class="count">team</span>}
+                {saved.shared && <span class="count">{t('inbox.saved.team')}</span>}
               </a>
               {mayEdit && (
                 <details class="menu view-menu">
-                  <summary class="icon-button" aria-label={`Edit ${saved.name}`} title="Edit view">
+                  <summary class="icon-button" aria-label={t('inbox.saved.edit_label', { name: saved.name })} title={t('inbox.saved.edit_title')}>
                     ⋯
                   </summary>
                   <div class="menu-list">
                     <form class="stack rename-view" hx-post={`/views/${saved.id}/rename`} hx-vals={here} hx-target="#views" hx-swap="outerHTML">
-                      <input name="name" value={saved.name} maxlength={60} required aria-label="View name" />
+                      <input name="name" value={saved.name} maxlength={60} required aria-label={t('inbox.saved.name_label')} />
                       <button type="submit" class="button small">
-                        Rename
+                        {t('inbox.saved.rename')}
                       </button>
                     </form>
                     <button
@@ -153,9 +153,9 @@ const SavedViewList: FC<{ ctx: InboxContext }> = ({ ctx }) => {
                       hx-vals={here}
                       hx-target="#views"
                       hx-swap="outerHTML"
-                      hx-confirm={`Delete the view "${saved.name}"?`}
+                      hx-confirm={t('inbox.saved.delete_confirm', { name: saved.name })}
                     >
-                      Delete view
+                      {t('inbox.saved.delete')}
                     </button>
                   </div>
                 </details>
@@ -192,13 +192,13 @@ const InboxSwitcher: FC<{ ctx: InboxContext }> = ({ ctx }) => (
 export const AvailabilitySwitch: FC<{ user: SessionUser }> = ({ user }) => {
   const byChoice = user.availability === 'available'
   const now = isAvailable(user)
-  const label = now ? 'You are available' : byChoice ? 'Away (outside your office hours)' : 'You are away'
+  const label = now ? t('availability.available') : byChoice ? t('availability.away_hours') : t('availability.away')
   return (
     <form id="availability" class="availability" hx-post="/me/availability" hx-target="this" hx-swap="outerHTML">
       <span class={now ? 'presence presence-on' : 'presence presence-off'} aria-hidden="true" />
       <span class="availability-label">{label}</span>
       <button type="submit" name="availability" value={byChoice ? 'away' : 'available'} class="link-button small">
-        {byChoice ? 'Set away' : 'Set available'}
+        {byChoice ? t('availability.set_away') : t('availability.set_available')}
       </button>
     </form>
   )
@@ -209,23 +209,23 @@ const UserMenu: FC<{ user: SessionUser }> = ({ user }) => (
     <Avatar name={user.name} kind="agent" />
     <div class="user-meta">
       <strong>{user.name}</strong>
-      <span class="muted small">{user.role.replace('_', ' ')}</span>
+      <span class="muted small">{t(`inbox.role.${user.role}`)}</span>
     </div>
     <AvailabilitySwitch user={user} />
     <div class="user-actions">
       <BellSlot />
-      <a href="/me" class="link-button" title="Time zone and office hours">
-        Profile
+      <a href="/me" class="link-button" title={t('inbox.user.profile_title')}>
+        {t('inbox.user.profile')}
       </a>
       {/* Agents have settings pages too (the content library): the first page the role may open. */}
       {settingsPages.some((page) => page.roles.includes(user.role)) && (
-        <a href={settingsPages.find((page) => page.roles.includes(user.role))!.href} class="icon-button" title={t('settings.nav.label')}>
+        <a href={settingsPages.find((page) => page.roles.includes(user.role))!.href} class="icon-button" title={t('inbox.user.settings_title')}>
           ⚙
         </a>
       )}
       <form method="post" action="/logout">
         <button type="submit" class="link-button">
-          Log out
+          {t('inbox.user.log_out')}
         </button>
       </form>
     </div>
@@ -258,11 +258,11 @@ export const ConversationRowItem: FC<{
   oob?: boolean
 }> = ({ row, inboxId, viewId, filterQuery, active, oob }) => {
   const href = `${conversationUrl(inboxId, viewId, row.id)}${filterQuery ?? ''}`
-  const who = row.contactName ?? row.contactEmail ?? row.contactPhone ?? 'Unknown visitor'
+  const who = row.contactName ?? row.contactEmail ?? row.contactPhone ?? t('inbox.row.unknown_visitor')
   const classes = ['conversation-row', row.unread ? 'unread' : '', active ? 'active' : ''].filter(Boolean).join(' ')
   return (
     <div id={`conv-row-${row.id}`} class={classes} data-conversation-id={row.id} role="listitem" hx-swap-oob={oob ? 'true' : undefined}>
-      <input type="checkbox" name="ids" value={row.id} form="bulk" class="row-select" aria-label={`Select conversation with ${who}`} />
+      <input type="checkbox" name="ids" value={row.id} form="bulk" class="row-select" aria-label={t('inbox.row.select', { name: who })} />
       <a class="row-link" href={href} hx-get={href} hx-target="#thread" hx-push-url="true">
         <Avatar name={who} />
         <div class="row-body">
@@ -287,13 +287,13 @@ export const ConversationRowItem: FC<{
             {row.assigneeName ? (
               <span class="chip">{row.assigneeName}</span>
             ) : row.assigneeBot ? (
-              <span class="chip chip-bot">Bot</span>
+              <span class="chip chip-bot">{t('inbox.row.bot')}</span>
             ) : (
-              <span class="chip chip-muted">Unassigned</span>
+              <span class="chip chip-muted">{t('inbox.row.unassigned')}</span>
             )}
-            {row.status === 'closed' && <span class="chip chip-muted">Closed</span>}
+            {row.status === 'closed' && <span class="chip chip-muted">{t('inbox.row.closed')}</span>}
             {row.folder !== 'inbox' && <span class="chip chip-muted">{folderLabel[row.folder]}</span>}
-            {row.unread && <span class="unread-dot" title="Unread" />}
+            {row.unread && <span class="unread-dot" title={t('inbox.row.unread')} />}
           </div>
         </div>
       </a>
@@ -301,12 +301,23 @@ export const ConversationRowItem: FC<{
   )
 }
 
+/** A folder's name in the current locale (getters: read at render time, inside the request's locale). */
 const folderLabel: Record<ConversationRow['folder'], string> = {
-  inbox: 'Inbox',
-  sent: 'Sent',
-  spam: 'Spam',
-  filtered: 'Filtered',
-  trash: 'Trash',
+  get inbox() {
+    return t('folder.inbox')
+  },
+  get sent() {
+    return t('folder.sent')
+  },
+  get spam() {
+    return t('folder.spam')
+  },
+  get filtered() {
+    return t('folder.filtered')
+  },
+  get trash() {
+    return t('folder.trash')
+  },
 }
 
 export const ConversationRows: FC<{
@@ -326,7 +337,7 @@ export const ConversationRows: FC<{
       ))}
       {nextCursor && (
         <button type="button" class="load-more" hx-get={`${viewUrl(inboxId, viewId)}/rows?${more.toString()}`} hx-swap="outerHTML">
-          Load more
+          {t('inbox.list.load_more')}
         </button>
       )}
     </>
@@ -355,10 +366,10 @@ export const ListPane: FC<{
     <>
       <div class="list-inner" hx-ext="ws,sb-live" ws-connect={`/inboxes/${ctx.inbox.id}/live?${live.toString()}`}>
         <header class="pane-header">
-          <h2>{searching ? 'Search results' : ctx.view.name}</h2>
+          <h2>{searching ? t('inbox.list.search_results') : viewName(ctx.view)}</h2>
           {!searching && <span class="muted">{ctx.counts[ctx.view.id] ?? 0}</span>}
           <a class="button small compose-link" href={`/inbox/${ctx.inbox.id}/compose`} hx-get={`/inbox/${ctx.inbox.id}/compose`} hx-target="#thread" hx-push-url="true">
-            New email
+            {t('inbox.list.new_email')}
           </a>
         </header>
         <SearchAndFilters inboxId={ctx.inbox.id} view={ctx.view} filters={list.filters} options={list.options} error={list.error} />
@@ -366,7 +377,7 @@ export const ListPane: FC<{
         <BulkBar inboxId={ctx.inbox.id} viewId={ctx.view.id} filterQuery={list.filterQuery} trashView={ctx.view.id === 'trash'} />
         <div id="conversation-rows" class="conversation-rows" role="list">
           {rows.length === 0 ? (
-            <p class="empty-state">{list.error ? 'Fix the filter to see conversations.' : searching ? 'Nothing matches this search.' : 'No conversations here.'}</p>
+            <p class="empty-state">{list.error ? t('inbox.list.fix_filter') : searching ? t('inbox.list.no_matches') : t('inbox.list.empty')}</p>
           ) : (
             <ConversationRows rows={rows} inboxId={ctx.inbox.id} viewId={ctx.view.id} filterQuery={list.filterQuery} nextCursor={nextCursor} activeId={activeId} />
           )}
@@ -377,18 +388,29 @@ export const ListPane: FC<{
   )
 }
 
+/**
+ * An activity line in the reader's language when it was stored with its catalog key (see
+ * writeActivity), else the English text it was stored with. The parameters are names, not markup.
+ */
+function activityText(message: ThreadMessage): string {
+  const activity = message.metadata?.activity as { key?: unknown; params?: unknown } | undefined
+  if (!activity || typeof activity.key !== 'string' || !activity.key.startsWith('activity.') || typeof activity.params !== 'object' || !activity.params) return message.text
+  const params = Object.fromEntries(Object.entries(activity.params).filter(([, value]) => typeof value === 'string')) as Record<string, string>
+  return translated(activity.key, message.text, params)
+}
+
 /** Who is looking: decides whether a hidden message offers "Show message". */
 export type Viewer = Pick<User, 'id' | 'role'>
 
 export const MessageItem: FC<{ message: ThreadMessage; timeZone: string; viewer?: Viewer; oob?: boolean }> = ({ message, timeZone, viewer, oob }) => {
   const isComment = message.kind === 'comment'
   const isActivity = message.kind === 'activity'
-  const author = message.authorUserName ?? message.authorName ?? (message.direction === 'out' ? 'Agent' : 'Visitor')
+  const author = message.authorUserName ?? message.authorName ?? (message.direction === 'out' ? t('inbox.message.agent') : t('inbox.message.visitor'))
   const classes = ['message', `message-${message.direction}`, `message-${message.kind}`].join(' ')
   if (isActivity) {
     return (
       <li id={`msg-${message.id}`} class={classes} data-seq={message.seq} hx-swap-oob={oob ? 'true' : undefined}>
-        <span class="activity-text">{message.text}</span>
+        <span class="activity-text">{activityText(message)}</span>
         <time datetime={isoTime(message.createdAt)}>{fullTime(message.createdAt, timeZone)}</time>
       </li>
     )
@@ -406,7 +428,7 @@ export const MessageItem: FC<{ message: ThreadMessage; timeZone: string; viewer?
           ) : (
             message.channelPluginId && <ChannelIcon pluginId={message.channelPluginId} />
           )}
-          <a class="message-time" href={`/m/${message.id}`} title="Link to this message">
+          <a class="message-time" href={`/m/${message.id}`} title={t('inbox.message.link_title')}>
             <time datetime={isoTime(message.createdAt)}>{fullTime(message.createdAt, timeZone)}</time>
           </a>
           <MessageActions
@@ -417,7 +439,7 @@ export const MessageItem: FC<{ message: ThreadMessage; timeZone: string; viewer?
           />
         </header>
         {message.hiddenAt ? (
-          <p class="message-text muted">Message is hidden</p>
+          <p class="message-text muted">{t('inbox.message.hidden')}</p>
         ) : isComment && !message.html && mentionsOf(message.metadata).length > 0 ? (
           <MentionedText text={message.text} mentions={mentionsOf(message.metadata)} />
         ) : (
@@ -432,13 +454,13 @@ export const MessageItem: FC<{ message: ThreadMessage; timeZone: string; viewer?
 /** Where an outbound message stands: sending, sent, or failed with the reason and a retry. */
 export const DeliveryStatus: FC<{ message: ThreadMessage }> = ({ message }) => {
   if (message.direction !== 'out' || message.kind !== 'message' || message.deliveryStatus === 'none') return null
-  if (message.deliveryStatus === 'sent') return <p class="delivery delivery-sent">Sent</p>
+  if (message.deliveryStatus === 'sent') return <p class="delivery delivery-sent">{t('inbox.delivery.sent')}</p>
   if (message.deliveryStatus === 'pending') {
-    return <p class="delivery delivery-pending">{message.deliveryError ? `Sending… (retrying after: ${message.deliveryError})` : 'Sending…'}</p>
+    return <p class="delivery delivery-pending">{message.deliveryError ? t('inbox.delivery.retrying', { error: message.deliveryError }) : t('inbox.delivery.sending')}</p>
   }
   return (
     <p class="delivery delivery-failed" role="alert">
-      Failed: {message.deliveryError ?? 'unknown reason'}{' '}
+      {t('inbox.delivery.failed', { error: message.deliveryError ?? t('inbox.delivery.unknown') })}{' '}
       <button
         type="button"
         class="link-button"
@@ -446,7 +468,7 @@ export const DeliveryStatus: FC<{ message: ThreadMessage }> = ({ message }) => {
         hx-target={`#msg-${message.id}`}
         hx-swap="outerHTML"
       >
-        Retry
+        {t('inbox.delivery.retry')}
       </button>
     </p>
   )
@@ -472,7 +494,7 @@ export const ReplacedMessage: FC<{ message: ThreadMessage; timeZone: string; vie
 
 export const Viewers: FC<{ names: string[]; oob?: boolean }> = ({ names, oob }) => (
   <div id="thread-viewers" class="viewers" hx-swap-oob={oob ? 'true' : undefined} aria-live="polite">
-    {names.length > 0 && <span class="muted small">Also viewing: {names.join(', ')}</span>}
+    {names.length > 0 && <span class="muted small">{t('inbox.viewers', { names: names.join(', ') })}</span>}
   </div>
 )
 
@@ -549,7 +571,7 @@ export const ThreadPane: FC<{
       data-conversation-id={conversation.id}
       data-place={JSON.stringify(place)}
     >
-      <section class="thread" aria-label="Conversation">
+      <section class="thread" aria-label={t('inbox.thread.label')}>
         <ThreadHeader detail={detail} users={users} place={place} version={lastSeq} timeZone={timeZone} />
         <ol id="thread-messages" class="thread-messages">
           {messages.map((message) => (
@@ -574,12 +596,12 @@ export const ThreadPane: FC<{
 
 export const EmptyThread: FC = () => (
   <div class="empty-thread">
-    <p>Select a conversation to read it.</p>
+    <p>{t('inbox.thread.empty')}</p>
   </div>
 )
 
 export const InboxPage: FC<{ ctx: InboxContext; appName: string; list: Child; thread: Child }> = ({ ctx, appName, list, thread }) => (
-  <Layout title={`${ctx.view.name} · ${ctx.inbox.name} · ${appName}`} bodyClass="inbox-page" userId={ctx.user.id}>
+  <Layout title={`${viewName(ctx.view)} · ${ctx.inbox.name} · ${appName}`} bodyClass="inbox-page" userId={ctx.user.id}>
     <div class="app-shell">
       <aside class="sidebar">
         <div class="brand">
@@ -592,12 +614,12 @@ export const InboxPage: FC<{ ctx: InboxContext; appName: string; list: Child; th
         <ViewNav ctx={ctx} />
         {ctx.user.role !== 'agent' && (
           <a class="inbox-settings-link" href={`/inbox/${ctx.inbox.id}/settings`}>
-            Inbox settings
+            {t('inbox.settings_link')}
           </a>
         )}
         <UserMenu user={ctx.user} />
       </aside>
-      <section id="list" class="list-pane" aria-label="Conversations">
+      <section id="list" class="list-pane" aria-label={t('inbox.list.label')}>
         {list}
       </section>
       <main id="thread" class="thread-pane">

@@ -1,6 +1,6 @@
 import { raw } from 'hono/html'
 import type { Child, FC } from 'hono/jsx'
-import { currentLocale } from '../src/i18n'
+import { clientStrings, currentLocale, t } from '../src/i18n'
 
 // No eval and no injected styles (the CSP forbids both); validation errors (422) and conflicts
 // (409) are swapped in like successes, so forms can show what went wrong.
@@ -25,6 +25,7 @@ export const Layout: FC<{ title: string; bodyClass?: string; userId?: string; ch
         <meta name="color-scheme" content="light" />
         <title>{title}</title>
         <meta name="htmx-config" content={htmxConfig} />
+        <meta name="sb-strings" content={JSON.stringify(clientStrings())} />
         <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
         <link rel="stylesheet" href="/app.css" />
         <script src="/vendor/htmx.min.js" defer></script>
@@ -57,7 +58,7 @@ export const FormNotices: FC<{ error?: string; saved?: boolean }> = ({ error, sa
     )}
     {saved && (
       <p class="form-success" role="status">
-        Saved.
+        {t('common.saved')}
       </p>
     )}
   </>

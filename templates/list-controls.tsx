@@ -4,6 +4,7 @@ import type { ListFilters } from '../src/services/filters'
 import { filtersToQuery, hasFilters, isSearch, maxSearchLength } from '../src/services/filters'
 import type { User } from '../src/services/users'
 import type { ViewDefinition } from '../src/services/views'
+import { t, translated } from '../src/i18n'
 
 export interface FilterOptions {
   users: Pick<User, 'id' | 'name' | 'status'>[]
@@ -21,15 +22,15 @@ export const AssigneeOptions: FC<{ filters: ListFilters; options: FilterOptions 
   const showInactive = filters.inactive === '1'
   return (
     <>
-      <Option value="" current={filters.assignee ?? ''} label="Anyone" />
-      <Option value="none" current={filters.assignee} label="Unassigned" />
+      <Option value="" current={filters.assignee ?? ''} label={t('list.anyone')} />
+      <Option value="none" current={filters.assignee} label={t('list.unassigned')} />
       {options.users
         .filter((user) => showInactive || user.status === 'active')
         .map((user) => (
-          <Option value={user.id} current={filters.assignee} label={user.status === 'active' ? user.name : `${user.name} (${user.status})`} />
+          <Option value={user.id} current={filters.assignee} label={user.status === 'active' ? user.name : t('list.user_with_status', { name: user.name, status: t(`list.user_status.${user.status}`) })} />
         ))}
       {options.bots.map((bot) => (
-        <Option value={`bot:${bot}`} current={filters.assignee} label={`${bot} (bot)`} />
+        <Option value={`bot:${bot}`} current={filters.assignee} label={t('list.bot', { name: bot })} />
       ))}
     </>
   )
@@ -60,42 +61,42 @@ export const SearchAndFilters: FC<{
           name="q"
           value={filters.q ?? ''}
           maxlength={maxSearchLength}
-          placeholder="Search conversations  ( / )"
-          aria-label="Search conversations"
+          placeholder={t('list.search.placeholder')}
+          aria-label={t('list.search.label')}
           autocomplete="off"
         />
         {searching && (
           <a class="exit-search" href={action} hx-get={action} hx-target="#list" hx-push-url="true">
-            Exit search
+            {t('list.search.exit')}
           </a>
         )}
       </div>
       <details class="filters" open={open || Boolean(error)}>
-        <summary>Filters{hasFilters(filters) && !searching ? ' (on)' : ''}</summary>
+        <summary>{hasFilters(filters) && !searching ? t('list.filters.on') : t('list.filters')}</summary>
         <div class="filter-grid">
           <label>
-            Status
+            {t('list.filter.status')}
             <select name="status">
-              <Option value="" current={filters.status ?? ''} label="Any" />
-              <Option value="open" current={filters.status} label="Open" />
-              <Option value="closed" current={filters.status} label="Closed" />
+              <Option value="" current={filters.status ?? ''} label={t('list.filter.any')} />
+              <Option value="open" current={filters.status} label={t('list.filter.open')} />
+              <Option value="closed" current={filters.status} label={t('list.filter.closed')} />
             </select>
           </label>
           <label>
-            Channel
+            {t('list.filter.channel')}
             <select name="channel">
-              <Option value="" current={filters.channel ?? ''} label="Any" />
+              <Option value="" current={filters.channel ?? ''} label={t('list.filter.any')} />
               {channelPlugins.map((plugin) => (
-                <Option value={plugin.id} current={filters.channel} label={plugin.name} />
+                <Option value={plugin.id} current={filters.channel} label={translated(`channel.${plugin.id}`, plugin.name)} />
               ))}
             </select>
           </label>
           <label>
-            Contact
-            <input name="contact" value={filters.contact ?? ''} placeholder="Name or address" maxlength={254} />
+            {t('list.filter.contact')}
+            <input name="contact" value={filters.contact ?? ''} placeholder={t('list.filter.contact_placeholder')} maxlength={254} />
           </label>
           <label>
-            Assignee
+            {t('list.filter.assignee')}
             {options ? (
               <select name="assignee">
                 <AssigneeOptions filters={filters} options={options} />
@@ -115,38 +116,38 @@ export const SearchAndFilters: FC<{
             )}
           </label>
           <label class="check">
-            <input type="checkbox" name="inactive" value="1" checked={showInactive} /> Show deactivated and removed users
+            <input type="checkbox" name="inactive" value="1" checked={showInactive} /> {t('list.filter.inactive')}
           </label>
           <label>
-            From
+            {t('list.filter.from')}
             <input type="date" name="from" value={filters.from ?? ''} />
           </label>
           <label>
-            To
+            {t('list.filter.to')}
             <input type="date" name="to" value={filters.to ?? ''} />
           </label>
           <label>
-            Sort
+            {t('list.filter.sort')}
             <select name="sort">
               {/* The empty choice is the default: best match for a search, newest for a view. */}
-              <Option value="" current={filters.sort ?? ''} label={searching ? 'Best match' : 'Newest first'} />
-              {searching && <Option value="newest" current={filters.sort} label="Newest first" />}
-              <Option value="oldest" current={filters.sort} label="Oldest first" />
+              <Option value="" current={filters.sort ?? ''} label={searching ? t('list.sort.best') : t('list.sort.newest')} />
+              {searching && <Option value="newest" current={filters.sort} label={t('list.sort.newest')} />}
+              <Option value="oldest" current={filters.sort} label={t('list.sort.oldest')} />
             </select>
           </label>
           <label class="check">
-            <input type="checkbox" name="hideFiltered" value="1" checked={fresh || filters.hideFiltered === '1'} /> Hide filtered (in search)
+            <input type="checkbox" name="hideFiltered" value="1" checked={fresh || filters.hideFiltered === '1'} /> {t('list.filter.hide_filtered')}
           </label>
           <label class="check">
-            <input type="checkbox" name="hideTrash" value="1" checked={fresh || filters.hideTrash === '1'} /> Hide trash (in search)
+            <input type="checkbox" name="hideTrash" value="1" checked={fresh || filters.hideTrash === '1'} /> {t('list.filter.hide_trash')}
           </label>
         </div>
         <div class="filter-actions">
           <button type="submit" class="button primary small">
-            Apply
+            {t('list.filter.apply')}
           </button>
           <a class="button small" href={action} hx-get={action} hx-target="#list" hx-push-url="true">
-            Clear
+            {t('list.filter.clear')}
           </a>
           <SaveViewControl filters={filters} />
         </div>
@@ -164,14 +165,14 @@ export const SearchAndFilters: FC<{
 export const SaveViewControl: FC<{ filters: ListFilters }> = ({ filters }) =>
   hasFilters(filters) ? (
     <details class="save-view">
-      <summary class="button small">Save as view</summary>
+      <summary class="button small">{t('list.save_view.open')}</summary>
       <div class="popover stack">
-        <input name="viewName" form="save-view-form" placeholder="View name" maxlength={60} required />
+        <input name="viewName" form="save-view-form" placeholder={t('list.save_view.name')} maxlength={60} required />
         <label class="check">
-          <input type="checkbox" name="shared" value="1" form="save-view-form" /> Share with the team
+          <input type="checkbox" name="shared" value="1" form="save-view-form" /> {t('list.save_view.share')}
         </label>
         <button type="submit" class="button primary small" form="save-view-form">
-          Save view
+          {t('list.save_view.submit')}
         </button>
       </div>
     </details>
@@ -198,24 +199,24 @@ export const BulkBar: FC<{ inboxId: string; viewId: string; filterQuery: string;
     hx-target="#list"
   >
     <span class="bulk-count" aria-live="polite">
-      0 selected
+      {t('list.bulk.selected', { count: 0 })}
     </span>
     {trashView ? (
       <button type="submit" name="action" value="restore" class="button small">
-        Restore
+        {t('list.bulk.restore')}
       </button>
     ) : (
       <>
         <button type="submit" name="action" value="close" class="button small">
-          Close
+          {t('list.bulk.close')}
         </button>
         <button type="submit" name="action" value="trash" class="button small danger">
-          Move to trash
+          {t('list.bulk.trash')}
         </button>
       </>
     )}
     <button type="button" class="link-button small" data-bulk-clear>
-      Clear selection
+      {t('list.bulk.clear')}
     </button>
   </form>
 )

@@ -1,8 +1,9 @@
 import type { FC } from 'hono/jsx'
 import { Layout } from './layout'
+import { t } from '../src/i18n'
 
 export const LoginPage: FC<{ appName: string; email?: string; error?: string; demoHint?: string }> = (props) => (
-  <Layout title={`Log in · ${props.appName}`} bodyClass="auth-page">
+  <Layout title={t('login.title', { app: props.appName })} bodyClass="auth-page">
     <main class="auth-card">
       <div class="brand brand-large">
         <span class="brand-mark" aria-hidden="true">
@@ -10,7 +11,7 @@ export const LoginPage: FC<{ appName: string; email?: string; error?: string; de
         </span>
         {props.appName}
       </div>
-      <h1>Log in to your inbox</h1>
+      <h1>{t('login.heading')}</h1>
       <form method="post" action="/login" class="stack">
         {props.error && (
           <p class="form-error" role="alert">
@@ -18,15 +19,15 @@ export const LoginPage: FC<{ appName: string; email?: string; error?: string; de
           </p>
         )}
         <label>
-          Email
+          {t('login.email')}
           <input type="email" name="email" autocomplete="username" required autofocus value={props.email ?? ''} />
         </label>
         <label>
-          Password
+          {t('login.password')}
           <input type="password" name="password" autocomplete="current-password" required />
         </label>
         <button type="submit" class="button primary">
-          Log in
+          {t('login.submit')}
         </button>
       </form>
       {props.demoHint && <p class="muted small">{props.demoHint}</p>}

@@ -1,6 +1,7 @@
 import type { FC } from 'hono/jsx'
 import type { SessionUser } from '../src/auth/session'
-import { weekdayNames, weekdays } from '../src/services/availability'
+import { weekdayName, weekdays } from '../src/services/availability'
+import { currentLocale, localeNames, locales, t } from '../src/i18n'
 import { FormNotices, Layout } from './layout'
 
 const hhmm = (minutes: number) => `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`
@@ -12,11 +13,11 @@ export const WorkingHoursForm: FC<{ user: SessionUser; error?: string; saved?: b
   const hours = user.officeHours
   return (
     <form id="working-hours" class="card stack" hx-post="/me/hours" hx-target="this" hx-swap="outerHTML">
-      <h2>Time zone and office hours</h2>
-      <p class="muted small">Outside your office hours you count as away: new chats are not routed to you, and visitors are told when the team is back.</p>
+      <h2>{t('profile.hours.heading')}</h2>
+      <p class="muted small">{t('profile.hours.hint')}</p>
       <FormNotices error={error} saved={saved} />
       <label>
-        Time zone
+        {t('profile.hours.time_zone')}
         <input name="timeZone" value={user.timeZone} list="time-zones" required maxlength={64} />
         <datalist id="time-zones">
           {commonTimeZones.map((zone) => (
@@ -25,7 +26,7 @@ export const WorkingHoursForm: FC<{ user: SessionUser; error?: string; saved?: b
         </datalist>
       </label>
       <label class="check">
-        <input type="checkbox" name="enabled" value="1" checked={hours?.enabled ?? false} /> Use office hours
+        <input type="checkbox" name="enabled" value="1" checked={hours?.enabled ?? false} /> {t('profile.hours.use')}
       </label>
       <table class="hours">
         <tbody>
@@ -33,12 +34,12 @@ export const WorkingHoursForm: FC<{ user: SessionUser; error?: string; saved?: b
             const period = hours?.days[day]?.[0]
             return (
               <tr>
-                <th scope="row">{weekdayNames[day]}</th>
+                <th scope="row">{weekdayName(day)}</th>
                 <td>
-                  <input type="time" step={900} name={`${day}.from`} value={period ? hhmm(period[0]) : ''} aria-label={`${weekdayNames[day]} from`} />
+                  <input type="time" step={900} name={`${day}.from`} value={period ? hhmm(period[0]) : ''} aria-label={t('profile.hours.from', { day: weekdayName(day) })} />
                 </td>
                 <td>
-                  <input type="time" step={900} name={`${day}.to`} value={period ? hhmm(period[1] === 1440 ? 1439 : period[1]) : ''} aria-label={`${weekdayNames[day]} to`} />
+                  <input type="time" step={900} name={`${day}.to`} value={period ? hhmm(period[1] === 1440 ? 1439 : period[1]) : ''} aria-label={t('profile.hours.to', { day: weekdayName(day) })} />
                 </td>
               </tr>
             )
@@ -46,20 +47,46 @@ export const WorkingHoursForm: FC<{ user: SessionUser; error?: string; saved?: b
         </tbody>
       </table>
       <button type="submit" class="button primary">
-        Save
+        {t('common.save')}
       </button>
     </form>
   )
 }
 
-export const ProfilePage: FC<{ appName: string; user: SessionUser }> = ({ appName, user }) => (
-  <Layout title={`Profile · ${appName}`} bodyClass="settings-page" userId={user.id}>
+/**
+ * The UI language. A plain form post: the server redirects back to /me, so the whole page (and
+ * every later one) comes back in the chosen language without any script.
+ */
+export const LanguageForm: FC<{ error?: string }> = ({ error }) => (
+  <form id="language" class="card stack" method="post" action="/me/locale">
+    <h2>{t('profile.language.heading')}</h2>
+    <p class="muted small">{t('profile.language.hint')}</p>
+    <FormNotices error={error} />
+    <label>
+      {t('profile.language.label')}
+      <select name="locale">
+        {locales.map((locale) => (
+          <option value={locale} selected={locale === currentLocale()} lang={locale}>
+            {localeNames[locale]}
+          </option>
+        ))}
+      </select>
+    </label>
+    <button type="submit" class="button primary">
+      {t('common.save')}
+    </button>
+  </form>
+)
+
+export const ProfilePage: FC<{ appName: string; user: SessionUser; languageError?: string }> = ({ appName, user, languageError }) => (
+  <Layout title={t('profile.title', { app: appName })} bodyClass="settings-page" userId={user.id}>
     <main class="settings">
       <a href="/" class="back-link">
-        ← Back to the inbox
+        {t('common.back_to_inbox')}
       </a>
       <h1>{user.name}</h1>
       <p class="muted">{user.email}</p>
+      <LanguageForm error={languageError} />
       <WorkingHoursForm user={user} />
     </main>
   </Layout>

@@ -1,5 +1,6 @@
 import type { FC } from 'hono/jsx'
 import type { z } from 'zod'
+import { t, translated } from '../src/i18n'
 
 /** One settings field as read off a plugin's zod schema. */
 export interface SchemaField {
@@ -18,6 +19,9 @@ interface ZodLike {
 }
 
 const labelFor = (key: string) => key.replace(/([a-z])([A-Z])/g, '$1 $2').replace(/^./, (first) => first.toUpperCase())
+
+/** The field's label in the current locale; a key the catalog lacks gets one made from its name. */
+export const fieldLabel = (field: Pick<SchemaField, 'key' | 'label'>) => translated(`field.${field.key}`, field.label)
 
 /**
  * Reads the fields of a plugin's settings schema (a zod object of strings, numbers, booleans,
@@ -72,10 +76,10 @@ export const SchemaFields: FC<{ fields: SchemaField[]; values: Record<string, un
       const describedBy = error ? `error-${field.key}` : undefined
       return (
         <label class={field.kind === 'boolean' ? 'check' : field.kind === 'list' ? 'wide' : undefined}>
-          {field.kind !== 'boolean' && field.label}
+          {field.kind !== 'boolean' && fieldLabel(field)}
           {field.kind === 'boolean' ? (
             <>
-              <input type="checkbox" name={field.key} value="1" checked={value === true} /> {field.label}
+              <input type="checkbox" name={field.key} value="1" checked={value === true} /> {fieldLabel(field)}
             </>
           ) : field.kind === 'enum' ? (
             <select name={field.key} aria-describedby={describedBy}>
@@ -86,7 +90,7 @@ export const SchemaFields: FC<{ fields: SchemaField[]; values: Record<string, un
               ))}
             </select>
           ) : field.kind === 'list' ? (
-            <textarea name={field.key} rows={3} aria-describedby={describedBy} placeholder="One per line">
+            <textarea name={field.key} rows={3} aria-describedby={describedBy} placeholder={t('field.one_per_line')}>
               {Array.isArray(value) ? value.join('\n') : ''}
             </textarea>
           ) : (

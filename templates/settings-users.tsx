@@ -3,8 +3,9 @@ import type { SessionUser } from '../src/auth/session'
 import type { User } from '../src/services/users'
 import { userRoles } from '../src/db/schema'
 import { Layout } from './layout'
+import { t } from '../src/i18n'
 
-const roleLabel = (role: string) => role.replace('_', ' ')
+const roleLabel = (role: string) => t(`users.role.${role}`)
 
 export const UserRow: FC<{ user: User; actor: SessionUser; error?: string }> = ({ user, actor, error }) => {
   const self = user.id === actor.id
@@ -24,7 +25,7 @@ export const UserRow: FC<{ user: User; actor: SessionUser; error?: string }> = (
         {locked ? (
           roleLabel(user.role)
         ) : (
-          <select name="role" aria-label={`Role of ${user.name}`} hx-post={`/settings/users/${user.id}/role`} hx-target="closest tr" hx-swap="outerHTML">
+          <select name="role" aria-label={t('users.role_of', { name: user.name })} hx-post={`/settings/users/${user.id}/role`} hx-target="closest tr" hx-swap="outerHTML">
             {userRoles
               .filter((role) => actor.role === 'super_admin' || role !== 'super_admin')
               .map((role) => (
@@ -36,7 +37,7 @@ export const UserRow: FC<{ user: User; actor: SessionUser; error?: string }> = (
         )}
       </td>
       <td>
-        <span class={`chip ${user.status === 'active' ? '' : 'chip-muted'}`}>{user.status}</span>
+        <span class={`chip ${user.status === 'active' ? '' : 'chip-muted'}`}>{t(`users.status.${user.status}`)}</span>
       </td>
       <td class="actions">
         {!locked && user.status === 'active' && (
@@ -47,14 +48,14 @@ export const UserRow: FC<{ user: User; actor: SessionUser; error?: string }> = (
             hx-vals='{"status":"deactivated"}'
             hx-target="closest tr"
             hx-swap="outerHTML"
-            hx-confirm={`Deactivate ${user.name}? They are logged out and their open conversations become unassigned.`}
+            hx-confirm={t('users.deactivate_confirm', { name: user.name })}
           >
-            Deactivate
+            {t('users.deactivate')}
           </button>
         )}
         {!locked && user.status === 'deactivated' && (
           <button type="button" class="button small" hx-post={`/settings/users/${user.id}/status`} hx-vals='{"status":"active"}' hx-target="closest tr" hx-swap="outerHTML">
-            Reactivate
+            {t('users.reactivate')}
           </button>
         )}
         {!locked && (
@@ -65,9 +66,9 @@ export const UserRow: FC<{ user: User; actor: SessionUser; error?: string }> = (
             hx-vals='{"status":"removed"}'
             hx-target="closest tr"
             hx-swap="outerHTML"
-            hx-confirm={`Remove ${user.name} from the workspace? Their open conversations become unassigned.`}
+            hx-confirm={t('users.remove_confirm', { name: user.name })}
           >
-            Remove
+            {t('users.remove')}
           </button>
         )}
       </td>
@@ -77,7 +78,7 @@ export const UserRow: FC<{ user: User; actor: SessionUser; error?: string }> = (
 
 export const AddUserForm: FC<{ error?: string; values?: Record<string, string> }> = ({ error, values }) => (
   <form id="add-user" class="card stack" hx-post="/settings/users" hx-target="this" hx-swap="outerHTML">
-    <h2>Add a user</h2>
+    <h2>{t('users.add.heading')}</h2>
     {error && (
       <p class="form-error" role="alert">
         {error}
@@ -85,44 +86,44 @@ export const AddUserForm: FC<{ error?: string; values?: Record<string, string> }
     )}
     <div class="form-grid">
       <label>
-        Name
+        {t('users.add.name')}
         <input name="name" required maxlength={120} value={values?.name ?? ''} />
       </label>
       <label>
-        Email
+        {t('users.add.email')}
         <input name="email" type="email" required maxlength={254} value={values?.email ?? ''} />
       </label>
       <label>
-        Initial password
+        {t('users.add.password')}
         <input name="password" type="password" required minlength={10} maxlength={256} autocomplete="new-password" />
       </label>
       <label>
-        Role
+        {t('users.add.role')}
         <select name="role">
-          <option value="agent">agent</option>
-          <option value="admin">admin</option>
+          <option value="agent">{roleLabel('agent')}</option>
+          <option value="admin">{roleLabel('admin')}</option>
         </select>
       </label>
     </div>
     <button type="submit" class="button primary">
-      Add user
+      {t('users.add.submit')}
     </button>
   </form>
 )
 
 export const UsersPage: FC<{ appName: string; actor: SessionUser; users: User[] }> = ({ appName, actor, users }) => (
-  <Layout title={`Users · ${appName}`} bodyClass="settings-page">
+  <Layout title={t('users.title', { app: appName })} bodyClass="settings-page">
     <main class="settings">
       <a href="/" class="back-link">
-        ← Back to the inbox
+        {t('common.back_to_inbox')}
       </a>
-      <h1>Users and roles</h1>
+      <h1>{t('users.heading')}</h1>
       <table class="table">
         <thead>
           <tr>
-            <th>User</th>
-            <th>Role</th>
-            <th>Status</th>
+            <th>{t('users.col.user')}</th>
+            <th>{t('users.col.role')}</th>
+            <th>{t('users.col.status')}</th>
             <th></th>
           </tr>
         </thead>

@@ -8,6 +8,8 @@ const settings = z.object({
   greeting: z.string().max(500).default('Hi! How can we help?'),
   /** A chatflow that greets visitors and collects details before a person takes over. */
   chatflow: z.enum(['none', ...chatflows.map((flow) => flow.id)] as [string, ...string[]]).default('none'),
+  /** The widget's language: 'auto' follows each visitor's browser. */
+  language: z.enum(['auto', 'en', 'nb']).default('auto'),
 })
 
 /** What a ConversationRoom hands the pipeline for a visitor's message. */

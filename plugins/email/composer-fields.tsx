@@ -1,5 +1,6 @@
 import type { FC } from 'hono/jsx'
 import type { ComposerFieldsProps } from '../../src/channels/types'
+import { t } from '../../src/i18n'
 
 /** Where the composer fetches the fields with their defaults (the contact, or everyone for reply all). */
 export const replyFieldsUrl = (conversationId: string, all = false) => `/conversations/${conversationId}/reply-fields${all ? '?all=1' : ''}`
@@ -16,22 +17,22 @@ export const EmailComposerFields: FC<ComposerFieldsProps> = ({ conversationId, v
   }
   return (
     <div class="composer-fields">
-      <AddressField name="to" label="To" value={values.to} />
+      <AddressField name="to" label={t('email.to')} value={values.to} />
       <details class="composer-copies" open={Boolean(values.cc || values.bcc)}>
-        <summary class="muted small">Cc / Bcc</summary>
-        <AddressField name="cc" label="Cc" value={values.cc} />
-        <AddressField name="bcc" label="Bcc" value={values.bcc} />
+        <summary class="muted small">{t('email.cc_bcc')}</summary>
+        <AddressField name="cc" label={t('email.cc')} value={values.cc} />
+        <AddressField name="bcc" label={t('email.bcc')} value={values.bcc} />
       </details>
       <div class="composer-field-row">
         <button type="button" class="link-button" hx-get={replyFieldsUrl(conversationId, true)} hx-target="closest .composer-fields" hx-swap="outerHTML">
-          Reply all
+          {t('email.reply_all')}
         </button>
         <label>
-          <span class="muted small">Format </span>
+          <span class="muted small">{t('email.compose.format')} </span>
           <FormatSelect format={values.format} />
         </label>
         <label>
-          <span class="muted small">Attach </span>
+          <span class="muted small">{t('email.compose.attach')} </span>
           <input type="file" name="attachments" multiple />
         </label>
       </div>
@@ -44,10 +45,10 @@ export function FormatSelect({ format }: { format?: string }) {
   return (
     <select name="format">
       <option value="text" selected={format !== 'html'}>
-        Plain text
+        {t('email.format.text')}
       </option>
       <option value="html" selected={format === 'html'}>
-        HTML
+        {t('email.format.html')}
       </option>
     </select>
   )

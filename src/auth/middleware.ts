@@ -4,7 +4,7 @@ import { createMiddleware } from 'hono/factory'
 import { HTTPException } from 'hono/http-exception'
 import type { AppEnv } from '../env'
 import type { UserRole } from '../db/schema'
-import { setRequestLocale } from '../i18n'
+import { setRequestLocale, t } from '../i18n'
 import { sessionCookieName, sessionExpiresInSeconds, validateSessionToken } from './session'
 
 function isSecureRequest(c: Context) {
@@ -40,7 +40,7 @@ export const requireSession = createMiddleware<AppEnv>(async (c, next) => {
       return c.body(null, 401)
     }
     if (c.req.method === 'GET' && c.req.header('Upgrade') !== 'websocket') return c.redirect('/login')
-    throw new HTTPException(401, { message: 'Log in first.' })
+    throw new HTTPException(401, { message: t('auth.log_in_first') })
   }
   if (validated.refreshed && token) setSessionCookie(c, token)
   c.set('session', validated.session)
@@ -52,7 +52,7 @@ export const requireSession = createMiddleware<AppEnv>(async (c, next) => {
 
 export function requireRole(...roles: UserRole[]) {
   return createMiddleware<AppEnv>(async (c, next) => {
-    if (!roles.includes(c.var.user.role)) throw new HTTPException(403, { message: 'You do not have access to this page.' })
+    if (!roles.includes(c.var.user.role)) throw new HTTPException(403, { message: t('auth.no_access') })
     await next()
   })
 }

@@ -3,6 +3,16 @@ import core from './core'
 import comments from './comments'
 import feedbackAi from './feedback-ai'
 import content from './content'
+import profile from './profile'
+import inbox from './inbox'
+import auth from './auth'
+import list from './list'
+import errors from './errors'
+import settings from './settings'
+import email from './email'
+import channels from './channels'
+import client from './client'
+import widget from './widget'
 import type { Catalog, Messages } from './define'
 
 /**
@@ -26,6 +36,16 @@ export const catalogs: Catalog[] = [
   comments,
   feedbackAi,
   content,
+  profile,
+  inbox,
+  auth,
+  list,
+  errors,
+  settings,
+  email,
+  channels,
+  client,
+  widget,
 ]
 
 let merged: Record<Locale, Messages> | null = null
@@ -99,6 +119,29 @@ export function t(key: string, params?: Record<string, string | number>, locale:
   const template = messages[resolved] ?? messagesFor('en')[resolved] ?? resolved
   if (!params) return template
   return template.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole))
+}
+
+/** The text for `key`, or `fallback` when no catalog has it (names that plugins or data bring along). */
+export function translated(key: string, fallback: string, params?: Record<string, string | number>): string {
+  const text = t(key, params)
+  return text === key ? fallback : text
+}
+
+/** Every text whose key starts with `prefix`, in a locale (English where one is missing). */
+function textsStartingWith(prefix: string, locale: Locale): Messages {
+  const all = messagesFor(locale)
+  const english = messagesFor('en')
+  return Object.fromEntries(Object.keys(english).filter((key) => key.startsWith(prefix)).map((key) => [key, all[key] ?? english[key]!]))
+}
+
+/** The `client.*` texts in the current locale, for the browser scripts (static/i18n.js). */
+export function clientStrings(locale: Locale = currentLocale()): Messages {
+  return textsStartingWith('client.', locale)
+}
+
+/** The visitor widget's texts in a locale, keys without the `widget.` prefix (static/widget.js). */
+export function widgetStrings(locale: Locale): Messages {
+  return Object.fromEntries(Object.entries(textsStartingWith('widget.', locale)).map(([key, text]) => [key.slice('widget.'.length), text]))
 }
 
 /** Every key per locale, for the completeness test. */

@@ -13,8 +13,8 @@ import { withLocale } from '../i18n'
 import { AppendedMessages, ReplacedMessage, ThreadHeader, TypingIndicator, Viewers } from '../../templates/inbox'
 import type { ThreadPlace } from '../../templates/thread-actions'
 import { placeFrom } from '../routes/thread-view'
-import { renderHtml } from '../lib/render'
-import { agentIdentity, closeCodeFor, identityHeader, parseAgentFrame, sendSafely, type AgentIdentity } from './protocol'
+import { t, type Locale } from '../i18n'
+import { agentIdentity, closeCodeFor, identityHeader, parseAgentFrame, renderIn, sendSafely, type AgentIdentity } from './protocol'
 import { parseVisitorFrame, visitorHeader, visitorIdentity, type VisitorIdentityHeader, type VisitorMessage } from './visitor-protocol'
 import { takeToken, type Bucket } from './rate-limit'
 
@@ -50,7 +50,7 @@ const viewerOf = (state: AgentState) => ({ id: state.userId, role: state.role })
 const stateOf = (socket: WebSocket) => socket.deserializeAttachment() as SocketState
 
 /** What a visitor may see of a message: messages only (no comments or activity), never hidden text. */
-function forVisitor(message: ThreadMessage): VisitorMessage | null {
+function forVisitor(message: ThreadMessage, locale: Locale): VisitorMessage | null {
   if (message.kind !== 'message') return null
   return {
     id: message.id,
@@ -70,7 +70,7 @@ function forVisitor(message: ThreadMessage): VisitorMessage | null {
           })),
         }
       : {}),
-    text: message.hiddenAt ? 'This message was removed.' : message.text,
+    text: message.hiddenAt ? t('widget.removed', undefined, locale) : message.text,
     at: message.createdAt,
   }
 }
@@ -109,7 +109,7 @@ export class ConversationRoom extends DurableObject<Bindings> {
     if (resumeFrom !== null) {
       const missed = await listMessages(createDb(this.env), state.accountId, conversationId, { afterSeq: resumeFrom })
       if (missed.length > 0) {
-        sendSafely(server, await renderHtml(<AppendedMessages messages={missed} timeZone={state.timeZone} viewer={viewerOf(state)} />))
+        sendSafely(server, await renderIn(state.locale, () => <AppendedMessages messages={missed} timeZone={state.timeZone} viewer={viewerOf(state)} />))
       }
     }
     await this.#broadcastViewers()
@@ -132,7 +132,7 @@ export class ConversationRoom extends DurableObject<Bindings> {
     const messages = own
       ? history
           .filter((message) => message.channelId === state.channelId)
-          .map(forVisitor)
+          .map((message) => forVisitor(message, state.locale))
           .filter((message): message is VisitorMessage => message !== null)
       : []
     sendSafely(server, JSON.stringify({ type: 'history', messages, lastSeq: history[history.length - 1]?.seq ?? resumeFrom ?? 0 }))
@@ -160,7 +160,7 @@ export class ConversationRoom extends DurableObject<Bindings> {
     return sockets.length > 0
   }
 
-  /** Called after a message was committed: agents get HTML (rendered once per time zone and user), the visitor JSON. */
+  /** Called after a message was committed: agents get HTML (rendered once per user, time zone and language), the visitor JSON. */
   async messageAdded(event: { accountId: string; conversationId: string; messageId: number }): Promise<void> {
     if (this.ctx.getWebSockets().length === 0) return
     const message = await getMessage(createDb(this.env), event.accountId, event.messageId)
@@ -174,23 +174,23 @@ export class ConversationRoom extends DurableObject<Bindings> {
     const event = { accountId: message.accountId, conversationId: message.conversationId }
     const rendered = new Map<string, Promise<string>>()
     const readers = new Set<string>()
-    const visitorView = forVisitor(message)
     for (const socket of sockets) {
       const state = stateOf(socket)
       if (state.accountId !== event.accountId) continue
       if (state.kind === 'visitor') {
+        const visitorView = forVisitor(message, state.locale)
         if (visitorView && message.channelId === state.channelId) sendSafely(socket, JSON.stringify({ type: 'message', message: visitorView }))
         continue
       }
-      const key = `${state.timeZone}\u0000${state.userId}`
+      const key = `${state.timeZone}\u0000${state.userId}\u0000${state.locale}`
       let html = rendered.get(key)
       if (!html) {
-        html = renderHtml(
+        html = renderIn(state.locale, () => (
           <>
             <AppendedMessages messages={[message]} timeZone={state.timeZone} viewer={viewerOf(state)} />
             {message.direction === 'in' && <TypingIndicator text="" />}
-          </>,
-        )
+          </>
+        ))
         rendered.set(key, html)
       }
       sendSafely(socket, await html)
@@ -221,12 +221,12 @@ export class ConversationRoom extends DurableObject<Bindings> {
       if (state.kind !== 'agent' || state.accountId !== event.accountId) continue
       sendSafely(
         socket,
-        await renderHtml(
+        await renderIn(state.locale, () => (
           <>
             <ThreadHeader detail={detail} users={users} place={state.place} version={lastSeq} timeZone={state.timeZone} oob />
             <AppendedMessages messages={recent} timeZone={state.timeZone} viewer={viewerOf(state)} />
-          </>,
-        ),
+          </>
+        )),
       )
     }
     await this.#broadcastViewers()
@@ -238,15 +238,15 @@ export class ConversationRoom extends DurableObject<Bindings> {
     if (sockets.length === 0) return
     const message = await getMessage(createDb(this.env), event.accountId, event.messageId)
     if (!message || message.conversationId !== event.conversationId) return
-    const visitorView = forVisitor(message)
     for (const socket of sockets) {
       const state = stateOf(socket)
       if (state.accountId !== event.accountId) continue
       if (state.kind === 'visitor') {
+        const visitorView = forVisitor(message, state.locale)
         if (visitorView) sendSafely(socket, JSON.stringify({ type: 'replaced', message: visitorView }))
         continue
       }
-      sendSafely(socket, await renderHtml(<ReplacedMessage message={message} timeZone={state.timeZone} viewer={viewerOf(state)} />))
+      sendSafely(socket, await renderIn(state.locale, () => <ReplacedMessage message={message} timeZone={state.timeZone} viewer={viewerOf(state)} />))
     }
   }
 
@@ -258,7 +258,7 @@ export class ConversationRoom extends DurableObject<Bindings> {
     } catch (error) {
       // Nothing a client sends may take the room down; the client hears that it failed.
       console.error('room frame failed', String(error))
-      sendSafely(socket, JSON.stringify({ type: 'error', message: 'That did not go through. Try again.' }))
+      sendSafely(socket, JSON.stringify({ type: 'error', message: t('widget.failed', undefined, state.locale) }))
     }
   }
 
@@ -279,7 +279,7 @@ export class ConversationRoom extends DurableObject<Bindings> {
       const otherState = stateOf(other)
       if (otherState.kind === 'visitor') sendSafely(other, JSON.stringify({ type: 'typing', typing: frame.typing, name: firstName }))
       else if (otherState.userId !== state.userId) {
-        sendSafely(other, await renderHtml(<TypingIndicator text={frame.typing ? `${state.name} is typing a reply…` : ''} />))
+        sendSafely(other, await renderIn(otherState.locale, () => <TypingIndicator text={frame.typing ? t('inbox.typing.agent', { name: state.name }) : ''} />))
       }
     }
   }
@@ -294,8 +294,20 @@ export class ConversationRoom extends DurableObject<Bindings> {
     if (frame.type === 'ping') {
       sendSafely(socket, JSON.stringify({ type: 'pong' }))
     } else if (frame.type === 'typing') {
-      const html = await renderHtml(<TypingIndicator text={frame.typing ? `${state.name ?? 'The visitor'} is typing…` : ''} />)
-      for (const agent of this.ctx.getWebSockets('agent')) sendSafely(agent, html)
+      // One rendering per language the agents on the thread read.
+      const byLocale = new Map<string, Promise<string>>()
+      for (const agent of this.ctx.getWebSockets('agent')) {
+        const locale = (stateOf(agent) as AgentState).locale
+        let html = byLocale.get(locale)
+        if (!html) {
+          const name = state.name
+          html = renderIn(locale, () => (
+            <TypingIndicator text={!frame.typing ? '' : name ? t('inbox.typing.visitor', { name }) : t('inbox.typing.the_visitor')} />
+          ))
+          byLocale.set(locale, html)
+        }
+        sendSafely(agent, await html)
+      }
     } else if (frame.type === 'survey') {
       const outcome = await answerSurvey(createDb(this.env), frame.token, { score: frame.score, comment: frame.comment?.replace(/\r\n?/g, '\n').trim() || null }, { conversationId: state.conversationId })
       sendSafely(
@@ -321,19 +333,19 @@ export class ConversationRoom extends DurableObject<Bindings> {
     const limited = takeToken(state.bucket, nowMs)
     socket.serializeAttachment({ ...state, bucket: limited.bucket } satisfies VisitorState)
     if (!limited.allowed) {
-      sendSafely(socket, JSON.stringify({ type: 'error', clientId, code: 'rate_limited', retryAfterMs: limited.retryAfterMs, message: 'You are sending messages too fast. Wait a moment.' }))
+      sendSafely(socket, JSON.stringify({ type: 'error', clientId, code: 'rate_limited', retryAfterMs: limited.retryAfterMs, message: t('widget.too_fast', undefined, state.locale) }))
       return
     }
     const channelLimit = await this.env.CHAT_CHANNEL_LIMITER.limit({ key: state.channelId })
     if (!channelLimit.success) {
-      sendSafely(socket, JSON.stringify({ type: 'error', clientId, code: 'rate_limited', retryAfterMs: 10_000, message: 'We are receiving a lot of messages right now. Try again in a few seconds.' }))
+      sendSafely(socket, JSON.stringify({ type: 'error', clientId, code: 'rate_limited', retryAfterMs: 10_000, message: t('widget.busy', undefined, state.locale) }))
       return
     }
     const db = createDb(this.env)
     const channel = { id: state.channelId, accountId: state.accountId, inboxId: state.inboxId, pluginId: state.pluginId, name: state.channelName }
     const [inbound] = await chatChannel.parse(
       { type: 'event', payload: { visitorId: state.visitorId, sessionKey: state.visitorId, clientMessageId: clientId, name: state.name, email: state.email, text } },
-      { channel, settings: { allowedOrigins: [], greeting: '', chatflow: state.chatflow ?? 'none' }, secrets: {}, env: this.env },
+      { channel, settings: { allowedOrigins: [], greeting: '', chatflow: state.chatflow ?? 'none', language: 'auto' }, secrets: {}, env: this.env },
     )
     if (!inbound) return
     let stored: { seq: number; id: number; duplicate: boolean }
@@ -473,7 +485,7 @@ export class ConversationRoom extends DurableObject<Bindings> {
     for (const [index, socket] of sockets.entries()) {
       const me = states[index]!
       const others = [...new Set(states.filter((state) => state.userId !== me.userId).map((state) => state.name))]
-      sendSafely(socket, await renderHtml(<Viewers names={others} oob />))
+      sendSafely(socket, await renderIn(me.locale, () => <Viewers names={others} oob />))
     }
   }
 }

@@ -1,12 +1,11 @@
 import { DurableObject } from 'cloudflare:workers'
 import type { Bindings } from '../env'
 import { createDb, type Db } from '../db/client'
-import { countViews, listConversations } from '../services/conversations'
+import { countViews, listConversations, type ConversationRow } from '../services/conversations'
 import { parseFilters, type ListFilters } from '../services/filters'
 import { builtInViews, defaultViewId, findView } from '../services/views'
 import { ConversationRowItem, ViewCount } from '../../templates/inbox'
-import { renderHtml } from '../lib/render'
-import { agentIdentity, closeCodeFor, identityHeader, parseAgentFrame, sendSafely, type AgentIdentity } from './protocol'
+import { agentIdentity, closeCodeFor, identityHeader, parseAgentFrame, renderIn, sendSafely, type AgentIdentity } from './protocol'
 
 interface SocketState extends AgentIdentity {
   inboxId: string
@@ -48,12 +47,13 @@ export class InboxHub extends DurableObject<Bindings> {
     const sockets = this.ctx.getWebSockets('agent')
     if (sockets.length === 0 || event.conversationIds.length === 0) return
     const db = createDb(this.env)
-    // Sockets of the same agent on the same list get the same fragment: render it once.
+    // Sockets of the same agent on the same list get the same fragment: render it once (in the
+    // agent's language, which is part of the key should it change between two sockets).
     const fragments = new Map<string, Promise<string>>()
     for (const socket of sockets) {
       const state = socket.deserializeAttachment() as SocketState
       if (state.accountId !== event.accountId || state.inboxId !== event.inboxId) continue
-      const key = [state.userId, state.viewId, state.filterQuery].join('\u0000')
+      const key = [state.userId, state.locale, state.viewId, state.filterQuery].join('\u0000')
       let fragment = fragments.get(key)
       if (!fragment) {
         fragment = this.#renderUpdate(db, state, event.conversationIds)
@@ -83,7 +83,7 @@ export class InboxHub extends DurableObject<Bindings> {
     const parsed = parseFilters(Object.fromEntries(new URLSearchParams(state.filterQuery)))
     const filters: ListFilters = parsed.ok ? parsed.filters : {}
     const query = { accountId: state.accountId, inboxId: state.inboxId, userId: state.userId }
-    const rows = []
+    const rows: ConversationRow[] = []
     for (let index = 0; index < conversationIds.length; index += maxIdsPerUpdate) {
       const part = conversationIds.slice(index, index + maxIdsPerUpdate)
       rows.push(...(await listConversations(db, { ...query, view, filters, conversationIds: part, limit: part.length })).rows)
@@ -93,7 +93,7 @@ export class InboxHub extends DurableObject<Bindings> {
     // Newest-first lists move a changed row to the top; other orders keep its place.
     const moveToTop = (filters.sort ?? (filters.q ? 'relevance' : 'newest')) === 'newest'
     const rowHref = { inboxId: state.inboxId, viewId: state.viewId, filterQuery: state.filterQuery }
-    return renderHtml(
+    return renderIn(state.locale, () => (
       <>
         {conversationIds
           .filter((id) => moveToTop || !present.has(id))
@@ -113,8 +113,8 @@ export class InboxHub extends DurableObject<Bindings> {
         {builtInViews.map((v) => (
           <ViewCount viewId={v.id} count={counts[v.id] ?? 0} oob />
         ))}
-      </>,
-    )
+      </>
+    ))
   }
 
   override async webSocketMessage(socket: WebSocket, data: string | ArrayBuffer): Promise<void> {

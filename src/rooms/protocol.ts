@@ -1,4 +1,7 @@
 import { z } from 'zod'
+import type { JSX } from 'hono/jsx/jsx-runtime'
+import { locales, withLocale, type Locale } from '../i18n'
+import { renderHtml } from '../lib/render'
 
 /** Who an agent socket belongs to; set by the worker after it checked the session. */
 export const agentIdentity = z.object({
@@ -7,6 +10,8 @@ export const agentIdentity = z.object({
   name: z.string(),
   role: z.enum(['super_admin', 'admin', 'agent']),
   timeZone: z.string().default('UTC'),
+  /** The UI language the agent reads (their profile's choice): fragments pushed to them use it. */
+  locale: z.enum(locales).catch('en'),
 })
 export type AgentIdentity = z.infer<typeof agentIdentity>
 
@@ -44,4 +49,12 @@ export function sendSafely(socket: WebSocket, data: string) {
   } catch {
     // The close handler cleans up; nothing else to do.
   }
+}
+
+/**
+ * Renders a fragment in a locale. The element is built inside too: t() in attributes runs when
+ * the JSX is created, and components run while it is rendered, both within the locale.
+ */
+export function renderIn(locale: Locale | undefined, build: () => JSX.Element): Promise<string> {
+  return withLocale(locale, () => renderHtml(build()))
 }

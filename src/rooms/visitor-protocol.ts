@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { locales } from '../i18n'
 
 /** Who a visitor socket belongs to; set by the worker after it checked the widget token and origin. */
 export const visitorIdentity = z.object({
@@ -11,6 +12,8 @@ export const visitorIdentity = z.object({
   conversationId: z.string(),
   /** The channel's chatflow, if it has one. */
   chatflow: z.string().optional(),
+  /** The widget's language (the channel's, or the visitor's browser's): texts the room sends the visitor use it. */
+  locale: z.enum(locales).catch('en'),
 })
 export type VisitorIdentityHeader = z.infer<typeof visitorIdentity>
 export const visitorHeader = 'X-Switchboard-Visitor'

@@ -18,6 +18,7 @@ import { AppendedMessages, conversationUrl } from '../../templates/inbox'
 import { Composer } from '../../templates/composer'
 import { ComposeForm, ComposePage, ForwardForm, type ComposeValues } from '../../templates/email-outbound'
 import { placeFrom, renderThread } from './thread-view'
+import { t } from '../i18n'
 
 /**
  * Email that starts on our side: the reply composer's recipient defaults, a new email from the
@@ -30,7 +31,7 @@ emailOutboundRoutes.use('/inbox/*', requireSession)
 
 async function ownConversation(c: Context<AppEnv>) {
   const detail = await getConversation(c.var.db, c.var.accountId, c.req.param('id') ?? '')
-  if (!detail) throw new HTTPException(404, { message: 'This conversation does not exist or was deleted.' })
+  if (!detail) throw new HTTPException(404, { message: t('errors.conversation_gone') })
   return detail
 }
 
@@ -55,7 +56,7 @@ emailOutboundRoutes.get('/conversations/:id/forward', async (c) => {
 
 const forwardForm = z.object({
   to: z.string().max(10_000),
-  note: z.string().max(20_000, 'That note is too long.').default(''),
+  note: z.string().max(20_000, 'email.error.note_long').default(''),
 })
 
 emailOutboundRoutes.post('/conversations/:id/forward', async (c) => {
@@ -64,17 +65,17 @@ emailOutboundRoutes.post('/conversations/:id/forward', async (c) => {
   const body = await c.req.parseBody()
   const values = { to: typeof body.to === 'string' ? body.to : '', note: typeof body.note === 'string' ? body.note : '' }
   const again = (status: 409 | 422, error: string) => c.html(<ForwardForm conversationId={detail.conversation.id} values={values} error={error} />, status)
-  if (detail.conversation.folder === 'trash') return again(409, 'Restore this conversation before forwarding it.')
+  if (detail.conversation.folder === 'trash') return again(409, t('email.error.restore_first'))
   const form = forwardForm.safeParse(body)
-  if (!form.success) return again(422, form.error.issues[0]?.message ?? 'Check the form.')
+  if (!form.success) return again(422, t(form.error.issues[0]?.message ?? 'email.error.check_form'))
   const to = parseAddressList(form.data.to)
-  if (to.invalid.length > 0) return again(422, `“${to.invalid[0]}” is not an email address.`)
-  if (to.addresses.length === 0 || to.addresses.length > 20) return again(422, 'Forward to between one and 20 addresses.')
+  if (to.invalid.length > 0) return again(422, t('email.error.not_address', { address: to.invalid[0]! }))
+  if (to.addresses.length === 0 || to.addresses.length > 20) return again(422, t('email.error.forward_count'))
   let message
   try {
     message = await forwardConversation(db, c.env, { accountId, conversationId: detail.conversation.id, user, to: to.addresses, note: form.data.note })
   } catch (error) {
-    return again(422, error instanceof Error ? error.message : 'The conversation could not be forwarded.')
+    return again(422, error instanceof Error ? error.message : t('email.error.forward_failed'))
   }
   const shown = await getMessage(db, accountId, message.id)
   c.executionCtx.waitUntil(notifySafely(durableObjectNotifier(c.env), { accountId, inboxId: detail.conversation.inboxId, conversationId: detail.conversation.id, messageId: message.id }))
@@ -94,12 +95,12 @@ emailOutboundRoutes.post('/conversations/:id/transcript', async (c) => {
   const { db, accountId, user } = c.var
   const place = placeFrom(detail.conversation.inboxId, await c.req.parseBody())
   const address = detail.contact?.email
-  if (!address) throw new HTTPException(422, { message: 'This contact has no email address to send the transcript to.' })
+  if (!address) throw new HTTPException(422, { message: t('errors.no_transcript_address') })
   let message
   try {
     message = await sendTranscript(db, c.env, detail.conversation.id, address, { user })
   } catch (error) {
-    throw new HTTPException(422, { message: error instanceof Error ? error.message : 'The transcript could not be sent.' })
+    throw new HTTPException(422, { message: error instanceof Error ? error.message : t('errors.transcript_failed') })
   }
   c.executionCtx.waitUntil(notifySafely(durableObjectNotifier(c.env), { accountId, inboxId: detail.conversation.inboxId, conversationId: detail.conversation.id, messageId: message.id }))
   const thread = await renderThread(c, detail.conversation.id, place)
@@ -113,7 +114,7 @@ emailOutboundRoutes.post('/conversations/:id/transcript', async (c) => {
 
 async function composeContext(c: Context<AppEnv>) {
   const inbox = await getInbox(c.var.db, c.var.accountId, c.req.param('inboxId') ?? '')
-  if (!inbox) throw new HTTPException(404, { message: 'This inbox does not exist.' })
+  if (!inbox) throw new HTTPException(404, { message: t('errors.inbox_gone') })
   const channels = (await emailChannelsOf(c.var.db, c.var.accountId, inbox.id)).map((channel) => ({
     id: channel.id,
     name: typeof channel.settings.fromName === 'string' && channel.settings.fromName ? channel.settings.fromName : channel.name,
@@ -130,8 +131,8 @@ emailOutboundRoutes.get('/inbox/:inboxId/compose', async (c) => {
 
 const composeForm = z.object({
   channelId: z.string().max(32).optional(),
-  subject: z.string().trim().min(1, 'Add a subject.').max(500, 'That subject is too long.'),
-  text: z.string().trim().min(1, 'Write something first.').max(100_000, 'That email is too long.'),
+  subject: z.string().trim().min(1, 'email.error.subject_missing').max(500, 'email.error.subject_long'),
+  text: z.string().trim().min(1, 'email.error.text_missing').max(100_000, 'email.error.text_long'),
   format: z.enum(['text', 'html']).default('text'),
 })
 
@@ -144,17 +145,18 @@ emailOutboundRoutes.post('/inbox/:inboxId/compose', async (c) => {
   )
   const again = (error: string) => c.html(<ComposeForm inboxId={inbox.id} channels={channels} values={values} error={error} />, 422)
   const form = composeForm.safeParse(body)
-  if (!form.success) return again(form.error.issues[0]?.message ?? 'Check the form.')
+  // Schema messages are catalog keys; zod's own messages pass through t() unchanged.
+  if (!form.success) return again(t(form.error.issues[0]?.message ?? 'email.error.check_form'))
   const recipients = emailReplyOptions.safeParse({ to: values.to, cc: values.cc, bcc: values.bcc })
-  if (!recipients.success) return again(recipients.error.issues[0]?.message ?? 'Check the recipients.')
-  if (!recipients.data.to?.length) return again('Add at least one To recipient.')
+  if (!recipients.success) return again(recipients.error.issues[0]?.message ?? t('email.error.check_recipients'))
+  if (!recipients.data.to?.length) return again(t('email.error.to_missing'))
   const files = filesOf(body.attachments)
   const refusedFiles = attachmentProblem(files)
   if (refusedFiles) return again(refusedFiles)
   // Agent HTML is sanitised before it is stored or sent, exactly like inbound mail.
   const html = form.data.format === 'html' ? sanitizeHtml(form.data.text).html : null
   const text = html === null ? form.data.text : htmlToText(html).trim()
-  if (!text) return again('Write something first.')
+  if (!text) return again(t('email.error.text_missing'))
   let created
   try {
     created = await composeEmail(db, c.env, {
@@ -169,7 +171,7 @@ emailOutboundRoutes.post('/inbox/:inboxId/compose', async (c) => {
       files,
     })
   } catch (error) {
-    return again(error instanceof Error ? error.message : 'The email could not be sent.')
+    return again(error instanceof Error ? error.message : t('email.error.send_failed'))
   }
   c.executionCtx.waitUntil(notifySafely(durableObjectNotifier(c.env), { accountId, inboxId: inbox.id, conversationId: created.conversationId, messageId: created.message.id }))
   const url = conversationUrl(inbox.id, 'sent', created.conversationId)

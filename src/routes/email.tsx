@@ -7,6 +7,7 @@ import { requireSession } from '../auth/middleware'
 import { attachments } from '../db/schema'
 import { getMessage } from '../services/messages'
 import { EmailHtml } from '../../templates/email'
+import { t } from '../i18n'
 
 /**
  * Email downloads and the remote-images toggle: the raw .eml of a message, attachment bytes, and
@@ -31,16 +32,16 @@ export function contentDisposition(kind: 'inline' | 'attachment', filename: stri
 async function messageOf(c: { var: AppEnv['Variables'] }, params: { id: string; messageId: number }) {
   const message = await getMessage(c.var.db, c.var.accountId, params.messageId)
   // A message of another conversation (or account) is as absent as one that does not exist.
-  if (!message || message.conversationId !== params.id) throw new HTTPException(404, { message: 'Message not found.' })
+  if (!message || message.conversationId !== params.id) throw new HTTPException(404, { message: t('errors.message_not_found') })
   return message
 }
 
 emailRoutes.get('/conversations/:id/messages/:messageId/raw', requireSession, async (c) => {
   const params = messageParams.safeParse(c.req.param())
-  if (!params.success) throw new HTTPException(404, { message: 'Message not found.' })
+  if (!params.success) throw new HTTPException(404, { message: t('errors.message_not_found') })
   const message = await messageOf(c, params.data)
   const object = message.rawKey ? await c.env.ATTACHMENTS.get(message.rawKey) : null
-  if (!object) throw new HTTPException(404, { message: 'The original of this message is not stored.' })
+  if (!object) throw new HTTPException(404, { message: t('errors.original_not_stored') })
   return new Response(object.body, {
     headers: {
       'Content-Type': 'message/rfc822',
@@ -54,22 +55,22 @@ emailRoutes.get('/conversations/:id/messages/:messageId/raw', requireSession, as
 
 emailRoutes.get('/conversations/:id/messages/:messageId/body', requireSession, async (c) => {
   const params = messageParams.safeParse(c.req.param())
-  if (!params.success) throw new HTTPException(404, { message: 'Message not found.' })
+  if (!params.success) throw new HTTPException(404, { message: t('errors.message_not_found') })
   const message = await messageOf(c, params.data)
-  if (!message.html || message.hiddenAt) throw new HTTPException(404, { message: 'This message has no HTML body.' })
+  if (!message.html || message.hiddenAt) throw new HTTPException(404, { message: t('errors.no_html_body') })
   return c.html(<EmailHtml message={message} showRemote={c.req.query('remoteImages') === 'show'} />)
 })
 
 emailRoutes.get('/attachments/:id', requireSession, async (c) => {
   const id = z.string().min(1).max(64).safeParse(c.req.param('id'))
-  if (!id.success) throw new HTTPException(404, { message: 'Attachment not found.' })
+  if (!id.success) throw new HTTPException(404, { message: t('errors.attachment_not_found') })
   const [attachment] = await c.var.db
     .select()
     .from(attachments)
     .where(and(eq(attachments.id, id.data), eq(attachments.accountId, c.var.accountId)))
     .limit(1)
   const object = attachment ? await c.env.ATTACHMENTS.get(attachment.r2Key) : null
-  if (!attachment || !object) throw new HTTPException(404, { message: 'Attachment not found.' })
+  if (!attachment || !object) throw new HTTPException(404, { message: t('errors.attachment_not_found') })
   const inline = inlineImageTypes.has(attachment.contentType)
   return new Response(object.body, {
     headers: {

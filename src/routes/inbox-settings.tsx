@@ -12,6 +12,7 @@ import { ChannelForm, InboxForm, InboxSettingsPage } from '../../templates/inbox
 import { formToSettings, schemaFields } from '../../templates/schema-form'
 import { channels } from '../db/schema'
 import { and, eq } from 'drizzle-orm'
+import { t } from '../i18n'
 
 export const inboxSettingsRoutes = new Hono<AppEnv>()
 inboxSettingsRoutes.use('/inbox/:inboxId/settings', requireSession, requireRole('admin', 'super_admin'))
@@ -20,14 +21,14 @@ inboxSettingsRoutes.use('/channels-settings/*', requireSession, requireRole('adm
 const inboxForm = z.object({
   name: z.string().default(''),
   members: z.array(z.string().max(32)).default([]),
-  defaultAssignment: z.enum(['none', 'round_robin', 'user'], { message: 'Choose who gets new conversations.' }).default('none'),
+  defaultAssignment: z.enum(['none', 'round_robin', 'user'], { message: 'inboxsettings.assignment.invalid' }).default('none'),
   defaultAssigneeId: z.string().max(32).default(''),
 })
 
 inboxSettingsRoutes.get('/inbox/:inboxId/settings', async (c) => {
   const { db, accountId } = c.var
   const inbox = await getInbox(db, accountId, c.req.param('inboxId'))
-  if (!inbox) throw new HTTPException(404, { message: 'No such inbox.' })
+  if (!inbox) throw new HTTPException(404, { message: t('errors.no_such_inbox') })
   const [users, memberIds, inboxChannels] = await Promise.all([listAllUsers(db, accountId), listMemberIds(db, inbox.id), listChannelsOfInbox(db, accountId, inbox.id)])
   return c.html(<InboxSettingsPage appName={c.env.APP_NAME ?? 'Switchboard'} inbox={inbox} users={users} memberIds={memberIds} channels={inboxChannels} />)
 })
@@ -35,13 +36,13 @@ inboxSettingsRoutes.get('/inbox/:inboxId/settings', async (c) => {
 inboxSettingsRoutes.post('/inbox/:inboxId/settings', async (c) => {
   const { db, accountId, user } = c.var
   const inbox = await getInbox(db, accountId, c.req.param('inboxId'))
-  if (!inbox) throw new HTTPException(404, { message: 'No such inbox.' })
+  if (!inbox) throw new HTTPException(404, { message: t('errors.no_such_inbox') })
   const body = await c.req.parseBody({ all: true })
   const form = inboxForm.safeParse({ ...body, members: body.members === undefined ? [] : [body.members].flat() })
   const users = await listAllUsers(db, accountId)
   const render = async (status: 200 | 422, error?: string) =>
     c.html(<InboxForm inbox={(await getInbox(db, accountId, inbox.id)) ?? inbox} users={users} memberIds={await listMemberIds(db, inbox.id)} error={error} saved={status === 200} />, status)
-  if (!form.success) return render(422, form.error.issues[0]?.message)
+  if (!form.success) return render(422, t(form.error.issues[0]?.message ?? 'error.check_input'))
   try {
     await updateInbox(db, user, inbox.id, {
       name: form.data.name,
@@ -60,7 +61,7 @@ inboxSettingsRoutes.post('/channels-settings/:channelId', async (c) => {
   const { db, accountId, user } = c.var
   const [channel] = await db.select().from(channels).where(and(eq(channels.accountId, accountId), eq(channels.id, c.req.param('channelId')))).limit(1)
   const plugin = channel && findPlugin(channel.pluginId)
-  if (!channel || !plugin) throw new HTTPException(404, { message: 'No such channel.' })
+  if (!channel || !plugin) throw new HTTPException(404, { message: t('errors.no_such_channel') })
   const body = await c.req.parseBody()
   const settings = formToSettings(schemaFields(plugin.settings), body)
   const secrets = Object.fromEntries((plugin.secrets ?? []).map(({ key }) => [key, String(body[`secret.${key}`] ?? '')]))

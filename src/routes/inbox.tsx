@@ -13,6 +13,7 @@ import { ConversationRows, EmptyThread, InboxPage, ListPane, viewUrl, type Inbox
 import { AssigneeOptions } from '../../templates/list-controls'
 import { forwardAgentSocket } from './live'
 import { renderThread } from './thread-view'
+import { t } from '../i18n'
 
 export const inboxRoutes = new Hono<AppEnv>()
 inboxRoutes.use('*', requireSession)
@@ -33,7 +34,7 @@ export async function loadContext(
   filterSource?: Record<string, string>,
 ): Promise<InboxContext> {
   const view = findView(viewId)
-  if (!view) throw new HTTPException(404, { message: 'No such view.' })
+  if (!view) throw new HTTPException(404, { message: t('errors.no_such_view') })
   const { db, accountId, user } = c.var
   const [inboxes, counts, savedViews] = await Promise.all([
     listInboxes(db, accountId),
@@ -41,7 +42,7 @@ export async function loadContext(
     listSavedViews(db, accountId, inboxId, user.id),
   ])
   const inbox = inboxes.find((candidate) => candidate.id === inboxId)
-  if (!inbox) throw new HTTPException(404, { message: 'No such inbox.' })
+  if (!inbox) throw new HTTPException(404, { message: t('errors.no_such_inbox') })
   const parsed = parseFilters(filterSource ?? c.req.query())
   return { user, inboxes, inbox, view, counts, savedViews, filterQuery: parsed.ok ? filtersToQuery(parsed.filters) : '' }
 }
@@ -74,7 +75,7 @@ export async function loadRows(c: Context<AppEnv>, ctx: InboxContext, list: List
 
 inboxRoutes.get('/', async (c) => {
   const [first] = await listInboxes(c.var.db, c.var.accountId)
-  if (!first) throw new HTTPException(404, { message: 'This workspace has no inbox yet.' })
+  if (!first) throw new HTTPException(404, { message: t('errors.no_inbox_yet') })
   return c.redirect(viewUrl(first.id, defaultViewId))
 })
 
@@ -101,7 +102,7 @@ inboxRoutes.get('/inbox/:inboxId/:viewId/rows', async (c) => {
 
 inboxRoutes.get('/inbox/:inboxId/:viewId/assignee-options', async (c) => {
   const inbox = await getInbox(c.var.db, c.var.accountId, c.req.param('inboxId'))
-  if (!inbox) throw new HTTPException(404, { message: 'No such inbox.' })
+  if (!inbox) throw new HTTPException(404, { message: t('errors.no_such_inbox') })
   const parsed = parseFilters(c.req.query())
   return c.html(<AssigneeOptions filters={parsed.ok ? parsed.filters : {}} options={await loadFilterOptions(c, inbox.id)} />)
 })
@@ -133,7 +134,7 @@ inboxRoutes.get('/inbox/:inboxId/:viewId/c/:conversationId', async (c) => {
 
 inboxRoutes.get('/inboxes/:inboxId/live', async (c) => {
   const inbox = await getInbox(c.var.db, c.var.accountId, c.req.param('inboxId'))
-  if (!inbox) throw new HTTPException(404, { message: 'No such inbox.' })
+  if (!inbox) throw new HTTPException(404, { message: t('errors.no_such_inbox') })
   const hub = c.env.INBOX_HUB.get(c.env.INBOX_HUB.idFromName(inbox.id))
   return forwardAgentSocket(c, hub, { inbox: inbox.id, view: c.req.query('view') ?? defaultViewId, filters: c.req.query('filters') ?? '' })
 })

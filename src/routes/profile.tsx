@@ -7,6 +7,7 @@ import { users } from '../db/schema'
 import { InputError } from '../lib/errors'
 import { saveWorkingHours, setAvailability, weekdays } from '../services/availability'
 import { AvailabilitySwitch } from '../../templates/inbox'
+import { setUserLocale } from '../services/users'
 import { ProfilePage, WorkingHoursForm } from '../../templates/profile'
 
 export const profileRoutes = new Hono<AppEnv>()
@@ -14,6 +15,22 @@ profileRoutes.use('/me', requireSession)
 profileRoutes.use('/me/*', requireSession)
 
 profileRoutes.get('/me', (c) => c.html(<ProfilePage appName={c.env.APP_NAME ?? 'Switchboard'} user={c.var.user} />))
+
+// A normal form post and a redirect: the next page is rendered in the new language from the top.
+profileRoutes.post('/me/locale', async (c) => {
+  const choice = (await c.req.parseBody()).locale
+  try {
+    await setUserLocale(c.var.db, c.var.user.id, choice)
+  } catch (error) {
+    if (error instanceof InputError) return c.html(<ProfilePage appName={c.env.APP_NAME ?? 'Switchboard'} user={c.var.user} languageError={error.message} />, 422)
+    throw error
+  }
+  if (c.req.header('HX-Request')) {
+    c.header('HX-Refresh', 'true')
+    return c.body(null, 204)
+  }
+  return c.redirect('/me', 303)
+})
 
 profileRoutes.post('/me/availability', async (c) => {
   const choice = z.enum(['available', 'away']).parse((await c.req.parseBody()).availability)

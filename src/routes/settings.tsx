@@ -8,6 +8,7 @@ import { InputError } from '../lib/errors'
 import { durableObjectNotifier } from '../rooms/notifier'
 import { changeRole, createUser, getUser, listUsers, setUserStatus } from '../services/users'
 import { AddUserForm, UserRow, UsersPage } from '../../templates/settings-users'
+import { t } from '../i18n'
 
 export const settingsRoutes = new Hono<AppEnv>()
 // Only the users pages are admin-only; other areas' settings pages (content library …) check their own roles.
@@ -15,11 +16,11 @@ settingsRoutes.use('/settings/users', requireSession, requireRole('admin', 'supe
 settingsRoutes.use('/settings/users/*', requireSession, requireRole('admin', 'super_admin'))
 
 const newUserForm = z.object({
-  name: z.string().trim().min(1, 'Enter a name.').max(120),
-  email: z.string().trim().email('Enter a valid email address.').max(254),
+  name: z.string().trim().min(1, 'users.add.name_missing').max(120),
+  email: z.string().trim().email('users.add.email_invalid').max(254),
   password: z
     .string()
-    .min(passwordMinLength, `The password needs at least ${passwordMinLength} characters.`)
+    .min(passwordMinLength, 'users.add.password_short')
     .max(passwordMaxLength),
   role: z.enum(['agent', 'admin', 'super_admin']),
 })
@@ -33,9 +34,9 @@ settingsRoutes.post('/settings/users', async (c) => {
   const body = await c.req.parseBody()
   const values = { name: String(body.name ?? ''), email: String(body.email ?? '') }
   const form = newUserForm.safeParse(body)
-  if (!form.success) return c.html(<AddUserForm error={form.error.issues[0]?.message} values={values} />, 422)
+  if (!form.success) return c.html(<AddUserForm error={t(form.error.issues[0]?.message ?? 'error.check_input', { min: passwordMinLength })} values={values} />, 422)
   if (form.data.role === 'super_admin' && c.var.user.role !== 'super_admin') {
-    return c.html(<AddUserForm error="Only a super admin can add super admins." values={values} />, 403)
+    return c.html(<AddUserForm error={t('users.add.super_admin_only')} values={values} />, 403)
   }
   try {
     const user = await createUser(c.var.db, { ...form.data, accountId: c.var.accountId, actorUserId: c.var.user.id })
@@ -71,7 +72,7 @@ async function userRowAfter(c: Context<AppEnv>, userId: string, action: () => Pr
 settingsRoutes.post('/settings/users/:id/role', async (c) => {
   const role = z.enum(userRoles).safeParse((await c.req.parseBody()).role)
   return userRowAfter(c, c.req.param('id'), async () => {
-    if (!role.success) throw new InputError('Choose a role.')
+    if (!role.success) throw new InputError(t('errors.choose_role'))
     await changeRole(c.var.db, c.var.user, c.req.param('id'), role.data)
   })
 })
@@ -79,7 +80,7 @@ settingsRoutes.post('/settings/users/:id/role', async (c) => {
 settingsRoutes.post('/settings/users/:id/status', async (c) => {
   const status = z.enum(userStatuses).safeParse((await c.req.parseBody()).status)
   return userRowAfter(c, c.req.param('id'), async () => {
-    if (!status.success) throw new InputError('Choose a status.')
+    if (!status.success) throw new InputError(t('errors.choose_status'))
     const { released } = await setUserStatus(c.var.db, c.var.user, c.req.param('id'), status.data)
     const notifier = durableObjectNotifier(c.env)
     c.executionCtx.waitUntil(

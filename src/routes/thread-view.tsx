@@ -10,6 +10,7 @@ import { findPlugin } from '../channels/registry'
 import { defaultViewId, findView } from '../services/views'
 import { ConversationRowItem, ThreadPane } from '../../templates/inbox'
 import type { ThreadPlace } from '../../templates/thread-actions'
+import { t } from '../i18n'
 
 /** Where an action was taken from (sent by the page with every thread action). */
 export function placeFrom(inboxId: string, body: Record<string, unknown>): ThreadPlace {
@@ -26,7 +27,7 @@ export function placeFrom(inboxId: string, body: Record<string, unknown>): Threa
 export async function renderThread(c: Context<AppEnv>, conversationId: string, place: ThreadPlace) {
   const { db, accountId, user } = c.var
   const detail = await getConversation(db, accountId, conversationId)
-  if (!detail) throw new HTTPException(404, { message: 'This conversation does not exist or was deleted.' })
+  if (!detail) throw new HTTPException(404, { message: t('errors.conversation_gone') })
   const [messages, others, users] = await Promise.all([
     listMessages(db, accountId, conversationId),
     detail.contact ? otherConversationsOfContact(db, accountId, detail.contact.id, conversationId) : Promise.resolve([]),

@@ -9,6 +9,7 @@ import { getChannelById } from '../services/inboxes'
 import { teamAvailability } from '../services/availability'
 import { originAllowed, resumeVisit, verifyVisitorToken, type VisitorIdentity } from '../services/visitors'
 import { visitorHeader, type VisitorIdentityHeader } from '../rooms/visitor-protocol'
+import { localeFromAcceptLanguage, locales, t, widgetStrings, withLocale, type Locale } from '../i18n'
 
 /**
  * The visitor side of live chat: the widget's session and socket endpoints, and a demo page.
@@ -17,7 +18,16 @@ import { visitorHeader, type VisitorIdentityHeader } from '../rooms/visitor-prot
  */
 export const widgetRoutes = new Hono<AppEnv>()
 
-const chatSettings = z.object({ allowedOrigins: z.array(z.string()).default([]), greeting: z.string().default('Hi! How can we help?'), chatflow: z.string().default('none') })
+const chatSettings = z.object({
+  allowedOrigins: z.array(z.string()).default([]),
+  greeting: z.string().default('Hi! How can we help?'),
+  chatflow: z.string().default('none'),
+  language: z.enum(['auto', ...locales]).catch('auto'),
+})
+
+/** The visitor's language: the channel's choice, else their browser's. */
+const widgetLocale = (c: Context<AppEnv>, settings: { language: 'auto' | Locale }): Locale =>
+  settings.language === 'auto' ? localeFromAcceptLanguage(c.req.header('Accept-Language')) : settings.language
 
 async function chatChannelFor(c: Context<AppEnv>) {
   const channel = await getChannelById(c.var.db, c.req.param('channelId') ?? '')
@@ -54,7 +64,11 @@ widgetRoutes.post('/widget/:channelId/session', async (c) => {
   allowOrigin(c, settings.allowedOrigins)
   const body = sessionBody.safeParse(await c.req.json().catch(() => ({})))
   const visit = await resumeVisit(c.var.db, channel, body.success ? body.data.token : undefined)
-  const availability = await teamAvailability(c.var.db, channel.accountId, channel.inboxId, { conversationId: visit.started ? visit.conversationId : undefined })
+  const locale = widgetLocale(c, settings)
+  // "Back on Monday 09:00" is written in the visitor's language.
+  const availability = await withLocale(locale, () =>
+    teamAvailability(c.var.db, channel.accountId, channel.inboxId, { conversationId: visit.started ? visit.conversationId : undefined }),
+  )
   return c.json({
     token: visit.token,
     visitorId: visit.visitorId,
@@ -63,6 +77,8 @@ widgetRoutes.post('/widget/:channelId/session', async (c) => {
     greeting: settings.greeting,
     teamName: channel.name,
     availability,
+    locale,
+    strings: widgetStrings(locale),
   })
 })
 
@@ -76,6 +92,7 @@ async function visitorFromRequest(c: Context<AppEnv>) {
 
 /** Who the room is talking to, as the worker proved it (token, origin, channel). */
 function visitorHeaderFor(
+  c: Context<AppEnv>,
   channel: Awaited<ReturnType<typeof chatChannelFor>>['channel'],
   settings: Awaited<ReturnType<typeof chatChannelFor>>['settings'],
   identity: VisitorIdentity,
@@ -89,13 +106,14 @@ function visitorHeaderFor(
     visitorId: identity.visitorId,
     conversationId: identity.conversationId,
     chatflow: settings.chatflow === 'none' ? undefined : settings.chatflow,
+    locale: widgetLocale(c, settings),
   }
 }
 
 widgetRoutes.get('/widget/:channelId/ws', async (c) => {
   if (c.req.header('Upgrade') !== 'websocket') throw new HTTPException(426, { message: 'Expected a WebSocket.' })
   const { channel, settings, identity } = await visitorFromRequest(c)
-  const header = visitorHeaderFor(channel, settings, identity)
+  const header = visitorHeaderFor(c, channel, settings, identity)
   const room = c.env.CONVERSATION_ROOM.get(c.env.CONVERSATION_ROOM.idFromName(identity.conversationId))
   const url = new URL('https://live.internal/visitor')
   const after = Number(c.req.query('after') ?? '')
@@ -114,17 +132,18 @@ function safeFilename(name: string): string {
 /** A visitor's file: stored through the conversation's room, like a message. */
 widgetRoutes.post('/widget/:channelId/upload', async (c) => {
   const { channel, settings, identity } = await visitorFromRequest(c)
+  const locale = widgetLocale(c, settings)
   const length = Number(c.req.header('Content-Length') ?? '0')
-  if (length > maxVisitorFileBytes + 64 * 1024) throw new HTTPException(413, { message: 'Files can be at most 10 MB.' })
+  if (length > maxVisitorFileBytes + 64 * 1024) throw new HTTPException(413, { message: t('widget.file_too_big', undefined, locale) })
   const form = await c.req.parseBody()
   const file = form.file
   const clientId = typeof form.clientId === 'string' && /^[A-Za-z0-9_-]{1,64}$/.test(form.clientId) ? form.clientId : null
-  if (!(file instanceof File) || !clientId) throw new HTTPException(422, { message: 'Choose a file to send.' })
-  if (file.size > maxVisitorFileBytes) throw new HTTPException(413, { message: 'Files can be at most 10 MB.' })
-  if (!(await c.env.CHAT_CHANNEL_LIMITER.limit({ key: channel.id })).success) throw new HTTPException(429, { message: 'Try again in a few seconds.' })
+  if (!(file instanceof File) || !clientId) throw new HTTPException(422, { message: t('widget.choose_file', undefined, locale) })
+  if (file.size > maxVisitorFileBytes) throw new HTTPException(413, { message: t('widget.file_too_big', undefined, locale) })
+  if (!(await c.env.CHAT_CHANNEL_LIMITER.limit({ key: channel.id })).success) throw new HTTPException(429, { message: t('widget.try_again', undefined, locale) })
   const room = c.env.CONVERSATION_ROOM.get(c.env.CONVERSATION_ROOM.idFromName(identity.conversationId))
   const stored = await room.visitorUpload({
-    visitor: visitorHeaderFor(channel, settings, identity),
+    visitor: visitorHeaderFor(c, channel, settings, identity),
     clientId,
     text: typeof form.text === 'string' ? form.text.slice(0, 4000) : '',
     file: { filename: safeFilename(file.name), contentType: file.type || 'application/octet-stream', bytes: await file.arrayBuffer() },

@@ -2,10 +2,13 @@ import { and, eq, inArray } from 'drizzle-orm'
 import type { Db } from '../db/client'
 import { conversations, inboxMembers, users, type OfficeHours } from '../db/schema'
 import { InputError } from '../lib/errors'
+import { t } from '../i18n'
+import { intlLocale } from '../lib/time'
 
 const weekdays = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const
 export type Weekday = (typeof weekdays)[number]
-export const weekdayNames: Record<Weekday, string> = { sun: 'Sunday', mon: 'Monday', tue: 'Tuesday', wed: 'Wednesday', thu: 'Thursday', fri: 'Friday', sat: 'Saturday' }
+/** The weekday's name in the current locale ("Monday", "Mandag"). */
+export const weekdayName = (day: Weekday) => t(`day.${day}`)
 export { weekdays }
 
 /** The weekday and minutes since midnight at `atMs` in a time zone. */
@@ -86,7 +89,7 @@ export async function teamAvailability(
     if (atMs !== null && (!best || atMs < best.atMs)) best = { atMs, timeZone: user.timeZone }
   }
   if (!best) return { available: false }
-  const text = new Intl.DateTimeFormat('en-GB', { weekday: 'long', hour: '2-digit', minute: '2-digit', timeZone: best.timeZone }).format(new Date(best.atMs))
+  const text = new Intl.DateTimeFormat(intlLocale(), { weekday: 'long', hour: '2-digit', minute: '2-digit', timeZone: best.timeZone }).format(new Date(best.atMs))
   return { available: false, backAtMs: best.atMs, backAtText: `${text} (${best.timeZone})` }
 }
 
@@ -105,7 +108,7 @@ export function isValidTimeZone(timeZone: string): boolean {
 
 /** Saves a user's time zone and office hours ("09:00"–"17:00" per weekday; empty = off that day). */
 export async function saveWorkingHours(db: Db, userId: string, input: { timeZone: string; enabled: boolean; days: Partial<Record<Weekday, { from: string; to: string }>> }) {
-  if (!isValidTimeZone(input.timeZone)) throw new InputError('Choose a valid time zone.')
+  if (!isValidTimeZone(input.timeZone)) throw new InputError(t('profile.hours.invalid_zone'))
   const toMinutes = (value: string) => {
     const match = /^([01]\d|2[0-3]):([0-5]\d)$/.exec(value)
     if (!match) return null
@@ -118,10 +121,10 @@ export async function saveWorkingHours(db: Db, userId: string, input: { timeZone
     if (!period || (!period.from && !period.to)) continue
     const from = toMinutes(period.from)
     const to = period.to === '24:00' ? 1440 : toMinutes(period.to)
-    if (from === null || to === null) throw new InputError(`${weekdayNames[day]}: use times in quarter hours, like 09:00 and 17:30.`)
-    if (to <= from) throw new InputError(`${weekdayNames[day]}: the end comes before the start.`)
+    if (from === null || to === null) throw new InputError(t('profile.hours.quarter_hours', { day: weekdayName(day) }))
+    if (to <= from) throw new InputError(t('profile.hours.end_before_start', { day: weekdayName(day) }))
     days[day] = [[from, to]]
   }
-  if (input.enabled && Object.keys(days).length === 0) throw new InputError('Set hours for at least one day, or switch office hours off.')
+  if (input.enabled && Object.keys(days).length === 0) throw new InputError(t('profile.hours.none_set'))
   await db.update(users).set({ timeZone: input.timeZone, officeHours: { enabled: input.enabled, days } }).where(eq(users.id, userId))
 }

@@ -16,6 +16,8 @@ import {
   type ConversationStatus,
 } from '../db/schema'
 import { InputError } from '../lib/errors'
+import { t } from '../i18n'
+import { intlLocale } from '../lib/time'
 import { toPreview } from '../lib/text'
 import { recordAudit, type User } from './users'
 import { botCloseAllowedAt } from './chatflows'
@@ -43,12 +45,18 @@ function chunks<T>(items: T[], size = idsPerStatement): T[][] {
 
 /** The conversations among `ids` that belong to the actor's account (others are silently not there). */
 async function ownConversations(db: Db, accountId: string, ids: string[], extra?: SQL) {
-  if (ids.length > maxBulkConversations) throw new InputError(`Select at most ${maxBulkConversations} conversations at once.`)
+  if (ids.length > maxBulkConversations) throw new InputError(t('errors.bulk_limit', { max: maxBulkConversations }))
   const found: (typeof conversations.$inferSelect)[] = []
   for (const part of chunks([...new Set(ids)])) {
     found.push(...(await db.select().from(conversations).where(and(eq(conversations.accountId, accountId), inArray(conversations.id, part), extra))))
   }
   return found
+}
+
+/** An activity line as a catalog key (src/i18n/inbox.ts, `activity.*`) and its parameters. */
+export interface Activity {
+  key: string
+  params: Record<string, string>
 }
 
 /**
@@ -57,13 +65,17 @@ async function ownConversations(db: Db, accountId: string, ids: string[], extra?
  * the change it describes (drizzle cannot batch raw SQL on D1); a failure here loses a line of
  * history, never the change itself.
  */
-async function writeActivity(db: Db, actor: User, ids: string[], text: string, nowMs: number) {
+async function writeActivity(db: Db, actor: User, ids: string[], line: string | Activity, nowMs: number) {
+  // The text is stored in English (search, exports); a catalog key with its parameters goes in
+  // the metadata too, so the thread shows the line in each reader's language.
+  const text = typeof line === 'string' ? line : t(line.key, line.params, 'en')
+  const metadata = JSON.stringify(typeof line === 'string' ? {} : { activity: line })
   for (const part of chunks(ids)) {
     await db.run(sql`
-      insert into ${messages} (account_id, conversation_id, channel_id, seq, direction, kind, author_user_id, author_name, text, created_at)
+      insert into ${messages} (account_id, conversation_id, channel_id, seq, direction, kind, author_user_id, author_name, text, metadata, created_at)
       select ${conversations.accountId}, ${conversations.id}, ${conversations.channelId},
              (select coalesce(max(m.seq), 0) + 1 from ${messages} m where m.conversation_id = ${conversations.id}),
-             'out', 'activity', ${actor.id}, ${actor.name}, ${text}, ${nowMs}
+             'out', 'activity', ${actor.id}, ${actor.name}, ${text}, ${metadata}, ${nowMs}
       from ${conversations}
       where ${conversations.accountId} = ${actor.accountId} and ${inArray(conversations.id, part)}`)
   }
@@ -78,23 +90,28 @@ const touched = (rows: { id: string; inboxId: string }[]): Touched[] => rows.map
 
 export async function assignConversation(db: Db, actor: User, conversationId: string, assigneeId: string | null, nowMs = Date.now()) {
   const [conversation] = await ownConversations(db, actor.accountId, [conversationId])
-  if (!conversation) throw new InputError('No such conversation.')
-  let assigneeName = 'nobody'
+  if (!conversation) throw new InputError(t('errors.no_such_conversation'))
+  let assigneeName: string | null = 'nobody'
   if (assigneeId) {
     const [assignee] = await db
       .select()
       .from(users)
       .where(and(eq(users.id, assigneeId), eq(users.accountId, actor.accountId), eq(users.status, 'active')))
       .limit(1)
-    if (!assignee) throw new InputError('Only active users can own a conversation.')
-    assigneeName = assignee.id === actor.id ? 'themself' : assignee.name
+    if (!assignee) throw new InputError(t('errors.owner_inactive'))
+    assigneeName = assignee.id === actor.id ? null : assignee.name
   }
   if (conversation.assigneeId === assigneeId) return touched([conversation])
   await runAll(db, [
     // A person taking a conversation over from a bot ends the bot's part.
     db.update(conversations).set({ assigneeId, ...(assigneeId ? { assigneeBot: null } : {}) }).where(eq(conversations.id, conversation.id)),
   ])
-  await writeActivity(db, actor, [conversation.id], assigneeId ? `${actor.name} assigned this to ${assigneeName}` : `${actor.name} unassigned this`, nowMs)
+  const line: Activity = !assigneeId
+    ? { key: 'activity.unassigned', params: { actor: actor.name } }
+    : assigneeName === null
+      ? { key: 'activity.assigned_self', params: { actor: actor.name } }
+      : { key: 'activity.assigned', params: { actor: actor.name, assignee: assigneeName } }
+  await writeActivity(db, actor, [conversation.id], line, nowMs)
   return touched([conversation])
 }
 
@@ -118,8 +135,8 @@ export async function setStatus(db: Db, actor: User, ids: string[], status: Conv
     }
     if (ids.length === 1 && heldUntil.size === 1) {
       const until = [...heldUntil.values()][0]!
-      const at = new Date(until).toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit', timeZone: actor.timeZone })
-      throw new InputError(`The bot is still talking with this visitor. It can be closed 30 minutes after their last message, at ${at}, or once a person takes it over.`)
+      const at = new Date(until).toLocaleTimeString(intlLocale(), { hour: '2-digit', minute: '2-digit', timeZone: actor.timeZone })
+      throw new InputError(t('errors.bot_holds', { time: at }))
     }
     rows = rows.filter((row) => !heldUntil.has(row.id))
   }
@@ -132,11 +149,11 @@ export async function setStatus(db: Db, actor: User, ids: string[], status: Conv
         .where(and(eq(conversations.accountId, actor.accountId), inArray(conversations.id, part))),
     ),
   ])
-  await writeActivity(db, actor, changing, `${actor.name} ${status === 'closed' ? 'closed' : 'reopened'} the conversation`, nowMs)
+  await writeActivity(db, actor, changing, { key: status === 'closed' ? 'activity.closed' : 'activity.reopened', params: { actor: actor.name } }, nowMs)
   return touched(rows)
 }
 
-async function moveToFolder(db: Db, actor: User, ids: string[], folder: ConversationFolder, text: string, nowMs: number, only?: SQL) {
+async function moveToFolder(db: Db, actor: User, ids: string[], folder: ConversationFolder, text: string | Activity, nowMs: number, only?: SQL) {
   const rows = (await ownConversations(db, actor.accountId, ids, only)).filter((row) => row.folder !== folder)
   const moving = rows.map((row) => row.id)
   await runAll(db, [
@@ -152,19 +169,19 @@ async function moveToFolder(db: Db, actor: User, ids: string[], folder: Conversa
 }
 
 export function moveToTrash(db: Db, actor: User, ids: string[], nowMs = Date.now()) {
-  return moveToFolder(db, actor, ids, 'trash', `${actor.name} moved this to Trash`, nowMs)
+  return moveToFolder(db, actor, ids, 'trash', { key: 'activity.trashed', params: { actor: actor.name } }, nowMs)
 }
 
 export function restoreFromTrash(db: Db, actor: User, ids: string[], nowMs = Date.now()) {
-  return moveToFolder(db, actor, ids, 'inbox', `${actor.name} restored this from Trash`, nowMs, eq(conversations.folder, 'trash'))
+  return moveToFolder(db, actor, ids, 'inbox', { key: 'activity.restored', params: { actor: actor.name } }, nowMs, eq(conversations.folder, 'trash'))
 }
 
 export function markSpam(db: Db, actor: User, ids: string[], nowMs = Date.now()) {
-  return moveToFolder(db, actor, ids, 'spam', `${actor.name} marked this as spam`, nowMs, ne(conversations.folder, 'trash'))
+  return moveToFolder(db, actor, ids, 'spam', { key: 'activity.spam', params: { actor: actor.name } }, nowMs, ne(conversations.folder, 'trash'))
 }
 
 export function markNotSpam(db: Db, actor: User, ids: string[], nowMs = Date.now()) {
-  return moveToFolder(db, actor, ids, 'inbox', `${actor.name} marked this as not spam`, nowMs, eq(conversations.folder, 'spam'))
+  return moveToFolder(db, actor, ids, 'inbox', { key: 'activity.not_spam', params: { actor: actor.name } }, nowMs, eq(conversations.folder, 'spam'))
 }
 
 /**
@@ -239,9 +256,9 @@ async function senderIdentifiers(db: Db, accountId: string, contactId: string) {
  */
 export async function blockSender(db: Db, actor: User, conversationId: string, nowMs = Date.now()) {
   const [conversation] = await ownConversations(db, actor.accountId, [conversationId])
-  if (!conversation?.contactId) throw new InputError('This conversation has no sender to block.')
+  if (!conversation?.contactId) throw new InputError(t('errors.no_sender_block'))
   const { contact, identifiers } = await senderIdentifiers(db, actor.accountId, conversation.contactId)
-  if (!contact) throw new InputError('This conversation has no sender to block.')
+  if (!contact) throw new InputError(t('errors.no_sender_block'))
   const linkedTickets = await db
     .select({ id: tickets.id })
     .from(tickets)
@@ -271,9 +288,9 @@ export async function blockSender(db: Db, actor: User, conversationId: string, n
 /** Unblocks a sender; their filtered conversations return to the inbox. */
 export async function unblockSender(db: Db, actor: User, conversationId: string, nowMs = Date.now()) {
   const [conversation] = await ownConversations(db, actor.accountId, [conversationId])
-  if (!conversation?.contactId) throw new InputError('This conversation has no sender to unblock.')
+  if (!conversation?.contactId) throw new InputError(t('errors.no_sender_unblock'))
   const { contact, identifiers } = await senderIdentifiers(db, actor.accountId, conversation.contactId)
-  if (!contact) throw new InputError('This conversation has no sender to unblock.')
+  if (!contact) throw new InputError(t('errors.no_sender_unblock'))
   await runAll(db, [
     db.update(contacts).set({ blocked: false }).where(eq(contacts.id, contact.id)),
     ...chunks(identifiers).map((part) => db.delete(blockedSenders).where(and(eq(blockedSenders.accountId, actor.accountId), inArray(blockedSenders.identifier, part)))),
@@ -304,7 +321,7 @@ async function ownMessage(db: Db, actor: User, conversationId: string, messageId
     .from(messages)
     .where(and(eq(messages.accountId, actor.accountId), eq(messages.conversationId, conversationId), eq(messages.id, messageId)))
     .limit(1)
-  if (!message || message.kind === 'activity') throw new InputError('No such message.')
+  if (!message || message.kind === 'activity') throw new InputError(t('errors.no_such_message'))
   return message
 }
 
@@ -328,7 +345,7 @@ export function canUnhide(actor: Pick<User, 'id' | 'role'>, message: { hiddenBy:
 export async function unhideMessage(db: Db, actor: User, conversationId: string, messageId: number, nowMs = Date.now()) {
   const message = await ownMessage(db, actor, conversationId, messageId)
   if (!message.hiddenAt) return message
-  if (!canUnhide(actor, message)) throw new InputError('Only a super admin or the person who hid it can show this message again.')
+  if (!canUnhide(actor, message)) throw new InputError(t('errors.unhide_not_allowed'))
   await db.update(messages).set({ hiddenAt: null, hiddenBy: null }).where(eq(messages.id, message.id))
   await refreshPreview(db, conversationId)
   await recordAudit(db, actor.accountId, actor.id, 'message:unhide', String(message.id), { conversationId, hiddenBy: message.hiddenBy }, nowMs)

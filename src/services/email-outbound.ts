@@ -11,6 +11,7 @@ import { findPlugin } from '../channels/registry'
 import { resolveContact } from './contacts'
 import { appendMessage, type Message } from './messages'
 import { queueDelivery, storeOutboundAttachments, type DeliveryQueue } from './outbound'
+import { t } from '../i18n'
 
 /**
  * Email that starts from our side: a new conversation composed from the inbox, a conversation
@@ -102,9 +103,9 @@ export async function composeEmail(db: Db, env: Pick<Bindings, 'OUTBOUND' | 'ATT
   const nowMs = input.nowMs ?? Date.now()
   const candidates = await emailChannelsOf(db, input.accountId, input.inboxId)
   const channel = input.channelId ? candidates.find((candidate) => candidate.id === input.channelId) : candidates[0]
-  if (!channel) throw new Error('This inbox has no email channel to send from.')
+  if (!channel) throw new Error(t('email.error.no_channel'))
   const first = input.recipients.to[0] ?? input.recipients.cc[0] ?? input.recipients.bcc[0]
-  if (!first) throw new Error('Add at least one recipient.')
+  if (!first) throw new Error(t('email.error.no_recipient'))
   const contact = await resolveContact(db, input.accountId, 'email', { email: first.address, name: first.name ?? undefined }, nowMs)
   const conversationId = newId()
   await db.insert(conversations).values({
@@ -134,7 +135,7 @@ export async function composeEmail(db: Db, env: Pick<Bindings, 'OUTBOUND' | 'ATT
     metadata: { replyOptions: input.recipients },
     createdAt: nowMs,
   })
-  if (!message) throw new Error('The message could not be saved.')
+  if (!message) throw new Error(t('email.error.not_saved'))
   await storeOutboundAttachments(db, env.ATTACHMENTS, message, input.files ?? [], nowMs)
   await queueDelivery(db, env.OUTBOUND, { accountId: input.accountId, messageId: message.id })
   return { conversationId, message }
@@ -207,9 +208,9 @@ export async function forwardConversation(
   input: { accountId: string; conversationId: string; user: { id: string; name: string }; to: Recipient[]; note: string; nowMs?: number },
 ): Promise<Message> {
   const channel = await emailChannelFor(db, input.accountId, input.conversationId)
-  if (!channel) throw new Error('This inbox has no email channel to forward from.')
+  if (!channel) throw new Error(t('email.error.no_forward_channel'))
   const rendered = await renderConversationForEmail(db, input.accountId, input.conversationId)
-  if (!rendered) throw new Error('This conversation does not exist.')
+  if (!rendered) throw new Error(t('email.error.conversation_missing'))
   const note = input.note.trim()
   const names = input.to.map((recipient) => recipient.address).join(', ')
   const heading = `---------- Forwarded conversation ----------\nSubject: ${rendered.subject ?? '(no subject)'}\nWith: ${rendered.contactName ?? 'unknown'}`
@@ -234,7 +235,7 @@ export async function forwardConversation(
     },
     createdAt: input.nowMs ?? Date.now(),
   })
-  if (!message) throw new Error('The forward could not be saved.')
+  if (!message) throw new Error(t('email.error.forward_not_saved'))
   await queueDelivery(db, env.OUTBOUND, { accountId: input.accountId, messageId: message.id })
   return message
 }
@@ -260,14 +261,14 @@ export async function sendTranscript(
     .innerJoin(inboxes, eq(inboxes.id, conversations.inboxId))
     .where(eq(conversations.id, conversationId))
     .limit(1)
-  if (!conversation) throw new Error('This conversation does not exist.')
+  if (!conversation) throw new Error(t('email.error.conversation_missing'))
   const parsedAddress = z.string().trim().toLowerCase().email().max(254).safeParse(to)
-  if (!parsedAddress.success) throw new Error('The transcript needs a valid email address.')
+  if (!parsedAddress.success) throw new Error(t('email.error.transcript_address'))
   const address = parsedAddress.data
   const channel = await emailChannelFor(db, conversation.accountId, conversationId)
-  if (!channel) throw new Error('This inbox has no email channel to send the transcript from.')
+  if (!channel) throw new Error(t('email.error.no_transcript_channel'))
   const rendered = await renderConversationForEmail(db, conversation.accountId, conversationId)
-  if (!rendered) throw new Error('This conversation does not exist.')
+  if (!rendered) throw new Error(t('email.error.conversation_missing'))
   const intro = `Here is a copy of your conversation with ${conversation.inboxName}.`
   const message = await appendMessage(db, {
     accountId: conversation.accountId,
@@ -289,7 +290,7 @@ export async function sendTranscript(
     },
     createdAt: options.nowMs ?? Date.now(),
   })
-  if (!message) throw new Error('The transcript could not be saved.')
+  if (!message) throw new Error(t('email.error.transcript_not_saved'))
   await queueDelivery(db, env.OUTBOUND, { accountId: conversation.accountId, messageId: message.id })
   return message
 }

@@ -2,16 +2,17 @@ import { and, eq, gte, isNull, lt, ne, sql, type SQL } from 'drizzle-orm'
 import { z } from 'zod'
 import { contacts, conversations } from '../db/schema'
 import { channelPlugins } from '../channels/registry'
+import { t } from '../i18n'
 
 export const maxSearchLength = 200
 const dayMs = 24 * 60 * 60 * 1000
 
 const isoDate = z
   .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, 'Dates look like 2026-11-26.')
-  .refine((value) => !Number.isNaN(Date.parse(`${value}T00:00:00Z`)), 'That date does not exist.')
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'filters.date_format')
+  .refine((value) => !Number.isNaN(Date.parse(`${value}T00:00:00Z`)), 'filters.date_missing')
 
-const flag = z.enum(['0', '1'], { message: 'Use 1 or 0.' })
+const flag = z.enum(['0', '1'], { message: 'filters.flag' })
 
 /**
  * The filters an agent can put on a list, exactly as they appear in the URL: the URL is the
@@ -20,20 +21,20 @@ const flag = z.enum(['0', '1'], { message: 'Use 1 or 0.' })
  */
 export const listFilterSchema = z.object({
   q: z.string().trim().max(maxSearchLength, `Search for at most ${maxSearchLength} characters.`).optional(),
-  status: z.enum(['open', 'closed'], { message: 'Status is open or closed.' }).optional(),
+  status: z.enum(['open', 'closed'], { message: 'filters.status' }).optional(),
   channel: z
     .string()
-    .refine((id) => channelPlugins.some((plugin) => plugin.id === id), 'Unknown channel.')
+    .refine((id) => channelPlugins.some((plugin) => plugin.id === id), 'filters.channel')
     .optional(),
   contact: z.string().trim().max(254).optional(),
   // A user id, `none` for unassigned, or `bot:<name>` for a chatflow.
-  assignee: z.string().max(120).regex(/^(none|bot:.+|[a-z0-9]{1,32})$/, 'Unknown assignee.').optional(),
+  assignee: z.string().max(120).regex(/^(none|bot:.+|[a-z0-9]{1,32})$/, 'filters.assignee').optional(),
   inactive: flag.optional(),
   from: isoDate.optional(),
   to: isoDate.optional(),
   hideFiltered: flag.optional(),
   hideTrash: flag.optional(),
-  sort: z.enum(['newest', 'oldest', 'relevance'], { message: 'Sort is newest, oldest or relevance.' }).optional(),
+  sort: z.enum(['newest', 'oldest', 'relevance'], { message: 'filters.sort' }).optional(),
 })
 
 export type ListFilters = z.infer<typeof listFilterSchema>
@@ -50,10 +51,11 @@ export function parseFilters(query: Record<string, string | undefined>):
   const parsed = listFilterSchema.safeParse(present)
   if (!parsed.success) {
     const issue = parsed.error.issues[0]
-    return { ok: false, message: `${String(issue?.path[0] ?? 'filter')}: ${issue?.message ?? 'not understood'}` }
+    // The schema's messages are catalog keys, translated here in the reader's locale.
+    return { ok: false, message: `${String(issue?.path[0] ?? 'filter')}: ${t(issue?.message ?? 'filters.not_understood')}` }
   }
   const { from, to } = parsed.data
-  if (from && to && from > to) return { ok: false, message: 'from: the start date is after the end date.' }
+  if (from && to && from > to) return { ok: false, message: t('filters.dates_reversed') }
   return { ok: true, filters: parsed.data }
 }
 

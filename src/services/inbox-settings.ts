@@ -3,6 +3,7 @@ import type { Db } from '../db/client'
 import { channels, conversations, inboxes, inboxMembers, users } from '../db/schema'
 import { findPlugin } from '../channels/registry'
 import { InputError } from '../lib/errors'
+import { t } from '../i18n'
 import { recordAudit, type User } from './users'
 import { isAvailable } from './availability'
 
@@ -28,19 +29,19 @@ export async function updateInbox(
   input: { name: string; memberIds: string[]; defaultAssignment: DefaultAssignment; defaultAssigneeId: string | null },
 ) {
   const name = input.name.trim()
-  if (!name || name.length > 80) throw new InputError('An inbox name has 1 to 80 characters.')
+  if (!name || name.length > 80) throw new InputError(t('errors.inbox_name_length'))
   const [inbox] = await db.select().from(inboxes).where(and(eq(inboxes.accountId, actor.accountId), eq(inboxes.id, inboxId))).limit(1)
-  if (!inbox) throw new InputError('No such inbox.')
+  if (!inbox) throw new InputError(t('errors.no_such_inbox'))
   const memberIds = [...new Set(input.memberIds)]
   const active = memberIds.length
     ? await db.select({ id: users.id }).from(users).where(and(eq(users.accountId, actor.accountId), eq(users.status, 'active'), inArray(users.id, memberIds)))
     : []
-  if (active.length !== memberIds.length) throw new InputError('Members must be active users of this workspace.')
+  if (active.length !== memberIds.length) throw new InputError(t('errors.members_active'))
   if (input.defaultAssignment === 'round_robin' && memberIds.length === 0) {
-    throw new InputError('Round robin needs at least one member.')
+    throw new InputError(t('errors.round_robin_members'))
   }
   if (input.defaultAssignment === 'user' && !(input.defaultAssigneeId && memberIds.includes(input.defaultAssigneeId))) {
-    throw new InputError('Choose a member to receive new conversations.')
+    throw new InputError(t('errors.choose_member'))
   }
   const existing = await listMemberIds(db, inboxId)
   await db.batch([
@@ -109,7 +110,7 @@ export async function updateChannelSettings(
 ): Promise<SettingsResult> {
   const [channel] = await db.select().from(channels).where(and(eq(channels.accountId, actor.accountId), eq(channels.id, channelId))).limit(1)
   const plugin = channel && findPlugin(channel.pluginId)
-  if (!channel || !plugin) throw new InputError('No such channel.')
+  if (!channel || !plugin) throw new InputError(t('errors.no_such_channel'))
   const errors: Record<string, string> = {}
   const name = input.name.trim()
   if (!name || name.length > 120) errors.name = 'A channel name has 1 to 120 characters.'

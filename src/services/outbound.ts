@@ -8,6 +8,7 @@ import type { OutboundAttachment, OutboundMessage, PartialDelivery } from '../ch
 import { normalizeEmail } from '../lib/text'
 import { newId } from '../lib/ids'
 import type { Bindings } from '../env'
+import { t } from '../i18n'
 
 /**
  * Outbound delivery: a reply is stored first (so it is never lost), marked pending, and handed
@@ -156,7 +157,7 @@ export const maxOutboundAttachments = 20
 export function attachmentProblem(files: File[]): string | null {
   if (files.length > maxOutboundAttachments) return `Attach at most ${maxOutboundAttachments} files.`
   const total = files.reduce((sum, file) => sum + file.size, 0)
-  return total > maxOutboundAttachmentBytes ? 'The attachments are larger than 18 MB together; share big files by link.' : null
+  return total > maxOutboundAttachmentBytes ? t('email.error.attachments_large') : null
 }
 
 /** The files of a form field (browsers send an empty file when none was chosen). */

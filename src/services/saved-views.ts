@@ -2,6 +2,7 @@ import { and, asc, eq, isNull, or } from 'drizzle-orm'
 import type { Db } from '../db/client'
 import { views } from '../db/schema'
 import { InputError } from '../lib/errors'
+import { t } from '../i18n'
 import { newId } from '../lib/ids'
 import { parseFilters, type ListFilters } from './filters'
 import { findView } from './views'
@@ -40,8 +41,8 @@ export async function listSavedViews(db: Db, accountId: string, inboxId: string,
 
 function checkName(name: string) {
   const trimmed = name.trim()
-  if (!trimmed) throw new InputError('Give the view a name.')
-  if (trimmed.length > maxViewNameLength) throw new InputError(`A view name has at most ${maxViewNameLength} characters.`)
+  if (!trimmed) throw new InputError(t('errors.view_name_missing'))
+  if (trimmed.length > maxViewNameLength) throw new InputError(t('errors.view_name_length', { max: maxViewNameLength }))
   return trimmed
 }
 
@@ -52,7 +53,7 @@ export async function createSavedView(
   nowMs = Date.now(),
 ) {
   const baseView = findView(input.baseViewId)
-  if (!baseView) throw new InputError('Unknown view.')
+  if (!baseView) throw new InputError(t('errors.unknown_view'))
   const filters = Object.fromEntries(Object.entries(input.filters).filter(([, value]) => value !== undefined)) as Record<string, string>
   const id = newId()
   await db.insert(views).values({
@@ -70,9 +71,9 @@ export async function createSavedView(
 /** The owner edits a personal view; a team view is anyone's to keep tidy but an agent's to read. */
 async function editableView(db: Db, actor: User, viewId: string) {
   const [row] = await db.select().from(views).where(and(eq(views.accountId, actor.accountId), eq(views.id, viewId))).limit(1)
-  if (!row) throw new InputError('No such view.')
+  if (!row) throw new InputError(t('errors.no_such_view'))
   const mayEdit = row.ownerUserId === actor.id || (row.ownerUserId === null && actor.role !== 'agent')
-  if (!mayEdit) throw new InputError(row.ownerUserId === null ? 'Only admins can change team views.' : 'This is someone else’s view.')
+  if (!mayEdit) throw new InputError(row.ownerUserId === null ? t('errors.team_view_admins') : t('errors.someone_elses_view'))
   return row
 }
 

@@ -5,6 +5,7 @@ import { hashPassword, needsRehash, unknownUserPasswordHash, verifyPassword } fr
 import { InputError } from '../lib/errors'
 import { newId } from '../lib/ids'
 import { normalizeEmail } from '../lib/text'
+import { isLocale, t } from '../i18n'
 
 export type User = typeof users.$inferSelect
 
@@ -51,7 +52,7 @@ export async function createUser(
 ): Promise<User> {
   const email = normalizeEmail(input.email)
   const [existing] = await db.select({ id: users.id }).from(users).where(eq(users.email, email)).limit(1)
-  if (existing) throw new InputError('A user with this email address already exists.')
+  if (existing) throw new InputError(t('errors.user_exists'))
   const [user] = await db
     .insert(users)
     .values({
@@ -70,16 +71,16 @@ export async function createUser(
 
 /** Who may change whom: only a super admin grants or touches super admin rights. */
 function assertMayManage(actor: User, target: User, newRole?: UserRole) {
-  if (actor.id === target.id) throw new InputError('You cannot change your own role or status.')
-  if (actor.role === 'agent') throw new InputError('Agents cannot manage users.')
+  if (actor.id === target.id) throw new InputError(t('errors.own_role'))
+  if (actor.role === 'agent') throw new InputError(t('errors.agents_cannot_manage'))
   if (actor.role !== 'super_admin' && (target.role === 'super_admin' || newRole === 'super_admin')) {
-    throw new InputError('Only a super admin can change super admins.')
+    throw new InputError(t('errors.only_super_admin'))
   }
 }
 
 export async function changeRole(db: Db, actor: User, targetUserId: string, role: UserRole, nowMs = Date.now()) {
   const target = await getUser(db, actor.accountId, targetUserId)
-  if (!target || target.status === 'removed') throw new InputError('No such user.')
+  if (!target || target.status === 'removed') throw new InputError(t('errors.no_such_user'))
   assertMayManage(actor, target, role)
   await db.update(users).set({ role }).where(eq(users.id, target.id))
   await recordAudit(db, actor.accountId, actor.id, 'user:role', target.id, { from: target.role, to: role }, nowMs)
@@ -93,7 +94,7 @@ export async function changeRole(db: Db, actor: User, targetUserId: string, role
  */
 export async function setUserStatus(db: Db, actor: User, targetUserId: string, status: UserStatus, nowMs = Date.now()) {
   const target = await getUser(db, actor.accountId, targetUserId)
-  if (!target || target.status === 'removed') throw new InputError('No such user.')
+  if (!target || target.status === 'removed') throw new InputError(t('errors.no_such_user'))
   assertMayManage(actor, target)
   let released: { id: string; inboxId: string }[] = []
   if (status === 'active') {
@@ -147,4 +148,10 @@ export function listAllUsers(db: Db, accountId: string) {
     .from(users)
     .where(eq(users.accountId, accountId))
     .orderBy(asc(users.name))
+}
+
+/** Saves the language a user sees the UI in; anything but a shipped locale is refused. */
+export async function setUserLocale(db: Db, userId: string, locale: unknown) {
+  if (!isLocale(locale)) throw new InputError(t('profile.language.invalid'))
+  await db.update(users).set({ locale }).where(eq(users.id, userId))
 }

@@ -1,9 +1,11 @@
 import { and, eq, isNotNull, isNull, type SQL } from 'drizzle-orm'
 import { conversations } from '../db/schema'
 import { channelPlugins } from '../channels/registry'
+import { translated } from '../i18n'
 
 export interface ViewDefinition {
   id: string
+  /** The English name; shown through viewName(), which translates it. */
   name: string
   /** Shown above "More" in the sidebar. */
   alwaysShown: boolean
@@ -61,4 +63,12 @@ export const defaultViewId = 'open'
 
 export function findView(viewId: string): ViewDefinition | undefined {
   return builtInViews.find((view) => view.id === viewId)
+}
+
+/**
+ * A view's name in the current locale. Ids stay stable (they are in URLs and saved views); the
+ * catalog has `views.<id>`, and a channel view the catalog does not know keeps its plugin's name.
+ */
+export function viewName(view: Pick<ViewDefinition, 'id' | 'name'>): string {
+  return translated(`views.${view.id}`, view.name)
 }
