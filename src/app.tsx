@@ -11,6 +11,7 @@ import { headerJson } from './lib/headers'
 import { authRoutes } from './routes/auth'
 import { channelRoutes } from './routes/channels'
 import { conversationRoutes } from './routes/conversations'
+import { draftRoutes } from './routes/drafts'
 import { devRoutes } from './routes/dev'
 import { emailRoutes } from './routes/email'
 import { emailOutboundRoutes } from './routes/email-outbound'
@@ -82,6 +83,7 @@ app.route('/', settingsRoutes)
 app.route('/', profileRoutes)
 app.route('/', inboxSettingsRoutes)
 app.route('/', conversationRoutes)
+app.route('/', draftRoutes)
 app.route('/', emailRoutes)
 app.route('/', emailOutboundRoutes)
 app.route('/', inboxRoutes)

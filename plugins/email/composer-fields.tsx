@@ -5,7 +5,8 @@ import type { ComposerFieldsProps } from '../../src/channels/types'
 export const replyFieldsUrl = (conversationId: string, all = false) => `/conversations/${conversationId}/reply-fields${all ? '?all=1' : ''}`
 
 /**
- * The email part of the reply composer: editable To/Cc/Bcc, HTML or plain text, attachments.
+ * The email part of the reply composer: editable To/Cc/Bcc and attachments. The body comes from
+ * the rich-text editor and goes out as HTML with a plain-text alternative derived from it.
  * A fresh composer loads its defaults from the server (who is on the thread is not known here);
  * a composer sent back after an error keeps what the agent typed.
  */
@@ -27,10 +28,6 @@ export const EmailComposerFields: FC<ComposerFieldsProps> = ({ conversationId, v
           Reply all
         </button>
         <label>
-          <span class="muted small">Format </span>
-          <FormatSelect format={values.format} />
-        </label>
-        <label>
           <span class="muted small">Attach </span>
           <input type="file" name="attachments" multiple />
         </label>
@@ -39,7 +36,7 @@ export const EmailComposerFields: FC<ComposerFieldsProps> = ({ conversationId, v
   )
 }
 
-/** Plain text or HTML for the body (HTML is sanitised on the server before it is stored or sent). */
+/** Plain text or HTML for a new email's body (HTML is sanitised on the server before it is stored or sent). */
 export function FormatSelect({ format }: { format?: string }) {
   return (
     <select name="format">

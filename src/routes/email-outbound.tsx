@@ -10,6 +10,7 @@ import { getConversation } from '../services/conversations'
 import { getInbox } from '../services/inboxes'
 import { getMessage, lastSeqOf } from '../services/messages'
 import { attachmentProblem, filesOf } from '../services/outbound'
+import { draftsOf } from '../services/drafts'
 import { composeEmail, emailChannelsOf, forwardConversation, replyDefaults, sendTranscript } from '../services/email-outbound'
 import { htmlToText, sanitizeHtml } from '../lib/sanitize-html'
 import { emailReplyOptions, formatAddressList, parseAddressList } from '../../plugins/email/send'
@@ -44,8 +45,8 @@ emailOutboundRoutes.get('/conversations/:id/reply-fields', async (c) => {
 emailOutboundRoutes.get('/conversations/:id/composer', async (c) => {
   const detail = await ownConversation(c)
   const canReply = findPlugin(detail.conversation.pluginId)?.capabilities.outbound ?? false
-  const seenSeq = await lastSeqOf(c.var.db, c.var.accountId, detail.conversation.id)
-  return c.html(<Composer conversationId={detail.conversation.id} canReply={canReply} seenSeq={seenSeq} pluginId={detail.conversation.pluginId} />)
+  const [seenSeq, drafts] = await Promise.all([lastSeqOf(c.var.db, c.var.accountId, detail.conversation.id), draftsOf(c.var.db, c.var.user.id, detail.conversation.id)])
+  return c.html(<Composer conversationId={detail.conversation.id} canReply={canReply} seenSeq={seenSeq} pluginId={detail.conversation.pluginId} drafts={drafts} />)
 })
 
 emailOutboundRoutes.get('/conversations/:id/forward', async (c) => {

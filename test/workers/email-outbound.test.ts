@@ -149,18 +149,18 @@ describe('replying by email', () => {
     expect(html).toContain('Draft stays')
   })
 
-  it('sanitises agent HTML before it is stored or sent: no scripts, no event handlers', async () => {
+  it('sanitises the editor’s HTML before it is stored or sent: no scripts, no event handlers', async () => {
     const { conversationId, cookie } = await emailThread()
     const hostile = '<p onclick="steal()">Hello <b>there</b><script>alert(1)</script><img src="x" onerror="alert(2)"><a href="javascript:alert(3)">link</a></p><style>*{}</style>'
     const response = await request(`/conversations/${conversationId}/messages`, {
       method: 'POST',
       cookie,
-      body: form({ kind: 'message', text: hostile, format: 'html', to: 'ola@example.no' }),
+      body: form({ kind: 'message', html: hostile, to: 'ola@example.no' }),
     })
     expect(response.status).toBe(201)
     const reply = await delivered((await latestOut(conversationId)).id)
     for (const stored of [reply.html ?? '', (await sentMail(reply)).mail.html || '']) {
-      expect(stored).toContain('<b>there</b>')
+      expect(stored).toContain('<strong>there</strong>')
       expect(stored).not.toMatch(/<script|onclick|onerror|javascript:|<style/i)
     }
     expect(reply.text).toBe('Hello therelink')
