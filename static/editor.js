@@ -696,6 +696,7 @@ function enhance(root) {
     if (!(event.target instanceof HTMLInputElement) || event.target.name !== 'kind') return scheduleSave()
     // Reply and comment are separate drafts: park one, bring back the other.
     saveDraft({ kind: currentKind })
+    drafts[currentKind] = htmlInput.value
     currentKind = kindOf()
     form.classList.toggle('composer-comment', currentKind === 'comment')
     form.classList.toggle('composer-message', currentKind !== 'comment')
@@ -724,9 +725,11 @@ function enhance(root) {
   form.addEventListener('htmx:afterRequest', (event) => {
     if (event.detail.elt === form && !event.detail.successful) sending = false
   })
-  window.addEventListener('pagehide', () => {
+  const onPageHide = () => {
     if (form.isConnected) saveDraft({ keepalive: true })
-  })
+    else window.removeEventListener('pagehide', onPageHide)
+  }
+  window.addEventListener('pagehide', onPageHide)
 
   setContent(htmlInput.value || (textarea.value ? plainToHtml(textarea.value) : ''))
   sync()

@@ -95,7 +95,7 @@ const RichEditor: FC<{ conversationId: string; html: string; text: string; kind:
           <ToolButton command="insertOrderedList" label={t('editor.numbers')} symbol="1≡" pressable />
         </span>
         <span class="editor-group">
-          <ToolButton command="link" label={t('editor.link')} symbol="🔗" />
+          <ToolButton command="link" label={t('editor.link')} symbol={t('editor.link')} />
           <ToolButton command="code" label={t('editor.code')} symbol="</>" pressable />
           <ToolButton command="codeBlock" label={t('editor.code_block')} symbol="{ }" />
         </span>

@@ -97,7 +97,9 @@ conversationRoutes.post('/conversations/:id/messages', async (c) => {
   const fieldValues = plugin?.ui.ComposerFields ? fieldValuesOf(body) : undefined
   const emailSwitch = plugin?.capabilities.realtime ? await emailSwitchFor(db, accountId, conversation.id) : null
   const via = body.via === 'email' ? 'email' : 'chat'
-  const again = (status: 409 | 422, error: string, confirmed?: boolean) =>
+  // The form comes back with what was written, and with the agent's drafts, so switching between
+  // Reply and Comment still finds the other one.
+  const again = async (status: 409 | 422, error: string, confirmed?: boolean) =>
     c.html(
       <Composer
         conversationId={conversation.id}
@@ -112,6 +114,7 @@ conversationRoutes.post('/conversations/:id/messages', async (c) => {
         fieldValues={fieldValues}
         emailSwitchAddress={emailSwitch?.address}
         via={via}
+        drafts={await draftsOf(db, user.id, conversation.id)}
       />,
       status,
     )

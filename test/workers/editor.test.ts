@@ -293,6 +293,11 @@ describe('drafts', () => {
     expect(other).not.toContain('Note to self')
     expect(other).not.toContain('kari@example.no')
 
+    // A form sent back with an error still knows the other draft (for the Comment tab).
+    const refused = await post(conversationId, cookie, { kind: 'message', html: '<p> </p>', to: 'ola@example.no', seenSeq: '1' })
+    expect(refused.status).toBe(422)
+    expect(await refused.text()).toContain('Note to self')
+
     // Sending the reply clears the reply draft; the comment draft stays.
     const sent = await post(conversationId, cookie, { kind: 'message', html: '<p>Final answer</p>', to: 'ola@example.no', seenSeq: '1' })
     expect(sent.status).toBe(201)
