@@ -137,6 +137,9 @@ export function cleanHtml(html) {
 function serialize(area) {
   const holder = document.createElement('div')
   cleanChildren(area, holder)
+  // contenteditable types a lone space at a boundary as a no-break space; the message wants a space.
+  const walker = document.createTreeWalker(holder, NodeFilter.SHOW_TEXT)
+  for (let text = walker.nextNode(); text; text = walker.nextNode()) text.data = text.data.replace(/(?<![ \u00a0])\u00a0(?![ \u00a0])/g, ' ')
   return holder.innerHTML
 }
 
@@ -408,11 +411,10 @@ function enhance(root) {
     area,
     toolbar,
     strings,
+    /** Makes `range` (the typed trigger text) the place the next insert replaces. */
     selectRange(range) {
-      area.focus()
-      const selection = getSelection()
-      selection.removeAllRanges()
-      selection.addRange(range)
+      savedRange = range
+      restoreSelection()
     },
     insertHtml(html) {
       restoreSelection()

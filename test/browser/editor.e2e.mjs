@@ -220,3 +220,85 @@ test('a paste from Word keeps its list and loses Office markup', async () => {
   assert.doesNotMatch(html, /class=|style=|Mso|o:p|·/)
   assert.deepEqual(errors, [])
 })
+
+/** A picker fragment as the contract describes it (the pickers themselves are other modules' routes). */
+function pickerFragment(items) {
+  const attribute = (value) => value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;')
+  return `<ul class="picker-list" role="listbox">${items
+    .map(
+      (item) =>
+        `<li role="option"><button type="button" class="picker-item" data-insert-html="${attribute(item.html)}"${item.subject ? ` data-insert-subject="${attribute(item.subject)}"` : ''}><span class="picker-label">${item.label}</span> <span class="picker-detail">${item.detail ?? ''}</span></button></li>`,
+    )
+    .join('')}</ul>`
+}
+
+test('Insert pickers and the # and @ triggers put the picked HTML at the caret; the editor resizes', async () => {
+  const { page, errors } = await stack.loggedInPage(seed.logins.superAdmin)
+  const queries = []
+  await page.route(/\/conversations\/[a-z0-9]+\/insert\/snippets/, (route) => {
+    const q = new URL(route.request().url()).searchParams.get('q')
+    queries.push(q)
+    const snippets = [
+      { label: 'Refund policy', detail: '#refund', html: '<p>Refunds take <strong>5 days</strong>.</p>' },
+      { label: 'Return label', detail: '#return', html: '<p>Your label: <a href="https://example.com/label" onclick="window.__xss=1">download</a><img src=x onerror="window.__xss=2"></p>' },
+    ]
+    const matching = q === null ? snippets : snippets.filter((snippet) => snippet.detail.includes(q))
+    return route.fulfill({ contentType: 'text/html', body: matching.length ? pickerFragment(matching) : '<p class="picker-empty">No snippets match.</p>' })
+  })
+  await page.route(/\/conversations\/[a-z0-9]+\/mentions/, (route) =>
+    route.fulfill({ contentType: 'text/html', body: pickerFragment([{ label: 'Grace Hopper', html: '<span class="mention" data-user-id="grace01">@Grace Hopper</span>' }]) }),
+  )
+  await openThread(page, 'Cancel my subscription box')
+
+  // From the Insert menu: the popover lists the snippets, a click inserts one where the caret is.
+  await editor(page).click()
+  await page.keyboard.type('Hi! ')
+  await page.locator('#composer .editor-insert-button', { hasText: 'Snippet' }).click()
+  await page.locator('.editor-popover .picker-item', { hasText: 'Refund policy' }).click()
+  await page.locator('#composer .editor-area strong', { hasText: '5 days' }).waitFor()
+  assert.equal(await page.locator('.editor-popover').count(), 0)
+
+  // Typing #ret asks for matching snippets; Enter takes the first and replaces "#ret".
+  await editor(page).click()
+  await page.keyboard.press('Control+End')
+  await page.keyboard.type(' #ret')
+  await page.locator('.editor-popover .picker-item.is-selected', { hasText: 'Return label' }).waitFor()
+  assert.equal(queries.at(-1), 'ret')
+  await page.keyboard.press('Enter')
+  await page.locator('#composer .editor-area a', { hasText: 'download' }).waitFor()
+  const html = await page.inputValue('#composer input[name=html]')
+  assert.doesNotMatch(html, /#ret|onclick|onerror|<img/)
+  assert.match(html, /<a href="https:\/\/example\.com\/label">download<\/a>/)
+
+  // @ is for comments: nothing opens in a reply, the mention list opens in a comment.
+  await page.keyboard.type(' @gr')
+  await page.waitForTimeout(400)
+  assert.equal(await page.locator('.editor-popover').count(), 0)
+  await page.check('#composer input[name="kind"][value="comment"]')
+  await editor(page).click()
+  await page.keyboard.type('Ask @gr')
+  await page.locator('.editor-popover .picker-item', { hasText: 'Grace Hopper' }).waitFor()
+  await page.keyboard.press('ArrowDown')
+  await page.keyboard.press('Enter')
+  await page.locator('#composer .editor-area .mention[data-user-id="grace01"]', { hasText: '@Grace Hopper' }).waitFor()
+  assert.match(await page.inputValue('#composer input[name=html]'), /Ask <span class="mention" data-user-id="grace01">@Grace Hopper<\/span>/)
+  // Escape closes a trigger list without inserting.
+  await page.keyboard.type(' #re')
+  await page.locator('.editor-popover').waitFor()
+  await page.keyboard.press('Escape')
+  assert.equal(await page.locator('.editor-popover').count(), 0)
+
+  // The resize handle: dragging it up makes the editor taller, and the height is remembered.
+  const before = (await editor(page).boundingBox()).height
+  const handle = await page.locator('#composer .editor-resize').boundingBox()
+  await page.mouse.move(handle.x + handle.width / 2, handle.y + handle.height / 2)
+  await page.mouse.down()
+  await page.mouse.move(handle.x + handle.width / 2, handle.y - 120, { steps: 5 })
+  await page.mouse.up()
+  const after = (await editor(page).boundingBox()).height
+  assert.ok(after > before + 80, `taller after dragging (${before} → ${after})`)
+  assert.equal(Number(await page.evaluate(() => localStorage.getItem('switchboard.editorHeight'))), Math.round(after))
+  assert.equal(await page.evaluate(() => window.__xss), undefined)
+  await page.screenshot({ path: join(resultsDir, 'editor-pickers.png') })
+  assert.deepEqual(errors, [])
+})
