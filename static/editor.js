@@ -190,6 +190,15 @@ function openPopover(editor, { label, rect, mode, returnFocus }) {
   element.className = `editor-popover editor-popover-${mode}`
   element.setAttribute('role', 'dialog')
   element.setAttribute('aria-label', label)
+  if (mode !== 'trigger') {
+    const close = document.createElement('button')
+    close.type = 'button'
+    close.className = 'editor-popover-close icon-button'
+    close.setAttribute('aria-label', editor.strings.close ?? 'Close')
+    close.textContent = '×'
+    close.addEventListener('click', () => closePopover({ restoreFocus: true }))
+    element.append(close)
+  }
   const body = document.createElement('div')
   body.className = 'editor-popover-body'
   element.append(body)
@@ -238,7 +247,15 @@ async function loadInto(state, url) {
       failed.textContent = strings.loadFailed ?? 'This could not be loaded.'
       state.body.append(failed)
     } else {
-      state.body.innerHTML = html
+      // Our own routes render these fragments escaped; handlers and scripts are stripped anyway
+      // (parsed in an inert template first), so a mistake in one picker cannot run in the page.
+      const template = document.createElement('template')
+      template.innerHTML = html
+      for (const element of template.content.querySelectorAll('*')) {
+        if (element.localName === 'script') element.remove()
+        else for (const { name } of [...element.attributes]) if (/^on/i.test(name)) element.removeAttribute(name)
+      }
+      state.body.replaceChildren(template.content)
       window.htmx?.process(state.body)
     }
   } catch (error) {
@@ -250,7 +267,7 @@ async function loadInto(state, url) {
   if (popover !== state) return
   placePopover(state.element, state.rect)
   if (state.mode === 'trigger') markSelected(state, 0)
-  else state.element.querySelector('input:not([type=hidden]), .picker-item, button, a[href]')?.focus()
+  else (state.body.querySelector('input:not([type=hidden]), .picker-item, button, a[href]') ?? state.element.querySelector('button'))?.focus()
 }
 
 /** The next (or previous) of `count` items, wrapping; from nothing, down is the first and up the last. */
@@ -601,7 +618,7 @@ function enhance(root) {
       const caret = selection.rangeCount ? selection.getRangeAt(0).getBoundingClientRect() : area.getBoundingClientRect()
       const rect = caret.width || caret.height ? caret : area.getBoundingClientRect()
       let state = popover?.mode === 'trigger' && popover.editor === editor ? popover : null
-      if (!state) state = openPopover(editor, { label: char === '#' ? 'Snippets' : 'Mentions', rect, mode: 'trigger' })
+      if (!state) state = openPopover(editor, { label: (char === '#' ? strings.snippets : strings.mentions) ?? '', rect, mode: 'trigger' })
       state.trigger = trigger
       state.rect = rect
       loadInto(state, `${url}?${new URLSearchParams({ q: word })}`)

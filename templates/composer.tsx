@@ -43,6 +43,8 @@ function editorStrings() {
     loadFailed: t('editor.load_failed'),
     nothingFound: t('editor.nothing_found'),
     close: t('editor.close'),
+    snippets: t('editor.snippets'),
+    mentions: t('editor.mentions'),
     draftSaved: t('editor.draft_saved'),
     draftFailed: t('editor.draft_failed'),
   })

@@ -101,6 +101,21 @@ test('a draft is saved as you type and is back after a reload', async () => {
   assert.equal((await editor(page).innerText()).trim(), '')
   await page.check('#composer input[name="kind"][value="comment"]')
   assert.equal(await editor(page).innerText(), text)
+
+  // Sending right after typing (before the autosave) leaves no draft behind, even with a save
+  // of the earlier text still on its way.
+  await editor(page).click()
+  await page.keyboard.press('Control+End')
+  await page.keyboard.type(' and the supplier')
+  await editor(page).evaluate((area) => area.blur())
+  await editor(page).click()
+  await page.keyboard.press('Control+Enter')
+  await page.locator('#thread-messages .message-comment', { hasText: 'and the supplier' }).waitFor({ timeout: 5000 })
+  await page.waitForTimeout(1500)
+  await page.reload()
+  await page.waitForSelector('#composer .editor-area[contenteditable=true]')
+  await page.check('#composer input[name="kind"][value="comment"]')
+  assert.equal((await editor(page).innerText()).trim(), '')
   assert.deepEqual(errors, [])
 })
 
