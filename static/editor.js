@@ -389,7 +389,7 @@ function enhance(root) {
 
   function saveDraft({ keepalive = false, kind = currentKind } = {}) {
     clearTimeout(saveTimer)
-    if (sending) return inFlight
+    if (sending || !root.dataset.draftUrl) return inFlight
     const body = draftBody(kind)
     const key = body.toString()
     if (key === lastSaved) return inFlight

@@ -68,21 +68,24 @@ const InsertButton: FC<{ url: string; label: string }> = ({ url, label }) => (
  * replaces the textarea with a contenteditable area and keeps `html` and `text` filled in for the
  * form; the server sanitises `html` whatever the browser did.
  */
-const RichEditor: FC<{ conversationId: string; html: string; text: string; kind: 'message' | 'comment'; drafts: DraftsByKind }> = ({
+export const RichEditor: FC<{ conversationId?: string; html: string; text: string; kind: 'message' | 'comment'; drafts?: DraftsByKind; rows?: number }> = ({
   conversationId,
   html,
   text,
   kind,
-  drafts,
+  drafts = {},
+  rows = 3,
 }) => {
-  const base = `/conversations/${conversationId}`
+  // Without a conversation (a new email) there is nothing to fill placeholders from and nowhere
+  // to keep a draft: the editor formats, pastes and sends, and that is all.
+  const base = conversationId ? `/conversations/${conversationId}` : null
   return (
     <div
       class="editor"
       data-editor
-      data-draft-url={`${base}/draft`}
-      data-snippet-url={`${base}/insert/snippets`}
-      data-mention-url={`${base}/mentions`}
+      data-draft-url={base ? `${base}/draft` : undefined}
+      data-snippet-url={base ? `${base}/insert/snippets` : undefined}
+      data-mention-url={base ? `${base}/mentions` : undefined}
       data-strings={editorStrings()}
       data-drafts={JSON.stringify({ reply: drafts.reply?.html ?? '', comment: drafts.comment?.html ?? '' })}
     >
@@ -101,19 +104,21 @@ const RichEditor: FC<{ conversationId: string; html: string; text: string; kind:
           <ToolButton command="code" label={t('editor.code')} symbol="</>" pressable />
           <ToolButton command="codeBlock" label={t('editor.code_block')} symbol="{ }" />
         </span>
-        <span class="editor-group editor-inserts" role="group" aria-label={t('editor.insert')}>
-          <InsertButton url={`${base}/insert/snippets`} label={t('editor.insert_snippet')} />
-          <InsertButton url={`${base}/insert/templates`} label={t('editor.insert_template')} />
-          <InsertButton url={`${base}/insert/articles`} label={t('editor.insert_article')} />
-          <InsertButton url={`${base}/insert/meetings`} label={t('editor.insert_meeting')} />
-          <InsertButton url={`${base}/insert/documents`} label={t('editor.insert_document')} />
-          <InsertButton url={`${base}/insert/link`} label={t('editor.insert_link_card')} />
-          <InsertButton url={`${base}/ai/write`} label={t('editor.write_for_me')} />
-        </span>
+        {base && (
+          <span class="editor-group editor-inserts" role="group" aria-label={t('editor.insert')}>
+            <InsertButton url={`${base}/insert/snippets`} label={t('editor.insert_snippet')} />
+            <InsertButton url={`${base}/insert/templates`} label={t('editor.insert_template')} />
+            <InsertButton url={`${base}/insert/articles`} label={t('editor.insert_article')} />
+            <InsertButton url={`${base}/insert/meetings`} label={t('editor.insert_meeting')} />
+            <InsertButton url={`${base}/insert/documents`} label={t('editor.insert_document')} />
+            <InsertButton url={`${base}/insert/link`} label={t('editor.insert_link_card')} />
+            <InsertButton url={`${base}/ai/write`} label={t('editor.write_for_me')} />
+          </span>
+        )}
       </div>
       <textarea
         name="text"
-        rows={3}
+        rows={rows}
         maxlength={20000}
         aria-label={t('editor.label')}
         placeholder={kind === 'comment' ? t('composer.placeholder_comment') : t('composer.placeholder_reply')}

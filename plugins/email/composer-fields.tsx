@@ -36,20 +36,6 @@ export const EmailComposerFields: FC<ComposerFieldsProps> = ({ conversationId, v
   )
 }
 
-/** Plain text or HTML for a new email's body (HTML is sanitised on the server before it is stored or sent). */
-export function FormatSelect({ format }: { format?: string }) {
-  return (
-    <select name="format">
-      <option value="text" selected={format !== 'html'}>
-        Plain text
-      </option>
-      <option value="html" selected={format === 'html'}>
-        HTML
-      </option>
-    </select>
-  )
-}
-
 /** An address list field (To, Cc, Bcc): "Name <a@b>, c@d", parsed on the server. */
 export function AddressField({ name, label, value, required }: { name: string; label: string; value?: string; required?: boolean }) {
   return (

@@ -12,7 +12,7 @@ import { getMessage, lastSeqOf } from '../services/messages'
 import { attachmentProblem, filesOf } from '../services/outbound'
 import { draftsOf } from '../services/drafts'
 import { composeEmail, emailChannelsOf, forwardConversation, replyDefaults, sendTranscript } from '../services/email-outbound'
-import { htmlToText, sanitizeHtml } from '../lib/sanitize-html'
+import { richTextToPlain, sanitizeRichText } from '../lib/rich-text'
 import { emailReplyOptions, formatAddressList, parseAddressList } from '../../plugins/email/send'
 import { EmailComposerFields } from '../../plugins/email/composer-fields'
 import { AppendedMessages, conversationUrl } from '../../templates/inbox'
@@ -132,30 +132,42 @@ emailOutboundRoutes.get('/inbox/:inboxId/compose', async (c) => {
 const composeForm = z.object({
   channelId: z.string().max(32).optional(),
   subject: z.string().trim().min(1, 'Add a subject.').max(500, 'That subject is too long.'),
-  text: z.string().trim().min(1, 'Write something first.').max(100_000, 'That email is too long.'),
-  format: z.enum(['text', 'html']).default('text'),
 })
+
+/** The body: the editor's html (sanitised, text derived from it), or plain text from a form without the editor. */
+function composedBody(body: Record<string, unknown>): { html: string | null; text: string; error?: string } {
+  if (typeof body.html === 'string') {
+    if (body.html.length > 400_000) return { html: null, text: '', error: 'That email is too long.' }
+    const html = sanitizeRichText(body.html)
+    const text = richTextToPlain(html)
+    if (!text) return { html, text, error: 'Write something first.' }
+    return text.length > 100_000 ? { html, text, error: 'That email is too long.' } : { html, text }
+  }
+  const text = typeof body.text === 'string' ? body.text.trim() : ''
+  if (!text) return { html: null, text, error: 'Write something first.' }
+  return text.length > 100_000 ? { html: null, text, error: 'That email is too long.' } : { html: null, text }
+}
 
 emailOutboundRoutes.post('/inbox/:inboxId/compose', async (c) => {
   const { inbox, channels } = await composeContext(c)
   const { db, accountId, user } = c.var
   const body = await c.req.parseBody({ all: true })
   const values: ComposeValues = Object.fromEntries(
-    (['channelId', 'to', 'cc', 'bcc', 'subject', 'text', 'format'] as const).map((key) => [key, typeof body[key] === 'string' ? (body[key] as string).slice(0, 100_000) : '']),
+    (['channelId', 'to', 'cc', 'bcc', 'subject', 'text'] as const).map((key) => [key, typeof body[key] === 'string' ? (body[key] as string).slice(0, 100_000) : '']),
   )
-  const again = (error: string) => c.html(<ComposeForm inboxId={inbox.id} channels={channels} values={values} error={error} />, 422)
+  const content = composedBody(body)
+  // The form comes back with the body as it would have been sent (sanitised), never as posted.
+  const again = (error: string) =>
+    c.html(<ComposeForm inboxId={inbox.id} channels={channels} values={{ ...values, text: content.text, html: content.html ?? undefined }} error={error} />, 422)
   const form = composeForm.safeParse(body)
   if (!form.success) return again(form.error.issues[0]?.message ?? 'Check the form.')
+  if (content.error) return again(content.error)
   const recipients = emailReplyOptions.safeParse({ to: values.to, cc: values.cc, bcc: values.bcc })
   if (!recipients.success) return again(recipients.error.issues[0]?.message ?? 'Check the recipients.')
   if (!recipients.data.to?.length) return again('Add at least one To recipient.')
   const files = filesOf(body.attachments)
   const refusedFiles = attachmentProblem(files)
   if (refusedFiles) return again(refusedFiles)
-  // Agent HTML is sanitised before it is stored or sent, exactly like inbound mail.
-  const html = form.data.format === 'html' ? sanitizeHtml(form.data.text).html : null
-  const text = html === null ? form.data.text : htmlToText(html).trim()
-  if (!text) return again('Write something first.')
   let created
   try {
     created = await composeEmail(db, c.env, {
@@ -165,8 +177,9 @@ emailOutboundRoutes.post('/inbox/:inboxId/compose', async (c) => {
       user,
       recipients: { to: recipients.data.to ?? [], cc: recipients.data.cc ?? [], bcc: recipients.data.bcc ?? [] },
       subject: form.data.subject,
-      text,
-      html,
+      text: content.text,
+      html: content.html,
+      richText: content.html !== null,
       files,
     })
   } catch (error) {

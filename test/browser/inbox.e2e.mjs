@@ -120,7 +120,7 @@ test('a new email waits in Sent, and a conversation can be forwarded from the Mo
   const subject = `Your replacement headlamp ${Date.now()}`
   await ada.page.fill('#compose-email input[name="to"]', 'Chen Wei <chen.wei@harbourlogistics.sg>')
   await ada.page.fill('#compose-email input[name="subject"]', subject)
-  await ada.page.fill('#compose-email textarea[name="text"]', 'It ships today.')
+  await ada.page.fill('#compose-email .editor-area', 'It ships today.')
   await ada.page.click('#compose-email button[type="submit"]')
   await ada.page.waitForURL(/\/sent\/c\/[a-z2-7]{16}$/)
   await ada.page.waitForSelector(`.thread-subject:has-text("${subject}")`)

@@ -288,7 +288,7 @@ describe('a new email from the inbox', () => {
       method: 'POST',
       cookie,
       hx: 'compose-email',
-      body: form({ to: 'Ingrid Å <ingrid@example.se>', cc: 'per@example.se', bcc: '', subject: 'Din offert — ÅÄÖ', text: 'Hej Ingrid!', format: 'text' }),
+      body: form({ to: 'Ingrid Å <ingrid@example.se>', cc: 'per@example.se', bcc: '', subject: 'Din offert — ÅÄÖ', html: '<p>Hej <b>Ingrid</b>!</p><script>x()</script>' }),
     })
     expect(response.status).toBe(201)
     const location = response.headers.get('HX-Redirect') ?? ''
@@ -300,6 +300,11 @@ describe('a new email from the inbox', () => {
     const sent = await delivered((await latestOut(conversationId!)).id)
     const { mail } = await sentMail(sent)
     expect(mail.subject).toBe('Din offert — ÅÄÖ')
+    // Written in the editor: sanitised HTML with the plain text beside it.
+    expect(mail.html).toContain('<p>Hej <strong>Ingrid</strong>!</p>')
+    expect(mail.html).not.toContain('script')
+    expect(mail.text?.trim()).toBe('Hej Ingrid!')
+    expect(sent.metadata).toMatchObject({ richText: true })
     expect(mail.inReplyTo).toBeUndefined()
     expect(decodeThreadIndex(String(mail.headers.get('thread-index')))!.length).toBe(22)
     expect(addresses(mail.to)).toEqual(['ingrid@example.se'])
