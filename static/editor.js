@@ -167,6 +167,11 @@ function htmlOf(fragment) {
 
 let popover = null
 
+/** Live editors, so a pane re-rendered around one (an assignment, a status change) keeps what was typed. */
+const liveEditors = new Set()
+/** What an editor held when a swap replaced it, keyed by its draft URL and kind. */
+let carried = null
+
 function closePopover({ restoreFocus = false } = {}) {
   if (!popover) return
   const { element, editor, returnFocus, controller } = popover
@@ -751,8 +756,44 @@ function enhance(root) {
   window.addEventListener('pagehide', onPageHide)
 
   setContent(htmlInput.value || (textarea.value ? plainToHtml(textarea.value) : ''))
+  // The pane was re-rendered around the composer: the server's copy may be a keystroke behind.
+  if (carried && carried.draftUrl === root.dataset.draftUrl && carried.kind === currentKind) setContent(carried.html)
+  carried = null
   sync()
   lastSaved = draftBody(currentKind).toString()
+
+  liveEditors.add({
+    area,
+    form,
+    /** Before a swap that removes this editor (not its own send): save now and hand the text over. */
+    leaving() {
+      if (sending || !root.dataset.draftUrl) return
+      sync()
+      carried = { draftUrl: root.dataset.draftUrl, kind: currentKind, html: htmlInput.value }
+      saveDraft({ keepalive: true })
+    },
+  })
+
+  // Keyboard: Ctrl/Cmd+K makes a link; the toolbar is one tab stop with arrow keys inside (WAI-ARIA toolbar).
+  area.addEventListener('keydown', (event) => {
+    if ((event.ctrlKey || event.metaKey) && !event.altKey && event.key.toLowerCase() === 'k') {
+      event.preventDefault()
+      openLinkForm(toolbar.querySelector('[data-command=link]'))
+    }
+  })
+  const toolButtons = () => [...toolbar.querySelectorAll('button')]
+  toolButtons().forEach((button, index) => (button.tabIndex = index === 0 ? 0 : -1))
+  toolbar.addEventListener('keydown', (event) => {
+    const buttons = toolButtons()
+    const index = buttons.indexOf(document.activeElement)
+    if (index < 0) return
+    const next = { ArrowRight: index + 1, ArrowLeft: index - 1, Home: 0, End: buttons.length - 1 }[event.key]
+    if (next === undefined) return
+    event.preventDefault()
+    const target = buttons[(next + buttons.length) % buttons.length]
+    buttons.forEach((button) => (button.tabIndex = button === target ? 0 : -1))
+    target.focus()
+  })
 }
 
 function enhanceAll(scope) {
@@ -766,6 +807,12 @@ document.addEventListener('mousedown', (event) => {
   if (popover && event.target instanceof Node && !popover.element.contains(event.target) && !popover.editor.toolbar.contains(event.target)) closePopover()
 })
 document.addEventListener('htmx:beforeSwap', (event) => {
-  if (popover && !popover.element.contains(event.detail.target) && event.detail.target?.contains?.(popover.editor.area)) closePopover()
+  const target = event.detail.target
+  if (popover && !popover.element.contains(target) && target?.contains?.(popover.editor.area)) closePopover()
+  for (const editor of [...liveEditors]) {
+    if (!editor.area.isConnected) liveEditors.delete(editor)
+    // The composer's own send answers with a fresh composer: nothing to carry over then.
+    else if (target?.contains?.(editor.area) && event.detail.requestConfig?.elt !== editor.form) editor.leaving()
+  }
 })
 enhanceAll(document)

@@ -36,6 +36,13 @@ test('a reply formatted from the toolbar is sent with Ctrl+Enter and shows forma
   assert.equal(await area.getAttribute('aria-multiline'), 'true')
   assert.equal(await page.locator('#composer textarea[name=text]').isVisible(), false)
 
+  // The toolbar is one tab stop; arrow keys move along it.
+  await tool(page, 'bold').focus()
+  await page.keyboard.press('ArrowRight')
+  assert.equal(await page.evaluate(() => document.activeElement?.dataset.command), 'italic')
+  assert.equal(await tool(page, 'italic').getAttribute('tabindex'), '0')
+  assert.equal(await tool(page, 'bold').getAttribute('tabindex'), '-1')
+
   await area.click()
   await page.keyboard.type('Hello ')
   await tool(page, 'bold').click()
@@ -101,6 +108,14 @@ test('a draft is saved as you type and is back after a reload', async () => {
   assert.equal((await editor(page).innerText()).trim(), '')
   await page.check('#composer input[name="kind"][value="comment"]')
   assert.equal(await editor(page).innerText(), text)
+
+  // A re-render of the pane around the composer (taking the conversation) keeps what was just typed.
+  await editor(page).click()
+  await page.keyboard.press('Control+End')
+  await page.keyboard.type(' today')
+  await page.selectOption('#thread [data-owner-select]', { label: 'Ada Lovelace' })
+  await page.waitForFunction(() => document.querySelector('#thread [data-owner-select]')?.selectedOptions[0]?.textContent.includes('Ada'))
+  await page.waitForFunction((expected) => document.querySelector('#composer .editor-area')?.innerText === expected, `${text} today`)
 
   // Sending right after typing (before the autosave) leaves no draft behind, even with a save
   // of the earlier text still on its way.
