@@ -374,8 +374,6 @@ function enhance(root) {
     textarea.value = area.innerText.replace(/\u200b/g, '').trim()
     area.classList.toggle('is-empty', textarea.value === '' && !area.querySelector('li, .mention, .link-card'))
     area.dataset.placeholder = placeholder()
-    // The live layer's typing notice listens for input on the composer's textarea.
-    textarea.dispatchEvent(new Event('input', { bubbles: true }))
   }
 
   // ---- drafts ----
@@ -652,6 +650,8 @@ function enhance(root) {
   })
   area.addEventListener('input', () => {
     sync()
+    // The live layer's typing notice listens for input on the composer's textarea.
+    textarea.dispatchEvent(new Event('input', { bubbles: true }))
     scheduleSave()
     checkTrigger()
   })
