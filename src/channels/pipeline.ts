@@ -14,6 +14,11 @@ export interface LiveEvent {
   inboxId: string
   conversationId: string
   messageId?: number
+  /**
+   * The message started a conversation that did not exist before this delivery (under an id the
+   * pipeline made up): nobody can be watching its thread yet, only its inbox's list.
+   */
+  startedConversation?: boolean
 }
 
 export interface Notifier {
@@ -217,7 +222,13 @@ export async function ingestInbound(
 ): Promise<IngestResult> {
   const fast = await ingestInOneBatch(deps, channel, message, nowMs)
   if (fast.status !== 'unsettled') {
-    await notifySafely(deps.notifier, { accountId: channel.accountId, inboxId: channel.inboxId, conversationId: fast.conversationId, messageId: fast.messageId })
+    await notifySafely(deps.notifier, {
+      accountId: channel.accountId,
+      inboxId: channel.inboxId,
+      conversationId: fast.conversationId,
+      messageId: fast.messageId,
+      startedConversation: fast.status === 'created' && !message.thread?.createAs,
+    })
     return fast
   }
   return ingestStepByStep(deps, channel, message, nowMs, fast.storedAttachments)
@@ -483,6 +494,7 @@ async function ingestStepByStep(
     inboxId: channel.inboxId,
     conversationId,
     messageId: stored.id,
+    startedConversation: createdConversation && !message.thread?.createAs,
   })
   return { status: createdConversation ? 'created' : 'appended', conversationId, messageId: stored.id, contactId: contact.id }
 }
