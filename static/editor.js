@@ -757,8 +757,12 @@ function enhance(root) {
 
   setContent(htmlInput.value || (textarea.value ? plainToHtml(textarea.value) : ''))
   // The pane was re-rendered around the composer: the server's copy may be a keystroke behind.
-  if (carried && carried.draftUrl === root.dataset.draftUrl && carried.kind === currentKind) setContent(carried.html)
+  const carriedHere = carried && carried.draftUrl === root.dataset.draftUrl && carried.kind === currentKind ? carried : null
   carried = null
+  if (carriedHere) {
+    setContent(carriedHere.html)
+    if (carriedHere.focused) restoreSelection()
+  }
   sync()
   lastSaved = draftBody(currentKind).toString()
 
@@ -769,7 +773,7 @@ function enhance(root) {
     leaving() {
       if (sending || !root.dataset.draftUrl) return
       sync()
-      carried = { draftUrl: root.dataset.draftUrl, kind: currentKind, html: htmlInput.value }
+      carried = { draftUrl: root.dataset.draftUrl, kind: currentKind, html: htmlInput.value, focused: document.activeElement === area }
       saveDraft({ keepalive: true })
     },
   })
