@@ -11,6 +11,7 @@ import { headerJson } from './lib/headers'
 import { authRoutes } from './routes/auth'
 import { channelRoutes } from './routes/channels'
 import { conversationRoutes } from './routes/conversations'
+import { draftRoutes } from './routes/drafts'
 import { devRoutes } from './routes/dev'
 import { emailRoutes } from './routes/email'
 import { emailOutboundRoutes } from './routes/email-outbound'
@@ -104,6 +105,7 @@ app.route('/', inboxSettingsRoutes)
 app.route('/', notificationRoutes)
 app.route('/', insertRoutes)
 app.route('/', conversationRoutes)
+app.route('/', draftRoutes)
 app.route('/', emailRoutes)
 app.route('/', emailOutboundRoutes)
 app.route('/', inboxRoutes)

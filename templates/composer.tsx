@@ -1,5 +1,8 @@
 import type { FC } from 'hono/jsx'
 import { findPlugin } from '../src/channels/registry'
+import { t } from '../src/i18n'
+import { richTextToPlain } from '../src/lib/rich-text'
+import type { DraftsByKind } from '../src/services/drafts'
 
 /** The reply/comment form under a thread. */
 export interface ComposerProps {
@@ -7,8 +10,10 @@ export interface ComposerProps {
   canReply: boolean
   error?: string
   kind?: 'message' | 'comment'
-  /** What the agent wrote, kept when the server sends the form back. */
+  /** What the agent wrote as plain text (a form posted without the editor), kept when the server sends the form back. */
   text?: string
+  /** What the agent wrote in the editor, already sanitised, kept when the server sends the form back. */
+  html?: string
   /** The newest message the agent has seen; a reply someone else sent after it asks for a confirm. */
   seenSeq?: number
   /** The agent was warned about another reply and sends anyway. */
@@ -20,11 +25,122 @@ export interface ComposerProps {
   /** A chat whose visitor has an email address can be answered by email instead. */
   emailSwitchAddress?: string
   via?: 'chat' | 'email'
+  /** The agent's own saved drafts for this conversation (a fresh composer starts from them). */
+  drafts?: DraftsByKind
 }
 
-export const Composer: FC<ComposerProps> = ({ conversationId, canReply, error, kind, text, seenSeq, confirmed, pluginId, fieldValues, emailSwitchAddress, via }) => {
-  const selected = canReply ? (kind ?? 'message') : 'comment'
+/** What static/editor.js shows in the browser, in the agent's language. */
+function editorStrings() {
+  return JSON.stringify({
+    placeholderReply: t('composer.placeholder_reply'),
+    placeholderComment: t('composer.placeholder_comment'),
+    label: t('editor.label'),
+    resize: t('editor.resize'),
+    linkAddress: t('editor.link_address'),
+    linkAdd: t('editor.link_add'),
+    linkInvalid: t('editor.link_invalid'),
+    loading: t('editor.loading'),
+    loadFailed: t('editor.load_failed'),
+    nothingFound: t('editor.nothing_found'),
+    close: t('editor.close'),
+    snippets: t('editor.snippets'),
+    mentions: t('editor.mentions'),
+    draftSaved: t('editor.draft_saved'),
+    draftFailed: t('editor.draft_failed'),
+  })
+}
+
+const ToolButton: FC<{ command: string; label: string; symbol: string; pressable?: boolean }> = ({ command, label, symbol, pressable }) => (
+  <button type="button" class="editor-button" data-command={command} aria-label={label} title={label} aria-pressed={pressable ? 'false' : undefined}>
+    <span aria-hidden="true">{symbol}</span>
+  </button>
+)
+
+const InsertButton: FC<{ url: string; label: string }> = ({ url, label }) => (
+  <button type="button" class="editor-button editor-insert-button" data-picker-url={url} aria-haspopup="dialog">
+    {label}
+  </button>
+)
+
+/**
+ * The rich-text editor's server half: the toolbar (hidden until static/editor.js takes over), the
+ * plain textarea that works without JavaScript, and the editor's starting HTML. The script
+ * replaces the textarea with a contenteditable area and keeps `html` and `text` filled in for the
+ * form; the server sanitises `html` whatever the browser did.
+ */
+export const RichEditor: FC<{ conversationId?: string; html: string; text: string; kind: 'message' | 'comment'; drafts?: DraftsByKind; rows?: number }> = ({
+  conversationId,
+  html,
+  text,
+  kind,
+  drafts = {},
+  rows = 3,
+}) => {
+  // Without a conversation (a new email) there is nothing to fill placeholders from and nowhere
+  // to keep a draft: the editor formats, pastes and sends, and that is all.
+  const base = conversationId ? `/conversations/${conversationId}` : null
+  return (
+    <div
+      class="editor"
+      data-editor
+      data-draft-url={base ? `${base}/draft` : undefined}
+      data-snippet-url={base ? `${base}/insert/snippets` : undefined}
+      data-mention-url={base ? `${base}/mentions` : undefined}
+      data-strings={editorStrings()}
+      data-drafts={JSON.stringify({ reply: drafts.reply?.html ?? '', comment: drafts.comment?.html ?? '' })}
+    >
+      <div class="editor-toolbar" role="toolbar" aria-label={t('editor.toolbar')} hidden>
+        <span class="editor-group">
+          <ToolButton command="bold" label={t('editor.bold')} symbol="B" pressable />
+          <ToolButton command="italic" label={t('editor.italic')} symbol="I" pressable />
+          <ToolButton command="underline" label={t('editor.underline')} symbol="U" pressable />
+        </span>
+        <span class="editor-group">
+          <ToolButton command="insertUnorderedList" label={t('editor.bullets')} symbol="•≡" pressable />
+          <ToolButton command="insertOrderedList" label={t('editor.numbers')} symbol="1≡" pressable />
+        </span>
+        <span class="editor-group">
+          <ToolButton command="link" label={t('editor.link')} symbol={t('editor.link')} />
+          <ToolButton command="code" label={t('editor.code')} symbol="</>" pressable />
+          <ToolButton command="codeBlock" label={t('editor.code_block')} symbol="{ }" />
+        </span>
+        {base && (
+          <span class="editor-group editor-inserts" role="group" aria-label={t('editor.insert')}>
+            <InsertButton url={`${base}/insert/snippets`} label={t('editor.insert_snippet')} />
+            <InsertButton url={`${base}/insert/templates`} label={t('editor.insert_template')} />
+            <InsertButton url={`${base}/insert/articles`} label={t('editor.insert_article')} />
+            <InsertButton url={`${base}/insert/meetings`} label={t('editor.insert_meeting')} />
+            <InsertButton url={`${base}/insert/documents`} label={t('editor.insert_document')} />
+            <InsertButton url={`${base}/insert/link`} label={t('editor.insert_link_card')} />
+            <InsertButton url={`${base}/ai/write`} label={t('editor.write_for_me')} />
+          </span>
+        )}
+      </div>
+      <textarea
+        name="text"
+        rows={rows}
+        maxlength={20000}
+        aria-label={t('editor.label')}
+        placeholder={kind === 'comment' ? t('composer.placeholder_comment') : t('composer.placeholder_reply')}
+      >
+        {text}
+      </textarea>
+      {/* Named by the script: a browser without it posts only the textarea. */}
+      <input type="hidden" data-editor-html value={html} />
+    </div>
+  )
+}
+
+export const Composer: FC<ComposerProps> = ({ conversationId, canReply, error, kind, text, html, seenSeq, confirmed, pluginId, fieldValues, emailSwitchAddress, via, drafts = {} }) => {
+  const preferred = kind ?? (drafts.reply ? 'message' : drafts.comment ? 'comment' : 'message')
+  const selected = canReply ? preferred : 'comment'
   const Fields = canReply && pluginId ? findPlugin(pluginId)?.ui.ComposerFields : undefined
+  // A fresh composer starts from the agent's draft of the selected kind, recipients included.
+  const draft = html === undefined && text === undefined ? drafts[selected === 'message' ? 'reply' : 'comment'] : undefined
+  const draftFields = draft && selected === 'message' && Object.keys(draft.fields).length > 0 ? draft.fields : undefined
+  const startHtml = html ?? draft?.html ?? ''
+  const startText = text ?? (startHtml ? richTextToPlain(startHtml) : '')
+  const sendVia = via ?? (draft?.fields.via === 'email' ? 'email' : 'chat')
   return (
     <form
       id="composer"
@@ -34,14 +150,14 @@ export const Composer: FC<ComposerProps> = ({ conversationId, canReply, error, k
       hx-swap="outerHTML"
       hx-encoding={Fields ? 'multipart/form-data' : undefined}
     >
-      <div class="composer-tabs" role="radiogroup" aria-label="Message type">
+      <div class="composer-tabs" role="radiogroup" aria-label={t('composer.kind_label')}>
         {canReply && (
           <label class="tab">
-            <input type="radio" name="kind" value="message" checked={selected === 'message'} /> Reply
+            <input type="radio" name="kind" value="message" checked={selected === 'message'} /> {t('composer.reply')}
           </label>
         )}
         <label class="tab">
-          <input type="radio" name="kind" value="comment" checked={selected === 'comment'} /> Comment
+          <input type="radio" name="kind" value="comment" checked={selected === 'comment'} /> {t('composer.comment')}
         </label>
       </div>
       {error && (
@@ -51,29 +167,27 @@ export const Composer: FC<ComposerProps> = ({ conversationId, canReply, error, k
       )}
       <input type="hidden" name="seenSeq" value={String(seenSeq ?? 0)} />
       {confirmed && <input type="hidden" name="confirmed" value="1" />}
-      {Fields && <Fields conversationId={conversationId} values={fieldValues} />}
+      {Fields && <Fields conversationId={conversationId} values={fieldValues ?? draftFields} />}
       {canReply && emailSwitchAddress && (
         <label class="via">
-          Send as
+          {t('composer.via')}
           <select name="via">
-            <option value="chat" selected={via !== 'email'}>
-              Chat message
+            <option value="chat" selected={sendVia !== 'email'}>
+              {t('composer.via_chat')}
             </option>
-            <option value="email" selected={via === 'email'}>
-              Email to {emailSwitchAddress}
+            <option value="email" selected={sendVia === 'email'}>
+              {t('composer.via_email', { address: emailSwitchAddress })}
             </option>
           </select>
         </label>
       )}
-      <textarea name="text" rows={3} required maxlength={20000} placeholder="Write a message… (Ctrl+Enter sends)">
-        {text ?? ''}
-      </textarea>
+      <RichEditor conversationId={conversationId} html={startHtml} text={startText} kind={selected} drafts={drafts} />
       <div class="composer-actions">
+        <span class="editor-status muted small" role="status" aria-live="polite"></span>
         <button type="submit" class="button primary">
-          {confirmed ? 'Send anyway' : 'Send'}
+          {confirmed ? t('composer.send_anyway') : t('composer.send')}
         </button>
       </div>
     </form>
   )
 }
-

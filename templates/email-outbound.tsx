@@ -1,4 +1,5 @@
-import { AddressField, FormatSelect } from '../plugins/email/composer-fields'
+import { AddressField } from '../plugins/email/composer-fields'
+import { RichEditor } from './composer'
 import type { FC } from 'hono/jsx'
 import { Layout } from './layout'
 import { t } from '../src/i18n'
@@ -10,10 +11,11 @@ export interface ComposeValues {
   bcc?: string
   subject?: string
   text?: string
-  format?: string
+  /** The editor's body, already sanitised (a form sent back after an error). */
+  html?: string
 }
 
-/** A new email from the inbox: recipients, subject, body (text or HTML) and attachments. */
+/** A new email from the inbox: recipients, subject, body (the rich-text editor; sent as HTML with a text alternative) and attachments. */
 export const ComposeForm: FC<{ inboxId: string; channels: { id: string; name: string; address: string }[]; values?: ComposeValues; error?: string }> = ({ inboxId, channels, values = {}, error }) => (
   <form
     id="compose-email"
@@ -61,13 +63,7 @@ export const ComposeForm: FC<{ inboxId: string; channels: { id: string; name: st
           <span>{t('email.compose.subject')}</span>
           <input type="text" name="subject" value={values.subject ?? ''} required maxlength={500} />
         </label>
-        <label class="composer-field">
-          <span>{t('email.compose.format')}</span>
-          <FormatSelect format={values.format} />
-        </label>
-        <textarea name="text" rows={10} required maxlength={100000} placeholder={t('email.compose.placeholder')}>
-          {values.text ?? ''}
-        </textarea>
+        <RichEditor html={values.html ?? ''} text={values.text ?? ''} kind="message" rows={10} />
         <label class="composer-field">
           <span>{t('email.compose.attach')}</span>
           <input type="file" name="attachments" multiple />

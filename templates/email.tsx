@@ -1,9 +1,11 @@
 import type { FC } from 'hono/jsx'
 import { z } from 'zod'
 import type { ThreadMessage } from '../src/services/messages'
+import { raw } from 'hono/html'
 import { escapeHtml, showRemoteImages } from '../src/lib/sanitize-html'
 import { t } from '../src/i18n'
 import { intlLocale } from '../src/lib/time'
+import { sanitizeRichText } from '../src/lib/rich-text'
 
 // messages.metadata is written by the pipeline from channel input: read it defensively.
 const attachmentMeta = z.object({
@@ -18,6 +20,8 @@ const messageMeta = z.object({
   remoteImages: z.number().int().nonnegative().optional(),
   attachments: z.array(attachmentMeta).optional(),
   unreadable: z.boolean().optional(),
+  /** Written in our editor: sanitised rich text, shown inline rather than in a frame. */
+  richText: z.boolean().optional(),
 })
 type MessageMeta = z.infer<typeof messageMeta>
 export type AttachmentMeta = z.infer<typeof attachmentMeta>
@@ -106,6 +110,13 @@ function sizeLabel(sizeBytes: number): string {
   return t('email.size.mb', { n: (sizeBytes / 1024 / 1024).toLocaleString(intlLocale(), { minimumFractionDigits: 1, maximumFractionDigits: 1 }) })
 }
 
+/**
+ * What an agent wrote in the editor, inline in the thread. It was sanitised before it was stored;
+ * it is sanitised again here so a row written by anything else (an import, an old bug) cannot
+ * put markup on the page that the allowlist does not.
+ */
+const RichText: FC<{ html: string }> = ({ html }) => <div class="message-text message-rich">{raw(sanitizeRichText(html))}</div>
+
 const PlainText: FC<{ text: string; quotedFrom?: number }> = ({ text, quotedFrom }) => {
   if (quotedFrom === undefined || quotedFrom <= 0 || quotedFrom >= text.length) return <div class="message-text">{text}</div>
   return (
@@ -147,7 +158,13 @@ export const MessageContent: FC<{ message: ThreadMessage }> = ({ message }) => {
   return (
     <>
       {message.direction === 'out' && <OutboundRecipients metadata={message.metadata} />}
-      {message.html ? <EmailHtml message={message} /> : <PlainText text={message.text} quotedFrom={meta.quotedFrom} />}
+      {message.html && meta.richText ? (
+        <RichText html={message.html} />
+      ) : message.html ? (
+        <EmailHtml message={message} />
+      ) : (
+        <PlainText text={message.text} quotedFrom={meta.quotedFrom} />
+      )}
       {attachments.length > 0 && (
         <ul class="message-attachments" aria-label={t('email.attachments')}>
           {attachments.map((attachment) => (

@@ -13,6 +13,7 @@ import { fullTime, isoTime, shortTime } from '../src/lib/time'
 import { settingsPages } from './settings-nav'
 import { Layout } from './layout'
 import { Composer } from './composer'
+import type { DraftsByKind } from '../src/services/drafts'
 import { ContactPane, type OtherConversation } from './sidebar'
 import { MessageContent } from './email'
 import { BulkBar, SaveViewForm, SearchAndFilters, type FilterOptions } from './list-controls'
@@ -558,7 +559,9 @@ export const ThreadPane: FC<{
   viewer: Viewer
   timeZone: string
   emailSwitchAddress?: string
-}> = ({ detail, messages, others, users, place, viewer, timeZone, emailSwitchAddress }) => {
+  /** The viewer's own drafts for this conversation. */
+  drafts?: DraftsByKind
+}> = ({ detail, messages, others, users, place, viewer, timeZone, emailSwitchAddress, drafts }) => {
   const conversation = detail.conversation
   const plugin = findPlugin(conversation.pluginId)
   const lastSeq = messages[messages.length - 1]?.seq ?? 0
@@ -586,6 +589,7 @@ export const ThreadPane: FC<{
             seenSeq={lastSeq}
             pluginId={conversation.pluginId}
             emailSwitchAddress={emailSwitchAddress}
+            drafts={drafts}
           />
         )}
       </section>

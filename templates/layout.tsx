@@ -33,6 +33,7 @@ export const Layout: FC<{ title: string; bodyClass?: string; userId?: string; ch
         <script src="/app.js" type="module"></script>
         <script src="/notifications.js" type="module"></script>
         <script src="/ai.js" type="module"></script>
+        <script src="/editor.js" type="module"></script>
       </head>
       <body class={bodyClass} data-user-id={userId}>
         {children}

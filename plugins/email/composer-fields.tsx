@@ -6,7 +6,8 @@ import { t } from '../../src/i18n'
 export const replyFieldsUrl = (conversationId: string, all = false) => `/conversations/${conversationId}/reply-fields${all ? '?all=1' : ''}`
 
 /**
- * The email part of the reply composer: editable To/Cc/Bcc, HTML or plain text, attachments.
+ * The email part of the reply composer: editable To/Cc/Bcc and attachments. The body comes from
+ * the rich-text editor and goes out as HTML with a plain-text alternative derived from it.
  * A fresh composer loads its defaults from the server (who is on the thread is not known here);
  * a composer sent back after an error keeps what the agent typed.
  */
@@ -28,29 +29,11 @@ export const EmailComposerFields: FC<ComposerFieldsProps> = ({ conversationId, v
           {t('email.reply_all')}
         </button>
         <label>
-          <span class="muted small">{t('email.compose.format')} </span>
-          <FormatSelect format={values.format} />
-        </label>
-        <label>
           <span class="muted small">{t('email.compose.attach')} </span>
           <input type="file" name="attachments" multiple />
         </label>
       </div>
     </div>
-  )
-}
-
-/** Plain text or HTML for the body (HTML is sanitised on the server before it is stored or sent). */
-export function FormatSelect({ format }: { format?: string }) {
-  return (
-    <select name="format">
-      <option value="text" selected={format !== 'html'}>
-        {t('email.format.text')}
-      </option>
-      <option value="html" selected={format === 'html'}>
-        {t('email.format.html')}
-      </option>
-    </select>
   )
 }
 

@@ -13,6 +13,7 @@ import email from './email'
 import channels from './channels'
 import client from './client'
 import widget from './widget'
+import editor from './editor'
 import type { Catalog, Messages } from './define'
 
 /**
@@ -46,6 +47,7 @@ export const catalogs: Catalog[] = [
   channels,
   client,
   widget,
+  editor,
 ]
 
 let merged: Record<Locale, Messages> | null = null

@@ -25,7 +25,9 @@ import { appendMessage, getMessage, replyByAnotherAgentSince } from '../services
 import { findView } from '../services/views'
 import { attachmentProblem, filesOf, queueDelivery, sendsThroughQueue, storeOutboundAttachments } from '../services/outbound'
 import { emailSwitchFor, emailTranscriptsOnClose } from '../services/email-outbound'
-import { htmlToText, sanitizeHtml } from '../lib/sanitize-html'
+import { richTextToPlain, sanitizeRichText } from '../lib/rich-text'
+import { deleteDraft, draftsOf } from '../services/drafts'
+import { t } from '../i18n'
 import { headerJson } from '../lib/headers'
 import { AppendedMessages, EmptyThread, MessageItem, conversationUrl } from '../../templates/inbox'
 import { Composer } from '../../templates/composer'
@@ -41,10 +43,33 @@ conversationRoutes.use('*', requireSession)
 
 const agentMessageForm = z.object({
   kind: z.enum(['message', 'comment']).default('comment'),
-  text: z.string().trim().min(1, 'Write something first.').max(20_000, 'That message is too long.'),
   seenSeq: z.coerce.number().int().min(0).default(0),
   confirmed: z.literal('1').optional(),
 })
+
+/** What the editor may post before sanitising; a long reply with a pasted table is well under. */
+const maxEditorHtmlChars = 200_000
+const maxMessageTextChars = 20_000
+
+/**
+ * What the agent wrote: the editor's `html` (sanitised here, whatever the browser did, with the
+ * plain text derived from it), or only `text` from a form without the editor (no JavaScript, an
+ * API client), kept as plain text.
+ */
+function messageContentOf(body: Record<string, unknown>): { html: string | null; text: string; error?: string } {
+  if (typeof body.html === 'string') {
+    if (body.html.length > maxEditorHtmlChars) return { html: '', text: '', error: t('composer.error.too_long') }
+    const html = sanitizeRichText(body.html)
+    const text = richTextToPlain(html)
+    if (!text) return { html, text, error: t('composer.error.empty') }
+    if (text.length > maxMessageTextChars) return { html, text, error: t('composer.error.too_long') }
+    return { html, text }
+  }
+  const text = typeof body.text === 'string' ? body.text.trim() : ''
+  if (!text) return { html: null, text, error: t('composer.error.empty') }
+  if (text.length > maxMessageTextChars) return { html: null, text, error: t('composer.error.too_long') }
+  return { html: null, text }
+}
 
 async function ownConversation(c: Context<AppEnv>) {
   const detail = await getConversation(c.var.db, c.var.accountId, c.req.param('id') ?? '')
@@ -56,7 +81,7 @@ async function ownConversation(c: Context<AppEnv>) {
 function fieldValuesOf(body: Record<string, unknown>): Record<string, string> {
   const values: Record<string, string> = {}
   for (const [key, value] of Object.entries(body)) {
-    if (typeof value === 'string' && !['kind', 'text', 'seenSeq', 'confirmed'].includes(key)) values[key] = value.slice(0, 10_000)
+    if (typeof value === 'string' && !['kind', 'text', 'html', 'seenSeq', 'confirmed'].includes(key)) values[key] = value.slice(0, 10_000)
   }
   return values
 }
@@ -69,18 +94,21 @@ conversationRoutes.post('/conversations/:id/messages', async (c) => {
   const body = await c.req.parseBody({ all: true })
   const form = agentMessageForm.safeParse(body)
   const kind = body.kind === 'message' ? 'message' : 'comment'
-  const text = typeof body.text === 'string' ? body.text : ''
+  const content = messageContentOf(body)
   const seenSeq = Number(body.seenSeq) || 0
   const fieldValues = plugin?.ui.ComposerFields ? fieldValuesOf(body) : undefined
   const emailSwitch = plugin?.capabilities.realtime ? await emailSwitchFor(db, accountId, conversation.id) : null
   const via = body.via === 'email' ? 'email' : 'chat'
-  const again = (status: 409 | 422, error: string, confirmed?: boolean) =>
+  // The form comes back with what was written, and with the agent's drafts, so switching between
+  // Reply and Comment still finds the other one.
+  const again = async (status: 409 | 422, error: string, confirmed?: boolean) =>
     c.html(
       <Composer
         conversationId={conversation.id}
         canReply={canReply}
         kind={kind}
-        text={text}
+        text={content.text}
+        html={content.html ?? undefined}
         seenSeq={seenSeq}
         error={error}
         confirmed={confirmed}
@@ -88,32 +116,40 @@ conversationRoutes.post('/conversations/:id/messages', async (c) => {
         fieldValues={fieldValues}
         emailSwitchAddress={emailSwitch?.address}
         via={via}
+        drafts={await draftsOf(db, user.id, conversation.id)}
       />,
       status,
     )
-  if (!form.success) return again(422, form.error.issues[0]?.message ?? 'Check the message.')
-  if (conversation.folder === 'trash') return again(409, 'Restore this conversation before writing in it.')
-  if (form.data.kind === 'message' && !canReply) return again(422, 'This channel cannot send replies; add a comment instead.')
+  if (!form.success) return again(422, form.error.issues[0]?.message ?? t('composer.error.check'))
+  if (content.error) return again(422, content.error)
+  if (conversation.folder === 'trash') return again(409, t('composer.error.trashed'))
+  if (form.data.kind === 'message' && !canReply) return again(422, t('composer.error.cannot_reply'))
   const isReply = form.data.kind === 'message'
   // Switching a chat to email: the reply goes out through the inbox's email channel, to the
   // contact's address, and their answer by mail comes back into this conversation.
   const switchedToEmail = isReply && via === 'email' && plugin?.capabilities.realtime === true
-  if (switchedToEmail && !emailSwitch) return again(422, 'This visitor has no email address, or the inbox has no email channel.')
+  if (switchedToEmail && !emailSwitch) return again(422, t('composer.error.no_email_switch'))
   // Recipients and the like: what the channel asks for, validated by its own schema.
   const options = isReply && !switchedToEmail && plugin?.replyOptions ? plugin.replyOptions.safeParse(body) : null
-  if (options && !options.success) return again(422, options.error.issues[0]?.message ?? 'Check the recipients.')
+  if (options && !options.success) return again(422, options.error.issues[0]?.message ?? t('composer.error.check_recipients'))
   const files = isReply && plugin?.capabilities.attachments ? filesOf(body.attachments) : []
   const refusedFiles = attachmentProblem(files)
   if (refusedFiles) return again(422, refusedFiles)
-  // Agent HTML is sanitised like inbound mail before it is stored or sent: no scripts, no handlers.
-  const html = isReply && plugin?.capabilities.html && body.format === 'html' ? sanitizeHtml(form.data.text).html : null
-  const storedText = html === null ? form.data.text : htmlToText(html).trim()
-  if (!storedText && isReply) return again(422, 'Write something first.')
   if (isReply && !form.data.confirmed) {
     // Collision check: someone else answered after this agent last looked.
     const other = await replyByAnotherAgentSince(db, accountId, conversation.id, form.data.seenSeq, user.id)
-    if (other) return again(409, `${other.authorName ?? 'Someone'} replied since you opened this conversation. Read their reply, then send yours anyway if it still fits.`, true)
+    if (other) return again(409, t('composer.error.collision', { name: other.authorName ?? t('composer.error.someone') }), true)
   }
+  // Editor HTML is stored sanitised and marked as ours, so the thread shows it inline (an email
+  // sends it as the HTML part beside the derived text; a chat visitor only ever gets the text).
+  const richText = content.html !== null
+  const metadata: Record<string, unknown> =
+    switchedToEmail && emailSwitch
+      ? { replyOptions: { to: [{ address: emailSwitch.address }], cc: [], bcc: [] }, subject: emailSwitch.subject, startsThread: true }
+      : options?.success
+        ? { replyOptions: options.data }
+        : {}
+  if (richText) metadata.richText = true
   const stored = await appendMessage(db, {
     accountId,
     conversationId: conversation.id,
@@ -122,13 +158,9 @@ conversationRoutes.post('/conversations/:id/messages', async (c) => {
     kind: form.data.kind,
     authorUserId: user.id,
     authorName: user.name,
-    text: storedText,
-    html,
-    metadata: switchedToEmail && emailSwitch
-      ? { replyOptions: { to: [{ address: emailSwitch.address }], cc: [], bcc: [] }, subject: emailSwitch.subject, startsThread: true }
-      : options?.success
-        ? { replyOptions: options.data }
-        : {},
+    text: content.text,
+    html: content.html,
+    metadata,
     createdAt: Date.now(),
   })
   if (!stored) throw new HTTPException(500, { message: 'The message could not be saved.' })
@@ -139,7 +171,9 @@ conversationRoutes.post('/conversations/:id/messages', async (c) => {
   if (isReply && (switchedToEmail || sendsThroughQueue(conversation.pluginId))) {
     await queueDelivery(db, c.env.OUTBOUND, { accountId, messageId: stored.id })
   }
-  const message = await getMessage(db, accountId, stored.id)
+  // Sent: the draft of this kind is done; the other kind's stays for the fresh composer.
+  await deleteDraft(db, user.id, conversation.id, isReply ? 'reply' : 'comment')
+  const [message, drafts] = await Promise.all([getMessage(db, accountId, stored.id), draftsOf(db, user.id, conversation.id)])
   if (!message) throw new HTTPException(500, { message: 'The message could not be saved.' })
   c.executionCtx.waitUntil(
     notifySafely(durableObjectNotifier(c.env), { accountId, inboxId: conversation.inboxId, conversationId: conversation.id, messageId: message.id }),
@@ -154,6 +188,7 @@ conversationRoutes.post('/conversations/:id/messages', async (c) => {
         pluginId={conversation.pluginId}
         emailSwitchAddress={emailSwitch?.address}
         via={via}
+        drafts={drafts}
       />
       <AppendedMessages messages={[message]} timeZone={user.timeZone} viewer={user} />
     </>,

@@ -10,8 +10,9 @@ import { getConversation } from '../services/conversations'
 import { getInbox } from '../services/inboxes'
 import { getMessage, lastSeqOf } from '../services/messages'
 import { attachmentProblem, filesOf } from '../services/outbound'
+import { draftsOf } from '../services/drafts'
 import { composeEmail, emailChannelsOf, forwardConversation, replyDefaults, sendTranscript } from '../services/email-outbound'
-import { htmlToText, sanitizeHtml } from '../lib/sanitize-html'
+import { richTextToPlain, sanitizeRichText } from '../lib/rich-text'
 import { emailReplyOptions, formatAddressList, parseAddressList } from '../../plugins/email/send'
 import { EmailComposerFields } from '../../plugins/email/composer-fields'
 import { AppendedMessages, conversationUrl } from '../../templates/inbox'
@@ -45,8 +46,8 @@ emailOutboundRoutes.get('/conversations/:id/reply-fields', async (c) => {
 emailOutboundRoutes.get('/conversations/:id/composer', async (c) => {
   const detail = await ownConversation(c)
   const canReply = findPlugin(detail.conversation.pluginId)?.capabilities.outbound ?? false
-  const seenSeq = await lastSeqOf(c.var.db, c.var.accountId, detail.conversation.id)
-  return c.html(<Composer conversationId={detail.conversation.id} canReply={canReply} seenSeq={seenSeq} pluginId={detail.conversation.pluginId} />)
+  const [seenSeq, drafts] = await Promise.all([lastSeqOf(c.var.db, c.var.accountId, detail.conversation.id), draftsOf(c.var.db, c.var.user.id, detail.conversation.id)])
+  return c.html(<Composer conversationId={detail.conversation.id} canReply={canReply} seenSeq={seenSeq} pluginId={detail.conversation.pluginId} drafts={drafts} />)
 })
 
 emailOutboundRoutes.get('/conversations/:id/forward', async (c) => {
@@ -132,31 +133,43 @@ emailOutboundRoutes.get('/inbox/:inboxId/compose', async (c) => {
 const composeForm = z.object({
   channelId: z.string().max(32).optional(),
   subject: z.string().trim().min(1, 'email.error.subject_missing').max(500, 'email.error.subject_long'),
-  text: z.string().trim().min(1, 'email.error.text_missing').max(100_000, 'email.error.text_long'),
-  format: z.enum(['text', 'html']).default('text'),
 })
+
+/** The body: the editor's html (sanitised, text derived from it), or plain text from a form without the editor. */
+function composedBody(body: Record<string, unknown>): { html: string | null; text: string; error?: string } {
+  if (typeof body.html === 'string') {
+    if (body.html.length > 400_000) return { html: null, text: '', error: 'That email is too long.' }
+    const html = sanitizeRichText(body.html)
+    const text = richTextToPlain(html)
+    if (!text) return { html, text, error: 'Write something first.' }
+    return text.length > 100_000 ? { html, text, error: 'That email is too long.' } : { html, text }
+  }
+  const text = typeof body.text === 'string' ? body.text.trim() : ''
+  if (!text) return { html: null, text, error: 'Write something first.' }
+  return text.length > 100_000 ? { html: null, text, error: 'That email is too long.' } : { html: null, text }
+}
 
 emailOutboundRoutes.post('/inbox/:inboxId/compose', async (c) => {
   const { inbox, channels } = await composeContext(c)
   const { db, accountId, user } = c.var
   const body = await c.req.parseBody({ all: true })
   const values: ComposeValues = Object.fromEntries(
-    (['channelId', 'to', 'cc', 'bcc', 'subject', 'text', 'format'] as const).map((key) => [key, typeof body[key] === 'string' ? (body[key] as string).slice(0, 100_000) : '']),
+    (['channelId', 'to', 'cc', 'bcc', 'subject', 'text'] as const).map((key) => [key, typeof body[key] === 'string' ? (body[key] as string).slice(0, 100_000) : '']),
   )
-  const again = (error: string) => c.html(<ComposeForm inboxId={inbox.id} channels={channels} values={values} error={error} />, 422)
+  const content = composedBody(body)
+  // The form comes back with the body as it would have been sent (sanitised), never as posted.
+  const again = (error: string) =>
+    c.html(<ComposeForm inboxId={inbox.id} channels={channels} values={{ ...values, text: content.text, html: content.html ?? undefined }} error={error} />, 422)
   const form = composeForm.safeParse(body)
   // Schema messages are catalog keys; zod's own messages pass through t() unchanged.
   if (!form.success) return again(t(form.error.issues[0]?.message ?? 'email.error.check_form'))
+  if (content.error) return again(content.error)
   const recipients = emailReplyOptions.safeParse({ to: values.to, cc: values.cc, bcc: values.bcc })
   if (!recipients.success) return again(recipients.error.issues[0]?.message ?? t('email.error.check_recipients'))
   if (!recipients.data.to?.length) return again(t('email.error.to_missing'))
   const files = filesOf(body.attachments)
   const refusedFiles = attachmentProblem(files)
   if (refusedFiles) return again(refusedFiles)
-  // Agent HTML is sanitised before it is stored or sent, exactly like inbound mail.
-  const html = form.data.format === 'html' ? sanitizeHtml(form.data.text).html : null
-  const text = html === null ? form.data.text : htmlToText(html).trim()
-  if (!text) return again(t('email.error.text_missing'))
   let created
   try {
     created = await composeEmail(db, c.env, {
@@ -166,8 +179,9 @@ emailOutboundRoutes.post('/inbox/:inboxId/compose', async (c) => {
       user,
       recipients: { to: recipients.data.to ?? [], cc: recipients.data.cc ?? [], bcc: recipients.data.bcc ?? [] },
       subject: form.data.subject,
-      text,
-      html,
+      text: content.text,
+      html: content.html,
+      richText: content.html !== null,
       files,
     })
   } catch (error) {

@@ -5,6 +5,7 @@ import { getConversation, listConversations, markRead, otherConversationsOfConta
 import { parseFilters } from '../services/filters'
 import { listMessages } from '../services/messages'
 import { listAllUsers } from '../services/users'
+import { draftsOf } from '../services/drafts'
 import { emailSwitchFor } from '../services/email-outbound'
 import { findPlugin } from '../channels/registry'
 import { defaultViewId, findView } from '../services/views'
@@ -28,10 +29,11 @@ export async function renderThread(c: Context<AppEnv>, conversationId: string, p
   const { db, accountId, user } = c.var
   const detail = await getConversation(db, accountId, conversationId)
   if (!detail) throw new HTTPException(404, { message: t('errors.conversation_gone') })
-  const [messages, others, users] = await Promise.all([
+  const [messages, others, users, drafts] = await Promise.all([
     listMessages(db, accountId, conversationId),
     detail.contact ? otherConversationsOfContact(db, accountId, detail.contact.id, conversationId) : Promise.resolve([]),
     listAllUsers(db, accountId),
+    draftsOf(db, user.id, conversationId),
   ])
   const lastSeq = messages[messages.length - 1]?.seq ?? 0
   if (lastSeq > 0) await markRead(db, user.id, conversationId, lastSeq)
@@ -56,6 +58,7 @@ export async function renderThread(c: Context<AppEnv>, conversationId: string, p
       viewer={user}
       timeZone={user.timeZone}
       emailSwitchAddress={emailSwitch?.address}
+      drafts={drafts}
     />
   )
   const row = rows[0] ? (

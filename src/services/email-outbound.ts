@@ -90,6 +90,8 @@ export interface ComposeInput {
   text: string
   /** Already sanitised. */
   html?: string | null
+  /** The html came from the rich-text editor (sanitizeRichText): the thread shows it inline. */
+  richText?: boolean
   files?: File[]
   nowMs?: number
 }
@@ -132,7 +134,7 @@ export async function composeEmail(db: Db, env: Pick<Bindings, 'OUTBOUND' | 'ATT
     authorName: input.user.name,
     text: input.text,
     html: input.html ?? null,
-    metadata: { replyOptions: input.recipients },
+    metadata: { replyOptions: input.recipients, ...(input.richText ? { richText: true } : {}) },
     createdAt: nowMs,
   })
   if (!message) throw new Error(t('email.error.not_saved'))

@@ -39,13 +39,13 @@ test('a visitor and an agent chat live, with typing, and a second agent shows as
   await ada.page.waitForSelector('.thread-layout[data-live]')
 
   // Agent types: the visitor sees it; the visitor types: the agent sees it.
-  await ada.page.locator('#composer textarea').pressSequentially('On my')
+  await ada.page.locator('#composer .editor-area').pressSequentially('On my')
   await widget.locator('.typing', { hasText: 'Ada is typing' }).waitFor()
   await widget.locator('.composer textarea').pressSequentially('one more')
   await ada.page.locator('#thread-typing', { hasText: 'Nora Visitor is typing' }).waitFor()
 
   const reply = `Happy to help! ${Date.now()}`
-  await ada.page.fill('#composer textarea', reply)
+  await ada.page.fill('#composer .editor-area', reply)
   await ada.page.keyboard.press('Control+Enter')
   await widget.locator('.message.from-agent', { hasText: reply }).waitFor()
   assert.equal(await widget.locator('.message.from-agent', { hasText: reply }).count(), 1)

@@ -77,7 +77,7 @@ test('two agents on one thread see each other and each other’s comments', asyn
   const note = `Finance confirmed ${Date.now()}`
   // Email threads open on Reply since outbound mail; this note is internal.
   await ada.page.check('#composer input[name="kind"][value="comment"]')
-  await ada.page.fill('#composer textarea', note)
+  await ada.page.fill('#composer .editor-area', note)
   await ada.page.keyboard.press('Control+Enter')
   await ada.page.locator('#thread-messages .message-comment', { hasText: note }).waitFor({ timeout: 5000 })
   await grace.page.locator('#thread-messages .message-comment', { hasText: note }).waitFor({ timeout: 5000 })
@@ -102,7 +102,7 @@ test('an email reply goes to the contact through the queue and shows Sent with i
   await ada.page.click('#composer .composer-copies summary')
   await ada.page.fill('#composer input[name="cc"]', 'finance@lumen.io')
   const reply = `Our VAT number is NO 999 999 999 MVA (${Date.now()})`
-  await ada.page.fill('#composer textarea', reply)
+  await ada.page.fill('#composer .editor-area', reply)
   await ada.page.keyboard.press('Control+Enter')
   const message = ada.page.locator('#thread-messages .message-out', { hasText: reply })
   await message.waitFor({ timeout: 5000 })
@@ -120,7 +120,7 @@ test('a new email waits in Sent, and a conversation can be forwarded from the Mo
   const subject = `Your replacement headlamp ${Date.now()}`
   await ada.page.fill('#compose-email input[name="to"]', 'Chen Wei <chen.wei@harbourlogistics.sg>')
   await ada.page.fill('#compose-email input[name="subject"]', subject)
-  await ada.page.fill('#compose-email textarea[name="text"]', 'It ships today.')
+  await ada.page.fill('#compose-email .editor-area', 'It ships today.')
   await ada.page.click('#compose-email button[type="submit"]')
   await ada.page.waitForURL(/\/sent\/c\/[a-z2-7]{16}$/)
   await ada.page.waitForSelector(`.thread-subject:has-text("${subject}")`)

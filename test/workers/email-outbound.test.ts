@@ -149,18 +149,18 @@ describe('replying by email', () => {
     expect(html).toContain('Draft stays')
   })
 
-  it('sanitises agent HTML before it is stored or sent: no scripts, no event handlers', async () => {
+  it('sanitises the editor’s HTML before it is stored or sent: no scripts, no event handlers', async () => {
     const { conversationId, cookie } = await emailThread()
     const hostile = '<p onclick="steal()">Hello <b>there</b><script>alert(1)</script><img src="x" onerror="alert(2)"><a href="javascript:alert(3)">link</a></p><style>*{}</style>'
     const response = await request(`/conversations/${conversationId}/messages`, {
       method: 'POST',
       cookie,
-      body: form({ kind: 'message', text: hostile, format: 'html', to: 'ola@example.no' }),
+      body: form({ kind: 'message', html: hostile, to: 'ola@example.no' }),
     })
     expect(response.status).toBe(201)
     const reply = await delivered((await latestOut(conversationId)).id)
     for (const stored of [reply.html ?? '', (await sentMail(reply)).mail.html || '']) {
-      expect(stored).toContain('<b>there</b>')
+      expect(stored).toContain('<strong>there</strong>')
       expect(stored).not.toMatch(/<script|onclick|onerror|javascript:|<style/i)
     }
     expect(reply.text).toBe('Hello therelink')
@@ -288,7 +288,7 @@ describe('a new email from the inbox', () => {
       method: 'POST',
       cookie,
       hx: 'compose-email',
-      body: form({ to: 'Ingrid Å <ingrid@example.se>', cc: 'per@example.se', bcc: '', subject: 'Din offert — ÅÄÖ', text: 'Hej Ingrid!', format: 'text' }),
+      body: form({ to: 'Ingrid Å <ingrid@example.se>', cc: 'per@example.se', bcc: '', subject: 'Din offert — ÅÄÖ', html: '<p>Hej <b>Ingrid</b>!</p><script>x()</script>' }),
     })
     expect(response.status).toBe(201)
     const location = response.headers.get('HX-Redirect') ?? ''
@@ -300,6 +300,11 @@ describe('a new email from the inbox', () => {
     const sent = await delivered((await latestOut(conversationId!)).id)
     const { mail } = await sentMail(sent)
     expect(mail.subject).toBe('Din offert — ÅÄÖ')
+    // Written in the editor: sanitised HTML with the plain text beside it.
+    expect(mail.html).toContain('<p>Hej <strong>Ingrid</strong>!</p>')
+    expect(mail.html).not.toContain('script')
+    expect(mail.text?.trim()).toBe('Hej Ingrid!')
+    expect(sent.metadata).toMatchObject({ richText: true })
     expect(mail.inReplyTo).toBeUndefined()
     expect(decodeThreadIndex(String(mail.headers.get('thread-index')))!.length).toBe(22)
     expect(addresses(mail.to)).toEqual(['ingrid@example.se'])
