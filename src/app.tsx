@@ -19,6 +19,10 @@ import { settingsRoutes } from './routes/settings'
 import { profileRoutes } from './routes/profile'
 import { widgetRoutes } from './routes/widget'
 import { inboxSettingsRoutes } from './routes/inbox-settings'
+import { cardRoutes } from './routes/cards'
+import { contactRoutes } from './routes/contacts'
+import { ticketRoutes } from './routes/tickets'
+import { propertiesSettingsRoutes } from './routes/properties-settings'
 import { ErrorNotice, Layout } from '../templates/layout'
 
 export const app = new Hono<AppEnv>()
@@ -81,6 +85,12 @@ app.route('/', devRoutes)
 app.route('/', settingsRoutes)
 app.route('/', profileRoutes)
 app.route('/', inboxSettingsRoutes)
+// The sidebar's areas go before conversationRoutes, whose catch-all session middleware would
+// otherwise validate the session a second time for them.
+app.route('/', cardRoutes)
+app.route('/', contactRoutes)
+app.route('/', ticketRoutes)
+app.route('/', propertiesSettingsRoutes)
 app.route('/', conversationRoutes)
 app.route('/', emailRoutes)
 app.route('/', emailOutboundRoutes)

@@ -11,7 +11,9 @@ import { botCloseAllowedAt } from '../src/services/chatflows'
 import { fullTime, isoTime, shortTime } from '../src/lib/time'
 import { Layout } from './layout'
 import { Composer } from './composer'
-import { ContactPane, type OtherConversation } from './sidebar'
+import { ContactPane } from './sidebar'
+import { TicketLink } from './cards'
+import { t } from '../src/i18n'
 import { MessageContent } from './email'
 import { BulkBar, SaveViewForm, SearchAndFilters, type FilterOptions } from './list-controls'
 import { ConversationActions, MessageActions, OwnerSelect, type ThreadPlace } from './thread-actions'
@@ -490,16 +492,27 @@ export const ThreadHeader: FC<{
       <div class="thread-title">
         <h1 class="thread-subject">{conversation.subject ?? detail.contact?.name ?? 'Conversation'}</h1>
         <div class="thread-meta muted small">
-          <ChannelIcon pluginId={conversation.pluginId} /> {detail.channelName}
+          <span class="thread-source" title={t('header.source')}>
+            <ChannelIcon pluginId={conversation.pluginId} /> {findPlugin(conversation.pluginId)?.name ?? conversation.pluginId} · {detail.channelName}
+          </span>
           {' · '}
           {conversation.status === 'open' ? 'Open' : 'Closed'}
           {conversation.folder !== 'inbox' && ` · ${folderLabel[conversation.folder]}`}
+          {detail.ticket && (
+            <>
+              {' · '}
+              <TicketLink ticket={detail.ticket} />
+            </>
+          )}
         </div>
         <Viewers names={[]} />
       </div>
       <div class="thread-controls">
         <OwnerSelect detail={detail} users={users} place={place} disabled={trashed} />
         <ConversationActions detail={detail} place={place} />
+        <button type="button" class="icon-button pane-toggle" data-toggle-pane="right" aria-controls="contact-pane" aria-expanded="true" title={t('pane.toggle_contact')} aria-label={t('pane.toggle_contact')}>
+          <span aria-hidden="true">◨</span>
+        </button>
       </div>
       {botHeldUntil !== null && botHeldUntil > Date.now() && (
         <p class="read-only-banner">
@@ -520,13 +533,12 @@ export const ThreadHeader: FC<{
 export const ThreadPane: FC<{
   detail: ConversationDetail
   messages: ThreadMessage[]
-  others: OtherConversation[]
   users: Pick<User, 'id' | 'name' | 'status'>[]
   place: ThreadPlace
   viewer: Viewer
   timeZone: string
   emailSwitchAddress?: string
-}> = ({ detail, messages, others, users, place, viewer, timeZone, emailSwitchAddress }) => {
+}> = ({ detail, messages, users, place, viewer, timeZone, emailSwitchAddress }) => {
   const conversation = detail.conversation
   const plugin = findPlugin(conversation.pluginId)
   const lastSeq = messages[messages.length - 1]?.seq ?? 0
@@ -557,7 +569,12 @@ export const ThreadPane: FC<{
           />
         )}
       </section>
-      <ContactPane detail={detail} others={others} viewId={place.viewId} />
+      {/* Where the thread was opened from, sent along by sidebar actions that answer with the pane (hx-include). */}
+      <div id="thread-place" hidden>
+        <input type="hidden" name="view" value={place.viewId} />
+        <input type="hidden" name="filters" value={place.filterQuery} />
+      </div>
+      <ContactPane conversationId={conversation.id} />
     </div>
   )
 }
@@ -571,12 +588,15 @@ export const EmptyThread: FC = () => (
 export const InboxPage: FC<{ ctx: InboxContext; appName: string; list: Child; thread: Child }> = ({ ctx, appName, list, thread }) => (
   <Layout title={`${ctx.view.name} · ${ctx.inbox.name} · ${appName}`} bodyClass="inbox-page" userId={ctx.user.id}>
     <div class="app-shell">
-      <aside class="sidebar">
+      <aside class="sidebar" id="nav-pane">
         <div class="brand">
           <span class="brand-mark" aria-hidden="true">
             S
           </span>
-          {appName}
+          <span class="brand-name">{appName}</span>
+          <button type="button" class="icon-button pane-toggle" data-toggle-pane="left" aria-controls="nav-pane" aria-expanded="true" title={t('pane.toggle_nav')} aria-label={t('pane.toggle_nav')}>
+            <span aria-hidden="true">◧</span>
+          </button>
         </div>
         <InboxSwitcher ctx={ctx} />
         <ViewNav ctx={ctx} />

@@ -30,6 +30,7 @@ export const Layout: FC<{ title: string; bodyClass?: string; userId?: string; ch
         <script src="/vendor/htmx.min.js" defer></script>
         <script src="/vendor/htmx-ext-ws.js" defer></script>
         <script src="/app.js" type="module"></script>
+        <script src="/sidebar.js" type="module"></script>
       </head>
       <body class={bodyClass} data-user-id={userId}>
         {children}

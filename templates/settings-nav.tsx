@@ -8,6 +8,7 @@ import { t } from '../src/i18n'
  */
 export const settingsPages: { href: string; labelKey: string; roles: UserRole[] }[] = [
   { href: '/settings/users', labelKey: 'settings.nav.users', roles: ['super_admin', 'admin'] },
+  { href: '/settings/properties', labelKey: 'settings.nav.properties', roles: ['super_admin', 'admin'] },
 ]
 
 /** The settings pages' side navigation; `current` is the page's href. */

@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
 import core from './core'
+import sidebar from './sidebar'
 import type { Catalog, Messages } from './define'
 
 /**
@@ -18,7 +19,7 @@ export const isLocale = (value: unknown): value is Locale => typeof value === 's
 
 export { defineCatalog, type Catalog, type Messages } from './define'
 
-export const catalogs: Catalog[] = [core]
+export const catalogs: Catalog[] = [core, sidebar]
 
 let merged: Record<Locale, Messages> | null = null
 function messagesFor(locale: Locale): Messages {

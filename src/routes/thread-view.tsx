@@ -1,7 +1,7 @@
 import type { Context } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import type { AppEnv } from '../env'
-import { getConversation, listConversations, markRead, otherConversationsOfContact } from '../services/conversations'
+import { getConversation, listConversations, markRead } from '../services/conversations'
 import { parseFilters } from '../services/filters'
 import { listMessages } from '../services/messages'
 import { listAllUsers } from '../services/users'
@@ -27,11 +27,8 @@ export async function renderThread(c: Context<AppEnv>, conversationId: string, p
   const { db, accountId, user } = c.var
   const detail = await getConversation(db, accountId, conversationId)
   if (!detail) throw new HTTPException(404, { message: 'This conversation does not exist or was deleted.' })
-  const [messages, others, users] = await Promise.all([
-    listMessages(db, accountId, conversationId),
-    detail.contact ? otherConversationsOfContact(db, accountId, detail.contact.id, conversationId) : Promise.resolve([]),
-    listAllUsers(db, accountId),
-  ])
+  // The sidebar's cards load themselves afterwards (templates/sidebar.tsx): not queried here.
+  const [messages, users] = await Promise.all([listMessages(db, accountId, conversationId), listAllUsers(db, accountId)])
   const lastSeq = messages[messages.length - 1]?.seq ?? 0
   if (lastSeq > 0) await markRead(db, user.id, conversationId, lastSeq)
   const view = findView(place.viewId)!
@@ -49,7 +46,6 @@ export async function renderThread(c: Context<AppEnv>, conversationId: string, p
     <ThreadPane
       detail={detail}
       messages={messages}
-      others={others}
       users={users}
       place={place}
       viewer={user}
