@@ -569,6 +569,13 @@ export const TicketPanel: FC<{ ticket: Ticket; items: PropertyItem[]; users: Ass
   )
 }
 
+/** A small ticket glyph (no emoji: not every system has an emoji font). */
+export const TicketIcon: FC = () => (
+  <svg class="ticket-icon" viewBox="0 0 16 16" width="14" height="14" aria-hidden="true" focusable="false">
+    <path d="M2 4.5A1.5 1.5 0 0 1 3.5 3h9A1.5 1.5 0 0 1 14 4.5V6a2 2 0 0 0 0 4v1.5a1.5 1.5 0 0 1-1.5 1.5h-9A1.5 1.5 0 0 1 2 11.5V10a2 2 0 0 0 0-4z" fill="none" stroke="currentColor" stroke-width="1.4" />
+  </svg>
+)
+
 /** The header's link to the conversation's ticket; refreshes itself when the ticket changes. */
 export const TicketLink: FC<{ ticket: { id: string; name: string; status: string } }> = ({ ticket }) => (
   <a
@@ -580,7 +587,7 @@ export const TicketLink: FC<{ ticket: { id: string; name: string; status: string
     hx-swap="outerHTML"
     title={t('cards.ticket')}
   >
-    <span aria-hidden="true">🎫</span> {ticket.name}
+    <TicketIcon /> {ticket.name}
     {ticket.status === 'closed' && <span class="chip chip-muted">{t('prop.opt.closed')}</span>}
   </a>
 )

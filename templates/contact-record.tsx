@@ -141,7 +141,7 @@ const TimelineItem: FC<{ entry: TimelineEntry; timeZone: string }> = ({ entry, t
     case 'conversation':
       return (
         <li class="timeline-item timeline-conversation">
-          <ChannelIcon pluginId={entry.pluginId} /> <a href={conversationUrl(entry.inboxId, viewOf(entry), entry.id)}>{entry.title}</a>
+          <span class="chip chip-muted">{t('record.conversation')}</span> <ChannelIcon pluginId={entry.pluginId} /> <a href={conversationUrl(entry.inboxId, viewOf(entry), entry.id)}>{entry.title}</a>
           <span class="muted small">
             {' '}
             · {t(`prop.opt.${entry.status}`)} · {when}
@@ -151,14 +151,14 @@ const TimelineItem: FC<{ entry: TimelineEntry; timeZone: string }> = ({ entry, t
     case 'ticket':
       return (
         <li class="timeline-item timeline-ticket">
-          <span aria-hidden="true">🎫</span> <a href={`/tickets/${entry.id}`}>{entry.title}</a> <TicketStatusChip status={entry.status} />
+          <span class="chip chip-muted">{t('cards.ticket')}</span> <a href={`/tickets/${entry.id}`}>{entry.title}</a> <TicketStatusChip status={entry.status} />
           <span class="muted small"> · {when}</span>
         </li>
       )
     case 'deal':
       return (
         <li class="timeline-item timeline-deal">
-          <span aria-hidden="true">💼</span> {entry.title}{' '}
+          <span class="chip chip-muted">{t('record.deal')}</span> {entry.title}{' '}
           <span class="muted small">
             · {formatAmount(entry.amountMinor, entry.currency, currentLocale())} · {t(`deal.stage.${entry.stage}`)} · {when}
           </span>
@@ -167,7 +167,7 @@ const TimelineItem: FC<{ entry: TimelineEntry; timeZone: string }> = ({ entry, t
     case 'note':
       return (
         <li class="timeline-item timeline-note">
-          <span aria-hidden="true">📝</span> <span class="note-body">{entry.title.length > 200 ? `${entry.title.slice(0, 200)}…` : entry.title}</span>
+          <span class="chip chip-muted">{t('record.note')}</span> <span class="note-body">{entry.title.length > 200 ? `${entry.title.slice(0, 200)}…` : entry.title}</span>
           <span class="muted small">
             {' '}
             · {entry.author ?? '—'} · {when}

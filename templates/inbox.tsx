@@ -490,14 +490,14 @@ export const ThreadHeader: FC<{
   return (
     <header id="thread-header" class="thread-header" data-version={version} hx-swap-oob={oob ? 'true' : undefined}>
       <div class="thread-title">
-        <h1 class="thread-subject">{conversation.subject ?? detail.contact?.name ?? 'Conversation'}</h1>
+        <h1 class="thread-subject">{conversation.subject ?? detail.contact?.name ?? t('header.conversation')}</h1>
         <div class="thread-meta muted small">
           <span class="thread-source" title={t('header.source')}>
             <ChannelIcon pluginId={conversation.pluginId} /> {findPlugin(conversation.pluginId)?.name ?? conversation.pluginId} · {detail.channelName}
           </span>
           {' · '}
-          {conversation.status === 'open' ? 'Open' : 'Closed'}
-          {conversation.folder !== 'inbox' && ` · ${folderLabel[conversation.folder]}`}
+          {t(`prop.opt.${conversation.status}`)}
+          {conversation.folder !== 'inbox' && ` · ${t(`header.folder.${conversation.folder}`)}`}
           {detail.ticket && (
             <>
               {' · '}
@@ -516,15 +516,14 @@ export const ThreadHeader: FC<{
       </div>
       {botHeldUntil !== null && botHeldUntil > Date.now() && (
         <p class="read-only-banner">
-          {conversation.assigneeBot} is still talking with this visitor, who has not asked for a person yet. It can be closed 30 minutes after their
-          last message (at {new Date(botHeldUntil).toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit', timeZone })}), or as soon as you
-          take it over.
+          {t('header.bot_banner', {
+            bot: conversation.assigneeBot ?? '',
+            time: new Date(botHeldUntil).toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit', timeZone }),
+          })}
         </p>
       )}
       {trashed && (
-        <p class="read-only-banner">
-          This conversation is in Trash and read-only. Restore it to reply; it is deleted for good 30 days after it was trashed.
-        </p>
+        <p class="read-only-banner">{t('header.trash_banner')}</p>
       )}
     </header>
   )

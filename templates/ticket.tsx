@@ -4,7 +4,7 @@ import { fullTime } from '../src/lib/time'
 import type { Ticket } from '../src/services/tickets'
 import type { Contact } from '../src/services/crm'
 import { Layout } from './layout'
-import { PropertyList, TicketStatusChip, type Assignable, type PropertyItem } from './cards'
+import { PropertyList, TicketIcon, TicketStatusChip, type Assignable, type PropertyItem } from './cards'
 import { ChannelIcon, conversationUrl } from './inbox'
 
 export const TicketProperties: FC<{ ticketId: string; items: PropertyItem[]; users: Assignable[]; editing?: string; error?: string; draft?: string }> = (props) => (
@@ -53,7 +53,7 @@ export const TicketPage: FC<{
       </a>
       <header class="record-header">
         <h1>
-          <span aria-hidden="true">🎫</span> {ticket.name}
+          <TicketIcon /> {ticket.name}
         </h1>
         <TicketStatusChip status={ticket.status} />
         <p class="muted small">
