@@ -2,6 +2,7 @@
 // for `npm start`, the browser test and the benchmarks. Runs in its own process group, so that
 // stopping it also stops workerd (killing only the wrangler wrapper would leave workerd behind).
 import { spawn, spawnSync } from 'node:child_process'
+import { readFileSync, readdirSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -77,4 +78,35 @@ export async function seedDemo(url) {
   const response = await fetch(`${url}/dev/seed`, { method: 'POST', headers: { Origin: url } })
   if (!response.ok) throw new Error(`demo seed failed: ${response.status} ${await response.text()}`)
   return response.json()
+}
+
+/**
+ * CPU time (user + system, ms) used so far by the processes of a started server's process group,
+ * by command name (workerd, node …). Linux only (/proc); an empty object elsewhere. The benches
+ * print it per operation: unlike wall time it hardly moves when other work shares the machine.
+ */
+export function serverCpuMs(server) {
+  const totals = {}
+  let entries = []
+  try {
+    entries = readdirSync('/proc').filter((name) => /^\d+$/.test(name))
+  } catch {
+    return totals
+  }
+  const ticksPerSecond = 100
+  for (const pid of entries) {
+    let stat
+    try {
+      stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    } catch {
+      continue
+    }
+    const close = stat.lastIndexOf(')')
+    const name = stat.slice(stat.indexOf('(') + 1, close)
+    const fields = stat.slice(close + 2).split(' ')
+    // Fields after the name: state(0) ppid(1) pgrp(2) … utime(11) stime(12).
+    if (Number(fields[2]) !== server.child.pid) continue
+    totals[name] = (totals[name] ?? 0) + ((Number(fields[11]) + Number(fields[12])) * 1000) / ticksPerSecond
+  }
+  return totals
 }

@@ -1,10 +1,10 @@
 import { and, desc, eq, gte, inArray, isNotNull, ne, sql } from 'drizzle-orm'
 import type { Db } from '../db/client'
-import { attachments, blockedSenders, contactIdentities, contacts, conversationParticipants, conversations, messages } from '../db/schema'
+import { attachments, blockedSenders, contactIdentities, contacts, conversationParticipants, conversations, inboxes, messages } from '../db/schema'
 import { newId } from '../lib/ids'
 import { normalizeEmail, toPreview } from '../lib/text'
 import { resolveContact, type Contact } from '../services/contacts'
-import { appendMessage, findMessageByExternalId, type Message } from '../services/messages'
+import { appendMessage, appendMessageStatements, findMessageByExternalId, findMessageByExternalIdQuery, type Message } from '../services/messages'
 import { applyDefaultAssignment } from '../services/inbox-settings'
 import type { ChannelRecord, InboundMessage } from './types'
 
@@ -14,6 +14,11 @@ export interface LiveEvent {
   inboxId: string
   conversationId: string
   messageId?: number
+  /**
+   * The message started a conversation that did not exist before this delivery (under an id the
+   * pipeline made up): nobody can be watching its thread yet, only its inbox's list.
+   */
+  startedConversation?: boolean
 }
 
 export interface Notifier {
@@ -41,28 +46,34 @@ const maxReferencesLookedUp = 50
 export const subjectThreadingWindowDays = 30
 const dayMs = 86_400_000
 
-async function findByKey(db: Db, channel: ChannelRecord, key: string) {
-  const [row] = await db
+const findByKeyQuery = (db: Db, channel: ChannelRecord, key: string) =>
+  db
     .select({ id: conversations.id })
     .from(conversations)
     .where(and(eq(conversations.channelId, channel.id), eq(conversations.externalKey, key)))
     .limit(1)
+
+async function findByKey(db: Db, channel: ChannelRecord, key: string) {
+  const [row] = await findByKeyQuery(db, channel, key)
   return row?.id ?? null
 }
 
 /** A conversation named by one of our own tokens counts only inside the channel's inbox. */
-async function findByOwnToken(db: Db, channel: ChannelRecord, conversationId: string) {
-  const [row] = await db
+const findByOwnTokenQuery = (db: Db, channel: ChannelRecord, conversationId: string) =>
+  db
     .select({ id: conversations.id })
     .from(conversations)
     .where(and(eq(conversations.id, conversationId), eq(conversations.accountId, channel.accountId), eq(conversations.inboxId, channel.inboxId)))
     .limit(1)
+
+async function findByOwnToken(db: Db, channel: ChannelRecord, conversationId: string) {
+  const [row] = await findByOwnTokenQuery(db, channel, conversationId)
   return row?.id ?? null
 }
 
-async function findByReferences(db: Db, channel: ChannelRecord, references: string[]) {
-  // Every referenced id counts, not only the first: mail clients trim and reorder References.
-  const [row] = await db
+// Every referenced id counts, not only the first: mail clients trim and reorder References.
+const findByReferencesQuery = (db: Db, channel: ChannelRecord, references: string[]) =>
+  db
     .select({ conversationId: messages.conversationId })
     .from(messages)
     .innerJoin(conversations, eq(conversations.id, messages.conversationId))
@@ -75,6 +86,9 @@ async function findByReferences(db: Db, channel: ChannelRecord, references: stri
     )
     .orderBy(desc(messages.id))
     .limit(1)
+
+async function findByReferences(db: Db, channel: ChannelRecord, references: string[]) {
+  const [row] = await findByReferencesQuery(db, channel, references)
   return row?.conversationId ?? null
 }
 
@@ -83,8 +97,8 @@ async function findByReferences(db: Db, channel: ChannelRecord, references: stri
  * participant. Without the participant rule, two strangers answering the same newsletter would
  * land in one thread.
  */
-async function findBySubject(db: Db, channel: ChannelRecord, senderAddress: string, key: string, nowMs: number) {
-  const [row] = await db
+const findBySubjectQuery = (db: Db, channel: ChannelRecord, senderAddress: string, key: string, nowMs: number) =>
+  db
     .select({ conversationId: conversations.id })
     .from(conversationParticipants)
     .innerJoin(conversations, eq(conversations.id, conversationParticipants.conversationId))
@@ -101,6 +115,9 @@ async function findBySubject(db: Db, channel: ChannelRecord, senderAddress: stri
     )
     .orderBy(desc(conversations.lastMessageAt))
     .limit(1)
+
+async function findBySubject(db: Db, channel: ChannelRecord, senderAddress: string, key: string, nowMs: number) {
+  const [row] = await findBySubjectQuery(db, channel, senderAddress, key, nowMs)
   return row?.conversationId ?? null
 }
 
@@ -161,16 +178,21 @@ async function isBlockedSender(db: Db, channel: ChannelRecord, contact: Contact,
   return Boolean(row)
 }
 
-async function recordParticipants(db: Db, conversationId: string, contact: Contact, message: InboundMessage) {
+function participantRows(conversationId: string, sender: { email: string | null; name: string | null } | null, message: InboundMessage) {
   const rows = new Map<string, { conversationId: string; address: string; name: string | null; role: 'from' | 'to' | 'cc' }>()
-  if (contact.email) rows.set(contact.email, { conversationId, address: contact.email, name: contact.name, role: 'from' })
+  if (sender?.email) rows.set(sender.email, { conversationId, address: sender.email, name: sender.name, role: 'from' })
   for (const participant of message.participants ?? []) {
     const address = normalizeEmail(participant.address)
     if (!address || rows.has(address)) continue
     rows.set(address, { conversationId, address, name: participant.name ?? null, role: participant.role })
   }
-  if (rows.size === 0) return
-  await db.insert(conversationParticipants).values([...rows.values()]).onConflictDoNothing()
+  return [...rows.values()]
+}
+
+async function recordParticipants(db: Db, conversationId: string, contact: Contact, message: InboundMessage) {
+  const rows = participantRows(conversationId, contact, message)
+  if (rows.length === 0) return
+  await db.insert(conversationParticipants).values(rows).onConflictDoNothing()
 }
 
 /** A bounce marks the addresses it reports; a contact who writes again is no longer bouncing. */
@@ -197,6 +219,212 @@ export async function ingestInbound(
   channel: ChannelRecord,
   message: InboundMessage,
   nowMs = Date.now(),
+): Promise<IngestResult> {
+  const fast = await ingestInOneBatch(deps, channel, message, nowMs)
+  if (fast.status !== 'unsettled') {
+    await notifySafely(deps.notifier, {
+      accountId: channel.accountId,
+      inboxId: channel.inboxId,
+      conversationId: fast.conversationId,
+      messageId: fast.messageId,
+      startedConversation: fast.status === 'created' && !message.thread?.createAs,
+    })
+    return fast
+  }
+  return ingestStepByStep(deps, channel, message, nowMs, fast.storedAttachments)
+}
+
+/**
+ * The common case in two round trips: every look-up the pipeline needs (repeat delivery,
+ * contact, blocked sender, each threading rule, the inbox's assignment mode) in one batch, then
+ * the contact (when new), the conversation (when new), the message and the participants in one
+ * transaction. Anything off that path — a repeat or a reused Message-ID, a contact to complete,
+ * a bounce, a race that makes the transaction fail (and roll back) — returns null, and
+ * `ingestStepByStep` files the message with a look-up per decision.
+ */
+async function ingestInOneBatch(
+  deps: PipelineDeps,
+  channel: ChannelRecord,
+  message: InboundMessage,
+  nowMs: number,
+): Promise<Extract<IngestResult, { status: 'created' | 'appended' }> | { status: 'unsettled'; storedAttachments?: StoredAttachment[] }> {
+  const { db } = deps
+  const unsettled = { status: 'unsettled' as const }
+  if ((message.bouncedAddresses ?? []).length > 0) return unsettled
+  const email = message.from.email ? normalizeEmail(message.from.email) : null
+  const thread = message.thread
+  const references = [...new Set(thread?.references ?? [])].slice(-maxReferencesLookedUp)
+  const sender = email ?? ''
+  const none = db.select({ id: sql<string>`null` }).from(sql`(select 1)`).where(sql`0`)
+  const identifiers = [email, message.from.externalId ? `${channel.pluginId}:${message.from.externalId}` : null].filter((value): value is string => Boolean(value))
+  const lookups = [
+    message.externalId ? findMessageByExternalIdQuery(db, channel.id, message.externalId) : none,
+    message.from.externalId
+      ? db
+          .select({ contact: contacts })
+          .from(contactIdentities)
+          .innerJoin(contacts, eq(contacts.id, contactIdentities.contactId))
+          .where(and(eq(contactIdentities.accountId, channel.accountId), eq(contactIdentities.pluginId, channel.pluginId), eq(contactIdentities.externalId, message.from.externalId)))
+          .limit(1)
+      : none,
+    email ? db.select({ contact: contacts }).from(contacts).where(and(eq(contacts.accountId, channel.accountId), eq(contacts.email, email))).limit(1) : none,
+    identifiers.length > 0
+      ? db.select({ id: blockedSenders.identifier }).from(blockedSenders).where(and(eq(blockedSenders.accountId, channel.accountId), inArray(blockedSenders.identifier, identifiers))).limit(1)
+      : none,
+    thread?.key ? findByKeyQuery(db, channel, thread.key) : none,
+    thread?.conversationId ? findByOwnTokenQuery(db, channel, thread.conversationId) : none,
+    references.length > 0 ? findByReferencesQuery(db, channel, references) : none,
+    thread?.subjectKey && sender ? findBySubjectQuery(db, channel, sender, thread.subjectKey, nowMs) : none,
+    db.select({ defaultAssignment: inboxes.defaultAssignment }).from(inboxes).where(eq(inboxes.id, channel.inboxId)).limit(1),
+  ] as const
+  const [existing, byIdentity, byEmail, blockedRows, byKey, byToken, byReferences, bySubject, inboxRows] = (await db.batch(
+    lookups as unknown as Parameters<Db['batch']>[0],
+  )) as unknown as [
+    { id: number }[],
+    { contact: Contact }[],
+    { contact: Contact }[],
+    unknown[],
+    { id: string }[],
+    { id: string }[],
+    { conversationId: string }[],
+    { conversationId: string }[],
+    { defaultAssignment: string }[],
+  ]
+  if (existing.length > 0) return unsettled
+  const found = byIdentity[0]?.contact ?? byEmail[0]?.contact
+  const name = message.from.name?.trim() || null
+  const phone = message.from.phone?.trim() || null
+  // A known contact with a detail to fill in, or one who was bouncing: the careful path updates them.
+  if (found && ((!found.name && name) || (!found.email && email) || (!found.phone && phone) || found.bouncingAt)) return unsettled
+  if (found && message.from.externalId && !byIdentity[0]) return unsettled
+  // The identity check only covered the sender's own address; a contact found by identity may have another.
+  if (found && found.email && found.email !== email && !found.blocked) return unsettled
+  const existingConversationId = byKey[0]?.id ?? byToken[0]?.id ?? byReferences[0]?.conversationId ?? bySubject[0]?.conversationId ?? null
+  const contactId = found?.id ?? newId()
+  const conversationId = existingConversationId ?? thread?.createAs ?? newId()
+  const folder = found?.blocked || blockedRows.length > 0 ? 'filtered' : (message.folder ?? 'inbox')
+
+  const storedAttachments = await putAttachments(deps, channel, conversationId, message)
+  const statements: unknown[] = []
+  if (!found) {
+    statements.push(db.insert(contacts).values({ id: contactId, accountId: channel.accountId, name, email, phone, createdAt: nowMs }))
+    if (message.from.externalId) {
+      statements.push(db.insert(contactIdentities).values({ accountId: channel.accountId, pluginId: channel.pluginId, externalId: message.from.externalId, contactId }))
+    }
+  }
+  if (!existingConversationId) {
+    statements.push(
+      db.insert(conversations).values({
+        id: conversationId,
+        accountId: channel.accountId,
+        inboxId: channel.inboxId,
+        channelId: channel.id,
+        pluginId: channel.pluginId,
+        contactId,
+        folder,
+        subject: message.subject?.trim() || null,
+        externalKey: thread?.key ?? null,
+        lastMessageAt: nowMs,
+        createdAt: nowMs,
+      }),
+    )
+  }
+  const append = appendMessageStatements(db, newMessageOf(channel, conversationId, contactId, found?.name ?? name ?? email, message, storedAttachments, nowMs), { repeat: 'fail' })
+  const messageIndex = statements.length
+  statements.push(...append)
+  if (storedAttachments.length > 0) {
+    statements.push(
+      db.insert(attachments).values(
+        storedAttachments.map((attachment) => ({
+          ...attachment,
+          accountId: channel.accountId,
+          // The message row inserted just before, in the same transaction.
+          messageId: sql`(select ${messages.id} from ${messages} where ${messages.conversationId} = ${conversationId} order by ${messages.seq} desc limit 1)`,
+          createdAt: nowMs,
+        })),
+      ),
+    )
+  }
+  const participants = message.automated ? [] : participantRows(conversationId, email ? { email, name: found?.name ?? name } : null, message)
+  if (participants.length > 0) statements.push(db.insert(conversationParticipants).values(participants).onConflictDoNothing())
+  let results: unknown[]
+  try {
+    results = (await db.batch(statements as unknown as Parameters<Db['batch']>[0])) as unknown as unknown[]
+  } catch {
+    // A unique key or a reference said no (a repeat or a race with another delivery): nothing was
+    // written; the careful path files the message, with the attachments already stored.
+    return { status: 'unsettled', storedAttachments }
+  }
+  const [stored] = results[messageIndex] as Message[]
+  if (!stored) throw new Error('the message insert returned no row')
+  if (!existingConversationId && !message.deferAssignment && folder === 'inbox' && inboxRows[0]?.defaultAssignment !== 'none') {
+    await applyDefaultAssignment(db, conversationId, channel.inboxId, nowMs)
+  }
+  return { status: existingConversationId ? 'appended' : 'created', conversationId, messageId: stored.id, contactId }
+}
+
+/** The message row a channel's inbound message becomes. */
+function newMessageOf(
+  channel: ChannelRecord,
+  conversationId: string,
+  contactId: string,
+  authorName: string | null | undefined,
+  message: InboundMessage,
+  storedAttachments: StoredAttachment[],
+  nowMs: number,
+) {
+  const metadata: Record<string, unknown> = { ...message.metadata }
+  if (message.thread?.subjectKey) metadata.subjectKey = message.thread.subjectKey
+  if (storedAttachments.length > 0) {
+    metadata.attachments = storedAttachments.map(({ id, filename, contentType, sizeBytes, contentId }) => ({ id, filename, contentType, sizeBytes, contentId }))
+  }
+  return {
+    accountId: channel.accountId,
+    conversationId,
+    channelId: channel.id,
+    direction: 'in' as const,
+    kind: 'message' as const,
+    authorContactId: contactId,
+    authorName: authorName ?? message.from.name ?? null,
+    text: message.notice ? `${message.notice}\n\n${message.text}`.trim() : message.text,
+    html: message.html ?? null,
+    externalId: message.externalId ?? null,
+    contentHash: message.contentHash ?? null,
+    rawKey: message.rawKey ?? null,
+    automated: message.automated ?? false,
+    metadata,
+    createdAt: nowMs,
+  }
+}
+
+interface StoredAttachment {
+  id: string
+  r2Key: string
+  filename: string
+  contentType: string
+  sizeBytes: number
+  contentId: string | null
+}
+
+/** Attachment bytes go to the blob store before the message row that lists them, so a stored message never points at a missing file. */
+async function putAttachments(deps: PipelineDeps, channel: ChannelRecord, conversationId: string, message: InboundMessage): Promise<StoredAttachment[]> {
+  const stored: StoredAttachment[] = []
+  for (const attachment of message.attachments ?? []) {
+    const id = newId()
+    const r2Key = `${channel.accountId}/${conversationId}/attachments/${id}`
+    await deps.blobs.put(r2Key, attachment.content, { httpMetadata: { contentType: attachment.contentType } })
+    stored.push({ id, r2Key, filename: attachment.filename, contentType: attachment.contentType, sizeBytes: attachment.content.byteLength, contentId: attachment.contentId ?? null })
+  }
+  return stored
+}
+
+/** Every look-up and decision on its own: repeats, reused ids, races, contacts to complete, bounces. */
+async function ingestStepByStep(
+  deps: PipelineDeps,
+  channel: ChannelRecord,
+  message: InboundMessage,
+  nowMs: number,
+  alreadyStored?: StoredAttachment[],
 ): Promise<IngestResult> {
   const { db } = deps
   const resolved = await resolveExternalId(db, channel.id, message)
@@ -239,44 +467,10 @@ export async function ingestInbound(
     }
   }
 
-  // Attachment bytes go to the blob store before the message row that lists them, so a stored
-  // message never points at a missing file.
-  const storedAttachments = []
-  for (const attachment of message.attachments ?? []) {
-    const id = newId()
-    const r2Key = `${channel.accountId}/${conversationId}/attachments/${id}`
-    await deps.blobs.put(r2Key, attachment.content, { httpMetadata: { contentType: attachment.contentType } })
-    storedAttachments.push({
-      id,
-      r2Key,
-      filename: attachment.filename,
-      contentType: attachment.contentType,
-      sizeBytes: attachment.content.byteLength,
-      contentId: attachment.contentId ?? null,
-    })
-  }
-
-  const metadata: Record<string, unknown> = { ...message.metadata }
-  if (message.thread?.subjectKey) metadata.subjectKey = message.thread.subjectKey
-  if (storedAttachments.length > 0) {
-    metadata.attachments = storedAttachments.map(({ id, filename, contentType, sizeBytes, contentId }) => ({ id, filename, contentType, sizeBytes, contentId }))
-  }
+  const storedAttachments = alreadyStored ?? (await putAttachments(deps, channel, conversationId, message))
   const stored = await appendMessage(db, {
-    accountId: channel.accountId,
-    conversationId,
-    channelId: channel.id,
-    direction: 'in',
-    kind: 'message',
-    authorContactId: contact.id,
-    authorName: contact.name ?? message.from.name ?? contact.email ?? null,
-    text: message.notice ? `${message.notice}\n\n${message.text}`.trim() : message.text,
-    html: message.html ?? null,
+    ...newMessageOf(channel, conversationId, contact.id, contact.name ?? message.from.name ?? contact.email ?? null, message, storedAttachments, nowMs),
     externalId,
-    contentHash: message.contentHash ?? null,
-    rawKey: message.rawKey ?? null,
-    automated: message.automated ?? false,
-    metadata,
-    createdAt: nowMs,
   })
   if (!stored) {
     // Lost a race with an identical delivery; leave no empty conversation behind.
@@ -300,6 +494,7 @@ export async function ingestInbound(
     inboxId: channel.inboxId,
     conversationId,
     messageId: stored.id,
+    startedConversation: createdConversation && !message.thread?.createAs,
   })
   return { status: createdConversation ? 'created' : 'appended', conversationId, messageId: stored.id, contactId: contact.id }
 }

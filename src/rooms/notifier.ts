@@ -8,8 +8,9 @@ export function durableObjectNotifier(env: Bindings): Notifier {
   return {
     async messageAdded(event) {
       // The room first: agents watching the thread have now read the message, and the list row
-      // the hub renders next must already say so.
-      await room(event.conversationId).messageAdded(event)
+      // the hub renders next must already say so. A conversation this message started has no
+      // room yet, and waking one up costs more than the whole list update.
+      if (!event.startedConversation) await room(event.conversationId).messageAdded(event)
       await hub(event.inboxId).conversationChanged(event)
     },
     async conversationChanged(event: LiveEvent) {

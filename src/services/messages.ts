@@ -15,17 +15,31 @@ export type NewMessage = Omit<typeof messages.$inferInsert, 'id' | 'seq'>
  * Returns null when the message's external id was stored before: a repeated delivery.
  */
 export async function appendMessage(db: Db, input: NewMessage): Promise<Message | null> {
-  const insert = db
-    .insert(messages)
-    .values({
-      ...input,
-      seq: sql`(select coalesce(max(${messages.seq}), 0) + 1 from ${messages} where ${messages.conversationId} = ${input.conversationId})`,
-    })
-    .onConflictDoNothing({ target: [messages.channelId, messages.externalId] })
-    .returning()
+  const statements = appendMessageStatements(db, input)
+  if (statements.length === 1) {
+    const [row] = (await statements[0]) as Message[]
+    return row ?? null
+  }
+  const [inserted] = (await db.batch(statements as unknown as Parameters<Db['batch']>[0])) as unknown as [Message[]]
+  return inserted[0] ?? null
+}
+
+/**
+ * The statements `appendMessage` runs in one batch, for a caller that adds its own to the same
+ * transaction (the pipeline: contact, conversation, participants). The first one inserts the
+ * message and returns its row (none when the external id was stored before, unless
+ * `repeat: 'fail'`, which makes that an error that rolls the transaction back).
+ */
+export function appendMessageStatements(db: Db, input: NewMessage, options: { repeat?: 'skip' | 'fail' } = {}) {
+  const values = db.insert(messages).values({
+    ...input,
+    seq: sql`(select coalesce(max(${messages.seq}), 0) + 1 from ${messages} where ${messages.conversationId} = ${input.conversationId})`,
+  })
+  // 'fail' makes a repeated external id abort the whole transaction instead of inserting nothing.
+  const insert = (options.repeat === 'fail' ? values : values.onConflictDoNothing({ target: [messages.channelId, messages.externalId] })).returning()
   // Activity entries (assigned, closed, …) leave the conversation as it was: they neither make it
   // unread (lastSeq follows messages and comments only) nor move it in the list.
-  if (input.kind === 'activity') return (await insert)[0] ?? null
+  if (input.kind === 'activity') return [insert]
   const isConversationMessage = input.kind === undefined || input.kind === 'message'
   const inbound = isConversationMessage && input.direction === 'in'
   const touch = db
@@ -40,10 +54,7 @@ export async function appendMessage(db: Db, input: NewMessage): Promise<Message 
         : {}),
     })
     .where(eq(conversations.id, input.conversationId))
-  if (!inbound) {
-    const [inserted] = await db.batch([insert, touch])
-    return inserted[0] ?? null
-  }
+  if (!inbound) return [insert, touch]
   // A new message from the contact reopens a closed conversation, and a reply to an email we
   // started moves it out of Sent into the inbox. A statement of its own that matches only when
   // something changes, so the view counters' triggers fire only then.
@@ -55,8 +66,7 @@ export async function appendMessage(db: Db, input: NewMessage): Promise<Message 
       folder: sql`case when ${conversations.folder} = 'sent' then 'inbox' else ${conversations.folder} end`,
     })
     .where(and(eq(conversations.id, input.conversationId), sql`(${conversations.status} <> 'open' or ${conversations.folder} = 'sent')`))
-  const [inserted] = await db.batch([insert, touch, reopen])
-  return inserted[0] ?? null
+  return [insert, touch, reopen]
 }
 
 export interface ThreadMessage extends Message {
@@ -100,12 +110,15 @@ export async function getMessage(db: Db, accountId: string, messageId: number): 
 }
 
 /** A message of a channel by the provider's id (Message-ID, event id): how repeated deliveries are recognised. */
-export async function findMessageByExternalId(db: Db, channelId: string, externalId: string) {
-  const [row] = await db
+export const findMessageByExternalIdQuery = (db: Db, channelId: string, externalId: string) =>
+  db
     .select({ id: messages.id, conversationId: messages.conversationId, contentHash: messages.contentHash })
     .from(messages)
     .where(and(eq(messages.channelId, channelId), eq(messages.externalId, externalId)))
     .limit(1)
+
+export async function findMessageByExternalId(db: Db, channelId: string, externalId: string) {
+  const [row] = await findMessageByExternalIdQuery(db, channelId, externalId)
   return row ?? null
 }
 

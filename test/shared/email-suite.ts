@@ -202,6 +202,17 @@ export function emailSuite(getDb: () => Db, getBlobs: () => BlobStore) {
       expect((await thread(first.conversationId)).map((m) => m.text)).toEqual(['Same', 'Different'])
     })
 
+    it('stores two simultaneous deliveries of one message once', async () => {
+      const { supportAddress, deliver, thread } = await setup()
+      const raw = buildMail({ from: 'samtidig@example.no', to: supportAddress, subject: 'Race', messageId: 'race@example.no', body: 'Once' })
+      // Both look up, find nothing, and write: the second transaction fails on the unique key and
+      // the careful path recognises the repeat.
+      const results = await Promise.all([deliver(raw), deliver(raw)])
+      expect(results.map((result) => result.status).sort()).toEqual(['created', 'duplicate'])
+      expect(results[0]!.conversationId).toBe(results[1]!.conversationId)
+      expect((await thread(results[0]!.conversationId)).map((m) => m.text)).toEqual(['Once'])
+    })
+
     it('gives a message without Message-ID a stable id, so a redelivery is still stored once', async () => {
       const { supportAddress, deliver, thread } = await setup()
       const raw = buildMail({ from: 'old-client@example.com', to: supportAddress, subject: 'No id', body: 'From a very old client' })
