@@ -1,7 +1,6 @@
 // The panes around a thread: the left navigation and the right contact sidebar collapse and
 // expand, and the choice is remembered in this browser. Also closes the ticket's "View more"
 // slide-over. No build step: plain ES2022.
-/* global htmx */
 
 const storageKey = (side) => `switchboard:pane:${side}`
 const paneOf = (side) => document.getElementById(side === 'left' ? 'nav-pane' : 'contact-pane')
@@ -76,10 +75,5 @@ document.addEventListener('htmx:afterSettle', (event) => {
   if (event.detail.target?.id === 'sidebar-panel') document.querySelector('#ticket-panel h2 a')?.focus()
 })
 window.addEventListener('resize', syncToggles)
-
-// Lazy cards announce themselves when loaded: no longer busy.
-document.addEventListener('htmx:load', (event) => {
-  if (event.detail.elt?.classList?.contains('card')) event.detail.elt.removeAttribute('aria-busy')
-})
 
 export {}

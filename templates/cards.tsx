@@ -605,7 +605,7 @@ export interface OtherConversation {
   lastMessageAt: number
 }
 
-export const OtherConversationsCard: FC<{ others: OtherConversation[]; viewId: string }> = ({ others, viewId }) => (
+export const OtherConversationsCard: FC<{ others: OtherConversation[] }> = ({ others }) => (
   <section class="card" id="card-conversations" aria-label={t('cards.other_conversations')}>
     <h3>{t('cards.other_conversations')}</h3>
     {others.length === 0 ? (
@@ -614,7 +614,7 @@ export const OtherConversationsCard: FC<{ others: OtherConversation[]; viewId: s
       <ul class="plain-list">
         {others.map((other) => (
           <li>
-            <ChannelIcon pluginId={other.pluginId} /> <a href={conversationUrl(other.inboxId, viewId, other.id)}>{other.subject ?? other.preview}</a>
+            <ChannelIcon pluginId={other.pluginId} /> <a href={conversationUrl(other.inboxId, other.status === 'open' ? 'open' : 'closed', other.id)}>{other.subject ?? other.preview}</a>
             <span class="muted small">
               {' · '}
               {t(`prop.opt.${other.status}`)} · {shortTime(other.lastMessageAt)}

@@ -39,7 +39,6 @@ import {
   type PropertyItem,
 } from '../../templates/cards'
 import { ownConversation, threadAction } from './conversations'
-import { findView } from '../services/views'
 
 /**
  * The sidebar's cards (templates/sidebar.tsx loads each lazily) and what they do: edit properties
@@ -114,8 +113,7 @@ async function renderCard(c: Context<AppEnv>, detail: ConversationDetail, name: 
     case 'conversations': {
       if (!contact) return <EmptyCard name="conversations" />
       const others = await otherConversationsOfContact(db, accountId, contact.id, conversationId)
-      const viewId = findView(c.req.query('view') ?? '')?.id ?? 'open'
-      return <OtherConversationsCard others={others} viewId={viewId} />
+      return <OtherConversationsCard others={others} />
     }
     case 'tickets': {
       if (!contact) return <EmptyCard name="tickets" />
