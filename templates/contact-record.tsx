@@ -198,7 +198,7 @@ export const ContactRecordPage: FC<{
         <a href="/" class="back-link">
           {t('common.back_to_inbox')}
         </a>
-        <header class="record-header contact-head">
+        <header class="record-header">
           <Avatar name={contact.name ?? contact.email} />
           <div>
             <h1>{name}</h1>

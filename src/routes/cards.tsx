@@ -126,13 +126,12 @@ async function renderCard(c: Context<AppEnv>, detail: ConversationDetail, name: 
   }
 }
 
-function cardName(raw: string | undefined): CardName {
-  if (!cardNames.includes(raw as CardName)) throw new HTTPException(404, { message: 'No such card.' })
-  return raw as CardName
-}
+const isCardName = (raw: string | undefined): raw is CardName => cardNames.includes(raw as CardName)
 
-cardRoutes.get('/conversations/:id/cards/:name', async (c) => {
-  const name = cardName(c.req.param('name'))
+// A card this file does not know (another area's, e.g. feedback) falls through to its own route.
+cardRoutes.get('/conversations/:id/cards/:name', async (c, next) => {
+  const name = c.req.param('name')
+  if (!isCardName(name)) return next()
   const detail = await ownConversation(c)
   const edit = c.req.query('edit')
   return c.html(await renderCard(c, detail, name, { editing: edit ? edit.slice(0, 60) : undefined }))
@@ -151,8 +150,9 @@ async function editableProperties(c: Context<AppEnv>, name: CardName): Promise<P
 }
 
 /** Saves one property from a card's inline editor and answers with the card. */
-cardRoutes.post('/conversations/:id/cards/:name', async (c) => {
-  const name = cardName(c.req.param('name'))
+cardRoutes.post('/conversations/:id/cards/:name', async (c, next) => {
+  const name = c.req.param('name')
+  if (!isCardName(name)) return next()
   const { db, accountId, user } = c.var
   const detail = await ownConversation(c)
   const form = propertyForm.safeParse(await c.req.parseBody())
