@@ -665,7 +665,44 @@ export const DealStageSelect: FC<{ conversationId: string; deal: Deal }> = ({ co
   </select>
 )
 
-export const DealsCard: FC<{ conversationId: string; deals: Deal[]; error?: string; values?: Record<string, string> }> = ({ conversationId, deals, error, values }) => {
+/** One deal in the Deals card: name, amount, stage, and the account's custom deal properties (editable in place). */
+export const DealItem: FC<{ conversationId: string; deal: Deal; custom: PropertyDef[]; editing?: string; error?: string; draft?: string }> = ({
+  conversationId,
+  deal,
+  custom,
+  editing,
+  error,
+  draft,
+}) => {
+  const base = `/conversations/${conversationId}/deals/${deal.id}`
+  return (
+    <li class="deal-item" id={`deal-${deal.id}`} data-deal-id={deal.id}>
+      <div>
+        <strong class="deal-name">{deal.name}</strong> <span class="muted small deal-amount">{formatAmount(deal.amountMinor, deal.currency, currentLocale())}</span>
+      </div>
+      <DealStageSelect conversationId={conversationId} deal={deal} />
+      {custom.length > 0 && (
+        <PropertyList
+          items={custom.map((def) => ({ def, value: deal.properties?.[def.name] ?? '' }))}
+          editUrl={base}
+          saveUrl={`${base}/properties`}
+          target={`#deal-${deal.id}`}
+          editing={editing}
+          error={error}
+          draft={draft}
+        />
+      )}
+    </li>
+  )
+}
+
+export const DealsCard: FC<{ conversationId: string; deals: Deal[]; custom?: PropertyDef[]; error?: string; values?: Record<string, string> }> = ({
+  conversationId,
+  deals,
+  custom = [],
+  error,
+  values,
+}) => {
   const locale = currentLocale()
   const currency = values?.currency ?? (locale === 'nb' ? 'NOK' : 'USD')
   return (
@@ -676,12 +713,7 @@ export const DealsCard: FC<{ conversationId: string; deals: Deal[]; error?: stri
       ) : (
         <ul class="plain-list deal-list">
           {deals.map((deal) => (
-            <li class="deal-item" data-deal-id={deal.id}>
-              <div>
-                <strong class="deal-name">{deal.name}</strong> <span class="muted small deal-amount">{formatAmount(deal.amountMinor, deal.currency, locale)}</span>
-              </div>
-              <DealStageSelect conversationId={conversationId} deal={deal} />
-            </li>
+            <DealItem conversationId={conversationId} deal={deal} custom={custom} />
           ))}
         </ul>
       )}

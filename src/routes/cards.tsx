@@ -20,7 +20,7 @@ import {
   setContactCompany,
   setContactProperty,
 } from '../services/crm'
-import { createDeal, dealsOfContact, getDeal, parseAmountMinor, setDealStage } from '../services/deals'
+import { createDeal, dealsOfContact, getDeal, parseAmountMinor, setDealProperty, setDealStage } from '../services/deals'
 import { allProperties, cardProperties, listCustomProperties, customToDef, validatePropertyValue, type PropertyDef } from '../services/properties'
 import { createTicketFromConversation, getTicket, setTicketProperty, ticketPriorities, ticketsOfContact } from '../services/tickets'
 import { listAllUsers } from '../services/users'
@@ -31,6 +31,7 @@ import {
   ContactCard,
   ContactSearchResults,
   CustomPropertiesCard,
+  DealItem,
   DealsCard,
   EmptyCard,
   OtherConversationsCard,
@@ -121,7 +122,8 @@ async function renderCard(c: Context<AppEnv>, detail: ConversationDetail, name: 
     }
     case 'deals': {
       if (!contact) return <EmptyCard name="deals" />
-      return <DealsCard conversationId={conversationId} deals={await dealsOfContact(db, accountId, contact.id)} error={state.error} values={state.values} />
+      const [contactDeals, custom] = await Promise.all([dealsOfContact(db, accountId, contact.id), listCustomProperties(db, accountId, 'deal')])
+      return <DealsCard conversationId={conversationId} deals={contactDeals} custom={custom.map(customToDef)} error={state.error} values={state.values} />
     }
   }
 }
@@ -335,4 +337,34 @@ cardRoutes.post('/conversations/:id/deals/:dealId/stage', async (c) => {
   if (!deal) throw new HTTPException(404, { message: 'No such deal.' })
   await setDealStage(c.var.db, c.var.accountId, deal.id, stage)
   return c.html(await renderCard(c, detail, 'deals'))
+})
+
+/** A deal's custom properties, edited in place in the Deals card. */
+async function renderDeal(c: Context<AppEnv>, conversationId: string, dealId: string, state: CardState = {}) {
+  const [deal, custom] = await Promise.all([getDeal(c.var.db, c.var.accountId, dealId), listCustomProperties(c.var.db, c.var.accountId, 'deal')])
+  if (!deal) throw new HTTPException(404, { message: 'No such deal.' })
+  return <DealItem conversationId={conversationId} deal={deal} custom={custom.map(customToDef)} {...state} />
+}
+
+cardRoutes.get('/conversations/:id/deals/:dealId', async (c) => {
+  const detail = await ownConversation(c)
+  const edit = c.req.query('edit')
+  return c.html(await renderDeal(c, detail.conversation.id, c.req.param('dealId'), { editing: edit ? edit.slice(0, 60) : undefined }))
+})
+
+cardRoutes.post('/conversations/:id/deals/:dealId/properties', async (c) => {
+  const detail = await ownConversation(c)
+  const { db, accountId } = c.var
+  const deal = await getDeal(db, accountId, c.req.param('dealId'))
+  if (!deal) throw new HTTPException(404, { message: 'No such deal.' })
+  const form = propertyForm.safeParse(await c.req.parseBody())
+  const def = form.success ? (await listCustomProperties(db, accountId, 'deal')).map(customToDef).find((candidate) => candidate.name === form.data.property) : undefined
+  if (!form.success || !def) throw new InputError(t('cards.choose_property'))
+  try {
+    await setDealProperty(db, deal, def.name, validatePropertyValue(def, form.data.value))
+  } catch (error) {
+    if (!(error instanceof InputError)) throw error
+    return c.html(await renderDeal(c, detail.conversation.id, deal.id, { editing: def.name, error: error.message, draft: form.data.value }), 422)
+  }
+  return c.html(await renderDeal(c, detail.conversation.id, deal.id))
 })

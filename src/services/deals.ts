@@ -127,3 +127,12 @@ export async function setDealStage(db: Db, accountId: string, dealId: string, st
     .returning()
   return row!
 }
+
+/** Saves one custom property of a deal (already validated for its type); '' clears it. */
+export async function setDealProperty(db: Db, deal: Deal, name: string, value: string) {
+  const properties = { ...deal.properties }
+  if (value) properties[name] = value
+  else delete properties[name]
+  const [row] = await db.update(deals).set({ properties }).where(and(eq(deals.accountId, deal.accountId), eq(deals.id, deal.id))).returning()
+  return row!
+}

@@ -273,6 +273,18 @@ describe('the contact sidebar', () => {
     expect(deal!.stage).toBe('won')
     expect(deal!.closedAt).toBeTypeOf('number')
     expect((await post(s, `/conversations/${s.conversationId}/deals/${dealId}/stage`, { stage: 'bogus' })).status).toBe(422)
+
+    // The account's custom deal properties show on each deal, editable in place.
+    const admin = await login(s.ws.users.admin.email)
+    await post(s, '/settings/properties', { object: 'deal', name: 'close_date', label: 'Expected close', type: 'date', options: '' }, admin)
+    expect((await card(s, 'deals')).html).toContain('Expected close')
+    const editing = await (await request(`/conversations/${s.conversationId}/deals/${dealId}?edit=close_date`, { cookie: s.cookie, hx: 'x' })).text()
+    expect(editing).toContain('type="date"')
+    expect((await post(s, `/conversations/${s.conversationId}/deals/${dealId}/properties`, { property: 'close_date', value: 'soon' })).status).toBe(422)
+    const dated = await post(s, `/conversations/${s.conversationId}/deals/${dealId}/properties`, { property: 'close_date', value: '2027-03-01' })
+    expect(dated.status).toBe(200)
+    expect(dated.html).toContain(`id="deal-${dealId}"`)
+    expect((await db().select().from(deals).where(eq(deals.id, dealId)))[0]!.properties).toEqual({ close_date: '2027-03-01' })
   })
 
   it('parses amounts exactly: decimal comma or point, grouped thousands, no floats', () => {
@@ -308,6 +320,8 @@ describe('the contact sidebar', () => {
     expect((await request(`/contacts/${theirs.contactId}`, { cookie })).status).toBe(404)
     expect((await post(mine, `/contacts/${theirs.contactId}/notes`, { body: 'hi' })).status).toBe(404)
     expect((await post(mine, `/conversations/${mine.conversationId}/deals/${theirDeal!.id}/stage`, { stage: 'lost' })).status).toBe(404)
+    expect((await post(mine, `/conversations/${mine.conversationId}/deals/${theirDeal!.id}/properties`, { property: 'x', value: '1' })).status).toBe(404)
+    expect((await request(`/conversations/${mine.conversationId}/deals/${theirDeal!.id}`, { cookie, hx: 'x' })).status).toBe(404)
     expect((await post(mine, `/conversations/${mine.conversationId}/contact`, { ...mine.place, contactId: theirs.contactId })).status).toBe(404)
     expect((await post(mine, `/conversations/${theirs.conversationId}/contact/remove`, mine.place)).status).toBe(404)
     expect((await post(mine, `/conversations/${theirs.conversationId}/ticket`, { ...mine.place, name: 'x', priority: 'low', description: '', ownerId: '' })).status).toBe(404)
