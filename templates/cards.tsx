@@ -504,6 +504,11 @@ export const TicketCard: FC<{
       <section class="card" id="card-ticket" aria-label={t('cards.ticket')}>
         <h3>{t('cards.ticket')}</h3>
         <p class="muted small">{t('cards.no_ticket')}</p>
+        {newTicket?.trashed && newTicket.error && (
+          <p class="form-error small" role="alert">
+            {newTicket.error}
+          </p>
+        )}
         {newTicket && !newTicket.trashed && (
           <NewTicketForm
             conversationId={conversationId}
