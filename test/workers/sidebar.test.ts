@@ -1,7 +1,7 @@
 import { env } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
 import { and, eq } from 'drizzle-orm'
-import { auditLog, companies, contactNotes, contacts, conversations, deals, propertyDefinitions, tasks, tickets } from '../../src/db/schema'
+import { auditLog, companies, contactNotes, contacts, conversations, deals, propertyDefinitions, tasks, tickets, users } from '../../src/db/schema'
 import { ingestInbound } from '../../src/channels/pipeline'
 import { parseAmountMinor } from '../../src/services/deals'
 import { recordingNotifier } from '../shared/workspace'
@@ -331,6 +331,20 @@ describe('the contact sidebar', () => {
     // Owners come from the own account only.
     const foreignOwner = await post(mine, `/conversations/${mine.conversationId}/ticket`, { ...mine.place, name: 'x', priority: 'low', description: '', ownerId: theirs.ws.users.agent.id })
     expect(foreignOwner.status).toBe(422)
+  })
+})
+
+describe('in Norwegian', () => {
+  it('renders the cards and the header in the user’s language', async () => {
+    const s = await seeded()
+    await db().update(users).set({ locale: 'nb' }).where(eq(users.id, s.ws.users.agent.id))
+    expect((await card(s, 'about')).html).toContain('Om denne kontakten')
+    expect((await card(s, 'ticket')).html).toContain('Opprett sak')
+    const thread = await (await request(`/inbox/${s.ws.inboxId}/open/c/${s.conversationId}`, { cookie: s.cookie, hx: 'thread' })).text()
+    expect(thread).toContain('Slett (flytt til papirkurven)')
+    const deal = await post(s, `/conversations/${s.conversationId}/deals`, { name: 'Telt', amount: '1 234,50', currency: 'NOK', stage: 'won' })
+    expect(deal.html).toMatch(/1\s234,50/)
+    expect(deal.html).toContain('Vunnet')
   })
 })
 
