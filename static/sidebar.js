@@ -69,6 +69,23 @@ document.addEventListener('keydown', (event) => {
   if (event.key === 'Escape' && document.getElementById('ticket-panel')) closePanel()
 })
 
+// Inline property editing: after Save or Cancel the re-rendered value gets the focus back, so a
+// keyboard user stays where they were.
+let returnFocusTo = null
+document.addEventListener('htmx:beforeRequest', (event) => {
+  const form = event.detail.elt.closest?.('.prop-form')
+  if (form) returnFocusTo = { property: form.dataset.property, target: event.detail.target?.id }
+})
+document.addEventListener('htmx:afterSettle', (event) => {
+  if (!returnFocusTo || event.detail.target?.id !== returnFocusTo.target) return
+  const { property, target } = returnFocusTo
+  returnFocusTo = null
+  const container = document.getElementById(target)
+  if (container && !container.querySelector('.prop-form')) {
+    container.querySelector(`.prop-value[data-property="${CSS.escape(property)}"]`)?.focus()
+  }
+})
+
 // New thread panes arrive with fresh toggle buttons; the panel moves focus to itself on open.
 document.addEventListener('htmx:afterSettle', (event) => {
   syncToggles()

@@ -112,7 +112,7 @@ export const PropertyList: FC<{
                 <label for={inputId}>{label}</label>
               </dt>
               <dd>
-                <form class="prop-form" hx-post={saveUrl} hx-target={target} hx-swap="outerHTML">
+                <form class="prop-form" hx-post={saveUrl} hx-target={target} hx-swap="outerHTML" data-property={def.name}>
                   <input type="hidden" name="property" value={def.name} />
                   <PropertyInput def={def} value={draft ?? value} users={users} id={inputId} />
                   {error && (
@@ -144,6 +144,7 @@ export const PropertyList: FC<{
                 <button
                   type="button"
                   class="prop-value"
+                  data-property={def.name}
                   hx-get={`${editUrl}${sep}edit=${encodeURIComponent(def.name)}`}
                   hx-target={target}
                   hx-swap="outerHTML"

@@ -53,6 +53,15 @@ test('create a ticket and a deal from the sidebar, collapse the panes, remove th
   await page.waitForSelector('#card-deals .deal-name:has-text("Team boots order")')
   assert.equal(await page.textContent('#card-deals .deal-item:has-text("Team boots order") .deal-amount'), '$1,234.50')
 
+  // Inline edit by keyboard: the value becomes an input, Enter saves, focus returns to the value.
+  await page.focus('#card-about .prop-value[data-property="job_title"]')
+  await page.keyboard.press('Enter')
+  await page.waitForSelector('#card-about input[name="value"]:focus')
+  await page.keyboard.type('Trail runner')
+  await page.keyboard.press('Enter')
+  await page.waitForSelector('#card-about .prop-value[data-property="job_title"]:has-text("Trail runner")')
+  await page.waitForFunction(() => document.activeElement?.dataset?.property === 'job_title')
+
   // Collapse the contact sidebar and the navigation; a reload remembers both.
   await page.click('[data-toggle-pane="right"]')
   await page.waitForSelector('#contact-pane', { state: 'hidden' })
