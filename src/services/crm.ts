@@ -14,6 +14,12 @@ function startsWith(term: string) {
   return `${term.toLowerCase().replace(/[\\%_]/g, (char) => `\\${char}`)}%`
 }
 
+/** D1 and libSQL report a unique index violation in the error or (through drizzle) its cause. */
+function isUniqueViolation(error: unknown): boolean {
+  const cause = error instanceof Error ? error.cause : undefined
+  return /UNIQUE constraint failed/i.test(`${String(error)} ${String(cause ?? '')}`)
+}
+
 /** The stored value of a property on a row: its column, or its key in the `properties` JSON. */
 export function propertyValue(row: Record<string, unknown> & { properties: Record<string, string> }, def: PropertyDef): string {
   if (def.column) {
@@ -76,7 +82,7 @@ export async function setContactProperty(db: Db, contact: Contact, def: Property
           .returning()
         return row!
       } catch (error) {
-        if (def.name === 'email' && /unique|constraint/i.test(String(error))) throw new InputError('Another contact already has this email address.')
+        if (def.name === 'email' && isUniqueViolation(error)) throw new InputError('Another contact already has this email address.')
         throw error
       }
     }
@@ -148,7 +154,7 @@ export async function setCompanyProperty(db: Db, company: Company, def: Property
       const [row] = await db.update(companies).set(set).where(and(eq(companies.accountId, company.accountId), eq(companies.id, company.id))).returning()
       return row!
     } catch (error) {
-      if (/unique|constraint/i.test(String(error))) throw new InputError('Another company already has this domain.')
+      if (isUniqueViolation(error)) throw new InputError('Another company already has this domain.')
       throw error
     }
   }

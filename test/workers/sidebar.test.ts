@@ -129,6 +129,10 @@ describe('the contact sidebar', () => {
     const [contact] = await db().select().from(contacts).where(eq(contacts.id, s.contactId))
     expect(contact!.email).toBe(`maja.new.${s.ws.tag}@fjord.no`)
     expect(contact!.properties).toMatchObject({ lifecycle_stage: 'customer', job_title: xss })
+    // An address another contact has is refused, not a 500.
+    const taken = await post(s, `/conversations/${s.conversationId}/cards/about`, { property: 'email', value: `tom.${s.ws.tag}@example.test` })
+    expect(taken.status).toBe(422)
+    expect(taken.html).toContain('Another contact already has this email address.')
     const unknown = await post(s, `/conversations/${s.conversationId}/cards/about`, { property: 'passwordHash', value: 'x' })
     expect(unknown.status).toBe(422)
   })
@@ -154,6 +158,10 @@ describe('the contact sidebar', () => {
     expect(linked.html).toContain('Outdoor gear')
     const duplicate = await post(s, `/conversations/${s.conversationId}/cards/company/new`, { name: 'Copy', domain: 'fjordtech.no' })
     expect(duplicate.status).toBe(422)
+    await db().insert(companies).values({ id: `other${s.ws.tag}`, accountId: s.ws.accountId, name: 'Other AS', domain: 'other.no', createdAt: Date.now() })
+    const clash = await post(s, `/conversations/${s.conversationId}/cards/company`, { property: 'domain', value: 'other.no' })
+    expect(clash.status).toBe(422)
+    expect(clash.html).toContain('Another company already has this domain.')
   })
 
   it('creates a ticket linked both ways; the header links to it; it cannot be created twice', async () => {
