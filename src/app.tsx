@@ -26,6 +26,10 @@ import { notificationRoutes } from './routes/notifications'
 import { contentSettingsRoutes } from './routes/content-settings'
 import { insertRoutes } from './routes/insert'
 import { kbRoutes } from './routes/kb'
+import { cardRoutes } from './routes/cards'
+import { contactRoutes } from './routes/contacts'
+import { ticketRoutes } from './routes/tickets'
+import { propertiesSettingsRoutes } from './routes/properties-settings'
 import { ErrorNotice, Layout } from '../templates/layout'
 
 export const app = new Hono<AppEnv>()
@@ -104,6 +108,12 @@ app.route('/', profileRoutes)
 app.route('/', inboxSettingsRoutes)
 app.route('/', notificationRoutes)
 app.route('/', insertRoutes)
+// The sidebar's areas go before conversationRoutes, whose catch-all session middleware would
+// otherwise validate the session a second time for them.
+app.route('/', cardRoutes)
+app.route('/', contactRoutes)
+app.route('/', ticketRoutes)
+app.route('/', propertiesSettingsRoutes)
 app.route('/', conversationRoutes)
 app.route('/', draftRoutes)
 app.route('/', emailRoutes)

@@ -14,7 +14,8 @@ import { settingsPages } from './settings-nav'
 import { Layout } from './layout'
 import { Composer } from './composer'
 import type { DraftsByKind } from '../src/services/drafts'
-import { ContactPane, type OtherConversation } from './sidebar'
+import { ContactPane } from './sidebar'
+import { TicketLink } from './cards'
 import { MessageContent } from './email'
 import { BulkBar, SaveViewForm, SearchAndFilters, type FilterOptions } from './list-controls'
 import { ConversationActions, MessageActions, OwnerSelect, type ThreadPlace } from './thread-actions'
@@ -521,30 +522,40 @@ export const ThreadHeader: FC<{
   return (
     <header id="thread-header" class="thread-header" data-version={version} hx-swap-oob={oob ? 'true' : undefined}>
       <div class="thread-title">
-        <h1 class="thread-subject">{conversation.subject ?? detail.contact?.name ?? 'Conversation'}</h1>
+        <h1 class="thread-subject">{conversation.subject ?? detail.contact?.name ?? t('header.conversation')}</h1>
         <div class="thread-meta muted small">
-          <ChannelIcon pluginId={conversation.pluginId} /> {detail.channelName}
+          <span class="thread-source" title={t('header.source')}>
+            <ChannelIcon pluginId={conversation.pluginId} /> {findPlugin(conversation.pluginId)?.name ?? conversation.pluginId} · {detail.channelName}
+          </span>
           {' · '}
-          {conversation.status === 'open' ? 'Open' : 'Closed'}
-          {conversation.folder !== 'inbox' && ` · ${folderLabel[conversation.folder]}`}
+          {t(`prop.opt.${conversation.status}`)}
+          {conversation.folder !== 'inbox' && ` · ${t(`header.folder.${conversation.folder}`)}`}
+          {detail.ticket && (
+            <>
+              {' · '}
+              <TicketLink ticket={detail.ticket} />
+            </>
+          )}
         </div>
         <Viewers names={[]} />
       </div>
       <div class="thread-controls">
         <OwnerSelect detail={detail} users={users} place={place} disabled={trashed} />
         <ConversationActions detail={detail} place={place} />
+        <button type="button" class="icon-button pane-toggle" data-toggle-pane="right" aria-controls="contact-pane" aria-expanded="true" title={t('pane.toggle_contact')} aria-label={t('pane.toggle_contact')}>
+          <span aria-hidden="true">◨</span>
+        </button>
       </div>
       {botHeldUntil !== null && botHeldUntil > Date.now() && (
         <p class="read-only-banner">
-          {conversation.assigneeBot} is still talking with this visitor, who has not asked for a person yet. It can be closed 30 minutes after their
-          last message (at {new Date(botHeldUntil).toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit', timeZone })}), or as soon as you
-          take it over.
+          {t('header.bot_banner', {
+            bot: conversation.assigneeBot ?? '',
+            time: new Date(botHeldUntil).toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit', timeZone }),
+          })}
         </p>
       )}
       {trashed && (
-        <p class="read-only-banner">
-          This conversation is in Trash and read-only. Restore it to reply; it is deleted for good 30 days after it was trashed.
-        </p>
+        <p class="read-only-banner">{t('header.trash_banner')}</p>
       )}
     </header>
   )
@@ -553,7 +564,6 @@ export const ThreadHeader: FC<{
 export const ThreadPane: FC<{
   detail: ConversationDetail
   messages: ThreadMessage[]
-  others: OtherConversation[]
   users: Pick<User, 'id' | 'name' | 'status'>[]
   place: ThreadPlace
   viewer: Viewer
@@ -561,7 +571,7 @@ export const ThreadPane: FC<{
   emailSwitchAddress?: string
   /** The viewer's own drafts for this conversation. */
   drafts?: DraftsByKind
-}> = ({ detail, messages, others, users, place, viewer, timeZone, emailSwitchAddress, drafts }) => {
+}> = ({ detail, messages, users, place, viewer, timeZone, emailSwitchAddress, drafts }) => {
   const conversation = detail.conversation
   const plugin = findPlugin(conversation.pluginId)
   const lastSeq = messages[messages.length - 1]?.seq ?? 0
@@ -593,7 +603,12 @@ export const ThreadPane: FC<{
           />
         )}
       </section>
-      <ContactPane detail={detail} others={others} viewId={place.viewId} />
+      {/* Where the thread was opened from, sent along by sidebar actions that answer with the pane (hx-include). */}
+      <div id="thread-place" hidden>
+        <input type="hidden" name="view" value={place.viewId} />
+        <input type="hidden" name="filters" value={place.filterQuery} />
+      </div>
+      <ContactPane conversationId={conversation.id} />
     </div>
   )
 }
@@ -607,12 +622,15 @@ export const EmptyThread: FC = () => (
 export const InboxPage: FC<{ ctx: InboxContext; appName: string; list: Child; thread: Child }> = ({ ctx, appName, list, thread }) => (
   <Layout title={`${viewName(ctx.view)} · ${ctx.inbox.name} · ${appName}`} bodyClass="inbox-page" userId={ctx.user.id}>
     <div class="app-shell">
-      <aside class="sidebar">
+      <aside class="sidebar" id="nav-pane">
         <div class="brand">
           <span class="brand-mark" aria-hidden="true">
             S
           </span>
-          {appName}
+          <span class="brand-name">{appName}</span>
+          <button type="button" class="icon-button pane-toggle" data-toggle-pane="left" aria-controls="nav-pane" aria-expanded="true" title={t('pane.toggle_nav')} aria-label={t('pane.toggle_nav')}>
+            <span aria-hidden="true">◧</span>
+          </button>
         </div>
         <InboxSwitcher ctx={ctx} />
         <ViewNav ctx={ctx} />

@@ -34,6 +34,7 @@ export const Layout: FC<{ title: string; bodyClass?: string; userId?: string; ch
         <script src="/notifications.js" type="module"></script>
         <script src="/ai.js" type="module"></script>
         <script src="/editor.js" type="module"></script>
+        <script src="/sidebar.js" type="module"></script>
       </head>
       <body class={bodyClass} data-user-id={userId}>
         {children}

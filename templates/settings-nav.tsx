@@ -14,6 +14,7 @@ export const settingsPages: { href: string; labelKey: string; roles: UserRole[] 
   { href: '/settings/articles', labelKey: 'content.nav.articles', roles: ['super_admin', 'admin', 'agent'] },
   { href: '/settings/meetings', labelKey: 'content.nav.meetings', roles: ['super_admin', 'admin', 'agent'] },
   { href: '/settings/documents', labelKey: 'content.nav.documents', roles: ['super_admin', 'admin', 'agent'] },
+  { href: '/settings/properties', labelKey: 'settings.nav.properties', roles: ['super_admin', 'admin'] },
 ]
 
 /** The settings pages' side navigation; `current` is the page's href. */

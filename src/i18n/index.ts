@@ -14,6 +14,7 @@ import channels from './channels'
 import client from './client'
 import widget from './widget'
 import editor from './editor'
+import sidebar from './sidebar'
 import type { Catalog, Messages } from './define'
 
 /**
@@ -48,6 +49,7 @@ export const catalogs: Catalog[] = [
   client,
   widget,
   editor,
+  sidebar,
 ]
 
 let merged: Record<Locale, Messages> | null = null

@@ -9,6 +9,7 @@ import { durableObjectNotifier, notifyConversationsChanged, notifyMessageReplace
 import {
   assignConversation,
   blockSender,
+  closeLinkedTickets,
   deleteForever,
   hideMessage,
   markNotSpam,
@@ -71,7 +72,7 @@ function messageContentOf(body: Record<string, unknown>): { html: string | null;
   return { html: null, text }
 }
 
-async function ownConversation(c: Context<AppEnv>) {
+export async function ownConversation(c: Context<AppEnv>) {
   const detail = await getConversation(c.var.db, c.var.accountId, c.req.param('id') ?? '')
   if (!detail) throw new HTTPException(404, { message: 'This conversation does not exist or was deleted.' })
   return detail
@@ -200,7 +201,7 @@ conversationRoutes.post('/conversations/:id/messages', async (c) => {
  * Runs an action on the open conversation and answers with the thread pane re-rendered for the
  * list it was opened from; everyone else hears about it through the live layer.
  */
-async function threadAction(c: Context<AppEnv>, action: (body: Record<string, unknown>, conversationId: string) => Promise<Touched[]>) {
+export async function threadAction(c: Context<AppEnv>, action: (body: Record<string, unknown>, conversationId: string) => Promise<Touched[]>) {
   const detail = await ownConversation(c)
   const body = await c.req.parseBody()
   const place = placeFrom(detail.conversation.inboxId, body)
@@ -216,15 +217,20 @@ async function threadAction(c: Context<AppEnv>, action: (body: Record<string, un
 }
 
 const assignForm = z.object({ assigneeId: z.string().max(32).default('') })
-const statusForm = z.object({ status: z.enum(['open', 'closed'], { message: 'Status is open or closed.' }) })
+const statusForm = z.object({
+  status: z.enum(['open', 'closed'], { message: 'Status is open or closed.' }),
+  // "Close conversation and ticket" (the header offers it when the conversation has an open ticket).
+  ticket: z.enum(['keep', 'close']).default('keep'),
+})
 
 conversationRoutes.post('/conversations/:id/assign', (c) =>
   threadAction(c, (body, id) => assignConversation(c.var.db, c.var.user, id, assignForm.parse(body).assigneeId || null)),
 )
 conversationRoutes.post('/conversations/:id/status', (c) =>
   threadAction(c, async (body, id) => {
-    const status = statusForm.parse(body).status
+    const { status, ticket } = statusForm.parse(body)
     const changed = await setStatus(c.var.db, c.var.user, [id], status)
+    if (status === 'closed' && ticket === 'close') await closeLinkedTickets(c.var.db, c.var.user, [id])
     // A chat that ends sends its visitor the transcript (when we know their address).
     if (status === 'closed' && changed.length > 0) {
       c.executionCtx.waitUntil(emailTranscriptsOnClose(c.var.db, c.env, c.var.accountId, changed.map((row) => row.id)))

@@ -1,7 +1,7 @@
 import type { Context } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import type { AppEnv } from '../env'
-import { getConversation, listConversations, markRead, otherConversationsOfContact } from '../services/conversations'
+import { getConversation, listConversations, markRead } from '../services/conversations'
 import { parseFilters } from '../services/filters'
 import { listMessages } from '../services/messages'
 import { listAllUsers } from '../services/users'
@@ -29,12 +29,8 @@ export async function renderThread(c: Context<AppEnv>, conversationId: string, p
   const { db, accountId, user } = c.var
   const detail = await getConversation(db, accountId, conversationId)
   if (!detail) throw new HTTPException(404, { message: t('errors.conversation_gone') })
-  const [messages, others, users, drafts] = await Promise.all([
-    listMessages(db, accountId, conversationId),
-    detail.contact ? otherConversationsOfContact(db, accountId, detail.contact.id, conversationId) : Promise.resolve([]),
-    listAllUsers(db, accountId),
-    draftsOf(db, user.id, conversationId),
-  ])
+  // The sidebar's cards load themselves afterwards (templates/sidebar.tsx): not queried here.
+  const [messages, users, drafts] = await Promise.all([listMessages(db, accountId, conversationId), listAllUsers(db, accountId), draftsOf(db, user.id, conversationId)])
   const lastSeq = messages[messages.length - 1]?.seq ?? 0
   if (lastSeq > 0) await markRead(db, user.id, conversationId, lastSeq)
   const view = findView(place.viewId)!
@@ -52,7 +48,6 @@ export async function renderThread(c: Context<AppEnv>, conversationId: string, p
     <ThreadPane
       detail={detail}
       messages={messages}
-      others={others}
       users={users}
       place={place}
       viewer={user}

@@ -65,7 +65,7 @@ export interface Activity {
  * the change it describes (drizzle cannot batch raw SQL on D1); a failure here loses a line of
  * history, never the change itself.
  */
-async function writeActivity(db: Db, actor: User, ids: string[], line: string | Activity, nowMs: number) {
+export async function writeActivity(db: Db, actor: User, ids: string[], line: string | Activity, nowMs: number) {
   // The text is stored in English (search, exports); a catalog key with its parameters goes in
   // the metadata too, so the thread shows the line in each reader's language.
   const text = typeof line === 'string' ? line : t(line.key, line.params, 'en')
@@ -350,4 +350,43 @@ export async function unhideMessage(db: Db, actor: User, conversationId: string,
   await refreshPreview(db, conversationId)
   await recordAudit(db, actor.accountId, actor.id, 'message:unhide', String(message.id), { conversationId, hiddenBy: message.hiddenBy }, nowMs)
   return { ...message, hiddenAt: null, hiddenBy: null }
+}
+
+/**
+ * Sets (or clears, with null) the contact a conversation is about. Removing the contact keeps the
+ * messages as they are; only the sidebar and lists stop showing them. Audited either way.
+ */
+export async function setConversationContact(db: Db, actor: User, conversationId: string, contactId: string | null, nowMs = Date.now()) {
+  const [conversation] = await ownConversations(db, actor.accountId, [conversationId])
+  if (!conversation) throw new InputError('No such conversation.')
+  if (conversation.folder === 'trash') throw new InputError('Restore this conversation before changing its contact.')
+  let contact: typeof contacts.$inferSelect | undefined
+  if (contactId) {
+    ;[contact] = await db.select().from(contacts).where(and(eq(contacts.accountId, actor.accountId), eq(contacts.id, contactId))).limit(1)
+    if (!contact) throw new InputError('No such contact.')
+  }
+  if (conversation.contactId === contactId) return touched([conversation])
+  await db.update(conversations).set({ contactId }).where(and(eq(conversations.accountId, actor.accountId), eq(conversations.id, conversation.id)))
+  const who = contact ? (contact.name ?? contact.email ?? contact.phone ?? 'a contact') : null
+  await writeActivity(db, actor, [conversation.id], who ? `${actor.name} set the contact to ${who}` : `${actor.name} removed the contact from this conversation`, nowMs)
+  await recordAudit(db, actor.accountId, actor.id, contactId ? 'conversation:set_contact' : 'conversation:remove_contact', conversation.id, { from: conversation.contactId, to: contactId }, nowMs)
+  return touched([conversation])
+}
+
+/** "Close conversation and ticket": closes the ticket linked to each conversation that has an open one. */
+export async function closeLinkedTickets(db: Db, actor: User, ids: string[], nowMs = Date.now()) {
+  const rows = (await ownConversations(db, actor.accountId, ids)).filter((row) => row.ticketId)
+  const ticketIds = rows.map((row) => row.ticketId!)
+  if (ticketIds.length === 0) return 0
+  let closed = 0
+  for (const part of chunks(ticketIds)) {
+    const done = await db
+      .update(tickets)
+      .set({ status: 'closed', closedAt: nowMs })
+      .where(and(eq(tickets.accountId, actor.accountId), inArray(tickets.id, part), eq(tickets.status, 'open')))
+      .returning({ id: tickets.id })
+    closed += done.length
+  }
+  if (closed > 0) await writeActivity(db, actor, rows.map((row) => row.id), `${actor.name} closed the ticket`, nowMs)
+  return closed
 }

@@ -1,6 +1,6 @@
 import { aliasedTable, and, asc, desc, eq, inArray, or, sql, type SQL } from 'drizzle-orm'
 import type { Db } from '../db/client'
-import { botSessions, channels, contacts, conversationCounts, conversationReads, conversations, messages, users } from '../db/schema'
+import { botSessions, channels, contacts, conversationCounts, conversationReads, conversations, messages, tickets, users } from '../db/schema'
 import { builtInViews, type ViewDefinition } from './views'
 import { filterConditions, type ListFilters } from './filters'
 import { ftsCondition, highlightSnippet } from './search'
@@ -212,6 +212,8 @@ export interface ConversationDetail {
   assigneeName: string | null
   /** The chatflow's progress, for bot conversations. */
   botSession: typeof botSessions.$inferSelect | null
+  /** The ticket created from this conversation (the header links to it). */
+  ticket: { id: string; name: string; status: 'open' | 'closed' } | null
 }
 
 export async function getConversation(
@@ -220,12 +222,20 @@ export async function getConversation(
   conversationId: string,
 ): Promise<ConversationDetail | null> {
   const [row] = await db
-    .select({ conversation: conversations, channelName: channels.name, contact: contacts, assigneeName: users.name, botSession: botSessions })
+    .select({
+      conversation: conversations,
+      channelName: channels.name,
+      contact: contacts,
+      assigneeName: users.name,
+      botSession: botSessions,
+      ticket: { id: tickets.id, name: tickets.name, status: tickets.status },
+    })
     .from(conversations)
     .innerJoin(channels, eq(channels.id, conversations.channelId))
     .leftJoin(contacts, eq(contacts.id, conversations.contactId))
     .leftJoin(users, eq(users.id, conversations.assigneeId))
     .leftJoin(botSessions, eq(botSessions.conversationId, conversations.id))
+    .leftJoin(tickets, and(eq(tickets.id, conversations.ticketId), eq(tickets.accountId, accountId)))
     .where(and(eq(conversations.accountId, accountId), eq(conversations.id, conversationId)))
     .limit(1)
   return row ?? null

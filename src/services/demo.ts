@@ -1,6 +1,6 @@
-import { eq } from 'drizzle-orm'
 import type { Db } from '../db/client'
-import { accounts, channels, contacts, conversations, inboxes, users } from '../db/schema'
+import { and, eq } from 'drizzle-orm'
+import { accounts, accountSettings, channels, companies, contactNotes, contacts, conversations, deals, inboxes, propertyDefinitions, tasks, tickets, users } from '../db/schema'
 import { ingestInbound, type BlobStore, type Notifier } from '../channels/pipeline'
 import type { ChannelRecord } from '../channels/types'
 import { newId } from '../lib/ids'
@@ -327,5 +327,87 @@ export async function seedDemoWorkspace(deps: SeedDeps, nowMs = Date.now()): Pro
     }
   }
   await seedDemoContent(db, { admin: grace, agent: linus }, nowMs)
+  await seedDemoCrm(db, accountId, agents, nowMs)
   return { created: true, accountId }
+}
+
+/**
+ * What the sidebar shows around the demo conversations: a company, a ticket, deals, a note and a
+ * task, and a few custom properties (chosen for the contact and ticket cards).
+ */
+async function seedDemoCrm(db: Db, accountId: string, agents: Record<Agent, { id: string }>, nowMs: number) {
+  const bySubject = async (subject: string) => {
+    const [row] = await db.select().from(conversations).where(and(eq(conversations.accountId, accountId), eq(conversations.subject, subject))).limit(1)
+    return row!
+  }
+  const definition = (object: 'contact' | 'company' | 'ticket' | 'deal', name: string, label: string, type: 'text' | 'number' | 'date' | 'select', options: string[] = []) => ({
+    id: newId(),
+    accountId,
+    object,
+    name,
+    label,
+    type,
+    options,
+    createdAt: nowMs,
+  })
+  await db.insert(propertyDefinitions).values([
+    definition('contact', 'membership', 'Membership', 'select', ['None', 'Trail Club', 'Summit Club']),
+    definition('contact', 'customer_since', 'Customer since', 'date'),
+    definition('company', 'employees', 'Employees', 'number'),
+    definition('ticket', 'rma_number', 'RMA number', 'text'),
+  ])
+  await db.insert(accountSettings).values({
+    accountId,
+    contactCardProperties: ['email', 'phone', 'job_title', 'lifecycle_stage', 'membership'],
+    ticketCardProperties: ['status', 'priority', 'owner', 'rma_number'],
+    ticketPanelProperties: ['name', 'status', 'priority', 'owner', 'description', 'rma_number'],
+    updatedAt: nowMs,
+  })
+
+  const damaged = await bySubject('Order #10482 arrived damaged')
+  const companyId = newId()
+  await db.insert(companies).values({ id: companyId, accountId, name: 'Fjord Tech AS', domain: 'fjordtech.no', properties: { industry: 'Software', employees: '48' }, createdAt: nowMs })
+  await db
+    .update(contacts)
+    .set({ companyId, properties: { job_title: 'Office manager', lifecycle_stage: 'customer', membership: 'Trail Club', customer_since: '2023-04-12' } })
+    .where(eq(contacts.id, damaged.contactId!))
+  const ticketId = newId()
+  await db.insert(tickets).values({
+    id: ticketId,
+    accountId,
+    contactId: damaged.contactId,
+    conversationId: damaged.id,
+    name: 'Replacement rain fly for order #10482',
+    priority: 'high',
+    description: 'Rain fly torn on arrival. Replacement booked; no return needed.',
+    ownerId: agents.linus.id,
+    properties: { rma_number: 'RMA-2291' },
+    createdAt: nowMs - 2 * 24 * 3_600_000,
+  })
+  await db.update(conversations).set({ ticketId }).where(eq(conversations.id, damaged.id))
+  await db.insert(contactNotes).values({
+    id: newId(),
+    accountId,
+    contactId: damaged.contactId!,
+    authorId: agents.linus.id,
+    body: 'Prefers email. Second damaged delivery this year: check the carrier.',
+    createdAt: nowMs - 24 * 3_600_000,
+  })
+  await db.insert(tasks).values({
+    id: newId(),
+    accountId,
+    contactId: damaged.contactId,
+    title: 'Confirm the replacement arrived',
+    dueAt: Date.UTC(new Date(nowMs).getUTCFullYear(), new Date(nowMs).getUTCMonth(), new Date(nowMs).getUTCDate() + 5),
+    assigneeId: agents.linus.id,
+    createdBy: agents.linus.id,
+    createdAt: nowMs,
+  })
+
+  const headlamps = await bySubject('Bulk order for 40 headlamps')
+  const jackets = await bySubject('Quote for 120 school jackets')
+  await db.insert(deals).values([
+    { id: newId(), accountId, contactId: headlamps.contactId, conversationId: headlamps.id, name: '40 × Beam 400 headlamps', amountMinor: 204_000, currency: 'USD', stage: 'contract', ownerId: agents.ada.id, createdAt: nowMs - 3 * 24 * 3_600_000 },
+    { id: newId(), accountId, contactId: jackets.contactId, conversationId: jackets.id, name: '120 school jackets', amountMinor: 1_080_000, currency: 'EUR', stage: 'presentation', ownerId: agents.ada.id, createdAt: nowMs - 24 * 3_600_000 },
+  ])
 }
