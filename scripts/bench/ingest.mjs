@@ -66,6 +66,27 @@ async function postAll(url, mails, concurrency, to = recipient, via = 'endpoint'
 let server
 const cpuLog = []
 /** Wall seconds for fn, and (logged) the server's CPU time per item by process name. */
+/** The mails in requests of `size` to /dev/email/batch, `concurrency` requests at a time. */
+async function postBatches(url, mails, size, concurrency) {
+  const batches = []
+  for (let index = 0; index < mails.length; index += size) batches.push(mails.slice(index, index + size))
+  let next = 0
+  const workers = Array.from({ length: concurrency }, async () => {
+    while (next < batches.length) {
+      const batch = batches[next++]
+      const response = await fetch(`${url}/dev/email/batch`, {
+        method: 'POST',
+        headers: { Origin: url, 'Content-Type': 'application/json' },
+        body: JSON.stringify(batch.map((mail) => ({ from: mail.from, to: recipient, raw: mail.raw }))),
+      })
+      const results = await response.json()
+      const failed = Array.isArray(results) ? results.filter((result) => !result.accepted) : [results]
+      if (!response.ok || failed.length > 0) throw new Error(`batch answered ${response.status}: ${JSON.stringify(failed).slice(0, 300)}`)
+    }
+  })
+  await Promise.all(workers)
+}
+
 async function timed(fn, label, items) {
   const cpuBefore = serverCpuMs(server)
   const startedMs = performance.now()
@@ -97,9 +118,11 @@ export async function run(args) {
       await postAll(server.url, Array.from({ length: 20 }, (_, index) => typicalMail(100_000 + index + (via === 'direct' ? 0 : 50), runId)), concurrency, recipient, via)
     }
     const direct = Array.from({ length: count }, (_, index) => typicalMail(index, `${runId}d`))
+    const batched = Array.from({ length: count }, (_, index) => typicalMail(index, `${runId}b`))
     const viaEndpoint = Array.from({ length: count }, (_, index) => typicalMail(index, `${runId}e`))
     const sizeKb = Math.round(direct.reduce((sum, mail) => sum + mail.raw.length, 0) / direct.length / 1024)
     const directSeconds = await timed(() => postAll(server.url, direct, concurrency, recipient, 'direct'), 'direct', count)
+    const batchedSeconds = await timed(() => postBatches(server.url, batched, 8, 2), 'direct, 8 per request', count)
     const endpointSeconds = await timed(() => postAll(server.url, viaEndpoint, concurrency, recipient, 'endpoint'), 'endpoint', count)
     // The floors: the same mails to an unknown recipient, rejected after the lookup.
     const directFloor = await timed(() => postAll(server.url, direct.slice(0, 200), concurrency, 'nobody@nowhere.example', 'direct'), 'direct, rejected', 200)
@@ -108,6 +131,7 @@ export async function run(args) {
     const largeSeconds = await timed(() => post(server.url, large, recipient, 'direct'))
     const rate = (n, seconds) => (n / seconds).toFixed(0)
     console.log(`ingest: ${count} mails of ~${sizeKb} KB through email() directly: ${directSeconds.toFixed(2)} s = ${rate(count, directSeconds)} emails/s (concurrency ${concurrency}; target >= 100/s)`)
+    console.log(`ingest: ${count} mails of ~${sizeKb} KB through email() directly, 8 per request (2 requests at a time): ${batchedSeconds.toFixed(2)} s = ${rate(count, batchedSeconds)} emails/s`)
     console.log(`ingest: ${count} mails of ~${sizeKb} KB through wrangler's email endpoint: ${endpointSeconds.toFixed(2)} s = ${rate(count, endpointSeconds)} emails/s`)
     console.log(`ingest: floors (rejected after the recipient lookup): direct ${rate(200, directFloor)} emails/s, endpoint ${rate(200, endpointFloor)} emails/s`)
     for (const line of cpuLog) console.log(line)

@@ -5,7 +5,7 @@ import { conversations } from '../db/schema'
 import { newId } from '../lib/ids'
 import { normalizeEmail } from '../lib/text'
 import { durableObjectNotifier } from '../rooms/notifier'
-import { listChannelsOfPlugin, type Channel } from '../services/inboxes'
+import { channelsOfPlugin, type Channel } from '../services/inboxes'
 import { conversationIdFromReplyAddress } from './email-threading'
 import { findPlugin } from './registry'
 import { ingestInbound, type Notifier } from './pipeline'
@@ -30,7 +30,14 @@ function addressesOf(channel: Channel): string[] {
  * that conversation when it receives mail at the same domain.
  */
 export async function findRecipientChannel(db: Db, recipient: string): Promise<Channel | null> {
-  const channels = await listChannelsOfPlugin(db, 'email')
+  const { channels, cached } = await channelsOfPlugin(db, 'email')
+  const found = await recipientChannelAmong(db, channels, recipient)
+  // Not in the list this isolate remembers: perhaps a channel added a moment ago.
+  if (found || !cached) return found
+  return recipientChannelAmong(db, (await channelsOfPlugin(db, 'email', { fresh: true })).channels, recipient)
+}
+
+async function recipientChannelAmong(db: Db, channels: Channel[], recipient: string): Promise<Channel | null> {
   const base = baseAddress(recipient)
   const owner = channels.find((candidate) => addressesOf(candidate).some((address) => baseAddress(address) === base))
   if (owner) return owner

@@ -255,41 +255,45 @@ async function ingestInOneBatch(
   const thread = message.thread
   const references = [...new Set(thread?.references ?? [])].slice(-maxReferencesLookedUp)
   const sender = email ?? ''
-  const none = db.select({ id: sql<string>`null` }).from(sql`(select 1)`).where(sql`0`)
   const identifiers = [email, message.from.externalId ? `${channel.pluginId}:${message.from.externalId}` : null].filter((value): value is string => Boolean(value))
-  const lookups = [
-    message.externalId ? findMessageByExternalIdQuery(db, channel.id, message.externalId) : none,
-    message.from.externalId
-      ? db
-          .select({ contact: contacts })
-          .from(contactIdentities)
-          .innerJoin(contacts, eq(contacts.id, contactIdentities.contactId))
-          .where(and(eq(contactIdentities.accountId, channel.accountId), eq(contactIdentities.pluginId, channel.pluginId), eq(contactIdentities.externalId, message.from.externalId)))
-          .limit(1)
-      : none,
-    email ? db.select({ contact: contacts }).from(contacts).where(and(eq(contacts.accountId, channel.accountId), eq(contacts.email, email))).limit(1) : none,
-    identifiers.length > 0
-      ? db.select({ id: blockedSenders.identifier }).from(blockedSenders).where(and(eq(blockedSenders.accountId, channel.accountId), inArray(blockedSenders.identifier, identifiers))).limit(1)
-      : none,
-    thread?.key ? findByKeyQuery(db, channel, thread.key) : none,
-    thread?.conversationId ? findByOwnTokenQuery(db, channel, thread.conversationId) : none,
-    references.length > 0 ? findByReferencesQuery(db, channel, references) : none,
-    thread?.subjectKey && sender ? findBySubjectQuery(db, channel, sender, thread.subjectKey, nowMs) : none,
-    db.select({ defaultAssignment: inboxes.defaultAssignment }).from(inboxes).where(eq(inboxes.id, channel.inboxId)).limit(1),
-  ] as const
-  const [existing, byIdentity, byEmail, blockedRows, byKey, byToken, byReferences, bySubject, inboxRows] = (await db.batch(
-    lookups as unknown as Parameters<Db['batch']>[0],
-  )) as unknown as [
-    { id: number }[],
-    { contact: Contact }[],
-    { contact: Contact }[],
-    unknown[],
-    { id: string }[],
-    { id: string }[],
-    { conversationId: string }[],
-    { conversationId: string }[],
-    { defaultAssignment: string }[],
-  ]
+  // Only the look-ups this message needs go into the batch; a missing one reads as no rows.
+  const lookups: unknown[] = []
+  const slot = (query: unknown | null) => (query === null ? -1 : lookups.push(query) - 1)
+  const slots = {
+    existing: slot(message.externalId ? findMessageByExternalIdQuery(db, channel.id, message.externalId) : null),
+    byIdentity: slot(
+      message.from.externalId
+        ? db
+            .select({ contact: contacts })
+            .from(contactIdentities)
+            .innerJoin(contacts, eq(contacts.id, contactIdentities.contactId))
+            .where(and(eq(contactIdentities.accountId, channel.accountId), eq(contactIdentities.pluginId, channel.pluginId), eq(contactIdentities.externalId, message.from.externalId)))
+            .limit(1)
+        : null,
+    ),
+    byEmail: slot(email ? db.select({ contact: contacts }).from(contacts).where(and(eq(contacts.accountId, channel.accountId), eq(contacts.email, email))).limit(1) : null),
+    blocked: slot(
+      identifiers.length > 0
+        ? db.select({ id: blockedSenders.identifier }).from(blockedSenders).where(and(eq(blockedSenders.accountId, channel.accountId), inArray(blockedSenders.identifier, identifiers))).limit(1)
+        : null,
+    ),
+    byKey: slot(thread?.key ? findByKeyQuery(db, channel, thread.key) : null),
+    byToken: slot(thread?.conversationId ? findByOwnTokenQuery(db, channel, thread.conversationId) : null),
+    byReferences: slot(references.length > 0 ? findByReferencesQuery(db, channel, references) : null),
+    bySubject: slot(thread?.subjectKey && sender ? findBySubjectQuery(db, channel, sender, thread.subjectKey, nowMs) : null),
+    inbox: slot(db.select({ defaultAssignment: inboxes.defaultAssignment }).from(inboxes).where(eq(inboxes.id, channel.inboxId)).limit(1)),
+  }
+  const looked = (await db.batch(lookups as unknown as Parameters<Db['batch']>[0])) as unknown as unknown[][]
+  const rows = <T,>(index: number) => (index < 0 ? [] : looked[index]) as T[]
+  const existing = rows<{ id: number }>(slots.existing)
+  const byIdentity = rows<{ contact: Contact }>(slots.byIdentity)
+  const byEmail = rows<{ contact: Contact }>(slots.byEmail)
+  const blockedRows = rows<unknown>(slots.blocked)
+  const byKey = rows<{ id: string }>(slots.byKey)
+  const byToken = rows<{ id: string }>(slots.byToken)
+  const byReferences = rows<{ conversationId: string }>(slots.byReferences)
+  const bySubject = rows<{ conversationId: string }>(slots.bySubject)
+  const inboxRows = rows<{ defaultAssignment: string }>(slots.inbox)
   if (existing.length > 0) return unsettled
   const found = byIdentity[0]?.contact ?? byEmail[0]?.contact
   const name = message.from.name?.trim() || null
@@ -329,7 +333,7 @@ async function ingestInOneBatch(
       }),
     )
   }
-  const append = appendMessageStatements(db, newMessageOf(channel, conversationId, contactId, found?.name ?? name ?? email, message, storedAttachments, nowMs), { repeat: 'fail' })
+  const append = appendMessageStatements(db, newMessageOf(channel, conversationId, contactId, found?.name ?? name ?? email, message, storedAttachments, nowMs), { repeat: 'fail', returning: 'id' })
   const messageIndex = statements.length
   statements.push(...append)
   if (storedAttachments.length > 0) {
@@ -355,7 +359,7 @@ async function ingestInOneBatch(
     // written; the careful path files the message, with the attachments already stored.
     return { status: 'unsettled', storedAttachments }
   }
-  const [stored] = results[messageIndex] as Message[]
+  const [stored] = results[messageIndex] as { id: number }[]
   if (!stored) throw new Error('the message insert returned no row')
   if (!existingConversationId && !message.deferAssignment && folder === 'inbox' && inboxRows[0]?.defaultAssignment !== 'none') {
     await applyDefaultAssignment(db, conversationId, channel.inboxId, nowMs)

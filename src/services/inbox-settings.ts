@@ -1,5 +1,6 @@
 import { and, asc, eq, inArray, sql } from 'drizzle-orm'
 import type { Db } from '../db/client'
+import { forgetCachedChannels } from './inboxes'
 import { channels, conversations, inboxes, inboxMembers, users } from '../db/schema'
 import { findPlugin } from '../channels/registry'
 import { InputError } from '../lib/errors'
@@ -128,6 +129,7 @@ export async function updateChannelSettings(
     if (value) secrets[key] = value
   }
   await db.update(channels).set({ name, settings: parsed.data as Record<string, unknown>, secrets }).where(eq(channels.id, channel.id))
+  forgetCachedChannels()
   await recordAudit(db, actor.accountId, actor.id, 'channel:update', channel.id, { secretsChanged: Object.keys(input.secrets).filter((key) => input.secrets[key]?.trim()) })
   return { ok: true }
 }

@@ -29,6 +29,27 @@ export function listChannelsOfPlugin(db: Db, pluginId: string): Promise<Channel[
   return db.select().from(channels).where(eq(channels.pluginId, pluginId))
 }
 
+/**
+ * A plugin's channels as this isolate last read them, for lookups on every inbound message (the
+ * email recipient). At most `channelCacheMs` old; a change made through inbox settings clears it
+ * at once in this isolate, other isolates catch up within that time. A caller that finds nothing
+ * in the cached list asks again with `fresh`, so a new channel is never missed.
+ */
+const channelCacheMs = 10_000
+const channelCache = new Map<string, { channels: Channel[]; readAtMs: number }>()
+
+export async function channelsOfPlugin(db: Db, pluginId: string, options: { fresh?: boolean } = {}): Promise<{ channels: Channel[]; cached: boolean }> {
+  const hit = channelCache.get(pluginId)
+  if (!options.fresh && hit && Date.now() - hit.readAtMs < channelCacheMs) return { channels: hit.channels, cached: true }
+  const list = await listChannelsOfPlugin(db, pluginId)
+  channelCache.set(pluginId, { channels: list, readAtMs: Date.now() })
+  return { channels: list, cached: false }
+}
+
+export function forgetCachedChannels() {
+  channelCache.clear()
+}
+
 export function toChannelRecord(channel: Channel): ChannelRecord {
   const { id, accountId, inboxId, pluginId, name } = channel
   return { id, accountId, inboxId, pluginId, name }

@@ -30,13 +30,16 @@ export async function appendMessage(db: Db, input: NewMessage): Promise<Message 
  * message and returns its row (none when the external id was stored before, unless
  * `repeat: 'fail'`, which makes that an error that rolls the transaction back).
  */
-export function appendMessageStatements(db: Db, input: NewMessage, options: { repeat?: 'skip' | 'fail' } = {}) {
+export function appendMessageStatements(db: Db, input: NewMessage, options: { repeat?: 'skip' | 'fail'; returning?: 'row' | 'id' } = {}) {
   const values = db.insert(messages).values({
     ...input,
     seq: sql`(select coalesce(max(${messages.seq}), 0) + 1 from ${messages} where ${messages.conversationId} = ${input.conversationId})`,
   })
   // 'fail' makes a repeated external id abort the whole transaction instead of inserting nothing.
-  const insert = (options.repeat === 'fail' ? values : values.onConflictDoNothing({ target: [messages.channelId, messages.externalId] })).returning()
+  const insert = (options.repeat === 'fail' ? values : values.onConflictDoNothing({ target: [messages.channelId, messages.externalId] })).returning(
+    // Only what the caller needs back: a whole row carries the message's text and HTML again.
+    options.returning === 'id' ? { id: messages.id } : undefined!,
+  )
   // Activity entries (assigned, closed, …) leave the conversation as it was: they neither make it
   // unread (lastSeq follows messages and comments only) nor move it in the list.
   if (input.kind === 'activity') return [insert]
