@@ -1,3 +1,4 @@
+import { SettingsNav } from './settings-nav'
 import type { FC } from 'hono/jsx'
 import type { SessionUser } from '../src/auth/session'
 import type { User } from '../src/services/users'
@@ -113,6 +114,8 @@ export const AddUserForm: FC<{ error?: string; values?: Record<string, string> }
 
 export const UsersPage: FC<{ appName: string; actor: SessionUser; users: User[] }> = ({ appName, actor, users }) => (
   <Layout title={t('users.title', { app: appName })} bodyClass="settings-page">
+    <div class="settings-with-nav">
+    <SettingsNav role={actor.role} current="/settings/users" />
     <main class="settings">
       <a href="/" class="back-link">
         {t('common.back_to_inbox')}
@@ -135,5 +138,6 @@ export const UsersPage: FC<{ appName: string; actor: SessionUser; users: User[] 
       </table>
       <AddUserForm />
     </main>
+    </div>
   </Layout>
 )

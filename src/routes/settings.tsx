@@ -43,9 +43,12 @@ settingsRoutes.post('/settings/users', async (c) => {
     return c.html(
       <>
         <AddUserForm />
-        <tbody hx-swap-oob="beforeend:#user-rows">
-          <UserRow user={user} actor={c.var.user} />
-        </tbody>
+        {/* A <tbody> after a <form> would be dropped by the HTML parser; inside a template it parses. */}
+        <template>
+          <tbody hx-swap-oob="beforeend:#user-rows">
+            <UserRow user={user} actor={c.var.user} />
+          </tbody>
+        </template>
       </>,
       201,
     )
