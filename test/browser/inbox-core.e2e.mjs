@@ -77,11 +77,13 @@ test('trash opens read-only with Restore; restoring brings the composer back', a
   await page.click('#thread .thread-actions summary:has-text("More")')
   await page.click('#thread .menu-item:has-text("Move to trash")')
   await page.waitForSelector('.read-only-banner')
-  assert.equal(await page.locator('#composer').count(), 0)
+  // The live header (from the room) can land before the action's own response re-renders the
+  // pane without the composer: wait for the pane, not the first sign.
+  await page.locator('#composer').waitFor({ state: 'detached', timeout: 5000 })
   await page.click('#thread .thread-actions summary:has-text("More")')
   await page.click('#thread .menu-item:has-text("Restore")')
   await page.waitForSelector('#composer')
-  assert.equal(await page.locator('.read-only-banner').count(), 0)
+  await page.locator('.read-only-banner').waitFor({ state: 'detached', timeout: 5000 })
   assert.ok((await page.locator('#thread-messages .message-activity').allTextContents()).some((text) => text.includes('restored this from Trash')))
   assert.deepEqual(errors, [])
 })
