@@ -30,6 +30,10 @@ const keptClasses = {
   a: ['link-card-link'],
 }
 const atomicSelector = 'span.mention, div.link-card'
+/** Elements that stand on lines of their own: a block insert goes between them, never into one. */
+const blockNames = new Set(['p', 'div', 'ul', 'ol', 'li', 'pre', 'blockquote', 'h2', 'h3', 'h4'])
+/** What the `#` and `@` triggers look for before the caret: the character and the word typed after it. */
+const triggerPattern = /(?:^|[\s\u00a0(])([#@])([^\s\u00a0#@]{0,40})$/
 
 /** Link targets the editor accepts: web and mail addresses, and our own /paths (articles, documents). */
 export function safeHref(value) {
@@ -157,6 +161,53 @@ function plainToHtml(text) {
     .join('')
 }
 
+const isBlock = (node) => node?.nodeType === Node.ELEMENT_NODE && blockNames.has(node.localName)
+
+/** Something an agent would see: text, a mention or a card (an empty paragraph or list item is not). */
+function hasContent(node) {
+  return Boolean(node.textContent.replace(/\u200b/g, '').trim()) || Boolean(node.querySelector?.(atomicSelector))
+}
+
+/** The run of inline nodes around `node` (text typed straight into the area) becomes one paragraph. */
+function wrapInlineRun(node) {
+  let first = node
+  while (first.previousSibling && !isBlock(first.previousSibling)) first = first.previousSibling
+  const paragraph = document.createElement('p')
+  first.before(paragraph)
+  while (paragraph.nextSibling && !isBlock(paragraph.nextSibling)) paragraph.append(paragraph.nextSibling)
+  return paragraph
+}
+
+/** Inline runs between a fragment's blocks become paragraphs; whitespace between blocks goes. */
+function paragraphsIn(fragment) {
+  let child = fragment.firstChild
+  while (child) {
+    if (isBlock(child)) {
+      child = child.nextSibling
+      continue
+    }
+    const paragraph = wrapInlineRun(child)
+    child = paragraph.nextSibling
+    if (!hasContent(paragraph)) paragraph.remove()
+  }
+  return fragment
+}
+
+/** A collapsed range at the first place inside `block` where typing lands (not inside a card). */
+function caretAtStart(block) {
+  const range = document.createRange()
+  const walker = document.createTreeWalker(block, NodeFilter.SHOW_TEXT)
+  for (let text = walker.nextNode(); text; text = walker.nextNode()) {
+    if (text.parentElement?.closest(atomicSelector)) continue
+    range.setStart(text, 0)
+    return range
+  }
+  let element = block
+  while (element.firstElementChild && element.firstChild === element.firstElementChild && isBlock(element.firstElementChild)) element = element.firstElementChild
+  range.setStart(element, 0)
+  return range
+}
+
 function htmlOf(fragment) {
   const holder = document.createElement('div')
   holder.append(fragment)
@@ -211,6 +262,11 @@ function openPopover(editor, { label, rect, mode, returnFocus }) {
   // the composer's hx-target.
   document.body.append(element)
   popover = { element, body, editor, mode, returnFocus, rect, trigger: null, controller: null }
+  // Pressing an item must not take the focus (and the caret) out of the editor: a trigger list
+  // is picked from while the caret still sits after the typed trigger.
+  element.addEventListener('mousedown', (event) => {
+    if (event.target instanceof Element && event.target.closest('.picker-item')) event.preventDefault()
+  })
   element.addEventListener('click', (event) => {
     const item = event.target instanceof Element ? event.target.closest('.picker-item') : null
     if (item && element.contains(item)) {
@@ -302,8 +358,9 @@ function pick(item) {
     if (field) field.value = subject
   }
   const html = item.dataset.insertHtml ?? ''
-  if (trigger) editor.selectRange(trigger.range())
-  editor.insertHtml(htmlOf(cleanHtml(html)) + (trigger?.char === '@' ? '&nbsp;' : ''))
+  // The typed trigger text ("@gra", "#ref") is what the pick replaces: handed to the insert as its
+  // target, so no remembered caret can stand in for it.
+  editor.insertHtml(htmlOf(cleanHtml(html)) + (trigger?.char === '@' ? '&nbsp;' : ''), { range: trigger?.range() ?? null })
 }
 
 // ---- One editor ---------------------------------------------------------------------------------
@@ -431,26 +488,106 @@ function enhance(root) {
     area,
     toolbar,
     strings,
-    /** Makes `range` (the typed trigger text) the place the next insert replaces. */
-    selectRange(range) {
-      savedRange = range
-      restoreSelection()
-    },
-    insertHtml(html) {
-      restoreSelection()
-      // insertHTML keeps the browser's undo history and splits blocks where a list or paragraph lands.
-      if (!document.execCommand('insertHTML', false, html)) {
-        const range = getSelection().getRangeAt(0)
-        range.deleteContents()
-        const fragment = cleanHtml(html)
-        const last = fragment.lastChild
-        range.insertNode(fragment)
-        if (last) range.setStartAfter(last)
-      }
+    /**
+     * Puts picked HTML in place of `range` (the typed trigger text a pick replaces), or else at the
+     * caret, and leaves the caret after it. Inline content (a mention, a link, a one-paragraph
+     * snippet) joins the line being written; blocks (several paragraphs, a list, a link card) go
+     * between the halves of the current paragraph, and the caret into the paragraph after them.
+     */
+    insertHtml(html, { range = null } = {}) {
+      const target = selectForInsert(range)
+      const fragment = cleanHtml(html)
+      const parts = [...fragment.childNodes].filter((node) => hasContent(node) || node.localName === 'br')
+      if (parts.length === 1 && parts[0].localName === 'p') parts[0].replaceWith(...parts[0].childNodes)
+      if ([...fragment.childNodes].some(isBlock)) insertBlocks(fragment, target)
+      else insertInline(htmlOf(fragment), target)
       markAtomic()
       sync()
       scheduleSave()
     },
+    /** Pasted or dropped HTML: the browser's own insert, which joins the first pasted paragraph to the current one. */
+    pasteHtml(html) {
+      selectForInsert(null)
+      insertInline(html, getSelection().getRangeAt(0))
+      markAtomic()
+      sync()
+      scheduleSave()
+    },
+  }
+
+  /** Selects `range` if it is still in this editor (else the remembered caret), never inside a card or mention. */
+  function selectForInsert(range) {
+    const selection = getSelection()
+    if (range && area.contains(range.commonAncestorContainer)) {
+      area.focus()
+      selection.removeAllRanges()
+      selection.addRange(range)
+    } else restoreSelection()
+    const current = selection.getRangeAt(0).cloneRange()
+    const atomicAround = (node) => {
+      const element = node instanceof Element ? node : node.parentElement
+      const found = element?.closest(atomicSelector)
+      return found && area.contains(found) ? found : null
+    }
+    const endAtomic = atomicAround(current.endContainer)
+    if (endAtomic) current.setEndAfter(endAtomic)
+    const startAtomic = atomicAround(current.startContainer)
+    if (startAtomic) current.setStartAfter(startAtomic)
+    if (startAtomic || endAtomic) {
+      selection.removeAllRanges()
+      selection.addRange(current)
+    }
+    return selection.getRangeAt(0)
+  }
+
+  function insertInline(html, range) {
+    // insertHTML keeps the browser's undo history and leaves the caret after what it inserted.
+    if (!document.execCommand('insertHTML', false, html)) {
+      range.deleteContents()
+      const fragment = cleanHtml(html)
+      const last = fragment.lastChild
+      range.insertNode(fragment)
+      if (last) {
+        range.setStartAfter(last)
+        range.collapse(true)
+        getSelection().removeAllRanges()
+        getSelection().addRange(range)
+      }
+    }
+    rememberSelection()
+  }
+
+  // Blocks are placed by hand: the browser's insertHTML merges a block's first part into the
+  // current paragraph (a card's kind label became text of the line) and leaves the caret inside
+  // the last block inserted (the next card went into the previous one).
+  function insertBlocks(fragment, range) {
+    range.deleteContents()
+    // A marker keeps the caret's place while the block around it is split in two.
+    const marker = document.createElement('span')
+    range.insertNode(marker)
+    let top = marker
+    while (top.parentNode !== area) top = top.parentNode
+    if (!isBlock(top)) top = wrapInlineRun(top)
+    const rest = document.createRange()
+    rest.setStartAfter(marker)
+    rest.setEndAfter(top)
+    // A copy of the current block (its list, its bold) holding what followed the caret.
+    const tail = rest.extractContents().firstChild
+    marker.remove()
+    const blocks = [...paragraphsIn(fragment).childNodes]
+    top.after(fragment)
+    let next = tail && hasContent(tail) ? tail : null
+    if (!next) {
+      next = document.createElement('p')
+      next.append(document.createElement('br'))
+    }
+    ;(blocks.at(-1) ?? top).after(next)
+    if (!hasContent(top)) top.remove()
+    const caret = caretAtStart(next)
+    getSelection().removeAllRanges()
+    getSelection().addRange(caret)
+    savedRange = caret.cloneRange()
+    next.scrollIntoView?.({ block: 'nearest' })
   }
 
   function rememberSelection() {
@@ -589,6 +726,12 @@ function enhance(root) {
 
   // ---- triggers: #snippet, @mention (comments only) ----
   let triggerTimer = 0
+  function textRange(node, start, end) {
+    const range = document.createRange()
+    range.setStart(node, start)
+    range.setEnd(node, end)
+    return range
+  }
   function checkTrigger() {
     clearTimeout(triggerTimer)
     const selection = getSelection()
@@ -598,7 +741,7 @@ function enhance(root) {
       return
     }
     const offset = selection.anchorOffset
-    const match = /(?:^|[\s\u00a0(])([#@])([^\s\u00a0#@]{0,40})$/.exec(node.data.slice(0, offset))
+    const match = triggerPattern.exec(node.data.slice(0, offset))
     const char = match?.[1]
     const url = char === '#' ? root.dataset.snippetUrl : char === '@' && currentKind === 'comment' ? root.dataset.mentionUrl : null
     if (!match || !url) {
@@ -607,13 +750,22 @@ function enhance(root) {
     }
     const word = match[2]
     const start = offset - word.length - 1
+    const typed = char + word
     const trigger = {
       char,
+      /**
+       * The typed trigger text, checked at pick time: where it was seen if it is still there, or
+       * else found again before the caret (the browser may have split or replaced the text node).
+       */
       range() {
-        const range = document.createRange()
-        range.setStart(node, Math.min(start, node.length))
-        range.setEnd(node, Math.min(offset, node.length))
-        return range
+        if (area.contains(node) && node.data.slice(start, offset) === typed) return textRange(node, start, offset)
+        const selection = getSelection()
+        const caret = selection.rangeCount && area.contains(selection.anchorNode) ? selection.getRangeAt(0) : savedRange
+        if (!caret?.collapsed || caret.startContainer.nodeType !== Node.TEXT_NODE || !area.contains(caret.startContainer)) return null
+        const before = caret.startContainer.data.slice(0, caret.startOffset)
+        const found = triggerPattern.exec(before)
+        if (found?.[1] !== char) return null
+        return textRange(caret.startContainer, caret.startOffset - found[2].length - 1, caret.startOffset)
       },
     }
     if (popover?.mode === 'trigger' && popover.editor === editor) popover.trigger = trigger
@@ -675,7 +827,7 @@ function enhance(root) {
     const html = data.getData('text/html')
     let clean = html ? htmlOf(cleanHtml(html)) : ''
     if (!clean.replace(/<[^>]*>/g, '').trim()) clean = plainToHtml(data.getData('text/plain') ?? '')
-    if (clean) editor.insertHtml(clean)
+    if (clean) editor.pasteHtml(clean)
   }
   area.addEventListener('paste', (event) => {
     event.preventDefault()

@@ -333,3 +333,90 @@ test('Insert pickers and the # and @ triggers put the picked HTML at the caret; 
   await page.screenshot({ path: join(resultsDir, 'editor-pickers.png') })
   assert.deepEqual(errors, [])
 })
+
+test('a picked mention or snippet replaces its trigger text; blocks and link cards land whole, the caret after them', async () => {
+  const { page, errors } = await stack.loggedInPage(seed.logins.superAdmin)
+  const card = (title) =>
+    `<div class="link-card"><div class="link-card-kind">Article</div><a class="link-card-link" href="https://example.com/${title.toLowerCase()}"><div class="link-card-title">${title}</div></a><div class="link-card-url">example.com</div></div>`
+  await page.route(/\/conversations\/[a-z0-9]+\/insert\/snippets/, (route) =>
+    route.fulfill({ contentType: 'text/html', body: pickerFragment([{ label: 'Two parts', detail: '#two', html: '<p>First part</p><p>Second part</p>' }]) }),
+  )
+  await page.route(/\/conversations\/[a-z0-9]+\/insert\/articles/, (route) =>
+    route.fulfill({ contentType: 'text/html', body: pickerFragment([{ label: 'Returns', html: card('Returns') }, { label: 'Sizes', html: card('Sizes') }]) }),
+  )
+  await page.route(/\/conversations\/[a-z0-9]+\/mentions/, (route) =>
+    route.fulfill({ contentType: 'text/html', body: pickerFragment([{ label: 'Grace Hopper', html: '<span class="mention" data-user-id="grace01">@Grace Hopper</span>' }]) }),
+  )
+  await openThread(page, 'Wrong colour delivered')
+  const html = () => page.inputValue('#composer input[name=html]')
+  // The Word paste above left a reply draft here: each part starts from an empty editor.
+  const clear = async () => {
+    await editor(page).click()
+    await page.keyboard.press('Control+A')
+    await page.keyboard.press('Delete')
+    await page.waitForFunction(() => document.querySelector('#composer .editor-area').textContent === '')
+  }
+
+  // Mentions in a comment: Enter, Tab and a click each replace what was typed after the @.
+  await page.check('#composer input[name="kind"][value="comment"]')
+  await clear()
+  await page.keyboard.type('Check stock: ')
+  await page.keyboard.type('@gra')
+  await page.locator('.editor-popover .picker-item.is-selected').waitFor()
+  await page.keyboard.press('Enter')
+  await page.keyboard.type('and @gr')
+  await page.locator('.editor-popover .picker-item.is-selected').waitFor()
+  // The browser may split the text node holding the trigger (editing commands do): the pick
+  // still finds what was typed before the caret.
+  await page.evaluate(() => {
+    const node = getSelection().anchorNode
+    node.splitText(Math.max(1, node.data.indexOf('@') - 1))
+  })
+  await page.keyboard.press('Tab')
+  await page.keyboard.type('and @g')
+  await page.locator('.editor-popover .picker-item', { hasText: 'Grace Hopper' }).click()
+  await page.keyboard.type('thanks')
+  await page.waitForFunction(() => document.querySelectorAll('#composer .editor-area .mention').length === 3)
+  assert.equal(await page.locator('.editor-popover').count(), 0)
+  assert.match(await html(), /^Check stock: <span class="mention" data-user-id="grace01">@Grace Hopper<\/span> and <span class="mention" data-user-id="grace01">@Grace Hopper<\/span> and <span class="mention" data-user-id="grace01">@Grace Hopper<\/span> thanks$/)
+
+  // A reply: a two-paragraph snippet from `#` stays two paragraphs of its own.
+  await page.check('#composer input[name="kind"][value="message"]')
+  await clear()
+  await page.keyboard.type('Hello Anna, ')
+  await page.keyboard.type('#two')
+  await page.locator('.editor-popover .picker-item.is-selected').waitFor()
+  await page.keyboard.press('Enter')
+  await page.keyboard.type('Typed after')
+  assert.match(await html(), /^<p>Hello Anna,\s?<\/p><p>First part<\/p><p>Second part<\/p><p>Typed after<\/p>$/)
+
+  // Two link cards from the Insert menu: each whole (its kind label stays in the card), side by
+  // side, and what is typed next goes into a paragraph after the card, never into it.
+  const insertArticle = async (title) => {
+    await page.locator('#composer .editor-insert-button', { hasText: 'Article' }).click()
+    await page.locator('.editor-popover .picker-item', { hasText: title }).click()
+    await page.waitForFunction((title) => [...document.querySelectorAll('#composer .editor-area .link-card-title')].some((t) => t.textContent === title), title)
+  }
+  await insertArticle('Returns')
+  await page.keyboard.type('Between the cards')
+  await insertArticle('Sizes')
+  await page.keyboard.type('The end')
+  assert.equal(await page.locator('#composer .editor-area .link-card .link-card').count(), 0, 'no card inside a card')
+  assert.equal(await page.locator('#composer .editor-area > .link-card[contenteditable=false]').count(), 2)
+  const sent = await html()
+  const posted = (title) => card(title).replace(/<a (class="link-card-link") (href="[^"]*")>/, '<a $2 $1>')
+  assert.ok(
+    sent.endsWith(`<p>Typed after</p>${posted('Returns')}<p>Between the cards</p>${posted('Sizes')}<p>The end</p>`),
+    `cards are blocks of their own: ${sent}`,
+  )
+  assert.doesNotMatch(sent, /contenteditable/)
+
+  // The thread shows what was written, cards kept by the server's sanitiser.
+  await page.keyboard.press('Control+Enter')
+  const message = page.locator('#thread-messages .message-out .message-rich', { hasText: 'Between the cards' })
+  await message.waitFor({ timeout: 5000 })
+  assert.equal(await message.locator('.link-card').count(), 2)
+  assert.deepEqual(await message.locator('.link-card-kind').allTextContents(), ['Article', 'Article'])
+  assert.deepEqual((await message.locator('p').allInnerTexts()).map((text) => text.trim()), ['Hello Anna,', 'First part', 'Second part', 'Typed after', 'Between the cards', 'The end'])
+  assert.deepEqual(errors, [])
+})
