@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { gzipSync } from 'node:zlib'
-import { applyMigrations, root, seedDemo, startDevServer } from '../lib/dev-server.mjs'
+import { applyMigrations, root, seedDemo, serverCpuMs, startDevServer } from '../lib/dev-server.mjs'
 
 const sendIntervalMs = 1250 // below the per-visitor limit of 1 message per second
 const settleMs = 3000
@@ -99,6 +99,7 @@ export async function run(args) {
       }
     }
     console.log(`${visitors.length} visitor sockets open across ${conversationCount} conversations; each sends ${messagesPerVisitor} messages, one every ${sendIntervalMs} ms`)
+    const cpuBefore = serverCpuMs(server)
     const startedAt = performance.now()
     await Promise.all(
       visitors.map(async ({ socket, socketIndex }) => {
@@ -115,6 +116,10 @@ export async function run(args) {
     )
     await new Promise((resolve) => setTimeout(resolve, settleMs))
     const elapsedS = (performance.now() - startedAt) / 1000
+    const cpuAfter = serverCpuMs(server)
+    const cpuPerMessage = Object.entries(cpuAfter)
+      .map(([name, ms]) => `${name} ${((ms - (cpuBefore[name] ?? 0)) / Math.max(1, sent)).toFixed(2)} ms`)
+      .join(', ')
     // Every message reaches both tabs of its conversation (the sender's own tab too).
     const expectedPerSocket = messagesPerVisitor * 2
     let receivedTotal = 0
@@ -137,6 +142,7 @@ export async function run(args) {
     console.log(`| error frames (e.g. rate limited) | ${errors} |`)
     console.log(`| delivery latency p50 / p99 (other tab) | ${fmt(percentile(latenciesMs, 0.5))} / ${fmt(percentile(latenciesMs, 0.99))} |`)
     console.log(`| ack latency p50 / p99 (sender) | ${fmt(percentile(ackLatenciesMs, 0.5))} / ${fmt(percentile(ackLatenciesMs, 0.99))} |`)
+    if (cpuPerMessage) console.log(`| server CPU per message (all processes of wrangler dev) | ${cpuPerMessage} |`)
     console.log(`| throughput | ${(sent / elapsedS).toFixed(0)} messages/s over ${elapsedS.toFixed(1)} s |`)
     const p99 = percentile(latenciesMs, 0.99)
     console.log('')
