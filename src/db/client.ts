@@ -3,7 +3,7 @@ import { drizzle as drizzleD1 } from 'drizzle-orm/d1'
 import { drizzle as drizzleLibsql } from 'drizzle-orm/libsql/web'
 import type { BaseSQLiteDatabase } from 'drizzle-orm/sqlite-core'
 import type { BatchItem, BatchResponse } from 'drizzle-orm/batch'
-import * as schema from './schema'
+import type * as schema from './schema'
 
 export type Schema = typeof schema
 
@@ -26,9 +26,12 @@ export interface DatabaseBindings {
  * D1 through the `DB` binding by default; libSQL/Turso when TURSO_DATABASE_URL is set.
  */
 export function createDb(env: DatabaseBindings): Db {
+  // No `{ schema }` at run time: it only serves drizzle's relational `db.query` API, which
+  // nothing here uses, and drizzle walks the whole schema for it on every instance (one per
+  // request and per chat message).
   if (env.TURSO_DATABASE_URL) {
     const client = createClient({ url: env.TURSO_DATABASE_URL, authToken: env.TURSO_AUTH_TOKEN })
-    return drizzleLibsql(client, { schema }) as unknown as Db
+    return drizzleLibsql(client) as unknown as Db
   }
-  return drizzleD1(env.DB, { schema }) as unknown as Db
+  return drizzleD1(env.DB) as unknown as Db
 }

@@ -138,15 +138,15 @@ const composeForm = z.object({
 /** The body: the editor's html (sanitised, text derived from it), or plain text from a form without the editor. */
 function composedBody(body: Record<string, unknown>): { html: string | null; text: string; error?: string } {
   if (typeof body.html === 'string') {
-    if (body.html.length > 400_000) return { html: null, text: '', error: 'That email is too long.' }
+    if (body.html.length > 400_000) return { html: null, text: '', error: t('email.error.text_long') }
     const html = sanitizeRichText(body.html)
     const text = richTextToPlain(html)
-    if (!text) return { html, text, error: 'Write something first.' }
-    return text.length > 100_000 ? { html, text, error: 'That email is too long.' } : { html, text }
+    if (!text) return { html, text, error: t('email.error.text_missing') }
+    return text.length > 100_000 ? { html, text, error: t('email.error.text_long') } : { html, text }
   }
   const text = typeof body.text === 'string' ? body.text.trim() : ''
-  if (!text) return { html: null, text, error: 'Write something first.' }
-  return text.length > 100_000 ? { html: null, text, error: 'That email is too long.' } : { html: null, text }
+  if (!text) return { html: null, text, error: t('email.error.text_missing') }
+  return text.length > 100_000 ? { html: null, text, error: t('email.error.text_long') } : { html: null, text }
 }
 
 emailOutboundRoutes.post('/inbox/:inboxId/compose', async (c) => {
