@@ -319,11 +319,8 @@ async function ingestInOneBatch(
   if (!existingConversationId) {
     statements.push(
       db.insert(conversations).values({
+        ...ofChannel(channel),
         id: conversationId,
-        accountId: channel.accountId,
-        inboxId: channel.inboxId,
-        channelId: channel.id,
-        pluginId: channel.pluginId,
         contactId,
         folder,
         subject: message.subject?.trim() || null,
@@ -366,6 +363,9 @@ async function ingestInOneBatch(
   }
   return { status: existingConversationId ? 'appended' : 'created', conversationId, messageId: stored.id, contactId }
 }
+
+/** The columns a conversation takes from the channel it arrives through. */
+const ofChannel = (channel: ChannelRecord) => ({ accountId: channel.accountId, inboxId: channel.inboxId, channelId: channel.id, pluginId: channel.pluginId })
 
 /** The message row a channel's inbound message becomes. */
 function newMessageOf(
@@ -447,11 +447,8 @@ async function ingestStepByStep(
     const [created] = await db
       .insert(conversations)
       .values({
+        ...ofChannel(channel),
         id: conversationId,
-        accountId: channel.accountId,
-        inboxId: channel.inboxId,
-        channelId: channel.id,
-        pluginId: channel.pluginId,
         contactId: contact.id,
         folder,
         subject: message.subject?.trim() || null,
@@ -589,11 +586,8 @@ export async function startVisitorConversation(
             db.insert(contactIdentities).values({ accountId: channel.accountId, pluginId: channel.pluginId, externalId: input.visitorId, contactId }).onConflictDoNothing(),
           ]),
       db.insert(conversations).values({
+        ...ofChannel(channel),
         id: input.conversationId,
-        accountId: channel.accountId,
-        inboxId: channel.inboxId,
-        channelId: channel.id,
-        pluginId: channel.pluginId,
         contactId,
         folder,
         externalKey: input.visitorId,
