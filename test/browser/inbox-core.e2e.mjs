@@ -148,6 +148,8 @@ test('keyboard: j/k move, Enter opens, a assigns to me, e closes, / searches, ? 
   await page.waitForSelector('#thread [data-owner-select]')
   await page.keyboard.press('a')
   await page.waitForFunction(() => document.querySelector('#thread [data-owner-select]')?.selectedOptions[0]?.textContent?.includes('Linus'))
+  // The select shows the choice before the server's re-rendered thread lands; press e after it.
+  await page.waitForFunction(() => !document.querySelector('.htmx-request') && document.querySelector('#thread-messages .message-activity:last-child')?.textContent?.includes('Linus'))
   await page.keyboard.press('e')
   await page.waitForSelector('#thread button:has-text("Reopen")')
   await page.keyboard.press('/')
