@@ -8,7 +8,7 @@ import { durableObjectNotifier } from '../rooms/notifier'
 import { channelsOfPlugin, type Channel } from '../services/inboxes'
 import { conversationIdFromReplyAddress } from './email-threading'
 import { findPlugin } from './registry'
-import { ingestInbound, type Notifier } from './pipeline'
+import { ingestInbound, type LiveEvent, type Notifier } from './pipeline'
 import { channelContextOf } from './context'
 
 /** The address an email channel answers to, with plus-addressing (support+tag@) folded away. */
@@ -58,17 +58,57 @@ async function readRaw(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> 
 }
 
 /**
- * Live updates after the message is committed need not hold up the delivery: with an execution
- * context they finish in the background (a failure there is logged by the pipeline, never lost mail).
+ * Inbox list updates wanted by deliveries running at the same time in this isolate, per inbox:
+ * gathered for a few milliseconds and sent as one `conversationsChanged` (the hub re-renders all
+ * those rows in one pass per subscriber) instead of one Durable Object call per mail. The
+ * delivery that opened the window sends it, inside its own request (its waitUntil keeps it
+ * alive); later ones only add their conversation and are done — no promise or I/O crosses from
+ * one request to another, which Workers do not allow.
  */
-function backgroundNotifier(notifier: Notifier, ctx?: Pick<ExecutionContext, 'waitUntil'>): Notifier {
-  if (!ctx) return notifier
+const listUpdateWindowMs = 15
+const pendingListUpdates = new Map<string, { accountId: string; conversationIds: Set<string> }>()
+
+function queueListUpdate(env: Bindings, event: LiveEvent): Promise<void> {
+  const pending = pendingListUpdates.get(event.inboxId)
+  if (pending && pending.accountId === event.accountId) {
+    pending.conversationIds.add(event.conversationId)
+    return Promise.resolve()
+  }
+  const conversationIds = new Set([event.conversationId])
+  pendingListUpdates.set(event.inboxId, { accountId: event.accountId, conversationIds })
+  return new Promise<void>((resolve) => setTimeout(resolve, listUpdateWindowMs)).then(async () => {
+    pendingListUpdates.delete(event.inboxId)
+    await env.INBOX_HUB.get(env.INBOX_HUB.idFromName(event.inboxId)).conversationsChanged({
+      accountId: event.accountId,
+      inboxId: event.inboxId,
+      conversationIds: [...conversationIds],
+    })
+  })
+}
+
+/**
+ * Live updates after the message is committed need not hold up the delivery: with an execution
+ * context they finish in the background (a failure there is logged by the pipeline, never lost
+ * mail). The thread's room hears at once; the inbox's list update is shared with the deliveries
+ * around it (`queueListUpdate`).
+ */
+function backgroundNotifier(env: Bindings, ctx?: Pick<ExecutionContext, 'waitUntil'>): Notifier {
+  const direct = durableObjectNotifier(env)
+  if (!ctx) return direct
+  const later = (work: Promise<unknown>) => ctx.waitUntil(work.catch((error) => console.error('live update failed', String(error))))
   return {
     async messageAdded(event) {
-      ctx.waitUntil(notifier.messageAdded(event).catch((error) => console.error('live update failed', String(error))))
+      later(
+        (async () => {
+          // The room first: the list row rendered next must already count the message as read
+          // by whoever has the thread open.
+          if (!event.startedConversation) await env.CONVERSATION_ROOM.get(env.CONVERSATION_ROOM.idFromName(event.conversationId)).messageAdded(event)
+          await queueListUpdate(env, event)
+        })(),
+      )
     },
     async conversationChanged(event) {
-      ctx.waitUntil(notifier.conversationChanged(event).catch((error) => console.error('live update failed', String(error))))
+      later(queueListUpdate(env, event))
     },
   }
 }
@@ -97,6 +137,6 @@ export async function handleInboundEmail(
     env.ATTACHMENTS.put(rawKey, raw, { httpMetadata: { contentType: 'message/rfc822' } }),
     plugin.parse({ type: 'email', raw, envelopeFrom: message.from, envelopeTo: message.to, rawKey }, channelContext),
   ])
-  const deps = { db, notifier: backgroundNotifier(durableObjectNotifier(env), ctx), blobs: env.ATTACHMENTS }
+  const deps = { db, notifier: backgroundNotifier(env, ctx), blobs: env.ATTACHMENTS }
   for (const item of inbound) await ingestInbound(deps, channelContext.channel, item)
 }
