@@ -1,5 +1,5 @@
 import { Parser } from 'htmlparser2'
-import { escapeHtml } from './sanitize-html'
+import { compactUrl, droppedWithContent as emailDroppedWithContent, escapeHtml, schemeOf } from './sanitize-html'
 
 /**
  * Rich text that agents write (replies, comments, snippets, templates, articles) and paste in
@@ -19,12 +19,9 @@ const allowedTags = new Set(['p', 'br', 'b', 'strong', 'i', 'em', 'u', 's', 'str
 const renamed: Record<string, string> = { h1: 'h2', b: 'strong', i: 'em', strike: 's', del: 's' }
 const voidTags = new Set(['br'])
 
-const droppedWithContent = new Set([
-  'applet', 'audio', 'base', 'button', 'canvas', 'datalist', 'dialog', 'embed', 'form', 'frame', 'frameset', 'head',
-  'iframe', 'img', 'input', 'link', 'listing', 'map', 'math', 'meta', 'noembed', 'noframes', 'noscript', 'object',
-  'option', 'optgroup', 'param', 'picture', 'plaintext', 'portal', 'script', 'select', 'slot', 'source', 'style',
-  'svg', 'template', 'textarea', 'title', 'track', 'video', 'xmp', 'xml',
-])
+// The email sanitiser's list, plus what agent-written text never carries: forms and images
+// (documents and videos go in as link cards).
+const droppedWithContent = new Set([...emailDroppedWithContent, 'form', 'img'])
 
 /** Classes our features put on span/div; any other class is dropped. */
 const allowedClasses: Record<string, Set<string>> = {
@@ -35,16 +32,12 @@ const allowedClasses: Record<string, Set<string>> = {
 
 const idPattern = /^[a-z0-9]{1,40}$/
 
-function compactUrl(value: string): string {
-  // eslint-disable-next-line no-control-regex
-  return value.replace(/[\u0000-\u0020\u007f-\u009f\u00ad\u200b-\u200f\u2028\u2029\ufeff]/g, '')
-}
 
 /** An href we keep: absolute http(s)/mailto/tel, or a same-site path ("/kb/…", "/d/…"). */
 export function safeRichHref(value: string): string | null {
   const url = compactUrl(value)
   if (/^\/(?![/\\])/.test(url)) return url
-  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url)?.[1]?.toLowerCase()
+  const scheme = schemeOf(url)
   return scheme === 'http' || scheme === 'https' || scheme === 'mailto' || scheme === 'tel' ? url : null
 }
 

@@ -26,7 +26,7 @@ const voidTags = new Set(['br', 'col', 'hr', 'img', 'wbr'])
 
 // Dropped together with everything inside them: active content, raw-text elements, foreign
 // content, form controls and the document head.
-const droppedWithContent = new Set([
+export const droppedWithContent: ReadonlySet<string> = new Set([
   'applet', 'audio', 'base', 'button', 'canvas', 'datalist', 'dialog', 'embed', 'frame', 'frameset', 'head',
   'iframe', 'input', 'link', 'listing', 'map', 'math', 'meta', 'noembed', 'noframes', 'noscript', 'object',
   'option', 'optgroup', 'param', 'picture', 'plaintext', 'portal', 'script', 'select', 'slot', 'source', 'style',
@@ -55,12 +55,12 @@ export function escapeHtml(value: string): string {
 }
 
 /** What a browser would see as the URL: control characters and whitespace do not hide a scheme. */
-function compactUrl(value: string): string {
+export function compactUrl(value: string): string {
   // eslint-disable-next-line no-control-regex
   return value.replace(/[\u0000-\u0020\u007f-\u009f\u00ad\u200b-\u200f\u2028\u2029\ufeff]/g, '')
 }
 
-function schemeOf(url: string): string | null {
+export function schemeOf(url: string): string | null {
   const match = /^([a-z][a-z0-9+.-]*):/i.exec(url)
   return match ? match[1]!.toLowerCase() : null
 }
