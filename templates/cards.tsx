@@ -261,29 +261,47 @@ export const ContactCard: FC<{ conversationId: string; contact: Contact | null; 
   )
 }
 
-export const ContactSearchResults: FC<{ conversationId: string; contacts: Contact[]; query: string }> = ({ conversationId, contacts, query }) => {
+/** Search results as buttons that link one of them to the conversation (a contact, a company). */
+const PickList: FC<{
+  query: string
+  items: { id: string; label: string; detail?: string | null; vals: Record<string, string> }[]
+  className: string
+  post: string
+  target: string
+  swap?: string
+  include?: string
+}> = ({ query, items, className, post, target, swap, include }) => {
   if (!query.trim()) return <></>
-  if (contacts.length === 0) return <p class="muted small">{t('cards.no_matches')}</p>
+  if (items.length === 0) return <p class="muted small">{t('cards.no_matches')}</p>
   return (
     <ul class="plain-list search-results">
-      {contacts.map((contact) => (
+      {items.map((item) => (
         <li>
-          <button
-            type="button"
-            class="link-button pick-contact"
-            hx-post={`/conversations/${conversationId}/contact`}
-            hx-vals={JSON.stringify({ contactId: contact.id })}
-            hx-target="#thread"
-            hx-include={placeInclude}
-          >
-            <strong>{contact.name ?? contact.email ?? contact.phone}</strong>
-            {contact.email && contact.name && <span class="muted small"> {contact.email}</span>}
+          <button type="button" class={`link-button ${className}`} hx-post={post} hx-vals={JSON.stringify(item.vals)} hx-target={target} hx-swap={swap} hx-include={include}>
+            <strong>{item.label}</strong>
+            {item.detail && <span class="muted small"> {item.detail}</span>}
           </button>
         </li>
       ))}
     </ul>
   )
 }
+
+export const ContactSearchResults: FC<{ conversationId: string; contacts: Contact[]; query: string }> = ({ conversationId, contacts, query }) => (
+  <PickList
+    query={query}
+    className="pick-contact"
+    post={`/conversations/${conversationId}/contact`}
+    target="#thread"
+    include={placeInclude}
+    items={contacts.map((contact) => ({
+      id: contact.id,
+      label: contact.name ?? contact.email ?? contact.phone ?? '',
+      detail: contact.name ? contact.email : null,
+      vals: { contactId: contact.id },
+    }))}
+  />
+)
 
 // ---------------------------------------------------------------------------------------------
 // About this contact, custom properties
@@ -399,29 +417,16 @@ export const CompanyCard: FC<{
   )
 }
 
-export const CompanySearchResults: FC<{ conversationId: string; companies: Company[]; query: string }> = ({ conversationId, companies, query }) => {
-  if (!query.trim()) return <></>
-  if (companies.length === 0) return <p class="muted small">{t('cards.no_matches')}</p>
-  return (
-    <ul class="plain-list search-results">
-      {companies.map((company) => (
-        <li>
-          <button
-            type="button"
-            class="link-button pick-company"
-            hx-post={`/conversations/${conversationId}/cards/company/associate`}
-            hx-vals={JSON.stringify({ companyId: company.id })}
-            hx-target="#card-company"
-            hx-swap="outerHTML"
-          >
-            <strong>{company.name}</strong>
-            {company.domain && <span class="muted small"> {company.domain}</span>}
-          </button>
-        </li>
-      ))}
-    </ul>
-  )
-}
+export const CompanySearchResults: FC<{ conversationId: string; companies: Company[]; query: string }> = ({ conversationId, companies, query }) => (
+  <PickList
+    query={query}
+    className="pick-company"
+    post={`/conversations/${conversationId}/cards/company/associate`}
+    target="#card-company"
+    swap="outerHTML"
+    items={companies.map((company) => ({ id: company.id, label: company.name, detail: company.domain, vals: { companyId: company.id } }))}
+  />
+)
 
 // ---------------------------------------------------------------------------------------------
 // Ticket
