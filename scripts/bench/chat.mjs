@@ -10,6 +10,7 @@ import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { gzipSync } from 'node:zlib'
 import { applyMigrations, root, seedDemo, serverCpuMs, startDevServer } from '../lib/dev-server.mjs'
+import { startProfile } from '../lib/profile.mjs'
 
 const settleMs = 3000
 
@@ -61,7 +62,10 @@ export async function run(args) {
 
   const persistTo = mkdtempSync(join(tmpdir(), 'switchboard-bench-chat-'))
   applyMigrations(persistTo)
-  const server = await startDevServer({ port: await freePort(), persistTo, demoSeed: true })
+  // BENCH_PROFILE=<file>: a CPU profile of the worker while the messages flow.
+  const profileFile = process.env.BENCH_PROFILE
+  const inspectorPort = profileFile ? await freePort() : undefined
+  const server = await startDevServer({ port: await freePort(), persistTo, demoSeed: true, inspectorPort })
   const sockets = []
   try {
     await seedDemo(server.url)
@@ -101,6 +105,7 @@ export async function run(args) {
       }
     }
     console.log(`${visitors.length} visitor sockets open across ${conversationCount} conversations; each sends ${messagesPerVisitor} messages, one every ${sendIntervalMs} ms`)
+    const profile = profileFile ? await startProfile(inspectorPort) : null
     const cpuBefore = serverCpuMs(server)
     const startedAt = performance.now()
     await Promise.all(
@@ -119,6 +124,7 @@ export async function run(args) {
     await new Promise((resolve) => setTimeout(resolve, settleMs))
     const elapsedS = (performance.now() - startedAt) / 1000
     const cpuAfter = serverCpuMs(server)
+    if (profile) for (const line of await profile.stop(profileFile)) console.log(line)
     const cpuPerMessage = Object.entries(cpuAfter)
       .map(([name, ms]) => `${name} ${((ms - (cpuBefore[name] ?? 0)) / Math.max(1, sent)).toFixed(2)} ms`)
       .join(', ')

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { applyMigrations, seedDemo, serverCpuMs, startDevServer } from '../lib/dev-server.mjs'
+import { startProfile } from '../lib/profile.mjs'
 
 const recipient = 'support@demo.switchboard.test'
 const paragraph =
@@ -109,7 +110,9 @@ export async function run(args) {
   const concurrency = Number(values.concurrency)
   const persistTo = mkdtempSync(join(tmpdir(), 'switchboard-bench-'))
   applyMigrations(persistTo)
-  server = await startDevServer({ port: Number(values.port), persistTo, demoSeed: true })
+  const profileFile = process.env.BENCH_PROFILE
+  const inspectorPort = Number(values.port) + 1000
+  server = await startDevServer({ port: Number(values.port), persistTo, demoSeed: true, ...(profileFile ? { inspectorPort } : {}) })
   try {
     await seedDemo(server.url)
     const runId = Date.now().toString(36)
@@ -122,7 +125,10 @@ export async function run(args) {
     const viaEndpoint = Array.from({ length: count }, (_, index) => typicalMail(index, `${runId}e`))
     const sizeKb = Math.round(direct.reduce((sum, mail) => sum + mail.raw.length, 0) / direct.length / 1024)
     const directSeconds = await timed(() => postAll(server.url, direct, concurrency, recipient, 'direct'), 'direct', count)
+    // BENCH_PROFILE=<file>: a CPU profile of the worker while the batched mails go in.
+    const profile = profileFile ? await startProfile(inspectorPort) : null
     const batchedSeconds = await timed(() => postBatches(server.url, batched, 8, 2), 'direct, 8 per request', count)
+    if (profile) for (const line of await profile.stop(profileFile)) console.log(line)
     const endpointSeconds = await timed(() => postAll(server.url, viaEndpoint, concurrency, recipient, 'endpoint'), 'endpoint', count)
     // The floors: the same mails to an unknown recipient, rejected after the lookup.
     const directFloor = await timed(() => postAll(server.url, direct.slice(0, 200), concurrency, 'nobody@nowhere.example', 'direct'), 'direct, rejected', 200)

@@ -40,12 +40,13 @@ async function waitUntilReady(url, child, timeoutMs) {
 }
 
 /**
- * @param {{ port?: number, persistTo?: string, demoSeed?: boolean, inheritOutput?: boolean, timeoutMs?: number }} options
+ * @param {{ port?: number, inspectorPort?: number, persistTo?: string, demoSeed?: boolean, inheritOutput?: boolean, timeoutMs?: number }} options
  */
 export async function startDevServer(options = {}) {
   const port = options.port ?? 8787
   const url = `http://127.0.0.1:${port}`
-  const args = ['dev', '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', '0', '--show-interactive-dev-session=false']
+  const inspectorPort = String(options.inspectorPort ?? 0)
+  const args = ['dev', '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', inspectorPort, '--show-interactive-dev-session=false']
   if (options.persistTo) args.push('--persist-to', options.persistTo)
   if (options.demoSeed) args.push('--var', 'DEMO_SEED:true')
   const child = spawn(wranglerBin, args, {
