@@ -102,7 +102,7 @@ function backgroundNotifier(env: Bindings, ctx?: Pick<ExecutionContext, 'waitUnt
         (async () => {
           // The room first: the list row rendered next must already count the message as read
           // by whoever has the thread open.
-          if (!event.startedConversation) await env.CONVERSATION_ROOM.get(env.CONVERSATION_ROOM.idFromName(event.conversationId)).messageAdded(event)
+          if (!event.startedConversation && event.watched !== false) await env.CONVERSATION_ROOM.get(env.CONVERSATION_ROOM.idFromName(event.conversationId)).messageAdded(event)
           await queueListUpdate(env, event)
         })(),
       )

@@ -19,6 +19,11 @@ export interface LiveEvent {
    * pipeline made up): nobody can be watching its thread yet, only its inbox's list.
    */
   startedConversation?: boolean
+  /**
+   * Whether an agent had the thread open when the message was committed (read in the same
+   * transaction). False lets the live layer skip waking the conversation's room; unknown means ask.
+   */
+  watched?: boolean
 }
 
 export interface Notifier {
@@ -228,6 +233,7 @@ export async function ingestInbound(
       conversationId: fast.conversationId,
       messageId: fast.messageId,
       startedConversation: fast.status === 'created' && !message.thread?.createAs,
+      watched: fast.watched,
     })
     return fast
   }
@@ -247,7 +253,7 @@ async function ingestInOneBatch(
   channel: ChannelRecord,
   message: InboundMessage,
   nowMs: number,
-): Promise<Extract<IngestResult, { status: 'created' | 'appended' }> | { status: 'unsettled'; storedAttachments?: StoredAttachment[] }> {
+): Promise<(Extract<IngestResult, { status: 'created' | 'appended' }> & { watched?: boolean }) | { status: 'unsettled'; storedAttachments?: StoredAttachment[] }> {
   const { db } = deps
   const unsettled = { status: 'unsettled' as const }
   if ((message.bouncedAddresses ?? []).length > 0) return unsettled
@@ -348,6 +354,8 @@ async function ingestInOneBatch(
   }
   const participants = message.automated ? [] : participantRows(conversationId, email ? { email, name: found?.name ?? name } : null, message)
   if (participants.length > 0) statements.push(db.insert(conversationParticipants).values(participants).onConflictDoNothing())
+  // Last, inside the transaction: whether an agent has the thread open (see ConversationRoom).
+  const watchedIndex = existingConversationId ? statements.push(db.select({ watched: conversations.watched }).from(conversations).where(eq(conversations.id, conversationId))) - 1 : -1
   let results: unknown[]
   try {
     results = (await db.batch(statements as unknown as Parameters<Db['batch']>[0])) as unknown as unknown[]
@@ -361,7 +369,8 @@ async function ingestInOneBatch(
   if (!existingConversationId && !message.deferAssignment && folder === 'inbox' && inboxRows[0]?.defaultAssignment !== 'none') {
     await applyDefaultAssignment(db, conversationId, channel.inboxId, nowMs)
   }
-  return { status: existingConversationId ? 'appended' : 'created', conversationId, messageId: stored.id, contactId }
+  const watched = watchedIndex < 0 ? undefined : Boolean((results[watchedIndex] as { watched: boolean }[])[0]?.watched)
+  return { status: existingConversationId ? 'appended' : 'created', conversationId, messageId: stored.id, contactId, watched }
 }
 
 /** The columns a conversation takes from the channel it arrives through. */

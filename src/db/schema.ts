@@ -176,6 +176,9 @@ export const conversations = sqliteTable(
     closedAt: integer('closed_at'),
     trashedAt: integer('trashed_at'),
     ticketId: text('ticket_id'),
+    // An agent has the thread open (its ConversationRoom holds an agent socket), kept by the room.
+    // Inbound deliveries read it in their write transaction and wake the room only when set.
+    watched: integer('watched', { mode: 'boolean' }).notNull().default(false),
     createdAt: createdAt(),
   },
   (t) => [

@@ -5,7 +5,7 @@ import { chatChannel } from '../../plugins/chat'
 import { appendToOpenConversation, ingestInbound, startVisitorConversation, type Notifier } from '../channels/pipeline'
 import type { ChannelRecord } from '../channels/types'
 import { continueChatflow } from '../services/chatflows'
-import { getConversation, markRead } from '../services/conversations'
+import { getConversation, markRead, setConversationWatched } from '../services/conversations'
 import { getMessage, lastSeqOf, listMessages, type ThreadMessage } from '../services/messages'
 import { listAllUsers } from '../services/users'
 import { answerSurvey, pendingWidgetSurvey, scoreLabel, surveyScores } from '../services/feedback'
@@ -89,6 +89,9 @@ export class ConversationRoom extends DurableObject<Bindings> {
    * Held in memory only: after an eviction the widget resends whatever was not acknowledged.
    */
   #visitorQueue: Promise<void> = Promise.resolve()
+  /** The `watched` flag as this room last wrote it (unknown after an eviction), and the writes queued. */
+  #watchedWritten: boolean | undefined
+  #watchedSync: Promise<void> = Promise.resolve()
 
   override async fetch(request: Request): Promise<Response> {
     if (request.headers.get('Upgrade') !== 'websocket') return new Response('Expected a WebSocket', { status: 426 })
@@ -106,6 +109,16 @@ export class ConversationRoom extends DurableObject<Bindings> {
     const state: AgentState = { ...identity.data, kind: 'agent', conversationId, place }
     this.ctx.acceptWebSocket(server, ['agent', `user:${state.userId}`])
     server.serializeAttachment(state)
+    // Flag the thread as watched before catching up: a delivery committed after the catch-up's
+    // read then sees the flag in its own transaction and wakes this room.
+    try {
+      await this.#syncWatched(state)
+    } catch (error) {
+      // Without the flag this agent would miss deliveries: refuse, the client reconnects.
+      console.error('watched flag not set', String(error))
+      server.close(1011, 'try again')
+      return new Response('Live updates are unavailable; retrying.', { status: 503 })
+    }
     if (resumeFrom !== null) {
       const missed = await listMessages(createDb(this.env), state.accountId, conversationId, { afterSeq: resumeFrom })
       if (missed.length > 0) {
@@ -162,6 +175,8 @@ export class ConversationRoom extends DurableObject<Bindings> {
 
   /** Called after a message was committed: agents get HTML (rendered once per user, time zone and language), the visitor JSON. */
   async messageAdded(event: { accountId: string; conversationId: string; messageId: number }): Promise<void> {
+    // Woken for nobody (the flag outlived its sockets, say after a restart): clear it.
+    if (this.ctx.getWebSockets('agent').length === 0 && this.#watchedWritten !== false) await this.#syncWatched(event).catch(() => undefined)
     if (this.ctx.getWebSockets().length === 0) return
     const message = await getMessage(createDb(this.env), event.accountId, event.messageId)
     if (!message || message.conversationId !== event.conversationId) return
@@ -471,11 +486,37 @@ export class ConversationRoom extends DurableObject<Bindings> {
     } catch {
       // Already closed.
     }
-    if (stateOf(socket).kind === 'agent') await this.#broadcastViewers(socket)
+    await this.#agentLeft(socket)
   }
 
   override async webSocketError(socket: WebSocket): Promise<void> {
-    if (stateOf(socket).kind === 'agent') await this.#broadcastViewers(socket)
+    await this.#agentLeft(socket)
+  }
+
+  async #agentLeft(socket: WebSocket) {
+    const state = stateOf(socket)
+    if (state.kind !== 'agent') return
+    await this.#broadcastViewers(socket)
+    await this.#syncWatched(state, socket).catch((error) => console.error('watched flag not cleared', String(error)))
+  }
+
+  /**
+   * Keeps the conversation's `watched` flag true exactly while an agent socket is open here.
+   * Writes run one at a time in call order and each writes what holds when it runs, so a
+   * connect and a disconnect racing each other leave the flag as the sockets are; nothing is
+   * written when the flag already says so.
+   */
+  #syncWatched(target: { accountId: string; conversationId: string }, leaving?: WebSocket): Promise<void> {
+    const run = async () => {
+      const watched = this.ctx.getWebSockets('agent').some((socket) => socket !== leaving)
+      if (watched === this.#watchedWritten) return
+      this.#watchedWritten = undefined
+      await setConversationWatched(createDb(this.env), target.accountId, target.conversationId, watched)
+      this.#watchedWritten = watched
+    }
+    const turn = this.#watchedSync.then(run)
+    this.#watchedSync = turn.catch(() => undefined)
+    return turn
   }
 
   /** Tells every agent who else has the thread open (collision detection starts here). */

@@ -9,8 +9,9 @@ export function durableObjectNotifier(env: Bindings): Notifier {
     async messageAdded(event) {
       // The room first: agents watching the thread have now read the message, and the list row
       // the hub renders next must already say so. A conversation this message started has no
-      // room yet, and waking one up costs more than the whole list update.
-      if (!event.startedConversation) await room(event.conversationId).messageAdded(event)
+      // room yet, and waking one up costs more than the whole list update; nor does a thread
+      // nobody has open (the pipeline read the room's `watched` flag with its write).
+      if (!event.startedConversation && event.watched !== false) await room(event.conversationId).messageAdded(event)
       await hub(event.inboxId).conversationChanged(event)
     },
     async conversationChanged(event: LiveEvent) {

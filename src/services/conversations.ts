@@ -251,6 +251,17 @@ export async function markRead(db: Db, userId: string, conversationId: string, s
     })
 }
 
+/**
+ * Whether an agent has the thread open, as the conversation's room last saw it. Inbound
+ * deliveries read it to decide whether the room needs waking at all.
+ */
+export async function setConversationWatched(db: Db, accountId: string, conversationId: string, watched: boolean) {
+  await db
+    .update(conversations)
+    .set({ watched })
+    .where(and(eq(conversations.id, conversationId), eq(conversations.accountId, accountId)))
+}
+
 /** Other conversations of the same contact, newest first, for the sidebar. */
 export async function otherConversationsOfContact(
   db: Db,

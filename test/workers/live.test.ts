@@ -1,5 +1,7 @@
 import { env } from 'cloudflare:test'
-import { describe, expect, it } from 'vitest'
+import { eq } from 'drizzle-orm'
+import { describe, expect, it, vi } from 'vitest'
+import { conversations } from '../../src/db/schema'
 import { ingestInbound } from '../../src/channels/pipeline'
 import { recordingNotifier } from '../shared/workspace'
 import { db, form, hmacHex, login, openSocket, origin, request, workspace } from './helpers'
@@ -36,6 +38,46 @@ describe('live updates', () => {
     other.socket.close(1000)
     expect(await thread.next((data) => data.includes('id="thread-viewers"') && !data.includes('Alex'))).not.toContain('Also viewing')
     thread.socket.close(1000)
+  })
+
+  it('wakes a thread’s room for a delivery only while an agent has the thread open', async () => {
+    const ws = await workspace()
+    const recorder = recordingNotifier()
+    const deps = { db: db(), notifier: recorder.notifier, blobs: env.ATTACHMENTS }
+    const deliver = (n: number) => ingestInbound(deps, ws.channels.messenger, { externalId: `w${n}`, from: { externalId: 'psid-w' }, text: `watched ${n}`, thread: { key: 'psid-w' } })
+    const watchedOf = async (conversationId: string) => (await db().select({ watched: conversations.watched }).from(conversations).where(eq(conversations.id, conversationId)))[0]?.watched
+    const lastEvent = () => recorder.events.at(-1)!.event
+    const { conversationId } = await deliver(1)
+    // Nobody can have a conversation open before it exists.
+    expect(lastEvent()).toMatchObject({ startedConversation: true })
+    await deliver(2)
+    expect(lastEvent()).toMatchObject({ conversationId, watched: false })
+    // The room sets the flag before the socket opens, so the next delivery's transaction sees it.
+    const thread = await openSocket(`/conversations/${conversationId}/live?after=2`, await login(ws.users.agent.email))
+    expect(await watchedOf(conversationId)).toBe(true)
+    await deliver(3)
+    expect(lastEvent()).toMatchObject({ conversationId, watched: true })
+    // A second agent leaving keeps it; the last one leaving clears it.
+    const other = await openSocket(`/conversations/${conversationId}/live?after=3`, await login(ws.users.admin.email))
+    other.socket.close(1000)
+    await thread.next((data) => data.includes('id="thread-viewers"') && !data.includes('Also viewing'))
+    expect(await watchedOf(conversationId)).toBe(true)
+    thread.socket.close(1000)
+    await vi.waitUntil(async () => (await watchedOf(conversationId)) === false, { timeout: 5000 })
+    await deliver(4)
+    expect(lastEvent()).toMatchObject({ conversationId, watched: false })
+  })
+
+  it('clears a stale watched flag when a delivery wakes a room nobody is in', async () => {
+    const ws = await workspace()
+    const created = (await (await messengerWebhook(ws, 'psid-stale', 's1', 'Hello')).json()) as { results: { conversationId: string }[] }
+    const conversationId = created.results[0]!.conversationId
+    // As after a restart that dropped the sockets without their close events.
+    await db().update(conversations).set({ watched: true }).where(eq(conversations.id, conversationId))
+    expect((await messengerWebhook(ws, 'psid-stale', 's2', 'Anyone?')).status).toBe(201)
+    await vi.waitUntil(async () => (await db().select({ watched: conversations.watched }).from(conversations).where(eq(conversations.id, conversationId)))[0]?.watched === false, {
+      timeout: 5000,
+    })
   })
 
   it('sends a reconnecting agent exactly the messages after its last seq', async () => {

@@ -1,0 +1,1 @@
+ALTER TABLE `conversations` ADD `watched` integer DEFAULT false NOT NULL;
