@@ -4,6 +4,7 @@ import { createDb, type Db } from '../db/client'
 import { conversations } from '../db/schema'
 import { newId } from '../lib/ids'
 import { normalizeEmail } from '../lib/text'
+import { queueListUpdate } from '../rooms/list-updates'
 import { durableObjectNotifier } from '../rooms/notifier'
 import { channelsOfPlugin, type Channel } from '../services/inboxes'
 import { conversationIdFromReplyAddress } from './email-threading'
@@ -55,35 +56,6 @@ async function recipientChannelAmong(db: Db, channels: Channel[], recipient: str
 
 async function readRaw(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {
   return new Uint8Array(await new Response(stream).arrayBuffer())
-}
-
-/**
- * Inbox list updates wanted by deliveries running at the same time in this isolate, per inbox:
- * gathered for a few milliseconds and sent as one `conversationsChanged` (the hub re-renders all
- * those rows in one pass per subscriber) instead of one Durable Object call per mail. The
- * delivery that opened the window sends it, inside its own request (its waitUntil keeps it
- * alive); later ones only add their conversation and are done — no promise or I/O crosses from
- * one request to another, which Workers do not allow.
- */
-const listUpdateWindowMs = 15
-const pendingListUpdates = new Map<string, { accountId: string; conversationIds: Set<string> }>()
-
-function queueListUpdate(env: Bindings, event: LiveEvent): Promise<void> {
-  const pending = pendingListUpdates.get(event.inboxId)
-  if (pending && pending.accountId === event.accountId) {
-    pending.conversationIds.add(event.conversationId)
-    return Promise.resolve()
-  }
-  const conversationIds = new Set([event.conversationId])
-  pendingListUpdates.set(event.inboxId, { accountId: event.accountId, conversationIds })
-  return new Promise<void>((resolve) => setTimeout(resolve, listUpdateWindowMs)).then(async () => {
-    pendingListUpdates.delete(event.inboxId)
-    await env.INBOX_HUB.get(env.INBOX_HUB.idFromName(event.inboxId)).conversationsChanged({
-      accountId: event.accountId,
-      inboxId: event.inboxId,
-      conversationIds: [...conversationIds],
-    })
-  })
 }
 
 /**

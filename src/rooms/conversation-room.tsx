@@ -17,6 +17,7 @@ import { t, type Locale } from '../i18n'
 import { agentIdentity, closeCodeFor, identityHeader, parseAgentFrame, renderIn, sendSafely, type AgentIdentity } from './protocol'
 import { parseVisitorFrame, visitorHeader, visitorIdentity, type VisitorIdentityHeader, type VisitorMessage } from './visitor-protocol'
 import { takeToken, type Bucket } from './rate-limit'
+import { queueListUpdate } from './list-updates'
 
 interface AgentState extends AgentIdentity {
   kind: 'agent'
@@ -376,7 +377,7 @@ export class ConversationRoom extends DurableObject<Bindings> {
     if (started?.status === 'started') {
       socket.serializeAttachment({ ...(stateOf(socket) as VisitorState), contactId: started.contactId } satisfies VisitorState)
       await this.#broadcast({ ...started.message, authorUserName: null, channelPluginId: state.pluginId })
-      this.ctx.waitUntil(this.#tellHub(state, started.message.id))
+      this.ctx.waitUntil(this.#tellHub(state))
       sendSafely(socket, JSON.stringify({ type: 'ack', clientId, seq: started.message.seq, id: started.message.id, duplicate: false }))
       if (state.chatflow) await this.#runChatflow(socket, channel, text, true, nowMs)
       return
@@ -392,7 +393,7 @@ export class ConversationRoom extends DurableObject<Bindings> {
       const result = fast
       if (result.status === 'appended') {
         await this.#broadcast({ ...result.message, authorUserName: null, channelPluginId: state.pluginId })
-        this.ctx.waitUntil(this.#tellHub(state, result.message.id))
+        this.ctx.waitUntil(this.#tellHub(state))
       }
       stored = { seq: result.message.seq, id: result.message.id, duplicate: result.status === 'duplicate' }
     } else {
@@ -418,14 +419,12 @@ export class ConversationRoom extends DurableObject<Bindings> {
     const db = createDb(this.env)
     const turn = await continueChatflow(db, { channel, flowId: state.chatflow, conversationId: state.conversationId, contactId: state.contactId, visitorText: text, isNewConversation }, nowMs)
     for (const reply of turn.replies) await this.#broadcast({ ...reply, authorUserName: null, channelPluginId: state.pluginId })
-    if (turn.replies.length > 0 || turn.handedOff) this.ctx.waitUntil(this.#tellHub(state, turn.replies.at(-1)?.id ?? 0))
+    if (turn.replies.length > 0 || turn.handedOff) this.ctx.waitUntil(this.#tellHub(state))
   }
 
-  #tellHub(state: VisitorState, messageId: number) {
-    const event = { accountId: state.accountId, inboxId: state.inboxId, conversationId: state.conversationId, messageId }
-    return this.env.INBOX_HUB.get(this.env.INBOX_HUB.idFromName(state.inboxId))
-      .conversationChanged(event)
-      .catch((error) => console.error('live update failed', String(error)))
+  #tellHub(state: VisitorState) {
+    // Shared with the other rooms and deliveries of this isolate for a few milliseconds.
+    return queueListUpdate(this.env, state).catch((error) => console.error('live update failed', String(error)))
   }
 
   /**
@@ -472,7 +471,7 @@ export class ConversationRoom extends DurableObject<Bindings> {
       messageAdded: async (event) => {
         await this.messageAdded(event)
         // The list update must not hold up the sender's ack.
-        this.ctx.waitUntil(this.env.INBOX_HUB.get(this.env.INBOX_HUB.idFromName(event.inboxId)).conversationChanged(event))
+        this.ctx.waitUntil(queueListUpdate(this.env, event))
       },
       conversationChanged: async (event) => {
         await this.env.INBOX_HUB.get(this.env.INBOX_HUB.idFromName(event.inboxId)).conversationChanged(event)
