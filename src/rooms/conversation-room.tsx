@@ -1,6 +1,6 @@
 import { DurableObject } from 'cloudflare:workers'
 import type { Bindings } from '../env'
-import { createDb } from '../db/client'
+import { createDb, type Db } from '../db/client'
 import { chatChannel } from '../../plugins/chat'
 import { appendToOpenConversation, ingestInbound, startVisitorConversation, type Notifier } from '../channels/pipeline'
 import type { ChannelRecord } from '../channels/types'
@@ -90,6 +90,11 @@ export class ConversationRoom extends DurableObject<Bindings> {
    * Held in memory only: after an eviction the widget resends whatever was not acknowledged.
    */
   #visitorQueue: Promise<void> = Promise.resolve()
+  #database: Db | undefined
+  /** One query builder for the object's life (its bindings do not change), not one per message. */
+  #db(): Db {
+    return (this.#database ??= createDb(this.env))
+  }
   /** The `watched` flag as this room last wrote it (unknown after an eviction), and the writes queued. */
   #watchedWritten: boolean | undefined
   #watchedSync: Promise<void> = Promise.resolve()
@@ -121,7 +126,7 @@ export class ConversationRoom extends DurableObject<Bindings> {
       return new Response('Live updates are unavailable; retrying.', { status: 503 })
     }
     if (resumeFrom !== null) {
-      const missed = await listMessages(createDb(this.env), state.accountId, conversationId, { afterSeq: resumeFrom })
+      const missed = await listMessages(this.#db(), state.accountId, conversationId, { afterSeq: resumeFrom })
       if (missed.length > 0) {
         sendSafely(server, await renderIn(state.locale, () => <AppendedMessages messages={missed} timeZone={state.timeZone} viewer={viewerOf(state)} />))
       }
@@ -137,7 +142,7 @@ export class ConversationRoom extends DurableObject<Bindings> {
     const state: VisitorState = { ...identity.data, kind: 'visitor' }
     this.ctx.acceptWebSocket(server, ['visitor', `visitor:${state.visitorId}`])
     server.serializeAttachment(state)
-    const history = await listMessages(createDb(this.env), state.accountId, state.conversationId, { afterSeq: resumeFrom ?? 0 })
+    const history = await listMessages(this.#db(), state.accountId, state.conversationId, { afterSeq: resumeFrom ?? 0 })
     // A conversation another visitor owns is never shown (ids come from our own signed token,
     // but the check costs nothing).
     const own = history.length === 0 || (await this.#belongsTo(state))
@@ -151,13 +156,13 @@ export class ConversationRoom extends DurableObject<Bindings> {
       : []
     sendSafely(server, JSON.stringify({ type: 'history', messages, lastSeq: history[history.length - 1]?.seq ?? resumeFrom ?? 0 }))
     // A survey sent while the visitor was away is offered when they come back.
-    const survey = await pendingWidgetSurvey(createDb(this.env), state.accountId, state.conversationId)
+    const survey = await pendingWidgetSurvey(this.#db(), state.accountId, state.conversationId)
     if (survey && (history.length > 0 ? own : await this.#belongsTo(state))) sendSafely(server, surveyFrame(survey))
     return new Response(null, { status: 101, webSocket: client })
   }
 
   async #belongsTo(state: VisitorState) {
-    const detail = await getConversation(createDb(this.env), state.accountId, state.conversationId)
+    const detail = await getConversation(this.#db(), state.accountId, state.conversationId)
     return detail?.conversation.externalKey === state.visitorId && detail.conversation.channelId === state.channelId
   }
 
@@ -179,14 +184,14 @@ export class ConversationRoom extends DurableObject<Bindings> {
     // Woken for nobody (the flag outlived its sockets, say after a restart): clear it.
     if (this.ctx.getWebSockets('agent').length === 0 && this.#watchedWritten !== false) await this.#syncWatched(event).catch(() => undefined)
     if (this.ctx.getWebSockets().length === 0) return
-    const message = await getMessage(createDb(this.env), event.accountId, event.messageId)
+    const message = await getMessage(this.#db(), event.accountId, event.messageId)
     if (!message || message.conversationId !== event.conversationId) return
     await this.#broadcast(message)
   }
 
   async #broadcast(message: ThreadMessage): Promise<void> {
     const sockets = this.ctx.getWebSockets()
-    const db = createDb(this.env)
+    const db = this.#db()
     const event = { accountId: message.accountId, conversationId: message.conversationId }
     const rendered = new Map<string, Promise<string>>()
     const readers = new Set<string>()
@@ -224,7 +229,7 @@ export class ConversationRoom extends DurableObject<Bindings> {
   async conversationUpdated(event: { accountId: string; conversationId: string }): Promise<void> {
     const sockets = this.ctx.getWebSockets('agent')
     if (sockets.length === 0) return
-    const db = createDb(this.env)
+    const db = this.#db()
     const detail = await getConversation(db, event.accountId, event.conversationId)
     if (!detail) return
     const lastSeq = await lastSeqOf(db, event.accountId, event.conversationId)
@@ -252,7 +257,7 @@ export class ConversationRoom extends DurableObject<Bindings> {
   async messageReplaced(event: { accountId: string; conversationId: string; messageId: number }): Promise<void> {
     const sockets = this.ctx.getWebSockets()
     if (sockets.length === 0) return
-    const message = await getMessage(createDb(this.env), event.accountId, event.messageId)
+    const message = await getMessage(this.#db(), event.accountId, event.messageId)
     if (!message || message.conversationId !== event.conversationId) return
     for (const socket of sockets) {
       const state = stateOf(socket)
@@ -325,7 +330,7 @@ export class ConversationRoom extends DurableObject<Bindings> {
         sendSafely(agent, await html)
       }
     } else if (frame.type === 'survey') {
-      const outcome = await answerSurvey(createDb(this.env), frame.token, { score: frame.score, comment: frame.comment?.replace(/\r\n?/g, '\n').trim() || null }, { conversationId: state.conversationId })
+      const outcome = await answerSurvey(this.#db(), frame.token, { score: frame.score, comment: frame.comment?.replace(/\r\n?/g, '\n').trim() || null }, { conversationId: state.conversationId })
       sendSafely(
         socket,
         JSON.stringify(
@@ -357,7 +362,7 @@ export class ConversationRoom extends DurableObject<Bindings> {
       sendSafely(socket, JSON.stringify({ type: 'error', clientId, code: 'rate_limited', retryAfterMs: 10_000, message: t('widget.busy', undefined, state.locale) }))
       return
     }
-    const db = createDb(this.env)
+    const db = this.#db()
     const channel = { id: state.channelId, accountId: state.accountId, inboxId: state.inboxId, pluginId: state.pluginId, name: state.channelName }
     const [inbound] = await chatChannel.parse(
       { type: 'event', payload: { visitorId: state.visitorId, sessionKey: state.visitorId, clientMessageId: clientId, name: state.name, email: state.email, text } },
@@ -416,7 +421,7 @@ export class ConversationRoom extends DurableObject<Bindings> {
   async #runChatflow(socket: WebSocket, channel: ChannelRecord, text: string, isNewConversation: boolean, nowMs: number) {
     const state = stateOf(socket) as VisitorState
     if (!state.contactId) return
-    const db = createDb(this.env)
+    const db = this.#db()
     const turn = await continueChatflow(db, { channel, flowId: state.chatflow, conversationId: state.conversationId, contactId: state.contactId, visitorText: text, isNewConversation }, nowMs)
     for (const reply of turn.replies) await this.#broadcast({ ...reply, authorUserName: null, channelPluginId: state.pluginId })
     if (turn.replies.length > 0 || turn.handedOff) this.ctx.waitUntil(this.#tellHub(state))
@@ -441,7 +446,7 @@ export class ConversationRoom extends DurableObject<Bindings> {
     const channel = { id: visitor.channelId, accountId: visitor.accountId, inboxId: visitor.inboxId, pluginId: visitor.pluginId, name: visitor.channelName }
     const text = input.text.trim() || `Sent a file: ${input.file.filename}`
     const run = async () => {
-      const db = createDb(this.env)
+      const db = this.#db()
       const result = await ingestInbound(
         { db, notifier: this.#notifier(), blobs: this.env.ATTACHMENTS },
         channel,
@@ -510,7 +515,7 @@ export class ConversationRoom extends DurableObject<Bindings> {
       const watched = this.ctx.getWebSockets('agent').some((socket) => socket !== leaving)
       if (watched === this.#watchedWritten) return
       this.#watchedWritten = undefined
-      await setConversationWatched(createDb(this.env), target.accountId, target.conversationId, watched)
+      await setConversationWatched(this.#db(), target.accountId, target.conversationId, watched)
       this.#watchedWritten = watched
     }
     const turn = this.#watchedSync.then(run)

@@ -23,6 +23,9 @@ const maxIdsPerUpdate = 80
  * query as the list, so a live update can never disagree with a reload.
  */
 export class InboxHub extends DurableObject<Bindings> {
+  /** One query builder for the object's life (its bindings do not change). */
+  #database: Db | undefined
+
   override async fetch(request: Request): Promise<Response> {
     if (request.headers.get('Upgrade') !== 'websocket') return new Response('Expected a WebSocket', { status: 426 })
     const url = new URL(request.url)
@@ -46,7 +49,7 @@ export class InboxHub extends DurableObject<Bindings> {
   async conversationsChanged(event: { accountId: string; inboxId: string; conversationIds: string[] }): Promise<void> {
     const sockets = this.ctx.getWebSockets('agent')
     if (sockets.length === 0 || event.conversationIds.length === 0) return
-    const db = createDb(this.env)
+    const db = (this.#database ??= createDb(this.env))
     // Sockets of the same agent on the same list get the same fragment: render it once (in the
     // agent's language, which is part of the key should it change between two sockets).
     const fragments = new Map<string, Promise<string>>()
