@@ -3,7 +3,9 @@ import { integer, sqliteTable, text } from 'drizzle-orm/sqlite-core'
 import { describe, expect, it } from 'vitest'
 import type { Db } from '../../src/db/client'
 import { compiled, CompiledInsert, statementBuilder, valueOf, type BoundStatement } from '../../src/db/compiled'
-import { contacts, users } from '../../src/db/schema'
+import { contacts, conversations, messages, users } from '../../src/db/schema'
+import { appendMessageStatements } from '../../src/services/messages'
+import { toPreview } from '../../src/lib/text'
 import { newId } from '../../src/lib/ids'
 import { createTestWorkspace } from './workspace'
 
@@ -151,6 +153,35 @@ export function compiledSuite(getDb: () => Db) {
       await expect(batch(db, [db.insert(contacts).values(alsoLost), insertContact.bind(db, { ...ok, email: 'other@example.com' }, 'none')])).rejects.toThrow()
       const rows = await db.select({ id: contacts.id }).from(contacts).where(eq(contacts.accountId, accountId))
       expect(rows).toEqual([{ id: ok.id }])
+    })
+
+    it('append a message with the SQL and parameters drizzle builds for it', () => {
+      const db = getDb()
+      const input = { accountId: 'a', conversationId: 'c', channelId: 'ch', direction: 'in' as const, kind: 'message' as const, text: 'Hello  there', externalId: 'x', metadata: { to: ['b@example.com'] }, automated: true, createdAt: 7 }
+      const seq = sql`(select coalesce(max(${messages.seq}), 0) + 1 from ${messages} where ${messages.conversationId} = ${input.conversationId})`
+      const insert = db.insert(messages).values({ ...input, seq })
+      const touch = db
+        .update(conversations)
+        .set({
+          lastSeq: sql`(select coalesce(max(${messages.seq}), 0) from ${messages} where ${messages.conversationId} = ${input.conversationId})`,
+          lastMessageAt: sql`max(${conversations.lastMessageAt}, ${input.createdAt})`,
+          preview: toPreview(input.text),
+        })
+        .where(eq(conversations.id, input.conversationId))
+      const reopen = db
+        .update(conversations)
+        .set({ status: 'open', closedAt: null, folder: sql`case when ${conversations.folder} = 'sent' then 'inbox' else ${conversations.folder} end` })
+        .where(and(eq(conversations.id, input.conversationId), sql`(${conversations.status} <> 'open' or ${conversations.folder} = 'sent')`))
+      const query = (q: { toSQL(): { sql: string; params: unknown[] } }) => {
+        const { sql, params } = q.toSQL()
+        return { sql, params }
+      }
+      expect(appendMessageStatements(db, input).map(query)).toEqual([
+        query(insert.onConflictDoNothing({ target: [messages.channelId, messages.externalId] }).returning()),
+        query(touch),
+        query(reopen),
+      ])
+      expect(appendMessageStatements(db, input, { repeat: 'fail', returning: 'id' }).map(query)[0]).toEqual(query(db.insert(messages).values({ ...input, seq }).returning({ id: messages.id })))
     })
 
     it('refuse a call that lacks a placeholder’s value', async () => {
