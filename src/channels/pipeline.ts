@@ -1,5 +1,6 @@
-import { and, desc, eq, gte, inArray, isNotNull, ne, sql } from 'drizzle-orm'
+import { and, desc, eq, getTableColumns, gte, inArray, isNotNull, ne, sql } from 'drizzle-orm'
 import type { Db } from '../db/client'
+import { compiled, CompiledInsert, statementBuilder } from '../db/compiled'
 import { attachments, blockedSenders, contactIdentities, contacts, conversationParticipants, conversations, inboxes, messages } from '../db/schema'
 import { newId } from '../lib/ids'
 import { normalizeEmail, toPreview } from '../lib/text'
@@ -541,6 +542,73 @@ export async function notifySafely(notifier: Notifier, event: LiveEvent & { mess
   }
 }
 
+// The statements of a chat's first message (below), compiled once (see src/db/compiled.ts): every
+// new chat runs them. Values that are not columns of the row are `$`-named placeholders.
+const visitorLookup = compiled<{ conversationExists: number; identityContactId: string | null }[]>(() => {
+  const fields = {
+    conversationExists: sql<number>`(select count(*) from ${conversations} where ${conversations.id} = ${sql.placeholder('$conversationId')})`,
+    identityContactId: sql<string | null>`(select ${contactIdentities.contactId} from ${contactIdentities} where ${contactIdentities.accountId} = ${sql.placeholder('$accountId')} and ${contactIdentities.pluginId} = ${sql.placeholder('$pluginId')} and ${contactIdentities.externalId} = ${sql.placeholder('$visitorId')})`,
+  }
+  return { query: statementBuilder.select(fields).from(sql`(select 1)`), fields }
+})
+
+/**
+ * The visitor's contact: the known one (`$knownContactId`), else a new one (`$newContactId`) — or,
+ * when the address belongs to an existing contact, that contact (the insert then does nothing
+ * and this finds it).
+ */
+const visitorContactId = (known: boolean) =>
+  known
+    ? sql`${sql.placeholder('$knownContactId')}`
+    : sql`(select ${contacts.id} from ${contacts} where ${contacts.accountId} = ${sql.placeholder('$accountId')} and (${contacts.id} = ${sql.placeholder('$newContactId')} or (${sql.placeholder('$email')} is not null and ${contacts.email} = ${sql.placeholder('$email')})) limit 1)`
+
+const insertVisitorContact = new CompiledInsert<typeof contacts, void>(contacts, ({ values }) => ({
+  query: statementBuilder.insert(contacts).values(values as unknown as typeof contacts.$inferInsert).onConflictDoNothing(),
+}), () => '')
+
+const insertVisitorIdentity = new CompiledInsert<typeof contactIdentities, void, Omit<typeof contactIdentities.$inferInsert, 'contactId'>>(contactIdentities, ({ values }) => ({
+  query: statementBuilder
+    .insert(contactIdentities)
+    .values({ ...values, contactId: visitorContactId(false) } as unknown as typeof contactIdentities.$inferInsert)
+    .onConflictDoNothing(),
+}), () => '')
+
+// Filtered when the contact is blocked, or the visitor's address or id is a blocked sender
+// (`$emailIdentifier` is null without an address: `in (null, …)` matches only the id).
+const insertVisitorConversation = new CompiledInsert<typeof conversations, boolean, Omit<typeof conversations.$inferInsert, 'contactId' | 'folder'>, { folder: string }[]>(
+  conversations,
+  ({ values }, known) => {
+    const contactId = visitorContactId(known)
+    const folder = sql`case when exists (select 1 from ${contacts} where ${contacts.id} = ${contactId} and ${contacts.blocked} = 1)
+    or exists (select 1 from ${blockedSenders} where ${blockedSenders.accountId} = ${sql.placeholder('$accountId')} and ${blockedSenders.identifier} in (${sql.placeholder('$emailIdentifier')}, ${sql.placeholder('$visitorIdentifier')}))
+    then 'filtered' else 'inbox' end`
+    const fields = { folder: conversations.folder }
+    return {
+      query: statementBuilder
+        .insert(conversations)
+        .values({ ...values, contactId, folder } as unknown as typeof conversations.$inferInsert)
+        .returning(fields),
+      fields,
+    }
+  },
+  String,
+)
+
+const insertVisitorMessage = new CompiledInsert<typeof messages, boolean, Omit<typeof messages.$inferInsert, 'authorContactId'>, Message[]>(
+  messages,
+  ({ values }, known) => {
+    const fields = getTableColumns(messages)
+    return {
+      query: statementBuilder
+        .insert(messages)
+        .values({ ...values, authorContactId: visitorContactId(known) } as unknown as typeof messages.$inferInsert)
+        .returning(fields),
+      fields,
+    }
+  },
+  String,
+)
+
 /**
  * The fast path for a live chat's first message, from a visitor whose conversation does not exist
  * yet: contact (unless known), identity, conversation and message in one batch — one transaction,
@@ -557,61 +625,63 @@ export async function startVisitorConversation(
 ): Promise<{ status: 'started'; contactId: string; message: Message } | { status: 'known'; contactId: string } | null> {
   const { message } = input
   const email = message.from.email ? normalizeEmail(message.from.email) : null
-  const [known] = await db
-    .select({
-      conversationExists: sql<number>`(select count(*) from ${conversations} where ${conversations.id} = ${input.conversationId})`,
-      identityContactId: sql<string | null>`(select ${contactIdentities.contactId} from ${contactIdentities} where ${contactIdentities.accountId} = ${channel.accountId} and ${contactIdentities.pluginId} = ${channel.pluginId} and ${contactIdentities.externalId} = ${input.visitorId})`,
-    })
-    .from(sql`(select 1)`)
+  const [known] = await visitorLookup().bind(db, {
+    $conversationId: input.conversationId,
+    $accountId: channel.accountId,
+    $pluginId: channel.pluginId,
+    $visitorId: input.visitorId,
+  })
   if (!known) return null
   // Already started (the visitor's other tab, a reconnect): the caller appends with this contact.
   if (known.conversationExists > 0) return known.identityContactId ? { status: 'known', contactId: known.identityContactId } : null
   const newContactId = newId()
-  // The contact: the visitor's known one, else a new one — or, when the address belongs to an
-  // existing contact, that contact (the insert then does nothing and the look-up finds it).
-  const contactId = known.identityContactId
-    ? sql`${known.identityContactId}`
-    : sql`(select ${contacts.id} from ${contacts} where ${contacts.accountId} = ${channel.accountId} and (${contacts.id} = ${newContactId} or (${email} is not null and ${contacts.email} = ${email})) limit 1)`
-  const identifiers = [email, `${channel.pluginId}:${input.visitorId}`]
-  const folder = sql`case when exists (select 1 from ${contacts} where ${contacts.id} = ${contactId} and ${contacts.blocked} = 1)
-    or exists (select 1 from ${blockedSenders} where ${blockedSenders.accountId} = ${channel.accountId} and ${inArray(blockedSenders.identifier, identifiers.filter((value): value is string => Boolean(value)))})
-    then 'filtered' else 'inbox' end`
+  const knownContact = Boolean(known.identityContactId)
+  const contact = {
+    $knownContactId: known.identityContactId,
+    $accountId: channel.accountId,
+    $newContactId: newContactId,
+    $email: email,
+  }
   const name = message.from.name?.trim() || null
   try {
     const statements = [
-      ...(known.identityContactId
+      ...(knownContact
         ? []
         : [
-            db.insert(contacts).values({ id: newContactId, accountId: channel.accountId, name, email, createdAt: nowMs }).onConflictDoNothing(),
-            db.insert(contactIdentities).values({ accountId: channel.accountId, pluginId: channel.pluginId, externalId: input.visitorId, contactId }).onConflictDoNothing(),
+            insertVisitorContact.bind(db, { id: newContactId, accountId: channel.accountId, name, email, createdAt: nowMs }, undefined),
+            insertVisitorIdentity.bind(db, { accountId: channel.accountId, pluginId: channel.pluginId, externalId: input.visitorId }, undefined, contact),
           ]),
-      db.insert(conversations).values({
-        ...ofChannel(channel),
-        id: input.conversationId,
-        contactId,
-        folder,
-        externalKey: input.visitorId,
-        preview: toPreview(message.text),
-        lastSeq: 1,
-        lastMessageAt: nowMs,
-        createdAt: nowMs,
-      }).returning({ folder: conversations.folder }),
-      db
-        .insert(messages)
-        .values({
+      insertVisitorConversation.bind(
+        db,
+        {
+          ...ofChannel(channel),
+          id: input.conversationId,
+          externalKey: input.visitorId,
+          preview: toPreview(message.text),
+          lastSeq: 1,
+          lastMessageAt: nowMs,
+          createdAt: nowMs,
+        },
+        knownContact,
+        { ...contact, $emailIdentifier: email || null, $visitorIdentifier: `${channel.pluginId}:${input.visitorId}` },
+      ),
+      insertVisitorMessage.bind(
+        db,
+        {
           accountId: channel.accountId,
           conversationId: input.conversationId,
           channelId: channel.id,
           seq: 1,
           direction: 'in',
           kind: 'message',
-          authorContactId: contactId,
           authorName: name,
           text: message.text,
           externalId: message.externalId ?? null,
           createdAt: nowMs,
-        })
-        .returning(),
+        },
+        knownContact,
+        contact,
+      ),
     ]
     const results = (await db.batch(statements as unknown as Parameters<Db['batch']>[0])) as unknown as unknown[]
     const [stored] = results[results.length - 1] as Message[]

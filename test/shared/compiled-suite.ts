@@ -3,7 +3,8 @@ import { integer, sqliteTable, text } from 'drizzle-orm/sqlite-core'
 import { describe, expect, it } from 'vitest'
 import type { Db } from '../../src/db/client'
 import { compiled, CompiledInsert, statementBuilder, valueOf, type BoundStatement } from '../../src/db/compiled'
-import { contacts, conversations, messages, users } from '../../src/db/schema'
+import { blockedSenders, contacts, conversations, messages, users } from '../../src/db/schema'
+import { startVisitorConversation } from '../../src/channels/pipeline'
 import { appendMessageStatements } from '../../src/services/messages'
 import { toPreview } from '../../src/lib/text'
 import { newId } from '../../src/lib/ids'
@@ -182,6 +183,31 @@ export function compiledSuite(getDb: () => Db) {
         query(reopen),
       ])
       expect(appendMessageStatements(db, input, { repeat: 'fail', returning: 'id' }).map(query)[0]).toEqual(query(db.insert(messages).values({ ...input, seq }).returning({ id: messages.id })))
+    })
+
+    it('start a chat for a visitor known by id, and file a blocked visitor id in Filtered (the compiled start’s other shapes)', async () => {
+      const db = getDb()
+      const workspace = await createTestWorkspace(db)
+      const chat = workspace.channels.chat
+      const first = await startVisitorConversation(db, chat, { conversationId: newId(), visitorId: 'v-k', message: { externalId: 'v-k:1', from: { externalId: 'v-k' }, text: 'one' } })
+      expect(first?.status).toBe('started')
+      // The same visitor again once that conversation is gone (one per visitor and channel): the
+      // known contact, no second contact.
+      await db.delete(conversations).where(eq(conversations.contactId, first!.contactId))
+      const conversationId = newId()
+      const again = await startVisitorConversation(db, chat, { conversationId, visitorId: 'v-k', message: { externalId: 'v-k:2', from: { externalId: 'v-k', name: 'Other' }, text: 'two' } })
+      expect(again).toMatchObject({ status: 'started', contactId: first!.contactId, message: { seq: 1, conversationId, authorContactId: first!.contactId, authorName: 'Other', text: 'two', metadata: {}, automated: false } })
+      expect(await db.select({ id: contacts.id }).from(contacts).where(eq(contacts.accountId, workspace.accountId))).toEqual([{ id: first!.contactId }])
+      // A visitor without an address whose id is blocked.
+      await db.insert(blockedSenders).values({ accountId: workspace.accountId, identifier: 'chat:v-b', createdAt: 1 })
+      const blockedId = newId()
+      expect(await startVisitorConversation(db, chat, { conversationId: blockedId, visitorId: 'v-b', message: { externalId: 'v-b:1', from: { externalId: 'v-b' }, text: 'hi' } })).toMatchObject({ status: 'started' })
+      const [row] = await db.select({ folder: conversations.folder, lastSeq: conversations.lastSeq, preview: conversations.preview }).from(conversations).where(eq(conversations.id, blockedId))
+      expect(row).toEqual({ folder: 'filtered', lastSeq: 1, preview: 'hi' })
+      // A repeat of a stored message id: off the happy path, nothing written.
+      const repeatId = newId()
+      expect(await startVisitorConversation(db, chat, { conversationId: repeatId, visitorId: 'v-r', message: { externalId: 'v-k:2', from: { externalId: 'v-r' }, text: 'dup' } })).toBeNull()
+      expect(await db.select().from(conversations).where(eq(conversations.id, repeatId))).toEqual([])
     })
 
     it('refuse a call that lacks a placeholder’s value', async () => {
