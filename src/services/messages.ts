@@ -136,13 +136,20 @@ export async function getMessage(db: Db, accountId: string, messageId: number): 
   return row ? { ...row.message, authorUserName: row.authorUserName, channelPluginId: row.channelPluginId } : null
 }
 
-/** A message of a channel by the provider's id (Message-ID, event id): how repeated deliveries are recognised. */
-export const findMessageByExternalIdQuery = (db: Db, channelId: string, externalId: string) =>
-  db
-    .select({ id: messages.id, conversationId: messages.conversationId, contentHash: messages.contentHash })
-    .from(messages)
-    .where(and(eq(messages.channelId, channelId), eq(messages.externalId, externalId)))
-    .limit(1)
+const messageByExternalId = compiled<{ id: number; conversationId: string; contentHash: string | null }[]>(() => {
+  const fields = { id: messages.id, conversationId: messages.conversationId, contentHash: messages.contentHash }
+  return {
+    query: statementBuilder
+      .select(fields)
+      .from(messages)
+      .where(and(eq(messages.channelId, sql.placeholder('channelId')), eq(messages.externalId, sql.placeholder('externalId'))))
+      .limit(1),
+    fields,
+  }
+})
+
+/** A message of a channel by the provider's id (Message-ID, event id): how repeated deliveries are recognised. Compiled: it runs for every inbound message. */
+export const findMessageByExternalIdQuery = (db: Db, channelId: string, externalId: string) => messageByExternalId().bind(db, { channelId, externalId })
 
 export async function findMessageByExternalId(db: Db, channelId: string, externalId: string) {
   const [row] = await findMessageByExternalIdQuery(db, channelId, externalId)
