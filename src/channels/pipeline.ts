@@ -331,6 +331,19 @@ const inboxAssignment = compiled<{ defaultAssignment: string }[]>(() => {
   return { query: statementBuilder.select(fields).from(inboxes).where(eq(inboxes.id, sql.placeholder('inboxId'))).limit(1), fields }
 })
 
+// The rows ingestInOneBatch adds for a new sender and a new conversation, compiled per shape.
+const insertContact = new CompiledInsert<typeof contacts, void>(contacts, ({ values }) => ({ query: statementBuilder.insert(contacts).values(values as unknown as typeof contacts.$inferInsert) }), () => '')
+const insertIdentity = new CompiledInsert<typeof contactIdentities, void>(
+  contactIdentities,
+  ({ values }) => ({ query: statementBuilder.insert(contactIdentities).values(values as unknown as typeof contactIdentities.$inferInsert) }),
+  () => '',
+)
+const insertConversation = new CompiledInsert<typeof conversations, void>(
+  conversations,
+  ({ values }) => ({ query: statementBuilder.insert(conversations).values(values as unknown as typeof conversations.$inferInsert) }),
+  () => '',
+)
+
 /**
  * The common case in two round trips: every look-up the pipeline needs (repeat delivery,
  * contact, blocked sender, each threading rule, the inbox's assignment mode) in one batch, then
@@ -397,23 +410,27 @@ async function ingestInOneBatch(
   const storedAttachments = await putAttachments(deps, channel, conversationId, message)
   const statements: unknown[] = []
   if (!found) {
-    statements.push(db.insert(contacts).values({ id: contactId, accountId: channel.accountId, name, email, phone, createdAt: nowMs }))
+    statements.push(insertContact.bind(db, { id: contactId, accountId: channel.accountId, name, email, phone, createdAt: nowMs }, undefined))
     if (message.from.externalId) {
-      statements.push(db.insert(contactIdentities).values({ accountId: channel.accountId, pluginId: channel.pluginId, externalId: message.from.externalId, contactId }))
+      statements.push(insertIdentity.bind(db, { accountId: channel.accountId, pluginId: channel.pluginId, externalId: message.from.externalId, contactId }, undefined))
     }
   }
   if (!existingConversationId) {
     statements.push(
-      db.insert(conversations).values({
-        ...ofChannel(channel),
-        id: conversationId,
-        contactId,
-        folder,
-        subject: message.subject?.trim() || null,
-        externalKey: thread?.key ?? null,
-        lastMessageAt: nowMs,
-        createdAt: nowMs,
-      }),
+      insertConversation.bind(
+        db,
+        {
+          ...ofChannel(channel),
+          id: conversationId,
+          contactId,
+          folder,
+          subject: message.subject?.trim() || null,
+          externalKey: thread?.key ?? null,
+          lastMessageAt: nowMs,
+          createdAt: nowMs,
+        },
+        undefined,
+      ),
     )
   }
   const append = appendMessageStatements(db, newMessageOf(channel, conversationId, contactId, found?.name ?? name ?? email, message, storedAttachments, nowMs), { repeat: 'fail', returning: 'id' })
