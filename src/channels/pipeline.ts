@@ -1,5 +1,6 @@
-import { and, desc, eq, gte, inArray, isNotNull, ne, sql } from 'drizzle-orm'
+import { and, desc, eq, getTableColumns, gte, inArray, isNotNull, ne, sql } from 'drizzle-orm'
 import type { Db } from '../db/client'
+import { compiled, CompiledInsert, statementBuilder } from '../db/compiled'
 import { attachments, blockedSenders, contactIdentities, contacts, conversationParticipants, conversations, inboxes, messages } from '../db/schema'
 import { newId } from '../lib/ids'
 import { normalizeEmail, toPreview } from '../lib/text'
@@ -51,51 +52,113 @@ const maxReferencesLookedUp = 50
 export const subjectThreadingWindowDays = 30
 const dayMs = 86_400_000
 
-const findByKeyQuery = (db: Db, channel: ChannelRecord, key: string) =>
-  db
-    .select({ id: conversations.id })
-    .from(conversations)
-    .where(and(eq(conversations.channelId, channel.id), eq(conversations.externalKey, key)))
-    .limit(1)
+// The threading look-ups run for every inbound message (in ingestInOneBatch's batch, or one by
+// one): compiled once (see src/db/compiled.ts), then only re-bound.
+const byKeyStatement = compiled<{ id: string }[]>(() => {
+  const fields = { id: conversations.id }
+  return {
+    query: statementBuilder
+      .select(fields)
+      .from(conversations)
+      .where(and(eq(conversations.channelId, sql.placeholder('channelId')), eq(conversations.externalKey, sql.placeholder('key'))))
+      .limit(1),
+    fields,
+  }
+})
+
+const findByKeyQuery = (db: Db, channel: ChannelRecord, key: string) => byKeyStatement().bind(db, { channelId: channel.id, key })
 
 async function findByKey(db: Db, channel: ChannelRecord, key: string) {
   const [row] = await findByKeyQuery(db, channel, key)
   return row?.id ?? null
 }
 
+const byOwnTokenStatement = compiled<{ id: string }[]>(() => {
+  const fields = { id: conversations.id }
+  return {
+    query: statementBuilder
+      .select(fields)
+      .from(conversations)
+      .where(
+        and(
+          eq(conversations.id, sql.placeholder('conversationId')),
+          eq(conversations.accountId, sql.placeholder('accountId')),
+          eq(conversations.inboxId, sql.placeholder('inboxId')),
+        ),
+      )
+      .limit(1),
+    fields,
+  }
+})
+
 /** A conversation named by one of our own tokens counts only inside the channel's inbox. */
 const findByOwnTokenQuery = (db: Db, channel: ChannelRecord, conversationId: string) =>
-  db
-    .select({ id: conversations.id })
-    .from(conversations)
-    .where(and(eq(conversations.id, conversationId), eq(conversations.accountId, channel.accountId), eq(conversations.inboxId, channel.inboxId)))
-    .limit(1)
+  byOwnTokenStatement().bind(db, { conversationId, accountId: channel.accountId, inboxId: channel.inboxId })
 
 async function findByOwnToken(db: Db, channel: ChannelRecord, conversationId: string) {
   const [row] = await findByOwnTokenQuery(db, channel, conversationId)
   return row?.id ?? null
 }
 
+/** One statement per number of references (placeholders `ref0`…), up to maxReferencesLookedUp. */
+const byReferencesStatement = compiled<{ conversationId: string }[], number>((count) => {
+  const fields = { conversationId: messages.conversationId }
+  return {
+    query: statementBuilder
+      .select(fields)
+      .from(messages)
+      .innerJoin(conversations, eq(conversations.id, messages.conversationId))
+      .where(
+        and(
+          eq(messages.accountId, sql.placeholder('accountId')),
+          inArray(
+            messages.externalId,
+            Array.from({ length: count }, (_, index) => sql.placeholder(`ref${index}`)),
+          ),
+          eq(conversations.inboxId, sql.placeholder('inboxId')),
+        ),
+      )
+      .orderBy(desc(messages.id))
+      .limit(1),
+    fields,
+  }
+})
+
 // Every referenced id counts, not only the first: mail clients trim and reorder References.
-const findByReferencesQuery = (db: Db, channel: ChannelRecord, references: string[]) =>
-  db
-    .select({ conversationId: messages.conversationId })
-    .from(messages)
-    .innerJoin(conversations, eq(conversations.id, messages.conversationId))
-    .where(
-      and(
-        eq(messages.accountId, channel.accountId),
-        inArray(messages.externalId, references),
-        eq(conversations.inboxId, channel.inboxId),
-      ),
-    )
-    .orderBy(desc(messages.id))
-    .limit(1)
+const findByReferencesQuery = (db: Db, channel: ChannelRecord, references: string[]) => {
+  const values: Record<string, unknown> = { accountId: channel.accountId, inboxId: channel.inboxId }
+  for (let index = 0; index < references.length; index++) values[`ref${index}`] = references[index]
+  return byReferencesStatement(references.length).bind(db, values)
+}
 
 async function findByReferences(db: Db, channel: ChannelRecord, references: string[]) {
   const [row] = await findByReferencesQuery(db, channel, references)
   return row?.conversationId ?? null
 }
+
+const bySubjectStatement = compiled<{ conversationId: string }[]>(() => {
+  const fields = { conversationId: conversations.id }
+  return {
+    query: statementBuilder
+      .select(fields)
+      .from(conversationParticipants)
+      .innerJoin(conversations, eq(conversations.id, conversationParticipants.conversationId))
+      .innerJoin(messages, eq(messages.conversationId, conversations.id))
+      .where(
+        and(
+          eq(conversationParticipants.address, sql.placeholder('senderAddress')),
+          eq(conversations.accountId, sql.placeholder('accountId')),
+          eq(conversations.inboxId, sql.placeholder('inboxId')),
+          ne(conversations.folder, 'trash'),
+          gte(conversations.lastMessageAt, sql.placeholder('since')),
+          sql`json_extract(${messages.metadata}, '$.subjectKey') = ${sql.placeholder('key')}`,
+        ),
+      )
+      .orderBy(desc(conversations.lastMessageAt))
+      .limit(1),
+    fields,
+  }
+})
 
 /**
  * The last resort: the same subject key in a recent conversation of which the sender is a
@@ -103,23 +166,7 @@ async function findByReferences(db: Db, channel: ChannelRecord, references: stri
  * land in one thread.
  */
 const findBySubjectQuery = (db: Db, channel: ChannelRecord, senderAddress: string, key: string, nowMs: number) =>
-  db
-    .select({ conversationId: conversations.id })
-    .from(conversationParticipants)
-    .innerJoin(conversations, eq(conversations.id, conversationParticipants.conversationId))
-    .innerJoin(messages, eq(messages.conversationId, conversations.id))
-    .where(
-      and(
-        eq(conversationParticipants.address, senderAddress),
-        eq(conversations.accountId, channel.accountId),
-        eq(conversations.inboxId, channel.inboxId),
-        ne(conversations.folder, 'trash'),
-        gte(conversations.lastMessageAt, nowMs - subjectThreadingWindowDays * dayMs),
-        sql`json_extract(${messages.metadata}, '$.subjectKey') = ${key}`,
-      ),
-    )
-    .orderBy(desc(conversations.lastMessageAt))
-    .limit(1)
+  bySubjectStatement().bind(db, { senderAddress, accountId: channel.accountId, inboxId: channel.inboxId, since: nowMs - subjectThreadingWindowDays * dayMs, key })
 
 async function findBySubject(db: Db, channel: ChannelRecord, senderAddress: string, key: string, nowMs: number) {
   const [row] = await findBySubjectQuery(db, channel, senderAddress, key, nowMs)
@@ -240,6 +287,69 @@ export async function ingestInbound(
   return ingestStepByStep(deps, channel, message, nowMs, fast.storedAttachments)
 }
 
+// The rest of ingestInOneBatch's look-ups, compiled like the threading ones above.
+const contactByIdentity = compiled<Contact[]>(() => {
+  const fields = getTableColumns(contacts)
+  return {
+    query: statementBuilder
+      .select(fields)
+      .from(contactIdentities)
+      .innerJoin(contacts, eq(contacts.id, contactIdentities.contactId))
+      .where(
+        and(
+          eq(contactIdentities.accountId, sql.placeholder('accountId')),
+          eq(contactIdentities.pluginId, sql.placeholder('pluginId')),
+          eq(contactIdentities.externalId, sql.placeholder('externalId')),
+        ),
+      )
+      .limit(1),
+    fields,
+  }
+})
+
+const contactByEmail = compiled<Contact[]>(() => {
+  const fields = getTableColumns(contacts)
+  return {
+    query: statementBuilder
+      .select(fields)
+      .from(contacts)
+      .where(and(eq(contacts.accountId, sql.placeholder('accountId')), eq(contacts.email, sql.placeholder('email'))))
+      .limit(1),
+    fields,
+  }
+})
+
+/** A blocked sender by address or by `<plugin id>:<external id>`; either may be null (`in (null, …)` never matches it). */
+const blockedSender = compiled<{ id: string }[]>(() => {
+  const fields = { id: blockedSenders.identifier }
+  return {
+    query: statementBuilder
+      .select(fields)
+      .from(blockedSenders)
+      .where(and(eq(blockedSenders.accountId, sql.placeholder('accountId')), inArray(blockedSenders.identifier, [sql.placeholder('email'), sql.placeholder('externalIdentifier')])))
+      .limit(1),
+    fields,
+  }
+})
+
+const inboxAssignment = compiled<{ defaultAssignment: string }[]>(() => {
+  const fields = { defaultAssignment: inboxes.defaultAssignment }
+  return { query: statementBuilder.select(fields).from(inboxes).where(eq(inboxes.id, sql.placeholder('inboxId'))).limit(1), fields }
+})
+
+// The rows ingestInOneBatch adds for a new sender and a new conversation, compiled per shape.
+const insertContact = new CompiledInsert<typeof contacts, void>(contacts, ({ values }) => ({ query: statementBuilder.insert(contacts).values(values as unknown as typeof contacts.$inferInsert) }), () => '')
+const insertIdentity = new CompiledInsert<typeof contactIdentities, void>(
+  contactIdentities,
+  ({ values }) => ({ query: statementBuilder.insert(contactIdentities).values(values as unknown as typeof contactIdentities.$inferInsert) }),
+  () => '',
+)
+const insertConversation = new CompiledInsert<typeof conversations, void>(
+  conversations,
+  ({ values }) => ({ query: statementBuilder.insert(conversations).values(values as unknown as typeof conversations.$inferInsert) }),
+  () => '',
+)
+
 /**
  * The common case in two round trips: every look-up the pipeline needs (repeat delivery,
  * contact, blocked sender, each threading rule, the inbox's assignment mode) in one batch, then
@@ -261,39 +371,28 @@ async function ingestInOneBatch(
   const thread = message.thread
   const references = [...new Set(thread?.references ?? [])].slice(-maxReferencesLookedUp)
   const sender = email ?? ''
-  const identifiers = [email, message.from.externalId ? `${channel.pluginId}:${message.from.externalId}` : null].filter((value): value is string => Boolean(value))
+  const externalIdentifier = message.from.externalId ? `${channel.pluginId}:${message.from.externalId}` : null
   // Only the look-ups this message needs go into the batch; a missing one reads as no rows.
   const lookups: unknown[] = []
   const slot = (query: unknown | null) => (query === null ? -1 : lookups.push(query) - 1)
   const slots = {
     existing: slot(message.externalId ? findMessageByExternalIdQuery(db, channel.id, message.externalId) : null),
     byIdentity: slot(
-      message.from.externalId
-        ? db
-            .select({ contact: contacts })
-            .from(contactIdentities)
-            .innerJoin(contacts, eq(contacts.id, contactIdentities.contactId))
-            .where(and(eq(contactIdentities.accountId, channel.accountId), eq(contactIdentities.pluginId, channel.pluginId), eq(contactIdentities.externalId, message.from.externalId)))
-            .limit(1)
-        : null,
+      message.from.externalId ? contactByIdentity().bind(db, { accountId: channel.accountId, pluginId: channel.pluginId, externalId: message.from.externalId }) : null,
     ),
-    byEmail: slot(email ? db.select({ contact: contacts }).from(contacts).where(and(eq(contacts.accountId, channel.accountId), eq(contacts.email, email))).limit(1) : null),
-    blocked: slot(
-      identifiers.length > 0
-        ? db.select({ id: blockedSenders.identifier }).from(blockedSenders).where(and(eq(blockedSenders.accountId, channel.accountId), inArray(blockedSenders.identifier, identifiers))).limit(1)
-        : null,
-    ),
+    byEmail: slot(email ? contactByEmail().bind(db, { accountId: channel.accountId, email }) : null),
+    blocked: slot(email || externalIdentifier ? blockedSender().bind(db, { accountId: channel.accountId, email: email || null, externalIdentifier }) : null),
     byKey: slot(thread?.key ? findByKeyQuery(db, channel, thread.key) : null),
     byToken: slot(thread?.conversationId ? findByOwnTokenQuery(db, channel, thread.conversationId) : null),
     byReferences: slot(references.length > 0 ? findByReferencesQuery(db, channel, references) : null),
     bySubject: slot(thread?.subjectKey && sender ? findBySubjectQuery(db, channel, sender, thread.subjectKey, nowMs) : null),
-    inbox: slot(db.select({ defaultAssignment: inboxes.defaultAssignment }).from(inboxes).where(eq(inboxes.id, channel.inboxId)).limit(1)),
+    inbox: slot(inboxAssignment().bind(db, { inboxId: channel.inboxId })),
   }
   const looked = (await db.batch(lookups as unknown as Parameters<Db['batch']>[0])) as unknown as unknown[][]
   const rows = <T,>(index: number) => (index < 0 ? [] : looked[index]) as T[]
   const existing = rows<{ id: number }>(slots.existing)
-  const byIdentity = rows<{ contact: Contact }>(slots.byIdentity)
-  const byEmail = rows<{ contact: Contact }>(slots.byEmail)
+  const byIdentity = rows<Contact>(slots.byIdentity)
+  const byEmail = rows<Contact>(slots.byEmail)
   const blockedRows = rows<unknown>(slots.blocked)
   const byKey = rows<{ id: string }>(slots.byKey)
   const byToken = rows<{ id: string }>(slots.byToken)
@@ -301,7 +400,7 @@ async function ingestInOneBatch(
   const bySubject = rows<{ conversationId: string }>(slots.bySubject)
   const inboxRows = rows<{ defaultAssignment: string }>(slots.inbox)
   if (existing.length > 0) return unsettled
-  const found = byIdentity[0]?.contact ?? byEmail[0]?.contact
+  const found = byIdentity[0] ?? byEmail[0]
   const name = message.from.name?.trim() || null
   const phone = message.from.phone?.trim() || null
   // A known contact with a detail to fill in, or one who was bouncing: the careful path updates them.
@@ -317,23 +416,27 @@ async function ingestInOneBatch(
   const storedAttachments = await putAttachments(deps, channel, conversationId, message)
   const statements: unknown[] = []
   if (!found) {
-    statements.push(db.insert(contacts).values({ id: contactId, accountId: channel.accountId, name, email, phone, createdAt: nowMs }))
+    statements.push(insertContact.bind(db, { id: contactId, accountId: channel.accountId, name, email, phone, createdAt: nowMs }, undefined))
     if (message.from.externalId) {
-      statements.push(db.insert(contactIdentities).values({ accountId: channel.accountId, pluginId: channel.pluginId, externalId: message.from.externalId, contactId }))
+      statements.push(insertIdentity.bind(db, { accountId: channel.accountId, pluginId: channel.pluginId, externalId: message.from.externalId, contactId }, undefined))
     }
   }
   if (!existingConversationId) {
     statements.push(
-      db.insert(conversations).values({
-        ...ofChannel(channel),
-        id: conversationId,
-        contactId,
-        folder,
-        subject: message.subject?.trim() || null,
-        externalKey: thread?.key ?? null,
-        lastMessageAt: nowMs,
-        createdAt: nowMs,
-      }),
+      insertConversation.bind(
+        db,
+        {
+          ...ofChannel(channel),
+          id: conversationId,
+          contactId,
+          folder,
+          subject: message.subject?.trim() || null,
+          externalKey: thread?.key ?? null,
+          lastMessageAt: nowMs,
+          createdAt: nowMs,
+        },
+        undefined,
+      ),
     )
   }
   const append = appendMessageStatements(db, newMessageOf(channel, conversationId, contactId, found?.name ?? name ?? email, message, storedAttachments, nowMs), { repeat: 'fail', returning: 'id' })
@@ -550,6 +653,73 @@ export async function notifySafely(notifier: Notifier, event: LiveEvent & { mess
   }
 }
 
+// The statements of a chat's first message (below), compiled once (see src/db/compiled.ts): every
+// new chat runs them. Values that are not columns of the row are `$`-named placeholders.
+const visitorLookup = compiled<{ conversationExists: number; identityContactId: string | null }[]>(() => {
+  const fields = {
+    conversationExists: sql<number>`(select count(*) from ${conversations} where ${conversations.id} = ${sql.placeholder('$conversationId')})`,
+    identityContactId: sql<string | null>`(select ${contactIdentities.contactId} from ${contactIdentities} where ${contactIdentities.accountId} = ${sql.placeholder('$accountId')} and ${contactIdentities.pluginId} = ${sql.placeholder('$pluginId')} and ${contactIdentities.externalId} = ${sql.placeholder('$visitorId')})`,
+  }
+  return { query: statementBuilder.select(fields).from(sql`(select 1)`), fields }
+})
+
+/**
+ * The visitor's contact: the known one (`$knownContactId`), else a new one (`$newContactId`) — or,
+ * when the address belongs to an existing contact, that contact (the insert then does nothing
+ * and this finds it).
+ */
+const visitorContactId = (known: boolean) =>
+  known
+    ? sql`${sql.placeholder('$knownContactId')}`
+    : sql`(select ${contacts.id} from ${contacts} where ${contacts.accountId} = ${sql.placeholder('$accountId')} and (${contacts.id} = ${sql.placeholder('$newContactId')} or (${sql.placeholder('$email')} is not null and ${contacts.email} = ${sql.placeholder('$email')})) limit 1)`
+
+const insertVisitorContact = new CompiledInsert<typeof contacts, void>(contacts, ({ values }) => ({
+  query: statementBuilder.insert(contacts).values(values as unknown as typeof contacts.$inferInsert).onConflictDoNothing(),
+}), () => '')
+
+const insertVisitorIdentity = new CompiledInsert<typeof contactIdentities, void, Omit<typeof contactIdentities.$inferInsert, 'contactId'>>(contactIdentities, ({ values }) => ({
+  query: statementBuilder
+    .insert(contactIdentities)
+    .values({ ...values, contactId: visitorContactId(false) } as unknown as typeof contactIdentities.$inferInsert)
+    .onConflictDoNothing(),
+}), () => '')
+
+// Filtered when the contact is blocked, or the visitor's address or id is a blocked sender
+// (`$emailIdentifier` is null without an address: `in (null, …)` matches only the id).
+const insertVisitorConversation = new CompiledInsert<typeof conversations, boolean, Omit<typeof conversations.$inferInsert, 'contactId' | 'folder'>, { folder: string }[]>(
+  conversations,
+  ({ values }, known) => {
+    const contactId = visitorContactId(known)
+    const folder = sql`case when exists (select 1 from ${contacts} where ${contacts.id} = ${contactId} and ${contacts.blocked} = 1)
+    or exists (select 1 from ${blockedSenders} where ${blockedSenders.accountId} = ${sql.placeholder('$accountId')} and ${blockedSenders.identifier} in (${sql.placeholder('$emailIdentifier')}, ${sql.placeholder('$visitorIdentifier')}))
+    then 'filtered' else 'inbox' end`
+    const fields = { folder: conversations.folder }
+    return {
+      query: statementBuilder
+        .insert(conversations)
+        .values({ ...values, contactId, folder } as unknown as typeof conversations.$inferInsert)
+        .returning(fields),
+      fields,
+    }
+  },
+  String,
+)
+
+const insertVisitorMessage = new CompiledInsert<typeof messages, boolean, Omit<typeof messages.$inferInsert, 'authorContactId'>, Message[]>(
+  messages,
+  ({ values }, known) => {
+    const fields = getTableColumns(messages)
+    return {
+      query: statementBuilder
+        .insert(messages)
+        .values({ ...values, authorContactId: visitorContactId(known) } as unknown as typeof messages.$inferInsert)
+        .returning(fields),
+      fields,
+    }
+  },
+  String,
+)
+
 /**
  * The fast path for a live chat's first message, from a visitor whose conversation does not exist
  * yet: contact (unless known), identity, conversation and message in one batch — one transaction,
@@ -566,61 +736,63 @@ export async function startVisitorConversation(
 ): Promise<{ status: 'started'; contactId: string; message: Message } | { status: 'known'; contactId: string } | null> {
   const { message } = input
   const email = message.from.email ? normalizeEmail(message.from.email) : null
-  const [known] = await db
-    .select({
-      conversationExists: sql<number>`(select count(*) from ${conversations} where ${conversations.id} = ${input.conversationId})`,
-      identityContactId: sql<string | null>`(select ${contactIdentities.contactId} from ${contactIdentities} where ${contactIdentities.accountId} = ${channel.accountId} and ${contactIdentities.pluginId} = ${channel.pluginId} and ${contactIdentities.externalId} = ${input.visitorId})`,
-    })
-    .from(sql`(select 1)`)
+  const [known] = await visitorLookup().bind(db, {
+    $conversationId: input.conversationId,
+    $accountId: channel.accountId,
+    $pluginId: channel.pluginId,
+    $visitorId: input.visitorId,
+  })
   if (!known) return null
   // Already started (the visitor's other tab, a reconnect): the caller appends with this contact.
   if (known.conversationExists > 0) return known.identityContactId ? { status: 'known', contactId: known.identityContactId } : null
   const newContactId = newId()
-  // The contact: the visitor's known one, else a new one — or, when the address belongs to an
-  // existing contact, that contact (the insert then does nothing and the look-up finds it).
-  const contactId = known.identityContactId
-    ? sql`${known.identityContactId}`
-    : sql`(select ${contacts.id} from ${contacts} where ${contacts.accountId} = ${channel.accountId} and (${contacts.id} = ${newContactId} or (${email} is not null and ${contacts.email} = ${email})) limit 1)`
-  const identifiers = [email, `${channel.pluginId}:${input.visitorId}`]
-  const folder = sql`case when exists (select 1 from ${contacts} where ${contacts.id} = ${contactId} and ${contacts.blocked} = 1)
-    or exists (select 1 from ${blockedSenders} where ${blockedSenders.accountId} = ${channel.accountId} and ${inArray(blockedSenders.identifier, identifiers.filter((value): value is string => Boolean(value)))})
-    then 'filtered' else 'inbox' end`
+  const knownContact = Boolean(known.identityContactId)
+  const contact = {
+    $knownContactId: known.identityContactId,
+    $accountId: channel.accountId,
+    $newContactId: newContactId,
+    $email: email,
+  }
   const name = message.from.name?.trim() || null
   try {
     const statements = [
-      ...(known.identityContactId
+      ...(knownContact
         ? []
         : [
-            db.insert(contacts).values({ id: newContactId, accountId: channel.accountId, name, email, createdAt: nowMs }).onConflictDoNothing(),
-            db.insert(contactIdentities).values({ accountId: channel.accountId, pluginId: channel.pluginId, externalId: input.visitorId, contactId }).onConflictDoNothing(),
+            insertVisitorContact.bind(db, { id: newContactId, accountId: channel.accountId, name, email, createdAt: nowMs }, undefined),
+            insertVisitorIdentity.bind(db, { accountId: channel.accountId, pluginId: channel.pluginId, externalId: input.visitorId }, undefined, contact),
           ]),
-      db.insert(conversations).values({
-        ...ofChannel(channel),
-        id: input.conversationId,
-        contactId,
-        folder,
-        externalKey: input.visitorId,
-        preview: toPreview(message.text),
-        lastSeq: 1,
-        lastMessageAt: nowMs,
-        createdAt: nowMs,
-      }).returning({ folder: conversations.folder }),
-      db
-        .insert(messages)
-        .values({
+      insertVisitorConversation.bind(
+        db,
+        {
+          ...ofChannel(channel),
+          id: input.conversationId,
+          externalKey: input.visitorId,
+          preview: toPreview(message.text),
+          lastSeq: 1,
+          lastMessageAt: nowMs,
+          createdAt: nowMs,
+        },
+        knownContact,
+        { ...contact, $emailIdentifier: email || null, $visitorIdentifier: `${channel.pluginId}:${input.visitorId}` },
+      ),
+      insertVisitorMessage.bind(
+        db,
+        {
           accountId: channel.accountId,
           conversationId: input.conversationId,
           channelId: channel.id,
           seq: 1,
           direction: 'in',
           kind: 'message',
-          authorContactId: contactId,
           authorName: name,
           text: message.text,
           externalId: message.externalId ?? null,
           createdAt: nowMs,
-        })
-        .returning(),
+        },
+        knownContact,
+        contact,
+      ),
     ]
     const results = (await db.batch(statements as unknown as Parameters<Db['batch']>[0])) as unknown as unknown[]
     const [stored] = results[results.length - 1] as Message[]

@@ -1,5 +1,6 @@
-import { and, asc, desc, eq, gt, sql } from 'drizzle-orm'
+import { and, asc, desc, eq, getTableColumns, gt, sql } from 'drizzle-orm'
 import type { Db } from '../db/client'
+import { assertNoUpdateFns, compiled, CompiledInsert, statementBuilder, valueOf, type BoundStatement } from '../db/compiled'
 import { channels, conversations, messages, users } from '../db/schema'
 import { toPreview } from '../lib/text'
 
@@ -24,52 +25,75 @@ export async function appendMessage(db: Db, input: NewMessage): Promise<Message 
   return inserted[0] ?? null
 }
 
+type AppendShape = { repeat: 'skip' | 'fail'; returning: 'row' | 'id' }
+
+// The three statements of an append, compiled once per shape (see src/db/compiled.ts): every
+// chat message and inbound email runs them, and their SQL text never changes.
+const insertMessage = new CompiledInsert<typeof messages, AppendShape, NewMessage>(
+  messages,
+  ({ values, param }, { repeat, returning }) => {
+    const insert = statementBuilder.insert(messages).values({
+      ...values,
+      seq: sql`(select coalesce(max(${messages.seq}), 0) + 1 from ${messages} where ${messages.conversationId} = ${param('conversationId')})`,
+    } as unknown as typeof messages.$inferInsert)
+    // Only what the caller needs back: a whole row carries the message's text and HTML again.
+    const fields = returning === 'id' ? { id: messages.id } : getTableColumns(messages)
+    // 'fail' makes a repeated external id abort the whole transaction instead of inserting nothing.
+    const query = (repeat === 'fail' ? insert : insert.onConflictDoNothing({ target: [messages.channelId, messages.externalId] })).returning(fields)
+    return { query, fields }
+  },
+  ({ repeat, returning }) => `${repeat}/${returning}`,
+)
+
+/** Messages and comments move lastSeq; only messages (`conversationMessage`) also the list order and preview. */
+const touchConversation = compiled<unknown, boolean>((conversationMessage) => {
+  const set = {
+    lastSeq: sql`(select coalesce(max(${messages.seq}), 0) from ${messages} where ${messages.conversationId} = ${sql.placeholder('conversationId')})`,
+    ...(conversationMessage ? { lastMessageAt: sql`max(${conversations.lastMessageAt}, ${sql.placeholder('createdAt')})`, preview: valueOf('preview', conversations.preview) } : {}),
+  }
+  assertNoUpdateFns(conversations, Object.keys(set))
+  return { query: statementBuilder.update(conversations).set(set).where(eq(conversations.id, sql.placeholder('conversationId'))) }
+})
+
+// A new message from the contact reopens a closed conversation, and a reply to an email we
+// started moves it out of Sent into the inbox. A statement of its own that matches only when
+// something changes, so the view counters' triggers fire only then.
+const reopenConversation = compiled(() => {
+  const set = {
+    status: 'open' as const,
+    closedAt: null,
+    folder: sql`case when ${conversations.folder} = 'sent' then 'inbox' else ${conversations.folder} end`,
+  }
+  assertNoUpdateFns(conversations, Object.keys(set))
+  return {
+    query: statementBuilder
+      .update(conversations)
+      .set(set)
+      .where(and(eq(conversations.id, sql.placeholder('conversationId')), sql`(${conversations.status} <> 'open' or ${conversations.folder} = 'sent')`)),
+  }
+})
+
 /**
  * The statements `appendMessage` runs in one batch, for a caller that adds its own to the same
  * transaction (the pipeline: contact, conversation, participants). The first one inserts the
  * message and returns its row (none when the external id was stored before, unless
- * `repeat: 'fail'`, which makes that an error that rolls the transaction back).
+ * `repeat: 'fail'`, which makes that an error that rolls the transaction back). Compiled
+ * statements: they go into `db.batch` next to drizzle builders, or can be awaited.
  */
-export function appendMessageStatements(db: Db, input: NewMessage, options: { repeat?: 'skip' | 'fail'; returning?: 'row' | 'id' } = {}) {
-  const values = db.insert(messages).values({
-    ...input,
-    seq: sql`(select coalesce(max(${messages.seq}), 0) + 1 from ${messages} where ${messages.conversationId} = ${input.conversationId})`,
-  })
-  // 'fail' makes a repeated external id abort the whole transaction instead of inserting nothing.
-  const insert = (options.repeat === 'fail' ? values : values.onConflictDoNothing({ target: [messages.channelId, messages.externalId] })).returning(
-    // Only what the caller needs back: a whole row carries the message's text and HTML again.
-    options.returning === 'id' ? { id: messages.id } : undefined!,
-  )
+export function appendMessageStatements(db: Db, input: NewMessage, options: { repeat?: 'skip' | 'fail'; returning?: 'row' | 'id' } = {}): BoundStatement[] {
+  const insert = insertMessage.bind(db, input, { repeat: options.repeat === 'fail' ? 'fail' : 'skip', returning: options.returning === 'id' ? 'id' : 'row' })
   // Activity entries (assigned, closed, …) leave the conversation as it was: they neither make it
   // unread (lastSeq follows messages and comments only) nor move it in the list.
   if (input.kind === 'activity') return [insert]
   const isConversationMessage = input.kind === undefined || input.kind === 'message'
   const inbound = isConversationMessage && input.direction === 'in'
-  const touch = db
-    .update(conversations)
-    .set({
-      lastSeq: sql`(select coalesce(max(${messages.seq}), 0) from ${messages} where ${messages.conversationId} = ${input.conversationId})`,
-      ...(isConversationMessage
-        ? {
-            lastMessageAt: sql`max(${conversations.lastMessageAt}, ${input.createdAt})`,
-            preview: toPreview(input.text ?? ''),
-          }
-        : {}),
-    })
-    .where(eq(conversations.id, input.conversationId))
+  const touch = touchConversation(isConversationMessage).bind(db, {
+    conversationId: input.conversationId,
+    createdAt: input.createdAt,
+    preview: isConversationMessage ? toPreview(input.text ?? '') : undefined,
+  })
   if (!inbound) return [insert, touch]
-  // A new message from the contact reopens a closed conversation, and a reply to an email we
-  // started moves it out of Sent into the inbox. A statement of its own that matches only when
-  // something changes, so the view counters' triggers fire only then.
-  const reopen = db
-    .update(conversations)
-    .set({
-      status: 'open',
-      closedAt: null,
-      folder: sql`case when ${conversations.folder} = 'sent' then 'inbox' else ${conversations.folder} end`,
-    })
-    .where(and(eq(conversations.id, input.conversationId), sql`(${conversations.status} <> 'open' or ${conversations.folder} = 'sent')`))
-  return [insert, touch, reopen]
+  return [insert, touch, reopenConversation().bind(db, { conversationId: input.conversationId })]
 }
 
 export interface ThreadMessage extends Message {
@@ -112,13 +136,20 @@ export async function getMessage(db: Db, accountId: string, messageId: number): 
   return row ? { ...row.message, authorUserName: row.authorUserName, channelPluginId: row.channelPluginId } : null
 }
 
-/** A message of a channel by the provider's id (Message-ID, event id): how repeated deliveries are recognised. */
-export const findMessageByExternalIdQuery = (db: Db, channelId: string, externalId: string) =>
-  db
-    .select({ id: messages.id, conversationId: messages.conversationId, contentHash: messages.contentHash })
-    .from(messages)
-    .where(and(eq(messages.channelId, channelId), eq(messages.externalId, externalId)))
-    .limit(1)
+const messageByExternalId = compiled<{ id: number; conversationId: string; contentHash: string | null }[]>(() => {
+  const fields = { id: messages.id, conversationId: messages.conversationId, contentHash: messages.contentHash }
+  return {
+    query: statementBuilder
+      .select(fields)
+      .from(messages)
+      .where(and(eq(messages.channelId, sql.placeholder('channelId')), eq(messages.externalId, sql.placeholder('externalId'))))
+      .limit(1),
+    fields,
+  }
+})
+
+/** A message of a channel by the provider's id (Message-ID, event id): how repeated deliveries are recognised. Compiled: it runs for every inbound message. */
+export const findMessageByExternalIdQuery = (db: Db, channelId: string, externalId: string) => messageByExternalId().bind(db, { channelId, externalId })
 
 export async function findMessageByExternalId(db: Db, channelId: string, externalId: string) {
   const [row] = await findMessageByExternalIdQuery(db, channelId, externalId)

@@ -13,6 +13,7 @@ import { changeRole, listUsers, setUserStatus } from '../../src/services/users'
 import { findView } from '../../src/services/views'
 import { seedDemoWorkspace } from '../../src/services/demo'
 import { createTestWorkspace, recordingNotifier } from './workspace'
+import { compiledSuite } from './compiled-suite'
 
 /**
  * The service and query tests. They run twice on every `npm test`: in workerd against D1 and
@@ -388,4 +389,6 @@ export function serviceSuite(getDb: () => Db, getBlobs: () => BlobStore) {
       expect(roles).toEqual(['admin', 'agent', 'super_admin'])
     })
   })
+
+  compiledSuite(getDb)
 }
