@@ -72,6 +72,9 @@ export async function run(args) {
     const channelId = await chatChannelId(server.url)
     const sentAt = new Map() // clientId → ms
     const latenciesMs = []
+    // [second of the run the message was sent in, delivery latency]: shows whether the tail clusters.
+    const slowBySecond = []
+    let startedAt = 0
     const ackLatenciesMs = []
     const received = new Map() // socket index → Set of seq
     let duplicates = 0
@@ -93,7 +96,10 @@ export async function run(args) {
             seen.add(frame.message.seq)
             const clientId = frame.message.clientId
             // Delivery latency: measured on the tab that did not send it.
-            if (clientId && !clientId.startsWith(`${socketIndex}-`) && sentAt.has(clientId)) latenciesMs.push(now - sentAt.get(clientId))
+            if (clientId && !clientId.startsWith(`${socketIndex}-`) && sentAt.has(clientId)) {
+              latenciesMs.push(now - sentAt.get(clientId))
+              slowBySecond.push([Math.floor((sentAt.get(clientId) - startedAt) / 1000), now - sentAt.get(clientId)])
+            }
           } else if (frame.type === 'ack' && sentAt.has(frame.clientId)) {
             ackLatenciesMs.push(now - sentAt.get(frame.clientId))
           } else if (frame.type === 'error') {
@@ -107,7 +113,7 @@ export async function run(args) {
     console.log(`${visitors.length} visitor sockets open across ${conversationCount} conversations; each sends ${messagesPerVisitor} messages, one every ${sendIntervalMs} ms`)
     const profile = profileFile ? await startProfile(inspectorPort) : null
     const cpuBefore = serverCpuMs(server)
-    const startedAt = performance.now()
+    startedAt = performance.now()
     await Promise.all(
       visitors.map(async ({ socket, socketIndex }) => {
         // Spread the starts so the senders do not all fire in the same millisecond.
@@ -149,6 +155,11 @@ export async function run(args) {
     console.log(`| duplicated | ${duplicates} |`)
     console.log(`| error frames (e.g. rate limited) | ${errors} |`)
     console.log(`| delivery latency p50 / p99 (other tab) | ${fmt(percentile(latenciesMs, 0.5))} / ${fmt(percentile(latenciesMs, 0.99))} |`)
+    console.log(`| delivery latency p90 / p95 / max | ${fmt(percentile(latenciesMs, 0.9))} / ${fmt(percentile(latenciesMs, 0.95))} / ${fmt(latenciesMs.at(-1) ?? 0)} |`)
+    const over = new Map()
+    for (const [second, ms] of slowBySecond) if (ms > 50) over.set(second, (over.get(second) ?? 0) + 1)
+    const worst = [...over].sort((a, b) => b[1] - a[1]).slice(0, 5)
+    console.log(`| deliveries over 50 ms, by second of the run (worst 5) | ${worst.map(([second, count]) => `s${second}: ${count}`).join(', ') || 'none'} |`)
     console.log(`| ack latency p50 / p99 (sender) | ${fmt(percentile(ackLatenciesMs, 0.5))} / ${fmt(percentile(ackLatenciesMs, 0.99))} |`)
     if (cpuPerMessage) console.log(`| server CPU per message (all processes of wrangler dev) | ${cpuPerMessage} |`)
     console.log(`| throughput | ${(sent / elapsedS).toFixed(0)} messages/s over ${elapsedS.toFixed(1)} s |`)

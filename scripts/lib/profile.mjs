@@ -33,13 +33,17 @@ export async function startProfile(port, intervalUs = 200) {
   await call('Profiler.enable')
   await call('Profiler.setSamplingInterval', { interval: intervalUs })
   await call('Profiler.start')
+  // BENCH_HEAP=1: also sample allocations (all of them, collected or not) by function.
+  const heap = process.env.BENCH_HEAP === '1'
+  if (heap) await call('HeapProfiler.startSampling', { samplingInterval: 16384, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true })
   return {
     /** Stops sampling, writes the profile to `file` and returns the bottom-up summary lines. */
     async stop(file, top = 30) {
       const { profile } = await call('Profiler.stop')
+      const heapLines = heap ? summarizeHeap((await call('HeapProfiler.stopSampling')).profile, top) : []
       socket.close()
       writeFileSync(file, JSON.stringify(profile))
-      return summarize(profile, top)
+      return [...summarize(profile, top), ...heapLines]
     },
   }
 }
@@ -62,4 +66,20 @@ function summarize(profile, top) {
     .slice(0, top)
     .map(([key, count]) => `${((count / totalSamples) * 100).toFixed(1).padStart(5)}%  ${((count / totalSamples) * spanMs).toFixed(0).padStart(6)} ms  ${key}`)
   return [`profile: ${totalSamples} samples over ${spanMs.toFixed(0)} ms (self time, top ${top})`, ...lines]
+}
+
+function summarizeHeap(profile, top) {
+  const bySite = new Map()
+  let total = 0
+  const walk = (node) => {
+    const frame = node.callFrame
+    const where = frame.url ? `${frame.url.split('/').slice(-2).join('/')}:${frame.lineNumber + 1}` : ''
+    const key = `${frame.functionName || '(anonymous)'} ${where}`.trim()
+    bySite.set(key, (bySite.get(key) ?? 0) + node.selfSize)
+    total += node.selfSize
+    for (const child of node.children ?? []) walk(child)
+  }
+  walk(profile.head)
+  const lines = [...bySite].sort((a, b) => b[1] - a[1]).slice(0, top).map(([key, bytes]) => `${(bytes / 1024 / 1024).toFixed(1).padStart(7)} MiB  ${key}`)
+  return [`heap: ${(total / 1024 / 1024).toFixed(0)} MiB allocated (sampled), by allocating function`, ...lines]
 }

@@ -1,12 +1,12 @@
 import { and, desc, eq, getTableColumns, gte, inArray, isNotNull, ne, sql } from 'drizzle-orm'
 import type { Db } from '../db/client'
 import { compiled, CompiledInsert, statementBuilder } from '../db/compiled'
-import { attachments, blockedSenders, contactIdentities, contacts, conversationParticipants, conversations, inboxes, messages } from '../db/schema'
+import { attachments, blockedSenders, contactIdentities, contacts, conversationParticipants, conversations, messages } from '../db/schema'
 import { newId } from '../lib/ids'
 import { normalizeEmail, toPreview } from '../lib/text'
 import { resolveContact, type Contact } from '../services/contacts'
 import { appendMessage, appendMessageStatements, findMessageByExternalId, findMessageByExternalIdQuery, type Message } from '../services/messages'
-import { applyDefaultAssignment } from '../services/inbox-settings'
+import { applyDefaultAssignment, assignNewConversationStatements, defaultAssignmentLookups, pickDefaultAssignee } from '../services/inbox-settings'
 import type { ChannelRecord, InboundMessage } from './types'
 
 /** What the pipeline tells the live layer after a write has been committed. */
@@ -332,9 +332,10 @@ const blockedSender = compiled<{ id: string }[]>(() => {
   }
 })
 
-const inboxAssignment = compiled<{ defaultAssignment: string }[]>(() => {
-  const fields = { defaultAssignment: inboxes.defaultAssignment }
-  return { query: statementBuilder.select(fields).from(inboxes).where(eq(inboxes.id, sql.placeholder('inboxId'))).limit(1), fields }
+// Whether an agent has the thread open (see ConversationRoom), read inside the write transaction.
+const conversationWatched = compiled<{ watched: boolean }[]>(() => {
+  const fields = { watched: conversations.watched }
+  return { query: statementBuilder.select(fields).from(conversations).where(eq(conversations.id, sql.placeholder('conversationId'))), fields }
 })
 
 // The rows ingestInOneBatch adds for a new sender and a new conversation, compiled per shape.
@@ -386,8 +387,8 @@ async function ingestInOneBatch(
     byToken: slot(thread?.conversationId ? findByOwnTokenQuery(db, channel, thread.conversationId) : null),
     byReferences: slot(references.length > 0 ? findByReferencesQuery(db, channel, references) : null),
     bySubject: slot(thread?.subjectKey && sender ? findBySubjectQuery(db, channel, sender, thread.subjectKey, nowMs) : null),
-    inbox: slot(inboxAssignment().bind(db, { inboxId: channel.inboxId })),
   }
+  const assignmentSlots = defaultAssignmentLookups(db, channel.inboxId).map(slot)
   const looked = (await db.batch(lookups as unknown as Parameters<Db['batch']>[0])) as unknown as unknown[][]
   const rows = <T,>(index: number) => (index < 0 ? [] : looked[index]) as T[]
   const existing = rows<{ id: number }>(slots.existing)
@@ -398,7 +399,6 @@ async function ingestInOneBatch(
   const byToken = rows<{ id: string }>(slots.byToken)
   const byReferences = rows<{ conversationId: string }>(slots.byReferences)
   const bySubject = rows<{ conversationId: string }>(slots.bySubject)
-  const inboxRows = rows<{ defaultAssignment: string }>(slots.inbox)
   if (existing.length > 0) return unsettled
   const found = byIdentity[0] ?? byEmail[0]
   const name = message.from.name?.trim() || null
@@ -412,6 +412,12 @@ async function ingestInOneBatch(
   const contactId = found?.id ?? newId()
   const conversationId = existingConversationId ?? thread?.createAs ?? newId()
   const folder = found?.blocked || blockedRows.length > 0 ? 'filtered' : (message.folder ?? 'inbox')
+
+  // A new conversation in the inbox gets its default owner in the same transaction.
+  const assignee =
+    !existingConversationId && !message.deferAssignment && folder === 'inbox'
+      ? pickDefaultAssignee(assignmentSlots.map((index) => rows(index)) as unknown as Parameters<typeof pickDefaultAssignee>[0], nowMs)
+      : null
 
   const storedAttachments = await putAttachments(deps, channel, conversationId, message)
   const statements: unknown[] = []
@@ -439,6 +445,7 @@ async function ingestInOneBatch(
       ),
     )
   }
+  if (assignee) statements.push(...assignNewConversationStatements(db, conversationId, channel.inboxId, assignee, nowMs))
   const append = appendMessageStatements(db, newMessageOf(channel, conversationId, contactId, found?.name ?? name ?? email, message, storedAttachments, nowMs), { repeat: 'fail', returning: 'id' })
   const messageIndex = statements.length
   statements.push(...append)
@@ -458,7 +465,7 @@ async function ingestInOneBatch(
   const participants = message.automated ? [] : participantRows(conversationId, email ? { email, name: found?.name ?? name } : null, message)
   if (participants.length > 0) statements.push(db.insert(conversationParticipants).values(participants).onConflictDoNothing())
   // Last, inside the transaction: whether an agent has the thread open (see ConversationRoom).
-  const watchedIndex = existingConversationId ? statements.push(db.select({ watched: conversations.watched }).from(conversations).where(eq(conversations.id, conversationId))) - 1 : -1
+  const watchedIndex = existingConversationId ? statements.push(conversationWatched().bind(db, { conversationId })) - 1 : -1
   let results: unknown[]
   try {
     results = (await db.batch(statements as unknown as Parameters<Db['batch']>[0])) as unknown as unknown[]
@@ -469,9 +476,6 @@ async function ingestInOneBatch(
   }
   const [stored] = results[messageIndex] as { id: number }[]
   if (!stored) throw new Error('the message insert returned no row')
-  if (!existingConversationId && !message.deferAssignment && folder === 'inbox' && inboxRows[0]?.defaultAssignment !== 'none') {
-    await applyDefaultAssignment(db, conversationId, channel.inboxId, nowMs)
-  }
   const watched = watchedIndex < 0 ? undefined : Boolean((results[watchedIndex] as { watched: boolean }[])[0]?.watched)
   return { status: existingConversationId ? 'appended' : 'created', conversationId, messageId: stored.id, contactId, watched }
 }
@@ -736,12 +740,15 @@ export async function startVisitorConversation(
 ): Promise<{ status: 'started'; contactId: string; message: Message } | { status: 'known'; contactId: string } | null> {
   const { message } = input
   const email = message.from.email ? normalizeEmail(message.from.email) : null
-  const [known] = await visitorLookup().bind(db, {
+  const lookup = visitorLookup().bind(db, {
     $conversationId: input.conversationId,
     $accountId: channel.accountId,
     $pluginId: channel.pluginId,
     $visitorId: input.visitorId,
   })
+  // The default owner is looked up in the same round trip (a bot-first chat defers it to the handoff).
+  const looked = (await db.batch([lookup, ...(message.deferAssignment ? [] : defaultAssignmentLookups(db, channel.inboxId))] as unknown as Parameters<Db['batch']>[0])) as unknown as unknown[][]
+  const [known] = looked[0] as Awaited<typeof lookup>
   if (!known) return null
   // Already started (the visitor's other tab, a reconnect): the caller appends with this contact.
   if (known.conversationExists > 0) return known.identityContactId ? { status: 'known', contactId: known.identityContactId } : null
@@ -754,6 +761,7 @@ export async function startVisitorConversation(
     $email: email,
   }
   const name = message.from.name?.trim() || null
+  const assignee = message.deferAssignment ? null : pickDefaultAssignee(looked.slice(1) as unknown as Parameters<typeof pickDefaultAssignee>[0], nowMs)
   try {
     const statements = [
       ...(knownContact
@@ -776,6 +784,8 @@ export async function startVisitorConversation(
         knownContact,
         { ...contact, $emailIdentifier: email || null, $visitorIdentifier: `${channel.pluginId}:${input.visitorId}` },
       ),
+      // Given to the default owner when it landed in the inbox (the update checks the folder).
+      ...(assignee ? assignNewConversationStatements(db, input.conversationId, channel.inboxId, assignee, nowMs) : []),
       insertVisitorMessage.bind(
         db,
         {
@@ -796,9 +806,7 @@ export async function startVisitorConversation(
     ]
     const results = (await db.batch(statements as unknown as Parameters<Db['batch']>[0])) as unknown as unknown[]
     const [stored] = results[results.length - 1] as Message[]
-    const [conversation] = results[results.length - 2] as { folder: string }[]
     if (!stored?.authorContactId) return null
-    if (!message.deferAssignment && conversation?.folder === 'inbox') await applyDefaultAssignment(db, input.conversationId, channel.inboxId, nowMs)
     return { status: 'started', contactId: stored.authorContactId, message: stored }
   } catch {
     // A unique key said no (a repeat or a race): the full pipeline sorts it out.

@@ -7,6 +7,7 @@ import { InputError } from '../lib/errors'
 import { t } from '../i18n'
 import { recordAudit, type User } from './users'
 import { isAvailable } from './availability'
+import { assertNoUpdateFns, compiled, statementBuilder, valueOf } from '../db/compiled'
 
 export type DefaultAssignment = (typeof inboxes.$inferSelect)['defaultAssignment']
 
@@ -60,33 +61,116 @@ export async function updateInbox(
   })
 }
 
-/**
- * Who a new conversation in this inbox goes to: nobody, one chosen member, or the active member
- * who was given one longest ago (round robin), who is then marked as just given one.
- */
-export async function chooseDefaultAssignee(db: Db, inboxId: string, nowMs = Date.now()): Promise<string | null> {
-  const [inbox] = await db.select().from(inboxes).where(eq(inboxes.id, inboxId)).limit(1)
-  if (!inbox || inbox.defaultAssignment === 'none') return null
-  if (inbox.defaultAssignment === 'user') {
-    const [user] = await db
-      .select({ id: users.id })
-      .from(users)
-      .where(and(eq(users.id, inbox.defaultAssigneeId ?? ''), eq(users.status, 'active')))
-      .limit(1)
-    return user?.id ?? null
+// The look-ups and writes of default assignment, compiled once (src/db/compiled.ts): every new
+// conversation runs them, and the one-batch paths of the pipeline put them in their own batches.
+const inboxAssignment = compiled<{ defaultAssignment: DefaultAssignment; defaultAssigneeId: string | null }[]>(() => {
+  const fields = { defaultAssignment: inboxes.defaultAssignment, defaultAssigneeId: inboxes.defaultAssigneeId }
+  return { query: statementBuilder.select(fields).from(inboxes).where(eq(inboxes.id, sql.placeholder('inboxId'))).limit(1), fields }
+})
+
+/** Active members in the order they last got a conversation (round robin's queue). */
+const assignmentQueue = compiled<AssignmentCandidate[]>(() => {
+  const fields = { userId: inboxMembers.userId, availability: users.availability, officeHours: users.officeHours, timeZone: users.timeZone, status: users.status }
+  return {
+    query: statementBuilder
+      .select(fields)
+      .from(inboxMembers)
+      .innerJoin(users, eq(users.id, inboxMembers.userId))
+      .where(and(eq(inboxMembers.inboxId, sql.placeholder('inboxId')), eq(users.status, 'active')))
+      .orderBy(asc(inboxMembers.lastAssignedAt), asc(inboxMembers.userId)),
+    fields,
   }
-  // Members in the order they last got one; the first who is available now (status, away
-  // switch and office hours) gets this one.
-  const members = await db
-    .select({ userId: inboxMembers.userId, availability: users.availability, officeHours: users.officeHours, timeZone: users.timeZone, status: users.status })
-    .from(inboxMembers)
-    .innerJoin(users, eq(users.id, inboxMembers.userId))
-    .where(and(eq(inboxMembers.inboxId, inboxId), eq(users.status, 'active')))
-    .orderBy(asc(inboxMembers.lastAssignedAt), asc(inboxMembers.userId))
-  const next = members.find((member) => isAvailable(member, nowMs))
-  if (!next) return null
-  await db.update(inboxMembers).set({ lastAssignedAt: nowMs }).where(and(eq(inboxMembers.inboxId, inboxId), eq(inboxMembers.userId, next.userId)))
-  return next.userId
+})
+
+/** The inbox's chosen assignee, when it is one and still active. */
+const chosenAssignee = compiled<{ userId: string }[]>(() => {
+  const fields = { userId: users.id }
+  return {
+    query: statementBuilder
+      .select(fields)
+      .from(users)
+      .where(and(eq(users.id, sql`(select ${inboxes.defaultAssigneeId} from ${inboxes} where ${inboxes.id} = ${sql.placeholder('inboxId')})`), eq(users.status, 'active')))
+      .limit(1),
+    fields,
+  }
+})
+
+// Only a conversation in the inbox that nobody (no person, no bot) owns yet.
+const assignNew = compiled(() => {
+  const set = { assigneeId: valueOf('assigneeId', conversations.assigneeId) }
+  assertNoUpdateFns(conversations, Object.keys(set))
+  return {
+    query: statementBuilder
+      .update(conversations)
+      .set(set)
+      .where(and(eq(conversations.id, sql.placeholder('conversationId')), sql`${conversations.assigneeId} is null`, sql`${conversations.assigneeBot} is null`, eq(conversations.folder, 'inbox'))),
+  }
+})
+
+// Round robin moves the member to the back of the queue, if the conversation did go to them.
+const markAssigned = compiled(() => ({
+  query: statementBuilder
+    .update(inboxMembers)
+    .set({ lastAssignedAt: valueOf('nowMs', inboxMembers.lastAssignedAt) })
+    .where(
+      and(
+        eq(inboxMembers.inboxId, sql.placeholder('inboxId')),
+        eq(inboxMembers.userId, sql.placeholder('userId')),
+        sql`exists (select 1 from ${conversations} where ${conversations.id} = ${sql.placeholder('conversationId')} and ${conversations.assigneeId} = ${sql.placeholder('userId')})`,
+      ),
+    ),
+}))
+
+export interface AssignmentCandidate {
+  userId: string
+  availability: (typeof users.$inferSelect)['availability']
+  officeHours: (typeof users.$inferSelect)['officeHours']
+  timeZone: string
+  status: (typeof users.$inferSelect)['status']
+}
+
+/**
+ * The look-ups default assignment needs, as statements for the caller's own batch (with
+ * `pickDefaultAssignee` on their results): the inbox's mode, the round-robin queue, the chosen
+ * assignee.
+ */
+export function defaultAssignmentLookups(db: Db, inboxId: string) {
+  return [inboxAssignment().bind(db, { inboxId }), assignmentQueue().bind(db, { inboxId }), chosenAssignee().bind(db, { inboxId })] as const
+}
+
+/**
+ * Who a new conversation in this inbox goes to: nobody, one chosen member (while active), or the
+ * first active member in round-robin order who is available now (status, away switch and office
+ * hours). `roundRobin` says the queue must move on.
+ */
+export function pickDefaultAssignee(
+  results: readonly [readonly { defaultAssignment: DefaultAssignment }[], readonly AssignmentCandidate[], readonly { userId: string }[]],
+  nowMs: number,
+): { userId: string; roundRobin: boolean } | null {
+  const [[inbox], queue, [chosen]] = results
+  if (!inbox || inbox.defaultAssignment === 'none') return null
+  if (inbox.defaultAssignment === 'user') return chosen ? { userId: chosen.userId, roundRobin: false } : null
+  const next = queue.find((member) => isAvailable(member, nowMs))
+  return next ? { userId: next.userId, roundRobin: true } : null
+}
+
+/**
+ * The writes that give a just-created conversation to the picked assignee, for the batch that
+ * creates it (after its insert): the owner when the conversation landed in the inbox unowned,
+ * and the round-robin queue moved on only if it did.
+ */
+export function assignNewConversationStatements(db: Db, conversationId: string, inboxId: string, pick: { userId: string; roundRobin: boolean }, nowMs: number) {
+  const assign = assignNew().bind(db, { conversationId, assigneeId: pick.userId })
+  return pick.roundRobin ? [assign, markAssigned().bind(db, { inboxId, userId: pick.userId, conversationId, nowMs })] : [assign]
+}
+
+/** Picks the default assignee of a conversation on its own (see `pickDefaultAssignee`), moving the round-robin queue. */
+export async function chooseDefaultAssignee(db: Db, inboxId: string, nowMs = Date.now()): Promise<string | null> {
+  const results = (await db.batch(defaultAssignmentLookups(db, inboxId) as unknown as Parameters<Db['batch']>[0])) as unknown as Parameters<typeof pickDefaultAssignee>[0]
+  const pick = pickDefaultAssignee(results, nowMs)
+  if (!pick) return null
+  if (pick.roundRobin) await db.update(inboxMembers).set({ lastAssignedAt: nowMs }).where(and(eq(inboxMembers.inboxId, inboxId), eq(inboxMembers.userId, pick.userId)))
+  return pick.userId
 }
 
 /** Applies the inbox's default assignment to a conversation nobody owns yet. */

@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm'
 import { describe, expect, it } from 'vitest'
 import type { Db } from '../../src/db/client'
-import { attachments, contacts, conversations, inboxes, inboxMembers, messages, sessions } from '../../src/db/schema'
+import { attachments, blockedSenders, contacts, conversations, inboxes, inboxMembers, messages, sessions } from '../../src/db/schema'
 import { ingestInbound, startVisitorConversation, type BlobStore } from '../../src/channels/pipeline'
 import { newId } from '../../src/lib/ids'
 import { createSession, validateSessionToken, sessionExpiresInSeconds } from '../../src/auth/session'
@@ -155,6 +155,37 @@ export function serviceSuite(getDb: () => Db, getBlobs: () => BlobStore) {
       expect((await getConversation(db, workspace.accountId, assigned.conversationId))?.conversation.assigneeId).toBe(workspace.users.agent.id)
       const deferred = await ingestInbound(deps, workspace.channels.chat, { externalId: 'da2', from: { externalId: 'v-da' }, text: 'hi', deferAssignment: true, thread: { key: 'v-da' } })
       expect((await getConversation(db, workspace.accountId, deferred.conversationId))?.conversation.assigneeId).toBeNull()
+    })
+
+    it('get their default owner in the same transaction as their first message, and a filtered one none', async () => {
+      const { db, workspace, deps } = await setup()
+      for (const user of [workspace.users.agent, workspace.users.admin]) await db.insert(inboxMembers).values({ inboxId: workspace.inboxId, userId: user.id })
+      await db.update(inboxes).set({ defaultAssignment: 'round_robin' }).where(eq(inboxes.id, workspace.inboxId))
+      const ownerOf = async (conversationId: string) => (await getConversation(db, workspace.accountId, conversationId))?.conversation.assigneeId
+      const queue = async () => (await db.select().from(inboxMembers).where(eq(inboxMembers.inboxId, workspace.inboxId))).map((row) => [row.userId, row.lastAssignedAt])
+      const startChat = async (visitorId: string, nowMs: number) => {
+        const conversationId = newId()
+        const started = await startVisitorConversation(db, workspace.channels.chat, { conversationId, visitorId, message: { externalId: `${visitorId}:1`, from: { externalId: visitorId }, text: 'hello' } }, nowMs)
+        expect(started?.status).toBe('started')
+        return conversationId
+      }
+      // Chats and mails take turns in one queue.
+      const owners = [await ownerOf(await startChat('rr-1', 1_000))]
+      owners.push(await ownerOf((await ingestInbound(deps, workspace.channels.email, { externalId: 'rr-mail@x', from: { email: 'rr@example.com' }, subject: 'Hi', text: 'hi' }, 2_000)).conversationId))
+      owners.push(await ownerOf(await startChat('rr-2', 3_000)))
+      expect(owners[0]).toBeTruthy()
+      expect(owners[1]).toBeTruthy()
+      expect(owners[0]).not.toBe(owners[1])
+      expect(owners[2]).toBe(owners[0])
+      // A blocked visitor's chat lands in Filtered, owned by nobody, and the queue does not move.
+      await db.insert(blockedSenders).values({ accountId: workspace.accountId, identifier: 'chat:rr-blocked', createdAt: 1 })
+      const before = await queue()
+      const filtered = await startChat('rr-blocked', 4_000)
+      expect((await getConversation(db, workspace.accountId, filtered))?.conversation).toMatchObject({ folder: 'filtered', assigneeId: null })
+      expect(await queue()).toEqual(before)
+      // One chosen member: they get it.
+      await db.update(inboxes).set({ defaultAssignment: 'user', defaultAssigneeId: workspace.users.agent.id }).where(eq(inboxes.id, workspace.inboxId))
+      expect(await ownerOf(await startChat('rr-3', 5_000))).toBe(workspace.users.agent.id)
     })
 
     it('start in one batch for a new chat visitor, and step aside for anything already known', async () => {
