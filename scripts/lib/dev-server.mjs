@@ -82,6 +82,20 @@ export async function seedDemo(url) {
 }
 
 /**
+ * wrangler dev runs two workerd processes: its proxy in front (on the port we asked for) and the
+ * worker itself (on a port of its own). Told apart by the worker's `entry=…:0` socket.
+ */
+function labelOf(pid, name) {
+  if (name !== 'workerd') return name
+  try {
+    const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')
+    return args.some((arg) => /^--socket-addr=entry=[^:]+:0$/.test(arg)) ? 'workerd (worker)' : 'workerd (wrangler proxy)'
+  } catch {
+    return name
+  }
+}
+
+/**
  * CPU time (user + system, ms) used so far by the processes of a started server's process group,
  * by command name (workerd, node …). Linux only (/proc); an empty object elsewhere. The benches
  * print it per operation: unlike wall time it hardly moves when other work shares the machine.
@@ -107,7 +121,7 @@ export function serverCpuMs(server) {
     const fields = stat.slice(close + 2).split(' ')
     // Fields after the name: state(0) ppid(1) pgrp(2) … utime(11) stime(12).
     if (Number(fields[2]) !== server.child.pid) continue
-    totals[name] = (totals[name] ?? 0) + ((Number(fields[11]) + Number(fields[12])) * 1000) / ticksPerSecond
+    totals[labelOf(pid, name)] = (totals[labelOf(pid, name)] ?? 0) + ((Number(fields[11]) + Number(fields[12])) * 1000) / ticksPerSecond
   }
   return totals
 }
