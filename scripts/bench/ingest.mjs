@@ -127,7 +127,7 @@ export async function run(args) {
     const directSeconds = await timed(() => postAll(server.url, direct, concurrency, recipient, 'direct'), 'email(), one request per mail', count)
     // BENCH_PROFILE=<file>: a CPU profile of the worker while the batched mails go in.
     const profile = profileFile ? await startProfile(inspectorPort) : null
-    const batchedSeconds = await timed(() => postBatches(server.url, batched, 8, 2), 'email(), 8 calls per request', count)
+    const batchedSeconds = await timed(() => postBatches(server.url, batched, 8, Number(process.env.BR ?? 2)), 'email(), 8 calls per request', count)
     if (profile) for (const line of await profile.stop(profileFile)) console.log(line)
     const endpointSeconds = await timed(() => postAll(server.url, viaEndpoint, concurrency, recipient, 'endpoint'), 'endpoint', count)
     // The floors: the same mails to an unknown recipient, rejected after the lookup.
