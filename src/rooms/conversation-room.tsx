@@ -371,6 +371,20 @@ export class ConversationRoom extends DurableObject<Bindings> {
     if (!inbound) return
     let stored: { seq: number; id: number; duplicate: boolean }
     const deferAssignment = Boolean(state.chatflow)
+    // The same visitor in another tab may have started the conversation already: their contact is known here.
+    if (!state.contactId) {
+      const sibling = this.ctx
+        .getWebSockets(`visitor:${state.visitorId}`)
+        .map(stateOf)
+        .find(
+          (other): other is VisitorState =>
+            other.kind === 'visitor' && other.accountId === state.accountId && other.visitorId === state.visitorId && other.conversationId === state.conversationId && Boolean(other.contactId),
+        )
+      if (sibling?.contactId) {
+        state.contactId = sibling.contactId
+        socket.serializeAttachment({ ...(stateOf(socket) as VisitorState), contactId: sibling.contactId } satisfies VisitorState)
+      }
+    }
     // A visitor's first message usually starts the conversation: one batch does it all.
     const started = state.contactId
       ? null

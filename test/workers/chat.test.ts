@@ -1,7 +1,7 @@
 import { env, evictDurableObject, SELF } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
 import { and, asc, eq } from 'drizzle-orm'
-import { channels, messages } from '../../src/db/schema'
+import { channels, conversations, messages } from '../../src/db/schema'
 import { db, form, login, openSocket, origin, request, workspace } from './helpers'
 
 type Workspace = Awaited<ReturnType<typeof workspace>>
@@ -135,6 +135,30 @@ describe('the chat room', () => {
     const rows = await db().select().from(messages).where(eq(messages.conversationId, visit.conversationId)).orderBy(asc(messages.seq))
     expect(rows.map((row) => row.text)).toEqual(['burst 1', 'burst 2', 'burst 3', 'burst 4', 'burst 5'])
     visitor.socket!.close(1000)
+  })
+
+  it('lets the same visitor chat from two tabs: one conversation, one contact, every message on both', async () => {
+    const ws = await chatWorkspace()
+    const visit = (await session(ws)).body!
+    const first = await visitorSocket(ws, visit.token)
+    const second = await visitorSocket(ws, visit.token)
+    send(first.socket!, 't1', 'from the first tab')
+    await first.next((frame) => frame.type === 'ack' && frame.clientId === 't1')
+    // The second tab's first message joins the conversation the first one started.
+    send(second.socket!, 't2', 'from the second tab')
+    await second.next((frame) => frame.type === 'ack' && frame.clientId === 't2')
+    for (const tab of [first, second]) {
+      for (const text of ['from the first tab', 'from the second tab']) await tab.next((frame) => frame.type === 'message' && (frame.message as { text: string }).text === text)
+    }
+    const rows = await db().select().from(messages).where(eq(messages.conversationId, visit.conversationId)).orderBy(asc(messages.seq))
+    expect(rows.filter((row) => row.direction === 'in').map((row) => [row.seq, row.text])).toEqual([
+      [1, 'from the first tab'],
+      [2, 'from the second tab'],
+    ])
+    expect(new Set(rows.filter((row) => row.direction === 'in').map((row) => row.authorContactId)).size).toBe(1)
+    expect(await db().select().from(conversations).where(eq(conversations.externalKey, visit.visitorId))).toHaveLength(1)
+    first.socket!.close(1000)
+    second.socket!.close(1000)
   })
 
   it('gives a reconnecting visitor exactly what it missed, also after the room was evicted', async () => {
