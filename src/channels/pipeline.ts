@@ -6,7 +6,7 @@ import { newId } from '../lib/ids'
 import { normalizeEmail, toPreview } from '../lib/text'
 import { resolveContact, type Contact } from '../services/contacts'
 import { appendMessage, appendMessageStatements, findMessageByExternalId, findMessageByExternalIdQuery, type Message } from '../services/messages'
-import { applyDefaultAssignment, assignNewConversationStatements, defaultAssignmentLookups, pickDefaultAssignee } from '../services/inbox-settings'
+import { applyDefaultAssignment, defaultAssignmentLookups, roundRobinStatements, pickDefaultAssignee } from '../services/inbox-settings'
 import type { ChannelRecord, InboundMessage } from './types'
 
 /** What the pipeline tells the live layer after a write has been committed. */
@@ -438,6 +438,7 @@ async function ingestInOneBatch(
           folder,
           subject: message.subject?.trim() || null,
           externalKey: thread?.key ?? null,
+          ...(assignee ? { assigneeId: assignee.userId } : {}),
           lastMessageAt: nowMs,
           createdAt: nowMs,
         },
@@ -445,7 +446,7 @@ async function ingestInOneBatch(
       ),
     )
   }
-  if (assignee) statements.push(...assignNewConversationStatements(db, conversationId, channel.inboxId, assignee, nowMs))
+  if (assignee) statements.push(...roundRobinStatements(db, conversationId, channel.inboxId, assignee, nowMs))
   const append = appendMessageStatements(db, newMessageOf(channel, conversationId, contactId, found?.name ?? name ?? email, message, storedAttachments, nowMs), { repeat: 'fail', returning: 'id' })
   const messageIndex = statements.length
   statements.push(...append)
@@ -689,8 +690,9 @@ const insertVisitorIdentity = new CompiledInsert<typeof contactIdentities, void,
 }), () => '')
 
 // Filtered when the contact is blocked, or the visitor's address or id is a blocked sender
-// (`$emailIdentifier` is null without an address: `in (null, …)` matches only the id).
-const insertVisitorConversation = new CompiledInsert<typeof conversations, boolean, Omit<typeof conversations.$inferInsert, 'contactId' | 'folder'>, { folder: string }[]>(
+// (`$emailIdentifier` is null without an address: `in (null, …)` matches only the id); owned by
+// the default assignee (`$assigneeId`, may be null) only when it lands in the inbox.
+const insertVisitorConversation = new CompiledInsert<typeof conversations, boolean, Omit<typeof conversations.$inferInsert, 'contactId' | 'folder' | 'assigneeId'>, { folder: string }[]>(
   conversations,
   ({ values }, known) => {
     const contactId = visitorContactId(known)
@@ -701,7 +703,12 @@ const insertVisitorConversation = new CompiledInsert<typeof conversations, boole
     return {
       query: statementBuilder
         .insert(conversations)
-        .values({ ...values, contactId, folder } as unknown as typeof conversations.$inferInsert)
+        .values({
+          ...values,
+          contactId,
+          folder,
+          assigneeId: sql`case when (${folder}) = 'inbox' then ${sql.placeholder('$assigneeId')} else null end`,
+        } as unknown as typeof conversations.$inferInsert)
         .returning(fields),
       fields,
     }
@@ -782,10 +789,9 @@ export async function startVisitorConversation(
           createdAt: nowMs,
         },
         knownContact,
-        { ...contact, $emailIdentifier: email || null, $visitorIdentifier: `${channel.pluginId}:${input.visitorId}` },
+        { ...contact, $emailIdentifier: email || null, $visitorIdentifier: `${channel.pluginId}:${input.visitorId}`, $assigneeId: assignee?.userId ?? null },
       ),
-      // Given to the default owner when it landed in the inbox (the update checks the folder).
-      ...(assignee ? assignNewConversationStatements(db, input.conversationId, channel.inboxId, assignee, nowMs) : []),
+      ...(assignee ? roundRobinStatements(db, input.conversationId, channel.inboxId, assignee, nowMs) : []),
       insertVisitorMessage.bind(
         db,
         {

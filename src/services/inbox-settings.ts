@@ -7,7 +7,7 @@ import { InputError } from '../lib/errors'
 import { t } from '../i18n'
 import { recordAudit, type User } from './users'
 import { isAvailable } from './availability'
-import { assertNoUpdateFns, compiled, statementBuilder, valueOf } from '../db/compiled'
+import { compiled, statementBuilder, valueOf } from '../db/compiled'
 
 export type DefaultAssignment = (typeof inboxes.$inferSelect)['defaultAssignment']
 
@@ -95,18 +95,6 @@ const chosenAssignee = compiled<{ userId: string }[]>(() => {
   }
 })
 
-// Only a conversation in the inbox that nobody (no person, no bot) owns yet.
-const assignNew = compiled(() => {
-  const set = { assigneeId: valueOf('assigneeId', conversations.assigneeId) }
-  assertNoUpdateFns(conversations, Object.keys(set))
-  return {
-    query: statementBuilder
-      .update(conversations)
-      .set(set)
-      .where(and(eq(conversations.id, sql.placeholder('conversationId')), sql`${conversations.assigneeId} is null`, sql`${conversations.assigneeBot} is null`, eq(conversations.folder, 'inbox'))),
-  }
-})
-
 // Round robin moves the member to the back of the queue, if the conversation did go to them.
 const markAssigned = compiled(() => ({
   query: statementBuilder
@@ -155,13 +143,11 @@ export function pickDefaultAssignee(
 }
 
 /**
- * The writes that give a just-created conversation to the picked assignee, for the batch that
- * creates it (after its insert): the owner when the conversation landed in the inbox unowned,
- * and the round-robin queue moved on only if it did.
+ * A conversation created with the picked owner (its insert sets `assignee_id`) moves the round-robin
+ * queue on, in the same transaction, after that insert: only if the conversation did go to them.
  */
-export function assignNewConversationStatements(db: Db, conversationId: string, inboxId: string, pick: { userId: string; roundRobin: boolean }, nowMs: number) {
-  const assign = assignNew().bind(db, { conversationId, assigneeId: pick.userId })
-  return pick.roundRobin ? [assign, markAssigned().bind(db, { inboxId, userId: pick.userId, conversationId, nowMs })] : [assign]
+export function roundRobinStatements(db: Db, conversationId: string, inboxId: string, pick: { userId: string; roundRobin: boolean }, nowMs: number) {
+  return pick.roundRobin ? [markAssigned().bind(db, { inboxId, userId: pick.userId, conversationId, nowMs })] : []
 }
 
 /** Picks the default assignee of a conversation on its own (see `pickDefaultAssignee`), moving the round-robin queue. */
