@@ -1,4 +1,4 @@
-// `npm run bench -- chat [--conversations 100] [--messages 10] [--interval 1250] [--ramp 5000]`
+// `npm run bench -- chat [--conversations 100] [--messages 10] [--interval 1250] [--ramp ms]`
 // Drives 2 visitor sockets per conversation (the same visitor in two tabs: 200 visitors across
 // 100 conversations by default) over real WebSockets against wrangler dev, and prints messages
 // sent, received, lost, duplicated, and delivery latency (send → the other tab receives it).
@@ -78,11 +78,12 @@ export async function run(args) {
       conversations: { type: 'string', default: '100' },
       messages: { type: 'string', default: '10' },
       interval: { type: 'string', default: '1250' },
-      ramp: { type: 'string', default: '5000' },
+      ramp: { type: 'string', default: '0' },
     },
   })
-  // Visitors arrive over the first `ramp` ms (each socket's first message at a random moment in
-  // it): with the defaults 100 chats start in 5 s, 20 a second, then every socket keeps its pace.
+  // Visitors arrive over the first `ramp` ms, at least one interval (each socket's first message
+  // at a random moment in it): by default all 100 chats start within the first 1.25 s — a flash
+  // crowd — then every socket keeps its pace. `--ramp 5000` spreads the starts over 5 s.
   const rampMs = Number(values.ramp)
   // Each socket sends one message per interval: 1250 ms is just under the per-visitor limit of
   // 1/s (a stress pace: 160 messages/s in all); people chatting write far more slowly.
