@@ -42,6 +42,11 @@
     file_too_big: 'Files can be at most 10 MB.',
     file_failed: 'The file was not sent: {error}',
     unavailable: 'Chat is unavailable right now.',
+    feedback: 'Feedback',
+    survey_comment: 'Add a comment (optional)',
+    survey_comment_label: 'Comment',
+    survey_send: 'Send feedback',
+    survey_thanks: 'Thank you for your feedback!',
   }
   const say = (key, params = {}) => String(strings[key] ?? key).replace(/\{(\w+)\}/g, (whole, name) => (name in params ? String(params[name]) : whole))
   let timeLocale = []
@@ -172,11 +177,11 @@
   // ---- Satisfaction survey (sent by the room when an agent closes the chat) ------------------------
   function showSurvey(frame) {
     root.querySelector('.survey')?.remove()
-    const box = el('li', { class: 'survey', role: 'group', 'aria-label': 'Feedback' })
+    const box = el('li', { class: 'survey', role: 'group', 'aria-label': say('feedback') })
     box.append(el('p', { class: 'survey-question' }, frame.question))
     const scores = el('div', { class: 'survey-scores' })
-    const comment = el('textarea', { rows: '2', maxlength: '2000', placeholder: 'Add a comment (optional)', 'aria-label': 'Comment' })
-    const submit = el('button', { type: 'button', class: 'primary', disabled: '' }, 'Send feedback')
+    const comment = el('textarea', { rows: '2', maxlength: '2000', placeholder: say('survey_comment'), 'aria-label': say('survey_comment_label') })
+    const submit = el('button', { type: 'button', class: 'primary', disabled: '' }, say('survey_send'))
     let chosen = 0
     for (const choice of frame.choices ?? []) {
       const button = el('button', { type: 'button', class: 'survey-score', title: choice.label, 'aria-label': `${choice.score} – ${choice.label}`, 'aria-pressed': 'false' }, String(choice.score))
@@ -273,7 +278,7 @@
         showSurvey(frame)
       } else if (frame.type === 'survey:saved') {
         const survey = root.querySelector('.survey')
-        if (survey) survey.replaceChildren(el('p', { class: 'survey-thanks' }, 'Thank you for your feedback!'))
+        if (survey) survey.replaceChildren(el('p', { class: 'survey-thanks' }, say('survey_thanks')))
       } else if (frame.type === 'survey:error') {
         setNotice(frame.message)
       } else if (frame.type === 'error') {

@@ -37,13 +37,13 @@ interface VisitorState extends VisitorIdentityHeader {
 
 type SocketState = AgentState | VisitorState
 
-/** The survey as the widget shows it: the question and five labelled choices (the widget speaks English). */
-function surveyFrame(survey: { token: string; question: string }) {
+/** The survey as the widget shows it: the question (as the account wrote it) and five choices labelled in the widget's language. */
+function surveyFrame(survey: { token: string; question: string }, locale: Locale) {
   return JSON.stringify({
     type: 'survey',
     token: survey.token,
     question: survey.question,
-    choices: withLocale('en', () => surveyScores.map((score) => ({ score, label: scoreLabel(score) }))),
+    choices: withLocale(locale, () => surveyScores.map((score) => ({ score, label: scoreLabel(score) }))),
   })
 }
 
@@ -157,7 +157,7 @@ export class ConversationRoom extends DurableObject<Bindings> {
     sendSafely(server, JSON.stringify({ type: 'history', messages, lastSeq: history[history.length - 1]?.seq ?? resumeFrom ?? 0 }))
     // A survey sent while the visitor was away is offered when they come back.
     const survey = await pendingWidgetSurvey(this.#db(), state.accountId, state.conversationId)
-    if (survey && (history.length > 0 ? own : await this.#belongsTo(state))) sendSafely(server, surveyFrame(survey))
+    if (survey && (history.length > 0 ? own : await this.#belongsTo(state))) sendSafely(server, surveyFrame(survey, state.locale))
     return new Response(null, { status: 101, webSocket: client })
   }
 
@@ -174,8 +174,7 @@ export class ConversationRoom extends DurableObject<Bindings> {
   /** Shows the satisfaction survey in the visitor's widget; false when no visitor socket is open. */
   async offerSurvey(survey: { token: string; question: string }): Promise<boolean> {
     const sockets = this.ctx.getWebSockets('visitor')
-    const frame = surveyFrame(survey)
-    for (const socket of sockets) sendSafely(socket, frame)
+    for (const socket of sockets) sendSafely(socket, surveyFrame(survey, (stateOf(socket) as VisitorState).locale))
     return sockets.length > 0
   }
 
@@ -336,7 +335,7 @@ export class ConversationRoom extends DurableObject<Bindings> {
         JSON.stringify(
           outcome.status === 'saved'
             ? { type: 'survey:saved', score: frame.score }
-            : { type: 'survey:error', message: outcome.status === 'locked' ? 'This survey can no longer be changed.' : 'This survey is not available.' },
+            : { type: 'survey:error', message: t(outcome.status === 'locked' ? 'widget.survey_locked' : 'widget.survey_unavailable', undefined, state.locale) },
         ),
       )
     } else if (frame.type === 'profile') {

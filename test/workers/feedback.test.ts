@@ -151,6 +151,32 @@ describe('the survey after a close', () => {
     expect(mails.filter((row) => row.metadata.survey)).toHaveLength(0)
   })
 
+  it('asks in the widget’s language: choices, texts and errors', async () => {
+    const ws = await workspace()
+    const siteOrigin = 'https://butikk.example'
+    await db().update(channels).set({ settings: { allowedOrigins: [siteOrigin], greeting: 'Hei!', language: 'nb' } }).where(eq(channels.id, ws.channels.chat.id))
+    const session = (await (
+      await SELF.fetch(`${origin}/widget/${ws.channels.chat.id}/session`, { method: 'POST', headers: { Origin: siteOrigin, 'Content-Type': 'application/json' }, body: '{}' })
+    ).json()) as { token: string; conversationId: string; strings: Record<string, string> }
+    expect(session.strings).toMatchObject({ survey_send: 'Send tilbakemelding', survey_thanks: 'Takk for tilbakemeldingen!', feedback: 'Tilbakemelding' })
+    const response = await SELF.fetch(`${origin}/widget/${ws.channels.chat.id}/ws?token=${encodeURIComponent(session.token)}`, { headers: { Upgrade: 'websocket', Origin: siteOrigin } })
+    const socket = response.webSocket!
+    socket.accept()
+    const frames: Record<string, unknown>[] = []
+    socket.addEventListener('message', (event) => frames.push(JSON.parse(event.data as string)))
+    const next = (type: string) => eventually(async () => frames.find((frame) => frame.type === type), `a ${type} frame`)
+    socket.send(JSON.stringify({ type: 'profile', name: 'Kari', email: 'kari@example.no' }))
+    await next('profile:saved')
+    socket.send(JSON.stringify({ type: 'message', clientId: 'm1', text: 'Har dere lange soveposer?' }))
+    await next('ack')
+    await close(await login(ws.users.agent.email), session.conversationId)
+    const frame = (await next('survey')) as { choices: { label: string }[] }
+    expect(frame.choices.map((choice) => choice.label)).toEqual(['Svært misfornøyd', 'Misfornøyd', 'Nøytral', 'Fornøyd', 'Svært fornøyd'])
+    socket.send(JSON.stringify({ type: 'survey', token: 'b'.repeat(48), score: 2 }))
+    expect(await next('survey:error')).toMatchObject({ message: 'Denne undersøkelsen er ikke tilgjengelig.' })
+    socket.close(1000)
+  })
+
   it('emails a chat visitor who already left, and shows an unanswered widget survey again when the visitor returns', async () => {
     const ws = await workspace()
     const siteOrigin = 'https://shop.example'
