@@ -20,6 +20,8 @@ export const chatEvent = z.object({
   name: z.string().max(120).optional(),
   email: z.string().email().max(254).optional(),
   text: z.string().min(1).max(4000),
+  /** The widget's language (the channel's, or the visitor's browser's). */
+  locale: z.string().max(16).optional(),
 })
 
 function ChatIcon() {
@@ -43,7 +45,7 @@ export const chatChannel = defineChannel({
     return [
       {
         externalId: `${event.visitorId}:${event.clientMessageId}`,
-        from: { externalId: event.visitorId, name: event.name, email: event.email },
+        from: { externalId: event.visitorId, name: event.name, email: event.email, ...(event.locale ? { locale: event.locale } : {}) },
         text: event.text,
         thread: { key: event.sessionKey },
       },

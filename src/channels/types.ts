@@ -10,6 +10,8 @@ export interface InboundContact {
   name?: string
   email?: string
   phone?: string
+  /** The sender's language, when the channel knows it (the chat widget's): customer mail uses it. */
+  locale?: string
 }
 
 export interface InboundAttachment {

@@ -128,6 +128,9 @@ export const contacts = sqliteTable(
     blocked: integer('blocked', { mode: 'boolean' }).notNull().default(false),
     // Set when mail to this address bounced; cleared when the contact writes again.
     bouncingAt: integer('bouncing_at'),
+    // The language mail to them is written in (transcripts, surveys), when a channel learned it
+    // (the chat widget's); English when unknown.
+    locale: text('locale'),
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex('contacts_email_unique').on(t.accountId, t.email)],

@@ -364,7 +364,7 @@ export class ConversationRoom extends DurableObject<Bindings> {
     const db = this.#db()
     const channel = { id: state.channelId, accountId: state.accountId, inboxId: state.inboxId, pluginId: state.pluginId, name: state.channelName }
     const [inbound] = await chatChannel.parse(
-      { type: 'event', payload: { visitorId: state.visitorId, sessionKey: state.visitorId, clientMessageId: clientId, name: state.name, email: state.email, text } },
+      { type: 'event', payload: { visitorId: state.visitorId, sessionKey: state.visitorId, clientMessageId: clientId, name: state.name, email: state.email, text, locale: state.locale } },
       { channel, settings: { allowedOrigins: [], greeting: '', chatflow: state.chatflow ?? 'none', language: 'auto' }, secrets: {}, env: this.env },
     )
     if (!inbound) return

@@ -1,3 +1,4 @@
+import { isLocale } from '../i18n'
 import { and, eq } from 'drizzle-orm'
 import type { Db } from '../db/client'
 import { contactIdentities, contacts } from '../db/schema'
@@ -23,6 +24,7 @@ export async function resolveContact(
   const email = from.email ? normalizeEmail(from.email) : undefined
   const name = from.name?.trim() || undefined
   const phone = from.phone?.trim() || undefined
+  const locale = isLocale(from.locale) ? from.locale : undefined
 
   let contact: Contact | undefined
   if (from.externalId) {
@@ -51,7 +53,7 @@ export async function resolveContact(
     const id = newId()
     const [inserted] = await db
       .insert(contacts)
-      .values({ id, accountId, name, email, phone, createdAt: nowMs })
+      .values({ id, accountId, name, email, phone, locale, createdAt: nowMs })
       .onConflictDoNothing()
       .returning()
     contact =
@@ -69,6 +71,7 @@ export async function resolveContact(
     if (!contact.name && name) missing.name = name
     if (!contact.email && email) missing.email = email
     if (!contact.phone && phone) missing.phone = phone
+    if (!contact.locale && locale) missing.locale = locale
     if (Object.keys(missing).length > 0) {
       // Another contact may own the address already; then keep the two apart rather than fail.
       const [updated] = await db

@@ -11,7 +11,7 @@ import { findPlugin } from '../channels/registry'
 import { resolveContact } from './contacts'
 import { appendMessage, type Message } from './messages'
 import { queueDelivery, storeOutboundAttachments, type DeliveryQueue } from './outbound'
-import { t } from '../i18n'
+import { t, withLocale } from '../i18n'
 
 /**
  * Email that starts from our side: a new conversation composed from the inbox, a conversation
@@ -258,9 +258,10 @@ export async function sendTranscript(
   options: { user?: { id: string; name: string }; automatic?: boolean; nowMs?: number } = {},
 ): Promise<Message> {
   const [conversation] = await db
-    .select({ accountId: conversations.accountId, inboxName: inboxes.name })
+    .select({ accountId: conversations.accountId, inboxName: inboxes.name, contactLocale: contacts.locale })
     .from(conversations)
     .innerJoin(inboxes, eq(inboxes.id, conversations.inboxId))
+    .leftJoin(contacts, eq(contacts.id, conversations.contactId))
     .where(eq(conversations.id, conversationId))
     .limit(1)
   if (!conversation) throw new Error(t('email.error.conversation_missing'))
@@ -271,7 +272,11 @@ export async function sendTranscript(
   if (!channel) throw new Error(t('email.error.no_transcript_channel'))
   const rendered = await renderConversationForEmail(db, conversation.accountId, conversationId)
   if (!rendered) throw new Error(t('email.error.conversation_missing'))
-  const intro = `Here is a copy of your conversation with ${conversation.inboxName}.`
+  // In the contact's language (the chat widget's), whoever clicked.
+  const { intro, subject } = withLocale(conversation.contactLocale, () => ({
+    intro: t('email.transcript.intro', { team: conversation.inboxName }),
+    subject: t('email.transcript.subject', { team: conversation.inboxName }),
+  }))
   const message = await appendMessage(db, {
     accountId: conversation.accountId,
     conversationId,
@@ -286,7 +291,7 @@ export async function sendTranscript(
       transcript: true,
       startsThread: true,
       ...(options.automatic ? { autoSubmitted: 'auto-generated' } : {}),
-      subject: `Your conversation with ${conversation.inboxName}`,
+      subject,
       replyOptions: { to: [{ address }], cc: [], bcc: [] },
       sendBody: { text: `${intro}\n\n${rendered.text}\n`, html: `<p>${escapeHtml(intro)}</p>${rendered.html}` },
     },

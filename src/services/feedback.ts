@@ -138,9 +138,10 @@ export async function answerSurvey(
 /** A widget survey the visitor has not answered yet (offered again when they reconnect). */
 export async function pendingWidgetSurvey(db: Db, accountId: string, conversationId: string, nowMs = Date.now()) {
   const [row] = await db
-    .select({ token: feedback.token, question: accountSettings.surveyQuestion })
+    .select({ token: feedback.token, question: accountSettings.surveyQuestion, locale: contacts.locale })
     .from(feedback)
     .leftJoin(accountSettings, eq(accountSettings.accountId, feedback.accountId))
+    .leftJoin(contacts, eq(contacts.id, feedback.contactId))
     .where(
       and(
         eq(feedback.accountId, accountId),
@@ -151,7 +152,7 @@ export async function pendingWidgetSurvey(db: Db, accountId: string, conversatio
       ),
     )
     .limit(1)
-  return row ? { token: row.token, question: withLocale('en', () => questionOf({ question: row.question?.trim() || null })) } : null
+  return row ? { token: row.token, question: withLocale(row.locale, () => questionOf({ question: row.question?.trim() || null })) } : null
 }
 
 export interface ContactFeedbackEntry {
@@ -198,8 +199,8 @@ export async function contactFeedback(db: Db, accountId: string, contactId: stri
 // ---- Sending ---------------------------------------------------------------------------------
 
 /** The survey mail: the question and five links, each preselecting a score on the answer page. */
-export function surveyMail(input: { question: string; teamName: string; answerUrl: string }) {
-  return withLocale('en', () => {
+export function surveyMail(input: { question: string; teamName: string; answerUrl: string; locale?: string | null }) {
+  return withLocale(input.locale ?? 'en', () => {
     const intro = t('feedback.mail.intro', { team: input.teamName })
     const links = surveyScores.map((score) => ({ score, label: `${score} – ${scoreLabel(score)}`, url: `${input.answerUrl}?score=${score}` }))
     const text = [intro, '', input.question, '', ...links.map((link) => `${link.label}: ${link.url}`), '', t('feedback.mail.footer')].join('\n')
@@ -223,7 +224,7 @@ export function surveyMail(input: { question: string; teamName: string; answerUr
 export async function sendSurveyEmail(
   db: Db,
   env: Pick<Bindings, 'OUTBOUND'>,
-  input: { survey: Survey; to: string; question: string; baseUrl: string; nowMs?: number },
+  input: { survey: Survey; to: string; question: string; baseUrl: string; nowMs?: number; locale?: string | null },
 ): Promise<Message> {
   const conversationId = input.survey.conversationId!
   const [conversation] = await db
@@ -234,7 +235,7 @@ export async function sendSurveyEmail(
     .limit(1)
   const channel = await emailChannelFor(db, input.survey.accountId, conversationId)
   if (!conversation || !channel) throw new Error('This inbox has no email channel to send the survey from.')
-  const mail = surveyMail({ question: input.question, teamName: conversation.inboxName, answerUrl: `${input.baseUrl.replace(/\/$/, '')}/feedback/${input.survey.token}` })
+  const mail = surveyMail({ question: input.question, teamName: conversation.inboxName, answerUrl: `${input.baseUrl.replace(/\/$/, '')}/feedback/${input.survey.token}`, locale: input.locale })
   const message = await appendMessage(db, {
     accountId: input.survey.accountId,
     conversationId,
@@ -306,7 +307,9 @@ export async function sendSurveyOnClose(
   if (!wrote) return skip('contact never wrote')
   const [already] = await db.select({ id: feedback.id }).from(feedback).where(eq(feedback.conversationId, conversationId)).limit(1)
   if (already) return skip('already sent')
-  const question = withLocale('en', () => questionOf(settings))
+  // Asked in the contact's language (the chat widget's, when known); a question the account wrote is theirs.
+  const locale = row.contact.locale
+  const question = withLocale(locale, () => questionOf(settings))
   const base = { accountId, conversationId, contactId: row.contact.id, nowMs: input.nowMs }
 
   const isChat = findPlugin(row.conversation.pluginId)?.capabilities.realtime === true
@@ -317,7 +320,7 @@ export async function sendSurveyOnClose(
     // The visitor left between the two calls: email when we can, else it waits for their return.
     if (!row.contact.email || row.contact.bouncingAt) return { conversationId, sent: 'widget', reason: 'offered on return' }
     await db.update(feedback).set({ via: 'email' }).where(eq(feedback.id, survey.id))
-    const message = await sendSurveyEmail(db, env, { survey, to: row.contact.email, question, baseUrl: input.baseUrl, nowMs: input.nowMs })
+    const message = await sendSurveyEmail(db, env, { survey, to: row.contact.email, question, baseUrl: input.baseUrl, nowMs: input.nowMs, locale })
     return { conversationId, sent: 'email', messageId: message.id }
   }
   if (!row.contact.email) return skip('no address')
@@ -325,6 +328,6 @@ export async function sendSurveyOnClose(
   if (!(await emailChannelFor(db, accountId, conversationId))) return skip('no email channel')
   const survey = await createSurvey(db, { ...base, via: 'email' })
   if (!survey) return skip('already sent')
-  const message = await sendSurveyEmail(db, env, { survey, to: row.contact.email, question, baseUrl: input.baseUrl, nowMs: input.nowMs })
+  const message = await sendSurveyEmail(db, env, { survey, to: row.contact.email, question, baseUrl: input.baseUrl, nowMs: input.nowMs, locale })
   return { conversationId, sent: 'email', messageId: message.id }
 }

@@ -3,8 +3,10 @@ import { and, eq } from 'drizzle-orm'
 import { simpleParser } from 'mailparser'
 import { describe, expect, it } from 'vitest'
 import worker from '../../src/index'
-import { channels, contacts, conversations, feedback, messages } from '../../src/db/schema'
+import { channels, contacts, conversations, feedback, inboxes, messages } from '../../src/db/schema'
 import { getSurveySettings, sendSurveyOnClose, type SurveyLive } from '../../src/services/feedback'
+import { sendTranscript } from '../../src/services/email-outbound'
+import { t, withLocale } from '../../src/i18n'
 import { buildMail } from '../shared/email-fixtures'
 import { db, emailMessage, form, login, origin, request, workspace } from './helpers'
 
@@ -169,12 +171,45 @@ describe('the survey after a close', () => {
     await next('profile:saved')
     socket.send(JSON.stringify({ type: 'message', clientId: 'm1', text: 'Har dere lange soveposer?' }))
     await next('ack')
-    await close(await login(ws.users.agent.email), session.conversationId)
-    const frame = (await next('survey')) as { choices: { label: string }[] }
+    // The contact keeps the widget's language for the mail they get later.
+    const [contact] = await db().select({ locale: contacts.locale }).from(conversations).innerJoin(contacts, eq(contacts.id, conversations.contactId)).where(eq(conversations.id, session.conversationId))
+    expect(contact?.locale).toBe('nb')
+    const cookie = await login(ws.users.agent.email)
+    await close(cookie, session.conversationId)
+    const frame = (await next('survey')) as { question: string; choices: { label: string }[] }
+    expect(frame.question).toBe(withLocale('nb', () => t('feedback.question_default')))
+    expect(frame.question).not.toBe('How satisfied were you with our help?')
     expect(frame.choices.map((choice) => choice.label)).toEqual(['Svært misfornøyd', 'Misfornøyd', 'Nøytral', 'Fornøyd', 'Svært fornøyd'])
     socket.send(JSON.stringify({ type: 'survey', token: 'b'.repeat(48), score: 2 }))
     expect(await next('survey:error')).toMatchObject({ message: 'Denne undersøkelsen er ikke tilgjengelig.' })
     socket.close(1000)
+    // The transcript goes out in their language too, whoever asked for it (here an English-speaking agent).
+    const transcript = await sendTranscript(db(), env, session.conversationId, 'kari@example.no')
+    const [inbox] = await db().select({ name: inboxes.name }).from(inboxes).where(eq(inboxes.id, ws.inboxId))
+    expect(transcript.metadata).toMatchObject({ subject: `Samtalen din med ${inbox!.name}` })
+    expect((transcript.metadata.sendBody as { text: string }).text.startsWith(`Her er en kopi av samtalen din med ${inbox!.name}.`)).toBe(true)
+
+    // A visitor who left gets the survey by email, in their language.
+    const gone = (await (
+      await SELF.fetch(`${origin}/widget/${ws.channels.chat.id}/session`, { method: 'POST', headers: { Origin: siteOrigin, 'Content-Type': 'application/json' }, body: '{}' })
+    ).json()) as { token: string; conversationId: string }
+    const goneResponse = await SELF.fetch(`${origin}/widget/${ws.channels.chat.id}/ws?token=${encodeURIComponent(gone.token)}`, { headers: { Upgrade: 'websocket', Origin: siteOrigin } })
+    const goneSocket = goneResponse.webSocket!
+    goneSocket.accept()
+    const goneFrames: Record<string, unknown>[] = []
+    goneSocket.addEventListener('message', (event) => goneFrames.push(JSON.parse(event.data as string)))
+    goneSocket.send(JSON.stringify({ type: 'profile', name: 'Per', email: 'per@example.no' }))
+    goneSocket.send(JSON.stringify({ type: 'message', clientId: 'g1', text: 'Takk, ha det!' }))
+    await eventually(async () => goneFrames.find((frame) => frame.type === 'ack'), 'an ack')
+    goneSocket.close(1000)
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    await close(cookie, gone.conversationId)
+    expect(await eventually(() => surveyOf(gone.conversationId), 'the emailed survey')).toMatchObject({ via: 'email' })
+    const mail = await eventually(
+      async () => (await db().select().from(messages).where(and(eq(messages.conversationId, gone.conversationId), eq(messages.automated, true)))).find((row) => row.metadata.survey),
+      'the survey mail',
+    )
+    expect(mail.metadata).toMatchObject({ subject: `Hvordan gjorde ${inbox!.name} det?` })
   })
 
   it('emails a chat visitor who already left, and shows an unanswered widget survey again when the visitor returns', async () => {
