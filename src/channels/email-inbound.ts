@@ -5,11 +5,11 @@ import { conversations } from '../db/schema'
 import { newId } from '../lib/ids'
 import { normalizeEmail } from '../lib/text'
 import { queueListUpdate } from '../rooms/list-updates'
-import { durableObjectNotifier } from '../rooms/notifier'
+import { durableObjectNotifier, tellRoom } from '../rooms/notifier'
 import { channelsOfPlugin, type Channel } from '../services/inboxes'
 import { conversationIdFromReplyAddress } from './email-threading'
 import { findPlugin } from './registry'
-import { ingestInbound, type LiveEvent, type Notifier } from './pipeline'
+import { ingestInbound, type Notifier } from './pipeline'
 import { channelContextOf } from './context'
 
 /** The address an email channel answers to, with plus-addressing (support+tag@) folded away. */
@@ -74,7 +74,7 @@ function backgroundNotifier(env: Bindings, ctx?: Pick<ExecutionContext, 'waitUnt
         (async () => {
           // The room first: the list row rendered next must already count the message as read
           // by whoever has the thread open.
-          if (!event.startedConversation && event.watched !== false) await env.CONVERSATION_ROOM.get(env.CONVERSATION_ROOM.idFromName(event.conversationId)).messageAdded(event)
+          await tellRoom(env, event)
           await queueListUpdate(env, event)
         })(),
       )

@@ -4,8 +4,7 @@ import { compiled, CompiledInsert, statementBuilder } from '../db/compiled'
 import { attachments, blockedSenders, contactIdentities, contacts, conversationParticipants, conversations, messages } from '../db/schema'
 import { newId } from '../lib/ids'
 import { normalizeEmail, toPreview } from '../lib/text'
-import { isLocale } from '../i18n'
-import { resolveContact, type Contact } from '../services/contacts'
+import { localeOf, resolveContact, type Contact } from '../services/contacts'
 import { appendMessage, appendMessageStatements, findMessageByExternalId, findMessageByExternalIdQuery, type Message } from '../services/messages'
 import { applyDefaultAssignment, defaultAssignmentLookups, roundRobinStatements, pickDefaultAssignee } from '../services/inbox-settings'
 import type { ChannelRecord, InboundMessage } from './types'
@@ -404,7 +403,7 @@ async function ingestInOneBatch(
   const found = byIdentity[0] ?? byEmail[0]
   const name = message.from.name?.trim() || null
   const phone = message.from.phone?.trim() || null
-  const locale = isLocale(message.from.locale) ? message.from.locale : null
+  const locale = localeOf(message.from)
   // A known contact with a detail to fill in, or one who was bouncing: the careful path updates them.
   if (found && ((!found.name && name) || (!found.email && email) || (!found.phone && phone) || (!found.locale && locale) || found.bouncingAt)) return unsettled
   if (found && message.from.externalId && !byIdentity[0]) return unsettled
@@ -424,7 +423,7 @@ async function ingestInOneBatch(
   const storedAttachments = await putAttachments(deps, channel, conversationId, message)
   const statements: unknown[] = []
   if (!found) {
-    statements.push(insertContact.bind(db, { id: contactId, accountId: channel.accountId, name, email, phone, ...(locale ? { locale } : {}), createdAt: nowMs }, undefined))
+    statements.push(insertContact.bind(db, { id: contactId, accountId: channel.accountId, name, email, phone, locale, createdAt: nowMs }, undefined))
     if (message.from.externalId) {
       statements.push(insertIdentity.bind(db, { accountId: channel.accountId, pluginId: channel.pluginId, externalId: message.from.externalId, contactId }, undefined))
     }
@@ -776,11 +775,7 @@ export async function startVisitorConversation(
       ...(knownContact
         ? []
         : [
-            insertVisitorContact.bind(
-              db,
-              { id: newContactId, accountId: channel.accountId, name, email, ...(isLocale(message.from.locale) ? { locale: message.from.locale } : {}), createdAt: nowMs },
-              undefined,
-            ),
+            insertVisitorContact.bind(db, { id: newContactId, accountId: channel.accountId, name, email, locale: localeOf(message.from), createdAt: nowMs }, undefined),
             insertVisitorIdentity.bind(db, { accountId: channel.accountId, pluginId: channel.pluginId, externalId: input.visitorId }, undefined, contact),
           ]),
       insertVisitorConversation.bind(

@@ -8,7 +8,7 @@ import { continueChatflow } from '../services/chatflows'
 import { getConversation, markRead, setConversationWatched } from '../services/conversations'
 import { getMessage, lastSeqOf, listMessages, type ThreadMessage } from '../services/messages'
 import { listAllUsers } from '../services/users'
-import { answerSurvey, pendingWidgetSurvey, scoreLabel, surveyScores } from '../services/feedback'
+import { answerSurvey, pendingWidgetSurvey, questionOf, scoreLabel, surveyScores, type WidgetSurvey } from '../services/feedback'
 import { withLocale } from '../i18n'
 import { AppendedMessages, ReplacedMessage, ThreadHeader, TypingIndicator, Viewers } from '../../templates/inbox'
 import type { ThreadPlace } from '../../templates/thread-actions'
@@ -37,14 +37,16 @@ interface VisitorState extends VisitorIdentityHeader {
 
 type SocketState = AgentState | VisitorState
 
-/** The survey as the widget shows it: the question (as the account wrote it) and five choices labelled in the widget's language. */
-function surveyFrame(survey: { token: string; question: string }, locale: Locale) {
-  return JSON.stringify({
-    type: 'survey',
-    token: survey.token,
-    question: survey.question,
-    choices: withLocale(locale, () => surveyScores.map((score) => ({ score, label: scoreLabel(score) }))),
-  })
+/** The survey as the widget shows it, in the widget's language: the question (the account's own, or the default) and five labelled choices. */
+function surveyFrame(survey: WidgetSurvey, locale: Locale) {
+  return withLocale(locale, () =>
+    JSON.stringify({
+      type: 'survey',
+      token: survey.token,
+      question: questionOf(survey),
+      choices: surveyScores.map((score) => ({ score, label: scoreLabel(score) })),
+    }),
+  )
 }
 
 const viewerOf = (state: AgentState) => ({ id: state.userId, role: state.role })
@@ -172,7 +174,7 @@ export class ConversationRoom extends DurableObject<Bindings> {
   }
 
   /** Shows the satisfaction survey in the visitor's widget; false when no visitor socket is open. */
-  async offerSurvey(survey: { token: string; question: string }): Promise<boolean> {
+  async offerSurvey(survey: WidgetSurvey): Promise<boolean> {
     const sockets = this.ctx.getWebSockets('visitor')
     for (const socket of sockets) sendSafely(socket, surveyFrame(survey, (stateOf(socket) as VisitorState).locale))
     return sockets.length > 0
@@ -372,16 +374,14 @@ export class ConversationRoom extends DurableObject<Bindings> {
     const deferAssignment = Boolean(state.chatflow)
     // The same visitor in another tab may have started the conversation already: their contact is known here.
     if (!state.contactId) {
-      const sibling = this.ctx
+      // The tag holds this visitor's sockets only, and a room is one conversation.
+      const contactId = this.ctx
         .getWebSockets(`visitor:${state.visitorId}`)
-        .map(stateOf)
-        .find(
-          (other): other is VisitorState =>
-            other.kind === 'visitor' && other.accountId === state.accountId && other.visitorId === state.visitorId && other.conversationId === state.conversationId && Boolean(other.contactId),
-        )
-      if (sibling?.contactId) {
-        state.contactId = sibling.contactId
-        socket.serializeAttachment({ ...(stateOf(socket) as VisitorState), contactId: sibling.contactId } satisfies VisitorState)
+        .map((other) => (stateOf(other) as VisitorState).contactId)
+        .find(Boolean)
+      if (contactId) {
+        state.contactId = contactId
+        socket.serializeAttachment({ ...(stateOf(socket) as VisitorState), contactId } satisfies VisitorState)
       }
     }
     // A visitor's first message usually starts the conversation: one batch does it all.

@@ -1,17 +1,25 @@
 import type { Bindings } from '../env'
 import type { LiveEvent, Notifier } from '../channels/pipeline'
 
+/**
+ * Tells the conversation's room about a committed message, when anyone can be in it. A
+ * conversation this message started has no room yet, and waking one up costs more than the whole
+ * list update; nor does a thread nobody has open (the pipeline read the room's `watched` flag
+ * with its write).
+ */
+export async function tellRoom(env: Pick<Bindings, 'CONVERSATION_ROOM'>, event: LiveEvent & { messageId: number }) {
+  if (event.startedConversation || event.watched === false) return
+  await env.CONVERSATION_ROOM.get(env.CONVERSATION_ROOM.idFromName(event.conversationId)).messageAdded(event)
+}
+
 /** The live layer in Workers: the conversation's room and the inbox's hub, both told at once. */
 export function durableObjectNotifier(env: Bindings): Notifier {
-  const room = (conversationId: string) => env.CONVERSATION_ROOM.get(env.CONVERSATION_ROOM.idFromName(conversationId))
   const hub = (inboxId: string) => env.INBOX_HUB.get(env.INBOX_HUB.idFromName(inboxId))
   return {
     async messageAdded(event) {
       // The room first: agents watching the thread have now read the message, and the list row
-      // the hub renders next must already say so. A conversation this message started has no
-      // room yet, and waking one up costs more than the whole list update; nor does a thread
-      // nobody has open (the pipeline read the room's `watched` flag with its write).
-      if (!event.startedConversation && event.watched !== false) await room(event.conversationId).messageAdded(event)
+      // the hub renders next must already say so.
+      await tellRoom(env, event)
       await hub(event.inboxId).conversationChanged(event)
     },
     async conversationChanged(event: LiveEvent) {

@@ -1,12 +1,17 @@
-import { isLocale } from '../i18n'
 import { and, eq } from 'drizzle-orm'
 import type { Db } from '../db/client'
 import { contactIdentities, contacts } from '../db/schema'
 import type { InboundContact } from '../channels/types'
 import { newId } from '../lib/ids'
 import { normalizeEmail } from '../lib/text'
+import { isLocale, type Locale } from '../i18n'
 
 export type Contact = typeof contacts.$inferSelect
+
+/** The language a channel says the sender reads (one we write in), or null. */
+export function localeOf(from: InboundContact): Locale | null {
+  return isLocale(from.locale) ? from.locale : null
+}
 
 /**
  * Finds the contact an inbound sender is, or creates one: first by the channel's own identity,
@@ -24,7 +29,7 @@ export async function resolveContact(
   const email = from.email ? normalizeEmail(from.email) : undefined
   const name = from.name?.trim() || undefined
   const phone = from.phone?.trim() || undefined
-  const locale = isLocale(from.locale) ? from.locale : undefined
+  const locale = localeOf(from) ?? undefined
 
   let contact: Contact | undefined
   if (from.externalId) {

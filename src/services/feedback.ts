@@ -138,10 +138,9 @@ export async function answerSurvey(
 /** A widget survey the visitor has not answered yet (offered again when they reconnect). */
 export async function pendingWidgetSurvey(db: Db, accountId: string, conversationId: string, nowMs = Date.now()) {
   const [row] = await db
-    .select({ token: feedback.token, question: accountSettings.surveyQuestion, locale: contacts.locale })
+    .select({ token: feedback.token, question: accountSettings.surveyQuestion })
     .from(feedback)
     .leftJoin(accountSettings, eq(accountSettings.accountId, feedback.accountId))
-    .leftJoin(contacts, eq(contacts.id, feedback.contactId))
     .where(
       and(
         eq(feedback.accountId, accountId),
@@ -152,7 +151,7 @@ export async function pendingWidgetSurvey(db: Db, accountId: string, conversatio
       ),
     )
     .limit(1)
-  return row ? { token: row.token, question: withLocale(row.locale, () => questionOf({ question: row.question?.trim() || null })) } : null
+  return row ? ({ token: row.token, question: row.question?.trim() || null } satisfies WidgetSurvey) : null
 }
 
 export interface ContactFeedbackEntry {
@@ -261,11 +260,20 @@ export async function sendSurveyEmail(
   return message
 }
 
+/**
+ * A survey as the widget gets it: the account's own question, or null for the default one, which
+ * the room asks in the widget's language.
+ */
+export interface WidgetSurvey {
+  token: string
+  question: string | null
+}
+
 /** How the live layer reaches a chat visitor; the route passes the conversation's room. */
 export interface SurveyLive {
   visitorConnected(conversationId: string): Promise<boolean>
   /** Shows the survey in the widget; false when no visitor socket took it. */
-  offer(conversationId: string, survey: { token: string; question: string }): Promise<boolean>
+  offer(conversationId: string, survey: WidgetSurvey): Promise<boolean>
 }
 
 export type SurveyOutcome = { conversationId: string; sent: 'widget' | 'email' | null; reason?: string; messageId?: number }
@@ -307,7 +315,8 @@ export async function sendSurveyOnClose(
   if (!wrote) return skip('contact never wrote')
   const [already] = await db.select({ id: feedback.id }).from(feedback).where(eq(feedback.conversationId, conversationId)).limit(1)
   if (already) return skip('already sent')
-  // Asked in the contact's language (the chat widget's, when known); a question the account wrote is theirs.
+  // Mail asks in the contact's language (the chat widget's, when known), the widget in its own;
+  // a question the account wrote is theirs.
   const locale = row.contact.locale
   const question = withLocale(locale, () => questionOf(settings))
   const base = { accountId, conversationId, contactId: row.contact.id, nowMs: input.nowMs }
@@ -316,7 +325,7 @@ export async function sendSurveyOnClose(
   if (isChat && (await live.visitorConnected(conversationId))) {
     const survey = await createSurvey(db, { ...base, via: 'widget' })
     if (!survey) return skip('already sent')
-    if (await live.offer(conversationId, { token: survey.token, question })) return { conversationId, sent: 'widget' }
+    if (await live.offer(conversationId, { token: survey.token, question: settings.question })) return { conversationId, sent: 'widget' }
     // The visitor left between the two calls: email when we can, else it waits for their return.
     if (!row.contact.email || row.contact.bouncingAt) return { conversationId, sent: 'widget', reason: 'offered on return' }
     await db.update(feedback).set({ via: 'email' }).where(eq(feedback.id, survey.id))

@@ -63,8 +63,12 @@ export async function updateInbox(
 
 // The look-ups and writes of default assignment, compiled once (src/db/compiled.ts): every new
 // conversation runs them, and the one-batch paths of the pipeline put them in their own batches.
-const inboxAssignment = compiled<{ defaultAssignment: DefaultAssignment; defaultAssigneeId: string | null }[]>(() => {
-  const fields = { defaultAssignment: inboxes.defaultAssignment, defaultAssigneeId: inboxes.defaultAssigneeId }
+/** The inbox's mode, and its chosen assignee when it has one who is still active. */
+const inboxAssignment = compiled<{ defaultAssignment: DefaultAssignment; chosenUserId: string | null }[]>(() => {
+  const fields = {
+    defaultAssignment: inboxes.defaultAssignment,
+    chosenUserId: sql<string | null>`(select ${users.id} from ${users} where ${users.id} = ${inboxes.defaultAssigneeId} and ${users.status} = 'active')`,
+  }
   return { query: statementBuilder.select(fields).from(inboxes).where(eq(inboxes.id, sql.placeholder('inboxId'))).limit(1), fields }
 })
 
@@ -78,19 +82,6 @@ const assignmentQueue = compiled<AssignmentCandidate[]>(() => {
       .innerJoin(users, eq(users.id, inboxMembers.userId))
       .where(and(eq(inboxMembers.inboxId, sql.placeholder('inboxId')), eq(users.status, 'active')))
       .orderBy(asc(inboxMembers.lastAssignedAt), asc(inboxMembers.userId)),
-    fields,
-  }
-})
-
-/** The inbox's chosen assignee, when it is one and still active. */
-const chosenAssignee = compiled<{ userId: string }[]>(() => {
-  const fields = { userId: users.id }
-  return {
-    query: statementBuilder
-      .select(fields)
-      .from(users)
-      .where(and(eq(users.id, sql`(select ${inboxes.defaultAssigneeId} from ${inboxes} where ${inboxes.id} = ${sql.placeholder('inboxId')})`), eq(users.status, 'active')))
-      .limit(1),
     fields,
   }
 })
@@ -119,11 +110,11 @@ export interface AssignmentCandidate {
 
 /**
  * The look-ups default assignment needs, as statements for the caller's own batch (with
- * `pickDefaultAssignee` on their results): the inbox's mode, the round-robin queue, the chosen
- * assignee.
+ * `pickDefaultAssignee` on their results): the inbox's mode and chosen assignee, and the
+ * round-robin queue.
  */
 export function defaultAssignmentLookups(db: Db, inboxId: string) {
-  return [inboxAssignment().bind(db, { inboxId }), assignmentQueue().bind(db, { inboxId }), chosenAssignee().bind(db, { inboxId })] as const
+  return [inboxAssignment().bind(db, { inboxId }), assignmentQueue().bind(db, { inboxId })] as const
 }
 
 /**
@@ -132,12 +123,12 @@ export function defaultAssignmentLookups(db: Db, inboxId: string) {
  * hours). `roundRobin` says the queue must move on.
  */
 export function pickDefaultAssignee(
-  results: readonly [readonly { defaultAssignment: DefaultAssignment }[], readonly AssignmentCandidate[], readonly { userId: string }[]],
+  results: readonly [readonly { defaultAssignment: DefaultAssignment; chosenUserId: string | null }[], readonly AssignmentCandidate[]],
   nowMs: number,
 ): { userId: string; roundRobin: boolean } | null {
-  const [[inbox], queue, [chosen]] = results
+  const [[inbox], queue] = results
   if (!inbox || inbox.defaultAssignment === 'none') return null
-  if (inbox.defaultAssignment === 'user') return chosen ? { userId: chosen.userId, roundRobin: false } : null
+  if (inbox.defaultAssignment === 'user') return inbox.chosenUserId ? { userId: inbox.chosenUserId, roundRobin: false } : null
   const next = queue.find((member) => isAvailable(member, nowMs))
   return next ? { userId: next.userId, roundRobin: true } : null
 }

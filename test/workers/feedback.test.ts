@@ -43,6 +43,25 @@ const surveyOf = async (conversationId: string) => (await db().select().from(fee
 
 const noLive: SurveyLive = { visitorConnected: async () => false, offer: async () => false }
 
+/** The chat widget on a site the channel allows: its session, and its socket with the frames it got. */
+async function widgetSite(ws: Workspace, siteOrigin: string, settings: Record<string, unknown> = {}) {
+  await db().update(channels).set({ settings: { allowedOrigins: [siteOrigin], greeting: 'Hi!', ...settings } }).where(eq(channels.id, ws.channels.chat.id))
+  const newSession = async () =>
+    (await (
+      await SELF.fetch(`${origin}/widget/${ws.channels.chat.id}/session`, { method: 'POST', headers: { Origin: siteOrigin, 'Content-Type': 'application/json' }, body: '{}' })
+    ).json()) as { token: string; conversationId: string; strings: Record<string, string> }
+  const connect = async (token: string) => {
+    const response = await SELF.fetch(`${origin}/widget/${ws.channels.chat.id}/ws?token=${encodeURIComponent(token)}`, { headers: { Upgrade: 'websocket', Origin: siteOrigin } })
+    const socket = response.webSocket!
+    socket.accept()
+    const frames: Record<string, unknown>[] = []
+    socket.addEventListener('message', (event) => frames.push(JSON.parse(event.data as string)))
+    const next = (type: string) => eventually(async () => frames.find((frame) => frame.type === type), `a ${type} frame`)
+    return { socket, frames, next }
+  }
+  return { newSession, connect }
+}
+
 describe('the survey after a close', () => {
   it('emails a one-question survey with five answer links, automatic and only once per conversation', async () => {
     const ws = await workspace()
@@ -115,21 +134,9 @@ describe('the survey after a close', () => {
 
   it('shows the survey in the widget of a connected visitor, who answers over the socket', async () => {
     const ws = await workspace()
-    const siteOrigin = 'https://shop.example'
-    await db().update(channels).set({ settings: { allowedOrigins: [siteOrigin], greeting: 'Hi!' } }).where(eq(channels.id, ws.channels.chat.id))
-    const session = (await (
-      await SELF.fetch(`${origin}/widget/${ws.channels.chat.id}/session`, { method: 'POST', headers: { Origin: siteOrigin, 'Content-Type': 'application/json' }, body: '{}' })
-    ).json()) as { token: string; conversationId: string }
-    const connect = async () => {
-      const response = await SELF.fetch(`${origin}/widget/${ws.channels.chat.id}/ws?token=${encodeURIComponent(session.token)}`, { headers: { Upgrade: 'websocket', Origin: siteOrigin } })
-      const socket = response.webSocket!
-      socket.accept()
-      const frames: Record<string, unknown>[] = []
-      socket.addEventListener('message', (event) => frames.push(JSON.parse(event.data as string)))
-      const next = (type: string) => eventually(async () => frames.find((frame) => frame.type === type), `a ${type} frame`)
-      return { socket, frames, next }
-    }
-    const visitor = await connect()
+    const site = await widgetSite(ws, 'https://shop.example')
+    const session = await site.newSession()
+    const visitor = await site.connect(session.token)
     visitor.socket.send(JSON.stringify({ type: 'profile', name: 'Tom', email: 'tom@example.com' }))
     await visitor.next('profile:saved')
     visitor.socket.send(JSON.stringify({ type: 'message', clientId: 'm1', text: 'Do you have long sleeping bags?' }))
@@ -155,18 +162,10 @@ describe('the survey after a close', () => {
 
   it('asks in the widget’s language: choices, texts and errors', async () => {
     const ws = await workspace()
-    const siteOrigin = 'https://butikk.example'
-    await db().update(channels).set({ settings: { allowedOrigins: [siteOrigin], greeting: 'Hei!', language: 'nb' } }).where(eq(channels.id, ws.channels.chat.id))
-    const session = (await (
-      await SELF.fetch(`${origin}/widget/${ws.channels.chat.id}/session`, { method: 'POST', headers: { Origin: siteOrigin, 'Content-Type': 'application/json' }, body: '{}' })
-    ).json()) as { token: string; conversationId: string; strings: Record<string, string> }
+    const site = await widgetSite(ws, 'https://butikk.example', { greeting: 'Hei!', language: 'nb' })
+    const session = await site.newSession()
     expect(session.strings).toMatchObject({ survey_send: 'Send tilbakemelding', survey_thanks: 'Takk for tilbakemeldingen!', feedback: 'Tilbakemelding' })
-    const response = await SELF.fetch(`${origin}/widget/${ws.channels.chat.id}/ws?token=${encodeURIComponent(session.token)}`, { headers: { Upgrade: 'websocket', Origin: siteOrigin } })
-    const socket = response.webSocket!
-    socket.accept()
-    const frames: Record<string, unknown>[] = []
-    socket.addEventListener('message', (event) => frames.push(JSON.parse(event.data as string)))
-    const next = (type: string) => eventually(async () => frames.find((frame) => frame.type === type), `a ${type} frame`)
+    const { socket, next } = await site.connect(session.token)
     socket.send(JSON.stringify({ type: 'profile', name: 'Kari', email: 'kari@example.no' }))
     await next('profile:saved')
     socket.send(JSON.stringify({ type: 'message', clientId: 'm1', text: 'Har dere lange soveposer?' }))
@@ -190,17 +189,11 @@ describe('the survey after a close', () => {
     expect((transcript.metadata.sendBody as { text: string }).text.startsWith(`Her er en kopi av samtalen din med ${inbox!.name}.`)).toBe(true)
 
     // A visitor who left gets the survey by email, in their language.
-    const gone = (await (
-      await SELF.fetch(`${origin}/widget/${ws.channels.chat.id}/session`, { method: 'POST', headers: { Origin: siteOrigin, 'Content-Type': 'application/json' }, body: '{}' })
-    ).json()) as { token: string; conversationId: string }
-    const goneResponse = await SELF.fetch(`${origin}/widget/${ws.channels.chat.id}/ws?token=${encodeURIComponent(gone.token)}`, { headers: { Upgrade: 'websocket', Origin: siteOrigin } })
-    const goneSocket = goneResponse.webSocket!
-    goneSocket.accept()
-    const goneFrames: Record<string, unknown>[] = []
-    goneSocket.addEventListener('message', (event) => goneFrames.push(JSON.parse(event.data as string)))
+    const gone = await site.newSession()
+    const { socket: goneSocket, next: goneNext } = await site.connect(gone.token)
     goneSocket.send(JSON.stringify({ type: 'profile', name: 'Per', email: 'per@example.no' }))
     goneSocket.send(JSON.stringify({ type: 'message', clientId: 'g1', text: 'Takk, ha det!' }))
-    await eventually(async () => goneFrames.find((frame) => frame.type === 'ack'), 'an ack')
+    await goneNext('ack')
     goneSocket.close(1000)
     await new Promise((resolve) => setTimeout(resolve, 200))
     await close(cookie, gone.conversationId)
@@ -214,20 +207,7 @@ describe('the survey after a close', () => {
 
   it('emails a chat visitor who already left, and shows an unanswered widget survey again when the visitor returns', async () => {
     const ws = await workspace()
-    const siteOrigin = 'https://shop.example'
-    await db().update(channels).set({ settings: { allowedOrigins: [siteOrigin], greeting: 'Hi!' } }).where(eq(channels.id, ws.channels.chat.id))
-    const newSession = async () =>
-      (await (
-        await SELF.fetch(`${origin}/widget/${ws.channels.chat.id}/session`, { method: 'POST', headers: { Origin: siteOrigin, 'Content-Type': 'application/json' }, body: '{}' })
-      ).json()) as { token: string; conversationId: string }
-    const connect = async (token: string) => {
-      const response = await SELF.fetch(`${origin}/widget/${ws.channels.chat.id}/ws?token=${encodeURIComponent(token)}`, { headers: { Upgrade: 'websocket', Origin: siteOrigin } })
-      const socket = response.webSocket!
-      socket.accept()
-      const frames: Record<string, unknown>[] = []
-      socket.addEventListener('message', (event) => frames.push(JSON.parse(event.data as string)))
-      return { socket, frames, next: (type: string) => eventually(async () => frames.find((frame) => frame.type === type), `a ${type} frame`) }
-    }
+    const { newSession, connect } = await widgetSite(ws, 'https://shop.example')
     const cookie = await login(ws.users.agent.email)
 
     const gone = await newSession()
