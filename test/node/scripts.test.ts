@@ -11,3 +11,36 @@ describe('create-workspace password hashing', () => {
     expect(await verifyPassword('another password', hash)).toBe(false)
   })
 })
+
+describe('npm start fires the Cron Triggers wrangler dev leaves alone', () => {
+  it('reads every schedule of wrangler.toml and calls the worker’s scheduled handler with it', async () => {
+    // @ts-expect-error: a plain .mjs script without type declarations
+    const { cronsOf, startLocalCrons } = await import('../../scripts/lib/local-cron.mjs')
+    const { readFileSync } = await import('node:fs')
+    const { join } = await import('node:path')
+    const root = join(import.meta.dirname, '..', '..')
+    const crons: string[] = cronsOf(readFileSync(join(root, 'wrangler.toml'), 'utf8'))
+    expect(crons.length).toBeGreaterThan(0)
+    expect(cronsOf('[vars]\ncrons = ["1 1 * * *"]\n[triggers]\ncrons = ["*/5 * * * *", "17 3 * * *"]\n')).toEqual(['*/5 * * * *', '17 3 * * *'])
+
+    const { createServer } = await import('node:http')
+    const calls: string[] = []
+    const server = createServer((request, response) => {
+      calls.push(request.url ?? '')
+      response.end('ok')
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    const { port } = server.address() as { port: number }
+    const { mkdtempSync, writeFileSync } = await import('node:fs')
+    const { tmpdir } = await import('node:os')
+    const dir = mkdtempSync(join(tmpdir(), 'cron-'))
+    // Croner takes a six-field pattern (with seconds): this one fires every second.
+    writeFileSync(join(dir, 'wrangler.toml'), '[triggers]\ncrons = ["* * * * * *"]\n')
+    const jobs = startLocalCrons(dir, `http://127.0.0.1:${port}`)
+    await new Promise((resolve) => setTimeout(resolve, 2100))
+    jobs.stop()
+    server.close()
+    expect(calls.length).toBeGreaterThanOrEqual(1)
+    expect(calls[0]).toBe(`/cdn-cgi/local/scheduled?cron=${encodeURIComponent('* * * * * *')}`)
+  })
+})
