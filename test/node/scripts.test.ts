@@ -44,3 +44,20 @@ describe('npm start fires the Cron Triggers wrangler dev leaves alone', () => {
     expect(calls[0]).toBe(`/cdn-cgi/local/scheduled?cron=${encodeURIComponent('* * * * * *')}`)
   })
 })
+
+describe('a fresh clone', () => {
+  it('runs npm test with nothing beside it: no suite of npm test reads the team’s ../shared folder', async () => {
+    const { readFileSync, readdirSync, statSync } = await import('node:fs')
+    const { join, relative } = await import('node:path')
+    const root = join(import.meta.dirname, '..', '..')
+    const filesUnder = (directory: string): string[] =>
+      readdirSync(directory).flatMap((name) => {
+        const path = join(directory, name)
+        return statSync(path).isDirectory() ? filesUnder(path) : [path]
+      })
+    // What npm test runs: the workerd, Node and browser suites, their shared helpers and configs.
+    const files = [...['workers', 'node', 'browser', 'shared'].flatMap((folder) => filesUnder(join(root, 'test', folder))), join(root, 'vitest.workers.config.ts'), join(root, 'vitest.node.config.ts')]
+    const outside = files.filter((path) => /(\.\.['"`/, ]+){3}shared|['"`]shared['"`]\s*,\s*['"`]corpus/.test(readFileSync(path, 'utf8')))
+    expect(outside.map((path) => relative(root, path))).toEqual([])
+  })
+})
