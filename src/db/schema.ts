@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm'
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
 
 // Every `*At` column holds milliseconds since the Unix epoch (UTC).
@@ -229,6 +230,11 @@ export const messages = sqliteTable(
       .default('none'),
     deliveryError: text('delivery_error'),
     deliveryAttempts: integer('delivery_attempts').notNull().default(0),
+    // When the delivery last moved (queued, an attempt started or ended): a pending message that
+    // has not moved for a while lost its queue job and is swept back (services/outbound.ts).
+    deliveryUpdatedAt: integer('delivery_updated_at'),
+    // Set while one consumer is sending it, so a second job for the same message cannot send twice.
+    deliveryClaimedAt: integer('delivery_claimed_at'),
     // The original as received (an .eml in R2), kept for download and re-parsing.
     rawKey: text('raw_key'),
     // Sent by a machine (auto-reply, bounce, list mail): never answered automatically.
@@ -242,6 +248,8 @@ export const messages = sqliteTable(
     uniqueIndex('messages_external_id_unique').on(t.channelId, t.externalId),
     // Threading looks a reply's references up across the whole account's messages.
     index('messages_account_external_idx').on(t.accountId, t.externalId),
+    // The sweep's look-up: only pending messages are in it (a handful), however large messages grows.
+    index('messages_pending_delivery_idx').on(t.deliveryUpdatedAt).where(sql`delivery_status = 'pending'`),
   ],
 )
 
