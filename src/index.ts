@@ -2,6 +2,7 @@ import { app } from './app'
 import type { Bindings } from './env'
 import { handleInboundEmail } from './channels/email-inbound'
 import { deleteExpiredSessions } from './auth/session'
+import { deleteExpiredDevices } from './auth/known-devices'
 import { createDb } from './db/client'
 import { purgeTrash } from './services/conversation-actions'
 import { deliver, deliveryJob, sweepStaleDeliveries } from './services/outbound'
@@ -54,7 +55,7 @@ export default {
     const db = createDb(env)
     // Every trigger sweeps stuck sends; the daily one (wrangler.toml) also does the housekeeping.
     const tasks: Promise<unknown>[] = [sweepStaleDeliveries(db, env.OUTBOUND)]
-    if (controller.cron === dailyCron) tasks.push(deleteExpiredSessions(db), purgeTrash(db, env.ATTACHMENTS))
+    if (controller.cron === dailyCron) tasks.push(deleteExpiredSessions(db), deleteExpiredDevices(db), purgeTrash(db, env.ATTACHMENTS))
     ctx.waitUntil(Promise.all(tasks))
   },
 } satisfies ExportedHandler<Bindings>

@@ -5,7 +5,7 @@ import { attachments, blockedSenders, contacts, conversations, inboxes, inboxMem
 import { ingestInbound, startVisitorConversation, type BlobStore } from '../../src/channels/pipeline'
 import { newId } from '../../src/lib/ids'
 import { createSession, validateSessionToken, sessionExpiresInSeconds } from '../../src/auth/session'
-import { loginRetryAfterSeconds, recordLoginFailure, throttleKeys, maxFailuresPerAddress } from '../../src/auth/login-throttle'
+import { addressPolicy, quietWindowSeconds, takeLoginAttempt, throttleKeys } from '../../src/auth/login-throttle'
 import { countViews, getConversation, listConversations, markRead } from '../../src/services/conversations'
 import { appendMessage, listMessages } from '../../src/services/messages'
 import { searchMessages, toFtsQuery } from '../../src/services/search'
@@ -388,18 +388,25 @@ export function serviceSuite(getDb: () => Db, getBlobs: () => BlobStore) {
       expect(await db.select().from(sessions).where(eq(sessions.id, session.id))).toHaveLength(0)
     })
 
-    it('throttles repeated failed logins per address', async () => {
+    it('throttles login attempts per address with a growing delay, counted before the password is checked', async () => {
       const { db } = await setup()
-      const keys = throttleKeys(`victim.${Date.now()}@example.test`, undefined)
+      const keys = throttleKeys(`victim.${Date.now()}@example.test`, undefined, null)
       const now = Date.now()
-      for (let i = 0; i < maxFailuresPerAddress - 1; i++) await recordLoginFailure(db, keys, now)
-      expect(await loginRetryAfterSeconds(db, keys, now)).toBe(0)
-      await recordLoginFailure(db, keys, now)
-      expect(await loginRetryAfterSeconds(db, keys, now)).toBeGreaterThan(0)
-      expect(await loginRetryAfterSeconds(db, keys, now + 16 * 60_000)).toBe(0)
-      // A failure after the window starts a new window at one failure.
-      await recordLoginFailure(db, keys, now + 16 * 60_000)
-      expect(await loginRetryAfterSeconds(db, keys, now + 16 * 60_000)).toBe(0)
+      for (let i = 0; i < addressPolicy.freeAttempts; i++) expect(await takeLoginAttempt(db, keys, now)).toEqual({ allowed: true })
+      // The sixth waits the first delay; a refused attempt does not make the wait longer.
+      expect(await takeLoginAttempt(db, keys, now)).toEqual({ allowed: false, retryAfterSeconds: 30 })
+      expect(await takeLoginAttempt(db, keys, now + 10_000)).toEqual({ allowed: false, retryAfterSeconds: 20 })
+      // After it, one more is checked, and the next delay is twice as long.
+      expect(await takeLoginAttempt(db, keys, now + 30_000)).toEqual({ allowed: true })
+      expect(await takeLoginAttempt(db, keys, now + 30_000)).toEqual({ allowed: false, retryAfterSeconds: 60 })
+      expect(await takeLoginAttempt(db, keys, now + 90_000)).toEqual({ allowed: true })
+      expect(await takeLoginAttempt(db, keys, now + 90_000)).toEqual({ allowed: false, retryAfterSeconds: 120 })
+      // A key left quiet for the window after its delay starts afresh.
+      const later = now + 210_000 + quietWindowSeconds * 1000 + 1
+      for (let i = 0; i < addressPolicy.freeAttempts; i++) expect(await takeLoginAttempt(db, keys, later)).toEqual({ allowed: true })
+      expect((await takeLoginAttempt(db, keys, later)).allowed).toBe(false)
+      // A known device of the same address counts on its own key.
+      expect(await takeLoginAttempt(db, throttleKeys('victim@example.test', undefined, 'devicehash'), later)).toEqual({ allowed: true })
     })
   })
 
