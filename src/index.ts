@@ -3,6 +3,7 @@ import type { Bindings } from './env'
 import { handleInboundEmail } from './channels/email-inbound'
 import { deleteExpiredSessions } from './auth/session'
 import { deleteExpiredDevices } from './auth/known-devices'
+import { deleteQuietLoginAttempts } from './auth/login-throttle'
 import { createDb } from './db/client'
 import { purgeTrash } from './services/conversation-actions'
 import { deliver, deliveryJob, sweepStaleDeliveries } from './services/outbound'
@@ -55,7 +56,7 @@ export default {
     const db = createDb(env)
     // Every trigger sweeps stuck sends; the daily one (wrangler.toml) also does the housekeeping.
     const tasks: Promise<unknown>[] = [sweepStaleDeliveries(db, env.OUTBOUND)]
-    if (controller.cron === dailyCron) tasks.push(deleteExpiredSessions(db), deleteExpiredDevices(db), purgeTrash(db, env.ATTACHMENTS))
+    if (controller.cron === dailyCron) tasks.push(deleteExpiredSessions(db), deleteExpiredDevices(db), deleteQuietLoginAttempts(db), purgeTrash(db, env.ATTACHMENTS))
     ctx.waitUntil(Promise.all(tasks))
   },
 } satisfies ExportedHandler<Bindings>

@@ -97,3 +97,8 @@ export async function creditLoginSuccess(db: Db, keys: ThrottleKey[]) {
       .where(inArray(loginAttempts.key, credited.length > 0 ? credited : [''])),
   ])
 }
+
+/** Daily housekeeping: keys whose delay ended and then stayed quiet for a window are forgotten. */
+export async function deleteQuietLoginAttempts(db: Db, nowMs = Date.now()) {
+  await db.delete(loginAttempts).where(sql`max(${loginAttempts.windowStartedAt}, ${loginAttempts.blockedUntil}) < ${nowMs - quietWindowSeconds * 1000}`)
+}

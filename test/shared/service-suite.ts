@@ -1,11 +1,11 @@
 import { eq } from 'drizzle-orm'
 import { describe, expect, it } from 'vitest'
 import type { Db } from '../../src/db/client'
-import { attachments, blockedSenders, contacts, conversations, inboxes, inboxMembers, messages, sessions } from '../../src/db/schema'
+import { attachments, blockedSenders, contacts, conversations, inboxes, inboxMembers, loginAttempts, messages, sessions } from '../../src/db/schema'
 import { ingestInbound, startVisitorConversation, type BlobStore } from '../../src/channels/pipeline'
 import { newId } from '../../src/lib/ids'
 import { createSession, validateSessionToken, sessionExpiresInSeconds } from '../../src/auth/session'
-import { addressPolicy, quietWindowSeconds, takeLoginAttempt, throttleKeys } from '../../src/auth/login-throttle'
+import { addressPolicy, deleteQuietLoginAttempts, quietWindowSeconds, takeLoginAttempt, throttleKeys } from '../../src/auth/login-throttle'
 import { countViews, getConversation, listConversations, markRead } from '../../src/services/conversations'
 import { appendMessage, listMessages } from '../../src/services/messages'
 import { searchMessages, toFtsQuery } from '../../src/services/search'
@@ -407,6 +407,13 @@ export function serviceSuite(getDb: () => Db, getBlobs: () => BlobStore) {
       expect((await takeLoginAttempt(db, keys, later)).allowed).toBe(false)
       // A known device of the same address counts on its own key.
       expect(await takeLoginAttempt(db, throttleKeys('victim@example.test', undefined, 'devicehash'), later)).toEqual({ allowed: true })
+      // The daily housekeeping forgets a key only once it has been quiet for a window after its delay.
+      const key = keys[0]!.key
+      const rowsOf = () => db.select().from(loginAttempts).where(eq(loginAttempts.key, key))
+      await deleteQuietLoginAttempts(db, later + 60_000)
+      expect(await rowsOf()).toHaveLength(1)
+      await deleteQuietLoginAttempts(db, later + 60 * 60_000)
+      expect(await rowsOf()).toHaveLength(0)
     })
   })
 
