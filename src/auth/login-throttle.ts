@@ -89,13 +89,14 @@ export async function takeLoginAttempt(db: Db, keys: ThrottleKey[], nowMs = Date
 export async function creditLoginSuccess(db: Db, keys: ThrottleKey[]) {
   const cleared = keys.filter(({ key }) => !key.startsWith('ip:')).map(({ key }) => key)
   const credited = keys.filter(({ key }) => key.startsWith('ip:')).map(({ key }) => key)
-  await db.batch([
-    db.delete(loginAttempts).where(inArray(loginAttempts.key, cleared.length > 0 ? cleared : [''])),
-    db
-      .update(loginAttempts)
-      .set({ failures: sql`max(0, ${loginAttempts.failures} - 1)` })
-      .where(inArray(loginAttempts.key, credited.length > 0 ? credited : [''])),
-  ])
+  const clear = db.delete(loginAttempts).where(inArray(loginAttempts.key, cleared))
+  const credit = db
+    .update(loginAttempts)
+    .set({ failures: sql`max(0, ${loginAttempts.failures} - 1)` })
+    .where(inArray(loginAttempts.key, credited))
+  if (cleared.length > 0 && credited.length > 0) await db.batch([clear, credit])
+  else if (cleared.length > 0) await clear
+  else if (credited.length > 0) await credit
 }
 
 /** Daily housekeeping: keys whose delay ended and then stayed quiet for a window are forgotten. */

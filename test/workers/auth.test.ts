@@ -121,6 +121,15 @@ describe('login throttling under attack', () => {
     expect(forged.status).toBe(429)
   })
 
+  it('the right password starts the address’s count afresh', async () => {
+    const ws = await workspace()
+    for (let i = 0; i < 4; i++) expect((await loginFrom('192.0.2.30', ws.users.agent.email, `typo-${i}-password`)).status).toBe(401)
+    expect((await loginFrom('192.0.2.30', ws.users.agent.email, testPassword)).status).toBe(303)
+    // From another browser (no device cookie): five more tries before any wait.
+    for (let i = 0; i < 5; i++) expect((await loginFrom('192.0.2.31', ws.users.agent.email, `typo-${i}-again`)).status).toBe(401)
+    expect((await loginFrom('192.0.2.31', ws.users.agent.email, testPassword)).status).toBe(429)
+  })
+
   it('a known device that guesses wrong waits on its own', async () => {
     const ws = await workspace()
     const device = deviceCookieOf(await loginFrom('192.0.2.20', ws.users.agent.email, testPassword))

@@ -93,8 +93,14 @@ describe('search boxes and pickers with hostile input', () => {
         `/conversations/${conversationId}/insert/documents?list=1&q=${e}`,
         `/conversations/${conversationId}/contact/search?q=${e}`,
         `/conversations/${conversationId}/cards/company/search?q=${e}`,
+        `/conversations/${conversationId}/insert/meetings?list=1&q=${e}`,
+        `/conversations/${conversationId}/mentions?q=${e}`,
         `/inbox/${ws.inboxId}/open?q=${e}`,
+        `/inbox/${ws.inboxId}/open?q=${e}&sort=relevance`,
         `/inbox/${ws.inboxId}/open?contact=${e}`,
+        `/inbox/${ws.inboxId}/open?assignee=${e}`,
+        `/inbox/${ws.inboxId}/open?from=${e}&to=${e}`,
+        `/inbox/${ws.inboxId}/open?status=${e}&channel=${e}&sort=${e}&inactive=${e}`,
       ]
     }
     const failures: string[] = []
