@@ -50,7 +50,11 @@ authRoutes.post('/login', async (c) => {
   const result = await authenticate(db, email, form.data.password, form.data.accountId)
   if (!result.ok) {
     if (result.reason === 'inactive') return page(403, t('login.error.inactive'), email)
-    if (result.reason === 'choose') return page(200, undefined, email, result.workspaces)
+    if (result.reason === 'choose') {
+      // The password was right: the count starts afresh, so choosing costs no extra attempt.
+      await creditLoginSuccess(db, keys)
+      return page(200, undefined, email, result.workspaces)
+    }
     return page(401, t('login.error.wrong'), email)
   }
   await creditLoginSuccess(db, keys)
