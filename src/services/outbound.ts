@@ -86,7 +86,7 @@ export async function claimStaleDelivery(db: Db, job: DeliveryJob, nowMs = Date.
  * claimed (its clock restarts, so the next sweep leaves it alone) and queued again.
  * Returns how many were queued.
  */
-export async function sweepStaleDeliveries(db: Db, queue: Pick<Queue, 'sendBatch'>, nowMs = Date.now()): Promise<number> {
+export async function sweepStaleDeliveries(db: Db, queue: { sendBatch(jobs: { body: DeliveryJob }[]): Promise<unknown> }, nowMs = Date.now()): Promise<number> {
   const claimed = await db
     .update(messages)
     .set({ deliveryUpdatedAt: nowMs })

@@ -9,6 +9,7 @@ import { addressPolicy, deleteQuietLoginAttempts, quietWindowSeconds, takeLoginA
 import { countViews, getConversation, listConversations, markRead } from '../../src/services/conversations'
 import { appendMessage, listMessages } from '../../src/services/messages'
 import { searchMessages, toFtsQuery } from '../../src/services/search'
+import { staleDeliveryAfterMs, sweepStaleDeliveries } from '../../src/services/outbound'
 import { changeRole, listUsers, setUserStatus } from '../../src/services/users'
 import { findView } from '../../src/services/views'
 import { seedDemoWorkspace } from '../../src/services/demo'
@@ -414,6 +415,31 @@ export function serviceSuite(getDb: () => Db, getBlobs: () => BlobStore) {
       expect(await rowsOf()).toHaveLength(1)
       await deleteQuietLoginAttempts(db, later + 60 * 60_000)
       expect(await rowsOf()).toHaveLength(0)
+    })
+  })
+
+  describe('stuck sends', () => {
+    it('the sweep queues a pending delivery that has not moved for the deadline once, and leaves fresh and sent ones', async () => {
+      const { db, workspace, deps } = await setup()
+      const { conversationId } = await ingestInbound(deps, workspace.channels.email, { externalId: `sweep-${newId()}@mail.test`, from: { email: 'ola@example.com' }, subject: 'Sweep', text: 'hi' })
+      const now = Date.now()
+      const out = async (text: string, deliveryStatus: 'pending' | 'sent', ageMs: number) =>
+        (await appendMessage(db, { accountId: workspace.accountId, conversationId, channelId: workspace.channels.email.id, direction: 'out', kind: 'message', text, deliveryStatus, createdAt: now - ageMs }))!.id
+      const stuck = await out('stuck', 'pending', staleDeliveryAfterMs + 60_000)
+      const fresh = await out('fresh', 'pending', 60_000)
+      const sent = await out('sent', 'sent', 2 * staleDeliveryAfterMs)
+      const queued: { accountId: string; messageId: number }[] = []
+      const queue = { async sendBatch(batch: { body: { accountId: string; messageId: number } }[]) { for (const { body } of batch) queued.push(body) } }
+      // Other tests' rows may share this database: only this test's messages are looked at.
+      const mine = () => queued.filter((job) => [stuck, fresh, sent].includes(job.messageId)).map((job) => job.messageId)
+      await sweepStaleDeliveries(db, queue, now)
+      expect(mine()).toEqual([stuck])
+      // Claimed: its clock restarted, so the next sweep leaves it to the job just queued.
+      await sweepStaleDeliveries(db, queue, now + 60_000)
+      expect(mine()).toEqual([stuck])
+      // Still not moved a whole deadline later (the job was lost too): queued again, with the one that was fresh.
+      await sweepStaleDeliveries(db, queue, now + staleDeliveryAfterMs + 1000)
+      expect(mine().sort()).toEqual([stuck, stuck, fresh].sort())
     })
   })
 
