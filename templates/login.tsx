@@ -26,13 +26,13 @@ export const LoginPage: FC<{ appName: string; email?: string; error?: string; de
         )}
         <label>
           {t('login.email')}
-          <input type="email" name="email" autocomplete="username" required autofocus value={props.email ?? ''} />
+          <input type="email" name="email" autocomplete="username" required autofocus={!props.workspaces} value={props.email ?? ''} />
         </label>
         {props.workspaces && (
           <fieldset class="stack">
             <legend>{t('login.choose')}</legend>
             {props.workspaces.map((workspace, index) => (
-              <label>
+              <label class="check">
                 <input type="radio" name="accountId" value={workspace.accountId} required checked={index === 0} /> {workspace.name}
               </label>
             ))}
@@ -40,7 +40,7 @@ export const LoginPage: FC<{ appName: string; email?: string; error?: string; de
         )}
         <label>
           {t('login.password')}
-          <input type="password" name="password" autocomplete="current-password" required />
+          <input type="password" name="password" autocomplete="current-password" required autofocus={!!props.workspaces} />
         </label>
         <button type="submit" class="button primary">
           {t('login.submit')}
