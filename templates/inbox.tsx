@@ -9,6 +9,7 @@ import { t, translated } from '../src/i18n'
 import { initials } from '../src/lib/text'
 import { isAvailable } from '../src/services/availability'
 import { botCloseAllowedAt } from '../src/services/chatflows'
+import { isStaleDelivery } from '../src/services/outbound'
 import { fullTime, isoTime, shortTime } from '../src/lib/time'
 import { settingsPages } from './settings-nav'
 import { Layout } from './layout'
@@ -453,25 +454,37 @@ export const MessageItem: FC<{ message: ThreadMessage; timeZone: string; viewer?
   )
 }
 
-/** Where an outbound message stands: sending, sent, or failed with the reason and a retry. */
+/**
+ * Where an outbound message stands: sending, sent, failed with the reason and a retry, or stuck
+ * (pending with no progress past the sweep's deadline) with "Send again".
+ */
 export const DeliveryStatus: FC<{ message: ThreadMessage }> = ({ message }) => {
   if (message.direction !== 'out' || message.kind !== 'message' || message.deliveryStatus === 'none') return null
   if (message.deliveryStatus === 'sent') return <p class="delivery delivery-sent">{t('inbox.delivery.sent')}</p>
+  const retryButton = (label: string) => (
+    <button
+      type="button"
+      class="link-button"
+      hx-post={`/conversations/${message.conversationId}/messages/${message.id}/retry`}
+      hx-target={`#msg-${message.id}`}
+      hx-swap="outerHTML"
+    >
+      {label}
+    </button>
+  )
   if (message.deliveryStatus === 'pending') {
+    if (isStaleDelivery(message)) {
+      return (
+        <p class="delivery delivery-failed" role="alert">
+          {t('inbox.delivery.stuck')} {retryButton(t('inbox.delivery.send_again'))}
+        </p>
+      )
+    }
     return <p class="delivery delivery-pending">{message.deliveryError ? t('inbox.delivery.retrying', { error: message.deliveryError }) : t('inbox.delivery.sending')}</p>
   }
   return (
     <p class="delivery delivery-failed" role="alert">
-      {t('inbox.delivery.failed', { error: message.deliveryError ?? t('inbox.delivery.unknown') })}{' '}
-      <button
-        type="button"
-        class="link-button"
-        hx-post={`/conversations/${message.conversationId}/messages/${message.id}/retry`}
-        hx-target={`#msg-${message.id}`}
-        hx-swap="outerHTML"
-      >
-        {t('inbox.delivery.retry')}
-      </button>
+      {t('inbox.delivery.failed', { error: message.deliveryError ?? t('inbox.delivery.unknown') })} {retryButton(t('inbox.delivery.retry'))}
     </p>
   )
 }

@@ -227,6 +227,7 @@ describe('delivery to several recipients', () => {
       direction: 'out',
       kind: 'message',
       text: 'To both of you',
+      deliveryStatus: 'pending',
       metadata: { replyOptions: { to: [{ address: 'ola@example.no' }], cc: [{ address: 'kari@example.no' }], bcc: [] } },
       createdAt: Date.now(),
     })
@@ -263,6 +264,7 @@ describe('delivery to several recipients', () => {
       kind: 'message',
       text: 'We got your message and answer within a day.',
       automated: true,
+      deliveryStatus: 'pending',
       createdAt: Date.now(),
     })
     await runQueue({ accountId: ws.accountId, messageId: stored!.id }, 1, env)
