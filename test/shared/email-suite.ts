@@ -1,7 +1,7 @@
 import { and, eq } from 'drizzle-orm'
 import { describe, expect, it } from 'vitest'
 import type { Db } from '../../src/db/client'
-import { blockedSenders, contacts, conversationParticipants, conversations, messages } from '../../src/db/schema'
+import { attachments, blockedSenders, contacts, conversationParticipants, conversations, messages } from '../../src/db/schema'
 import { ingestInbound, type BlobStore } from '../../src/channels/pipeline'
 import type { ChannelRecord } from '../../src/channels/types'
 import { ourMessageId, replyAddress } from '../../src/channels/email-threading'
@@ -9,7 +9,7 @@ import { newId } from '../../src/lib/ids'
 import { appendMessage } from '../../src/services/messages'
 import { parseEmail } from '../../plugins/email/parse'
 import { createTestWorkspace, recordingNotifier } from './workspace'
-import { buildMail, fixture } from './email-fixtures'
+import { buildMail, fixture, scannedPage, scannerMail } from './email-fixtures'
 
 const dayMs = 86_400_000
 
@@ -308,6 +308,92 @@ export function emailSuite(getDb: () => Db, getBlobs: () => BlobStore) {
       const other = await setup()
       const notBlockedThere = await other.deliver(buildMail({ from: 'pest@example.com', to: other.supportAddress, subject: 'Buy now', messageId: 'pest2@example.com' }))
       expect((await conversation(notBlockedThere.conversationId)).folder).toBe('inbox')
+    })
+  })
+
+  describe('email delivery is all or nothing', () => {
+    /** The database with its `n`th batch (1-based) failing as a lost connection does. */
+    function failingBatch(base: Db, n: number): Db {
+      let calls = 0
+      return new Proxy(base, {
+        get(target, property, receiver) {
+          if (property !== 'batch') return Reflect.get(target, property, receiver)
+          return (statements: Parameters<Db['batch']>[0]) => {
+            calls++
+            if (calls === n) return Promise.reject(new Error('D1_ERROR: Network connection lost.'))
+            return target.batch(statements)
+          }
+        },
+      })
+    }
+
+    const parse = (raw: string, supportAddress: string, accountId: string) =>
+      parseEmail(new TextEncoder().encode(raw), { envelopeFrom: 'scanner@office.example', envelopeTo: supportAddress, rawKey: `${accountId}/raw/${newId()}.eml`, ownAddresses: [supportAddress] })
+
+    it("stores every one of a scanner's 30 attachments (over D1's 100 bound parameters in one insert)", async () => {
+      const { workspace, supportAddress, deliver, thread } = await setup()
+      const result = await deliver(scannerMail({ from: 'Scanner <scanner@office.example>', to: supportAddress, messageId: `scan-30.${workspace.tag}@office.example`, pages: 30 }))
+      expect(result.status).toBe('created')
+      const [stored] = await thread(result.conversationId)
+      const rows = await db.select().from(attachments).where(eq(attachments.messageId, stored!.id))
+      expect(rows).toHaveLength(30)
+      expect(rows.map((row) => row.filename).sort()).toEqual(Array.from({ length: 30 }, (_, index) => `scan_20261125_${String(index + 1).padStart(3, '0')}.pdf`))
+      expect(rows.find((row) => row.filename === 'scan_20261125_017.pdf')?.sizeBytes).toBe(scannedPage(17).length)
+      expect((stored!.metadata as { attachments: unknown[] }).attachments).toHaveLength(30)
+    })
+
+    it('a delivery whose attachment upload fails midway stores nothing, and its redelivery stores it whole', async () => {
+      const { workspace, supportAddress, deps } = await setup()
+      const raw = scannerMail({ from: 'scanner@office.example', to: supportAddress, messageId: `scan-fail.${workspace.tag}@office.example`, pages: 30 })
+      let puts = 0
+      const flaky: BlobStore = {
+        async put(key, value, options) {
+          if (++puts === 15) throw new Error('R2 internal error')
+          return deps.blobs.put(key, value, options)
+        },
+      }
+      await expect(ingestInbound({ ...deps, blobs: flaky }, workspace.channels.email, await parse(raw, supportAddress, workspace.accountId))).rejects.toThrow('R2 internal error')
+      expect(await db.select().from(messages).where(eq(messages.externalId, `scan-fail.${workspace.tag}@office.example`))).toEqual([])
+
+      const again = await ingestInbound(deps, workspace.channels.email, await parse(raw, supportAddress, workspace.accountId))
+      expect(again.status).toBe('created')
+      expect(await db.select().from(attachments).where(eq(attachments.messageId, again.messageId))).toHaveLength(30)
+    })
+
+    it('an unexpected database error fails the delivery (so it is retried) instead of taking the slow path', async () => {
+      const { workspace, supportAddress, deps } = await setup()
+      const raw = buildMail({ from: 'Ola <ola@example.no>', to: supportAddress, subject: 'Retry me', messageId: `lost.${workspace.tag}@example.no` })
+      // The fast path's first batch is its look-ups, the second its writes.
+      const failing = { ...deps, db: failingBatch(db, 2) }
+      await expect(ingestInbound(failing, workspace.channels.email, await parse(raw, supportAddress, workspace.accountId))).rejects.toThrow('Network connection lost')
+      expect(await db.select().from(messages).where(eq(messages.externalId, `lost.${workspace.tag}@example.no`))).toEqual([])
+
+      const again = await ingestInbound(deps, workspace.channels.email, await parse(raw, supportAddress, workspace.accountId))
+      expect(again.status).toBe('created')
+    })
+
+    it('a failure on the careful path leaves neither the message nor an empty conversation, and the redelivery stores it whole', async () => {
+      const { workspace, supportAddress, deps } = await setup()
+      const bounced = `gone.${workspace.tag}@gone.example`
+      // A bounce takes the careful path; its one batch (message, attachments, participants) fails.
+      const raw = fixture('dsnBounce', { TO: supportAddress, ID: `careful-${workspace.tag}`, BOUNCED: bounced, ORIGINAL_ID: `nothing-${workspace.tag}@example.test` })
+      const before = await db.select({ id: conversations.id }).from(conversations).where(eq(conversations.accountId, workspace.accountId))
+      await expect(ingestInbound({ ...deps, db: failingBatch(db, 1) }, workspace.channels.email, await parse(raw, supportAddress, workspace.accountId))).rejects.toThrow('Network connection lost')
+      expect(await db.select({ id: conversations.id }).from(conversations).where(eq(conversations.accountId, workspace.accountId))).toEqual(before)
+
+      const again = await ingestInbound(deps, workspace.channels.email, await parse(raw, supportAddress, workspace.accountId))
+      expect(again.status).toBe('created')
+    })
+  })
+
+  describe('email senders', () => {
+    it("shows each message under its own From name, not the contact's stored name", async () => {
+      const { workspace, supportAddress, deliver, thread } = await setup()
+      const first = await deliver(buildMail({ from: 'Ola Nordmann <ola@example.no>', to: supportAddress, subject: 'Order 12', messageId: `n1.${workspace.tag}@example.no` }))
+      await deliver(buildMail({ from: '"Nordmann, Ola (Accounts)" <ola@example.no>', to: supportAddress, subject: 'Re: Order 12', messageId: `n2.${workspace.tag}@example.no`, inReplyTo: `n1.${workspace.tag}@example.no` }))
+      const bounce = fixture('dsnBounce', { TO: supportAddress, ID: `n3-${workspace.tag}`, BOUNCED: 'x@gone.example', ORIGINAL_ID: `n1.${workspace.tag}@example.no` })
+      await deliver(bounce.replace(/^Subject: .*$/m, 'Subject: Re: Order 12').replace('MAILER-DAEMON@mx.example.test (Mail Delivery System)', '"Ola at home" <ola@example.no>'))
+      expect((await thread(first.conversationId)).map((message) => message.authorName)).toEqual(['Ola Nordmann', 'Nordmann, Ola (Accounts)', 'Ola at home'])
     })
   })
 

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest'
 import worker from '../../src/index'
 import { attachments, channels, conversations, messages } from '../../src/db/schema'
 import { replyAddress } from '../../src/channels/email-threading'
-import { buildMail, fixture } from '../shared/email-fixtures'
+import { buildMail, fixture, scannedPage, scannerMail } from '../shared/email-fixtures'
 import { db, emailMessage, login, request, workspace } from './helpers'
 
 async function deliver(raw: string | Uint8Array, from: string, to: string) {
@@ -91,6 +91,27 @@ describe('email downloads', () => {
     const strangerCookie = await login(stranger.users.agent.email)
     expect((await request(`/attachments/${pdf.id}`, { cookie: strangerCookie })).status).toBe(404)
     expect((await request(`/attachments/${pdf.id}`)).status).toBe(302)
+  })
+  it("a scanner's mail of 30 pages arrives with all 30 attachments, each downloadable through its link in the thread", async () => {
+    const ws = await workspace()
+    const to = `support.${ws.tag}@example.test`
+    const state = await deliver(scannerMail({ from: 'Scanner <scanner@office.example>', to, messageId: `scan.${ws.tag}@office.example`, pages: 30 }), 'scanner@office.example', to)
+    expect(state.rejected).toBeUndefined()
+    const stored = await storedByExternalId(`scan.${ws.tag}@office.example`)
+    const cookie = await login(ws.users.agent.email)
+    const page = await (await request(`/inbox/${ws.inboxId}/open/c/${stored.conversationId}`, { cookie })).text()
+    const links = [...new Set([...page.matchAll(/href="(\/attachments\/[^"]+)"/g)].map((match) => match[1]!))]
+    expect(links).toHaveLength(30)
+    const pages = new Set<string>()
+    for (const link of links) {
+      const response = await request(link, { cookie })
+      expect(response.status).toBe(200)
+      const body = new TextDecoder('latin1').decode(await response.arrayBuffer())
+      const number = Number(/\/Number (\d+)/.exec(body)?.[1])
+      expect(body).toBe(scannedPage(number))
+      pages.add(String(number))
+    }
+    expect(pages.size).toBe(30)
   })
 })
 
