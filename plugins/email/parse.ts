@@ -7,7 +7,7 @@ import {
   normalizeMessageId,
   subjectKey,
 } from '../../src/channels/email-threading'
-import { quotedHistoryStart } from '../../src/lib/quoted-text'
+import { isForwardSubject, quotedHistoryStart } from '../../src/lib/quoted-text'
 import { htmlToText, sanitizeHtml } from '../../src/lib/sanitize-html'
 import { headerLookup, isAutomated, isRoleAddress, readBounce } from './signals'
 import { decodeThreadIndex } from './thread-index'
@@ -158,12 +158,13 @@ async function fromParsedMail(mail: ParsedMail, options: EmailParseOptions): Pro
   const threadReferences = [...references, ...(bounce?.originalMessageIds ?? [])]
   const automated = Boolean(bounce) || isAutomated(header, Boolean(ownToken) || references.length > 0)
 
-  const sanitized = typeof mail.html === 'string' && mail.html ? sanitizeHtml(mail.html) : null
+  const forwarded = isForwardSubject(mail.subject)
+  const sanitized = typeof mail.html === 'string' && mail.html ? sanitizeHtml(mail.html, { forwarded }) : null
   const html = sanitized && sanitized.html.length <= maxStoredHtmlChars ? sanitized.html : undefined
   // Mails with only HTML (or an empty text part beside it) still get a text for search and preview.
   const plain = (mail.text ?? '').replace(/\r\n/g, '\n').trim()
   const text = cutText(plain || (typeof mail.html === 'string' ? htmlToText(mail.html) : ''), maxStoredTextChars)
-  const quotedFrom = quotedHistoryStart(text)
+  const quotedFrom = quotedHistoryStart(text, { forwarded })
   const attachments = mail.attachments.map(toAttachment)
 
   const messageId = mail.messageId ? normalizeMessageId(mail.messageId) : ''

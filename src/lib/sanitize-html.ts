@@ -1,4 +1,5 @@
 import { Parser } from 'htmlparser2'
+import { forwardMarker } from './quoted-text'
 
 /**
  * An allowlist HTML sanitiser for email bodies that runs anywhere (workerd has no DOM).
@@ -158,7 +159,19 @@ function renderAttributes(tag: string, attributes: Record<string, string>, onRem
   return parts.join('')
 }
 
-export function sanitizeHtml(input: string): SanitizedHtml {
+/** Whether markup starts with a forward marker (tags and entities for spaces aside). */
+function startsForward(markup: string): boolean {
+  const text = markup.slice(0, 2000).replace(/<[^>]*>/g, ' ').replace(/&nbsp;|&#160;|\u00a0/gi, ' ')
+  return forwardMarker.test(text)
+}
+
+/**
+ * Email HTML made safe to show. Client quote containers fold away under "Show quoted text", except
+ * forwarded content (a container that starts with a forward marker, as Gmail's and Apple Mail's
+ * forwards do; for a message whose subject says it is a forward, `forwarded`, also Outlook's
+ * header block, which it writes the same above a forward as above a reply): that is the message.
+ */
+export function sanitizeHtml(input: string, options: { forwarded?: boolean } = {}): SanitizedHtml {
   const out: string[] = []
   const stack: OpenElement[] = []
   let skipping = 0
@@ -180,7 +193,10 @@ export function sanitizeHtml(input: string): SanitizedHtml {
           stack.push({ emitted: null, skip: false })
           return
         }
-        const quote = quoteDepth === null ? quoteKind(tag, attributes) : null
+        let quote = quoteDepth === null ? quoteKind(tag, attributes) : null
+        if (quote === 'rest-of-parent' && options.forwarded) quote = null
+        // The element's content follows its open tag, which ends at endIndex.
+        if (quote && startsForward(input.slice(parser.endIndex + 1))) quote = null
         if (quote) {
           out.push(quoteOpen)
           quoteDepth = quote === 'element' ? stack.length + 1 : stack.length

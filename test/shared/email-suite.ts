@@ -413,6 +413,31 @@ export function emailSuite(getDb: () => Db, getBlobs: () => BlobStore) {
       ])
     })
 
+    it('a Gmail forward shows the forwarded message and the note, unfolded; a Gmail reply still folds its quote', async () => {
+      const { workspace, supportAddress, deliver, thread } = await setup()
+      const cases = [
+        { note: 'Hi team, this one came to me. Can you sort out the refund?' },
+        // Forwarded without a note of her own: the forwarded message is all there is.
+        { note: '' },
+      ]
+      for (const [index, { note }] of cases.entries()) {
+        const forward = await deliver(fixture('gmailForward', { TO: supportAddress, ID: `${workspace.tag}-${index}`, NOTE_TEXT: note, NOTE_HTML: note }))
+        const stored = (await thread(forward.conversationId)).at(-1)
+        expect(stored?.html).not.toContain('<details')
+        expect(stored?.html).toContain('---------- Forwarded message ---------')
+        expect(stored?.html).toContain('arrived with a torn seam')
+        if (note) expect(stored?.html).toContain(note)
+        expect(stored?.metadata).not.toHaveProperty('quotedFrom')
+        expect(stored?.text).toContain('arrived with a torn seam')
+      }
+
+      const reply = await deliver(fixture('gmailReply', { TO: supportAddress, ID: workspace.tag, IN_REPLY_TO: `CAK7f9=fwd-${workspace.tag}-0@mail.gmail.com` }))
+      const answer = (await thread(reply.conversationId)).at(-1)
+      expect(answer?.html).toMatch(/^<div dir="ltr">Thanks, that works for me\.<\/div><br><details class="quoted"><summary>Show quoted text<\/summary><div><div dir="ltr">On Wed, 25 Nov 2026/)
+      const quotedFrom = (answer?.metadata as { quotedFrom?: number }).quotedFrom
+      expect(answer!.text.slice(quotedFrom)).toMatch(/^On Wed, 25 Nov 2026 at 15:01/)
+    })
+
     it('ingests malformed MIME (no boundary, broken base64, 8-bit headers) with whatever is readable', async () => {
       const { supportAddress, deliver, thread } = await setup()
       const raw = [
