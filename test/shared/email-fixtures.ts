@@ -4,12 +4,13 @@ import dsnBounce from '../fixtures/email/dsn-bounce.eml?raw'
 import htmlInlineImage from '../fixtures/email/html-inline-image.eml?raw'
 import gmailForward from '../fixtures/email/gmail-forward.eml?raw'
 import gmailReply from '../fixtures/email/gmail-reply.eml?raw'
+import gmailDsn from '../fixtures/email/gmail-dsn.eml?raw'
 
 /**
  * Real-shaped RFC 822 messages (test/fixtures/email) with `{{NAME}}` placeholders, imported as
  * text so the same fixtures serve workerd (which cannot read files) and Node.
  */
-const fixtures = { outlookReply, outOfOffice, dsnBounce, htmlInlineImage, gmailForward, gmailReply }
+const fixtures = { outlookReply, outOfOffice, dsnBounce, htmlInlineImage, gmailForward, gmailReply, gmailDsn }
 
 export function fixture(name: keyof typeof fixtures, values: Record<string, string>): string {
   return fixtures[name].replace(/\{\{([A-Z_]+)\}\}/g, (_match, key: string) => {

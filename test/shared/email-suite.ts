@@ -283,6 +283,57 @@ export function emailSuite(getDb: () => Db, getBlobs: () => BlobStore) {
       expect(await bouncing()).toBeNull()
     })
 
+    it('a Postfix DSN that returns our own sb.<conversation> Message-ID joins that conversation, marked as a bounce', async () => {
+      const { workspace, supportAddress, deliver, thread, conversation } = await setup()
+      const { conversationId, messageId } = await agentInitiated(workspace, 'lost@gone.example', 'Your quote')
+      // The provider rewrote our Message-ID on the way out: the stored id is its, ours is only in the bounce.
+      await db.update(messages).set({ externalId: `provider-${workspace.tag}@mail.provider.example` }).where(eq(messages.externalId, messageId))
+      const bounce = await deliver(fixture('dsnBounce', { TO: supportAddress, ID: `pf-${workspace.tag}`, BOUNCED: 'lost@gone.example', ORIGINAL_ID: messageId }))
+      expect(bounce).toMatchObject({ status: 'appended', conversationId })
+      const last = (await thread(conversationId)).at(-1)!
+      expect(last.automated).toBe(true)
+      expect(last.metadata).toMatchObject({ bounce: true, automatedKind: 'bounce' })
+      expect((await conversation(conversationId)).lastAutomated).toBe('bounce')
+    })
+
+    it('a Gmail DSN (message/rfc822 part) joins through the returned message, whose id we never stored, by what it answered', async () => {
+      const { workspace, supportAddress, deliver, thread, conversation } = await setup()
+      const first = await deliver(buildMail({ from: 'kari@gone.example', to: supportAddress, subject: 'Your order', messageId: `k1.${workspace.tag}@gone.example` }))
+      const bounce = await deliver(
+        fixture('gmailDsn', { TO: supportAddress, ID: workspace.tag, BOUNCED: 'kari@gone.example', ORIGINAL_ID: `never-stored.${workspace.tag}@mail.provider.example`, ORIGINAL_IN_REPLY_TO: `k1.${workspace.tag}@gone.example` }),
+      )
+      expect(bounce).toMatchObject({ status: 'appended', conversationId: first.conversationId })
+      expect((await thread(first.conversationId)).map((message) => message.automated)).toEqual([false, true])
+      expect((await conversation(first.conversationId)).lastAutomated).toBe('bounce')
+    })
+
+    it('an out-of-office answering our reply joins its conversation without reopening or moving it; one that answers nothing of ours arrives marked', async () => {
+      const { workspace, supportAddress, deliver, thread, conversation } = await setup()
+      // A conversation an agent closed after answering.
+      const first = await deliver(buildMail({ from: 'per.hansen@example.no', to: supportAddress, subject: 'Invoice', messageId: `inv.${workspace.tag}@example.no` }))
+      await db.update(conversations).set({ status: 'closed', closedAt: Date.now(), assigneeId: workspace.users.agent.id }).where(eq(conversations.id, first.conversationId))
+      const ours = ourMessageId(first.conversationId, 'example.test')
+      await appendMessage(db, { accountId: workspace.accountId, conversationId: first.conversationId, channelId: workspace.channels.email.id, direction: 'out', text: 'Paid, thanks.', externalId: ours, createdAt: Date.now() })
+      const ooo = await deliver(fixture('outOfOffice', { TO: supportAddress, SUBJECT: 'Re: Invoice', ID: `a-${workspace.tag}`, IN_REPLY_TO: `<${ours}>` }))
+      expect(ooo).toMatchObject({ status: 'appended', conversationId: first.conversationId })
+      expect(await conversation(first.conversationId)).toMatchObject({ status: 'closed', assigneeId: workspace.users.agent.id, folder: 'inbox', lastAutomated: 'auto_reply' })
+      expect((await thread(first.conversationId)).at(-1)?.metadata).toMatchObject({ automatedKind: 'auto_reply' })
+
+      // An agent-started conversation stays in Sent.
+      const started = await agentInitiated(workspace, 'per.hansen@example.no', 'Offer')
+      await deliver(fixture('outOfOffice', { TO: supportAddress, SUBJECT: 'Offer', ID: `b-${workspace.tag}`, IN_REPLY_TO: `<${started.messageId}>` }))
+      expect(await conversation(started.conversationId)).toMatchObject({ folder: 'sent', lastAutomated: 'auto_reply' })
+
+      // A person writing again clears the mark and reopens.
+      await deliver(buildMail({ from: 'per.hansen@example.no', to: supportAddress, subject: 'Re: Invoice', messageId: `inv2.${workspace.tag}@example.no`, inReplyTo: ours }))
+      expect(await conversation(first.conversationId)).toMatchObject({ status: 'open', lastAutomated: null })
+
+      // Answering nothing of ours: its own conversation, marked.
+      const stray = await deliver(fixture('outOfOffice', { TO: supportAddress, SUBJECT: 'Newsletter', ID: `c-${workspace.tag}`, IN_REPLY_TO: `<unknown.${workspace.tag}@elsewhere.example>` }))
+      expect(stray.status).toBe('created')
+      expect((await conversation(stray.conversationId)).lastAutomated).toBe('auto_reply')
+    })
+
     it('files role-address senders in Spam, but not a person or a support team', async () => {
       const { supportAddress, deliver, conversation } = await setup()
       const folders: Record<string, string> = {}

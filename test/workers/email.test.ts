@@ -116,6 +116,32 @@ describe('email downloads', () => {
 })
 
 describe('email in the thread', () => {
+  it('marks a bounce and an out-of-office on their message and on the conversation row', async () => {
+    const ws = await workspace()
+    const to = `support.${ws.tag}@example.test`
+    await deliver(buildMail({ from: 'per.hansen@example.no', to, subject: 'Invoice', messageId: `inv.${ws.tag}@example.no` }), 'per.hansen@example.no', to)
+    const first = await storedByExternalId(`inv.${ws.tag}@example.no`)
+    await deliver(fixture('outOfOffice', { TO: to, SUBJECT: 'Re: Invoice', ID: ws.tag, IN_REPLY_TO: `<inv.${ws.tag}@example.no>` }), 'per.hansen@example.no', to)
+    await deliver(buildMail({ from: 'lost@gone.example', to, subject: 'Quote', messageId: `q.${ws.tag}@gone.example` }), 'lost@gone.example', to)
+    await deliver(fixture('gmailDsn', { TO: to, ID: ws.tag, BOUNCED: 'lost@gone.example', ORIGINAL_ID: `o.${ws.tag}@x.example`, ORIGINAL_IN_REPLY_TO: `q.${ws.tag}@gone.example` }), 'mailer-daemon@googlemail.com', to)
+    const bounce = await storedByExternalId(`6745a3b7.${ws.tag}.GMRIR@mx.google.com`)
+    const cookie = await login(ws.users.agent.email)
+
+    const thread = await (await request(`/inbox/${ws.inboxId}/open/c/${first.conversationId}`, { cookie })).text()
+    const messagesHtml = thread.slice(thread.indexOf(`id="msg-${first.id}"`))
+    expect(messagesHtml.match(/data-automated="[a-z_]+"/g)).toEqual(['data-automated="auto_reply"'])
+    expect(messagesHtml).toContain('>Auto-reply</span>')
+    const list = await (await request(`/inbox/${ws.inboxId}/open`, { cookie })).text()
+    const rowOf = (conversationId: string) => {
+      const start = list.indexOf(`id="conv-row-${conversationId}"`)
+      return list.slice(start, list.indexOf('id="conv-row-', start + 10) > 0 ? list.indexOf('id="conv-row-', start + 10) : undefined)
+    }
+    expect(rowOf(first.conversationId)).toContain('data-automated="auto_reply"')
+    expect(bounce.conversationId).not.toBe(first.conversationId)
+    expect(rowOf(bounce.conversationId)).toContain('data-automated="bounce"')
+    expect(rowOf(bounce.conversationId)).toContain('>Bounce</span>')
+  })
+
   it('shows HTML in a sandboxed frame with cid images resolved, the attachments, the original, and remote images only on request', async () => {
     const ws = await workspace()
     const to = `support.${ws.tag}@example.test`
