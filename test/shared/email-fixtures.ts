@@ -5,12 +5,13 @@ import htmlInlineImage from '../fixtures/email/html-inline-image.eml?raw'
 import gmailForward from '../fixtures/email/gmail-forward.eml?raw'
 import gmailReply from '../fixtures/email/gmail-reply.eml?raw'
 import gmailDsn from '../fixtures/email/gmail-dsn.eml?raw'
+import exchangeNdr from '../fixtures/email/exchange-ndr.eml?raw'
 
 /**
  * Real-shaped RFC 822 messages (test/fixtures/email) with `{{NAME}}` placeholders, imported as
  * text so the same fixtures serve workerd (which cannot read files) and Node.
  */
-const fixtures = { outlookReply, outOfOffice, dsnBounce, htmlInlineImage, gmailForward, gmailReply, gmailDsn }
+const fixtures = { outlookReply, outOfOffice, dsnBounce, htmlInlineImage, gmailForward, gmailReply, gmailDsn, exchangeNdr }
 
 export function fixture(name: keyof typeof fixtures, values: Record<string, string>): string {
   return fixtures[name].replace(/\{\{([A-Z_]+)\}\}/g, (_match, key: string) => {

@@ -296,6 +296,20 @@ export function emailSuite(getDb: () => Db, getBlobs: () => BlobStore) {
       expect((await conversation(conversationId)).lastAutomated).toBe('bounce')
     })
 
+    it('an Exchange NDR (message/rfc822 part) that returns our own Message-ID joins that conversation and marks the address bouncing', async () => {
+      const { workspace, supportAddress, deliver, thread, conversation } = await setup()
+      const bounced = `ola.${workspace.tag}@fjordtech.no`
+      await db.insert(contacts).values({ id: newId(), accountId: workspace.accountId, name: 'Ola', email: bounced, createdAt: Date.now() })
+      const { conversationId, messageId } = await agentInitiated(workspace, bounced, 'Your quote')
+      await db.update(messages).set({ externalId: `provider-${workspace.tag}@mail.provider.example` }).where(eq(messages.externalId, messageId))
+      const ndr = await deliver(fixture('exchangeNdr', { TO: supportAddress, ID: workspace.tag, BOUNCED: bounced, BOUNCED_LOCAL: bounced.split('@')[0]!, ORIGINAL_ID: messageId }))
+      expect(ndr).toMatchObject({ status: 'appended', conversationId })
+      expect((await thread(conversationId)).at(-1)?.metadata).toMatchObject({ automatedKind: 'bounce' })
+      expect((await conversation(conversationId)).lastAutomated).toBe('bounce')
+      const [contact] = await db.select().from(contacts).where(and(eq(contacts.accountId, workspace.accountId), eq(contacts.email, bounced)))
+      expect(contact?.bouncingAt).toBeTypeOf('number')
+    })
+
     it('a Gmail DSN (message/rfc822 part) joins through the returned message, whose id we never stored, by what it answered', async () => {
       const { workspace, supportAddress, deliver, thread, conversation } = await setup()
       const first = await deliver(buildMail({ from: 'kari@gone.example', to: supportAddress, subject: 'Your order', messageId: `k1.${workspace.tag}@gone.example` }))
