@@ -159,10 +159,20 @@ function renderAttributes(tag: string, attributes: Record<string, string>, onRem
   return parts.join('')
 }
 
-/** Whether markup starts with a forward marker (tags and entities for spaces aside). */
-function startsForward(markup: string): boolean {
-  const text = markup.slice(0, 2000).replace(/<[^>]*>/g, ' ').replace(/&nbsp;|&#160;|\u00a0/gi, ' ')
-  return forwardMarker.test(text)
+/**
+ * Whether a quote container holds forwarded content: a forward marker on one of its lines before
+ * any nested quote (Gmail's `gmail_attr` line, Apple Mail's first line; a note typed above it in
+ * the container may come first). A reply's attribution ("On … wrote:") comes before a quote instead.
+ */
+function holdsForward(markup: string): boolean {
+  const head = markup.slice(0, 4000)
+  const beforeQuote = head.slice(0, (head.search(/<blockquote\b/i) + 1 || head.length + 1) - 1)
+  const lines = beforeQuote
+    .replace(/<(?:br|\/?div|\/?p)\b[^>]*>/gi, '\n')
+    .replace(/<[^>]*>/g, '')
+    .replace(/&nbsp;|&#160;|\u00a0/gi, ' ')
+    .split('\n')
+  return lines.some((line) => forwardMarker.test(line))
 }
 
 /**
@@ -196,7 +206,7 @@ export function sanitizeHtml(input: string, options: { forwarded?: boolean } = {
         let quote = quoteDepth === null ? quoteKind(tag, attributes) : null
         if (quote === 'rest-of-parent' && options.forwarded) quote = null
         // The element's content follows its open tag, which ends at endIndex.
-        if (quote && startsForward(input.slice(parser.endIndex + 1))) quote = null
+        if (quote === 'element' && holdsForward(input.slice(parser.endIndex + 1))) quote = null
         if (quote) {
           out.push(quoteOpen)
           quoteDepth = quote === 'element' ? stack.length + 1 : stack.length

@@ -156,6 +156,13 @@ describe('forwarded content is the message, not quoted history', () => {
     expect(sanitizeHtml(apple).html).not.toContain('<details')
     expect(sanitizeHtml('<p>New</p><blockquote type="cite"><div>On 24 Nov, Ola wrote:</div>old</blockquote>').html).toContain('<details')
 
+    // A note typed inside Gmail's container, above the forward: still the message.
+    expect(sanitizeHtml('<div class="gmail_quote">Please handle<br><div class="gmail_attr">---------- Forwarded message ---------<br>From: Ola</div><div>Torn seam.</div></div>').html).not.toContain('<details')
+    // A reply whose quoted history is a forward folds as any reply.
+    expect(
+      sanitizeHtml('<div>Done.</div><div class="gmail_quote"><div class="gmail_attr">On Mon, Kari wrote:</div><blockquote class="gmail_quote">---------- Forwarded message ---------<br>Torn seam.</blockquote></div>').html,
+    ).toContain('<details class="quoted">')
+
     const outlook = '<div>FYI</div><hr><div id="divRplyFwdMsg"><b>From:</b> Ola<br><b>Sent:</b> Tuesday<br><b>Subject:</b> Boots</div><div>The boots are torn.</div>'
     expect(sanitizeHtml(outlook, { forwarded: true }).html).not.toContain('<details')
     expect(sanitizeHtml(outlook).html).toContain('<details class="quoted">')
