@@ -34,9 +34,23 @@ export interface Notifier {
   conversationChanged(event: LiveEvent): Promise<void>
 }
 
-/** Where attachment bytes go: the R2 bucket in Workers (only `put` is used). */
+/** Where attachment bytes go: the R2 bucket in Workers (`put`, and `delete` to take back what a failed delivery stored). */
 export interface BlobStore {
   put(key: string, value: Uint8Array, options?: { httpMetadata?: { contentType?: string } }): Promise<unknown>
+  delete?(keys: string[]): Promise<unknown>
+}
+
+/**
+ * Takes back the attachment bytes of a delivery that stored no message (it failed, or it was a
+ * repeat): the redelivery stores its own. Best effort: an orphaned object is only wasted space.
+ */
+async function discardBlobs(deps: PipelineDeps, stored: StoredAttachment[]) {
+  if (stored.length === 0 || !deps.blobs.delete) return
+  try {
+    await deps.blobs.delete(stored.map((attachment) => attachment.r2Key))
+  } catch (error) {
+    console.error('could not remove the attachments of a failed delivery', String(error))
+  }
 }
 
 export interface PipelineDeps {
@@ -479,7 +493,10 @@ async function ingestInOneBatch(
     // written; the careful path files the message, with the attachments already stored. Anything
     // else (the network, an overloaded database, a bad statement) fails the delivery, so Email
     // Routing retries it, instead of hiding behind the slower path.
-    if (!isConstraintViolation(error)) throw error
+    if (!isConstraintViolation(error)) {
+      await discardBlobs(deps, storedAttachments)
+      throw error
+    }
     return { status: 'unsettled', storedAttachments }
   }
   const [stored] = results[messageIndex] as { id: number }[]
@@ -537,11 +554,16 @@ interface StoredAttachment {
 /** Attachment bytes go to the blob store before the message row that lists them, so a stored message never points at a missing file. */
 async function putAttachments(deps: PipelineDeps, channel: ChannelRecord, conversationId: string, message: InboundMessage): Promise<StoredAttachment[]> {
   const stored: StoredAttachment[] = []
-  for (const attachment of message.attachments ?? []) {
-    const id = newId()
-    const r2Key = `${channel.accountId}/${conversationId}/attachments/${id}`
-    await deps.blobs.put(r2Key, attachment.content, { httpMetadata: { contentType: attachment.contentType } })
-    stored.push({ id, r2Key, filename: attachment.filename, contentType: attachment.contentType, sizeBytes: attachment.content.byteLength, contentId: attachment.contentId ?? null })
+  try {
+    for (const attachment of message.attachments ?? []) {
+      const id = newId()
+      const r2Key = `${channel.accountId}/${conversationId}/attachments/${id}`
+      await deps.blobs.put(r2Key, attachment.content, { httpMetadata: { contentType: attachment.contentType } })
+      stored.push({ id, r2Key, filename: attachment.filename, contentType: attachment.contentType, sizeBytes: attachment.content.byteLength, contentId: attachment.contentId ?? null })
+    }
+  } catch (error) {
+    await discardBlobs(deps, stored)
+    throw error
   }
   return stored
 }
@@ -557,6 +579,7 @@ async function ingestStepByStep(
   const { db } = deps
   const resolved = await resolveExternalId(db, channel.id, message)
   if ('duplicate' in resolved) {
+    await discardBlobs(deps, alreadyStored ?? [])
     return { status: 'duplicate', conversationId: resolved.duplicate.conversationId, messageId: resolved.duplicate.id }
   }
   const externalId = resolved.externalId
@@ -592,10 +615,11 @@ async function ingestStepByStep(
   }
 
   let stored: { id: number }
+  let storedAttachments = alreadyStored ?? []
   try {
     // New conversations go to whoever the inbox's default assignment picks (unless a bot goes first).
     if (createdConversation && !message.deferAssignment && folder === 'inbox') await applyDefaultAssignment(db, conversationId, channel.inboxId, nowMs)
-    const storedAttachments = alreadyStored ?? (await putAttachments(deps, channel, conversationId, message))
+    storedAttachments = alreadyStored ?? (await putAttachments(deps, channel, conversationId, message))
     // The message, its attachments and its participants in one transaction: a delivery that fails
     // here leaves nothing behind, and its redelivery is stored whole instead of being taken for a
     // duplicate of a message without attachments.
@@ -609,8 +633,9 @@ async function ingestStepByStep(
     const results = (await db.batch(statements as unknown as Parameters<Db['batch']>[0])) as unknown as [{ id: number }[]]
     stored = results[0][0]!
   } catch (error) {
-    // Leave no empty conversation behind, whatever went wrong.
+    // Leave no empty conversation and no unlisted attachment behind, whatever went wrong.
     if (createdConversation) await db.delete(conversations).where(eq(conversations.id, conversationId))
+    await discardBlobs(deps, storedAttachments)
     if (!isConstraintViolation(error)) throw error
     // Lost a race with an identical delivery.
     const existing = await findMessageByExternalId(db, channel.id, externalId ?? '')

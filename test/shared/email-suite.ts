@@ -410,15 +410,24 @@ export function emailSuite(getDb: () => Db, getBlobs: () => BlobStore) {
     it('a delivery whose attachment upload fails midway stores nothing, and its redelivery stores it whole', async () => {
       const { workspace, supportAddress, deps } = await setup()
       const raw = scannerMail({ from: 'scanner@office.example', to: supportAddress, messageId: `scan-fail.${workspace.tag}@office.example`, pages: 30 })
-      let puts = 0
+      const put: string[] = []
+      const deleted: string[] = []
       const flaky: BlobStore = {
         async put(key, value, options) {
-          if (++puts === 15) throw new Error('R2 internal error')
+          if (put.length === 14) throw new Error('R2 internal error')
+          put.push(key)
           return deps.blobs.put(key, value, options)
+        },
+        async delete(keys) {
+          deleted.push(...keys)
+          return deps.blobs.delete!(keys)
         },
       }
       await expect(ingestInbound({ ...deps, blobs: flaky }, workspace.channels.email, await parse(raw, supportAddress, workspace.accountId))).rejects.toThrow('R2 internal error')
       expect(await db.select().from(messages).where(eq(messages.externalId, `scan-fail.${workspace.tag}@office.example`))).toEqual([])
+      // The 14 pages stored before the failure are taken back: nothing refers to them.
+      expect(put).toHaveLength(14)
+      expect(deleted.sort()).toEqual([...put].sort())
 
       const again = await ingestInbound(deps, workspace.channels.email, await parse(raw, supportAddress, workspace.accountId))
       expect(again.status).toBe('created')
@@ -431,6 +440,12 @@ export function emailSuite(getDb: () => Db, getBlobs: () => BlobStore) {
       // The fast path's first batch is its look-ups, the second its writes.
       const failing = { ...deps, db: failingBatch(db, 2) }
       await expect(ingestInbound(failing, workspace.channels.email, await parse(raw, supportAddress, workspace.accountId))).rejects.toThrow('Network connection lost')
+      // The same with attachments: their bytes are taken back too.
+      const deleted: string[] = []
+      const scan = scannerMail({ from: 'scanner@office.example', to: supportAddress, messageId: `lost-scan.${workspace.tag}@office.example`, pages: 3 })
+      const recording: BlobStore = { put: (key, value, options) => deps.blobs.put(key, value, options), delete: async (keys) => deleted.push(...keys) }
+      await expect(ingestInbound({ ...failing, db: failingBatch(db, 2), blobs: recording }, workspace.channels.email, await parse(scan, supportAddress, workspace.accountId))).rejects.toThrow('Network connection lost')
+      expect(deleted).toHaveLength(3)
       expect(await db.select().from(messages).where(eq(messages.externalId, `lost.${workspace.tag}@example.no`))).toEqual([])
 
       const again = await ingestInbound(deps, workspace.channels.email, await parse(raw, supportAddress, workspace.accountId))
