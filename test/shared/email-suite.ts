@@ -467,6 +467,20 @@ export function emailSuite(getDb: () => Db, getBlobs: () => BlobStore) {
   })
 
   describe('email senders', () => {
+    it('a known visitor who gives an address another contact owns keeps their own contact, and the message is stored', async () => {
+      const { workspace, deps } = await setup()
+      const chat = workspace.channels.chat
+      const owner = `owner.${workspace.tag}@example.com`
+      await db.insert(contacts).values({ id: newId(), accountId: workspace.accountId, name: 'Owner', email: owner, createdAt: Date.now() })
+      const first = await ingestInbound(deps, chat, { externalId: `v1.${workspace.tag}`, from: { externalId: `visitor-${workspace.tag}` }, text: 'hi' })
+      // The same visitor, now with the owner's address: the update of their contact hits the unique address.
+      const second = await ingestInbound(deps, chat, { externalId: `v2.${workspace.tag}`, from: { externalId: `visitor-${workspace.tag}`, email: owner }, text: 'me again' })
+      expect(second.status).not.toBe('duplicate')
+      expect((second as { contactId: string }).contactId).toBe((first as { contactId: string }).contactId)
+      const [visitor] = await db.select().from(contacts).where(eq(contacts.id, (first as { contactId: string }).contactId))
+      expect(visitor?.email).toBeNull()
+    })
+
     it("shows each message under its own From name, not the contact's stored name", async () => {
       const { workspace, supportAddress, deliver, thread } = await setup()
       const first = await deliver(buildMail({ from: 'Ola Nordmann <ola@example.no>', to: supportAddress, subject: 'Order 12', messageId: `n1.${workspace.tag}@example.no` }))
