@@ -3,7 +3,8 @@ import { findPlugin } from '../src/channels/registry'
 import type { SessionUser } from '../src/auth/session'
 import type { ConversationDetail, ConversationRow } from '../src/services/conversations'
 import type { Inbox } from '../src/services/inboxes'
-import type { ThreadMessage } from '../src/services/messages'
+import { automatedKindOf, type ThreadMessage } from '../src/services/messages'
+import type { AutomatedKind } from '../src/db/schema'
 import { builtInViews, viewName, type ViewDefinition } from '../src/services/views'
 import { t, translated } from '../src/i18n'
 import { initials } from '../src/lib/text'
@@ -294,6 +295,7 @@ export const ConversationRowItem: FC<{
             ) : (
               <span class="chip chip-muted">{t('inbox.row.unassigned')}</span>
             )}
+            {row.lastAutomated && <AutomatedChip kind={row.lastAutomated} />}
             {row.status === 'closed' && <span class="chip chip-muted">{t('inbox.row.closed')}</span>}
             {row.folder !== 'inbox' && <span class="chip chip-muted">{folderLabel[row.folder]}</span>}
             {row.unread && <span class="unread-dot" title={t('inbox.row.unread')} />}
@@ -431,6 +433,7 @@ export const MessageItem: FC<{ message: ThreadMessage; timeZone: string; viewer?
           ) : (
             message.channelPluginId && <ChannelIcon pluginId={message.channelPluginId} />
           )}
+          {automatedKindOf(message) && <AutomatedChip kind={automatedKindOf(message)!} />}
           <a class="message-time" href={`/m/${message.id}`} title={t('inbox.message.link_title')}>
             <time datetime={isoTime(message.createdAt)}>{fullTime(message.createdAt, timeZone)}</time>
           </a>
@@ -453,6 +456,13 @@ export const MessageItem: FC<{ message: ThreadMessage; timeZone: string; viewer?
     </li>
   )
 }
+
+/** Marks mail a machine wrote (a bounce, an out-of-office), on its message and on its conversation's row. */
+export const AutomatedChip: FC<{ kind: AutomatedKind }> = ({ kind }) => (
+  <span class={`chip chip-automated chip-${kind.replace('_', '-')}`} title={t(`inbox.automated.${kind}_hint`)} data-automated={kind}>
+    {t(`inbox.automated.${kind}`)}
+  </span>
+)
 
 /**
  * Where an outbound message stands: sending, sent, failed with the reason and a retry, or stuck

@@ -181,6 +181,10 @@ export type ConversationStatus = (typeof conversationStatuses)[number]
 export const conversationFolders = ['inbox', 'sent', 'spam', 'filtered', 'trash'] as const
 export type ConversationFolder = (typeof conversationFolders)[number]
 
+/** What kind of machine wrote an automated message: a bounce (DSN), an auto-reply (RFC 3834), or other automatic mail. */
+export const automatedKinds = ['bounce', 'auto_reply', 'automated'] as const
+export type AutomatedKind = (typeof automatedKinds)[number]
+
 export const conversations = sqliteTable(
   'conversations',
   {
@@ -208,6 +212,9 @@ export const conversations = sqliteTable(
     // An agent has the thread open (its ConversationRoom holds an agent socket), kept by the room.
     // Inbound deliveries read it in their write transaction and wake the room only when set.
     watched: integer('watched', { mode: 'boolean' }).notNull().default(false),
+    // The newest message was written by a machine (a bounce, an out-of-office): the list row says
+    // so. Set with every message (null for a person's), like the preview.
+    lastAutomated: text('last_automated', { enum: automatedKinds }),
     createdAt: createdAt(),
   },
   (t) => [

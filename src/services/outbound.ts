@@ -1,6 +1,7 @@
 import { and, eq, sql } from 'drizzle-orm'
 import { z } from 'zod'
 import type { Db } from '../db/client'
+import { insertInChunks, runInOneBatch } from '../db/chunk'
 import { attachments, channels, contacts, conversationParticipants, conversations, messages } from '../db/schema'
 import { findPlugin } from '../channels/registry'
 import { channelContextOf } from '../channels/context'
@@ -165,7 +166,7 @@ async function recordRecipients(db: Db, conversationId: string, participants: No
     const address = normalizeEmail(participant.address)
     if (address && !rows.has(address)) rows.set(address, { conversationId, address, name: participant.name ?? null, role: participant.role })
   }
-  if (rows.size > 0) await db.insert(conversationParticipants).values([...rows.values()]).onConflictDoNothing()
+  await runInOneBatch(db, insertInChunks(conversationParticipants, [...rows.values()], (part) => db.insert(conversationParticipants).values(part).onConflictDoNothing()))
 }
 
 /** One delivery attempt, as the queue consumer runs it. */
@@ -267,9 +268,13 @@ export async function storeOutboundAttachments(
     await blobs.put(r2Key, await file.arrayBuffer(), { httpMetadata: { contentType } })
     stored.push({ id, r2Key, filename, contentType, sizeBytes: file.size, contentId: null })
   }
-  await db.insert(attachments).values(stored.map((row) => ({ ...row, accountId: message.accountId, messageId: message.id, createdAt: nowMs })))
-  await db
-    .update(messages)
-    .set({ metadata: { ...message.metadata, attachments: stored.map(({ id, filename, contentType, sizeBytes, contentId }) => ({ id, filename, contentType, sizeBytes, contentId })) } })
-    .where(eq(messages.id, message.id))
+  // Rows in parts under D1's parameter limit, with the message's list of them, in one transaction.
+  const rows = stored.map((row) => ({ ...row, accountId: message.accountId, messageId: message.id, createdAt: nowMs }))
+  await runInOneBatch(db, [
+    ...insertInChunks(attachments, rows, (part) => db.insert(attachments).values(part)),
+    db
+      .update(messages)
+      .set({ metadata: { ...message.metadata, attachments: stored.map(({ id, filename, contentType, sizeBytes, contentId }) => ({ id, filename, contentType, sizeBytes, contentId })) } })
+      .where(eq(messages.id, message.id)),
+  ])
 }

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest'
 import { eq } from 'drizzle-orm'
 import { botSessions, channels, contacts, conversations, inboxes, inboxMembers, users } from '../../src/db/schema'
 import { isWithinOfficeHours, nextOfficeHoursStart, teamAvailability } from '../../src/services/availability'
-import { chooseDefaultAssignee } from '../../src/services/inbox-settings'
+import { chooseDefaultAssignee, updateInbox } from '../../src/services/inbox-settings'
+import { insertInChunks, runInOneBatch } from '../../src/db/chunk'
 import { advance, welcomeFlow } from '../../plugins/bots'
 import { db, form, login, origin, request, workspace } from './helpers'
 
@@ -178,5 +179,18 @@ describe('chatflow bots', () => {
     expect(unknown.replies[0]?.text).toBe('Please choose one of the options.')
     const bye = advance(welcomeFlow, { stepId: 'order', collected: {} }, 'no, THANKS')
     expect(bye).toMatchObject({ stepId: 'bye', handoff: false })
+  })
+})
+
+describe('large teams', () => {
+  it('saves an inbox of 120 members and reads its availability (more ids than one statement may bind)', async () => {
+    const ws = await workspace()
+    const team = Array.from({ length: 120 }, (_, index) => ({ id: `${ws.tag}m${index}`, accountId: ws.accountId, name: `Member ${index}`, email: `m${index}.${ws.tag}@example.test`, passwordHash: 'x', availability: 'away' as const, createdAt: Date.now() }))
+    await runInOneBatch(db(), insertInChunks(users, team, (part) => db().insert(users).values(part)))
+    await updateInbox(db(), ws.users.superAdmin, ws.inboxId, { name: 'Support', memberIds: team.map((user) => user.id), defaultAssignment: 'none', defaultAssigneeId: null })
+    expect((await db().select().from(inboxMembers).where(eq(inboxMembers.inboxId, ws.inboxId))).length).toBe(120)
+    expect((await teamAvailability(db(), ws.accountId, ws.inboxId)).available).toBe(false)
+    await db().update(users).set({ availability: 'available' }).where(eq(users.id, team[119]!.id))
+    expect((await teamAvailability(db(), ws.accountId, ws.inboxId)).available).toBe(true)
   })
 })
