@@ -14,7 +14,7 @@ import { AppendedMessages, ReplacedMessage, ThreadHeader, TypingIndicator, Viewe
 import type { ThreadPlace } from '../../templates/thread-actions'
 import { placeFrom } from '../routes/thread-view'
 import { t, type Locale } from '../i18n'
-import { agentIdentity, closeCodeFor, identityHeader, parseAgentFrame, renderIn, sendSafely, type AgentIdentity } from './protocol'
+import { agentIdentity, answerClose, identityHeader, parseAgentFrame, renderIn, sendSafely, type AgentIdentity } from './protocol'
 import { parseVisitorFrame, visitorHeader, visitorIdentity, type VisitorIdentityHeader, type VisitorMessage } from './visitor-protocol'
 import { takeToken, type Bucket } from './rate-limit'
 import { queueListUpdate } from './list-updates'
@@ -498,11 +498,7 @@ export class ConversationRoom extends DurableObject<Bindings> {
   }
 
   override async webSocketClose(socket: WebSocket, code: number): Promise<void> {
-    try {
-      socket.close(closeCodeFor(code), 'closing')
-    } catch {
-      // Already closed.
-    }
+    answerClose(socket, code)
     await this.#agentLeft(socket)
   }
 
