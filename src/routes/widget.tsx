@@ -40,7 +40,7 @@ async function chatChannelFor(c: Context<AppEnv>) {
 /** Checks the embedding page's origin and answers CORS for it (never `*`: tokens are per site). */
 function allowOrigin(c: Context<AppEnv>, allowedOrigins: string[]) {
   const origin = c.req.header('Origin')
-  if (!originAllowed(origin, new URL(c.req.url).origin, allowedOrigins)) {
+  if (!originAllowed(origin, allowedOrigins)) {
     throw new HTTPException(403, { message: 'This site may not use this chat widget.' })
   }
   c.header('Access-Control-Allow-Origin', origin!)
@@ -168,8 +168,14 @@ widgetRoutes.get('/widget/:channelId/files/:attachmentId', async (c) => {
   return c.body(object.body)
 })
 
-/** A page to try the widget locally: it embeds the script exactly as a customer's site would. */
+/**
+ * A page to try the widget locally (`npm start`): it embeds the script exactly as a customer's
+ * site would, and the widget then needs this origin among the channel's allowed origins like any
+ * site (the demo seed adds it). It exists only with DEMO_SEED, like /dev/seed: a deployed worker
+ * shows no workspace's channel to strangers.
+ */
 widgetRoutes.get('/widget/demo', async (c) => {
+  if (c.env.DEMO_SEED !== 'true') return c.notFound()
   const requested = c.req.query('channel')
   const [channel] = requested
     ? [await getChannelById(c.var.db, requested)]

@@ -88,10 +88,12 @@ export async function resumeVisit(db: Db, channel: typeof channels.$inferSelect,
   return { visitorId, conversationId, token: fresh, returning: Boolean(known), started: Boolean(existing) }
 }
 
-/** Whether a page on `origin` may embed this channel's widget. Our own origin always may (the demo page). */
-export function originAllowed(origin: string | undefined, ownOrigin: string, allowedOrigins: string[]): boolean {
+/**
+ * Whether a page on `origin` may embed this channel's widget: only the origins the channel lists.
+ * Our own origin is not implied (it would let anyone chat with any channel from a page we serve).
+ */
+export function originAllowed(origin: string | undefined, allowedOrigins: string[]): boolean {
   if (!origin) return false
-  if (origin === ownOrigin) return true
   return allowedOrigins.some((allowed) => {
     try {
       return new URL(allowed).origin === origin

@@ -20,6 +20,8 @@ function recordingSocket(attachment: unknown, readyState = WebSocket.OPEN) {
   return { socket: socket as unknown as WebSocket, writes }
 }
 
+type Handlers = { webSocketClose(socket: WebSocket, code: number): Promise<void>; webSocketError?(socket: WebSocket, error: unknown): Promise<void> }
+
 const visitorState = { kind: 'visitor', accountId: 'a', inboxId: 'i', channelId: 'c', pluginId: 'chat', channelName: 'Chat', visitorId: 'v', conversationId: 'k', locale: 'en' }
 const agentState = { accountId: 'a', userId: 'u', name: 'Ada', role: 'agent', timeZone: 'UTC', locale: 'en', inboxId: 'i', viewId: 'all', filterQuery: '' }
 
@@ -31,7 +33,8 @@ describe('closing room and hub sockets', () => {
 
   for (const target of targets) {
     it(`${target.name}: a dropped connection (1006, 1015) or a socket error is never written to`, async () => {
-      await runInDurableObject(target.stub() as DurableObjectStub<never>, async (instance: { webSocketClose(socket: WebSocket, code: number): Promise<void>; webSocketError?(socket: WebSocket, error: unknown): Promise<void> }) => {
+      await runInDurableObject(target.stub() as DurableObjectStub, async (object) => {
+        const instance = object as unknown as Handlers
         for (const code of [1006, 1015]) {
           const { socket, writes } = recordingSocket(target.state)
           await instance.webSocketClose(socket, code)
@@ -45,7 +48,8 @@ describe('closing room and hub sockets', () => {
     })
 
     it(`${target.name}: a Close frame is answered in kind — without a code for 1005, echoed otherwise, not at all once closed`, async () => {
-      await runInDurableObject(target.stub() as DurableObjectStub<never>, async (instance: { webSocketClose(socket: WebSocket, code: number): Promise<void> }) => {
+      await runInDurableObject(target.stub() as DurableObjectStub, async (object) => {
+        const instance = object as unknown as Handlers
         const noCode = recordingSocket(target.state)
         await instance.webSocketClose(noCode.socket, 1005)
         expect(noCode.writes).toEqual([['close']])
