@@ -57,14 +57,27 @@ widgetRoutes.options('/widget/:channelId/:endpoint{session|upload}', async (c) =
   return c.body(null, 204)
 })
 
+/** The period of VISITOR_SESSION_LIMITER (wrangler.toml): a refused client may try again after it. */
+export const newVisitorWindowSeconds = 60
+
 const sessionBody = z.object({ token: z.string().max(600).optional() })
 
 widgetRoutes.post('/widget/:channelId/session', async (c) => {
   const { channel, settings } = await chatChannelFor(c)
   allowOrigin(c, settings.allowedOrigins)
   const body = sessionBody.safeParse(await c.req.json().catch(() => ({})))
-  const visit = await resumeVisit(c.var.db, channel, body.success ? body.data.token : undefined)
   const locale = widgetLocale(c, settings)
+  // Each new visitor costs rows and a token: a client address may start only so many a minute.
+  // Cloudflare always sends CF-Connecting-IP; without it (no address known) nothing is counted,
+  // as for login throttling.
+  const ip = c.req.header('CF-Connecting-IP')
+  const visit = await resumeVisit(c.var.db, channel, body.success ? body.data.token : undefined, {
+    mayStartNew: async () => !ip || (await c.env.VISITOR_SESSION_LIMITER.limit({ key: `ip:${ip}` })).success,
+  })
+  if (!visit) {
+    c.header('Retry-After', String(newVisitorWindowSeconds))
+    return c.json({ error: t('widget.try_again', undefined, locale) }, 429)
+  }
   // "Back on Monday 09:00" is written in the visitor's language.
   const availability = await withLocale(locale, () =>
     teamAvailability(c.var.db, channel.accountId, channel.inboxId, { conversationId: visit.started ? visit.conversationId : undefined }),

@@ -13,10 +13,10 @@ export async function chatWorkspace() {
   return ws
 }
 
-export async function session(ws: Workspace, token?: string, from = siteOrigin) {
+export async function session(ws: Workspace, token?: string, from = siteOrigin, headers: Record<string, string> = {}) {
   const response = await SELF.fetch(`${origin}/widget/${ws.channels.chat.id}/session`, {
     method: 'POST',
-    headers: { Origin: from, 'Content-Type': 'application/json' },
+    headers: { Origin: from, 'Content-Type': 'application/json', ...headers },
     body: JSON.stringify(token ? { token } : {}),
   })
   return { response, body: response.ok ? ((await response.json()) as { token: string; visitorId: string; conversationId: string; returning: boolean; availability: { available: boolean } }) : null }
