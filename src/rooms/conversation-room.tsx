@@ -30,7 +30,6 @@ interface VisitorState extends VisitorIdentityHeader {
   kind: 'visitor'
   name?: string
   email?: string
-  bucket?: Bucket
   /** Known after the visitor's first stored message: later ones take the pipeline's fast path. */
   contactId?: string
 }
@@ -100,6 +99,20 @@ export class ConversationRoom extends DurableObject<Bindings> {
   /** The `watched` flag as this room last wrote it (unknown after an eviction), and the writes queued. */
   #watchedWritten: boolean | undefined
   #watchedSync: Promise<void> = Promise.resolve()
+  /** Each visitor's message budget, read from the room's storage once and written back on every take. */
+  #budgets = new Map<string, Bucket>()
+
+  /**
+   * Takes one message from the visitor's budget: one per visitor, whatever the number of their
+   * sockets, and kept in the room's own storage, so an eviction does not refill it either.
+   */
+  #takeBudget(visitorId: string, nowMs: number) {
+    const key = `budget:${visitorId}`
+    const limited = takeToken(this.#budgets.get(visitorId) ?? this.ctx.storage.kv.get<Bucket>(key), nowMs)
+    this.#budgets.set(visitorId, limited.bucket)
+    this.ctx.storage.kv.put(key, limited.bucket)
+    return limited
+  }
 
   override async fetch(request: Request): Promise<Response> {
     if (request.headers.get('Upgrade') !== 'websocket') return new Response('Expected a WebSocket', { status: 426 })
@@ -352,8 +365,7 @@ export class ConversationRoom extends DurableObject<Bindings> {
 
   async #visitorMessage(socket: WebSocket, state: VisitorState, clientId: string, text: string) {
     const nowMs = Date.now()
-    const limited = takeToken(state.bucket, nowMs)
-    socket.serializeAttachment({ ...state, bucket: limited.bucket } satisfies VisitorState)
+    const limited = this.#takeBudget(state.visitorId, nowMs)
     if (!limited.allowed) {
       sendSafely(socket, JSON.stringify({ type: 'error', clientId, code: 'rate_limited', retryAfterMs: limited.retryAfterMs, message: t('widget.too_fast', undefined, state.locale) }))
       return
