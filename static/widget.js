@@ -431,13 +431,20 @@
         if (state.inFlight && (!frame.clientId || frame.clientId === state.inFlight)) holdOutbox(frame.retryAfterMs || 1000)
       }
     })
-    socket.addEventListener('close', () => {
+    // A socket that fails to open may report only an error; one that never opens is given up on.
+    const dropped = () => {
+      clearTimeout(openTimer)
       if (state.socket !== socket) return
       state.socket = null
       state.inFlight = null
       clearTimeout(state.ackTimer)
+      if (socket.readyState !== WebSocket.CLOSED) socket.close()
       scheduleReconnect()
-    })
+    }
+    const openTimer = setTimeout(() => socket.readyState === WebSocket.CONNECTING && dropped(), ackTimeoutMs)
+    socket.addEventListener('open', () => clearTimeout(openTimer))
+    socket.addEventListener('close', dropped)
+    socket.addEventListener('error', dropped)
   }
 
   /** The room has the message (acked, echoed, or in the history): it leaves the outbox, and the next one goes. */
