@@ -466,8 +466,11 @@ export class ConversationRoom extends DurableObject<Bindings> {
     clientId: string
     text: string
     file: { filename: string; contentType: string; bytes: ArrayBuffer }
-  }): Promise<{ id: number; seq: number; duplicate: boolean }> {
+  }): Promise<{ id: number; seq: number; duplicate: boolean } | { rateLimited: true; retryAfterMs: number }> {
     const visitor = input.visitor
+    // A file counts as a message against the visitor's one budget.
+    const limited = this.#takeBudget(visitor.visitorId, Date.now())
+    if (!limited.allowed) return { rateLimited: true, retryAfterMs: limited.retryAfterMs }
     const channel = { id: visitor.channelId, accountId: visitor.accountId, inboxId: visitor.inboxId, pluginId: visitor.pluginId, name: visitor.channelName }
     const text = input.text.trim() || `Sent a file: ${input.file.filename}`
     const run = async () => {

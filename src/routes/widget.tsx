@@ -161,6 +161,10 @@ widgetRoutes.post('/widget/:channelId/upload', async (c) => {
     text: typeof form.text === 'string' ? form.text.slice(0, 4000) : '',
     file: { filename: safeFilename(file.name), contentType: file.type || 'application/octet-stream', bytes: await file.arrayBuffer() },
   })
+  if ('rateLimited' in stored) {
+    c.header('Retry-After', String(Math.ceil(stored.retryAfterMs / 1000)))
+    throw new HTTPException(429, { message: t('widget.too_fast', undefined, locale) })
+  }
   return c.json({ type: 'ack', clientId, ...stored })
 })
 

@@ -1,10 +1,10 @@
-import { env, evictDurableObject } from 'cloudflare:test'
+import { env, evictDurableObject, SELF } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
 import { asc, eq } from 'drizzle-orm'
 import { messages } from '../../src/db/schema'
 import { visitorBurst } from '../../src/rooms/rate-limit'
-import { db } from './helpers'
-import { chatWorkspace, send, session, visitorSocket } from './widget-helpers'
+import { db, origin } from './helpers'
+import { chatWorkspace, send, session, siteOrigin, visitorSocket } from './widget-helpers'
 
 type Frame = Record<string, unknown>
 const answered = (frame: Frame, clientId: string) => (frame.type === 'ack' || (frame.type === 'error' && frame.code === 'rate_limited')) && frame.clientId === clientId
@@ -45,6 +45,24 @@ describe('a visitor’s message budget', () => {
     expect(await again.next((frame) => answered(frame, 'late'))).toMatchObject({ type: 'ack', duplicate: false })
     expect((await storedTexts(visit.conversationId)).at(-1)).toBe('after the eviction')
     again.socket!.close(1000)
+  })
+})
+
+describe('files from the widget', () => {
+  it('count against the same budget: once it is spent an upload answers 429 with Retry-After and stores nothing', async () => {
+    const ws = await chatWorkspace()
+    const visit = (await session(ws)).body!
+    const tab = await visitorSocket(ws, visit.token)
+    for (let n = 0; n < visitorBurst; n++) send(tab.socket!, `u${n}`, `text ${n}`)
+    await tab.next((frame) => answered(frame, `u${visitorBurst - 1}`))
+    const body = new FormData()
+    body.append('file', new File(['hello'], 'note.txt', { type: 'text/plain' }))
+    body.append('clientId', 'file1')
+    const upload = await SELF.fetch(`${origin}/widget/${ws.channels.chat.id}/upload?token=${encodeURIComponent(visit.token)}`, { method: 'POST', body, headers: { Origin: siteOrigin } })
+    expect(upload.status).toBe(429)
+    expect(Number(upload.headers.get('Retry-After'))).toBeGreaterThan(0)
+    expect(await storedTexts(visit.conversationId)).not.toContain('Sent a file: note.txt')
+    tab.socket!.close(1000)
   })
 })
 
