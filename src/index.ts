@@ -4,6 +4,7 @@ import { handleInboundEmail } from './channels/email-inbound'
 import { deleteExpiredSessions } from './auth/session'
 import { createDb } from './db/client'
 import { purgeTrash } from './services/conversation-actions'
+import { deleteExpiredVisitorTokens } from './services/visitors'
 import { deliver, deliveryJob } from './services/outbound'
 import { deliverMentionEmail, mentionEmailJob } from './services/mention-email'
 import { messages } from './db/schema'
@@ -49,6 +50,6 @@ export default {
   },
   async scheduled(_controller, env, ctx) {
     const db = createDb(env)
-    ctx.waitUntil(Promise.all([deleteExpiredSessions(db), purgeTrash(db, env.ATTACHMENTS)]))
+    ctx.waitUntil(Promise.all([deleteExpiredSessions(db), purgeTrash(db, env.ATTACHMENTS), deleteExpiredVisitorTokens(db)]))
   },
 } satisfies ExportedHandler<Bindings>

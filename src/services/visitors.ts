@@ -1,5 +1,5 @@
 import { decodeBase64urlIgnorePadding, encodeBase64urlNoPadding, encodeHexLowerCase } from '@oslojs/encoding'
-import { and, eq } from 'drizzle-orm'
+import { and, eq, lt } from 'drizzle-orm'
 import { z } from 'zod'
 import type { Db } from '../db/client'
 import { channels, conversations, visitorTokens } from '../db/schema'
@@ -165,6 +165,11 @@ async function resumeToken(db: Db, channel: Channel, claims: Claims, nowMs: numb
   }
   if (claims.tokenId && row.previousTokenId === claims.tokenId && nowMs - row.rotatedAt <= rotatedTokenGraceMs) return { tokenId: row.tokenId, conversationId }
   return null
+}
+
+/** Forgets visitors whose every token has expired (the daily cron): nothing they hold can be honoured. */
+export async function deleteExpiredVisitorTokens(db: Db, nowMs = Date.now()): Promise<void> {
+  await db.delete(visitorTokens).where(lt(visitorTokens.rotatedAt, nowMs - visitorTokenMaxAgeSeconds * 1000))
 }
 
 /**

@@ -2,8 +2,8 @@ import { SELF } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
 import { eq } from 'drizzle-orm'
 import { encodeBase64urlNoPadding } from '@oslojs/encoding'
-import { channels } from '../../src/db/schema'
-import { resumeVisit, rotatedTokenGraceMs } from '../../src/services/visitors'
+import { channels, visitorTokens } from '../../src/db/schema'
+import { deleteExpiredVisitorTokens, resumeVisit, rotatedTokenGraceMs, visitorTokenMaxAgeSeconds } from '../../src/services/visitors'
 import { db, hmacHex, origin } from './helpers'
 import { chatWorkspace, send, session, siteOrigin, visitorSocket, type Workspace } from './widget-helpers'
 
@@ -81,6 +81,19 @@ describe('visitor token rotation', () => {
     expect(resumed).toMatchObject({ visitorId: 'legacyvisitor0001', conversationId: 'legacyconversat01', returning: true })
     expect((await session(ws, legacy)).body!.visitorId).not.toBe('legacyvisitor0001')
     expect(first.visitorId).not.toBe('legacyvisitor0001')
+  })
+})
+
+describe('expired visitor tokens', () => {
+  it('are forgotten by the daily clean-up once every token of the visitor has expired, and not before', async () => {
+    const ws = await chatWorkspace()
+    const nowMs = Date.now()
+    const old = (await resumeVisit(db(), await chatChannel(ws), undefined, { nowMs: nowMs - visitorTokenMaxAgeSeconds * 1000 - 1000 }))!
+    const recent = (await resumeVisit(db(), await chatChannel(ws), undefined, { nowMs }))!
+    await deleteExpiredVisitorTokens(db(), nowMs)
+    const left = (await db().select().from(visitorTokens).where(eq(visitorTokens.channelId, ws.channels.chat.id))).map((row) => row.visitorId)
+    expect(left).toContain(recent.visitorId)
+    expect(left).not.toContain(old.visitorId)
   })
 })
 
