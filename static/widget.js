@@ -64,6 +64,7 @@
     socket: null,
     retry: 0,
     reconnectTimer: 0,
+    connecting: false,
     greeted: false,
     open: false,
     unread: 0,
@@ -357,13 +358,17 @@
   async function reconnect() {
     clearTimeout(state.reconnectTimer)
     state.reconnectTimer = 0
-    if (state.socket) return
+    // One attempt at a time (the back-off timer and the browser's "online" may both call this).
+    if (state.socket || state.connecting) return
+    state.connecting = true
     try {
       await startSession()
       connect()
     } catch {
       if (!state.greeted) setNotice(say('unavailable'))
       scheduleReconnect()
+    } finally {
+      state.connecting = false
     }
   }
 
