@@ -6,6 +6,7 @@ import { deleteExpiredDevices } from './auth/known-devices'
 import { deleteQuietLoginAttempts } from './auth/login-throttle'
 import { createDb } from './db/client'
 import { purgeTrash } from './services/conversation-actions'
+import { deleteExpiredVisitorTokens } from './services/visitors'
 import { deliver, deliveryJob, sweepStaleDeliveries } from './services/outbound'
 import { deliverMentionEmail, mentionEmailJob } from './services/mention-email'
 import { messages } from './db/schema'
@@ -56,7 +57,7 @@ export default {
     const db = createDb(env)
     // Every trigger sweeps stuck sends; the daily one (wrangler.toml) also does the housekeeping.
     const tasks: Promise<unknown>[] = [sweepStaleDeliveries(db, env.OUTBOUND)]
-    if (controller.cron === dailyCron) tasks.push(deleteExpiredSessions(db), deleteExpiredDevices(db), deleteQuietLoginAttempts(db), purgeTrash(db, env.ATTACHMENTS))
+    if (controller.cron === dailyCron) tasks.push(deleteExpiredSessions(db), deleteExpiredDevices(db), deleteQuietLoginAttempts(db), deleteExpiredVisitorTokens(db), purgeTrash(db, env.ATTACHMENTS))
     ctx.waitUntil(Promise.all(tasks))
   },
 } satisfies ExportedHandler<Bindings>

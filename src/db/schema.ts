@@ -128,6 +128,27 @@ export const channels = sqliteTable(
   (t) => [index('channels_inbox_idx').on(t.accountId, t.inboxId)],
 )
 
+/**
+ * The one live widget token of each chat visitor. A token names its id (`j`); only the current
+ * one is honoured, so issuing a new token (every visit rotates it) revokes the one before it.
+ * The previous id is kept for a short grace after a rotation: two tabs resuming with the same
+ * token at once both end up with the current one instead of one of them losing the visitor.
+ */
+export const visitorTokens = sqliteTable(
+  'visitor_tokens',
+  {
+    channelId: text('channel_id')
+      .notNull()
+      .references(() => channels.id, { onDelete: 'cascade' }),
+    visitorId: text('visitor_id').notNull(),
+    accountId: text('account_id').notNull().references(() => accounts.id),
+    tokenId: text('token_id').notNull(),
+    previousTokenId: text('previous_token_id'),
+    rotatedAt: integer('rotated_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.channelId, t.visitorId] })],
+)
+
 export const companies = sqliteTable(
   'companies',
   {

@@ -219,6 +219,24 @@ const channelSetups = {
   ],
 } as const
 
+/**
+ * Lets the demo page (`/widget/demo`, served only with DEMO_SEED) embed the demo workspace's chat
+ * widgets: the seed request's origin joins each chat channel's allowed origins, as a customer adds
+ * their site. A loopback origin brings its twin (127.0.0.1 ⇄ localhost), since either may be
+ * opened. Nothing is implied: the widget trusts only the origins a channel lists.
+ */
+export async function allowDemoOrigin(db: Db, accountId: string, origin: string): Promise<void> {
+  const url = new URL(origin)
+  const twins = url.hostname === '127.0.0.1' ? ['localhost'] : url.hostname === 'localhost' ? ['127.0.0.1'] : []
+  const wanted = [url.origin, ...twins.map((host) => `${url.protocol}//${host}${url.port ? `:${url.port}` : ''}`)]
+  const chats = await db.select({ id: channels.id, settings: channels.settings }).from(channels).where(and(eq(channels.accountId, accountId), eq(channels.pluginId, 'chat')))
+  for (const chat of chats) {
+    const allowed = Array.isArray(chat.settings.allowedOrigins) ? (chat.settings.allowedOrigins as string[]) : []
+    const missing = wanted.filter((origin) => !allowed.includes(origin))
+    if (missing.length > 0) await db.update(channels).set({ settings: { ...chat.settings, allowedOrigins: [...allowed, ...missing] } }).where(eq(channels.id, chat.id))
+  }
+}
+
 export interface SeedDeps {
   db: Db
   notifier: Notifier

@@ -69,6 +69,7 @@ describe('availability', () => {
     expect(picks).toEqual([ws.users.admin.id, ws.users.admin.id])
 
     // A visitor whose chat Kim owns: Kim is away, the rest of the team too, yet the chat shows available.
+    await db().update(channels).set({ settings: { allowedOrigins: [origin] } }).where(eq(channels.id, ws.channels.chat.id))
     const chat = await visitor(ws)
     await chat.say('hello')
     chat.socket.close(1000)
@@ -110,7 +111,7 @@ async function visitor(ws: Workspace) {
 describe('chatflow bots', () => {
   it('walks a visitor from greeting to handoff, collecting name and email, then leaves Bots for Unassigned', async () => {
     const ws = await workspace()
-    await db().update(channels).set({ settings: { allowedOrigins: [], greeting: 'Hi', chatflow: 'welcome' } }).where(eq(channels.id, ws.channels.chat.id))
+    await db().update(channels).set({ settings: { allowedOrigins: [origin], greeting: 'Hi', chatflow: 'welcome' } }).where(eq(channels.id, ws.channels.chat.id))
     const chat = await visitor(ws)
     await chat.say('hello?')
     expect(chat.botMessages()[0]).toMatchObject({ text: welcomeFlow.steps.hello!.say, buttons: ['Where is my order?', 'Returns', 'Talk to a person'] })
@@ -140,7 +141,7 @@ describe('chatflow bots', () => {
 
   it('will not close a bot conversation until 30 minutes after the visitor’s last message, and says why', async () => {
     const ws = await workspace()
-    await db().update(channels).set({ settings: { allowedOrigins: [], greeting: 'Hi', chatflow: 'welcome' } }).where(eq(channels.id, ws.channels.chat.id))
+    await db().update(channels).set({ settings: { allowedOrigins: [origin], greeting: 'Hi', chatflow: 'welcome' } }).where(eq(channels.id, ws.channels.chat.id))
     const chat = await visitor(ws)
     await chat.say('hi')
     const cookie = await login(ws.users.agent.email)
@@ -160,7 +161,7 @@ describe('chatflow bots', () => {
 
   it('goes quiet once a person takes the conversation over', async () => {
     const ws = await workspace()
-    await db().update(channels).set({ settings: { allowedOrigins: [], greeting: 'Hi', chatflow: 'welcome' } }).where(eq(channels.id, ws.channels.chat.id))
+    await db().update(channels).set({ settings: { allowedOrigins: [origin], greeting: 'Hi', chatflow: 'welcome' } }).where(eq(channels.id, ws.channels.chat.id))
     const chat = await visitor(ws)
     await chat.say('hi')
     const cookie = await login(ws.users.agent.email)
