@@ -9,6 +9,9 @@ import { InputError } from './lib/errors'
 import { runWithRequestLocale, t } from './i18n'
 import { headerJson } from './lib/headers'
 import { authRoutes } from './routes/auth'
+import { onboardingRoutes } from './routes/onboarding'
+import { teamRoutes } from './routes/team'
+import { inboxAdminRoutes } from './routes/inbox-admin'
 import { channelRoutes } from './routes/channels'
 import { conversationRoutes } from './routes/conversations'
 import { draftRoutes } from './routes/drafts'
@@ -99,6 +102,10 @@ app.route('/', widgetRoutes)
 app.route('/', feedbackRoutes)
 app.route('/', aiRoutes)
 app.route('/', authRoutes)
+// Public too: first-run setup, invitation and reset links (each checks its own token).
+app.route('/', onboardingRoutes)
+app.route('/', teamRoutes)
+app.route('/', inboxAdminRoutes)
 app.route('/', channelRoutes)
 app.route('/', devRoutes)
 app.route('/', kbRoutes)

@@ -10,7 +10,7 @@ export interface Bindings {
   CONVERSATION_ROOM: DurableObjectNamespace<ConversationRoom>
   INBOX_HUB: DurableObjectNamespace<InboxHub>
   /** Outbound deliveries (replies by email, …), consumed by this worker's queue() handler. */
-  OUTBOUND: Queue<import('./services/outbound').DeliveryJob | import('./services/mention-email').MentionEmailJob>
+  OUTBOUND: Queue<import('./services/outbound').DeliveryJob | import('./services/mention-email').MentionEmailJob | import('./services/system-email').SystemEmailJob>
   /** Outbound email (the email channel's `send`); simulated to a file by wrangler dev. */
   SEND_EMAIL: SendEmail
   /** Visitor messages per chat channel (abuse protection across all of a channel's visitors). */
@@ -30,6 +30,8 @@ export interface Bindings {
   TURSO_AUTH_TOKEN?: string
   /** Set only by `npm start` (wrangler dev --var): enables the one-time demo seed endpoint. */
   DEMO_SEED?: string
+  /** Set only by local tooling (browser tests): keeps system mails (invitations, resets) readable at /dev/outbox. */
+  DEV_OUTBOX?: string
 }
 
 export interface AppEnv {

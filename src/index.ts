@@ -9,6 +9,8 @@ import { purgeTrash } from './services/conversation-actions'
 import { deleteExpiredVisitorTokens } from './services/visitors'
 import { deliver, deliveryJob, sweepStaleDeliveries } from './services/outbound'
 import { deliverMentionEmail, mentionEmailJob } from './services/mention-email'
+import { deliverSystemEmail, systemEmailJob } from './services/system-email'
+import { deleteSpentLinks } from './services/invitations'
 import { messages } from './db/schema'
 import { eq } from 'drizzle-orm'
 
@@ -36,6 +38,14 @@ export default {
         else message.ack()
         continue
       }
+      // Invitations and password resets: a finished mail to a person, never a conversation's message.
+      const system = systemEmailJob.safeParse(message.body)
+      if (system.success) {
+        const outcome = await deliverSystemEmail(env, system.data, message.attempts)
+        if (outcome.status === 'retry') message.retry({ delaySeconds: outcome.delaySeconds })
+        else message.ack()
+        continue
+      }
       const job = deliveryJob.safeParse(message.body)
       if (!job.success) {
         message.ack()
@@ -57,7 +67,7 @@ export default {
     const db = createDb(env)
     // Every trigger sweeps stuck sends; the daily one (wrangler.toml) also does the housekeeping.
     const tasks: Promise<unknown>[] = [sweepStaleDeliveries(db, env.OUTBOUND)]
-    if (controller.cron === dailyCron) tasks.push(deleteExpiredSessions(db), deleteExpiredDevices(db), deleteQuietLoginAttempts(db), deleteExpiredVisitorTokens(db), purgeTrash(db, env.ATTACHMENTS))
+    if (controller.cron === dailyCron) tasks.push(deleteExpiredSessions(db), deleteExpiredDevices(db), deleteQuietLoginAttempts(db), deleteExpiredVisitorTokens(db), deleteSpentLinks(db), purgeTrash(db, env.ATTACHMENTS))
     ctx.waitUntil(Promise.all(tasks))
   },
 } satisfies ExportedHandler<Bindings>

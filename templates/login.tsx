@@ -46,6 +46,9 @@ export const LoginPage: FC<{ appName: string; email?: string; error?: string; de
           {t('login.submit')}
         </button>
       </form>
+      <p class="small">
+        <a href="/forgot">{t('login.forgot')}</a>
+      </p>
       {props.demoHint && <p class="muted small">{props.demoHint}</p>}
     </main>
   </Layout>

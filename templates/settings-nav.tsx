@@ -8,6 +8,7 @@ import { t } from '../src/i18n'
  */
 export const settingsPages: { href: string; labelKey: string; roles: UserRole[] }[] = [
   { href: '/settings/users', labelKey: 'settings.nav.users', roles: ['super_admin', 'admin'] },
+  { href: '/settings/inboxes', labelKey: 'settings.nav.inboxes', roles: ['super_admin', 'admin'] },
   { href: '/settings/feedback', labelKey: 'settings.nav.feedback', roles: ['super_admin', 'admin'] },
   { href: '/settings/snippets', labelKey: 'content.nav.snippets', roles: ['super_admin', 'admin', 'agent'] },
   { href: '/settings/templates', labelKey: 'content.nav.templates', roles: ['super_admin', 'admin', 'agent'] },

@@ -5,6 +5,10 @@ import type { User } from '../src/services/users'
 import { userRoles } from '../src/db/schema'
 import { Layout } from './layout'
 import { t } from '../src/i18n'
+import type { Inbox } from '../src/services/inboxes'
+import type { Invitation } from '../src/services/invitations'
+import type { FieldErrors } from './onboarding'
+import { InvitationList, InviteForm, TeamNotice } from './team'
 
 const roleLabel = (role: string) => t(`users.role.${role}`)
 
@@ -53,6 +57,13 @@ export const UserRow: FC<{ user: User; actor: SessionUser; error?: string }> = (
           >
             {t('users.deactivate')}
           </button>
+        )}
+        {!locked && user.status === 'active' && (
+          <form method="post" action={`/settings/users/${user.id}/reset-password`} class="inline-form">
+            <button type="submit" class="button small">
+              {t('users.reset_password')}
+            </button>
+          </form>
         )}
         {!locked && user.status === 'deactivated' && (
           <button type="button" class="button small" hx-post={`/settings/users/${user.id}/status`} hx-vals='{"status":"active"}' hx-target="closest tr" hx-swap="outerHTML">
@@ -112,7 +123,15 @@ export const AddUserForm: FC<{ error?: string; values?: Record<string, string> }
   </form>
 )
 
-export const UsersPage: FC<{ appName: string; actor: SessionUser; users: User[] }> = ({ appName, actor, users }) => (
+export interface TeamExtras {
+  inboxes: Inbox[]
+  invitations: Invitation[]
+  notice?: string
+  inviteValues?: { email?: string; role?: string; inboxIds?: string[] }
+  inviteErrors?: FieldErrors
+}
+
+export const UsersPage: FC<{ appName: string; actor: SessionUser; users: User[]; team: TeamExtras }> = ({ appName, actor, users, team }) => (
   <Layout title={t('users.title', { app: appName })} bodyClass="settings-page">
     <div class="settings-with-nav">
     <SettingsNav role={actor.role} current="/settings/users" />
@@ -121,6 +140,7 @@ export const UsersPage: FC<{ appName: string; actor: SessionUser; users: User[] 
         {t('common.back_to_inbox')}
       </a>
       <h1>{t('users.heading')}</h1>
+      <TeamNotice notice={team.notice} />
       <table class="table">
         <thead>
           <tr>
@@ -136,7 +156,8 @@ export const UsersPage: FC<{ appName: string; actor: SessionUser; users: User[] 
           ))}
         </tbody>
       </table>
-      <AddUserForm />
+      <InvitationList invitations={team.invitations} nowMs={Date.now()} />
+      <InviteForm actorRole={actor.role} inboxes={team.inboxes} values={team.inviteValues} errors={team.inviteErrors} />
     </main>
     </div>
   </Layout>

@@ -63,7 +63,8 @@ async function waitUntilReady(url, child, timeoutMs) {
     if (child.exitCode !== null) throw new Error(`wrangler dev exited with code ${child.exitCode}`)
     try {
       const response = await fetch(`${url}/login`, { redirect: 'manual' })
-      if (response.status === 200) return
+      // 200: the login page; 302: a new database's login page leads to first-run setup.
+      if (response.status === 200 || response.status === 302) return
     } catch {
       // not listening yet
     }

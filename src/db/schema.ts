@@ -58,6 +58,44 @@ export const sessions = sqliteTable(
 )
 
 /**
+ * Invitations to join a workspace. The link carries `<id>.<secret>`; only a SHA-256 of the secret
+ * is kept, so a leaked table opens nothing. Used once (acceptedAt), revocable, expires.
+ */
+export const invitations = sqliteTable(
+  'invitations',
+  {
+    id: text('id').primaryKey(),
+    accountId: text('account_id').notNull().references(() => accounts.id, { onDelete: 'cascade' }),
+    email: text('email').notNull(),
+    role: text('role', { enum: userRoles }).notNull().default('agent'),
+    inboxIds: text('inbox_ids', { mode: 'json' }).$type<string[]>().notNull().default([]),
+    // The language of the invitation mail (the inviter's at the time), and of the new user.
+    locale: text('locale').notNull().default('en'),
+    secretHash: text('secret_hash').notNull(),
+    invitedBy: text('invited_by').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: createdAt(),
+    expiresAt: integer('expires_at').notNull(),
+    acceptedAt: integer('accepted_at'),
+    revokedAt: integer('revoked_at'),
+  },
+  (t) => [index('invitations_account_email_idx').on(t.accountId, t.email)],
+)
+
+/** One-time password reset links: same token shape as invitations, one account each. */
+export const passwordResets = sqliteTable(
+  'password_resets',
+  {
+    id: text('id').primaryKey(),
+    userId: text('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    secretHash: text('secret_hash').notNull(),
+    createdAt: createdAt(),
+    expiresAt: integer('expires_at').notNull(),
+    usedAt: integer('used_at'),
+  },
+  (t) => [index('password_resets_user_idx').on(t.userId)],
+)
+
+/**
  * Login attempts per key (an address from unknown devices, a client IP, a known device), counted
  * before the password is checked; see auth/login-throttle.ts.
  */

@@ -15,6 +15,7 @@ import client from './client'
 import widget from './widget'
 import editor from './editor'
 import sidebar from './sidebar'
+import onboarding from './onboarding'
 import type { Catalog, Messages } from './define'
 
 /**
@@ -50,6 +51,7 @@ export const catalogs: Catalog[] = [
   widget,
   editor,
   sidebar,
+  onboarding,
 ]
 
 let merged: Record<Locale, Messages> | null = null

@@ -5,3 +5,14 @@
 export class InputError extends Error {
   override name = 'InputError'
 }
+
+/** An InputError about one form field: forms show it next to that field. */
+export class FieldError extends InputError {
+  override name = 'FieldError'
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(message)
+  }
+}

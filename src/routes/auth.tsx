@@ -8,6 +8,7 @@ import { clearSessionCookie, setSessionCookie } from '../auth/middleware'
 import { createSession, invalidateSession, sessionCookieName, validateSessionToken } from '../auth/session'
 import { passwordMaxLength } from '../auth/password'
 import { authenticate } from '../services/users'
+import { workspaceExists } from '../services/setup'
 import { normalizeEmail } from '../lib/text'
 import { LoginPage, type WorkspaceChoice } from '../../templates/login'
 import { t } from '../i18n'
@@ -28,6 +29,8 @@ const demoHint = (env: AppEnv['Bindings']) =>
 authRoutes.get('/login', async (c) => {
   const token = getCookie(c, sessionCookieName)
   if (token && (await validateSessionToken(c.var.db, token))) return c.redirect('/')
+  // A database without a workspace (a new install): the first visitor sets one up.
+  if (!(await workspaceExists(c.var.db))) return c.redirect('/setup')
   return c.html(<LoginPage appName={appName(c.env)} demoHint={demoHint(c.env)} />)
 })
 

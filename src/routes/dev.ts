@@ -3,6 +3,8 @@ import type { AppEnv, Bindings } from '../env'
 import type { Notifier } from '../channels/pipeline'
 import { allowDemoOrigin, demoLogins, demoPassword, seedDemoWorkspace } from '../services/demo'
 import { handleInboundEmail } from '../channels/email-inbound'
+import { devOutboxEnabled, devOutboxPrefix } from '../services/system-email'
+import { escapeHtml } from '../lib/sanitize-html'
 
 /**
  * Local development only: `npm start` runs wrangler dev with DEMO_SEED=true and calls this once.
@@ -89,3 +91,38 @@ async function deliverLocally(env: Bindings, ctx: Pick<ExecutionContext, 'waitUn
   await handleInboundEmail(message, env, ctx)
   return rejected
 }
+
+/**
+ * The local outbox: system mails (invitations, password resets) as the queue sent them, newest
+ * first, with their links, so a person (or the browser test) can follow an invitation offline.
+ * Only with DEMO_SEED or DEV_OUTBOX (local tooling); a deployment answers 404 and stores no copy.
+ */
+devRoutes.get('/dev/outbox', async (c) => {
+  if (!devOutboxEnabled(c.env)) return c.notFound()
+  const listed = await c.env.ATTACHMENTS.list({ prefix: devOutboxPrefix, limit: 50, include: ['customMetadata'] })
+  const items = await Promise.all(
+    listed.objects.map(async (object) => {
+      const raw = (await (await c.env.ATTACHMENTS.get(object.key))?.text()) ?? ''
+      // The text part is quoted-printable or 8bit; links are on lines of their own.
+      const plain = raw.replace(/=\r?\n/g, '').replace(/=3D/gi, '=')
+      const links = [...new Set(plain.match(/https?:\/\/[^\s"<>]+/g) ?? [])]
+      return { key: object.key, to: object.customMetadata?.to ?? '', subject: object.customMetadata?.subject ?? '', links }
+    }),
+  )
+  const rows = items
+    .map(
+      (item) =>
+        `<li class="outbox-mail"><strong class="outbox-to">${escapeHtml(item.to)}</strong> — <span class="outbox-subject">${escapeHtml(item.subject)}</span> <a href="/dev/outbox/${encodeURIComponent(item.key.slice(devOutboxPrefix.length))}">.eml</a><ul>${item.links.map((link) => `<li><a class="outbox-link" href="${escapeHtml(link)}">${escapeHtml(link)}</a></li>`).join('')}</ul></li>`,
+    )
+    .join('')
+  return c.html(`<!doctype html><html><head><meta charset="utf-8"><title>Local outbox</title><link rel="stylesheet" href="/app.css"></head><body><main class="settings"><h1>Local outbox</h1><p>System mails sent by this local worker (invitations, password resets), newest first.</p><ul>${rows || '<li>No mail yet.</li>'}</ul></main></body></html>`)
+})
+
+devRoutes.get('/dev/outbox/:name', async (c) => {
+  if (!devOutboxEnabled(c.env)) return c.notFound()
+  const name = c.req.param('name')
+  if (!/^[0-9]{13}-[a-z0-9]{1,32}\.eml$/.test(name)) return c.notFound()
+  const object = await c.env.ATTACHMENTS.get(`${devOutboxPrefix}${name}`)
+  if (!object) return c.notFound()
+  return c.body(await object.text(), 200, { 'Content-Type': 'text/plain; charset=utf-8' })
+})

@@ -6,6 +6,7 @@ import { requireRole, requireSession } from '../auth/middleware'
 import { findPlugin } from '../channels/registry'
 import { InputError } from '../lib/errors'
 import { getInbox } from '../services/inboxes'
+import { assertInboxNameFree } from '../services/inbox-admin'
 import { listChannelsOfInbox, listMemberIds, updateChannelSettings, updateInbox } from '../services/inbox-settings'
 import { listAllUsers } from '../services/users'
 import { ChannelForm, InboxForm, InboxSettingsPage } from '../../templates/inbox-settings'
@@ -44,6 +45,7 @@ inboxSettingsRoutes.post('/inbox/:inboxId/settings', async (c) => {
     c.html(<InboxForm inbox={(await getInbox(db, accountId, inbox.id)) ?? inbox} users={users} memberIds={await listMemberIds(db, inbox.id)} error={error} saved={status === 200} />, status)
   if (!form.success) return render(422, t(form.error.issues[0]?.message ?? 'error.check_input'))
   try {
+    await assertInboxNameFree(db, accountId, form.data.name, inbox.id)
     await updateInbox(db, user, inbox.id, {
       name: form.data.name,
       memberIds: form.data.members.filter((id): id is string => typeof id === 'string'),

@@ -6,8 +6,9 @@ import { passwordMaxLength, passwordMinLength } from '../auth/password'
 import { userRoles, userStatuses } from '../db/schema'
 import { InputError } from '../lib/errors'
 import { durableObjectNotifier } from '../rooms/notifier'
-import { changeRole, createUser, getUser, listUsers, setUserStatus } from '../services/users'
-import { AddUserForm, UserRow, UsersPage } from '../../templates/settings-users'
+import { changeRole, createUser, getUser, setUserStatus } from '../services/users'
+import { AddUserForm, UserRow } from '../../templates/settings-users'
+import { renderUsersPage } from './team'
 import { t } from '../i18n'
 
 export const settingsRoutes = new Hono<AppEnv>()
@@ -25,10 +26,7 @@ const newUserForm = z.object({
   role: z.enum(['agent', 'admin', 'super_admin']),
 })
 
-settingsRoutes.get('/settings/users', async (c) => {
-  const users = await listUsers(c.var.db, c.var.accountId)
-  return c.html(<UsersPage appName={c.env.APP_NAME ?? 'Switchboard'} actor={c.var.user} users={users} />)
-})
+settingsRoutes.get('/settings/users', (c) => renderUsersPage(c))
 
 settingsRoutes.post('/settings/users', async (c) => {
   const body = await c.req.parseBody()

@@ -1,0 +1,92 @@
+import { Hono, type Context } from 'hono'
+import type { AppEnv } from '../env'
+import { requireRole, requireSession } from '../auth/middleware'
+import { FieldError, InputError } from '../lib/errors'
+import { currentLocale, t } from '../i18n'
+import { listInboxes } from '../services/inboxes'
+import { inviteTeammate, listOpenInvitations, resendInvitation, revokeInvitation } from '../services/invitations'
+import { adminPasswordReset } from '../services/password-resets'
+import { sendInvitationMail, sendResetMail } from '../services/team-mail'
+import { baseUrlFor } from '../services/mention-email'
+import { listUsers } from '../services/users'
+import { accounts } from '../db/schema'
+import { eq } from 'drizzle-orm'
+import { UsersPage, type TeamExtras } from '../../templates/settings-users'
+
+/**
+ * Teammates: invitations (invite, resend, revoke) and an admin's "Reset password", which mails
+ * the teammate a reset link instead of an admin typing a password. Plain form posts that come
+ * back to the users page; a refused invite re-renders it with the typed values and the message
+ * next to its field.
+ */
+export const teamRoutes = new Hono<AppEnv>()
+teamRoutes.use('/settings/users/invite', requireSession, requireRole('admin', 'super_admin'))
+teamRoutes.use('/settings/users/invitations/*', requireSession, requireRole('admin', 'super_admin'))
+teamRoutes.use('/settings/users/:id/reset-password', requireSession, requireRole('admin', 'super_admin'))
+
+const noticeKeys = { invited: 'invite.notice.sent', resent: 'invite.notice.resent', revoked: 'invite.notice.revoked', reset: 'users.reset_sent' } as const
+
+/** The users page with the team's invitations; `extras` carries a refused invite's values and errors. */
+export async function renderUsersPage(c: Context<AppEnv>, extras: Partial<TeamExtras> = {}, status: 200 | 422 = 200) {
+  const { db, accountId } = c.var
+  const [users, inboxes, invitations] = await Promise.all([listUsers(db, accountId), listInboxes(db, accountId), listOpenInvitations(db, accountId)])
+  const noticeKey = noticeKeys[c.req.query('done') as keyof typeof noticeKeys]
+  const notice = extras.notice ?? (noticeKey ? t(noticeKey) : undefined)
+  return c.html(<UsersPage appName={c.env.APP_NAME ?? 'Switchboard'} actor={c.var.user} users={users} team={{ inboxes, invitations, ...extras, notice }} />, status)
+}
+
+async function accountName(c: Context<AppEnv>) {
+  const [row] = await c.var.db.select({ name: accounts.name }).from(accounts).where(eq(accounts.id, c.var.accountId)).limit(1)
+  return row?.name ?? ''
+}
+
+teamRoutes.post('/settings/users/invite', async (c) => {
+  const body = await c.req.parseBody({ all: true })
+  const values = {
+    email: typeof body.email === 'string' ? body.email.slice(0, 254) : '',
+    role: typeof body.role === 'string' ? body.role : 'agent',
+    inboxIds: [body.inboxes ?? []].flat().filter((id): id is string => typeof id === 'string' && id.length <= 32),
+  }
+  try {
+    if (values.role !== 'agent' && values.role !== 'admin' && values.role !== 'super_admin') throw new FieldError('role', t('errors.choose_role'))
+    const { invitation, token } = await inviteTeammate(c.var.db, c.var.user, { email: values.email, role: values.role, inboxIds: values.inboxIds, locale: currentLocale() })
+    await sendInvitationMail(c.env, baseUrlFor(c.env, c.req.url), { invitation, token, inviterName: c.var.user.name, accountName: await accountName(c) })
+    return c.redirect('/settings/users?done=invited', 303)
+  } catch (error) {
+    if (error instanceof FieldError) return renderUsersPage(c, { inviteValues: values, inviteErrors: { [error.field]: error.message } }, 422)
+    if (error instanceof InputError) return renderUsersPage(c, { inviteValues: values, inviteErrors: { form: error.message } }, 422)
+    throw error
+  }
+})
+
+teamRoutes.post('/settings/users/invitations/:id/resend', async (c) => {
+  try {
+    const { invitation, token } = await resendInvitation(c.var.db, c.var.user, c.req.param('id'))
+    await sendInvitationMail(c.env, baseUrlFor(c.env, c.req.url), { invitation, token, inviterName: c.var.user.name, accountName: await accountName(c) })
+  } catch (error) {
+    if (error instanceof InputError) return renderUsersPage(c, { inviteErrors: { form: error.message } }, 422)
+    throw error
+  }
+  return c.redirect('/settings/users?done=resent', 303)
+})
+
+teamRoutes.post('/settings/users/invitations/:id/revoke', async (c) => {
+  try {
+    await revokeInvitation(c.var.db, c.var.user, c.req.param('id'))
+  } catch (error) {
+    if (error instanceof InputError) return renderUsersPage(c, { inviteErrors: { form: error.message } }, 422)
+    throw error
+  }
+  return c.redirect('/settings/users?done=revoked', 303)
+})
+
+teamRoutes.post('/settings/users/:id/reset-password', async (c) => {
+  try {
+    const reset = await adminPasswordReset(c.var.db, c.var.user, c.req.param('id'))
+    if (reset) await sendResetMail(c.env, baseUrlFor(c.env, c.req.url), reset)
+  } catch (error) {
+    if (error instanceof InputError) return renderUsersPage(c, { notice: undefined, inviteErrors: { form: error.message } }, 422)
+    throw error
+  }
+  return c.redirect('/settings/users?done=reset', 303)
+})
