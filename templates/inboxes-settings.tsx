@@ -40,9 +40,9 @@ const InboxRow: FC<{ inbox: InboxSummary; others: Inbox[]; errors?: FieldErrors 
               {t('inboxes.delete')}
             </button>
             <FieldMessage errors={errors} field="moveTo" />
-            <FieldMessage errors={errors} field="form" />
           </form>
         )}
+        <FieldMessage errors={errors} field="form" />
       </td>
     </tr>
   )
