@@ -74,7 +74,7 @@ async function waitUntilReady(url, child, timeoutMs) {
 }
 
 /**
- * @param {{ port?: number, inspectorPort?: number, persistTo?: string, demoSeed?: boolean, inheritOutput?: boolean, timeoutMs?: number }} options
+ * @param {{ port?: number, inspectorPort?: number, persistTo?: string, demoSeed?: boolean, devOutbox?: boolean, inheritOutput?: boolean, timeoutMs?: number }} options
  */
 export async function startDevServer(options = {}) {
   const port = options.port ?? 8787
@@ -83,6 +83,8 @@ export async function startDevServer(options = {}) {
   const args = ['dev', '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', inspectorPort, '--show-interactive-dev-session=false']
   if (options.persistTo) args.push('--persist-to', options.persistTo)
   if (options.demoSeed) args.push('--var', 'DEMO_SEED:true')
+  // System mails (invitations, resets) readable at /dev/outbox without the demo workspace.
+  if (options.devOutbox) args.push('--var', 'DEV_OUTBOX:true')
   const child = spawn(wranglerBin, args, {
     cwd: root,
     env: offlineEnv,

@@ -20,12 +20,13 @@ async function freePort() {
   })
 }
 
-export async function startStack() {
+/** `empty`: no demo workspace (a new install), with the local outbox at /dev/outbox. */
+export async function startStack(options = {}) {
   const persistTo = mkdtempSync(join(tmpdir(), 'switchboard-e2e-'))
   mkdirSync(resultsDir, { recursive: true })
   applyMigrations(persistTo)
-  const server = await startDevServer({ port: await freePort(), persistTo, demoSeed: true })
-  const seed = await seedDemo(server.url)
+  const server = await startDevServer({ port: await freePort(), persistTo, demoSeed: !options.empty, devOutbox: options.empty })
+  const seed = options.empty ? null : await seedDemo(server.url)
   const browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs })
   return {
     server,
