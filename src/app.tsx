@@ -4,7 +4,7 @@ import { ZodError } from 'zod'
 import { secureHeaders } from 'hono/secure-headers'
 import type { AppEnv } from './env'
 import { csrfProtection } from './auth/csrf'
-import { createDb } from './db/client'
+import { createDb, roundTripsOf } from './db/client'
 import { InputError } from './lib/errors'
 import { runWithRequestLocale, t } from './i18n'
 import { headerJson } from './lib/headers'
@@ -56,14 +56,17 @@ const pageSecurityHeaders = secureHeaders({
 // A WebSocket upgrade's 101 response has immutable headers; every other response gets them.
 app.use('*', async (c, next) => (c.req.header('Upgrade') === 'websocket' ? next() : pageSecurityHeaders(c, next)))
 
-// How long the worker spent on the request, for browsers' devtools and `npm run bench`. Workers
-// advance the clock only across I/O, which every handler here does (the database).
+// How long the worker spent on the request and how many database round trips it made, for
+// browsers' devtools, the tests and `npm run bench`. Workers advance the clock only across I/O,
+// which every handler here does (the database). The round trips ride in `dur`, the one number
+// a Server-Timing metric carries.
 app.use('*', async (c, next) => {
   const startedAt = performance.now()
   await next()
   if (c.res.status === 101) return
   try {
     c.res.headers.append('Server-Timing', `app;dur=${(performance.now() - startedAt).toFixed(1)}`)
+    c.res.headers.append('Server-Timing', `db;desc="round trips";dur=${roundTripsOf(c.var.db)}`)
   } catch {
     // A response passed through from elsewhere (a Durable Object) can have immutable headers.
   }
