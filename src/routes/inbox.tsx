@@ -1,7 +1,6 @@
 import { Hono, type Context } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import type { AppEnv } from '../env'
-import { requireSession } from '../auth/middleware'
 import { countViews, listBots, listConversations } from '../services/conversations'
 import { filtersToQuery, parseFilters, type ListFilters } from '../services/filters'
 import { getInbox, listInboxes } from '../services/inboxes'
@@ -15,8 +14,11 @@ import { forwardAgentSocket } from './live'
 import { renderThread } from './thread-view'
 import { t } from '../i18n'
 
+/** The three panes under /inbox; the home page, the list's socket (/inboxes) and saved views (/views) beside them. */
 export const inboxRoutes = new Hono<AppEnv>()
-inboxRoutes.use('*', requireSession)
+export const homeRoutes = new Hono<AppEnv>()
+export const inboxLiveRoutes = new Hono<AppEnv>()
+export const savedViewRoutes = new Hono<AppEnv>()
 
 const appName = (c: Context<AppEnv>) => c.env.APP_NAME ?? 'Switchboard'
 
@@ -73,15 +75,15 @@ export async function loadRows(c: Context<AppEnv>, ctx: InboxContext, list: List
   })
 }
 
-inboxRoutes.get('/', async (c) => {
+homeRoutes.get('/', async (c) => {
   const [first] = await listInboxes(c.var.db, c.var.accountId)
   if (!first) throw new HTTPException(404, { message: t('errors.no_inbox_yet') })
   return c.redirect(viewUrl(first.id, defaultViewId))
 })
 
-inboxRoutes.get('/inbox/:inboxId', (c) => c.redirect(viewUrl(c.req.param('inboxId'), defaultViewId)))
+inboxRoutes.get('/:inboxId', (c) => c.redirect(viewUrl(c.req.param('inboxId'), defaultViewId)))
 
-inboxRoutes.get('/inbox/:inboxId/:viewId', async (c) => {
+inboxRoutes.get('/:inboxId/:viewId', async (c) => {
   const ctx = await loadContext(c, c.req.param('inboxId'), c.req.param('viewId'))
   const list = await loadListState(c, ctx)
   const { rows, nextCursor } = await loadRows(c, ctx, list)
@@ -93,21 +95,21 @@ inboxRoutes.get('/inbox/:inboxId/:viewId', async (c) => {
   )
 })
 
-inboxRoutes.get('/inbox/:inboxId/:viewId/rows', async (c) => {
+inboxRoutes.get('/:inboxId/:viewId/rows', async (c) => {
   const ctx = await loadContext(c, c.req.param('inboxId'), c.req.param('viewId'))
   const list = await loadListState(c, ctx)
   const { rows, nextCursor } = await loadRows(c, ctx, list, c.req.query('cursor'))
   return c.html(<ConversationRows rows={rows} inboxId={ctx.inbox.id} viewId={ctx.view.id} filterQuery={list.filterQuery} nextCursor={nextCursor} />)
 })
 
-inboxRoutes.get('/inbox/:inboxId/:viewId/assignee-options', async (c) => {
+inboxRoutes.get('/:inboxId/:viewId/assignee-options', async (c) => {
   const inbox = await getInbox(c.var.db, c.var.accountId, c.req.param('inboxId'))
   if (!inbox) throw new HTTPException(404, { message: t('errors.no_such_inbox') })
   const parsed = parseFilters(c.req.query())
   return c.html(<AssigneeOptions filters={parsed.ok ? parsed.filters : {}} options={await loadFilterOptions(c, inbox.id)} />)
 })
 
-inboxRoutes.get('/inbox/:inboxId/:viewId/c/:conversationId', async (c) => {
+inboxRoutes.get('/:inboxId/:viewId/c/:conversationId', async (c) => {
   const { inboxId, viewId, conversationId } = c.req.param()
   const fragment = requestedFragment(c)
   const parsed = parseFilters(c.req.query())
@@ -132,7 +134,7 @@ inboxRoutes.get('/inbox/:inboxId/:viewId/c/:conversationId', async (c) => {
   )
 })
 
-inboxRoutes.get('/inboxes/:inboxId/live', async (c) => {
+inboxLiveRoutes.get('/:inboxId/live', async (c) => {
   const inbox = await getInbox(c.var.db, c.var.accountId, c.req.param('inboxId'))
   if (!inbox) throw new HTTPException(404, { message: t('errors.no_such_inbox') })
   const hub = c.env.INBOX_HUB.get(c.env.INBOX_HUB.idFromName(inbox.id))
@@ -140,7 +142,7 @@ inboxRoutes.get('/inboxes/:inboxId/live', async (c) => {
 })
 
 // Saved views: each answers with the sidebar's view list, re-rendered for the page it came from.
-inboxRoutes.post('/inbox/:inboxId/views', async (c) => {
+inboxRoutes.post('/:inboxId/views', async (c) => {
   const body = await c.req.parseBody()
   const parsed = parseFilters(c.req.query())
   if (!parsed.ok) throw new HTTPException(422, { message: parsed.message })
@@ -158,13 +160,13 @@ async function savedViewNav(c: Context<AppEnv>, body: Record<string, unknown>) {
   return c.html(<ViewNav ctx={ctx} />)
 }
 
-inboxRoutes.post('/views/:viewId/rename', async (c) => {
+savedViewRoutes.post('/:viewId/rename', async (c) => {
   const body = await c.req.parseBody()
   await renameSavedView(c.var.db, c.var.user, c.req.param('viewId'), String(body.name ?? ''))
   return savedViewNav(c, body)
 })
 
-inboxRoutes.post('/views/:viewId/delete', async (c) => {
+savedViewRoutes.post('/:viewId/delete', async (c) => {
   const body = await c.req.parseBody()
   await deleteSavedView(c.var.db, c.var.user, c.req.param('viewId'))
   return savedViewNav(c, body)
