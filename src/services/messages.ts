@@ -1,5 +1,6 @@
 import { and, asc, desc, eq, getTableColumns, gt, sql } from 'drizzle-orm'
 import type { Db } from '../db/client'
+import { inOneRoundTrip, reads, type Reads } from '../db/round-trip'
 import { assertNoUpdateFns, compiled, CompiledInsert, statementBuilder, valueOf, type BoundStatement } from '../db/compiled'
 import { channels, conversations, messages, users } from '../db/schema'
 import { toPreview } from '../lib/text'
@@ -102,13 +103,22 @@ export interface ThreadMessage extends Message {
   channelPluginId: string | null
 }
 
-export async function listMessages(
+export function listMessages(
   db: Db,
   accountId: string,
   conversationId: string,
   options: { afterSeq?: number; limit?: number } = {},
 ): Promise<ThreadMessage[]> {
-  const rows = await db
+  return inOneRoundTrip(db, messageReads(db, accountId, conversationId, options))
+}
+
+export function messageReads(
+  db: Db,
+  accountId: string,
+  conversationId: string,
+  options: { afterSeq?: number; limit?: number } = {},
+): Reads<ThreadMessage[]> {
+  const statement = db
     .select({ message: messages, authorUserName: users.name, channelPluginId: channels.pluginId })
     .from(messages)
     .leftJoin(users, eq(users.id, messages.authorUserId))
@@ -122,7 +132,7 @@ export async function listMessages(
     )
     .orderBy(asc(messages.seq))
     .limit(options.limit ?? 500)
-  return rows.map((row) => ({ ...row.message, authorUserName: row.authorUserName, channelPluginId: row.channelPluginId }))
+  return reads(statement, (rows) => rows.map((row) => ({ ...row.message, authorUserName: row.authorUserName, channelPluginId: row.channelPluginId })))
 }
 
 export async function getMessage(db: Db, accountId: string, messageId: number): Promise<ThreadMessage | null> {

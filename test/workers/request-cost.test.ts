@@ -55,6 +55,38 @@ describe('what a request costs the database', () => {
     expect(stored!.expiresAt).toBeGreaterThan(Date.now() + (sessionExpiresInSeconds * 1000 * 9) / 10)
     expect((await costOf('/me', { cookie })).trips).toBe(1)
   })
+
+  it('opens a thread, as a page or as the thread fragment, in at most 3 round trips', async () => {
+    const { ws, email, chat, cookie } = await inboxWithMail()
+    const fragment = await costOf(`/inbox/${ws.inboxId}/open/c/${email.conversationId}`, { cookie, hx: 'thread' })
+    expect(fragment.status).toBe(200)
+    expect(fragment.body).toContain('Any news on the torn tent?')
+    expect(fragment.trips).toBeLessThanOrEqual(3)
+    // A chat also offers "continue by email", which needs the contact's address and a channel.
+    const chatThread = await costOf(`/inbox/${ws.inboxId}/open/c/${chat.conversationId}`, { cookie, hx: 'thread' })
+    expect(chatThread.body).toContain('Long sleeping bags?')
+    expect(chatThread.trips).toBeLessThanOrEqual(3)
+    const page = await costOf(`/inbox/${ws.inboxId}/open/c/${email.conversationId}`, { cookie })
+    expect(page.body).toContain('<!doctype html>')
+    expect(page.body).toContain('Any news on the torn tent?')
+    expect(page.trips).toBeLessThanOrEqual(3)
+  })
+
+  it('shows a list, as a page, as the list fragment or filtered by assignee, in at most 3 round trips; a search too', async () => {
+    const { ws, cookie } = await inboxWithMail()
+    const page = await costOf(`/inbox/${ws.inboxId}/open`, { cookie })
+    expect(page.body).toContain('Torn tent')
+    expect(page.trips).toBeLessThanOrEqual(3)
+    const fragment = await costOf(`/inbox/${ws.inboxId}/open`, { cookie, hx: 'list' })
+    expect(fragment.body).toContain('Torn tent')
+    expect(fragment.trips).toBeLessThanOrEqual(3)
+    const filtered = await costOf(`/inbox/${ws.inboxId}/open?assignee=none`, { cookie, hx: 'list' })
+    expect(filtered.body).toContain('Torn tent')
+    expect(filtered.trips).toBeLessThanOrEqual(3)
+    const search = await costOf(`/inbox/${ws.inboxId}/open?q=torn&hideFiltered=1&hideTrash=1`, { cookie, hx: 'list' })
+    expect(search.body).toContain('<mark>')
+    expect(search.trips).toBeLessThanOrEqual(3)
+  })
 })
 
 describe('which routes ask for a session', () => {
