@@ -5,10 +5,12 @@
 // behind it, run with node:sqlite on the same database file. The worker's database round trips
 // per request (`Server-Timing: db;desc="round trips";dur=`) are printed beside its time.
 //   npm run bench -- inbox [--iterations 100] [--bulk-iterations 10] [--rebuild]
+// BENCH_PROFILE=<file.cpuprofile>: a CPU profile of the worker over the list and thread cases.
 import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { root, startDevServer } from '../lib/dev-server.mjs'
+import { startProfile } from '../lib/profile.mjs'
 import { benchLogin, copySeededInbox, ensureSeededInbox, findD1File, seedShape, seedVersion } from './seed-inbox.mjs'
 
 const targetsMs = { list: 10, search: 40, thread: 10, bulk: 500 }
@@ -391,10 +393,14 @@ export async function run(args) {
   rawBreakdown.push(['bulk close 500: select + update + activity insert (rolled back)', raw.bulk])
   db.close()
 
-  const server = await startDevServer({ port: await freePort(), persistTo })
+  const profileFile = process.env.BENCH_PROFILE
+  const inspectorPort = profileFile ? await freePort() : undefined
+  const server = await startDevServer({ port: await freePort(), persistTo, inspectorPort })
   const results = []
+  let profile = null
   try {
     const cookie = await logIn(server.url)
+    profile = profileFile ? await startProfile(inspectorPort) : null
     const wantRows = (expected) => (response) => {
       const found = rowCount(response.body)
       if (found < expected) throw new Error(`expected at least ${expected} rows, the page had ${found}`)
@@ -414,6 +420,11 @@ export async function run(args) {
     const shortPath = `/inbox/${ids.inboxId}/open/c/${ids.shortThreadId}`
     const shortMeasured = await measure(server.url, shortPath, { cookie, target: 'thread' }, { warmups: 10, iterations })
     results.push({ name: 'thread open (3 messages)', ...shortMeasured, targetMs: targetsMs.thread, maxTrips: maxRoundTrips.thread })
+    if (profile) {
+      console.log(`\nCPU profile of the worker over the list, search and thread cases (${profileFile}):`)
+      for (const line of await profile.stop(profileFile)) console.log(line)
+      profile = null
+    }
 
     // Bulk close 500 from "All open", then reopen them from "All closed" with the app's own bulk
     // reopen, so every close starts from the same state.

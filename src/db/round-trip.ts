@@ -1,4 +1,4 @@
-import { Column, getTableColumns, is, SQL, sql, Table } from 'drizzle-orm'
+import { Column, getTableColumns, SQL, sql, Table } from 'drizzle-orm'
 import type { BatchItem } from 'drizzle-orm/batch'
 import type { Db } from './client'
 
@@ -36,13 +36,15 @@ export function reads(statement: BatchItem<'sqlite'>, map: (raw: unknown) => unk
 function assertBatchableColumns(statement: BatchItem<'sqlite'>) {
   const selected = (statement as { getSelectedFields?: () => Record<string, unknown> }).getSelectedFields?.()
   if (!selected) return
+  // instanceof, not drizzle's is(): this runs for every batched statement, and one drizzle is here.
   const names = new Set<string>()
   const check = (fields: Record<string, unknown>, path: string) => {
-    for (const [key, field] of Object.entries(fields)) {
-      if (is(field, Table)) check(getTableColumns(field), `${path}${key}.`)
-      else if (!is(field, Column) && !is(field, SQL) && !is(field, SQL.Aliased)) check(field as Record<string, unknown>, `${path}${key}.`)
+    for (const key in fields) {
+      const field = fields[key]
+      if (field instanceof Table) check(getTableColumns(field), `${path}${key}.`)
+      else if (!(field instanceof Column) && !(field instanceof SQL) && !(field instanceof SQL.Aliased)) check(field as Record<string, unknown>, `${path}${key}.`)
       else {
-        const name = is(field, Column) ? field.name : is(field, SQL.Aliased) ? field.fieldAlias : undefined
+        const name = field instanceof Column ? field.name : field instanceof SQL.Aliased ? field.fieldAlias : undefined
         if (name === undefined || names.has(name) || /^\d+$/.test(name)) {
           throw new Error(`a batched select needs one plain name per column: ${path}${key} is ${name === undefined ? 'unnamed SQL (alias it)' : `"${name}" again, or numeric`}`)
         }
