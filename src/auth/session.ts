@@ -1,7 +1,9 @@
 import { decodeHex, encodeHexLowerCase } from '@oslojs/encoding'
 import { constantTimeEqual } from '@oslojs/crypto/subtle'
-import { and, eq, lt } from 'drizzle-orm'
+import { and, eq, getTableColumns, lt, sql } from 'drizzle-orm'
+import type { AnySQLiteColumn } from 'drizzle-orm/sqlite-core'
 import type { Db } from '../db/client'
+import { compiled, statementBuilder } from '../db/compiled'
 import { sessions, users } from '../db/schema'
 import { newSecret } from '../lib/ids'
 
@@ -42,6 +44,29 @@ export async function createSession(db: Db, userId: string, nowMs = Date.now()) 
   return { token: `${id}.${secret}`, session }
 }
 
+// Every request reads its session with this statement: compiled, so its SQL is built once per
+// isolate. Flat fields (`session.id`, `user.name`, …), nested again when read.
+const sessionWithUser = compiled<Record<string, unknown>[]>(() => {
+  const fields: Record<string, AnySQLiteColumn> = {}
+  for (const [key, column] of Object.entries(getTableColumns(sessions))) fields[`session.${key}`] = column
+  for (const [key, column] of Object.entries(getTableColumns(users))) fields[`user.${key}`] = column
+  return {
+    query: statementBuilder.select(fields).from(sessions).innerJoin(users, eq(users.id, sessions.userId)).where(eq(sessions.id, sql.placeholder('id'))).limit(1),
+    fields,
+  }
+})
+
+async function sessionAndUser(db: Db, id: string): Promise<{ session: Session; user: SessionUser } | undefined> {
+  const [flat] = await sessionWithUser().bind(db, { id })
+  if (!flat) return undefined
+  const row = { session: {} as Record<string, unknown>, user: {} as Record<string, unknown> }
+  for (const [key, value] of Object.entries(flat)) {
+    const dot = key.indexOf('.')
+    row[key.slice(0, dot) as 'session' | 'user'][key.slice(dot + 1)] = value
+  }
+  return row as { session: Session; user: SessionUser }
+}
+
 export async function validateSessionToken(
   db: Db,
   token: string,
@@ -49,12 +74,7 @@ export async function validateSessionToken(
 ): Promise<ValidatedSession | null> {
   const [id, secret, extra] = token.split('.')
   if (!id || !secret || extra !== undefined || id.length > 64 || secret.length > 64) return null
-  const [row] = await db
-    .select({ session: sessions, user: users })
-    .from(sessions)
-    .innerJoin(users, eq(users.id, sessions.userId))
-    .where(eq(sessions.id, id))
-    .limit(1)
+  const row = await sessionAndUser(db, id)
   if (!row) return null
   const stored = decodeHex(row.session.secretHash)
   if (!constantTimeEqual(await hashSecret(secret), stored)) return null

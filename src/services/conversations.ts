@@ -1,6 +1,8 @@
 import { aliasedTable, and, asc, desc, eq, inArray, or, sql, type SQL } from 'drizzle-orm'
 import type { Db } from '../db/client'
 import { answered, columnsAs, inOneRoundTrip, joinedOrNull, reads, type Reads } from '../db/round-trip'
+import { compiled, statementBuilder } from '../db/compiled'
+import type { BatchItem } from 'drizzle-orm/batch'
 import { botSessions, channels, contacts, conversationCounts, conversationReads, conversations, messages, tickets, users } from '../db/schema'
 import { builtInViews, type ViewDefinition } from './views'
 import { filterConditions, type ListFilters } from './filters'
@@ -216,19 +218,27 @@ export function countViews(db: Db, query: { accountId: string; inboxId: string; 
   return inOneRoundTrip(db, countReads(db, query))
 }
 
-export function countReads(db: Db, query: { accountId: string; inboxId: string; userId: string }): Reads<Record<string, number>> {
+// Compiled: one sum per built-in view made this the costliest SQL to build on a list page.
+const viewCounts = compiled<Record<string, number>[]>(() => {
   const c = conversations
   const k = conversationCounts
   const grouped = sql`(select ${k.folder} as folder, ${k.status} as status, ${k.pluginId} as plugin_id,
       nullif(${k.assigneeId}, '') as assignee_id, nullif(${k.assigneeBot}, '') as assignee_bot, ${k.count} as row_count
-    from ${k} where ${and(eq(k.accountId, query.accountId), eq(k.inboxId, query.inboxId))} and ${k.count} > 0) as ${c}`
+    from ${k} where ${and(eq(k.accountId, sql.placeholder('accountId')), eq(k.inboxId, sql.placeholder('inboxId')))} and ${k.count} > 0) as ${c}`
+  // A view's condition takes the viewer's id as a value; here it is the statement's placeholder.
+  const userId = sql.placeholder('userId') as unknown as string
   const columns = Object.fromEntries(
     builtInViews.map((view) => [
       view.id,
-      sql<number>`coalesce(sum(case when ${view.where(query.userId)} then row_count else 0 end), 0)`.mapWith(Number).as(`count_${view.id}`),
+      sql<number>`coalesce(sum(case when ${view.where(userId)} then row_count else 0 end), 0)`.mapWith(Number).as(`count_${view.id}`),
     ]),
   )
-  return reads(db.select(columns).from(grouped), ([row]) => (row ?? {}) as Record<string, number>)
+  return { query: statementBuilder.select(columns).from(grouped), fields: columns }
+})
+
+export function countReads(db: Db, query: { accountId: string; inboxId: string; userId: string }): Reads<Record<string, number>> {
+  const statement = viewCounts().bind(db, query) as unknown as BatchItem<'sqlite'> & PromiseLike<Record<string, number>[]>
+  return reads(statement, ([row]) => row ?? {})
 }
 
 export interface ConversationDetail {
@@ -246,30 +256,60 @@ export function getConversation(db: Db, accountId: string, conversationId: strin
   return inOneRoundTrip(db, conversationDetailReads(db, accountId, conversationId))
 }
 
+// The parts of a conversation's detail, every column under a name of its own (the read goes into
+// the thread's batch). Compiled: ~80 aliased columns were the costliest SQL to build per open.
+const detailParts = () => ({
+  conversation: columnsAs(conversations, 'conversation'),
+  contact: columnsAs(contacts, 'contact'),
+  botSession: columnsAs(botSessions, 'bot_session'),
+  ticket: { id: sql<string>`${tickets.id}`.as('ticket_id'), name: sql<string>`${tickets.name}`.as('ticket_name'), status: sql<'open' | 'closed'>`${tickets.status}`.as('ticket_status') },
+})
+type DetailParts = ReturnType<typeof detailParts>
+type DetailRow = { [P in keyof DetailParts]: { [K in keyof DetailParts[P]]: DetailParts[P][K] extends SQL.Aliased<infer T> ? T : never } } & {
+  channelName: string
+  assigneeName: string | null
+}
+
+const conversationDetail = compiled<DetailRow[]>(() => {
+  // Flat for the compiled statement (`part.key`), nested again when read.
+  const fields: Record<string, SQL.Aliased> = {
+    channelName: sql<string>`${channels.name}`.as('channel_name'),
+    assigneeName: sql<string | null>`${users.name}`.as('assignee_name'),
+  }
+  for (const [part, columns] of Object.entries(detailParts())) for (const [key, field] of Object.entries(columns)) fields[`${part}.${key}`] = field
+  const accountId = sql.placeholder('accountId')
+  return {
+    query: statementBuilder
+      .select(fields)
+      .from(conversations)
+      .innerJoin(channels, eq(channels.id, conversations.channelId))
+      .leftJoin(contacts, eq(contacts.id, conversations.contactId))
+      .leftJoin(users, eq(users.id, conversations.assigneeId))
+      .leftJoin(botSessions, eq(botSessions.conversationId, conversations.id))
+      .leftJoin(tickets, and(eq(tickets.id, conversations.ticketId), eq(tickets.accountId, accountId)))
+      .where(and(eq(conversations.accountId, accountId), eq(conversations.id, sql.placeholder('conversationId'))))
+      .limit(1),
+    fields,
+  }
+})
+
+function nested(flat: Record<string, unknown>): DetailRow {
+  const row: Record<string, Record<string, unknown> | unknown> = {}
+  for (const [key, value] of Object.entries(flat)) {
+    const dot = key.indexOf('.')
+    if (dot < 0) row[key] = value
+    else ((row[key.slice(0, dot)] ??= {}) as Record<string, unknown>)[key.slice(dot + 1)] = value
+  }
+  return row as DetailRow
+}
+
 export function conversationDetailReads(db: Db, accountId: string, conversationId: string): Reads<ConversationDetail | null> {
-  // Every table under names of its own: this read goes into the thread's batch.
-  const statement = db
-    .select({
-      conversation: columnsAs(conversations, 'conversation'),
-      channelName: sql<string>`${channels.name}`.as('channel_name'),
-      contact: columnsAs(contacts, 'contact'),
-      assigneeName: sql<string | null>`${users.name}`.as('assignee_name'),
-      botSession: columnsAs(botSessions, 'bot_session'),
-      ticket: { id: sql<string>`${tickets.id}`.as('ticket_id'), name: sql<string>`${tickets.name}`.as('ticket_name'), status: sql<'open' | 'closed'>`${tickets.status}`.as('ticket_status') },
-    })
-    .from(conversations)
-    .innerJoin(channels, eq(channels.id, conversations.channelId))
-    .leftJoin(contacts, eq(contacts.id, conversations.contactId))
-    .leftJoin(users, eq(users.id, conversations.assigneeId))
-    .leftJoin(botSessions, eq(botSessions.conversationId, conversations.id))
-    .leftJoin(tickets, and(eq(tickets.id, conversations.ticketId), eq(tickets.accountId, accountId)))
-    .where(and(eq(conversations.accountId, accountId), eq(conversations.id, conversationId)))
-    .limit(1)
-  return reads(statement, ([row]) =>
-    row
-      ? { ...row, contact: joinedOrNull(row.contact), botSession: joinedOrNull(row.botSession), ticket: joinedOrNull(row.ticket) }
-      : null,
-  )
+  const statement = conversationDetail().bind(db, { accountId, conversationId }) as unknown as BatchItem<'sqlite'> & PromiseLike<Record<string, unknown>[]>
+  return reads(statement, ([flat]) => {
+    if (!flat) return null
+    const row = nested(flat)
+    return { ...row, contact: joinedOrNull(row.contact), botSession: joinedOrNull(row.botSession), ticket: joinedOrNull(row.ticket) }
+  })
 }
 
 export async function markRead(db: Db, userId: string, conversationId: string, seq: number) {
