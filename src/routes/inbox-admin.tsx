@@ -1,7 +1,7 @@
 import { Hono, type Context } from 'hono'
 import { and, asc, count, eq } from 'drizzle-orm'
 import type { AppEnv } from '../env'
-import { requireRole, requireSession } from '../auth/middleware'
+import { requireRole } from '../auth/middleware'
 import { channels, conversations, inboxes } from '../db/schema'
 import { FieldError, InputError } from '../lib/errors'
 import { t } from '../i18n'
@@ -11,8 +11,9 @@ import type { FieldErrors } from '../../templates/onboarding'
 
 /** Creating and deleting inboxes (admins); renaming and members stay on each inbox's settings page. */
 export const inboxAdminRoutes = new Hono<AppEnv>()
-inboxAdminRoutes.use('/settings/inboxes', requireSession, requireRole('admin', 'super_admin'))
-inboxAdminRoutes.use('/settings/inboxes/*', requireSession, requireRole('admin', 'super_admin'))
+// Mounted under /settings behind the signed-in area's requireSession (src/app.tsx).
+inboxAdminRoutes.use('/inboxes', requireRole('admin', 'super_admin'))
+inboxAdminRoutes.use('/inboxes/*', requireRole('admin', 'super_admin'))
 
 const errorsOf = (error: unknown): FieldErrors | null =>
   error instanceof FieldError ? { [error.field]: error.message } : error instanceof InputError ? { form: error.message } : null
@@ -31,9 +32,9 @@ async function renderPage(c: Context<AppEnv>, extras: { values?: { name?: string
   return c.html(<InboxesPage appName={c.env.APP_NAME ?? 'Switchboard'} actor={c.var.user} inboxes={summaries} notice={notice} {...extras} />, status)
 }
 
-inboxAdminRoutes.get('/settings/inboxes', (c) => renderPage(c))
+inboxAdminRoutes.get('/inboxes', (c) => renderPage(c))
 
-inboxAdminRoutes.post('/settings/inboxes', async (c) => {
+inboxAdminRoutes.post('/inboxes', async (c) => {
   const body = await c.req.parseBody()
   const name = typeof body.name === 'string' ? body.name.slice(0, 200) : ''
   try {
@@ -47,7 +48,7 @@ inboxAdminRoutes.post('/settings/inboxes', async (c) => {
   }
 })
 
-inboxAdminRoutes.post('/settings/inboxes/:id/delete', async (c) => {
+inboxAdminRoutes.post('/inboxes/:id/delete', async (c) => {
   const body = await c.req.parseBody()
   const moveTo = typeof body.moveTo === 'string' && body.moveTo ? body.moveTo.slice(0, 32) : null
   try {

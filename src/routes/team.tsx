@@ -1,6 +1,6 @@
 import { Hono, type Context } from 'hono'
 import type { AppEnv } from '../env'
-import { requireRole, requireSession } from '../auth/middleware'
+import { requireRole } from '../auth/middleware'
 import { FieldError, InputError } from '../lib/errors'
 import { currentLocale, t } from '../i18n'
 import { listInboxes } from '../services/inboxes'
@@ -20,9 +20,8 @@ import { UsersPage, type TeamExtras } from '../../templates/settings-users'
  * next to its field.
  */
 export const teamRoutes = new Hono<AppEnv>()
-teamRoutes.use('/settings/users/invite', requireSession, requireRole('admin', 'super_admin'))
-teamRoutes.use('/settings/users/invitations/*', requireSession, requireRole('admin', 'super_admin'))
-teamRoutes.use('/settings/users/:id/reset-password', requireSession, requireRole('admin', 'super_admin'))
+// Mounted under /settings behind the signed-in area's requireSession (src/app.tsx).
+teamRoutes.use('/users/*', requireRole('admin', 'super_admin'))
 
 const noticeKeys = { invited: 'invite.notice.sent', resent: 'invite.notice.resent', revoked: 'invite.notice.revoked', reset: 'users.reset_sent' } as const
 
@@ -40,7 +39,7 @@ async function accountName(c: Context<AppEnv>) {
   return row?.name ?? ''
 }
 
-teamRoutes.post('/settings/users/invite', async (c) => {
+teamRoutes.post('/users/invite', async (c) => {
   const body = await c.req.parseBody({ all: true })
   const values = {
     email: typeof body.email === 'string' ? body.email.slice(0, 254) : '',
@@ -59,7 +58,7 @@ teamRoutes.post('/settings/users/invite', async (c) => {
   }
 })
 
-teamRoutes.post('/settings/users/invitations/:id/resend', async (c) => {
+teamRoutes.post('/users/invitations/:id/resend', async (c) => {
   try {
     const { invitation, token } = await resendInvitation(c.var.db, c.var.user, c.req.param('id'))
     await sendInvitationMail(c.env, baseUrlFor(c.env, c.req.url), { invitation, token, inviterName: c.var.user.name, accountName: await accountName(c) })
@@ -70,7 +69,7 @@ teamRoutes.post('/settings/users/invitations/:id/resend', async (c) => {
   return c.redirect('/settings/users?done=resent', 303)
 })
 
-teamRoutes.post('/settings/users/invitations/:id/revoke', async (c) => {
+teamRoutes.post('/users/invitations/:id/revoke', async (c) => {
   try {
     await revokeInvitation(c.var.db, c.var.user, c.req.param('id'))
   } catch (error) {
@@ -80,7 +79,7 @@ teamRoutes.post('/settings/users/invitations/:id/revoke', async (c) => {
   return c.redirect('/settings/users?done=revoked', 303)
 })
 
-teamRoutes.post('/settings/users/:id/reset-password', async (c) => {
+teamRoutes.post('/users/:id/reset-password', async (c) => {
   try {
     const reset = await adminPasswordReset(c.var.db, c.var.user, c.req.param('id'))
     if (reset) await sendResetMail(c.env, baseUrlFor(c.env, c.req.url), reset)
