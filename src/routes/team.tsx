@@ -3,14 +3,12 @@ import type { AppEnv } from '../env'
 import { requireRole } from '../auth/middleware'
 import { FieldError, InputError } from '../lib/errors'
 import { currentLocale, t } from '../i18n'
-import { listInboxes } from '../services/inboxes'
 import { inviteTeammate, listOpenInvitations, resendInvitation, revokeInvitation } from '../services/invitations'
 import { adminPasswordReset } from '../services/password-resets'
 import { sendInvitationMail, sendResetMail } from '../services/team-mail'
 import { baseUrlFor } from '../services/mention-email'
-import { listUsers } from '../services/users'
-import { accounts } from '../db/schema'
-import { eq } from 'drizzle-orm'
+import { accounts, inboxes, users as usersTable } from '../db/schema'
+import { and, asc, eq, ne } from 'drizzle-orm'
 import { UsersPage, type TeamExtras } from '../../templates/settings-users'
 
 /**
@@ -28,10 +26,15 @@ const noticeKeys = { invited: 'invite.notice.sent', resent: 'invite.notice.resen
 /** The users page with the team's invitations; `extras` carries a refused invite's values and errors. */
 export async function renderUsersPage(c: Context<AppEnv>, extras: Partial<TeamExtras> = {}, status: 200 | 422 = 200) {
   const { db, accountId } = c.var
-  const [users, inboxes, invitations] = await Promise.all([listUsers(db, accountId), listInboxes(db, accountId), listOpenInvitations(db, accountId)])
+  // The users, inboxes and open invitations in one round trip (the session was the first).
+  const [users, inboxRows, invitations] = await db.batch([
+    db.select().from(usersTable).where(and(eq(usersTable.accountId, accountId), ne(usersTable.status, 'removed'))).orderBy(asc(usersTable.name)),
+    db.select().from(inboxes).where(eq(inboxes.accountId, accountId)).orderBy(asc(inboxes.createdAt), asc(inboxes.name)),
+    listOpenInvitations(db, accountId),
+  ])
   const noticeKey = noticeKeys[c.req.query('done') as keyof typeof noticeKeys]
   const notice = extras.notice ?? (noticeKey ? t(noticeKey) : undefined)
-  return c.html(<UsersPage appName={c.env.APP_NAME ?? 'Switchboard'} actor={c.var.user} users={users} team={{ inboxes, invitations, ...extras, notice }} />, status)
+  return c.html(<UsersPage appName={c.env.APP_NAME ?? 'Switchboard'} actor={c.var.user} users={users} team={{ inboxes: inboxRows, invitations, ...extras, notice }} />, status)
 }
 
 async function accountName(c: Context<AppEnv>) {

@@ -91,8 +91,9 @@ describe('what a request costs the database', () => {
 
 describe('which routes ask for a session', () => {
   // Public routes check their caller themselves (a widget token, a webhook signature, the survey
-  // link's token) or serve what anyone may read.
-  const publicPaths = [/^\/login$/, /^\/logout$/, /^\/widget\//, /^\/channels\//, /^\/dev\//, /^\/kb\//, /^\/d\//, /^\/feedback\/:token$/]
+  // link's token) or serve what anyone may read. First-run setup refuses once a workspace exists;
+  // invitation and reset links carry their own one-time token.
+  const publicPaths = [/^\/login$/, /^\/logout$/, /^\/widget\//, /^\/channels\//, /^\/dev\//, /^\/kb\//, /^\/d\//, /^\/feedback\/:token$/, /^\/setup$/, /^\/invite\/:token$/, /^\/forgot$/, /^\/reset\/:token$/]
 
   it('sends every route but the public ones to the login page without a session, and never the public ones', async () => {
     const routes = new Map<string, { method: string; path: string }>()

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest'
 import worker from '../../src/index'
 import { accounts, conversations, inboxes, inboxMembers, invitations, passwordResets, sessions, users } from '../../src/db/schema'
 import type { SystemEmailJob } from '../../src/services/system-email'
+import { deleteSpentLinks } from '../../src/services/invitations'
 import { testPassword } from '../shared/workspace'
 import { db, form, login, origin, workspace } from './helpers'
 
@@ -48,8 +49,11 @@ describe('inviting a teammate', () => {
     expect(row!.secretHash).toMatch(/^[0-9a-f]{64}$/)
     expect(JSON.stringify(row)).not.toContain(token.split('.')[1])
     expect(row!.expiresAt - row!.createdAt).toBe(7 * 24 * 60 * 60 * 1000)
-    // The users page lists it as pending.
-    expect(await (await call('/settings/users', { cookie: admin })).text()).toContain(email)
+    // The users page lists it as pending; the session and one batch of reads make the page.
+    const usersPage = await call('/settings/users', { cookie: admin })
+    expect(await usersPage.text()).toContain(email)
+    expect(usersPage.headers.get('Server-Timing')).toContain('db;desc="round trips";dur=2')
+    expect((await call('/settings/inboxes', { cookie: admin })).headers.get('Server-Timing')).toContain('db;desc="round trips";dur=2')
 
     const page = await call(`/invite/${token}`)
     expect(page.status).toBe(200)
@@ -267,5 +271,25 @@ describe('inboxes', () => {
     expect(await last.text()).toContain('at least one inbox')
     // Agents cannot.
     expect((await call('/settings/inboxes', { method: 'POST', cookie: await login(ws.users.agent.email), body: form({ name: 'Nope' }) })).status).toBe(403)
+  })
+})
+
+describe('daily housekeeping', () => {
+  it('forgets invitation and reset links that can no longer be used, and keeps live ones', async () => {
+    const ws = await workspace()
+    const now = Date.now()
+    const day = 24 * 60 * 60 * 1000
+    const link = (id: string, expiresAt: number) => ({ id: `${id}-${ws.tag}`, secretHash: '0'.repeat(64), createdAt: expiresAt - day, expiresAt })
+    await db().insert(invitations).values([
+      { ...link('old-inv', now - 40 * day), accountId: ws.accountId, email: `old.${ws.tag}@example.test` },
+      { ...link('live-inv', now + 6 * day), accountId: ws.accountId, email: `live.${ws.tag}@example.test` },
+    ])
+    await db().insert(passwordResets).values([
+      { ...link('old-reset', now - 2 * day), userId: ws.users.agent.id },
+      { ...link('live-reset', now + 30 * 60 * 1000), userId: ws.users.agent.id },
+    ])
+    await deleteSpentLinks(db(), now)
+    expect((await db().select({ id: invitations.id }).from(invitations).where(eq(invitations.accountId, ws.accountId))).map((row) => row.id)).toEqual([`live-inv-${ws.tag}`])
+    expect((await db().select({ id: passwordResets.id }).from(passwordResets).where(eq(passwordResets.userId, ws.users.agent.id))).map((row) => row.id)).toEqual([`live-reset-${ws.tag}`])
   })
 })
