@@ -57,11 +57,14 @@ export function roundTripsOf(db: Db): number {
 }
 
 /**
- * The D1 binding with every call that reaches the database counted. A batch must be given the
- * binding's own statements, so the wrapped statements remember theirs.
+ * The binding's own statement behind each counted one. A batch must be given the binding's own
+ * statements; shared by every database made here, since a statement built on one (a service's
+ * `db`, a test's) may be run in another's batch.
  */
+const unwrapped = new WeakMap<D1PreparedStatement, D1PreparedStatement>()
+
+/** The D1 binding with every call that reaches the database counted. */
 function countedD1(d1: D1Database, trips: { count: number }): D1Database {
-  const unwrapped = new WeakMap<D1PreparedStatement, D1PreparedStatement>()
   const wrap = (statement: D1PreparedStatement): D1PreparedStatement => {
     const counted = {
       bind: (...values: unknown[]) => wrap(statement.bind(...values)),

@@ -31,6 +31,15 @@ export function roundTripSuite(getDb: () => Db, getBlobs: () => BlobStore) {
   }
 
   describe('round trips', () => {
+    it('runs a statement built on one database in another database’s batch, counted by the batch’s', async () => {
+      const { db, workspace } = await setup()
+      const other = getDb()
+      const before = roundTripsOf(db)
+      const [found] = await db.batch([other.select({ id: users.id }).from(users).where(eq(users.accountId, workspace.accountId))])
+      expect(found.length).toBeGreaterThan(0)
+      expect(roundTripsOf(db) - before).toBe(1)
+    })
+
     it('counts every statement and every batch as one round trip', async () => {
       const { db, workspace } = await setup()
       const before = roundTripsOf(db)
