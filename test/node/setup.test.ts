@@ -12,7 +12,8 @@ describe('first-run setup on an empty database (libSQL)', () => {
     expect(await workspaceExists(db)).toBe(false)
     const { user, inboxId, accountId } = await setUpWorkspace(db, input)
     expect(user).toMatchObject({ accountId, email: 'ada@acme.test', role: 'super_admin', locale: 'nb', name: 'Ada Owner' })
-    expect(await db.select().from(inboxes)).toEqual([expect.objectContaining({ id: inboxId, accountId })])
+    // The first inbox is named in the chosen language.
+    expect(await db.select().from(inboxes)).toEqual([expect.objectContaining({ id: inboxId, accountId, name: 'Kundeservice' })])
     expect(await db.select().from(inboxMembers)).toEqual([expect.objectContaining({ inboxId, userId: user.id })])
     expect(await workspaceExists(db)).toBe(true)
   })
