@@ -53,9 +53,9 @@ export async function requestPasswordReset(db: Db, email: string, nowMs = Date.n
 }
 
 /** An admin's "Reset password": the teammate gets the link; nobody types a password for them. */
-export async function adminPasswordReset(db: Db, actor: User, targetUserId: string, nowMs = Date.now()): Promise<IssuedReset | null> {
+export async function adminPasswordReset(db: Db, actor: User, targetUserId: string, nowMs = Date.now()): Promise<IssuedReset> {
   const target = await getUser(db, actor.accountId, targetUserId)
-  if (!target || target.status !== 'active') throw new InputError(t('errors.no_such_user'))
+  if (target?.status !== 'active') throw new InputError(t('errors.no_such_user'))
   if (actor.role === 'agent') throw new InputError(t('errors.agents_cannot_manage'))
   if (actor.role !== 'super_admin' && target.role === 'super_admin') throw new InputError(t('errors.only_super_admin'))
   const [account] = await db.select({ name: accounts.name }).from(accounts).where(eq(accounts.id, actor.accountId))
