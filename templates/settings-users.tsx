@@ -127,7 +127,7 @@ export interface TeamExtras {
   inboxes: Inbox[]
   invitations: Invitation[]
   notice?: string
-  inviteValues?: { email?: string; role?: string; inboxIds?: string[] }
+  inviteValues?: { email?: string; role?: string; inboxIds?: string[]; locale?: string }
   inviteErrors?: FieldErrors
 }
 

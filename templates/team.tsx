@@ -3,12 +3,12 @@ import type { Invitation } from '../src/services/invitations'
 import type { Inbox } from '../src/services/inboxes'
 import type { UserRole } from '../src/db/schema'
 import { FieldMessage, type FieldErrors } from './onboarding'
-import { t } from '../src/i18n'
+import { currentLocale, localeNames, locales, t } from '../src/i18n'
 
 const roleLabel = (role: string) => t(`users.role.${role}`)
 
 /** Invite by email: the teammate sets their own name and password from the link. */
-export const InviteForm: FC<{ actorRole: UserRole; inboxes: Inbox[]; values?: { email?: string; role?: string; inboxIds?: string[] }; errors?: FieldErrors }> = ({
+export const InviteForm: FC<{ actorRole: UserRole; inboxes: Inbox[]; values?: { email?: string; role?: string; inboxIds?: string[]; locale?: string }; errors?: FieldErrors }> = ({
   actorRole,
   inboxes,
   values,
@@ -36,6 +36,16 @@ export const InviteForm: FC<{ actorRole: UserRole; inboxes: Inbox[]; values?: { 
             ))}
         </select>
         <FieldMessage errors={errors} field="role" />
+      </label>
+      <label>
+        {t('invite.language')}
+        <select name="locale">
+          {locales.map((locale) => (
+            <option value={locale} selected={(values?.locale ?? currentLocale()) === locale}>
+              {localeNames[locale]}
+            </option>
+          ))}
+        </select>
       </label>
     </div>
     <fieldset>

@@ -2,7 +2,7 @@ import { Hono, type Context } from 'hono'
 import type { AppEnv } from '../env'
 import { requireRole } from '../auth/middleware'
 import { FieldError, InputError } from '../lib/errors'
-import { currentLocale, t } from '../i18n'
+import { currentLocale, isLocale, t } from '../i18n'
 import { inviteTeammate, listOpenInvitations, resendInvitation, revokeInvitation } from '../services/invitations'
 import { adminPasswordReset } from '../services/password-resets'
 import { sendInvitationMail, sendResetMail } from '../services/team-mail'
@@ -48,10 +48,12 @@ teamRoutes.post('/users/invite', async (c) => {
     email: typeof body.email === 'string' ? body.email.slice(0, 254) : '',
     role: typeof body.role === 'string' ? body.role : 'agent',
     inboxIds: [body.inboxes ?? []].flat().filter((id): id is string => typeof id === 'string' && id.length <= 32),
+    // The invitation mail's language (and the new account's): the invitee has no account to ask.
+    locale: isLocale(body.locale) ? body.locale : currentLocale(),
   }
   try {
     if (values.role !== 'agent' && values.role !== 'admin' && values.role !== 'super_admin') throw new FieldError('role', t('errors.choose_role'))
-    const { invitation, token } = await inviteTeammate(c.var.db, c.var.user, { email: values.email, role: values.role, inboxIds: values.inboxIds, locale: currentLocale() })
+    const { invitation, token } = await inviteTeammate(c.var.db, c.var.user, { email: values.email, role: values.role, inboxIds: values.inboxIds, locale: values.locale })
     await sendInvitationMail(c.env, baseUrlFor(c.env, c.req.url), { invitation, token, inviterName: c.var.user.name, accountName: await accountName(c) })
     return c.redirect('/settings/users?done=invited', 303)
   } catch (error) {

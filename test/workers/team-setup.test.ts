@@ -97,6 +97,16 @@ describe('inviting a teammate', () => {
     expect(jobs).toHaveLength(0)
   })
 
+  it('writes the invitation in the language the admin chose, and the new account keeps it', async () => {
+    const ws = await workspace()
+    const { jobs, call } = recordingWorker()
+    await call('/settings/users/invite', { method: 'POST', cookie: await login(ws.users.admin.email), body: form({ email: `nora.${ws.tag}@example.test`, role: 'agent', locale: 'nb' }) })
+    expect(jobs[0]!.subject).toBe(`Du er invitert til Test ${ws.tag} i Switchboard`)
+    await call(`/invite/${linkIn(jobs[0], 'invite')}`, { method: 'POST', body: form({ name: 'Nora', password: 'et langt passord' }) })
+    const [user] = await db().select().from(users).where(eq(users.email, `nora.${ws.tag}@example.test`))
+    expect(user!.locale).toBe('nb')
+  })
+
   it('treats an address with an account in another workspace like any other (nothing leaks across workspaces)', async () => {
     const ours = await workspace()
     const theirs = await workspace()
