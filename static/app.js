@@ -23,11 +23,18 @@ htmx.createWebSocket = (url) => {
 // racing a broadcast). Drop an appended message that is already on screen.
 // Likewise a thread header pushed by the room can be older than the one an action just returned:
 // headers carry the conversation's newest sequence number, and an older one is dropped.
+// And an update for a row, count or header that this page does not show (a row of another view,
+// a thread that is not open) is dropped here instead of failing in htmx (htmx:oobErrorNoTarget):
+// nothing on this page shows it.
 htmx.defineExtension('sb-live', {
   transformResponse(text) {
-    if (!text.includes('beforeend:#thread-messages') && !text.includes('id="thread-header"')) return text
+    if (!text.includes('hx-swap-oob')) return text
     const template = document.createElement('template')
     template.innerHTML = text
+    for (const item of [...template.content.children]) {
+      const how = item.getAttribute('hx-swap-oob')
+      if (item.id && (how === 'true' || how === 'delete' || how === 'outerHTML') && !document.getElementById(item.id)) item.remove()
+    }
     for (const item of template.content.querySelectorAll('[hx-swap-oob="beforeend:#thread-messages"] > [id]')) {
       if (document.getElementById(item.id)) item.remove()
     }
@@ -66,6 +73,22 @@ function focusLinkedMessage() {
   target.classList.add('linked')
   return true
 }
+
+// Two quick actions on a thread (a then e) can answer out of order: the pane each one returns
+// carries the conversation's newest sequence number, and one older than the pane on screen is not
+// swapped in (the newer answer already shows its effect).
+document.addEventListener('htmx:beforeSwap', (event) => {
+  if (event.detail.target?.id !== 'thread' || !event.detail.shouldSwap) return
+  const current = document.querySelector('#thread > .thread-layout')
+  const version = document.getElementById('thread-header')?.dataset.version
+  if (!current || version === undefined) return
+  const template = document.createElement('template')
+  template.innerHTML = event.detail.serverResponse
+  const incoming = template.content.querySelector('.thread-layout')
+  const incomingVersion = template.content.querySelector('#thread-header')?.dataset.version
+  if (incoming?.dataset.conversationId !== current.dataset.conversationId || incomingVersion === undefined) return
+  if (Number(incomingVersion) < Number(version)) event.detail.shouldSwap = false
+})
 
 document.addEventListener('htmx:pushedIntoHistory', markActiveRow)
 document.addEventListener('htmx:historyRestore', markActiveRow)
@@ -345,3 +368,22 @@ document.addEventListener('htmx:oobAfterSwap', (event) => {
     }, 6000)
   }
 })
+
+// ---- A compact composer ------------------------------------------------------------------------
+// The composer shows one or two lines until it is used: focusing it (or a picker it opened) opens
+// the toolbar and the fields; it folds again when the focus leaves it with nothing written.
+
+function composerIsEmpty(form) {
+  const area = form.querySelector('.editor-area')
+  if (area) return area.classList.contains('is-empty')
+  return !form.querySelector('textarea')?.value
+}
+
+function composerFocus(target) {
+  const form = document.getElementById('composer')
+  if (!form || !(target instanceof Element)) return
+  if (form.contains(target) || target.closest('.editor-popover')) form.classList.add('is-active')
+  else if (!document.querySelector('.editor-popover') && composerIsEmpty(form)) form.classList.remove('is-active')
+}
+document.addEventListener('focusin', (event) => composerFocus(event.target))
+document.addEventListener('pointerdown', (event) => composerFocus(event.target))

@@ -88,6 +88,16 @@ export const ViewCount: FC<{ viewId: string; count: number; oob?: boolean }> = (
   </span>
 )
 
+/**
+ * The count beside the list's title: the same number as the view's count in the navigation, kept
+ * live by the inbox hub like that one. Only an unfiltered list shows it (filters narrow the rows).
+ */
+export const ListCount: FC<{ viewId: string; count: number; oob?: boolean }> = ({ viewId, count, oob }) => (
+  <span id="list-count" class="muted list-count" data-view-id={viewId} hx-swap-oob={oob ? 'true' : undefined}>
+    {count}
+  </span>
+)
+
 /** The view list with counts; re-sent out of band whenever the list pane changes. */
 export const ViewNav: FC<{ ctx: InboxContext; oob?: boolean }> = ({ ctx, oob }) => {
   const pinned = builtInViews.filter((view) => view.alwaysShown)
@@ -368,8 +378,12 @@ export const ListPane: FC<{
     <>
       <div class="list-inner" hx-ext="ws,sb-live" ws-connect={`/inboxes/${ctx.inbox.id}/live?${live.toString()}`}>
         <header class="pane-header">
-          <h2>{searching ? t('inbox.list.search_results') : viewName(ctx.view)}</h2>
-          {!searching && <span class="muted">{ctx.counts[ctx.view.id] ?? 0}</span>}
+          {/* Below the widest layout the navigation slides over the list; this opens it. */}
+          <button type="button" class="icon-button pane-toggle nav-toggle" data-toggle-pane="left" aria-controls="nav-pane" aria-expanded="false" title={t('pane.toggle_nav')} aria-label={t('pane.toggle_nav')}>
+            <span aria-hidden="true">☰</span>
+          </button>
+          <h1 class="list-title">{searching ? t('inbox.list.search_results') : viewName(ctx.view)}</h1>
+          {!list.filterQuery && <ListCount viewId={ctx.view.id} count={ctx.counts[ctx.view.id] ?? 0} />}
           <a class="button small compose-link" href={`/inbox/${ctx.inbox.id}/compose`} hx-get={`/inbox/${ctx.inbox.id}/compose`} hx-target="#thread" hx-push-url="true">
             {t('inbox.list.new_email')}
           </a>
@@ -521,6 +535,10 @@ export const ThreadHeader: FC<{
   const botHeldUntil = botCloseAllowedAt(detail.botSession, conversation.assigneeBot)
   return (
     <header id="thread-header" class="thread-header" data-version={version} hx-swap-oob={oob ? 'true' : undefined}>
+      {/* On a phone the thread takes the whole screen; this returns to the list it was opened from. */}
+      <a class="icon-button back-to-list" href={`${viewUrl(place.inboxId, place.viewId)}${place.filterQuery}`} aria-label={t('pane.back_to_list')} title={t('pane.back_to_list')}>
+        <span aria-hidden="true">←</span>
+      </a>
       <div class="thread-title">
         <h1 class="thread-subject">{conversation.subject ?? detail.contact?.name ?? t('header.conversation')}</h1>
         <div class="thread-meta muted small">

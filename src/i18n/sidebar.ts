@@ -5,6 +5,7 @@ export default defineCatalog({
   en: {
     'pane.toggle_contact': 'Show or hide the contact sidebar',
     'pane.toggle_nav': 'Show or hide the navigation',
+    'pane.back_to_list': 'Back to the list',
     'cards.pane': 'Contact',
     'cards.loading': 'Loading…',
     'cards.contact': 'Contact',
@@ -178,6 +179,7 @@ export default defineCatalog({
   nb: {
     'pane.toggle_contact': 'Vis eller skjul kontaktpanelet',
     'pane.toggle_nav': 'Vis eller skjul navigasjonen',
+    'pane.back_to_list': 'Tilbake til listen',
     'cards.pane': 'Kontakt',
     'cards.loading': 'Laster …',
     'cards.contact': 'Kontakt',
