@@ -341,7 +341,9 @@ function markSelected(state, index) {
   const items = [...state.element.querySelectorAll('.picker-item')]
   items.forEach((item, position) => {
     item.classList.toggle('is-selected', position === index)
-    item.closest('[role=option]')?.setAttribute('aria-selected', String(position === index))
+    // The list is plain buttons (no listbox): the item Enter would pick is the current one.
+    if (position === index) item.setAttribute('aria-current', 'true')
+    else item.removeAttribute('aria-current')
   })
   state.selected = items.length ? index : -1
   items[index]?.scrollIntoView({ block: 'nearest' })
@@ -400,6 +402,13 @@ function enhance(root) {
   handle.setAttribute('aria-orientation', 'horizontal')
   handle.setAttribute('aria-label', strings.resize ?? 'Resize the editor')
   handle.tabIndex = 0
+  // A focusable separator is a slider-like widget: it says its value (the editor's height in px).
+  const describeHeight = (height) => {
+    handle.setAttribute('aria-valuemin', String(minHeightPx))
+    handle.setAttribute('aria-valuemax', String(Math.round(window.innerHeight * 0.7)))
+    handle.setAttribute('aria-valuenow', String(Math.round(height)))
+  }
+  describeHeight(savedHeight >= minHeightPx ? savedHeight : minHeightPx)
 
   // The textarea stays in the form (hidden) and carries the plain text; `html` gets its name now,
   // so a browser without this script posts only the textarea.
@@ -844,6 +853,7 @@ function enhance(root) {
   const setHeight = (px) => {
     const height = Math.round(Math.max(minHeightPx, Math.min(px, window.innerHeight * 0.7)))
     area.style.height = `${height}px`
+    describeHeight(height)
     localStorage.setItem(heightKey, String(height))
   }
   handle.addEventListener('pointerdown', (event) => {

@@ -273,7 +273,7 @@ export const ConversationRowItem: FC<{
   const who = row.contactName ?? row.contactEmail ?? row.contactPhone ?? t('inbox.row.unknown_visitor')
   const classes = ['conversation-row', row.unread ? 'unread' : '', active ? 'active' : ''].filter(Boolean).join(' ')
   return (
-    <div id={`conv-row-${row.id}`} class={classes} data-conversation-id={row.id} role="listitem" hx-swap-oob={oob ? 'true' : undefined}>
+    <li id={`conv-row-${row.id}`} class={classes} data-conversation-id={row.id} hx-swap-oob={oob ? 'true' : undefined}>
       <input type="checkbox" name="ids" value={row.id} form="bulk" class="row-select" aria-label={t('inbox.row.select', { name: who })} />
       <a class="row-link" href={href} hx-get={href} hx-target="#thread" hx-push-url="true">
         <Avatar name={who} />
@@ -309,7 +309,7 @@ export const ConversationRowItem: FC<{
           </div>
         </div>
       </a>
-    </div>
+    </li>
   )
 }
 
@@ -348,12 +348,23 @@ export const ConversationRows: FC<{
         <ConversationRowItem row={row} inboxId={inboxId} viewId={viewId} filterQuery={filterQuery} active={row.id === activeId} />
       ))}
       {nextCursor && (
-        <button type="button" class="load-more" hx-get={`${viewUrl(inboxId, viewId)}/rows?${more.toString()}`} hx-swap="outerHTML">
-          {t('inbox.list.load_more')}
-        </button>
+        <li class="load-more-item">
+          <button type="button" class="load-more" hx-get={`${viewUrl(inboxId, viewId)}/rows?${more.toString()}`} hx-target="closest li" hx-swap="outerHTML">
+            {t('inbox.list.load_more')}
+          </button>
+        </li>
       )}
     </>
   )
+}
+
+/**
+ * Without search text a Status filter narrows the view, never widens it: "All open" filtered to
+ * Closed is empty by definition, and the empty list says so instead of looking broken.
+ */
+function statusNarrows(view: ViewDefinition, filters: ListFilters): string | null {
+  if (!filters.status || !view.status || filters.status === view.status) return null
+  return t('inbox.list.status_narrows', { view: viewName(view), status: t(`list.filter.${view.status}`).toLowerCase() })
 }
 
 export interface ListState {
@@ -391,13 +402,13 @@ export const ListPane: FC<{
         <SearchAndFilters inboxId={ctx.inbox.id} view={ctx.view} filters={list.filters} options={list.options} error={list.error} />
         <SaveViewForm inboxId={ctx.inbox.id} viewId={ctx.view.id} filters={list.filters} />
         <BulkBar inboxId={ctx.inbox.id} viewId={ctx.view.id} filterQuery={list.filterQuery} trashView={ctx.view.id === 'trash'} />
-        <div id="conversation-rows" class="conversation-rows" role="list">
+        <ul id="conversation-rows" class="conversation-rows">
           {rows.length === 0 ? (
-            <p class="empty-state">{list.error ? t('inbox.list.fix_filter') : searching ? t('inbox.list.no_matches') : t('inbox.list.empty')}</p>
+            <li class="empty-state">{list.error ? t('inbox.list.fix_filter') : searching ? t('inbox.list.no_matches') : statusNarrows(ctx.view, list.filters) ?? t('inbox.list.empty')}</li>
           ) : (
             <ConversationRows rows={rows} inboxId={ctx.inbox.id} viewId={ctx.view.id} filterQuery={list.filterQuery} nextCursor={nextCursor} activeId={activeId} />
           )}
-        </div>
+        </ul>
       </div>
       {oobNav && <ViewNav ctx={ctx} oob />}
     </>
@@ -536,8 +547,9 @@ export const ThreadHeader: FC<{
   return (
     <header id="thread-header" class="thread-header" data-version={version} hx-swap-oob={oob ? 'true' : undefined}>
       {/* On a phone the thread takes the whole screen; this returns to the list it was opened from. */}
-      <a class="icon-button back-to-list" href={`${viewUrl(place.inboxId, place.viewId)}${place.filterQuery}`} aria-label={t('pane.back_to_list')} title={t('pane.back_to_list')}>
+      <a class="icon-button back-to-list" href={`${viewUrl(place.inboxId, place.viewId)}${place.filterQuery}`} title={t('pane.back_to_list')}>
         <span aria-hidden="true">←</span>
+        <span class="visually-hidden">{t('pane.back_to_list')}</span>
       </a>
       <div class="thread-title">
         <h1 class="thread-subject">{conversation.subject ?? detail.contact?.name ?? t('header.conversation')}</h1>

@@ -255,10 +255,10 @@ test('a paste from Word keeps its list and loses Office markup', async () => {
 /** A picker fragment as the contract describes it (the pickers themselves are other modules' routes). */
 function pickerFragment(items) {
   const attribute = (value) => value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;')
-  return `<ul class="picker-list" role="listbox">${items
+  return `<ul class="picker-list">${items
     .map(
       (item) =>
-        `<li role="option"><button type="button" class="picker-item" data-insert-html="${attribute(item.html)}"${item.subject ? ` data-insert-subject="${attribute(item.subject)}"` : ''}><span class="picker-label">${item.label}</span> <span class="picker-detail">${item.detail ?? ''}</span></button></li>`,
+        `<li><button type="button" class="picker-item" data-insert-html="${attribute(item.html)}"${item.subject ? ` data-insert-subject="${attribute(item.subject)}"` : ''}><span class="picker-label">${item.label}</span> <span class="picker-detail">${item.detail ?? ''}</span></button></li>`,
     )
     .join('')}</ul>`
 }
