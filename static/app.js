@@ -19,22 +19,39 @@ htmx.createWebSocket = (url) => {
   return createWebSocket ? createWebSocket(url) : new WebSocket(url)
 }
 
+// An update for a row, count or header that this page does not show (a row of another view, or
+// one that the other answer already removed: an action's response and the live update both
+// delete a row that left the list) is dropped instead of failing in htmx (htmx:oobErrorNoTarget).
+function withoutOrphanUpdates(text) {
+  if (typeof text !== 'string' || !text.includes('hx-swap-oob')) return text
+  const template = document.createElement('template')
+  template.innerHTML = text
+  let dropped = false
+  for (const item of [...template.content.children]) {
+    const how = item.getAttribute('hx-swap-oob')
+    if (item.id && (how === 'true' || how === 'delete' || how === 'outerHTML') && !document.getElementById(item.id)) {
+      item.remove()
+      dropped = true
+    }
+  }
+  return dropped ? template.innerHTML : text
+}
+// For answers to requests: the element that asked may have been replaced meanwhile (a live header
+// swaps the button that was pressed), and with it the extension, so this runs for every swap.
+document.addEventListener('htmx:beforeSwap', (event) => {
+  event.detail.serverResponse = withoutOrphanUpdates(event.detail.serverResponse)
+})
+
 // A message can reach the page twice (the POST's response and the room's broadcast, or a resume
 // racing a broadcast). Drop an appended message that is already on screen.
 // Likewise a thread header pushed by the room can be older than the one an action just returned:
 // headers carry the conversation's newest sequence number, and an older one is dropped.
-// And an update for a row, count or header that this page does not show (a row of another view,
-// a thread that is not open) is dropped here instead of failing in htmx (htmx:oobErrorNoTarget):
-// nothing on this page shows it.
 htmx.defineExtension('sb-live', {
   transformResponse(text) {
-    if (!text.includes('hx-swap-oob')) return text
+    text = withoutOrphanUpdates(text)
+    if (!text.includes('beforeend:#thread-messages') && !text.includes('id="thread-header"')) return text
     const template = document.createElement('template')
     template.innerHTML = text
-    for (const item of [...template.content.children]) {
-      const how = item.getAttribute('hx-swap-oob')
-      if (item.id && (how === 'true' || how === 'delete' || how === 'outerHTML') && !document.getElementById(item.id)) item.remove()
-    }
     for (const item of template.content.querySelectorAll('[hx-swap-oob="beforeend:#thread-messages"] > [id]')) {
       if (document.getElementById(item.id)) item.remove()
     }
@@ -385,5 +402,22 @@ function composerFocus(target) {
   if (form.contains(target) || target.closest('.editor-popover')) form.classList.add('is-active')
   else if (!document.querySelector('.editor-popover') && composerIsEmpty(form)) form.classList.remove('is-active')
 }
-document.addEventListener('focusin', (event) => composerFocus(event.target))
-document.addEventListener('pointerdown', (event) => composerFocus(event.target))
+// A press opens it on click, not on pointerdown: growing between press and release would move
+// what is under the pointer (the Reply/Comment switch) and the click would land elsewhere.
+let pointerPressed = false
+document.addEventListener('pointerdown', () => (pointerPressed = true), true)
+document.addEventListener('focusin', (event) => {
+  if (!pointerPressed) composerFocus(event.target)
+})
+document.addEventListener('click', (event) => {
+  pointerPressed = false
+  composerFocus(event.target)
+})
+document.addEventListener('pointerup', (event) => {
+  // A press that ends without a click (a drag, a selection) still settles the composer.
+  setTimeout(() => {
+    if (!pointerPressed) return
+    pointerPressed = false
+    composerFocus(event.target)
+  })
+})

@@ -671,11 +671,14 @@ export const InboxPage: FC<{ ctx: InboxContext; appName: string; list: Child; th
         )}
         <UserMenu user={ctx.user} />
       </aside>
-      <section id="list" class="list-pane" aria-label={t('inbox.list.label')}>
-        {list}
-      </section>
-      <main id="thread" class="thread-pane">
-        {thread}
+      {/* The list and the thread are the main content together: a phone shows one of them at a time. */}
+      <main class="app-main">
+        <section id="list" class="list-pane" aria-label={t('inbox.list.label')}>
+          {list}
+        </section>
+        <div id="thread" class="thread-pane">
+          {thread}
+        </div>
       </main>
     </div>
   </Layout>

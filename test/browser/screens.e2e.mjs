@@ -271,6 +271,7 @@ test('the list header count follows live updates like the sidebar count', async 
   assert.equal(header, sidebar)
   await page.click('.conversation-row:has-text("Wrong colour delivered") a.row-link')
   await page.waitForSelector('.thread-subject:has-text("Wrong colour delivered")')
+  await page.waitForSelector('#thread .thread-layout[data-live]') // processed by htmx, its socket open
   await page.keyboard.press('e')
   await page.waitForFunction((before) => document.getElementById('count-open')?.textContent.trim() === String(Number(before) - 1), sidebar)
   await page.waitForFunction(() => document.getElementById('list-count')?.textContent.trim() === document.getElementById('count-open')?.textContent.trim(), null, { timeout: 3000 })
@@ -287,12 +288,18 @@ test('a live update of a row another list shows causes no htmx error, and /favic
   const linus = await stack.loggedInPage(stack.seed.logins.agent)
   await linus.page.click('.conversation-row:has-text("Cancel my subscription") a.row-link')
   await linus.page.waitForSelector('.thread-subject:has-text("Cancel my subscription")')
+  await linus.page.waitForSelector('#thread .thread-layout[data-live]')
+  await linus.page.waitForSelector('.list-inner[data-live]')
+  await countOobErrors(linus.page)
   const openBefore = await grace.page.textContent('#count-open')
   await linus.page.keyboard.press('e')
   // The update reached Grace's page (the counts moved) without an error for the row it lacks.
   await grace.page.waitForFunction((before) => document.getElementById('count-open')?.textContent.trim() !== before.trim(), openBefore)
   await grace.page.waitForTimeout(200)
   assert.equal(await grace.page.evaluate(() => window.oobErrors), 0)
+  // Linus's own list lost the row twice (his action's answer and the live update): no error either.
+  await linus.page.waitForSelector('#conversation-rows .conversation-row:has-text("Cancel my subscription")', { state: 'detached' })
+  assert.equal(await linus.page.evaluate(() => window.oobErrors), 0)
   const favicon = await grace.page.evaluate(async () => (await fetch('/favicon.ico')).status)
   assert.equal(favicon, 200)
   await grace.page.context().close()
@@ -303,6 +310,7 @@ test('two quick thread actions (a, then e) end on the newer state even when the 
   const { page } = await stack.loggedInPage(stack.seed.logins.admin)
   await page.click('.conversation-row:has-text("Question about sizing") a.row-link')
   await page.waitForSelector('.thread-subject:has-text("Question about sizing")')
+  await page.waitForSelector('#thread .thread-layout[data-live]') // processed by htmx, its socket open
   // The assignment reaches the server first but its answer is held back until after the close's.
   let assignReached
   const reached = new Promise((resolve) => (assignReached = resolve))
@@ -331,5 +339,36 @@ test('with no search text, a Status filter that a view already excludes says why
   await page.goto(`${stack.server.url}${inboxPath}/open?status=closed`)
   await page.waitForSelector('#conversation-rows .empty-state')
   assert.match(await page.textContent('#conversation-rows .empty-state'), /Status filter only narrows “All open”, which shows open conversations only/)
+  await page.context().close()
+})
+
+test('the composer attaches files by an Attach button, by dropping them and by pasting them', async () => {
+  const { page, errors } = await stack.loggedInPage(stack.seed.logins.admin, { viewport: { width: 1280, height: 800 } })
+  await page.click('.conversation-row:has-text("Invoice needs our VAT") a.row-link')
+  await page.waitForSelector('.thread-subject:has-text("Invoice needs our VAT")')
+  await page.waitForSelector('#composer input[name=attachments]', { state: 'attached' })
+  // Compact until used: the recipients and the Attach button appear on focus.
+  assert.equal(await page.isVisible('#composer .attach-button'), false)
+  await page.click('#composer .editor-area')
+  await page.waitForSelector('#composer .attach-button', { state: 'visible' })
+  assert.match(await page.textContent('#composer .attach-button'), /Attach/)
+  // The native control is inside the button: focusable by Tab, with the button's outline.
+  await page.focus('#composer input[name=attachments]')
+  assert.notEqual(await page.$eval('#composer .attach-button', (label) => getComputedStyle(label).outlineStyle), 'none')
+
+  await page.evaluate(() => {
+    const drop = new DataTransfer()
+    drop.items.add(new File(['Order 10482'], 'notes.txt', { type: 'text/plain' }))
+    document.querySelector('#composer .editor-area').dispatchEvent(new DragEvent('drop', { dataTransfer: drop, bubbles: true, cancelable: true }))
+    const paste = new DataTransfer()
+    paste.items.add(new File([new Uint8Array([137, 80, 78, 71])], 'screenshot.png', { type: 'image/png' }))
+    document.querySelector('#composer .editor-area').dispatchEvent(new ClipboardEvent('paste', { clipboardData: paste, bubbles: true, cancelable: true }))
+  })
+  await page.waitForSelector('#composer .attach-list li:has-text("screenshot.png")')
+  assert.deepEqual(await page.$$eval('#composer .attach-list li span', (names) => names.map((name) => name.textContent)), ['notes.txt', 'screenshot.png'])
+  assert.equal(await page.$eval('#composer .editor-area', (area) => area.textContent), '', 'a dropped file is not pasted as text')
+  await page.click('#composer .attach-remove[aria-label="Remove notes.txt"]')
+  assert.deepEqual(await page.$eval('#composer input[name=attachments]', (input) => [...input.files].map((file) => file.name)), ['screenshot.png'])
+  assert.deepEqual(errors, [])
   await page.context().close()
 })
