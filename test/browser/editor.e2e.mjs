@@ -36,6 +36,10 @@ test('a reply formatted from the toolbar is sent with Ctrl+Enter and shows forma
   assert.equal(await area.getAttribute('aria-multiline'), 'true')
   assert.equal(await page.locator('#composer textarea[name=text]').isVisible(), false)
 
+  // The composer is compact until used: the toolbar shows once the editor has the focus.
+  assert.equal(await tool(page, 'bold').isVisible(), false)
+  await area.focus()
+  await tool(page, 'bold').waitFor()
   // The toolbar is one tab stop; arrow keys move along it.
   await tool(page, 'bold').focus()
   await page.keyboard.press('ArrowRight')
