@@ -266,7 +266,8 @@ test('Back after opening the contact record shows the sidebar cards loaded, not 
 test('the list header count follows live updates like the sidebar count', async () => {
   const { page } = await stack.loggedInPage(stack.seed.logins.admin)
   await page.waitForSelector('.list-inner[data-live]')
-  const count = () => page.evaluate(() => [document.getElementById('list-count')?.textContent.trim(), document.getElementById('count-open')?.textContent.trim()])
+  // The number beside the list's title, and the view's count in the navigation.
+  const count = () => page.evaluate(() => [document.querySelector('.pane-header :is(h1, h2) + span')?.textContent.trim(), document.getElementById('count-open')?.textContent.trim()])
   const [header, sidebar] = await count()
   assert.equal(header, sidebar)
   await page.click('.conversation-row:has-text("Wrong colour delivered") a.row-link')
@@ -274,7 +275,7 @@ test('the list header count follows live updates like the sidebar count', async 
   await page.waitForSelector('#thread .thread-layout[data-live]') // processed by htmx, its socket open
   await page.keyboard.press('e')
   await page.waitForFunction((before) => document.getElementById('count-open')?.textContent.trim() === String(Number(before) - 1), sidebar)
-  await page.waitForFunction(() => document.getElementById('list-count')?.textContent.trim() === document.getElementById('count-open')?.textContent.trim(), null, { timeout: 3000 })
+  await page.waitForFunction(() => document.querySelector('.pane-header :is(h1, h2) + span')?.textContent.trim() === document.getElementById('count-open')?.textContent.trim(), null, { timeout: 3000 })
   await page.context().close()
 })
 
