@@ -15,6 +15,8 @@ export interface Bindings {
   SEND_EMAIL: SendEmail
   /** Visitor messages per chat channel (abuse protection across all of a channel's visitors). */
   CHAT_CHANNEL_LIMITER: RateLimit
+  /** New chat visitors per client address (the widget's session endpoint). */
+  VISITOR_SESSION_LIMITER: RateLimit
   APP_NAME?: string
   /** The public base URL (https://support.example.com) for links in emails; unset: the request's origin. */
   APP_URL?: string

@@ -2,12 +2,18 @@ import { app } from './app'
 import type { Bindings } from './env'
 import { handleInboundEmail } from './channels/email-inbound'
 import { deleteExpiredSessions } from './auth/session'
+import { deleteExpiredDevices } from './auth/known-devices'
+import { deleteQuietLoginAttempts } from './auth/login-throttle'
 import { createDb } from './db/client'
 import { purgeTrash } from './services/conversation-actions'
-import { deliver, deliveryJob } from './services/outbound'
+import { deleteExpiredVisitorTokens } from './services/visitors'
+import { deliver, deliveryJob, sweepStaleDeliveries } from './services/outbound'
 import { deliverMentionEmail, mentionEmailJob } from './services/mention-email'
 import { messages } from './db/schema'
 import { eq } from 'drizzle-orm'
+
+/** The daily housekeeping trigger, as written in wrangler.toml's crons. */
+const dailyCron = '17 3 * * *'
 
 export { ConversationRoom } from './rooms/conversation-room'
 export { InboxHub } from './rooms/inbox-hub'
@@ -47,8 +53,11 @@ export default {
       }
     }
   },
-  async scheduled(_controller, env, ctx) {
+  async scheduled(controller, env, ctx) {
     const db = createDb(env)
-    ctx.waitUntil(Promise.all([deleteExpiredSessions(db), purgeTrash(db, env.ATTACHMENTS)]))
+    // Every trigger sweeps stuck sends; the daily one (wrangler.toml) also does the housekeeping.
+    const tasks: Promise<unknown>[] = [sweepStaleDeliveries(db, env.OUTBOUND)]
+    if (controller.cron === dailyCron) tasks.push(deleteExpiredSessions(db), deleteExpiredDevices(db), deleteQuietLoginAttempts(db), deleteExpiredVisitorTokens(db), purgeTrash(db, env.ATTACHMENTS))
+    ctx.waitUntil(Promise.all(tasks))
   },
 } satisfies ExportedHandler<Bindings>

@@ -3,6 +3,11 @@
 // Vanilla, no build, no dependencies. It lives in a shadow root so the host page's styles and
 // ours never mix, renders every message as text (never HTML), and keeps the visitor's signed
 // token in localStorage so a returning visitor sees their conversation again.
+// Messages go through one outbox per channel and visitor, kept in localStorage: they are sent in
+// the order typed, one at a time (the next only after the room acknowledged the one before, which
+// it does once the message is stored), resent after a reconnect or a reload, and a message the
+// room refused as too fast is sent again after the delay it names. Each carries a client id, so a
+// resend whose first ack was lost is stored once.
 ;(() => {
   const script = document.currentScript
   if (!script || !script.dataset.channel) return
@@ -10,6 +15,8 @@
   const base = new URL(script.src).origin
   const storageKey = `switchboard:visitor:${channelId}`
   const profileKey = `switchboard:profile:${channelId}`
+  // An ack that never comes (a frame lost on a half-dead connection): the head goes again.
+  const ackTimeoutMs = 10_000
 
   // English until the session answers with the texts in the channel's or the visitor's language.
   const strings = {
@@ -51,7 +58,108 @@
   const say = (key, params = {}) => String(strings[key] ?? key).replace(/\{(\w+)\}/g, (whole, name) => (name in params ? String(params[name]) : whole))
   let timeLocale = []
 
-  const state = { token: null, lastSeq: 0, socket: null, retry: 0, open: false, unread: 0, pending: new Map(), typingTimer: 0, lastTypingSentAt: 0, seen: new Set() }
+  const state = {
+    token: null,
+    lastSeq: 0,
+    socket: null,
+    retry: 0,
+    reconnectTimer: 0,
+    connecting: false,
+    greeted: false,
+    open: false,
+    unread: 0,
+    typingTimer: 0,
+    lastTypingSentAt: 0,
+    seen: new Set(),
+    /** The client id sent and not yet acknowledged: only the outbox's head is ever in flight. */
+    inFlight: null,
+    ackTimer: 0,
+    /** A refusal ("too fast") holds the outbox until then (ms). */
+    holdUntil: 0,
+    holdTimer: 0,
+  }
+
+  // ---- Storage --------------------------------------------------------------------------------
+  // localStorage can throw (disabled, full, a sandboxed frame): the widget then keeps working in memory.
+  const memory = new Map()
+  const load = (key) => {
+    try {
+      return localStorage.getItem(key)
+    } catch {
+      return memory.get(key) ?? null
+    }
+  }
+  const save = (key, value) => {
+    memory.set(key, value)
+    try {
+      localStorage.setItem(key, value)
+    } catch {
+      // kept in memory
+    }
+  }
+  const forget = (key) => {
+    memory.delete(key)
+    try {
+      localStorage.removeItem(key)
+    } catch {
+      // nothing stored
+    }
+  }
+
+  /** The visitor a token names (its payload is plain JSON; only the server checks the signature). */
+  function visitorOf(token) {
+    try {
+      const payload = token.split('.')[0].replace(/-/g, '+').replace(/_/g, '/')
+      const visitor = JSON.parse(atob(payload + '='.repeat((4 - (payload.length % 4)) % 4))).v
+      return typeof visitor === 'string' && /^[a-z0-9]{1,64}$/.test(visitor) ? visitor : null
+    } catch {
+      return null
+    }
+  }
+  /** The newest token: another tab may have rotated ours (which revokes the one we hold). */
+  const currentToken = () => load(storageKey) || state.token
+  const outboxKey = (visitor) => `switchboard:outbox:${channelId}:${visitor || 'new'}`
+  let outboxVisitor = visitorOf(load(storageKey) || '')
+
+  /** The messages typed and not yet stored, oldest first; `seq` numbers them in typing order. */
+  function readOutbox(key = outboxKey(outboxVisitor)) {
+    try {
+      const box = JSON.parse(load(key) || 'null')
+      if (box && Array.isArray(box.items) && Number.isInteger(box.seq)) return box
+    } catch {
+      // unreadable: start afresh
+    }
+    return { seq: 0, items: [] }
+  }
+  const writeOutbox = (box) => save(outboxKey(outboxVisitor), JSON.stringify(box))
+
+  function enqueue(text) {
+    const box = readOutbox()
+    box.seq += 1
+    // The sequence number, then randomness: two tabs adding at the same moment never share an id.
+    const item = { clientId: `${box.seq.toString(36)}-${Math.random().toString(36).slice(2, 12)}`, text, at: Date.now() }
+    box.items.push(item)
+    writeOutbox(box)
+    return item
+  }
+
+  function dequeue(clientId) {
+    const box = readOutbox()
+    const left = box.items.filter((item) => item.clientId !== clientId)
+    if (left.length !== box.items.length) writeOutbox({ ...box, items: left })
+  }
+
+  /** The session named another visitor (first visit, or the old token was refused): their outbox takes over what was queued. */
+  function adoptOutbox(visitor) {
+    if (visitor === outboxVisitor) return
+    const previous = readOutbox()
+    const previousKey = outboxKey(outboxVisitor)
+    outboxVisitor = visitor
+    if (previous.items.length === 0) return
+    const box = readOutbox()
+    writeOutbox({ seq: Math.max(box.seq, previous.seq), items: [...previous.items, ...box.items] })
+    forget(previousKey)
+  }
 
   // ---- DOM ------------------------------------------------------------------------------------
   const host = document.createElement('div')
@@ -138,18 +246,22 @@
     if (message.author) item.append(el('span', { class: 'author' }, message.author))
     item.append(el('span', { class: 'text' }, message.text))
     for (const file of message.files ?? []) {
-      const link = el('a', { class: 'file', href: `${base}/widget/${channelId}/files/${encodeURIComponent(file.id)}?token=${encodeURIComponent(state.token)}`, rel: 'noopener' }, `📎 ${file.filename}`)
+      const fileUrl = () => `${base}/widget/${channelId}/files/${encodeURIComponent(file.id)}?token=${encodeURIComponent(currentToken())}`
+      const link = el('a', { class: 'file', href: fileUrl(), rel: 'noopener' }, `📎 ${file.filename}`)
       link.setAttribute('download', file.filename)
+      // The token may have been rotated since (by another tab): the link takes the newest.
+      link.addEventListener('click', () => link.setAttribute('href', fileUrl()))
       item.append(link)
     }
     item.append(el('time', { class: 'time' }, pendingId ? say('sending') : timeOf(message.at)))
-    // Keep the log in sequence order even when a resume overlaps live messages.
-    const next = [...log.children].find((other) => Number(other.dataset.seq) > message.seq)
+    // Keep the log in sequence order even when a resume overlaps live messages; what is still
+    // being sent stays below everything stored.
+    const next = pendingId ? undefined : [...log.children].find((other) => Number(other.dataset.seq) > message.seq || other.dataset.key?.startsWith('pending:'))
     if (!pendingId) item.dataset.seq = String(message.seq)
     if (next && !pendingId) log.insertBefore(item, next)
     else log.append(item)
     // A bot's quick replies belong to its newest message only.
-    if (!pendingId && !next) {
+    if (!pendingId && !(next && next.dataset.seq)) {
       for (const old of log.querySelectorAll('.quick-replies')) old.remove()
       if (message.buttons?.length) {
         const choices = el('div', { class: 'quick-replies', role: 'group', 'aria-label': say('choose') })
@@ -172,9 +284,11 @@
     }
   }
 
-  function setNotice(text) {
+  function setNotice(text, reason) {
     notice.textContent = text || ''
     notice.hidden = !text
+    if (reason) notice.dataset.reason = reason
+    else delete notice.dataset.reason
   }
 
   // ---- Satisfaction survey (sent by the room when an agent closes the chat) ------------------------
@@ -212,8 +326,12 @@
   }
 
   // ---- Session and socket ---------------------------------------------------------------------
+  /**
+   * Resumes the visit with the newest token this browser holds (the server rotates it, which
+   * revokes the old one: every tab takes the new one from localStorage before using it).
+   */
   async function startSession() {
-    const saved = localStorage.getItem(storageKey)
+    const saved = load(storageKey)
     const response = await fetch(`${base}/widget/${channelId}/session`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
@@ -222,7 +340,10 @@
     if (!response.ok) throw new Error(`session ${response.status}`)
     const session = await response.json()
     state.token = session.token
-    localStorage.setItem(storageKey, session.token) // rotated on every visit
+    save(storageKey, session.token) // rotated on every visit
+    adoptOutbox(visitorOf(session.token))
+    if (state.greeted) return
+    state.greeted = true
     // Only known keys, as plain text: the strings object never becomes markup.
     if (session.strings && typeof session.strings === 'object') {
       for (const key of Object.keys(strings)) if (typeof session.strings[key] === 'string') strings[key] = session.strings[key]
@@ -231,9 +352,36 @@
     title.textContent = session.teamName
     const away = session.availability.backAtText ? say('away_until', { time: session.availability.backAtText }) : say('away')
     status.textContent = session.availability.available ? say('available') : `${away} ${say('leave_message')}`
-    if (!session.availability.available || (!session.returning && !localStorage.getItem(profileKey))) prechat.hidden = false
+    if (!session.availability.available || (!session.returning && !load(profileKey))) prechat.hidden = false
     if (!session.availability.available) emailInput.required = true
-    if (log.childElementCount === 0 && session.greeting) log.append(el('li', { class: 'message from-agent greeting' }, session.greeting))
+    if (!log.querySelector('li[data-seq]') && session.greeting) log.prepend(el('li', { class: 'message from-agent greeting' }, session.greeting))
+  }
+
+  /** Session, then socket; while the server cannot be reached, again with back-off. */
+  async function reconnect() {
+    clearTimeout(state.reconnectTimer)
+    state.reconnectTimer = 0
+    // One attempt at a time (the back-off timer and the browser's "online" may both call this).
+    if (state.socket || state.connecting) return
+    state.connecting = true
+    try {
+      await startSession()
+      connect()
+    } catch {
+      if (!state.greeted) setNotice(say('unavailable'))
+      scheduleReconnect()
+    } finally {
+      state.connecting = false
+    }
+  }
+
+  function scheduleReconnect() {
+    if (state.reconnectTimer) return
+    // Back off exponentially with jitter, up to 30 s, so a restart of the server is not stampeded.
+    const delayMs = Math.min(30_000, 1000 * 2 ** state.retry) * (0.5 + Math.random() / 2)
+    state.retry += 1
+    if (state.retry > 1 && state.greeted) setNotice(say('reconnecting'))
+    state.reconnectTimer = setTimeout(reconnect, delayMs)
   }
 
   function connect() {
@@ -246,10 +394,9 @@
     socket.addEventListener('open', () => {
       state.retry = 0
       setNotice('')
-      const profile = JSON.parse(localStorage.getItem(profileKey) || 'null')
+      const profile = JSON.parse(load(profileKey) || 'null')
       if (profile) socket.send(JSON.stringify({ type: 'profile', ...profile }))
-      // Anything not acknowledged before the connection dropped goes again; the server stores it once.
-      for (const [clientId, text] of state.pending) socket.send(JSON.stringify({ type: 'message', clientId, text }))
+      // The outbox goes after the history frame: what it shows as stored is not sent again.
     })
     socket.addEventListener('message', (event) => {
       let frame
@@ -259,19 +406,20 @@
         return
       }
       if (frame.type === 'history') {
-        for (const message of frame.messages) render(message)
-        state.lastSeq = Math.max(state.lastSeq, frame.lastSeq || 0)
-      } else if (frame.type === 'message') {
-        if (frame.message.clientId) {
-          state.pending.delete(frame.message.clientId)
-          root.querySelector(`[data-key="pending:${CSS.escape(frame.message.clientId)}"]`)?.remove()
+        for (const message of frame.messages) {
+          if (message.clientId) delivered(message.clientId)
+          render(message)
         }
+        state.lastSeq = Math.max(state.lastSeq, frame.lastSeq || 0)
+        sendNext()
+      } else if (frame.type === 'message') {
+        if (frame.message.clientId) delivered(frame.message.clientId)
         render(frame.message)
         state.lastSeq = Math.max(state.lastSeq, frame.message.seq)
         if (frame.message.from === 'agent') typing.textContent = ''
       } else if (frame.type === 'ack') {
-        state.pending.delete(frame.clientId)
-        root.querySelector(`[data-key="pending:${CSS.escape(frame.clientId)}"]`)?.remove()
+        if (notice.dataset.reason === 'too_fast') setNotice('')
+        delivered(frame.clientId)
       } else if (frame.type === 'typing') {
         typing.textContent = frame.typing ? say('typing', { name: frame.name }) : ''
       } else if (frame.type === 'replaced') {
@@ -285,24 +433,64 @@
       } else if (frame.type === 'survey:error') {
         setNotice(frame.message)
       } else if (frame.type === 'error') {
-        setNotice(frame.message)
-        if (frame.clientId && frame.code === 'rate_limited') setTimeout(() => resend(frame.clientId), frame.retryAfterMs || 1000)
+        setNotice(frame.message, frame.code === 'rate_limited' ? 'too_fast' : undefined)
+        // Refused or failed: the same message goes again after the delay the room names (or a
+        // moment), and nothing behind it overtakes it.
+        if (state.inFlight && (!frame.clientId || frame.clientId === state.inFlight)) holdOutbox(frame.retryAfterMs || 1000)
       }
     })
-    socket.addEventListener('close', () => {
+    // A socket that fails to open may report only an error; one that never opens is given up on.
+    const dropped = () => {
+      clearTimeout(openTimer)
+      if (state.socket !== socket) return
       state.socket = null
-      // Back off exponentially with jitter, up to 30 s, so a restart of the server is not stampeded.
-      const delayMs = Math.min(30_000, 1000 * 2 ** state.retry) * (0.5 + Math.random() / 2)
-      state.retry += 1
-      if (state.retry > 1) setNotice(say('reconnecting'))
-      setTimeout(connect, delayMs)
-    })
+      state.inFlight = null
+      clearTimeout(state.ackTimer)
+      if (socket.readyState !== WebSocket.CLOSED) socket.close()
+      scheduleReconnect()
+    }
+    const openTimer = setTimeout(() => socket.readyState === WebSocket.CONNECTING && dropped(), ackTimeoutMs)
+    socket.addEventListener('open', () => clearTimeout(openTimer))
+    socket.addEventListener('close', dropped)
+    socket.addEventListener('error', dropped)
   }
 
-  function resend(clientId) {
-    const text = state.pending.get(clientId)
-    if (text && state.socket?.readyState === WebSocket.OPEN) state.socket.send(JSON.stringify({ type: 'message', clientId, text }))
+  /** The room has the message (acked, echoed, or in the history): it leaves the outbox, and the next one goes. */
+  function delivered(clientId) {
+    dequeue(clientId)
+    root.querySelector(`[data-key="pending:${CSS.escape(clientId)}"]`)?.remove()
+    if (state.inFlight === clientId) {
+      state.inFlight = null
+      clearTimeout(state.ackTimer)
+    }
+    sendNext()
   }
+
+  /** Sends the outbox's head, unless a message is in flight, the room asked to wait, or there is no socket. */
+  function sendNext() {
+    if (state.inFlight || Date.now() < state.holdUntil || state.socket?.readyState !== WebSocket.OPEN) return
+    const head = readOutbox().items[0]
+    if (!head) return
+    // Queued in another tab and shown there: this tab shows it too while it sends it.
+    if (!root.querySelector(`[data-key="pending:${CSS.escape(head.clientId)}"]`)) showPending(head)
+    state.inFlight = head.clientId
+    state.socket.send(JSON.stringify({ type: 'message', clientId: head.clientId, text: head.text }))
+    clearTimeout(state.ackTimer)
+    state.ackTimer = setTimeout(() => {
+      state.inFlight = null
+      sendNext()
+    }, ackTimeoutMs)
+  }
+
+  function holdOutbox(delayMs) {
+    state.inFlight = null
+    clearTimeout(state.ackTimer)
+    state.holdUntil = Date.now() + delayMs
+    clearTimeout(state.holdTimer)
+    state.holdTimer = setTimeout(sendNext, delayMs)
+  }
+
+  const showPending = (item) => render({ from: 'visitor', author: null, text: item.text, at: item.at, seq: Infinity }, item.clientId)
 
   function sendTyping(isTyping) {
     if (state.socket?.readyState !== WebSocket.OPEN) return
@@ -332,27 +520,25 @@
     event.preventDefault()
     if (emailInput.required && !emailInput.checkValidity()) return emailInput.reportValidity()
     const profile = { name: nameInput.value.trim() || undefined, email: emailInput.value.trim() || undefined }
-    localStorage.setItem(profileKey, JSON.stringify(profile))
+    save(profileKey, JSON.stringify(profile))
     if (state.socket?.readyState === WebSocket.OPEN) state.socket.send(JSON.stringify({ type: 'profile', ...profile }))
     prechat.hidden = true
     input.focus()
   }
   prechat.addEventListener('submit', saveProfile)
   prechatSkip.addEventListener('click', () => {
-    localStorage.setItem(profileKey, JSON.stringify({}))
+    save(profileKey, JSON.stringify({}))
     prechat.hidden = true
     input.focus()
   })
 
   function submitText(text) {
-    const clientId = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 10)}`
-    state.pending.set(clientId, text)
-    render({ from: 'visitor', author: null, text, at: Date.now(), seq: Infinity }, clientId)
+    showPending(enqueue(text.slice(0, 4000)))
     clearTimeout(state.typingTimer)
     // Sending ends "typing"; the next keystroke announces it again at once.
     state.lastTypingSentAt = 0
     sendTyping(false)
-    resend(clientId)
+    sendNext()
   }
 
   attach.addEventListener('click', () => fileInput.click())
@@ -367,7 +553,7 @@
     body.append('file', file)
     body.append('clientId', clientId)
     try {
-      const response = await fetch(`${base}/widget/${channelId}/upload?token=${encodeURIComponent(state.token)}`, { method: 'POST', body })
+      const response = await fetch(`${base}/widget/${channelId}/upload?token=${encodeURIComponent(currentToken())}`, { method: 'POST', body })
       if (!response.ok) throw new Error((await response.json().catch(() => null))?.error ?? `upload failed (${response.status})`)
       setNotice('')
     } catch (error) {
@@ -404,9 +590,14 @@
   })
 
   document.body.append(host)
-  startSession()
-    .then(connect)
-    .catch(() => {
-      setNotice(say('unavailable'))
-    })
+  // What was typed before a reload (also offline) shows at once, as still being sent.
+  for (const item of readOutbox().items) showPending(item)
+  // Back online: try now instead of at the end of the back-off.
+  window.addEventListener('online', () => {
+    state.retry = 0
+    if (!state.socket) reconnect()
+  })
+  // Gone offline: a socket may linger half-dead for minutes; drop it, and reconnect when online.
+  window.addEventListener('offline', () => state.socket?.close())
+  reconnect()
 })()

@@ -3,12 +3,14 @@ import { findPlugin } from '../src/channels/registry'
 import type { SessionUser } from '../src/auth/session'
 import type { ConversationDetail, ConversationRow } from '../src/services/conversations'
 import type { Inbox } from '../src/services/inboxes'
-import type { ThreadMessage } from '../src/services/messages'
+import { automatedKindOf, type ThreadMessage } from '../src/services/messages'
+import type { AutomatedKind } from '../src/db/schema'
 import { builtInViews, viewName, type ViewDefinition } from '../src/services/views'
 import { t, translated } from '../src/i18n'
 import { initials } from '../src/lib/text'
 import { isAvailable } from '../src/services/availability'
 import { botCloseAllowedAt } from '../src/services/chatflows'
+import { isStaleDelivery } from '../src/services/outbound'
 import { fullTime, isoTime, shortTime } from '../src/lib/time'
 import { settingsPages } from './settings-nav'
 import { Layout } from './layout'
@@ -303,6 +305,7 @@ export const ConversationRowItem: FC<{
             ) : (
               <span class="chip chip-muted">{t('inbox.row.unassigned')}</span>
             )}
+            {row.lastAutomated && <AutomatedChip kind={row.lastAutomated} />}
             {row.status === 'closed' && <span class="chip chip-muted">{t('inbox.row.closed')}</span>}
             {row.folder !== 'inbox' && <span class="chip chip-muted">{folderLabel[row.folder]}</span>}
             {row.unread && <span class="unread-dot" title={t('inbox.row.unread')} />}
@@ -455,6 +458,7 @@ export const MessageItem: FC<{ message: ThreadMessage; timeZone: string; viewer?
           ) : (
             message.channelPluginId && <ChannelIcon pluginId={message.channelPluginId} />
           )}
+          {automatedKindOf(message) && <AutomatedChip kind={automatedKindOf(message)!} />}
           <a class="message-time" href={`/m/${message.id}`} title={t('inbox.message.link_title')}>
             <time datetime={isoTime(message.createdAt)}>{fullTime(message.createdAt, timeZone)}</time>
           </a>
@@ -478,25 +482,44 @@ export const MessageItem: FC<{ message: ThreadMessage; timeZone: string; viewer?
   )
 }
 
-/** Where an outbound message stands: sending, sent, or failed with the reason and a retry. */
+/** Marks mail a machine wrote (a bounce, an out-of-office), on its message and on its conversation's row. */
+export const AutomatedChip: FC<{ kind: AutomatedKind }> = ({ kind }) => (
+  <span class={`chip chip-automated chip-${kind.replace('_', '-')}`} title={t(`inbox.automated.${kind}_hint`)} data-automated={kind}>
+    {t(`inbox.automated.${kind}`)}
+  </span>
+)
+
+/**
+ * Where an outbound message stands: sending, sent, failed with the reason and a retry, or stuck
+ * (pending with no progress past the sweep's deadline) with "Send again".
+ */
 export const DeliveryStatus: FC<{ message: ThreadMessage }> = ({ message }) => {
   if (message.direction !== 'out' || message.kind !== 'message' || message.deliveryStatus === 'none') return null
   if (message.deliveryStatus === 'sent') return <p class="delivery delivery-sent">{t('inbox.delivery.sent')}</p>
+  const retryButton = (label: string) => (
+    <button
+      type="button"
+      class="link-button"
+      hx-post={`/conversations/${message.conversationId}/messages/${message.id}/retry`}
+      hx-target={`#msg-${message.id}`}
+      hx-swap="outerHTML"
+    >
+      {label}
+    </button>
+  )
   if (message.deliveryStatus === 'pending') {
+    if (isStaleDelivery(message)) {
+      return (
+        <p class="delivery delivery-failed" role="alert">
+          {t('inbox.delivery.stuck')} {retryButton(t('inbox.delivery.send_again'))}
+        </p>
+      )
+    }
     return <p class="delivery delivery-pending">{message.deliveryError ? t('inbox.delivery.retrying', { error: message.deliveryError }) : t('inbox.delivery.sending')}</p>
   }
   return (
     <p class="delivery delivery-failed" role="alert">
-      {t('inbox.delivery.failed', { error: message.deliveryError ?? t('inbox.delivery.unknown') })}{' '}
-      <button
-        type="button"
-        class="link-button"
-        hx-post={`/conversations/${message.conversationId}/messages/${message.id}/retry`}
-        hx-target={`#msg-${message.id}`}
-        hx-swap="outerHTML"
-      >
-        {t('inbox.delivery.retry')}
-      </button>
+      {t('inbox.delivery.failed', { error: message.deliveryError ?? t('inbox.delivery.unknown') })} {retryButton(t('inbox.delivery.retry'))}
     </p>
   )
 }

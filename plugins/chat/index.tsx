@@ -3,7 +3,7 @@ import { defineChannel } from '../../src/channels/types'
 import { chatflows } from '../bots'
 
 const settings = z.object({
-  /** Origins allowed to embed the widget; empty allows none but this app's own demo page. */
+  /** Origins allowed to embed the widget; empty allows none (not even this app's own origin). */
   allowedOrigins: z.array(z.string().url()).default([]),
   greeting: z.string().max(500).default('Hi! How can we help?'),
   /** A chatflow that greets visitors and collects details before a person takes over. */

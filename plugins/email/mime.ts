@@ -222,9 +222,9 @@ function attachmentPart(attachment: MailAttachment): string {
   ].join(crlf)
 }
 
-function multipart(subtype: string, parts: string[]): string {
+function multipart(subtype: string, parts: string[], parameters = ''): string {
   const mark = boundary()
-  return [`Content-Type: multipart/${subtype};${crlf} boundary="${mark}"`, '', ...parts.map((part) => `--${mark}${crlf}${part}`), `--${mark}--`, ''].join(crlf)
+  return [`Content-Type: multipart/${subtype};${parameters}${crlf} boundary="${mark}"`, '', ...parts.map((part) => `--${mark}${crlf}${part}`), `--${mark}--`, ''].join(crlf)
 }
 
 /** The whole message, CRLF line ends, ready for an SMTP relay or the send_email binding. */
@@ -248,6 +248,11 @@ export function buildMime(input: MailInput): string {
   const alternative = input.html
     ? multipart('alternative', [textPart('plain', input.text), textPart('html', input.html)])
     : textPart('plain', input.text)
-  const body = input.attachments?.length ? multipart('mixed', [alternative, ...input.attachments.map(attachmentPart)]) : alternative
+  // Inline images belong with the HTML that shows them (RFC 2387): mixed { related { alternative,
+  // images }, files }. In multipart/mixed, clients list them as files too, or show them twice.
+  const inline = input.html ? (input.attachments ?? []).filter((attachment) => attachment.contentId) : []
+  const files = (input.attachments ?? []).filter((attachment) => !inline.includes(attachment))
+  const related = inline.length > 0 ? multipart('related', [alternative, ...inline.map(attachmentPart)], ` type="multipart/alternative";`) : alternative
+  const body = files.length > 0 ? multipart('mixed', [related, ...files.map(attachmentPart)]) : related
   return `${headers.join(crlf)}${crlf}${body}${body.endsWith(crlf) ? '' : crlf}`
 }

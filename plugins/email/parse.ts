@@ -7,9 +7,9 @@ import {
   normalizeMessageId,
   subjectKey,
 } from '../../src/channels/email-threading'
-import { quotedHistoryStart } from '../../src/lib/quoted-text'
+import { isForwardSubject, quotedHistoryStart } from '../../src/lib/quoted-text'
 import { htmlToText, sanitizeHtml } from '../../src/lib/sanitize-html'
-import { headerLookup, isAutomated, isRoleAddress, readBounce } from './signals'
+import { automatedKind, headerLookup, isRoleAddress, readBounce } from './signals'
 import { decodeThreadIndex } from './thread-index'
 
 /** Cloudflare Email Routing's limit; anything larger is kept raw and not parsed. */
@@ -134,7 +134,6 @@ async function fromParsedMail(mail: ParsedMail, options: EmailParseOptions): Pro
   const sender = senderOf(mail, options)
   const senderAddress = sender.address
   const references = [...messageIdList(mail.references), ...messageIdList(mail.inReplyTo)]
-  const ownToken = findOwnToken(mail, options.envelopeTo, references)
 
   const to = addressesOf(mail.to)
   const cc = addressesOf(mail.cc)
@@ -155,15 +154,21 @@ async function fromParsedMail(mail: ParsedMail, options: EmailParseOptions): Pro
       .map((part) => headerBlock(part.content)),
     text: mail.text ?? '',
   })
-  const threadReferences = [...references, ...(bounce?.originalMessageIds ?? [])]
-  const automated = Boolean(bounce) || isAutomated(header, Boolean(ownToken) || references.length > 0)
+  // A bounce names its thread through the message it returns (the report's message/rfc822 or
+  // text/rfc822-headers part): that message's own id — ours, `sb.<conversation>…` — and whatever
+  // it answered. The original's id comes last: it is the newest of the thread.
+  const threadReferences = [...references, ...(bounce?.originalReferences ?? []), ...(bounce?.originalMessageIds ?? [])]
+  const ownToken = findOwnToken(mail, options.envelopeTo, threadReferences)
+  const machine = bounce ? 'bounce' : automatedKind(header, Boolean(ownToken) || references.length > 0)
+  const automated = machine !== null
 
-  const sanitized = typeof mail.html === 'string' && mail.html ? sanitizeHtml(mail.html) : null
+  const forwarded = isForwardSubject(mail.subject)
+  const sanitized = typeof mail.html === 'string' && mail.html ? sanitizeHtml(mail.html, { forwarded }) : null
   const html = sanitized && sanitized.html.length <= maxStoredHtmlChars ? sanitized.html : undefined
   // Mails with only HTML (or an empty text part beside it) still get a text for search and preview.
   const plain = (mail.text ?? '').replace(/\r\n/g, '\n').trim()
   const text = cutText(plain || (typeof mail.html === 'string' ? htmlToText(mail.html) : ''), maxStoredTextChars)
-  const quotedFrom = quotedHistoryStart(text)
+  const quotedFrom = quotedHistoryStart(text, { forwarded })
   const attachments = mail.attachments.map(toAttachment)
 
   const messageId = mail.messageId ? normalizeMessageId(mail.messageId) : ''
@@ -209,6 +214,8 @@ async function fromParsedMail(mail: ParsedMail, options: EmailParseOptions): Pro
       ...(sanitized && sanitized.remoteImages > 0 ? { remoteImages: sanitized.remoteImages } : {}),
       ...(sanitized && !html ? { htmlOmitted: 'too large' } : {}),
       ...(bounce ? { bounce: true } : {}),
+      // Shown on the message and on its conversation's row: 'bounce', 'auto_reply' or 'automated'.
+      ...(machine ? { automatedKind: machine } : {}),
       // Outlook's conversation index: our reply extends it, so Outlook keeps the thread together.
       ...(decodeThreadIndex(header('thread-index')) ? { threadIndex: header('thread-index')!.trim() } : {}),
     },

@@ -2,6 +2,8 @@
 // Drives 2 visitor sockets per conversation (the same visitor in two tabs: 200 visitors across
 // 100 conversations by default) over real WebSockets against wrangler dev, and prints messages
 // sent, received, lost, duplicated, and delivery latency (send → the other tab receives it).
+// Each socket sends as the widget does: one message in flight, the next after its ack, a refused
+// one again after the room's stated delay.
 // Target: p99 ≤ 50 ms on this machine, nothing lost, nothing duplicated.
 import { mkdtempSync, rmSync, statSync, readFileSync } from 'node:fs'
 import { createServer } from 'node:net'
@@ -36,6 +38,50 @@ async function chatChannelId(url) {
   return match[1]
 }
 
+/**
+ * Each simulated visitor has an address of their own, as real ones do: new widget sessions are
+ * limited per client address (20 a minute), and wrangler dev takes CF-Connecting-IP from the
+ * request. The addresses are from 198.18.0.0/15, the range set aside for benchmarks (RFC 2544);
+ * they only label requests to this local server.
+ */
+let visitorCount = 0
+async function newSession(url, channelId) {
+  const index = visitorCount++
+  const response = await fetch(`${url}/widget/${channelId}/session`, {
+    method: 'POST',
+    headers: { Origin: url, 'Content-Type': 'application/json', 'CF-Connecting-IP': `198.18.${(index >> 8) & 255}.${index & 255}` },
+    body: '{}',
+  })
+  if (!response.ok) throw new Error(`session ${response.status}: ${await response.text()}`)
+  return response.json()
+}
+
+/**
+ * Sends like the widget: one message in flight per socket, the next only after its ack; a message
+ * the room refuses as too fast goes again after the delay the room names (counted in `resends`).
+ */
+function sender(socket) {
+  const waiting = new Map() // clientId → { resolve, text }
+  let resends = 0
+  const onFrame = (frame) => {
+    const clientId = frame.clientId
+    if (!clientId || !waiting.has(clientId)) return
+    if (frame.type === 'ack') {
+      waiting.get(clientId).resolve()
+      waiting.delete(clientId)
+    } else if (frame.type === 'error' && frame.code === 'rate_limited') {
+      resends++
+      setTimeout(() => socket.send(JSON.stringify({ type: 'message', clientId, text: waiting.get(clientId).text })), frame.retryAfterMs || 1000)
+    }
+  }
+  const send = (clientId, text) =>
+    new Promise((resolve) => {
+      waiting.set(clientId, { resolve, text })
+      socket.send(JSON.stringify({ type: 'message', clientId, text }))
+    })
+  return { onFrame, send, resends: () => resends }
+}
+
 function openVisitor(url, channelId, token, onFrame) {
   return new Promise((resolve, reject) => {
     const wsUrl = new URL(`${url}/widget/${channelId}/ws`)
@@ -57,15 +103,11 @@ function openVisitor(url, channelId, token, onFrame) {
 async function warmUp(url, channelId, conversations = 5, messages = 4) {
   await Promise.all(
     Array.from({ length: conversations }, async (_, index) => {
-      const session = await (await fetch(`${url}/widget/${channelId}/session`, { method: 'POST', headers: { Origin: url, 'Content-Type': 'application/json' }, body: '{}' })).json()
-      let acked = 0
-      let done
-      const allAcked = new Promise((resolve) => (done = resolve))
-      const socket = await openVisitor(url, channelId, session.token, (frame) => {
-        if (frame.type === 'ack' && ++acked === messages) done()
-      })
-      for (let n = 0; n < messages; n++) socket.send(JSON.stringify({ type: 'message', clientId: `warm-${index}-${n}`, text: `warm-up ${n}` }))
-      await allAcked
+      const session = await newSession(url, channelId)
+      let out
+      const socket = await openVisitor(url, channelId, session.token, (frame) => out.onFrame(frame))
+      out = sender(socket)
+      for (let n = 0; n < messages; n++) await out.send(`warm-${index}-${n}`, `warm-up ${n}`)
       socket.close()
     }),
   )
@@ -85,8 +127,9 @@ export async function run(args) {
   // at a random moment in it): by default all 100 chats start within the first 1.25 s — a flash
   // crowd — then every socket keeps its pace. `--ramp 5000` spreads the starts over 5 s.
   const rampMs = Number(values.ramp)
-  // Each socket sends one message per interval: 1250 ms is just under the per-visitor limit of
-  // 1/s (a stress pace: 160 messages/s in all); people chatting write far more slowly.
+  // Each socket sends one message per interval: at 1250 ms a visitor's two tabs together send 1.6
+  // a second, just under the per-visitor limit of 2/s (a stress pace: 160 messages/s in all);
+  // people chatting write far more slowly.
   const sendIntervalMs = Number(values.interval)
   const conversationCount = Number(values.conversations)
   const messagesPerVisitor = Number(values.messages)
@@ -118,13 +161,13 @@ export async function run(args) {
     let sent = 0
     const visitors = []
     for (let index = 0; index < conversationCount; index++) {
-      const session = await (
-        await fetch(`${server.url}/widget/${channelId}/session`, { method: 'POST', headers: { Origin: server.url, 'Content-Type': 'application/json' }, body: '{}' })
-      ).json()
+      const session = await newSession(server.url, channelId)
       for (let tab = 0; tab < 2; tab++) {
         const socketIndex = sockets.length
         received.set(socketIndex, new Set())
+        let out
         const socket = await openVisitor(server.url, channelId, session.token, (frame) => {
+          out.onFrame(frame)
           const now = performance.now()
           if (frame.type === 'message') {
             const seen = received.get(socketIndex)
@@ -143,8 +186,9 @@ export async function run(args) {
             errors++
           }
         })
+        out = sender(socket)
         sockets.push(socket)
-        visitors.push({ socket, socketIndex, conversation: index })
+        visitors.push({ socket, socketIndex, conversation: index, out })
       }
     }
     console.log(
@@ -154,15 +198,16 @@ export async function run(args) {
     const cpuBefore = serverCpuMs(server)
     startedAt = performance.now()
     await Promise.all(
-      visitors.map(async ({ socket, socketIndex }) => {
+      visitors.map(async ({ socketIndex, out }) => {
         // Spread the starts so the senders do not all fire in the same millisecond.
         await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.max(rampMs, sendIntervalMs)))
         for (let n = 0; n < messagesPerVisitor; n++) {
           const clientId = `${socketIndex}-${n}`
-          sentAt.set(clientId, performance.now())
-          socket.send(JSON.stringify({ type: 'message', clientId, text: `bench message ${n} from socket ${socketIndex}` }))
+          const startedSendingAt = performance.now()
+          sentAt.set(clientId, startedSendingAt)
           sent++
-          await new Promise((resolve) => setTimeout(resolve, sendIntervalMs))
+          await out.send(clientId, `bench message ${n} from socket ${socketIndex}`)
+          await new Promise((resolve) => setTimeout(resolve, Math.max(0, sendIntervalMs - (performance.now() - startedSendingAt))))
         }
       }),
     )
@@ -193,6 +238,7 @@ export async function run(args) {
     console.log(`| lost | ${lost} |`)
     console.log(`| duplicated | ${duplicates} |`)
     console.log(`| error frames (e.g. rate limited) | ${errors} |`)
+    console.log(`| messages resent after a rate-limit refusal | ${visitors.reduce((sum, visitor) => sum + visitor.out.resends(), 0)} |`)
     console.log(`| delivery latency p50 / p99 (other tab) | ${fmt(percentile(latenciesMs, 0.5))} / ${fmt(percentile(latenciesMs, 0.99))} |`)
     firstLatenciesMs.sort((a, b) => a - b)
     console.log(`| of which each tab's first message (one per conversation starts it) p50 / p99 | ${fmt(percentile(firstLatenciesMs, 0.5))} / ${fmt(percentile(firstLatenciesMs, 0.99))} |`)

@@ -1,7 +1,9 @@
 import { and, desc, eq, getTableColumns, gte, inArray, isNotNull, ne, sql } from 'drizzle-orm'
 import type { Db } from '../db/client'
+import { insertInChunks } from '../db/chunk'
 import { compiled, CompiledInsert, statementBuilder } from '../db/compiled'
-import { attachments, blockedSenders, contactIdentities, contacts, conversationParticipants, conversations, messages } from '../db/schema'
+import { isConstraintViolation } from '../db/errors'
+import { attachments, blockedSenders, contactIdentities, contacts, conversationParticipants, conversations, messages, type ConversationFolder } from '../db/schema'
 import { newId } from '../lib/ids'
 import { normalizeEmail, toPreview } from '../lib/text'
 import { localeOf, resolveContact, type Contact } from '../services/contacts'
@@ -32,9 +34,23 @@ export interface Notifier {
   conversationChanged(event: LiveEvent): Promise<void>
 }
 
-/** Where attachment bytes go: the R2 bucket in Workers (only `put` is used). */
+/** Where attachment bytes go: the R2 bucket in Workers (`put`, and `delete` to take back what a failed delivery stored). */
 export interface BlobStore {
   put(key: string, value: Uint8Array, options?: { httpMetadata?: { contentType?: string } }): Promise<unknown>
+  delete?(keys: string[]): Promise<unknown>
+}
+
+/**
+ * Takes back the attachment bytes of a delivery that stored no message (it failed, or it was a
+ * repeat): the redelivery stores its own. Best effort: an orphaned object is only wasted space.
+ */
+async function discardBlobs(deps: PipelineDeps, stored: StoredAttachment[]) {
+  if (stored.length === 0 || !deps.blobs.delete) return
+  try {
+    await deps.blobs.delete(stored.map((attachment) => attachment.r2Key))
+  } catch (error) {
+    console.error('could not remove the attachments of a failed delivery', String(error))
+  }
 }
 
 export interface PipelineDeps {
@@ -241,10 +257,23 @@ function participantRows(conversationId: string, sender: { email: string | null;
   return [...rows.values()]
 }
 
-async function recordParticipants(db: Db, conversationId: string, contact: Contact, message: InboundMessage) {
-  const rows = participantRows(conversationId, contact, message)
-  if (rows.length === 0) return
-  await db.insert(conversationParticipants).values(rows).onConflictDoNothing()
+/** A mail to a long Cc list is still one transaction: the rows go in parts under D1's parameter limit. */
+const participantStatements = (db: Db, rows: ReturnType<typeof participantRows>) =>
+  insertInChunks(conversationParticipants, rows, (part) => db.insert(conversationParticipants).values(part).onConflictDoNothing())
+
+/**
+ * The attachment rows of the message inserted just before them in the same transaction (the
+ * conversation's newest), in parts under D1's parameter limit: a scanner's 30-page batch is one
+ * statement of 270 parameters otherwise, and fails whole.
+ */
+function attachmentStatements(db: Db, accountId: string, conversationId: string, stored: StoredAttachment[], nowMs: number) {
+  const rows = stored.map((attachment) => ({
+    ...attachment,
+    accountId,
+    messageId: sql<number>`(select ${messages.id} from ${messages} where ${messages.conversationId} = ${conversationId} order by ${messages.seq} desc limit 1)`,
+    createdAt: nowMs,
+  }))
+  return insertInChunks(attachments, rows, (part) => db.insert(attachments).values(part))
 }
 
 /** A bounce marks the addresses it reports; a contact who writes again is no longer bouncing. */
@@ -448,32 +477,26 @@ async function ingestInOneBatch(
     )
   }
   if (assignee) statements.push(...roundRobinStatements(db, conversationId, channel.inboxId, assignee, nowMs))
-  const append = appendMessageStatements(db, newMessageOf(channel, conversationId, contactId, found?.name ?? name ?? email, message, storedAttachments, nowMs), { repeat: 'fail', returning: 'id' })
+  const append = appendMessageStatements(db, newMessageOf(channel, conversationId, contactId, name ?? found?.name ?? email, message, storedAttachments, nowMs), { repeat: 'fail', returning: 'id' })
   const messageIndex = statements.length
   statements.push(...append)
-  if (storedAttachments.length > 0) {
-    statements.push(
-      db.insert(attachments).values(
-        storedAttachments.map((attachment) => ({
-          ...attachment,
-          accountId: channel.accountId,
-          // The message row inserted just before, in the same transaction.
-          messageId: sql`(select ${messages.id} from ${messages} where ${messages.conversationId} = ${conversationId} order by ${messages.seq} desc limit 1)`,
-          createdAt: nowMs,
-        })),
-      ),
-    )
-  }
-  const participants = message.automated ? [] : participantRows(conversationId, email ? { email, name: found?.name ?? name } : null, message)
-  if (participants.length > 0) statements.push(db.insert(conversationParticipants).values(participants).onConflictDoNothing())
+  // The message row inserted just before, in the same transaction.
+  statements.push(...attachmentStatements(db, channel.accountId, conversationId, storedAttachments, nowMs))
+  if (!message.automated) statements.push(...participantStatements(db, participantRows(conversationId, email ? { email, name: found?.name ?? name } : null, message)))
   // Last, inside the transaction: whether an agent has the thread open (see ConversationRoom).
   const watchedIndex = existingConversationId ? statements.push(conversationWatched().bind(db, { conversationId })) - 1 : -1
   let results: unknown[]
   try {
     results = (await db.batch(statements as unknown as Parameters<Db['batch']>[0])) as unknown as unknown[]
-  } catch {
+  } catch (error) {
     // A unique key or a reference said no (a repeat or a race with another delivery): nothing was
-    // written; the careful path files the message, with the attachments already stored.
+    // written; the careful path files the message, with the attachments already stored. Anything
+    // else (the network, an overloaded database, a bad statement) fails the delivery, so Email
+    // Routing retries it, instead of hiding behind the slower path.
+    if (!isConstraintViolation(error)) {
+      await discardBlobs(deps, storedAttachments)
+      throw error
+    }
     return { status: 'unsettled', storedAttachments }
   }
   const [stored] = results[messageIndex] as { id: number }[]
@@ -531,11 +554,16 @@ interface StoredAttachment {
 /** Attachment bytes go to the blob store before the message row that lists them, so a stored message never points at a missing file. */
 async function putAttachments(deps: PipelineDeps, channel: ChannelRecord, conversationId: string, message: InboundMessage): Promise<StoredAttachment[]> {
   const stored: StoredAttachment[] = []
-  for (const attachment of message.attachments ?? []) {
-    const id = newId()
-    const r2Key = `${channel.accountId}/${conversationId}/attachments/${id}`
-    await deps.blobs.put(r2Key, attachment.content, { httpMetadata: { contentType: attachment.contentType } })
-    stored.push({ id, r2Key, filename: attachment.filename, contentType: attachment.contentType, sizeBytes: attachment.content.byteLength, contentId: attachment.contentId ?? null })
+  try {
+    for (const attachment of message.attachments ?? []) {
+      const id = newId()
+      const r2Key = `${channel.accountId}/${conversationId}/attachments/${id}`
+      await deps.blobs.put(r2Key, attachment.content, { httpMetadata: { contentType: attachment.contentType } })
+      stored.push({ id, r2Key, filename: attachment.filename, contentType: attachment.contentType, sizeBytes: attachment.content.byteLength, contentId: attachment.contentId ?? null })
+    }
+  } catch (error) {
+    await discardBlobs(deps, stored)
+    throw error
   }
   return stored
 }
@@ -551,6 +579,7 @@ async function ingestStepByStep(
   const { db } = deps
   const resolved = await resolveExternalId(db, channel.id, message)
   if ('duplicate' in resolved) {
+    await discardBlobs(deps, alreadyStored ?? [])
     return { status: 'duplicate', conversationId: resolved.duplicate.conversationId, messageId: resolved.duplicate.id }
   }
   const externalId = resolved.externalId
@@ -558,10 +587,11 @@ async function ingestStepByStep(
   const contact = await resolveContact(db, channel.accountId, channel.pluginId, message.from, nowMs)
   let conversationId = await findThread(db, channel, message, nowMs)
   let createdConversation = false
+  let folder: ConversationFolder | null = null
   if (!conversationId) {
     conversationId = message.thread?.createAs ?? newId()
     const blocked = await isBlockedSender(db, channel, contact, message)
-    const folder = blocked ? 'filtered' : (message.folder ?? 'inbox')
+    folder = blocked ? 'filtered' : (message.folder ?? 'inbox')
     const [created] = await db
       .insert(conversations)
       .values({
@@ -578,34 +608,40 @@ async function ingestStepByStep(
       .returning({ id: conversations.id })
     if (created) {
       createdConversation = true
-      // New conversations go to whoever the inbox's default assignment picks (unless a bot goes first).
-      if (!message.deferAssignment && folder === 'inbox') await applyDefaultAssignment(db, conversationId, channel.inboxId, nowMs)
     } else {
       // Another delivery created the keyed conversation a moment ago: join it.
       conversationId = (await findThread(db, channel, message, nowMs)) ?? conversationId
     }
   }
 
-  const storedAttachments = alreadyStored ?? (await putAttachments(deps, channel, conversationId, message))
-  const stored = await appendMessage(db, {
-    ...newMessageOf(channel, conversationId, contact.id, contact.name ?? message.from.name ?? contact.email ?? null, message, storedAttachments, nowMs),
-    externalId,
-  })
-  if (!stored) {
-    // Lost a race with an identical delivery; leave no empty conversation behind.
+  let stored: { id: number }
+  let storedAttachments = alreadyStored ?? []
+  try {
+    // New conversations go to whoever the inbox's default assignment picks (unless a bot goes first).
+    if (createdConversation && !message.deferAssignment && folder === 'inbox') await applyDefaultAssignment(db, conversationId, channel.inboxId, nowMs)
+    storedAttachments = alreadyStored ?? (await putAttachments(deps, channel, conversationId, message))
+    // The message, its attachments and its participants in one transaction: a delivery that fails
+    // here leaves nothing behind, and its redelivery is stored whole instead of being taken for a
+    // duplicate of a message without attachments.
+    const row = { ...newMessageOf(channel, conversationId, contact.id, message.from.name?.trim() || contact.name || contact.email || null, message, storedAttachments, nowMs), externalId }
+    const statements = [
+      ...appendMessageStatements(db, row, { repeat: 'fail', returning: 'id' }),
+      ...attachmentStatements(db, channel.accountId, conversationId, storedAttachments, nowMs),
+      // A machine (a bounce daemon, an autoresponder) never becomes someone the subject rule trusts.
+      ...(message.automated ? [] : participantStatements(db, participantRows(conversationId, contact, message))),
+    ]
+    const results = (await db.batch(statements as unknown as Parameters<Db['batch']>[0])) as unknown as [{ id: number }[]]
+    stored = results[0][0]!
+  } catch (error) {
+    // Leave no empty conversation and no unlisted attachment behind, whatever went wrong.
     if (createdConversation) await db.delete(conversations).where(eq(conversations.id, conversationId))
+    await discardBlobs(deps, storedAttachments)
+    if (!isConstraintViolation(error)) throw error
+    // Lost a race with an identical delivery.
     const existing = await findMessageByExternalId(db, channel.id, externalId ?? '')
-    if (!existing) throw new Error('message vanished after a conflicting insert')
+    if (!existing) throw error
     return { status: 'duplicate', conversationId: existing.conversationId, messageId: existing.id }
   }
-
-  if (storedAttachments.length > 0) {
-    await db.insert(attachments).values(
-      storedAttachments.map((attachment) => ({ ...attachment, accountId: channel.accountId, messageId: stored.id, createdAt: nowMs })),
-    )
-  }
-  // A machine (a bounce daemon, an autoresponder) never becomes someone the subject rule trusts.
-  if (!message.automated) await recordParticipants(db, conversationId, contact, message)
   await updateBouncing(db, channel.accountId, contact, message, nowMs)
 
   await notifySafely(deps.notifier, {
@@ -815,8 +851,10 @@ export async function startVisitorConversation(
     const [stored] = results[results.length - 1] as Message[]
     if (!stored?.authorContactId) return null
     return { status: 'started', contactId: stored.authorContactId, message: stored }
-  } catch {
-    // A unique key said no (a repeat or a race): the full pipeline sorts it out.
+  } catch (error) {
+    // A unique key said no (a repeat or a race): the full pipeline sorts it out. Anything else
+    // is a real failure and must reach the visitor's retry.
+    if (!isConstraintViolation(error)) throw error
     return null
   }
 }

@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm'
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
 
 // Every `*At` column holds milliseconds since the Unix epoch (UTC).
@@ -38,7 +39,9 @@ export const users = sqliteTable(
     locale: text('locale').notNull().default('en'),
     createdAt: createdAt(),
   },
-  (t) => [uniqueIndex('users_email_unique').on(t.email), index('users_account_idx').on(t.accountId)],
+  // An address is unique within a workspace only: one workspace must not learn, from a refused
+  // "add user", that an address has an account elsewhere. Login finds every account by address.
+  (t) => [uniqueIndex('users_account_email_unique').on(t.accountId, t.email), index('users_email_idx').on(t.email)],
 )
 
 export const sessions = sqliteTable(
@@ -54,12 +57,35 @@ export const sessions = sqliteTable(
   (t) => [index('sessions_user_idx').on(t.userId)],
 )
 
-/** Failed login attempts per key (an address or a client IP) inside a fixed window. */
+/**
+ * Login attempts per key (an address from unknown devices, a client IP, a known device), counted
+ * before the password is checked; see auth/login-throttle.ts.
+ */
 export const loginAttempts = sqliteTable('login_attempts', {
   key: text('key').primaryKey(),
+  // Attempts counted since the key was last quiet or cleared by a success.
   failures: integer('failures').notNull(),
+  // When the last counted attempt was made.
   windowStartedAt: integer('window_started_at').notNull(),
+  // No attempt is counted (or checked) before this time: the growing delay.
+  blockedUntil: integer('blocked_until').notNull().default(0),
+  // The request that made the last counted attempt: tells a request whether its attempt counted.
+  lastAttemptId: text('last_attempt_id'),
 })
+
+/**
+ * Browsers that signed in as a user before (OWASP's device cookie): the cookie holds a random
+ * token, this table a SHA-256 of it. A known device is not held back by attempts from others.
+ */
+export const knownDevices = sqliteTable(
+  'known_devices',
+  {
+    tokenHash: text('token_hash').notNull(),
+    userId: text('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    lastUsedAt: integer('last_used_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.tokenHash, t.userId] }), index('known_devices_user_idx').on(t.userId)],
+)
 
 export const inboxes = sqliteTable(
   'inboxes',
@@ -100,6 +126,27 @@ export const channels = sqliteTable(
     createdAt: createdAt(),
   },
   (t) => [index('channels_inbox_idx').on(t.accountId, t.inboxId)],
+)
+
+/**
+ * The one live widget token of each chat visitor. A token names its id (`j`); only the current
+ * one is honoured, so issuing a new token (every visit rotates it) revokes the one before it.
+ * The previous id is kept for a short grace after a rotation: two tabs resuming with the same
+ * token at once both end up with the current one instead of one of them losing the visitor.
+ */
+export const visitorTokens = sqliteTable(
+  'visitor_tokens',
+  {
+    channelId: text('channel_id')
+      .notNull()
+      .references(() => channels.id, { onDelete: 'cascade' }),
+    visitorId: text('visitor_id').notNull(),
+    accountId: text('account_id').notNull().references(() => accounts.id),
+    tokenId: text('token_id').notNull(),
+    previousTokenId: text('previous_token_id'),
+    rotatedAt: integer('rotated_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.channelId, t.visitorId] })],
 )
 
 export const companies = sqliteTable(
@@ -155,6 +202,10 @@ export type ConversationStatus = (typeof conversationStatuses)[number]
 export const conversationFolders = ['inbox', 'sent', 'spam', 'filtered', 'trash'] as const
 export type ConversationFolder = (typeof conversationFolders)[number]
 
+/** What kind of machine wrote an automated message: a bounce (DSN), an auto-reply (RFC 3834), or other automatic mail. */
+export const automatedKinds = ['bounce', 'auto_reply', 'automated'] as const
+export type AutomatedKind = (typeof automatedKinds)[number]
+
 export const conversations = sqliteTable(
   'conversations',
   {
@@ -182,6 +233,9 @@ export const conversations = sqliteTable(
     // An agent has the thread open (its ConversationRoom holds an agent socket), kept by the room.
     // Inbound deliveries read it in their write transaction and wake the room only when set.
     watched: integer('watched', { mode: 'boolean' }).notNull().default(false),
+    // The newest message was written by a machine (a bounce, an out-of-office): the list row says
+    // so. Set with every message (null for a person's), like the preview.
+    lastAutomated: text('last_automated', { enum: automatedKinds }),
     createdAt: createdAt(),
   },
   (t) => [
@@ -229,6 +283,11 @@ export const messages = sqliteTable(
       .default('none'),
     deliveryError: text('delivery_error'),
     deliveryAttempts: integer('delivery_attempts').notNull().default(0),
+    // When the delivery last moved (queued, an attempt started or ended): a pending message that
+    // has not moved for a while lost its queue job and is swept back (services/outbound.ts).
+    deliveryUpdatedAt: integer('delivery_updated_at'),
+    // Set while one consumer is sending it, so a second job for the same message cannot send twice.
+    deliveryClaimedAt: integer('delivery_claimed_at'),
     // The original as received (an .eml in R2), kept for download and re-parsing.
     rawKey: text('raw_key'),
     // Sent by a machine (auto-reply, bounce, list mail): never answered automatically.
@@ -242,6 +301,8 @@ export const messages = sqliteTable(
     uniqueIndex('messages_external_id_unique').on(t.channelId, t.externalId),
     // Threading looks a reply's references up across the whole account's messages.
     index('messages_account_external_idx').on(t.accountId, t.externalId),
+    // The sweep's look-up: only pending messages are in it (a handful), however large messages grows.
+    index('messages_pending_delivery_idx').on(t.deliveryUpdatedAt).where(sql`delivery_status = 'pending'`),
   ],
 )
 

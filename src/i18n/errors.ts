@@ -4,7 +4,7 @@ import { defineCatalog } from './define'
 export default defineCatalog({
   en: {
     'errors.no_such_user': 'No such user.',
-    'errors.user_exists': 'A user with this email address already exists.',
+    'errors.user_exists': 'This workspace already has a user with this email address.',
     'errors.own_role': 'You cannot change your own role or status.',
     'errors.agents_cannot_manage': 'Agents cannot manage users.',
     'errors.only_super_admin': 'Only a super admin can change super admins.',
@@ -51,7 +51,7 @@ export default defineCatalog({
   },
   nb: {
     'errors.no_such_user': 'Brukeren finnes ikke.',
-    'errors.user_exists': 'Det finnes allerede en bruker med denne e-postadressen.',
+    'errors.user_exists': 'Dette arbeidsområdet har allerede en bruker med denne e-postadressen.',
     'errors.own_role': 'Du kan ikke endre din egen rolle eller status.',
     'errors.agents_cannot_manage': 'Agenter kan ikke administrere brukere.',
     'errors.only_super_admin': 'Bare en superadministrator kan endre superadministratorer.',

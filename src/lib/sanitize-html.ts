@@ -1,4 +1,5 @@
 import { Parser } from 'htmlparser2'
+import { forwardMarker } from './quoted-text'
 
 /**
  * An allowlist HTML sanitiser for email bodies that runs anywhere (workerd has no DOM).
@@ -158,7 +159,29 @@ function renderAttributes(tag: string, attributes: Record<string, string>, onRem
   return parts.join('')
 }
 
-export function sanitizeHtml(input: string): SanitizedHtml {
+/**
+ * Whether a quote container holds forwarded content: a forward marker on one of its lines before
+ * any nested quote (Gmail's `gmail_attr` line, Apple Mail's first line; a note typed above it in
+ * the container may come first). A reply's attribution ("On … wrote:") comes before a quote instead.
+ */
+function holdsForward(markup: string): boolean {
+  const head = markup.slice(0, 4000)
+  const beforeQuote = head.slice(0, (head.search(/<blockquote\b/i) + 1 || head.length + 1) - 1)
+  const lines = beforeQuote
+    .replace(/<(?:br|\/?div|\/?p)\b[^>]*>/gi, '\n')
+    .replace(/<[^>]*>/g, '')
+    .replace(/&nbsp;|&#160;|\u00a0/gi, ' ')
+    .split('\n')
+  return lines.some((line) => forwardMarker.test(line))
+}
+
+/**
+ * Email HTML made safe to show. Client quote containers fold away under "Show quoted text", except
+ * forwarded content (a container that starts with a forward marker, as Gmail's and Apple Mail's
+ * forwards do; for a message whose subject says it is a forward, `forwarded`, also Outlook's
+ * header block, which it writes the same above a forward as above a reply): that is the message.
+ */
+export function sanitizeHtml(input: string, options: { forwarded?: boolean } = {}): SanitizedHtml {
   const out: string[] = []
   const stack: OpenElement[] = []
   let skipping = 0
@@ -180,7 +203,10 @@ export function sanitizeHtml(input: string): SanitizedHtml {
           stack.push({ emitted: null, skip: false })
           return
         }
-        const quote = quoteDepth === null ? quoteKind(tag, attributes) : null
+        let quote = quoteDepth === null ? quoteKind(tag, attributes) : null
+        if (quote === 'rest-of-parent' && options.forwarded) quote = null
+        // The element's content follows its open tag, which ends at endIndex.
+        if (quote === 'element' && holdsForward(input.slice(parser.endIndex + 1))) quote = null
         if (quote) {
           out.push(quoteOpen)
           quoteDepth = quote === 'element' ? stack.length + 1 : stack.length

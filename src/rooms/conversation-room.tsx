@@ -14,9 +14,9 @@ import { AppendedMessages, ReplacedMessage, ThreadHeader, TypingIndicator, Viewe
 import type { ThreadPlace } from '../../templates/thread-actions'
 import { placeFrom } from '../routes/thread-view'
 import { t, type Locale } from '../i18n'
-import { agentIdentity, closeCodeFor, identityHeader, parseAgentFrame, renderIn, sendSafely, type AgentIdentity } from './protocol'
+import { agentIdentity, answerClose, identityHeader, parseAgentFrame, renderIn, sendSafely, type AgentIdentity } from './protocol'
 import { parseVisitorFrame, visitorHeader, visitorIdentity, type VisitorIdentityHeader, type VisitorMessage } from './visitor-protocol'
-import { takeToken, type Bucket } from './rate-limit'
+import { takeToken, visitorBurst, type Bucket } from './rate-limit'
 import { queueListUpdate } from './list-updates'
 
 interface AgentState extends AgentIdentity {
@@ -30,7 +30,6 @@ interface VisitorState extends VisitorIdentityHeader {
   kind: 'visitor'
   name?: string
   email?: string
-  bucket?: Bucket
   /** Known after the visitor's first stored message: later ones take the pipeline's fast path. */
   contactId?: string
 }
@@ -100,6 +99,38 @@ export class ConversationRoom extends DurableObject<Bindings> {
   /** The `watched` flag as this room last wrote it (unknown after an eviction), and the writes queued. */
   #watchedWritten: boolean | undefined
   #watchedSync: Promise<void> = Promise.resolve()
+  /** Each visitor's message budget, read from the room's storage once and written back on every take. */
+  #budgets = new Map<string, Bucket>()
+
+  /**
+   * Takes one message from the visitor's budget: one per visitor, whatever the number of their
+   * sockets. Once half the burst is spent every take is also written to the room's own storage,
+   * so an eviction cannot refill a budget that matters; above that the visitor writes at a human
+   * pace and nothing is written (a storage write per message cost the chat bench ~5× its median
+   * latency). A stored bucket older than the one in memory only ever gives back what was spent
+   * above half, since it refills by the time elapsed.
+   */
+  #takeBudget(visitorId: string, nowMs: number) {
+    const key = `budget:${visitorId}`
+    const limited = takeToken(this.#loadBudget(visitorId), nowMs)
+    this.#budgets.set(visitorId, limited.bucket)
+    if (limited.bucket.tokens < visitorBurst / 2) this.ctx.storage.kv.put(key, limited.bucket)
+    return limited
+  }
+
+  /**
+   * The visitor's budget, from memory or else from the room's storage. Called when their socket
+   * joins too: the room's first storage access opens its database (~0.4 s locally under load),
+   * which belongs to connecting, not to the ack of their first message.
+   */
+  #loadBudget(visitorId: string): Bucket | undefined {
+    let bucket = this.#budgets.get(visitorId)
+    if (!bucket) {
+      bucket = this.ctx.storage.kv.get<Bucket>(`budget:${visitorId}`)
+      if (bucket) this.#budgets.set(visitorId, bucket)
+    }
+    return bucket
+  }
 
   override async fetch(request: Request): Promise<Response> {
     if (request.headers.get('Upgrade') !== 'websocket') return new Response('Expected a WebSocket', { status: 426 })
@@ -144,6 +175,7 @@ export class ConversationRoom extends DurableObject<Bindings> {
     const state: VisitorState = { ...identity.data, kind: 'visitor' }
     this.ctx.acceptWebSocket(server, ['visitor', `visitor:${state.visitorId}`])
     server.serializeAttachment(state)
+    this.#loadBudget(state.visitorId)
     const history = await listMessages(this.#db(), state.accountId, state.conversationId, { afterSeq: resumeFrom ?? 0 })
     // A conversation another visitor owns is never shown (ids come from our own signed token,
     // but the check costs nothing).
@@ -352,8 +384,7 @@ export class ConversationRoom extends DurableObject<Bindings> {
 
   async #visitorMessage(socket: WebSocket, state: VisitorState, clientId: string, text: string) {
     const nowMs = Date.now()
-    const limited = takeToken(state.bucket, nowMs)
-    socket.serializeAttachment({ ...state, bucket: limited.bucket } satisfies VisitorState)
+    const limited = this.#takeBudget(state.visitorId, nowMs)
     if (!limited.allowed) {
       sendSafely(socket, JSON.stringify({ type: 'error', clientId, code: 'rate_limited', retryAfterMs: limited.retryAfterMs, message: t('widget.too_fast', undefined, state.locale) }))
       return
@@ -454,8 +485,11 @@ export class ConversationRoom extends DurableObject<Bindings> {
     clientId: string
     text: string
     file: { filename: string; contentType: string; bytes: ArrayBuffer }
-  }): Promise<{ id: number; seq: number; duplicate: boolean }> {
+  }): Promise<{ id: number; seq: number; duplicate: boolean } | { rateLimited: true; retryAfterMs: number }> {
     const visitor = input.visitor
+    // A file counts as a message against the visitor's one budget.
+    const limited = this.#takeBudget(visitor.visitorId, Date.now())
+    if (!limited.allowed) return { rateLimited: true, retryAfterMs: limited.retryAfterMs }
     const channel = { id: visitor.channelId, accountId: visitor.accountId, inboxId: visitor.inboxId, pluginId: visitor.pluginId, name: visitor.channelName }
     const text = input.text.trim() || `Sent a file: ${input.file.filename}`
     const run = async () => {
@@ -498,11 +532,7 @@ export class ConversationRoom extends DurableObject<Bindings> {
   }
 
   override async webSocketClose(socket: WebSocket, code: number): Promise<void> {
-    try {
-      socket.close(closeCodeFor(code), 'closing')
-    } catch {
-      // Already closed.
-    }
+    answerClose(socket, code)
     await this.#agentLeft(socket)
   }
 

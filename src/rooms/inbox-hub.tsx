@@ -5,7 +5,7 @@ import { countViews, listConversations, type ConversationRow } from '../services
 import { parseFilters, type ListFilters } from '../services/filters'
 import { builtInViews, defaultViewId, findView } from '../services/views'
 import { ConversationRowItem, ListCount, ViewCount } from '../../templates/inbox'
-import { agentIdentity, closeCodeFor, identityHeader, parseAgentFrame, renderIn, sendSafely, type AgentIdentity } from './protocol'
+import { agentIdentity, answerClose, identityHeader, parseAgentFrame, renderIn, sendSafely, type AgentIdentity } from './protocol'
 
 interface SocketState extends AgentIdentity {
   inboxId: string
@@ -129,10 +129,6 @@ export class InboxHub extends DurableObject<Bindings> {
   }
 
   override async webSocketClose(socket: WebSocket, code: number): Promise<void> {
-    try {
-      socket.close(closeCodeFor(code), 'closing')
-    } catch {
-      // Already closed.
-    }
+    answerClose(socket, code)
   }
 }

@@ -37,9 +37,22 @@ export function parseAgentFrame(data: string | ArrayBuffer): AgentFrame | null {
   }
 }
 
-/** WebSocket close codes 1005 and 1006 are reserved for the runtime; answer them with 1000. */
-export function closeCodeFor(code: number): number {
-  return code === 1005 || code === 1006 || code < 1000 || code > 4999 ? 1000 : code
+/**
+ * Completes a close the peer started. 1006 (the connection dropped) and 1015 (TLS failed) mean
+ * no Close frame came and the transport is gone: nothing may be written to it (workerd throws for
+ * those codes anyway). 1005 is a Close frame without a code: it is answered with one without a
+ * code. Any other code is echoed, as RFC 6455 §5.5.1 suggests. A socket the runtime already
+ * closed (it answers Close frames itself on recent compatibility dates) is left alone.
+ */
+export function answerClose(socket: WebSocket, code: number) {
+  if (code === 1006 || code === 1015 || socket.readyState === WebSocket.CLOSED || socket.readyState === WebSocket.CLOSING) return
+  const sendable = code === 1000 || (code >= 1001 && code <= 1014 && code !== 1004 && code !== 1005) || (code >= 3000 && code <= 4999)
+  try {
+    if (code === 1005) socket.close()
+    else socket.close(sendable ? code : 1000, 'closing')
+  } catch {
+    // Closed meanwhile.
+  }
 }
 
 /** Sends without throwing: a socket can close between listing and sending. */

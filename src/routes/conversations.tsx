@@ -24,7 +24,7 @@ import {
 import { getConversation } from '../services/conversations'
 import { appendMessage, getMessage, replyByAnotherAgentSince } from '../services/messages'
 import { findView } from '../services/views'
-import { attachmentProblem, filesOf, queueDelivery, sendsThroughQueue, storeOutboundAttachments } from '../services/outbound'
+import { attachmentProblem, claimStaleDelivery, filesOf, isStaleDelivery, queueDelivery, sendsThroughQueue, storeOutboundAttachments } from '../services/outbound'
 import { emailSwitchFor, emailTranscriptsOnClose } from '../services/email-outbound'
 import { richTextToPlain, sanitizeRichText } from '../lib/rich-text'
 import { deleteDraft, draftsOf } from '../services/drafts'
@@ -275,7 +275,7 @@ async function messageAction(c: Context<AppEnv>, hidden: boolean) {
   return c.html(<MessageItem message={message} timeZone={user.timeZone} viewer={user} />)
 }
 
-/** Sends a failed message again (the retry button on a failed delivery). */
+/** Sends a failed message again (the retry button), or a stuck pending one ("Send again"). */
 conversationRoutes.post('/conversations/:id/messages/:messageId/retry', async (c) => {
   const detail = await ownConversation(c)
   const { db, accountId, user } = c.var
@@ -283,8 +283,11 @@ conversationRoutes.post('/conversations/:id/messages/:messageId/retry', async (c
   if (!message || message.conversationId !== detail.conversation.id || message.direction !== 'out' || message.kind !== 'message') {
     throw new HTTPException(404, { message: 'No such message.' })
   }
-  if (message.deliveryStatus !== 'failed') throw new HTTPException(409, { message: 'Only a failed message can be sent again.' })
-  await queueDelivery(db, c.env.OUTBOUND, { accountId, messageId: message.id })
+  const job = { accountId, messageId: message.id }
+  if (message.deliveryStatus === 'failed') await queueDelivery(db, c.env.OUTBOUND, job)
+  else if (!isStaleDelivery(message)) throw new HTTPException(409, { message: 'Only a failed or stuck message can be sent again.' })
+  // Of two clicks (or a click and the sweep) only one queues it; the other shows where it stands.
+  else if (await claimStaleDelivery(db, job)) await queueDelivery(db, c.env.OUTBOUND, job)
   const fresh = await getMessage(db, accountId, message.id)
   return c.html(<MessageItem message={fresh!} timeZone={user.timeZone} viewer={user} />)
 })

@@ -1,7 +1,7 @@
 import { Hono } from 'hono'
 import type { AppEnv, Bindings } from '../env'
 import type { Notifier } from '../channels/pipeline'
-import { demoLogins, demoPassword, seedDemoWorkspace } from '../services/demo'
+import { allowDemoOrigin, demoLogins, demoPassword, seedDemoWorkspace } from '../services/demo'
 import { handleInboundEmail } from '../channels/email-inbound'
 
 /**
@@ -16,6 +16,8 @@ const nobodyListening: Notifier = { async messageAdded() {}, async conversationC
 devRoutes.post('/dev/seed', async (c) => {
   if (c.env.DEMO_SEED !== 'true') return c.notFound()
   const result = await seedDemoWorkspace({ db: c.var.db, notifier: nobodyListening, blobs: c.env.ATTACHMENTS })
+  // The demo page on this origin embeds the demo chat widgets (also for a workspace seeded before).
+  await allowDemoOrigin(c.var.db, result.accountId, new URL(c.req.url).origin)
   return c.json({ ...result, logins: demoLogins, password: demoPassword })
 })
 

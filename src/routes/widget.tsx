@@ -40,7 +40,7 @@ async function chatChannelFor(c: Context<AppEnv>) {
 /** Checks the embedding page's origin and answers CORS for it (never `*`: tokens are per site). */
 function allowOrigin(c: Context<AppEnv>, allowedOrigins: string[]) {
   const origin = c.req.header('Origin')
-  if (!originAllowed(origin, new URL(c.req.url).origin, allowedOrigins)) {
+  if (!originAllowed(origin, allowedOrigins)) {
     throw new HTTPException(403, { message: 'This site may not use this chat widget.' })
   }
   c.header('Access-Control-Allow-Origin', origin!)
@@ -57,14 +57,27 @@ widgetRoutes.options('/widget/:channelId/:endpoint{session|upload}', async (c) =
   return c.body(null, 204)
 })
 
+/** The period of VISITOR_SESSION_LIMITER (wrangler.toml): a refused client may try again after it. */
+export const newVisitorWindowSeconds = 60
+
 const sessionBody = z.object({ token: z.string().max(600).optional() })
 
 widgetRoutes.post('/widget/:channelId/session', async (c) => {
   const { channel, settings } = await chatChannelFor(c)
   allowOrigin(c, settings.allowedOrigins)
   const body = sessionBody.safeParse(await c.req.json().catch(() => ({})))
-  const visit = await resumeVisit(c.var.db, channel, body.success ? body.data.token : undefined)
   const locale = widgetLocale(c, settings)
+  // Each new visitor costs rows and a token: a client address may start only so many a minute.
+  // Cloudflare always sends CF-Connecting-IP; without it (no address known) nothing is counted,
+  // as for login throttling.
+  const ip = c.req.header('CF-Connecting-IP')
+  const visit = await resumeVisit(c.var.db, channel, body.success ? body.data.token : undefined, {
+    mayStartNew: async () => !ip || (await c.env.VISITOR_SESSION_LIMITER.limit({ key: `ip:${ip}` })).success,
+  })
+  if (!visit) {
+    c.header('Retry-After', String(newVisitorWindowSeconds))
+    return c.json({ error: t('widget.try_again', undefined, locale) }, 429)
+  }
   // "Back on Monday 09:00" is written in the visitor's language.
   const availability = await withLocale(locale, () =>
     teamAvailability(c.var.db, channel.accountId, channel.inboxId, { conversationId: visit.started ? visit.conversationId : undefined }),
@@ -148,6 +161,10 @@ widgetRoutes.post('/widget/:channelId/upload', async (c) => {
     text: typeof form.text === 'string' ? form.text.slice(0, 4000) : '',
     file: { filename: safeFilename(file.name), contentType: file.type || 'application/octet-stream', bytes: await file.arrayBuffer() },
   })
+  if ('rateLimited' in stored) {
+    c.header('Retry-After', String(Math.ceil(stored.retryAfterMs / 1000)))
+    throw new HTTPException(429, { message: t('widget.too_fast', undefined, locale) })
+  }
   return c.json({ type: 'ack', clientId, ...stored })
 })
 
@@ -168,8 +185,14 @@ widgetRoutes.get('/widget/:channelId/files/:attachmentId', async (c) => {
   return c.body(object.body)
 })
 
-/** A page to try the widget locally: it embeds the script exactly as a customer's site would. */
+/**
+ * A page to try the widget locally (`npm start`): it embeds the script exactly as a customer's
+ * site would, and the widget then needs this origin among the channel's allowed origins like any
+ * site (the demo seed adds it). It exists only with DEMO_SEED, like /dev/seed: a deployed worker
+ * shows no workspace's channel to strangers.
+ */
 widgetRoutes.get('/widget/demo', async (c) => {
+  if (c.env.DEMO_SEED !== 'true') return c.notFound()
   const requested = c.req.query('channel')
   const [channel] = requested
     ? [await getChannelById(c.var.db, requested)]

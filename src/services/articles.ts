@@ -2,10 +2,11 @@ import { and, asc, eq, sql } from 'drizzle-orm'
 import type { Db } from '../db/client'
 import { articles, users } from '../db/schema'
 import { InputError } from '../lib/errors'
+import { likePattern, matchesLike } from '../lib/like'
 import { newId } from '../lib/ids'
 import { sanitizeRichText } from '../lib/rich-text'
 import { t } from '../i18n'
-import { assertCanManage, isUniqueViolation, likeEscape, requireBody, type ContentActor } from './content-access'
+import { assertCanManage, isUniqueViolation, requireBody, type ContentActor } from './content-access'
 import { placeholdersIn } from './placeholders'
 
 export type Article = typeof articles.$inferSelect
@@ -102,8 +103,8 @@ export async function listArticles(db: Db, accountId: string) {
 export async function searchPublishedArticles(db: Db, accountId: string, query: string): Promise<Article[]> {
   const words = query.trim().toLowerCase().split(/\s+/).filter(Boolean).slice(0, 5)
   const conditions = words.map((word) => {
-    const pattern = `%${likeEscape(word)}%`
-    return sql`(${articles.title} LIKE ${pattern} ESCAPE '\\' OR ${articles.body} LIKE ${pattern} ESCAPE '\\')`
+    const pattern = likePattern(word, 'contains')
+    return sql`(${matchesLike(articles.title, pattern)} OR ${matchesLike(articles.body, pattern)})`
   })
   return db
     .select()

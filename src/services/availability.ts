@@ -77,10 +77,12 @@ export async function teamAvailability(
     if (owned?.status === 'active') return { available: true }
   }
   const members = await db.select({ userId: inboxMembers.userId }).from(inboxMembers).where(eq(inboxMembers.inboxId, inboxId))
+  // The members as a subquery: an inbox may have more members than a statement may bind.
+  const memberIds = db.select({ id: inboxMembers.userId }).from(inboxMembers).where(eq(inboxMembers.inboxId, inboxId))
   const candidates = await db
     .select({ availability: users.availability, officeHours: users.officeHours, timeZone: users.timeZone, status: users.status })
     .from(users)
-    .where(and(eq(users.accountId, accountId), eq(users.status, 'active'), members.length > 0 ? inArray(users.id, members.map((member) => member.userId)) : undefined))
+    .where(and(eq(users.accountId, accountId), eq(users.status, 'active'), members.length > 0 ? inArray(users.id, memberIds) : undefined))
   if (candidates.some((user) => isAvailable(user, nowMs))) return { available: true }
   let best: { atMs: number; timeZone: string } | null = null
   for (const user of candidates) {

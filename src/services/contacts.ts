@@ -1,5 +1,6 @@
 import { and, eq } from 'drizzle-orm'
 import type { Db } from '../db/client'
+import { isConstraintViolation } from '../db/errors'
 import { contactIdentities, contacts } from '../db/schema'
 import type { InboundContact } from '../channels/types'
 import { newId } from '../lib/ids'
@@ -84,7 +85,10 @@ export async function resolveContact(
         .set(missing)
         .where(eq(contacts.id, contact.id))
         .returning()
-        .catch(() => [contact])
+        .catch((error: unknown) => {
+          if (!isConstraintViolation(error)) throw error
+          return [contact]
+        })
       contact = updated ?? contact
     }
   }

@@ -45,8 +45,3 @@ export function isUniqueViolation(error: unknown): boolean {
   }
   return false
 }
-
-/** `LIKE` metacharacters in user input are matched literally (with `ESCAPE '\'`). */
-export function likeEscape(value: string): string {
-  return value.replace(/[\\%_]/g, (char) => `\\${char}`)
-}

@@ -1,5 +1,6 @@
 import { and, desc, eq, inArray, isNotNull, isNull, ne, or, sql, type SQL } from 'drizzle-orm'
 import type { Db } from '../db/client'
+import { chunks as chunkList, idChunks } from '../db/chunk'
 import {
   attachments,
   blockedSenders,
@@ -22,8 +23,6 @@ import { toPreview } from '../lib/text'
 import { recordAudit, type User } from './users'
 import { botCloseAllowedAt } from './chatflows'
 
-/** D1 binds at most 100 parameters per statement; id lists go in chunks below that. */
-const idsPerStatement = 80
 export const maxBulkConversations = 1000
 export const trashRetentionDays = 30
 
@@ -37,11 +36,8 @@ export interface BlobRemover {
   delete(keys: string[]): Promise<void>
 }
 
-function chunks<T>(items: T[], size = idsPerStatement): T[][] {
-  const result: T[][] = []
-  for (let index = 0; index < items.length; index += size) result.push(items.slice(index, index + size))
-  return result
-}
+/** Id lists go in parts under D1's parameter limit (src/db/chunk.ts); R2 deletes take 1000 keys. */
+const chunks = <T,>(items: T[], size?: number): T[][] => (size ? chunkList(items, size) : idChunks(items))
 
 /** The conversations among `ids` that belong to the actor's account (others are silently not there). */
 async function ownConversations(db: Db, accountId: string, ids: string[], extra?: SQL) {
@@ -124,9 +120,8 @@ export async function setStatus(db: Db, actor: User, ids: string[], status: Conv
   let rows = (await ownConversations(db, actor.accountId, ids)).filter((row) => row.status !== status && row.folder !== 'trash')
   if (status === 'closed') {
     const withBots = rows.filter((row) => row.assigneeBot)
-    const sessions = withBots.length
-      ? await db.select().from(botSessions).where(inArray(botSessions.conversationId, withBots.map((row) => row.id)))
-      : []
+    const sessions: (typeof botSessions.$inferSelect)[] = []
+    for (const part of chunks(withBots.map((row) => row.id))) sessions.push(...(await db.select().from(botSessions).where(inArray(botSessions.conversationId, part))))
     const heldUntil = new Map<string, number>()
     for (const session of sessions) {
       const row = withBots.find((candidate) => candidate.id === session.conversationId)!

@@ -1,6 +1,6 @@
 import { aliasedTable, and, asc, desc, eq, inArray, or, sql, type SQL } from 'drizzle-orm'
 import type { Db } from '../db/client'
-import { botSessions, channels, contacts, conversationCounts, conversationReads, conversations, messages, tickets, users } from '../db/schema'
+import { type AutomatedKind, botSessions, channels, contacts, conversationCounts, conversationReads, conversations, messages, tickets, users } from '../db/schema'
 import { builtInViews, type ViewDefinition } from './views'
 import { filterConditions, type ListFilters } from './filters'
 import { ftsCondition, highlightSnippet } from './search'
@@ -24,6 +24,8 @@ export interface ConversationRow {
   contactEmail: string | null
   contactPhone: string | null
   unread: boolean
+  /** The newest message was a bounce or an auto-reply (see messages.automated). */
+  lastAutomated?: AutomatedKind | null
 }
 
 export interface ListQuery {
@@ -137,6 +139,7 @@ export async function listConversations(db: Db, query: ListQuery): Promise<ListP
       contactEmail: contacts.email,
       contactPhone: contacts.phone,
       unread: sql<boolean>`coalesce(${conversationReads.readSeq}, 0) < ${c.lastSeq}`.mapWith(Boolean),
+      lastAutomated: c.lastAutomated,
       rank: hits ? hits.rank : sql<number>`0`,
       bestMessageId: hits ? hits.bestMessageId : sql<number | null>`null`,
     })

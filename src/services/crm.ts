@@ -3,16 +3,12 @@ import type { Db } from '../db/client'
 import { companies, contacts } from '../db/schema'
 import { InputError } from '../lib/errors'
 import { newId } from '../lib/ids'
+import { likePattern, matchesLike } from '../lib/like'
 import { normalizeEmail } from '../lib/text'
 import type { PropertyDef } from './properties'
 
 export type Contact = typeof contacts.$inferSelect
 export type Company = typeof companies.$inferSelect
-
-/** A LIKE pattern that matches `term` literally at the start ('%' and '_' typed by a user are not wildcards). */
-function startsWith(term: string) {
-  return `${term.toLowerCase().replace(/[\\%_]/g, (char) => `\\${char}`)}%`
-}
 
 /** D1 and libSQL report a unique index violation in the error or (through drizzle) its cause. */
 function isUniqueViolation(error: unknown): boolean {
@@ -34,7 +30,7 @@ export function propertyValue(row: Record<string, unknown> & { properties: Recor
 export async function searchContacts(db: Db, accountId: string, query: string, limit = 8) {
   const term = query.trim().slice(0, 100)
   if (!term) return []
-  const pattern = startsWith(term)
+  const lowered = term.toLowerCase()
   return db
     .select()
     .from(contacts)
@@ -42,9 +38,9 @@ export async function searchContacts(db: Db, accountId: string, query: string, l
       and(
         eq(contacts.accountId, accountId),
         or(
-          sql`lower(${contacts.email}) like ${pattern} escape '\\'`,
-          sql`lower(${contacts.name}) like ${pattern} escape '\\'`,
-          sql`lower(${contacts.name}) like ${`% ${pattern}`} escape '\\'`,
+          matchesLike(sql`lower(${contacts.email})`, likePattern(lowered, 'startsWith')),
+          matchesLike(sql`lower(${contacts.name})`, likePattern(lowered, 'startsWith')),
+          matchesLike(sql`lower(${contacts.name})`, likePattern(lowered, 'wordStartsWith')),
         ),
       ),
     )
@@ -103,14 +99,14 @@ export async function getCompany(db: Db, accountId: string, companyId: string) {
 export async function searchCompanies(db: Db, accountId: string, query: string, limit = 8) {
   const term = query.trim().slice(0, 100)
   if (!term) return []
-  const pattern = startsWith(term)
+  const pattern = likePattern(term.toLowerCase(), 'startsWith')
   return db
     .select()
     .from(companies)
     .where(
       and(
         eq(companies.accountId, accountId),
-        or(sql`lower(${companies.name}) like ${pattern} escape '\\'`, sql`lower(${companies.domain}) like ${pattern} escape '\\'`),
+        or(matchesLike(sql`lower(${companies.name})`, pattern), matchesLike(sql`lower(${companies.domain})`, pattern)),
       ),
     )
     .orderBy(asc(companies.name))

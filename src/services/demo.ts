@@ -1,4 +1,5 @@
 import type { Db } from '../db/client'
+import { insertInChunks, runInOneBatch } from '../db/chunk'
 import { and, eq } from 'drizzle-orm'
 import { accounts, accountSettings, channels, companies, contactNotes, contacts, conversations, deals, inboxes, propertyDefinitions, tasks, tickets, users } from '../db/schema'
 import { ingestInbound, type BlobStore, type Notifier } from '../channels/pipeline'
@@ -218,6 +219,24 @@ const channelSetups = {
   ],
 } as const
 
+/**
+ * Lets the demo page (`/widget/demo`, served only with DEMO_SEED) embed the demo workspace's chat
+ * widgets: the seed request's origin joins each chat channel's allowed origins, as a customer adds
+ * their site. A loopback origin brings its twin (127.0.0.1 ⇄ localhost), since either may be
+ * opened. Nothing is implied: the widget trusts only the origins a channel lists.
+ */
+export async function allowDemoOrigin(db: Db, accountId: string, origin: string): Promise<void> {
+  const url = new URL(origin)
+  const twins = url.hostname === '127.0.0.1' ? ['localhost'] : url.hostname === 'localhost' ? ['127.0.0.1'] : []
+  const wanted = [url.origin, ...twins.map((host) => `${url.protocol}//${host}${url.port ? `:${url.port}` : ''}`)]
+  const chats = await db.select({ id: channels.id, settings: channels.settings }).from(channels).where(and(eq(channels.accountId, accountId), eq(channels.pluginId, 'chat')))
+  for (const chat of chats) {
+    const allowed = Array.isArray(chat.settings.allowedOrigins) ? (chat.settings.allowedOrigins as string[]) : []
+    const missing = wanted.filter((origin) => !allowed.includes(origin))
+    if (missing.length > 0) await db.update(channels).set({ settings: { ...chat.settings, allowedOrigins: [...allowed, ...missing] } }).where(eq(channels.id, chat.id))
+  }
+}
+
 export interface SeedDeps {
   db: Db
   notifier: Notifier
@@ -350,12 +369,13 @@ async function seedDemoCrm(db: Db, accountId: string, agents: Record<Agent, { id
     options,
     createdAt: nowMs,
   })
-  await db.insert(propertyDefinitions).values([
+  const definitions = [
     definition('contact', 'membership', 'Membership', 'select', ['None', 'Trail Club', 'Summit Club']),
     definition('contact', 'customer_since', 'Customer since', 'date'),
     definition('company', 'employees', 'Employees', 'number'),
     definition('ticket', 'rma_number', 'RMA number', 'text'),
-  ])
+  ]
+  await runInOneBatch(db, insertInChunks(propertyDefinitions, definitions, (part) => db.insert(propertyDefinitions).values(part)))
   await db.insert(accountSettings).values({
     accountId,
     contactCardProperties: ['email', 'phone', 'job_title', 'lifecycle_stage', 'membership'],
@@ -406,8 +426,9 @@ async function seedDemoCrm(db: Db, accountId: string, agents: Record<Agent, { id
 
   const headlamps = await bySubject('Bulk order for 40 headlamps')
   const jackets = await bySubject('Quote for 120 school jackets')
-  await db.insert(deals).values([
+  const dealRows: (typeof deals.$inferInsert)[] = [
     { id: newId(), accountId, contactId: headlamps.contactId, conversationId: headlamps.id, name: '40 × Beam 400 headlamps', amountMinor: 204_000, currency: 'USD', stage: 'contract', ownerId: agents.ada.id, createdAt: nowMs - 3 * 24 * 3_600_000 },
     { id: newId(), accountId, contactId: jackets.contactId, conversationId: jackets.id, name: '120 school jackets', amountMinor: 1_080_000, currency: 'EUR', stage: 'presentation', ownerId: agents.ada.id, createdAt: nowMs - 24 * 3_600_000 },
-  ])
+  ]
+  await runInOneBatch(db, insertInChunks(deals, dealRows, (part) => db.insert(deals).values(part)))
 }

@@ -2,9 +2,10 @@ import { and, desc, eq, sql } from 'drizzle-orm'
 import type { Db } from '../db/client'
 import { documents, users } from '../db/schema'
 import { InputError } from '../lib/errors'
+import { likePattern, matchesLike } from '../lib/like'
 import { newId, newSecret } from '../lib/ids'
 import { t } from '../i18n'
-import { assertCanManage, likeEscape, type ContentActor } from './content-access'
+import { assertCanManage, type ContentActor } from './content-access'
 
 export type Document = typeof documents.$inferSelect
 
@@ -93,7 +94,7 @@ export async function listDocuments(db: Db, accountId: string) {
 
 export async function searchDocuments(db: Db, accountId: string, query: string): Promise<Document[]> {
   const words = query.trim().toLowerCase().split(/\s+/).filter(Boolean).slice(0, 5)
-  const conditions = words.map((word) => sql`${documents.name} LIKE ${`%${likeEscape(word)}%`} ESCAPE '\\'`)
+  const conditions = words.map((word) => matchesLike(documents.name, likePattern(word, 'contains')))
   return db
     .select()
     .from(documents)

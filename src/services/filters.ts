@@ -3,6 +3,7 @@ import { z } from 'zod'
 import { contacts, conversations } from '../db/schema'
 import { channelPlugins } from '../channels/registry'
 import { t } from '../i18n'
+import { likePattern, matchesLike } from '../lib/like'
 
 export const maxSearchLength = 200
 const dayMs = 24 * 60 * 60 * 1000
@@ -100,9 +101,9 @@ export function filterConditions(filters: ListFilters, accountId: string): SQL[]
   if (filters.contact) {
     const text = filters.contact.toLowerCase()
     // Prefix matches on name and address; `%` and `_` typed by the agent are literal.
-    const prefix = `${text.replace(/[\\%_]/g, (char) => `\\${char}`)}%`
+    const prefix = likePattern(text, 'startsWith')
     conditions.push(
-      sql`${c.contactId} in (select ${contacts.id} from ${contacts} where ${contacts.accountId} = ${accountId} and (${contacts.email} = ${text} or lower(${contacts.name}) like ${prefix} escape '\\' or ${contacts.email} like ${prefix} escape '\\'))`,
+      sql`${c.contactId} in (select ${contacts.id} from ${contacts} where ${contacts.accountId} = ${accountId} and (${contacts.email} = ${text} or ${matchesLike(sql`lower(${contacts.name})`, prefix)} or ${matchesLike(contacts.email, prefix)}))`,
     )
   }
   return conditions.filter((condition): condition is SQL => condition !== undefined)

@@ -1,5 +1,6 @@
 import { and, asc, eq, inArray, sql } from 'drizzle-orm'
 import type { Db } from '../db/client'
+import { idChunks } from '../db/chunk'
 import { forgetCachedChannels } from './inboxes'
 import { channels, conversations, inboxes, inboxMembers, users } from '../db/schema'
 import { findPlugin } from '../channels/registry'
@@ -35,9 +36,10 @@ export async function updateInbox(
   const [inbox] = await db.select().from(inboxes).where(and(eq(inboxes.accountId, actor.accountId), eq(inboxes.id, inboxId))).limit(1)
   if (!inbox) throw new InputError(t('errors.no_such_inbox'))
   const memberIds = [...new Set(input.memberIds)]
-  const active = memberIds.length
-    ? await db.select({ id: users.id }).from(users).where(and(eq(users.accountId, actor.accountId), eq(users.status, 'active'), inArray(users.id, memberIds)))
-    : []
+  const active: { id: string }[] = []
+  for (const part of idChunks(memberIds)) {
+    active.push(...(await db.select({ id: users.id }).from(users).where(and(eq(users.accountId, actor.accountId), eq(users.status, 'active'), inArray(users.id, part)))))
+  }
   if (active.length !== memberIds.length) throw new InputError(t('errors.members_active'))
   if (input.defaultAssignment === 'round_robin' && memberIds.length === 0) {
     throw new InputError(t('errors.round_robin_members'))

@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, getTableColumns, gt, sql } from 'drizzle-orm'
 import type { Db } from '../db/client'
 import { assertNoUpdateFns, compiled, CompiledInsert, statementBuilder, valueOf, type BoundStatement } from '../db/compiled'
-import { channels, conversations, messages, users } from '../db/schema'
+import { automatedKinds, channels, conversations, messages, users, type AutomatedKind } from '../db/schema'
 import { toPreview } from '../lib/text'
 
 export type Message = typeof messages.$inferSelect
@@ -49,7 +49,9 @@ const insertMessage = new CompiledInsert<typeof messages, AppendShape, NewMessag
 const touchConversation = compiled<unknown, boolean>((conversationMessage) => {
   const set = {
     lastSeq: sql`(select coalesce(max(${messages.seq}), 0) from ${messages} where ${messages.conversationId} = ${sql.placeholder('conversationId')})`,
-    ...(conversationMessage ? { lastMessageAt: sql`max(${conversations.lastMessageAt}, ${sql.placeholder('createdAt')})`, preview: valueOf('preview', conversations.preview) } : {}),
+    ...(conversationMessage
+      ? { lastMessageAt: sql`max(${conversations.lastMessageAt}, ${sql.placeholder('createdAt')})`, preview: valueOf('preview', conversations.preview), lastAutomated: valueOf('lastAutomated', conversations.lastAutomated) }
+      : {}),
   }
   assertNoUpdateFns(conversations, Object.keys(set))
   return { query: statementBuilder.update(conversations).set(set).where(eq(conversations.id, sql.placeholder('conversationId'))) }
@@ -87,13 +89,25 @@ export function appendMessageStatements(db: Db, input: NewMessage, options: { re
   if (input.kind === 'activity') return [insert]
   const isConversationMessage = input.kind === undefined || input.kind === 'message'
   const inbound = isConversationMessage && input.direction === 'in'
+  const machine = automatedKindOf(input)
   const touch = touchConversation(isConversationMessage).bind(db, {
     conversationId: input.conversationId,
     createdAt: input.createdAt,
     preview: isConversationMessage ? toPreview(input.text ?? '') : undefined,
+    lastAutomated: isConversationMessage ? machine : undefined,
   })
-  if (!inbound) return [insert, touch]
+  // An out-of-office answering our reply is no reason to reopen a closed conversation (or to move
+  // one we started out of Sent): it joins the thread, marked, and leaves it where it was. A bounce
+  // does reopen: our mail did not arrive, and someone has to act.
+  if (!inbound || (machine !== null && machine !== 'bounce')) return [insert, touch]
   return [insert, touch, reopenConversation().bind(db, { conversationId: input.conversationId })]
+}
+
+/** The kind of machine that wrote a message (the channel puts it in `metadata.automatedKind`), or null for a person. */
+export function automatedKindOf(message: Pick<Message, 'automated' | 'metadata'> | Pick<NewMessage, 'automated' | 'metadata'>): AutomatedKind | null {
+  if (!message.automated) return null
+  const kind = (message.metadata as { automatedKind?: unknown } | null | undefined)?.automatedKind
+  return automatedKinds.includes(kind as AutomatedKind) ? (kind as AutomatedKind) : 'automated'
 }
 
 export interface ThreadMessage extends Message {

@@ -1,6 +1,7 @@
 import { and, count, desc, eq, inArray, isNull, sql } from 'drizzle-orm'
 import { z } from 'zod'
 import type { Db } from '../db/client'
+import { idChunks, insertInChunks } from '../db/chunk'
 import { channels, contacts, conversations, messages, notifications, users } from '../db/schema'
 import { newId } from '../lib/ids'
 import { richTextToPlain } from '../lib/rich-text'
@@ -55,14 +56,15 @@ export async function recordMentions(db: Db, comment: StoredComment, nowMs = Dat
     excerpt,
     createdAt: nowMs,
   }))
-  const [, created] = await db.batch([
+  // Up to 100 mentions of 11 columns each: the rows go in parts under D1's parameter limit.
+  const [, ...inserted] = await db.batch([
     db
       .update(messages)
       .set({ metadata: { ...(comment.metadata ?? {}), mentions } })
       .where(and(eq(messages.accountId, comment.accountId), eq(messages.id, comment.id))),
-    db.insert(notifications).values(rows).returning(),
+    ...insertInChunks(notifications, rows, (part) => db.insert(notifications).values(part).returning()),
   ])
-  return { mentions, created }
+  return { mentions, created: inserted.flat() as Notification[] }
 }
 
 /** The mentions a message's metadata records (read back: still checked). */
@@ -140,11 +142,16 @@ export async function markAllRead(db: Db, accountId: string, userId: string, now
 
 /** Locale of each user, for rendering their bell or their email in their language. */
 export async function recipientsOf(db: Db, accountId: string, userIds: string[]) {
-  if (userIds.length === 0) return []
-  return db
-    .select({ id: users.id, name: users.name, email: users.email, locale: users.locale, timeZone: users.timeZone, status: users.status })
-    .from(users)
-    .where(and(eq(users.accountId, accountId), inArray(users.id, userIds)))
+  const found = []
+  for (const part of idChunks(userIds)) {
+    found.push(
+      ...(await db
+        .select({ id: users.id, name: users.name, email: users.email, locale: users.locale, timeZone: users.timeZone, status: users.status })
+        .from(users)
+        .where(and(eq(users.accountId, accountId), inArray(users.id, part)))),
+    )
+  }
+  return found
 }
 
 /** Everything a mention email needs, or null when there is nothing (left) to send. */

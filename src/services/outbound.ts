@@ -1,6 +1,7 @@
 import { and, eq, sql } from 'drizzle-orm'
 import { z } from 'zod'
 import type { Db } from '../db/client'
+import { insertInChunks, runInOneBatch } from '../db/chunk'
 import { attachments, channels, contacts, conversationParticipants, conversations, messages } from '../db/schema'
 import { findPlugin } from '../channels/registry'
 import { channelContextOf } from '../channels/context'
@@ -30,12 +31,72 @@ export function sendsThroughQueue(pluginId: string): boolean {
   return typeof findPlugin(pluginId)?.send === 'function'
 }
 
-export async function queueDelivery(db: Db, queue: DeliveryQueue, job: DeliveryJob) {
+/**
+ * Marks a stored message pending and puts its job on the queue. A queue that refuses the job
+ * leaves the message pending, not lost: the sweep (`sweepStaleDeliveries`) queues it again once
+ * it is stale, and the thread offers "Send again". So the caller's request still succeeds.
+ */
+export async function queueDelivery(db: Db, queue: DeliveryQueue, job: DeliveryJob, nowMs = Date.now()): Promise<boolean> {
   await db
     .update(messages)
-    .set({ deliveryStatus: 'pending', deliveryError: null })
+    .set({ deliveryStatus: 'pending', deliveryError: null, deliveryUpdatedAt: nowMs })
     .where(and(eq(messages.accountId, job.accountId), eq(messages.id, job.messageId)))
-  await queue.send(job)
+  try {
+    await queue.send(job)
+    return true
+  } catch (error) {
+    console.error('outbound: queueing failed, the sweep will retry', job, error)
+    return false
+  }
+}
+
+/**
+ * A pending delivery that has not moved for this long lost its queue job (queue.send failed, or
+ * the consumer died mid-send). Longer than the widest gap between two attempts of a live job
+ * (the fourth retry waits 640 s) plus queue latency, so a job still retrying is never doubled.
+ */
+export const staleDeliveryAfterMs = 15 * 60 * 1000
+/** How long one consumer's attempt holds a message; a send takes seconds. */
+const deliveryClaimMs = 10 * 60 * 1000
+/** Cloudflare Queues take at most 100 messages per sendBatch. */
+const sweepBatchSize = 100
+
+const isPending = sql`${messages.deliveryStatus} = 'pending'`
+const staleBefore = (cutoffMs: number) => sql`coalesce(${messages.deliveryUpdatedAt}, ${messages.createdAt}) < ${cutoffMs}`
+
+/** Whether the thread should offer "Send again" on a pending message: it has not moved for too long. */
+export function isStaleDelivery(message: { deliveryStatus: string; deliveryUpdatedAt: number | null; createdAt: number }, nowMs = Date.now()) {
+  return message.deliveryStatus === 'pending' && (message.deliveryUpdatedAt ?? message.createdAt) < nowMs - staleDeliveryAfterMs
+}
+
+/**
+ * Takes a stale pending message for a new queue job ("Send again" on it, or the sweep): one
+ * conditional UPDATE, so of two clicks or a click and a sweep only one queues it.
+ */
+export async function claimStaleDelivery(db: Db, job: DeliveryJob, nowMs = Date.now()): Promise<boolean> {
+  const claimed = await db
+    .update(messages)
+    .set({ deliveryUpdatedAt: nowMs, deliveryError: null })
+    .where(and(eq(messages.accountId, job.accountId), eq(messages.id, job.messageId), isPending, staleBefore(nowMs - staleDeliveryAfterMs)))
+    .returning({ id: messages.id })
+  return claimed.length > 0
+}
+
+/**
+ * The cron's sweep: every pending delivery that has not moved for `staleDeliveryAfterMs` is
+ * claimed (its clock restarts, so the next sweep leaves it alone) and queued again.
+ * Returns how many were queued.
+ */
+export async function sweepStaleDeliveries(db: Db, queue: { sendBatch(jobs: { body: DeliveryJob }[]): Promise<unknown> }, nowMs = Date.now()): Promise<number> {
+  const claimed = await db
+    .update(messages)
+    .set({ deliveryUpdatedAt: nowMs })
+    .where(
+      sql`${messages.id} in (select ${messages.id} from ${messages} where ${isPending} and ${staleBefore(nowMs - staleDeliveryAfterMs)} limit ${sweepBatchSize})`,
+    )
+    .returning({ accountId: messages.accountId, messageId: messages.id })
+  if (claimed.length > 0) await queue.sendBatch(claimed.map((job) => ({ body: job })))
+  return claimed.length
 }
 
 /** The seconds before the next try: 10 s, 40 s, 2.5 min, 10 min … (capped at 1 h). */
@@ -105,17 +166,34 @@ async function recordRecipients(db: Db, conversationId: string, participants: No
     const address = normalizeEmail(participant.address)
     if (address && !rows.has(address)) rows.set(address, { conversationId, address, name: participant.name ?? null, role: participant.role })
   }
-  if (rows.size > 0) await db.insert(conversationParticipants).values([...rows.values()]).onConflictDoNothing()
+  await runInOneBatch(db, insertInChunks(conversationParticipants, [...rows.values()], (part) => db.insert(conversationParticipants).values(part).onConflictDoNothing()))
 }
 
 /** One delivery attempt, as the queue consumer runs it. */
-export async function deliver(db: Db, env: Bindings, job: DeliveryJob, attempt: number): Promise<DeliveryOutcome> {
+export async function deliver(db: Db, env: Bindings, job: DeliveryJob, attempt: number, nowMs = Date.now()): Promise<DeliveryOutcome> {
+  // Only a pending message is sent, and by one attempt at a time: a second job for it (a sweep or
+  // "Send again" while the first job was only late) finds it claimed, or sent, and stands down.
+  const [claimed] = await db
+    .update(messages)
+    .set({ deliveryClaimedAt: nowMs, deliveryUpdatedAt: nowMs })
+    .where(
+      and(
+        eq(messages.accountId, job.accountId),
+        eq(messages.id, job.messageId),
+        isPending,
+        sql`(${messages.deliveryClaimedAt} is null or ${messages.deliveryClaimedAt} < ${nowMs - deliveryClaimMs})`,
+      ),
+    )
+    .returning({ id: messages.id })
+  if (!claimed) return { status: 'skipped' }
   const loaded = await outboundFor(db, job)
-  if (!loaded || loaded.message.deliveryStatus === 'sent') return { status: 'skipped' }
-  const plugin = findPlugin(loaded.channel.pluginId)
-  if (!plugin?.send) return { status: 'skipped' }
+  const plugin = loaded && findPlugin(loaded.channel.pluginId)
+  if (!loaded || !plugin?.send) {
+    await db.update(messages).set({ deliveryClaimedAt: null }).where(eq(messages.id, job.messageId))
+    return { status: 'skipped' }
+  }
   const markAttempt = (set: Partial<typeof messages.$inferInsert>) =>
-    db.update(messages).set({ ...set, deliveryAttempts: attempt }).where(eq(messages.id, loaded.message.id))
+    db.update(messages).set({ ...set, deliveryAttempts: attempt, deliveryClaimedAt: null, deliveryUpdatedAt: Date.now() }).where(eq(messages.id, loaded.message.id))
   try {
     const outbound = { ...loaded.outbound, attachments: await attachmentsOf(db, env, loaded.message.id) }
     const result = await plugin.send(outbound, channelContextOf(loaded.channel, env))
@@ -190,9 +268,13 @@ export async function storeOutboundAttachments(
     await blobs.put(r2Key, await file.arrayBuffer(), { httpMetadata: { contentType } })
     stored.push({ id, r2Key, filename, contentType, sizeBytes: file.size, contentId: null })
   }
-  await db.insert(attachments).values(stored.map((row) => ({ ...row, accountId: message.accountId, messageId: message.id, createdAt: nowMs })))
-  await db
-    .update(messages)
-    .set({ metadata: { ...message.metadata, attachments: stored.map(({ id, filename, contentType, sizeBytes, contentId }) => ({ id, filename, contentType, sizeBytes, contentId })) } })
-    .where(eq(messages.id, message.id))
+  // Rows in parts under D1's parameter limit, with the message's list of them, in one transaction.
+  const rows = stored.map((row) => ({ ...row, accountId: message.accountId, messageId: message.id, createdAt: nowMs }))
+  await runInOneBatch(db, [
+    ...insertInChunks(attachments, rows, (part) => db.insert(attachments).values(part)),
+    db
+      .update(messages)
+      .set({ metadata: { ...message.metadata, attachments: stored.map(({ id, filename, contentType, sizeBytes, contentId }) => ({ id, filename, contentType, sizeBytes, contentId })) } })
+      .where(eq(messages.id, message.id)),
+  ])
 }

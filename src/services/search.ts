@@ -5,10 +5,12 @@ import { messages } from '../db/schema'
 /**
  * Turns what an agent typed into an FTS5 query that cannot be malformed: every word becomes a
  * quoted phrase (so operators and punctuation in the input are inert), words are ANDed, and the
- * last word also matches as a prefix, so results appear while typing.
+ * last word also matches as a prefix, so results appear while typing. Control characters go
+ * too: FTS5 reads a NUL inside a quoted phrase as the end of the query ("unterminated string").
  */
 export function toFtsQuery(input: string): string | null {
   const words = input
+    .replace(/[\u0000-\u001f\u007f]/g, ' ')
     .split(/\s+/)
     .map((word) => word.replace(/"/g, '').trim())
     .filter(Boolean)

@@ -2,10 +2,11 @@ import { and, asc, desc, eq, sql } from 'drizzle-orm'
 import type { Db } from '../db/client'
 import { emailTemplates, snippets, users } from '../db/schema'
 import { InputError } from '../lib/errors'
+import { likePattern, matchesLike } from '../lib/like'
 import { newId } from '../lib/ids'
 import { sanitizeRichText } from '../lib/rich-text'
 import { t } from '../i18n'
-import { assertCanManage, isUniqueViolation, likeEscape, requireBody, type ContentActor } from './content-access'
+import { assertCanManage, isUniqueViolation, requireBody, type ContentActor } from './content-access'
 import { unknownPlaceholders } from './placeholders'
 
 export type Snippet = typeof snippets.$inferSelect
@@ -108,12 +109,12 @@ const snippetColumns = {
 export async function searchSnippets(db: Db, accountId: string, query: string): Promise<Snippet[]> {
   const q = query.trim().replace(/^#/, '').toLowerCase().slice(0, 100)
   if (q === '') return db.select().from(snippets).where(eq(snippets.accountId, accountId)).orderBy(asc(snippets.shortcut)).limit(snippetPickerLimit)
-  const prefix = sql`${snippets.shortcut} LIKE ${likeEscape(q) + '%'} ESCAPE '\\'`
+  const prefix = matchesLike(snippets.shortcut, likePattern(q, 'startsWith'))
   const words = q.split(/\s+/).filter(Boolean).slice(0, 5)
   const everyWord = sql.join(
     words.map((word) => {
-      const pattern = `%${likeEscape(word)}%`
-      return sql`(${snippets.name} LIKE ${pattern} ESCAPE '\\' OR ${snippets.body} LIKE ${pattern} ESCAPE '\\')`
+      const pattern = likePattern(word, 'contains')
+      return sql`(${matchesLike(snippets.name, pattern)} OR ${matchesLike(snippets.body, pattern)})`
     }),
     sql` AND `,
   )
@@ -186,8 +187,8 @@ export async function listTemplates(db: Db, accountId: string): Promise<WithAuth
 export async function searchTemplates(db: Db, accountId: string, query: string): Promise<EmailTemplate[]> {
   const words = query.trim().toLowerCase().split(/\s+/).filter(Boolean).slice(0, 5)
   const conditions = words.map((word) => {
-    const pattern = `%${likeEscape(word)}%`
-    return sql`(${emailTemplates.name} LIKE ${pattern} ESCAPE '\\' OR ${emailTemplates.subject} LIKE ${pattern} ESCAPE '\\')`
+    const pattern = likePattern(word, 'contains')
+    return sql`(${matchesLike(emailTemplates.name, pattern)} OR ${matchesLike(emailTemplates.subject, pattern)})`
   })
   return db
     .select()

@@ -1,8 +1,9 @@
 import { and, asc, eq, ne } from 'drizzle-orm'
 import type { Db } from '../db/client'
-import { auditLog, conversations, sessions, users, type UserRole, type UserStatus } from '../db/schema'
+import { accounts, auditLog, conversations, sessions, users, type UserRole, type UserStatus } from '../db/schema'
 import { hashPassword, needsRehash, unknownUserPasswordHash, verifyPassword } from '../auth/password'
 import { InputError } from '../lib/errors'
+import { isUniqueViolation } from './content-access'
 import { newId } from '../lib/ids'
 import { normalizeEmail } from '../lib/text'
 import { isLocale, t } from '../i18n'
@@ -12,16 +13,37 @@ export type User = typeof users.$inferSelect
 export type LoginResult =
   | { ok: true; user: User }
   | { ok: false; reason: 'invalid' | 'inactive' }
+  /** The password is right in several workspaces: the person picks one. */
+  | { ok: false; reason: 'choose'; workspaces: { accountId: string; name: string }[] }
+
+/** An address in more workspaces than this is checked against the oldest ones only (each costs a hash). */
+export const maxWorkspacesPerAddress = 10
 
 /**
- * Checks an address and password. Unknown addresses cost the same hashing time as known ones,
- * and both get the same answer, so the form does not reveal who has an account.
+ * Checks an address and password. An address can have an account in several workspaces (each
+ * with its own password); the password is checked against each (or against `accountId`'s only,
+ * once the person chose). Unknown addresses cost the same hashing time as an address with one
+ * account, and both get the same answer, so the form does not reveal who has an account; the
+ * list of workspaces is shown only to someone whose password is right in each of them.
  */
-export async function authenticate(db: Db, email: string, password: string): Promise<LoginResult> {
-  const [user] = await db.select().from(users).where(eq(users.email, normalizeEmail(email))).limit(1)
-  const valid = await verifyPassword(password, user?.passwordHash ?? unknownUserPasswordHash)
-  if (!user || !valid) return { ok: false, reason: 'invalid' }
-  if (user.status !== 'active') return { ok: false, reason: 'inactive' }
+export async function authenticate(db: Db, email: string, password: string, accountId?: string): Promise<LoginResult> {
+  const candidates = await db
+    .select({ user: users, accountName: accounts.name })
+    .from(users)
+    .innerJoin(accounts, eq(accounts.id, users.accountId))
+    .where(and(eq(users.email, normalizeEmail(email)), accountId ? eq(users.accountId, accountId) : undefined))
+    .orderBy(asc(users.createdAt))
+    .limit(maxWorkspacesPerAddress)
+  const hashes = candidates.length > 0 ? candidates.map(({ user }) => user.passwordHash) : [unknownUserPasswordHash]
+  const valid = await Promise.all(hashes.map((hash) => verifyPassword(password, hash)))
+  const matched = candidates.filter((_, index) => valid[index])
+  if (matched.length === 0) return { ok: false, reason: 'invalid' }
+  const active = matched.filter(({ user }) => user.status === 'active')
+  if (active.length === 0) return { ok: false, reason: 'inactive' }
+  if (active.length > 1) {
+    return { ok: false, reason: 'choose', workspaces: active.map(({ user, accountName }) => ({ accountId: user.accountId, name: accountName })) }
+  }
+  const { user } = active[0]!
   if (needsRehash(user.passwordHash)) {
     await db.update(users).set({ passwordHash: await hashPassword(password) }).where(eq(users.id, user.id))
   }
@@ -51,20 +73,22 @@ export async function createUser(
   nowMs = Date.now(),
 ): Promise<User> {
   const email = normalizeEmail(input.email)
-  const [existing] = await db.select({ id: users.id }).from(users).where(eq(users.email, email)).limit(1)
+  // Only this workspace's users are looked at: whether the address has an account in another
+  // workspace is none of this one's business (and the unique index is per workspace).
+  const [existing] = await db.select({ id: users.id }).from(users).where(and(eq(users.accountId, input.accountId), eq(users.email, email))).limit(1)
   if (existing) throw new InputError(t('errors.user_exists'))
-  const [user] = await db
-    .insert(users)
-    .values({
-      id: newId(),
-      accountId: input.accountId,
-      name: input.name.trim(),
-      email,
-      passwordHash: await hashPassword(input.password),
-      role: input.role,
-      createdAt: nowMs,
-    })
-    .returning()
+  const passwordHash = await hashPassword(input.password)
+  let user: User | undefined
+  try {
+    ;[user] = await db
+      .insert(users)
+      .values({ id: newId(), accountId: input.accountId, name: input.name.trim(), email, passwordHash, role: input.role, createdAt: nowMs })
+      .returning()
+  } catch (error) {
+    // Two admins adding the same address at once: the index refuses the second.
+    if (isUniqueViolation(error)) throw new InputError(t('errors.user_exists'))
+    throw error
+  }
   await recordAudit(db, input.accountId, input.actorUserId ?? null, 'user:create', user!.id, { role: input.role }, nowMs)
   return user!
 }

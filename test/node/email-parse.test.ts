@@ -7,7 +7,7 @@ import {
   replyAddress,
   subjectKey,
 } from '../../src/channels/email-threading'
-import { headerLookup, isAutomated, isRoleAddress } from '../../plugins/email/signals'
+import { automatedKind, headerLookup, isAutomated, isRoleAddress } from '../../plugins/email/signals'
 
 describe('email threading helpers', () => {
   it('strips reply and forward prefixes and tags, repeated and nested, in several languages', () => {
@@ -65,6 +65,20 @@ describe('email signals', () => {
     expect(isAutomated(headers('List-Id: <a.b>'), false)).toBe(false)
     expect(isAutomated(headers('List-Id: <a.b>'), true)).toBe(true)
     expect(isAutomated(headers('Subject: hello'), true)).toBe(false)
+  })
+
+  it('tells an auto-reply (RFC 3834 auto-replied, X-Autoreply, Precedence: auto_reply, Exchange on a reply to us) from other automatic mail', () => {
+    expect(automatedKind(headers('Auto-Submitted: auto-replied', 'Precedence: bulk'), false)).toBe('auto_reply')
+    expect(automatedKind(headers('Auto-Submitted: Auto-Replied; owner-email="per@example.no"'), false)).toBe('auto_reply')
+    expect(automatedKind(headers('Precedence: auto_reply'), false)).toBe('auto_reply')
+    expect(automatedKind(headers('X-Autoreply: yes'), false)).toBe('auto_reply')
+    expect(automatedKind(headers('X-Autorespond: Out of office'), false)).toBe('auto_reply')
+    expect(automatedKind(headers('X-Auto-Response-Suppress: All'), true)).toBe('auto_reply')
+    expect(automatedKind(headers('X-Auto-Response-Suppress: All'), false)).toBe('automated')
+    expect(automatedKind(headers('Auto-Submitted: auto-generated'), false)).toBe('automated')
+    expect(automatedKind(headers('Precedence: bulk'), false)).toBe('automated')
+    expect(automatedKind(headers('List-Id: <a.b>'), true)).toBe('automated')
+    expect(automatedKind(headers('Auto-Submitted: no'), true)).toBeNull()
   })
 
   it('knows role mailboxes from people', () => {

@@ -1,7 +1,7 @@
 import { Parser } from 'htmlparser2'
 import { describe, expect, it } from 'vitest'
 import { htmlToText, sanitizeHtml, sanitizeStyle, showRemoteImages } from '../../src/lib/sanitize-html'
-import { quotedHistoryStart } from '../../src/lib/quoted-text'
+import { isForwardSubject, quotedHistoryStart } from '../../src/lib/quoted-text'
 import { emailFrameDocument, resolveCidImages } from '../../templates/email'
 
 // Classic filter-evasion payloads: script in every disguise, event handlers, dangerous URLs in
@@ -146,6 +146,40 @@ describe('the HTML sanitiser', () => {
     expect(strict).toContain("script-src 'none'")
     expect(strict).toContain("img-src 'self' data:;")
     expect(policyOf(emailFrameDocument(html, true))).toContain("img-src 'self' data: https: http:;")
+  })
+})
+
+describe('forwarded content is the message, not quoted history', () => {
+  it('keeps an Apple Mail forward open, and an Outlook header block open when the subject says forward', () => {
+    const apple =
+      '<div dir="auto">See below.<br><div dir="ltr"><br><blockquote type="cite"><div>Begin forwarded message:</div><br class="Apple-interchange-newline"><div style="margin: 0px"><span><b>From: </b></span><span>Ola &lt;ola@example.no&gt;</span></div><br><div>The boots are torn.</div></blockquote></div></div>'
+    expect(sanitizeHtml(apple).html).not.toContain('<details')
+    expect(sanitizeHtml('<p>New</p><blockquote type="cite"><div>On 24 Nov, Ola wrote:</div>old</blockquote>').html).toContain('<details')
+
+    // A note typed inside Gmail's container, above the forward: still the message.
+    expect(sanitizeHtml('<div class="gmail_quote">Please handle<br><div class="gmail_attr">---------- Forwarded message ---------<br>From: Ola</div><div>Torn seam.</div></div>').html).not.toContain('<details')
+    // A reply whose quoted history is a forward folds as any reply.
+    expect(
+      sanitizeHtml('<div>Done.</div><div class="gmail_quote"><div class="gmail_attr">On Mon, Kari wrote:</div><blockquote class="gmail_quote">---------- Forwarded message ---------<br>Torn seam.</blockquote></div>').html,
+    ).toContain('<details class="quoted">')
+
+    const outlook = '<div>FYI</div><hr><div id="divRplyFwdMsg"><b>From:</b> Ola<br><b>Sent:</b> Tuesday<br><b>Subject:</b> Boots</div><div>The boots are torn.</div>'
+    expect(sanitizeHtml(outlook, { forwarded: true }).html).not.toContain('<details')
+    expect(sanitizeHtml(outlook).html).toContain('<details class="quoted">')
+  })
+
+  it('does not fold plain text from a forward marker on, nor an Outlook block under a forward subject', () => {
+    expect(quotedHistoryStart('Hi team\n\n---------- Forwarded message ---------\nFrom: Ola <ola@example.no>\nSubject: Boots\n\nTorn seam.')).toBeNull()
+    expect(quotedHistoryStart('FYI\n\nBegin forwarded message:\n\nFrom: Ola <ola@example.no>\nSubject: Boots\n\nTorn seam.')).toBeNull()
+    expect(quotedHistoryStart('FYI\n\n-------- Forwarded Message --------\nSubject: Boots\n\n> quoted inside')).toBeNull()
+    const outlook = 'FYI\n\n________________________________\nFrom: Ola <ola@example.no>\nSent: Tuesday\nSubject: Boots\n\nTorn seam.'
+    expect(quotedHistoryStart(outlook, { forwarded: true })).toBeNull()
+    expect(quotedHistoryStart(outlook)).not.toBeNull()
+    // A reply above a forward still folds the history it answers.
+    expect(quotedHistoryStart('Done.\n\nOn Mon, Kari wrote:\n> ---------- Forwarded message ---------\n> Torn seam.')).toBe(7)
+    expect(isForwardSubject('Fwd: Boots')).toBe(true)
+    expect(isForwardSubject('WG: Stiefel')).toBe(true)
+    expect(isForwardSubject('Re: Fwd: Boots')).toBe(false)
   })
 })
 

@@ -158,17 +158,20 @@ export function compiledSuite(getDb: () => Db) {
 
     it('append a message with the SQL and parameters drizzle builds for it', () => {
       const db = getDb()
-      const input = { accountId: 'a', conversationId: 'c', channelId: 'ch', direction: 'in' as const, kind: 'message' as const, text: 'Hello  there', externalId: 'x', metadata: { to: ['b@example.com'] }, automated: true, createdAt: 7 }
+      const input = { accountId: 'a', conversationId: 'c', channelId: 'ch', direction: 'in' as const, kind: 'message' as const, text: 'Hello  there', externalId: 'x', metadata: { to: ['b@example.com'], automatedKind: 'bounce' }, automated: true, createdAt: 7 }
       const seq = sql`(select coalesce(max(${messages.seq}), 0) + 1 from ${messages} where ${messages.conversationId} = ${input.conversationId})`
       const insert = db.insert(messages).values({ ...input, seq })
-      const touch = db
-        .update(conversations)
-        .set({
-          lastSeq: sql`(select coalesce(max(${messages.seq}), 0) from ${messages} where ${messages.conversationId} = ${input.conversationId})`,
-          lastMessageAt: sql`max(${conversations.lastMessageAt}, ${input.createdAt})`,
-          preview: toPreview(input.text),
-        })
-        .where(eq(conversations.id, input.conversationId))
+      const touchAs = (lastAutomated: 'bounce' | 'auto_reply') =>
+        db
+          .update(conversations)
+          .set({
+            lastSeq: sql`(select coalesce(max(${messages.seq}), 0) from ${messages} where ${messages.conversationId} = ${input.conversationId})`,
+            lastMessageAt: sql`max(${conversations.lastMessageAt}, ${input.createdAt})`,
+            preview: toPreview(input.text),
+            lastAutomated,
+          })
+          .where(eq(conversations.id, input.conversationId))
+      const touch = touchAs('bounce')
       const reopen = db
         .update(conversations)
         .set({ status: 'open', closedAt: null, folder: sql`case when ${conversations.folder} = 'sent' then 'inbox' else ${conversations.folder} end` })
@@ -183,6 +186,9 @@ export function compiledSuite(getDb: () => Db) {
         query(reopen),
       ])
       expect(appendMessageStatements(db, input, { repeat: 'fail', returning: 'id' }).map(query)[0]).toEqual(query(db.insert(messages).values({ ...input, seq }).returning({ id: messages.id })))
+      // An auto-reply moves the conversation along but does not reopen it.
+      const autoReply = { ...input, metadata: { automatedKind: 'auto_reply' } }
+      expect(appendMessageStatements(db, autoReply).map(query).slice(1)).toEqual([query(touchAs('auto_reply'))])
     })
 
     it('start a chat for a visitor known by id, and file a blocked visitor id in Filtered (the compiled start’s other shapes)', async () => {

@@ -1,7 +1,7 @@
 import { and, eq } from 'drizzle-orm'
 import { describe, expect, it } from 'vitest'
 import type { Db } from '../../src/db/client'
-import { blockedSenders, contacts, conversationParticipants, conversations, messages } from '../../src/db/schema'
+import { attachments, blockedSenders, contacts, conversationParticipants, conversations, messages } from '../../src/db/schema'
 import { ingestInbound, type BlobStore } from '../../src/channels/pipeline'
 import type { ChannelRecord } from '../../src/channels/types'
 import { ourMessageId, replyAddress } from '../../src/channels/email-threading'
@@ -9,7 +9,7 @@ import { newId } from '../../src/lib/ids'
 import { appendMessage } from '../../src/services/messages'
 import { parseEmail } from '../../plugins/email/parse'
 import { createTestWorkspace, recordingNotifier } from './workspace'
-import { buildMail, fixture } from './email-fixtures'
+import { buildMail, fixture, scannedPage, scannerMail } from './email-fixtures'
 
 const dayMs = 86_400_000
 
@@ -283,6 +283,71 @@ export function emailSuite(getDb: () => Db, getBlobs: () => BlobStore) {
       expect(await bouncing()).toBeNull()
     })
 
+    it('a Postfix DSN that returns our own sb.<conversation> Message-ID joins that conversation, marked as a bounce', async () => {
+      const { workspace, supportAddress, deliver, thread, conversation } = await setup()
+      const { conversationId, messageId } = await agentInitiated(workspace, 'lost@gone.example', 'Your quote')
+      // The provider rewrote our Message-ID on the way out: the stored id is its, ours is only in the bounce.
+      await db.update(messages).set({ externalId: `provider-${workspace.tag}@mail.provider.example` }).where(eq(messages.externalId, messageId))
+      const bounce = await deliver(fixture('dsnBounce', { TO: supportAddress, ID: `pf-${workspace.tag}`, BOUNCED: 'lost@gone.example', ORIGINAL_ID: messageId }))
+      expect(bounce).toMatchObject({ status: 'appended', conversationId })
+      const last = (await thread(conversationId)).at(-1)!
+      expect(last.automated).toBe(true)
+      expect(last.metadata).toMatchObject({ bounce: true, automatedKind: 'bounce' })
+      expect((await conversation(conversationId)).lastAutomated).toBe('bounce')
+    })
+
+    it('an Exchange NDR (message/rfc822 part) that returns our own Message-ID joins that conversation and marks the address bouncing', async () => {
+      const { workspace, supportAddress, deliver, thread, conversation } = await setup()
+      const bounced = `ola.${workspace.tag}@fjordtech.no`
+      await db.insert(contacts).values({ id: newId(), accountId: workspace.accountId, name: 'Ola', email: bounced, createdAt: Date.now() })
+      const { conversationId, messageId } = await agentInitiated(workspace, bounced, 'Your quote')
+      await db.update(messages).set({ externalId: `provider-${workspace.tag}@mail.provider.example` }).where(eq(messages.externalId, messageId))
+      const ndr = await deliver(fixture('exchangeNdr', { TO: supportAddress, ID: workspace.tag, BOUNCED: bounced, BOUNCED_LOCAL: bounced.split('@')[0]!, ORIGINAL_ID: messageId }))
+      expect(ndr).toMatchObject({ status: 'appended', conversationId })
+      expect((await thread(conversationId)).at(-1)?.metadata).toMatchObject({ automatedKind: 'bounce' })
+      expect((await conversation(conversationId)).lastAutomated).toBe('bounce')
+      const [contact] = await db.select().from(contacts).where(and(eq(contacts.accountId, workspace.accountId), eq(contacts.email, bounced)))
+      expect(contact?.bouncingAt).toBeTypeOf('number')
+    })
+
+    it('a Gmail DSN (message/rfc822 part) joins through the returned message, whose id we never stored, by what it answered', async () => {
+      const { workspace, supportAddress, deliver, thread, conversation } = await setup()
+      const first = await deliver(buildMail({ from: 'kari@gone.example', to: supportAddress, subject: 'Your order', messageId: `k1.${workspace.tag}@gone.example` }))
+      const bounce = await deliver(
+        fixture('gmailDsn', { TO: supportAddress, ID: workspace.tag, BOUNCED: 'kari@gone.example', ORIGINAL_ID: `never-stored.${workspace.tag}@mail.provider.example`, ORIGINAL_IN_REPLY_TO: `k1.${workspace.tag}@gone.example` }),
+      )
+      expect(bounce).toMatchObject({ status: 'appended', conversationId: first.conversationId })
+      expect((await thread(first.conversationId)).map((message) => message.automated)).toEqual([false, true])
+      expect((await conversation(first.conversationId)).lastAutomated).toBe('bounce')
+    })
+
+    it('an out-of-office answering our reply joins its conversation without reopening or moving it; one that answers nothing of ours arrives marked', async () => {
+      const { workspace, supportAddress, deliver, thread, conversation } = await setup()
+      // A conversation an agent closed after answering.
+      const first = await deliver(buildMail({ from: 'per.hansen@example.no', to: supportAddress, subject: 'Invoice', messageId: `inv.${workspace.tag}@example.no` }))
+      await db.update(conversations).set({ status: 'closed', closedAt: Date.now(), assigneeId: workspace.users.agent.id }).where(eq(conversations.id, first.conversationId))
+      const ours = ourMessageId(first.conversationId, 'example.test')
+      await appendMessage(db, { accountId: workspace.accountId, conversationId: first.conversationId, channelId: workspace.channels.email.id, direction: 'out', text: 'Paid, thanks.', externalId: ours, createdAt: Date.now() })
+      const ooo = await deliver(fixture('outOfOffice', { TO: supportAddress, SUBJECT: 'Re: Invoice', ID: `a-${workspace.tag}`, IN_REPLY_TO: `<${ours}>` }))
+      expect(ooo).toMatchObject({ status: 'appended', conversationId: first.conversationId })
+      expect(await conversation(first.conversationId)).toMatchObject({ status: 'closed', assigneeId: workspace.users.agent.id, folder: 'inbox', lastAutomated: 'auto_reply' })
+      expect((await thread(first.conversationId)).at(-1)?.metadata).toMatchObject({ automatedKind: 'auto_reply' })
+
+      // An agent-started conversation stays in Sent.
+      const started = await agentInitiated(workspace, 'per.hansen@example.no', 'Offer')
+      await deliver(fixture('outOfOffice', { TO: supportAddress, SUBJECT: 'Offer', ID: `b-${workspace.tag}`, IN_REPLY_TO: `<${started.messageId}>` }))
+      expect(await conversation(started.conversationId)).toMatchObject({ folder: 'sent', lastAutomated: 'auto_reply' })
+
+      // A person writing again clears the mark and reopens.
+      await deliver(buildMail({ from: 'per.hansen@example.no', to: supportAddress, subject: 'Re: Invoice', messageId: `inv2.${workspace.tag}@example.no`, inReplyTo: ours }))
+      expect(await conversation(first.conversationId)).toMatchObject({ status: 'open', lastAutomated: null })
+
+      // Answering nothing of ours: its own conversation, marked.
+      const stray = await deliver(fixture('outOfOffice', { TO: supportAddress, SUBJECT: 'Newsletter', ID: `c-${workspace.tag}`, IN_REPLY_TO: `<unknown.${workspace.tag}@elsewhere.example>` }))
+      expect(stray.status).toBe('created')
+      expect((await conversation(stray.conversationId)).lastAutomated).toBe('auto_reply')
+    })
+
     it('files role-address senders in Spam, but not a person or a support team', async () => {
       const { supportAddress, deliver, conversation } = await setup()
       const folders: Record<string, string> = {}
@@ -311,6 +376,121 @@ export function emailSuite(getDb: () => Db, getBlobs: () => BlobStore) {
     })
   })
 
+  describe('email delivery is all or nothing', () => {
+    /** The database with its `n`th batch (1-based) failing as a lost connection does. */
+    function failingBatch(base: Db, n: number): Db {
+      let calls = 0
+      return new Proxy(base, {
+        get(target, property, receiver) {
+          if (property !== 'batch') return Reflect.get(target, property, receiver)
+          return (statements: Parameters<Db['batch']>[0]) => {
+            calls++
+            if (calls === n) return Promise.reject(new Error('D1_ERROR: Network connection lost.'))
+            return target.batch(statements)
+          }
+        },
+      })
+    }
+
+    const parse = (raw: string, supportAddress: string, accountId: string) =>
+      parseEmail(new TextEncoder().encode(raw), { envelopeFrom: 'scanner@office.example', envelopeTo: supportAddress, rawKey: `${accountId}/raw/${newId()}.eml`, ownAddresses: [supportAddress] })
+
+    it("stores every one of a scanner's 30 attachments (over D1's 100 bound parameters in one insert)", async () => {
+      const { workspace, supportAddress, deliver, thread } = await setup()
+      const result = await deliver(scannerMail({ from: 'Scanner <scanner@office.example>', to: supportAddress, messageId: `scan-30.${workspace.tag}@office.example`, pages: 30 }))
+      expect(result.status).toBe('created')
+      const [stored] = await thread(result.conversationId)
+      const rows = await db.select().from(attachments).where(eq(attachments.messageId, stored!.id))
+      expect(rows).toHaveLength(30)
+      expect(rows.map((row) => row.filename).sort()).toEqual(Array.from({ length: 30 }, (_, index) => `scan_20261125_${String(index + 1).padStart(3, '0')}.pdf`))
+      expect(rows.find((row) => row.filename === 'scan_20261125_017.pdf')?.sizeBytes).toBe(scannedPage(17).length)
+      expect((stored!.metadata as { attachments: unknown[] }).attachments).toHaveLength(30)
+    })
+
+    it('a delivery whose attachment upload fails midway stores nothing, and its redelivery stores it whole', async () => {
+      const { workspace, supportAddress, deps } = await setup()
+      const raw = scannerMail({ from: 'scanner@office.example', to: supportAddress, messageId: `scan-fail.${workspace.tag}@office.example`, pages: 30 })
+      const put: string[] = []
+      const deleted: string[] = []
+      const flaky: BlobStore = {
+        async put(key, value, options) {
+          if (put.length === 14) throw new Error('R2 internal error')
+          put.push(key)
+          return deps.blobs.put(key, value, options)
+        },
+        async delete(keys) {
+          deleted.push(...keys)
+          return deps.blobs.delete!(keys)
+        },
+      }
+      await expect(ingestInbound({ ...deps, blobs: flaky }, workspace.channels.email, await parse(raw, supportAddress, workspace.accountId))).rejects.toThrow('R2 internal error')
+      expect(await db.select().from(messages).where(eq(messages.externalId, `scan-fail.${workspace.tag}@office.example`))).toEqual([])
+      // The 14 pages stored before the failure are taken back: nothing refers to them.
+      expect(put).toHaveLength(14)
+      expect(deleted.sort()).toEqual([...put].sort())
+
+      const again = await ingestInbound(deps, workspace.channels.email, await parse(raw, supportAddress, workspace.accountId))
+      expect(again.status).toBe('created')
+      expect(await db.select().from(attachments).where(eq(attachments.messageId, again.messageId))).toHaveLength(30)
+    })
+
+    it('an unexpected database error fails the delivery (so it is retried) instead of taking the slow path', async () => {
+      const { workspace, supportAddress, deps } = await setup()
+      const raw = buildMail({ from: 'Ola <ola@example.no>', to: supportAddress, subject: 'Retry me', messageId: `lost.${workspace.tag}@example.no` })
+      // The fast path's first batch is its look-ups, the second its writes.
+      const failing = { ...deps, db: failingBatch(db, 2) }
+      await expect(ingestInbound(failing, workspace.channels.email, await parse(raw, supportAddress, workspace.accountId))).rejects.toThrow('Network connection lost')
+      // The same with attachments: their bytes are taken back too.
+      const deleted: string[] = []
+      const scan = scannerMail({ from: 'scanner@office.example', to: supportAddress, messageId: `lost-scan.${workspace.tag}@office.example`, pages: 3 })
+      const recording: BlobStore = { put: (key, value, options) => deps.blobs.put(key, value, options), delete: async (keys) => deleted.push(...keys) }
+      await expect(ingestInbound({ ...failing, db: failingBatch(db, 2), blobs: recording }, workspace.channels.email, await parse(scan, supportAddress, workspace.accountId))).rejects.toThrow('Network connection lost')
+      expect(deleted).toHaveLength(3)
+      expect(await db.select().from(messages).where(eq(messages.externalId, `lost.${workspace.tag}@example.no`))).toEqual([])
+
+      const again = await ingestInbound(deps, workspace.channels.email, await parse(raw, supportAddress, workspace.accountId))
+      expect(again.status).toBe('created')
+    })
+
+    it('a failure on the careful path leaves neither the message nor an empty conversation, and the redelivery stores it whole', async () => {
+      const { workspace, supportAddress, deps } = await setup()
+      const bounced = `gone.${workspace.tag}@gone.example`
+      // A bounce takes the careful path; its one batch (message, attachments, participants) fails.
+      const raw = fixture('dsnBounce', { TO: supportAddress, ID: `careful-${workspace.tag}`, BOUNCED: bounced, ORIGINAL_ID: `nothing-${workspace.tag}@example.test` })
+      const before = await db.select({ id: conversations.id }).from(conversations).where(eq(conversations.accountId, workspace.accountId))
+      await expect(ingestInbound({ ...deps, db: failingBatch(db, 1) }, workspace.channels.email, await parse(raw, supportAddress, workspace.accountId))).rejects.toThrow('Network connection lost')
+      expect(await db.select({ id: conversations.id }).from(conversations).where(eq(conversations.accountId, workspace.accountId))).toEqual(before)
+
+      const again = await ingestInbound(deps, workspace.channels.email, await parse(raw, supportAddress, workspace.accountId))
+      expect(again.status).toBe('created')
+    })
+  })
+
+  describe('email senders', () => {
+    it('a known visitor who gives an address another contact owns keeps their own contact, and the message is stored', async () => {
+      const { workspace, deps } = await setup()
+      const chat = workspace.channels.chat
+      const owner = `owner.${workspace.tag}@example.com`
+      await db.insert(contacts).values({ id: newId(), accountId: workspace.accountId, name: 'Owner', email: owner, createdAt: Date.now() })
+      const first = await ingestInbound(deps, chat, { externalId: `v1.${workspace.tag}`, from: { externalId: `visitor-${workspace.tag}` }, text: 'hi' })
+      // The same visitor, now with the owner's address: the update of their contact hits the unique address.
+      const second = await ingestInbound(deps, chat, { externalId: `v2.${workspace.tag}`, from: { externalId: `visitor-${workspace.tag}`, email: owner }, text: 'me again' })
+      expect(second.status).not.toBe('duplicate')
+      expect((second as { contactId: string }).contactId).toBe((first as { contactId: string }).contactId)
+      const [visitor] = await db.select().from(contacts).where(eq(contacts.id, (first as { contactId: string }).contactId))
+      expect(visitor?.email).toBeNull()
+    })
+
+    it("shows each message under its own From name, not the contact's stored name", async () => {
+      const { workspace, supportAddress, deliver, thread } = await setup()
+      const first = await deliver(buildMail({ from: 'Ola Nordmann <ola@example.no>', to: supportAddress, subject: 'Order 12', messageId: `n1.${workspace.tag}@example.no` }))
+      await deliver(buildMail({ from: '"Nordmann, Ola (Accounts)" <ola@example.no>', to: supportAddress, subject: 'Re: Order 12', messageId: `n2.${workspace.tag}@example.no`, inReplyTo: `n1.${workspace.tag}@example.no` }))
+      const bounce = fixture('dsnBounce', { TO: supportAddress, ID: `n3-${workspace.tag}`, BOUNCED: 'x@gone.example', ORIGINAL_ID: `n1.${workspace.tag}@example.no` })
+      await deliver(bounce.replace(/^Subject: .*$/m, 'Subject: Re: Order 12').replace('MAILER-DAEMON@mx.example.test (Mail Delivery System)', '"Ola at home" <ola@example.no>'))
+      expect((await thread(first.conversationId)).map((message) => message.authorName)).toEqual(['Ola Nordmann', 'Nordmann, Ola (Accounts)', 'Ola at home'])
+    })
+  })
+
   describe('email content', () => {
     it('keeps text and sanitised HTML, the attachments with their names, types and sizes, and the cid link', async () => {
       const { supportAddress, deliver, thread } = await setup()
@@ -325,6 +505,31 @@ export function emailSuite(getDb: () => Db, getBlobs: () => BlobStore) {
         { filename: 'error.png', contentType: 'image/png', sizeBytes: 70, contentId: 'ii_error01' },
         { filename: 'order-1234.pdf', contentType: 'application/pdf', sizeBytes: 82, contentId: null },
       ])
+    })
+
+    it('a Gmail forward shows the forwarded message and the note, unfolded; a Gmail reply still folds its quote', async () => {
+      const { workspace, supportAddress, deliver, thread } = await setup()
+      const cases = [
+        { note: 'Hi team, this one came to me. Can you sort out the refund?' },
+        // Forwarded without a note of her own: the forwarded message is all there is.
+        { note: '' },
+      ]
+      for (const [index, { note }] of cases.entries()) {
+        const forward = await deliver(fixture('gmailForward', { TO: supportAddress, ID: `${workspace.tag}-${index}`, NOTE_TEXT: note, NOTE_HTML: note }))
+        const stored = (await thread(forward.conversationId)).at(-1)
+        expect(stored?.html).not.toContain('<details')
+        expect(stored?.html).toContain('---------- Forwarded message ---------')
+        expect(stored?.html).toContain('arrived with a torn seam')
+        if (note) expect(stored?.html).toContain(note)
+        expect(stored?.metadata).not.toHaveProperty('quotedFrom')
+        expect(stored?.text).toContain('arrived with a torn seam')
+      }
+
+      const reply = await deliver(fixture('gmailReply', { TO: supportAddress, ID: workspace.tag, IN_REPLY_TO: `CAK7f9=fwd-${workspace.tag}-0@mail.gmail.com` }))
+      const answer = (await thread(reply.conversationId)).at(-1)
+      expect(answer?.html).toMatch(/^<div dir="ltr">Thanks, that works for me\.<\/div><br><details class="quoted"><summary>Show quoted text<\/summary><div><div dir="ltr">On Wed, 25 Nov 2026/)
+      const quotedFrom = (answer?.metadata as { quotedFrom?: number }).quotedFrom
+      expect(answer!.text.slice(quotedFrom)).toMatch(/^On Wed, 25 Nov 2026 at 15:01/)
     })
 
     it('ingests malformed MIME (no boundary, broken base64, 8-bit headers) with whatever is readable', async () => {

@@ -1,14 +1,15 @@
 import { eq } from 'drizzle-orm'
 import { describe, expect, it } from 'vitest'
 import type { Db } from '../../src/db/client'
-import { attachments, blockedSenders, contacts, conversations, inboxes, inboxMembers, messages, sessions } from '../../src/db/schema'
+import { attachments, blockedSenders, contacts, conversations, inboxes, inboxMembers, loginAttempts, messages, sessions } from '../../src/db/schema'
 import { ingestInbound, startVisitorConversation, type BlobStore } from '../../src/channels/pipeline'
 import { newId } from '../../src/lib/ids'
 import { createSession, validateSessionToken, sessionExpiresInSeconds } from '../../src/auth/session'
-import { loginRetryAfterSeconds, recordLoginFailure, throttleKeys, maxFailuresPerAddress } from '../../src/auth/login-throttle'
+import { addressPolicy, deleteQuietLoginAttempts, quietWindowSeconds, takeLoginAttempt, throttleKeys } from '../../src/auth/login-throttle'
 import { countViews, getConversation, listConversations, markRead } from '../../src/services/conversations'
 import { appendMessage, listMessages } from '../../src/services/messages'
 import { searchMessages, toFtsQuery } from '../../src/services/search'
+import { staleDeliveryAfterMs, sweepStaleDeliveries } from '../../src/services/outbound'
 import { changeRole, listUsers, setUserStatus } from '../../src/services/users'
 import { findView } from '../../src/services/views'
 import { seedDemoWorkspace } from '../../src/services/demo'
@@ -388,18 +389,57 @@ export function serviceSuite(getDb: () => Db, getBlobs: () => BlobStore) {
       expect(await db.select().from(sessions).where(eq(sessions.id, session.id))).toHaveLength(0)
     })
 
-    it('throttles repeated failed logins per address', async () => {
+    it('throttles login attempts per address with a growing delay, counted before the password is checked', async () => {
       const { db } = await setup()
-      const keys = throttleKeys(`victim.${Date.now()}@example.test`, undefined)
+      const keys = throttleKeys(`victim.${Date.now()}@example.test`, undefined, null)
       const now = Date.now()
-      for (let i = 0; i < maxFailuresPerAddress - 1; i++) await recordLoginFailure(db, keys, now)
-      expect(await loginRetryAfterSeconds(db, keys, now)).toBe(0)
-      await recordLoginFailure(db, keys, now)
-      expect(await loginRetryAfterSeconds(db, keys, now)).toBeGreaterThan(0)
-      expect(await loginRetryAfterSeconds(db, keys, now + 16 * 60_000)).toBe(0)
-      // A failure after the window starts a new window at one failure.
-      await recordLoginFailure(db, keys, now + 16 * 60_000)
-      expect(await loginRetryAfterSeconds(db, keys, now + 16 * 60_000)).toBe(0)
+      for (let i = 0; i < addressPolicy.freeAttempts; i++) expect(await takeLoginAttempt(db, keys, now)).toEqual({ allowed: true })
+      // The sixth waits the first delay; a refused attempt does not make the wait longer.
+      expect(await takeLoginAttempt(db, keys, now)).toEqual({ allowed: false, retryAfterSeconds: 30 })
+      expect(await takeLoginAttempt(db, keys, now + 10_000)).toEqual({ allowed: false, retryAfterSeconds: 20 })
+      // After it, one more is checked, and the next delay is twice as long.
+      expect(await takeLoginAttempt(db, keys, now + 30_000)).toEqual({ allowed: true })
+      expect(await takeLoginAttempt(db, keys, now + 30_000)).toEqual({ allowed: false, retryAfterSeconds: 60 })
+      expect(await takeLoginAttempt(db, keys, now + 90_000)).toEqual({ allowed: true })
+      expect(await takeLoginAttempt(db, keys, now + 90_000)).toEqual({ allowed: false, retryAfterSeconds: 120 })
+      // A key left quiet for the window after its delay starts afresh.
+      const later = now + 210_000 + quietWindowSeconds * 1000 + 1
+      for (let i = 0; i < addressPolicy.freeAttempts; i++) expect(await takeLoginAttempt(db, keys, later)).toEqual({ allowed: true })
+      expect((await takeLoginAttempt(db, keys, later)).allowed).toBe(false)
+      // A known device of the same address counts on its own key.
+      expect(await takeLoginAttempt(db, throttleKeys('victim@example.test', undefined, 'devicehash'), later)).toEqual({ allowed: true })
+      // The daily housekeeping forgets a key only once it has been quiet for a window after its delay.
+      const key = keys[0]!.key
+      const rowsOf = () => db.select().from(loginAttempts).where(eq(loginAttempts.key, key))
+      await deleteQuietLoginAttempts(db, later + 60_000)
+      expect(await rowsOf()).toHaveLength(1)
+      await deleteQuietLoginAttempts(db, later + 60 * 60_000)
+      expect(await rowsOf()).toHaveLength(0)
+    })
+  })
+
+  describe('stuck sends', () => {
+    it('the sweep queues a pending delivery that has not moved for the deadline once, and leaves fresh and sent ones', async () => {
+      const { db, workspace, deps } = await setup()
+      const { conversationId } = await ingestInbound(deps, workspace.channels.email, { externalId: `sweep-${newId()}@mail.test`, from: { email: 'ola@example.com' }, subject: 'Sweep', text: 'hi' })
+      const now = Date.now()
+      const out = async (text: string, deliveryStatus: 'pending' | 'sent', ageMs: number) =>
+        (await appendMessage(db, { accountId: workspace.accountId, conversationId, channelId: workspace.channels.email.id, direction: 'out', kind: 'message', text, deliveryStatus, createdAt: now - ageMs }))!.id
+      const stuck = await out('stuck', 'pending', staleDeliveryAfterMs + 60_000)
+      const fresh = await out('fresh', 'pending', 60_000)
+      const sent = await out('sent', 'sent', 2 * staleDeliveryAfterMs)
+      const queued: { accountId: string; messageId: number }[] = []
+      const queue = { async sendBatch(batch: { body: { accountId: string; messageId: number } }[]) { for (const { body } of batch) queued.push(body) } }
+      // Other tests' rows may share this database: only this test's messages are looked at.
+      const mine = () => queued.filter((job) => [stuck, fresh, sent].includes(job.messageId)).map((job) => job.messageId)
+      await sweepStaleDeliveries(db, queue, now)
+      expect(mine()).toEqual([stuck])
+      // Claimed: its clock restarted, so the next sweep leaves it to the job just queued.
+      await sweepStaleDeliveries(db, queue, now + 60_000)
+      expect(mine()).toEqual([stuck])
+      // Still not moved a whole deadline later (the job was lost too): queued again, with the one that was fresh.
+      await sweepStaleDeliveries(db, queue, now + staleDeliveryAfterMs + 1000)
+      expect(mine().sort()).toEqual([stuck, stuck, fresh].sort())
     })
   })
 

@@ -29,6 +29,9 @@ export function memoryBlobs() {
     async put(key, value, options) {
       objects.set(key, { value, contentType: options?.httpMetadata?.contentType })
     },
+    async delete(keys) {
+      for (const key of keys) objects.delete(key)
+    },
   }
   return { blobs, objects }
 }

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest'
 import { eq } from 'drizzle-orm'
 import { botSessions, channels, contacts, conversations, inboxes, inboxMembers, users } from '../../src/db/schema'
 import { isWithinOfficeHours, nextOfficeHoursStart, teamAvailability } from '../../src/services/availability'
-import { chooseDefaultAssignee } from '../../src/services/inbox-settings'
+import { chooseDefaultAssignee, updateInbox } from '../../src/services/inbox-settings'
+import { insertInChunks, runInOneBatch } from '../../src/db/chunk'
 import { advance, welcomeFlow } from '../../plugins/bots'
 import { db, form, login, origin, request, workspace } from './helpers'
 
@@ -68,6 +69,7 @@ describe('availability', () => {
     expect(picks).toEqual([ws.users.admin.id, ws.users.admin.id])
 
     // A visitor whose chat Kim owns: Kim is away, the rest of the team too, yet the chat shows available.
+    await db().update(channels).set({ settings: { allowedOrigins: [origin] } }).where(eq(channels.id, ws.channels.chat.id))
     const chat = await visitor(ws)
     await chat.say('hello')
     chat.socket.close(1000)
@@ -109,7 +111,7 @@ async function visitor(ws: Workspace) {
 describe('chatflow bots', () => {
   it('walks a visitor from greeting to handoff, collecting name and email, then leaves Bots for Unassigned', async () => {
     const ws = await workspace()
-    await db().update(channels).set({ settings: { allowedOrigins: [], greeting: 'Hi', chatflow: 'welcome' } }).where(eq(channels.id, ws.channels.chat.id))
+    await db().update(channels).set({ settings: { allowedOrigins: [origin], greeting: 'Hi', chatflow: 'welcome' } }).where(eq(channels.id, ws.channels.chat.id))
     const chat = await visitor(ws)
     await chat.say('hello?')
     expect(chat.botMessages()[0]).toMatchObject({ text: welcomeFlow.steps.hello!.say, buttons: ['Where is my order?', 'Returns', 'Talk to a person'] })
@@ -139,7 +141,7 @@ describe('chatflow bots', () => {
 
   it('will not close a bot conversation until 30 minutes after the visitor’s last message, and says why', async () => {
     const ws = await workspace()
-    await db().update(channels).set({ settings: { allowedOrigins: [], greeting: 'Hi', chatflow: 'welcome' } }).where(eq(channels.id, ws.channels.chat.id))
+    await db().update(channels).set({ settings: { allowedOrigins: [origin], greeting: 'Hi', chatflow: 'welcome' } }).where(eq(channels.id, ws.channels.chat.id))
     const chat = await visitor(ws)
     await chat.say('hi')
     const cookie = await login(ws.users.agent.email)
@@ -159,7 +161,7 @@ describe('chatflow bots', () => {
 
   it('goes quiet once a person takes the conversation over', async () => {
     const ws = await workspace()
-    await db().update(channels).set({ settings: { allowedOrigins: [], greeting: 'Hi', chatflow: 'welcome' } }).where(eq(channels.id, ws.channels.chat.id))
+    await db().update(channels).set({ settings: { allowedOrigins: [origin], greeting: 'Hi', chatflow: 'welcome' } }).where(eq(channels.id, ws.channels.chat.id))
     const chat = await visitor(ws)
     await chat.say('hi')
     const cookie = await login(ws.users.agent.email)
@@ -178,5 +180,18 @@ describe('chatflow bots', () => {
     expect(unknown.replies[0]?.text).toBe('Please choose one of the options.')
     const bye = advance(welcomeFlow, { stepId: 'order', collected: {} }, 'no, THANKS')
     expect(bye).toMatchObject({ stepId: 'bye', handoff: false })
+  })
+})
+
+describe('large teams', () => {
+  it('saves an inbox of 120 members and reads its availability (more ids than one statement may bind)', async () => {
+    const ws = await workspace()
+    const team = Array.from({ length: 120 }, (_, index) => ({ id: `${ws.tag}m${index}`, accountId: ws.accountId, name: `Member ${index}`, email: `m${index}.${ws.tag}@example.test`, passwordHash: 'x', availability: 'away' as const, createdAt: Date.now() }))
+    await runInOneBatch(db(), insertInChunks(users, team, (part) => db().insert(users).values(part)))
+    await updateInbox(db(), ws.users.superAdmin, ws.inboxId, { name: 'Support', memberIds: team.map((user) => user.id), defaultAssignment: 'none', defaultAssigneeId: null })
+    expect((await db().select().from(inboxMembers).where(eq(inboxMembers.inboxId, ws.inboxId))).length).toBe(120)
+    expect((await teamAvailability(db(), ws.accountId, ws.inboxId)).available).toBe(false)
+    await db().update(users).set({ availability: 'available' }).where(eq(users.id, team[119]!.id))
+    expect((await teamAvailability(db(), ws.accountId, ws.inboxId)).available).toBe(true)
   })
 })

@@ -146,6 +146,20 @@ describe('mentions in comments', () => {
     expect(await notificationsOf(gone.id)).toEqual([])
   })
 
+  it('a comment mentioning 15 teammates notifies all 15 (more rows than one insert may bind)', async () => {
+    const { ws, conversationId } = await seeded()
+    const team = []
+    for (let index = 0; index < 15; index++) team.push(await addUser(ws, `Teammate ${String.fromCharCode(97 + index)}`))
+    const html = `<p>${team.map((user) => `<span class="mention" data-user-id="${user.id}">@${user.name}</span>`).join(' ')}</p>`
+    const [stored] = await db()
+      .insert(messages)
+      .values({ accountId: ws.accountId, conversationId, channelId: ws.channels.email.id, seq: 99, direction: 'out', kind: 'comment', authorUserId: ws.users.agent.id, text: 'All hands', html, createdAt: Date.now() })
+      .returning()
+    const { created } = await recordMentions(db(), { ...stored!, metadata: stored!.metadata ?? {} })
+    expect(created.map((row) => row.userId).sort()).toEqual(team.map((user) => user.id).sort())
+    for (const user of team) expect(await notificationsOf(user.id)).toHaveLength(1)
+  })
+
   it('a reply that names a teammate notifies nobody, and a reply’s mention spans become plain text', async () => {
     const { ws, conversationId, kim } = await seeded()
     const response = await comment(conversationId, kim, 'Thanks Maja, @Alex will send a new tent.', 'message')

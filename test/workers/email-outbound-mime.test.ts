@@ -7,6 +7,23 @@ import { parseAddressList } from '../../plugins/email/send'
 const addressesOf = (field: AddressObject | AddressObject[] | undefined) =>
   (Array.isArray(field) ? field : field ? [field] : []).flatMap((object) => object.value.map((entry) => ({ address: entry.address, name: entry.name })))
 
+type Structure = { type: string; parts?: Structure[] }
+
+/** The MIME tree of a message: each part's type, and a multipart's parts, read off its boundaries. */
+function structureOf(raw: string): Structure {
+  const split = raw.search(/\r\n\r\n/)
+  const head = raw.slice(0, split).replace(/\r\n[ \t]+/g, ' ')
+  const body = raw.slice(split + 4)
+  const contentType = /^content-type:\s*([^;\r\n]+)(.*)$/im.exec(head)
+  const type = (contentType?.[1] ?? 'text/plain').trim().toLowerCase()
+  if (!type.startsWith('multipart/')) return { type }
+  const mark = /boundary="?([^";\r\n]+)"?/i.exec(contentType![2]!)![1]!
+  const sections = body.split(`--${mark}`)
+  // Before the first boundary is the preamble; from the closing `--mark--` on, the epilogue.
+  const parts = sections.slice(1, sections.findIndex((section) => section.startsWith('--'))).map((section) => structureOf(section.replace(/^\r\n/, '')))
+  return { type, parts }
+}
+
 describe('the MIME we build, read back by mailparser', () => {
   it('keeps every header: encoded subject and names, ids with brackets, all references, Reply-To', async () => {
     const raw = buildMime({
@@ -68,6 +85,48 @@ describe('the MIME we build, read back by mailparser', () => {
       ['notes.txt', 'text/plain', 11],
     ])
     expect(new Uint8Array(mail.attachments[0]!.content)).toEqual(bytes)
+  })
+
+  it('puts inline cid images in multipart/related with the HTML, and other files beside it in multipart/mixed (RFC 2387)', async () => {
+    const png = crypto.getRandomValues(new Uint8Array(300))
+    const logo = crypto.getRandomValues(new Uint8Array(200))
+    const raw = buildMime({
+      from: { address: 'support@acme.test' },
+      to: [{ address: 'ola@example.no' }],
+      subject: 'Screenshot',
+      messageId: 'inline@acme.test',
+      text: 'See the screenshot.',
+      html: '<p>See the screenshot:</p><img src="cid:shot1@acme.test"><img src="cid:logo">',
+      attachments: [
+        { filename: 'invoice.pdf', contentType: 'application/pdf', content: new TextEncoder().encode('%PDF-1.4 invoice') },
+        { filename: 'screenshot.png', contentType: 'image/png', content: png, contentId: 'shot1@acme.test' },
+        { filename: 'logo.png', contentType: 'image/png', content: logo, contentId: 'logo' },
+      ],
+    })
+    expect(structureOf(raw)).toEqual({
+      type: 'multipart/mixed',
+      parts: [
+        {
+          type: 'multipart/related',
+          parts: [{ type: 'multipart/alternative', parts: [{ type: 'text/plain' }, { type: 'text/html' }] }, { type: 'image/png' }, { type: 'image/png' }],
+        },
+        { type: 'application/pdf' },
+      ],
+    })
+    expect(raw).toMatch(/Content-Type: multipart\/related; type="multipart\/alternative";/)
+    const mail = await simpleParser(raw)
+    const byName = new Map(mail.attachments.map((attachment) => [attachment.filename, attachment]))
+    expect(byName.get('screenshot.png')).toMatchObject({ related: true, contentId: '<shot1@acme.test>', contentDisposition: 'inline' })
+    expect(byName.get('logo.png')).toMatchObject({ related: true, contentId: '<logo@switchboard>' })
+    expect(byName.get('invoice.pdf')?.related).toBeFalsy()
+    expect(byName.get('invoice.pdf')?.contentDisposition).toBe('attachment')
+    expect(new Uint8Array(byName.get('screenshot.png')!.content)).toEqual(png)
+    // A reader resolves the inline image from its related part.
+    expect(mail.html).toContain('<img src="data:image/png;base64,')
+
+    // Only inline images: no multipart/mixed around the related part.
+    const inlineOnly = buildMime({ from: { address: 'support@acme.test' }, to: [{ address: 'ola@example.no' }], subject: 'x', messageId: 'i2@acme.test', text: 'x', html: '<img src="cid:logo">', attachments: [{ filename: 'logo.png', contentType: 'image/png', content: logo, contentId: 'logo' }] })
+    expect(structureOf(inlineOnly)).toEqual({ type: 'multipart/related', parts: [{ type: 'multipart/alternative', parts: [{ type: 'text/plain' }, { type: 'text/html' }] }, { type: 'image/png' }] })
   })
 
   it('never lets a hostile string start a header of its own', async () => {

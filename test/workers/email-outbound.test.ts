@@ -75,6 +75,21 @@ async function emailThread() {
 }
 
 describe('replying by email', () => {
+  it('a reply with 14 attachments stores and sends every one (more rows than one insert may bind)', async () => {
+    const { conversationId, cookie } = await emailThread()
+    const body = new FormData()
+    body.set('kind', 'message')
+    body.set('text', 'All the pages.')
+    body.set('to', 'Ola Nordmann <ola@example.no>')
+    for (let page = 1; page <= 14; page++) body.append('attachments', new File([`page ${page}`], `page-${page}.txt`, { type: 'text/plain' }))
+    const response = await request(`/conversations/${conversationId}/messages`, { method: 'POST', cookie, hx: 'composer', body })
+    expect(response.status).toBe(201)
+    const reply = await delivered((await latestOut(conversationId)).id)
+    expect(reply.deliveryStatus).toBe('sent')
+    const { mail } = await sentMail(reply)
+    expect(mail.attachments.map((attachment) => attachment.content.toString()).sort()).toEqual(Array.from({ length: 14 }, (_, index) => `page ${index + 1}`).sort())
+  })
+
   it('stores the reply, queues it, and the queue consumer sends it with threading headers; the contact’s answer threads back', async () => {
     const { ws, support, conversationId, cookie } = await emailThread()
     const fields = await request(`/conversations/${conversationId}/reply-fields?all=1`, { cookie })
@@ -227,6 +242,7 @@ describe('delivery to several recipients', () => {
       direction: 'out',
       kind: 'message',
       text: 'To both of you',
+      deliveryStatus: 'pending',
       metadata: { replyOptions: { to: [{ address: 'ola@example.no' }], cc: [{ address: 'kari@example.no' }], bcc: [] } },
       createdAt: Date.now(),
     })
@@ -263,6 +279,7 @@ describe('delivery to several recipients', () => {
       kind: 'message',
       text: 'We got your message and answer within a day.',
       automated: true,
+      deliveryStatus: 'pending',
       createdAt: Date.now(),
     })
     await runQueue({ accountId: ws.accountId, messageId: stored!.id }, 1, env)

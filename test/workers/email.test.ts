@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest'
 import worker from '../../src/index'
 import { attachments, channels, conversations, messages } from '../../src/db/schema'
 import { replyAddress } from '../../src/channels/email-threading'
-import { buildMail, fixture } from '../shared/email-fixtures'
+import { buildMail, fixture, scannedPage, scannerMail } from '../shared/email-fixtures'
 import { db, emailMessage, login, request, workspace } from './helpers'
 
 async function deliver(raw: string | Uint8Array, from: string, to: string) {
@@ -92,9 +92,56 @@ describe('email downloads', () => {
     expect((await request(`/attachments/${pdf.id}`, { cookie: strangerCookie })).status).toBe(404)
     expect((await request(`/attachments/${pdf.id}`)).status).toBe(302)
   })
+  it("a scanner's mail of 30 pages arrives with all 30 attachments, each downloadable through its link in the thread", async () => {
+    const ws = await workspace()
+    const to = `support.${ws.tag}@example.test`
+    const state = await deliver(scannerMail({ from: 'Scanner <scanner@office.example>', to, messageId: `scan.${ws.tag}@office.example`, pages: 30 }), 'scanner@office.example', to)
+    expect(state.rejected).toBeUndefined()
+    const stored = await storedByExternalId(`scan.${ws.tag}@office.example`)
+    const cookie = await login(ws.users.agent.email)
+    const page = await (await request(`/inbox/${ws.inboxId}/open/c/${stored.conversationId}`, { cookie })).text()
+    const links = [...new Set([...page.matchAll(/href="(\/attachments\/[^"]+)"/g)].map((match) => match[1]!))]
+    expect(links).toHaveLength(30)
+    const pages = new Set<string>()
+    for (const link of links) {
+      const response = await request(link, { cookie })
+      expect(response.status).toBe(200)
+      const body = new TextDecoder('latin1').decode(await response.arrayBuffer())
+      const number = Number(/\/Number (\d+)/.exec(body)?.[1])
+      expect(body).toBe(scannedPage(number))
+      pages.add(String(number))
+    }
+    expect(pages.size).toBe(30)
+  })
 })
 
 describe('email in the thread', () => {
+  it('marks a bounce and an out-of-office on their message and on the conversation row', async () => {
+    const ws = await workspace()
+    const to = `support.${ws.tag}@example.test`
+    await deliver(buildMail({ from: 'per.hansen@example.no', to, subject: 'Invoice', messageId: `inv.${ws.tag}@example.no` }), 'per.hansen@example.no', to)
+    const first = await storedByExternalId(`inv.${ws.tag}@example.no`)
+    await deliver(fixture('outOfOffice', { TO: to, SUBJECT: 'Re: Invoice', ID: ws.tag, IN_REPLY_TO: `<inv.${ws.tag}@example.no>` }), 'per.hansen@example.no', to)
+    await deliver(buildMail({ from: 'lost@gone.example', to, subject: 'Quote', messageId: `q.${ws.tag}@gone.example` }), 'lost@gone.example', to)
+    await deliver(fixture('gmailDsn', { TO: to, ID: ws.tag, BOUNCED: 'lost@gone.example', ORIGINAL_ID: `o.${ws.tag}@x.example`, ORIGINAL_IN_REPLY_TO: `q.${ws.tag}@gone.example` }), 'mailer-daemon@googlemail.com', to)
+    const bounce = await storedByExternalId(`6745a3b7.${ws.tag}.GMRIR@mx.google.com`)
+    const cookie = await login(ws.users.agent.email)
+
+    const thread = await (await request(`/inbox/${ws.inboxId}/open/c/${first.conversationId}`, { cookie })).text()
+    const messagesHtml = thread.slice(thread.indexOf(`id="msg-${first.id}"`))
+    expect(messagesHtml.match(/data-automated="[a-z_]+"/g)).toEqual(['data-automated="auto_reply"'])
+    expect(messagesHtml).toContain('>Auto-reply</span>')
+    const list = await (await request(`/inbox/${ws.inboxId}/open`, { cookie })).text()
+    const rowOf = (conversationId: string) => {
+      const start = list.indexOf(`id="conv-row-${conversationId}"`)
+      return list.slice(start, list.indexOf('id="conv-row-', start + 10) > 0 ? list.indexOf('id="conv-row-', start + 10) : undefined)
+    }
+    expect(rowOf(first.conversationId)).toContain('data-automated="auto_reply"')
+    expect(bounce.conversationId).not.toBe(first.conversationId)
+    expect(rowOf(bounce.conversationId)).toContain('data-automated="bounce"')
+    expect(rowOf(bounce.conversationId)).toContain('>Bounce</span>')
+  })
+
   it('shows HTML in a sandboxed frame with cid images resolved, the attachments, the original, and remote images only on request', async () => {
     const ws = await workspace()
     const to = `support.${ws.tag}@example.test`

@@ -126,7 +126,7 @@ describe('user management', () => {
     expect(addedHtml).toContain('beforeend:#user-rows')
     const userId = /id="user-([a-z0-9]+)"/.exec(addedHtml)![1]!
     const duplicate = await request('/settings/users', { method: 'POST', cookie, body: form({ name: 'Nora', email, password: 'long enough pw', role: 'agent' }) })
-    expect(await duplicate.text()).toContain('already exists')
+    expect(await duplicate.text()).toContain('This workspace already has a user with this email address.')
     const escalate = await request('/settings/users', { method: 'POST', cookie, body: form({ name: 'Mallory', email: `m.${ws.tag}@example.test`, password: 'long enough pw', role: 'super_admin' }) })
     expect(escalate.status).toBe(403)
     const promoted = await request(`/settings/users/${userId}/role`, { method: 'POST', cookie, body: form({ role: 'admin' }) })
