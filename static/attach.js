@@ -110,5 +110,3 @@ document.addEventListener(
   },
   true,
 )
-
-export {}

@@ -271,7 +271,7 @@ const PickList: FC<{
   swap?: string
   include?: string
 }> = ({ query, items, className, post, target, swap, include }) => {
-  if (!query.trim()) return <></>
+  if (!query.trim()) return null
   if (items.length === 0) return <p class="muted small">{t('cards.no_matches')}</p>
   return (
     <ul class="plain-list search-results">

@@ -68,7 +68,7 @@ export const NotificationBell: FC<{ count: number; items: NotificationItem[]; ti
       </svg>
       <BellCount count={count} />
     </summary>
-    <div class="notification-panel" role="region" aria-label={t('notifications.title')}>
+    <section class="notification-panel" aria-label={t('notifications.title')}>
       <header class="notification-header">
         <strong>{t('notifications.title')}</strong>
         <button type="button" class="link-button small" hx-post="/notifications/read-all" hx-target="#notification-bell" hx-swap="outerHTML">
@@ -76,7 +76,7 @@ export const NotificationBell: FC<{ count: number; items: NotificationItem[]; ti
         </button>
       </header>
       <NotificationList items={items} timeZone={timeZone} />
-    </div>
+    </section>
   </details>
 )
 
