@@ -58,7 +58,7 @@ describe('the inbox shell', () => {
     const thread = await (await request(url, { cookie, hx: 'thread' })).text()
     expect(thread).not.toContain('<html')
     expect(thread).toContain('id="thread-messages"')
-    expect(thread).toMatch(new RegExp(`<div id="conv-row-${email.conversationId}" class="conversation-row active" [^>]*hx-swap-oob="true"`))
+    expect(thread).toMatch(new RegExp(`<li id="conv-row-${email.conversationId}" class="conversation-row active" [^>]*hx-swap-oob="true"`))
     const list = await (await request(`/inbox/${ws.inboxId}/email`, { cookie, hx: 'list' })).text()
     expect(list).not.toContain('<html')
     expect(list).toContain(`conv-row-${email.conversationId}`)
