@@ -74,12 +74,15 @@ document.addEventListener('click', (event) => {
   if (toggle) {
     const side = toggle.dataset.togglePane
     if (slideOver[side].matches) {
-      const open = !isShown(side)
+      if (isShown(side)) {
+        closeSlideOvers() // the focus goes back to the opening button if it was in the pane
+        return
+      }
       closeSlideOvers(side)
-      setOpen(side, open)
+      setOpen(side, true)
       syncToggles()
       // The pane's first control takes the focus, so a keyboard user lands inside it.
-      if (open) paneOf(side)?.querySelector('a[href], button:not([data-toggle-pane]), summary, select, input')?.focus()
+      paneOf(side)?.querySelector('a[href], button:not([data-toggle-pane]), summary, select, input')?.focus()
       return
     }
     const next = isShown(side) ? 'collapsed' : 'expanded'

@@ -145,9 +145,14 @@ for (const size of sizes) {
     await assertControlsWithinWidth(page, '#contact-pane')
     // A value breaks between words, never inside one ("Office manage/r").
     assert.equal(await page.evaluate(() => getComputedStyle(document.querySelector('#card-about dd')).overflowWrap), 'break-word')
-    if (size.name !== 'laptop') {
+    if (size.name === 'tablet') {
       await page.keyboard.press('Escape')
       await page.waitForSelector('#contact-pane', { state: 'hidden' })
+    } else if (size.name === 'phone') {
+      // The pane covers the whole screen: its own close button (not the contact's remove ×).
+      await page.click('#contact-pane .pane-close')
+      await page.waitForSelector('#contact-pane', { state: 'hidden' })
+      assert.equal(await page.evaluate(() => document.activeElement?.matches('#thread-header [data-toggle-pane="right"]')), true, 'the focus returns to ◨')
     }
 
     // Back to the list: on a phone by the arrow, the list is the one pane again.

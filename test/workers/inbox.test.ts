@@ -52,7 +52,10 @@ describe('the inbox shell', () => {
   it('serves one URL as a page or, for HTMX, just the thread or the list', async () => {
     const { ws, email, cookie } = await filledWorkspace()
     const url = `/inbox/${ws.inboxId}/open/c/${email.conversationId}`
-    const page = await (await request(url, { cookie })).text()
+    const pageResponse = await request(url, { cookie })
+    // The same URL answers a page or a fragment: caches (the browser's Back) are told it varies.
+    expect(pageResponse.headers.get('Vary')).toMatch(/HX-Request/)
+    const page = await pageResponse.text()
     expect(page).toContain('<!doctype html>')
     expect(page).toContain('The tent is torn.')
     const thread = await (await request(url, { cookie, hx: 'thread' })).text()
