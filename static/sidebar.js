@@ -100,7 +100,7 @@ document.addEventListener('click', (event) => {
 
 function closePanel() {
   const slot = document.getElementById('sidebar-panel')
-  if (slot && slot.firstElementChild) {
+  if (slot?.firstElementChild) {
     slot.replaceChildren()
     document.querySelector('#card-ticket .view-more')?.focus()
   }
