@@ -229,7 +229,7 @@ function closePopover({ restoreFocus = false } = {}) {
   controller?.abort()
   element.remove()
   popover = null
-  editor.toolbar.querySelectorAll('[aria-expanded]').forEach((button) => button.removeAttribute('aria-expanded'))
+  for (const button of editor.toolbar.querySelectorAll('[aria-expanded]')) button.removeAttribute('aria-expanded')
   if (restoreFocus) (returnFocus ?? editor.area).focus()
 }
 
@@ -408,7 +408,7 @@ function enhance(root) {
     handle.setAttribute('aria-valuemax', String(Math.round(window.innerHeight * 0.7)))
     handle.setAttribute('aria-valuenow', String(Math.round(height)))
   }
-  describeHeight(savedHeight >= minHeightPx ? savedHeight : minHeightPx)
+  describeHeight(Math.max(savedHeight || 0, minHeightPx))
 
   // The textarea stays in the form (hidden) and carries the plain text; `html` gets its name now,
   // so a browser without this script posts only the textarea.
@@ -432,7 +432,9 @@ function enhance(root) {
     area.replaceChildren(cleanHtml(html))
     markAtomic()
   }
-  const markAtomic = () => area.querySelectorAll(atomicSelector).forEach((node) => node.setAttribute('contenteditable', 'false'))
+  const markAtomic = () => {
+    for (const node of area.querySelectorAll(atomicSelector)) node.setAttribute('contenteditable', 'false')
+  }
   const placeholder = () => (currentKind === 'comment' ? strings.placeholderComment : strings.placeholderReply) ?? ''
 
   function sync() {
@@ -948,7 +950,7 @@ function enhance(root) {
     }
   })
   const toolButtons = () => [...toolbar.querySelectorAll('button')]
-  toolButtons().forEach((button, index) => (button.tabIndex = index === 0 ? 0 : -1))
+  for (const [index, button] of toolButtons().entries()) button.tabIndex = index === 0 ? 0 : -1
   toolbar.addEventListener('keydown', (event) => {
     const buttons = toolButtons()
     const index = buttons.indexOf(document.activeElement)
@@ -957,7 +959,7 @@ function enhance(root) {
     if (next === undefined) return
     event.preventDefault()
     const target = buttons[(next + buttons.length) % buttons.length]
-    buttons.forEach((button) => (button.tabIndex = button === target ? 0 : -1))
+    for (const button of buttons) button.tabIndex = button === target ? 0 : -1
     target.focus()
   })
 }

@@ -10,7 +10,7 @@
 // resend whose first ack was lost is stored once.
 ;(() => {
   const script = document.currentScript
-  if (!script || !script.dataset.channel) return
+  if (!script?.dataset.channel) return
   const channelId = script.dataset.channel
   const base = new URL(script.src).origin
   const storageKey = `switchboard:visitor:${channelId}`
@@ -261,7 +261,7 @@
     if (next && !pendingId) log.insertBefore(item, next)
     else log.append(item)
     // A bot's quick replies belong to its newest message only.
-    if (!pendingId && !(next && next.dataset.seq)) {
+    if (!pendingId && !(next?.dataset.seq)) {
       for (const old of log.querySelectorAll('.quick-replies')) old.remove()
       if (message.buttons?.length) {
         const choices = el('div', { class: 'quick-replies', role: 'group', 'aria-label': say('choose') })

@@ -137,7 +137,7 @@ function searchSql(word, ids) {
 }
 
 /** bestSnippets: the text of each listed conversation's best message (highlighted in code). */
-function snippetsSql(word, ids, messageIds) {
+function snippetsSql(_word, ids, messageIds) {
   return {
     sql: `select id, text from messages where account_id = ? and id in (${messageIds.map(() => '?').join(', ')}) and hidden_at is null`,
     params: [ids.accountId, ...messageIds],
