@@ -335,7 +335,7 @@ export function serviceSuite(getDb: () => Db, getBlobs: () => BlobStore) {
 
     it('shows each search row with its contact, assignee and unread state, paged once through in every sort', async () => {
       const { db, workspace, deps } = await setup()
-      const created = []
+      const created: Awaited<ReturnType<typeof ingestInbound>>[] = []
       for (let index = 0; index < 7; index++) {
         const text = index % 2 ? 'The lantern flickers' : 'Lantern lantern lantern, the lantern is broken'
         created.push(await ingestInbound(deps, workspace.channels.email, { externalId: `l${index}`, from: { email: `l${index}@example.com`, name: `Lena ${index}` }, text }))
