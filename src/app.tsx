@@ -77,12 +77,14 @@ app.use('*', async (c, next) => {
 })
 
 // The request's UI language: Accept-Language first; requireSession switches to the user's choice.
-// Pages differ by that header, so caches are told (a signed-in page is private anyway).
+// Pages differ by that header, so caches are told (a signed-in page is private anyway). They differ
+// by HX-Request too: the same URL answers htmx with a fragment and a navigation with the page, and
+// without Vary the browser's Back can show the cached fragment as the page (no scripts, no styles).
 app.use('*', async (c, next) => {
   await runWithRequestLocale(c.req.header('Accept-Language'), next)
   if (c.res.status === 101) return
   try {
-    c.res.headers.append('Vary', 'Accept-Language')
+    c.res.headers.append('Vary', 'Accept-Language, HX-Request')
   } catch {
     // A response passed through from elsewhere (a Durable Object) can have immutable headers.
   }

@@ -19,12 +19,36 @@ htmx.createWebSocket = (url) => {
   return createWebSocket ? createWebSocket(url) : new WebSocket(url)
 }
 
+// An update for a row, count or header that this page does not show (a row of another view, or
+// one that the other answer already removed: an action's response and the live update both
+// delete a row that left the list) is dropped instead of failing in htmx (htmx:oobErrorNoTarget).
+function withoutOrphanUpdates(text) {
+  if (typeof text !== 'string' || !text.includes('hx-swap-oob')) return text
+  const template = document.createElement('template')
+  template.innerHTML = text
+  let dropped = false
+  for (const item of [...template.content.children]) {
+    const how = item.getAttribute('hx-swap-oob')
+    if (item.id && (how === 'true' || how === 'delete' || how === 'outerHTML') && !document.getElementById(item.id)) {
+      item.remove()
+      dropped = true
+    }
+  }
+  return dropped ? template.innerHTML : text
+}
+// For answers to requests: the element that asked may have been replaced meanwhile (a live header
+// swaps the button that was pressed), and with it the extension, so this runs for every swap.
+document.addEventListener('htmx:beforeSwap', (event) => {
+  event.detail.serverResponse = withoutOrphanUpdates(event.detail.serverResponse)
+})
+
 // A message can reach the page twice (the POST's response and the room's broadcast, or a resume
 // racing a broadcast). Drop an appended message that is already on screen.
 // Likewise a thread header pushed by the room can be older than the one an action just returned:
 // headers carry the conversation's newest sequence number, and an older one is dropped.
 htmx.defineExtension('sb-live', {
   transformResponse(text) {
+    text = withoutOrphanUpdates(text)
     if (!text.includes('beforeend:#thread-messages') && !text.includes('id="thread-header"')) return text
     const template = document.createElement('template')
     template.innerHTML = text
@@ -66,6 +90,22 @@ function focusLinkedMessage() {
   target.classList.add('linked')
   return true
 }
+
+// Two quick actions on a thread (a then e) can answer out of order: the pane each one returns
+// carries the conversation's newest sequence number, and one older than the pane on screen is not
+// swapped in (the newer answer already shows its effect).
+document.addEventListener('htmx:beforeSwap', (event) => {
+  if (event.detail.target?.id !== 'thread' || !event.detail.shouldSwap) return
+  const current = document.querySelector('#thread > .thread-layout')
+  const version = document.getElementById('thread-header')?.dataset.version
+  if (!current || version === undefined) return
+  const template = document.createElement('template')
+  template.innerHTML = event.detail.serverResponse
+  const incoming = template.content.querySelector('.thread-layout')
+  const incomingVersion = template.content.querySelector('#thread-header')?.dataset.version
+  if (incoming?.dataset.conversationId !== current.dataset.conversationId || incomingVersion === undefined) return
+  if (Number(incomingVersion) < Number(version)) event.detail.shouldSwap = false
+})
 
 document.addEventListener('htmx:pushedIntoHistory', markActiveRow)
 document.addEventListener('htmx:historyRestore', markActiveRow)
@@ -344,4 +384,40 @@ document.addEventListener('htmx:oobAfterSwap', (event) => {
       if (notice) notice.textContent = ''
     }, 6000)
   }
+})
+
+// ---- A compact composer ------------------------------------------------------------------------
+// The composer shows one or two lines until it is used: focusing it (or a picker it opened) opens
+// the toolbar and the fields; it folds again when the focus leaves it with nothing written.
+
+function composerIsEmpty(form) {
+  const area = form.querySelector('.editor-area')
+  if (area) return area.classList.contains('is-empty')
+  return !form.querySelector('textarea')?.value
+}
+
+function composerFocus(target) {
+  const form = document.getElementById('composer')
+  if (!form || !(target instanceof Element)) return
+  if (form.contains(target) || target.closest('.editor-popover')) form.classList.add('is-active')
+  else if (!document.querySelector('.editor-popover') && composerIsEmpty(form)) form.classList.remove('is-active')
+}
+// A press opens it on click, not on pointerdown: growing between press and release would move
+// what is under the pointer (the Reply/Comment switch) and the click would land elsewhere.
+let pointerPressed = false
+document.addEventListener('pointerdown', () => (pointerPressed = true), true)
+document.addEventListener('focusin', (event) => {
+  if (!pointerPressed) composerFocus(event.target)
+})
+document.addEventListener('click', (event) => {
+  pointerPressed = false
+  composerFocus(event.target)
+})
+document.addEventListener('pointerup', (event) => {
+  // A press that ends without a click (a drag, a selection) still settles the composer.
+  setTimeout(() => {
+    if (!pointerPressed) return
+    pointerPressed = false
+    composerFocus(event.target)
+  })
 })

@@ -229,7 +229,7 @@ function closePopover({ restoreFocus = false } = {}) {
   controller?.abort()
   element.remove()
   popover = null
-  editor.toolbar.querySelectorAll('[aria-expanded]').forEach((button) => button.removeAttribute('aria-expanded'))
+  for (const button of editor.toolbar.querySelectorAll('[aria-expanded]')) button.removeAttribute('aria-expanded')
   if (restoreFocus) (returnFocus ?? editor.area).focus()
 }
 
@@ -341,7 +341,9 @@ function markSelected(state, index) {
   const items = [...state.element.querySelectorAll('.picker-item')]
   items.forEach((item, position) => {
     item.classList.toggle('is-selected', position === index)
-    item.closest('[role=option]')?.setAttribute('aria-selected', String(position === index))
+    // The list is plain buttons (no listbox): the item Enter would pick is the current one.
+    if (position === index) item.setAttribute('aria-current', 'true')
+    else item.removeAttribute('aria-current')
   })
   state.selected = items.length ? index : -1
   items[index]?.scrollIntoView({ block: 'nearest' })
@@ -400,6 +402,13 @@ function enhance(root) {
   handle.setAttribute('aria-orientation', 'horizontal')
   handle.setAttribute('aria-label', strings.resize ?? 'Resize the editor')
   handle.tabIndex = 0
+  // A focusable separator is a slider-like widget: it says its value (the editor's height in px).
+  const describeHeight = (height) => {
+    handle.setAttribute('aria-valuemin', String(minHeightPx))
+    handle.setAttribute('aria-valuemax', String(Math.round(window.innerHeight * 0.7)))
+    handle.setAttribute('aria-valuenow', String(Math.round(height)))
+  }
+  describeHeight(Math.max(savedHeight || 0, minHeightPx))
 
   // The textarea stays in the form (hidden) and carries the plain text; `html` gets its name now,
   // so a browser without this script posts only the textarea.
@@ -423,7 +432,9 @@ function enhance(root) {
     area.replaceChildren(cleanHtml(html))
     markAtomic()
   }
-  const markAtomic = () => area.querySelectorAll(atomicSelector).forEach((node) => node.setAttribute('contenteditable', 'false'))
+  const markAtomic = () => {
+    for (const node of area.querySelectorAll(atomicSelector)) node.setAttribute('contenteditable', 'false')
+  }
   const placeholder = () => (currentKind === 'comment' ? strings.placeholderComment : strings.placeholderReply) ?? ''
 
   function sync() {
@@ -844,6 +855,7 @@ function enhance(root) {
   const setHeight = (px) => {
     const height = Math.round(Math.max(minHeightPx, Math.min(px, window.innerHeight * 0.7)))
     area.style.height = `${height}px`
+    describeHeight(height)
     localStorage.setItem(heightKey, String(height))
   }
   handle.addEventListener('pointerdown', (event) => {
@@ -938,7 +950,7 @@ function enhance(root) {
     }
   })
   const toolButtons = () => [...toolbar.querySelectorAll('button')]
-  toolButtons().forEach((button, index) => (button.tabIndex = index === 0 ? 0 : -1))
+  for (const [index, button] of toolButtons().entries()) button.tabIndex = index === 0 ? 0 : -1
   toolbar.addEventListener('keydown', (event) => {
     const buttons = toolButtons()
     const index = buttons.indexOf(document.activeElement)
@@ -947,7 +959,7 @@ function enhance(root) {
     if (next === undefined) return
     event.preventDefault()
     const target = buttons[(next + buttons.length) % buttons.length]
-    buttons.forEach((button) => (button.tabIndex = button === target ? 0 : -1))
+    for (const button of buttons) button.tabIndex = button === target ? 0 : -1
     target.focus()
   })
 }

@@ -1,9 +1,17 @@
-// The panes around a thread: the left navigation and the right contact sidebar collapse and
-// expand, and the choice is remembered in this browser. Also closes the ticket's "View more"
+// The panes around a thread: the left navigation and the right contact sidebar. On a wide screen
+// they collapse and expand in place, and the choice is remembered in this browser; on a narrower
+// one (see "Layouts by screen width" in app.css) they slide over the list and thread and close
+// again on Escape, a click outside, or when a view is chosen. Also closes the ticket's "View more"
 // slide-over. No build step: plain ES2022.
 
 const storageKey = (side) => `switchboard:pane:${side}`
 const paneOf = (side) => document.getElementById(side === 'left' ? 'nav-pane' : 'contact-pane')
+// The widths below which a pane slides over instead of standing beside the others (app.css).
+const slideOver = {
+  left: window.matchMedia('(max-width: 1359px)'),
+  right: window.matchMedia('(max-width: 1199px)'),
+}
+const openKey = (side) => (side === 'left' ? 'leftOpen' : 'rightOpen')
 
 function stored(side) {
   try {
@@ -21,8 +29,9 @@ function remember(side, state) {
   }
 }
 
-/** Whether a pane is on screen now (CSS decides the default, e.g. the contact pane at ≤1100 px). */
+/** Whether a pane is on screen now. */
 function isShown(side) {
+  if (slideOver[side].matches) return document.documentElement.dataset[openKey(side)] === 'true'
   const pane = paneOf(side)
   if (!pane) return stored(side) !== 'collapsed'
   if (side === 'left') return document.documentElement.dataset.leftPane !== 'collapsed'
@@ -35,10 +44,26 @@ function apply(side, state) {
   else delete document.documentElement.dataset[key]
 }
 
+function setOpen(side, open) {
+  if (open) document.documentElement.dataset[openKey(side)] = 'true'
+  else delete document.documentElement.dataset[openKey(side)]
+}
+
 function syncToggles() {
   for (const button of document.querySelectorAll('[data-toggle-pane]')) {
     button.setAttribute('aria-expanded', String(isShown(button.dataset.togglePane)))
   }
+}
+
+/** Closes the slide-overs; the focus goes back to the button that opened one, if it was inside. */
+function closeSlideOvers(except) {
+  for (const side of ['left', 'right']) {
+    if (side === except || !document.documentElement.dataset[openKey(side)]) continue
+    const hadFocus = paneOf(side)?.contains(document.activeElement)
+    setOpen(side, false)
+    if (hadFocus) document.querySelector(`[data-toggle-pane="${side}"]:not(#${side === 'left' ? 'nav-pane' : 'contact-pane'} *)`)?.focus()
+  }
+  syncToggles()
 }
 
 for (const side of ['left', 'right']) apply(side, stored(side))
@@ -48,6 +73,18 @@ document.addEventListener('click', (event) => {
   const toggle = event.target.closest('[data-toggle-pane]')
   if (toggle) {
     const side = toggle.dataset.togglePane
+    if (slideOver[side].matches) {
+      if (isShown(side)) {
+        closeSlideOvers() // the focus goes back to the opening button if it was in the pane
+        return
+      }
+      closeSlideOvers(side)
+      setOpen(side, true)
+      syncToggles()
+      // The pane's first control takes the focus, so a keyboard user lands inside it.
+      paneOf(side)?.querySelector('a[href], button:not([data-toggle-pane]), summary, select, input')?.focus()
+      return
+    }
     const next = isShown(side) ? 'collapsed' : 'expanded'
     apply(side, next)
     remember(side, next)
@@ -55,18 +92,24 @@ document.addEventListener('click', (event) => {
     return
   }
   if (event.target.closest('[data-close-panel]')) closePanel()
+  // A click outside an open slide-over closes it; choosing a view in the navigation does too.
+  const inPane = (side) => paneOf(side)?.contains(event.target)
+  if (document.documentElement.dataset.leftOpen && (!inPane('left') || event.target.closest('.view-link'))) closeSlideOvers()
+  if (document.documentElement.dataset.rightOpen && !inPane('right') && !event.target.closest('.slide-over, .editor-popover')) closeSlideOvers()
 })
 
 function closePanel() {
   const slot = document.getElementById('sidebar-panel')
-  if (slot && slot.firstElementChild) {
+  if (slot?.firstElementChild) {
     slot.replaceChildren()
     document.querySelector('#card-ticket .view-more')?.focus()
   }
 }
 
 document.addEventListener('keydown', (event) => {
-  if (event.key === 'Escape' && document.getElementById('ticket-panel')) closePanel()
+  if (event.key !== 'Escape') return
+  if (document.getElementById('ticket-panel')) closePanel()
+  else if (document.documentElement.dataset.leftOpen || document.documentElement.dataset.rightOpen) closeSlideOvers()
 })
 
 // Inline property editing: after Save or Cancel the re-rendered value gets the focus back, so a
@@ -88,6 +131,8 @@ document.addEventListener('htmx:afterSettle', (event) => {
 
 // New thread panes arrive with fresh toggle buttons; the panel moves focus to itself on open.
 document.addEventListener('htmx:afterSettle', (event) => {
+  // Another thread opened: the previous one's sidebar does not slide over the new one.
+  if (event.detail.target?.id === 'thread') setOpen('right', false)
   syncToggles()
   if (event.detail.target?.id === 'sidebar-panel') document.querySelector('#ticket-panel h2 a')?.focus()
 })

@@ -10,7 +10,7 @@
 // resend whose first ack was lost is stored once.
 ;(() => {
   const script = document.currentScript
-  if (!script || !script.dataset.channel) return
+  if (!script?.dataset.channel) return
   const channelId = script.dataset.channel
   const base = new URL(script.src).origin
   const storageKey = `switchboard:visitor:${channelId}`
@@ -190,7 +190,10 @@
   const status = el('p', { class: 'status' }, '')
   const close = el('button', { class: 'close', type: 'button', 'aria-label': say('close') }, '×')
   header.append(title, status, close)
-  const log = el('ol', { class: 'log', role: 'log', 'aria-live': 'polite', 'aria-label': say('messages') })
+  // The messages are a list inside a live log region (an <ol> itself may not take the log role).
+  const log = el('ol', { class: 'log' })
+  const logRegion = el('div', { class: 'log-region', role: 'log', 'aria-live': 'polite', 'aria-label': say('messages') })
+  logRegion.append(log)
   const typing = el('p', { class: 'typing', 'aria-live': 'polite' }, '')
   const notice = el('p', { class: 'notice', role: 'alert', hidden: '' })
   const prechat = el('form', { class: 'prechat', hidden: '' })
@@ -206,7 +209,7 @@
   const attach = el('button', { type: 'button', class: 'attach', 'aria-label': say('attach_label'), title: say('attach_title') }, '+')
   const fileInput = el('input', { type: 'file', class: 'file-input', hidden: '', 'aria-hidden': 'true', tabindex: '-1' })
   form.append(attach, fileInput, input, send)
-  panel.append(header, log, typing, notice, prechat, form)
+  panel.append(header, logRegion, typing, notice, prechat, form)
   root.append(launcher, panel)
 
   /** Puts the session's texts on the fixed parts of the widget (built before the session answered). */
@@ -258,7 +261,7 @@
     if (next && !pendingId) log.insertBefore(item, next)
     else log.append(item)
     // A bot's quick replies belong to its newest message only.
-    if (!pendingId && !(next && next.dataset.seq)) {
+    if (!pendingId && !(next?.dataset.seq)) {
       for (const old of log.querySelectorAll('.quick-replies')) old.remove()
       if (message.buttons?.length) {
         const choices = el('div', { class: 'quick-replies', role: 'group', 'aria-label': say('choose') })
@@ -291,7 +294,7 @@
   // ---- Satisfaction survey (sent by the room when an agent closes the chat) ------------------------
   function showSurvey(frame) {
     root.querySelector('.survey')?.remove()
-    const box = el('li', { class: 'survey', role: 'group', 'aria-label': say('feedback') })
+    const box = el('li', { class: 'survey', 'aria-label': say('feedback') })
     box.append(el('p', { class: 'survey-question' }, frame.question))
     const scores = el('div', { class: 'survey-scores' })
     const comment = el('textarea', { rows: '2', maxlength: '2000', placeholder: say('survey_comment'), 'aria-label': say('survey_comment_label') })

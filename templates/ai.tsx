@@ -8,7 +8,7 @@ export const maxPromptLength = 1000
 /** The sidebar's AI card: which provider answers, and the "Summarize conversation" button. */
 export const AiCard: FC<{ conversationId: string; providerLabel: string }> = ({ conversationId, providerLabel }) => (
   <section class="card ai-card" id="card-ai" aria-labelledby="card-ai-title">
-    <h3 id="card-ai-title">{t('ai.card.title')}</h3>
+    <h2 id="card-ai-title">{t('ai.card.title')}</h2>
     <p class="muted small">{providerLabel}</p>
     <button
       type="button"
@@ -88,8 +88,8 @@ export const DraftResult: FC<{ conversationId: string; draft: AiDraft; variant: 
     <p class={`ai-label ai-label-${draft.meta.kind}`}>{draft.meta.label}</p>
     {/* Sanitised by sanitizeRichText before it got here: the same HTML the editor will insert. */}
     <div class="ai-draft-preview">{raw(draft.html)}</div>
-    <ul class="picker-list" role="listbox">
-      <li role="option">
+    <ul class="picker-list">
+      <li>
         <button type="button" class="picker-item" data-insert-html={draft.html}>
           <span class="picker-label">{t('ai.write.insert')}</span> <span class="picker-detail">{draft.meta.label}</span>
         </button>

@@ -165,7 +165,7 @@ export const PropertyList: FC<{
 /** A card placeholder that loads itself; the contract other areas add their cards by. */
 export const LazyCard: FC<{ conversationId: string; name: string; title: string }> = ({ conversationId, name, title }) => (
   <section class="card card-loading" id={`card-${name}`} hx-get={`/conversations/${conversationId}/cards/${name}`} hx-trigger="load" hx-swap="outerHTML" aria-busy="true">
-    <h3>{title}</h3>
+    <h2>{title}</h2>
     <p class="muted small">{t('cards.loading')}</p>
   </section>
 )
@@ -188,7 +188,7 @@ export const ContactCard: FC<{ conversationId: string; contact: Contact | null; 
   if (!contact) {
     return (
       <section class="card contact-card" id="card-contact" aria-label={t('cards.contact')}>
-        <h3>{t('cards.contact')}</h3>
+        <h2>{t('cards.contact')}</h2>
         <p class="muted no-contact">{t('cards.no_contact')}</p>
         <details class="add-contact" open={Boolean(error)}>
           <summary class="button small">{t('cards.add_contact')}</summary>
@@ -271,7 +271,7 @@ const PickList: FC<{
   swap?: string
   include?: string
 }> = ({ query, items, className, post, target, swap, include }) => {
-  if (!query.trim()) return <></>
+  if (!query.trim()) return null
   if (items.length === 0) return <p class="muted small">{t('cards.no_matches')}</p>
   return (
     <ul class="plain-list search-results">
@@ -308,7 +308,7 @@ export const ContactSearchResults: FC<{ conversationId: string; contacts: Contac
 
 export const AboutCard: FC<{ conversationId: string; items: PropertyItem[]; editing?: string; error?: string; draft?: string }> = (props) => (
   <section class="card" id="card-about" aria-label={t('cards.about')}>
-    <h3>{t('cards.about')}</h3>
+    <h2>{t('cards.about')}</h2>
     {props.items.length === 0 ? (
       <p class="muted small">{t('cards.no_properties_chosen')}</p>
     ) : (
@@ -327,7 +327,7 @@ export const AboutCard: FC<{ conversationId: string; items: PropertyItem[]; edit
 
 export const CustomPropertiesCard: FC<{ conversationId: string; items: PropertyItem[]; editing?: string; error?: string; draft?: string; isAdmin: boolean }> = (props) => (
   <section class="card" id="card-properties" aria-label={t('cards.custom_properties')}>
-    <h3>{t('cards.custom_properties')}</h3>
+    <h2>{t('cards.custom_properties')}</h2>
     {props.items.length === 0 ? (
       <p class="muted small">
         {t('cards.no_custom_properties')} {props.isAdmin && <a href="/settings/properties">{t('cards.define_properties')}</a>}
@@ -362,7 +362,7 @@ export const CompanyCard: FC<{
   if (!company) {
     return (
       <section class="card" id="card-company" aria-label={t('cards.company')}>
-        <h3>{t('cards.company')}</h3>
+        <h2>{t('cards.company')}</h2>
         <p class="muted small">{t('cards.no_company')}</p>
         <details class="add-company" open={Boolean(error)}>
           <summary class="button small">{t('cards.add_company')}</summary>
@@ -399,7 +399,7 @@ export const CompanyCard: FC<{
   return (
     <section class="card" id="card-company" aria-label={t('cards.company')}>
       <div class="card-title-row">
-        <h3>{t('cards.company')}</h3>
+        <h2>{t('cards.company')}</h2>
         <button
           type="button"
           class="link-button small"
@@ -508,7 +508,7 @@ export const TicketCard: FC<{
   if (!ticket) {
     return (
       <section class="card" id="card-ticket" aria-label={t('cards.ticket')}>
-        <h3>{t('cards.ticket')}</h3>
+        <h2>{t('cards.ticket')}</h2>
         <p class="muted small">{t('cards.no_ticket')}</p>
         {newTicket?.trashed && newTicket.error && (
           <p class="form-error small" role="alert">
@@ -531,7 +531,7 @@ export const TicketCard: FC<{
   return (
     // Reloads itself when the ticket changes elsewhere on the page (the "View more" panel).
     <section class="card" id="card-ticket" aria-label={t('cards.ticket')} hx-get={base} hx-trigger="ticket:panel-changed from:body" hx-swap="outerHTML">
-      <h3>{t('cards.ticket')}</h3>
+      <h2>{t('cards.ticket')}</h2>
       {error && !editing && (
         <p class="form-error small" role="alert">
           {error}
@@ -618,7 +618,7 @@ export interface OtherConversation {
 
 export const OtherConversationsCard: FC<{ others: OtherConversation[] }> = ({ others }) => (
   <section class="card" id="card-conversations" aria-label={t('cards.other_conversations')}>
-    <h3>{t('cards.other_conversations')}</h3>
+    <h2>{t('cards.other_conversations')}</h2>
     {others.length === 0 ? (
       <p class="muted small">{t('common.none')}</p>
     ) : (
@@ -639,7 +639,7 @@ export const OtherConversationsCard: FC<{ others: OtherConversation[] }> = ({ ot
 
 export const OtherTicketsCard: FC<{ tickets: Ticket[] }> = ({ tickets }) => (
   <section class="card" id="card-tickets" aria-label={t('cards.other_tickets')}>
-    <h3>{t('cards.other_tickets')}</h3>
+    <h2>{t('cards.other_tickets')}</h2>
     {tickets.length === 0 ? (
       <p class="muted small">{t('common.none')}</p>
     ) : (
@@ -718,7 +718,7 @@ export const DealsCard: FC<{ conversationId: string; deals: Deal[]; custom?: Pro
   const currency = values?.currency ?? (locale === 'nb' ? 'NOK' : 'USD')
   return (
     <section class="card" id="card-deals" aria-label={t('cards.deals')}>
-      <h3>{t('cards.deals')}</h3>
+      <h2>{t('cards.deals')}</h2>
       {deals.length === 0 ? (
         <p class="muted small">{t('cards.no_deals')}</p>
       ) : (

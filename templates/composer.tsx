@@ -51,8 +51,10 @@ function editorStrings() {
 }
 
 const ToolButton: FC<{ command: string; label: string; symbol: string; pressable?: boolean }> = ({ command, label, symbol, pressable }) => (
-  <button type="button" class="editor-button" data-command={command} aria-label={label} title={label} aria-pressed={pressable ? 'false' : undefined}>
+  // Named by its hidden text, not aria-label: the visible symbol ("1≡") is not part of the name.
+  <button type="button" class="editor-button" data-command={command} title={label} aria-pressed={pressable ? 'false' : undefined}>
     <span aria-hidden="true">{symbol}</span>
+    <span class="visually-hidden">{label}</span>
   </button>
 )
 
@@ -105,7 +107,7 @@ export const RichEditor: FC<{ conversationId?: string; html: string; text: strin
           <ToolButton command="codeBlock" label={t('editor.code_block')} symbol="{ }" />
         </span>
         {base && (
-          <span class="editor-group editor-inserts" role="group" aria-label={t('editor.insert')}>
+          <fieldset class="editor-group editor-inserts" aria-label={t('editor.insert')}>
             <InsertButton url={`${base}/insert/snippets`} label={t('editor.insert_snippet')} />
             <InsertButton url={`${base}/insert/templates`} label={t('editor.insert_template')} />
             <InsertButton url={`${base}/insert/articles`} label={t('editor.insert_article')} />
@@ -113,7 +115,7 @@ export const RichEditor: FC<{ conversationId?: string; html: string; text: strin
             <InsertButton url={`${base}/insert/documents`} label={t('editor.insert_document')} />
             <InsertButton url={`${base}/insert/link`} label={t('editor.insert_link_card')} />
             <InsertButton url={`${base}/ai/write`} label={t('editor.write_for_me')} />
-          </span>
+          </fieldset>
         )}
       </div>
       <textarea

@@ -80,8 +80,7 @@ export const TasksSection: FC<{ contactId: string; tasks: Task[]; users: Assigna
             <button
               type="button"
               class="task-check"
-              role="checkbox"
-              aria-checked={task.doneAt ? 'true' : 'false'}
+              aria-pressed={task.doneAt ? 'true' : 'false'}
               aria-label={task.doneAt ? t('record.reopen_task', { title: task.title }) : t('record.complete_task', { title: task.title })}
               hx-post={`/contacts/${contactId}/tasks/${task.id}/done`}
               hx-vals={JSON.stringify({ done: task.doneAt ? '0' : '1' })}

@@ -209,7 +209,9 @@ export const ContentListPage: FC<{
         <tr>
           <th>{t('content.column.name')}</th>
           <th>{t('content.column.by')}</th>
-          <th></th>
+          <th>
+            <span class="visually-hidden">{t('common.actions')}</span>
+          </th>
         </tr>
       </thead>
       <tbody id={`${kind}-rows`}>

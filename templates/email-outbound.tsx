@@ -64,10 +64,14 @@ export const ComposeForm: FC<{ inboxId: string; channels: { id: string; name: st
           <input type="text" name="subject" value={values.subject ?? ''} required maxlength={500} />
         </label>
         <RichEditor html={values.html ?? ''} text={values.text ?? ''} kind="message" rows={10} />
-        <label class="composer-field">
-          <span>{t('email.compose.attach')}</span>
-          <input type="file" name="attachments" multiple />
-        </label>
+        <div class="composer-field-row">
+          <label class="attach-button">
+            <svg viewBox="0 0 24 24" width="14" height="14" aria-hidden="true">
+            <path d="M16.5 6.5 8.7 14.3a1.5 1.5 0 0 0 2.1 2.1l7.4-7.4a3 3 0 0 0-4.2-4.2l-7.6 7.6a4.5 4.5 0 0 0 6.4 6.4l6.7-6.7" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" />
+          </svg> {t('email.compose.attach')}
+            <input type="file" name="attachments" multiple class="attach-input" />
+          </label>
+        </div>
         <div class="composer-actions">
           <button type="submit" class="button primary">
             {t('email.compose.send')}

@@ -114,7 +114,7 @@ export const FeedbackCard: FC<{
   timeZone: string
 }> = ({ conversationId, hasContact, answered, pending, average, timeZone }) => (
   <section class="card feedback-card" id="card-feedback" aria-labelledby="card-feedback-title">
-    <h3 id="card-feedback-title">{t('feedback.card.title')}</h3>
+    <h2 id="card-feedback-title">{t('feedback.card.title')}</h2>
     {!hasContact ? (
       <p class="muted small">{t('feedback.card.no_contact')}</p>
     ) : answered.length === 0 && pending.length === 0 ? (

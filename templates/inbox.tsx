@@ -90,6 +90,16 @@ export const ViewCount: FC<{ viewId: string; count: number; oob?: boolean }> = (
   </span>
 )
 
+/**
+ * The count beside the list's title: the same number as the view's count in the navigation, kept
+ * live by the inbox hub like that one. Only an unfiltered list shows it (filters narrow the rows).
+ */
+export const ListCount: FC<{ viewId: string; count: number; oob?: boolean }> = ({ viewId, count, oob }) => (
+  <span id="list-count" class="muted list-count" data-view-id={viewId} hx-swap-oob={oob ? 'true' : undefined}>
+    {count}
+  </span>
+)
+
 /** The view list with counts; re-sent out of band whenever the list pane changes. */
 export const ViewNav: FC<{ ctx: InboxContext; oob?: boolean }> = ({ ctx, oob }) => {
   const pinned = builtInViews.filter((view) => view.alwaysShown)
@@ -265,7 +275,7 @@ export const ConversationRowItem: FC<{
   const who = row.contactName ?? row.contactEmail ?? row.contactPhone ?? t('inbox.row.unknown_visitor')
   const classes = ['conversation-row', row.unread ? 'unread' : '', active ? 'active' : ''].filter(Boolean).join(' ')
   return (
-    <div id={`conv-row-${row.id}`} class={classes} data-conversation-id={row.id} role="listitem" hx-swap-oob={oob ? 'true' : undefined}>
+    <li id={`conv-row-${row.id}`} class={classes} data-conversation-id={row.id} hx-swap-oob={oob ? 'true' : undefined}>
       <input type="checkbox" name="ids" value={row.id} form="bulk" class="row-select" aria-label={t('inbox.row.select', { name: who })} />
       <a class="row-link" href={href} hx-get={href} hx-target="#thread" hx-push-url="true">
         <Avatar name={who} />
@@ -302,7 +312,7 @@ export const ConversationRowItem: FC<{
           </div>
         </div>
       </a>
-    </div>
+    </li>
   )
 }
 
@@ -341,12 +351,23 @@ export const ConversationRows: FC<{
         <ConversationRowItem row={row} inboxId={inboxId} viewId={viewId} filterQuery={filterQuery} active={row.id === activeId} />
       ))}
       {nextCursor && (
-        <button type="button" class="load-more" hx-get={`${viewUrl(inboxId, viewId)}/rows?${more.toString()}`} hx-swap="outerHTML">
-          {t('inbox.list.load_more')}
-        </button>
+        <li class="load-more-item">
+          <button type="button" class="load-more" hx-get={`${viewUrl(inboxId, viewId)}/rows?${more.toString()}`} hx-target="closest li" hx-swap="outerHTML">
+            {t('inbox.list.load_more')}
+          </button>
+        </li>
       )}
     </>
   )
+}
+
+/**
+ * Without search text a Status filter narrows the view, never widens it: "All open" filtered to
+ * Closed is empty by definition, and the empty list says so instead of looking broken.
+ */
+function statusNarrows(view: ViewDefinition, filters: ListFilters): string | null {
+  if (!filters.status || !view.status || filters.status === view.status) return null
+  return t('inbox.list.status_narrows', { view: viewName(view), status: t(`list.filter.${view.status}`).toLowerCase() })
 }
 
 export interface ListState {
@@ -371,8 +392,12 @@ export const ListPane: FC<{
     <>
       <div class="list-inner" hx-ext="ws,sb-live" ws-connect={`/inboxes/${ctx.inbox.id}/live?${live.toString()}`}>
         <header class="pane-header">
-          <h2>{searching ? t('inbox.list.search_results') : viewName(ctx.view)}</h2>
-          {!searching && <span class="muted">{ctx.counts[ctx.view.id] ?? 0}</span>}
+          {/* Below the widest layout the navigation slides over the list; this opens it. */}
+          <button type="button" class="icon-button pane-toggle nav-toggle" data-toggle-pane="left" aria-controls="nav-pane" aria-expanded="false" title={t('pane.toggle_nav')} aria-label={t('pane.toggle_nav')}>
+            <span aria-hidden="true">☰</span>
+          </button>
+          <h1 class="list-title">{searching ? t('inbox.list.search_results') : viewName(ctx.view)}</h1>
+          {!list.filterQuery && <ListCount viewId={ctx.view.id} count={ctx.counts[ctx.view.id] ?? 0} />}
           <a class="button small compose-link" href={`/inbox/${ctx.inbox.id}/compose`} hx-get={`/inbox/${ctx.inbox.id}/compose`} hx-target="#thread" hx-push-url="true">
             {t('inbox.list.new_email')}
           </a>
@@ -380,13 +405,13 @@ export const ListPane: FC<{
         <SearchAndFilters inboxId={ctx.inbox.id} view={ctx.view} filters={list.filters} options={list.options} error={list.error} />
         <SaveViewForm inboxId={ctx.inbox.id} viewId={ctx.view.id} filters={list.filters} />
         <BulkBar inboxId={ctx.inbox.id} viewId={ctx.view.id} filterQuery={list.filterQuery} trashView={ctx.view.id === 'trash'} />
-        <div id="conversation-rows" class="conversation-rows" role="list">
+        <ul id="conversation-rows" class="conversation-rows">
           {rows.length === 0 ? (
-            <p class="empty-state">{list.error ? t('inbox.list.fix_filter') : searching ? t('inbox.list.no_matches') : t('inbox.list.empty')}</p>
+            <li class="empty-state">{list.error ? t('inbox.list.fix_filter') : searching ? t('inbox.list.no_matches') : statusNarrows(ctx.view, list.filters) ?? t('inbox.list.empty')}</li>
           ) : (
             <ConversationRows rows={rows} inboxId={ctx.inbox.id} viewId={ctx.view.id} filterQuery={list.filterQuery} nextCursor={nextCursor} activeId={activeId} />
           )}
-        </div>
+        </ul>
       </div>
       {oobNav && <ViewNav ctx={ctx} oob />}
     </>
@@ -544,6 +569,11 @@ export const ThreadHeader: FC<{
   const botHeldUntil = botCloseAllowedAt(detail.botSession, conversation.assigneeBot)
   return (
     <header id="thread-header" class="thread-header" data-version={version} hx-swap-oob={oob ? 'true' : undefined}>
+      {/* On a phone the thread takes the whole screen; this returns to the list it was opened from. */}
+      <a class="icon-button back-to-list" href={`${viewUrl(place.inboxId, place.viewId)}${place.filterQuery}`} title={t('pane.back_to_list')}>
+        <span aria-hidden="true">←</span>
+        <span class="visually-hidden">{t('pane.back_to_list')}</span>
+      </a>
       <div class="thread-title">
         <h1 class="thread-subject">{conversation.subject ?? detail.contact?.name ?? t('header.conversation')}</h1>
         <div class="thread-meta muted small">
@@ -664,11 +694,14 @@ export const InboxPage: FC<{ ctx: InboxContext; appName: string; list: Child; th
         )}
         <UserMenu user={ctx.user} />
       </aside>
-      <section id="list" class="list-pane" aria-label={t('inbox.list.label')}>
-        {list}
-      </section>
-      <main id="thread" class="thread-pane">
-        {thread}
+      {/* The list and the thread are the main content together: a phone shows one of them at a time. */}
+      <main class="app-main">
+        <section id="list" class="list-pane" aria-label={t('inbox.list.label')}>
+          {list}
+        </section>
+        <div id="thread" class="thread-pane">
+          {thread}
+        </div>
       </main>
     </div>
   </Layout>

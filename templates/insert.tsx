@@ -18,9 +18,11 @@ export const PickerList: FC<{ items: PickerItem[]; empty: string }> = ({ items, 
   items.length === 0 ? (
     <p class="picker-empty">{empty}</p>
   ) : (
-    <ul class="picker-list" role="listbox">
+    // A plain list of buttons: each item is itself the focusable control (arrow keys move between
+    // them, static/editor.js); the one a typed trigger would pick is marked aria-current.
+    <ul class="picker-list">
       {items.map((item) => (
-        <li role="option">
+        <li>
           <button type="button" class="picker-item" data-insert-html={item.html} data-insert-subject={item.subject}>
             <span class="picker-label">{item.label}</span> {item.detail && <span class="picker-detail">{item.detail}</span>}
           </button>

@@ -54,7 +54,8 @@ export const SearchAndFilters: FC<{
   const showInactive = filters.inactive === '1'
   const open = hasFilters(filters) && !(searching && Object.keys(filters).every((key) => ['q', 'hideTrash', 'hideFiltered', 'sort'].includes(key)))
   return (
-    <form id="search" class="search" action={action} method="get" hx-get={action} hx-target="#list" hx-push-url="true" role="search">
+    <search>
+    <form id="search" class="search" action={action} method="get" hx-get={action} hx-target="#list" hx-push-url="true">
       <div class="search-row">
         <input
           type="search"
@@ -95,17 +96,20 @@ export const SearchAndFilters: FC<{
             {t('list.filter.contact')}
             <input name="contact" value={filters.contact ?? ''} placeholder={t('list.filter.contact_placeholder')} maxlength={254} />
           </label>
-          <label>
+          <label for="filter-assignee">
             {t('list.filter.assignee')}
             {options ? (
-              <select name="assignee">
+              <select id="filter-assignee" name="assignee">
                 <AssigneeOptions filters={filters} options={options} />
               </select>
             ) : (
               // The people and bots are fetched when the panel first opens: most lists never need them.
               <select
+                id="filter-assignee"
                 name="assignee"
                 hx-get={`/inbox/${inboxId}/${view.id}/assignee-options`}
+                // Not a navigation: the form's hx-push-url must not put this fragment's URL in the address bar.
+                hx-push-url="false"
                 hx-trigger="toggle once from:closest details"
                 hx-target="this"
                 hx-swap="innerHTML"
@@ -158,6 +162,7 @@ export const SearchAndFilters: FC<{
         </p>
       )}
     </form>
+    </search>
   )
 }
 

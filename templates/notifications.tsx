@@ -15,9 +15,9 @@ export const MentionPicker: FC<{ teammates: Teammate[]; query: string }> = ({ te
   teammates.length === 0 ? (
     <p class="picker-empty">{query.trim() ? t('mentions.none', { query: query.trim().slice(0, 60) }) : t('mentions.none_at_all')}</p>
   ) : (
-    <ul class="picker-list" role="listbox" aria-label={t('mentions.picker_label')}>
+    <ul class="picker-list" aria-label={t('mentions.picker_label')}>
       {teammates.map((user) => (
-        <li role="option">
+        <li>
           <button type="button" class="picker-item" data-insert-html={mentionHtml(user)} data-user-id={user.id}>
             <span class="picker-label">{user.name}</span> <span class="picker-detail">{user.email}</span>
           </button>
@@ -31,11 +31,11 @@ export const BellCount: FC<{ count: number; oob?: boolean }> = ({ count, oob }) 
   <span
     id="notification-count"
     class={count > 0 ? 'bell-count' : 'bell-count zero'}
-    aria-label={t('notifications.unread', { count })}
     data-count={count}
     hx-swap-oob={oob ? 'true' : undefined}
   >
-    {count > 99 ? '99+' : count}
+    <span aria-hidden="true">{count > 99 ? '99+' : count}</span>
+    <span class="visually-hidden">{t('notifications.unread', { count })}</span>
   </span>
 )
 
@@ -68,7 +68,7 @@ export const NotificationBell: FC<{ count: number; items: NotificationItem[]; ti
       </svg>
       <BellCount count={count} />
     </summary>
-    <div class="notification-panel" role="region" aria-label={t('notifications.title')}>
+    <section class="notification-panel" aria-label={t('notifications.title')}>
       <header class="notification-header">
         <strong>{t('notifications.title')}</strong>
         <button type="button" class="link-button small" hx-post="/notifications/read-all" hx-target="#notification-bell" hx-swap="outerHTML">
@@ -76,7 +76,7 @@ export const NotificationBell: FC<{ count: number; items: NotificationItem[]; ti
         </button>
       </header>
       <NotificationList items={items} timeZone={timeZone} />
-    </div>
+    </section>
   </details>
 )
 

@@ -25,7 +25,9 @@ export const PropertyDefinitions: FC<{ definitions: PropertyDefinition[]; error?
             <th>{t('propsettings.label')}</th>
             <th>{t('propsettings.name')}</th>
             <th>{t('propsettings.type')}</th>
-            <th></th>
+            <th>
+              <span class="visually-hidden">{t('common.actions')}</span>
+            </th>
           </tr>
         </thead>
         <tbody>

@@ -74,15 +74,17 @@ export const SchemaFields: FC<{ fields: SchemaField[]; values: Record<string, un
       const value = values[field.key]
       const error = errors[field.key]
       const describedBy = error ? `error-${field.key}` : undefined
+      // Named by id as well as by nesting: the control is chosen by kind below.
+      const id = `field-${field.key}`
       return (
-        <label class={field.kind === 'boolean' ? 'check' : field.kind === 'list' ? 'wide' : undefined}>
+        <label class={field.kind === 'boolean' ? 'check' : field.kind === 'list' ? 'wide' : undefined} for={id}>
           {field.kind !== 'boolean' && fieldLabel(field)}
           {field.kind === 'boolean' ? (
             <>
-              <input type="checkbox" name={field.key} value="1" checked={value === true} /> {fieldLabel(field)}
+              <input type="checkbox" id={id} name={field.key} value="1" checked={value === true} /> {fieldLabel(field)}
             </>
           ) : field.kind === 'enum' ? (
-            <select name={field.key} aria-describedby={describedBy}>
+            <select id={id} name={field.key} aria-describedby={describedBy}>
               {field.options.map((option) => (
                 <option value={option} selected={value === option}>
                   {option}
@@ -90,11 +92,12 @@ export const SchemaFields: FC<{ fields: SchemaField[]; values: Record<string, un
               ))}
             </select>
           ) : field.kind === 'list' ? (
-            <textarea name={field.key} rows={3} aria-describedby={describedBy} placeholder={t('field.one_per_line')}>
+            <textarea id={id} name={field.key} rows={3} aria-describedby={describedBy} placeholder={t('field.one_per_line')}>
               {Array.isArray(value) ? value.join('\n') : ''}
             </textarea>
           ) : (
             <input
+              id={id}
               name={field.key}
               type={field.kind === 'number' ? 'number' : field.kind === 'email' ? 'email' : field.kind === 'url' ? 'url' : 'text'}
               value={value === undefined || value === null ? '' : String(value)}

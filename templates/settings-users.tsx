@@ -147,7 +147,9 @@ export const UsersPage: FC<{ appName: string; actor: SessionUser; users: User[];
             <th>{t('users.col.user')}</th>
             <th>{t('users.col.role')}</th>
             <th>{t('users.col.status')}</th>
-            <th></th>
+            <th>
+              <span class="visually-hidden">{t('common.actions')}</span>
+            </th>
           </tr>
         </thead>
         <tbody id="user-rows">

@@ -10,6 +10,10 @@ import { LazyCard } from './cards'
  */
 export const ContactPane: FC<{ conversationId: string }> = ({ conversationId }) => (
   <aside class="contact-pane" id="contact-pane" aria-label={t('cards.pane')}>
+    {/* Shown only where the pane slides over the thread (app.css): there the header's ◨ is covered. */}
+    <button type="button" class="icon-button pane-close" data-toggle-pane="right" aria-controls="contact-pane" aria-expanded="true" title={t('pane.close_contact')} aria-label={t('pane.close_contact')}>
+      <span aria-hidden="true">×</span>
+    </button>
     <LazyCard conversationId={conversationId} name="contact" title={t('cards.contact')} />
     <LazyCard conversationId={conversationId} name="ai" title={t('ai.card.title')} />
     <LazyCard conversationId={conversationId} name="about" title={t('cards.about')} />

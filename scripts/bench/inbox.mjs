@@ -121,23 +121,27 @@ const ftsQuery = (word) => `"${word}"*`
 
 /**
  * listConversations for a search (src/services/conversations.ts): the newest 1000 matches of the
- * account ranked by bm25 inside FTS5, grouped per conversation (min() also yields the best message).
+ * account ranked by bm25 inside FTS5, grouped per conversation (min() also yields the best message);
+ * the page is picked first, and only its rows get the contact, assignee and read marker.
  */
 function searchSql(word, ids) {
+  const pageColumns =
+    'c.id, c.subject, c.preview, c.status, c.folder, c.plugin_id, c.last_message_at, c.last_seq, c.assignee_id, c.assignee_bot, c.contact_id, c.last_automated'
   return {
     sql:
-      `select ${rowColumns}, hits.rank, hits.best_message_id from conversations c inner join (` +
+      `select ${rowColumns}, c.rank, c.best_message_id from (select ${pageColumns}, hits.rank, hits.best_message_id from conversations c inner join (` +
       'select m.conversation_id, min(matched.score) as rank, m.id as best_message_id from (' +
       'select messages_fts.rowid as fts_message_id, bm25(messages_fts, 2.0, 1.0, 1.5, 0.0) as score from messages_fts ' +
       'where messages_fts match ? and messages_fts.account = ? order by messages_fts.rowid desc limit ?' +
       ') matched inner join messages m on m.id = matched.fts_message_id where m.account_id = ? group by m.conversation_id) hits on hits.conversation_id = c.id ' +
-      `${rowJoins} where (c.account_id = ? and c.inbox_id = ? and c.folder <> ? and c.folder <> ?) order by hits.rank asc, c.id asc limit ?`,
-    params: [ftsQuery(word), ids.accountId, 1000, ids.accountId, ids.userId, ids.accountId, ids.inboxId, 'filtered', 'trash', 51],
+      'where (c.account_id = ? and c.inbox_id = ? and c.folder <> ? and c.folder <> ?) order by hits.rank asc, c.id asc limit ?) c ' +
+      `${rowJoins} order by c.rank asc, c.id asc`,
+    params: [ftsQuery(word), ids.accountId, 1000, ids.accountId, ids.accountId, ids.inboxId, 'filtered', 'trash', 51, ids.userId],
   }
 }
 
 /** bestSnippets: the text of each listed conversation's best message (highlighted in code). */
-function snippetsSql(word, ids, messageIds) {
+function snippetsSql(_word, ids, messageIds) {
   return {
     sql: `select id, text from messages where account_id = ? and id in (${messageIds.map(() => '?').join(', ')}) and hidden_at is null`,
     params: [ids.accountId, ...messageIds],

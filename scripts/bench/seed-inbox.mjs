@@ -184,8 +184,13 @@ function messageCounts(random, conversationCount, total, threadIndex, threadMess
   while (sum !== total) {
     const index = random.int(0, conversationCount - 1)
     if (index === threadIndex) continue
-    if (sum < total && counts[index] < 60) counts[index]++, sum++
-    else if (sum > total && counts[index] > 1) counts[index]--, sum--
+    if (sum < total && counts[index] < 60) {
+      counts[index]++
+      sum++
+    } else if (sum > total && counts[index] > 1) {
+      counts[index]--
+      sum--
+    }
   }
   return counts
 }

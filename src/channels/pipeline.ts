@@ -437,7 +437,7 @@ async function ingestInOneBatch(
   if (found && ((!found.name && name) || (!found.email && email) || (!found.phone && phone) || (!found.locale && locale) || found.bouncingAt)) return unsettled
   if (found && message.from.externalId && !byIdentity[0]) return unsettled
   // The identity check only covered the sender's own address; a contact found by identity may have another.
-  if (found && found.email && found.email !== email && !found.blocked) return unsettled
+  if (found?.email && found.email !== email && !found.blocked) return unsettled
   const existingConversationId = byKey[0]?.id ?? byToken[0]?.id ?? byReferences[0]?.conversationId ?? bySubject[0]?.conversationId ?? null
   const contactId = found?.id ?? newId()
   const conversationId = existingConversationId ?? thread?.createAs ?? newId()

@@ -65,21 +65,26 @@ const unwrapped = new WeakMap<D1PreparedStatement, D1PreparedStatement>()
 
 /** The D1 binding with every call that reaches the database counted. */
 function countedD1(d1: D1Database, trips: { count: number }): D1Database {
+  /** Counts one round trip, then makes it. */
+  const counted = <T>(call: () => T): T => {
+    trips.count++
+    return call()
+  }
   const wrap = (statement: D1PreparedStatement): D1PreparedStatement => {
-    const counted = {
+    const wrapper = {
       bind: (...values: unknown[]) => wrap(statement.bind(...values)),
-      first: (column?: string) => (trips.count++, column === undefined ? statement.first() : statement.first(column)),
-      run: () => (trips.count++, statement.run()),
-      all: () => (trips.count++, statement.all()),
-      raw: (options?: { columnNames?: boolean }) => (trips.count++, statement.raw(options as { columnNames?: false })),
+      first: (column?: string) => counted(() => (column === undefined ? statement.first() : statement.first(column))),
+      run: () => counted(() => statement.run()),
+      all: () => counted(() => statement.all()),
+      raw: (options?: { columnNames?: boolean }) => counted(() => statement.raw(options as { columnNames?: false })),
     } as unknown as D1PreparedStatement
-    unwrapped.set(counted, statement)
-    return counted
+    unwrapped.set(wrapper, statement)
+    return wrapper
   }
   return {
     prepare: (query: string) => wrap(d1.prepare(query)),
-    batch: (statements: D1PreparedStatement[]) => (trips.count++, d1.batch(statements.map((statement) => unwrapped.get(statement) ?? statement))),
-    exec: (query: string) => (trips.count++, d1.exec(query)),
+    batch: (statements: D1PreparedStatement[]) => counted(() => d1.batch(statements.map((statement) => unwrapped.get(statement) ?? statement))),
+    exec: (query: string) => counted(() => d1.exec(query)),
     withSession: (constraint?: string) => d1.withSession(constraint),
     dump: () => d1.dump(),
   } as unknown as D1Database

@@ -261,7 +261,7 @@ export class CompiledInsert<TTable extends SQLiteTable, TShape, TRow extends Par
    */
   bind(db: Db, row: TRow, shape: TShape, extra?: Record<string, unknown>): BoundStatement<TResult> {
     const values = row as Record<string, unknown>
-    let key = this.shapeKey(shape) + '|'
+    let key = `${this.shapeKey(shape)}|`
     for (const [name] of this.columns) key += values[name] === undefined ? '0' : '1'
     let entry = this.cache.get(key)
     if (!entry) {

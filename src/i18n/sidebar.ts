@@ -5,6 +5,8 @@ export default defineCatalog({
   en: {
     'pane.toggle_contact': 'Show or hide the contact sidebar',
     'pane.toggle_nav': 'Show or hide the navigation',
+    'pane.back_to_list': 'Back to the list',
+    'pane.close_contact': 'Close the contact sidebar',
     'cards.pane': 'Contact',
     'cards.loading': 'Loading…',
     'cards.contact': 'Contact',
@@ -178,6 +180,8 @@ export default defineCatalog({
   nb: {
     'pane.toggle_contact': 'Vis eller skjul kontaktpanelet',
     'pane.toggle_nav': 'Vis eller skjul navigasjonen',
+    'pane.back_to_list': 'Tilbake til listen',
+    'pane.close_contact': 'Lukk kontaktpanelet',
     'cards.pane': 'Kontakt',
     'cards.loading': 'Laster …',
     'cards.contact': 'Kontakt',

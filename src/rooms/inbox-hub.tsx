@@ -4,7 +4,7 @@ import { createDb, type Db } from '../db/client'
 import { countViews, listConversations, type ConversationRow } from '../services/conversations'
 import { parseFilters, type ListFilters } from '../services/filters'
 import { builtInViews, defaultViewId, findView } from '../services/views'
-import { ConversationRowItem, ViewCount } from '../../templates/inbox'
+import { ConversationRowItem, ListCount, ViewCount } from '../../templates/inbox'
 import { agentIdentity, answerClose, identityHeader, parseAgentFrame, renderIn, sendSafely, type AgentIdentity } from './protocol'
 
 interface SocketState extends AgentIdentity {
@@ -117,6 +117,8 @@ export class InboxHub extends DurableObject<Bindings> {
         {builtInViews.map((v) => (
           <ViewCount viewId={v.id} count={counts[v.id] ?? 0} oob />
         ))}
+        {/* The list's own header count, which an unfiltered list shows beside its title. */}
+        {!state.filterQuery && <ListCount viewId={state.viewId} count={counts[state.viewId] ?? 0} oob />}
       </>
     ))
   }

@@ -81,7 +81,7 @@ insertRoutes.get('/:id/insert/meetings', async (c) => {
     <div class="picker picker-meetings" data-picker="meetings">
       <PickerList items={items} empty={t('content.picker.no_meetings')} />
       <p class="picker-footer">
-        <a href="/settings/meetings" target="_blank">
+        <a href="/settings/meetings" target="_blank" rel="noopener">
           {t('content.picker.manage_meetings')}
         </a>
       </p>

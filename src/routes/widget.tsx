@@ -31,7 +31,7 @@ const widgetLocale = (c: Context<AppEnv>, settings: { language: 'auto' | Locale 
 
 async function chatChannelFor(c: Context<AppEnv>) {
   const channel = await getChannelById(c.var.db, c.req.param('channelId') ?? '')
-  if (!channel || channel.pluginId !== 'chat') throw new HTTPException(404, { message: 'No such chat channel.' })
+  if (channel?.pluginId !== 'chat') throw new HTTPException(404, { message: 'No such chat channel.' })
   const settings = chatSettings.safeParse(channel.settings)
   if (!settings.success) throw new HTTPException(409, { message: 'This chat channel is not configured correctly.' })
   return { channel, settings: settings.data }
@@ -197,7 +197,7 @@ widgetRoutes.get('/widget/demo', async (c) => {
   const [channel] = requested
     ? [await getChannelById(c.var.db, requested)]
     : await c.var.db.select().from(channels).where(and(eq(channels.pluginId, 'chat'))).orderBy(asc(channels.createdAt)).limit(1)
-  if (!channel || channel.pluginId !== 'chat') throw new HTTPException(404, { message: 'No chat channel to demo. Run npm start to create the demo workspace.' })
+  if (channel?.pluginId !== 'chat') throw new HTTPException(404, { message: 'No chat channel to demo. Run npm start to create the demo workspace.' })
   return c.html(
     <>
       {raw('<!doctype html>')}

@@ -138,37 +138,70 @@ export function listReads(db: Db, query: ListQuery): Reads<RankedPage> {
     query.conversationIds ? inArray(c.id, query.conversationIds) : undefined,
     cursor ? after(orderKey, cursor.key, cursor.id) : undefined,
   ]
+  const row = {
+    id: c.id,
+    subject: c.subject,
+    preview: c.preview,
+    status: c.status,
+    folder: c.folder,
+    pluginId: c.pluginId,
+    lastMessageAt: c.lastMessageAt,
+    lastSeq: c.lastSeq,
+    assigneeId: c.assigneeId,
+    assigneeBot: c.assigneeBot,
+    contactId: c.contactId,
+    lastAutomated: c.lastAutomated,
+  }
+  const orderBy = (key: Parameters<typeof asc>[0], id: Parameters<typeof asc>[0]) =>
+    [ascending ? asc(key) : desc(key), ascending ? asc(id) : desc(id)] as const
+  // A search picks its page first and joins the contact, assignee and read marker to those rows
+  // only: joined before the LIMIT they were looked up for every matching conversation (up to
+  // maxMessagesRankedPerSearch), which the sort then threw away. The joins are to unique keys,
+  // so they neither add nor drop rows, and the page is the same.
+  const source = hits
+    ? db
+        .select({ ...row, rank: hits.rank, bestMessageId: hits.bestMessageId })
+        .from(c)
+        .innerJoin(hits, eq(hits.conversationId, c.id))
+        .where(and(...conditions))
+        .orderBy(...orderBy(orderKey, c.id))
+        .limit(limit + 1)
+        .as('page')
+    : null
+  const r = source ?? { ...row, rank: sql<number>`0`.as('rank'), bestMessageId: sql<number | null>`null`.as('best_message_id') }
   const base = db
     .select({
-      id: c.id,
-      subject: c.subject,
-      preview: c.preview,
-      status: c.status,
-      folder: c.folder,
-      pluginId: c.pluginId,
-      lastMessageAt: c.lastMessageAt,
-      lastSeq: c.lastSeq,
-      assigneeId: c.assigneeId,
+      id: r.id,
+      subject: r.subject,
+      preview: r.preview,
+      status: r.status,
+      folder: r.folder,
+      pluginId: r.pluginId,
+      lastMessageAt: r.lastMessageAt,
+      lastSeq: r.lastSeq,
+      assigneeId: r.assigneeId,
       assigneeName: sql<string | null>`${assignees.name}`.as('assignee_name'),
-      assigneeBot: c.assigneeBot,
-      contactId: c.contactId,
+      assigneeBot: r.assigneeBot,
+      contactId: r.contactId,
       contactName: contacts.name,
       contactEmail: contacts.email,
       contactPhone: contacts.phone,
-      unread: sql<boolean>`coalesce(${conversationReads.readSeq}, 0) < ${c.lastSeq}`.mapWith(Boolean).as('unread'),
-      lastAutomated: c.lastAutomated,
-      rank: hits ? hits.rank : sql<number>`0`.as('rank'),
-      bestMessageId: hits ? hits.bestMessageId : sql<number | null>`null`.as('best_message_id'),
+      unread: sql<boolean>`coalesce(${conversationReads.readSeq}, 0) < ${r.lastSeq}`.mapWith(Boolean).as('unread'),
+      lastAutomated: r.lastAutomated,
+      rank: r.rank,
+      bestMessageId: r.bestMessageId,
     })
-    .from(c)
-  const joined = hits ? base.innerJoin(hits, eq(hits.conversationId, c.id)) : base
-  const statement = joined
-    .leftJoin(contacts, eq(contacts.id, c.contactId))
-    .leftJoin(assignees, eq(assignees.id, c.assigneeId))
-    .leftJoin(conversationReads, and(eq(conversationReads.conversationId, c.id), eq(conversationReads.userId, query.userId)))
-    .where(and(...conditions))
-    .orderBy(ascending ? asc(orderKey) : desc(orderKey), ascending ? asc(c.id) : desc(c.id))
-    .limit(limit + 1)
+    .from(source ?? c)
+  const joined = base
+    .leftJoin(contacts, eq(contacts.id, r.contactId))
+    .leftJoin(assignees, eq(assignees.id, r.assigneeId))
+    .leftJoin(conversationReads, and(eq(conversationReads.conversationId, r.id), eq(conversationReads.userId, query.userId)))
+  const statement = source
+    ? joined.orderBy(...orderBy(sort === 'relevance' ? source.rank : source.lastMessageAt, source.id))
+    : joined
+        .where(and(...conditions))
+        .orderBy(...orderBy(orderKey, c.id))
+        .limit(limit + 1)
   return reads(statement, (rows) => {
     const hasMore = rows.length > limit
     const page = hasMore ? rows.slice(0, limit) : rows

@@ -1,4 +1,4 @@
-import { and, desc, eq, sql } from 'drizzle-orm'
+import { and, desc, eq, } from 'drizzle-orm'
 import type { Db } from '../db/client'
 import { documents, users } from '../db/schema'
 import { InputError } from '../lib/errors'

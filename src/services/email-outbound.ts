@@ -11,7 +11,7 @@ import { conversationIdFromReplyAddress } from '../channels/email-threading'
 import { findPlugin } from '../channels/registry'
 import { resolveContact } from './contacts'
 import { appendMessage, type Message } from './messages'
-import { queueDelivery, storeOutboundAttachments, type DeliveryQueue } from './outbound'
+import { queueDelivery, storeOutboundAttachments, } from './outbound'
 import { t, withLocale } from '../i18n'
 
 /**

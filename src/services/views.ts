@@ -11,6 +11,8 @@ export interface ViewDefinition {
   alwaysShown: boolean
   /** The rows this view holds, for the given agent. */
   where(userId: string): SQL
+  /** The only status this view holds, if it holds one: a Status filter can then only narrow it. */
+  status?: 'open' | 'closed'
 }
 
 const c = conversations
@@ -22,9 +24,10 @@ const peopleViews: ViewDefinition[] = [
     name: 'Unassigned',
     alwaysShown: true,
     where: () => and(openInInbox, isNull(c.assigneeId), isNull(c.assigneeBot))!,
+    status: 'open',
   },
-  { id: 'mine', name: 'Assigned to me', alwaysShown: true, where: (userId) => and(openInInbox, eq(c.assigneeId, userId))! },
-  { id: 'open', name: 'All open', alwaysShown: true, where: () => openInInbox },
+  { id: 'mine', name: 'Assigned to me', alwaysShown: true, where: (userId) => and(openInInbox, eq(c.assigneeId, userId))!, status: 'open' },
+  { id: 'open', name: 'All open', alwaysShown: true, where: () => openInInbox, status: 'open' },
 ]
 
 // One view per channel plugin: the core asks the registry, never names a channel itself.
@@ -33,10 +36,11 @@ const channelViews: ViewDefinition[] = channelPlugins.map((plugin) => ({
   name: plugin.view,
   alwaysShown: plugin.viewAlwaysShown ?? false,
   where: () => and(openInInbox, eq(c.pluginId, plugin.id))!,
+  status: 'open',
 }))
 
 const folderViews: ViewDefinition[] = [
-  { id: 'closed', name: 'All closed', alwaysShown: false, where: () => and(eq(c.folder, 'inbox'), eq(c.status, 'closed'))! },
+  { id: 'closed', name: 'All closed', alwaysShown: false, where: () => and(eq(c.folder, 'inbox'), eq(c.status, 'closed'))!, status: 'closed' },
   { id: 'sent', name: 'Sent', alwaysShown: false, where: () => eq(c.folder, 'sent') },
   { id: 'spam', name: 'Spam', alwaysShown: false, where: () => eq(c.folder, 'spam') },
   { id: 'filtered', name: 'Filtered', alwaysShown: false, where: () => eq(c.folder, 'filtered') },
@@ -48,6 +52,7 @@ const botsView: ViewDefinition = {
   name: 'Bots',
   alwaysShown: false,
   where: () => and(openInInbox, isNotNull(c.assigneeBot), isNull(c.assigneeId))!,
+  status: 'open',
 }
 
 /** The built-in views in sidebar order: pinned ones first, then the rest under "More". */

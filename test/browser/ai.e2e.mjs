@@ -21,7 +21,7 @@ test('summarising a conversation shows the offline summary, labelled as such, in
   await page.locator('.conversation-row', { hasText: 'Bulk order for 40 headlamps' }).locator('.row-link').click()
   await page.waitForSelector('.thread-subject:has-text("Bulk order for 40 headlamps")')
   // Both lazy cards replace their placeholders.
-  await page.waitForSelector('#card-feedback h3:has-text("Past feedback")')
+  await page.waitForSelector('#card-feedback h2:has-text("Past feedback")')
   await page.waitForSelector('#card-ai button:has-text("Summarize conversation")')
   await page.click('#card-ai button:has-text("Summarize conversation")')
   const summary = page.locator('#card-ai .ai-summary')

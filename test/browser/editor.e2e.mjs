@@ -36,6 +36,10 @@ test('a reply formatted from the toolbar is sent with Ctrl+Enter and shows forma
   assert.equal(await area.getAttribute('aria-multiline'), 'true')
   assert.equal(await page.locator('#composer textarea[name=text]').isVisible(), false)
 
+  // The composer is compact until used: the toolbar shows once the editor has the focus.
+  assert.equal(await tool(page, 'bold').isVisible(), false)
+  await area.focus()
+  await tool(page, 'bold').waitFor()
   // The toolbar is one tab stop; arrow keys move along it.
   await tool(page, 'bold').focus()
   await page.keyboard.press('ArrowRight')
@@ -255,10 +259,10 @@ test('a paste from Word keeps its list and loses Office markup', async () => {
 /** A picker fragment as the contract describes it (the pickers themselves are other modules' routes). */
 function pickerFragment(items) {
   const attribute = (value) => value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;')
-  return `<ul class="picker-list" role="listbox">${items
+  return `<ul class="picker-list">${items
     .map(
       (item) =>
-        `<li role="option"><button type="button" class="picker-item" data-insert-html="${attribute(item.html)}"${item.subject ? ` data-insert-subject="${attribute(item.subject)}"` : ''}><span class="picker-label">${item.label}</span> <span class="picker-detail">${item.detail ?? ''}</span></button></li>`,
+        `<li><button type="button" class="picker-item" data-insert-html="${attribute(item.html)}"${item.subject ? ` data-insert-subject="${attribute(item.subject)}"` : ''}><span class="picker-label">${item.label}</span> <span class="picker-detail">${item.detail ?? ''}</span></button></li>`,
     )
     .join('')}</ul>`
 }

@@ -27,7 +27,7 @@ test('an agent picks Norwegian on the profile and the whole inbox follows, scrip
   await page.click('.back-link')
   await page.waitForSelector('.conversation-row')
   await page.waitForSelector('html[data-ready]')
-  assert.equal(await page.textContent('.pane-header h2'), 'Alle åpne')
+  assert.equal(await page.textContent('.pane-header h1'), 'Alle åpne')
   assert.ok(await page.locator('.view-link:has-text("Tildelt meg")').count())
   assert.equal(await page.getAttribute('#search input[name=q]', 'placeholder'), 'Søk i samtaler  ( / )')
 

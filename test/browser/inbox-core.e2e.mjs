@@ -22,7 +22,7 @@ test('search, then narrow by channel; the URL carries both and Exit search retur
   const { page, errors } = await stack.loggedInPage(stack.seed.logins.superAdmin)
   await page.fill('#search input[name=q]', 'order')
   await page.press('#search input[name=q]', 'Enter')
-  await page.waitForSelector('.pane-header h2:has-text("Search results")')
+  await page.waitForSelector('.pane-header h1:has-text("Search results")')
   assert.match(page.url(), /[?&]q=order/)
   assert.ok((await rowCount(page)) >= 3, 'several conversations mention "order"')
   assert.ok((await page.locator('#conversation-rows mark').count()) > 0, 'hits are highlighted')
@@ -45,11 +45,11 @@ test('search, then narrow by channel; the URL carries both and Exit search retur
   }
   // Reload keeps the state: the URL is the state.
   await page.reload()
-  await page.waitForSelector('.pane-header h2:has-text("Search results")')
+  await page.waitForSelector('.pane-header h1:has-text("Search results")')
   assert.equal(await page.inputValue('#search input[name=q]'), 'order')
 
   await page.click('.exit-search')
-  await page.waitForSelector('.pane-header h2:has-text("All open")')
+  await page.waitForSelector('.pane-header h1:has-text("All open")')
   assert.doesNotMatch(page.url(), /q=/)
   assert.deepEqual(errors, [])
 })
@@ -70,7 +70,7 @@ test('shift-click selects a range and one request closes them all', async () => 
   assert.equal(await page.isHidden('#bulk'), true)
   await page.click('summary:has-text("More")')
   await page.click('.view-link:has-text("All closed")')
-  await page.waitForSelector('.pane-header h2:has-text("All closed")')
+  await page.waitForSelector('.pane-header h1:has-text("All closed")')
   for (const id of ids) assert.equal(await page.locator(`#conv-row-${id}`).count(), 1)
   assert.deepEqual(errors, [])
 })

@@ -99,6 +99,8 @@ test('an email reply goes to the contact through the queue and shows Sent with i
   await ada.page.waitForSelector('.thread-subject:has-text("Invoice needs our VAT number")')
   // The recipient fields load with the composer: To is the contact, editable.
   await ada.page.waitForFunction(() => document.querySelector('#composer input[name="to"]')?.value.includes('priya@lumen.io'))
+  // The composer is compact until used: clicking into it shows the recipients.
+  await ada.page.click('#composer .editor-area')
   await ada.page.click('#composer .composer-copies summary')
   await ada.page.fill('#composer input[name="cc"]', 'finance@lumen.io')
   const reply = `Our VAT number is NO 999 999 999 MVA (${Date.now()})`

@@ -38,8 +38,9 @@ export async function startStack(options = {}) {
       rmSync(persistTo, { recursive: true, force: true })
     },
     /** A new browser context logged in as `email`; page errors are collected for assertions. */
-    async loggedInPage(email) {
-      const context = await browser.newContext({ viewport: { width: 1440, height: 900 } })
+    async loggedInPage(email, { viewport = { width: 1440, height: 900 }, bypassCSP = false } = {}) {
+      // bypassCSP only for pages that axe-core is injected into (the CSP rightly forbids that).
+      const context = await browser.newContext({ viewport, bypassCSP })
       const page = await context.newPage()
       const errors = []
       page.on('pageerror', (error) => errors.push(error.message))
@@ -53,4 +54,19 @@ export async function startStack(options = {}) {
       return { page, errors }
     },
   }
+}
+
+const axeScript = join(root, 'node_modules', 'axe-core', 'axe.min.js')
+
+/**
+ * Runs axe-core's default rule set on the page as it is now and fails with each violation's rule
+ * id, impact and targets (the page's own CSP allows only its own scripts, so the test bypasses it).
+ */
+export async function assertNoAxeViolations(page, what) {
+  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ path: axeScript })
+  const violations = await page.evaluate(async () => {
+    const result = await window.axe.run(document)
+    return result.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((node) => node.target.join(' ')).join(', ')}`)
+  })
+  if (violations.length > 0) throw new Error(`axe found ${violations.length} violation(s) on ${what}:\n${violations.join('\n')}`)
 }

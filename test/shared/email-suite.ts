@@ -170,7 +170,7 @@ export function emailSuite(getDb: () => Db, getBlobs: () => BlobStore) {
     it('a later reply from a CC’d person joins the thread', async () => {
       const { supportAddress, deliver } = await setup()
       const first = await deliver(
-        buildMail({ from: 'lena@fjell.no', to: supportAddress, cc: 'Tor <tor@fjell.no>, ' + supportAddress, subject: 'Kontrakt', messageId: 'l1@fjell.no' }),
+        buildMail({ from: 'lena@fjell.no', to: supportAddress, cc: `Tor <tor@fjell.no>, ${supportAddress}`, subject: 'Kontrakt', messageId: 'l1@fjell.no' }),
       )
       const fromCc = await deliver(buildMail({ from: 'Tor <tor@fjell.no>', to: supportAddress, subject: 'SV: Kontrakt', messageId: 't1@fjell.no' }))
       expect(fromCc).toMatchObject({ status: 'appended', conversationId: first.conversationId })

@@ -333,6 +333,42 @@ export function serviceSuite(getDb: () => Db, getBlobs: () => BlobStore) {
       expect(await search('4111')).toHaveLength(0)
     })
 
+    it('shows each search row with its contact, assignee and unread state, paged once through in every sort', async () => {
+      const { db, workspace, deps } = await setup()
+      const created: Awaited<ReturnType<typeof ingestInbound>>[] = []
+      for (let index = 0; index < 7; index++) {
+        const text = index % 2 ? 'The lantern flickers' : 'Lantern lantern lantern, the lantern is broken'
+        created.push(await ingestInbound(deps, workspace.channels.email, { externalId: `l${index}`, from: { email: `l${index}@example.com`, name: `Lena ${index}` }, text }))
+      }
+      await ingestInbound(deps, workspace.channels.email, { externalId: 'l-other', from: { email: 'o@example.com' }, text: 'No match here' })
+      const [first, second] = created
+      await db.update(conversations).set({ assigneeId: workspace.users.admin.id }).where(eq(conversations.id, first!.conversationId))
+      await markRead(db, workspace.users.agent.id, second!.conversationId, 1)
+      const search = async (sort: 'relevance' | 'newest' | 'oldest') => {
+        const rows = []
+        let cursor: string | undefined
+        do {
+          const page = await listConversations(db, { accountId: workspace.accountId, inboxId: workspace.inboxId, userId: workspace.users.agent.id, view: view('open'), filters: { q: 'lanter', sort }, limit: 2, cursor })
+          rows.push(...page.rows)
+          cursor = page.nextCursor ?? undefined
+        } while (cursor)
+        return rows
+      }
+      const newest = await search('newest')
+      expect(newest.map((row) => row.id)).toEqual(created.map((r) => r.conversationId).reverse())
+      expect((await search('oldest')).map((row) => row.id)).toEqual(created.map((r) => r.conversationId))
+      const relevance = await search('relevance')
+      // The messages that say it four times rank first; ties keep the id order.
+      const byText = (many: boolean) => created.filter((_, index) => (index % 2 === 0) === many).map((r) => r.conversationId).sort()
+      expect(relevance.map((row) => row.id)).toEqual([...byText(true), ...byText(false)])
+      for (const rows of [newest, relevance]) {
+        const row = (id: string) => rows.find((candidate) => candidate.id === id)!
+        expect(row(first!.conversationId)).toMatchObject({ contactName: 'Lena 0', contactEmail: 'l0@example.com', assigneeId: workspace.users.admin.id, assigneeName: 'Alex', unread: true })
+        expect(row(second!.conversationId)).toMatchObject({ contactName: 'Lena 1', assigneeName: null, unread: false })
+        expect(row(second!.conversationId).snippet).toBe('The \u0002lantern\u0003 flickers')
+      }
+    })
+
     it('quotes every word of the query', () => {
       expect(toFtsQuery('  rain "fly  ')).toBe('"rain" "fly"*')
       expect(toFtsQuery('   ')).toBeNull()

@@ -1,7 +1,7 @@
 import { env, evictDurableObject, SELF } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
 import { and, asc, eq } from 'drizzle-orm'
-import { channels, conversations, messages } from '../../src/db/schema'
+import { conversations, messages } from '../../src/db/schema'
 import { db, form, login, openSocket, origin, request } from './helpers'
 import { visitorBurst } from '../../src/rooms/rate-limit'
 import { chatWorkspace, send, session, siteOrigin, visitorSocket } from './widget-helpers'

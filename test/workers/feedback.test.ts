@@ -236,7 +236,7 @@ describe('the survey after a close', () => {
   it('offers an unanswered widget survey again when the visitor comes back', async () => {
     const ws = await workspace()
     const conversationId = await emailConversation(ws)
-    const [survey] = await db().insert(feedback).values({ id: 'fb' + ws.tag, accountId: ws.accountId, conversationId, contactId: null, via: 'widget', token: 'b'.repeat(32), sentAt: Date.now() }).returning()
+    const [survey] = await db().insert(feedback).values({ id: `fb${ws.tag}`, accountId: ws.accountId, conversationId, contactId: null, via: 'widget', token: 'b'.repeat(32), sentAt: Date.now() }).returning()
     const { pendingWidgetSurvey } = await import('../../src/services/feedback')
     expect(await pendingWidgetSurvey(db(), ws.accountId, conversationId)).toMatchObject({ token: survey!.token })
     await db().update(feedback).set({ score: 3, answeredAt: Date.now() }).where(eq(feedback.id, survey!.id))

@@ -52,13 +52,16 @@ describe('the inbox shell', () => {
   it('serves one URL as a page or, for HTMX, just the thread or the list', async () => {
     const { ws, email, cookie } = await filledWorkspace()
     const url = `/inbox/${ws.inboxId}/open/c/${email.conversationId}`
-    const page = await (await request(url, { cookie })).text()
+    const pageResponse = await request(url, { cookie })
+    // The same URL answers a page or a fragment: caches (the browser's Back) are told it varies.
+    expect(pageResponse.headers.get('Vary')).toMatch(/HX-Request/)
+    const page = await pageResponse.text()
     expect(page).toContain('<!doctype html>')
     expect(page).toContain('The tent is torn.')
     const thread = await (await request(url, { cookie, hx: 'thread' })).text()
     expect(thread).not.toContain('<html')
     expect(thread).toContain('id="thread-messages"')
-    expect(thread).toMatch(new RegExp(`<div id="conv-row-${email.conversationId}" class="conversation-row active" [^>]*hx-swap-oob="true"`))
+    expect(thread).toMatch(new RegExp(`<li id="conv-row-${email.conversationId}" class="conversation-row active" [^>]*hx-swap-oob="true"`))
     const list = await (await request(`/inbox/${ws.inboxId}/email`, { cookie, hx: 'list' })).text()
     expect(list).not.toContain('<html')
     expect(list).toContain(`conv-row-${email.conversationId}`)

@@ -11,7 +11,7 @@ import { db, login, request, workspace } from './helpers'
 const hostileQueries = [
   'é'.repeat(60),
   'x'.repeat(200),
-  'ø'.repeat(100) + ' ' + 'å'.repeat(100),
+  `${'ø'.repeat(100)} ${'å'.repeat(100)}`,
   '😀'.repeat(30),
   '%',
   '_',

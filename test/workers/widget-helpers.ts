@@ -35,14 +35,20 @@ export async function visitorSocket(ws: Workspace, token: string, after = 0, fro
   socket.addEventListener('message', (event) => {
     const frame = JSON.parse(event.data as string) as Record<string, unknown>
     frames.push(frame)
-    for (const waiter of [...waiters]) if (waiter.test(frame)) (waiters.splice(waiters.indexOf(waiter), 1), waiter.resolve(frame))
+    for (const waiter of [...waiters]) if (waiter.test(frame)) {
+      waiters.splice(waiters.indexOf(waiter), 1)
+      waiter.resolve(frame)
+    }
   })
   const next = (test: (frame: Record<string, unknown>) => boolean, timeoutMs = 5000) =>
     new Promise<Record<string, unknown>>((resolve, reject) => {
       const seen = frames.find(test)
       if (seen) return resolve(seen)
       const timer = setTimeout(() => reject(new Error(`no matching frame; got ${JSON.stringify(frames)}`)), timeoutMs)
-      waiters.push({ test, resolve: (frame) => (clearTimeout(timer), resolve(frame)) })
+      waiters.push({ test, resolve: (frame) => {
+        clearTimeout(timer)
+        resolve(frame)
+      } })
     })
   return { response, socket, frames, next }
 }
