@@ -21,6 +21,30 @@ export const emailChannel = defineChannel({
   view: 'Email',
   settings: emailSettings,
   capabilities: { outbound: true, attachments: true, threading: true, html: true, forward: true },
+  texts: {
+    en: {
+      name: 'Email',
+      fields: {
+        addresses: { label: 'Addresses', help: 'The addresses this channel receives at, one per line; the first is the one replies come from.' },
+        fromName: { label: 'From name', help: 'The name customers see on replies (the inbox’s name when empty).' },
+      },
+      setup: [
+        'In Cloudflare Email Routing, route each address to this Worker.',
+        'Verify the first address as a sender, so replies can go out from it.',
+      ],
+    },
+    nb: {
+      name: 'E-post',
+      fields: {
+        addresses: { label: 'Adresser', help: 'Adressene kanalen tar imot på, én per linje; svar sendes fra den første.' },
+        fromName: { label: 'Avsendernavn', help: 'Navnet kundene ser på svar (innboksens navn når tomt).' },
+      },
+      setup: [
+        'I Cloudflare Email Routing: send hver adresse til denne Workeren.',
+        'Bekreft den første adressen som avsender, så svar kan sendes fra den.',
+      ],
+    },
+  },
   replyOptions: emailReplyOptions,
   async parse(input, ctx) {
     if (input.type !== 'email') return []

@@ -5,8 +5,22 @@ import type { AppEnv } from '../env'
 import { channelPlugins, findPlugin } from '../channels/registry'
 import { ingestInbound } from '../channels/pipeline'
 import { channelContextOf } from '../channels/context'
+import type { ChannelPlugin, PluginRouteKit } from '../channels/types'
 import { durableObjectNotifier } from '../rooms/notifier'
 import { getChannelById } from '../services/inboxes'
+
+/** Lets a plugin's routes read their channel without importing core's services. */
+function routeKitFor(plugin: ChannelPlugin): PluginRouteKit<unknown> {
+  return {
+    async channel(c, channelId) {
+      // Ids come from the URL: anything that is not an id of ours is simply not found.
+      if (!/^[A-Za-z0-9_-]{1,64}$/.test(channelId)) return null
+      const channel = await getChannelById(c.var.db, channelId)
+      if (!channel || channel.pluginId !== plugin.id) return null
+      return { ...channelContextOf(channel, c.env), valid: plugin.settings.safeParse(channel.settings).success }
+    },
+  }
+}
 
 /**
  * Public webhook endpoints: no session, no CSRF check (no cookies are read here); each plugin
@@ -37,6 +51,8 @@ channelRoutes.post('/channels/:channelId/inbound', async (c) => {
   const deps = { db: c.var.db, notifier: durableObjectNotifier(c.env), blobs: c.env.ATTACHMENTS }
   const results = []
   for (const message of inbound) results.push(await ingestInbound(deps, ctx.channel, message))
+  // The provider may expect an answer of its own (TwiML, an empty 200): the plugin shapes it.
+  if (plugin.respond) return plugin.respond(results, ctx)
   return c.json({ received: results.length, results }, results.some((result) => result.status !== 'duplicate') ? 201 : 200)
 })
 
@@ -44,6 +60,6 @@ channelRoutes.post('/channels/:channelId/inbound', async (c) => {
 for (const plugin of channelPlugins) {
   if (!plugin.routes) continue
   const pluginApp = new Hono<AppEnv>()
-  plugin.routes(pluginApp)
+  plugin.routes(pluginApp, routeKitFor(plugin))
   channelRoutes.route(`/channels/${plugin.id}`, pluginApp)
 }

@@ -5,7 +5,7 @@ import { insertInChunks, runInOneBatch } from '../db/chunk'
 import { attachments, channels, contacts, conversationParticipants, conversations, messages } from '../db/schema'
 import { findPlugin } from '../channels/registry'
 import { channelContextOf } from '../channels/context'
-import type { OutboundAttachment, OutboundMessage, PartialDelivery } from '../channels/types'
+import type { DraftProblem, OutboundAttachment, OutboundMessage, PartialDelivery } from '../channels/types'
 import { normalizeEmail } from '../lib/text'
 import { newId } from '../lib/ids'
 import type { Bindings } from '../env'
@@ -128,7 +128,7 @@ async function outboundFor(db: Db, job: DeliveryJob) {
   const outbound: OutboundMessage = {
     conversationId: row.conversation.id,
     messageId: row.message.id,
-    to: { name: row.contact?.name, email: row.contact?.email, externalId: row.conversation.externalKey },
+    to: { name: row.contact?.name, email: row.contact?.email, phone: row.contact?.phone, externalId: row.conversation.externalKey },
     subject: row.conversation.subject,
     text: sendBody.success ? sendBody.data.text : row.message.text,
     html: sendBody.success ? (sendBody.data.html ?? null) : row.message.html,
@@ -196,7 +196,25 @@ export async function deliver(db: Db, env: Bindings, job: DeliveryJob, attempt: 
     db.update(messages).set({ ...set, deliveryAttempts: attempt, deliveryClaimedAt: null, deliveryUpdatedAt: Date.now() }).where(eq(messages.id, loaded.message.id))
   try {
     const outbound = { ...loaded.outbound, attachments: await attachmentsOf(db, env, loaded.message.id) }
-    const result = await plugin.send(outbound, channelContextOf(loaded.channel, env))
+    const sent = await plugin.send(outbound, channelContextOf(loaded.channel, env))
+    // A plugin that knows the send can never succeed says so: the agent sees why at once.
+    if (sent.status === 'failed') {
+      const reason = sent.reason.slice(0, 500) || 'The channel refused the message.'
+      await markAttempt({ deliveryStatus: 'failed', deliveryError: reason })
+      return { status: 'failed', error: reason }
+    }
+    if (sent.status === 'retry') {
+      const reason = sent.reason.slice(0, 500) || 'The channel asked to try again later.'
+      if (attempt >= maxDeliveryAttempts) {
+        await markAttempt({ deliveryStatus: 'failed', deliveryError: reason })
+        return { status: 'failed', error: reason }
+      }
+      await markAttempt({ deliveryStatus: 'pending', deliveryError: reason })
+      // The provider's own wait, within the queue's limits (at most 12 h); else the usual backoff.
+      const asked = Number.isFinite(sent.retryAfterSeconds) ? Math.round(sent.retryAfterSeconds!) : Number.NaN
+      return { status: 'retry', delaySeconds: asked >= 0 ? Math.min(asked, 43_200) : retryDelaySeconds(attempt), error: reason }
+    }
+    const result = sent
     // What went out is kept before the row points at it, so "Download original" never 404s.
     const rawKey = result.raw ? `${loaded.message.accountId}/${loaded.conversation.id}/sent/${loaded.message.id}.eml` : null
     if (rawKey && result.raw) await env.ATTACHMENTS.put(rawKey, result.raw, { httpMetadata: { contentType: 'message/rfc822' } })
@@ -277,4 +295,45 @@ export async function storeOutboundAttachments(
       .set({ metadata: { ...message.metadata, attachments: stored.map(({ id, filename, contentType, sizeBytes, contentId }) => ({ id, filename, contentType, sizeBytes, contentId })) } })
       .where(eq(messages.id, message.id)),
   ])
+}
+
+/**
+ * Checks a reply against its channel before anything is stored: the channel's declared length
+ * limit, then the plugin's own `validate` (one read of the channel and the customer's last
+ * message, only for plugins that have one). Returns the problems to show in the composer.
+ */
+export async function draftProblems(
+  db: Db,
+  env: Bindings,
+  conversation: { id: string; channelId: string; pluginId: string; externalKey: string | null },
+  contact: { name: string | null; email: string | null; phone: string | null } | null,
+  draft: { text: string; html: string | null; options?: unknown },
+): Promise<DraftProblem[]> {
+  const plugin = findPlugin(conversation.pluginId)
+  if (!plugin) return []
+  const max = plugin.capabilities.maxLength
+  if (max && draft.text.length > max) return [{ message: t('composer.error.channel_too_long', { max: String(max), length: String(draft.text.length) }) }]
+  if (!plugin.validate) return []
+  const [row] = await db
+    .select({
+      channel: channels,
+      lastInboundAt: sql<number | null>`(select max(${messages.createdAt}) from ${messages} where ${messages.conversationId} = ${conversation.id} and ${messages.direction} = 'in')`,
+    })
+    .from(channels)
+    .where(eq(channels.id, conversation.channelId))
+    .limit(1)
+  if (!row) return []
+  const problems = await plugin.validate(
+    {
+      conversationId: conversation.id,
+      text: draft.text,
+      html: draft.html,
+      options: draft.options,
+      to: { name: contact?.name, email: contact?.email, phone: contact?.phone, externalId: conversation.externalKey },
+      lastInboundAt: row.lastInboundAt,
+    },
+    channelContextOf(row.channel, env),
+  )
+  // A plugin's messages are shown as text; a few are plenty.
+  return problems.slice(0, 5).map((problem) => ({ message: String(problem.message).slice(0, 500), field: problem.field }))
 }
