@@ -100,6 +100,12 @@ export interface ChannelContext<S> {
   settings: S
   secrets: Record<string, string>
   env: Bindings
+  /**
+   * This app's public address (https://support.example.com, no trailing slash) when it is known
+   * (APP_URL, else the request's origin): for callback URLs a provider must reach. Null in a
+   * queue job without APP_URL.
+   */
+  baseUrl: string | null
 }
 
 export interface OutboundMessage {
@@ -249,6 +255,12 @@ export interface ChannelTexts {
 export interface PluginRouteKit<S> {
   /** The channel with this id, if it exists and belongs to this plugin; its settings validated (null when they are not valid). */
   channel(c: import('hono').Context<AppEnv>, channelId: string): Promise<(ChannelContext<S> & { valid: boolean }) | null>
+  /**
+   * A provider's later word on a reply it accepted (a delivery-status callback): `failed` marks the
+   * message failed with the reason shown on it. Matches the message by the id `send` returned, in
+   * this channel only. Returns whether a message was found.
+   */
+  reportDelivery(c: import('hono').Context<AppEnv>, ctx: ChannelContext<S>, report: { externalId: string; status: 'delivered' | 'failed'; reason?: string }): Promise<boolean>
 }
 
 /**
@@ -279,6 +291,8 @@ export interface ChannelPlugin<S extends z.ZodTypeAny = z.ZodTypeAny> {
   /** Names of the channel's secrets (app secrets, webhook tokens): asked for, never shown again. */
   secrets?: { key: string; label: string }[]
   capabilities: ChannelCapabilities
+  /** The largest webhook body accepted, in bytes (default 1 MiB); a bigger one gets a 413 and nothing is stored. */
+  maxPayloadBytes?: number
   /** Checks a webhook's signature or token before anything is parsed. */
   verify?(request: Request, ctx: ChannelContext<z.infer<S>>): Promise<boolean>
   parse(input: InboundInput, ctx: ChannelContext<z.infer<S>>): Promise<InboundMessage[]>
@@ -303,3 +317,7 @@ export interface ChannelPlugin<S extends z.ZodTypeAny = z.ZodTypeAny> {
 }
 
 export const defineChannel = <S extends z.ZodTypeAny>(plugin: ChannelPlugin<S>): ChannelPlugin<S> => plugin
+
+// The kit: what a plugin may use from core besides the types above. Plugins import only this file.
+export { constantTimeEqualText, hmacSha1Base64, verifyHmacSha256Hex } from '../lib/hmac'
+export { normalizePhone } from '../lib/phone'

@@ -398,7 +398,7 @@ export class ConversationRoom extends DurableObject<Bindings> {
     const channel = { id: state.channelId, accountId: state.accountId, inboxId: state.inboxId, pluginId: state.pluginId, name: state.channelName }
     const [inbound] = await chatChannel.parse(
       { type: 'event', payload: { visitorId: state.visitorId, sessionKey: state.visitorId, clientMessageId: clientId, name: state.name, email: state.email, text, locale: state.locale } },
-      { channel, settings: { allowedOrigins: [], greeting: '', chatflow: state.chatflow ?? 'none', language: 'auto' }, secrets: {}, env: this.env },
+      { channel, settings: { allowedOrigins: [], greeting: '', chatflow: state.chatflow ?? 'none', language: 'auto' }, secrets: {}, env: this.env, baseUrl: null },
     )
     if (!inbound) return
     let stored: { seq: number; id: number; duplicate: boolean }

@@ -337,3 +337,28 @@ export async function draftProblems(
   // A plugin's messages are shown as text; a few are plenty.
   return problems.slice(0, 5).map((problem) => ({ message: String(problem.message).slice(0, 500), field: problem.field }))
 }
+
+/**
+ * A provider's delivery report on a reply it accepted, matched by the id its `send` returned in
+ * that channel: a failure marks the message failed with the reason (the thread shows it and offers
+ * "Send again"); a delivery only confirms the message exists. One statement either way.
+ */
+export async function recordDeliveryReport(
+  db: Db,
+  channel: { id: string; accountId: string },
+  report: { externalId: string; status: 'delivered' | 'failed'; reason?: string },
+  nowMs = Date.now(),
+): Promise<{ conversationId: string; messageId: number } | null> {
+  const ofChannel = and(eq(messages.accountId, channel.accountId), eq(messages.channelId, channel.id), eq(messages.externalId, report.externalId), eq(messages.direction, 'out'))
+  if (report.status === 'delivered') {
+    const [row] = await db.select({ conversationId: messages.conversationId, messageId: messages.id }).from(messages).where(ofChannel).limit(1)
+    return row ?? null
+  }
+  const reason = (report.reason ?? '').slice(0, 500) || t('inbox.delivery.unknown')
+  const [row] = await db
+    .update(messages)
+    .set({ deliveryStatus: 'failed', deliveryError: reason, deliveryUpdatedAt: nowMs })
+    .where(ofChannel)
+    .returning({ conversationId: messages.conversationId, messageId: messages.id })
+  return row ?? null
+}
