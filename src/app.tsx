@@ -4,25 +4,26 @@ import { ZodError } from 'zod'
 import { secureHeaders } from 'hono/secure-headers'
 import type { AppEnv } from './env'
 import { csrfProtection } from './auth/csrf'
-import { createDb } from './db/client'
+import { requireSession } from './auth/middleware'
+import { createDb, roundTripsOf } from './db/client'
 import { InputError } from './lib/errors'
 import { runWithRequestLocale, t } from './i18n'
 import { headerJson } from './lib/headers'
 import { authRoutes } from './routes/auth'
 import { channelRoutes } from './routes/channels'
-import { conversationRoutes } from './routes/conversations'
+import { bulkRoutes, conversationRoutes, messageLinkRoutes } from './routes/conversations'
 import { draftRoutes } from './routes/drafts'
 import { devRoutes } from './routes/dev'
-import { emailRoutes } from './routes/email'
-import { emailOutboundRoutes } from './routes/email-outbound'
-import { inboxRoutes } from './routes/inbox'
+import { attachmentRoutes, emailRoutes } from './routes/email'
+import { composeRoutes, emailOutboundRoutes } from './routes/email-outbound'
+import { homeRoutes, inboxLiveRoutes, inboxRoutes, savedViewRoutes } from './routes/inbox'
 import { settingsRoutes } from './routes/settings'
 import { profileRoutes } from './routes/profile'
 import { widgetRoutes } from './routes/widget'
-import { feedbackRoutes } from './routes/feedback'
+import { feedbackCardRoutes, feedbackRoutes, feedbackSettingsRoutes } from './routes/feedback'
 import { aiRoutes } from './routes/ai'
-import { inboxSettingsRoutes } from './routes/inbox-settings'
-import { notificationRoutes } from './routes/notifications'
+import { channelSettingsRoutes, inboxSettingsRoutes } from './routes/inbox-settings'
+import { mentionRoutes, notificationRoutes } from './routes/notifications'
 import { contentSettingsRoutes } from './routes/content-settings'
 import { insertRoutes } from './routes/insert'
 import { kbRoutes } from './routes/kb'
@@ -56,14 +57,17 @@ const pageSecurityHeaders = secureHeaders({
 // A WebSocket upgrade's 101 response has immutable headers; every other response gets them.
 app.use('*', async (c, next) => (c.req.header('Upgrade') === 'websocket' ? next() : pageSecurityHeaders(c, next)))
 
-// How long the worker spent on the request, for browsers' devtools and `npm run bench`. Workers
-// advance the clock only across I/O, which every handler here does (the database).
+// How long the worker spent on the request and how many database round trips it made, for
+// browsers' devtools, the tests and `npm run bench`. Workers advance the clock only across I/O,
+// which every handler here does (the database). The round trips ride in `dur`, the one number
+// a Server-Timing metric carries.
 app.use('*', async (c, next) => {
   const startedAt = performance.now()
   await next()
   if (c.res.status === 101) return
   try {
     c.res.headers.append('Server-Timing', `app;dur=${(performance.now() - startedAt).toFixed(1)}`)
+    c.res.headers.append('Server-Timing', `db;desc="round trips";dur=${roundTripsOf(c.var.db)}`)
   } catch {
     // A response passed through from elsewhere (a Durable Object) can have immutable headers.
   }
@@ -94,31 +98,45 @@ app.use('*', async (c, next) => {
   return csrfProtection(c, next)
 })
 
+// Public: no session. Each checks its caller itself (the widget's token, a webhook's signature,
+// the feedback link's token) or serves what anyone may read (the login page, published articles).
+// They carry no middleware, so mounting them at / adds nothing to other requests.
 app.route('/', widgetRoutes)
-// Before the session-wide middleware of later sub-apps: /feedback/:token is public (the token is the key).
 app.route('/', feedbackRoutes)
-app.route('/', aiRoutes)
 app.route('/', authRoutes)
 app.route('/', channelRoutes)
 app.route('/', devRoutes)
 app.route('/', kbRoutes)
-app.route('/', contentSettingsRoutes)
-app.route('/', settingsRoutes)
-app.route('/', profileRoutes)
-app.route('/', inboxSettingsRoutes)
-app.route('/', notificationRoutes)
-app.route('/', insertRoutes)
-// The sidebar's areas go before conversationRoutes, whose catch-all session middleware would
-// otherwise validate the session a second time for them.
-app.route('/', cardRoutes)
-app.route('/', contactRoutes)
-app.route('/', ticketRoutes)
-app.route('/', propertiesSettingsRoutes)
-app.route('/', conversationRoutes)
-app.route('/', draftRoutes)
-app.route('/', emailRoutes)
-app.route('/', emailOutboundRoutes)
-app.route('/', inboxRoutes)
+
+/**
+ * A signed-in area: its sub-apps mounted under one prefix behind one requireSession, so a request
+ * reads its session exactly once, and only under the prefixes listed here. Sub-apps keep their
+ * order: a route may fall through (`next()`) to one mounted after it.
+ */
+function signedIn(...parts: Hono<AppEnv>[]) {
+  const area = new Hono<AppEnv>()
+  area.use('*', requireSession)
+  for (const part of parts) area.route('/', part)
+  return area
+}
+
+app.use('/', requireSession)
+app.route('/', homeRoutes)
+app.route('/inbox', signedIn(inboxSettingsRoutes, bulkRoutes, composeRoutes, inboxRoutes))
+app.route('/inboxes', signedIn(inboxLiveRoutes))
+app.route('/views', signedIn(savedViewRoutes))
+app.route(
+  '/conversations',
+  signedIn(aiRoutes, feedbackCardRoutes, mentionRoutes, insertRoutes, cardRoutes, conversationRoutes, draftRoutes, emailRoutes, emailOutboundRoutes),
+)
+app.route('/m', signedIn(messageLinkRoutes))
+app.route('/attachments', signedIn(attachmentRoutes))
+app.route('/contacts', signedIn(contactRoutes))
+app.route('/tickets', signedIn(ticketRoutes))
+app.route('/notifications', signedIn(notificationRoutes))
+app.route('/me', signedIn(profileRoutes))
+app.route('/settings', signedIn(contentSettingsRoutes, settingsRoutes, feedbackSettingsRoutes, propertiesSettingsRoutes))
+app.route('/channels-settings', signedIn(channelSettingsRoutes))
 
 app.notFound((c) => {
   if (c.req.header('HX-Request')) return c.html(<ErrorNotice message={t('error.not_found')} />, 404)

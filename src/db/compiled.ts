@@ -39,7 +39,7 @@ export const statementBuilder = drizzle(async () => {
 })
 
 /** What a statement's rows are decoded from: result columns in order, as passed to `.returning()` or `.select()`. */
-export type Fields = Record<string, Column | SQL>
+export type Fields = Record<string, Column | SQL | SQL.Aliased>
 
 /** A drizzle query built with placeholders: its fields (when it returns rows) and whatever gives `{ sql, params }`. */
 export interface Built {
@@ -65,6 +65,8 @@ function rowsMapper(fields: Fields): RowsMapper {
     if (is(field, Column)) return field
     // `decoder` is what drizzle's own mapResultRow reads for an SQL field (noop unless `.mapWith()`).
     if (is(field, SQL)) return (field as unknown as { decoder: DriverValueDecoder<unknown, unknown> }).decoder
+    // An aliased column or expression (a statement that must name each column once, e.g. for a D1 batch).
+    if (is(field, SQL.Aliased)) return (field.sql as unknown as { decoder: DriverValueDecoder<unknown, unknown> }).decoder
     throw new Error(`compiled statement field "${key}" is neither a column nor SQL`)
   })
   const count = keys.length

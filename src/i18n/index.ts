@@ -115,7 +115,7 @@ export function t(key: string, params?: Record<string, string | number>, locale:
   const messages = messagesFor(locale)
   let resolved = key
   if (params && typeof params.count === 'number') {
-    const form = new Intl.PluralRules(locale === 'nb' ? 'nb' : 'en').select(params.count)
+    const form = pluralRules(locale).select(params.count)
     const plural = `${key}.${form}`
     const other = `${key}.other`
     resolved = plural in messages || plural in messagesFor('en') ? plural : other in messages || other in messagesFor('en') ? other : key
@@ -125,17 +125,32 @@ export function t(key: string, params?: Record<string, string | number>, locale:
   return template.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole))
 }
 
+// Per isolate, per locale: the catalogs never change while an isolate lives, and building an
+// Intl object or filtering every key costs far more than reusing the result.
+const pluralRulesByLocale = new Map<Locale, Intl.PluralRules>()
+function pluralRules(locale: Locale): Intl.PluralRules {
+  let rules = pluralRulesByLocale.get(locale)
+  if (!rules) pluralRulesByLocale.set(locale, (rules = new Intl.PluralRules(locale === 'nb' ? 'nb' : 'en')))
+  return rules
+}
+
 /** The text for `key`, or `fallback` when no catalog has it (names that plugins or data bring along). */
 export function translated(key: string, fallback: string, params?: Record<string, string | number>): string {
   const text = t(key, params)
   return text === key ? fallback : text
 }
 
-/** Every text whose key starts with `prefix`, in a locale (English where one is missing). */
+/** Every text whose key starts with `prefix`, in a locale (English where one is missing); each page's layout asks for the client's. */
+const textsByPrefix = new Map<string, Messages>()
 function textsStartingWith(prefix: string, locale: Locale): Messages {
+  const cacheKey = `${locale}:${prefix}`
+  const cached = textsByPrefix.get(cacheKey)
+  if (cached) return cached
   const all = messagesFor(locale)
   const english = messagesFor('en')
-  return Object.fromEntries(Object.keys(english).filter((key) => key.startsWith(prefix)).map((key) => [key, all[key] ?? english[key]!]))
+  const texts = Object.freeze(Object.fromEntries(Object.keys(english).filter((key) => key.startsWith(prefix)).map((key) => [key, all[key] ?? english[key]!])))
+  textsByPrefix.set(cacheKey, texts)
+  return texts
 }
 
 /** The `client.*` texts in the current locale, for the browser scripts (static/i18n.js). */

@@ -2,7 +2,6 @@ import { Hono, type Context } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import { z } from 'zod'
 import type { AppEnv } from '../env'
-import { requireSession } from '../auth/middleware'
 import { t } from '../i18n'
 import { getConversation } from '../services/conversations'
 import { AiProviderError, providerFor } from '../services/ai/provider'
@@ -15,8 +14,6 @@ import { AiCard, AiError, DraftResult, maxPromptLength, SummaryPanel, WritePanel
  * 422 for the input), never an error page.
  */
 export const aiRoutes = new Hono<AppEnv>()
-aiRoutes.use('/conversations/:id/ai/*', requireSession)
-aiRoutes.use('/conversations/:id/cards/ai', requireSession)
 
 async function threadOf(c: Context<AppEnv>) {
   const thread = await loadAiThread(c.var.db, c.var.accountId, c.req.param('id') ?? '')
@@ -42,11 +39,11 @@ async function withProvider<T>(c: Context<AppEnv>, run: () => Promise<T>): Promi
   }
 }
 
-aiRoutes.get('/conversations/:id/cards/ai', async (c) => {
+aiRoutes.get('/:id/cards/ai', async (c) => {
   return c.html(<AiCard conversationId={await ensureConversation(c)} providerLabel={providerFor(c.env).label} />)
 })
 
-aiRoutes.post('/conversations/:id/ai/summary', async (c) => {
+aiRoutes.post('/:id/ai/summary', async (c) => {
   const thread = await threadOf(c)
   if (thread.messages.length === 0) return c.html(<AiError message={t('ai.summary.nothing')} />, 422)
   const summary = await withProvider(c, () => providerFor(c.env).summarize({ thread }))
@@ -54,7 +51,7 @@ aiRoutes.post('/conversations/:id/ai/summary', async (c) => {
   return c.html(<SummaryPanel summary={summary} />)
 })
 
-aiRoutes.get('/conversations/:id/ai/write', async (c) => {
+aiRoutes.get('/:id/ai/write', async (c) => {
   const conversationId = await ensureConversation(c)
   const snippets = await listSnippetChoices(c.var.db, c.var.accountId)
   return c.html(<WritePanel conversationId={conversationId} snippets={snippets} providerLabel={providerFor(c.env).label} />)
@@ -66,7 +63,7 @@ const writeForm = z.object({
   variant: z.coerce.number().int().min(0).max(1000).catch(0),
 })
 
-aiRoutes.post('/conversations/:id/ai/write', async (c) => {
+aiRoutes.post('/:id/ai/write', async (c) => {
   const thread = await threadOf(c)
   const form = writeForm.safeParse(await c.req.parseBody())
   if (!form.success) {

@@ -2,7 +2,6 @@ import { Hono, type Context } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import { z } from 'zod'
 import type { AppEnv } from '../env'
-import { requireSession } from '../auth/middleware'
 import { dealStages } from '../db/schema'
 import { InputError } from '../lib/errors'
 import { t } from '../i18n'
@@ -46,10 +45,6 @@ import { ownConversation, threadAction } from './conversations'
  * in place, add or remove the contact, link a company, create a ticket or a deal.
  */
 export const cardRoutes = new Hono<AppEnv>()
-// Only this area's paths: the rest of /conversations/* checks the session in conversationRoutes.
-for (const path of ['/conversations/:id/cards/*', '/conversations/:id/contact', '/conversations/:id/contact/*', '/conversations/:id/ticket', '/conversations/:id/deals', '/conversations/:id/deals/*']) {
-  cardRoutes.use(path, requireSession)
-}
 
 const cardNames = ['contact', 'about', 'company', 'ticket', 'conversations', 'tickets', 'deals', 'properties'] as const
 type CardName = (typeof cardNames)[number]
@@ -131,7 +126,7 @@ async function renderCard(c: Context<AppEnv>, detail: ConversationDetail, name: 
 const isCardName = (raw: string | undefined): raw is CardName => cardNames.includes(raw as CardName)
 
 // A card this file does not know (another area's, e.g. feedback) falls through to its own route.
-cardRoutes.get('/conversations/:id/cards/:name', async (c, next) => {
+cardRoutes.get('/:id/cards/:name', async (c, next) => {
   const name = c.req.param('name')
   if (!isCardName(name)) return next()
   const detail = await ownConversation(c)
@@ -152,7 +147,7 @@ async function editableProperties(c: Context<AppEnv>, name: CardName): Promise<P
 }
 
 /** Saves one property from a card's inline editor and answers with the card. */
-cardRoutes.post('/conversations/:id/cards/:name', async (c, next) => {
+cardRoutes.post('/:id/cards/:name', async (c, next) => {
   const name = c.req.param('name')
   if (!isCardName(name)) return next()
   const { db, accountId, user } = c.var
@@ -189,7 +184,7 @@ cardRoutes.post('/conversations/:id/cards/:name', async (c, next) => {
 // ---------------------------------------------------------------------------------------------
 // The conversation's contact: search, add an existing one, create one, remove.
 
-cardRoutes.get('/conversations/:id/contact/search', async (c) => {
+cardRoutes.get('/:id/contact/search', async (c) => {
   const detail = await ownConversation(c)
   const query = (c.req.query('q') ?? '').slice(0, 100)
   const contacts = await searchContacts(c.var.db, c.var.accountId, query)
@@ -198,7 +193,7 @@ cardRoutes.get('/conversations/:id/contact/search', async (c) => {
 
 const contactIdForm = z.object({ contactId: z.string().regex(/^[a-z0-9]{1,32}$/, 'Choose a contact.') })
 
-cardRoutes.post('/conversations/:id/contact', async (c) => {
+cardRoutes.post('/:id/contact', async (c) => {
   await ownConversation(c)
   const form = contactIdForm.safeParse(await c.req.parseBody())
   const contact = form.success ? await getContact(c.var.db, c.var.accountId, form.data.contactId) : null
@@ -206,14 +201,14 @@ cardRoutes.post('/conversations/:id/contact', async (c) => {
   return threadAction(c, (_body, id) => setConversationContact(c.var.db, c.var.user, id, contact.id))
 })
 
-cardRoutes.post('/conversations/:id/contact/remove', (c) => threadAction(c, (_body, id) => setConversationContact(c.var.db, c.var.user, id, null)))
+cardRoutes.post('/:id/contact/remove', (c) => threadAction(c, (_body, id) => setConversationContact(c.var.db, c.var.user, id, null)))
 
 const newContactForm = z.object({
   name: z.string().trim().max(120, 'The name is too long.').default(''),
   email: z.union([z.literal(''), z.string().trim().email('Enter a valid email address.').max(254)]).default(''),
 })
 
-cardRoutes.post('/conversations/:id/contact/new', async (c) => {
+cardRoutes.post('/:id/contact/new', async (c) => {
   const detail = await ownConversation(c)
   const body = await c.req.parseBody()
   const values = { name: String(body.name ?? '').slice(0, 120), email: String(body.email ?? '').slice(0, 254) }
@@ -238,13 +233,13 @@ cardRoutes.post('/conversations/:id/contact/new', async (c) => {
 // ---------------------------------------------------------------------------------------------
 // Company
 
-cardRoutes.get('/conversations/:id/cards/company/search', async (c) => {
+cardRoutes.get('/:id/cards/company/search', async (c) => {
   const detail = await ownConversation(c)
   const query = (c.req.query('q') ?? '').slice(0, 100)
   return c.html(<CompanySearchResults conversationId={detail.conversation.id} companies={await searchCompanies(c.var.db, c.var.accountId, query)} query={query} />)
 })
 
-cardRoutes.post('/conversations/:id/cards/company/associate', async (c) => {
+cardRoutes.post('/:id/cards/company/associate', async (c) => {
   const detail = await ownConversation(c)
   if (!detail.contact) throw new InputError(t('cards.no_contact'))
   const companyId = String((await c.req.parseBody()).companyId ?? '')
@@ -254,7 +249,7 @@ cardRoutes.post('/conversations/:id/cards/company/associate', async (c) => {
   return c.html(await renderCard(c, detail, 'company'))
 })
 
-cardRoutes.post('/conversations/:id/cards/company/new', async (c) => {
+cardRoutes.post('/:id/cards/company/new', async (c) => {
   const detail = await ownConversation(c)
   if (!detail.contact) throw new InputError(t('cards.no_contact'))
   const body = await c.req.parseBody()
@@ -281,7 +276,7 @@ const newTicketForm = z.object({
 })
 
 /** Creates the conversation's ticket; the answer is the thread pane, whose header now links to it. */
-cardRoutes.post('/conversations/:id/ticket', async (c) => {
+cardRoutes.post('/:id/ticket', async (c) => {
   const detail = await ownConversation(c)
   const body = await c.req.parseBody()
   const values = Object.fromEntries(['name', 'priority', 'description', 'ownerId'].map((key) => [key, String(body[key] ?? '').slice(0, 5000)]))
@@ -305,7 +300,7 @@ cardRoutes.post('/conversations/:id/ticket', async (c) => {
 // ---------------------------------------------------------------------------------------------
 // Deals
 
-cardRoutes.post('/conversations/:id/deals', async (c) => {
+cardRoutes.post('/:id/deals', async (c) => {
   const detail = await ownConversation(c)
   if (!detail.contact) throw new InputError(t('cards.no_contact'))
   const body = await c.req.parseBody()
@@ -330,7 +325,7 @@ cardRoutes.post('/conversations/:id/deals', async (c) => {
   return c.html(await renderCard(c, detail, 'deals'), 201)
 })
 
-cardRoutes.post('/conversations/:id/deals/:dealId/stage', async (c) => {
+cardRoutes.post('/:id/deals/:dealId/stage', async (c) => {
   const detail = await ownConversation(c)
   const stage = String((await c.req.parseBody()).stage ?? '')
   const deal = await getDeal(c.var.db, c.var.accountId, c.req.param('dealId'))
@@ -346,13 +341,13 @@ async function renderDeal(c: Context<AppEnv>, conversationId: string, dealId: st
   return <DealItem conversationId={conversationId} deal={deal} custom={custom.map(customToDef)} {...state} />
 }
 
-cardRoutes.get('/conversations/:id/deals/:dealId', async (c) => {
+cardRoutes.get('/:id/deals/:dealId', async (c) => {
   const detail = await ownConversation(c)
   const edit = c.req.query('edit')
   return c.html(await renderDeal(c, detail.conversation.id, c.req.param('dealId'), { editing: edit ? edit.slice(0, 60) : undefined }))
 })
 
-cardRoutes.post('/conversations/:id/deals/:dealId/properties', async (c) => {
+cardRoutes.post('/:id/deals/:dealId/properties', async (c) => {
   const detail = await ownConversation(c)
   const { db, accountId } = c.var
   const deal = await getDeal(db, accountId, c.req.param('dealId'))

@@ -2,7 +2,6 @@ import { Hono, type Context } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import { z } from 'zod'
 import type { AppEnv } from '../env'
-import { requireSession } from '../auth/middleware'
 import { InputError } from '../lib/errors'
 import { t } from '../i18n'
 import { addNote, addTask, contactTimeline, listNotes, listTasks, setTaskDone } from '../services/contact-record'
@@ -13,7 +12,6 @@ import { ContactProperties, ContactRecordPage, NotesSection, TasksSection } from
 
 /** The contact record page: properties, company, timeline, notes and tasks. */
 export const contactRoutes = new Hono<AppEnv>()
-contactRoutes.use('/contacts/*', requireSession)
 
 async function ownContact(c: Context<AppEnv>) {
   const contact = await getContact(c.var.db, c.var.accountId, c.req.param('id') ?? '')
@@ -21,7 +19,7 @@ async function ownContact(c: Context<AppEnv>) {
   return contact
 }
 
-contactRoutes.get('/contacts/:id', async (c) => {
+contactRoutes.get('/:id', async (c) => {
   const contact = await ownContact(c)
   const { db, accountId, user } = c.var
   const [defs, company, timeline, notes, tasks, users] = await Promise.all([
@@ -55,14 +53,14 @@ async function renderProperties(c: Context<AppEnv>, contact: Contact, state: { e
   return <ContactProperties contactId={contact.id} items={defs.map((def) => ({ def, value: propertyValue(contact, def) }))} {...state} />
 }
 
-contactRoutes.get('/contacts/:id/properties', async (c) => {
+contactRoutes.get('/:id/properties', async (c) => {
   const edit = c.req.query('edit')
   return c.html(await renderProperties(c, await ownContact(c), { editing: edit ? edit.slice(0, 60) : undefined }))
 })
 
 const propertyForm = z.object({ property: z.string().trim().min(1).max(60), value: z.string().max(5000).default('') })
 
-contactRoutes.post('/contacts/:id/properties', async (c) => {
+contactRoutes.post('/:id/properties', async (c) => {
   const contact = await ownContact(c)
   const form = propertyForm.safeParse(await c.req.parseBody())
   const def = form.success ? (await allProperties(c.var.db, c.var.accountId, 'contact')).find((candidate) => candidate.name === form.data.property) : undefined
@@ -76,7 +74,7 @@ contactRoutes.post('/contacts/:id/properties', async (c) => {
   }
 })
 
-contactRoutes.post('/contacts/:id/notes', async (c) => {
+contactRoutes.post('/:id/notes', async (c) => {
   const contact = await ownContact(c)
   const { db, accountId, user } = c.var
   const body = String((await c.req.parseBody()).body ?? '')
@@ -95,7 +93,7 @@ async function renderTasks(c: Context<AppEnv>, contact: Contact, state: { error?
   return <TasksSection contactId={contact.id} tasks={tasks} users={users} viewerId={user.id} {...state} />
 }
 
-contactRoutes.post('/contacts/:id/tasks', async (c) => {
+contactRoutes.post('/:id/tasks', async (c) => {
   const contact = await ownContact(c)
   const body = await c.req.parseBody()
   const values = { title: String(body.title ?? '').slice(0, 300), dueDate: String(body.dueDate ?? '').slice(0, 20), assigneeId: String(body.assigneeId ?? '').slice(0, 40) }
@@ -108,7 +106,7 @@ contactRoutes.post('/contacts/:id/tasks', async (c) => {
   return c.html(await renderTasks(c, contact), 201)
 })
 
-contactRoutes.post('/contacts/:id/tasks/:taskId/done', async (c) => {
+contactRoutes.post('/:id/tasks/:taskId/done', async (c) => {
   const contact = await ownContact(c)
   const done = String((await c.req.parseBody()).done ?? '1') !== '0'
   const task = await setTaskDone(c.var.db, c.var.accountId, contact.id, c.req.param('taskId'), done)

@@ -1,7 +1,6 @@
 import { Hono, type Context } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import type { AppEnv } from '../env'
-import { requireSession } from '../auth/middleware'
 import { InputError } from '../lib/errors'
 import { t } from '../i18n'
 import { NotAllowedError } from '../services/content-access'
@@ -15,10 +14,6 @@ import { assertUploadLength, editFields, kindIds, kinds, type Values } from './c
  * in content-kinds.ts.
  */
 export const contentSettingsRoutes = new Hono<AppEnv>()
-for (const kind of kindIds) {
-  contentSettingsRoutes.use(`/settings/${kind}`, requireSession)
-  contentSettingsRoutes.use(`/settings/${kind}/*`, requireSession)
-}
 
 /** The kind a request is for: the second path segment, which the routes below only register for known kinds. */
 const kindOf = (c: Context<AppEnv>) => c.req.path.split('/')[2] as ContentKindId
@@ -114,9 +109,9 @@ async function remove(c: Context<AppEnv>) {
 }
 
 for (const kind of kindIds) {
-  contentSettingsRoutes.get(`/settings/${kind}`, showList)
-  contentSettingsRoutes.post(`/settings/${kind}`, create)
-  contentSettingsRoutes.get(`/settings/${kind}/:id`, showEdit)
-  contentSettingsRoutes.post(`/settings/${kind}/:id`, update)
-  contentSettingsRoutes.post(`/settings/${kind}/:id/delete`, remove)
+  contentSettingsRoutes.get(`/${kind}`, showList)
+  contentSettingsRoutes.post(`/${kind}`, create)
+  contentSettingsRoutes.get(`/${kind}/:id`, showEdit)
+  contentSettingsRoutes.post(`/${kind}/:id`, update)
+  contentSettingsRoutes.post(`/${kind}/:id/delete`, remove)
 }

@@ -2,7 +2,6 @@ import { Hono, type Context } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import { z } from 'zod'
 import type { AppEnv } from '../env'
-import { requireSession } from '../auth/middleware'
 import { findPlugin } from '../channels/registry'
 import { sendsRichText } from '../channels/capabilities'
 import { notifySafely } from '../channels/pipeline'
@@ -40,8 +39,8 @@ import { loadContext, loadListState, loadRows } from './inbox'
 import { ListPane } from '../../templates/inbox'
 import { surveysAfterClose } from './feedback'
 
+/** The agent's actions on a conversation, under /conversations (mounted in src/app.tsx). */
 export const conversationRoutes = new Hono<AppEnv>()
-conversationRoutes.use('*', requireSession)
 
 const agentMessageForm = z.object({
   kind: z.enum(['message', 'comment']).default('comment'),
@@ -88,7 +87,7 @@ function fieldValuesOf(body: Record<string, unknown>): Record<string, string> {
   return values
 }
 
-conversationRoutes.post('/conversations/:id/messages', async (c) => {
+conversationRoutes.post('/:id/messages', async (c) => {
   const { db, accountId, user } = c.var
   const detail = await ownConversation(c)
   const conversation = detail.conversation
@@ -232,10 +231,10 @@ const statusForm = z.object({
   ticket: z.enum(['keep', 'close']).default('keep'),
 })
 
-conversationRoutes.post('/conversations/:id/assign', (c) =>
+conversationRoutes.post('/:id/assign', (c) =>
   threadAction(c, (body, id) => assignConversation(c.var.db, c.var.user, id, assignForm.parse(body).assigneeId || null)),
 )
-conversationRoutes.post('/conversations/:id/status', (c) =>
+conversationRoutes.post('/:id/status', (c) =>
   threadAction(c, async (body, id) => {
     const { status, ticket } = statusForm.parse(body)
     const changed = await setStatus(c.var.db, c.var.user, [id], status)
@@ -249,14 +248,14 @@ conversationRoutes.post('/conversations/:id/status', (c) =>
     return changed
   }),
 )
-conversationRoutes.post('/conversations/:id/trash', (c) => threadAction(c, (_body, id) => moveToTrash(c.var.db, c.var.user, [id])))
-conversationRoutes.post('/conversations/:id/restore', (c) => threadAction(c, (_body, id) => restoreFromTrash(c.var.db, c.var.user, [id])))
-conversationRoutes.post('/conversations/:id/spam', (c) => threadAction(c, (_body, id) => markSpam(c.var.db, c.var.user, [id])))
-conversationRoutes.post('/conversations/:id/not-spam', (c) => threadAction(c, (_body, id) => markNotSpam(c.var.db, c.var.user, [id])))
-conversationRoutes.post('/conversations/:id/block', (c) => threadAction(c, (_body, id) => blockSender(c.var.db, c.var.user, id)))
-conversationRoutes.post('/conversations/:id/unblock', (c) => threadAction(c, (_body, id) => unblockSender(c.var.db, c.var.user, id)))
+conversationRoutes.post('/:id/trash', (c) => threadAction(c, (_body, id) => moveToTrash(c.var.db, c.var.user, [id])))
+conversationRoutes.post('/:id/restore', (c) => threadAction(c, (_body, id) => restoreFromTrash(c.var.db, c.var.user, [id])))
+conversationRoutes.post('/:id/spam', (c) => threadAction(c, (_body, id) => markSpam(c.var.db, c.var.user, [id])))
+conversationRoutes.post('/:id/not-spam', (c) => threadAction(c, (_body, id) => markNotSpam(c.var.db, c.var.user, [id])))
+conversationRoutes.post('/:id/block', (c) => threadAction(c, (_body, id) => blockSender(c.var.db, c.var.user, id)))
+conversationRoutes.post('/:id/unblock', (c) => threadAction(c, (_body, id) => unblockSender(c.var.db, c.var.user, id)))
 
-conversationRoutes.post('/conversations/:id/delete', async (c) => {
+conversationRoutes.post('/:id/delete', async (c) => {
   const detail = await ownConversation(c)
   if (detail.conversation.folder !== 'trash') throw new HTTPException(409, { message: 'Move the conversation to Trash before deleting it forever.' })
   const place = placeFrom(detail.conversation.inboxId, await c.req.parseBody())
@@ -285,7 +284,7 @@ async function messageAction(c: Context<AppEnv>, hidden: boolean) {
 }
 
 /** Sends a failed message again (the retry button), or a stuck pending one ("Send again"). */
-conversationRoutes.post('/conversations/:id/messages/:messageId/retry', async (c) => {
+conversationRoutes.post('/:id/messages/:messageId/retry', async (c) => {
   const detail = await ownConversation(c)
   const { db, accountId, user } = c.var
   const message = await getMessage(db, accountId, Number(c.req.param('messageId')))
@@ -301,11 +300,12 @@ conversationRoutes.post('/conversations/:id/messages/:messageId/retry', async (c
   return c.html(<MessageItem message={fresh!} timeZone={user.timeZone} viewer={user} />)
 })
 
-conversationRoutes.post('/conversations/:id/messages/:messageId/hide', (c) => messageAction(c, true))
-conversationRoutes.post('/conversations/:id/messages/:messageId/unhide', (c) => messageAction(c, false))
+conversationRoutes.post('/:id/messages/:messageId/hide', (c) => messageAction(c, true))
+conversationRoutes.post('/:id/messages/:messageId/unhide', (c) => messageAction(c, false))
 
-/** A message's permalink: opens its conversation scrolled to it, in whichever inbox it lives. */
-conversationRoutes.get('/m/:messageId', async (c) => {
+/** A message's permalink (/m/<id>): opens its conversation scrolled to it, in whichever inbox it lives. */
+export const messageLinkRoutes = new Hono<AppEnv>()
+messageLinkRoutes.get('/:messageId', async (c) => {
   const messageId = Number(c.req.param('messageId'))
   const message = Number.isSafeInteger(messageId) ? await getMessage(c.var.db, c.var.accountId, messageId) : null
   const detail = message && (await getConversation(c.var.db, c.var.accountId, message.conversationId))
@@ -319,7 +319,9 @@ const bulkForm = z.object({
   ids: z.array(z.string().regex(/^[a-z0-9]{1,32}$/)).min(1, 'Select at least one conversation.').max(1000, 'Select at most 1000 conversations at once.'),
 })
 
-conversationRoutes.post('/inbox/:inboxId/:viewId/bulk', async (c) => {
+/** Bulk actions on a list's selection (/inbox/:inboxId/:viewId/bulk). */
+export const bulkRoutes = new Hono<AppEnv>()
+bulkRoutes.post('/:inboxId/:viewId/bulk', async (c) => {
   const ctx = await loadContext(c, c.req.param('inboxId'), c.req.param('viewId'))
   const body = await c.req.parseBody({ all: true })
   const ids = body.ids === undefined ? [] : Array.isArray(body.ids) ? body.ids : [body.ids]
@@ -341,7 +343,7 @@ conversationRoutes.post('/inbox/:inboxId/:viewId/bulk', async (c) => {
   return c.html(<ListPane ctx={fresh} list={list} rows={rows} nextCursor={nextCursor} oobNav />)
 })
 
-conversationRoutes.get('/conversations/:id/live', async (c) => {
+conversationRoutes.get('/:id/live', async (c) => {
   const detail = await ownConversation(c)
   const room = c.env.CONVERSATION_ROOM.get(c.env.CONVERSATION_ROOM.idFromName(detail.conversation.id))
   const after = Number(c.req.query('after') ?? '')

@@ -2,7 +2,6 @@ import { Hono } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import { z } from 'zod'
 import type { AppEnv } from '../env'
-import { requireSession } from '../auth/middleware'
 import { getConversation } from '../services/conversations'
 import { draftHtmlMaxChars, saveDraft } from '../services/drafts'
 import { t } from '../i18n'
@@ -12,7 +11,6 @@ import { t } from '../i18n'
  * `keepalive` when the page goes away). Drafts are per user; the thread renders the agent's own.
  */
 export const draftRoutes = new Hono<AppEnv>()
-draftRoutes.use('/conversations/*', requireSession)
 
 const draftForm = z.object({
   kind: z.enum(['reply', 'comment'], { message: 'A draft is a reply or a comment.' }),
@@ -22,7 +20,7 @@ const draftForm = z.object({
 /** Composer fields that are not the draft itself (the collision check and the editor's own). */
 const notDraftFields = new Set(['kind', 'html', 'text', 'seenSeq', 'confirmed', 'attachments'])
 
-draftRoutes.put('/conversations/:id/draft', async (c) => {
+draftRoutes.put('/:id/draft', async (c) => {
   const { db, accountId, user } = c.var
   const detail = await getConversation(db, accountId, c.req.param('id'))
   if (!detail) throw new HTTPException(404, { message: t('error.not_found') })

@@ -2,7 +2,6 @@ import { Hono, type Context } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import { z } from 'zod'
 import type { AppEnv } from '../env'
-import { requireSession } from '../auth/middleware'
 import { findPlugin } from '../channels/registry'
 import { notifySafely } from '../channels/pipeline'
 import { durableObjectNotifier } from '../rooms/notifier'
@@ -27,8 +26,6 @@ import { t } from '../i18n'
  * queue's job (services/outbound.ts).
  */
 export const emailOutboundRoutes = new Hono<AppEnv>()
-emailOutboundRoutes.use('/conversations/*', requireSession)
-emailOutboundRoutes.use('/inbox/*', requireSession)
 
 async function ownConversation(c: Context<AppEnv>) {
   const detail = await getConversation(c.var.db, c.var.accountId, c.req.param('id') ?? '')
@@ -36,21 +33,21 @@ async function ownConversation(c: Context<AppEnv>) {
   return detail
 }
 
-emailOutboundRoutes.get('/conversations/:id/reply-fields', async (c) => {
+emailOutboundRoutes.get('/:id/reply-fields', async (c) => {
   const detail = await ownConversation(c)
   const defaults = await replyDefaults(c.var.db, c.var.accountId, detail.conversation.id, c.req.query('all') === '1')
   return c.html(<EmailComposerFields conversationId={detail.conversation.id} values={{ to: formatAddressList(defaults.to), cc: formatAddressList(defaults.cc), bcc: '' }} />)
 })
 
 /** A fresh composer (the forward form's Cancel). */
-emailOutboundRoutes.get('/conversations/:id/composer', async (c) => {
+emailOutboundRoutes.get('/:id/composer', async (c) => {
   const detail = await ownConversation(c)
   const canReply = findPlugin(detail.conversation.pluginId)?.capabilities.outbound ?? false
   const [seenSeq, drafts] = await Promise.all([lastSeqOf(c.var.db, c.var.accountId, detail.conversation.id), draftsOf(c.var.db, c.var.user.id, detail.conversation.id)])
   return c.html(<Composer conversationId={detail.conversation.id} canReply={canReply} seenSeq={seenSeq} pluginId={detail.conversation.pluginId} drafts={drafts} />)
 })
 
-emailOutboundRoutes.get('/conversations/:id/forward', async (c) => {
+emailOutboundRoutes.get('/:id/forward', async (c) => {
   const detail = await ownConversation(c)
   return c.html(<ForwardForm conversationId={detail.conversation.id} />)
 })
@@ -60,7 +57,7 @@ const forwardForm = z.object({
   note: z.string().max(20_000, 'email.error.note_long').default(''),
 })
 
-emailOutboundRoutes.post('/conversations/:id/forward', async (c) => {
+emailOutboundRoutes.post('/:id/forward', async (c) => {
   const detail = await ownConversation(c)
   const { db, accountId, user } = c.var
   const body = await c.req.parseBody()
@@ -91,7 +88,7 @@ emailOutboundRoutes.post('/conversations/:id/forward', async (c) => {
 })
 
 /** "Send transcript" in a chat's More menu: to the contact's address, through the inbox's email channel. */
-emailOutboundRoutes.post('/conversations/:id/transcript', async (c) => {
+emailOutboundRoutes.post('/:id/transcript', async (c) => {
   const detail = await ownConversation(c)
   const { db, accountId, user } = c.var
   const place = placeFrom(detail.conversation.inboxId, await c.req.parseBody())
@@ -124,7 +121,9 @@ async function composeContext(c: Context<AppEnv>) {
   return { inbox, channels }
 }
 
-emailOutboundRoutes.get('/inbox/:inboxId/compose', async (c) => {
+/** A new email from an inbox (/inbox/:inboxId/compose). */
+export const composeRoutes = new Hono<AppEnv>()
+composeRoutes.get('/:inboxId/compose', async (c) => {
   const { inbox, channels } = await composeContext(c)
   if (c.req.header('HX-Request')) return c.html(<ComposeForm inboxId={inbox.id} channels={channels} />)
   return c.html(<ComposePage appName={c.env.APP_NAME ?? 'Switchboard'} userId={c.var.user.id} inboxId={inbox.id} channels={channels} />)
@@ -149,7 +148,7 @@ function composedBody(body: Record<string, unknown>): { html: string | null; tex
   return text.length > 100_000 ? { html: null, text, error: t('email.error.text_long') } : { html: null, text }
 }
 
-emailOutboundRoutes.post('/inbox/:inboxId/compose', async (c) => {
+composeRoutes.post('/:inboxId/compose', async (c) => {
   const { inbox, channels } = await composeContext(c)
   const { db, accountId, user } = c.var
   const body = await c.req.parseBody({ all: true })

@@ -3,7 +3,6 @@ import { Hono } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import { z } from 'zod'
 import type { AppEnv } from '../env'
-import { requireSession } from '../auth/middleware'
 import { attachments } from '../db/schema'
 import { getMessage } from '../services/messages'
 import { EmailHtml } from '../../templates/email'
@@ -36,7 +35,7 @@ async function messageOf(c: { var: AppEnv['Variables'] }, params: { id: string; 
   return message
 }
 
-emailRoutes.get('/conversations/:id/messages/:messageId/raw', requireSession, async (c) => {
+emailRoutes.get('/:id/messages/:messageId/raw', async (c) => {
   const params = messageParams.safeParse(c.req.param())
   if (!params.success) throw new HTTPException(404, { message: t('errors.message_not_found') })
   const message = await messageOf(c, params.data)
@@ -53,7 +52,7 @@ emailRoutes.get('/conversations/:id/messages/:messageId/raw', requireSession, as
   })
 })
 
-emailRoutes.get('/conversations/:id/messages/:messageId/body', requireSession, async (c) => {
+emailRoutes.get('/:id/messages/:messageId/body', async (c) => {
   const params = messageParams.safeParse(c.req.param())
   if (!params.success) throw new HTTPException(404, { message: t('errors.message_not_found') })
   const message = await messageOf(c, params.data)
@@ -61,7 +60,9 @@ emailRoutes.get('/conversations/:id/messages/:messageId/body', requireSession, a
   return c.html(<EmailHtml message={message} showRemote={c.req.query('remoteImages') === 'show'} />)
 })
 
-emailRoutes.get('/attachments/:id', requireSession, async (c) => {
+/** An attachment of a message (/attachments/:id). */
+export const attachmentRoutes = new Hono<AppEnv>()
+attachmentRoutes.get('/:id', async (c) => {
   const id = z.string().min(1).max(64).safeParse(c.req.param('id'))
   if (!id.success) throw new HTTPException(404, { message: t('errors.attachment_not_found') })
   const [attachment] = await c.var.db

@@ -1,7 +1,7 @@
 import { Hono, type Context } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import type { AppEnv } from '../env'
-import { requireRole, requireSession } from '../auth/middleware'
+import { requireRole } from '../auth/middleware'
 import { notifySafely } from '../channels/pipeline'
 import { t } from '../i18n'
 import { durableObjectNotifier } from '../rooms/notifier'
@@ -102,7 +102,9 @@ feedbackRoutes.post('/feedback/:token', async (c) => {
 
 // ---- Sidebar card --------------------------------------------------------------------------------
 
-feedbackRoutes.get('/conversations/:id/cards/feedback', requireSession, async (c) => {
+/** The card under /conversations/:id/cards/feedback. */
+export const feedbackCardRoutes = new Hono<AppEnv>()
+feedbackCardRoutes.get('/:id/cards/feedback', async (c) => {
   const { db, accountId, user } = c.var
   const detail = await getConversation(db, accountId, c.req.param('id'))
   if (!detail) throw new HTTPException(404, { message: t('feedback.card.missing_conversation') })
@@ -113,12 +115,15 @@ feedbackRoutes.get('/conversations/:id/cards/feedback', requireSession, async (c
 
 // ---- Settings ------------------------------------------------------------------------------------
 
-feedbackRoutes.get('/settings/feedback', requireSession, requireRole('admin', 'super_admin'), async (c) => {
+/** The survey settings under /settings/feedback: admins only. */
+export const feedbackSettingsRoutes = new Hono<AppEnv>()
+feedbackSettingsRoutes.use('/feedback', requireRole('admin', 'super_admin'))
+feedbackSettingsRoutes.get('/feedback', async (c) => {
   const settings = await getSurveySettings(c.var.db, c.var.accountId)
   return c.html(<SurveySettingsPage appName={c.env.APP_NAME ?? 'Switchboard'} role={c.var.user.role} userId={c.var.user.id} settings={settings} />)
 })
 
-feedbackRoutes.post('/settings/feedback', requireSession, requireRole('admin', 'super_admin'), async (c) => {
+feedbackSettingsRoutes.post('/feedback', async (c) => {
   const body = await c.req.parseBody()
   const question = typeof body.question === 'string' ? body.question : ''
   const enabled = body.enabled === '1' || body.enabled === 'on'

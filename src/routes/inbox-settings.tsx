@@ -2,7 +2,7 @@ import { Hono } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import { z } from 'zod'
 import type { AppEnv } from '../env'
-import { requireRole, requireSession } from '../auth/middleware'
+import { requireRole } from '../auth/middleware'
 import { findPlugin } from '../channels/registry'
 import { InputError } from '../lib/errors'
 import { getInbox } from '../services/inboxes'
@@ -14,9 +14,11 @@ import { channels } from '../db/schema'
 import { and, eq } from 'drizzle-orm'
 import { t } from '../i18n'
 
+/** An inbox's settings (/inbox/:inboxId/settings) and its channels' (/channels-settings/:channelId): admins only. */
 export const inboxSettingsRoutes = new Hono<AppEnv>()
-inboxSettingsRoutes.use('/inbox/:inboxId/settings', requireSession, requireRole('admin', 'super_admin'))
-inboxSettingsRoutes.use('/channels-settings/*', requireSession, requireRole('admin', 'super_admin'))
+inboxSettingsRoutes.use('/:inboxId/settings', requireRole('admin', 'super_admin'))
+export const channelSettingsRoutes = new Hono<AppEnv>()
+channelSettingsRoutes.use('*', requireRole('admin', 'super_admin'))
 
 const inboxForm = z.object({
   name: z.string().default(''),
@@ -25,7 +27,7 @@ const inboxForm = z.object({
   defaultAssigneeId: z.string().max(32).default(''),
 })
 
-inboxSettingsRoutes.get('/inbox/:inboxId/settings', async (c) => {
+inboxSettingsRoutes.get('/:inboxId/settings', async (c) => {
   const { db, accountId } = c.var
   const inbox = await getInbox(db, accountId, c.req.param('inboxId'))
   if (!inbox) throw new HTTPException(404, { message: t('errors.no_such_inbox') })
@@ -33,7 +35,7 @@ inboxSettingsRoutes.get('/inbox/:inboxId/settings', async (c) => {
   return c.html(<InboxSettingsPage appName={c.env.APP_NAME ?? 'Switchboard'} inbox={inbox} users={users} memberIds={memberIds} channels={inboxChannels} />)
 })
 
-inboxSettingsRoutes.post('/inbox/:inboxId/settings', async (c) => {
+inboxSettingsRoutes.post('/:inboxId/settings', async (c) => {
   const { db, accountId, user } = c.var
   const inbox = await getInbox(db, accountId, c.req.param('inboxId'))
   if (!inbox) throw new HTTPException(404, { message: t('errors.no_such_inbox') })
@@ -57,7 +59,7 @@ inboxSettingsRoutes.post('/inbox/:inboxId/settings', async (c) => {
   return render(200)
 })
 
-inboxSettingsRoutes.post('/channels-settings/:channelId', async (c) => {
+channelSettingsRoutes.post('/:channelId', async (c) => {
   const { db, accountId, user } = c.var
   const [channel] = await db.select().from(channels).where(and(eq(channels.accountId, accountId), eq(channels.id, c.req.param('channelId')))).limit(1)
   const plugin = channel && findPlugin(channel.pluginId)

@@ -1,7 +1,6 @@
 import { Hono, type Context } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import type { AppEnv } from '../env'
-import { requireSession } from '../auth/middleware'
 import { InputError } from '../lib/errors'
 import { t } from '../i18n'
 import { getConversation } from '../services/conversations'
@@ -20,7 +19,6 @@ import { DocumentUploadForm, LinkCardPicker, PickerList, SearchPicker, type Pick
  * 404), because snippets and templates are filled in for that conversation's contact.
  */
 export const insertRoutes = new Hono<AppEnv>()
-insertRoutes.use('/conversations/:id/insert/*', requireSession)
 
 async function ownConversation(c: Context<AppEnv>) {
   const detail = await getConversation(c.var.db, c.var.accountId, c.req.param('id') ?? '')
@@ -48,13 +46,13 @@ function searchResponse(c: Context<AppEnv>, kind: string, items: PickerItem[], e
   return c.html(<SearchPicker kind={kind} url={pickerUrl(c, kind)} q={query(c)} items={items} empty={empty} />)
 }
 
-insertRoutes.get('/conversations/:id/insert/snippets', async (c) => {
+insertRoutes.get('/:id/insert/snippets', async (c) => {
   const [{ values, fallback }, found] = await Promise.all([placeholderContext(c), searchSnippets(c.var.db, c.var.accountId, query(c))])
   const items = found.map((snippet) => ({ label: snippet.name, detail: `#${snippet.shortcut}`, html: renderPlaceholdersHtml(snippet.body, values, fallback) }))
   return searchResponse(c, 'snippets', items, t('content.picker.no_snippets'))
 })
 
-insertRoutes.get('/conversations/:id/insert/templates', async (c) => {
+insertRoutes.get('/:id/insert/templates', async (c) => {
   const [{ values, fallback }, found] = await Promise.all([placeholderContext(c), searchTemplates(c.var.db, c.var.accountId, query(c))])
   const items = found.map((template) => {
     const subject = renderPlaceholdersText(template.subject, values, fallback)
@@ -63,7 +61,7 @@ insertRoutes.get('/conversations/:id/insert/templates', async (c) => {
   return searchResponse(c, 'templates', items, t('content.picker.no_templates'))
 })
 
-insertRoutes.get('/conversations/:id/insert/articles', async (c) => {
+insertRoutes.get('/:id/insert/articles', async (c) => {
   await ownConversation(c)
   const found = await searchPublishedArticles(c.var.db, c.var.accountId, query(c))
   const kindLabel = t('content.card.article')
@@ -71,7 +69,7 @@ insertRoutes.get('/conversations/:id/insert/articles', async (c) => {
   return searchResponse(c, 'articles', items, t('content.picker.no_articles'))
 })
 
-insertRoutes.get('/conversations/:id/insert/meetings', async (c) => {
+insertRoutes.get('/:id/insert/meetings', async (c) => {
   await ownConversation(c)
   const links = await meetingLinksFor(c.var.db, c.var.accountId, c.var.user.id)
   const items = links.map(({ link }) => ({
@@ -110,12 +108,12 @@ async function documentsPicker(c: Context<AppEnv>, options: { status?: 200 | 201
   )
 }
 
-insertRoutes.get('/conversations/:id/insert/documents', async (c) => {
+insertRoutes.get('/:id/insert/documents', async (c) => {
   await ownConversation(c)
   return documentsPicker(c)
 })
 
-insertRoutes.post('/conversations/:id/insert/documents', async (c) => {
+insertRoutes.post('/:id/insert/documents', async (c) => {
   await ownConversation(c)
   try {
     assertUploadLength(c)
@@ -131,7 +129,7 @@ insertRoutes.post('/conversations/:id/insert/documents', async (c) => {
 
 const linkKinds = { video: 'content.card.video', quote: 'content.card.quote' } as const
 
-insertRoutes.get('/conversations/:id/insert/link', async (c) => {
+insertRoutes.get('/:id/insert/link', async (c) => {
   await ownConversation(c)
   const url = pickerUrl(c, 'link')
   const kind = c.req.query('kind') === 'quote' ? 'quote' : 'video'

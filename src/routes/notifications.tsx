@@ -3,7 +3,6 @@ import { HTTPException } from 'hono/http-exception'
 import { z } from 'zod'
 import type { AppEnv, Bindings } from '../env'
 import type { Db } from '../db/client'
-import { requireSession } from '../auth/middleware'
 import { t, withLocale } from '../i18n'
 import { renderHtml } from '../lib/render'
 import { getConversation } from '../services/conversations'
@@ -13,15 +12,14 @@ import { baseUrlFor, type MentionEmailJob } from '../services/mention-email'
 import { listNotifications, markAllRead, markRead, recipientsOf, recordMentions, unreadCount, type StoredComment } from '../services/notifications'
 import { BellUpdate, MentionPicker, NotificationBell } from '../../templates/notifications'
 
+/** The bell (/notifications) and the editor's @ picker (/conversations/:id/mentions). */
 export const notificationRoutes = new Hono<AppEnv>()
-notificationRoutes.use('/notifications', requireSession)
-notificationRoutes.use('/notifications/*', requireSession)
-notificationRoutes.use('/conversations/:id/mentions', requireSession)
+export const mentionRoutes = new Hono<AppEnv>()
 
 const mentionQuery = z.object({ q: z.string().max(100, 'Type at most 100 characters.').default('') })
 
 /** Teammates for the editor's `@` trigger, as a picker fragment. */
-notificationRoutes.get('/conversations/:id/mentions', async (c) => {
+mentionRoutes.get('/:id/mentions', async (c) => {
   const { db, accountId, user } = c.var
   const detail = await getConversation(db, accountId, c.req.param('id'))
   if (!detail) throw new HTTPException(404, { message: 'This conversation does not exist or was deleted.' })
@@ -35,14 +33,14 @@ async function bellFor(db: Db, accountId: string, userId: string) {
   return { count, items }
 }
 
-notificationRoutes.get('/notifications/bell', async (c) => {
+notificationRoutes.get('/bell', async (c) => {
   const { db, accountId, user } = c.var
   const bell = await bellFor(db, accountId, user.id)
   return c.html(<NotificationBell {...bell} timeZone={user.timeZone} />)
 })
 
 /** Opening a notification: it is read now, and the browser goes to the exact message. */
-notificationRoutes.get('/notifications/:notificationId', async (c) => {
+notificationRoutes.get('/:notificationId', async (c) => {
   const { db, accountId, user } = c.var
   const notification = await markRead(db, { accountId, userId: user.id, notificationId: c.req.param('notificationId') })
   if (!notification) throw new HTTPException(404, { message: t('notifications.not_found') })
@@ -52,7 +50,7 @@ notificationRoutes.get('/notifications/:notificationId', async (c) => {
   return c.redirect(`/m/${notification.messageId}`, 303)
 })
 
-notificationRoutes.post('/notifications/read-all', async (c) => {
+notificationRoutes.post('/read-all', async (c) => {
   const { db, accountId, user } = c.var
   await markAllRead(db, accountId, user.id)
   c.executionCtx.waitUntil(pushBells(c.env, db, accountId, [user.id]))

@@ -2,7 +2,6 @@ import { Hono } from 'hono'
 import { eq } from 'drizzle-orm'
 import { z } from 'zod'
 import type { AppEnv } from '../env'
-import { requireSession } from '../auth/middleware'
 import { users } from '../db/schema'
 import { InputError } from '../lib/errors'
 import { saveWorkingHours, setAvailability, weekdays } from '../services/availability'
@@ -11,13 +10,11 @@ import { setUserLocale } from '../services/users'
 import { ProfilePage, WorkingHoursForm } from '../../templates/profile'
 
 export const profileRoutes = new Hono<AppEnv>()
-profileRoutes.use('/me', requireSession)
-profileRoutes.use('/me/*', requireSession)
 
-profileRoutes.get('/me', (c) => c.html(<ProfilePage appName={c.env.APP_NAME ?? 'Switchboard'} user={c.var.user} />))
+profileRoutes.get('/', (c) => c.html(<ProfilePage appName={c.env.APP_NAME ?? 'Switchboard'} user={c.var.user} />))
 
 // A normal form post and a redirect: the next page is rendered in the new language from the top.
-profileRoutes.post('/me/locale', async (c) => {
+profileRoutes.post('/locale', async (c) => {
   const choice = (await c.req.parseBody()).locale
   try {
     await setUserLocale(c.var.db, c.var.user.id, choice)
@@ -32,13 +29,13 @@ profileRoutes.post('/me/locale', async (c) => {
   return c.redirect('/me', 303)
 })
 
-profileRoutes.post('/me/availability', async (c) => {
+profileRoutes.post('/availability', async (c) => {
   const choice = z.enum(['available', 'away']).parse((await c.req.parseBody()).availability)
   await setAvailability(c.var.db, c.var.user.id, choice)
   return c.html(<AvailabilitySwitch user={{ ...c.var.user, availability: choice }} />)
 })
 
-profileRoutes.post('/me/hours', async (c) => {
+profileRoutes.post('/hours', async (c) => {
   const body = await c.req.parseBody()
   const text = (key: string) => (typeof body[key] === 'string' ? (body[key] as string) : '')
   try {

@@ -1,7 +1,7 @@
 import { Hono, type Context } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import type { AppEnv } from '../env'
-import { requireRole, requireSession } from '../auth/middleware'
+import { requireRole } from '../auth/middleware'
 import { propertyObjects, type PropertyObject } from '../db/schema'
 import { InputError } from '../lib/errors'
 import {
@@ -20,8 +20,7 @@ import { CardConfig, PropertiesSettingsPage, PropertyDefinitions, type CardConfi
 
 /** Admins define custom properties and choose what the contact card, ticket card and ticket panel show. */
 export const propertiesSettingsRoutes = new Hono<AppEnv>()
-propertiesSettingsRoutes.use('/settings/properties', requireSession, requireRole('admin', 'super_admin'))
-propertiesSettingsRoutes.use('/settings/properties/*', requireSession, requireRole('admin', 'super_admin'))
+propertiesSettingsRoutes.use('/properties/*', requireRole('admin', 'super_admin'))
 
 const cardSettings: CardSetting[] = ['contact', 'ticketCard', 'ticketPanel']
 
@@ -30,7 +29,7 @@ async function cardConfig(c: Context<AppEnv>, card: CardSetting): Promise<CardCo
   return { card, available, chosen: chosen.map((def) => def.name) }
 }
 
-propertiesSettingsRoutes.get('/settings/properties', async (c) => {
+propertiesSettingsRoutes.get('/properties', async (c) => {
   const [definitions, ...cards] = await Promise.all([listCustomProperties(c.var.db, c.var.accountId), ...cardSettings.map((card) => cardConfig(c, card))])
   return c.html(<PropertiesSettingsPage appName={c.env.APP_NAME ?? 'Switchboard'} actor={c.var.user} definitions={definitions} cards={cards} />)
 })
@@ -46,7 +45,7 @@ async function definitionsAndCards(c: Context<AppEnv>, state: { error?: string; 
   )
 }
 
-propertiesSettingsRoutes.post('/settings/properties', async (c) => {
+propertiesSettingsRoutes.post('/properties', async (c) => {
   const body = await c.req.parseBody()
   const values = Object.fromEntries(['object', 'name', 'label', 'type', 'options'].map((key) => [key, String(body[key] ?? '').slice(0, 4000)]))
   try {
@@ -69,14 +68,14 @@ propertiesSettingsRoutes.post('/settings/properties', async (c) => {
   return c.html(await definitionsAndCards(c), 201)
 })
 
-propertiesSettingsRoutes.post('/settings/properties/:id/delete', async (c) => {
+propertiesSettingsRoutes.post('/properties/:id/delete', async (c) => {
   const deleted = await deleteCustomProperty(c.var.db, c.var.accountId, c.req.param('id'))
   if (!deleted) throw new HTTPException(404, { message: 'No such property.' })
   await recordAudit(c.var.db, c.var.accountId, c.var.user.id, 'property:delete', deleted.id, { object: deleted.object, name: deleted.name })
   return c.html(await definitionsAndCards(c))
 })
 
-propertiesSettingsRoutes.post('/settings/properties/cards/:card', async (c) => {
+propertiesSettingsRoutes.post('/properties/cards/:card', async (c) => {
   const card = cardSettings.find((candidate) => candidate === c.req.param('card'))
   if (!card) throw new HTTPException(404, { message: 'No such card.' })
   const body = await c.req.parseBody({ all: true })

@@ -1,7 +1,7 @@
 import { Hono, type Context } from 'hono'
 import { z } from 'zod'
 import type { AppEnv } from '../env'
-import { requireRole, requireSession } from '../auth/middleware'
+import { requireRole } from '../auth/middleware'
 import { passwordMaxLength, passwordMinLength } from '../auth/password'
 import { userRoles, userStatuses } from '../db/schema'
 import { InputError } from '../lib/errors'
@@ -12,8 +12,7 @@ import { t } from '../i18n'
 
 export const settingsRoutes = new Hono<AppEnv>()
 // Only the users pages are admin-only; other areas' settings pages (content library …) check their own roles.
-settingsRoutes.use('/settings/users', requireSession, requireRole('admin', 'super_admin'))
-settingsRoutes.use('/settings/users/*', requireSession, requireRole('admin', 'super_admin'))
+settingsRoutes.use('/users/*', requireRole('admin', 'super_admin'))
 
 const newUserForm = z.object({
   name: z.string().trim().min(1, 'users.add.name_missing').max(120),
@@ -25,12 +24,12 @@ const newUserForm = z.object({
   role: z.enum(['agent', 'admin', 'super_admin']),
 })
 
-settingsRoutes.get('/settings/users', async (c) => {
+settingsRoutes.get('/users', async (c) => {
   const users = await listUsers(c.var.db, c.var.accountId)
   return c.html(<UsersPage appName={c.env.APP_NAME ?? 'Switchboard'} actor={c.var.user} users={users} />)
 })
 
-settingsRoutes.post('/settings/users', async (c) => {
+settingsRoutes.post('/users', async (c) => {
   const body = await c.req.parseBody()
   const values = { name: String(body.name ?? ''), email: String(body.email ?? '') }
   const form = newUserForm.safeParse(body)
@@ -72,7 +71,7 @@ async function userRowAfter(c: Context<AppEnv>, userId: string, action: () => Pr
   return c.html(<UserRow user={user} actor={c.var.user} />)
 }
 
-settingsRoutes.post('/settings/users/:id/role', async (c) => {
+settingsRoutes.post('/users/:id/role', async (c) => {
   const role = z.enum(userRoles).safeParse((await c.req.parseBody()).role)
   return userRowAfter(c, c.req.param('id'), async () => {
     if (!role.success) throw new InputError(t('errors.choose_role'))
@@ -80,7 +79,7 @@ settingsRoutes.post('/settings/users/:id/role', async (c) => {
   })
 })
 
-settingsRoutes.post('/settings/users/:id/status', async (c) => {
+settingsRoutes.post('/users/:id/status', async (c) => {
   const status = z.enum(userStatuses).safeParse((await c.req.parseBody()).status)
   return userRowAfter(c, c.req.param('id'), async () => {
     if (!status.success) throw new InputError(t('errors.choose_status'))

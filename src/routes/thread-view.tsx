@@ -1,12 +1,13 @@
 import type { Context } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import type { AppEnv } from '../env'
-import { getConversation, listConversations, markRead } from '../services/conversations'
+import { conversationDetailReads, listReads, markReadToNewestReads, snippetReads, type ConversationDetail, type ListPage, type RankedPage } from '../services/conversations'
 import { parseFilters } from '../services/filters'
-import { listMessages } from '../services/messages'
+import { messageReads, type ThreadMessage } from '../services/messages'
 import { listAllUsers } from '../services/users'
-import { draftsOf } from '../services/drafts'
-import { emailSwitchFor } from '../services/email-outbound'
+import { draftReads, type DraftsByKind } from '../services/drafts'
+import { emailSwitchReads, type emailSwitchFor } from '../services/email-outbound'
+import { inOneRoundTrip, mapReads, reads, together, type Reads } from '../db/round-trip'
 import { findPlugin } from '../channels/registry'
 import { defaultViewId, findView } from '../services/views'
 import { ConversationRowItem, ThreadPane } from '../../templates/inbox'
@@ -23,27 +24,59 @@ export function placeFrom(inboxId: string, body: Record<string, unknown>): Threa
 
 /**
  * The thread pane for one conversation, plus its list row refreshed out of band (read, and
- * highlighted). Opening a thread marks it read for the agent.
+ * highlighted). Opening a thread marks it read for the agent. One round trip (a second for the
+ * row's snippet when the thread was opened from a search).
  */
 export async function renderThread(c: Context<AppEnv>, conversationId: string, place: ThreadPlace) {
+  const loaded = await inOneRoundTrip(c.var.db, threadReads(c, conversationId, place))
+  return threadView(c, loaded, await inOneRoundTrip(c.var.db, snippetReads(c.var.db, loaded.row)), place)
+}
+
+export interface LoadedThread {
+  detail: ConversationDetail
+  messages: ThreadMessage[]
+  users: Awaited<ReturnType<typeof listAllUsers>>
+  drafts: DraftsByKind
+  /** The thread's own row in the list it was opened from (empty when it no longer fits that list). */
+  row: RankedPage
+  emailSwitch: Awaited<ReturnType<typeof emailSwitchFor>>
+}
+
+/**
+ * Everything the thread pane shows, as statements for one round trip: the conversation, its
+ * messages, the team, the viewer's drafts, the read marker (written before the row is read, so
+ * the row shows the thread read) and the row. The sidebar's cards load themselves afterwards
+ * (templates/sidebar.tsx): not queried here. A conversation of another account reads as none.
+ */
+export function threadReads(c: Context<AppEnv>, conversationId: string, place: ThreadPlace): Reads<LoadedThread> {
   const { db, accountId, user } = c.var
-  const detail = await getConversation(db, accountId, conversationId)
-  if (!detail) throw new HTTPException(404, { message: t('errors.conversation_gone') })
-  // The sidebar's cards load themselves afterwards (templates/sidebar.tsx): not queried here.
-  const [messages, users, drafts] = await Promise.all([listMessages(db, accountId, conversationId), listAllUsers(db, accountId), draftsOf(db, user.id, conversationId)])
-  const lastSeq = messages[messages.length - 1]?.seq ?? 0
-  if (lastSeq > 0) await markRead(db, user.id, conversationId, lastSeq)
-  const view = findView(place.viewId)!
   const parsed = parseFilters(Object.fromEntries(new URLSearchParams(place.filterQuery.replace(/^\?/, ''))))
-  const { rows } = await listConversations(db, {
-    accountId,
-    inboxId: detail.conversation.inboxId,
-    userId: user.id,
-    view,
-    filters: parsed.ok ? parsed.filters : {},
-    conversationIds: [conversationId],
-  })
-  const emailSwitch = findPlugin(detail.conversation.pluginId)?.capabilities.realtime ? await emailSwitchFor(db, accountId, conversationId) : null
+  return mapReads(
+    together(
+      conversationDetailReads(db, accountId, conversationId),
+      messageReads(db, accountId, conversationId),
+      reads(listAllUsers(db, accountId)),
+      draftReads(db, user.id, conversationId),
+      markReadToNewestReads(db, { accountId, userId: user.id, conversationId }),
+      // Restricted to this conversation, the row is read in its own inbox.
+      listReads(db, { accountId, userId: user.id, view: findView(place.viewId)!, filters: parsed.ok ? parsed.filters : {}, conversationIds: [conversationId] }),
+      // Only chats offer to continue by email; one small read costs less than asking afterwards.
+      emailSwitchReads(db, accountId, conversationId),
+    ),
+    ([detail, messages, users, drafts, , row, emailSwitch]) => {
+      if (!detail) throw new HTTPException(404, { message: t('errors.conversation_gone') })
+      return { detail, messages, users, drafts, row, emailSwitch }
+    },
+  )
+}
+
+/** The pane and the out-of-band row from what `threadReads` loaded (`rowPage`: its row with any snippet). */
+export function threadView(c: Context<AppEnv>, loaded: LoadedThread, rowPage: ListPage, place: ThreadPlace) {
+  const { detail, messages, users, drafts } = loaded
+  const { user } = c.var
+  const { rows } = rowPage
+  const conversationId = detail.conversation.id
+  const emailSwitch = findPlugin(detail.conversation.pluginId)?.capabilities.realtime ? loaded.emailSwitch : null
   const pane = (
     <ThreadPane
       detail={detail}

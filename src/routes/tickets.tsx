@@ -2,7 +2,6 @@ import { Hono, type Context } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import { z } from 'zod'
 import type { AppEnv } from '../env'
-import { requireSession } from '../auth/middleware'
 import { InputError } from '../lib/errors'
 import { t } from '../i18n'
 import { propertyValue } from '../services/crm'
@@ -14,7 +13,6 @@ import { TicketPage, TicketProperties } from '../../templates/ticket'
 
 /** A ticket's page, its "View more" panel and the header's link to it. */
 export const ticketRoutes = new Hono<AppEnv>()
-ticketRoutes.use('/tickets/*', requireSession)
 
 async function ownTicket(c: Context<AppEnv>) {
   const ticket = await getTicket(c.var.db, c.var.accountId, c.req.param('id') ?? '')
@@ -41,7 +39,7 @@ async function renderProperties(c: Context<AppEnv>, ticket: Ticket, where: Where
   )
 }
 
-ticketRoutes.get('/tickets/:id', async (c) => {
+ticketRoutes.get('/:id', async (c) => {
   const detail = await getTicketDetail(c.var.db, c.var.accountId, c.req.param('id'))
   if (!detail) throw new HTTPException(404, { message: 'This ticket does not exist or was deleted.' })
   const [defs, users] = await Promise.all([allProperties(c.var.db, c.var.accountId, 'ticket'), listAllUsers(c.var.db, c.var.accountId)])
@@ -58,12 +56,12 @@ ticketRoutes.get('/tickets/:id', async (c) => {
   )
 })
 
-ticketRoutes.get('/tickets/:id/link', async (c) => c.html(<TicketLink ticket={await ownTicket(c)} />))
+ticketRoutes.get('/:id/link', async (c) => c.html(<TicketLink ticket={await ownTicket(c)} />))
 
 const propertyForm = z.object({ property: z.string().trim().min(1).max(60), value: z.string().max(5000).default('') })
 
 for (const where of ['panel', 'page'] as const) {
-  const path = where === 'panel' ? '/tickets/:id/panel' : '/tickets/:id/properties'
+  const path = where === 'panel' ? '/:id/panel' : '/:id/properties'
   ticketRoutes.get(path, async (c) => {
     const edit = c.req.query('edit')
     return c.html(await renderProperties(c, await ownTicket(c), where, { editing: edit ? edit.slice(0, 60) : undefined }))

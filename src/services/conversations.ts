@@ -1,6 +1,9 @@
 import { aliasedTable, and, asc, desc, eq, inArray, or, sql, type SQL } from 'drizzle-orm'
 import type { Db } from '../db/client'
-import { type AutomatedKind, botSessions, channels, contacts, conversationCounts, conversationReads, conversations, messages, tickets, users } from '../db/schema'
+import { answered, inOneRoundTrip, reads, type Reads } from '../db/round-trip'
+import { compiled, statementBuilder } from '../db/compiled'
+import type { BatchItem } from 'drizzle-orm/batch'
+import { type AutomatedKind, contacts, conversationCounts, conversationReads, conversations, messages, users } from '../db/schema'
 import { builtInViews, type ViewDefinition } from './views'
 import { filterConditions, type ListFilters } from './filters'
 import { ftsCondition, highlightSnippet } from './search'
@@ -30,7 +33,8 @@ export interface ConversationRow {
 
 export interface ListQuery {
   accountId: string
-  inboxId: string
+  /** Omitted only with `conversationIds`: then each row is read in its own inbox. */
+  inboxId?: string
   userId: string
   /** The view the list shows; a search (filters.q) spans the whole inbox instead. */
   view: ViewDefinition
@@ -44,6 +48,13 @@ export interface ListQuery {
 export interface ListPage {
   rows: (ConversationRow & { snippet?: string })[]
   nextCursor: string | null
+}
+
+/** A list page as its query returns it: a search page still needs its snippets (`snippetReads`). */
+export interface RankedPage {
+  rows: (ConversationRow & { bestMessageId: number | null })[]
+  nextCursor: string | null
+  search: { accountId: string; q: string } | null
 }
 
 const assignees = aliasedTable(users, 'assignee')
@@ -68,8 +79,14 @@ function decodeCursor(cursor: string): { key: number; id: string } | null {
   return match ? { key: Number(match[1]), id: match[2]! } : null
 }
 
-/** The rows of one list page: a view (with optional filters) or a search. */
+/** The rows of one list page: a view (with optional filters) or a search (two round trips: rows, then snippets). */
 export async function listConversations(db: Db, query: ListQuery): Promise<ListPage> {
+  return inOneRoundTrip(db, snippetReads(db, await inOneRoundTrip(db, listReads(db, query))))
+}
+
+/** The query of one list page, for a batch; its snippets (a search) come after, from `snippetReads`. */
+export function listReads(db: Db, query: ListQuery): Reads<RankedPage> {
+  if (query.inboxId === undefined && !query.conversationIds) throw new Error('a list is of one inbox, or of given conversations')
   const limit = Math.min(Math.max(query.limit ?? 50, 1), 200)
   const filters = query.filters ?? {}
   const c = conversations
@@ -104,7 +121,7 @@ export async function listConversations(db: Db, query: ListQuery): Promise<ListP
         .groupBy(messages.conversationId)
         .as('hits')
     : null
-  if (filters.q && !match) return { rows: [], nextCursor: null }
+  if (filters.q && !match) return answered({ rows: [], nextCursor: null, search: null })
 
   const orderKey = sort === 'relevance' && hits ? hits.rank : c.lastMessageAt
   const ascending = sort === 'oldest' || sort === 'relevance'
@@ -115,7 +132,7 @@ export async function listConversations(db: Db, query: ListQuery): Promise<ListP
 
   const conditions: (SQL | undefined)[] = [
     eq(c.accountId, query.accountId),
-    eq(c.inboxId, query.inboxId),
+    query.inboxId === undefined ? undefined : eq(c.inboxId, query.inboxId),
     match ? undefined : query.view.where(query.userId),
     ...filterConditions(filters, query.accountId),
     query.conversationIds ? inArray(c.id, query.conversationIds) : undefined,
@@ -132,54 +149,65 @@ export async function listConversations(db: Db, query: ListQuery): Promise<ListP
       lastMessageAt: c.lastMessageAt,
       lastSeq: c.lastSeq,
       assigneeId: c.assigneeId,
-      assigneeName: assignees.name,
+      assigneeName: sql<string | null>`${assignees.name}`.as('assignee_name'),
       assigneeBot: c.assigneeBot,
       contactId: c.contactId,
       contactName: contacts.name,
       contactEmail: contacts.email,
       contactPhone: contacts.phone,
-      unread: sql<boolean>`coalesce(${conversationReads.readSeq}, 0) < ${c.lastSeq}`.mapWith(Boolean),
+      unread: sql<boolean>`coalesce(${conversationReads.readSeq}, 0) < ${c.lastSeq}`.mapWith(Boolean).as('unread'),
       lastAutomated: c.lastAutomated,
-      rank: hits ? hits.rank : sql<number>`0`,
-      bestMessageId: hits ? hits.bestMessageId : sql<number | null>`null`,
+      rank: hits ? hits.rank : sql<number>`0`.as('rank'),
+      bestMessageId: hits ? hits.bestMessageId : sql<number | null>`null`.as('best_message_id'),
     })
     .from(c)
   const joined = hits ? base.innerJoin(hits, eq(hits.conversationId, c.id)) : base
-  const rows = await joined
+  const statement = joined
     .leftJoin(contacts, eq(contacts.id, c.contactId))
     .leftJoin(assignees, eq(assignees.id, c.assigneeId))
     .leftJoin(conversationReads, and(eq(conversationReads.conversationId, c.id), eq(conversationReads.userId, query.userId)))
     .where(and(...conditions))
     .orderBy(ascending ? asc(orderKey) : desc(orderKey), ascending ? asc(c.id) : desc(c.id))
     .limit(limit + 1)
-  const hasMore = rows.length > limit
-  const page = hasMore ? rows.slice(0, limit) : rows
-  const last = page[page.length - 1]
-  const nextCursor = hasMore && last ? encodeCursor(sort === 'relevance' && hits ? last.rank : last.lastMessageAt, last.id) : null
-  const snippets = filters.q && page.length > 0 ? await bestSnippets(db, query.accountId, filters.q, page) : new Map<string, string>()
-  return {
-    rows: page.map(({ rank: _rank, bestMessageId: _best, ...row }) => ({ ...row, snippet: snippets.get(row.id) })),
-    nextCursor,
-  }
+  return reads(statement, (rows) => {
+    const hasMore = rows.length > limit
+    const page = hasMore ? rows.slice(0, limit) : rows
+    const last = page[page.length - 1]
+    const nextCursor = hasMore && last ? encodeCursor(sort === 'relevance' && hits ? last.rank : last.lastMessageAt, last.id) : null
+    return {
+      rows: page.map(({ rank: _rank, ...row }) => row),
+      nextCursor,
+      search: filters.q ? { accountId: query.accountId, q: filters.q } : null,
+    }
+  })
 }
 
-/** For each conversation on the page, a snippet of its best-matching message with the hits marked. */
-async function bestSnippets(db: Db, accountId: string, query: string, page: { id: string; bestMessageId: number | null }[]) {
-  const ids = page.map((row) => row.bestMessageId).filter((id): id is number => typeof id === 'number')
-  const texts = ids.length
-    ? await db
-        .select({ id: messages.id, text: messages.text })
-        .from(messages)
-        .where(and(eq(messages.accountId, accountId), inArray(messages.id, ids), sql`${messages.hiddenAt} is null`))
-    : []
-  const byId = new Map(texts.map((row) => [row.id, row.text]))
-  const snippets = new Map<string, string>()
-  for (const row of page) {
-    const text = row.bestMessageId === null ? undefined : byId.get(row.bestMessageId)
-    const snippet = text ? highlightSnippet(text, query) : null
-    if (snippet) snippets.set(row.id, snippet)
-  }
-  return snippets
+/**
+ * A page with the snippets of a search: for each conversation, its best-matching message with
+ * the hits marked (one query for the whole page). A page that is not a search needs no query.
+ */
+export function snippetReads(db: Db, page: RankedPage): Reads<ListPage> {
+  const done = (snippets: Map<string, string>): ListPage => ({
+    rows: page.rows.map(({ bestMessageId: _best, ...row }) => ({ ...row, snippet: snippets.get(row.id) })),
+    nextCursor: page.nextCursor,
+  })
+  const search = page.search
+  const ids = page.rows.map((row) => row.bestMessageId).filter((id): id is number => typeof id === 'number')
+  if (!search || ids.length === 0) return answered(done(new Map()))
+  const texts = db
+    .select({ id: messages.id, text: messages.text })
+    .from(messages)
+    .where(and(eq(messages.accountId, search.accountId), inArray(messages.id, ids), sql`${messages.hiddenAt} is null`))
+  return reads(texts, (found) => {
+    const byId = new Map(found.map((row) => [row.id, row.text]))
+    const snippets = new Map<string, string>()
+    for (const row of page.rows) {
+      const text = row.bestMessageId === null ? undefined : byId.get(row.bestMessageId)
+      const snippet = text ? highlightSnippet(text, search.q) : null
+      if (snippet) snippets.set(row.id, snippet)
+    }
+    return done(snippets)
+  })
 }
 
 /**
@@ -189,60 +217,34 @@ async function bestSnippets(db: Db, accountId: string, query: string, page: { id
  * on them. A view that tests another column fails loudly here ("no such column") until the
  * column is added to conversation_counts.
  */
-export async function countViews(
-  db: Db,
-  query: { accountId: string; inboxId: string; userId: string },
-): Promise<Record<string, number>> {
+export function countViews(db: Db, query: { accountId: string; inboxId: string; userId: string }): Promise<Record<string, number>> {
+  return inOneRoundTrip(db, countReads(db, query))
+}
+
+// Compiled: one sum per built-in view made this the costliest SQL to build on a list page.
+const viewCounts = compiled<Record<string, number>[]>(() => {
   const c = conversations
   const k = conversationCounts
   const grouped = sql`(select ${k.folder} as folder, ${k.status} as status, ${k.pluginId} as plugin_id,
       nullif(${k.assigneeId}, '') as assignee_id, nullif(${k.assigneeBot}, '') as assignee_bot, ${k.count} as row_count
-    from ${k} where ${and(eq(k.accountId, query.accountId), eq(k.inboxId, query.inboxId))} and ${k.count} > 0) as ${c}`
+    from ${k} where ${and(eq(k.accountId, sql.placeholder('accountId')), eq(k.inboxId, sql.placeholder('inboxId')))} and ${k.count} > 0) as ${c}`
+  // A view's condition takes the viewer's id as a value; here it is the statement's placeholder.
+  const userId = sql.placeholder('userId') as unknown as string
   const columns = Object.fromEntries(
     builtInViews.map((view) => [
       view.id,
-      sql<number>`coalesce(sum(case when ${view.where(query.userId)} then row_count else 0 end), 0)`.mapWith(Number),
+      sql<number>`coalesce(sum(case when ${view.where(userId)} then row_count else 0 end), 0)`.mapWith(Number).as(`count_${view.id}`),
     ]),
   )
-  const [row] = await db.select(columns).from(grouped)
-  return (row ?? {}) as Record<string, number>
+  return { query: statementBuilder.select(columns).from(grouped), fields: columns }
+})
+
+export function countReads(db: Db, query: { accountId: string; inboxId: string; userId: string }): Reads<Record<string, number>> {
+  const statement = viewCounts().bind(db, query) as unknown as BatchItem<'sqlite'> & PromiseLike<Record<string, number>[]>
+  return reads(statement, ([row]) => row ?? {})
 }
 
-export interface ConversationDetail {
-  conversation: Conversation
-  channelName: string
-  contact: typeof contacts.$inferSelect | null
-  assigneeName: string | null
-  /** The chatflow's progress, for bot conversations. */
-  botSession: typeof botSessions.$inferSelect | null
-  /** The ticket created from this conversation (the header links to it). */
-  ticket: { id: string; name: string; status: 'open' | 'closed' } | null
-}
-
-export async function getConversation(
-  db: Db,
-  accountId: string,
-  conversationId: string,
-): Promise<ConversationDetail | null> {
-  const [row] = await db
-    .select({
-      conversation: conversations,
-      channelName: channels.name,
-      contact: contacts,
-      assigneeName: users.name,
-      botSession: botSessions,
-      ticket: { id: tickets.id, name: tickets.name, status: tickets.status },
-    })
-    .from(conversations)
-    .innerJoin(channels, eq(channels.id, conversations.channelId))
-    .leftJoin(contacts, eq(contacts.id, conversations.contactId))
-    .leftJoin(users, eq(users.id, conversations.assigneeId))
-    .leftJoin(botSessions, eq(botSessions.conversationId, conversations.id))
-    .leftJoin(tickets, and(eq(tickets.id, conversations.ticketId), eq(tickets.accountId, accountId)))
-    .where(and(eq(conversations.accountId, accountId), eq(conversations.id, conversationId)))
-    .limit(1)
-  return row ?? null
-}
+export { conversationDetailReads, getConversation, type ConversationDetail } from './conversation-detail'
 
 export async function markRead(db: Db, userId: string, conversationId: string, seq: number) {
   await db
@@ -252,6 +254,28 @@ export async function markRead(db: Db, userId: string, conversationId: string, s
       target: [conversationReads.userId, conversationReads.conversationId],
       set: { readSeq: sql`max(${conversationReads.readSeq}, excluded.read_seq)` },
     })
+}
+
+/**
+ * Marks a thread read for the user up to its newest message (activity lines included), when the
+ * conversation is in the account and has one: the write that opening a thread makes, for the
+ * thread's batch (before the read of its list row, which then shows it read).
+ */
+export function markReadToNewestReads(db: Db, input: { accountId: string; userId: string; conversationId: string }): Reads<unknown> {
+  const newest = db
+    .select({ userId: sql<string>`${input.userId}`.as('user_id'), conversationId: messages.conversationId, readSeq: sql<number>`max(${messages.seq})`.as('read_seq') })
+    .from(messages)
+    .where(and(eq(messages.accountId, input.accountId), eq(messages.conversationId, input.conversationId)))
+    .groupBy(messages.conversationId)
+  return reads(
+    db
+      .insert(conversationReads)
+      .select(newest)
+      .onConflictDoUpdate({
+        target: [conversationReads.userId, conversationReads.conversationId],
+        set: { readSeq: sql`max(${conversationReads.readSeq}, excluded.read_seq)` },
+      }),
+  )
 }
 
 /**
@@ -297,11 +321,15 @@ export async function otherConversationsOfContact(
 }
 
 /** The chatflows that own conversations in an inbox, for the assignee filter. */
-export async function listBots(db: Db, accountId: string, inboxId: string): Promise<string[]> {
-  const rows = await db
+export function listBots(db: Db, accountId: string, inboxId: string): Promise<string[]> {
+  return inOneRoundTrip(db, botReads(db, accountId, inboxId))
+}
+
+export function botReads(db: Db, accountId: string, inboxId: string): Reads<string[]> {
+  const statement = db
     .selectDistinct({ bot: conversations.assigneeBot })
     .from(conversations)
     .where(and(eq(conversations.accountId, accountId), eq(conversations.inboxId, inboxId), sql`${conversations.assigneeBot} is not null`))
     .limit(50)
-  return rows.map((row) => row.bot!).sort()
+  return reads(statement, (rows) => rows.map((row) => row.bot!).sort())
 }

@@ -1,5 +1,6 @@
 import { and, eq } from 'drizzle-orm'
 import type { Db } from '../db/client'
+import { inOneRoundTrip, reads, type Reads } from '../db/round-trip'
 import { drafts, type DraftKind } from '../db/schema'
 import { richTextToPlain, sanitizeRichText } from '../lib/rich-text'
 import { InputError } from '../lib/errors'
@@ -26,14 +27,20 @@ export interface Draft {
 
 export type DraftsByKind = Partial<Record<DraftKind, Draft>>
 
-export async function draftsOf(db: Db, userId: string, conversationId: string): Promise<DraftsByKind> {
-  const rows = await db
+export function draftsOf(db: Db, userId: string, conversationId: string): Promise<DraftsByKind> {
+  return inOneRoundTrip(db, draftReads(db, userId, conversationId))
+}
+
+export function draftReads(db: Db, userId: string, conversationId: string): Reads<DraftsByKind> {
+  const statement = db
     .select()
     .from(drafts)
     .where(and(eq(drafts.userId, userId), eq(drafts.conversationId, conversationId)))
-  const byKind: DraftsByKind = {}
-  for (const row of rows) byKind[row.kind] = { kind: row.kind, html: row.html, fields: row.fields ?? {}, updatedAt: row.updatedAt }
-  return byKind
+  return reads(statement, (rows) => {
+    const byKind: DraftsByKind = {}
+    for (const row of rows) byKind[row.kind] = { kind: row.kind, html: row.html, fields: row.fields ?? {}, updatedAt: row.updatedAt }
+    return byKind
+  })
 }
 
 /**

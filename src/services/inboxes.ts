@@ -1,5 +1,6 @@
 import { and, asc, eq } from 'drizzle-orm'
 import type { Db } from '../db/client'
+import { reads, type Reads } from '../db/round-trip'
 import { channels, inboxes } from '../db/schema'
 import type { ChannelRecord } from '../channels/types'
 
@@ -8,6 +9,10 @@ export type Channel = typeof channels.$inferSelect
 
 export function listInboxes(db: Db, accountId: string): Promise<Inbox[]> {
   return db.select().from(inboxes).where(eq(inboxes.accountId, accountId)).orderBy(asc(inboxes.createdAt), asc(inboxes.name))
+}
+
+export function inboxReads(db: Db, accountId: string): Reads<Inbox[]> {
+  return reads(db.select().from(inboxes).where(eq(inboxes.accountId, accountId)).orderBy(asc(inboxes.createdAt), asc(inboxes.name)))
 }
 
 export async function getInbox(db: Db, accountId: string, inboxId: string): Promise<Inbox | null> {

@@ -1,5 +1,6 @@
 import { and, asc, eq, isNull, or } from 'drizzle-orm'
 import type { Db } from '../db/client'
+import { inOneRoundTrip, reads, type Reads } from '../db/round-trip'
 import { views } from '../db/schema'
 import { InputError } from '../lib/errors'
 import { t } from '../i18n'
@@ -30,13 +31,17 @@ function toSavedView(row: typeof views.$inferSelect): SavedView | null {
 }
 
 /** The agent's own views and the team's, for one inbox. */
-export async function listSavedViews(db: Db, accountId: string, inboxId: string, userId: string): Promise<SavedView[]> {
-  const rows = await db
+export function listSavedViews(db: Db, accountId: string, inboxId: string, userId: string): Promise<SavedView[]> {
+  return inOneRoundTrip(db, savedViewReads(db, accountId, inboxId, userId))
+}
+
+export function savedViewReads(db: Db, accountId: string, inboxId: string, userId: string): Reads<SavedView[]> {
+  const statement = db
     .select()
     .from(views)
     .where(and(eq(views.accountId, accountId), eq(views.inboxId, inboxId), or(eq(views.ownerUserId, userId), isNull(views.ownerUserId))))
     .orderBy(asc(views.name))
-  return rows.map(toSavedView).filter((view): view is SavedView => view !== null)
+  return reads(statement, (rows) => rows.map(toSavedView).filter((view): view is SavedView => view !== null))
 }
 
 function checkName(name: string) {

@@ -2,9 +2,7 @@ import { readdirSync, readFileSync, mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createClient } from '@libsql/client'
-import { drizzle } from 'drizzle-orm/libsql'
-import * as schema from '../../src/db/schema'
-import type { Db } from '../../src/db/client'
+import { dbOverLibsql, type Db } from '../../src/db/client'
 
 /**
  * A libSQL database in a temporary file with the committed migrations applied, the same files
@@ -23,5 +21,6 @@ export async function createLibsqlDb(): Promise<Db> {
       .filter(Boolean)
     for (const statement of statements) await client.execute(statement)
   }
-  return drizzle(client, { schema }) as unknown as Db
+  // The app's own libSQL database (round trips counted), as createDb makes it for Turso.
+  return dbOverLibsql(client)
 }

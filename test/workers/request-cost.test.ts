@@ -1,0 +1,110 @@
+import { env } from 'cloudflare:test'
+import { describe, expect, it } from 'vitest'
+import { eq } from 'drizzle-orm'
+import { app } from '../../src/app'
+import { ingestInbound } from '../../src/channels/pipeline'
+import { sessions } from '../../src/db/schema'
+import { sessionExpiresInSeconds } from '../../src/auth/session'
+import { recordingNotifier } from '../shared/workspace'
+import { db, login, request, workspace } from './helpers'
+
+/** The database round trips the worker reports for a request (Server-Timing `db;desc="round trips";dur=<n>`). */
+function roundTrips(response: Response): number {
+  const match = /db;desc="round trips";dur=(\d+)/.exec(response.headers.get('Server-Timing') ?? '')
+  if (!match) throw new Error(`no round trips in Server-Timing: ${response.headers.get('Server-Timing')}`)
+  return Number(match[1])
+}
+
+async function costOf(path: string, init: Parameters<typeof request>[1]) {
+  const response = await request(path, init)
+  const body = await response.text()
+  return { status: response.status, trips: roundTrips(response), body, headers: response.headers }
+}
+
+async function inboxWithMail() {
+  const ws = await workspace()
+  const deps = { db: db(), notifier: recordingNotifier().notifier, blobs: env.ATTACHMENTS }
+  const email = await ingestInbound(deps, ws.channels.email, {
+    externalId: `cost-e-${ws.tag}`,
+    from: { email: 'maja@example.com', name: 'Maja Nilsen' },
+    subject: 'Torn tent',
+    text: 'The tent arrived torn.',
+  })
+  await ingestInbound(deps, ws.channels.email, { externalId: `cost-e2-${ws.tag}`, from: { email: 'maja@example.com' }, text: 'Any news on the torn tent?', thread: { conversationId: email.conversationId } })
+  const chat = await ingestInbound(deps, ws.channels.chat, { externalId: `cost-c-${ws.tag}`, from: { externalId: `v-${ws.tag}`, name: 'Tom', email: 'tom@example.com' }, text: 'Long sleeping bags?', thread: { key: `s-${ws.tag}` } })
+  return { ws, email, chat, cookie: await login(ws.users.agent.email) }
+}
+
+describe('what a request costs the database', () => {
+  it('reads the session once: a page that needs only the user costs one round trip, and an early session is not rewritten', async () => {
+    const { cookie } = await inboxWithMail()
+    const profile = await costOf('/me', { cookie })
+    expect(profile.status).toBe(200)
+    expect(profile.trips).toBe(1)
+    expect(profile.headers.get('Set-Cookie')).toBeNull()
+  })
+
+  it('extends a session in its second half, once, and sends the cookie again', async () => {
+    const { cookie } = await inboxWithMail()
+    const sessionId = /sb_session=([^.;]+)/.exec(cookie)![1]!
+    await db().update(sessions).set({ expiresAt: Date.now() + (sessionExpiresInSeconds * 1000) / 3 }).where(eq(sessions.id, sessionId))
+    const profile = await costOf('/me', { cookie })
+    expect(profile.trips).toBe(2)
+    expect(profile.headers.get('Set-Cookie')).toContain('sb_session=')
+    const [stored] = await db().select().from(sessions).where(eq(sessions.id, sessionId))
+    expect(stored!.expiresAt).toBeGreaterThan(Date.now() + (sessionExpiresInSeconds * 1000 * 9) / 10)
+    expect((await costOf('/me', { cookie })).trips).toBe(1)
+  })
+
+  it('opens a thread, as a page or as the thread fragment, in at most 3 round trips', async () => {
+    const { ws, email, chat, cookie } = await inboxWithMail()
+    const fragment = await costOf(`/inbox/${ws.inboxId}/open/c/${email.conversationId}`, { cookie, hx: 'thread' })
+    expect(fragment.status).toBe(200)
+    expect(fragment.body).toContain('Any news on the torn tent?')
+    expect(fragment.trips).toBeLessThanOrEqual(3)
+    // A chat also offers "continue by email", which needs the contact's address and a channel.
+    const chatThread = await costOf(`/inbox/${ws.inboxId}/open/c/${chat.conversationId}`, { cookie, hx: 'thread' })
+    expect(chatThread.body).toContain('Long sleeping bags?')
+    expect(chatThread.trips).toBeLessThanOrEqual(3)
+    const page = await costOf(`/inbox/${ws.inboxId}/open/c/${email.conversationId}`, { cookie })
+    expect(page.body).toContain('<!doctype html>')
+    expect(page.body).toContain('Any news on the torn tent?')
+    expect(page.trips).toBeLessThanOrEqual(3)
+  })
+
+  it('shows a list, as a page, as the list fragment or filtered by assignee, in at most 3 round trips; a search too', async () => {
+    const { ws, cookie } = await inboxWithMail()
+    const page = await costOf(`/inbox/${ws.inboxId}/open`, { cookie })
+    expect(page.body).toContain('Torn tent')
+    expect(page.trips).toBeLessThanOrEqual(3)
+    const fragment = await costOf(`/inbox/${ws.inboxId}/open`, { cookie, hx: 'list' })
+    expect(fragment.body).toContain('Torn tent')
+    expect(fragment.trips).toBeLessThanOrEqual(3)
+    const filtered = await costOf(`/inbox/${ws.inboxId}/open?assignee=none`, { cookie, hx: 'list' })
+    expect(filtered.body).toContain('Torn tent')
+    expect(filtered.trips).toBeLessThanOrEqual(3)
+    const search = await costOf(`/inbox/${ws.inboxId}/open?q=torn&hideFiltered=1&hideTrash=1`, { cookie, hx: 'list' })
+    expect(search.body).toContain('<mark>')
+    expect(search.trips).toBeLessThanOrEqual(3)
+  })
+})
+
+describe('which routes ask for a session', () => {
+  // Public routes check their caller themselves (a widget token, a webhook signature, the survey
+  // link's token) or serve what anyone may read.
+  const publicPaths = [/^\/login$/, /^\/logout$/, /^\/widget\//, /^\/channels\//, /^\/dev\//, /^\/kb\//, /^\/d\//, /^\/feedback\/:token$/]
+
+  it('sends every route but the public ones to the login page without a session, and never the public ones', async () => {
+    const routes = new Map<string, { method: string; path: string }>()
+    for (const route of app.routes) if (route.method !== 'ALL') routes.set(`${route.method} ${route.path}`, route)
+    expect(routes.size).toBeGreaterThan(100)
+    for (const { method, path } of routes.values()) {
+      // A parameter with a pattern (`:endpoint{session|upload}`) takes its first choice.
+      const url = path.replace(/:[A-Za-z]+\{([^}|]+)[^}]*\}/g, '$1').replace(/:[A-Za-z]+/g, 'abc123')
+      const response = await request(url, { method, hx: 'list', ...(method === 'GET' ? {} : { body: new URLSearchParams({ x: '1' }) }) })
+      await response.body?.cancel()
+      const sentToLogin = response.status === 401 && response.headers.get('HX-Redirect') === '/login'
+      expect(sentToLogin, `${method} ${path}`).toBe(!publicPaths.some((pattern) => pattern.test(path)))
+    }
+  })
+})
