@@ -291,6 +291,16 @@ export interface ChannelPlugin<S extends z.ZodTypeAny = z.ZodTypeAny> {
   /** Names of the channel's secrets (app secrets, webhook tokens): asked for, never shown again. */
   secrets?: { key: string; label: string }[]
   capabilities: ChannelCapabilities
+  /**
+   * The plugin takes mail from Cloudflare Email Routing (the Worker's `email()` entry): core asks
+   * `recipient` of each of the plugin's channels (settings as stored JSON: read them defensively)
+   * whether it takes mail for the address, as one of its own or as a reply address naming a
+   * conversation (then the conversation must be that channel's), and hands the chosen channel's
+   * `parse` an `{ type: 'email' }` input. At most one registered plugin declares it.
+   */
+  emailRouting?: {
+    recipient(settings: unknown, recipient: string): { kind: 'address' } | { kind: 'conversation'; conversationId: string } | null
+  }
   /** The largest webhook body accepted, in bytes (default 1 MiB); a bigger one gets a 413 and nothing is stored. */
   maxPayloadBytes?: number
   /** Checks a webhook's signature or token before anything is parsed. */
