@@ -267,18 +267,7 @@ export interface PluginRouteKit<S> {
  * A channel plugin: a plain object that turns a channel's input into `InboundMessage`s and sends
  * `OutboundMessage`s. It never writes core tables; `channels/pipeline.ts` does.
  *
- * @example
- * export const smsChannel = defineChannel({
- *   id: 'sms', name: 'SMS', view: 'SMS',
- *   settings: z.object({ number: z.string() }),
- *   capabilities: { outbound: false },
- *   async parse(input) {
- *     if (input.type !== 'http') return []
- *     const body = smsWebhook.parse(await input.request.json())
- *     return [{ externalId: body.id, from: { phone: body.from, externalId: body.from }, text: body.text }]
- *   },
- *   ui: { Icon: SmsIcon },
- * })
+ * plugins/README.md ("Write a channel") documents every member; plugins/sms is the worked example.
  */
 export interface ChannelPlugin<S extends z.ZodTypeAny = z.ZodTypeAny> {
   id: string
