@@ -1,7 +1,7 @@
 import { defineChannel } from '../../src/channels/types'
 import { EmailComposerFields } from './composer-fields'
 import { parseEmail } from './parse'
-import { emailRecipient } from './routing'
+import { emailFromAddress, emailRecipient } from './routing'
 import { emailReplyOptions, emailSettings, sendEmail } from './send'
 
 function EmailIcon() {
@@ -48,7 +48,7 @@ export const emailChannel = defineChannel({
   },
   replyOptions: emailReplyOptions,
   // Mail for the channel's addresses (and our reply+<conversation>@ addresses) arrives through the Worker's email() entry.
-  emailRouting: { recipient: emailRecipient },
+  emailRouting: { recipient: emailRecipient, fromAddress: emailFromAddress },
   async parse(input, ctx) {
     if (input.type !== 'email') return []
     const ownAddresses = Array.isArray(ctx.settings?.addresses) ? ctx.settings.addresses : []

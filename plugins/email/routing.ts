@@ -31,3 +31,8 @@ export function emailRecipient(settings: unknown, recipient: string): { kind: 'a
   const domain = base.slice(base.lastIndexOf('@'))
   return addresses.some((address) => normalize(address).endsWith(domain)) ? { kind: 'conversation', conversationId } : null
 }
+
+/** The address mail from the channel comes from: the first it lists. */
+export function emailFromAddress(settings: unknown): string | null {
+  return addressesOf(settings)[0] ?? null
+}

@@ -6,15 +6,11 @@ import { newId } from '../lib/ids'
 import { queueListUpdate } from '../rooms/list-updates'
 import { durableObjectNotifier, tellRoom } from '../rooms/notifier'
 import { channelsOfPlugin, type Channel } from '../services/inboxes'
-import { channelPlugins, findPlugin } from './registry'
+import { findPlugin } from './registry'
+import { mailPlugin } from './mail'
 import type { ChannelPlugin } from './types'
 import { ingestInbound, type Notifier } from './pipeline'
 import { channelContextOf } from './context'
-
-/** The plugin that takes Email Routing's mail (the one that declares `emailRouting`), if any is registered. */
-function mailPlugin(): ChannelPlugin | undefined {
-  return channelPlugins.find((plugin) => plugin.emailRouting)
-}
 
 /**
  * The channel that receives mail for `recipient`, as its plugin judges each channel's settings: one

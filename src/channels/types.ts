@@ -289,6 +289,8 @@ export interface ChannelPlugin<S extends z.ZodTypeAny = z.ZodTypeAny> {
    */
   emailRouting?: {
     recipient(settings: unknown, recipient: string): { kind: 'address' } | { kind: 'conversation'; conversationId: string } | null
+    /** The address mail from a channel with these settings comes from (notifications, new mail), or null. */
+    fromAddress(settings: unknown): string | null
   }
   /** The largest webhook body accepted, in bytes (default 1 MiB); a bigger one gets a 413 and nothing is stored. */
   maxPayloadBytes?: number
