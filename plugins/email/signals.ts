@@ -27,7 +27,7 @@ export type AutomatedKind = 'auto_reply' | 'automated'
  * echoing us, not a person. Null for a person's mail.
  */
 export function automatedKind(header: HeaderLookup, isReplyToUs: boolean): AutomatedKind | null {
-  const autoSubmitted = header('auto-submitted')?.toLowerCase().split(';')[0]!.trim()
+  const autoSubmitted = header('auto-submitted')?.toLowerCase().split(';')[0]?.trim()
   // RFC 3834 §5: auto-replied answers a message; auto-generated (and anything else but "no") does not.
   if (autoSubmitted === 'auto-replied') return 'auto_reply'
   const precedence = header('precedence')?.toLowerCase().trim()

@@ -41,7 +41,10 @@ function makeRandom(seed) {
   const weighted = (pairs) => {
     const total = pairs.reduce((sum, [, weight]) => sum + weight, 0)
     let roll = next() * total
-    for (const [value, weight] of pairs) if ((roll -= weight) < 0) return value
+    for (const [value, weight] of pairs) {
+      roll -= weight
+      if (roll < 0) return value
+    }
     return pairs[pairs.length - 1][0]
   }
   return { next, int, pick, weighted }

@@ -27,5 +27,10 @@ export function startLocalCrons(root, url, log = console) {
         }
       }),
   )
-  return { crons, stop: () => jobs.forEach((job) => job.stop()) }
+  return {
+    crons,
+    stop: () => {
+      for (const job of jobs) job.stop()
+    },
+  }
 }

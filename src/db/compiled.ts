@@ -177,6 +177,7 @@ export class BoundStatement<TResult = unknown> implements PromiseLike<TResult> {
     return this._prepare().execute() as Promise<TResult>
   }
 
+  // biome-ignore lint/suspicious/noThenProperty: awaitable on purpose, like drizzle's own query builders (`await statement`).
   then<A = TResult, B = never>(onfulfilled?: ((value: TResult) => A | PromiseLike<A>) | null, onrejected?: ((reason: unknown) => B | PromiseLike<B>) | null): Promise<A | B> {
     return this.execute().then(onfulfilled, onrejected)
   }
@@ -208,7 +209,7 @@ export function compiled<TResult = unknown, TShape = void>(build: (shape: TShape
  * A placeholder encoded like `column` (JSON stringified, booleans as 0/1), as SQL: usable where
  * drizzle's types take no placeholder (an update's set) and inside `sql` templates.
  */
-export function valueOf(name: string, column: Column): SQL {
+export function boundValue(name: string, column: Column): SQL {
   return sql`${sql.param(sql.placeholder(name), column)}`
 }
 
@@ -293,7 +294,7 @@ export class CompiledInsert<TTable extends SQLiteTable, TShape, TRow extends Par
       generators.push([name, generate])
     }
     const columns = getTableColumns(this.table) as Record<string, Column>
-    const param = (name: string) => valueOf(name, columns[name]!)
+    const param = (name: string) => boundValue(name, columns[name]!)
     const statement = new CompiledStatement<TResult>(this.build({ values, param }, shape))
     return { statement, generators }
   }

@@ -130,7 +130,10 @@ export function t(key: string, params?: Record<string, string | number>, locale:
 const pluralRulesByLocale = new Map<Locale, Intl.PluralRules>()
 function pluralRules(locale: Locale): Intl.PluralRules {
   let rules = pluralRulesByLocale.get(locale)
-  if (!rules) pluralRulesByLocale.set(locale, (rules = new Intl.PluralRules(locale === 'nb' ? 'nb' : 'en')))
+  if (!rules) {
+    rules = new Intl.PluralRules(locale === 'nb' ? 'nb' : 'en')
+    pluralRulesByLocale.set(locale, rules)
+  }
   return rules
 }
 

@@ -104,7 +104,8 @@ export class ConversationRoom extends DurableObject<Bindings> {
   #database: Db | undefined
   /** One query builder for the object's life (its bindings do not change), not one per message. */
   #db(): Db {
-    return (this.#database ??= createDb(this.env))
+    this.#database ??= createDb(this.env)
+    return this.#database
   }
   /** The `watched` flag as this room last wrote it (unknown after an eviction), and the writes queued. */
   #watchedWritten: boolean | undefined

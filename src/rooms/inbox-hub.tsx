@@ -49,7 +49,8 @@ export class InboxHub extends DurableObject<Bindings> {
   async conversationsChanged(event: { accountId: string; inboxId: string; conversationIds: string[] }): Promise<void> {
     const sockets = this.ctx.getWebSockets('agent')
     if (sockets.length === 0 || event.conversationIds.length === 0) return
-    const db = (this.#database ??= createDb(this.env))
+    this.#database ??= createDb(this.env)
+    const db = this.#database
     // Sockets of the same agent on the same list get the same fragment: render it once (in the
     // agent's language, which is part of the key should it change between two sockets).
     const fragments = new Map<string, Promise<string>>()

@@ -57,7 +57,7 @@ channelRoutes.post('/channels/:channelId/inbound', async (c) => {
   if (plugin.verify && !(await plugin.verify(request.clone(), ctx))) {
     throw new HTTPException(401, { message: 'Signature or token did not verify.' })
   }
-  let inbound
+  let inbound: Awaited<ReturnType<typeof plugin.parse>>
   try {
     inbound = await plugin.parse({ type: 'http', request }, ctx)
   } catch (error) {

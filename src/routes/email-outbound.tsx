@@ -69,7 +69,7 @@ emailOutboundRoutes.post('/:id/forward', async (c) => {
   const to = parseAddressList(form.data.to)
   if (to.invalid.length > 0) return again(422, t('email.error.not_address', { address: to.invalid[0]! }))
   if (to.addresses.length === 0 || to.addresses.length > 20) return again(422, t('email.error.forward_count'))
-  let message
+  let message: Awaited<ReturnType<typeof forwardConversation>>
   try {
     message = await forwardConversation(db, c.env, { accountId, conversationId: detail.conversation.id, user, to: to.addresses, note: form.data.note })
   } catch (error) {
@@ -94,7 +94,7 @@ emailOutboundRoutes.post('/:id/transcript', async (c) => {
   const place = placeFrom(detail.conversation.inboxId, await c.req.parseBody())
   const address = detail.contact?.email
   if (!address) throw new HTTPException(422, { message: t('errors.no_transcript_address') })
-  let message
+  let message: Awaited<ReturnType<typeof sendTranscript>>
   try {
     message = await sendTranscript(db, c.env, detail.conversation.id, address, { user })
   } catch (error) {
@@ -169,7 +169,7 @@ composeRoutes.post('/:inboxId/compose', async (c) => {
   const files = filesOf(body.attachments)
   const refusedFiles = attachmentProblem(files)
   if (refusedFiles) return again(refusedFiles)
-  let created
+  let created: Awaited<ReturnType<typeof composeEmail>>
   try {
     created = await composeEmail(db, c.env, {
       accountId,

@@ -64,7 +64,10 @@ function nested(flat: Record<string, unknown>): DetailRow {
   for (const [key, value] of Object.entries(flat)) {
     const dot = key.indexOf('.')
     if (dot < 0) row[key] = value
-    else ((row[key.slice(0, dot)] ??= {}) as Record<string, unknown>)[key.slice(dot + 1)] = value
+    else {
+      row[key.slice(0, dot)] ??= {}
+      ;(row[key.slice(0, dot)] as Record<string, unknown>)[key.slice(dot + 1)] = value
+    }
   }
   return row as DetailRow
 }

@@ -8,7 +8,7 @@ import { InputError } from '../lib/errors'
 import { t } from '../i18n'
 import { recordAudit, type User } from './users'
 import { isAvailable } from './availability'
-import { compiled, statementBuilder, valueOf } from '../db/compiled'
+import { compiled, statementBuilder, boundValue } from '../db/compiled'
 
 export type DefaultAssignment = (typeof inboxes.$inferSelect)['defaultAssignment']
 
@@ -92,7 +92,7 @@ const assignmentQueue = compiled<AssignmentCandidate[]>(() => {
 const markAssigned = compiled(() => ({
   query: statementBuilder
     .update(inboxMembers)
-    .set({ lastAssignedAt: valueOf('nowMs', inboxMembers.lastAssignedAt) })
+    .set({ lastAssignedAt: boundValue('nowMs', inboxMembers.lastAssignedAt) })
     .where(
       and(
         eq(inboxMembers.inboxId, sql.placeholder('inboxId')),

@@ -2,7 +2,7 @@ import { and, asc, desc, eq, getTableColumns, gt, sql } from 'drizzle-orm'
 import type { Db } from '../db/client'
 import { inOneRoundTrip, reads, type Reads } from '../db/round-trip'
 import type { BatchItem } from 'drizzle-orm/batch'
-import { assertNoUpdateFns, compiled, CompiledInsert, statementBuilder, valueOf, type BoundStatement } from '../db/compiled'
+import { assertNoUpdateFns, compiled, CompiledInsert, statementBuilder, boundValue, type BoundStatement } from '../db/compiled'
 import { automatedKinds, channels, conversations, messages, users, type AutomatedKind } from '../db/schema'
 import { toPreview } from '../lib/text'
 
@@ -52,7 +52,7 @@ const touchConversation = compiled<unknown, boolean>((conversationMessage) => {
   const set = {
     lastSeq: sql`(select coalesce(max(${messages.seq}), 0) from ${messages} where ${messages.conversationId} = ${sql.placeholder('conversationId')})`,
     ...(conversationMessage
-      ? { lastMessageAt: sql`max(${conversations.lastMessageAt}, ${sql.placeholder('createdAt')})`, preview: valueOf('preview', conversations.preview), lastAutomated: valueOf('lastAutomated', conversations.lastAutomated) }
+      ? { lastMessageAt: sql`max(${conversations.lastMessageAt}, ${sql.placeholder('createdAt')})`, preview: boundValue('preview', conversations.preview), lastAutomated: boundValue('lastAutomated', conversations.lastAutomated) }
       : {}),
   }
   assertNoUpdateFns(conversations, Object.keys(set))

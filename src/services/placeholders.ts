@@ -52,7 +52,7 @@ export function unknownPlaceholders(text: string): string[] {
   return [...unknown]
 }
 
-function valueOf(key: string, values: PlaceholderValues, firstNameFallback: string): string | null {
+function placeholderValue(key: string, values: PlaceholderValues, firstNameFallback: string): string | null {
   const lower = key.toLowerCase()
   if (!known.has(lower)) return null
   const value = values[lower as PlaceholderKey]?.trim() ?? ''
@@ -62,7 +62,7 @@ function valueOf(key: string, values: PlaceholderValues, firstNameFallback: stri
 
 /** Plain text (a template's subject) with placeholders filled; the caller escapes it for HTML. */
 export function renderPlaceholdersText(text: string, values: PlaceholderValues, firstNameFallback: string): string {
-  return text.replace(placeholderPattern, (whole, key: string) => valueOf(key, values, firstNameFallback) ?? whole)
+  return text.replace(placeholderPattern, (whole, key: string) => placeholderValue(key, values, firstNameFallback) ?? whole)
 }
 
 /** Sanitised rich text with placeholders filled, escaped, and sanitised once more. */
@@ -70,7 +70,7 @@ export function renderPlaceholdersHtml(html: string, values: PlaceholderValues, 
   const filled = html
     .replace(wrappedPattern, (_whole, inner: string) => inner)
     .replace(placeholderPattern, (whole, key: string) => {
-      const value = valueOf(key, values, firstNameFallback)
+      const value = placeholderValue(key, values, firstNameFallback)
       return value === null ? whole : escapeHtml(value)
     })
   return sanitizeRichText(filled)

@@ -68,7 +68,7 @@ async function readToken(channel: Channel, token: string, nowMs: number): Promis
   if (!payload || !signature || extra !== undefined || payload.length > 400) return null
   const key = channel.secrets.visitorTokenKey
   if (!key || !(await verifyHmacSha256Hex(key, new TextEncoder().encode(payload), signature))) return null
-  let parsed
+  let parsed: ReturnType<typeof tokenPayload.safeParse>
   try {
     parsed = tokenPayload.safeParse(JSON.parse(new TextDecoder().decode(decodeBase64urlIgnorePadding(payload))))
   } catch {

@@ -2,7 +2,7 @@ import { and, eq, getTableColumns, sql } from 'drizzle-orm'
 import { integer, sqliteTable, text } from 'drizzle-orm/sqlite-core'
 import { describe, expect, it } from 'vitest'
 import type { Db } from '../../src/db/client'
-import { compiled, CompiledInsert, statementBuilder, valueOf, type BoundStatement } from '../../src/db/compiled'
+import { compiled, CompiledInsert, statementBuilder, boundValue, type BoundStatement } from '../../src/db/compiled'
 import { blockedSenders, contacts, conversations, messages, users } from '../../src/db/schema'
 import { startVisitorConversation } from '../../src/channels/pipeline'
 import { appendMessageStatements } from '../../src/services/messages'
@@ -49,7 +49,7 @@ export function compiledSuite(getDb: () => Db) {
       const setHours = compiled(() => ({
         query: statementBuilder
           .update(users)
-          .set({ officeHours: valueOf('hours', users.officeHours) })
+          .set({ officeHours: boundValue('hours', users.officeHours) })
           .where(eq(users.id, sql.placeholder('id'))),
       }))
       await setHours().bind(db, { id: people.agent.id, hours: { enabled: true, days: { 1: [[540, 1020]] } } })

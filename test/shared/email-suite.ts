@@ -528,7 +528,7 @@ export function emailSuite(getDb: () => Db, getBlobs: () => BlobStore) {
       const reply = await deliver(fixture('gmailReply', { TO: supportAddress, ID: workspace.tag, IN_REPLY_TO: `CAK7f9=fwd-${workspace.tag}-0@mail.gmail.com` }))
       const answer = (await thread(reply.conversationId)).at(-1)
       expect(answer?.html).toMatch(/^<div dir="ltr">Thanks, that works for me\.<\/div><br><details class="quoted"><summary>Show quoted text<\/summary><div><div dir="ltr">On Wed, 25 Nov 2026/)
-      const quotedFrom = (answer?.metadata as { quotedFrom?: number }).quotedFrom
+      const quotedFrom = (answer?.metadata as { quotedFrom?: number } | undefined)?.quotedFrom
       expect(answer!.text.slice(quotedFrom)).toMatch(/^On Wed, 25 Nov 2026 at 15:01/)
     })
 

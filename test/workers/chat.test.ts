@@ -259,7 +259,7 @@ describe('switching a chat to email', () => {
     expect(JSON.stringify(socket.frames)).not.toContain('Details attached below.')
 
     await request(`/conversations/${visit.conversationId}/status`, { method: 'POST', cookie, hx: 'thread', body: form({ status: 'closed' }) })
-    let transcript
+    let transcript: typeof messages.$inferSelect | undefined
     for (let waited = 0; waited < 3000 && !transcript; waited += 100) {
       ;[transcript] = (await db().select().from(messages).where(eq(messages.conversationId, visit.conversationId))).filter((row) => row.metadata.transcript)
       if (!transcript) await new Promise((resolve) => setTimeout(resolve, 100))
