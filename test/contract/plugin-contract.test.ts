@@ -11,7 +11,7 @@ import { deliver } from '../../src/services/outbound'
 import { locales, withLocale } from '../../src/i18n'
 import { formToSettings, schemaFields } from '../../templates/schema-form'
 import { db, origin, request, workspace } from '../workers/helpers'
-import { registeredPlugins, type ContractWebhook } from '../shared/plugin-fixtures'
+import { registeredPlugins } from '../shared/plugin-fixtures'
 
 /**
  * The shared plugin contract: every registered channel plugin passes it (`npm test`), or one
