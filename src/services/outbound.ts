@@ -99,6 +99,9 @@ export async function sweepStaleDeliveries(db: Db, queue: { sendBatch(jobs: { bo
   return claimed.length
 }
 
+/** The longest wait a provider's retry-after gets: a minute inside `staleDeliveryAfterMs`. */
+const maxProviderRetryDelaySeconds = staleDeliveryAfterMs / 1000 - 60
+
 /** The seconds before the next try: 10 s, 40 s, 2.5 min, 10 min … (capped at 1 h). */
 export function retryDelaySeconds(attempt: number): number {
   return Math.min(3600, 10 * 4 ** Math.max(0, attempt - 1))
@@ -210,9 +213,10 @@ export async function deliver(db: Db, env: Bindings, job: DeliveryJob, attempt: 
         return { status: 'failed', error: reason }
       }
       await markAttempt({ deliveryStatus: 'pending', deliveryError: reason })
-      // The provider's own wait, within the queue's limits (at most 12 h); else the usual backoff.
+      // The provider's own wait, kept under the stale-delivery window (else the sweep would queue
+      // the message a second time while its job still waits); else the usual backoff.
       const asked = Number.isFinite(sent.retryAfterSeconds) ? Math.round(sent.retryAfterSeconds!) : Number.NaN
-      return { status: 'retry', delaySeconds: asked >= 0 ? Math.min(asked, 43_200) : retryDelaySeconds(attempt), error: reason }
+      return { status: 'retry', delaySeconds: asked >= 0 ? Math.min(asked, maxProviderRetryDelaySeconds) : retryDelaySeconds(attempt), error: reason }
     }
     const result = sent
     // What went out is kept before the row points at it, so "Download original" never 404s.

@@ -145,6 +145,12 @@ describe('SMS channel', () => {
     expect(await messageRow(limited.id)).toMatchObject({ deliveryStatus: 'pending', deliveryError: 'The SMS provider is busy (20429: Too Many Requests).' })
     await runQueue(ws, limited.id, 2)
     expect((await messageRow(limited.id)).deliveryStatus).toBe('sent')
+
+    // A wait longer than the stale-delivery sweep allows is shortened, so the sweep never queues the message twice.
+    const patient = await storedReply(ws, inbound!.conversationId, 'Tomorrow')
+    standIn.answerNext(new Response(JSON.stringify({ code: 20429, message: 'Too Many Requests' }), { status: 429, headers: { 'Retry-After': '86400' } }))
+    const later = await deliver(db(), env, { accountId: ws.accountId, messageId: patient.id }, 1)
+    expect(later).toMatchObject({ status: 'retry', delaySeconds: 840 })
   })
 
   it('a signed delivery report of an undelivered reply marks it failed with the error; an unsigned one is refused', async () => {
