@@ -1,5 +1,6 @@
 import type { FC } from 'hono/jsx'
 import { findPlugin } from '../src/channels/registry'
+import { sendsRichText } from '../src/channels/capabilities'
 import { t } from '../src/i18n'
 import { richTextToPlain } from '../src/lib/rich-text'
 import type { DraftsByKind } from '../src/services/drafts'
@@ -92,16 +93,16 @@ export const RichEditor: FC<{ conversationId?: string; html: string; text: strin
       data-drafts={JSON.stringify({ reply: drafts.reply?.html ?? '', comment: drafts.comment?.html ?? '' })}
     >
       <div class="editor-toolbar" role="toolbar" aria-label={t('editor.toolbar')} hidden>
-        <span class="editor-group">
+        <span class="editor-group editor-format">
           <ToolButton command="bold" label={t('editor.bold')} symbol="B" pressable />
           <ToolButton command="italic" label={t('editor.italic')} symbol="I" pressable />
           <ToolButton command="underline" label={t('editor.underline')} symbol="U" pressable />
         </span>
-        <span class="editor-group">
+        <span class="editor-group editor-format">
           <ToolButton command="insertUnorderedList" label={t('editor.bullets')} symbol="•≡" pressable />
           <ToolButton command="insertOrderedList" label={t('editor.numbers')} symbol="1≡" pressable />
         </span>
-        <span class="editor-group">
+        <span class="editor-group editor-format">
           <ToolButton command="link" label={t('editor.link')} symbol={t('editor.link')} />
           <ToolButton command="code" label={t('editor.code')} symbol="</>" pressable />
           <ToolButton command="codeBlock" label={t('editor.code_block')} symbol="{ }" />
@@ -136,7 +137,11 @@ export const RichEditor: FC<{ conversationId?: string; html: string; text: strin
 export const Composer: FC<ComposerProps> = ({ conversationId, canReply, error, kind, text, html, seenSeq, confirmed, pluginId, fieldValues, emailSwitchAddress, via, drafts = {} }) => {
   const preferred = kind ?? (drafts.reply ? 'message' : drafts.comment ? 'comment' : 'message')
   const selected = canReply ? preferred : 'comment'
-  const Fields = canReply && pluginId ? findPlugin(pluginId)?.ui.ComposerFields : undefined
+  const plugin = canReply && pluginId ? findPlugin(pluginId) : undefined
+  const Fields = plugin?.ui.ComposerFields
+  // A reply on a plain-text channel offers no formatting (comments keep it); its length limit is shown.
+  const plainReply = plugin ? !sendsRichText(plugin.capabilities) : false
+  const maxLength = plugin?.capabilities.maxLength
   // A fresh composer starts from the agent's draft of the selected kind, recipients included.
   const draft = html === undefined && text === undefined ? drafts[selected === 'message' ? 'reply' : 'comment'] : undefined
   const draftFields = draft && selected === 'message' && Object.keys(draft.fields).length > 0 ? draft.fields : undefined
@@ -146,7 +151,8 @@ export const Composer: FC<ComposerProps> = ({ conversationId, canReply, error, k
   return (
     <form
       id="composer"
-      class={`composer composer-${selected}`}
+      class={`composer composer-${selected}${plainReply ? ' composer-plain' : ''}`}
+      data-reply-max-length={maxLength ? String(maxLength) : undefined}
       hx-post={`/conversations/${conversationId}/messages`}
       hx-target="this"
       hx-swap="outerHTML"
@@ -170,6 +176,7 @@ export const Composer: FC<ComposerProps> = ({ conversationId, canReply, error, k
       <input type="hidden" name="seenSeq" value={String(seenSeq ?? 0)} />
       {confirmed && <input type="hidden" name="confirmed" value="1" />}
       {Fields && <Fields conversationId={conversationId} values={fieldValues ?? draftFields} />}
+      {maxLength && <p class="composer-limit muted small">{t('composer.max_length', { max: String(maxLength) })}</p>}
       {canReply && emailSwitchAddress && (
         <label class="via">
           {t('composer.via')}

@@ -1,5 +1,6 @@
 import type { Child, FC } from 'hono/jsx'
 import { findPlugin } from '../src/channels/registry'
+import { channelName, channelNameOf } from '../src/channels/texts'
 import type { SessionUser } from '../src/auth/session'
 import type { ConversationDetail, ConversationRow } from '../src/services/conversations'
 import type { Inbox } from '../src/services/inboxes'
@@ -52,7 +53,7 @@ export const ChannelIcon: FC<{ pluginId: string }> = ({ pluginId }) => {
   const plugin = findPlugin(pluginId)
   const Icon = plugin?.ui.Icon
   return (
-    <span class={`channel-icon channel-${pluginId}`} title={translated(`channel.${pluginId}`, plugin?.name ?? pluginId)}>
+    <span class={`channel-icon channel-${pluginId}`} title={plugin ? channelName(plugin) : pluginId}>
       {Icon ? <Icon /> : '•'}
     </span>
   )
@@ -578,7 +579,7 @@ export const ThreadHeader: FC<{
         <h1 class="thread-subject">{conversation.subject ?? detail.contact?.name ?? t('header.conversation')}</h1>
         <div class="thread-meta muted small">
           <span class="thread-source" title={t('header.source')}>
-            <ChannelIcon pluginId={conversation.pluginId} /> {findPlugin(conversation.pluginId)?.name ?? conversation.pluginId} · {detail.channelName}
+            <ChannelIcon pluginId={conversation.pluginId} /> {channelNameOf(conversation.pluginId)} · {detail.channelName}
           </span>
           {' · '}
           {t(`prop.opt.${conversation.status}`)}

@@ -1,10 +1,11 @@
 import type { FC } from 'hono/jsx'
 import { channelPlugins } from '../src/channels/registry'
+import { channelName } from '../src/channels/texts'
 import type { ListFilters } from '../src/services/filters'
 import { filtersToQuery, hasFilters, isSearch, maxSearchLength } from '../src/services/filters'
 import type { User } from '../src/services/users'
 import type { ViewDefinition } from '../src/services/views'
-import { t, translated } from '../src/i18n'
+import { t } from '../src/i18n'
 
 export interface FilterOptions {
   users: Pick<User, 'id' | 'name' | 'status'>[]
@@ -88,7 +89,7 @@ export const SearchAndFilters: FC<{
             <select name="channel">
               <Option value="" current={filters.channel ?? ''} label={t('list.filter.any')} />
               {channelPlugins.map((plugin) => (
-                <Option value={plugin.id} current={filters.channel} label={translated(`channel.${plugin.id}`, plugin.name)} />
+                <Option value={plugin.id} current={filters.channel} label={channelName(plugin)} />
               ))}
             </select>
           </label>

@@ -1,11 +1,15 @@
 import type { FC } from 'hono/jsx'
 import type { z } from 'zod'
-import { t, translated } from '../src/i18n'
+import { t } from '../src/i18n'
+import { fieldText } from '../src/channels/texts'
+import type { ChannelPlugin } from '../src/channels/types'
 
 /** One settings field as read off a plugin's zod schema. */
 export interface SchemaField {
   key: string
   label: string
+  /** What the field is for, in the plugin's words (shown under it). */
+  help?: string
   kind: 'text' | 'email' | 'url' | 'number' | 'boolean' | 'enum' | 'list'
   required: boolean
   options: string[]
@@ -18,16 +22,15 @@ interface ZodLike {
   shape?: Record<string, ZodLike>
 }
 
-const labelFor = (key: string) => key.replace(/([a-z])([A-Z])/g, '$1 $2').replace(/^./, (first) => first.toUpperCase())
-
-/** The field's label in the current locale; a key the catalog lacks gets one made from its name. */
-export const fieldLabel = (field: Pick<SchemaField, 'key' | 'label'>) => translated(`field.${field.key}`, field.label)
+/** The field's label, in the current locale when its plugin gave one (see `fieldText`). */
+export const fieldLabel = (field: Pick<SchemaField, 'key' | 'label'>) => field.label
 
 /**
  * Reads the fields of a plugin's settings schema (a zod object of strings, numbers, booleans,
- * enums and string lists), so a channel's settings page needs no code of its own.
+ * enums and string lists), so a channel's settings page needs no code of its own. Labels and help
+ * come from the plugin's own texts in the current locale.
  */
-export function schemaFields(schema: z.ZodTypeAny): SchemaField[] {
+export function schemaFields(schema: z.ZodTypeAny, plugin?: Pick<ChannelPlugin, 'texts'>): SchemaField[] {
   const shape = (schema as unknown as ZodLike).shape ?? {}
   return Object.entries(shape).map(([key, field]) => {
     let inner = field
@@ -51,7 +54,8 @@ export function schemaFields(schema: z.ZodTypeAny): SchemaField[] {
                 : inner.format === 'url'
                   ? 'url'
                   : 'text'
-    return { key, label: labelFor(key), kind, required, options: (inner.options ?? []).map(String) }
+    const text = fieldText(plugin, key)
+    return { key, label: text.label, help: text.help, kind, required, options: (inner.options ?? []).map(String) }
   })
 }
 
@@ -73,7 +77,7 @@ export const SchemaFields: FC<{ fields: SchemaField[]; values: Record<string, un
     {fields.map((field) => {
       const value = values[field.key]
       const error = errors[field.key]
-      const describedBy = error ? `error-${field.key}` : undefined
+      const describedBy = [error ? `error-${field.key}` : '', field.help ? `help-${field.key}` : ''].filter(Boolean).join(' ') || undefined
       // Named by id as well as by nesting: the control is chosen by kind below.
       const id = `field-${field.key}`
       return (
@@ -105,8 +109,13 @@ export const SchemaFields: FC<{ fields: SchemaField[]; values: Record<string, un
               aria-describedby={describedBy}
             />
           )}
+          {field.help && (
+            <span id={`help-${field.key}`} class="field-help muted small">
+              {field.help}
+            </span>
+          )}
           {error && (
-            <span id={describedBy} class="field-error">
+            <span id={`error-${field.key}`} class="field-error">
               {error}
             </span>
           )}

@@ -43,6 +43,20 @@ export const callsChannel = defineChannel({
   view: 'Calls',
   settings,
   secrets: [{ key: 'webhookToken', label: 'Webhook token (sent as a Bearer token)' }],
+  texts: {
+    en: {
+      name: 'Calls',
+      fields: { phoneNumber: { label: 'Phone number', help: 'The number callers dial, in international form (+47 …).' } },
+      secrets: { webhookToken: { label: 'Webhook token (sent as a Bearer token)', help: 'Your telephony provider sends it in the Authorization header.' } },
+      setup: ['Have your telephony provider POST each finished call as JSON to {webhookUrl}, with the webhook token as a Bearer token.'],
+    },
+    nb: {
+      name: 'Anrop',
+      fields: { phoneNumber: { label: 'Telefonnummer', help: 'Nummeret som ringes, i internasjonal form (+47 …).' } },
+      secrets: { webhookToken: { label: 'Webhook-token (sendes som Bearer-token)', help: 'Telefonileverandøren sender den i Authorization-headeren.' } },
+      setup: ['La telefonileverandøren sende hver avsluttede samtale som JSON med POST til {webhookUrl}, med webhook-tokenet som Bearer-token.'],
+    },
+  },
   capabilities: { outbound: false, webhook: true },
   async verify(request, ctx) {
     const expected = ctx.secrets.webhookToken

@@ -39,6 +39,28 @@ export const chatChannel = defineChannel({
   viewAlwaysShown: true,
   settings,
   capabilities: { outbound: true, realtime: true, attachments: true },
+  texts: {
+    en: {
+      name: 'Live chat',
+      fields: {
+        allowedOrigins: { label: 'Allowed origins', help: 'The sites that may show the widget, one per line (https://www.example.com). Empty allows none.' },
+        greeting: { label: 'Greeting', help: 'The first thing a visitor reads.' },
+        chatflow: { label: 'Chatflow', help: 'A bot that greets visitors and asks for their details before a person takes over.' },
+        language: { label: 'Widget language (auto follows the visitor’s browser)' },
+      },
+      setup: ['Add your site’s origin to Allowed origins.', 'Paste the widget snippet before </body> on every page that should offer chat.'],
+    },
+    nb: {
+      name: 'Livechat',
+      fields: {
+        allowedOrigins: { label: 'Tillatte opphav', help: 'Nettstedene som kan vise chatvinduet, ett per linje (https://www.example.com). Tomt tillater ingen.' },
+        greeting: { label: 'Hilsen', help: 'Det første en besøkende leser.' },
+        chatflow: { label: 'Chatflyt', help: 'En bot som hilser og spør etter kontaktinformasjon før et menneske tar over.' },
+        language: { label: 'Språk i chatvinduet (auto følger den besøkendes nettleser)' },
+      },
+      setup: ['Legg nettstedets opphav inn i Tillatte opphav.', 'Lim inn chatvindu-koden før </body> på hver side som skal tilby chat.'],
+    },
+  },
   async parse(input) {
     if (input.type !== 'event') return []
     const event = chatEvent.parse(input.payload)

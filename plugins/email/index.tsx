@@ -1,6 +1,7 @@
 import { defineChannel } from '../../src/channels/types'
 import { EmailComposerFields } from './composer-fields'
 import { parseEmail } from './parse'
+import { emailFromAddress, emailRecipient } from './routing'
 import { emailReplyOptions, emailSettings, sendEmail } from './send'
 
 function EmailIcon() {
@@ -21,7 +22,33 @@ export const emailChannel = defineChannel({
   view: 'Email',
   settings: emailSettings,
   capabilities: { outbound: true, attachments: true, threading: true, html: true, forward: true },
+  texts: {
+    en: {
+      name: 'Email',
+      fields: {
+        addresses: { label: 'Addresses', help: 'The addresses this channel receives at, one per line; the first is the one replies come from.' },
+        fromName: { label: 'From name', help: 'The name customers see on replies (the inbox’s name when empty).' },
+      },
+      setup: [
+        'In Cloudflare Email Routing, route each address to this Worker.',
+        'Verify the first address as a sender, so replies can go out from it.',
+      ],
+    },
+    nb: {
+      name: 'E-post',
+      fields: {
+        addresses: { label: 'Adresser', help: 'Adressene kanalen tar imot på, én per linje; svar sendes fra den første.' },
+        fromName: { label: 'Avsendernavn', help: 'Navnet kundene ser på svar (innboksens navn når tomt).' },
+      },
+      setup: [
+        'I Cloudflare Email Routing: send hver adresse til denne Workeren.',
+        'Bekreft den første adressen som avsender, så svar kan sendes fra den.',
+      ],
+    },
+  },
   replyOptions: emailReplyOptions,
+  // Mail for the channel's addresses (and our reply+<conversation>@ addresses) arrives through the Worker's email() entry.
+  emailRouting: { recipient: emailRecipient, fromAddress: emailFromAddress },
   async parse(input, ctx) {
     if (input.type !== 'email') return []
     const ownAddresses = Array.isArray(ctx.settings?.addresses) ? ctx.settings.addresses : []

@@ -1,7 +1,6 @@
 import { z } from 'zod'
 import { defineChannel, type InboundMessage } from '../../src/channels/types'
 import { verifyHmacSha256Hex } from '../../src/lib/hmac'
-import { getChannelById } from '../../src/services/inboxes'
 
 const settings = z.object({
   pageId: z.string().min(1),
@@ -46,6 +45,36 @@ export const messengerChannel = defineChannel({
   view: 'Messenger',
   settings,
   secrets: [{ key: 'appSecret', label: 'App secret (signs Meta’s webhooks)' }],
+  texts: {
+    en: {
+      name: 'Facebook Messenger',
+      fields: {
+        pageId: { label: 'Page id', help: 'The numeric id of the Facebook page whose messages arrive here.' },
+        pageName: { label: 'Page name' },
+        verifyToken: { label: 'Verify token', help: 'Any string of 8 or more characters; enter the same one in Meta’s webhook settings.' },
+      },
+      secrets: { appSecret: { label: 'App secret (signs Meta’s webhooks)', help: 'From your Meta app’s Basic settings.' } },
+      setup: [
+        'In your Meta app, add the Messenger product and subscribe the page to the messages field.',
+        'Callback URL: {routesUrl}/webhook for the handshake; events go to {webhookUrl}.',
+        'Use the verify token entered here, and paste the app secret below.',
+      ],
+    },
+    nb: {
+      name: 'Facebook Messenger',
+      fields: {
+        pageId: { label: 'Side-ID', help: 'Den numeriske ID-en til Facebook-siden som meldingene kommer fra.' },
+        pageName: { label: 'Sidenavn' },
+        verifyToken: { label: 'Verifiseringstoken', help: 'En streng på minst 8 tegn; skriv den samme i Metas webhook-innstillinger.' },
+      },
+      secrets: { appSecret: { label: 'Apphemmelighet (signerer Metas webhooks)', help: 'Fra Basic settings i Meta-appen din.' } },
+      setup: [
+        'I Meta-appen: legg til Messenger og abonner siden på feltet messages.',
+        'Callback-URL: {routesUrl}/webhook for håndtrykket; hendelser går til {webhookUrl}.',
+        'Bruk verifiseringstokenet du skrev her, og lim inn apphemmeligheten under.',
+      ],
+    },
+  },
   // Replies need the Graph API and a page token; sending arrives with the Messenger issue.
   capabilities: { outbound: false, webhook: true },
   async verify(request, ctx) {
@@ -74,14 +103,13 @@ export const messengerChannel = defineChannel({
     }
     return messages
   },
-  routes(app) {
+  routes(app, kit) {
     // Meta's subscription handshake: echo hub.challenge when the verify token matches.
     app.get('/:channelId/webhook', async (c) => {
-      const channel = await getChannelById(c.var.db, c.req.param('channelId'))
-      const parsed = channel ? settings.safeParse(channel.settings) : undefined
+      const channel = await kit.channel(c, c.req.param('channelId'))
       const mode = c.req.query('hub.mode')
       const token = c.req.query('hub.verify_token')
-      if (mode === 'subscribe' && parsed?.success && token === parsed.data.verifyToken) {
+      if (mode === 'subscribe' && channel?.valid && token === channel.settings.verifyToken) {
         return c.text(c.req.query('hub.challenge') ?? '')
       }
       return c.text('Verification failed', 403)

@@ -5,7 +5,7 @@ import { findPlugin } from './registry'
 import type { ChannelContext } from './types'
 
 /** What a plugin gets to work with: its channel, its validated settings, its secrets. */
-export function channelContextOf(channel: Channel, env: Bindings): ChannelContext<unknown> {
+export function channelContextOf(channel: Channel, env: Bindings, requestUrl?: string): ChannelContext<unknown> {
   const plugin = findPlugin(channel.pluginId)
   const settings = plugin?.settings.safeParse(channel.settings)
   return {
@@ -14,5 +14,6 @@ export function channelContextOf(channel: Channel, env: Bindings): ChannelContex
     settings: settings?.success ? settings.data : channel.settings,
     secrets: channel.secrets,
     env,
+    baseUrl: (env.APP_URL || (requestUrl ? new URL(requestUrl).origin : '')).replace(/\/+$/, '') || null,
   }
 }

@@ -3,55 +3,48 @@ import type { Bindings } from '../env'
 import { createDb, type Db } from '../db/client'
 import { conversations } from '../db/schema'
 import { newId } from '../lib/ids'
-import { normalizeEmail } from '../lib/text'
 import { queueListUpdate } from '../rooms/list-updates'
 import { durableObjectNotifier, tellRoom } from '../rooms/notifier'
 import { channelsOfPlugin, type Channel } from '../services/inboxes'
-import { conversationIdFromReplyAddress } from './email-threading'
 import { findPlugin } from './registry'
+import { mailPlugin } from './mail'
+import type { ChannelPlugin } from './types'
 import { ingestInbound, type Notifier } from './pipeline'
 import { channelContextOf } from './context'
 
-/** The address an email channel answers to, with plus-addressing (support+tag@) folded away. */
-export function baseAddress(address: string): string {
-  const normalized = normalizeEmail(address)
-  const at = normalized.lastIndexOf('@')
-  const local = normalized.slice(0, at).split('+')[0]
-  return `${local}${normalized.slice(at)}`
-}
-
-function addressesOf(channel: Channel): string[] {
-  const addresses = channel.settings.addresses
-  return Array.isArray(addresses) ? addresses.filter((address): address is string => typeof address === 'string') : []
-}
-
 /**
- * The email channel that receives mail for `recipient`: the one listing the address (or an alias,
- * or a plus-variant of either), else, for our `reply+<conversation>@` addresses, the channel of
- * that conversation when it receives mail at the same domain.
+ * The channel that receives mail for `recipient`, as its plugin judges each channel's settings: one
+ * taking the address as its own, else the channel of the conversation a reply address names, when
+ * that channel takes the reply address too.
  */
 export async function findRecipientChannel(db: Db, recipient: string): Promise<Channel | null> {
-  const { channels, cached } = await channelsOfPlugin(db, 'email')
-  const found = await recipientChannelAmong(db, channels, recipient)
+  const plugin = mailPlugin()
+  if (!plugin) return null
+  const { channels, cached } = await channelsOfPlugin(db, plugin.id)
+  const found = await recipientChannelAmong(db, plugin, channels, recipient)
   // Not in the list this isolate remembers: perhaps a channel added a moment ago.
   if (found || !cached) return found
-  return recipientChannelAmong(db, (await channelsOfPlugin(db, 'email', { fresh: true })).channels, recipient)
+  return recipientChannelAmong(db, plugin, (await channelsOfPlugin(db, plugin.id, { fresh: true })).channels, recipient)
 }
 
-async function recipientChannelAmong(db: Db, channels: Channel[], recipient: string): Promise<Channel | null> {
-  const base = baseAddress(recipient)
-  const owner = channels.find((candidate) => addressesOf(candidate).some((address) => baseAddress(address) === base))
-  if (owner) return owner
-  const conversationId = conversationIdFromReplyAddress(recipient)
+async function recipientChannelAmong(db: Db, plugin: ChannelPlugin, channels: Channel[], recipient: string): Promise<Channel | null> {
+  const takesReplies = new Set<string>()
+  let conversationId: string | null = null
+  for (const candidate of channels) {
+    const taken = plugin.emailRouting!.recipient(candidate.settings, recipient)
+    if (taken?.kind === 'address') return candidate
+    if (taken?.kind === 'conversation') {
+      takesReplies.add(candidate.id)
+      conversationId = taken.conversationId
+    }
+  }
   if (!conversationId) return null
   const [conversation] = await db
     .select({ channelId: conversations.channelId })
     .from(conversations)
     .where(eq(conversations.id, conversationId))
     .limit(1)
-  const channel = channels.find((candidate) => candidate.id === conversation?.channelId)
-  const domain = base.slice(base.lastIndexOf('@'))
-  return channel && addressesOf(channel).some((address) => normalizeEmail(address).endsWith(domain)) ? channel : null
+  return channels.find((candidate) => candidate.id === conversation?.channelId && takesReplies.has(candidate.id)) ?? null
 }
 
 async function readRaw(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {
@@ -103,7 +96,7 @@ export async function handleInboundEmail(
   }
   const raw = await readRaw(message.raw)
   const rawKey = `${channel.accountId}/raw/${new Date().toISOString().slice(0, 10)}/${newId()}.eml`
-  const plugin = findPlugin('email')!
+  const plugin = findPlugin(channel.pluginId)!
   const channelContext = channelContextOf(channel, env)
   const [, inbound] = await Promise.all([
     env.ATTACHMENTS.put(rawKey, raw, { httpMetadata: { contentType: 'message/rfc822' } }),

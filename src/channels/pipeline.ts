@@ -5,6 +5,7 @@ import { compiled, CompiledInsert, statementBuilder } from '../db/compiled'
 import { isConstraintViolation } from '../db/errors'
 import { attachments, blockedSenders, contactIdentities, contacts, conversationParticipants, conversations, messages, type ConversationFolder } from '../db/schema'
 import { newId } from '../lib/ids'
+import { normalizePhone } from '../lib/phone'
 import { normalizeEmail, toPreview } from '../lib/text'
 import { localeOf, resolveContact, type Contact } from '../services/contacts'
 import { appendMessage, appendMessageStatements, findMessageByExternalId, findMessageByExternalIdQuery, type Message } from '../services/messages'
@@ -301,6 +302,7 @@ export async function ingestInbound(
   message: InboundMessage,
   nowMs = Date.now(),
 ): Promise<IngestResult> {
+  message = withSenderPhoneNormalised(message)
   const fast = await ingestInOneBatch(deps, channel, message, nowMs)
   if (fast.status !== 'unsettled') {
     await notifySafely(deps.notifier, {
@@ -315,6 +317,21 @@ export async function ingestInbound(
   }
   return ingestStepByStep(deps, channel, message, nowMs, fast.storedAttachments)
 }
+
+/**
+ * The sender's phone in E.164, however the channel wrote it ("+47 912 34 567", "0047…"), so the
+ * same number is one contact across channels. A number that cannot be read is kept as written
+ * (trimmed) and matches nothing.
+ */
+function withSenderPhoneNormalised(message: InboundMessage): InboundMessage {
+  const raw = message.from.phone?.trim()
+  if (!raw) return message
+  const phone = normalizePhone(raw) ?? raw.slice(0, 64)
+  return phone === message.from.phone ? message : { ...message, from: { ...message.from, phone } }
+}
+
+/** Whether a stored phone is one we normalised (E.164), and so may match another channel's contact. */
+export const isE164 = (phone: string | null | undefined): phone is string => typeof phone === 'string' && /^\+[1-9]\d{5,14}$/.test(phone)
 
 // The rest of ingestInOneBatch's look-ups, compiled like the threading ones above.
 const contactByIdentity = compiled<Contact[]>(() => {
@@ -343,6 +360,19 @@ const contactByEmail = compiled<Contact[]>(() => {
       .select(fields)
       .from(contacts)
       .where(and(eq(contacts.accountId, sql.placeholder('accountId')), eq(contacts.email, sql.placeholder('email'))))
+      .limit(1),
+    fields,
+  }
+})
+
+const contactByPhone = compiled<Contact[]>(() => {
+  const fields = getTableColumns(contacts)
+  return {
+    query: statementBuilder
+      .select(fields)
+      .from(contacts)
+      .where(and(eq(contacts.accountId, sql.placeholder('accountId')), eq(contacts.phone, sql.placeholder('phone'))))
+      .orderBy(contacts.createdAt)
       .limit(1),
     fields,
   }
@@ -411,6 +441,7 @@ async function ingestInOneBatch(
       message.from.externalId ? contactByIdentity().bind(db, { accountId: channel.accountId, pluginId: channel.pluginId, externalId: message.from.externalId }) : null,
     ),
     byEmail: slot(email ? contactByEmail().bind(db, { accountId: channel.accountId, email }) : null),
+    byPhone: slot(isE164(message.from.phone) ? contactByPhone().bind(db, { accountId: channel.accountId, phone: message.from.phone }) : null),
     blocked: slot(email || externalIdentifier ? blockedSender().bind(db, { accountId: channel.accountId, email: email || null, externalIdentifier }) : null),
     byKey: slot(thread?.key ? findByKeyQuery(db, channel, thread.key) : null),
     byToken: slot(thread?.conversationId ? findByOwnTokenQuery(db, channel, thread.conversationId) : null),
@@ -423,13 +454,14 @@ async function ingestInOneBatch(
   const existing = rows<{ id: number }>(slots.existing)
   const byIdentity = rows<Contact>(slots.byIdentity)
   const byEmail = rows<Contact>(slots.byEmail)
+  const byPhone = rows<Contact>(slots.byPhone)
   const blockedRows = rows<unknown>(slots.blocked)
   const byKey = rows<{ id: string }>(slots.byKey)
   const byToken = rows<{ id: string }>(slots.byToken)
   const byReferences = rows<{ conversationId: string }>(slots.byReferences)
   const bySubject = rows<{ conversationId: string }>(slots.bySubject)
   if (existing.length > 0) return unsettled
-  const found = byIdentity[0] ?? byEmail[0]
+  const found = byIdentity[0] ?? byEmail[0] ?? byPhone[0]
   const name = message.from.name?.trim() || null
   const phone = message.from.phone?.trim() || null
   const locale = localeOf(message.from)

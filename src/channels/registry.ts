@@ -3,6 +3,7 @@ import { chatChannel } from '../../plugins/chat'
 import { emailChannel } from '../../plugins/email'
 import { formsChannel } from '../../plugins/forms'
 import { messengerChannel } from '../../plugins/messenger'
+import { smsChannel } from '../../plugins/sms'
 import type { ChannelPlugin } from './types'
 
 // Workers cannot discover files at run time: a new channel is one import and one entry here.
@@ -12,6 +13,7 @@ export const channelPlugins: readonly ChannelPlugin[] = [
   messengerChannel,
   formsChannel,
   callsChannel,
+  smsChannel,
 ] as readonly ChannelPlugin[]
 
 export function findPlugin(pluginId: string): ChannelPlugin | undefined {

@@ -100,12 +100,23 @@ export interface ChannelContext<S> {
   settings: S
   secrets: Record<string, string>
   env: Bindings
+  /**
+   * This app's public address (https://support.example.com, no trailing slash) when it is known
+   * (APP_URL, else the request's origin): for callback URLs a provider must reach. Null in a
+   * queue job without APP_URL.
+   */
+  baseUrl: string | null
 }
 
 export interface OutboundMessage {
   conversationId: string
   messageId: number
-  to: { name?: string | null; email?: string | null; externalId?: string | null }
+  /**
+   * Who the reply is for, as the conversation knows them. `externalId` is the conversation's thread
+   * key (the `thread.key` its first inbound message carried: a chat session, a Messenger sender id,
+   * an SMS sender's number), not the contact's id; `phone` is the contact's number in E.164.
+   */
+  to: { name?: string | null; email?: string | null; phone?: string | null; externalId?: string | null }
   subject?: string | null
   text: string
   html?: string | null
@@ -132,7 +143,9 @@ export interface OutboundAttachment {
   read(): Promise<Uint8Array>
 }
 
+/** A delivered message (`status` may be left out). */
 export interface SendResult {
+  status?: 'sent'
   externalId?: string
   /** The bytes that went out (a MIME message): kept with the message so agents can see what was sent. */
   raw?: string | Uint8Array
@@ -140,6 +153,42 @@ export interface SendResult {
   metadata?: Record<string, unknown>
   /** Everyone the message went to, recorded on the conversation. */
   participants?: InboundParticipant[]
+}
+
+/**
+ * What `send` answers. A thrown error counts as a temporary failure (retried with backoff).
+ * - `retry`: the provider asked to try later (rate limit, outage); `retryAfterSeconds` overrides the backoff.
+ * - `failed`: it will never go (unknown number, message refused): the message shows `reason` at once, no retry.
+ */
+export type SendOutcome =
+  | SendResult
+  | { status: 'retry'; reason: string; retryAfterSeconds?: number }
+  | { status: 'failed'; reason: string }
+
+/** The reply an agent is about to send, checked by `validate` before anything is stored. */
+export interface OutboundDraft {
+  conversationId: string
+  text: string
+  /** Sanitised HTML from the editor; only offered when the channel's capabilities say `text: 'rich'`. */
+  html?: string | null
+  /** The channel's reply options, already parsed with its `replyOptions` schema. */
+  options?: unknown
+  to: OutboundMessage['to']
+  /** When the customer last wrote (ms), for channels that may only answer within a window (Messenger's 24 h). */
+  lastInboundAt?: number | null
+}
+
+/** One reason a draft cannot go, shown beside the composer. `field` names a composer field, if any. */
+export interface DraftProblem {
+  message: string
+  field?: string
+}
+
+/** What the pipeline did with one inbound message (`respond` shapes the provider's answer from these). */
+export interface IngestResultSummary {
+  status: 'created' | 'appended' | 'duplicate'
+  conversationId: string
+  messageId: number
 }
 
 /**
@@ -161,6 +210,17 @@ export interface ComposerFieldsProps {
 export interface ChannelCapabilities {
   /** Agents can reply through the channel. */
   outbound: boolean
+  /**
+   * What a reply is written as: `plain` hides the editor's formatting tools, `rich` offers them
+   * (HTML is sanitised on the server). Defaults from `html`.
+   */
+  text?: 'plain' | 'rich'
+  /** The longest reply the channel carries, in characters: the composer counts down and refuses more. */
+  maxLength?: number
+  /** Replies have a subject line of their own. */
+  subject?: boolean
+  /** Limits on attached files, when `attachments` is set. */
+  attachmentLimits?: { maxFiles?: number; maxBytes?: number; types?: string[] }
   /** Messages travel live over a ConversationRoom socket. */
   realtime?: boolean
   attachments?: boolean
@@ -174,22 +234,40 @@ export interface ChannelCapabilities {
   forward?: boolean
 }
 
+/** A settings field's or secret's label and help text, in one language. */
+export interface FieldText {
+  label: string
+  help?: string
+}
+
+/** Everything a plugin says to people, in one language. */
+export interface ChannelTexts {
+  name: string
+  /** Labels and help for the settings schema's keys. */
+  fields?: Record<string, FieldText>
+  /** Labels and help for the secrets' keys. */
+  secrets?: Record<string, FieldText>
+  /** Steps that connect the channel to its provider, shown on the channel's settings page ({webhookUrl} is filled in). */
+  setup?: string[]
+}
+
+/** What a plugin's own routes get besides the app: a way to read their channel without core's services. */
+export interface PluginRouteKit<S> {
+  /** The channel with this id, if it exists and belongs to this plugin; its settings validated (null when they are not valid). */
+  channel(c: import('hono').Context<AppEnv>, channelId: string): Promise<(ChannelContext<S> & { valid: boolean }) | null>
+  /**
+   * A provider's later word on a reply it accepted (a delivery-status callback): `failed` marks the
+   * message failed with the reason shown on it. Matches the message by the id `send` returned, in
+   * this channel only. Returns whether a message was found.
+   */
+  reportDelivery(c: import('hono').Context<AppEnv>, ctx: ChannelContext<S>, report: { externalId: string; status: 'delivered' | 'failed'; reason?: string }): Promise<boolean>
+}
+
 /**
  * A channel plugin: a plain object that turns a channel's input into `InboundMessage`s and sends
  * `OutboundMessage`s. It never writes core tables; `channels/pipeline.ts` does.
  *
- * @example
- * export const smsChannel = defineChannel({
- *   id: 'sms', name: 'SMS', view: 'SMS',
- *   settings: z.object({ number: z.string() }),
- *   capabilities: { outbound: false },
- *   async parse(input) {
- *     if (input.type !== 'http') return []
- *     const body = smsWebhook.parse(await input.request.json())
- *     return [{ externalId: body.id, from: { phone: body.from, externalId: body.from }, text: body.text }]
- *   },
- *   ui: { Icon: SmsIcon },
- * })
+ * plugins/README.md ("Write a channel") documents every member; plugins/sms is the worked example.
  */
 export interface ChannelPlugin<S extends z.ZodTypeAny = z.ZodTypeAny> {
   id: string
@@ -202,18 +280,45 @@ export interface ChannelPlugin<S extends z.ZodTypeAny = z.ZodTypeAny> {
   /** Names of the channel's secrets (app secrets, webhook tokens): asked for, never shown again. */
   secrets?: { key: string; label: string }[]
   capabilities: ChannelCapabilities
+  /**
+   * The plugin takes mail from Cloudflare Email Routing (the Worker's `email()` entry): core asks
+   * `recipient` of each of the plugin's channels (settings as stored JSON: read them defensively)
+   * whether it takes mail for the address, as one of its own or as a reply address naming a
+   * conversation (then the conversation must be that channel's), and hands the chosen channel's
+   * `parse` an `{ type: 'email' }` input. At most one registered plugin declares it.
+   */
+  emailRouting?: {
+    recipient(settings: unknown, recipient: string): { kind: 'address' } | { kind: 'conversation'; conversationId: string } | null
+    /** The address mail from a channel with these settings comes from (notifications, new mail), or null. */
+    fromAddress(settings: unknown): string | null
+  }
+  /** The largest webhook body accepted, in bytes (default 1 MiB); a bigger one gets a 413 and nothing is stored. */
+  maxPayloadBytes?: number
   /** Checks a webhook's signature or token before anything is parsed. */
   verify?(request: Request, ctx: ChannelContext<z.infer<S>>): Promise<boolean>
   parse(input: InboundInput, ctx: ChannelContext<z.infer<S>>): Promise<InboundMessage[]>
-  send?(message: OutboundMessage, ctx: ChannelContext<z.infer<S>>): Promise<SendResult>
+  /**
+   * The provider's answer to a webhook once its messages are stored (TwiML, an empty 200 …).
+   * Without it the answer is JSON: 201 when something new was stored, 200 for a redelivery.
+   */
+  respond?(results: IngestResultSummary[], ctx: ChannelContext<z.infer<S>>): Response | Promise<Response>
+  /** Checks a reply while it is written (length, recipients, a messaging window): problems are shown and nothing is stored. */
+  validate?(draft: OutboundDraft, ctx: ChannelContext<z.infer<S>>): DraftProblem[] | Promise<DraftProblem[]>
+  send?(message: OutboundMessage, ctx: ChannelContext<z.infer<S>>): Promise<SendOutcome>
   /**
    * What a reply carries besides its text (recipients, …), parsed from the composer's form and
    * stored in `messages.metadata.replyOptions`; `send` receives it as `OutboundMessage.options`.
    */
   replyOptions?: z.ZodTypeAny
-  /** Extra routes, mounted under /channels/<id>. */
-  routes?(app: Hono<AppEnv>): void
+  /** Labels, help and setup steps in every UI language (en, nb); without them labels are made from the keys. */
+  texts?: { en: ChannelTexts; nb: ChannelTexts }
+  /** Extra routes, mounted under /channels/<id>; `kit.channel` reads the channel a path names. */
+  routes?(app: Hono<AppEnv>, kit: PluginRouteKit<z.infer<S>>): void
   ui: { Icon: FC; SettingsForm?: FC<{ settings: z.infer<S> }>; MessageMeta?: FC; ComposerFields?: FC<ComposerFieldsProps> }
 }
 
 export const defineChannel = <S extends z.ZodTypeAny>(plugin: ChannelPlugin<S>): ChannelPlugin<S> => plugin
+
+// The kit: what a plugin may use from core besides the types above. Plugins import only this file.
+export { constantTimeEqualText, hmacSha1Base64, verifyHmacSha256Hex } from '../lib/hmac'
+export { normalizePhone } from '../lib/phone'

@@ -218,7 +218,8 @@ export const contacts = sqliteTable(
     locale: text('locale'),
     createdAt: createdAt(),
   },
-  (t) => [uniqueIndex('contacts_email_unique').on(t.accountId, t.email)],
+  // Phones are kept in E.164 (see lib/phone.ts): an SMS and a call from one number find one contact.
+  (t) => [uniqueIndex('contacts_email_unique').on(t.accountId, t.email), index('contacts_phone_idx').on(t.accountId, t.phone)],
 )
 
 export const contactIdentities = sqliteTable(

@@ -52,6 +52,7 @@ export default defineCatalog({
     'inboxsettings.secret_set': 'Set — leave blank to keep',
     'inboxsettings.secret_unset': 'Not set',
     'inboxsettings.webhook': 'Webhook for the provider:',
+    'inboxsettings.setup': 'How to connect this channel',
     'inboxsettings.save_channel': 'Save channel',
   },
   nb: {
@@ -104,6 +105,7 @@ export default defineCatalog({
     'inboxsettings.secret_set': 'Angitt – la stå tomt for å beholde',
     'inboxsettings.secret_unset': 'Ikke angitt',
     'inboxsettings.webhook': 'Webhook for leverandøren:',
+    'inboxsettings.setup': 'Slik kobler du til denne kanalen',
     'inboxsettings.save_channel': 'Lagre kanalen',
   },
 })

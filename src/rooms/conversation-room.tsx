@@ -1,9 +1,9 @@
 import { DurableObject } from 'cloudflare:workers'
 import type { Bindings } from '../env'
 import { createDb, type Db } from '../db/client'
-import { chatChannel } from '../../plugins/chat'
+import { findPlugin } from '../channels/registry'
 import { appendToOpenConversation, ingestInbound, startVisitorConversation, type Notifier } from '../channels/pipeline'
-import type { ChannelRecord } from '../channels/types'
+import type { ChannelPlugin, ChannelRecord } from '../channels/types'
 import { continueChatflow } from '../services/chatflows'
 import { getConversation, markRead, setConversationWatched } from '../services/conversations'
 import { getMessage, lastSeqOf, listMessages, type ThreadMessage } from '../services/messages'
@@ -18,6 +18,16 @@ import { agentIdentity, answerClose, identityHeader, parseAgentFrame, renderIn, 
 import { parseVisitorFrame, visitorHeader, visitorIdentity, type VisitorIdentityHeader, type VisitorMessage } from './visitor-protocol'
 import { takeToken, visitorBurst, type Bucket } from './rate-limit'
 import { queueListUpdate } from './list-updates'
+
+const defaultSettings = new Map<string, unknown>()
+/** A plugin's settings as its schema's defaults make them (parsed once per isolate). */
+function defaultSettingsOf(plugin: ChannelPlugin): unknown {
+  if (!defaultSettings.has(plugin.id)) {
+    const parsed = plugin.settings.safeParse({})
+    defaultSettings.set(plugin.id, parsed.success ? parsed.data : {})
+  }
+  return defaultSettings.get(plugin.id)
+}
 
 interface AgentState extends AgentIdentity {
   kind: 'agent'
@@ -397,9 +407,13 @@ export class ConversationRoom extends DurableObject<Bindings> {
     }
     const db = this.#db()
     const channel = { id: state.channelId, accountId: state.accountId, inboxId: state.inboxId, pluginId: state.pluginId, name: state.channelName }
-    const [inbound] = await chatChannel.parse(
+    // The room talks to its channel's plugin through the contract; it reads no channel row per
+    // message, so the plugin gets its settings' defaults (a realtime plugin's parse needs only the event).
+    const plugin = findPlugin(state.pluginId)
+    if (!plugin) return
+    const [inbound] = await plugin.parse(
       { type: 'event', payload: { visitorId: state.visitorId, sessionKey: state.visitorId, clientMessageId: clientId, name: state.name, email: state.email, text, locale: state.locale } },
-      { channel, settings: { allowedOrigins: [], greeting: '', chatflow: state.chatflow ?? 'none', language: 'auto' }, secrets: {}, env: this.env },
+      { channel, settings: defaultSettingsOf(plugin), secrets: {}, env: this.env, baseUrl: null },
     )
     if (!inbound) return
     let stored: { seq: number; id: number; duplicate: boolean }

@@ -3,6 +3,7 @@ import { HTTPException } from 'hono/http-exception'
 import { z } from 'zod'
 import type { AppEnv } from '../env'
 import { findPlugin } from '../channels/registry'
+import { sendsRichText } from '../channels/capabilities'
 import { notifySafely } from '../channels/pipeline'
 import { durableObjectNotifier, notifyConversationsChanged, notifyMessageReplaced } from '../rooms/notifier'
 import {
@@ -23,7 +24,7 @@ import {
 import { getConversation } from '../services/conversations'
 import { appendMessage, getMessage, replyByAnotherAgentSince } from '../services/messages'
 import { findView } from '../services/views'
-import { attachmentProblem, claimStaleDelivery, filesOf, isStaleDelivery, queueDelivery, sendsThroughQueue, storeOutboundAttachments } from '../services/outbound'
+import { attachmentProblem, claimStaleDelivery, draftProblems, filesOf, isStaleDelivery, queueDelivery, sendsThroughQueue, storeOutboundAttachments } from '../services/outbound'
 import { emailSwitchFor, emailTranscriptsOnClose } from '../services/email-outbound'
 import { richTextToPlain, sanitizeRichText } from '../lib/rich-text'
 import { deleteDraft, draftsOf } from '../services/drafts'
@@ -88,7 +89,8 @@ function fieldValuesOf(body: Record<string, unknown>): Record<string, string> {
 
 conversationRoutes.post('/:id/messages', async (c) => {
   const { db, accountId, user } = c.var
-  const conversation = (await ownConversation(c)).conversation
+  const detail = await ownConversation(c)
+  const conversation = detail.conversation
   const plugin = findPlugin(conversation.pluginId)
   const canReply = plugin?.capabilities.outbound ?? false
   const body = await c.req.parseBody({ all: true })
@@ -135,6 +137,13 @@ conversationRoutes.post('/:id/messages', async (c) => {
   const files = isReply && plugin?.capabilities.attachments ? filesOf(body.attachments) : []
   const refusedFiles = attachmentProblem(files)
   if (refusedFiles) return again(422, refusedFiles)
+  // A channel that sends plain text gets plain text, whatever the editor posted.
+  if (isReply && !switchedToEmail && plugin && !sendsRichText(plugin.capabilities)) content.html = null
+  if (isReply && !switchedToEmail) {
+    // The channel refuses what it could never send (too long, outside its window) before it is stored.
+    const problems = await draftProblems(db, c.env, conversation, detail.contact, { text: content.text, html: content.html, options: options?.success ? options.data : undefined })
+    if (problems.length > 0) return again(422, problems.map((problem) => problem.message).join(' '))
+  }
   if (isReply && !form.data.confirmed) {
     // Collision check: someone else answered after this agent last looked.
     const other = await replyByAnotherAgentSince(db, accountId, conversation.id, form.data.seenSeq, user.id)

@@ -16,7 +16,7 @@ export function localeOf(from: InboundContact): Locale | null {
 
 /**
  * Finds the contact an inbound sender is, or creates one: first by the channel's own identity,
- * then by email address. Learns missing details (a name, a phone) from later messages without
+ * then by email address, then by phone number (E.164, as the pipeline normalised it). Learns missing details (a name, a phone) from later messages without
  * overwriting what an agent already knows. Safe under concurrent deliveries: uniqueness lives in
  * the database and losers of a race read the winner's row.
  */
@@ -53,6 +53,15 @@ export async function resolveContact(
       .select()
       .from(contacts)
       .where(and(eq(contacts.accountId, accountId), eq(contacts.email, email)))
+      .limit(1)
+  }
+  // The same number from another channel (an SMS after a call): phones are stored in E.164.
+  if (!contact && phone && /^\+[1-9]\d{5,14}$/.test(phone)) {
+    ;[contact] = await db
+      .select()
+      .from(contacts)
+      .where(and(eq(contacts.accountId, accountId), eq(contacts.phone, phone)))
+      .orderBy(contacts.createdAt)
       .limit(1)
   }
   if (!contact) {

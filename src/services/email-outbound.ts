@@ -9,6 +9,7 @@ import { escapeHtml } from '../lib/sanitize-html'
 import { normalizeEmail } from '../lib/text'
 import { conversationIdFromReplyAddress } from '../channels/email-threading'
 import { findPlugin } from '../channels/registry'
+import { mailPluginId } from '../channels/mail'
 import { resolveContact } from './contacts'
 import { appendMessage, type Message } from './messages'
 import { queueDelivery, storeOutboundAttachments, } from './outbound'
@@ -36,7 +37,7 @@ export function emailChannelsOf(db: Db, accountId: string, inboxId: string) {
   return db
     .select()
     .from(channels)
-    .where(and(eq(channels.accountId, accountId), eq(channels.inboxId, inboxId), eq(channels.pluginId, 'email')))
+    .where(and(eq(channels.accountId, accountId), eq(channels.inboxId, inboxId), eq(channels.pluginId, mailPluginId())))
     .orderBy(asc(channels.createdAt), asc(channels.id))
 }
 
@@ -109,7 +110,7 @@ export async function composeEmail(db: Db, env: Pick<Bindings, 'OUTBOUND' | 'ATT
   if (!channel) throw new Error(t('email.error.no_channel'))
   const first = input.recipients.to[0] ?? input.recipients.cc[0] ?? input.recipients.bcc[0]
   if (!first) throw new Error(t('email.error.no_recipient'))
-  const contact = await resolveContact(db, input.accountId, 'email', { email: first.address, name: first.name ?? undefined }, nowMs)
+  const contact = await resolveContact(db, input.accountId, channel.pluginId, { email: first.address, name: first.name ?? undefined }, nowMs)
   const conversationId = newId()
   await db.insert(conversations).values({
     id: conversationId,
@@ -336,7 +337,7 @@ export function emailSwitchFor(db: Db, accountId: string, conversationId: string
 export function emailSwitchReads(db: Db, accountId: string, conversationId: string): Reads<{ channelId: string; address: string; subject: string } | null> {
   const ch = channels
   const channelId = sql<string | null>`(select ${ch.id} from ${ch} where ${ch.accountId} = ${conversations.accountId} and ${ch.inboxId} = ${conversations.inboxId}
-    and ${ch.pluginId} = 'email' order by ${ch.id} = ${conversations.channelId} desc, ${ch.createdAt} asc, ${ch.id} asc limit 1)`.as('channel_id')
+    and ${ch.pluginId} = ${mailPluginId()} order by ${ch.id} = ${conversations.channelId} desc, ${ch.createdAt} asc, ${ch.id} asc limit 1)`.as('channel_id')
   const statement = db
     .select({ email: contacts.email, subject: conversations.subject, inboxName: inboxes.name, channelId })
     .from(conversations)

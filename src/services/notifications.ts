@@ -5,6 +5,7 @@ import { idChunks, insertInChunks } from '../db/chunk'
 import { channels, contacts, conversations, messages, notifications, users } from '../db/schema'
 import { newId } from '../lib/ids'
 import { richTextToPlain } from '../lib/rich-text'
+import { mailPlugin } from '../channels/mail'
 import { resolveMentions, type Mention } from './mentions'
 
 /**
@@ -180,14 +181,16 @@ export async function mentionEmailData(db: Db, accountId: string, notificationId
 
 /** The address a notification email comes from: the inbox's email channel, else any of the account's. */
 export async function notificationSender(db: Db, accountId: string, inboxId: string | null) {
+  const plugin = mailPlugin()
+  if (!plugin) return null
   const rows = await db
     .select({ inboxId: channels.inboxId, settings: channels.settings, name: channels.name })
     .from(channels)
-    .where(and(eq(channels.accountId, accountId), eq(channels.pluginId, 'email')))
+    .where(and(eq(channels.accountId, accountId), eq(channels.pluginId, plugin.id)))
   const ordered = [...rows.filter((row) => row.inboxId === inboxId), ...rows.filter((row) => row.inboxId !== inboxId)]
   for (const row of ordered) {
-    const address = (row.settings as { addresses?: unknown } | null)?.addresses
-    if (Array.isArray(address) && typeof address[0] === 'string') return address[0]
+    const address = plugin.emailRouting.fromAddress(row.settings)
+    if (address) return address
   }
   return null
 }

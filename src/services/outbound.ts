@@ -5,7 +5,7 @@ import { insertInChunks, runInOneBatch } from '../db/chunk'
 import { attachments, channels, contacts, conversationParticipants, conversations, messages } from '../db/schema'
 import { findPlugin } from '../channels/registry'
 import { channelContextOf } from '../channels/context'
-import type { OutboundAttachment, OutboundMessage, PartialDelivery } from '../channels/types'
+import type { DraftProblem, OutboundAttachment, OutboundMessage, PartialDelivery } from '../channels/types'
 import { normalizeEmail } from '../lib/text'
 import { newId } from '../lib/ids'
 import type { Bindings } from '../env'
@@ -99,6 +99,9 @@ export async function sweepStaleDeliveries(db: Db, queue: { sendBatch(jobs: { bo
   return claimed.length
 }
 
+/** The longest wait a provider's retry-after gets: a minute inside `staleDeliveryAfterMs`. */
+const maxProviderRetryDelaySeconds = staleDeliveryAfterMs / 1000 - 60
+
 /** The seconds before the next try: 10 s, 40 s, 2.5 min, 10 min … (capped at 1 h). */
 export function retryDelaySeconds(attempt: number): number {
   return Math.min(3600, 10 * 4 ** Math.max(0, attempt - 1))
@@ -128,7 +131,7 @@ async function outboundFor(db: Db, job: DeliveryJob) {
   const outbound: OutboundMessage = {
     conversationId: row.conversation.id,
     messageId: row.message.id,
-    to: { name: row.contact?.name, email: row.contact?.email, externalId: row.conversation.externalKey },
+    to: { name: row.contact?.name, email: row.contact?.email, phone: row.contact?.phone, externalId: row.conversation.externalKey },
     subject: row.conversation.subject,
     text: sendBody.success ? sendBody.data.text : row.message.text,
     html: sendBody.success ? (sendBody.data.html ?? null) : row.message.html,
@@ -196,7 +199,26 @@ export async function deliver(db: Db, env: Bindings, job: DeliveryJob, attempt: 
     db.update(messages).set({ ...set, deliveryAttempts: attempt, deliveryClaimedAt: null, deliveryUpdatedAt: Date.now() }).where(eq(messages.id, loaded.message.id))
   try {
     const outbound = { ...loaded.outbound, attachments: await attachmentsOf(db, env, loaded.message.id) }
-    const result = await plugin.send(outbound, channelContextOf(loaded.channel, env))
+    const sent = await plugin.send(outbound, channelContextOf(loaded.channel, env))
+    // A plugin that knows the send can never succeed says so: the agent sees why at once.
+    if (sent.status === 'failed') {
+      const reason = sent.reason.slice(0, 500) || 'The channel refused the message.'
+      await markAttempt({ deliveryStatus: 'failed', deliveryError: reason })
+      return { status: 'failed', error: reason }
+    }
+    if (sent.status === 'retry') {
+      const reason = sent.reason.slice(0, 500) || 'The channel asked to try again later.'
+      if (attempt >= maxDeliveryAttempts) {
+        await markAttempt({ deliveryStatus: 'failed', deliveryError: reason })
+        return { status: 'failed', error: reason }
+      }
+      await markAttempt({ deliveryStatus: 'pending', deliveryError: reason })
+      // The provider's own wait, kept under the stale-delivery window (else the sweep would queue
+      // the message a second time while its job still waits); else the usual backoff.
+      const asked = Number.isFinite(sent.retryAfterSeconds) ? Math.round(sent.retryAfterSeconds!) : Number.NaN
+      return { status: 'retry', delaySeconds: asked >= 0 ? Math.min(asked, maxProviderRetryDelaySeconds) : retryDelaySeconds(attempt), error: reason }
+    }
+    const result = sent
     // What went out is kept before the row points at it, so "Download original" never 404s.
     const rawKey = result.raw ? `${loaded.message.accountId}/${loaded.conversation.id}/sent/${loaded.message.id}.eml` : null
     if (rawKey && result.raw) await env.ATTACHMENTS.put(rawKey, result.raw, { httpMetadata: { contentType: 'message/rfc822' } })
@@ -277,4 +299,70 @@ export async function storeOutboundAttachments(
       .set({ metadata: { ...message.metadata, attachments: stored.map(({ id, filename, contentType, sizeBytes, contentId }) => ({ id, filename, contentType, sizeBytes, contentId })) } })
       .where(eq(messages.id, message.id)),
   ])
+}
+
+/**
+ * Checks a reply against its channel before anything is stored: the channel's declared length
+ * limit, then the plugin's own `validate` (one read of the channel and the customer's last
+ * message, only for plugins that have one). Returns the problems to show in the composer.
+ */
+export async function draftProblems(
+  db: Db,
+  env: Bindings,
+  conversation: { id: string; channelId: string; pluginId: string; externalKey: string | null },
+  contact: { name: string | null; email: string | null; phone: string | null } | null,
+  draft: { text: string; html: string | null; options?: unknown },
+): Promise<DraftProblem[]> {
+  const plugin = findPlugin(conversation.pluginId)
+  if (!plugin) return []
+  const max = plugin.capabilities.maxLength
+  if (max && draft.text.length > max) return [{ message: t('composer.error.channel_too_long', { max: String(max), length: String(draft.text.length) }) }]
+  if (!plugin.validate) return []
+  const [row] = await db
+    .select({
+      channel: channels,
+      lastInboundAt: sql<number | null>`(select max(${messages.createdAt}) from ${messages} where ${messages.conversationId} = ${conversation.id} and ${messages.direction} = 'in')`,
+    })
+    .from(channels)
+    .where(eq(channels.id, conversation.channelId))
+    .limit(1)
+  if (!row) return []
+  const problems = await plugin.validate(
+    {
+      conversationId: conversation.id,
+      text: draft.text,
+      html: draft.html,
+      options: draft.options,
+      to: { name: contact?.name, email: contact?.email, phone: contact?.phone, externalId: conversation.externalKey },
+      lastInboundAt: row.lastInboundAt,
+    },
+    channelContextOf(row.channel, env),
+  )
+  // A plugin's messages are shown as text; a few are plenty.
+  return problems.slice(0, 5).map((problem) => ({ message: String(problem.message).slice(0, 500), field: problem.field }))
+}
+
+/**
+ * A provider's delivery report on a reply it accepted, matched by the id its `send` returned in
+ * that channel: a failure marks the message failed with the reason (the thread shows it and offers
+ * "Send again"); a delivery only confirms the message exists. One statement either way.
+ */
+export async function recordDeliveryReport(
+  db: Db,
+  channel: { id: string; accountId: string },
+  report: { externalId: string; status: 'delivered' | 'failed'; reason?: string },
+  nowMs = Date.now(),
+): Promise<{ conversationId: string; messageId: number } | null> {
+  const ofChannel = and(eq(messages.accountId, channel.accountId), eq(messages.channelId, channel.id), eq(messages.externalId, report.externalId), eq(messages.direction, 'out'))
+  if (report.status === 'delivered') {
+    const [row] = await db.select({ conversationId: messages.conversationId, messageId: messages.id }).from(messages).where(ofChannel).limit(1)
+    return row ?? null
+  }
+  const reason = (report.reason ?? '').slice(0, 500) || t('inbox.delivery.unknown')
+  const [row] = await db
+    .update(messages)
+    .set({ deliveryStatus: 'failed', deliveryError: reason, deliveryUpdatedAt: nowMs })
+    .where(ofChannel)
+    .returning({ conversationId: messages.conversationId, messageId: messages.id })
+  return row ?? null
 }

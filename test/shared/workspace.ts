@@ -5,6 +5,7 @@ import type { BlobStore, LiveEvent, Notifier } from '../../src/channels/pipeline
 import type { ChannelRecord } from '../../src/channels/types'
 import { hashPassword } from '../../src/auth/password'
 import { newId } from '../../src/lib/ids'
+import { registeredPlugins } from './plugin-fixtures'
 
 export const testPassword = 'correct horse battery staple'
 
@@ -59,25 +60,20 @@ export async function createTestWorkspace(db: Db, options: { realPasswords?: boo
   const agent = await makeUser('Kim', 'agent')
   const inboxId = newId()
   await db.insert(inboxes).values({ id: inboxId, accountId, name: 'Support', createdAt: nowMs })
-  const channelSettings: Record<string, Record<string, unknown>> = {
-    email: { addresses: [`support.${tag}@example.test`] },
-    chat: { allowedOrigins: [] },
-    messenger: { pageId: `page-${tag}`, verifyToken: `verify-${tag}` },
-    forms: { formName: 'Contact form' },
-    calls: { phoneNumber: '+4780012345' },
-  }
+  // One channel per registered plugin, configured by the plugin's own test fixtures.
   const channelRecords: Record<string, ChannelRecord> = {}
-  for (const [pluginId, settings] of Object.entries(channelSettings)) {
-    const channel = { id: newId(), accountId, inboxId, pluginId, name: `${pluginId} channel` }
-    const secrets: Record<string, string> = pluginId === 'messenger' ? { appSecret: `secret-${tag}` } : pluginId === 'calls' ? { webhookToken: `token-${tag}` } : {}
-    await db.insert(channels).values({ ...channel, settings, secrets, createdAt: nowMs })
-    channelRecords[pluginId] = channel
+  for (const { plugin, contract } of registeredPlugins()) {
+    if (!contract) continue
+    const channel = { id: newId(), accountId, inboxId, pluginId: plugin.id, name: `${plugin.id} channel` }
+    await db.insert(channels).values({ ...channel, settings: contract.settings(tag), secrets: contract.secrets?.(tag) ?? {}, createdAt: nowMs })
+    channelRecords[plugin.id] = channel
   }
   return {
     accountId,
     tag,
     inboxId,
-    channels: channelRecords as Record<'email' | 'chat' | 'messenger' | 'forms' | 'calls', ChannelRecord>,
+    // The five channels older tests name; any other registered plugin's is there under its id.
+    channels: channelRecords as Record<'email' | 'chat' | 'messenger' | 'forms' | 'calls', ChannelRecord> & Record<string, ChannelRecord | undefined>,
     users: { superAdmin, admin, agent },
   }
 }

@@ -4,6 +4,8 @@ declare global {
   namespace Cloudflare {
     interface Env {
       TEST_MIGRATIONS: D1Migration[]
+      /** The plugin `npm run test:plugin -- <id>` checks; empty: every plugin. */
+      TEST_PLUGIN: string
     }
   }
 }
