@@ -6,7 +6,9 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 
 const benchDir = join(dirname(fileURLToPath(import.meta.url)), 'bench')
-const available = readdirSync(benchDir).filter((file) => file.endsWith('.mjs')).map((file) => file.slice(0, -4))
+const available = readdirSync(benchDir)
+  .filter((file) => file.endsWith('.mjs'))
+  .map((file) => file.slice(0, -4))
 const given = process.argv.slice(2)
 const [name, ...args] = given.length === 0 || given[0].startsWith('-') ? ['inbox', ...given] : given
 // The name becomes a path: only plain names of files that exist.
@@ -17,7 +19,9 @@ if (!name || !/^[a-z][a-z0-9-]*$/.test(name) || !existsSync(join(benchDir, `${na
 const bench = await import(pathToFileURL(join(benchDir, `${name}.mjs`)).href)
 const speed = Array.from({ length: 5 }, speedReferenceMs).sort((a, b) => a - b)[2]
 const memory = memoryReferenceMs()
-console.log(`machine speed reference: ${speed.toFixed(0)} ms CPU task (median of 5), ${memory.toFixed(0)} ms memory task — lower is faster; compare runs by them`)
+console.log(
+  `machine speed reference: ${speed.toFixed(0)} ms CPU task (median of 5), ${memory.toFixed(0)} ms memory task — lower is faster; compare runs by them`,
+)
 await bench.run(args)
 
 /**
@@ -27,12 +31,17 @@ await bench.run(args)
  * (allocating, copying and serializing tens of MB, as the runtime's collector and copies do).
  */
 function speedReferenceMs() {
-  const payload = { text: 'Thanks for getting back to us so quickly. '.repeat(400), list: Array.from({ length: 200 }, (_, index) => ({ index, name: `item ${index}` })) }
+  const payload = {
+    text: 'Thanks for getting back to us so quickly. '.repeat(400),
+    list: Array.from({ length: 200 }, (_, index) => ({ index, name: `item ${index}` })),
+  }
   const startedAt = performance.now()
   let digest = ''
   for (let round = 0; round < 300; round++) {
     const json = JSON.stringify({ ...payload, round, digest })
-    digest = createHash('sha256').update(JSON.parse(json).text + round).digest('hex')
+    digest = createHash('sha256')
+      .update(JSON.parse(json).text + round)
+      .digest('hex')
   }
   return performance.now() - startedAt
 }

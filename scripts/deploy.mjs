@@ -36,7 +36,10 @@ const options = { vars, secrets, from: values.from, appUrl: values['app-url'] }
 const configPath = values.config
 const toml = readFileSync(configPath, 'utf8')
 const resources = resourcesOf(toml)
-const shown = (args) => ['npx', 'wrangler', ...args, ...(configPath === join(root, 'wrangler.toml') ? [] : ['--config', configPath])].map((arg) => (/[\s"']/.test(arg) ? JSON.stringify(arg) : arg)).join(' ')
+const shown = (args) =>
+  ['npx', 'wrangler', ...args, ...(configPath === join(root, 'wrangler.toml') ? [] : ['--config', configPath])]
+    .map((arg) => (/[\s"']/.test(arg) ? JSON.stringify(arg) : arg))
+    .join(' ')
 
 if (values.plan) {
   console.log(`Plan (nothing is run; ids come from ${configPath}):`)
@@ -54,7 +57,13 @@ const wranglerBin = join(root, 'node_modules', '.bin', 'wrangler')
 const env = { ...process.env, WRANGLER_SEND_METRICS: 'false' }
 function wrangler(args, { input, capture = false, allowFailure = false } = {}) {
   console.log(`$ ${shown(args)}`)
-  const result = spawnSync(wranglerBin, [...args, '--config', configPath], { cwd: root, env, input, encoding: 'utf8', stdio: [input === undefined ? 'inherit' : 'pipe', capture ? 'pipe' : 'inherit', 'inherit'] })
+  const result = spawnSync(wranglerBin, [...args, '--config', configPath], {
+    cwd: root,
+    env,
+    input,
+    encoding: 'utf8',
+    stdio: [input === undefined ? 'inherit' : 'pipe', capture ? 'pipe' : 'inherit', 'inherit'],
+  })
   if (result.status !== 0 && !allowFailure) {
     console.error(`wrangler ${args.join(' ')} failed (exit ${result.status}).`)
     process.exit(result.status ?? 1)

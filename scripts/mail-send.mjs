@@ -19,7 +19,10 @@ if (positionals.length !== 1) {
 
 let raw = readFileSync(positionals[0])
 // Only the header block matters here; decode it as latin1 so 8-bit bytes cannot break the search.
-const headerText = raw.subarray(0, 64 * 1024).toString('latin1').split(/\r?\n\r?\n/)[0]
+const headerText = raw
+  .subarray(0, 64 * 1024)
+  .toString('latin1')
+  .split(/\r?\n\r?\n/)[0]
 const header = (name) => {
   const match = new RegExp(`^${name}:[ \\t]*(.*(?:\\r?\\n[ \\t].*)*)`, 'im').exec(headerText)
   return match?.[1]

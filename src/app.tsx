@@ -39,22 +39,22 @@ import { ErrorNotice, Layout } from '../templates/layout'
 export const app = new Hono<AppEnv>()
 
 const pageSecurityHeaders = secureHeaders({
-    contentSecurityPolicy: {
-      defaultSrc: ["'self'"],
-      scriptSrc: ["'self'"],
-      // Email HTML renders in a sandboxed srcdoc frame, which inherits this policy: mail keeps its
-      // inline styles, and remote images (blocked by the sanitiser until the agent asks) can load.
-      // Scripts stay 'self' only, everywhere.
-      styleSrc: ["'self'", "'unsafe-inline'"],
-      imgSrc: ["'self'", 'data:', 'https:'],
-      connectSrc: ["'self'"],
-      frameSrc: ["'self'"],
-      frameAncestors: ["'none'"],
-      formAction: ["'self'"],
-      baseUri: ["'none'"],
-      objectSrc: ["'none'"],
-    },
-    referrerPolicy: 'same-origin',
+  contentSecurityPolicy: {
+    defaultSrc: ["'self'"],
+    scriptSrc: ["'self'"],
+    // Email HTML renders in a sandboxed srcdoc frame, which inherits this policy: mail keeps its
+    // inline styles, and remote images (blocked by the sanitiser until the agent asks) can load.
+    // Scripts stay 'self' only, everywhere.
+    styleSrc: ["'self'", "'unsafe-inline'"],
+    imgSrc: ["'self'", 'data:', 'https:'],
+    connectSrc: ["'self'"],
+    frameSrc: ["'self'"],
+    frameAncestors: ["'none'"],
+    formAction: ["'self'"],
+    baseUri: ["'none'"],
+    objectSrc: ["'none'"],
+  },
+  referrerPolicy: 'same-origin',
 })
 
 // A WebSocket upgrade's 101 response has immutable headers; every other response gets them.
@@ -162,12 +162,7 @@ app.notFound((c) => {
 
 app.onError((error, c) => {
   const status = error instanceof HTTPException ? error.status : error instanceof InputError || error instanceof ZodError ? 422 : 500
-  const message =
-    status === 500
-      ? t('error.generic')
-      : error instanceof ZodError
-        ? (error.issues[0]?.message ?? t('error.check_input'))
-        : error.message
+  const message = status === 500 ? t('error.generic') : error instanceof ZodError ? (error.issues[0]?.message ?? t('error.check_input')) : error.message
   if (status === 500) console.error('unhandled error', c.req.method, c.req.path, error)
   if (error instanceof HTTPException && error.res) return error.res
   if (c.req.header('HX-Request')) {

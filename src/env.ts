@@ -10,7 +10,9 @@ export interface Bindings {
   CONVERSATION_ROOM: DurableObjectNamespace<ConversationRoom>
   INBOX_HUB: DurableObjectNamespace<InboxHub>
   /** Outbound deliveries (replies by email, …), consumed by this worker's queue() handler. */
-  OUTBOUND: Queue<import('./services/outbound').DeliveryJob | import('./services/mention-email').MentionEmailJob | import('./services/system-email').SystemEmailJob>
+  OUTBOUND: Queue<
+    import('./services/outbound').DeliveryJob | import('./services/mention-email').MentionEmailJob | import('./services/system-email').SystemEmailJob
+  >
   /** Outbound email (the email channel's `send`); simulated to a file by wrangler dev. */
   SEND_EMAIL: SendEmail
   /** Visitor messages per chat channel (abuse protection across all of a channel's visitors). */

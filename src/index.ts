@@ -58,7 +58,9 @@ export default {
         const [row] = await db.select({ conversationId: messages.conversationId }).from(messages).where(eq(messages.id, job.data.messageId))
         if (row) {
           const room = env.CONVERSATION_ROOM.get(env.CONVERSATION_ROOM.idFromName(row.conversationId))
-          await room.messageReplaced({ accountId: job.data.accountId, conversationId: row.conversationId, messageId: job.data.messageId }).catch(() => undefined)
+          await room
+            .messageReplaced({ accountId: job.data.accountId, conversationId: row.conversationId, messageId: job.data.messageId })
+            .catch(() => undefined)
         }
       }
     }
@@ -67,7 +69,15 @@ export default {
     const db = createDb(env)
     // Every trigger sweeps stuck sends; the daily one (wrangler.toml) also does the housekeeping.
     const tasks: Promise<unknown>[] = [sweepStaleDeliveries(db, env.OUTBOUND)]
-    if (controller.cron === dailyCron) tasks.push(deleteExpiredSessions(db), deleteExpiredDevices(db), deleteQuietLoginAttempts(db), deleteExpiredVisitorTokens(db), deleteSpentLinks(db), purgeTrash(db, env.ATTACHMENTS))
+    if (controller.cron === dailyCron)
+      tasks.push(
+        deleteExpiredSessions(db),
+        deleteExpiredDevices(db),
+        deleteQuietLoginAttempts(db),
+        deleteExpiredVisitorTokens(db),
+        deleteSpentLinks(db),
+        purgeTrash(db, env.ATTACHMENTS),
+      )
     ctx.waitUntil(Promise.all(tasks))
   },
 } satisfies ExportedHandler<Bindings>

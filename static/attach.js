@@ -49,7 +49,10 @@ function render(input) {
     remove.textContent = '×'
     remove.setAttribute('aria-label', tr('client.attach.remove', `Remove ${file.name}`, { name: file.name }))
     remove.addEventListener('click', () => {
-      setFiles(input, [...input.files].filter((_, position) => position !== index))
+      setFiles(
+        input,
+        [...input.files].filter((_, position) => position !== index),
+      )
       input.focus()
     })
     item.append(name, remove)

@@ -12,16 +12,80 @@ const minHeightPx = 64
 
 /** Elements dropped with everything inside them (active content, metadata, media, form controls). */
 const dropped = new Set([
-  'script', 'style', 'iframe', 'object', 'embed', 'svg', 'math', 'img', 'picture', 'video', 'audio', 'source', 'track',
-  'canvas', 'template', 'head', 'title', 'meta', 'link', 'base', 'noscript', 'noembed', 'noframes', 'form', 'input',
-  'button', 'select', 'option', 'optgroup', 'textarea', 'datalist', 'frame', 'frameset', 'applet', 'map', 'portal',
-  'dialog', 'xml', 'param', 'slot', 'xmp', 'plaintext', 'listing',
+  'script',
+  'style',
+  'iframe',
+  'object',
+  'embed',
+  'svg',
+  'math',
+  'img',
+  'picture',
+  'video',
+  'audio',
+  'source',
+  'track',
+  'canvas',
+  'template',
+  'head',
+  'title',
+  'meta',
+  'link',
+  'base',
+  'noscript',
+  'noembed',
+  'noframes',
+  'form',
+  'input',
+  'button',
+  'select',
+  'option',
+  'optgroup',
+  'textarea',
+  'datalist',
+  'frame',
+  'frameset',
+  'applet',
+  'map',
+  'portal',
+  'dialog',
+  'xml',
+  'param',
+  'slot',
+  'xmp',
+  'plaintext',
+  'listing',
 ])
 /** What each kept element becomes. Anything not listed is unwrapped: its text stays. */
 const renamed = {
-  p: 'p', br: 'br', b: 'strong', strong: 'strong', i: 'em', em: 'em', u: 'u', s: 's', strike: 's', del: 's',
-  ul: 'ul', ol: 'ol', li: 'li', a: 'a', code: 'code', tt: 'code', kbd: 'code', samp: 'code', pre: 'pre',
-  blockquote: 'blockquote', h1: 'h2', h2: 'h2', h3: 'h3', h4: 'h4', h5: 'h4', h6: 'h4', div: 'div', span: 'span',
+  p: 'p',
+  br: 'br',
+  b: 'strong',
+  strong: 'strong',
+  i: 'em',
+  em: 'em',
+  u: 'u',
+  s: 's',
+  strike: 's',
+  del: 's',
+  ul: 'ul',
+  ol: 'ol',
+  li: 'li',
+  a: 'a',
+  code: 'code',
+  tt: 'code',
+  kbd: 'code',
+  samp: 'code',
+  pre: 'pre',
+  blockquote: 'blockquote',
+  h1: 'h2',
+  h2: 'h2',
+  h3: 'h3',
+  h4: 'h4',
+  h5: 'h4',
+  h6: 'h4',
+  div: 'div',
+  span: 'span',
 }
 /** Classes our own inserts carry (mentions, placeholders, link cards); every other class goes. */
 const keptClasses = {
@@ -203,7 +267,8 @@ function caretAtStart(block) {
     return range
   }
   let element = block
-  while (element.firstElementChild && element.firstChild === element.firstElementChild && isBlock(element.firstElementChild)) element = element.firstElementChild
+  while (element.firstElementChild && element.firstChild === element.firstElementChild && isBlock(element.firstElementChild))
+    element = element.firstElementChild
   range.setStart(element, 0)
   return range
 }

@@ -198,7 +198,14 @@
   const notice = el('p', { class: 'notice', role: 'alert', hidden: '' })
   const prechat = el('form', { class: 'prechat', hidden: '' })
   const nameInput = el('input', { name: 'name', autocomplete: 'name', placeholder: say('name'), maxlength: '120', 'aria-label': say('name') })
-  const emailInput = el('input', { name: 'email', type: 'email', autocomplete: 'email', placeholder: say('email_placeholder'), maxlength: '254', 'aria-label': say('email_label') })
+  const emailInput = el('input', {
+    name: 'email',
+    type: 'email',
+    autocomplete: 'email',
+    placeholder: say('email_placeholder'),
+    maxlength: '254',
+    'aria-label': say('email_label'),
+  })
   const prechatSave = el('button', { type: 'submit', class: 'primary' }, say('start'))
   const prechatSkip = el('button', { type: 'button', class: 'link' }, say('skip'))
   const prechatIntro = el('p', { class: 'prechat-intro' }, say('intro'))
@@ -261,7 +268,7 @@
     if (next && !pendingId) log.insertBefore(item, next)
     else log.append(item)
     // A bot's quick replies belong to its newest message only.
-    if (!pendingId && !(next?.dataset.seq)) {
+    if (!pendingId && !next?.dataset.seq) {
       for (const old of log.querySelectorAll('.quick-replies')) old.remove()
       if (message.buttons?.length) {
         const choices = el('div', { class: 'quick-replies', role: 'group', 'aria-label': say('choose') })
@@ -301,7 +308,11 @@
     const submit = el('button', { type: 'button', class: 'primary', disabled: '' }, say('survey_send'))
     let chosen = 0
     for (const choice of frame.choices ?? []) {
-      const button = el('button', { type: 'button', class: 'survey-score', title: choice.label, 'aria-label': `${choice.score} – ${choice.label}`, 'aria-pressed': 'false' }, String(choice.score))
+      const button = el(
+        'button',
+        { type: 'button', class: 'survey-score', title: choice.label, 'aria-label': `${choice.score} – ${choice.label}`, 'aria-pressed': 'false' },
+        String(choice.score),
+      )
       button.addEventListener('click', () => {
         chosen = choice.score
         for (const other of scores.children) other.setAttribute('aria-pressed', String(other === button))

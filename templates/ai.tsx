@@ -56,7 +56,13 @@ export const WritePanel: FC<{ conversationId: string; snippets: { id: string; na
   providerLabel,
 }) => (
   <div class="ai-write" data-ai-panel>
-    <form id={`ai-write-form-${conversationId}`} class="stack" hx-post={`/conversations/${conversationId}/ai/write`} hx-target={`#ai-write-result-${conversationId}`} hx-swap="innerHTML">
+    <form
+      id={`ai-write-form-${conversationId}`}
+      class="stack"
+      hx-post={`/conversations/${conversationId}/ai/write`}
+      hx-target={`#ai-write-result-${conversationId}`}
+      hx-swap="innerHTML"
+    >
       <label>
         {t('ai.write.prompt_label')}
         <textarea name="prompt" rows={3} required maxlength={maxPromptLength} placeholder={t('ai.write.prompt_placeholder')}></textarea>

@@ -164,7 +164,14 @@ export const PropertyList: FC<{
 
 /** A card placeholder that loads itself; the contract other areas add their cards by. */
 export const LazyCard: FC<{ conversationId: string; name: string; title: string }> = ({ conversationId, name, title }) => (
-  <section class="card card-loading" id={`card-${name}`} hx-get={`/conversations/${conversationId}/cards/${name}`} hx-trigger="load" hx-swap="outerHTML" aria-busy="true">
+  <section
+    class="card card-loading"
+    id={`card-${name}`}
+    hx-get={`/conversations/${conversationId}/cards/${name}`}
+    hx-trigger="load"
+    hx-swap="outerHTML"
+    aria-busy="true"
+  >
     <h2>{title}</h2>
     <p class="muted small">{t('cards.loading')}</p>
   </section>
@@ -277,7 +284,15 @@ const PickList: FC<{
     <ul class="plain-list search-results">
       {items.map((item) => (
         <li>
-          <button type="button" class={`link-button ${className}`} hx-post={post} hx-vals={JSON.stringify(item.vals)} hx-target={target} hx-swap={swap} hx-include={include}>
+          <button
+            type="button"
+            class={`link-button ${className}`}
+            hx-post={post}
+            hx-vals={JSON.stringify(item.vals)}
+            hx-target={target}
+            hx-swap={swap}
+            hx-include={include}
+          >
             <strong>{item.label}</strong>
             {item.detail && <span class="muted small"> {item.detail}</span>}
           </button>
@@ -325,7 +340,9 @@ export const AboutCard: FC<{ conversationId: string; items: PropertyItem[]; edit
   </section>
 )
 
-export const CustomPropertiesCard: FC<{ conversationId: string; items: PropertyItem[]; editing?: string; error?: string; draft?: string; isAdmin: boolean }> = (props) => (
+export const CustomPropertiesCard: FC<{ conversationId: string; items: PropertyItem[]; editing?: string; error?: string; draft?: string; isAdmin: boolean }> = (
+  props,
+) => (
   <section class="card" id="card-properties" aria-label={t('cards.custom_properties')}>
     <h2>{t('cards.custom_properties')}</h2>
     {props.items.length === 0 ? (
@@ -369,7 +386,15 @@ export const CompanyCard: FC<{
           <div class="stack small-stack">
             <label>
               {t('cards.search_companies')}
-              <input type="search" name="q" autocomplete="off" maxlength={100} hx-get={`${base}/search`} hx-trigger="input changed delay:250ms, search" hx-target="#company-search-results" />
+              <input
+                type="search"
+                name="q"
+                autocomplete="off"
+                maxlength={100}
+                hx-get={`${base}/search`}
+                hx-trigger="input changed delay:250ms, search"
+                hx-target="#company-search-results"
+              />
             </label>
             <div id="company-search-results" aria-live="polite"></div>
             <form class="stack small-stack" hx-post={`${base}/new`} hx-target="#card-company" hx-swap="outerHTML">
@@ -583,7 +608,12 @@ export const TicketPanel: FC<{ ticket: Ticket; items: PropertyItem[]; users: Ass
 /** A small ticket glyph (no emoji: not every system has an emoji font). */
 export const TicketIcon: FC = () => (
   <svg class="ticket-icon" viewBox="0 0 16 16" width="14" height="14" aria-hidden="true" focusable="false">
-    <path d="M2 4.5A1.5 1.5 0 0 1 3.5 3h9A1.5 1.5 0 0 1 14 4.5V6a2 2 0 0 0 0 4v1.5a1.5 1.5 0 0 1-1.5 1.5h-9A1.5 1.5 0 0 1 2 11.5V10a2 2 0 0 0 0-4z" fill="none" stroke="currentColor" stroke-width="1.4" />
+    <path
+      d="M2 4.5A1.5 1.5 0 0 1 3.5 3h9A1.5 1.5 0 0 1 14 4.5V6a2 2 0 0 0 0 4v1.5a1.5 1.5 0 0 1-1.5 1.5h-9A1.5 1.5 0 0 1 2 11.5V10a2 2 0 0 0 0-4z"
+      fill="none"
+      stroke="currentColor"
+      stroke-width="1.4"
+    />
   </svg>
 )
 
@@ -625,7 +655,8 @@ export const OtherConversationsCard: FC<{ others: OtherConversation[] }> = ({ ot
       <ul class="plain-list">
         {others.map((other) => (
           <li>
-            <ChannelIcon pluginId={other.pluginId} /> <a href={conversationUrl(other.inboxId, other.status === 'open' ? 'open' : 'closed', other.id)}>{other.subject ?? other.preview}</a>
+            <ChannelIcon pluginId={other.pluginId} />{' '}
+            <a href={conversationUrl(other.inboxId, other.status === 'open' ? 'open' : 'closed', other.id)}>{other.subject ?? other.preview}</a>
             <span class="muted small">
               {' · '}
               {t(`prop.opt.${other.status}`)} · {shortTime(other.lastMessageAt)}
@@ -689,7 +720,8 @@ export const DealItem: FC<{ conversationId: string; deal: Deal; custom: Property
   return (
     <li class="deal-item" id={`deal-${deal.id}`} data-deal-id={deal.id}>
       <div>
-        <strong class="deal-name">{deal.name}</strong> <span class="muted small deal-amount">{formatAmount(deal.amountMinor, deal.currency, currentLocale())}</span>
+        <strong class="deal-name">{deal.name}</strong>{' '}
+        <span class="muted small deal-amount">{formatAmount(deal.amountMinor, deal.currency, currentLocale())}</span>
       </div>
       <DealStageSelect conversationId={conversationId} deal={deal} />
       {custom.length > 0 && (

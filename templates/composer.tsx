@@ -134,7 +134,21 @@ export const RichEditor: FC<{ conversationId?: string; html: string; text: strin
   )
 }
 
-export const Composer: FC<ComposerProps> = ({ conversationId, canReply, error, kind, text, html, seenSeq, confirmed, pluginId, fieldValues, emailSwitchAddress, via, drafts = {} }) => {
+export const Composer: FC<ComposerProps> = ({
+  conversationId,
+  canReply,
+  error,
+  kind,
+  text,
+  html,
+  seenSeq,
+  confirmed,
+  pluginId,
+  fieldValues,
+  emailSwitchAddress,
+  via,
+  drafts = {},
+}) => {
   const preferred = kind ?? (drafts.reply ? 'message' : drafts.comment ? 'comment' : 'message')
   const selected = canReply ? preferred : 'comment'
   const plugin = canReply && pluginId ? findPlugin(pluginId) : undefined

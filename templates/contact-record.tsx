@@ -24,7 +24,13 @@ export const ContactProperties: FC<{ contactId: string; items: PropertyItem[]; e
   </section>
 )
 
-export const NotesSection: FC<{ contactId: string; notes: Note[]; timeZone: string; error?: string; draft?: string }> = ({ contactId, notes, timeZone, error, draft }) => (
+export const NotesSection: FC<{ contactId: string; notes: Note[]; timeZone: string; error?: string; draft?: string }> = ({
+  contactId,
+  notes,
+  timeZone,
+  error,
+  draft,
+}) => (
   <section class="card" id="contact-notes" aria-label={t('record.notes')}>
     <h2>{t('record.notes')}</h2>
     <form class="stack small-stack" hx-post={`/contacts/${contactId}/notes`} hx-target="#contact-notes" hx-swap="outerHTML">
@@ -140,7 +146,8 @@ const TimelineItem: FC<{ entry: TimelineEntry; timeZone: string }> = ({ entry, t
     case 'conversation':
       return (
         <li class="timeline-item timeline-conversation">
-          <span class="chip chip-muted">{t('record.conversation')}</span> <ChannelIcon pluginId={entry.pluginId} /> <a href={conversationUrl(entry.inboxId, viewOf(entry), entry.id)}>{entry.title}</a>
+          <span class="chip chip-muted">{t('record.conversation')}</span> <ChannelIcon pluginId={entry.pluginId} />{' '}
+          <a href={conversationUrl(entry.inboxId, viewOf(entry), entry.id)}>{entry.title}</a>
           <span class="muted small">
             {' '}
             · {t(`prop.opt.${entry.status}`)} · {when}
@@ -166,7 +173,8 @@ const TimelineItem: FC<{ entry: TimelineEntry; timeZone: string }> = ({ entry, t
     case 'note':
       return (
         <li class="timeline-item timeline-note">
-          <span class="chip chip-muted">{t('record.note')}</span> <span class="note-body">{entry.title.length > 200 ? `${entry.title.slice(0, 200)}…` : entry.title}</span>
+          <span class="chip chip-muted">{t('record.note')}</span>{' '}
+          <span class="note-body">{entry.title.length > 200 ? `${entry.title.slice(0, 200)}…` : entry.title}</span>
           <span class="muted small">
             {' '}
             · {entry.author ?? '—'} · {when}

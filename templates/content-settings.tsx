@@ -177,7 +177,13 @@ export const ContentRows: FC<{ kind: ContentKindId; rows: ContentRowView[] }> = 
   </>
 )
 
-const SettingsShell: FC<{ appName: string; role: UserRole; kind: ContentKindId; title: string; children?: Child }> = ({ appName, role, kind, title, children }) => (
+const SettingsShell: FC<{ appName: string; role: UserRole; kind: ContentKindId; title: string; children?: Child }> = ({
+  appName,
+  role,
+  kind,
+  title,
+  children,
+}) => (
   <Layout title={`${title} · ${appName}`} bodyClass="settings-page">
     <div class="settings-with-nav">
       <SettingsNav role={role} current={contentSettingsPath(kind)} />

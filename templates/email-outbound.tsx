@@ -16,7 +16,12 @@ export interface ComposeValues {
 }
 
 /** A new email from the inbox: recipients, subject, body (the rich-text editor; sent as HTML with a text alternative) and attachments. */
-export const ComposeForm: FC<{ inboxId: string; channels: { id: string; name: string; address: string }[]; values?: ComposeValues; error?: string }> = ({ inboxId, channels, values = {}, error }) => (
+export const ComposeForm: FC<{ inboxId: string; channels: { id: string; name: string; address: string }[]; values?: ComposeValues; error?: string }> = ({
+  inboxId,
+  channels,
+  values = {},
+  error,
+}) => (
   <form
     id="compose-email"
     class="compose-email"
@@ -52,9 +57,7 @@ export const ComposeForm: FC<{ inboxId: string; channels: { id: string; name: st
             </select>
           </label>
         ) : (
-          <p class="muted small">
-            {t('email.compose.from_line', { name: channels[0]!.name, address: channels[0]!.address })}
-          </p>
+          <p class="muted small">{t('email.compose.from_line', { name: channels[0]!.name, address: channels[0]!.address })}</p>
         )}
         <AddressField name="to" label={t('email.to')} value={values.to} required />
         <AddressField name="cc" label={t('email.cc')} value={values.cc} />
@@ -67,8 +70,15 @@ export const ComposeForm: FC<{ inboxId: string; channels: { id: string; name: st
         <div class="composer-field-row">
           <label class="attach-button">
             <svg viewBox="0 0 24 24" width="14" height="14" aria-hidden="true">
-            <path d="M16.5 6.5 8.7 14.3a1.5 1.5 0 0 0 2.1 2.1l7.4-7.4a3 3 0 0 0-4.2-4.2l-7.6 7.6a4.5 4.5 0 0 0 6.4 6.4l6.7-6.7" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" />
-          </svg> {t('email.compose.attach')}
+              <path
+                d="M16.5 6.5 8.7 14.3a1.5 1.5 0 0 0 2.1 2.1l7.4-7.4a3 3 0 0 0-4.2-4.2l-7.6 7.6a4.5 4.5 0 0 0 6.4 6.4l6.7-6.7"
+                fill="none"
+                stroke="currentColor"
+                stroke-width="1.8"
+                stroke-linecap="round"
+              />
+            </svg>{' '}
+            {t('email.compose.attach')}
             <input type="file" name="attachments" multiple class="attach-input" />
           </label>
         </div>
@@ -82,7 +92,12 @@ export const ComposeForm: FC<{ inboxId: string; channels: { id: string; name: st
   </form>
 )
 
-export const ComposePage: FC<{ appName: string; userId: string; inboxId: string; channels: { id: string; name: string; address: string }[] }> = ({ appName, userId, inboxId, channels }) => (
+export const ComposePage: FC<{ appName: string; userId: string; inboxId: string; channels: { id: string; name: string; address: string }[] }> = ({
+  appName,
+  userId,
+  inboxId,
+  channels,
+}) => (
   <Layout title={t('email.compose.title', { app: appName })} bodyClass="compose-page" userId={userId}>
     <main class="compose-page-main">
       <p>
@@ -94,7 +109,11 @@ export const ComposePage: FC<{ appName: string; userId: string; inboxId: string;
 )
 
 /** Takes the composer's place: forward the conversation to an outside address, with a note. */
-export const ForwardForm: FC<{ conversationId: string; values?: { to?: string; note?: string }; error?: string }> = ({ conversationId, values = {}, error }) => (
+export const ForwardForm: FC<{ conversationId: string; values?: { to?: string; note?: string }; error?: string }> = ({
+  conversationId,
+  values = {},
+  error,
+}) => (
   <form id="composer" class="composer composer-forward" hx-post={`/conversations/${conversationId}/forward`} hx-target="this" hx-swap="outerHTML">
     <p>
       <strong>{t('email.forward.heading')}</strong> <span class="muted small">{t('email.forward.hint')}</span>

@@ -40,7 +40,12 @@ export function rawMessageUrl(message: Pick<ThreadMessage, 'conversationId' | 'i
 }
 
 function unescapeAttribute(value: string): string {
-  return value.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&')
+  return value
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&')
 }
 
 /** `cid:` images point at the message's own attachments; unknown ones are dropped. */
@@ -130,7 +135,10 @@ const PlainText: FC<{ text: string; quotedFrom?: number }> = ({ text, quotedFrom
   )
 }
 
-const recipientList = z.array(z.object({ address: z.string(), name: z.string().nullish() })).max(100).optional()
+const recipientList = z
+  .array(z.object({ address: z.string(), name: z.string().nullish() }))
+  .max(100)
+  .optional()
 const outboundRecipients = z.object({ to: recipientList, cc: recipientList, bcc: recipientList })
 
 /** Where an email we sent went (To, Cc, Bcc as the agent chose them), above its body. */
@@ -141,11 +149,7 @@ const OutboundRecipients: FC<{ metadata: unknown }> = ({ metadata }) => {
     .map((field) => [field, (parsed.data[field] ?? []).map((entry) => entry.address).join(', ')] as const)
     .filter(([, value]) => value)
   if (lines.length === 0) return null
-  return (
-    <p class="message-recipients muted small">
-      {lines.map(([field, value]) => `${t(`email.${field}`)}: ${value}`).join(' · ')}
-    </p>
-  )
+  return <p class="message-recipients muted small">{lines.map(([field, value]) => `${t(`email.${field}`)}: ${value}`).join(' · ')}</p>
 }
 
 /**

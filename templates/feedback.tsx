@@ -2,7 +2,14 @@ import type { FC } from 'hono/jsx'
 import type { UserRole } from '../src/db/schema'
 import { t } from '../src/i18n'
 import { fullTime, isoTime, shortTime } from '../src/lib/time'
-import { maxSurveyCommentLength, maxSurveyQuestionLength, scoreLabel, surveyScores, type ContactFeedbackEntry, type SurveySettings } from '../src/services/feedback'
+import {
+  maxSurveyCommentLength,
+  maxSurveyQuestionLength,
+  scoreLabel,
+  surveyScores,
+  type ContactFeedbackEntry,
+  type SurveySettings,
+} from '../src/services/feedback'
 import { Layout } from './layout'
 import { SettingsNav } from './settings-nav'
 import { conversationUrl } from './inbox'
@@ -151,8 +158,10 @@ export const FeedbackCard: FC<{
               {pending.map((entry) => (
                 <li class="feedback-entry feedback-pending">
                   <span class="muted small">
-                    {t(entry.via === 'widget' ? 'feedback.card.pending_widget' : 'feedback.card.pending_email', { when: shortTime(entry.sentAt, Date.now(), timeZone) })} ·{' '}
-                    <EntryLink entry={entry} currentConversationId={conversationId} />
+                    {t(entry.via === 'widget' ? 'feedback.card.pending_widget' : 'feedback.card.pending_email', {
+                      when: shortTime(entry.sentAt, Date.now(), timeZone),
+                    })}{' '}
+                    · <EntryLink entry={entry} currentConversationId={conversationId} />
                   </span>
                 </li>
               ))}
@@ -166,7 +175,12 @@ export const FeedbackCard: FC<{
 
 // ---- Settings (/settings/feedback) --------------------------------------------------------------
 
-export const SurveySettingsForm: FC<{ settings: SurveySettings; saved?: boolean; error?: string; questionValue?: string }> = ({ settings, saved, error, questionValue }) => (
+export const SurveySettingsForm: FC<{ settings: SurveySettings; saved?: boolean; error?: string; questionValue?: string }> = ({
+  settings,
+  saved,
+  error,
+  questionValue,
+}) => (
   <form id="survey-settings" class="card stack" method="post" action="/settings/feedback" hx-post="/settings/feedback" hx-target="this" hx-swap="outerHTML">
     <h2>{t('feedback.settings.form_title')}</h2>
     {error && (
@@ -184,7 +198,12 @@ export const SurveySettingsForm: FC<{ settings: SurveySettings; saved?: boolean;
     </label>
     <label>
       {t('feedback.settings.question')}
-      <input name="question" maxlength={maxSurveyQuestionLength} value={questionValue ?? settings.question ?? ''} placeholder={t('feedback.question_default')} />
+      <input
+        name="question"
+        maxlength={maxSurveyQuestionLength}
+        value={questionValue ?? settings.question ?? ''}
+        placeholder={t('feedback.question_default')}
+      />
     </label>
     <p class="muted small">{t('feedback.settings.help')}</p>
     <button type="submit" class="button primary">

@@ -40,7 +40,8 @@ export const InboxForm: FC<{ inbox: Inbox; users: Pick<User, 'id' | 'name' | 'st
           <input type="radio" name="defaultAssignment" value="none" checked={inbox.defaultAssignment === 'none'} /> {t('inboxsettings.assignment.none')}
         </label>
         <label class="check">
-          <input type="radio" name="defaultAssignment" value="round_robin" checked={inbox.defaultAssignment === 'round_robin'} /> {t('inboxsettings.assignment.round_robin')}
+          <input type="radio" name="defaultAssignment" value="round_robin" checked={inbox.defaultAssignment === 'round_robin'} />{' '}
+          {t('inboxsettings.assignment.round_robin')}
         </label>
         <label class="check">
           <input type="radio" name="defaultAssignment" value="user" checked={inbox.defaultAssignment === 'user'} /> {t('inboxsettings.assignment.user')}

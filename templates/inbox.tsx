@@ -29,8 +29,7 @@ import { mentionsOf } from '../src/services/notifications'
 import { BellSlot, MentionedText } from './notifications'
 
 export const viewUrl = (inboxId: string, viewId: string) => `/inbox/${inboxId}/${viewId}`
-export const conversationUrl = (inboxId: string, viewId: string, conversationId: string) =>
-  `${viewUrl(inboxId, viewId)}/c/${conversationId}`
+export const conversationUrl = (inboxId: string, viewId: string, conversationId: string) => `${viewUrl(inboxId, viewId)}/c/${conversationId}`
 
 export interface InboxContext {
   user: SessionUser
@@ -394,12 +393,26 @@ export const ListPane: FC<{
       <div class="list-inner" hx-ext="ws,sb-live" ws-connect={`/inboxes/${ctx.inbox.id}/live?${live.toString()}`}>
         <header class="pane-header">
           {/* Below the widest layout the navigation slides over the list; this opens it. */}
-          <button type="button" class="icon-button pane-toggle nav-toggle" data-toggle-pane="left" aria-controls="nav-pane" aria-expanded="false" title={t('pane.toggle_nav')} aria-label={t('pane.toggle_nav')}>
+          <button
+            type="button"
+            class="icon-button pane-toggle nav-toggle"
+            data-toggle-pane="left"
+            aria-controls="nav-pane"
+            aria-expanded="false"
+            title={t('pane.toggle_nav')}
+            aria-label={t('pane.toggle_nav')}
+          >
             <span aria-hidden="true">☰</span>
           </button>
           <h1 class="list-title">{searching ? t('inbox.list.search_results') : viewName(ctx.view)}</h1>
           {!list.filterQuery && <ListCount viewId={ctx.view.id} count={ctx.counts[ctx.view.id] ?? 0} />}
-          <a class="button small compose-link" href={`/inbox/${ctx.inbox.id}/compose`} hx-get={`/inbox/${ctx.inbox.id}/compose`} hx-target="#thread" hx-push-url="true">
+          <a
+            class="button small compose-link"
+            href={`/inbox/${ctx.inbox.id}/compose`}
+            hx-get={`/inbox/${ctx.inbox.id}/compose`}
+            hx-target="#thread"
+            hx-push-url="true"
+          >
             {t('inbox.list.new_email')}
           </a>
         </header>
@@ -408,9 +421,22 @@ export const ListPane: FC<{
         <BulkBar inboxId={ctx.inbox.id} viewId={ctx.view.id} filterQuery={list.filterQuery} trashView={ctx.view.id === 'trash'} />
         <ul id="conversation-rows" class="conversation-rows">
           {rows.length === 0 ? (
-            <li class="empty-state">{list.error ? t('inbox.list.fix_filter') : searching ? t('inbox.list.no_matches') : statusNarrows(ctx.view, list.filters) ?? t('inbox.list.empty')}</li>
+            <li class="empty-state">
+              {list.error
+                ? t('inbox.list.fix_filter')
+                : searching
+                  ? t('inbox.list.no_matches')
+                  : (statusNarrows(ctx.view, list.filters) ?? t('inbox.list.empty'))}
+            </li>
           ) : (
-            <ConversationRows rows={rows} inboxId={ctx.inbox.id} viewId={ctx.view.id} filterQuery={list.filterQuery} nextCursor={nextCursor} activeId={activeId} />
+            <ConversationRows
+              rows={rows}
+              inboxId={ctx.inbox.id}
+              viewId={ctx.view.id}
+              filterQuery={list.filterQuery}
+              nextCursor={nextCursor}
+              activeId={activeId}
+            />
           )}
         </ul>
       </div>
@@ -425,7 +451,8 @@ export const ListPane: FC<{
  */
 function activityText(message: ThreadMessage): string {
   const activity = message.metadata?.activity as { key?: unknown; params?: unknown } | undefined
-  if (!activity || typeof activity.key !== 'string' || !activity.key.startsWith('activity.') || typeof activity.params !== 'object' || !activity.params) return message.text
+  if (!activity || typeof activity.key !== 'string' || !activity.key.startsWith('activity.') || typeof activity.params !== 'object' || !activity.params)
+    return message.text
   const params = Object.fromEntries(Object.entries(activity.params).filter(([, value]) => typeof value === 'string')) as Record<string, string>
   return translated(activity.key, message.text, params)
 }
@@ -516,7 +543,11 @@ export const DeliveryStatus: FC<{ message: ThreadMessage }> = ({ message }) => {
         </p>
       )
     }
-    return <p class="delivery delivery-pending">{message.deliveryError ? t('inbox.delivery.retrying', { error: message.deliveryError }) : t('inbox.delivery.sending')}</p>
+    return (
+      <p class="delivery delivery-pending">
+        {message.deliveryError ? t('inbox.delivery.retrying', { error: message.deliveryError }) : t('inbox.delivery.sending')}
+      </p>
+    )
   }
   return (
     <p class="delivery delivery-failed" role="alert">
@@ -596,7 +627,15 @@ export const ThreadHeader: FC<{
       <div class="thread-controls">
         <OwnerSelect detail={detail} users={users} place={place} disabled={trashed} />
         <ConversationActions detail={detail} place={place} />
-        <button type="button" class="icon-button pane-toggle" data-toggle-pane="right" aria-controls="contact-pane" aria-expanded="true" title={t('pane.toggle_contact')} aria-label={t('pane.toggle_contact')}>
+        <button
+          type="button"
+          class="icon-button pane-toggle"
+          data-toggle-pane="right"
+          aria-controls="contact-pane"
+          aria-expanded="true"
+          title={t('pane.toggle_contact')}
+          aria-label={t('pane.toggle_contact')}
+        >
           <span aria-hidden="true">◨</span>
         </button>
       </div>
@@ -608,9 +647,7 @@ export const ThreadHeader: FC<{
           })}
         </p>
       )}
-      {trashed && (
-        <p class="read-only-banner">{t('header.trash_banner')}</p>
-      )}
+      {trashed && <p class="read-only-banner">{t('header.trash_banner')}</p>}
     </header>
   )
 }
@@ -682,7 +719,15 @@ export const InboxPage: FC<{ ctx: InboxContext; appName: string; list: Child; th
             S
           </span>
           <span class="brand-name">{appName}</span>
-          <button type="button" class="icon-button pane-toggle" data-toggle-pane="left" aria-controls="nav-pane" aria-expanded="true" title={t('pane.toggle_nav')} aria-label={t('pane.toggle_nav')}>
+          <button
+            type="button"
+            class="icon-button pane-toggle"
+            data-toggle-pane="left"
+            aria-controls="nav-pane"
+            aria-expanded="true"
+            title={t('pane.toggle_nav')}
+            aria-label={t('pane.toggle_nav')}
+          >
             <span aria-hidden="true">◧</span>
           </button>
         </div>

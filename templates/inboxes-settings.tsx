@@ -73,7 +73,11 @@ export const InboxesPage: FC<{
         <table class="table">
           <tbody>
             {inboxes.map((inbox) => (
-              <InboxRow inbox={inbox} others={inboxes.filter((other) => other.id !== inbox.id)} errors={rowErrors?.inboxId === inbox.id ? rowErrors.errors : undefined} />
+              <InboxRow
+                inbox={inbox}
+                others={inboxes.filter((other) => other.id !== inbox.id)}
+                errors={rowErrors?.inboxId === inbox.id ? rowErrors.errors : undefined}
+              />
             ))}
           </tbody>
         </table>

@@ -32,7 +32,14 @@ export const PickerList: FC<{ items: PickerItem[]; empty: string }> = ({ items, 
   )
 
 /** A picker with a search box; `url` answers the list alone when asked with `list=1`. */
-export const SearchPicker: FC<{ kind: string; url: string; q: string; items: PickerItem[]; empty: string; children?: Child }> = ({ kind, url, q, items, empty, children }) => (
+export const SearchPicker: FC<{ kind: string; url: string; q: string; items: PickerItem[]; empty: string; children?: Child }> = ({
+  kind,
+  url,
+  q,
+  items,
+  empty,
+  children,
+}) => (
   <div class={`picker picker-${kind}`} data-picker={kind}>
     <input
       type="search"
@@ -76,7 +83,12 @@ export const DocumentUploadForm: FC<{ url: string; error?: string; uploaded?: st
   </form>
 )
 
-export const LinkCardPicker: FC<{ url: string; values?: { kind?: string; url?: string; title?: string }; error?: string; item?: PickerItem }> = ({ url, values = {}, error, item }) => (
+export const LinkCardPicker: FC<{ url: string; values?: { kind?: string; url?: string; title?: string }; error?: string; item?: PickerItem }> = ({
+  url,
+  values = {},
+  error,
+  item,
+}) => (
   <div class="picker picker-link" data-picker="link">
     <form class="picker-form" hx-get={url} hx-target="closest .picker" hx-swap="outerHTML">
       {error && (

@@ -28,12 +28,7 @@ export const MentionPicker: FC<{ teammates: Teammate[]; query: string }> = ({ te
 
 /** The unread badge; sent out of band when a notification arrives or is read. */
 export const BellCount: FC<{ count: number; oob?: boolean }> = ({ count, oob }) => (
-  <span
-    id="notification-count"
-    class={count > 0 ? 'bell-count' : 'bell-count zero'}
-    data-count={count}
-    hx-swap-oob={oob ? 'true' : undefined}
-  >
+  <span id="notification-count" class={count > 0 ? 'bell-count' : 'bell-count zero'} data-count={count} hx-swap-oob={oob ? 'true' : undefined}>
     <span aria-hidden="true">{count > 99 ? '99+' : count}</span>
     <span class="visually-hidden">{t('notifications.unread', { count })}</span>
   </span>
@@ -47,7 +42,10 @@ export const NotificationList: FC<{ items: NotificationItem[]; timeZone: string;
         <a href={`/notifications/${item.id}`} class="notification-link">
           <span class="notification-title">
             {item.readAt === null && <span class="unread-dot" title={t('notifications.unread_marker')} />}
-            {t('notifications.mentioned_you', { actor: item.actorName ?? t('notifications.someone'), subject: item.subject ?? t('notifications.a_conversation') })}
+            {t('notifications.mentioned_you', {
+              actor: item.actorName ?? t('notifications.someone'),
+              subject: item.subject ?? t('notifications.a_conversation'),
+            })}
           </span>
           <span class="notification-excerpt">{item.hidden ? t('notifications.hidden') : item.excerpt}</span>
           <time class="muted small" datetime={isoTime(item.createdAt)}>
@@ -64,7 +62,10 @@ export const NotificationBell: FC<{ count: number; items: NotificationItem[]; ti
   <details id="notification-bell" class="notification-bell" open={open}>
     <summary class="icon-button bell-button" title={t('notifications.title')} aria-label={t('notifications.bell_label')}>
       <svg viewBox="0 0 24 24" width="16" height="16" aria-hidden="true">
-        <path d="M12 3a6 6 0 0 0-6 6v3.6L4.3 15.4A1 1 0 0 0 5.2 17h13.6a1 1 0 0 0 .9-1.6L18 12.6V9a6 6 0 0 0-6-6Zm-2.5 15a2.5 2.5 0 0 0 5 0Z" fill="currentColor" />
+        <path
+          d="M12 3a6 6 0 0 0-6 6v3.6L4.3 15.4A1 1 0 0 0 5.2 17h13.6a1 1 0 0 0 .9-1.6L18 12.6V9a6 6 0 0 0-6-6Zm-2.5 15a2.5 2.5 0 0 0 5 0Z"
+          fill="currentColor"
+        />
       </svg>
       <BellCount count={count} />
     </summary>
@@ -81,7 +82,9 @@ export const NotificationBell: FC<{ count: number; items: NotificationItem[]; ti
 )
 
 /** Where the bell goes in a page: it loads itself, so pages need no notification query. */
-export const BellSlot: FC = () => <div id="notification-bell" class="notification-bell" hx-get="/notifications/bell" hx-trigger="load" hx-swap="outerHTML"></div>
+export const BellSlot: FC = () => (
+  <div id="notification-bell" class="notification-bell" hx-get="/notifications/bell" hx-trigger="load" hx-swap="outerHTML"></div>
+)
 
 /** What a live update sends: the count and the list, each swapped in place (an open panel stays open). */
 export const BellUpdate: FC<{ count: number; items: NotificationItem[]; timeZone: string }> = ({ count, items, timeZone }) => (

@@ -45,7 +45,12 @@ const PasswordField: FC<{ errors?: FieldErrors; label?: string }> = ({ errors, l
   </label>
 )
 
-export const SetupPage: FC<{ appName: string; values?: Record<string, string>; errors?: FieldErrors; closed?: boolean }> = ({ appName, values, errors, closed }) => (
+export const SetupPage: FC<{ appName: string; values?: Record<string, string>; errors?: FieldErrors; closed?: boolean }> = ({
+  appName,
+  values,
+  errors,
+  closed,
+}) => (
   <AuthCard title={t('setup.title')} appName={appName}>
     <h1>{t('setup.heading')}</h1>
     {closed ? (
@@ -122,7 +127,14 @@ export const LinkProblemPage: FC<{ appName: string; message: string; forgot?: bo
   </AuthCard>
 )
 
-export const AcceptInvitationPage: FC<{ appName: string; token: string; email: string; workspace: string; values?: Record<string, string>; errors?: FieldErrors }> = (props) => (
+export const AcceptInvitationPage: FC<{
+  appName: string
+  token: string
+  email: string
+  workspace: string
+  values?: Record<string, string>
+  errors?: FieldErrors
+}> = (props) => (
   <AuthCard title={t('invite.accept.title')} appName={props.appName}>
     <h1>{t('invite.accept.heading', { workspace: props.workspace })}</h1>
     <form method="post" action={`/invite/${props.token}`} class="stack">

@@ -7,7 +7,19 @@ import { FormNotices, Layout } from './layout'
 const hhmm = (minutes: number) => `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`
 
 /** Common zones first; any IANA name can be typed (the list is a datalist, not a cage). */
-const commonTimeZones = ['UTC', 'Europe/Oslo', 'Europe/Berlin', 'Europe/London', 'Europe/Stockholm', 'America/New_York', 'America/Chicago', 'America/Los_Angeles', 'Asia/Singapore', 'Asia/Tokyo', 'Australia/Sydney']
+const commonTimeZones = [
+  'UTC',
+  'Europe/Oslo',
+  'Europe/Berlin',
+  'Europe/London',
+  'Europe/Stockholm',
+  'America/New_York',
+  'America/Chicago',
+  'America/Los_Angeles',
+  'Asia/Singapore',
+  'Asia/Tokyo',
+  'Australia/Sydney',
+]
 
 export const WorkingHoursForm: FC<{ user: SessionUser; error?: string; saved?: boolean }> = ({ user, error, saved }) => {
   const hours = user.officeHours
@@ -36,10 +48,22 @@ export const WorkingHoursForm: FC<{ user: SessionUser; error?: string; saved?: b
               <tr>
                 <th scope="row">{weekdayName(day)}</th>
                 <td>
-                  <input type="time" step={900} name={`${day}.from`} value={period ? hhmm(period[0]) : ''} aria-label={t('profile.hours.from', { day: weekdayName(day) })} />
+                  <input
+                    type="time"
+                    step={900}
+                    name={`${day}.from`}
+                    value={period ? hhmm(period[0]) : ''}
+                    aria-label={t('profile.hours.from', { day: weekdayName(day) })}
+                  />
                 </td>
                 <td>
-                  <input type="time" step={900} name={`${day}.to`} value={period ? hhmm(period[1] === 1440 ? 1439 : period[1]) : ''} aria-label={t('profile.hours.to', { day: weekdayName(day) })} />
+                  <input
+                    type="time"
+                    step={900}
+                    name={`${day}.to`}
+                    value={period ? hhmm(period[1] === 1440 ? 1439 : period[1]) : ''}
+                    aria-label={t('profile.hours.to', { day: weekdayName(day) })}
+                  />
                 </td>
               </tr>
             )

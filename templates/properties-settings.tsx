@@ -155,7 +155,13 @@ export const CardConfig: FC<{ card: CardSetting; available: PropertyDef[]; chose
             {ordered.map((def) => (
               <tr>
                 <td>
-                  <input type="checkbox" name="show" value={def.name} checked={chosen.includes(def.name)} aria-label={t('propsettings.show_label', { label: propertyLabel(def) })} />
+                  <input
+                    type="checkbox"
+                    name="show"
+                    value={def.name}
+                    checked={chosen.includes(def.name)}
+                    aria-label={t('propsettings.show_label', { label: propertyLabel(def) })}
+                  />
                 </td>
                 <td>
                   <input
@@ -189,7 +195,12 @@ export interface CardConfigData {
   chosen: string[]
 }
 
-export const PropertiesSettingsPage: FC<{ appName: string; actor: SessionUser; definitions: PropertyDefinition[]; cards: CardConfigData[] }> = ({ appName, actor, definitions, cards }) => (
+export const PropertiesSettingsPage: FC<{ appName: string; actor: SessionUser; definitions: PropertyDefinition[]; cards: CardConfigData[] }> = ({
+  appName,
+  actor,
+  definitions,
+  cards,
+}) => (
   <Layout title={`${t('settings.nav.properties')} · ${appName}`} bodyClass="settings-page">
     <main class="settings">
       <a href="/" class="back-link">

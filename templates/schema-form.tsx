@@ -65,7 +65,11 @@ export function formToSettings(fields: SchemaField[], body: Record<string, unkno
   for (const field of fields) {
     const raw = typeof body[field.key] === 'string' ? (body[field.key] as string) : ''
     if (field.kind === 'boolean') settings[field.key] = raw === 'on' || raw === '1'
-    else if (field.kind === 'list') settings[field.key] = raw.split(/[\n,]+/).map((item) => item.trim()).filter(Boolean)
+    else if (field.kind === 'list')
+      settings[field.key] = raw
+        .split(/[\n,]+/)
+        .map((item) => item.trim())
+        .filter(Boolean)
     else if (field.kind === 'number') settings[field.key] = raw.trim() === '' ? undefined : Number(raw)
     else settings[field.key] = raw.trim() === '' ? undefined : raw.trim()
   }

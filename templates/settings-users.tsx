@@ -30,7 +30,13 @@ export const UserRow: FC<{ user: User; actor: SessionUser; error?: string }> = (
         {locked ? (
           roleLabel(user.role)
         ) : (
-          <select name="role" aria-label={t('users.role_of', { name: user.name })} hx-post={`/settings/users/${user.id}/role`} hx-target="closest tr" hx-swap="outerHTML">
+          <select
+            name="role"
+            aria-label={t('users.role_of', { name: user.name })}
+            hx-post={`/settings/users/${user.id}/role`}
+            hx-target="closest tr"
+            hx-swap="outerHTML"
+          >
             {userRoles
               .filter((role) => actor.role === 'super_admin' || role !== 'super_admin')
               .map((role) => (
@@ -66,7 +72,14 @@ export const UserRow: FC<{ user: User; actor: SessionUser; error?: string }> = (
           </form>
         )}
         {!locked && user.status === 'deactivated' && (
-          <button type="button" class="button small" hx-post={`/settings/users/${user.id}/status`} hx-vals='{"status":"active"}' hx-target="closest tr" hx-swap="outerHTML">
+          <button
+            type="button"
+            class="button small"
+            hx-post={`/settings/users/${user.id}/status`}
+            hx-vals='{"status":"active"}'
+            hx-target="closest tr"
+            hx-swap="outerHTML"
+          >
             {t('users.reactivate')}
           </button>
         )}
@@ -134,33 +147,33 @@ export interface TeamExtras {
 export const UsersPage: FC<{ appName: string; actor: SessionUser; users: User[]; team: TeamExtras }> = ({ appName, actor, users, team }) => (
   <Layout title={t('users.title', { app: appName })} bodyClass="settings-page">
     <div class="settings-with-nav">
-    <SettingsNav role={actor.role} current="/settings/users" />
-    <main class="settings">
-      <a href="/" class="back-link">
-        {t('common.back_to_inbox')}
-      </a>
-      <h1>{t('users.heading')}</h1>
-      <TeamNotice notice={team.notice} />
-      <table class="table">
-        <thead>
-          <tr>
-            <th>{t('users.col.user')}</th>
-            <th>{t('users.col.role')}</th>
-            <th>{t('users.col.status')}</th>
-            <th>
-              <span class="visually-hidden">{t('common.actions')}</span>
-            </th>
-          </tr>
-        </thead>
-        <tbody id="user-rows">
-          {users.map((user) => (
-            <UserRow user={user} actor={actor} />
-          ))}
-        </tbody>
-      </table>
-      <InvitationList invitations={team.invitations} nowMs={Date.now()} />
-      <InviteForm actorRole={actor.role} inboxes={team.inboxes} values={team.inviteValues} errors={team.inviteErrors} />
-    </main>
+      <SettingsNav role={actor.role} current="/settings/users" />
+      <main class="settings">
+        <a href="/" class="back-link">
+          {t('common.back_to_inbox')}
+        </a>
+        <h1>{t('users.heading')}</h1>
+        <TeamNotice notice={team.notice} />
+        <table class="table">
+          <thead>
+            <tr>
+              <th>{t('users.col.user')}</th>
+              <th>{t('users.col.role')}</th>
+              <th>{t('users.col.status')}</th>
+              <th>
+                <span class="visually-hidden">{t('common.actions')}</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody id="user-rows">
+            {users.map((user) => (
+              <UserRow user={user} actor={actor} />
+            ))}
+          </tbody>
+        </table>
+        <InvitationList invitations={team.invitations} nowMs={Date.now()} />
+        <InviteForm actorRole={actor.role} inboxes={team.inboxes} values={team.inviteValues} errors={team.inviteErrors} />
+      </main>
     </div>
   </Layout>
 )

@@ -11,7 +11,15 @@ import { LazyCard } from './cards'
 export const ContactPane: FC<{ conversationId: string }> = ({ conversationId }) => (
   <aside class="contact-pane" id="contact-pane" aria-label={t('cards.pane')}>
     {/* Shown only where the pane slides over the thread (app.css): there the header's ◨ is covered. */}
-    <button type="button" class="icon-button pane-close" data-toggle-pane="right" aria-controls="contact-pane" aria-expanded="true" title={t('pane.close_contact')} aria-label={t('pane.close_contact')}>
+    <button
+      type="button"
+      class="icon-button pane-close"
+      data-toggle-pane="right"
+      aria-controls="contact-pane"
+      aria-expanded="true"
+      title={t('pane.close_contact')}
+      aria-label={t('pane.close_contact')}
+    >
       <span aria-hidden="true">×</span>
     </button>
     <LazyCard conversationId={conversationId} name="contact" title={t('cards.contact')} />

@@ -8,12 +8,12 @@ import { currentLocale, localeNames, locales, t } from '../src/i18n'
 const roleLabel = (role: string) => t(`users.role.${role}`)
 
 /** Invite by email: the teammate sets their own name and password from the link. */
-export const InviteForm: FC<{ actorRole: UserRole; inboxes: Inbox[]; values?: { email?: string; role?: string; inboxIds?: string[]; locale?: string }; errors?: FieldErrors }> = ({
-  actorRole,
-  inboxes,
-  values,
-  errors,
-}) => (
+export const InviteForm: FC<{
+  actorRole: UserRole
+  inboxes: Inbox[]
+  values?: { email?: string; role?: string; inboxIds?: string[]; locale?: string }
+  errors?: FieldErrors
+}> = ({ actorRole, inboxes, values, errors }) => (
   <form id="invite" method="post" action="/settings/users/invite" class="card stack">
     <h2>{t('invite.heading')}</h2>
     <p class="muted small">{t('invite.intro')}</p>
@@ -74,7 +74,10 @@ export const InvitationList: FC<{ invitations: Invitation[]; nowMs: number }> = 
               <td>
                 <strong>{invitation.email}</strong>
                 <div class="muted small">
-                  {roleLabel(invitation.role)} · {invitation.expiresAt <= nowMs ? t('invite.expired') : t('invite.expires', { date: new Date(invitation.expiresAt).toISOString().slice(0, 10) })}
+                  {roleLabel(invitation.role)} ·{' '}
+                  {invitation.expiresAt <= nowMs
+                    ? t('invite.expired')
+                    : t('invite.expires', { date: new Date(invitation.expiresAt).toISOString().slice(0, 10) })}
                 </div>
               </td>
               <td class="actions">

@@ -13,13 +13,26 @@ export interface ThreadPlace {
 
 const placeVals = (place: ThreadPlace) => JSON.stringify({ view: place.viewId, filters: place.filterQuery })
 
-const ActionButton: FC<{ action: string; place: ThreadPlace; label: string; confirm?: string; danger?: boolean; name?: string; value?: string; shortcut?: string }> = (props) => (
+const ActionButton: FC<{
+  action: string
+  place: ThreadPlace
+  label: string
+  confirm?: string
+  danger?: boolean
+  name?: string
+  value?: string
+  shortcut?: string
+}> = (props) => (
   <button
     type="button"
     class={props.danger ? 'menu-item danger' : 'menu-item'}
     role="menuitem"
     hx-post={props.action}
-    hx-vals={props.value ? JSON.stringify({ view: props.place.viewId, filters: props.place.filterQuery, [props.name ?? 'value']: props.value }) : placeVals(props.place)}
+    hx-vals={
+      props.value
+        ? JSON.stringify({ view: props.place.viewId, filters: props.place.filterQuery, [props.name ?? 'value']: props.value })
+        : placeVals(props.place)
+    }
     hx-target="#thread"
     hx-confirm={props.confirm}
     data-shortcut={props.shortcut}
@@ -29,7 +42,12 @@ const ActionButton: FC<{ action: string; place: ThreadPlace; label: string; conf
 )
 
 /** The owner dropdown: any active user, or nobody. */
-export const OwnerSelect: FC<{ detail: ConversationDetail; users: Pick<User, 'id' | 'name' | 'status'>[]; place: ThreadPlace; disabled?: boolean }> = ({ detail, users, place, disabled }) => {
+export const OwnerSelect: FC<{ detail: ConversationDetail; users: Pick<User, 'id' | 'name' | 'status'>[]; place: ThreadPlace; disabled?: boolean }> = ({
+  detail,
+  users,
+  place,
+  disabled,
+}) => {
   const current = detail.conversation.assigneeId ?? ''
   return (
     <label class="owner">
@@ -70,7 +88,12 @@ const OutboundActions: FC<{ detail: ConversationDetail; place: ThreadPlace }> = 
         </button>
       )}
       {capabilities?.realtime && detail.contact?.email && (
-        <ActionButton action={`${base}/transcript`} place={place} label={t('header.send_transcript')} confirm={t('header.send_transcript_confirm', { email: detail.contact.email })} />
+        <ActionButton
+          action={`${base}/transcript`}
+          place={place}
+          label={t('header.send_transcript')}
+          confirm={t('header.send_transcript_confirm', { email: detail.contact.email })}
+        />
       )}
     </>
   )
@@ -108,7 +131,15 @@ export const ConversationActions: FC<{ detail: ConversationDetail; place: Thread
         <details class="menu close-menu">
           <summary class="button small">{t('header.close')} ▾</summary>
           <div class="menu-list" role="menu">
-            <button type="button" class="menu-item" role="menuitem" hx-post={`${base}/status`} hx-vals={closeVals(place, 'keep')} hx-target="#thread" data-shortcut="e">
+            <button
+              type="button"
+              class="menu-item"
+              role="menuitem"
+              hx-post={`${base}/status`}
+              hx-vals={closeVals(place, 'keep')}
+              hx-target="#thread"
+              data-shortcut="e"
+            >
               {t('header.close_conversation')}
             </button>
             <button type="button" class="menu-item" role="menuitem" hx-post={`${base}/status`} hx-vals={closeVals(place, 'close')} hx-target="#thread">
@@ -121,7 +152,13 @@ export const ConversationActions: FC<{ detail: ConversationDetail; place: Thread
           {t('header.close')}
         </button>
       ) : (
-        <button type="button" class="button small" hx-post={`${base}/status`} hx-vals={JSON.stringify({ view: place.viewId, filters: place.filterQuery, status: 'open' })} hx-target="#thread">
+        <button
+          type="button"
+          class="button small"
+          hx-post={`${base}/status`}
+          hx-vals={JSON.stringify({ view: place.viewId, filters: place.filterQuery, status: 'open' })}
+          hx-target="#thread"
+        >
           {t('header.reopen')}
         </button>
       )}
@@ -147,7 +184,15 @@ export const ConversationActions: FC<{ detail: ConversationDetail; place: Thread
           {detail.contact?.blocked ? (
             <ActionButton action={`${base}/unblock`} place={place} label={t('header.unblock', { sender })} />
           ) : (
-            detail.contact && <ActionButton action={`${base}/block`} place={place} label={t('header.block', { sender })} danger confirm={t('header.block_confirm', { sender })} />
+            detail.contact && (
+              <ActionButton
+                action={`${base}/block`}
+                place={place}
+                label={t('header.block', { sender })}
+                danger
+                confirm={t('header.block_confirm', { sender })}
+              />
+            )
           )}
           <ActionButton action={`${base}/trash`} place={place} label={t('header.delete')} danger shortcut="#" />
         </div>
@@ -157,7 +202,12 @@ export const ConversationActions: FC<{ detail: ConversationDetail; place: Thread
 }
 
 /** A message's own menu: its permalink, and hiding or showing it. */
-export const MessageActions: FC<{ conversationId: string; messageId: number; hidden: boolean; mayUnhide: boolean }> = ({ conversationId, messageId, hidden, mayUnhide }) => (
+export const MessageActions: FC<{ conversationId: string; messageId: number; hidden: boolean; mayUnhide: boolean }> = ({
+  conversationId,
+  messageId,
+  hidden,
+  mayUnhide,
+}) => (
   <details class="menu message-menu">
     <summary class="icon-button" aria-label={t('header.message_actions')} title={t('header.message_actions')}>
       ⋯
@@ -179,7 +229,13 @@ export const MessageActions: FC<{ conversationId: string; messageId: number; hid
         </button>
       )}
       {hidden && mayUnhide && (
-        <button type="button" class="menu-item" hx-post={`/conversations/${conversationId}/messages/${messageId}/unhide`} hx-target={`#msg-${messageId}`} hx-swap="outerHTML">
+        <button
+          type="button"
+          class="menu-item"
+          hx-post={`/conversations/${conversationId}/messages/${messageId}/unhide`}
+          hx-target={`#msg-${messageId}`}
+          hx-swap="outerHTML"
+        >
           {t('header.show_message')}
         </button>
       )}

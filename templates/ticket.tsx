@@ -7,7 +7,9 @@ import { Layout } from './layout'
 import { PropertyList, TicketIcon, TicketStatusChip, type Assignable, type PropertyItem } from './cards'
 import { ChannelIcon, conversationUrl } from './inbox'
 
-export const TicketProperties: FC<{ ticketId: string; items: PropertyItem[]; users: Assignable[]; editing?: string; error?: string; draft?: string }> = (props) => (
+export const TicketProperties: FC<{ ticketId: string; items: PropertyItem[]; users: Assignable[]; editing?: string; error?: string; draft?: string }> = (
+  props,
+) => (
   <section class="card" id="ticket-properties" aria-label={t('ticket.properties')}>
     <h2>{t('ticket.properties')}</h2>
     <PropertyList

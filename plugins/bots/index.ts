@@ -14,7 +14,10 @@ import { z } from 'zod'
  */
 const stepSchema = z.object({
   say: z.string().min(1).max(1000),
-  buttons: z.array(z.object({ label: z.string().min(1).max(60), next: z.string() })).max(6).optional(),
+  buttons: z
+    .array(z.object({ label: z.string().min(1).max(60), next: z.string() }))
+    .max(6)
+    .optional(),
   collect: z.enum(['name', 'email']).optional(),
   next: z.string().optional(),
   handoff: z.boolean().optional(),
@@ -115,12 +118,19 @@ export function advance(flow: Chatflow, at: { stepId: string; collected: Record<
   const text = visitorText.trim()
   if (step.buttons) {
     const chosen = step.buttons.find((button) => button.label.toLowerCase() === text.toLowerCase())
-    if (!chosen) return { replies: [{ text: 'Please choose one of the options.', buttons: step.buttons.map((button) => button.label) }], stepId: at.stepId, collected, handoff: false }
+    if (!chosen)
+      return {
+        replies: [{ text: 'Please choose one of the options.', buttons: step.buttons.map((button) => button.label) }],
+        stepId: at.stepId,
+        collected,
+        handoff: false,
+      }
     return enter(flow, chosen.next, collected, [])
   }
   if (step.collect === 'email') {
     const email = emailSchema.safeParse(text)
-    if (!email.success) return { replies: [{ text: 'That does not look like an email address. Could you check it?' }], stepId: at.stepId, collected, handoff: false }
+    if (!email.success)
+      return { replies: [{ text: 'That does not look like an email address. Could you check it?' }], stepId: at.stepId, collected, handoff: false }
     collected.email = email.data
   } else if (step.collect === 'name') {
     collected.name = text.slice(0, 120)

@@ -20,7 +20,13 @@ const callRecord = z.object({
 function CallsIcon() {
   return (
     <svg viewBox="0 0 24 24" width="16" height="16" aria-hidden="true" class="icon">
-      <path d="M6.6 3.5 9 3l1.6 4-2 1.4a11 11 0 0 0 7 7l1.4-2 4 1.6-.5 2.4c-.2 1-1.1 1.6-2.1 1.6C10.6 19 5 13.4 5 5.6c0-1 .6-1.9 1.6-2.1z" fill="none" stroke="currentColor" stroke-width="1.7" stroke-linejoin="round" />
+      <path
+        d="M6.6 3.5 9 3l1.6 4-2 1.4a11 11 0 0 0 7 7l1.4-2 4 1.6-.5 2.4c-.2 1-1.1 1.6-2.1 1.6C10.6 19 5 13.4 5 5.6c0-1 .6-1.9 1.6-2.1z"
+        fill="none"
+        stroke="currentColor"
+        stroke-width="1.7"
+        stroke-linejoin="round"
+      />
     </svg>
   )
 }

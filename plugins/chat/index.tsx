@@ -53,7 +53,10 @@ export const chatChannel = defineChannel({
     nb: {
       name: 'Livechat',
       fields: {
-        allowedOrigins: { label: 'Tillatte opphav', help: 'Nettstedene som kan vise chatvinduet, ett per linje (https://www.example.com). Tomt tillater ingen.' },
+        allowedOrigins: {
+          label: 'Tillatte opphav',
+          help: 'Nettstedene som kan vise chatvinduet, ett per linje (https://www.example.com). Tomt tillater ingen.',
+        },
         greeting: { label: 'Hilsen', help: 'Det første en besøkende leser.' },
         chatflow: { label: 'Chatflyt', help: 'En bot som hilser og spør etter kontaktinformasjon før et menneske tar over.' },
         language: { label: 'Språk i chatvinduet (auto følger den besøkendes nettleser)' },

@@ -31,8 +31,15 @@ export const EmailComposerFields: FC<ComposerFieldsProps> = ({ conversationId, v
         {/* A button to look at; the input inside stays the control (static/attach.js adds drop and paste). */}
         <label class="attach-button">
           <svg viewBox="0 0 24 24" width="14" height="14" aria-hidden="true">
-            <path d="M16.5 6.5 8.7 14.3a1.5 1.5 0 0 0 2.1 2.1l7.4-7.4a3 3 0 0 0-4.2-4.2l-7.6 7.6a4.5 4.5 0 0 0 6.4 6.4l6.7-6.7" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" />
-          </svg> {t('email.compose.attach')}
+            <path
+              d="M16.5 6.5 8.7 14.3a1.5 1.5 0 0 0 2.1 2.1l7.4-7.4a3 3 0 0 0-4.2-4.2l-7.6 7.6a4.5 4.5 0 0 0 6.4 6.4l6.7-6.7"
+              fill="none"
+              stroke="currentColor"
+              stroke-width="1.8"
+              stroke-linecap="round"
+            />
+          </svg>{' '}
+          {t('email.compose.attach')}
           <input type="file" name="attachments" multiple class="attach-input" />
         </label>
       </div>

@@ -29,10 +29,7 @@ export const emailChannel = defineChannel({
         addresses: { label: 'Addresses', help: 'The addresses this channel receives at, one per line; the first is the one replies come from.' },
         fromName: { label: 'From name', help: 'The name customers see on replies (the inbox’s name when empty).' },
       },
-      setup: [
-        'In Cloudflare Email Routing, route each address to this Worker.',
-        'Verify the first address as a sender, so replies can go out from it.',
-      ],
+      setup: ['In Cloudflare Email Routing, route each address to this Worker.', 'Verify the first address as a sender, so replies can go out from it.'],
     },
     nb: {
       name: 'E-post',
@@ -40,10 +37,7 @@ export const emailChannel = defineChannel({
         addresses: { label: 'Adresser', help: 'Adressene kanalen tar imot på, én per linje; svar sendes fra den første.' },
         fromName: { label: 'Avsendernavn', help: 'Navnet kundene ser på svar (innboksens navn når tomt).' },
       },
-      setup: [
-        'I Cloudflare Email Routing: send hver adresse til denne Workeren.',
-        'Bekreft den første adressen som avsender, så svar kan sendes fra den.',
-      ],
+      setup: ['I Cloudflare Email Routing: send hver adresse til denne Workeren.', 'Bekreft den første adressen som avsender, så svar kan sendes fra den.'],
     },
   },
   replyOptions: emailReplyOptions,

@@ -45,7 +45,8 @@ const maxLineChars = 76
 
 // A deliberately plain address shape: an ASCII local part without quotes or spaces and a
 // dotted domain. Anything stranger is refused rather than escaped.
-const addressPattern = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/
+const addressPattern =
+  /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/
 
 export function isValidAddress(address: string): boolean {
   return address.length <= 254 && addressPattern.test(address) && !address.startsWith('.') && !address.includes('..')
@@ -192,9 +193,7 @@ function filenameParameters(name: string, filename: string): string {
   const clean = oneLine(filename).replace(/[\\/]/g, '_').slice(0, 200) || 'attachment'
   const fallback = clean.replace(/[^A-Za-z0-9._ -]/g, '_')
   const encoded = encodeURIComponent(clean).replace(/['()*]/g, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`)
-  return isPrintableAscii(clean) && fallback === clean
-    ? `;${crlf} ${name}="${clean}"`
-    : `;${crlf} ${name}="${fallback}";${crlf} ${name}*=UTF-8''${encoded}`
+  return isPrintableAscii(clean) && fallback === clean ? `;${crlf} ${name}="${clean}"` : `;${crlf} ${name}="${fallback}";${crlf} ${name}*=UTF-8''${encoded}`
 }
 
 const contentTypePattern = /^[a-z0-9][a-z0-9!#$&^_.+-]*\/[a-z0-9][a-z0-9!#$&^_.+-]*$/
@@ -211,7 +210,9 @@ function textPart(subtype: 'plain' | 'html', body: string): string {
 
 function attachmentPart(attachment: MailAttachment): string {
   const type = contentTypePattern.test(attachment.contentType.toLowerCase()) ? attachment.contentType.toLowerCase() : 'application/octet-stream'
-  const contentId = attachment.contentId ? messageIdToken(attachment.contentId.includes('@') ? attachment.contentId : `${attachment.contentId}@switchboard`) : ''
+  const contentId = attachment.contentId
+    ? messageIdToken(attachment.contentId.includes('@') ? attachment.contentId : `${attachment.contentId}@switchboard`)
+    : ''
   return [
     `Content-Type: ${type}${filenameParameters('name', attachment.filename)}`,
     `Content-Disposition: ${contentId ? 'inline' : 'attachment'}${filenameParameters('filename', attachment.filename)}`,
@@ -224,7 +225,13 @@ function attachmentPart(attachment: MailAttachment): string {
 
 function multipart(subtype: string, parts: string[], parameters = ''): string {
   const mark = boundary()
-  return [`Content-Type: multipart/${subtype};${parameters}${crlf} boundary="${mark}"`, '', ...parts.map((part) => `--${mark}${crlf}${part}`), `--${mark}--`, ''].join(crlf)
+  return [
+    `Content-Type: multipart/${subtype};${parameters}${crlf} boundary="${mark}"`,
+    '',
+    ...parts.map((part) => `--${mark}${crlf}${part}`),
+    `--${mark}--`,
+    '',
+  ].join(crlf)
 }
 
 /** The whole message, CRLF line ends, ready for an SMTP relay or the send_email binding. */
@@ -245,9 +252,7 @@ export function buildMime(input: MailInput): string {
     ...Object.entries(input.headers ?? {}).map(([name, value]) => foldHeader(headerName(name), encodeUnstructured(value).split(' '))),
     'MIME-Version: 1.0',
   ]
-  const alternative = input.html
-    ? multipart('alternative', [textPart('plain', input.text), textPart('html', input.html)])
-    : textPart('plain', input.text)
+  const alternative = input.html ? multipart('alternative', [textPart('plain', input.text), textPart('html', input.html)]) : textPart('plain', input.text)
   // Inline images belong with the HTML that shows them (RFC 2387): mixed { related { alternative,
   // images }, files }. In multipart/mixed, clients list them as files too, or show them twice.
   const inline = input.html ? (input.attachments ?? []).filter((attachment) => attachment.contentId) : []

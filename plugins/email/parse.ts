@@ -1,12 +1,6 @@
 import { simpleParser, type AddressObject, type Attachment, type ParsedMail } from 'mailparser'
 import type { InboundAttachment, InboundMessage, InboundParticipant } from '../../src/channels/types'
-import {
-  conversationIdFromMessageId,
-  conversationIdFromReplyAddress,
-  messageIdList,
-  normalizeMessageId,
-  subjectKey,
-} from '../../src/channels/email-threading'
+import { conversationIdFromMessageId, conversationIdFromReplyAddress, messageIdList, normalizeMessageId, subjectKey } from '../../src/channels/email-threading'
 import { isForwardSubject, quotedHistoryStart } from '../../src/lib/quoted-text'
 import { htmlToText, sanitizeHtml } from '../../src/lib/sanitize-html'
 import { automatedKind, headerLookup, isRoleAddress, readBounce } from './signals'
@@ -70,7 +64,10 @@ function safeContentType(value: string | undefined): string {
 
 function safeFilename(value: string | undefined, contentType: string): string {
   // eslint-disable-next-line no-control-regex
-  const cleaned = (value ?? '').replace(/[\u0000-\u001f\u007f/\\]/g, '_').trim().slice(0, 200)
+  const cleaned = (value ?? '')
+    .replace(/[\u0000-\u001f\u007f/\\]/g, '_')
+    .trim()
+    .slice(0, 200)
   if (cleaned) return cleaned
   return contentType === 'message/rfc822' ? 'message.eml' : 'attachment'
 }

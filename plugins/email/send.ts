@@ -42,7 +42,13 @@ export function parseAddressList(value: string): { addresses: MailAddress[]; inv
   for (const entry of entries.map((item) => item.trim()).filter(Boolean)) {
     const match = /^(.*?)<([^<>]*)>\s*$/.exec(entry)
     const address = (match ? match[2]! : entry).trim()
-    const name = match ? match[1]!.trim().replace(/^"(.*)"$/, '$1').replace(/\\(.)/g, '$1').trim() : ''
+    const name = match
+      ? match[1]!
+          .trim()
+          .replace(/^"(.*)"$/, '$1')
+          .replace(/\\(.)/g, '$1')
+          .trim()
+      : ''
     if (!isValidAddress(address)) {
       invalid.push(entry.slice(0, 120))
       continue
@@ -55,7 +61,9 @@ export function parseAddressList(value: string): { addresses: MailAddress[]; inv
 }
 
 export function formatAddressList(addresses: MailAddress[]): string {
-  return addresses.map((entry) => (entry.name ? `${/[",;<>@]/.test(entry.name) ? JSON.stringify(entry.name) : entry.name} <${entry.address}>` : entry.address)).join(', ')
+  return addresses
+    .map((entry) => (entry.name ? `${/[",;<>@]/.test(entry.name) ? JSON.stringify(entry.name) : entry.name} <${entry.address}>` : entry.address))
+    .join(', ')
 }
 
 const addressListField = z
@@ -197,7 +205,9 @@ export async function sendEmail(message: OutboundMessage, ctx: ChannelContext<un
   const { EmailMessage } = await import('cloudflare:email')
   const providerIds: string[] = []
   // Recipients an earlier attempt reached already are skipped: a retry must not send them a copy.
-  const delivered = (Array.isArray(message.metadata?.deliveredTo) ? message.metadata.deliveredTo : []).filter((entry): entry is string => typeof entry === 'string')
+  const delivered = (Array.isArray(message.metadata?.deliveredTo) ? message.metadata.deliveredTo : []).filter(
+    (entry): entry is string => typeof entry === 'string',
+  )
   const deliveredNow = new Set(delivered.map((entry) => entry.toLowerCase()))
   for (const recipient of envelope) {
     if (deliveredNow.has(recipient.toLowerCase())) continue
@@ -222,7 +232,14 @@ export async function sendEmail(message: OutboundMessage, ctx: ChannelContext<un
     // recipient sees; replies reference that one, so it is the one threading must find.
     externalId: providerIds[0] ?? ourId,
     raw,
-    metadata: { messageId: ourId, threadIndex, subject, subjectKey: subjectKey(subject), recipients, ...(providerIds.length > 0 ? { providerMessageIds: providerIds } : {}) },
+    metadata: {
+      messageId: ourId,
+      threadIndex,
+      subject,
+      subjectKey: subjectKey(subject),
+      recipients,
+      ...(providerIds.length > 0 ? { providerMessageIds: providerIds } : {}),
+    },
     participants,
   }
 }

@@ -14,7 +14,10 @@ export function headerLookup(lines: readonly { key: string; line: string }[]): H
     const found = lines.find((entry) => entry.key.toLowerCase() === wanted)
     if (!found) return undefined
     const colon = found.line.indexOf(':')
-    return found.line.slice(colon + 1).replace(/\r?\n[ \t]+/g, ' ').trim()
+    return found.line
+      .slice(colon + 1)
+      .replace(/\r?\n[ \t]+/g, ' ')
+      .trim()
   }
 }
 
@@ -49,10 +52,40 @@ export function isAutomated(header: HeaderLookup, isReplyToUs: boolean): boolean
 // RFC 2142 mailbox names plus the no-reply family and list/notification senders. Not support@
 // or security@: a customer's support team and a security researcher write in person.
 const roleLocalParts = new Set([
-  'abuse', 'ftp', 'hostmaster', 'info', 'marketing', 'news', 'newsletter', 'newsletters', 'noc', 'postmaster',
-  'sales', 'usenet', 'uucp', 'webmaster', 'www', 'mailer-daemon', 'mailerdaemon', 'noreply', 'no-reply',
-  'no_reply', 'donotreply', 'do-not-reply', 'do_not_reply', 'bounce', 'bounces', 'notifications', 'notification',
-  'promo', 'promotions', 'offers', 'deals', 'mailer', 'listserv', 'majordomo',
+  'abuse',
+  'ftp',
+  'hostmaster',
+  'info',
+  'marketing',
+  'news',
+  'newsletter',
+  'newsletters',
+  'noc',
+  'postmaster',
+  'sales',
+  'usenet',
+  'uucp',
+  'webmaster',
+  'www',
+  'mailer-daemon',
+  'mailerdaemon',
+  'noreply',
+  'no-reply',
+  'no_reply',
+  'donotreply',
+  'do-not-reply',
+  'do_not_reply',
+  'bounce',
+  'bounces',
+  'notifications',
+  'notification',
+  'promo',
+  'promotions',
+  'offers',
+  'deals',
+  'mailer',
+  'listserv',
+  'majordomo',
 ])
 
 /** A mailbox that belongs to a function or a machine rather than a person. */
@@ -82,7 +115,8 @@ interface BounceInput {
   text: string
 }
 
-const bounceSubject = /undeliver|delivery (status|failure|has failed)|returned mail|mail delivery failed|failure notice|unzustellbar|nicht zustellbar|kunne ikke leveres|returnerad/i
+const bounceSubject =
+  /undeliver|delivery (status|failure|has failed)|returned mail|mail delivery failed|failure notice|unzustellbar|nicht zustellbar|kunne ikke leveres|returnerad/i
 
 /**
  * A delivery status notification (RFC 3464 multipart/report) or a classic daemon bounce.

@@ -53,7 +53,10 @@ export const formsChannel = defineChannel({
         formName: { label: 'Form name', help: 'Names new conversations: “New <form name> submission”.' },
         redirectUrl: { label: 'Redirect url', help: 'Where a browser goes after posting a plain HTML form.' },
       },
-      setup: ['Point your form’s action (or a POST from your server) at {webhookUrl}.', 'Send at least an email field; name, subject, message and any other fields are kept.'],
+      setup: [
+        'Point your form’s action (or a POST from your server) at {webhookUrl}.',
+        'Send at least an email field; name, subject, message and any other fields are kept.',
+      ],
     },
     nb: {
       name: 'Skjemaer',
@@ -61,7 +64,10 @@ export const formsChannel = defineChannel({
         formName: { label: 'Skjemanavn', help: 'Gir navn til nye samtaler: «Ny innsending fra <skjemanavn>».' },
         redirectUrl: { label: 'Videresendings-URL', help: 'Hvor nettleseren går etter et vanlig HTML-skjema.' },
       },
-      setup: ['La skjemaets action (eller en POST fra serveren din) gå til {webhookUrl}.', 'Send minst et e-postfelt; navn, emne, melding og andre felt tas vare på.'],
+      setup: [
+        'La skjemaets action (eller en POST fra serveren din) gå til {webhookUrl}.',
+        'Send minst et e-postfelt; navn, emne, melding og andre felt tas vare på.',
+      ],
     },
   },
   async parse(input, ctx) {

@@ -20,9 +20,7 @@ const webhook = z.object({
             sender: z.object({ id: z.string() }),
             recipient: z.object({ id: z.string() }),
             timestamp: z.number(),
-            message: z
-              .object({ mid: z.string(), text: z.string().optional(), is_echo: z.boolean().optional() })
-              .optional(),
+            message: z.object({ mid: z.string(), text: z.string().optional(), is_echo: z.boolean().optional() }).optional(),
           }),
         )
         .default([]),
@@ -33,7 +31,12 @@ const webhook = z.object({
 function MessengerIcon() {
   return (
     <svg viewBox="0 0 24 24" width="16" height="16" aria-hidden="true" class="icon">
-      <path d="M12 3.5c-4.8 0-8.5 3.5-8.5 8 0 2.5 1.2 4.7 3.1 6.2V21l2.9-1.6c.8.2 1.6.3 2.5.3 4.8 0 8.5-3.5 8.5-8s-3.7-8.2-8.5-8.2z" fill="none" stroke="currentColor" stroke-width="1.7" />
+      <path
+        d="M12 3.5c-4.8 0-8.5 3.5-8.5 8 0 2.5 1.2 4.7 3.1 6.2V21l2.9-1.6c.8.2 1.6.3 2.5.3 4.8 0 8.5-3.5 8.5-8s-3.7-8.2-8.5-8.2z"
+        fill="none"
+        stroke="currentColor"
+        stroke-width="1.7"
+      />
       <path d="m7.5 14 3-3.2 2 2 3.5-3.3-3 3.2-2-2z" fill="currentColor" stroke="currentColor" stroke-width="1.2" stroke-linejoin="round" />
     </svg>
   )

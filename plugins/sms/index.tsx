@@ -6,9 +6,19 @@ export const maxSmsLength = 1600
 
 export const smsSettings = z.object({
   /** The account the Messages API is called for (Twilio's "AC…" id). */
-  accountSid: z.string().trim().min(2).max(64).regex(/^[A-Za-z0-9]+$/),
+  accountSid: z
+    .string()
+    .trim()
+    .min(2)
+    .max(64)
+    .regex(/^[A-Za-z0-9]+$/),
   /** The number customers text and replies come from, in international form. */
-  phoneNumber: z.string().trim().min(3).max(32).refine((value) => normalizePhone(value) !== null, 'Enter the number in international form, e.g. +4791234567'),
+  phoneNumber: z
+    .string()
+    .trim()
+    .min(3)
+    .max(32)
+    .refine((value) => normalizePhone(value) !== null, 'Enter the number in international form, e.g. +4791234567'),
   /** Where the Messages API lives: Twilio's, or a compatible provider's (a local stand-in in tests). */
   apiBaseUrl: z.string().url().default('https://api.twilio.com'),
   /** The country assumed for numbers written without +<country code>. */
@@ -21,7 +31,10 @@ const incoming = z.object({
   MessageSid: z.string().min(1).max(64),
   From: z.string().min(1).max(64),
   To: z.string().max(64).optional(),
-  Body: z.string().max(maxSmsLength * 2).default(''),
+  Body: z
+    .string()
+    .max(maxSmsLength * 2)
+    .default(''),
   NumMedia: z.coerce.number().int().min(0).max(10).default(0),
 })
 
@@ -74,7 +87,11 @@ async function sendSms(text: string, to: string, ctx: ChannelContext<SmsSettings
   // A thrown network error is a temporary failure: the queue retries it.
   const response = await fetch(url, {
     method: 'POST',
-    headers: { Authorization: `Basic ${btoa(`${accountSid}:${authToken}`)}`, 'Content-Type': 'application/x-www-form-urlencoded', 'Idempotency-Key': `${ctx.channel.id}-${messageId}` },
+    headers: {
+      Authorization: `Basic ${btoa(`${accountSid}:${authToken}`)}`,
+      'Content-Type': 'application/x-www-form-urlencoded',
+      'Idempotency-Key': `${ctx.channel.id}-${messageId}`,
+    },
     body: form,
   })
   const answer = apiAnswer.safeParse(await response.json().catch(() => ({})))
@@ -85,7 +102,8 @@ async function sendSms(text: string, to: string, ctx: ChannelContext<SmsSettings
     const after = Number(response.headers.get('Retry-After'))
     return { status: 'retry', reason: `The SMS provider is busy (${why}).`, ...(Number.isFinite(after) && after > 0 ? { retryAfterSeconds: after } : {}) }
   }
-  if (response.status === 401 || response.status === 403) return { status: 'failed', reason: `The SMS provider refused the account sid or auth token (${why}).` }
+  if (response.status === 401 || response.status === 403)
+    return { status: 'failed', reason: `The SMS provider refused the account sid or auth token (${why}).` }
   if (detail.code && permanentCodes.has(detail.code)) return { status: 'failed', reason: `The SMS provider refused the message (${why}).` }
   // Any other 4xx is a request the provider will refuse again.
   if (response.status >= 400 && response.status < 500) return { status: 'failed', reason: `The SMS provider refused the message (${why}).` }
@@ -131,7 +149,10 @@ export const smsChannel = defineChannel({
       fields: {
         accountSid: { label: 'Konto-SID', help: 'Fra Twilio-konsollen (begynner med AC).' },
         phoneNumber: { label: 'Telefonnummer', help: 'Nummeret kundene sender SMS til, i internasjonal form (+47 …). Svar sendes fra det.' },
-        apiBaseUrl: { label: 'API-adresse', help: 'La stå som https://api.twilio.com med mindre leverandøren din har et Twilio-kompatibelt API et annet sted.' },
+        apiBaseUrl: {
+          label: 'API-adresse',
+          help: 'La stå som https://api.twilio.com med mindre leverandøren din har et Twilio-kompatibelt API et annet sted.',
+        },
         defaultCountry: { label: 'Standardland', help: 'To bokstaver (NO, SE …): landet for numre skrevet uten +<landskode>.' },
       },
       secrets: { authToken: { label: 'Autentiseringstoken', help: 'Fra Twilio-konsollen: det signerer webhookene og gir lov til å sende svar.' } },
@@ -159,7 +180,8 @@ export const smsChannel = defineChannel({
     ]
   },
   // Twilio reads the answer as TwiML: an empty Response sends no automatic reply.
-  respond: () => new Response('<?xml version="1.0" encoding="UTF-8"?><Response></Response>', { status: 200, headers: { 'Content-Type': 'text/xml; charset=utf-8' } }),
+  respond: () =>
+    new Response('<?xml version="1.0" encoding="UTF-8"?><Response></Response>', { status: 200, headers: { 'Content-Type': 'text/xml; charset=utf-8' } }),
   validate(draft, ctx) {
     const problems = []
     if (draft.text.length > maxSmsLength) problems.push({ message: `An SMS carries at most ${maxSmsLength} characters; this one has ${draft.text.length}.` })

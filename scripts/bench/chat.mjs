@@ -134,7 +134,9 @@ export async function run(args) {
   const conversationCount = Number(values.conversations)
   const messagesPerVisitor = Number(values.messages)
   const widgetBytes = readFileSync(join(root, 'static', 'widget.js'))
-  console.log(`widget.js: ${(widgetBytes.byteLength / 1024).toFixed(1)} KiB, ${(gzipSync(widgetBytes, { level: 9 }).byteLength / 1024).toFixed(1)} KiB gzipped (+ widget.css ${(statSync(join(root, 'static', 'widget.css')).size / 1024).toFixed(1)} KiB)`)
+  console.log(
+    `widget.js: ${(widgetBytes.byteLength / 1024).toFixed(1)} KiB, ${(gzipSync(widgetBytes, { level: 9 }).byteLength / 1024).toFixed(1)} KiB gzipped (+ widget.css ${(statSync(join(root, 'static', 'widget.css')).size / 1024).toFixed(1)} KiB)`,
+  )
 
   const persistTo = mkdtempSync(join(tmpdir(), 'switchboard-bench-chat-'))
   applyMigrations(persistTo)
@@ -241,8 +243,12 @@ export async function run(args) {
     console.log(`| messages resent after a rate-limit refusal | ${visitors.reduce((sum, visitor) => sum + visitor.out.resends(), 0)} |`)
     console.log(`| delivery latency p50 / p99 (other tab) | ${fmt(percentile(latenciesMs, 0.5))} / ${fmt(percentile(latenciesMs, 0.99))} |`)
     firstLatenciesMs.sort((a, b) => a - b)
-    console.log(`| of which each tab's first message (one per conversation starts it) p50 / p99 | ${fmt(percentile(firstLatenciesMs, 0.5))} / ${fmt(percentile(firstLatenciesMs, 0.99))} |`)
-    console.log(`| delivery latency p90 / p95 / max | ${fmt(percentile(latenciesMs, 0.9))} / ${fmt(percentile(latenciesMs, 0.95))} / ${fmt(latenciesMs.at(-1) ?? 0)} |`)
+    console.log(
+      `| of which each tab's first message (one per conversation starts it) p50 / p99 | ${fmt(percentile(firstLatenciesMs, 0.5))} / ${fmt(percentile(firstLatenciesMs, 0.99))} |`,
+    )
+    console.log(
+      `| delivery latency p90 / p95 / max | ${fmt(percentile(latenciesMs, 0.9))} / ${fmt(percentile(latenciesMs, 0.95))} / ${fmt(latenciesMs.at(-1) ?? 0)} |`,
+    )
     const over = new Map()
     for (const [second, ms] of slowBySecond) if (ms > 50) over.set(second, (over.get(second) ?? 0) + 1)
     const worst = [...over].sort((a, b) => b[1] - a[1]).slice(0, 5)
@@ -255,7 +261,9 @@ export async function run(args) {
     console.log(
       `pace: one message per ${sendIntervalMs} ms from each of ${visitors.length} sockets = ${((visitors.length * 1000) / sendIntervalMs).toFixed(0)} messages/s offered once all have arrived (--interval); arrivals over ${Math.max(rampMs, sendIntervalMs)} ms (--ramp)`,
     )
-    console.log(`target p99 ≤ 50 ms: ${p99 <= 50 ? 'met' : 'MISSED'}; lost = 0: ${lost === 0 ? 'met' : 'MISSED'}; duplicated = 0: ${duplicates === 0 ? 'met' : 'MISSED'}`)
+    console.log(
+      `target p99 ≤ 50 ms: ${p99 <= 50 ? 'met' : 'MISSED'}; lost = 0: ${lost === 0 ? 'met' : 'MISSED'}; duplicated = 0: ${duplicates === 0 ? 'met' : 'MISSED'}`,
+    )
   } finally {
     for (const socket of sockets) socket.close()
     server.stop()

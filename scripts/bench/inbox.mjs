@@ -83,7 +83,9 @@ function viewConditions(ids) {
 function countViewsSql(ids) {
   return {
     sql:
-      `select ${viewConditions(ids).map((where) => `coalesce(sum(case when ${where} then row_count else 0 end), 0)`).join(', ')} ` +
+      `select ${viewConditions(ids)
+        .map((where) => `coalesce(sum(case when ${where} then row_count else 0 end), 0)`)
+        .join(', ')} ` +
       "from (select folder, status, plugin_id, nullif(assignee_id, '') as assignee_id, nullif(assignee_bot, '') as assignee_bot, n as row_count " +
       'from conversation_counts where account_id = ? and inbox_id = ? and n > 0) as c',
     params: [ids.accountId, ids.inboxId],
@@ -94,7 +96,9 @@ function countViewsSql(ids) {
 function countViewsGroupedSql(ids) {
   return {
     sql:
-      `select ${viewConditions(ids).map((where) => `coalesce(sum(case when ${where} then row_count else 0 end), 0)`).join(', ')} ` +
+      `select ${viewConditions(ids)
+        .map((where) => `coalesce(sum(case when ${where} then row_count else 0 end), 0)`)
+        .join(', ')} ` +
       'from (select c.folder, c.status, c.plugin_id, c.assignee_id, c.assignee_bot, count(*) as row_count from conversations c ' +
       'where (c.account_id = ? and c.inbox_id = ?) group by c.folder, c.status, c.plugin_id, c.assignee_id, c.assignee_bot) as c',
     params: [ids.accountId, ids.inboxId],
@@ -104,7 +108,9 @@ function countViewsGroupedSql(ids) {
 /** countViews before the grouping (for comparison): a sum(case …) per view over every row. */
 function countViewsPerRowSql(ids) {
   return {
-    sql: `select ${viewConditions(ids).map((where) => `coalesce(sum(case when ${where} then 1 else 0 end), 0)`).join(', ')} from conversations c where (c.account_id = ? and c.inbox_id = ?)`,
+    sql: `select ${viewConditions(ids)
+      .map((where) => `coalesce(sum(case when ${where} then 1 else 0 end), 0)`)
+      .join(', ')} from conversations c where (c.account_id = ? and c.inbox_id = ?)`,
     params: [ids.accountId, ids.inboxId],
   }
 }
@@ -172,7 +178,12 @@ function timeBulkCloseRaw(db, ids, bulkIds) {
   try {
     for (const part of chunks) db.prepare(`select * from conversations where (account_id = ? and id in (${marks(part)}))`).all(ids.accountId, ...part)
     for (const part of chunks) {
-      db.prepare(`update conversations set status = ?, closed_at = ? where (account_id = ? and id in (${marks(part)}))`).run('closed', Date.now(), ids.accountId, ...part)
+      db.prepare(`update conversations set status = ?, closed_at = ? where (account_id = ? and id in (${marks(part)}))`).run(
+        'closed',
+        Date.now(),
+        ids.accountId,
+        ...part,
+      )
     }
     for (const part of chunks) {
       db.prepare(
@@ -212,7 +223,10 @@ async function logIn(url) {
     headers: { Origin: url, 'Content-Type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams(benchLogin),
   })
-  const cookie = response.headers.getSetCookie().map((value) => value.split(';')[0]).join('; ')
+  const cookie = response.headers
+    .getSetCookie()
+    .map((value) => value.split(';')[0])
+    .join('; ')
   if (response.status !== 303 || !cookie) throw new Error(`login failed: ${response.status} ${(await response.text()).slice(0, 300)}`)
   return cookie
 }
@@ -289,7 +303,15 @@ function lookUpIds(db) {
     ...bulkIds,
   )
   if (bulkIds.length !== 500) throw new Error(`only ${bulkIds.length} open conversations to bulk close`)
-  return { accountId: user.account_id, userId: user.id, inboxId: inbox.id, otherAgentId: otherAgent.id, threadId: thread.id, shortThreadId: shortThread.id, bulkIds }
+  return {
+    accountId: user.account_id,
+    userId: user.id,
+    inboxId: inbox.id,
+    otherAgentId: otherAgent.id,
+    threadId: thread.id,
+    shortThreadId: shortThread.id,
+    bulkIds,
+  }
 }
 
 function listCases(ids) {
@@ -299,7 +321,12 @@ function listCases(ids) {
     {
       name: 'list: All open, channel=email, assignee=<agent>',
       path: `/inbox/${ids.inboxId}/open?channel=email&assignee=${ids.otherAgentId}`,
-      raw: { viewWhere: '(c.folder = ? and c.status = ?)', viewParams: ['inbox', 'open'], filterWhere: 'c.plugin_id = ? and c.assignee_id = ?', filterParams: ['email', ids.otherAgentId] },
+      raw: {
+        viewWhere: '(c.folder = ? and c.status = ?)',
+        viewParams: ['inbox', 'open'],
+        filterWhere: 'c.plugin_id = ? and c.assignee_id = ?',
+        filterParams: ['email', ids.otherAgentId],
+      },
     },
     {
       name: 'list: All closed, channel=chat, 2025',
@@ -320,7 +347,18 @@ function targetMet(result) {
 
 function printTable(results) {
   const format = (value) => (value === undefined ? '—' : value < 10 ? value.toFixed(2) : value.toFixed(1))
-  const header = ['case', 'server median', 'server p95', 'round trips', 'client median', 'client p95', 'raw SQLite median', 'raw p95', 'target (server p95)', 'met']
+  const header = [
+    'case',
+    'server median',
+    'server p95',
+    'round trips',
+    'client median',
+    'client p95',
+    'raw SQLite median',
+    'raw p95',
+    'target (server p95)',
+    'met',
+  ]
   const lines = results.map((result) => [
     result.name,
     format(result.server.medianMs),
@@ -334,8 +372,15 @@ function printTable(results) {
     result.targetMs ? (targetMet(result) ? 'yes' : 'NO') : '',
   ])
   const rows = [header, ...lines]
-  console.log(`\n${rows.map((row) => `| ${row.join(' | ')} |`).join('\n').replace(/\n/, `\n|${header.map(() => '---').join('|')}|\n`)}`)
-  console.log('\nserver = Server-Timing app;dur (ms), round trips = the worker\'s database round trips per request (Server-Timing db), client = round trip incl. body (ms), n = iterations per case; raw = the queries below, node:sqlite, same file')
+  console.log(
+    `\n${rows
+      .map((row) => `| ${row.join(' | ')} |`)
+      .join('\n')
+      .replace(/\n/, `\n|${header.map(() => '---').join('|')}|\n`)}`,
+  )
+  console.log(
+    "\nserver = Server-Timing app;dur (ms), round trips = the worker's database round trips per request (Server-Timing db), client = round trip incl. body (ms), n = iterations per case; raw = the queries below, node:sqlite, same file",
+  )
 }
 
 export async function run(args) {
@@ -416,11 +461,23 @@ export async function run(args) {
     for (const word of searchWords) {
       const path = `/inbox/${ids.inboxId}/open?q=${encodeURIComponent(word)}&hideFiltered=1&hideTrash=1`
       const measured = await measure(server.url, path, { cookie, target: 'list' }, { warmups: 5, iterations: Math.min(iterations, 50), check: wantRows(1) })
-      results.push({ name: `search "${word}" (${wordCounts[word]} messages match)`, ...measured, raw: raw[`search "${word}"`], targetMs: targetsMs.search, maxTrips: maxRoundTrips.search })
+      results.push({
+        name: `search "${word}" (${wordCounts[word]} messages match)`,
+        ...measured,
+        raw: raw[`search "${word}"`],
+        targetMs: targetsMs.search,
+        maxTrips: maxRoundTrips.search,
+      })
     }
     const threadPath = `/inbox/${ids.inboxId}/open/c/${ids.threadId}`
     const threadMeasured = await measure(server.url, threadPath, { cookie, target: 'thread' }, { warmups: 10, iterations })
-    results.push({ name: `thread open (${seedShape.threadMessages} messages)`, ...threadMeasured, raw: raw.thread, targetMs: targetsMs.thread, maxTrips: maxRoundTrips.thread })
+    results.push({
+      name: `thread open (${seedShape.threadMessages} messages)`,
+      ...threadMeasured,
+      raw: raw.thread,
+      targetMs: targetsMs.thread,
+      maxTrips: maxRoundTrips.thread,
+    })
     const shortPath = `/inbox/${ids.inboxId}/open/c/${ids.shortThreadId}`
     const shortMeasured = await measure(server.url, shortPath, { cookie, target: 'thread' }, { warmups: 10, iterations })
     results.push({ name: 'thread open (3 messages)', ...shortMeasured, targetMs: targetsMs.thread, maxTrips: maxRoundTrips.thread })
@@ -457,8 +514,20 @@ export async function run(args) {
       reopens.client.push(reopened.clientMs)
       reopens.trips.push(reopened.roundTrips)
     }
-    results.push({ name: 'bulk close of 500 (incl. the re-rendered list)', server: summary(closes.server), client: summary(closes.client), roundTrips: tripsOf(closes.trips), raw: raw.bulk, targetMs: targetsMs.bulk })
-    results.push({ name: 'bulk reopen of 500 (resets the close; no target)', server: summary(reopens.server), client: summary(reopens.client), roundTrips: tripsOf(reopens.trips) })
+    results.push({
+      name: 'bulk close of 500 (incl. the re-rendered list)',
+      server: summary(closes.server),
+      client: summary(closes.client),
+      roundTrips: tripsOf(closes.trips),
+      raw: raw.bulk,
+      targetMs: targetsMs.bulk,
+    })
+    results.push({
+      name: 'bulk reopen of 500 (resets the close; no target)',
+      server: summary(reopens.server),
+      client: summary(reopens.client),
+      roundTrips: tripsOf(reopens.trips),
+    })
   } catch (error) {
     console.error(`--- wrangler dev output (last 3000 characters) ---\n${server.output().slice(-3000)}`)
     throw error
@@ -466,7 +535,9 @@ export async function run(args) {
     server.stop()
   }
 
-  console.log(`\nInbox benchmark: ${seedShape.conversations} conversations, ${seedShape.messages} messages (seed ${seedVersion}), iterations ${iterations} (search ${Math.min(iterations, 50)}, bulk ${bulkIterations})`)
+  console.log(
+    `\nInbox benchmark: ${seedShape.conversations} conversations, ${seedShape.messages} messages (seed ${seedVersion}), iterations ${iterations} (search ${Math.min(iterations, 50)}, bulk ${bulkIterations})`,
+  )
   printTable(results)
   console.log('\nraw SQLite queries (median / p95 ms; list raw = its listConversations + countViews + listBots; search raw = ranked list + snippets):')
   for (const [label, timed] of rawBreakdown) console.log(`  ${timed.medianMs.toFixed(2).padStart(8)} / ${timed.p95Ms.toFixed(2).padStart(8)}  ${label}`)

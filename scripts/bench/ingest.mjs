@@ -118,7 +118,13 @@ export async function run(args) {
     const runId = Date.now().toString(36)
     // Warm-up: first requests compile modules and open the database.
     for (const via of ['direct', 'endpoint']) {
-      await postAll(server.url, Array.from({ length: 20 }, (_, index) => typicalMail(100_000 + index + (via === 'direct' ? 0 : 50), runId)), concurrency, recipient, via)
+      await postAll(
+        server.url,
+        Array.from({ length: 20 }, (_, index) => typicalMail(100_000 + index + (via === 'direct' ? 0 : 50), runId)),
+        concurrency,
+        recipient,
+        via,
+      )
     }
     const direct = Array.from({ length: count }, (_, index) => typicalMail(index, `${runId}d`))
     const batched = Array.from({ length: count }, (_, index) => typicalMail(index, `${runId}b`))
@@ -131,8 +137,16 @@ export async function run(args) {
     if (profile) for (const line of await profile.stop(profileFile)) console.log(line)
     const endpointSeconds = await timed(() => postAll(server.url, viaEndpoint, concurrency, recipient, 'endpoint'), 'endpoint', count)
     // The floors: the same mails to an unknown recipient, rejected after the lookup.
-    const directFloor = await timed(() => postAll(server.url, direct.slice(0, 200), concurrency, 'nobody@nowhere.example', 'direct'), 'one request per mail, rejected', 200)
-    const endpointFloor = await timed(() => postAll(server.url, direct.slice(0, 200), concurrency, 'nobody@nowhere.example', 'endpoint'), 'endpoint, rejected', 200)
+    const directFloor = await timed(
+      () => postAll(server.url, direct.slice(0, 200), concurrency, 'nobody@nowhere.example', 'direct'),
+      'one request per mail, rejected',
+      200,
+    )
+    const endpointFloor = await timed(
+      () => postAll(server.url, direct.slice(0, 200), concurrency, 'nobody@nowhere.example', 'endpoint'),
+      'endpoint, rejected',
+      200,
+    )
     const large = largeMail(runId)
     const largeSeconds = await timed(() => post(server.url, large, recipient, 'direct'))
     const rate = (n, seconds) => (n / seconds).toFixed(0)
@@ -141,10 +155,18 @@ export async function run(args) {
     // needs a request to reach the worker, so the handler's own throughput is measured with 8
     // calls per request (each its own email(), concurrently); one request per mail adds wrangler's
     // local HTTP chain to every mail (its CPU is printed below, by process).
-    console.log(`ingest: ${count} mails of ~${sizeKb} KB through email(), 8 calls per request (2 requests at a time): ${batchedSeconds.toFixed(2)} s = ${handlerRate.toFixed(0)} emails/s — target >= 100/s: ${handlerRate >= 100 ? 'met' : 'MISSED'}`)
-    console.log(`ingest: ${count} mails of ~${sizeKb} KB through email(), one request per mail (${concurrency} at a time): ${directSeconds.toFixed(2)} s = ${rate(count, directSeconds)} emails/s (each mail also pays a local HTTP request)`)
-    console.log(`ingest: ${count} mails of ~${sizeKb} KB through wrangler's email endpoint (its simulator parses each mail first): ${endpointSeconds.toFixed(2)} s = ${rate(count, endpointSeconds)} emails/s`)
-    console.log(`ingest: floors (rejected after the recipient lookup): one request per mail ${rate(200, directFloor)} emails/s, endpoint ${rate(200, endpointFloor)} emails/s`)
+    console.log(
+      `ingest: ${count} mails of ~${sizeKb} KB through email(), 8 calls per request (2 requests at a time): ${batchedSeconds.toFixed(2)} s = ${handlerRate.toFixed(0)} emails/s — target >= 100/s: ${handlerRate >= 100 ? 'met' : 'MISSED'}`,
+    )
+    console.log(
+      `ingest: ${count} mails of ~${sizeKb} KB through email(), one request per mail (${concurrency} at a time): ${directSeconds.toFixed(2)} s = ${rate(count, directSeconds)} emails/s (each mail also pays a local HTTP request)`,
+    )
+    console.log(
+      `ingest: ${count} mails of ~${sizeKb} KB through wrangler's email endpoint (its simulator parses each mail first): ${endpointSeconds.toFixed(2)} s = ${rate(count, endpointSeconds)} emails/s`,
+    )
+    console.log(
+      `ingest: floors (rejected after the recipient lookup): one request per mail ${rate(200, directFloor)} emails/s, endpoint ${rate(200, endpointFloor)} emails/s`,
+    )
     for (const line of cpuLog) console.log(line)
     console.log(`ingest: one ${(large.raw.length / 1024 / 1024).toFixed(1)} MB message through email() in ${largeSeconds.toFixed(2)} s`)
   } finally {

@@ -98,12 +98,10 @@ function makeTailWords(random, count) {
 
 const firstNames = `Ada Alicia Anna Ben Carla Chen Daniel Emma Erik Fatima Felix Grace Hana Henrik Ingrid Ivan
 Jonas Julia Kari Lars Lea Lucas Lukas Maja Marco Maria Mia Nadia Noah Oliver Omar Per Priya Rosa
-Sara Sofia Tom Yuki Zoe Amir Bea Chloe Dario Elif Farid Gemma Hugo Ines Jan Kofi Lina Mateo Nina`
-  .split(/\s+/)
+Sara Sofia Tom Yuki Zoe Amir Bea Chloe Dario Elif Farid Gemma Hugo Ines Jan Kofi Lina Mateo Nina`.split(/\s+/)
 const lastNames = `Smith Nilsen Becker Raman Lie Gómez Dahl Wei Lind Virtanen Solberg Novak Zahra Williams
 Nordmann Martin Kowalska Hansen Johansson Berg Rossi Müller Dubois Tanaka Kim Singh Silva Costa Moreau
-Fischer Jensen Andersen Olsen Karlsson Nowak Horvat Popescu Ivanova Murphy Kelly Walsh Brennan Lopez`
-  .split(/\s+/)
+Fischer Jensen Andersen Olsen Karlsson Nowak Horvat Popescu Ivanova Murphy Kelly Walsh Brennan Lopez`.split(/\s+/)
 const domains = ['gmail.com', 'outlook.com', 'yahoo.com', 'proton.me', 'icloud.com', 'fjordtech.no', 'lumen.io', 'posten.se', 'wp.pl', 'correo.es']
 const subjects = [
   'Order #{n} arrived damaged',
@@ -177,7 +175,13 @@ function messageCounts(random, conversationCount, total, threadIndex, threadMess
   let sum = 0
   for (let index = 0; index < conversationCount; index++) {
     if (index === threadIndex) counts[index] = threadMessages
-    else counts[index] = random.weighted([[random.int(1, 3), 30], [random.int(4, 10), 40], [random.int(11, 25), 25], [random.int(26, 60), 5]])
+    else
+      counts[index] = random.weighted([
+        [random.int(1, 3), 30],
+        [random.int(4, 10), 40],
+        [random.int(11, 25), 25],
+        [random.int(26, 60), 5],
+      ])
     sum += counts[index]
   }
   // Nudge counts (never the thread's, never below 1 or above 60) until the total is exact.
@@ -211,8 +215,7 @@ async function build(persistTo) {
   // The rare product words sit deep in the tail: each is in a few hundred messages.
   for (const [index, word] of rareWords.entries()) vocabulary.splice(2_000 + index * 700, 0, word)
   const makeText = makeTextMaker(random, vocabulary)
-  const insert = (table, columns) =>
-    db.prepare(`insert into ${table} (${columns.join(', ')}) values (${columns.map(() => '?').join(', ')})`)
+  const insert = (table, columns) => db.prepare(`insert into ${table} (${columns.join(', ')}) values (${columns.map(() => '?').join(', ')})`)
 
   const accountId = newId()
   db.exec('BEGIN')
@@ -226,9 +229,22 @@ async function build(persistTo) {
     { name: 'Kofi Mensah', email: 'kofi@bench.switchboard.test', role: 'agent' },
     { name: 'Yuki Tanaka', email: 'yuki@bench.switchboard.test', role: 'agent' },
   ].map((user) => ({ ...user, id: newId() }))
-  const insertUser = insert('users', ['id', 'account_id', 'name', 'email', 'password_hash', 'role', 'status', 'availability', 'time_zone', 'locale', 'created_at'])
+  const insertUser = insert('users', [
+    'id',
+    'account_id',
+    'name',
+    'email',
+    'password_hash',
+    'role',
+    'status',
+    'availability',
+    'time_zone',
+    'locale',
+    'created_at',
+  ])
   // Only the benchmark's login needs a password anyone knows; the others share its hash.
-  for (const user of userRows) insertUser.run(user.id, accountId, user.name, user.email, knownHash, user.role, 'active', 'available', 'UTC', 'en', nowMs - spanMs)
+  for (const user of userRows)
+    insertUser.run(user.id, accountId, user.name, user.email, knownHash, user.role, 'active', 'available', 'UTC', 'en', nowMs - spanMs)
 
   const inboxRows = [
     { id: newId(), name: 'Support', share: 0.9, domain: 'support' },
@@ -280,12 +296,42 @@ async function build(persistTo) {
   const threadIndex = seedShape.conversations - 10 // recent, open, in Support
   const counts = messageCounts(random, seedShape.conversations, seedShape.messages, threadIndex, seedShape.threadMessages)
   const insertConversation = insert('conversations', [
-    'id', 'account_id', 'inbox_id', 'channel_id', 'plugin_id', 'contact_id', 'assignee_id', 'assignee_bot', 'status', 'folder',
-    'subject', 'preview', 'external_key', 'last_seq', 'last_message_at', 'closed_at', 'trashed_at', 'created_at',
+    'id',
+    'account_id',
+    'inbox_id',
+    'channel_id',
+    'plugin_id',
+    'contact_id',
+    'assignee_id',
+    'assignee_bot',
+    'status',
+    'folder',
+    'subject',
+    'preview',
+    'external_key',
+    'last_seq',
+    'last_message_at',
+    'closed_at',
+    'trashed_at',
+    'created_at',
   ])
   const insertMessage = insert('messages', [
-    'account_id', 'conversation_id', 'channel_id', 'seq', 'direction', 'kind', 'author_user_id', 'author_contact_id', 'author_name',
-    'text', 'external_id', 'delivery_status', 'delivery_attempts', 'automated', 'metadata', 'created_at',
+    'account_id',
+    'conversation_id',
+    'channel_id',
+    'seq',
+    'direction',
+    'kind',
+    'author_user_id',
+    'author_contact_id',
+    'author_name',
+    'text',
+    'external_id',
+    'delivery_status',
+    'delivery_attempts',
+    'automated',
+    'metadata',
+    'created_at',
   ])
   const insertParticipant = insert('conversation_participants', ['conversation_id', 'address', 'name', 'role'])
   const insertRead = insert('conversation_reads', ['user_id', 'conversation_id', 'read_seq'])
@@ -302,20 +348,39 @@ async function build(persistTo) {
     for (let index = start; index < Math.min(start + batchSize, seedShape.conversations); index++) {
       const isThread = index === threadIndex
       const inbox = isThread || random.next() < inboxRows[0].share ? inboxRows[0] : inboxRows[1]
-      const pluginId = isThread ? 'email' : random.weighted([['email', 60], ['chat', 20], ['messenger', 8], ['forms', 7], ['calls', 5]])
+      const pluginId = isThread
+        ? 'email'
+        : random.weighted([
+            ['email', 60],
+            ['chat', 20],
+            ['messenger', 8],
+            ['forms', 7],
+            ['calls', 5],
+          ])
       const channelId = channelsByInbox.get(inbox.id)[pluginId]
       const contact = random.pick(contactRows)
       const createdMs = nowMs - spanMs + Math.floor(((index + random.next()) / seedShape.conversations) * (spanMs - 2 * dayMs))
       const ageDays = (nowMs - createdMs) / dayMs
       // Recent conversations are the open ones: about 3% of all, nearly all from the last weeks.
-      const folder = isThread ? 'inbox' : random.weighted([['inbox', 940], ['sent', 10], ['spam', 20], ['filtered', 10], ['trash', 20]])
+      const folder = isThread
+        ? 'inbox'
+        : random.weighted([
+            ['inbox', 940],
+            ['sent', 10],
+            ['spam', 20],
+            ['filtered', 10],
+            ['trash', 20],
+          ])
       const open = isThread || (folder === 'inbox' && random.next() < (ageDays < 45 ? 0.55 : 0.006))
       const status = folder === 'inbox' ? (open ? 'open' : 'closed') : random.next() < 0.5 ? 'open' : 'closed'
       const bot = !isThread && pluginId === 'chat' && open && random.next() < 0.15 ? random.pick(['Welcome bot', 'Returns bot', 'Order status bot']) : null
       const assignee = bot || (open && random.next() < 0.3) || folder === 'spam' || folder === 'filtered' ? null : random.pick(agents)
       const subject =
         pluginId === 'email' || pluginId === 'forms'
-          ? random.pick(subjects).replace('{n}', String(random.int(10000, 99999))).replace('{w}', random.pick(commonWords))
+          ? random
+              .pick(subjects)
+              .replace('{n}', String(random.int(10000, 99999)))
+              .replace('{w}', random.pick(commonWords))
           : pluginId === 'calls'
             ? `Call with ${contact.name}`
             : null
@@ -339,7 +404,13 @@ async function build(persistTo) {
             ? `${agent.name} closed the conversation`
             : pluginId === 'calls' && seq === 1
               ? `Answered call (${random.int(1, 20)}:${String(random.int(0, 59)).padStart(2, '0')}) ${makeText(random.int(6, 30))}`
-              : makeText(random.weighted([[random.int(3, 12), 35], [random.int(13, 40), 50], [random.int(41, 120), 15]]))
+              : makeText(
+                  random.weighted([
+                    [random.int(3, 12), 35],
+                    [random.int(13, 40), 50],
+                    [random.int(41, 120), 15],
+                  ]),
+                )
         if (kind !== 'activity') {
           lastSeq = seq
           if (kind === 'message') {
@@ -369,9 +440,24 @@ async function build(persistTo) {
         atMs += random.int(1, maxGapMinutes) * 60_000
       }
       insertConversation.run(
-        conversationId, accountId, inbox.id, channelId, pluginId, contact.id, assignee?.id ?? null, bot, status, folder,
-        subject, preview, pluginId === 'chat' || pluginId === 'messenger' ? `bench-${conversationId}` : null,
-        lastSeq, lastMessageAt, status === 'closed' ? atMs : null, folder === 'trash' ? atMs : null, createdMs,
+        conversationId,
+        accountId,
+        inbox.id,
+        channelId,
+        pluginId,
+        contact.id,
+        assignee?.id ?? null,
+        bot,
+        status,
+        folder,
+        subject,
+        preview,
+        pluginId === 'chat' || pluginId === 'messenger' ? `bench-${conversationId}` : null,
+        lastSeq,
+        lastMessageAt,
+        status === 'closed' ? atMs : null,
+        folder === 'trash' ? atMs : null,
+        createdMs,
       )
       if (pluginId === 'email' && contact.email) insertParticipant.run(conversationId, contact.email, contact.name, 'from')
       // The benchmark's agent has read most closed conversations, and few open ones.

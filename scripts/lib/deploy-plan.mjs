@@ -49,10 +49,15 @@ export function deploySteps(resources, state, options) {
   else steps.push({ args: ['d1', 'create', resources.databaseName], note: 'create the D1 database; its id is written into wrangler.toml' })
   const bucketExists = state ? state.buckets.includes(resources.bucketName) : false
   if (bucketExists) steps.push({ note: `reuse R2 bucket ${resources.bucketName}` })
-  else steps.push({ args: ['r2', 'bucket', 'create', resources.bucketName], note: state ? 'create the R2 bucket' : 'create the R2 bucket (skipped when `r2 bucket list` shows it)' })
+  else
+    steps.push({
+      args: ['r2', 'bucket', 'create', resources.bucketName],
+      note: state ? 'create the R2 bucket' : 'create the R2 bucket (skipped when `r2 bucket list` shows it)',
+    })
   const queueExists = state ? state.queueExists : false
   if (queueExists) steps.push({ note: `reuse Queue ${resources.queueName}` })
-  else steps.push({ args: ['queues', 'create', resources.queueName], note: state ? 'create the Queue' : 'create the Queue (skipped when `queues info` finds it)' })
+  else
+    steps.push({ args: ['queues', 'create', resources.queueName], note: state ? 'create the Queue' : 'create the Queue (skipped when `queues info` finds it)' })
   steps.push({ args: ['d1', 'migrations', 'apply', 'DB', '--remote'], note: 'apply the migrations in migrations/ that the remote database lacks' })
   for (const name of options.secrets) steps.push({ args: ['secret', 'put', name], stdinFrom: name, note: `secret ${name}, read from the environment` })
   const vars = Object.entries(options.vars).flatMap(([key, value]) => ['--var', `${key}:${value}`])

@@ -49,7 +49,13 @@ function withoutCronWarning() {
     transform(chunk, _encoding, done) {
       const lines = (pending + chunk).split('\n')
       pending = lines.pop()
-      done(null, lines.filter(keep).map((line) => `${line}\n`).join(''))
+      done(
+        null,
+        lines
+          .filter(keep)
+          .map((line) => `${line}\n`)
+          .join(''),
+      )
     },
     flush(done) {
       done(null, pending && keep(pending) ? pending : '')

@@ -35,7 +35,8 @@ export async function startProfile(port, intervalUs = 200) {
   await call('Profiler.start')
   // BENCH_HEAP=1: also sample allocations (all of them, collected or not) by function.
   const heap = process.env.BENCH_HEAP === '1'
-  if (heap) await call('HeapProfiler.startSampling', { samplingInterval: 16384, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true })
+  if (heap)
+    await call('HeapProfiler.startSampling', { samplingInterval: 16384, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true })
   return {
     /** Stops sampling, writes the profile to `file` and returns the bottom-up summary lines. */
     async stop(file, top = 30) {
@@ -80,6 +81,9 @@ function summarizeHeap(profile, top) {
     for (const child of node.children ?? []) walk(child)
   }
   walk(profile.head)
-  const lines = [...bySite].sort((a, b) => b[1] - a[1]).slice(0, top).map(([key, bytes]) => `${(bytes / 1024 / 1024).toFixed(1).padStart(7)} MiB  ${key}`)
+  const lines = [...bySite]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, top)
+    .map(([key, bytes]) => `${(bytes / 1024 / 1024).toFixed(1).padStart(7)} MiB  ${key}`)
   return [`heap: ${(total / 1024 / 1024).toFixed(0)} MiB allocated (sampled), by allocating function`, ...lines]
 }

@@ -70,7 +70,11 @@ function countAttempt(db: Db, { key, policy }: ThrottleKey, attemptId: string, n
  * Counts one attempt against every key (one round trip) and says whether the password may be
  * checked now, or how many seconds to wait.
  */
-export async function takeLoginAttempt(db: Db, keys: ThrottleKey[], nowMs = Date.now()): Promise<{ allowed: true } | { allowed: false; retryAfterSeconds: number }> {
+export async function takeLoginAttempt(
+  db: Db,
+  keys: ThrottleKey[],
+  nowMs = Date.now(),
+): Promise<{ allowed: true } | { allowed: false; retryAfterSeconds: number }> {
   if (keys.length === 0) return { allowed: true }
   const attemptId = newSecret()
   const [first, ...rest] = keys.map((key) => countAttempt(db, key, attemptId, nowMs))

@@ -29,11 +29,7 @@ async function derive(password: string, salt: Uint8Array, iterations: number): P
   while (remaining > 0) {
     const roundIterations = Math.min(remaining, maxIterationsPerRound)
     const key = await crypto.subtle.importKey('raw', keyMaterial, 'PBKDF2', false, ['deriveBits'])
-    const bits = await crypto.subtle.deriveBits(
-      { name: 'PBKDF2', hash: 'SHA-256', salt, iterations: roundIterations },
-      key,
-      hashBits,
-    )
+    const bits = await crypto.subtle.deriveBits({ name: 'PBKDF2', hash: 'SHA-256', salt, iterations: roundIterations }, key, hashBits)
     keyMaterial = new Uint8Array(bits)
     remaining -= roundIterations
   }
@@ -74,5 +70,4 @@ export function needsRehash(stored: string): boolean {
  * Verified against when the address is unknown, so the response time does not reveal which
  * addresses have accounts. Random bytes: no password matches it.
  */
-export const unknownUserPasswordHash =
-  'pbkdf2-sha256$600000$aehQQswJnNJNXMgju/rY+w==$V1b60iwWpm3/hzw8lKulnOg9OkrsNH1SEXBbtEprfLQ='
+export const unknownUserPasswordHash = 'pbkdf2-sha256$600000$aehQQswJnNJNXMgju/rY+w==$V1b60iwWpm3/hzw8lKulnOg9OkrsNH1SEXBbtEprfLQ='

@@ -51,7 +51,12 @@ const sessionWithUser = compiled<Record<string, unknown>[]>(() => {
   for (const [key, column] of Object.entries(getTableColumns(sessions))) fields[`session.${key}`] = column
   for (const [key, column] of Object.entries(getTableColumns(users))) fields[`user.${key}`] = column
   return {
-    query: statementBuilder.select(fields).from(sessions).innerJoin(users, eq(users.id, sessions.userId)).where(eq(sessions.id, sql.placeholder('id'))).limit(1),
+    query: statementBuilder
+      .select(fields)
+      .from(sessions)
+      .innerJoin(users, eq(users.id, sessions.userId))
+      .where(eq(sessions.id, sql.placeholder('id')))
+      .limit(1),
     fields,
   }
 })
@@ -67,11 +72,7 @@ async function sessionAndUser(db: Db, id: string): Promise<{ session: Session; u
   return row as { session: Session; user: SessionUser }
 }
 
-export async function validateSessionToken(
-  db: Db,
-  token: string,
-  nowMs = Date.now(),
-): Promise<ValidatedSession | null> {
+export async function validateSessionToken(db: Db, token: string, nowMs = Date.now()): Promise<ValidatedSession | null> {
   const [id, secret, extra] = token.split('.')
   if (!id || !secret || extra !== undefined || id.length > 64 || secret.length > 64) return null
   const row = await sessionAndUser(db, id)

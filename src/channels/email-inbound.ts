@@ -39,11 +39,7 @@ async function recipientChannelAmong(db: Db, plugin: ChannelPlugin, channels: Ch
     }
   }
   if (!conversationId) return null
-  const [conversation] = await db
-    .select({ channelId: conversations.channelId })
-    .from(conversations)
-    .where(eq(conversations.id, conversationId))
-    .limit(1)
+  const [conversation] = await db.select({ channelId: conversations.channelId }).from(conversations).where(eq(conversations.id, conversationId)).limit(1)
   return channels.find((candidate) => candidate.id === conversation?.channelId && takesReplies.has(candidate.id)) ?? null
 }
 
@@ -83,11 +79,7 @@ function backgroundNotifier(env: Bindings, ctx?: Pick<ExecutionContext, 'waitUnt
  * meanwhile and never throws), then the pipeline files what the email plugin made of it. Only an
  * unknown recipient is rejected.
  */
-export async function handleInboundEmail(
-  message: ForwardableEmailMessage,
-  env: Bindings,
-  ctx?: Pick<ExecutionContext, 'waitUntil'>,
-): Promise<void> {
+export async function handleInboundEmail(message: ForwardableEmailMessage, env: Bindings, ctx?: Pick<ExecutionContext, 'waitUntil'>): Promise<void> {
   const db = createDb(env)
   const channel = await findRecipientChannel(db, message.to)
   if (!channel) {

@@ -3,7 +3,16 @@ import type { Db } from '../db/client'
 import { insertInChunks } from '../db/chunk'
 import { compiled, CompiledInsert, statementBuilder } from '../db/compiled'
 import { isConstraintViolation } from '../db/errors'
-import { attachments, blockedSenders, contactIdentities, contacts, conversationParticipants, conversations, messages, type ConversationFolder } from '../db/schema'
+import {
+  attachments,
+  blockedSenders,
+  contactIdentities,
+  contacts,
+  conversationParticipants,
+  conversations,
+  messages,
+  type ConversationFolder,
+} from '../db/schema'
 import { newId } from '../lib/ids'
 import { normalizePhone } from '../lib/phone'
 import { normalizeEmail, toPreview } from '../lib/text'
@@ -183,7 +192,13 @@ const bySubjectStatement = compiled<{ conversationId: string }[]>(() => {
  * land in one thread.
  */
 const findBySubjectQuery = (db: Db, channel: ChannelRecord, senderAddress: string, key: string, nowMs: number) =>
-  bySubjectStatement().bind(db, { senderAddress, accountId: channel.accountId, inboxId: channel.inboxId, since: nowMs - subjectThreadingWindowDays * dayMs, key })
+  bySubjectStatement().bind(db, {
+    senderAddress,
+    accountId: channel.accountId,
+    inboxId: channel.inboxId,
+    since: nowMs - subjectThreadingWindowDays * dayMs,
+    key,
+  })
 
 async function findBySubject(db: Db, channel: ChannelRecord, senderAddress: string, key: string, nowMs: number) {
   const [row] = await findBySubjectQuery(db, channel, senderAddress, key, nowMs)
@@ -287,7 +302,10 @@ async function updateBouncing(db: Db, accountId: string, contact: Contact, messa
       .where(and(eq(contacts.accountId, accountId), inArray(contacts.email, bounced)))
   }
   if (contact.bouncingAt && !message.automated) {
-    await db.update(contacts).set({ bouncingAt: null }).where(and(eq(contacts.id, contact.id), isNotNull(contacts.bouncingAt)))
+    await db
+      .update(contacts)
+      .set({ bouncingAt: null })
+      .where(and(eq(contacts.id, contact.id), isNotNull(contacts.bouncingAt)))
   }
 }
 
@@ -296,12 +314,7 @@ async function updateBouncing(db: Db, accountId: string, contact: Contact, messa
  * index (FTS triggers, in the same transaction) → notify the live layer. Idempotent on the
  * message's external id: a repeated delivery returns the stored message and writes nothing.
  */
-export async function ingestInbound(
-  deps: PipelineDeps,
-  channel: ChannelRecord,
-  message: InboundMessage,
-  nowMs = Date.now(),
-): Promise<IngestResult> {
+export async function ingestInbound(deps: PipelineDeps, channel: ChannelRecord, message: InboundMessage, nowMs = Date.now()): Promise<IngestResult> {
   message = withSenderPhoneNormalised(message)
   const fast = await ingestInOneBatch(deps, channel, message, nowMs)
   if (fast.status !== 'unsettled') {
@@ -385,7 +398,12 @@ const blockedSender = compiled<{ id: string }[]>(() => {
     query: statementBuilder
       .select(fields)
       .from(blockedSenders)
-      .where(and(eq(blockedSenders.accountId, sql.placeholder('accountId')), inArray(blockedSenders.identifier, [sql.placeholder('email'), sql.placeholder('externalIdentifier')])))
+      .where(
+        and(
+          eq(blockedSenders.accountId, sql.placeholder('accountId')),
+          inArray(blockedSenders.identifier, [sql.placeholder('email'), sql.placeholder('externalIdentifier')]),
+        ),
+      )
       .limit(1),
     fields,
   }
@@ -394,11 +412,21 @@ const blockedSender = compiled<{ id: string }[]>(() => {
 // Whether an agent has the thread open (see ConversationRoom), read inside the write transaction.
 const conversationWatched = compiled<{ watched: boolean }[]>(() => {
   const fields = { watched: conversations.watched }
-  return { query: statementBuilder.select(fields).from(conversations).where(eq(conversations.id, sql.placeholder('conversationId'))), fields }
+  return {
+    query: statementBuilder
+      .select(fields)
+      .from(conversations)
+      .where(eq(conversations.id, sql.placeholder('conversationId'))),
+    fields,
+  }
 })
 
 // The rows ingestInOneBatch adds for a new sender and a new conversation, compiled per shape.
-const insertContact = new CompiledInsert<typeof contacts, void>(contacts, ({ values }) => ({ query: statementBuilder.insert(contacts).values(values as unknown as typeof contacts.$inferInsert) }), () => '')
+const insertContact = new CompiledInsert<typeof contacts, void>(
+  contacts,
+  ({ values }) => ({ query: statementBuilder.insert(contacts).values(values as unknown as typeof contacts.$inferInsert) }),
+  () => '',
+)
 const insertIdentity = new CompiledInsert<typeof contactIdentities, void>(
   contactIdentities,
   ({ values }) => ({ query: statementBuilder.insert(contactIdentities).values(values as unknown as typeof contactIdentities.$inferInsert) }),
@@ -423,7 +451,9 @@ async function ingestInOneBatch(
   channel: ChannelRecord,
   message: InboundMessage,
   nowMs: number,
-): Promise<(Extract<IngestResult, { status: 'created' | 'appended' }> & { watched?: boolean }) | { status: 'unsettled'; storedAttachments?: StoredAttachment[] }> {
+): Promise<
+  (Extract<IngestResult, { status: 'created' | 'appended' }> & { watched?: boolean }) | { status: 'unsettled'; storedAttachments?: StoredAttachment[] }
+> {
   const { db } = deps
   const unsettled = { status: 'unsettled' as const }
   if ((message.bouncedAddresses ?? []).length > 0) return unsettled
@@ -438,7 +468,9 @@ async function ingestInOneBatch(
   const slots = {
     existing: slot(message.externalId ? findMessageByExternalIdQuery(db, channel.id, message.externalId) : null),
     byIdentity: slot(
-      message.from.externalId ? contactByIdentity().bind(db, { accountId: channel.accountId, pluginId: channel.pluginId, externalId: message.from.externalId }) : null,
+      message.from.externalId
+        ? contactByIdentity().bind(db, { accountId: channel.accountId, pluginId: channel.pluginId, externalId: message.from.externalId })
+        : null,
     ),
     byEmail: slot(email ? contactByEmail().bind(db, { accountId: channel.accountId, email }) : null),
     byPhone: slot(isE164(message.from.phone) ? contactByPhone().bind(db, { accountId: channel.accountId, phone: message.from.phone }) : null),
@@ -450,7 +482,7 @@ async function ingestInOneBatch(
   }
   const assignmentSlots = defaultAssignmentLookups(db, channel.inboxId).map(slot)
   const looked = (await db.batch(lookups as unknown as Parameters<Db['batch']>[0])) as unknown as unknown[][]
-  const rows = <T,>(index: number) => (index < 0 ? [] : looked[index]) as T[]
+  const rows = <T>(index: number) => (index < 0 ? [] : looked[index]) as T[]
   const existing = rows<{ id: number }>(slots.existing)
   const byIdentity = rows<Contact>(slots.byIdentity)
   const byEmail = rows<Contact>(slots.byEmail)
@@ -486,7 +518,9 @@ async function ingestInOneBatch(
   if (!found) {
     statements.push(insertContact.bind(db, { id: contactId, accountId: channel.accountId, name, email, phone, locale, createdAt: nowMs }, undefined))
     if (message.from.externalId) {
-      statements.push(insertIdentity.bind(db, { accountId: channel.accountId, pluginId: channel.pluginId, externalId: message.from.externalId, contactId }, undefined))
+      statements.push(
+        insertIdentity.bind(db, { accountId: channel.accountId, pluginId: channel.pluginId, externalId: message.from.externalId, contactId }, undefined),
+      )
     }
   }
   if (!existingConversationId) {
@@ -509,12 +543,17 @@ async function ingestInOneBatch(
     )
   }
   if (assignee) statements.push(...roundRobinStatements(db, conversationId, channel.inboxId, assignee, nowMs))
-  const append = appendMessageStatements(db, newMessageOf(channel, conversationId, contactId, name ?? found?.name ?? email, message, storedAttachments, nowMs), { repeat: 'fail', returning: 'id' })
+  const append = appendMessageStatements(
+    db,
+    newMessageOf(channel, conversationId, contactId, name ?? found?.name ?? email, message, storedAttachments, nowMs),
+    { repeat: 'fail', returning: 'id' },
+  )
   const messageIndex = statements.length
   statements.push(...append)
   // The message row inserted just before, in the same transaction.
   statements.push(...attachmentStatements(db, channel.accountId, conversationId, storedAttachments, nowMs))
-  if (!message.automated) statements.push(...participantStatements(db, participantRows(conversationId, email ? { email, name: found?.name ?? name } : null, message)))
+  if (!message.automated)
+    statements.push(...participantStatements(db, participantRows(conversationId, email ? { email, name: found?.name ?? name } : null, message)))
   // Last, inside the transaction: whether an agent has the thread open (see ConversationRoom).
   const watchedIndex = existingConversationId ? statements.push(conversationWatched().bind(db, { conversationId })) - 1 : -1
   let results: unknown[]
@@ -591,7 +630,14 @@ async function putAttachments(deps: PipelineDeps, channel: ChannelRecord, conver
       const id = newId()
       const r2Key = `${channel.accountId}/${conversationId}/attachments/${id}`
       await deps.blobs.put(r2Key, attachment.content, { httpMetadata: { contentType: attachment.contentType } })
-      stored.push({ id, r2Key, filename: attachment.filename, contentType: attachment.contentType, sizeBytes: attachment.content.byteLength, contentId: attachment.contentId ?? null })
+      stored.push({
+        id,
+        r2Key,
+        filename: attachment.filename,
+        contentType: attachment.contentType,
+        sizeBytes: attachment.content.byteLength,
+        contentId: attachment.contentId ?? null,
+      })
     }
   } catch (error) {
     await discardBlobs(deps, stored)
@@ -655,7 +701,18 @@ async function ingestStepByStep(
     // The message, its attachments and its participants in one transaction: a delivery that fails
     // here leaves nothing behind, and its redelivery is stored whole instead of being taken for a
     // duplicate of a message without attachments.
-    const row = { ...newMessageOf(channel, conversationId, contact.id, message.from.name?.trim() || contact.name || contact.email || null, message, storedAttachments, nowMs), externalId }
+    const row = {
+      ...newMessageOf(
+        channel,
+        conversationId,
+        contact.id,
+        message.from.name?.trim() || contact.name || contact.email || null,
+        message,
+        storedAttachments,
+        nowMs,
+      ),
+      externalId,
+    }
     const statements = [
       ...appendMessageStatements(db, row, { repeat: 'fail', returning: 'id' }),
       ...attachmentStatements(db, channel.accountId, conversationId, storedAttachments, nowMs),
@@ -732,7 +789,9 @@ export async function notifySafely(notifier: Notifier, event: LiveEvent & { mess
 const visitorLookup = compiled<{ conversationExists: number; identityContactId: string | null }[]>(() => {
   const fields = {
     conversationExists: sql<number>`(select count(*) from ${conversations} where ${conversations.id} = ${sql.placeholder('$conversationId')})`,
-    identityContactId: sql<string | null>`(select ${contactIdentities.contactId} from ${contactIdentities} where ${contactIdentities.accountId} = ${sql.placeholder('$accountId')} and ${contactIdentities.pluginId} = ${sql.placeholder('$pluginId')} and ${contactIdentities.externalId} = ${sql.placeholder('$visitorId')})`,
+    identityContactId: sql<
+      string | null
+    >`(select ${contactIdentities.contactId} from ${contactIdentities} where ${contactIdentities.accountId} = ${sql.placeholder('$accountId')} and ${contactIdentities.pluginId} = ${sql.placeholder('$pluginId')} and ${contactIdentities.externalId} = ${sql.placeholder('$visitorId')})`,
   }
   return { query: statementBuilder.select(fields).from(sql`(select 1)`), fields }
 })
@@ -747,21 +806,37 @@ const visitorContactId = (known: boolean) =>
     ? sql`${sql.placeholder('$knownContactId')}`
     : sql`(select ${contacts.id} from ${contacts} where ${contacts.accountId} = ${sql.placeholder('$accountId')} and (${contacts.id} = ${sql.placeholder('$newContactId')} or (${sql.placeholder('$email')} is not null and ${contacts.email} = ${sql.placeholder('$email')})) limit 1)`
 
-const insertVisitorContact = new CompiledInsert<typeof contacts, void>(contacts, ({ values }) => ({
-  query: statementBuilder.insert(contacts).values(values as unknown as typeof contacts.$inferInsert).onConflictDoNothing(),
-}), () => '')
+const insertVisitorContact = new CompiledInsert<typeof contacts, void>(
+  contacts,
+  ({ values }) => ({
+    query: statementBuilder
+      .insert(contacts)
+      .values(values as unknown as typeof contacts.$inferInsert)
+      .onConflictDoNothing(),
+  }),
+  () => '',
+)
 
-const insertVisitorIdentity = new CompiledInsert<typeof contactIdentities, void, Omit<typeof contactIdentities.$inferInsert, 'contactId'>>(contactIdentities, ({ values }) => ({
-  query: statementBuilder
-    .insert(contactIdentities)
-    .values({ ...values, contactId: visitorContactId(false) } as unknown as typeof contactIdentities.$inferInsert)
-    .onConflictDoNothing(),
-}), () => '')
+const insertVisitorIdentity = new CompiledInsert<typeof contactIdentities, void, Omit<typeof contactIdentities.$inferInsert, 'contactId'>>(
+  contactIdentities,
+  ({ values }) => ({
+    query: statementBuilder
+      .insert(contactIdentities)
+      .values({ ...values, contactId: visitorContactId(false) } as unknown as typeof contactIdentities.$inferInsert)
+      .onConflictDoNothing(),
+  }),
+  () => '',
+)
 
 // Filtered when the contact is blocked, or the visitor's address or id is a blocked sender
 // (`$emailIdentifier` is null without an address: `in (null, …)` matches only the id); owned by
 // the default assignee (`$assigneeId`, may be null) only when it lands in the inbox.
-const insertVisitorConversation = new CompiledInsert<typeof conversations, boolean, Omit<typeof conversations.$inferInsert, 'contactId' | 'folder' | 'assigneeId'>, { folder: string }[]>(
+const insertVisitorConversation = new CompiledInsert<
+  typeof conversations,
+  boolean,
+  Omit<typeof conversations.$inferInsert, 'contactId' | 'folder' | 'assigneeId'>,
+  { folder: string }[]
+>(
   conversations,
   ({ values }, known) => {
     const contactId = visitorContactId(known)
@@ -823,7 +898,9 @@ export async function startVisitorConversation(
     $visitorId: input.visitorId,
   })
   // The default owner is looked up in the same round trip (a bot-first chat defers it to the handoff).
-  const looked = (await db.batch([lookup, ...(message.deferAssignment ? [] : defaultAssignmentLookups(db, channel.inboxId))] as unknown as Parameters<Db['batch']>[0])) as unknown as unknown[][]
+  const looked = (await db.batch([lookup, ...(message.deferAssignment ? [] : defaultAssignmentLookups(db, channel.inboxId))] as unknown as Parameters<
+    Db['batch']
+  >[0])) as unknown as unknown[][]
   const [known] = looked[0] as Awaited<typeof lookup>
   if (!known) return null
   // Already started (the visitor's other tab, a reconnect): the caller appends with this contact.
@@ -843,7 +920,11 @@ export async function startVisitorConversation(
       ...(knownContact
         ? []
         : [
-            insertVisitorContact.bind(db, { id: newContactId, accountId: channel.accountId, name, email, locale: localeOf(message.from), createdAt: nowMs }, undefined),
+            insertVisitorContact.bind(
+              db,
+              { id: newContactId, accountId: channel.accountId, name, email, locale: localeOf(message.from), createdAt: nowMs },
+              undefined,
+            ),
             insertVisitorIdentity.bind(db, { accountId: channel.accountId, pluginId: channel.pluginId, externalId: input.visitorId }, undefined, contact),
           ]),
       insertVisitorConversation.bind(

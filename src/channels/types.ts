@@ -160,10 +160,7 @@ export interface SendResult {
  * - `retry`: the provider asked to try later (rate limit, outage); `retryAfterSeconds` overrides the backoff.
  * - `failed`: it will never go (unknown number, message refused): the message shows `reason` at once, no retry.
  */
-export type SendOutcome =
-  | SendResult
-  | { status: 'retry'; reason: string; retryAfterSeconds?: number }
-  | { status: 'failed'; reason: string }
+export type SendOutcome = SendResult | { status: 'retry'; reason: string; retryAfterSeconds?: number } | { status: 'failed'; reason: string }
 
 /** The reply an agent is about to send, checked by `validate` before anything is stored. */
 export interface OutboundDraft {
@@ -260,7 +257,11 @@ export interface PluginRouteKit<S> {
    * message failed with the reason shown on it. Matches the message by the id `send` returned, in
    * this channel only. Returns whether a message was found.
    */
-  reportDelivery(c: import('hono').Context<AppEnv>, ctx: ChannelContext<S>, report: { externalId: string; status: 'delivered' | 'failed'; reason?: string }): Promise<boolean>
+  reportDelivery(
+    c: import('hono').Context<AppEnv>,
+    ctx: ChannelContext<S>,
+    report: { externalId: string; status: 'delivered' | 'failed'; reason?: string },
+  ): Promise<boolean>
 }
 
 /**

@@ -178,7 +178,10 @@ export class BoundStatement<TResult = unknown> implements PromiseLike<TResult> {
   }
 
   // biome-ignore lint/suspicious/noThenProperty: awaitable on purpose, like drizzle's own query builders (`await statement`).
-  then<A = TResult, B = never>(onfulfilled?: ((value: TResult) => A | PromiseLike<A>) | null, onrejected?: ((reason: unknown) => B | PromiseLike<B>) | null): Promise<A | B> {
+  then<A = TResult, B = never>(
+    onfulfilled?: ((value: TResult) => A | PromiseLike<A>) | null,
+    onrejected?: ((reason: unknown) => B | PromiseLike<B>) | null,
+  ): Promise<A | B> {
     return this.execute().then(onfulfilled, onrejected)
   }
 

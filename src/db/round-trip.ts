@@ -42,11 +42,14 @@ function assertBatchableColumns(statement: BatchItem<'sqlite'>) {
     for (const key in fields) {
       const field = fields[key]
       if (field instanceof Table) check(getTableColumns(field), `${path}${key}.`)
-      else if (!(field instanceof Column) && !(field instanceof SQL) && !(field instanceof SQL.Aliased)) check(field as Record<string, unknown>, `${path}${key}.`)
+      else if (!(field instanceof Column) && !(field instanceof SQL) && !(field instanceof SQL.Aliased))
+        check(field as Record<string, unknown>, `${path}${key}.`)
       else {
         const name = field instanceof Column ? field.name : field instanceof SQL.Aliased ? field.fieldAlias : undefined
         if (name === undefined || names.has(name) || /^\d+$/.test(name)) {
-          throw new Error(`a batched select needs one plain name per column: ${path}${key} is ${name === undefined ? 'unnamed SQL (alias it)' : `"${name}" again, or numeric`}`)
+          throw new Error(
+            `a batched select needs one plain name per column: ${path}${key} is ${name === undefined ? 'unnamed SQL (alias it)' : `"${name}" again, or numeric`}`,
+          )
         }
         names.add(name)
       }

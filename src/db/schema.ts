@@ -25,14 +25,18 @@ export const users = sqliteTable(
   'users',
   {
     id: text('id').primaryKey(),
-    accountId: text('account_id').notNull().references(() => accounts.id),
+    accountId: text('account_id')
+      .notNull()
+      .references(() => accounts.id),
     name: text('name').notNull(),
     // Stored lower-cased: the login form looks users up by address.
     email: text('email').notNull(),
     passwordHash: text('password_hash').notNull(),
     role: text('role', { enum: userRoles }).notNull().default('agent'),
     status: text('status', { enum: userStatuses }).notNull().default('active'),
-    availability: text('availability', { enum: ['available', 'away'] }).notNull().default('available'),
+    availability: text('availability', { enum: ['available', 'away'] })
+      .notNull()
+      .default('available'),
     timeZone: text('time_zone').notNull().default('UTC'),
     // Weekly working hours in the user's time zone; outside them the user counts as away.
     officeHours: text('office_hours', { mode: 'json' }).$type<OfficeHours | null>(),
@@ -50,7 +54,9 @@ export const sessions = sqliteTable(
     id: text('id').primaryKey(),
     // Hex SHA-256 of the token's secret half; the secret itself is never stored.
     secretHash: text('secret_hash').notNull(),
-    userId: text('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
     createdAt: createdAt(),
     expiresAt: integer('expires_at').notNull(),
   },
@@ -65,7 +71,9 @@ export const invitations = sqliteTable(
   'invitations',
   {
     id: text('id').primaryKey(),
-    accountId: text('account_id').notNull().references(() => accounts.id, { onDelete: 'cascade' }),
+    accountId: text('account_id')
+      .notNull()
+      .references(() => accounts.id, { onDelete: 'cascade' }),
     email: text('email').notNull(),
     role: text('role', { enum: userRoles }).notNull().default('agent'),
     inboxIds: text('inbox_ids', { mode: 'json' }).$type<string[]>().notNull().default([]),
@@ -86,7 +94,9 @@ export const passwordResets = sqliteTable(
   'password_resets',
   {
     id: text('id').primaryKey(),
-    userId: text('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
     secretHash: text('secret_hash').notNull(),
     createdAt: createdAt(),
     expiresAt: integer('expires_at').notNull(),
@@ -119,7 +129,9 @@ export const knownDevices = sqliteTable(
   'known_devices',
   {
     tokenHash: text('token_hash').notNull(),
-    userId: text('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
     lastUsedAt: integer('last_used_at').notNull(),
   },
   (t) => [primaryKey({ columns: [t.tokenHash, t.userId] }), index('known_devices_user_idx').on(t.userId)],
@@ -129,10 +141,14 @@ export const inboxes = sqliteTable(
   'inboxes',
   {
     id: text('id').primaryKey(),
-    accountId: text('account_id').notNull().references(() => accounts.id),
+    accountId: text('account_id')
+      .notNull()
+      .references(() => accounts.id),
     name: text('name').notNull(),
     // Who a new conversation goes to: nobody, the members in turn, or one person.
-    defaultAssignment: text('default_assignment', { enum: ['none', 'round_robin', 'user'] }).notNull().default('none'),
+    defaultAssignment: text('default_assignment', { enum: ['none', 'round_robin', 'user'] })
+      .notNull()
+      .default('none'),
     defaultAssigneeId: text('default_assignee_id'),
     createdAt: createdAt(),
   },
@@ -142,8 +158,12 @@ export const inboxes = sqliteTable(
 export const inboxMembers = sqliteTable(
   'inbox_members',
   {
-    inboxId: text('inbox_id').notNull().references(() => inboxes.id, { onDelete: 'cascade' }),
-    userId: text('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    inboxId: text('inbox_id')
+      .notNull()
+      .references(() => inboxes.id, { onDelete: 'cascade' }),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
     // Round-robin assignment picks the member who got one longest ago.
     lastAssignedAt: integer('last_assigned_at').notNull().default(0),
   },
@@ -154,8 +174,12 @@ export const channels = sqliteTable(
   'channels',
   {
     id: text('id').primaryKey(),
-    accountId: text('account_id').notNull().references(() => accounts.id),
-    inboxId: text('inbox_id').notNull().references(() => inboxes.id),
+    accountId: text('account_id')
+      .notNull()
+      .references(() => accounts.id),
+    inboxId: text('inbox_id')
+      .notNull()
+      .references(() => inboxes.id),
     pluginId: text('plugin_id').notNull(),
     name: text('name').notNull(),
     // JSON validated by the plugin's settings schema.
@@ -179,7 +203,9 @@ export const visitorTokens = sqliteTable(
       .notNull()
       .references(() => channels.id, { onDelete: 'cascade' }),
     visitorId: text('visitor_id').notNull(),
-    accountId: text('account_id').notNull().references(() => accounts.id),
+    accountId: text('account_id')
+      .notNull()
+      .references(() => accounts.id),
     tokenId: text('token_id').notNull(),
     previousTokenId: text('previous_token_id'),
     rotatedAt: integer('rotated_at').notNull(),
@@ -191,7 +217,9 @@ export const companies = sqliteTable(
   'companies',
   {
     id: text('id').primaryKey(),
-    accountId: text('account_id').notNull().references(() => accounts.id),
+    accountId: text('account_id')
+      .notNull()
+      .references(() => accounts.id),
     name: text('name').notNull(),
     domain: text('domain'),
     properties: text('properties', { mode: 'json' }).$type<Record<string, string>>().notNull().default({}),
@@ -204,7 +232,9 @@ export const contacts = sqliteTable(
   'contacts',
   {
     id: text('id').primaryKey(),
-    accountId: text('account_id').notNull().references(() => accounts.id),
+    accountId: text('account_id')
+      .notNull()
+      .references(() => accounts.id),
     companyId: text('company_id').references(() => companies.id, { onDelete: 'set null' }),
     name: text('name'),
     email: text('email'),
@@ -225,15 +255,16 @@ export const contacts = sqliteTable(
 export const contactIdentities = sqliteTable(
   'contact_identities',
   {
-    accountId: text('account_id').notNull().references(() => accounts.id),
+    accountId: text('account_id')
+      .notNull()
+      .references(() => accounts.id),
     pluginId: text('plugin_id').notNull(),
     externalId: text('external_id').notNull(),
-    contactId: text('contact_id').notNull().references(() => contacts.id, { onDelete: 'cascade' }),
+    contactId: text('contact_id')
+      .notNull()
+      .references(() => contacts.id, { onDelete: 'cascade' }),
   },
-  (t) => [
-    primaryKey({ columns: [t.accountId, t.pluginId, t.externalId] }),
-    index('contact_identities_contact_idx').on(t.contactId),
-  ],
+  (t) => [primaryKey({ columns: [t.accountId, t.pluginId, t.externalId] }), index('contact_identities_contact_idx').on(t.contactId)],
 )
 
 export const conversationStatuses = ['open', 'closed'] as const
@@ -249,9 +280,15 @@ export const conversations = sqliteTable(
   'conversations',
   {
     id: text('id').primaryKey(),
-    accountId: text('account_id').notNull().references(() => accounts.id),
-    inboxId: text('inbox_id').notNull().references(() => inboxes.id),
-    channelId: text('channel_id').notNull().references(() => channels.id),
+    accountId: text('account_id')
+      .notNull()
+      .references(() => accounts.id),
+    inboxId: text('inbox_id')
+      .notNull()
+      .references(() => inboxes.id),
+    channelId: text('channel_id')
+      .notNull()
+      .references(() => channels.id),
     // Copied from the channel so views by channel need no join.
     pluginId: text('plugin_id').notNull(),
     contactId: text('contact_id').references(() => contacts.id, { onDelete: 'set null' }),
@@ -299,7 +336,9 @@ export const messages = sqliteTable(
   {
     // An integer key: it doubles as the FTS5 rowid, which must stay stable.
     id: integer('id').primaryKey({ autoIncrement: true }),
-    accountId: text('account_id').notNull().references(() => accounts.id),
+    accountId: text('account_id')
+      .notNull()
+      .references(() => accounts.id),
     conversationId: text('conversation_id')
       .notNull()
       .references(() => conversations.id, { onDelete: 'cascade' }),
@@ -349,7 +388,9 @@ export const attachments = sqliteTable(
   'attachments',
   {
     id: text('id').primaryKey(),
-    accountId: text('account_id').notNull().references(() => accounts.id),
+    accountId: text('account_id')
+      .notNull()
+      .references(() => accounts.id),
     messageId: integer('message_id')
       .notNull()
       .references(() => messages.id, { onDelete: 'cascade' }),
@@ -367,7 +408,9 @@ export const attachments = sqliteTable(
 export const conversationReads = sqliteTable(
   'conversation_reads',
   {
-    userId: text('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
     conversationId: text('conversation_id')
       .notNull()
       .references(() => conversations.id, { onDelete: 'cascade' }),
@@ -380,7 +423,9 @@ export const views = sqliteTable(
   'views',
   {
     id: text('id').primaryKey(),
-    accountId: text('account_id').notNull().references(() => accounts.id),
+    accountId: text('account_id')
+      .notNull()
+      .references(() => accounts.id),
     inboxId: text('inbox_id').references(() => inboxes.id, { onDelete: 'cascade' }),
     // null owner: shared with the team.
     ownerUserId: text('owner_user_id').references(() => users.id, { onDelete: 'cascade' }),
@@ -395,7 +440,9 @@ export const auditLog = sqliteTable(
   'audit_log',
   {
     id: integer('id').primaryKey({ autoIncrement: true }),
-    accountId: text('account_id').notNull().references(() => accounts.id),
+    accountId: text('account_id')
+      .notNull()
+      .references(() => accounts.id),
     actorUserId: text('actor_user_id').references(() => users.id, { onDelete: 'set null' }),
     action: text('action').notNull(),
     targetType: text('target_type').notNull(),
@@ -405,7 +452,6 @@ export const auditLog = sqliteTable(
   },
   (t) => [index('audit_log_account_idx').on(t.accountId, t.createdAt)],
 )
-
 
 /** Everyone on a conversation besides the agents: the contact, and for email every To/Cc address. */
 export const conversationParticipants = sqliteTable(
@@ -425,11 +471,17 @@ export const tickets = sqliteTable(
   'tickets',
   {
     id: text('id').primaryKey(),
-    accountId: text('account_id').notNull().references(() => accounts.id),
+    accountId: text('account_id')
+      .notNull()
+      .references(() => accounts.id),
     contactId: text('contact_id').references(() => contacts.id, { onDelete: 'set null' }),
     name: text('name').notNull(),
-    status: text('status', { enum: ['open', 'closed'] }).notNull().default('open'),
-    priority: text('priority', { enum: ['low', 'medium', 'high'] }).notNull().default('medium'),
+    status: text('status', { enum: ['open', 'closed'] })
+      .notNull()
+      .default('open'),
+    priority: text('priority', { enum: ['low', 'medium', 'high'] })
+      .notNull()
+      .default('medium'),
     properties: text('properties', { mode: 'json' }).$type<Record<string, string>>().notNull().default({}),
     description: text('description'),
     ownerId: text('owner_id').references(() => users.id, { onDelete: 'set null' }),
@@ -445,7 +497,9 @@ export const tickets = sqliteTable(
 export const blockedSenders = sqliteTable(
   'blocked_senders',
   {
-    accountId: text('account_id').notNull().references(() => accounts.id),
+    accountId: text('account_id')
+      .notNull()
+      .references(() => accounts.id),
     // An email address (lower-cased), or `<plugin id>:<external id>` for other channels.
     identifier: text('identifier').notNull(),
     blockedBy: text('blocked_by').references(() => users.id, { onDelete: 'set null' }),
@@ -459,7 +513,9 @@ export const botSessions = sqliteTable('bot_sessions', {
   conversationId: text('conversation_id')
     .primaryKey()
     .references(() => conversations.id, { onDelete: 'cascade' }),
-  accountId: text('account_id').notNull().references(() => accounts.id),
+  accountId: text('account_id')
+    .notNull()
+    .references(() => accounts.id),
   flowId: text('flow_id').notNull(),
   stepId: text('step_id').notNull(),
   collected: text('collected', { mode: 'json' }).$type<Record<string, string>>().notNull().default({}),
@@ -501,7 +557,9 @@ export type DraftKind = (typeof draftKinds)[number]
 export const drafts = sqliteTable(
   'drafts',
   {
-    userId: text('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
     conversationId: text('conversation_id')
       .notNull()
       .references(() => conversations.id, { onDelete: 'cascade' }),
@@ -520,7 +578,9 @@ export const snippets = sqliteTable(
   'snippets',
   {
     id: text('id').primaryKey(),
-    accountId: text('account_id').notNull().references(() => accounts.id),
+    accountId: text('account_id')
+      .notNull()
+      .references(() => accounts.id),
     name: text('name').notNull(),
     shortcut: text('shortcut').notNull(),
     body: text('body').notNull(),
@@ -536,7 +596,9 @@ export const emailTemplates = sqliteTable(
   'email_templates',
   {
     id: text('id').primaryKey(),
-    accountId: text('account_id').notNull().references(() => accounts.id),
+    accountId: text('account_id')
+      .notNull()
+      .references(() => accounts.id),
     name: text('name').notNull(),
     subject: text('subject').notNull().default(''),
     body: text('body').notNull(),
@@ -552,7 +614,9 @@ export const articles = sqliteTable(
   'articles',
   {
     id: text('id').primaryKey(),
-    accountId: text('account_id').notNull().references(() => accounts.id),
+    accountId: text('account_id')
+      .notNull()
+      .references(() => accounts.id),
     title: text('title').notNull(),
     slug: text('slug').notNull(),
     // Sanitised HTML.
@@ -570,7 +634,9 @@ export const meetingLinks = sqliteTable(
   'meeting_links',
   {
     id: text('id').primaryKey(),
-    accountId: text('account_id').notNull().references(() => accounts.id),
+    accountId: text('account_id')
+      .notNull()
+      .references(() => accounts.id),
     userId: text('user_id').references(() => users.id, { onDelete: 'cascade' }),
     name: text('name').notNull(),
     url: text('url').notNull(),
@@ -584,7 +650,9 @@ export const documents = sqliteTable(
   'documents',
   {
     id: text('id').primaryKey(),
-    accountId: text('account_id').notNull().references(() => accounts.id),
+    accountId: text('account_id')
+      .notNull()
+      .references(() => accounts.id),
     name: text('name').notNull(),
     r2Key: text('r2_key').notNull(),
     contentType: text('content_type').notNull(),
@@ -602,8 +670,12 @@ export const notifications = sqliteTable(
   'notifications',
   {
     id: text('id').primaryKey(),
-    accountId: text('account_id').notNull().references(() => accounts.id),
-    userId: text('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    accountId: text('account_id')
+      .notNull()
+      .references(() => accounts.id),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
     kind: text('kind', { enum: ['mention'] }).notNull(),
     actorUserId: text('actor_user_id').references(() => users.id, { onDelete: 'set null' }),
     conversationId: text('conversation_id').references(() => conversations.id, { onDelete: 'cascade' }),
@@ -624,7 +696,9 @@ export const deals = sqliteTable(
   'deals',
   {
     id: text('id').primaryKey(),
-    accountId: text('account_id').notNull().references(() => accounts.id),
+    accountId: text('account_id')
+      .notNull()
+      .references(() => accounts.id),
     contactId: text('contact_id').references(() => contacts.id, { onDelete: 'set null' }),
     companyId: text('company_id').references(() => companies.id, { onDelete: 'set null' }),
     conversationId: text('conversation_id').references(() => conversations.id, { onDelete: 'set null' }),
@@ -649,12 +723,16 @@ export const propertyDefinitions = sqliteTable(
   'property_definitions',
   {
     id: text('id').primaryKey(),
-    accountId: text('account_id').notNull().references(() => accounts.id),
+    accountId: text('account_id')
+      .notNull()
+      .references(() => accounts.id),
     object: text('object', { enum: propertyObjects }).notNull(),
     // The key in `properties`: lower-case letters, digits and underscores.
     name: text('name').notNull(),
     label: text('label').notNull(),
-    type: text('type', { enum: ['text', 'number', 'date', 'select'] }).notNull().default('text'),
+    type: text('type', { enum: ['text', 'number', 'date', 'select'] })
+      .notNull()
+      .default('text'),
     options: text('options', { mode: 'json' }).$type<string[]>().notNull().default([]),
     createdAt: createdAt(),
   },
@@ -682,7 +760,9 @@ export const contactNotes = sqliteTable(
   'contact_notes',
   {
     id: text('id').primaryKey(),
-    accountId: text('account_id').notNull().references(() => accounts.id),
+    accountId: text('account_id')
+      .notNull()
+      .references(() => accounts.id),
     contactId: text('contact_id')
       .notNull()
       .references(() => contacts.id, { onDelete: 'cascade' }),
@@ -698,7 +778,9 @@ export const tasks = sqliteTable(
   'tasks',
   {
     id: text('id').primaryKey(),
-    accountId: text('account_id').notNull().references(() => accounts.id),
+    accountId: text('account_id')
+      .notNull()
+      .references(() => accounts.id),
     contactId: text('contact_id').references(() => contacts.id, { onDelete: 'cascade' }),
     title: text('title').notNull(),
     dueAt: integer('due_at'),
@@ -715,7 +797,9 @@ export const feedback = sqliteTable(
   'feedback',
   {
     id: text('id').primaryKey(),
-    accountId: text('account_id').notNull().references(() => accounts.id),
+    accountId: text('account_id')
+      .notNull()
+      .references(() => accounts.id),
     conversationId: text('conversation_id').references(() => conversations.id, { onDelete: 'set null' }),
     contactId: text('contact_id').references(() => contacts.id, { onDelete: 'cascade' }),
     // Where the question went: an email with a link, or the chat widget.
@@ -728,5 +812,9 @@ export const feedback = sqliteTable(
     sentAt: integer('sent_at').notNull(),
     answeredAt: integer('answered_at'),
   },
-  (t) => [uniqueIndex('feedback_token_unique').on(t.token), index('feedback_contact_idx').on(t.contactId, t.sentAt), index('feedback_conversation_idx').on(t.conversationId)],
+  (t) => [
+    uniqueIndex('feedback_token_unique').on(t.token),
+    index('feedback_contact_idx').on(t.contactId, t.sentAt),
+    index('feedback_conversation_idx').on(t.conversationId),
+  ],
 )

@@ -10,13 +10,15 @@ export default defineCatalog({
     'content.nav.documents': 'Documents',
 
     'content.snippets.title': 'Snippets',
-    'content.snippets.intro': 'Short texts anyone on the team inserts into a reply by typing # and the shortcut. Everyone can add snippets; the person who added one and admins can change or delete it.',
+    'content.snippets.intro':
+      'Short texts anyone on the team inserts into a reply by typing # and the shortcut. Everyone can add snippets; the person who added one and admins can change or delete it.',
     'content.snippets.empty': 'No snippets yet.',
     'content.snippets.new': 'New snippet',
     'content.snippets.edit': 'Edit snippet',
     'content.snippets.add': 'Add snippet',
     'content.templates.title': 'Email templates',
-    'content.templates.intro': 'A subject and a body to start an email reply from. Everyone can add templates; the person who added one and admins can change or delete it.',
+    'content.templates.intro':
+      'A subject and a body to start an email reply from. Everyone can add templates; the person who added one and admins can change or delete it.',
     'content.templates.empty': 'No templates yet.',
     'content.templates.new': 'New template',
     'content.templates.edit': 'Edit template',
@@ -37,7 +39,8 @@ export default defineCatalog({
     'content.meetings.add': 'Add link',
     'content.meetings.team': 'Team',
     'content.documents.title': 'Documents',
-    'content.documents.intro': 'Files to share in replies as a download link (up to 25 MB each). Anyone with the link can download the file; deleting it stops the link working.',
+    'content.documents.intro':
+      'Files to share in replies as a download link (up to 25 MB each). Anyone with the link can download the file; deleting it stops the link working.',
     'content.documents.empty': 'No documents yet.',
     'content.documents.new': 'Upload a document',
     'content.documents.edit': 'Rename document',
@@ -62,7 +65,8 @@ export default defineCatalog({
     'content.field.file': 'File',
     'content.field.document_name': 'Name shown in replies',
     'content.hint.shortcut': 'Lower-case letters, digits, - and _; unique in the workspace.',
-    'content.hint.body': 'Formatted text (HTML: paragraphs, bold, italics, lists, links). Placeholders such as {{contact.firstname}} are filled in when you insert it.',
+    'content.hint.body':
+      'Formatted text (HTML: paragraphs, bold, italics, lists, links). Placeholders such as {{contact.firstname}} are filled in when you insert it.',
     'content.hint.slug': 'Lower-case letters, digits and dashes. Left empty, it is made from the title.',
     'content.hint.published': 'Anyone with the link can read it.',
     'content.hint.meeting_url': 'Your booking page, for example on Calendly or Google Calendar.',
@@ -71,8 +75,10 @@ export default defineCatalog({
     'content.hint.document_name': 'Left empty, the file name is used.',
 
     'content.placeholders.title': 'Placeholders',
-    'content.placeholders.intro': 'Write these in a snippet or template; they are replaced with the conversation’s details when the text is inserted into a reply.',
-    'content.placeholders.rules': 'A missing value becomes empty text, except a missing first name, which becomes “there” (so “Hi {{contact.firstname}},” still reads well). An unknown placeholder cannot be saved.',
+    'content.placeholders.intro':
+      'Write these in a snippet or template; they are replaced with the conversation’s details when the text is inserted into a reply.',
+    'content.placeholders.rules':
+      'A missing value becomes empty text, except a missing first name, which becomes “there” (so “Hi {{contact.firstname}},” still reads well). An unknown placeholder cannot be saved.',
     'content.placeholders.contact.firstname': 'the contact’s first name',
     'content.placeholders.contact.lastname': 'the contact’s last name',
     'content.placeholders.contact.name': 'the contact’s full name (or address)',
@@ -138,13 +144,15 @@ export default defineCatalog({
     'content.nav.documents': 'Dokumenter',
 
     'content.snippets.title': 'Tekstbiter',
-    'content.snippets.intro': 'Korte tekster alle i teamet setter inn i et svar ved å skrive # og snarveien. Alle kan legge til tekstbiter; den som la til en og administratorer kan endre eller slette den.',
+    'content.snippets.intro':
+      'Korte tekster alle i teamet setter inn i et svar ved å skrive # og snarveien. Alle kan legge til tekstbiter; den som la til en og administratorer kan endre eller slette den.',
     'content.snippets.empty': 'Ingen tekstbiter ennå.',
     'content.snippets.new': 'Ny tekstbit',
     'content.snippets.edit': 'Rediger tekstbit',
     'content.snippets.add': 'Legg til tekstbit',
     'content.templates.title': 'E-postmaler',
-    'content.templates.intro': 'Et emne og en tekst å starte et e-postsvar fra. Alle kan legge til maler; den som la til en og administratorer kan endre eller slette den.',
+    'content.templates.intro':
+      'Et emne og en tekst å starte et e-postsvar fra. Alle kan legge til maler; den som la til en og administratorer kan endre eller slette den.',
     'content.templates.empty': 'Ingen maler ennå.',
     'content.templates.new': 'Ny mal',
     'content.templates.edit': 'Rediger mal',
@@ -165,7 +173,8 @@ export default defineCatalog({
     'content.meetings.add': 'Legg til lenke',
     'content.meetings.team': 'Team',
     'content.documents.title': 'Dokumenter',
-    'content.documents.intro': 'Filer å dele i svar som en nedlastingslenke (opptil 25 MB hver). Alle med lenken kan laste ned filen; sletter du den, slutter lenken å virke.',
+    'content.documents.intro':
+      'Filer å dele i svar som en nedlastingslenke (opptil 25 MB hver). Alle med lenken kan laste ned filen; sletter du den, slutter lenken å virke.',
     'content.documents.empty': 'Ingen dokumenter ennå.',
     'content.documents.new': 'Last opp et dokument',
     'content.documents.edit': 'Gi dokumentet nytt navn',
@@ -190,7 +199,8 @@ export default defineCatalog({
     'content.field.file': 'Fil',
     'content.field.document_name': 'Navn som vises i svar',
     'content.hint.shortcut': 'Små bokstaver, sifre, - og _; unik i arbeidsområdet.',
-    'content.hint.body': 'Formatert tekst (HTML: avsnitt, fet, kursiv, lister, lenker). Plassholdere som {{contact.firstname}} fylles ut når du setter den inn.',
+    'content.hint.body':
+      'Formatert tekst (HTML: avsnitt, fet, kursiv, lister, lenker). Plassholdere som {{contact.firstname}} fylles ut når du setter den inn.',
     'content.hint.slug': 'Små bokstaver, sifre og bindestreker. Står feltet tomt, lages den av tittelen.',
     'content.hint.published': 'Alle med lenken kan lese den.',
     'content.hint.meeting_url': 'Bookingsiden din, for eksempel i Calendly eller Google Kalender.',
@@ -200,7 +210,8 @@ export default defineCatalog({
 
     'content.placeholders.title': 'Plassholdere',
     'content.placeholders.intro': 'Skriv disse i en tekstbit eller mal; de byttes ut med samtalens detaljer når teksten settes inn i et svar.',
-    'content.placeholders.rules': 'En verdi som mangler blir tom tekst, bortsett fra et manglende fornavn, som blir «der» (så «Hei {{contact.firstname}},» fortsatt leses fint). En ukjent plassholder kan ikke lagres.',
+    'content.placeholders.rules':
+      'En verdi som mangler blir tom tekst, bortsett fra et manglende fornavn, som blir «der» (så «Hei {{contact.firstname}},» fortsatt leses fint). En ukjent plassholder kan ikke lagres.',
     'content.placeholders.contact.firstname': 'kontaktens fornavn',
     'content.placeholders.contact.lastname': 'kontaktens etternavn',
     'content.placeholders.contact.name': 'kontaktens fulle navn (eller adresse)',

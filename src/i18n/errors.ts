@@ -14,7 +14,8 @@ export default defineCatalog({
     'errors.no_such_conversation': 'No such conversation.',
     'errors.conversation_gone': 'This conversation does not exist or was deleted.',
     'errors.owner_inactive': 'Only active users can own a conversation.',
-    'errors.bot_holds': 'The bot is still talking with this visitor. It can be closed 30 minutes after their last message, at {time}, or once a person takes it over.',
+    'errors.bot_holds':
+      'The bot is still talking with this visitor. It can be closed 30 minutes after their last message, at {time}, or once a person takes it over.',
     'errors.no_sender_block': 'This conversation has no sender to block.',
     'errors.no_sender_unblock': 'This conversation has no sender to unblock.',
     'errors.no_such_message': 'No such message.',
@@ -61,7 +62,8 @@ export default defineCatalog({
     'errors.no_such_conversation': 'Samtalen finnes ikke.',
     'errors.conversation_gone': 'Denne samtalen finnes ikke eller er slettet.',
     'errors.owner_inactive': 'Bare aktive brukere kan eie en samtale.',
-    'errors.bot_holds': 'Boten snakker fortsatt med denne besøkende. Samtalen kan lukkes 30 minutter etter den siste meldingen deres, klokken {time}, eller så snart en person tar den over.',
+    'errors.bot_holds':
+      'Boten snakker fortsatt med denne besøkende. Samtalen kan lukkes 30 minutter etter den siste meldingen deres, klokken {time}, eller så snart en person tar den over.',
     'errors.no_sender_block': 'Denne samtalen har ingen avsender å blokkere.',
     'errors.no_sender_unblock': 'Denne samtalen har ingen avsender å oppheve blokkeringen for.',
     'errors.no_such_message': 'Meldingen finnes ikke.',

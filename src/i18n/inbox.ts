@@ -60,7 +60,8 @@ export default defineCatalog({
     'inbox.list.fix_filter': 'Fix the filter to see conversations.',
     'inbox.list.no_matches': 'Nothing matches this search.',
     'inbox.list.empty': 'No conversations here.',
-    'inbox.list.status_narrows': 'No conversations here: the Status filter only narrows “{view}”, which shows {status} conversations only. Search, or open another view, to see the rest.',
+    'inbox.list.status_narrows':
+      'No conversations here: the Status filter only narrows “{view}”, which shows {status} conversations only. Search, or open another view, to see the rest.',
     'inbox.list.label': 'Conversations',
     'inbox.message.agent': 'Agent',
     'inbox.message.visitor': 'Visitor',
@@ -150,7 +151,8 @@ export default defineCatalog({
     'inbox.list.fix_filter': 'Rett opp filteret for å se samtaler.',
     'inbox.list.no_matches': 'Ingenting passer med dette søket.',
     'inbox.list.empty': 'Ingen samtaler her.',
-    'inbox.list.status_narrows': 'Ingen samtaler her: statusfilteret snevrer bare inn «{view}», som bare viser {status} samtaler. Søk, eller åpne en annen visning, for å se resten.',
+    'inbox.list.status_narrows':
+      'Ingen samtaler her: statusfilteret snevrer bare inn «{view}», som bare viser {status} samtaler. Søk, eller åpne en annen visning, for å se resten.',
     'inbox.list.label': 'Samtaler',
     'inbox.message.agent': 'Agent',
     'inbox.message.visitor': 'Besøkende',

@@ -90,7 +90,12 @@ export function localeFromAcceptLanguage(header: string | null | undefined): Loc
     .split(',')
     .map((part, index) => {
       const [tag = '', ...params] = part.trim().toLowerCase().split(';')
-      const q = Number(params.find((p) => p.trim().startsWith('q='))?.trim().slice(2) ?? '1')
+      const q = Number(
+        params
+          .find((p) => p.trim().startsWith('q='))
+          ?.trim()
+          .slice(2) ?? '1',
+      )
       return { tag, q: Number.isFinite(q) ? q : 0, index }
     })
     .filter((entry) => entry.tag && entry.q > 0)
@@ -153,7 +158,13 @@ function textsStartingWith(prefix: string, locale: Locale): Messages {
   if (cached) return cached
   const all = messagesFor(locale)
   const english = messagesFor('en')
-  const texts = Object.freeze(Object.fromEntries(Object.keys(english).filter((key) => key.startsWith(prefix)).map((key) => [key, all[key] ?? english[key]!])))
+  const texts = Object.freeze(
+    Object.fromEntries(
+      Object.keys(english)
+        .filter((key) => key.startsWith(prefix))
+        .map((key) => [key, all[key] ?? english[key]!]),
+    ),
+  )
   textsByPrefix.set(cacheKey, texts)
   return texts
 }

@@ -45,7 +45,8 @@ export default defineCatalog({
     'invite.accept.heading': 'Join {workspace}',
     'invite.accept.submit': 'Join',
     'invite.mail.subject': 'You are invited to {workspace} on {app}',
-    'invite.mail.intro': '{inviter} invited you to the {workspace} workspace on {app}. Choose your name and password with the link below; it works once, for 7 days.',
+    'invite.mail.intro':
+      '{inviter} invited you to the {workspace} workspace on {app}. Choose your name and password with the link below; it works once, for 7 days.',
     'invite.mail.action': 'Accept the invitation',
     'invite.mail.footer': 'If you did not expect this invitation, you can ignore this email.',
     'forgot.title': 'Reset your password',
@@ -62,7 +63,8 @@ export default defineCatalog({
     'reset.link.used': 'This reset link has already been used.',
     'reset.error.too_many': 'Several reset links were sent in the last hour. Try again later.',
     'reset.mail.subject': 'Reset your {app} password for {workspace}',
-    'reset.mail.intro': 'Someone asked to reset the password of {email} in the {workspace} workspace. The link below works once, for 1 hour, and logs out every other session.',
+    'reset.mail.intro':
+      'Someone asked to reset the password of {email} in the {workspace} workspace. The link below works once, for 1 hour, and logs out every other session.',
     'reset.mail.action': 'Choose a new password',
     'reset.mail.footer': 'If you did not ask for this, ignore this email: your password stays as it is.',
     'users.reset_password': 'Reset password',
@@ -95,7 +97,8 @@ export default defineCatalog({
     'setup.error.workspace_name': 'Gi arbeidsområdet et navn (opptil 120 tegn).',
     'setup.default_inbox': 'Kundeservice',
     'setup.connect.title': 'Koble til din første kanal',
-    'setup.connect.intro': 'Arbeidsområdet og innboksen «{inbox}» er klare. Koble til en e-postadresse, en chat eller en annen kanal slik at meldinger kommer inn.',
+    'setup.connect.intro':
+      'Arbeidsområdet og innboksen «{inbox}» er klare. Koble til en e-postadresse, en chat eller en annen kanal slik at meldinger kommer inn.',
     'setup.connect.open_settings': 'Åpne innboksinnstillingene',
     'setup.connect.later': 'Innbokser og kanalene deres finner du alltid under Innstillinger → Innbokser.',
     'setup.connect.skip': 'Hopp over og åpne innboksen',
@@ -124,7 +127,8 @@ export default defineCatalog({
     'invite.accept.heading': 'Bli med i {workspace}',
     'invite.accept.submit': 'Bli med',
     'invite.mail.subject': 'Du er invitert til {workspace} i {app}',
-    'invite.mail.intro': '{inviter} har invitert deg til arbeidsområdet {workspace} i {app}. Velg navn og passord med lenken nedenfor; den virker én gang, i 7 dager.',
+    'invite.mail.intro':
+      '{inviter} har invitert deg til arbeidsområdet {workspace} i {app}. Velg navn og passord med lenken nedenfor; den virker én gang, i 7 dager.',
     'invite.mail.action': 'Godta invitasjonen',
     'invite.mail.footer': 'Hvis du ikke ventet denne invitasjonen, kan du se bort fra e-posten.',
     'forgot.title': 'Tilbakestill passordet',
@@ -141,7 +145,8 @@ export default defineCatalog({
     'reset.link.used': 'Denne lenken er allerede brukt.',
     'reset.error.too_many': 'Flere lenker er sendt den siste timen. Prøv igjen senere.',
     'reset.mail.subject': 'Tilbakestill passordet ditt i {app} for {workspace}',
-    'reset.mail.intro': 'Noen ba om å tilbakestille passordet til {email} i arbeidsområdet {workspace}. Lenken nedenfor virker én gang, i 1 time, og logger ut alle andre økter.',
+    'reset.mail.intro':
+      'Noen ba om å tilbakestille passordet til {email} i arbeidsområdet {workspace}. Lenken nedenfor virker én gang, i 1 time, og logger ut alle andre økter.',
     'reset.mail.action': 'Velg et nytt passord',
     'reset.mail.footer': 'Hvis du ikke ba om dette, kan du se bort fra e-posten: passordet ditt er uendret.',
     'users.reset_password': 'Tilbakestill passord',

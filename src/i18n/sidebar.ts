@@ -266,7 +266,8 @@ export default defineCatalog({
     'header.folder.trash': 'Papirkurv',
     'header.bot_banner':
       '{bot} snakker fortsatt med denne besøkende, som ikke har bedt om en person ennå. Samtalen kan lukkes 30 minutter etter siste melding (kl. {time}), eller så snart du tar den over.',
-    'header.trash_banner': 'Denne samtalen ligger i papirkurven og kan bare leses. Gjenopprett den for å svare; den slettes for godt 30 dager etter at den ble kastet.',
+    'header.trash_banner':
+      'Denne samtalen ligger i papirkurven og kan bare leses. Gjenopprett den for å svare; den slettes for godt 30 dager etter at den ble kastet.',
     'header.owner': 'Eier',
     'header.unassigned': 'Ikke tildelt',
     'header.bot_owner': '{name} (bot)',

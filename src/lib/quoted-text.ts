@@ -34,7 +34,8 @@ export function quotedHistoryStart(text: string, options: { forwarded?: boolean 
     return start
   })
   // German, Norwegian and Dutch put the author after the verb ("Am … schrieb Ola <o@x>:").
-  const attribution = /^\s*(on\b.{0,200}\bwrote|am\b.{0,200}\bschrieb\b.{0,200}|den\b.{0,200}\bskrev\b.{0,200}|le\b.{0,200}\ba écrit|op\b.{0,200}\bschreef\b.{0,200}|el\b.{0,200}\bescribió)\s*:\s*$/i
+  const attribution =
+    /^\s*(on\b.{0,200}\bwrote|am\b.{0,200}\bschrieb\b.{0,200}|den\b.{0,200}\bskrev\b.{0,200}|le\b.{0,200}\ba écrit|op\b.{0,200}\bschreef\b.{0,200}|el\b.{0,200}\bescribió)\s*:\s*$/i
   const separator = /^\s*(-{2,}\s*(original message|ursprüngliche nachricht|opprinnelig melding|originalmeddelande)\s*-{2,}|_{20,})\s*$/i
   const outlookHeader = /^\s*(from|von|fra|från|de)\s*:\s*\S/i
   const outlookNext = /^\s*(sent|gesendet|sendt|skickat|envoyé|date|datum|to|an|til|till|à|subject|betreff|emne|ämne|objet)\s*:/i

@@ -15,7 +15,29 @@ import { compactUrl, droppedWithContent as emailDroppedWithContent, escapeHtml, 
  * No style, no id, no event handler, no image (documents and videos are inserted as link cards).
  */
 
-const allowedTags = new Set(['p', 'br', 'b', 'strong', 'i', 'em', 'u', 's', 'strike', 'ul', 'ol', 'li', 'a', 'code', 'pre', 'blockquote', 'h2', 'h3', 'h4', 'span', 'div'])
+const allowedTags = new Set([
+  'p',
+  'br',
+  'b',
+  'strong',
+  'i',
+  'em',
+  'u',
+  's',
+  'strike',
+  'ul',
+  'ol',
+  'li',
+  'a',
+  'code',
+  'pre',
+  'blockquote',
+  'h2',
+  'h3',
+  'h4',
+  'span',
+  'div',
+])
 const renamed: Record<string, string> = { h1: 'h2', b: 'strong', i: 'em', strike: 's', del: 's' }
 const voidTags = new Set(['br'])
 
@@ -31,7 +53,6 @@ const allowedClasses: Record<string, Set<string>> = {
 }
 
 const idPattern = /^[a-z0-9]{1,40}$/
-
 
 /** An href we keep: absolute http(s)/mailto/tel, or a same-site path ("/kb/…", "/d/…"). */
 export function safeRichHref(value: string): string | null {
@@ -52,9 +73,7 @@ function attributesFor(tag: string, attributes: Record<string, string>): string 
     const href = attributes.href ? safeRichHref(attributes.href) : null
     if (href) parts.push(` href="${escapeHtml(href)}" target="_blank" rel="noopener noreferrer nofollow"`)
   }
-  const classes = (attributes.class ?? '')
-    .split(/\s+/)
-    .filter((name) => allowedClasses[tag]?.has(name))
+  const classes = (attributes.class ?? '').split(/\s+/).filter((name) => allowedClasses[tag]?.has(name))
   if (classes.length > 0) parts.push(` class="${classes.join(' ')}"`)
   if (tag === 'span' && classes.includes('mention') && idPattern.test(attributes['data-user-id'] ?? '')) {
     parts.push(` data-user-id="${attributes['data-user-id']}"`)
@@ -168,16 +187,18 @@ export function richTextToPlain(input: string): string {
   )
   parser.write(input)
   parser.end()
-  return out
-    .join('')
-    .replace(/\u00a0/g, ' ')
-    .split('\n')
-    .map((line) => line.replace(/[ \t]+/g, ' ').replace(/\s+$/, ''))
-    .join('\n')
-    // A line that is only quote marks (the gap around a quoted block) is a blank line.
-    .replace(/^(?:> ?)+$/gm, '')
-    .replace(/\n{3,}/g, '\n\n')
-    .trim()
+  return (
+    out
+      .join('')
+      .replace(/\u00a0/g, ' ')
+      .split('\n')
+      .map((line) => line.replace(/[ \t]+/g, ' ').replace(/\s+$/, ''))
+      .join('\n')
+      // A line that is only quote marks (the gap around a quoted block) is a blank line.
+      .replace(/^(?:> ?)+$/gm, '')
+      .replace(/\n{3,}/g, '\n\n')
+      .trim()
+  )
 }
 
 /** Plain text (what a visitor or a textarea sent) as rich text: paragraphs and line breaks, escaped. */

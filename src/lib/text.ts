@@ -10,7 +10,10 @@ export function toPreview(text: string, maxLength = 140): string {
 
 /** The initials shown in an avatar: "Ada Lovelace" → "AL"; an address → its first letter. */
 export function initials(name: string | null | undefined): string {
-  const words = (name ?? '').trim().split(/[\s@._-]+/).filter(Boolean)
+  const words = (name ?? '')
+    .trim()
+    .split(/[\s@._-]+/)
+    .filter(Boolean)
   const letters = words.length > 1 ? [words[0]![0], words[words.length - 1]![0]] : [words[0]?.[0]]
   return letters.join('').toUpperCase() || '?'
 }

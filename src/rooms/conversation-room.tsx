@@ -74,12 +74,14 @@ function forVisitor(message: ThreadMessage, locale: Locale): VisitorMessage | nu
     ...(Array.isArray(message.metadata?.buttons) ? { buttons: (message.metadata.buttons as unknown[]).map(String) } : {}),
     ...(Array.isArray(message.metadata?.attachments) && !message.hiddenAt
       ? {
-          files: (message.metadata.attachments as { id: string; filename: string; contentType: string; sizeBytes: number }[]).map(({ id, filename, contentType, sizeBytes }) => ({
-            id,
-            filename,
-            contentType,
-            sizeBytes,
-          })),
+          files: (message.metadata.attachments as { id: string; filename: string; contentType: string; sizeBytes: number }[]).map(
+            ({ id, filename, contentType, sizeBytes }) => ({
+              id,
+              filename,
+              contentType,
+              sizeBytes,
+            }),
+          ),
         }
       : {}),
     text: message.hiddenAt ? t('widget.removed', undefined, locale) : message.text,
@@ -374,7 +376,12 @@ export class ConversationRoom extends DurableObject<Bindings> {
         sendSafely(agent, await html)
       }
     } else if (frame.type === 'survey') {
-      const outcome = await answerSurvey(this.#db(), frame.token, { score: frame.score, comment: frame.comment?.replace(/\r\n?/g, '\n').trim() || null }, { conversationId: state.conversationId })
+      const outcome = await answerSurvey(
+        this.#db(),
+        frame.token,
+        { score: frame.score, comment: frame.comment?.replace(/\r\n?/g, '\n').trim() || null },
+        { conversationId: state.conversationId },
+      )
       sendSafely(
         socket,
         JSON.stringify(
@@ -397,12 +404,24 @@ export class ConversationRoom extends DurableObject<Bindings> {
     const nowMs = Date.now()
     const limited = this.#takeBudget(state.visitorId, nowMs)
     if (!limited.allowed) {
-      sendSafely(socket, JSON.stringify({ type: 'error', clientId, code: 'rate_limited', retryAfterMs: limited.retryAfterMs, message: t('widget.too_fast', undefined, state.locale) }))
+      sendSafely(
+        socket,
+        JSON.stringify({
+          type: 'error',
+          clientId,
+          code: 'rate_limited',
+          retryAfterMs: limited.retryAfterMs,
+          message: t('widget.too_fast', undefined, state.locale),
+        }),
+      )
       return
     }
     const channelLimit = await this.env.CHAT_CHANNEL_LIMITER.limit({ key: state.channelId })
     if (!channelLimit.success) {
-      sendSafely(socket, JSON.stringify({ type: 'error', clientId, code: 'rate_limited', retryAfterMs: 10_000, message: t('widget.busy', undefined, state.locale) }))
+      sendSafely(
+        socket,
+        JSON.stringify({ type: 'error', clientId, code: 'rate_limited', retryAfterMs: 10_000, message: t('widget.busy', undefined, state.locale) }),
+      )
       return
     }
     const db = this.#db()
@@ -412,7 +431,18 @@ export class ConversationRoom extends DurableObject<Bindings> {
     const plugin = findPlugin(state.pluginId)
     if (!plugin) return
     const [inbound] = await plugin.parse(
-      { type: 'event', payload: { visitorId: state.visitorId, sessionKey: state.visitorId, clientMessageId: clientId, name: state.name, email: state.email, text, locale: state.locale } },
+      {
+        type: 'event',
+        payload: {
+          visitorId: state.visitorId,
+          sessionKey: state.visitorId,
+          clientMessageId: clientId,
+          name: state.name,
+          email: state.email,
+          text,
+          locale: state.locale,
+        },
+      },
       { channel, settings: defaultSettingsOf(plugin), secrets: {}, env: this.env, baseUrl: null },
     )
     if (!inbound) return
@@ -433,7 +463,12 @@ export class ConversationRoom extends DurableObject<Bindings> {
     // A visitor's first message usually starts the conversation: one batch does it all.
     const started = state.contactId
       ? null
-      : await startVisitorConversation(db, channel, { conversationId: state.conversationId, visitorId: state.visitorId, message: { ...inbound, deferAssignment } }, nowMs)
+      : await startVisitorConversation(
+          db,
+          channel,
+          { conversationId: state.conversationId, visitorId: state.visitorId, message: { ...inbound, deferAssignment } },
+          nowMs,
+        )
     if (started?.status === 'known') {
       state.contactId = started.contactId
       socket.serializeAttachment({ ...(stateOf(socket) as VisitorState), contactId: started.contactId } satisfies VisitorState)
@@ -447,7 +482,13 @@ export class ConversationRoom extends DurableObject<Bindings> {
       return
     }
     const fast = state.contactId
-      ? await appendToOpenConversation(db, channel, { conversationId: state.conversationId, contactId: state.contactId, authorName: state.name ?? null }, inbound, nowMs).catch(
+      ? await appendToOpenConversation(
+          db,
+          channel,
+          { conversationId: state.conversationId, contactId: state.contactId, authorName: state.name ?? null },
+          inbound,
+          nowMs,
+        ).catch(
           // The conversation went away (deleted forever): start again through the full pipeline.
           () => null,
         )
@@ -481,7 +522,11 @@ export class ConversationRoom extends DurableObject<Bindings> {
     const state = stateOf(socket) as VisitorState
     if (!state.contactId) return
     const db = this.#db()
-    const turn = await continueChatflow(db, { channel, flowId: state.chatflow, conversationId: state.conversationId, contactId: state.contactId, visitorText: text, isNewConversation }, nowMs)
+    const turn = await continueChatflow(
+      db,
+      { channel, flowId: state.chatflow, conversationId: state.conversationId, contactId: state.contactId, visitorText: text, isNewConversation },
+      nowMs,
+    )
     for (const reply of turn.replies) await this.#broadcast({ ...reply, authorUserName: null, channelPluginId: state.pluginId })
     if (turn.replies.length > 0 || turn.handedOff) this.ctx.waitUntil(this.#tellHub(state))
   }
@@ -509,17 +554,13 @@ export class ConversationRoom extends DurableObject<Bindings> {
     const text = input.text.trim() || `Sent a file: ${input.file.filename}`
     const run = async () => {
       const db = this.#db()
-      const result = await ingestInbound(
-        { db, notifier: this.#notifier(), blobs: this.env.ATTACHMENTS },
-        channel,
-        {
-          externalId: `${visitor.visitorId}:${input.clientId}`,
-          from: { externalId: visitor.visitorId },
-          text,
-          thread: { key: visitor.visitorId, createAs: visitor.conversationId },
-          attachments: [{ filename: input.file.filename, contentType: input.file.contentType, content: new Uint8Array(input.file.bytes) }],
-        },
-      )
+      const result = await ingestInbound({ db, notifier: this.#notifier(), blobs: this.env.ATTACHMENTS }, channel, {
+        externalId: `${visitor.visitorId}:${input.clientId}`,
+        from: { externalId: visitor.visitorId },
+        text,
+        thread: { key: visitor.visitorId, createAs: visitor.conversationId },
+        attachments: [{ filename: input.file.filename, contentType: input.file.contentType, content: new Uint8Array(input.file.bytes) }],
+      })
       const row = await getMessage(db, visitor.accountId, result.messageId)
       return { id: result.messageId, seq: row?.seq ?? 0, duplicate: result.status === 'duplicate' }
     }
@@ -592,4 +633,3 @@ export class ConversationRoom extends DurableObject<Bindings> {
     }
   }
 }
-

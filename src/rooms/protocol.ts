@@ -18,10 +18,7 @@ export type AgentIdentity = z.infer<typeof agentIdentity>
 export const identityHeader = 'X-Switchboard-Agent'
 
 /** Frames an agent's browser may send. Anything else gets an error frame, never a crash. */
-export const agentFrame = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('ping') }),
-  z.object({ type: z.literal('typing'), typing: z.boolean() }),
-])
+export const agentFrame = z.discriminatedUnion('type', [z.object({ type: z.literal('ping') }), z.object({ type: z.literal('typing'), typing: z.boolean() })])
 export type AgentFrame = z.infer<typeof agentFrame>
 
 export const maxFrameBytes = 16 * 1024

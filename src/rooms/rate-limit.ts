@@ -18,6 +18,7 @@ export const visitorMessagesPerSecond = 2
 export function takeToken(bucket: Bucket | undefined, nowMs: number, capacity = visitorBurst, refillPerSecond = visitorMessagesPerSecond) {
   const current = bucket ?? { tokens: capacity, updatedAt: nowMs }
   const refilled = Math.min(capacity, current.tokens + ((nowMs - current.updatedAt) / 1000) * refillPerSecond)
-  if (refilled < 1) return { allowed: false as const, bucket: { tokens: refilled, updatedAt: nowMs }, retryAfterMs: Math.ceil(((1 - refilled) / refillPerSecond) * 1000) }
+  if (refilled < 1)
+    return { allowed: false as const, bucket: { tokens: refilled, updatedAt: nowMs }, retryAfterMs: Math.ceil(((1 - refilled) / refillPerSecond) * 1000) }
   return { allowed: true as const, bucket: { tokens: refilled - 1, updatedAt: nowMs }, retryAfterMs: 0 }
 }

@@ -17,7 +17,10 @@ const loginForm = z.object({
   email: z.string().trim().min(3).max(254),
   password: z.string().min(1).max(passwordMaxLength),
   // Sent by the workspace chooser, when the address has accounts in several workspaces.
-  accountId: z.string().regex(/^[a-z0-9]{1,32}$/).optional(),
+  accountId: z
+    .string()
+    .regex(/^[a-z0-9]{1,32}$/)
+    .optional(),
 })
 
 export const authRoutes = new Hono<AppEnv>()

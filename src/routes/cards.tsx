@@ -84,7 +84,10 @@ async function renderCard(c: Context<AppEnv>, detail: ConversationDetail, name: 
       return <CompanyCard conversationId={conversationId} company={company} items={company ? itemsOf(company, defs) : []} {...state} />
     }
     case 'ticket': {
-      const [ticket, users] = await Promise.all([detail.conversation.ticketId ? getTicket(db, accountId, detail.conversation.ticketId) : null, listAllUsers(db, accountId)])
+      const [ticket, users] = await Promise.all([
+        detail.conversation.ticketId ? getTicket(db, accountId, detail.conversation.ticketId) : null,
+        listAllUsers(db, accountId),
+      ])
       const defs = ticket ? await cardProperties(db, accountId, 'ticketCard') : []
       return (
         <TicketCard
@@ -101,7 +104,6 @@ async function renderCard(c: Context<AppEnv>, detail: ConversationDetail, name: 
           }}
           editing={state.editing}
           error={ticket ? state.error : undefined}
-
           draft={state.draft}
         />
       )
@@ -169,7 +171,11 @@ cardRoutes.post('/:id/cards/:name', async (c, next) => {
       const ticket = detail.conversation.ticketId ? await getTicket(db, accountId, detail.conversation.ticketId) : null
       if (!ticket) throw new InputError(t('cards.no_ticket'))
       const users = await listAllUsers(db, accountId)
-      const value = validatePropertyValue(def, form.data.value, users.filter((u) => u.status === 'active').map((u) => u.id))
+      const value = validatePropertyValue(
+        def,
+        form.data.value,
+        users.filter((u) => u.status === 'active').map((u) => u.id),
+      )
       await setTicketProperty(db, user, ticket, def, value)
       // The header's ticket link and an open "View more" panel follow.
       c.header('HX-Trigger', 'ticket:changed')
@@ -236,7 +242,9 @@ cardRoutes.post('/:id/contact/new', async (c) => {
 cardRoutes.get('/:id/cards/company/search', async (c) => {
   const detail = await ownConversation(c)
   const query = (c.req.query('q') ?? '').slice(0, 100)
-  return c.html(<CompanySearchResults conversationId={detail.conversation.id} companies={await searchCompanies(c.var.db, c.var.accountId, query)} query={query} />)
+  return c.html(
+    <CompanySearchResults conversationId={detail.conversation.id} companies={await searchCompanies(c.var.db, c.var.accountId, query)} query={query} />,
+  )
 })
 
 cardRoutes.post('/:id/cards/company/associate', async (c) => {
@@ -353,7 +361,9 @@ cardRoutes.post('/:id/deals/:dealId/properties', async (c) => {
   const deal = await getDeal(db, accountId, c.req.param('dealId'))
   if (!deal) throw new HTTPException(404, { message: 'No such deal.' })
   const form = propertyForm.safeParse(await c.req.parseBody())
-  const def = form.success ? (await listCustomProperties(db, accountId, 'deal')).map(customToDef).find((candidate) => candidate.name === form.data.property) : undefined
+  const def = form.success
+    ? (await listCustomProperties(db, accountId, 'deal')).map(customToDef).find((candidate) => candidate.name === form.data.property)
+    : undefined
   if (!form.success || !def) throw new InputError(t('cards.choose_property'))
   try {
     await setDealProperty(db, deal, def.name, validatePropertyValue(def, form.data.value))

@@ -25,7 +25,14 @@ function routeKitFor(plugin: ChannelPlugin): PluginRouteKit<unknown> {
       if (!externalId || ctx.channel.pluginId !== plugin.id) return false
       const found = await recordDeliveryReport(c.var.db, ctx.channel, { ...report, externalId })
       if (found && report.status === 'failed') {
-        c.executionCtx.waitUntil(notifyMessageReplaced(c.env, { accountId: ctx.channel.accountId, inboxId: ctx.channel.inboxId, conversationId: found.conversationId, messageId: found.messageId }).catch(() => undefined))
+        c.executionCtx.waitUntil(
+          notifyMessageReplaced(c.env, {
+            accountId: ctx.channel.accountId,
+            inboxId: ctx.channel.inboxId,
+            conversationId: found.conversationId,
+            messageId: found.messageId,
+          }).catch(() => undefined),
+        )
       }
       return found !== null
     },

@@ -82,7 +82,16 @@ contactRoutes.post('/:id/notes', async (c) => {
     await addNote(db, user, contact.id, body)
   } catch (error) {
     if (!(error instanceof InputError)) throw error
-    return c.html(<NotesSection contactId={contact.id} notes={await listNotes(db, accountId, contact.id)} timeZone={user.timeZone} error={error.message} draft={body.slice(0, 10_000)} />, 422)
+    return c.html(
+      <NotesSection
+        contactId={contact.id}
+        notes={await listNotes(db, accountId, contact.id)}
+        timeZone={user.timeZone}
+        error={error.message}
+        draft={body.slice(0, 10_000)}
+      />,
+      422,
+    )
   }
   return c.html(<NotesSection contactId={contact.id} notes={await listNotes(db, accountId, contact.id)} timeZone={user.timeZone} />, 201)
 })
@@ -96,7 +105,11 @@ async function renderTasks(c: Context<AppEnv>, contact: Contact, state: { error?
 contactRoutes.post('/:id/tasks', async (c) => {
   const contact = await ownContact(c)
   const body = await c.req.parseBody()
-  const values = { title: String(body.title ?? '').slice(0, 300), dueDate: String(body.dueDate ?? '').slice(0, 20), assigneeId: String(body.assigneeId ?? '').slice(0, 40) }
+  const values = {
+    title: String(body.title ?? '').slice(0, 300),
+    dueDate: String(body.dueDate ?? '').slice(0, 20),
+    assigneeId: String(body.assigneeId ?? '').slice(0, 40),
+  }
   try {
     await addTask(c.var.db, c.var.user, contact.id, { ...values, assigneeId: values.assigneeId || null })
   } catch (error) {

@@ -7,7 +7,18 @@ import { richTextToPlain } from '../lib/rich-text'
 import { toPreview } from '../lib/text'
 import { t } from '../i18n'
 import { canManage, isAdmin, type ContentActor } from '../services/content-access'
-import { createSnippet, createTemplate, deleteSnippet, deleteTemplate, getSnippet, getTemplate, listSnippets, listTemplates, updateSnippet, updateTemplate } from '../services/snippets'
+import {
+  createSnippet,
+  createTemplate,
+  deleteSnippet,
+  deleteTemplate,
+  getSnippet,
+  getTemplate,
+  listSnippets,
+  listTemplates,
+  updateSnippet,
+  updateTemplate,
+} from '../services/snippets'
 import { articlePath, createArticle, deleteArticle, getArticle, listArticles, updateArticle } from '../services/articles'
 import { canManageMeetingLink, createMeetingLink, deleteMeetingLink, getMeetingLink, meetingLinksFor, updateMeetingLink } from '../services/meeting-links'
 import { deleteDocument, documentMaxBytes, documentSharePath, getDocument, listDocuments, renameDocument, uploadDocument } from '../services/documents'
@@ -38,7 +49,12 @@ const actorOf = (c: Context<AppEnv>): ContentActor => c.var.user
 const byline = (name: string | null) => name ?? t('content.removed_user')
 
 // Built per request so the messages are in the request's language.
-const nameField = (key = 'content.field.name') => z.string().trim().min(1, t('content.error.name_required')).max(120, t('content.error.too_long', { field: t(key) }))
+const nameField = (key = 'content.field.name') =>
+  z
+    .string()
+    .trim()
+    .min(1, t('content.error.name_required'))
+    .max(120, t('content.error.too_long', { field: t(key) }))
 const bodyField = () => z.string().max(50_000, t('content.error.body_too_long'))
 
 function parse<T extends z.ZodTypeAny>(schema: T, body: Record<string, unknown>): z.infer<T> {
@@ -47,7 +63,10 @@ function parse<T extends z.ZodTypeAny>(schema: T, body: Record<string, unknown>)
   return result.data
 }
 
-const snippetRow = (actor: ContentActor, snippet: { id: string; name: string; shortcut: string; body: string; createdBy: string | null; authorName?: string | null }): ContentRowView => ({
+const snippetRow = (
+  actor: ContentActor,
+  snippet: { id: string; name: string; shortcut: string; body: string; createdBy: string | null; authorName?: string | null },
+): ContentRowView => ({
   id: snippet.id,
   title: snippet.name,
   detail: `#${snippet.shortcut} · ${toPreview(richTextToPlain(snippet.body), 100)}`,
@@ -76,14 +95,18 @@ const snippets: KindConfig = {
   remove: (c, id) => deleteSnippet(c.var.db, actorOf(c), id),
 }
 
-const templateRow = (actor: ContentActor, row: { id: string; name: string; subject: string; createdBy: string | null; authorName?: string | null }): ContentRowView => ({
+const templateRow = (
+  actor: ContentActor,
+  row: { id: string; name: string; subject: string; createdBy: string | null; authorName?: string | null },
+): ContentRowView => ({
   id: row.id,
   title: row.name,
   detail: row.subject,
   meta: row.authorName === undefined ? actor.name : byline(row.authorName),
   canManage: canManage(actor, row.createdBy),
 })
-const templateSchema = () => z.object({ name: nameField(), subject: z.string().max(250, t('content.error.too_long', { field: t('content.field.subject') })), body: bodyField() })
+const templateSchema = () =>
+  z.object({ name: nameField(), subject: z.string().max(250, t('content.error.too_long', { field: t('content.field.subject') })), body: bodyField() })
 
 const templates: KindConfig = {
   fields: () => [
@@ -101,7 +124,10 @@ const templates: KindConfig = {
   remove: (c, id) => deleteTemplate(c.var.db, actorOf(c), id),
 }
 
-const articleRow = (actor: ContentActor, row: { id: string; accountId: string; title: string; slug: string; published: boolean; createdBy: string | null; authorName?: string | null }): ContentRowView => ({
+const articleRow = (
+  actor: ContentActor,
+  row: { id: string; accountId: string; title: string; slug: string; published: boolean; createdBy: string | null; authorName?: string | null },
+): ContentRowView => ({
   id: row.id,
   title: row.title,
   detail: `${articlePath(row)} · ${row.published ? t('content.articles.published') : t('content.articles.draft')}`,
@@ -127,7 +153,12 @@ const articles: KindConfig = {
   rows: async (c) => (await listArticles(c.var.db, c.var.accountId)).map((row) => articleRow(actorOf(c), row)),
   async load(c, id) {
     const row = await getArticle(c.var.db, c.var.accountId, id)
-    return row && { values: { title: row.title, slug: row.slug, body: row.body, published: row.published ? '1' : '' }, canManage: canManage(actorOf(c), row.createdBy) }
+    return (
+      row && {
+        values: { title: row.title, slug: row.slug, body: row.body, published: row.published ? '1' : '' },
+        canManage: canManage(actorOf(c), row.createdBy),
+      }
+    )
   },
   create: async (c, body) => articleRow(actorOf(c), await createArticle(c.var.db, actorOf(c), articleInput(body))),
   update: async (c, id, body) => void (await updateArticle(c.var.db, actorOf(c), id, articleInput(body))),
@@ -167,7 +198,10 @@ const meetings: KindConfig = {
 
 const formatSize = (bytes: number) =>
   bytes < 1024 ? `${bytes} B` : bytes < 1024 * 1024 ? `${(bytes / 1024).toFixed(1)} KB` : `${(bytes / 1024 / 1024).toFixed(1)} MB`
-const documentRow = (actor: ContentActor, row: { id: string; name: string; contentType: string; sizeBytes: number; shareToken: string; uploadedBy: string | null; uploaderName?: string | null }): ContentRowView => ({
+const documentRow = (
+  actor: ContentActor,
+  row: { id: string; name: string; contentType: string; sizeBytes: number; shareToken: string; uploadedBy: string | null; uploaderName?: string | null },
+): ContentRowView => ({
   id: row.id,
   title: row.name,
   detail: `${row.contentType} · ${formatSize(row.sizeBytes)}`,
@@ -205,7 +239,8 @@ const documents: KindConfig = {
     const name = text(body.name).trim().slice(0, 200)
     return documentRow(actorOf(c), await uploadDocument(c.var.db, c.env.ATTACHMENTS, actorOf(c), { ...file, name: name || file.name }))
   },
-  update: async (c, id, body) => void (await renameDocument(c.var.db, actorOf(c), id, parse(z.object({ name: nameField('content.field.document_name') }), body).name)),
+  update: async (c, id, body) =>
+    void (await renameDocument(c.var.db, actorOf(c), id, parse(z.object({ name: nameField('content.field.document_name') }), body).name)),
   remove: (c, id) => deleteDocument(c.var.db, c.env.ATTACHMENTS, actorOf(c), id),
 }
 

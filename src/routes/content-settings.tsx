@@ -21,7 +21,11 @@ const appName = (c: Context<AppEnv>) => c.env.APP_NAME ?? 'Switchboard'
 const isHtmx = (c: Context<AppEnv>) => c.req.header('HX-Request') === 'true'
 /** What the form keeps when it comes back with an error: the text fields as entered. */
 const keptValues = (body: Record<string, unknown>): Values =>
-  Object.fromEntries(Object.entries(body).filter(([, value]) => typeof value === 'string').map(([key, value]) => [key, (value as string).slice(0, 50_000)]))
+  Object.fromEntries(
+    Object.entries(body)
+      .filter(([, value]) => typeof value === 'string')
+      .map(([key, value]) => [key, (value as string).slice(0, 50_000)]),
+  )
 
 async function readBody(c: Context<AppEnv>) {
   if (kindOf(c) === 'documents') assertUploadLength(c)
@@ -30,7 +34,9 @@ async function readBody(c: Context<AppEnv>) {
 
 async function showList(c: Context<AppEnv>) {
   const kind = kindOf(c)
-  return c.html(<ContentListPage appName={appName(c)} role={c.var.user.role} kind={kind} fields={kinds[kind].fields(c.var.user)} rows={await kinds[kind].rows(c)} />)
+  return c.html(
+    <ContentListPage appName={appName(c)} role={c.var.user.role} kind={kind} fields={kinds[kind].fields(c.var.user)} rows={await kinds[kind].rows(c)} />,
+  )
 }
 
 async function create(c: Context<AppEnv>) {
@@ -59,7 +65,18 @@ async function create(c: Context<AppEnv>) {
     const status = error instanceof NotAllowedError ? 403 : 422
     const values = keptValues(body)
     if (isHtmx(c)) return c.html(<ContentForm kind={kind} fields={fields} values={values} error={error.message} />, status)
-    return c.html(<ContentListPage appName={appName(c)} role={c.var.user.role} kind={kind} fields={fields} rows={await config.rows(c)} values={values} error={error.message} />, status)
+    return c.html(
+      <ContentListPage
+        appName={appName(c)}
+        role={c.var.user.role}
+        kind={kind}
+        fields={fields}
+        rows={await config.rows(c)}
+        values={values}
+        error={error.message}
+      />,
+      status,
+    )
   }
 }
 
@@ -73,7 +90,16 @@ async function showEdit(c: Context<AppEnv>) {
   const kind = kindOf(c)
   const item = await loadOr404(c)
   if (!item.canManage) throw new HTTPException(403, { message: t('content.error.not_yours') })
-  return c.html(<ContentEditPage appName={appName(c)} role={c.var.user.role} kind={kind} fields={editFields(kind, c.var.user)} itemId={c.req.param('id') ?? ''} values={item.values} />)
+  return c.html(
+    <ContentEditPage
+      appName={appName(c)}
+      role={c.var.user.role}
+      kind={kind}
+      fields={editFields(kind, c.var.user)}
+      itemId={c.req.param('id') ?? ''}
+      values={item.values}
+    />,
+  )
 }
 
 async function update(c: Context<AppEnv>) {

@@ -24,7 +24,16 @@ import {
 import { getConversation } from '../services/conversations'
 import { appendMessage, getMessage, replyByAnotherAgentSince } from '../services/messages'
 import { findView } from '../services/views'
-import { attachmentProblem, claimStaleDelivery, draftProblems, filesOf, isStaleDelivery, queueDelivery, sendsThroughQueue, storeOutboundAttachments } from '../services/outbound'
+import {
+  attachmentProblem,
+  claimStaleDelivery,
+  draftProblems,
+  filesOf,
+  isStaleDelivery,
+  queueDelivery,
+  sendsThroughQueue,
+  storeOutboundAttachments,
+} from '../services/outbound'
 import { emailSwitchFor, emailTranscriptsOnClose } from '../services/email-outbound'
 import { richTextToPlain, sanitizeRichText } from '../lib/rich-text'
 import { deleteDraft, draftsOf } from '../services/drafts'
@@ -141,7 +150,11 @@ conversationRoutes.post('/:id/messages', async (c) => {
   if (isReply && !switchedToEmail && plugin && !sendsRichText(plugin.capabilities)) content.html = null
   if (isReply && !switchedToEmail) {
     // The channel refuses what it could never send (too long, outside its window) before it is stored.
-    const problems = await draftProblems(db, c.env, conversation, detail.contact, { text: content.text, html: content.html, options: options?.success ? options.data : undefined })
+    const problems = await draftProblems(db, c.env, conversation, detail.contact, {
+      text: content.text,
+      html: content.html,
+      options: options?.success ? options.data : undefined,
+    })
     if (problems.length > 0) return again(422, problems.map((problem) => problem.message).join(' '))
   }
   if (isReply && !form.data.confirmed) {
@@ -241,9 +254,21 @@ conversationRoutes.post('/:id/status', (c) =>
     if (status === 'closed' && ticket === 'close') await closeLinkedTickets(c.var.db, c.var.user, [id])
     // A chat that ends sends its visitor the transcript (when we know their address).
     if (status === 'closed' && changed.length > 0) {
-      c.executionCtx.waitUntil(emailTranscriptsOnClose(c.var.db, c.env, c.var.accountId, changed.map((row) => row.id)))
+      c.executionCtx.waitUntil(
+        emailTranscriptsOnClose(
+          c.var.db,
+          c.env,
+          c.var.accountId,
+          changed.map((row) => row.id),
+        ),
+      )
       // And the satisfaction survey (single close only: bulk closes stay fast and send none).
-      c.executionCtx.waitUntil(surveysAfterClose(c, changed.map((row) => row.id)))
+      c.executionCtx.waitUntil(
+        surveysAfterClose(
+          c,
+          changed.map((row) => row.id),
+        ),
+      )
     }
     return changed
   }),
@@ -316,7 +341,10 @@ messageLinkRoutes.get('/:messageId', async (c) => {
 
 const bulkForm = z.object({
   action: z.enum(['close', 'reopen', 'trash', 'restore'], { message: 'Choose what to do with the selected conversations.' }),
-  ids: z.array(z.string().regex(/^[a-z0-9]{1,32}$/)).min(1, 'Select at least one conversation.').max(1000, 'Select at most 1000 conversations at once.'),
+  ids: z
+    .array(z.string().regex(/^[a-z0-9]{1,32}$/))
+    .min(1, 'Select at least one conversation.')
+    .max(1000, 'Select at most 1000 conversations at once.'),
 })
 
 /** Bulk actions on a list's selection (/inbox/:inboxId/:viewId/bulk). */

@@ -115,7 +115,9 @@ devRoutes.get('/dev/outbox', async (c) => {
         `<li class="outbox-mail"><strong class="outbox-to">${escapeHtml(item.to)}</strong> — <span class="outbox-subject">${escapeHtml(item.subject)}</span> <a href="/dev/outbox/${encodeURIComponent(item.key.slice(devOutboxPrefix.length))}">.eml</a><ul>${item.links.map((link) => `<li><a class="outbox-link" href="${escapeHtml(link)}">${escapeHtml(link)}</a></li>`).join('')}</ul></li>`,
     )
     .join('')
-  return c.html(`<!doctype html><html><head><meta charset="utf-8"><title>Local outbox</title><link rel="stylesheet" href="/app.css"></head><body><main class="settings"><h1>Local outbox</h1><p>System mails sent by this local worker (invitations, password resets), newest first.</p><ul>${rows || '<li>No mail yet.</li>'}</ul></main></body></html>`)
+  return c.html(
+    `<!doctype html><html><head><meta charset="utf-8"><title>Local outbox</title><link rel="stylesheet" href="/app.css"></head><body><main class="settings"><h1>Local outbox</h1><p>System mails sent by this local worker (invitations, password resets), newest first.</p><ul>${rows || '<li>No mail yet.</li>'}</ul></main></body></html>`,
+  )
 })
 
 devRoutes.get('/dev/outbox/:name', async (c) => {

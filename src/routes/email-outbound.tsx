@@ -36,15 +36,25 @@ async function ownConversation(c: Context<AppEnv>) {
 emailOutboundRoutes.get('/:id/reply-fields', async (c) => {
   const detail = await ownConversation(c)
   const defaults = await replyDefaults(c.var.db, c.var.accountId, detail.conversation.id, c.req.query('all') === '1')
-  return c.html(<EmailComposerFields conversationId={detail.conversation.id} values={{ to: formatAddressList(defaults.to), cc: formatAddressList(defaults.cc), bcc: '' }} />)
+  return c.html(
+    <EmailComposerFields
+      conversationId={detail.conversation.id}
+      values={{ to: formatAddressList(defaults.to), cc: formatAddressList(defaults.cc), bcc: '' }}
+    />,
+  )
 })
 
 /** A fresh composer (the forward form's Cancel). */
 emailOutboundRoutes.get('/:id/composer', async (c) => {
   const detail = await ownConversation(c)
   const canReply = findPlugin(detail.conversation.pluginId)?.capabilities.outbound ?? false
-  const [seenSeq, drafts] = await Promise.all([lastSeqOf(c.var.db, c.var.accountId, detail.conversation.id), draftsOf(c.var.db, c.var.user.id, detail.conversation.id)])
-  return c.html(<Composer conversationId={detail.conversation.id} canReply={canReply} seenSeq={seenSeq} pluginId={detail.conversation.pluginId} drafts={drafts} />)
+  const [seenSeq, drafts] = await Promise.all([
+    lastSeqOf(c.var.db, c.var.accountId, detail.conversation.id),
+    draftsOf(c.var.db, c.var.user.id, detail.conversation.id),
+  ])
+  return c.html(
+    <Composer conversationId={detail.conversation.id} canReply={canReply} seenSeq={seenSeq} pluginId={detail.conversation.pluginId} drafts={drafts} />,
+  )
 })
 
 emailOutboundRoutes.get('/:id/forward', async (c) => {
@@ -76,7 +86,14 @@ emailOutboundRoutes.post('/:id/forward', async (c) => {
     return again(422, error instanceof Error ? error.message : t('email.error.forward_failed'))
   }
   const shown = await getMessage(db, accountId, message.id)
-  c.executionCtx.waitUntil(notifySafely(durableObjectNotifier(c.env), { accountId, inboxId: detail.conversation.inboxId, conversationId: detail.conversation.id, messageId: message.id }))
+  c.executionCtx.waitUntil(
+    notifySafely(durableObjectNotifier(c.env), {
+      accountId,
+      inboxId: detail.conversation.inboxId,
+      conversationId: detail.conversation.id,
+      messageId: message.id,
+    }),
+  )
   const canReply = findPlugin(detail.conversation.pluginId)?.capabilities.outbound ?? false
   return c.html(
     <>
@@ -100,7 +117,14 @@ emailOutboundRoutes.post('/:id/transcript', async (c) => {
   } catch (error) {
     throw new HTTPException(422, { message: error instanceof Error ? error.message : t('errors.transcript_failed') })
   }
-  c.executionCtx.waitUntil(notifySafely(durableObjectNotifier(c.env), { accountId, inboxId: detail.conversation.inboxId, conversationId: detail.conversation.id, messageId: message.id }))
+  c.executionCtx.waitUntil(
+    notifySafely(durableObjectNotifier(c.env), {
+      accountId,
+      inboxId: detail.conversation.inboxId,
+      conversationId: detail.conversation.id,
+      messageId: message.id,
+    }),
+  )
   const thread = await renderThread(c, detail.conversation.id, place)
   return c.html(
     <>
@@ -153,12 +177,18 @@ composeRoutes.post('/:inboxId/compose', async (c) => {
   const { db, accountId, user } = c.var
   const body = await c.req.parseBody({ all: true })
   const values: ComposeValues = Object.fromEntries(
-    (['channelId', 'to', 'cc', 'bcc', 'subject', 'text'] as const).map((key) => [key, typeof body[key] === 'string' ? (body[key] as string).slice(0, 100_000) : '']),
+    (['channelId', 'to', 'cc', 'bcc', 'subject', 'text'] as const).map((key) => [
+      key,
+      typeof body[key] === 'string' ? (body[key] as string).slice(0, 100_000) : '',
+    ]),
   )
   const content = composedBody(body)
   // The form comes back with the body as it would have been sent (sanitised), never as posted.
   const again = (error: string) =>
-    c.html(<ComposeForm inboxId={inbox.id} channels={channels} values={{ ...values, text: content.text, html: content.html ?? undefined }} error={error} />, 422)
+    c.html(
+      <ComposeForm inboxId={inbox.id} channels={channels} values={{ ...values, text: content.text, html: content.html ?? undefined }} error={error} />,
+      422,
+    )
   const form = composeForm.safeParse(body)
   // Schema messages are catalog keys; zod's own messages pass through t() unchanged.
   if (!form.success) return again(t(form.error.issues[0]?.message ?? 'email.error.check_form'))
@@ -186,7 +216,9 @@ composeRoutes.post('/:inboxId/compose', async (c) => {
   } catch (error) {
     return again(error instanceof Error ? error.message : t('email.error.send_failed'))
   }
-  c.executionCtx.waitUntil(notifySafely(durableObjectNotifier(c.env), { accountId, inboxId: inbox.id, conversationId: created.conversationId, messageId: created.message.id }))
+  c.executionCtx.waitUntil(
+    notifySafely(durableObjectNotifier(c.env), { accountId, inboxId: inbox.id, conversationId: created.conversationId, messageId: created.message.id }),
+  )
   const url = conversationUrl(inbox.id, 'sent', created.conversationId)
   if (c.req.header('HX-Request')) {
     c.header('HX-Redirect', url)

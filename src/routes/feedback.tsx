@@ -54,14 +54,20 @@ export async function surveysAfterClose(c: Context<AppEnv>, conversationIds: str
 
 const tokenOf = (c: Context<AppEnv>) => c.req.param('token') ?? ''
 
-async function surveyPage(c: Context<AppEnv>, token: string, extra: { score?: number | null; comment?: string; saved?: boolean; error?: string } = {}, status: 200 | 409 | 422 = 200) {
+async function surveyPage(
+  c: Context<AppEnv>,
+  token: string,
+  extra: { score?: number | null; comment?: string; saved?: boolean; error?: string } = {},
+  status: 200 | 409 | 422 = 200,
+) {
   const found = await findSurvey(c.var.db, token)
   // Links in mail are visited by scanners and previews: never cache, never index.
   c.header('Cache-Control', 'no-store')
   c.header('X-Robots-Tag', 'noindex')
   if (!found) return c.html(<SurveyNotFoundPage />, 404)
   const { survey } = found
-  const answered = survey.score !== null && survey.answeredAt !== null ? { score: survey.score, changeableUntil: survey.answeredAt + surveyChangeWindowMs } : null
+  const answered =
+    survey.score !== null && survey.answeredAt !== null ? { score: survey.score, changeableUntil: survey.answeredAt + surveyChangeWindowMs } : null
   return c.html(
     <SurveyPage
       token={token}
@@ -92,7 +98,12 @@ feedbackRoutes.post('/feedback/:token', async (c) => {
   if (!parsed.success) {
     const problem = parsed.error.issues[0]?.path[0] === 'comment' ? t('feedback.error.comment_too_long', { max: 2000 }) : t('feedback.error.score')
     const score = Number(body.score)
-    return surveyPage(c, token, { score: Number.isInteger(score) && score >= 1 && score <= 5 ? score : null, comment: comment.slice(0, 2000), error: problem }, 422)
+    return surveyPage(
+      c,
+      token,
+      { score: Number.isInteger(score) && score >= 1 && score <= 5 ? score : null, comment: comment.slice(0, 2000), error: problem },
+      422,
+    )
   }
   const outcome = await answerSurvey(c.var.db, token, parsed.data)
   if (outcome.status === 'unknown') return surveyPage(c, token)
@@ -129,7 +140,14 @@ feedbackSettingsRoutes.post('/feedback', async (c) => {
   const enabled = body.enabled === '1' || body.enabled === 'on'
   const parsed = surveySettingsInput.safeParse({ enabled, question })
   if (!parsed.success) {
-    return c.html(<SurveySettingsForm settings={{ enabled, question: null }} questionValue={question.slice(0, 1000)} error={t('feedback.settings.error_question', { max: 300 })} />, 422)
+    return c.html(
+      <SurveySettingsForm
+        settings={{ enabled, question: null }}
+        questionValue={question.slice(0, 1000)}
+        error={t('feedback.settings.error_question', { max: 300 })}
+      />,
+      422,
+    )
   }
   const settings = await saveSurveySettings(c.var.db, c.var.accountId, { enabled, question })
   const form = <SurveySettingsForm settings={settings} saved />

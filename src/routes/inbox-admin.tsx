@@ -18,13 +18,21 @@ inboxAdminRoutes.use('/inboxes/*', requireRole('admin', 'super_admin'))
 const errorsOf = (error: unknown): FieldErrors | null =>
   error instanceof FieldError ? { [error.field]: error.message } : error instanceof InputError ? { form: error.message } : null
 
-async function renderPage(c: Context<AppEnv>, extras: { values?: { name?: string }; errors?: FieldErrors; rowErrors?: { inboxId: string; errors: FieldErrors } } = {}, status: 200 | 422 = 200) {
+async function renderPage(
+  c: Context<AppEnv>,
+  extras: { values?: { name?: string }; errors?: FieldErrors; rowErrors?: { inboxId: string; errors: FieldErrors } } = {},
+  status: 200 | 422 = 200,
+) {
   const { db, accountId } = c.var
   // Three reads in one round trip: the inboxes, and what each holds.
   const [inboxRows, conversationCounts, channelCounts] = await db.batch([
     db.select().from(inboxes).where(eq(inboxes.accountId, accountId)).orderBy(asc(inboxes.createdAt), asc(inboxes.name)),
     db.select({ inboxId: conversations.inboxId, n: count() }).from(conversations).where(eq(conversations.accountId, accountId)).groupBy(conversations.inboxId),
-    db.select({ inboxId: channels.inboxId, n: count() }).from(channels).where(and(eq(channels.accountId, accountId))).groupBy(channels.inboxId),
+    db
+      .select({ inboxId: channels.inboxId, n: count() })
+      .from(channels)
+      .where(and(eq(channels.accountId, accountId)))
+      .groupBy(channels.inboxId),
   ])
   const countOf = (rows: { inboxId: string; n: number }[], inboxId: string) => rows.find((row) => row.inboxId === inboxId)?.n ?? 0
   const summaries = inboxRows.map((inbox) => ({ ...inbox, conversations: countOf(conversationCounts, inbox.id), channels: countOf(channelCounts, inbox.id) }))

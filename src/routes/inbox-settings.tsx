@@ -32,7 +32,11 @@ inboxSettingsRoutes.get('/:inboxId/settings', async (c) => {
   const { db, accountId } = c.var
   const inbox = await getInbox(db, accountId, c.req.param('inboxId'))
   if (!inbox) throw new HTTPException(404, { message: t('errors.no_such_inbox') })
-  const [users, memberIds, inboxChannels] = await Promise.all([listAllUsers(db, accountId), listMemberIds(db, inbox.id), listChannelsOfInbox(db, accountId, inbox.id)])
+  const [users, memberIds, inboxChannels] = await Promise.all([
+    listAllUsers(db, accountId),
+    listMemberIds(db, inbox.id),
+    listChannelsOfInbox(db, accountId, inbox.id),
+  ])
   return c.html(<InboxSettingsPage appName={c.env.APP_NAME ?? 'Switchboard'} inbox={inbox} users={users} memberIds={memberIds} channels={inboxChannels} />)
 })
 
@@ -44,7 +48,16 @@ inboxSettingsRoutes.post('/:inboxId/settings', async (c) => {
   const form = inboxForm.safeParse({ ...body, members: body.members === undefined ? [] : [body.members].flat() })
   const users = await listAllUsers(db, accountId)
   const render = async (status: 200 | 422, error?: string) =>
-    c.html(<InboxForm inbox={(await getInbox(db, accountId, inbox.id)) ?? inbox} users={users} memberIds={await listMemberIds(db, inbox.id)} error={error} saved={status === 200} />, status)
+    c.html(
+      <InboxForm
+        inbox={(await getInbox(db, accountId, inbox.id)) ?? inbox}
+        users={users}
+        memberIds={await listMemberIds(db, inbox.id)}
+        error={error}
+        saved={status === 200}
+      />,
+      status,
+    )
   if (!form.success) return render(422, t(form.error.issues[0]?.message ?? 'error.check_input'))
   try {
     await assertInboxNameFree(db, accountId, form.data.name, inbox.id)
@@ -63,7 +76,11 @@ inboxSettingsRoutes.post('/:inboxId/settings', async (c) => {
 
 channelSettingsRoutes.post('/:channelId', async (c) => {
   const { db, accountId, user } = c.var
-  const [channel] = await db.select().from(channels).where(and(eq(channels.accountId, accountId), eq(channels.id, c.req.param('channelId')))).limit(1)
+  const [channel] = await db
+    .select()
+    .from(channels)
+    .where(and(eq(channels.accountId, accountId), eq(channels.id, c.req.param('channelId'))))
+    .limit(1)
   const plugin = channel && findPlugin(channel.pluginId)
   if (!channel || !plugin) throw new HTTPException(404, { message: t('errors.no_such_channel') })
   const body = await c.req.parseBody()

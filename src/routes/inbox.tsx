@@ -30,12 +30,7 @@ function requestedFragment(c: Context<AppEnv>): 'list' | 'thread' | 'page' {
   return target === 'list' || target === 'thread' ? target : 'page'
 }
 
-export async function loadContext(
-  c: Context<AppEnv>,
-  inboxId: string,
-  viewId: string,
-  filterSource?: Record<string, string>,
-): Promise<InboxContext> {
+export async function loadContext(c: Context<AppEnv>, inboxId: string, viewId: string, filterSource?: Record<string, string>): Promise<InboxContext> {
   return found(await inOneRoundTrip(c.var.db, contextReads(c, inboxId, viewId, filterSource)))
 }
 
@@ -96,10 +91,11 @@ function listPageReads(c: Context<AppEnv>, inboxId: string, viewId: string, curs
   const context = contextReads(c, inboxId, viewId)
   const state = listStateReads(c, inboxId)
   const parsed = parseFilters(c.req.query())
-  return mapReads(
-    together(context, state, rowReads(c, inboxId, findView(viewId)!, parsed.ok ? parsed.filters : null, cursor)),
-    ([ctx, list, rows]) => ({ ctx, list, rows }),
-  )
+  return mapReads(together(context, state, rowReads(c, inboxId, findView(viewId)!, parsed.ok ? parsed.filters : null, cursor)), ([ctx, list, rows]) => ({
+    ctx,
+    list,
+    rows,
+  }))
 }
 
 /** A list page in one round trip (a search's snippets in a second). */
@@ -146,7 +142,10 @@ inboxRoutes.get('/:inboxId/:viewId/c/:conversationId', async (c) => {
   // A page reads its list with the thread, in the same round trip.
   const wholePage = fragment !== 'thread' && findView(viewId) !== undefined
   const { db } = c.var
-  const [loaded, page] = await inOneRoundTrip(db, together(threadReads(c, conversationId, place), wholePage ? listPageReads(c, inboxId, viewId) : answered(null)))
+  const [loaded, page] = await inOneRoundTrip(
+    db,
+    together(threadReads(c, conversationId, place), wholePage ? listPageReads(c, inboxId, viewId) : answered(null)),
+  )
   if (loaded.detail.conversation.inboxId !== inboxId) {
     return c.redirect(`${viewUrl(loaded.detail.conversation.inboxId, place.viewId)}/c/${conversationId}`)
   }
@@ -166,7 +165,12 @@ inboxRoutes.get('/:inboxId/:viewId/c/:conversationId', async (c) => {
   const ctx = found(page.ctx)
   const { rows, nextCursor } = listRows
   return c.html(
-    <InboxPage ctx={ctx} appName={appName(c)} list={<ListPane ctx={ctx} list={page.list} rows={rows} nextCursor={nextCursor} activeId={conversationId} />} thread={thread.pane} />,
+    <InboxPage
+      ctx={ctx}
+      appName={appName(c)}
+      list={<ListPane ctx={ctx} list={page.list} rows={rows} nextCursor={nextCursor} activeId={conversationId} />}
+      thread={thread.pane}
+    />,
   )
 })
 

@@ -65,7 +65,11 @@ insertRoutes.get('/:id/insert/articles', async (c) => {
   await ownConversation(c)
   const found = await searchPublishedArticles(c.var.db, c.var.accountId, query(c))
   const kindLabel = t('content.card.article')
-  const items = found.map((article) => ({ label: article.title, detail: articlePath(article), html: linkCardHtml(kindLabel, absolute(c, articlePath(article)), article.title) }))
+  const items = found.map((article) => ({
+    label: article.title,
+    detail: articlePath(article),
+    html: linkCardHtml(kindLabel, absolute(c, articlePath(article)), article.title),
+  }))
   return searchResponse(c, 'articles', items, t('content.picker.no_articles'))
 })
 

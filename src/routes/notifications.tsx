@@ -109,5 +109,12 @@ export async function afterAgentMessage(c: Context<AppEnv>, comment: StoredComme
     // The in-app notification stands; only the email is lost, and that is logged.
     console.error('mention emails not queued', String(error))
   }
-  c.executionCtx.waitUntil(pushBells(c.env, c.var.db, comment.accountId, created.map((row) => row.userId)))
+  c.executionCtx.waitUntil(
+    pushBells(
+      c.env,
+      c.var.db,
+      comment.accountId,
+      created.map((row) => row.userId),
+    ),
+  )
 }

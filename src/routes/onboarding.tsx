@@ -13,7 +13,15 @@ import { sendResetMail } from '../services/team-mail'
 import { baseUrlFor } from '../services/mention-email'
 import { isValidAddress } from '../../plugins/email/mime'
 import { normalizeEmail } from '../lib/text'
-import { AcceptInvitationPage, ConnectChannelPage, ForgotPasswordPage, LinkProblemPage, ResetPasswordPage, SetupPage, type FieldErrors } from '../../templates/onboarding'
+import {
+  AcceptInvitationPage,
+  ConnectChannelPage,
+  ForgotPasswordPage,
+  LinkProblemPage,
+  ResetPasswordPage,
+  SetupPage,
+  type FieldErrors,
+} from '../../templates/onboarding'
 
 /**
  * The public ways in that need no session: first-run setup, an invitation link, "Forgot
@@ -88,7 +96,10 @@ onboardingRoutes.post('/invite/:token', async (c) => {
     if (!errors) throw error
     const found = await findInvitation(c.var.db, token)
     if (!found.ok) return c.html(<LinkProblemPage appName={appName(c)} message={errors.form ?? t(`invite.link.${found.reason}`)} />, 410)
-    return c.html(<AcceptInvitationPage appName={appName(c)} token={token} email={found.row.email} workspace={found.row.accountName} values={values} errors={errors} />, 422)
+    return c.html(
+      <AcceptInvitationPage appName={appName(c)} token={token} email={found.row.email} workspace={found.row.accountName} values={values} errors={errors} />,
+      422,
+    )
   }
 })
 

@@ -19,7 +19,8 @@ profileRoutes.post('/locale', async (c) => {
   try {
     await setUserLocale(c.var.db, c.var.user.id, choice)
   } catch (error) {
-    if (error instanceof InputError) return c.html(<ProfilePage appName={c.env.APP_NAME ?? 'Switchboard'} user={c.var.user} languageError={error.message} />, 422)
+    if (error instanceof InputError)
+      return c.html(<ProfilePage appName={c.env.APP_NAME ?? 'Switchboard'} user={c.var.user} languageError={error.message} />, 422)
     throw error
   }
   if (c.req.header('HX-Request')) {

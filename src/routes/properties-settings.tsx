@@ -86,7 +86,10 @@ propertiesSettingsRoutes.post('/properties/cards/:card', async (c) => {
     const value = Number(Array.isArray(raw) ? raw[0] : raw)
     return Number.isFinite(value) && value > 0 ? value : 1e6
   }
-  const names = shown.map((name, index) => ({ name, index })).sort((a, b) => order(a.name) - order(b.name) || a.index - b.index).map((entry) => entry.name)
+  const names = shown
+    .map((name, index) => ({ name, index }))
+    .sort((a, b) => order(a.name) - order(b.name) || a.index - b.index)
+    .map((entry) => entry.name)
   try {
     await setCardProperties(c.var.db, c.var.accountId, card, names)
   } catch (error) {

@@ -18,10 +18,7 @@ settingsRoutes.use('/users/*', requireRole('admin', 'super_admin'))
 const newUserForm = z.object({
   name: z.string().trim().min(1, 'users.add.name_missing').max(120),
   email: z.string().trim().email('users.add.email_invalid').max(254),
-  password: z
-    .string()
-    .min(passwordMinLength, 'users.add.password_short')
-    .max(passwordMaxLength),
+  password: z.string().min(passwordMinLength, 'users.add.password_short').max(passwordMaxLength),
   role: z.enum(['agent', 'admin', 'super_admin']),
 })
 
@@ -31,7 +28,8 @@ settingsRoutes.post('/users', async (c) => {
   const body = await c.req.parseBody()
   const values = { name: String(body.name ?? ''), email: String(body.email ?? '') }
   const form = newUserForm.safeParse(body)
-  if (!form.success) return c.html(<AddUserForm error={t(form.error.issues[0]?.message ?? 'error.check_input', { min: passwordMinLength })} values={values} />, 422)
+  if (!form.success)
+    return c.html(<AddUserForm error={t(form.error.issues[0]?.message ?? 'error.check_input', { min: passwordMinLength })} values={values} />, 422)
   if (form.data.role === 'super_admin' && c.var.user.role !== 'super_admin') {
     return c.html(<AddUserForm error={t('users.add.super_admin_only')} values={values} />, 403)
   }

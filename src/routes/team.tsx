@@ -28,13 +28,20 @@ export async function renderUsersPage(c: Context<AppEnv>, extras: Partial<TeamEx
   const { db, accountId } = c.var
   // The users, inboxes and open invitations in one round trip (the session was the first).
   const [users, inboxRows, invitations] = await db.batch([
-    db.select().from(usersTable).where(and(eq(usersTable.accountId, accountId), ne(usersTable.status, 'removed'))).orderBy(asc(usersTable.name)),
+    db
+      .select()
+      .from(usersTable)
+      .where(and(eq(usersTable.accountId, accountId), ne(usersTable.status, 'removed')))
+      .orderBy(asc(usersTable.name)),
     db.select().from(inboxes).where(eq(inboxes.accountId, accountId)).orderBy(asc(inboxes.createdAt), asc(inboxes.name)),
     listOpenInvitations(db, accountId),
   ])
   const noticeKey = noticeKeys[c.req.query('done') as keyof typeof noticeKeys]
   const notice = extras.notice ?? (noticeKey ? t(noticeKey) : undefined)
-  return c.html(<UsersPage appName={c.env.APP_NAME ?? 'Switchboard'} actor={c.var.user} users={users} team={{ inboxes: inboxRows, invitations, ...extras, notice }} />, status)
+  return c.html(
+    <UsersPage appName={c.env.APP_NAME ?? 'Switchboard'} actor={c.var.user} users={users} team={{ inboxes: inboxRows, invitations, ...extras, notice }} />,
+    status,
+  )
 }
 
 async function accountName(c: Context<AppEnv>) {
@@ -53,7 +60,12 @@ teamRoutes.post('/users/invite', async (c) => {
   }
   try {
     if (values.role !== 'agent' && values.role !== 'admin' && values.role !== 'super_admin') throw new FieldError('role', t('errors.choose_role'))
-    const { invitation, token } = await inviteTeammate(c.var.db, c.var.user, { email: values.email, role: values.role, inboxIds: values.inboxIds, locale: values.locale })
+    const { invitation, token } = await inviteTeammate(c.var.db, c.var.user, {
+      email: values.email,
+      role: values.role,
+      inboxIds: values.inboxIds,
+      locale: values.locale,
+    })
     await sendInvitationMail(c.env, baseUrlFor(c.env, c.req.url), { invitation, token, inviterName: c.var.user.name, accountName: await accountName(c) })
     return c.redirect('/settings/users?done=invited', 303)
   } catch (error) {

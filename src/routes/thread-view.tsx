@@ -1,7 +1,15 @@
 import type { Context } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import type { AppEnv } from '../env'
-import { conversationDetailReads, listReads, markReadToNewestReads, snippetReads, type ConversationDetail, type ListPage, type RankedPage } from '../services/conversations'
+import {
+  conversationDetailReads,
+  listReads,
+  markReadToNewestReads,
+  snippetReads,
+  type ConversationDetail,
+  type ListPage,
+  type RankedPage,
+} from '../services/conversations'
 import { parseFilters } from '../services/filters'
 import { messageReads, type ThreadMessage } from '../services/messages'
 import { listAllUsers } from '../services/users'
@@ -17,7 +25,9 @@ import { t } from '../i18n'
 /** Where an action was taken from (sent by the page with every thread action). */
 export function placeFrom(inboxId: string, body: Record<string, unknown>): ThreadPlace {
   const viewId = findView(String(body.view ?? ''))?.id ?? defaultViewId
-  const raw = String(body.filters ?? '').replace(/^\?/, '').slice(0, 2000)
+  const raw = String(body.filters ?? '')
+    .replace(/^\?/, '')
+    .slice(0, 2000)
   const parsed = parseFilters(Object.fromEntries(new URLSearchParams(raw)))
   return { inboxId, viewId, filterQuery: parsed.ok && raw ? `?${raw}` : '' }
 }

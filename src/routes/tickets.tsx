@@ -30,7 +30,10 @@ interface EditState {
 /** The panel shows the account's chosen panel properties; the page shows every property. */
 async function renderProperties(c: Context<AppEnv>, ticket: Ticket, where: Where, state: EditState = {}) {
   const { db, accountId } = c.var
-  const [defs, users] = await Promise.all([where === 'panel' ? cardProperties(db, accountId, 'ticketPanel') : allProperties(db, accountId, 'ticket'), listAllUsers(db, accountId)])
+  const [defs, users] = await Promise.all([
+    where === 'panel' ? cardProperties(db, accountId, 'ticketPanel') : allProperties(db, accountId, 'ticket'),
+    listAllUsers(db, accountId),
+  ])
   const items = defs.map((def) => ({ def, value: propertyValue(ticket, def) }))
   return where === 'panel' ? (
     <TicketPanel ticket={ticket} items={items} users={users} {...state} />
@@ -76,7 +79,11 @@ for (const where of ['panel', 'page'] as const) {
     let saved: Ticket
     try {
       const users = await listAllUsers(db, accountId)
-      const value = validatePropertyValue(def, form.data.value, users.filter((u) => u.status === 'active').map((u) => u.id))
+      const value = validatePropertyValue(
+        def,
+        form.data.value,
+        users.filter((u) => u.status === 'active').map((u) => u.id),
+      )
       saved = await setTicketProperty(db, user, ticket, def, value)
     } catch (error) {
       if (!(error instanceof InputError)) throw error

@@ -138,7 +138,11 @@ export const maxVisitorFileBytes = 10 * 1024 * 1024
 
 /** Filenames from outside: no paths, no control characters, a sane length. */
 function safeFilename(name: string): string {
-  const cleaned = name.replace(/[\u0000-\u001f\u007f/\\]/g, '_').replace(/^\.+/, '').trim().slice(0, 200)
+  const cleaned = name
+    .replace(/[\u0000-\u001f\u007f/\\]/g, '_')
+    .replace(/^\.+/, '')
+    .trim()
+    .slice(0, 200)
   return cleaned || 'file'
 }
 
@@ -153,7 +157,8 @@ widgetRoutes.post('/widget/:channelId/upload', async (c) => {
   const clientId = typeof form.clientId === 'string' && /^[A-Za-z0-9_-]{1,64}$/.test(form.clientId) ? form.clientId : null
   if (!(file instanceof File) || !clientId) throw new HTTPException(422, { message: t('widget.choose_file', undefined, locale) })
   if (file.size > maxVisitorFileBytes) throw new HTTPException(413, { message: t('widget.file_too_big', undefined, locale) })
-  if (!(await c.env.CHAT_CHANNEL_LIMITER.limit({ key: channel.id })).success) throw new HTTPException(429, { message: t('widget.try_again', undefined, locale) })
+  if (!(await c.env.CHAT_CHANNEL_LIMITER.limit({ key: channel.id })).success)
+    throw new HTTPException(429, { message: t('widget.try_again', undefined, locale) })
   const room = c.env.CONVERSATION_ROOM.get(c.env.CONVERSATION_ROOM.idFromName(identity.conversationId))
   const stored = await room.visitorUpload({
     visitor: visitorHeaderFor(c, channel, settings, identity),
@@ -196,7 +201,12 @@ widgetRoutes.get('/widget/demo', async (c) => {
   const requested = c.req.query('channel')
   const [channel] = requested
     ? [await getChannelById(c.var.db, requested)]
-    : await c.var.db.select().from(channels).where(and(eq(channels.pluginId, 'chat'))).orderBy(asc(channels.createdAt)).limit(1)
+    : await c.var.db
+        .select()
+        .from(channels)
+        .where(and(eq(channels.pluginId, 'chat')))
+        .orderBy(asc(channels.createdAt))
+        .limit(1)
   if (channel?.pluginId !== 'chat') throw new HTTPException(404, { message: 'No chat channel to demo. Run npm start to create the demo workspace.' })
   return c.html(
     <>

@@ -61,13 +61,23 @@ async function saveArticle(run: () => Promise<Article | undefined>, slug: string
 export async function createArticle(db: Db, actor: ContentActor, input: ArticleInput, nowMs = Date.now()): Promise<Article> {
   const clean = cleanArticle(input)
   return saveArticle(
-    async () => (await db.insert(articles).values({ id: newId(), accountId: actor.accountId, ...clean, createdBy: actor.id, createdAt: nowMs, updatedAt: nowMs }).returning())[0],
+    async () =>
+      (
+        await db
+          .insert(articles)
+          .values({ id: newId(), accountId: actor.accountId, ...clean, createdBy: actor.id, createdAt: nowMs, updatedAt: nowMs })
+          .returning()
+      )[0],
     clean.slug,
   )
 }
 
 export async function getArticle(db: Db, accountId: string, id: string): Promise<Article | null> {
-  const [row] = await db.select().from(articles).where(and(eq(articles.accountId, accountId), eq(articles.id, id))).limit(1)
+  const [row] = await db
+    .select()
+    .from(articles)
+    .where(and(eq(articles.accountId, accountId), eq(articles.id, id)))
+    .limit(1)
   return row ?? null
 }
 
@@ -77,7 +87,14 @@ export async function updateArticle(db: Db, actor: ContentActor, id: string, inp
   assertCanManage(actor, existing.createdBy, t('content.error.not_yours'))
   const clean = cleanArticle(input)
   return saveArticle(
-    async () => (await db.update(articles).set({ ...clean, updatedAt: nowMs }).where(and(eq(articles.accountId, actor.accountId), eq(articles.id, id))).returning())[0],
+    async () =>
+      (
+        await db
+          .update(articles)
+          .set({ ...clean, updatedAt: nowMs })
+          .where(and(eq(articles.accountId, actor.accountId), eq(articles.id, id)))
+          .returning()
+      )[0],
     clean.slug,
   )
 }

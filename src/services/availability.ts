@@ -13,7 +13,9 @@ export { weekdays }
 
 /** The weekday and minutes since midnight at `atMs` in a time zone. */
 export function localTime(atMs: number, timeZone: string): { weekday: Weekday; minutes: number } {
-  const parts = new Intl.DateTimeFormat('en-US', { timeZone, weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(new Date(atMs))
+  const parts = new Intl.DateTimeFormat('en-US', { timeZone, weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(
+    new Date(atMs),
+  )
   const get = (type: string) => parts.find((part) => part.type === type)?.value ?? ''
   const weekday = get('weekday').toLowerCase().slice(0, 3) as Weekday
   return { weekday, minutes: Number(get('hour')) * 60 + Number(get('minute')) }
@@ -91,7 +93,9 @@ export async function teamAvailability(
     if (atMs !== null && (!best || atMs < best.atMs)) best = { atMs, timeZone: user.timeZone }
   }
   if (!best) return { available: false }
-  const text = new Intl.DateTimeFormat(intlLocale(), { weekday: 'long', hour: '2-digit', minute: '2-digit', timeZone: best.timeZone }).format(new Date(best.atMs))
+  const text = new Intl.DateTimeFormat(intlLocale(), { weekday: 'long', hour: '2-digit', minute: '2-digit', timeZone: best.timeZone }).format(
+    new Date(best.atMs),
+  )
   return { available: false, backAtMs: best.atMs, backAtText: `${text} (${best.timeZone})` }
 }
 
@@ -109,7 +113,11 @@ export function isValidTimeZone(timeZone: string): boolean {
 }
 
 /** Saves a user's time zone and office hours ("09:00"–"17:00" per weekday; empty = off that day). */
-export async function saveWorkingHours(db: Db, userId: string, input: { timeZone: string; enabled: boolean; days: Partial<Record<Weekday, { from: string; to: string }>> }) {
+export async function saveWorkingHours(
+  db: Db,
+  userId: string,
+  input: { timeZone: string; enabled: boolean; days: Partial<Record<Weekday, { from: string; to: string }>> },
+) {
   if (!isValidTimeZone(input.timeZone)) throw new InputError(t('profile.hours.invalid_zone'))
   const toMinutes = (value: string) => {
     const match = /^([01]\d|2[0-3]):([0-5]\d)$/.exec(value)
@@ -128,5 +136,8 @@ export async function saveWorkingHours(db: Db, userId: string, input: { timeZone
     days[day] = [[from, to]]
   }
   if (input.enabled && Object.keys(days).length === 0) throw new InputError(t('profile.hours.none_set'))
-  await db.update(users).set({ timeZone: input.timeZone, officeHours: { enabled: input.enabled, days } }).where(eq(users.id, userId))
+  await db
+    .update(users)
+    .set({ timeZone: input.timeZone, officeHours: { enabled: input.enabled, days } })
+    .where(eq(users.id, userId))
 }

@@ -48,7 +48,10 @@ export async function continueChatflow(
         lastVisitorActivityAt: nowMs,
         createdAt: nowMs,
       }),
-      db.update(conversations).set({ assigneeBot: flow.name }).where(and(eq(conversations.id, input.conversationId), isNull(conversations.assigneeId))),
+      db
+        .update(conversations)
+        .set({ assigneeBot: flow.name })
+        .where(and(eq(conversations.id, input.conversationId), isNull(conversations.assigneeId))),
     ])
   } else {
     await db.update(botSessions).set({ stepId: turn.stepId, collected: turn.collected }).where(eq(botSessions.conversationId, input.conversationId))
@@ -60,7 +63,12 @@ export async function continueChatflow(
   if (Object.keys(learned).length > 0) {
     const [contact] = await db.select().from(contacts).where(eq(contacts.id, input.contactId))
     const missing = Object.fromEntries(Object.entries(learned).filter(([key]) => !contact?.[key as keyof typeof contact]))
-    if (Object.keys(missing).length > 0) await db.update(contacts).set(missing).where(eq(contacts.id, input.contactId)).catch(() => undefined)
+    if (Object.keys(missing).length > 0)
+      await db
+        .update(contacts)
+        .set(missing)
+        .where(eq(contacts.id, input.contactId))
+        .catch(() => undefined)
   }
   const replies: Message[] = []
   for (const [index, reply] of turn.replies.entries()) {
@@ -86,7 +94,10 @@ export async function continueChatflow(
 }
 
 /** When a bot conversation may be closed, or null when nothing holds it back. */
-export function botCloseAllowedAt(session: { handedOffAt: number | null; lastVisitorActivityAt: number } | null | undefined, assigneeBot: string | null): number | null {
+export function botCloseAllowedAt(
+  session: { handedOffAt: number | null; lastVisitorActivityAt: number } | null | undefined,
+  assigneeBot: string | null,
+): number | null {
   if (!session || session.handedOffAt || !assigneeBot) return null
   return session.lastVisitorActivityAt + botCloseGraceMinutes * 60_000
 }

@@ -13,7 +13,10 @@ export async function addNote(db: Db, actor: User, contactId: string, body: stri
   const text = body.replace(/\r\n/g, '\n').trim()
   if (!text) throw new InputError('Write the note first.')
   if (text.length > 10_000) throw new InputError('A note can be at most 10 000 characters.')
-  const [row] = await db.insert(contactNotes).values({ id: newId(), accountId: actor.accountId, contactId, authorId: actor.id, body: text, createdAt: nowMs }).returning()
+  const [row] = await db
+    .insert(contactNotes)
+    .values({ id: newId(), accountId: actor.accountId, contactId, authorId: actor.id, body: text, createdAt: nowMs })
+    .returning()
   return row!
 }
 
@@ -75,7 +78,9 @@ export async function setTaskDone(db: Db, accountId: string, contactId: string, 
   const [row] = await db
     .update(tasks)
     .set({ doneAt: done ? nowMs : null })
-    .where(and(eq(tasks.accountId, accountId), eq(tasks.contactId, contactId), eq(tasks.id, taskId), done ? isNull(tasks.doneAt) : sql`${tasks.doneAt} is not null`))
+    .where(
+      and(eq(tasks.accountId, accountId), eq(tasks.contactId, contactId), eq(tasks.id, taskId), done ? isNull(tasks.doneAt) : sql`${tasks.doneAt} is not null`),
+    )
     .returning()
   return row ?? null
 }
@@ -95,8 +100,18 @@ export async function contactTimeline(db: Db, accountId: string, contactId: stri
       .where(and(eq(conversations.accountId, accountId), eq(conversations.contactId, contactId), sql`${conversations.folder} <> 'trash'`))
       .orderBy(desc(conversations.lastMessageAt))
       .limit(limit),
-    db.select().from(tickets).where(and(eq(tickets.accountId, accountId), eq(tickets.contactId, contactId))).orderBy(desc(tickets.createdAt)).limit(limit),
-    db.select().from(deals).where(and(eq(deals.accountId, accountId), eq(deals.contactId, contactId))).orderBy(desc(deals.createdAt)).limit(limit),
+    db
+      .select()
+      .from(tickets)
+      .where(and(eq(tickets.accountId, accountId), eq(tickets.contactId, contactId)))
+      .orderBy(desc(tickets.createdAt))
+      .limit(limit),
+    db
+      .select()
+      .from(deals)
+      .where(and(eq(deals.accountId, accountId), eq(deals.contactId, contactId)))
+      .orderBy(desc(deals.createdAt))
+      .limit(limit),
     listNotes(db, accountId, contactId, limit),
   ])
   const entries: TimelineEntry[] = [
@@ -111,7 +126,15 @@ export async function contactTimeline(db: Db, accountId: string, contactId: stri
       folder: row.folder,
     })),
     ...contactTickets.map((row) => ({ kind: 'ticket' as const, at: row.createdAt, id: row.id, title: row.name, status: row.status })),
-    ...contactDeals.map((row) => ({ kind: 'deal' as const, at: row.createdAt, id: row.id, title: row.name, stage: row.stage, amountMinor: row.amountMinor, currency: row.currency })),
+    ...contactDeals.map((row) => ({
+      kind: 'deal' as const,
+      at: row.createdAt,
+      id: row.id,
+      title: row.name,
+      stage: row.stage,
+      amountMinor: row.amountMinor,
+      currency: row.currency,
+    })),
     ...notes.map((row) => ({ kind: 'note' as const, at: row.createdAt, id: row.id, title: row.body, author: row.authorName })),
   ]
   return entries.sort((a, b) => b.at - a.at).slice(0, limit)

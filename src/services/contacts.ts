@@ -20,13 +20,7 @@ export function localeOf(from: InboundContact): Locale | null {
  * overwriting what an agent already knows. Safe under concurrent deliveries: uniqueness lives in
  * the database and losers of a race read the winner's row.
  */
-export async function resolveContact(
-  db: Db,
-  accountId: string,
-  pluginId: string,
-  from: InboundContact,
-  nowMs = Date.now(),
-): Promise<Contact> {
+export async function resolveContact(db: Db, accountId: string, pluginId: string, from: InboundContact, nowMs = Date.now()): Promise<Contact> {
   const email = from.email ? normalizeEmail(from.email) : undefined
   const name = from.name?.trim() || undefined
   const phone = from.phone?.trim() || undefined
@@ -38,13 +32,7 @@ export async function resolveContact(
       .select({ contact: contacts })
       .from(contactIdentities)
       .innerJoin(contacts, eq(contacts.id, contactIdentities.contactId))
-      .where(
-        and(
-          eq(contactIdentities.accountId, accountId),
-          eq(contactIdentities.pluginId, pluginId),
-          eq(contactIdentities.externalId, from.externalId),
-        ),
-      )
+      .where(and(eq(contactIdentities.accountId, accountId), eq(contactIdentities.pluginId, pluginId), eq(contactIdentities.externalId, from.externalId)))
       .limit(1)
     contact = row?.contact
   }
@@ -66,11 +54,7 @@ export async function resolveContact(
   }
   if (!contact) {
     const id = newId()
-    const [inserted] = await db
-      .insert(contacts)
-      .values({ id, accountId, name, email, phone, locale, createdAt: nowMs })
-      .onConflictDoNothing()
-      .returning()
+    const [inserted] = await db.insert(contacts).values({ id, accountId, name, email, phone, locale, createdAt: nowMs }).onConflictDoNothing().returning()
     contact =
       inserted ??
       (
@@ -102,10 +86,7 @@ export async function resolveContact(
     }
   }
   if (from.externalId) {
-    await db
-      .insert(contactIdentities)
-      .values({ accountId, pluginId, externalId: from.externalId, contactId: contact.id })
-      .onConflictDoNothing()
+    await db.insert(contactIdentities).values({ accountId, pluginId, externalId: from.externalId, contactId: contact.id }).onConflictDoNothing()
   }
   return contact
 }

@@ -30,7 +30,13 @@ export function assertCanManage(actor: Pick<ContentActor, 'id' | 'role'>, create
 
 /** A body that is empty once sanitised is not worth saving. */
 export function requireBody(body: string, message: string): string {
-  if (body.replace(/<[^>]*>/g, '').replace(/&nbsp;/g, ' ').trim() === '') throw new InputError(message)
+  if (
+    body
+      .replace(/<[^>]*>/g, '')
+      .replace(/&nbsp;/g, ' ')
+      .trim() === ''
+  )
+    throw new InputError(message)
   return body
 }
 

@@ -37,14 +37,19 @@ export interface BlobRemover {
 }
 
 /** Id lists go in parts under D1's parameter limit (src/db/chunk.ts); R2 deletes take 1000 keys. */
-const chunks = <T,>(items: T[], size?: number): T[][] => (size ? chunkList(items, size) : idChunks(items))
+const chunks = <T>(items: T[], size?: number): T[][] => (size ? chunkList(items, size) : idChunks(items))
 
 /** The conversations among `ids` that belong to the actor's account (others are silently not there). */
 async function ownConversations(db: Db, accountId: string, ids: string[], extra?: SQL) {
   if (ids.length > maxBulkConversations) throw new InputError(t('errors.bulk_limit', { max: maxBulkConversations }))
   const found: (typeof conversations.$inferSelect)[] = []
   for (const part of chunks([...new Set(ids)])) {
-    found.push(...(await db.select().from(conversations).where(and(eq(conversations.accountId, accountId), inArray(conversations.id, part), extra))))
+    found.push(
+      ...(await db
+        .select()
+        .from(conversations)
+        .where(and(eq(conversations.accountId, accountId), inArray(conversations.id, part), extra))),
+    )
   }
   return found
 }
@@ -100,7 +105,10 @@ export async function assignConversation(db: Db, actor: User, conversationId: st
   if (conversation.assigneeId === assigneeId) return touched([conversation])
   await runAll(db, [
     // A person taking a conversation over from a bot ends the bot's part.
-    db.update(conversations).set({ assigneeId, ...(assigneeId ? { assigneeBot: null } : {}) }).where(eq(conversations.id, conversation.id)),
+    db
+      .update(conversations)
+      .set({ assigneeId, ...(assigneeId ? { assigneeBot: null } : {}) })
+      .where(eq(conversations.id, conversation.id)),
   ])
   const line: Activity = !assigneeId
     ? { key: 'activity.unassigned', params: { actor: actor.name } }
@@ -121,7 +129,8 @@ export async function setStatus(db: Db, actor: User, ids: string[], status: Conv
   if (status === 'closed') {
     const withBots = rows.filter((row) => row.assigneeBot)
     const sessions: (typeof botSessions.$inferSelect)[] = []
-    for (const part of chunks(withBots.map((row) => row.id))) sessions.push(...(await db.select().from(botSessions).where(inArray(botSessions.conversationId, part))))
+    for (const part of chunks(withBots.map((row) => row.id)))
+      sessions.push(...(await db.select().from(botSessions).where(inArray(botSessions.conversationId, part))))
     const heldUntil = new Map<string, number>()
     for (const session of sessions) {
       const row = withBots.find((candidate) => candidate.id === session.conversationId)!
@@ -231,16 +240,17 @@ export async function purgeTrash(db: Db, blobs: BlobRemover, nowMs = Date.now())
 
 /** What identifies a sender for blocking: their address, and their id on each other channel. */
 async function senderIdentifiers(db: Db, accountId: string, contactId: string) {
-  const [contact] = await db.select().from(contacts).where(and(eq(contacts.accountId, accountId), eq(contacts.id, contactId))).limit(1)
+  const [contact] = await db
+    .select()
+    .from(contacts)
+    .where(and(eq(contacts.accountId, accountId), eq(contacts.id, contactId)))
+    .limit(1)
   if (!contact) return { contact: null, identifiers: [] }
   const identities = await db
     .select()
     .from(contactIdentities)
     .where(and(eq(contactIdentities.accountId, accountId), eq(contactIdentities.contactId, contactId)))
-  const identifiers = [
-    ...(contact.email ? [contact.email] : []),
-    ...identities.map((identity) => `${identity.pluginId}:${identity.externalId}`),
-  ]
+  const identifiers = [...(contact.email ? [contact.email] : []), ...identities.map((identity) => `${identity.pluginId}:${identity.externalId}`)]
   return { contact, identifiers }
 }
 
@@ -262,7 +272,13 @@ export async function blockSender(db: Db, actor: User, conversationId: string, n
         eq(tickets.accountId, actor.accountId),
         or(
           eq(tickets.contactId, contact.id),
-          inArray(tickets.id, db.select({ id: sql<string>`${conversations.ticketId}` }).from(conversations).where(and(eq(conversations.contactId, contact.id), isNotNull(conversations.ticketId)))),
+          inArray(
+            tickets.id,
+            db
+              .select({ id: sql<string>`${conversations.ticketId}` })
+              .from(conversations)
+              .where(and(eq(conversations.contactId, contact.id), isNotNull(conversations.ticketId))),
+          ),
         ),
       ),
     )
@@ -272,7 +288,10 @@ export async function blockSender(db: Db, actor: User, conversationId: string, n
     ...identifiers.map((identifier) =>
       db.insert(blockedSenders).values({ accountId: actor.accountId, identifier, blockedBy: actor.id, createdAt: nowMs }).onConflictDoNothing(),
     ),
-    db.update(conversations).set({ ticketId: null }).where(and(eq(conversations.accountId, actor.accountId), eq(conversations.contactId, contact.id))),
+    db
+      .update(conversations)
+      .set({ ticketId: null })
+      .where(and(eq(conversations.accountId, actor.accountId), eq(conversations.contactId, contact.id))),
     ...chunks(ticketIds).map((part) => db.delete(tickets).where(inArray(tickets.id, part))),
   ])
   const moved = await moveToFolder(db, actor, [conversation.id], 'filtered', `${actor.name} blocked ${contact.email ?? contact.name ?? 'this sender'}`, nowMs)
@@ -288,13 +307,22 @@ export async function unblockSender(db: Db, actor: User, conversationId: string,
   if (!contact) throw new InputError(t('errors.no_sender_unblock'))
   await runAll(db, [
     db.update(contacts).set({ blocked: false }).where(eq(contacts.id, contact.id)),
-    ...chunks(identifiers).map((part) => db.delete(blockedSenders).where(and(eq(blockedSenders.accountId, actor.accountId), inArray(blockedSenders.identifier, part)))),
+    ...chunks(identifiers).map((part) =>
+      db.delete(blockedSenders).where(and(eq(blockedSenders.accountId, actor.accountId), inArray(blockedSenders.identifier, part))),
+    ),
   ])
   const filtered = await db
     .select({ id: conversations.id })
     .from(conversations)
     .where(and(eq(conversations.accountId, actor.accountId), eq(conversations.contactId, contact.id), eq(conversations.folder, 'filtered')))
-  const moved = await moveToFolder(db, actor, filtered.map((row) => row.id), 'inbox', `${actor.name} unblocked ${contact.email ?? contact.name ?? 'this sender'}`, nowMs)
+  const moved = await moveToFolder(
+    db,
+    actor,
+    filtered.map((row) => row.id),
+    'inbox',
+    `${actor.name} unblocked ${contact.email ?? contact.name ?? 'this sender'}`,
+    nowMs,
+  )
   await recordAudit(db, actor.accountId, actor.id, 'contact:unblock', contact.id, { identifiers }, nowMs)
   return moved.length > 0 ? moved : touched([conversation])
 }
@@ -307,7 +335,10 @@ async function refreshPreview(db: Db, conversationId: string) {
     .where(and(eq(messages.conversationId, conversationId), eq(messages.kind, 'message'), isNull(messages.hiddenAt)))
     .orderBy(desc(messages.seq))
     .limit(1)
-  await db.update(conversations).set({ preview: latest ? toPreview(latest.text) : 'Message is hidden' }).where(eq(conversations.id, conversationId))
+  await db
+    .update(conversations)
+    .set({ preview: latest ? toPreview(latest.text) : 'Message is hidden' })
+    .where(eq(conversations.id, conversationId))
 }
 
 async function ownMessage(db: Db, actor: User, conversationId: string, messageId: number) {
@@ -357,14 +388,35 @@ export async function setConversationContact(db: Db, actor: User, conversationId
   if (conversation.folder === 'trash') throw new InputError('Restore this conversation before changing its contact.')
   let contact: typeof contacts.$inferSelect | undefined
   if (contactId) {
-    ;[contact] = await db.select().from(contacts).where(and(eq(contacts.accountId, actor.accountId), eq(contacts.id, contactId))).limit(1)
+    ;[contact] = await db
+      .select()
+      .from(contacts)
+      .where(and(eq(contacts.accountId, actor.accountId), eq(contacts.id, contactId)))
+      .limit(1)
     if (!contact) throw new InputError('No such contact.')
   }
   if (conversation.contactId === contactId) return touched([conversation])
-  await db.update(conversations).set({ contactId }).where(and(eq(conversations.accountId, actor.accountId), eq(conversations.id, conversation.id)))
+  await db
+    .update(conversations)
+    .set({ contactId })
+    .where(and(eq(conversations.accountId, actor.accountId), eq(conversations.id, conversation.id)))
   const who = contact ? (contact.name ?? contact.email ?? contact.phone ?? 'a contact') : null
-  await writeActivity(db, actor, [conversation.id], who ? `${actor.name} set the contact to ${who}` : `${actor.name} removed the contact from this conversation`, nowMs)
-  await recordAudit(db, actor.accountId, actor.id, contactId ? 'conversation:set_contact' : 'conversation:remove_contact', conversation.id, { from: conversation.contactId, to: contactId }, nowMs)
+  await writeActivity(
+    db,
+    actor,
+    [conversation.id],
+    who ? `${actor.name} set the contact to ${who}` : `${actor.name} removed the contact from this conversation`,
+    nowMs,
+  )
+  await recordAudit(
+    db,
+    actor.accountId,
+    actor.id,
+    contactId ? 'conversation:set_contact' : 'conversation:remove_contact',
+    conversation.id,
+    { from: conversation.contactId, to: contactId },
+    nowMs,
+  )
   return touched([conversation])
 }
 
@@ -382,6 +434,13 @@ export async function closeLinkedTickets(db: Db, actor: User, ids: string[], now
       .returning({ id: tickets.id })
     closed += done.length
   }
-  if (closed > 0) await writeActivity(db, actor, rows.map((row) => row.id), `${actor.name} closed the ticket`, nowMs)
+  if (closed > 0)
+    await writeActivity(
+      db,
+      actor,
+      rows.map((row) => row.id),
+      `${actor.name} closed the ticket`,
+      nowMs,
+    )
   return closed
 }

@@ -28,7 +28,11 @@ const detailParts = () => ({
   conversation: columnsAs(conversations, 'conversation'),
   contact: columnsAs(contacts, 'contact'),
   botSession: columnsAs(botSessions, 'bot_session'),
-  ticket: { id: sql<string>`${tickets.id}`.as('ticket_id'), name: sql<string>`${tickets.name}`.as('ticket_name'), status: sql<'open' | 'closed'>`${tickets.status}`.as('ticket_status') },
+  ticket: {
+    id: sql<string>`${tickets.id}`.as('ticket_id'),
+    name: sql<string>`${tickets.name}`.as('ticket_name'),
+    status: sql<'open' | 'closed'>`${tickets.status}`.as('ticket_status'),
+  },
 })
 type DetailParts = ReturnType<typeof detailParts>
 type DetailRow = { [P in keyof DetailParts]: { [K in keyof DetailParts[P]]: DetailParts[P][K] extends SQL.Aliased<infer T> ? T : never } } & {

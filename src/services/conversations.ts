@@ -152,8 +152,7 @@ export function listReads(db: Db, query: ListQuery): Reads<RankedPage> {
     contactId: c.contactId,
     lastAutomated: c.lastAutomated,
   }
-  const orderBy = (key: Parameters<typeof asc>[0], id: Parameters<typeof asc>[0]) =>
-    [ascending ? asc(key) : desc(key), ascending ? asc(id) : desc(id)] as const
+  const orderBy = (key: Parameters<typeof asc>[0], id: Parameters<typeof asc>[0]) => [ascending ? asc(key) : desc(key), ascending ? asc(id) : desc(id)] as const
   // A search picks its page first and joins the contact, assignee and read marker to those rows
   // only: joined before the LIMIT they were looked up for every matching conversation (up to
   // maxMessagesRankedPerSearch), which the sort then threw away. The joins are to unique keys,
@@ -296,7 +295,11 @@ export async function markRead(db: Db, userId: string, conversationId: string, s
  */
 export function markReadToNewestReads(db: Db, input: { accountId: string; userId: string; conversationId: string }): Reads<unknown> {
   const newest = db
-    .select({ userId: sql<string>`${input.userId}`.as('user_id'), conversationId: messages.conversationId, readSeq: sql<number>`max(${messages.seq})`.as('read_seq') })
+    .select({
+      userId: sql<string>`${input.userId}`.as('user_id'),
+      conversationId: messages.conversationId,
+      readSeq: sql<number>`max(${messages.seq})`.as('read_seq'),
+    })
     .from(messages)
     .where(and(eq(messages.accountId, input.accountId), eq(messages.conversationId, input.conversationId)))
     .groupBy(messages.conversationId)
@@ -323,13 +326,7 @@ export async function setConversationWatched(db: Db, accountId: string, conversa
 }
 
 /** Other conversations of the same contact, newest first, for the sidebar. */
-export async function otherConversationsOfContact(
-  db: Db,
-  accountId: string,
-  contactId: string,
-  exceptConversationId: string,
-  limit = 5,
-) {
+export async function otherConversationsOfContact(db: Db, accountId: string, contactId: string, exceptConversationId: string, limit = 5) {
   return db
     .select({
       id: conversations.id,

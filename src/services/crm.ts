@@ -49,7 +49,11 @@ export async function searchContacts(db: Db, accountId: string, query: string, l
 }
 
 export async function getContact(db: Db, accountId: string, contactId: string) {
-  const [row] = await db.select().from(contacts).where(and(eq(contacts.accountId, accountId), eq(contacts.id, contactId))).limit(1)
+  const [row] = await db
+    .select()
+    .from(contacts)
+    .where(and(eq(contacts.accountId, accountId), eq(contacts.id, contactId)))
+    .limit(1)
   return row ?? null
 }
 
@@ -87,12 +91,20 @@ export async function setContactProperty(db: Db, contact: Contact, def: Property
   const properties = { ...contact.properties }
   if (value) properties[def.name] = value
   else delete properties[def.name]
-  const [row] = await db.update(contacts).set({ properties }).where(and(eq(contacts.accountId, contact.accountId), eq(contacts.id, contact.id))).returning()
+  const [row] = await db
+    .update(contacts)
+    .set({ properties })
+    .where(and(eq(contacts.accountId, contact.accountId), eq(contacts.id, contact.id)))
+    .returning()
   return row!
 }
 
 export async function getCompany(db: Db, accountId: string, companyId: string) {
-  const [row] = await db.select().from(companies).where(and(eq(companies.accountId, accountId), eq(companies.id, companyId))).limit(1)
+  const [row] = await db
+    .select()
+    .from(companies)
+    .where(and(eq(companies.accountId, accountId), eq(companies.id, companyId)))
+    .limit(1)
   return row ?? null
 }
 
@@ -104,10 +116,7 @@ export async function searchCompanies(db: Db, accountId: string, query: string, 
     .select()
     .from(companies)
     .where(
-      and(
-        eq(companies.accountId, accountId),
-        or(matchesLike(sql`lower(${companies.name})`, pattern), matchesLike(sql`lower(${companies.domain})`, pattern)),
-      ),
+      and(eq(companies.accountId, accountId), or(matchesLike(sql`lower(${companies.name})`, pattern), matchesLike(sql`lower(${companies.domain})`, pattern))),
     )
     .orderBy(asc(companies.name))
     .limit(limit)
@@ -139,7 +148,10 @@ export async function createCompany(db: Db, accountId: string, input: { name: st
 /** Links a contact to a company (or to none). */
 export async function setContactCompany(db: Db, accountId: string, contactId: string, companyId: string | null) {
   if (companyId && !(await getCompany(db, accountId, companyId))) throw new InputError('No such company.')
-  await db.update(contacts).set({ companyId }).where(and(eq(contacts.accountId, accountId), eq(contacts.id, contactId)))
+  await db
+    .update(contacts)
+    .set({ companyId })
+    .where(and(eq(contacts.accountId, accountId), eq(contacts.id, contactId)))
 }
 
 export async function setCompanyProperty(db: Db, company: Company, def: PropertyDef, value: string) {
@@ -147,7 +159,11 @@ export async function setCompanyProperty(db: Db, company: Company, def: Property
     const set = def.name === 'name' ? { name: value } : def.name === 'domain' ? { domain: normalizeDomain(value) } : null
     if (!set) throw new InputError('This property cannot be edited here.')
     try {
-      const [row] = await db.update(companies).set(set).where(and(eq(companies.accountId, company.accountId), eq(companies.id, company.id))).returning()
+      const [row] = await db
+        .update(companies)
+        .set(set)
+        .where(and(eq(companies.accountId, company.accountId), eq(companies.id, company.id)))
+        .returning()
       return row!
     } catch (error) {
       if (isUniqueViolation(error)) throw new InputError('Another company already has this domain.')
@@ -157,6 +173,10 @@ export async function setCompanyProperty(db: Db, company: Company, def: Property
   const properties = { ...company.properties }
   if (value) properties[def.name] = value
   else delete properties[def.name]
-  const [row] = await db.update(companies).set({ properties }).where(and(eq(companies.accountId, company.accountId), eq(companies.id, company.id))).returning()
+  const [row] = await db
+    .update(companies)
+    .set({ properties })
+    .where(and(eq(companies.accountId, company.accountId), eq(companies.id, company.id)))
+    .returning()
   return row!
 }

@@ -57,9 +57,12 @@ export function formatAmount(amountMinor: number | null, currency: string, local
   if (amountMinor === null) return '—'
   const digits = dealCurrencies[currency] ?? 2
   try {
-    return new Intl.NumberFormat(locale === 'nb' ? 'nb-NO' : 'en-US', { style: 'currency', currency, minimumFractionDigits: digits, maximumFractionDigits: digits }).format(
-      amountMinor / 10 ** digits,
-    )
+    return new Intl.NumberFormat(locale === 'nb' ? 'nb-NO' : 'en-US', {
+      style: 'currency',
+      currency,
+      minimumFractionDigits: digits,
+      maximumFractionDigits: digits,
+    }).format(amountMinor / 10 ** digits)
   } catch {
     return `${(amountMinor / 10 ** digits).toFixed(digits)} ${currency}`
   }
@@ -111,7 +114,11 @@ export async function dealsOfContact(db: Db, accountId: string, contactId: strin
 }
 
 export async function getDeal(db: Db, accountId: string, dealId: string) {
-  const [row] = await db.select().from(deals).where(and(eq(deals.accountId, accountId), eq(deals.id, dealId))).limit(1)
+  const [row] = await db
+    .select()
+    .from(deals)
+    .where(and(eq(deals.accountId, accountId), eq(deals.id, dealId)))
+    .limit(1)
   return row ?? null
 }
 
@@ -133,6 +140,10 @@ export async function setDealProperty(db: Db, deal: Deal, name: string, value: s
   const properties = { ...deal.properties }
   if (value) properties[name] = value
   else delete properties[name]
-  const [row] = await db.update(deals).set({ properties }).where(and(eq(deals.accountId, deal.accountId), eq(deals.id, deal.id))).returning()
+  const [row] = await db
+    .update(deals)
+    .set({ properties })
+    .where(and(eq(deals.accountId, deal.accountId), eq(deals.id, deal.id)))
+    .returning()
   return row!
 }

@@ -22,7 +22,16 @@ export async function seedDemoContent(db: Db, people: { admin: ContentActor; age
     },
     nowMs,
   )
-  await createSnippet(db, agent, { name: 'Tracking link', shortcut: 'tracking', body: '<p>You can follow your parcel here: <a href="https://tracking.example.com/">tracking.example.com</a></p>' }, nowMs)
+  await createSnippet(
+    db,
+    agent,
+    {
+      name: 'Tracking link',
+      shortcut: 'tracking',
+      body: '<p>You can follow your parcel here: <a href="https://tracking.example.com/">tracking.example.com</a></p>',
+    },
+    nowMs,
+  )
   await createTemplate(
     db,
     admin,

@@ -1,7 +1,21 @@
 import type { Db } from '../db/client'
 import { insertInChunks, runInOneBatch } from '../db/chunk'
 import { and, eq } from 'drizzle-orm'
-import { accounts, accountSettings, channels, companies, contactNotes, contacts, conversations, deals, inboxes, propertyDefinitions, tasks, tickets, users } from '../db/schema'
+import {
+  accounts,
+  accountSettings,
+  channels,
+  companies,
+  contactNotes,
+  contacts,
+  conversations,
+  deals,
+  inboxes,
+  propertyDefinitions,
+  tasks,
+  tickets,
+  users,
+} from '../db/schema'
 import { ingestInbound, type BlobStore, type Notifier } from '../channels/pipeline'
 import type { ChannelRecord } from '../channels/types'
 import { newId } from '../lib/ids'
@@ -42,171 +56,434 @@ const d = 24 * h
 
 // Forty-odd conversations across every channel and state, written to read like a real inbox.
 const demoConversations: DemoConversation[] = [
-  { inbox: 'support', channel: 'email', contact: { name: 'Maja Nilsen', email: 'maja.nilsen@fjordtech.no' }, subject: 'Order #10482 arrived damaged', owner: 'linus',
+  {
+    inbox: 'support',
+    channel: 'email',
+    contact: { name: 'Maja Nilsen', email: 'maja.nilsen@fjordtech.no' },
+    subject: 'Order #10482 arrived damaged',
+    owner: 'linus',
     messages: [
-      { by: 'contact', text: 'Hi,\n\nThe tent I ordered (order #10482) arrived with a torn rain fly. Can you send a replacement? Photos attached in my next mail if needed.\n\nBest,\nMaja', minutesAgo: 2 * d },
-      { by: 'linus', text: 'Hi Maja, sorry about that! I have booked a replacement rain fly; it ships tomorrow. No need to return the damaged one.', minutesAgo: 2 * d - 50 },
+      {
+        by: 'contact',
+        text: 'Hi,\n\nThe tent I ordered (order #10482) arrived with a torn rain fly. Can you send a replacement? Photos attached in my next mail if needed.\n\nBest,\nMaja',
+        minutesAgo: 2 * d,
+      },
+      {
+        by: 'linus',
+        text: 'Hi Maja, sorry about that! I have booked a replacement rain fly; it ships tomorrow. No need to return the damaged one.',
+        minutesAgo: 2 * d - 50,
+      },
       { by: 'contact', text: 'That was quick, thank you! Will the replacement come with the same tracking number?', minutesAgo: 3 * h },
-    ] },
-  { inbox: 'support', channel: 'chat', contact: { name: 'Tom Becker', email: 'tom@beckerbikes.de', visitor: 'v-tom' },
+    ],
+  },
+  {
+    inbox: 'support',
+    channel: 'chat',
+    contact: { name: 'Tom Becker', email: 'tom@beckerbikes.de', visitor: 'v-tom' },
     messages: [
       { by: 'contact', text: 'Hello! Do your sleeping bags come in a long size?', minutesAgo: 14 },
       { by: 'contact', text: 'I am 1.96 m tall 🙂', minutesAgo: 13 },
-    ] },
-  { inbox: 'support', channel: 'email', contact: { name: 'Priya Raman', email: 'priya@lumen.io' }, subject: 'Invoice needs our VAT number', owner: 'grace',
+    ],
+  },
+  {
+    inbox: 'support',
+    channel: 'email',
+    contact: { name: 'Priya Raman', email: 'priya@lumen.io' },
+    subject: 'Invoice needs our VAT number',
+    owner: 'grace',
     messages: [
-      { by: 'contact', text: 'Could you reissue invoice INV-2291 with our VAT number GB 123 4567 89? Our accounts team cannot book it otherwise.', minutesAgo: 5 * h },
+      {
+        by: 'contact',
+        text: 'Could you reissue invoice INV-2291 with our VAT number GB 123 4567 89? Our accounts team cannot book it otherwise.',
+        minutesAgo: 5 * h,
+      },
       { by: 'note:grace', text: 'Finance can reissue; waiting on them. @Linus please do not close this.', minutesAgo: 4 * h },
-    ] },
-  { inbox: 'support', channel: 'messenger', contact: { name: 'Jonas Lie', visitor: 'psid-8841' },
+    ],
+  },
+  {
+    inbox: 'support',
+    channel: 'messenger',
+    contact: { name: 'Jonas Lie', visitor: 'psid-8841' },
+    messages: [{ by: 'contact', text: 'Hei! Is the Trondheim store open on Sunday?', minutesAgo: 40 }],
+  },
+  {
+    inbox: 'support',
+    channel: 'forms',
+    contact: { name: 'Alicia Gómez', email: 'alicia.gomez@correo.es' },
+    subject: 'Warranty claim: hiking boots',
     messages: [
-      { by: 'contact', text: 'Hei! Is the Trondheim store open on Sunday?', minutesAgo: 40 },
-    ] },
-  { inbox: 'support', channel: 'forms', contact: { name: 'Alicia Gómez', email: 'alicia.gomez@correo.es' }, subject: 'Warranty claim: hiking boots',
-    messages: [
-      { by: 'contact', text: 'Product: Ridge GTX boots, size 39\nPurchased: March 2025\nIssue: the sole is separating at the toe after four months of use.', minutesAgo: 7 * h },
-    ] },
-  { inbox: 'support', channel: 'calls', contact: { name: 'Henrik Dahl', phone: '+47 912 34 567' }, subject: 'Missed call from Henrik Dahl',
-    messages: [{ by: 'contact', text: 'Missed call', minutesAgo: 25 }] },
-  { inbox: 'support', channel: 'email', contact: { name: 'Chen Wei', email: 'chen.wei@harbourlogistics.sg' }, subject: 'Bulk order for 40 headlamps', owner: 'ada',
+      {
+        by: 'contact',
+        text: 'Product: Ridge GTX boots, size 39\nPurchased: March 2025\nIssue: the sole is separating at the toe after four months of use.',
+        minutesAgo: 7 * h,
+      },
+    ],
+  },
+  {
+    inbox: 'support',
+    channel: 'calls',
+    contact: { name: 'Henrik Dahl', phone: '+47 912 34 567' },
+    subject: 'Missed call from Henrik Dahl',
+    messages: [{ by: 'contact', text: 'Missed call', minutesAgo: 25 }],
+  },
+  {
+    inbox: 'support',
+    channel: 'email',
+    contact: { name: 'Chen Wei', email: 'chen.wei@harbourlogistics.sg' },
+    subject: 'Bulk order for 40 headlamps',
+    owner: 'ada',
     messages: [
       { by: 'contact', text: 'We would like 40 units of the Beam 400 headlamp for our warehouse staff. Is there a volume discount?', minutesAgo: 3 * d },
       { by: 'ada', text: 'Hi Chen, for 40 units we can offer 15% off. I have attached a quote; it is valid for 30 days.', minutesAgo: 3 * d - 120 },
       { by: 'contact', text: 'Great, please go ahead. Can you deliver by the 15th?', minutesAgo: 30 },
-    ] },
-  { inbox: 'support', channel: 'chat', contact: { visitor: 'v-anon-1' }, bot: 'Welcome bot',
-    messages: [
-      { by: 'contact', text: 'where is my order', minutesAgo: 8 },
-    ] },
-  { inbox: 'support', channel: 'chat', contact: { name: 'Sara Lind', email: 'sara.lind@posten.se', visitor: 'v-sara' }, owner: 'linus',
+    ],
+  },
+  {
+    inbox: 'support',
+    channel: 'chat',
+    contact: { visitor: 'v-anon-1' },
+    bot: 'Welcome bot',
+    messages: [{ by: 'contact', text: 'where is my order', minutesAgo: 8 }],
+  },
+  {
+    inbox: 'support',
+    channel: 'chat',
+    contact: { name: 'Sara Lind', email: 'sara.lind@posten.se', visitor: 'v-sara' },
+    owner: 'linus',
     messages: [
       { by: 'contact', text: 'Hi, I changed my address after ordering. Can you update it?', minutesAgo: 95 },
       { by: 'linus', text: 'Hi Sara! Sure, what is the new address?', minutesAgo: 93 },
       { by: 'contact', text: 'Storgatan 12, 114 55 Stockholm', minutesAgo: 92 },
       { by: 'linus', text: 'Updated. Your parcel has not shipped yet, so it will go to Storgatan 12.', minutesAgo: 90 },
-    ] },
-  { inbox: 'support', channel: 'email', contact: { name: 'Oliver Smith', email: 'oliver.smith@gmail.com' }, subject: 'Return label not working', closed: true, owner: 'grace',
+    ],
+  },
+  {
+    inbox: 'support',
+    channel: 'email',
+    contact: { name: 'Oliver Smith', email: 'oliver.smith@gmail.com' },
+    subject: 'Return label not working',
+    closed: true,
+    owner: 'grace',
     messages: [
       { by: 'contact', text: 'The return label link in your email gives me a 404.', minutesAgo: 6 * d },
       { by: 'grace', text: 'Sorry Oliver, here is a fresh label. The old link expired after 14 days.', minutesAgo: 6 * d - 30 },
       { by: 'contact', text: 'Worked, thanks!', minutesAgo: 5 * d },
-    ] },
-  { inbox: 'support', channel: 'messenger', contact: { name: 'Emma Virtanen', visitor: 'psid-5120' }, closed: true, owner: 'linus',
+    ],
+  },
+  {
+    inbox: 'support',
+    channel: 'messenger',
+    contact: { name: 'Emma Virtanen', visitor: 'psid-5120' },
+    closed: true,
+    owner: 'linus',
     messages: [
       { by: 'contact', text: 'Do you ship to Finland?', minutesAgo: 4 * d },
       { by: 'linus', text: 'We do! Delivery to Finland takes 3–5 working days.', minutesAgo: 4 * d - 10 },
-    ] },
-  { inbox: 'support', channel: 'calls', contact: { name: 'Ingrid Solberg', phone: '+47 934 56 789' }, subject: 'Call with Ingrid Solberg', closed: true, owner: 'ada',
+    ],
+  },
+  {
+    inbox: 'support',
+    channel: 'calls',
+    contact: { name: 'Ingrid Solberg', phone: '+47 934 56 789' },
+    subject: 'Call with Ingrid Solberg',
+    closed: true,
+    owner: 'ada',
     messages: [
-      { by: 'contact', text: 'Answered call (6:12)\n\nCustomer asked about repairing a zipper on a 2019 jacket. Told her to send it to the repair centre in Bergen.', minutesAgo: 2 * d },
-    ] },
-  { inbox: 'support', channel: 'forms', contact: { name: 'Lukas Novak', email: 'lukas.novak@seznam.cz' }, subject: 'Question about sizing',
-    messages: [{ by: 'contact', text: 'Does the Alpine shell run small? I am between M and L.', minutesAgo: 11 * h }] },
-  { inbox: 'support', channel: 'email', contact: { name: 'Fatima Zahra', email: 'fatima.zahra@outlook.com' }, subject: 'Cancel my subscription box', owner: 'linus',
-    messages: [
-      { by: 'contact', text: 'Please cancel the monthly adventure box from next month on.', minutesAgo: 9 * h },
-    ] },
-  { inbox: 'support', channel: 'chat', contact: { name: 'Noah Williams', visitor: 'v-noah' },
-    messages: [
-      { by: 'contact', text: 'Is the 20% discount code still valid?', minutesAgo: 3 },
-    ] },
-  { inbox: 'support', channel: 'email', contact: { name: 'Kari Nordmann', email: 'kari@nordmann.no' }, subject: 'Re: Your repair is ready', closed: true, owner: 'ada',
+      {
+        by: 'contact',
+        text: 'Answered call (6:12)\n\nCustomer asked about repairing a zipper on a 2019 jacket. Told her to send it to the repair centre in Bergen.',
+        minutesAgo: 2 * d,
+      },
+    ],
+  },
+  {
+    inbox: 'support',
+    channel: 'forms',
+    contact: { name: 'Lukas Novak', email: 'lukas.novak@seznam.cz' },
+    subject: 'Question about sizing',
+    messages: [{ by: 'contact', text: 'Does the Alpine shell run small? I am between M and L.', minutesAgo: 11 * h }],
+  },
+  {
+    inbox: 'support',
+    channel: 'email',
+    contact: { name: 'Fatima Zahra', email: 'fatima.zahra@outlook.com' },
+    subject: 'Cancel my subscription box',
+    owner: 'linus',
+    messages: [{ by: 'contact', text: 'Please cancel the monthly adventure box from next month on.', minutesAgo: 9 * h }],
+  },
+  {
+    inbox: 'support',
+    channel: 'chat',
+    contact: { name: 'Noah Williams', visitor: 'v-noah' },
+    messages: [{ by: 'contact', text: 'Is the 20% discount code still valid?', minutesAgo: 3 }],
+  },
+  {
+    inbox: 'support',
+    channel: 'email',
+    contact: { name: 'Kari Nordmann', email: 'kari@nordmann.no' },
+    subject: 'Re: Your repair is ready',
+    closed: true,
+    owner: 'ada',
     messages: [
       { by: 'contact', text: 'Can I pick it up on Saturday instead of having it shipped?', minutesAgo: 8 * d },
       { by: 'ada', text: 'Of course — the Oslo store has it from Friday.', minutesAgo: 8 * d - 60 },
-    ] },
-  { inbox: 'support', channel: 'messenger', contact: { name: 'Lucas Martin', visitor: 'psid-7710' }, owner: 'grace',
+    ],
+  },
+  {
+    inbox: 'support',
+    channel: 'messenger',
+    contact: { name: 'Lucas Martin', visitor: 'psid-7710' },
+    owner: 'grace',
     messages: [
       { by: 'contact', text: 'My discount code FJELL10 says expired but the ad says it runs until Sunday', minutesAgo: 2 * h },
       { by: 'grace', text: 'Thanks Lucas, checking with marketing now.', minutesAgo: 110 },
-    ] },
-  { inbox: 'support', channel: 'chat', contact: { visitor: 'v-anon-2' }, bot: 'Welcome bot',
-    messages: [{ by: 'contact', text: 'Returns', minutesAgo: 55 }] },
-  { inbox: 'support', channel: 'email', contact: { name: 'Anna Kowalska', email: 'anna.kowalska@wp.pl' }, subject: 'Wrong colour delivered',
-    messages: [{ by: 'contact', text: 'I ordered the green backpack but received a red one. Order #10511.', minutesAgo: 20 * h }] },
-  { inbox: 'support', channel: 'calls', contact: { name: 'Per Hansen', phone: '+47 901 23 456' }, subject: 'Voicemail from Per Hansen',
-    messages: [{ by: 'contact', text: 'Voicemail (0:48)\n\nHi, this is Per, calling about the ski rental booking for the 20th. Please call me back.', minutesAgo: 4 * h }] },
-  { inbox: 'support', channel: 'forms', contact: { name: 'Mia Johansson', email: 'mia.johansson@telia.se' }, subject: 'Feedback on the new app', closed: true, owner: 'grace',
+    ],
+  },
+  { inbox: 'support', channel: 'chat', contact: { visitor: 'v-anon-2' }, bot: 'Welcome bot', messages: [{ by: 'contact', text: 'Returns', minutesAgo: 55 }] },
+  {
+    inbox: 'support',
+    channel: 'email',
+    contact: { name: 'Anna Kowalska', email: 'anna.kowalska@wp.pl' },
+    subject: 'Wrong colour delivered',
+    messages: [{ by: 'contact', text: 'I ordered the green backpack but received a red one. Order #10511.', minutesAgo: 20 * h }],
+  },
+  {
+    inbox: 'support',
+    channel: 'calls',
+    contact: { name: 'Per Hansen', phone: '+47 901 23 456' },
+    subject: 'Voicemail from Per Hansen',
+    messages: [
+      {
+        by: 'contact',
+        text: 'Voicemail (0:48)\n\nHi, this is Per, calling about the ski rental booking for the 20th. Please call me back.',
+        minutesAgo: 4 * h,
+      },
+    ],
+  },
+  {
+    inbox: 'support',
+    channel: 'forms',
+    contact: { name: 'Mia Johansson', email: 'mia.johansson@telia.se' },
+    subject: 'Feedback on the new app',
+    closed: true,
+    owner: 'grace',
     messages: [
       { by: 'contact', text: 'Love the new app, but the store finder does not work offline.', minutesAgo: 10 * d },
       { by: 'grace', text: 'Thanks Mia, passed on to the app team.', minutesAgo: 10 * d - 200 },
-    ] },
-  { inbox: 'support', channel: 'email', contact: { name: 'Deals Team', email: 'marketing@best-deals-online.biz' }, subject: 'Boost your sales 300% with our leads!', folder: 'spam',
-    messages: [{ by: 'contact', text: 'Dear business owner, buy 10,000 verified leads today…', minutesAgo: 6 * h }] },
-  { inbox: 'support', channel: 'email', contact: { name: 'noreply', email: 'noreply@shipping-notify.example' }, subject: 'Your shipment is delayed', folder: 'spam',
-    messages: [{ by: 'contact', text: 'This is an automated message. Shipment 88213 is delayed.', minutesAgo: 13 * h }] },
-  { inbox: 'support', channel: 'chat', contact: { name: 'Troll Account', visitor: 'v-troll' }, folder: 'filtered',
-    messages: [{ by: 'contact', text: 'spam spam spam', minutesAgo: 16 * h }] },
-  { inbox: 'support', channel: 'email', contact: { name: 'Old Thread', email: 'old.thread@example.org' }, subject: 'Test message, please ignore', folder: 'trash',
-    messages: [{ by: 'contact', text: 'Testing our email forwarding.', minutesAgo: 12 * d }] },
-  { inbox: 'support', channel: 'email', contact: { name: 'Maja Nilsen', email: 'maja.nilsen@fjordtech.no' }, subject: 'Gift card balance', closed: true, owner: 'linus',
+    ],
+  },
+  {
+    inbox: 'support',
+    channel: 'email',
+    contact: { name: 'Deals Team', email: 'marketing@best-deals-online.biz' },
+    subject: 'Boost your sales 300% with our leads!',
+    folder: 'spam',
+    messages: [{ by: 'contact', text: 'Dear business owner, buy 10,000 verified leads today…', minutesAgo: 6 * h }],
+  },
+  {
+    inbox: 'support',
+    channel: 'email',
+    contact: { name: 'noreply', email: 'noreply@shipping-notify.example' },
+    subject: 'Your shipment is delayed',
+    folder: 'spam',
+    messages: [{ by: 'contact', text: 'This is an automated message. Shipment 88213 is delayed.', minutesAgo: 13 * h }],
+  },
+  {
+    inbox: 'support',
+    channel: 'chat',
+    contact: { name: 'Troll Account', visitor: 'v-troll' },
+    folder: 'filtered',
+    messages: [{ by: 'contact', text: 'spam spam spam', minutesAgo: 16 * h }],
+  },
+  {
+    inbox: 'support',
+    channel: 'email',
+    contact: { name: 'Old Thread', email: 'old.thread@example.org' },
+    subject: 'Test message, please ignore',
+    folder: 'trash',
+    messages: [{ by: 'contact', text: 'Testing our email forwarding.', minutesAgo: 12 * d }],
+  },
+  {
+    inbox: 'support',
+    channel: 'email',
+    contact: { name: 'Maja Nilsen', email: 'maja.nilsen@fjordtech.no' },
+    subject: 'Gift card balance',
+    closed: true,
+    owner: 'linus',
     messages: [
       { by: 'contact', text: 'How do I check the balance of my gift card?', minutesAgo: 30 * d },
       { by: 'linus', text: 'You can see it under Account → Gift cards, or ask in any store.', minutesAgo: 30 * d - 45 },
-    ] },
-  { inbox: 'support', channel: 'chat', contact: { name: 'Tom Becker', email: 'tom@beckerbikes.de', visitor: 'v-tom' }, closed: true, owner: 'grace',
+    ],
+  },
+  {
+    inbox: 'support',
+    channel: 'chat',
+    contact: { name: 'Tom Becker', email: 'tom@beckerbikes.de', visitor: 'v-tom' },
+    closed: true,
+    owner: 'grace',
     messages: [
       { by: 'contact', text: 'Do you repair bike panniers?', minutesAgo: 15 * d },
       { by: 'grace', text: 'Yes, our Bergen repair centre does. Turnaround is about a week.', minutesAgo: 15 * d - 5 },
-    ] },
-  { inbox: 'support', channel: 'email', contact: { name: 'Bjørn Eriksen', email: 'bjorn.eriksen@hytteliv.no' }, subject: 'Your pre-order is on its way', owner: 'linus', folder: 'sent',
-    messages: [{ by: 'linus', text: 'Hi Bjørn, the pre-ordered stove ships today. Tracking follows in a separate email.', minutesAgo: 5 * h }] },
+    ],
+  },
+  {
+    inbox: 'support',
+    channel: 'email',
+    contact: { name: 'Bjørn Eriksen', email: 'bjorn.eriksen@hytteliv.no' },
+    subject: 'Your pre-order is on its way',
+    owner: 'linus',
+    folder: 'sent',
+    messages: [{ by: 'linus', text: 'Hi Bjørn, the pre-ordered stove ships today. Tracking follows in a separate email.', minutesAgo: 5 * h }],
+  },
   // Sales inbox
-  { inbox: 'sales', channel: 'email', contact: { name: 'Rachel Green', email: 'rachel@summitschools.org' }, subject: 'Quote for 120 school jackets', owner: 'ada',
+  {
+    inbox: 'sales',
+    channel: 'email',
+    contact: { name: 'Rachel Green', email: 'rachel@summitschools.org' },
+    subject: 'Quote for 120 school jackets',
+    owner: 'ada',
     messages: [
-      { by: 'contact', text: 'We are outfitting our outdoor programme and need 120 jackets in mixed sizes. Could you send a quote including embroidery?', minutesAgo: 26 * h },
+      {
+        by: 'contact',
+        text: 'We are outfitting our outdoor programme and need 120 jackets in mixed sizes. Could you send a quote including embroidery?',
+        minutesAgo: 26 * h,
+      },
       { by: 'ada', text: 'Hi Rachel, happy to! Could you share the size split and the logo file?', minutesAgo: 25 * h },
       { by: 'contact', text: 'Size split attached. Logo to follow from our designer.', minutesAgo: 65 },
-    ] },
-  { inbox: 'sales', channel: 'forms', contact: { name: 'Daniel Okafor', email: 'daniel@trailrunners.ng' }, subject: 'Demo request: team store',
-    messages: [{ by: 'contact', text: 'Company: Trail Runners Lagos\nTeam size: 35\nInterested in: a private team store with our colours.', minutesAgo: 3 * h }] },
-  { inbox: 'sales', channel: 'chat', contact: { name: 'Sofia Rossi', email: 'sofia.rossi@alpinaviaggi.it', visitor: 'v-sofia' }, owner: 'grace',
+    ],
+  },
+  {
+    inbox: 'sales',
+    channel: 'forms',
+    contact: { name: 'Daniel Okafor', email: 'daniel@trailrunners.ng' },
+    subject: 'Demo request: team store',
+    messages: [
+      { by: 'contact', text: 'Company: Trail Runners Lagos\nTeam size: 35\nInterested in: a private team store with our colours.', minutesAgo: 3 * h },
+    ],
+  },
+  {
+    inbox: 'sales',
+    channel: 'chat',
+    contact: { name: 'Sofia Rossi', email: 'sofia.rossi@alpinaviaggi.it', visitor: 'v-sofia' },
+    owner: 'grace',
     messages: [
       { by: 'contact', text: 'Hi, we run guided tours in the Dolomites and want to rent gear for groups of 12. Do you offer that?', minutesAgo: 35 },
       { by: 'grace', text: 'Hi Sofia! Yes, group rental is available from our Innsbruck partner. How many tours per season?', minutesAgo: 33 },
       { by: 'contact', text: 'About 20 tours between June and September.', minutesAgo: 31 },
-    ] },
-  { inbox: 'sales', channel: 'email', contact: { name: 'Martin Weber', email: 'm.weber@bergsport-weber.de' }, subject: 'Wholesale terms for 2027', closed: true, owner: 'ada',
+    ],
+  },
+  {
+    inbox: 'sales',
+    channel: 'email',
+    contact: { name: 'Martin Weber', email: 'm.weber@bergsport-weber.de' },
+    subject: 'Wholesale terms for 2027',
+    closed: true,
+    owner: 'ada',
     messages: [
       { by: 'contact', text: 'Please send your wholesale terms for the 2027 season.', minutesAgo: 9 * d },
       { by: 'ada', text: 'Attached are our 2027 terms. Minimum order is €5,000.', minutesAgo: 9 * d - 100 },
       { by: 'contact', text: 'Thanks, we will review and come back.', minutesAgo: 8 * d },
-    ] },
-  { inbox: 'sales', channel: 'calls', contact: { name: 'Elif Yılmaz', phone: '+90 532 555 0101' }, subject: 'Call with Elif Yılmaz', owner: 'linus',
-    messages: [{ by: 'contact', text: 'Answered call (11:40)\n\nInterested in stocking our tents in two shops in Istanbul. Wants a catalogue and price list.', minutesAgo: 6 * h }] },
-  { inbox: 'sales', channel: 'email', contact: { name: 'George Brown', email: 'george@brownandsons.co.uk' }, subject: 'Corporate gifts for 200 staff',
-    messages: [{ by: 'contact', text: 'Looking for a branded gift (bottle or beanie) for 200 staff before Christmas. Budget around £15 each.', minutesAgo: 4 * h }] },
-  { inbox: 'sales', channel: 'chat', contact: { visitor: 'v-anon-3' }, bot: 'Sales bot',
-    messages: [{ by: 'contact', text: 'pricing for teams?', minutesAgo: 18 }] },
-  { inbox: 'sales', channel: 'forms', contact: { name: 'Hannah Schmidt', email: 'hannah.schmidt@uni-freiburg.de' }, subject: 'Demo request: university outdoor club', closed: true, owner: 'linus',
+    ],
+  },
+  {
+    inbox: 'sales',
+    channel: 'calls',
+    contact: { name: 'Elif Yılmaz', phone: '+90 532 555 0101' },
+    subject: 'Call with Elif Yılmaz',
+    owner: 'linus',
+    messages: [
+      {
+        by: 'contact',
+        text: 'Answered call (11:40)\n\nInterested in stocking our tents in two shops in Istanbul. Wants a catalogue and price list.',
+        minutesAgo: 6 * h,
+      },
+    ],
+  },
+  {
+    inbox: 'sales',
+    channel: 'email',
+    contact: { name: 'George Brown', email: 'george@brownandsons.co.uk' },
+    subject: 'Corporate gifts for 200 staff',
+    messages: [
+      { by: 'contact', text: 'Looking for a branded gift (bottle or beanie) for 200 staff before Christmas. Budget around £15 each.', minutesAgo: 4 * h },
+    ],
+  },
+  {
+    inbox: 'sales',
+    channel: 'chat',
+    contact: { visitor: 'v-anon-3' },
+    bot: 'Sales bot',
+    messages: [{ by: 'contact', text: 'pricing for teams?', minutesAgo: 18 }],
+  },
+  {
+    inbox: 'sales',
+    channel: 'forms',
+    contact: { name: 'Hannah Schmidt', email: 'hannah.schmidt@uni-freiburg.de' },
+    subject: 'Demo request: university outdoor club',
+    closed: true,
+    owner: 'linus',
     messages: [
       { by: 'contact', text: 'Club size: 80 members. Looking for a discount programme.', minutesAgo: 14 * d },
       { by: 'linus', text: 'Hi Hannah, we offer 20% for registered university clubs. I have sent the sign-up form.', minutesAgo: 14 * d - 300 },
-    ] },
-  { inbox: 'sales', channel: 'email', contact: { name: 'Info Desk', email: 'info@partner-agency.example' }, subject: 'Partnership opportunity', folder: 'spam',
-    messages: [{ by: 'contact', text: 'We help brands like yours grow on social media. Reply to learn more.', minutesAgo: 2 * d }] },
-  { inbox: 'sales', channel: 'messenger', contact: { name: 'Camille Dubois', visitor: 'psid-3302' },
-    messages: [{ by: 'contact', text: 'Bonjour! Do you have a reseller programme in France?', minutesAgo: 75 }] },
-  { inbox: 'sales', channel: 'email', contact: { name: 'Ravi Patel', email: 'ravi.patel@peakventures.in' }, subject: 'Follow-up on our meeting', owner: 'grace',
+    ],
+  },
+  {
+    inbox: 'sales',
+    channel: 'email',
+    contact: { name: 'Info Desk', email: 'info@partner-agency.example' },
+    subject: 'Partnership opportunity',
+    folder: 'spam',
+    messages: [{ by: 'contact', text: 'We help brands like yours grow on social media. Reply to learn more.', minutesAgo: 2 * d }],
+  },
+  {
+    inbox: 'sales',
+    channel: 'messenger',
+    contact: { name: 'Camille Dubois', visitor: 'psid-3302' },
+    messages: [{ by: 'contact', text: 'Bonjour! Do you have a reseller programme in France?', minutesAgo: 75 }],
+  },
+  {
+    inbox: 'sales',
+    channel: 'email',
+    contact: { name: 'Ravi Patel', email: 'ravi.patel@peakventures.in' },
+    subject: 'Follow-up on our meeting',
+    owner: 'grace',
     messages: [
       { by: 'contact', text: 'Thanks for the call yesterday. As discussed, here is our projected volume for Q1.', minutesAgo: 50 * h },
       { by: 'note:grace', text: 'Volume looks good for tier 2 pricing. Ada to approve.', minutesAgo: 49 * h },
       { by: 'grace', text: 'Thanks Ravi! We will send the tier 2 proposal by Friday.', minutesAgo: 48 * h },
-    ] },
-  { inbox: 'sales', channel: 'email', contact: { name: 'Yuki Tanaka', email: 'yuki.tanaka@yamatrek.jp' }, subject: 'Catalogue for the 2027 season', owner: 'ada', folder: 'sent',
-    messages: [{ by: 'ada', text: 'Dear Tanaka-san, as promised, here is our 2027 catalogue with wholesale prices.', minutesAgo: 28 * h }] },
-  { inbox: 'sales', channel: 'chat', contact: { name: 'Liam O’Brien', email: 'liam@galwaysurf.ie', visitor: 'v-liam' }, closed: true, owner: 'ada',
+    ],
+  },
+  {
+    inbox: 'sales',
+    channel: 'email',
+    contact: { name: 'Yuki Tanaka', email: 'yuki.tanaka@yamatrek.jp' },
+    subject: 'Catalogue for the 2027 season',
+    owner: 'ada',
+    folder: 'sent',
+    messages: [{ by: 'ada', text: 'Dear Tanaka-san, as promised, here is our 2027 catalogue with wholesale prices.', minutesAgo: 28 * h }],
+  },
+  {
+    inbox: 'sales',
+    channel: 'chat',
+    contact: { name: 'Liam O’Brien', email: 'liam@galwaysurf.ie', visitor: 'v-liam' },
+    closed: true,
+    owner: 'ada',
     messages: [
       { by: 'contact', text: 'Do you sell wetsuits?', minutesAgo: 20 * d },
       { by: 'ada', text: 'Not yet, but they are coming next spring!', minutesAgo: 20 * d - 2 },
-    ] },
+    ],
+  },
 ]
 
 const channelSetups = {
   support: [
     { pluginId: 'email', name: 'support@demo.switchboard.test', settings: { addresses: ['support@demo.switchboard.test'], fromName: 'Northwind Support' } },
     { pluginId: 'chat', name: 'Website chat', settings: { allowedOrigins: [], greeting: 'Hi! How can we help?' } },
-    { pluginId: 'messenger', name: 'Northwind on Messenger', settings: { pageId: '1000001', pageName: 'Northwind Outfitters', verifyToken: 'demo-verify-token' } },
+    {
+      pluginId: 'messenger',
+      name: 'Northwind on Messenger',
+      settings: { pageId: '1000001', pageName: 'Northwind Outfitters', verifyToken: 'demo-verify-token' },
+    },
     { pluginId: 'forms', name: 'Contact form', settings: { formName: 'Contact form' } },
     { pluginId: 'calls', name: 'Support line', settings: { phoneNumber: '+47 800 12 345' } },
   ],
@@ -229,11 +506,18 @@ export async function allowDemoOrigin(db: Db, accountId: string, origin: string)
   const url = new URL(origin)
   const twins = url.hostname === '127.0.0.1' ? ['localhost'] : url.hostname === 'localhost' ? ['127.0.0.1'] : []
   const wanted = [url.origin, ...twins.map((host) => `${url.protocol}//${host}${url.port ? `:${url.port}` : ''}`)]
-  const chats = await db.select({ id: channels.id, settings: channels.settings }).from(channels).where(and(eq(channels.accountId, accountId), eq(channels.pluginId, 'chat')))
+  const chats = await db
+    .select({ id: channels.id, settings: channels.settings })
+    .from(channels)
+    .where(and(eq(channels.accountId, accountId), eq(channels.pluginId, 'chat')))
   for (const chat of chats) {
     const allowed = Array.isArray(chat.settings.allowedOrigins) ? (chat.settings.allowedOrigins as string[]) : []
     const missing = wanted.filter((origin) => !allowed.includes(origin))
-    if (missing.length > 0) await db.update(channels).set({ settings: { ...chat.settings, allowedOrigins: [...allowed, ...missing] } }).where(eq(channels.id, chat.id))
+    if (missing.length > 0)
+      await db
+        .update(channels)
+        .set({ settings: { ...chat.settings, allowedOrigins: [...allowed, ...missing] } })
+        .where(eq(channels.id, chat.id))
   }
 }
 
@@ -263,7 +547,9 @@ export async function seedDemoWorkspace(deps: SeedDeps, nowMs = Date.now()): Pro
   const channelRecords: Record<string, ChannelRecord> = {}
   for (const [inboxKey, setups] of Object.entries(channelSetups)) {
     const inboxId = newId()
-    await db.insert(inboxes).values({ id: inboxId, accountId, name: inboxKey === 'support' ? 'Support' : 'Sales', createdAt: nowMs + (inboxKey === 'support' ? 0 : 1) })
+    await db
+      .insert(inboxes)
+      .values({ id: inboxId, accountId, name: inboxKey === 'support' ? 'Support' : 'Sales', createdAt: nowMs + (inboxKey === 'support' ? 0 : 1) })
     for (const setup of setups) {
       const channel = { id: newId(), accountId, inboxId, pluginId: setup.pluginId, name: setup.name }
       await db.insert(channels).values({ ...channel, settings: setup.settings, createdAt: nowMs })
@@ -306,7 +592,11 @@ export async function seedDemoWorkspace(deps: SeedDeps, nowMs = Date.now()): Pro
             },
             subject: spec.subject,
             text: message.text,
-            thread: conversationId ? { references: [`demo-${index}-0@demo.switchboard.test`] } : spec.contact.visitor ? { key: `demo-session-${index}` } : undefined,
+            thread: conversationId
+              ? { references: [`demo-${index}-0@demo.switchboard.test`] }
+              : spec.contact.visitor
+                ? { key: `demo-session-${index}` }
+                : undefined,
           },
           atMs,
         )
@@ -356,10 +646,20 @@ export async function seedDemoWorkspace(deps: SeedDeps, nowMs = Date.now()): Pro
  */
 async function seedDemoCrm(db: Db, accountId: string, agents: Record<Agent, { id: string }>, nowMs: number) {
   const bySubject = async (subject: string) => {
-    const [row] = await db.select().from(conversations).where(and(eq(conversations.accountId, accountId), eq(conversations.subject, subject))).limit(1)
+    const [row] = await db
+      .select()
+      .from(conversations)
+      .where(and(eq(conversations.accountId, accountId), eq(conversations.subject, subject)))
+      .limit(1)
     return row!
   }
-  const definition = (object: 'contact' | 'company' | 'ticket' | 'deal', name: string, label: string, type: 'text' | 'number' | 'date' | 'select', options: string[] = []) => ({
+  const definition = (
+    object: 'contact' | 'company' | 'ticket' | 'deal',
+    name: string,
+    label: string,
+    type: 'text' | 'number' | 'date' | 'select',
+    options: string[] = [],
+  ) => ({
     id: newId(),
     accountId,
     object,
@@ -375,7 +675,10 @@ async function seedDemoCrm(db: Db, accountId: string, agents: Record<Agent, { id
     definition('company', 'employees', 'Employees', 'number'),
     definition('ticket', 'rma_number', 'RMA number', 'text'),
   ]
-  await runInOneBatch(db, insertInChunks(propertyDefinitions, definitions, (part) => db.insert(propertyDefinitions).values(part)))
+  await runInOneBatch(
+    db,
+    insertInChunks(propertyDefinitions, definitions, (part) => db.insert(propertyDefinitions).values(part)),
+  )
   await db.insert(accountSettings).values({
     accountId,
     contactCardProperties: ['email', 'phone', 'job_title', 'lifecycle_stage', 'membership'],
@@ -386,7 +689,16 @@ async function seedDemoCrm(db: Db, accountId: string, agents: Record<Agent, { id
 
   const damaged = await bySubject('Order #10482 arrived damaged')
   const companyId = newId()
-  await db.insert(companies).values({ id: companyId, accountId, name: 'Fjord Tech AS', domain: 'fjordtech.no', properties: { industry: 'Software', employees: '48' }, createdAt: nowMs })
+  await db
+    .insert(companies)
+    .values({
+      id: companyId,
+      accountId,
+      name: 'Fjord Tech AS',
+      domain: 'fjordtech.no',
+      properties: { industry: 'Software', employees: '48' },
+      createdAt: nowMs,
+    })
   await db
     .update(contacts)
     .set({ companyId, properties: { job_title: 'Office manager', lifecycle_stage: 'customer', membership: 'Trail Club', customer_since: '2023-04-12' } })
@@ -427,8 +739,33 @@ async function seedDemoCrm(db: Db, accountId: string, agents: Record<Agent, { id
   const headlamps = await bySubject('Bulk order for 40 headlamps')
   const jackets = await bySubject('Quote for 120 school jackets')
   const dealRows: (typeof deals.$inferInsert)[] = [
-    { id: newId(), accountId, contactId: headlamps.contactId, conversationId: headlamps.id, name: '40 × Beam 400 headlamps', amountMinor: 204_000, currency: 'USD', stage: 'contract', ownerId: agents.ada.id, createdAt: nowMs - 3 * 24 * 3_600_000 },
-    { id: newId(), accountId, contactId: jackets.contactId, conversationId: jackets.id, name: '120 school jackets', amountMinor: 1_080_000, currency: 'EUR', stage: 'presentation', ownerId: agents.ada.id, createdAt: nowMs - 24 * 3_600_000 },
+    {
+      id: newId(),
+      accountId,
+      contactId: headlamps.contactId,
+      conversationId: headlamps.id,
+      name: '40 × Beam 400 headlamps',
+      amountMinor: 204_000,
+      currency: 'USD',
+      stage: 'contract',
+      ownerId: agents.ada.id,
+      createdAt: nowMs - 3 * 24 * 3_600_000,
+    },
+    {
+      id: newId(),
+      accountId,
+      contactId: jackets.contactId,
+      conversationId: jackets.id,
+      name: '120 school jackets',
+      amountMinor: 1_080_000,
+      currency: 'EUR',
+      stage: 'presentation',
+      ownerId: agents.ada.id,
+      createdAt: nowMs - 24 * 3_600_000,
+    },
   ]
-  await runInOneBatch(db, insertInChunks(deals, dealRows, (part) => db.insert(deals).values(part)))
+  await runInOneBatch(
+    db,
+    insertInChunks(deals, dealRows, (part) => db.insert(deals).values(part)),
+  )
 }

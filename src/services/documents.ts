@@ -1,4 +1,4 @@
-import { and, desc, eq, } from 'drizzle-orm'
+import { and, desc, eq } from 'drizzle-orm'
 import type { Db } from '../db/client'
 import { documents, users } from '../db/schema'
 import { InputError } from '../lib/errors'
@@ -50,7 +50,17 @@ export async function uploadDocument(db: Db, store: DocumentStore, actor: Conten
   try {
     const [row] = await db
       .insert(documents)
-      .values({ id, accountId: actor.accountId, name: cleanFileName(file.name), r2Key, contentType, sizeBytes: file.size, shareToken: newSecret(), uploadedBy: actor.id, createdAt: nowMs })
+      .values({
+        id,
+        accountId: actor.accountId,
+        name: cleanFileName(file.name),
+        r2Key,
+        contentType,
+        sizeBytes: file.size,
+        shareToken: newSecret(),
+        uploadedBy: actor.id,
+        createdAt: nowMs,
+      })
       .returning()
     return row!
   } catch (error) {
@@ -60,7 +70,11 @@ export async function uploadDocument(db: Db, store: DocumentStore, actor: Conten
 }
 
 export async function getDocument(db: Db, accountId: string, id: string): Promise<Document | null> {
-  const [row] = await db.select().from(documents).where(and(eq(documents.accountId, accountId), eq(documents.id, id))).limit(1)
+  const [row] = await db
+    .select()
+    .from(documents)
+    .where(and(eq(documents.accountId, accountId), eq(documents.id, id)))
+    .limit(1)
   return row ?? null
 }
 
@@ -69,7 +83,11 @@ export async function renameDocument(db: Db, actor: ContentActor, id: string, na
   const existing = await getDocument(db, actor.accountId, id)
   if (!existing) throw new InputError(t('content.error.gone'))
   assertCanManage(actor, existing.uploadedBy, t('content.error.not_yours'))
-  const [row] = await db.update(documents).set({ name: cleanFileName(name) }).where(eq(documents.id, id)).returning()
+  const [row] = await db
+    .update(documents)
+    .set({ name: cleanFileName(name) })
+    .where(eq(documents.id, id))
+    .returning()
   return row!
 }
 
@@ -115,7 +133,8 @@ export const documentSharePath = (document: Pick<Document, 'shareToken'>) => `/d
 /** The type the download is sent as: never one a browser would render as a page or run. */
 export function downloadContentType(stored: string): string {
   const type = stored.toLowerCase()
-  const active = /html|xml|svg|javascript|ecmascript|xsl|shockwave|multipart/.test(type) || (type.startsWith('text/') && type !== 'text/plain' && type !== 'text/csv')
+  const active =
+    /html|xml|svg|javascript|ecmascript|xsl|shockwave|multipart/.test(type) || (type.startsWith('text/') && type !== 'text/plain' && type !== 'text/csv')
   return active ? 'application/octet-stream' : type
 }
 

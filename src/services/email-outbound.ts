@@ -12,7 +12,7 @@ import { findPlugin } from '../channels/registry'
 import { mailPluginId } from '../channels/mail'
 import { resolveContact } from './contacts'
 import { appendMessage, type Message } from './messages'
-import { queueDelivery, storeOutboundAttachments, } from './outbound'
+import { queueDelivery, storeOutboundAttachments } from './outbound'
 import { t, withLocale } from '../i18n'
 
 /**
@@ -103,7 +103,11 @@ export interface ComposeInput {
  * answers; the pipeline does that), with the first To recipient as its contact and the agent who
  * wrote it as its owner.
  */
-export async function composeEmail(db: Db, env: Pick<Bindings, 'OUTBOUND' | 'ATTACHMENTS'>, input: ComposeInput): Promise<{ conversationId: string; message: Message }> {
+export async function composeEmail(
+  db: Db,
+  env: Pick<Bindings, 'OUTBOUND' | 'ATTACHMENTS'>,
+  input: ComposeInput,
+): Promise<{ conversationId: string; message: Message }> {
   const nowMs = input.nowMs ?? Date.now()
   const candidates = await emailChannelsOf(db, input.accountId, input.inboxId)
   const channel = input.channelId ? candidates.find((candidate) => candidate.id === input.channelId) : candidates[0]
@@ -169,7 +173,14 @@ export async function renderConversationForEmail(db: Db, accountId: string, conv
     .limit(1)
   if (!row) return null
   const rows = await db
-    .select({ direction: messages.direction, authorName: messages.authorName, text: messages.text, hiddenAt: messages.hiddenAt, metadata: messages.metadata, createdAt: messages.createdAt })
+    .select({
+      direction: messages.direction,
+      authorName: messages.authorName,
+      text: messages.text,
+      hiddenAt: messages.hiddenAt,
+      metadata: messages.metadata,
+      createdAt: messages.createdAt,
+    })
     .from(messages)
     .where(and(eq(messages.accountId, accountId), eq(messages.conversationId, conversationId), eq(messages.kind, 'message')))
     .orderBy(asc(messages.seq))
@@ -336,7 +347,9 @@ export function emailSwitchFor(db: Db, accountId: string, conversationId: string
 /** emailSwitchFor as one statement: the channel is `emailChannelFor`'s choice (its own email channel, else the inbox's first). */
 export function emailSwitchReads(db: Db, accountId: string, conversationId: string): Reads<{ channelId: string; address: string; subject: string } | null> {
   const ch = channels
-  const channelId = sql<string | null>`(select ${ch.id} from ${ch} where ${ch.accountId} = ${conversations.accountId} and ${ch.inboxId} = ${conversations.inboxId}
+  const channelId = sql<
+    string | null
+  >`(select ${ch.id} from ${ch} where ${ch.accountId} = ${conversations.accountId} and ${ch.inboxId} = ${conversations.inboxId}
     and ${ch.pluginId} = ${mailPluginId()} order by ${ch.id} = ${conversations.channelId} desc, ${ch.createdAt} asc, ${ch.id} asc limit 1)`.as('channel_id')
   const statement = db
     .select({ email: contacts.email, subject: conversations.subject, inboxName: inboxes.name, channelId })

@@ -70,7 +70,10 @@ export const scoreLabel = (score: number) => t(`feedback.score.${score}`)
  * Records a survey for a conversation unless one exists: one INSERT … WHERE NOT EXISTS, so two
  * closes racing each other still send one survey. Null when one was already there.
  */
-export async function createSurvey(db: Db, input: { accountId: string; conversationId: string; contactId: string; via: Survey['via']; nowMs?: number }): Promise<Survey | null> {
+export async function createSurvey(
+  db: Db,
+  input: { accountId: string; conversationId: string; contactId: string; via: Survey['via']; nowMs?: number },
+): Promise<Survey | null> {
   const id = newId()
   const token = `${newSecret()}${newSecret()}`
   await db.run(sql`
@@ -97,7 +100,8 @@ export async function findSurvey(db: Db, token: string) {
 }
 
 /** Whether an answered survey can still be changed. */
-export const surveyLocked = (survey: Pick<Survey, 'answeredAt'>, nowMs = Date.now()) => survey.answeredAt !== null && nowMs - survey.answeredAt > surveyChangeWindowMs
+export const surveyLocked = (survey: Pick<Survey, 'answeredAt'>, nowMs = Date.now()) =>
+  survey.answeredAt !== null && nowMs - survey.answeredAt > surveyChangeWindowMs
 
 export const surveyAnswerInput = z.object({
   score: z.coerce
@@ -234,7 +238,12 @@ export async function sendSurveyEmail(
     .limit(1)
   const channel = await emailChannelFor(db, input.survey.accountId, conversationId)
   if (!conversation || !channel) throw new Error('This inbox has no email channel to send the survey from.')
-  const mail = surveyMail({ question: input.question, teamName: conversation.inboxName, answerUrl: `${input.baseUrl.replace(/\/$/, '')}/feedback/${input.survey.token}`, locale: input.locale })
+  const mail = surveyMail({
+    question: input.question,
+    teamName: conversation.inboxName,
+    answerUrl: `${input.baseUrl.replace(/\/$/, '')}/feedback/${input.survey.token}`,
+    locale: input.locale,
+  })
   const message = await appendMessage(db, {
     accountId: input.survey.accountId,
     conversationId,

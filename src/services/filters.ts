@@ -29,7 +29,11 @@ export const listFilterSchema = z.object({
     .optional(),
   contact: z.string().trim().max(254).optional(),
   // A user id, `none` for unassigned, or `bot:<name>` for a chatflow.
-  assignee: z.string().max(120).regex(/^(none|bot:.+|[a-z0-9]{1,32})$/, 'filters.assignee').optional(),
+  assignee: z
+    .string()
+    .max(120)
+    .regex(/^(none|bot:.+|[a-z0-9]{1,32})$/, 'filters.assignee')
+    .optional(),
   inactive: flag.optional(),
   from: isoDate.optional(),
   to: isoDate.optional(),
@@ -43,12 +47,8 @@ export type ListFilters = z.infer<typeof listFilterSchema>
 export const filterKeys = Object.keys(listFilterSchema.shape) as (keyof ListFilters)[]
 
 /** Reads filters from a query string; empty values count as absent. */
-export function parseFilters(query: Record<string, string | undefined>):
-  | { ok: true; filters: ListFilters }
-  | { ok: false; message: string } {
-  const present = Object.fromEntries(
-    filterKeys.map((key) => [key, query[key]]).filter(([, value]) => value !== undefined && value !== ''),
-  )
+export function parseFilters(query: Record<string, string | undefined>): { ok: true; filters: ListFilters } | { ok: false; message: string } {
+  const present = Object.fromEntries(filterKeys.map((key) => [key, query[key]]).filter(([, value]) => value !== undefined && value !== ''))
   const parsed = listFilterSchema.safeParse(present)
   if (!parsed.success) {
     const issue = parsed.error.issues[0]

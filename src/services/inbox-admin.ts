@@ -41,8 +41,14 @@ export async function assertInboxNameFree(db: Db, accountId: string, name: strin
 /** What an inbox holds: a delete must say where these go. */
 export async function inboxContents(db: Db, accountId: string, inboxId: string) {
   const [[conversationRow], [channelRow]] = await db.batch([
-    db.select({ n: count() }).from(conversations).where(and(eq(conversations.accountId, accountId), eq(conversations.inboxId, inboxId))),
-    db.select({ n: count() }).from(channels).where(and(eq(channels.accountId, accountId), eq(channels.inboxId, inboxId))),
+    db
+      .select({ n: count() })
+      .from(conversations)
+      .where(and(eq(conversations.accountId, accountId), eq(conversations.inboxId, inboxId))),
+    db
+      .select({ n: count() })
+      .from(channels)
+      .where(and(eq(channels.accountId, accountId), eq(channels.inboxId, inboxId))),
   ])
   return { conversations: conversationRow?.n ?? 0, channels: channelRow?.n ?? 0 }
 }
@@ -58,13 +64,21 @@ export async function deleteInbox(db: Db, actor: User, inboxId: string, moveToIn
   if (all.length === 1) throw new InputError(t('inboxes.error.last'))
   const held = await inboxContents(db, actor.accountId, inboxId)
   const holdsSomething = held.conversations > 0 || held.channels > 0
-  if (holdsSomething && !moveToInboxId) throw new FieldError('moveTo', t('inboxes.error.not_empty', { conversations: held.conversations, channels: held.channels }))
-  if (moveToInboxId && (moveToInboxId === inboxId || !all.some((inbox) => inbox.id === moveToInboxId))) throw new FieldError('moveTo', t('errors.no_such_inbox'))
+  if (holdsSomething && !moveToInboxId)
+    throw new FieldError('moveTo', t('inboxes.error.not_empty', { conversations: held.conversations, channels: held.channels }))
+  if (moveToInboxId && (moveToInboxId === inboxId || !all.some((inbox) => inbox.id === moveToInboxId)))
+    throw new FieldError('moveTo', t('errors.no_such_inbox'))
   const statements: BatchItem<'sqlite'>[] = []
   if (moveToInboxId) {
     statements.push(
-      db.update(conversations).set({ inboxId: moveToInboxId }).where(and(eq(conversations.accountId, actor.accountId), eq(conversations.inboxId, inboxId))),
-      db.update(channels).set({ inboxId: moveToInboxId }).where(and(eq(channels.accountId, actor.accountId), eq(channels.inboxId, inboxId))),
+      db
+        .update(conversations)
+        .set({ inboxId: moveToInboxId })
+        .where(and(eq(conversations.accountId, actor.accountId), eq(conversations.inboxId, inboxId))),
+      db
+        .update(channels)
+        .set({ inboxId: moveToInboxId })
+        .where(and(eq(channels.accountId, actor.accountId), eq(channels.inboxId, inboxId))),
     )
   }
   // The moved conversations left zero counts behind (the triggers moved them); one transaction.

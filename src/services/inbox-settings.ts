@@ -33,12 +33,21 @@ export async function updateInbox(
 ) {
   const name = input.name.trim()
   if (!name || name.length > 80) throw new InputError(t('errors.inbox_name_length'))
-  const [inbox] = await db.select().from(inboxes).where(and(eq(inboxes.accountId, actor.accountId), eq(inboxes.id, inboxId))).limit(1)
+  const [inbox] = await db
+    .select()
+    .from(inboxes)
+    .where(and(eq(inboxes.accountId, actor.accountId), eq(inboxes.id, inboxId)))
+    .limit(1)
   if (!inbox) throw new InputError(t('errors.no_such_inbox'))
   const memberIds = [...new Set(input.memberIds)]
   const active: { id: string }[] = []
   for (const part of idChunks(memberIds)) {
-    active.push(...(await db.select({ id: users.id }).from(users).where(and(eq(users.accountId, actor.accountId), eq(users.status, 'active'), inArray(users.id, part)))))
+    active.push(
+      ...(await db
+        .select({ id: users.id })
+        .from(users)
+        .where(and(eq(users.accountId, actor.accountId), eq(users.status, 'active'), inArray(users.id, part)))),
+    )
   }
   if (active.length !== memberIds.length) throw new InputError(t('errors.members_active'))
   if (input.defaultAssignment === 'round_robin' && memberIds.length === 0) {
@@ -71,12 +80,25 @@ const inboxAssignment = compiled<{ defaultAssignment: DefaultAssignment; chosenU
     defaultAssignment: inboxes.defaultAssignment,
     chosenUserId: sql<string | null>`(select ${users.id} from ${users} where ${users.id} = ${inboxes.defaultAssigneeId} and ${users.status} = 'active')`,
   }
-  return { query: statementBuilder.select(fields).from(inboxes).where(eq(inboxes.id, sql.placeholder('inboxId'))).limit(1), fields }
+  return {
+    query: statementBuilder
+      .select(fields)
+      .from(inboxes)
+      .where(eq(inboxes.id, sql.placeholder('inboxId')))
+      .limit(1),
+    fields,
+  }
 })
 
 /** Active members in the order they last got a conversation (round robin's queue). */
 const assignmentQueue = compiled<AssignmentCandidate[]>(() => {
-  const fields = { userId: inboxMembers.userId, availability: users.availability, officeHours: users.officeHours, timeZone: users.timeZone, status: users.status }
+  const fields = {
+    userId: inboxMembers.userId,
+    availability: users.availability,
+    officeHours: users.officeHours,
+    timeZone: users.timeZone,
+    status: users.status,
+  }
   return {
     query: statementBuilder
       .select(fields)
@@ -145,10 +167,16 @@ export function roundRobinStatements(db: Db, conversationId: string, inboxId: st
 
 /** Picks the default assignee of a conversation on its own (see `pickDefaultAssignee`), moving the round-robin queue. */
 export async function chooseDefaultAssignee(db: Db, inboxId: string, nowMs = Date.now()): Promise<string | null> {
-  const results = (await db.batch(defaultAssignmentLookups(db, inboxId) as unknown as Parameters<Db['batch']>[0])) as unknown as Parameters<typeof pickDefaultAssignee>[0]
+  const results = (await db.batch(defaultAssignmentLookups(db, inboxId) as unknown as Parameters<Db['batch']>[0])) as unknown as Parameters<
+    typeof pickDefaultAssignee
+  >[0]
   const pick = pickDefaultAssignee(results, nowMs)
   if (!pick) return null
-  if (pick.roundRobin) await db.update(inboxMembers).set({ lastAssignedAt: nowMs }).where(and(eq(inboxMembers.inboxId, inboxId), eq(inboxMembers.userId, pick.userId)))
+  if (pick.roundRobin)
+    await db
+      .update(inboxMembers)
+      .set({ lastAssignedAt: nowMs })
+      .where(and(eq(inboxMembers.inboxId, inboxId), eq(inboxMembers.userId, pick.userId)))
   return pick.userId
 }
 
@@ -172,7 +200,11 @@ export async function updateChannelSettings(
   channelId: string,
   input: { name: string; settings: Record<string, unknown>; secrets: Record<string, string> },
 ): Promise<SettingsResult> {
-  const [channel] = await db.select().from(channels).where(and(eq(channels.accountId, actor.accountId), eq(channels.id, channelId))).limit(1)
+  const [channel] = await db
+    .select()
+    .from(channels)
+    .where(and(eq(channels.accountId, actor.accountId), eq(channels.id, channelId)))
+    .limit(1)
   const plugin = channel && findPlugin(channel.pluginId)
   if (!channel || !plugin) throw new InputError(t('errors.no_such_channel'))
   const errors: Record<string, string> = {}
@@ -191,8 +223,13 @@ export async function updateChannelSettings(
     const value = input.secrets[key]?.trim()
     if (value) secrets[key] = value
   }
-  await db.update(channels).set({ name, settings: parsed.data as Record<string, unknown>, secrets }).where(eq(channels.id, channel.id))
+  await db
+    .update(channels)
+    .set({ name, settings: parsed.data as Record<string, unknown>, secrets })
+    .where(eq(channels.id, channel.id))
   forgetCachedChannels()
-  await recordAudit(db, actor.accountId, actor.id, 'channel:update', channel.id, { secretsChanged: Object.keys(input.secrets).filter((key) => input.secrets[key]?.trim()) })
+  await recordAudit(db, actor.accountId, actor.id, 'channel:update', channel.id, {
+    secretsChanged: Object.keys(input.secrets).filter((key) => input.secrets[key]?.trim()),
+  })
   return { ok: true }
 }

@@ -30,11 +30,18 @@ async function checkInvite(db: Db, actor: User, input: InviteInput) {
   if (actor.role === 'agent') throw new InputError(t('errors.agents_cannot_manage'))
   if (input.role === 'super_admin' && actor.role !== 'super_admin') throw new FieldError('role', t('users.add.super_admin_only'))
   // Only this workspace's users: an account elsewhere is none of this workspace's business.
-  const [member] = await db.select({ id: users.id }).from(users).where(and(eq(users.accountId, actor.accountId), eq(users.email, email))).limit(1)
+  const [member] = await db
+    .select({ id: users.id })
+    .from(users)
+    .where(and(eq(users.accountId, actor.accountId), eq(users.email, email)))
+    .limit(1)
   if (member) throw new FieldError('email', t('invite.error.already_member'))
   const inboxIds = [...new Set(input.inboxIds)].slice(0, 100)
   if (inboxIds.length > 0) {
-    const found = await db.select({ id: inboxes.id }).from(inboxes).where(and(eq(inboxes.accountId, actor.accountId), inArray(inboxes.id, inboxIds)))
+    const found = await db
+      .select({ id: inboxes.id })
+      .from(inboxes)
+      .where(and(eq(inboxes.accountId, actor.accountId), inArray(inboxes.id, inboxIds)))
     if (found.length !== inboxIds.length) throw new FieldError('inboxes', t('errors.no_such_inbox'))
   }
   return { email, inboxIds }
@@ -152,13 +159,27 @@ export async function acceptInvitation(db: Db, token: string, input: { name: str
   if (claimed.length === 0) throw new InputError(t('invite.link.used'))
   const userId = newId()
   const liveInboxes = invitation.inboxIds.length
-    ? (await db.select({ id: inboxes.id }).from(inboxes).where(and(eq(inboxes.accountId, invitation.accountId), inArray(inboxes.id, invitation.inboxIds)))).map((row) => row.id)
+    ? (
+        await db
+          .select({ id: inboxes.id })
+          .from(inboxes)
+          .where(and(eq(inboxes.accountId, invitation.accountId), inArray(inboxes.id, invitation.inboxIds)))
+      ).map((row) => row.id)
     : []
   try {
     const [user] = await db.batch([
       db
         .insert(users)
-        .values({ id: userId, accountId: invitation.accountId, name, email: invitation.email, passwordHash, role: invitation.role, locale: invitation.locale, createdAt: nowMs })
+        .values({
+          id: userId,
+          accountId: invitation.accountId,
+          name,
+          email: invitation.email,
+          passwordHash,
+          role: invitation.role,
+          locale: invitation.locale,
+          createdAt: nowMs,
+        })
         .returning(),
       ...liveInboxes.map((inboxId) => db.insert(inboxMembers).values({ inboxId, userId }).onConflictDoNothing()),
     ])

@@ -41,12 +41,19 @@ function cleanLink(actor: ContentActor, input: MeetingLinkInput) {
 }
 
 export async function createMeetingLink(db: Db, actor: ContentActor, input: MeetingLinkInput, nowMs = Date.now()): Promise<MeetingLink> {
-  const [row] = await db.insert(meetingLinks).values({ id: newId(), accountId: actor.accountId, ...cleanLink(actor, input), createdAt: nowMs }).returning()
+  const [row] = await db
+    .insert(meetingLinks)
+    .values({ id: newId(), accountId: actor.accountId, ...cleanLink(actor, input), createdAt: nowMs })
+    .returning()
   return row!
 }
 
 export async function getMeetingLink(db: Db, accountId: string, id: string): Promise<MeetingLink | null> {
-  const [row] = await db.select().from(meetingLinks).where(and(eq(meetingLinks.accountId, accountId), eq(meetingLinks.id, id))).limit(1)
+  const [row] = await db
+    .select()
+    .from(meetingLinks)
+    .where(and(eq(meetingLinks.accountId, accountId), eq(meetingLinks.id, id)))
+    .limit(1)
   return row ?? null
 }
 

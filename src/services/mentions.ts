@@ -137,6 +137,9 @@ export async function unwrapReplyMentions(db: Db, reply: { id: number; accountId
   if (!reply.html?.includes('mention')) return false
   const html = unwrapMentions(reply.html)
   if (html === reply.html) return false
-  await db.update(messages).set({ html }).where(and(eq(messages.accountId, reply.accountId), eq(messages.id, reply.id)))
+  await db
+    .update(messages)
+    .set({ html })
+    .where(and(eq(messages.accountId, reply.accountId), eq(messages.id, reply.id)))
   return true
 }

@@ -52,11 +52,20 @@ const touchConversation = compiled<unknown, boolean>((conversationMessage) => {
   const set = {
     lastSeq: sql`(select coalesce(max(${messages.seq}), 0) from ${messages} where ${messages.conversationId} = ${sql.placeholder('conversationId')})`,
     ...(conversationMessage
-      ? { lastMessageAt: sql`max(${conversations.lastMessageAt}, ${sql.placeholder('createdAt')})`, preview: boundValue('preview', conversations.preview), lastAutomated: boundValue('lastAutomated', conversations.lastAutomated) }
+      ? {
+          lastMessageAt: sql`max(${conversations.lastMessageAt}, ${sql.placeholder('createdAt')})`,
+          preview: boundValue('preview', conversations.preview),
+          lastAutomated: boundValue('lastAutomated', conversations.lastAutomated),
+        }
       : {}),
   }
   assertNoUpdateFns(conversations, Object.keys(set))
-  return { query: statementBuilder.update(conversations).set(set).where(eq(conversations.id, sql.placeholder('conversationId'))) }
+  return {
+    query: statementBuilder
+      .update(conversations)
+      .set(set)
+      .where(eq(conversations.id, sql.placeholder('conversationId'))),
+  }
 })
 
 // A new message from the contact reopens a closed conversation, and a reply to an email we
@@ -118,12 +127,7 @@ export interface ThreadMessage extends Message {
   channelPluginId: string | null
 }
 
-export function listMessages(
-  db: Db,
-  accountId: string,
-  conversationId: string,
-  options: { afterSeq?: number; limit?: number } = {},
-): Promise<ThreadMessage[]> {
+export function listMessages(db: Db, accountId: string, conversationId: string, options: { afterSeq?: number; limit?: number } = {}): Promise<ThreadMessage[]> {
   return inOneRoundTrip(db, messageReads(db, accountId, conversationId, options))
 }
 
@@ -151,12 +155,7 @@ const threadMessages = compiled<ThreadMessage[], boolean>((afterSeq) => {
   }
 })
 
-export function messageReads(
-  db: Db,
-  accountId: string,
-  conversationId: string,
-  options: { afterSeq?: number; limit?: number } = {},
-): Reads<ThreadMessage[]> {
+export function messageReads(db: Db, accountId: string, conversationId: string, options: { afterSeq?: number; limit?: number } = {}): Reads<ThreadMessage[]> {
   const afterSeq = options.afterSeq !== undefined
   const statement = threadMessages(afterSeq).bind(db, { accountId, conversationId, afterSeq: options.afterSeq, limit: options.limit ?? 500 })
   return reads(statement as unknown as BatchItem<'sqlite'> & PromiseLike<ThreadMessage[]>)

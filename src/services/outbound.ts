@@ -107,7 +107,11 @@ export function retryDelaySeconds(attempt: number): number {
   return Math.min(3600, 10 * 4 ** Math.max(0, attempt - 1))
 }
 
-export type DeliveryOutcome = { status: 'sent' } | { status: 'retry'; delaySeconds: number; error: string } | { status: 'failed'; error: string } | { status: 'skipped' }
+export type DeliveryOutcome =
+  | { status: 'sent' }
+  | { status: 'retry'; delaySeconds: number; error: string }
+  | { status: 'failed'; error: string }
+  | { status: 'skipped' }
 
 /** Builds what the plugin needs from the stored message and its conversation. */
 async function outboundFor(db: Db, job: DeliveryJob) {
@@ -123,7 +127,14 @@ async function outboundFor(db: Db, job: DeliveryJob) {
   const earlier = await db
     .select({ externalId: messages.externalId, metadata: messages.metadata })
     .from(messages)
-    .where(and(eq(messages.conversationId, row.conversation.id), sql`${messages.externalId} is not null`, sql`${messages.seq} < ${row.message.seq}`, eq(messages.kind, 'message')))
+    .where(
+      and(
+        eq(messages.conversationId, row.conversation.id),
+        sql`${messages.externalId} is not null`,
+        sql`${messages.seq} < ${row.message.seq}`,
+        eq(messages.kind, 'message'),
+      ),
+    )
     .orderBy(messages.seq)
   const metadata = row.message.metadata ?? {}
   // A forward or a transcript carries more than the thread shows of it: what goes out is kept apart.
@@ -169,7 +180,10 @@ async function recordRecipients(db: Db, conversationId: string, participants: No
     const address = normalizeEmail(participant.address)
     if (address && !rows.has(address)) rows.set(address, { conversationId, address, name: participant.name ?? null, role: participant.role })
   }
-  await runInOneBatch(db, insertInChunks(conversationParticipants, [...rows.values()], (part) => db.insert(conversationParticipants).values(part).onConflictDoNothing()))
+  await runInOneBatch(
+    db,
+    insertInChunks(conversationParticipants, [...rows.values()], (part) => db.insert(conversationParticipants).values(part).onConflictDoNothing()),
+  )
 }
 
 /** One delivery attempt, as the queue consumer runs it. */
@@ -196,7 +210,10 @@ export async function deliver(db: Db, env: Bindings, job: DeliveryJob, attempt: 
     return { status: 'skipped' }
   }
   const markAttempt = (set: Partial<typeof messages.$inferInsert>) =>
-    db.update(messages).set({ ...set, deliveryAttempts: attempt, deliveryClaimedAt: null, deliveryUpdatedAt: Date.now() }).where(eq(messages.id, loaded.message.id))
+    db
+      .update(messages)
+      .set({ ...set, deliveryAttempts: attempt, deliveryClaimedAt: null, deliveryUpdatedAt: Date.now() })
+      .where(eq(messages.id, loaded.message.id))
   try {
     const outbound = { ...loaded.outbound, attachments: await attachmentsOf(db, env, loaded.message.id) }
     const sent = await plugin.send(outbound, channelContextOf(loaded.channel, env))
@@ -284,7 +301,11 @@ export async function storeOutboundAttachments(
     const r2Key = `${message.accountId}/${message.conversationId}/attachments/${id}`
     // Names and types come from the browser: both are cleaned like an inbound mail's.
     // eslint-disable-next-line no-control-regex
-    const filename = file.name.replace(/[\u0000-\u001f\u007f/\\]/g, '_').trim().slice(0, 200) || 'attachment'
+    const filename =
+      file.name
+        .replace(/[\u0000-\u001f\u007f/\\]/g, '_')
+        .trim()
+        .slice(0, 200) || 'attachment'
     const type = file.type.toLowerCase()
     const contentType = /^[a-z0-9][a-z0-9!#$&^_.+-]*\/[a-z0-9][a-z0-9!#$&^_.+-]*$/.test(type) ? type : 'application/octet-stream'
     await blobs.put(r2Key, await file.arrayBuffer(), { httpMetadata: { contentType } })
@@ -296,7 +317,12 @@ export async function storeOutboundAttachments(
     ...insertInChunks(attachments, rows, (part) => db.insert(attachments).values(part)),
     db
       .update(messages)
-      .set({ metadata: { ...message.metadata, attachments: stored.map(({ id, filename, contentType, sizeBytes, contentId }) => ({ id, filename, contentType, sizeBytes, contentId })) } })
+      .set({
+        metadata: {
+          ...message.metadata,
+          attachments: stored.map(({ id, filename, contentType, sizeBytes, contentId }) => ({ id, filename, contentType, sizeBytes, contentId })),
+        },
+      })
       .where(eq(messages.id, message.id)),
   ])
 }
@@ -321,7 +347,9 @@ export async function draftProblems(
   const [row] = await db
     .select({
       channel: channels,
-      lastInboundAt: sql<number | null>`(select max(${messages.createdAt}) from ${messages} where ${messages.conversationId} = ${conversation.id} and ${messages.direction} = 'in')`,
+      lastInboundAt: sql<
+        number | null
+      >`(select max(${messages.createdAt}) from ${messages} where ${messages.conversationId} = ${conversation.id} and ${messages.direction} = 'in')`,
     })
     .from(channels)
     .where(eq(channels.id, conversation.channelId))
@@ -353,7 +381,12 @@ export async function recordDeliveryReport(
   report: { externalId: string; status: 'delivered' | 'failed'; reason?: string },
   nowMs = Date.now(),
 ): Promise<{ conversationId: string; messageId: number } | null> {
-  const ofChannel = and(eq(messages.accountId, channel.accountId), eq(messages.channelId, channel.id), eq(messages.externalId, report.externalId), eq(messages.direction, 'out'))
+  const ofChannel = and(
+    eq(messages.accountId, channel.accountId),
+    eq(messages.channelId, channel.id),
+    eq(messages.externalId, report.externalId),
+    eq(messages.direction, 'out'),
+  )
   if (report.status === 'delivered') {
     const [row] = await db.select({ conversationId: messages.conversationId, messageId: messages.id }).from(messages).where(ofChannel).limit(1)
     return row ?? null

@@ -99,7 +99,10 @@ export async function resetPassword(db: Db, token: string, password: string, now
   if (claimed.length === 0) throw new InputError(t('reset.link.used'))
   await db.batch([
     db.update(users).set({ passwordHash }).where(eq(users.id, user.id)),
-    db.update(passwordResets).set({ usedAt: nowMs }).where(and(eq(passwordResets.userId, user.id), isNull(passwordResets.usedAt))),
+    db
+      .update(passwordResets)
+      .set({ usedAt: nowMs })
+      .where(and(eq(passwordResets.userId, user.id), isNull(passwordResets.usedAt))),
     db.delete(sessions).where(eq(sessions.userId, user.id)),
   ])
   await recordAudit(db, user.accountId, user.id, 'user:password_reset', user.id, {}, nowMs)

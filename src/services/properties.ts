@@ -145,7 +145,16 @@ export async function createCustomProperty(db: Db, accountId: string, input: New
   if (builtInProperties[input.object].some((def) => def.name === input.name)) throw new InputError(`"${input.name}" is a built-in property.`)
   const [row] = await db
     .insert(propertyDefinitions)
-    .values({ id: newId(), accountId, object: input.object, name: input.name, label, type: input.type, options: input.type === 'select' ? options : [], createdAt: nowMs })
+    .values({
+      id: newId(),
+      accountId,
+      object: input.object,
+      name: input.name,
+      label,
+      type: input.type,
+      options: input.type === 'select' ? options : [],
+      createdAt: nowMs,
+    })
     .onConflictDoNothing()
     .returning()
   if (!row) throw new InputError(`There is already a ${input.object} property called "${input.name}".`)

@@ -75,7 +75,11 @@ export async function createSavedView(
 
 /** The owner edits a personal view; a team view is anyone's to keep tidy but an agent's to read. */
 async function editableView(db: Db, actor: User, viewId: string) {
-  const [row] = await db.select().from(views).where(and(eq(views.accountId, actor.accountId), eq(views.id, viewId))).limit(1)
+  const [row] = await db
+    .select()
+    .from(views)
+    .where(and(eq(views.accountId, actor.accountId), eq(views.id, viewId)))
+    .limit(1)
   if (!row) throw new InputError(t('errors.no_such_view'))
   const mayEdit = row.ownerUserId === actor.id || (row.ownerUserId === null && actor.role !== 'agent')
   if (!mayEdit) throw new InputError(row.ownerUserId === null ? t('errors.team_view_admins') : t('errors.someone_elses_view'))
@@ -84,7 +88,10 @@ async function editableView(db: Db, actor: User, viewId: string) {
 
 export async function renameSavedView(db: Db, actor: User, viewId: string, name: string) {
   const row = await editableView(db, actor, viewId)
-  await db.update(views).set({ name: checkName(name) }).where(eq(views.id, row.id))
+  await db
+    .update(views)
+    .set({ name: checkName(name) })
+    .where(eq(views.id, row.id))
   return row
 }
 

@@ -60,10 +60,7 @@ export interface MessageHit {
 }
 
 /** Ranked full-text search over message text, subject and contact, scoped to one account. */
-export async function searchMessages(
-  db: Db,
-  input: { accountId: string; query: string; limit?: number },
-): Promise<MessageHit[]> {
+export async function searchMessages(db: Db, input: { accountId: string; query: string; limit?: number }): Promise<MessageHit[]> {
   const condition = ftsCondition(input.accountId, input.query)
   if (!condition) return []
   return db

@@ -52,7 +52,9 @@ export async function setUpWorkspace(db: Db, input: SetupInput, nowMs = Date.now
       .insert(users)
       .values({ id: userId, accountId, name, email, passwordHash, role: 'super_admin', locale: isLocale(input.locale) ? input.locale : 'en', createdAt: nowMs })
       .returning(),
-    db.insert(inboxes).values({ id: inboxId, accountId, name: input.inboxName?.trim() || withLocale(input.locale, () => t('setup.default_inbox')), createdAt: nowMs }),
+    db
+      .insert(inboxes)
+      .values({ id: inboxId, accountId, name: input.inboxName?.trim() || withLocale(input.locale, () => t('setup.default_inbox')), createdAt: nowMs }),
     db.insert(inboxMembers).values({ inboxId, userId }),
   ])
   await recordAudit(db, accountId, userId, 'account:setup', accountId, {}, nowMs)

@@ -53,13 +53,22 @@ export async function createSnippet(db: Db, actor: ContentActor, input: SnippetI
   const clean = cleanSnippet(input)
   return saveSnippet(
     async () =>
-      (await db.insert(snippets).values({ id: newId(), accountId: actor.accountId, ...clean, createdBy: actor.id, createdAt: nowMs, updatedAt: nowMs }).returning())[0],
+      (
+        await db
+          .insert(snippets)
+          .values({ id: newId(), accountId: actor.accountId, ...clean, createdBy: actor.id, createdAt: nowMs, updatedAt: nowMs })
+          .returning()
+      )[0],
     clean.shortcut,
   )
 }
 
 export async function getSnippet(db: Db, accountId: string, id: string): Promise<Snippet | null> {
-  const [row] = await db.select().from(snippets).where(and(eq(snippets.accountId, accountId), eq(snippets.id, id))).limit(1)
+  const [row] = await db
+    .select()
+    .from(snippets)
+    .where(and(eq(snippets.accountId, accountId), eq(snippets.id, id)))
+    .limit(1)
   return row ?? null
 }
 
@@ -69,7 +78,14 @@ export async function updateSnippet(db: Db, actor: ContentActor, id: string, inp
   assertCanManage(actor, existing.createdBy, t('content.error.not_yours'))
   const clean = cleanSnippet(input)
   return saveSnippet(
-    async () => (await db.update(snippets).set({ ...clean, updatedAt: nowMs }).where(and(eq(snippets.accountId, actor.accountId), eq(snippets.id, id))).returning())[0],
+    async () =>
+      (
+        await db
+          .update(snippets)
+          .set({ ...clean, updatedAt: nowMs })
+          .where(and(eq(snippets.accountId, actor.accountId), eq(snippets.id, id)))
+          .returning()
+      )[0],
     clean.shortcut,
   )
 }
@@ -149,7 +165,11 @@ export async function createTemplate(db: Db, actor: ContentActor, input: Templat
 }
 
 export async function getTemplate(db: Db, accountId: string, id: string): Promise<EmailTemplate | null> {
-  const [row] = await db.select().from(emailTemplates).where(and(eq(emailTemplates.accountId, accountId), eq(emailTemplates.id, id))).limit(1)
+  const [row] = await db
+    .select()
+    .from(emailTemplates)
+    .where(and(eq(emailTemplates.accountId, accountId), eq(emailTemplates.id, id)))
+    .limit(1)
   return row ?? null
 }
 

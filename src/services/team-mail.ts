@@ -5,7 +5,11 @@ import type { IssuedReset } from './password-resets'
 import { composeLinkMail, queueSystemEmail, systemSender } from './system-email'
 
 /** The invitation mail, in the language the invitation was made in, through the OUTBOUND queue. */
-export async function sendInvitationMail(env: Bindings, baseUrl: string, input: { invitation: Invitation; token: string; inviterName: string; accountName: string }) {
+export async function sendInvitationMail(
+  env: Bindings,
+  baseUrl: string,
+  input: { invitation: Invitation; token: string; inviterName: string; accountName: string },
+) {
   const appName = env.APP_NAME ?? 'Switchboard'
   const mail = withLocale(input.invitation.locale, () => {
     const link = `${baseUrl}/invite/${input.token}`

@@ -70,7 +70,11 @@ export async function createTicketFromConversation(db: Db, actor: User, conversa
 }
 
 export async function getTicket(db: Db, accountId: string, ticketId: string) {
-  const [row] = await db.select().from(tickets).where(and(eq(tickets.accountId, accountId), eq(tickets.id, ticketId))).limit(1)
+  const [row] = await db
+    .select()
+    .from(tickets)
+    .where(and(eq(tickets.accountId, accountId), eq(tickets.id, ticketId)))
+    .limit(1)
   return row ?? null
 }
 
@@ -126,7 +130,11 @@ export async function setTicketProperty(db: Db, actor: User, ticket: Ticket, def
     else delete properties[def.name]
     set = { properties }
   }
-  const [row] = await db.update(tickets).set(set).where(and(eq(tickets.accountId, actor.accountId), eq(tickets.id, ticket.id))).returning()
+  const [row] = await db
+    .update(tickets)
+    .set(set)
+    .where(and(eq(tickets.accountId, actor.accountId), eq(tickets.id, ticket.id)))
+    .returning()
   return row!
 }
 

@@ -45,7 +45,10 @@ export async function authenticate(db: Db, email: string, password: string, acco
   }
   const { user } = active[0]!
   if (needsRehash(user.passwordHash)) {
-    await db.update(users).set({ passwordHash: await hashPassword(password) }).where(eq(users.id, user.id))
+    await db
+      .update(users)
+      .set({ passwordHash: await hashPassword(password) })
+      .where(eq(users.id, user.id))
   }
   return { ok: true, user }
 }
@@ -75,7 +78,11 @@ export async function createUser(
   const email = normalizeEmail(input.email)
   // Only this workspace's users are looked at: whether the address has an account in another
   // workspace is none of this one's business (and the unique index is per workspace).
-  const [existing] = await db.select({ id: users.id }).from(users).where(and(eq(users.accountId, input.accountId), eq(users.email, email))).limit(1)
+  const [existing] = await db
+    .select({ id: users.id })
+    .from(users)
+    .where(and(eq(users.accountId, input.accountId), eq(users.email, email)))
+    .limit(1)
   if (existing) throw new InputError(t('errors.user_exists'))
   const passwordHash = await hashPassword(input.password)
   let user: User | undefined
@@ -130,13 +137,7 @@ export async function setUserStatus(db: Db, actor: User, targetUserId: string, s
       db
         .update(conversations)
         .set({ assigneeId: null })
-        .where(
-          and(
-            eq(conversations.accountId, actor.accountId),
-            eq(conversations.assigneeId, target.id),
-            eq(conversations.status, 'open'),
-          ),
-        )
+        .where(and(eq(conversations.accountId, actor.accountId), eq(conversations.assigneeId, target.id), eq(conversations.status, 'open')))
         .returning({ id: conversations.id, inboxId: conversations.inboxId }),
     ])
     released = unassigned

@@ -31,7 +31,10 @@ const tokenPayload = z.object({
   /** issued at (ms) */
   iat: z.number().int(),
   /** the token's id; tokens issued before revocation existed have none */
-  j: z.string().regex(/^[a-z0-9]{16,32}$/).optional(),
+  j: z
+    .string()
+    .regex(/^[a-z0-9]{16,32}$/)
+    .optional(),
 })
 export type VisitorIdentity = { visitorId: string; channelId: string; conversationId: string; issuedAt: number }
 type Channel = typeof channels.$inferSelect
@@ -102,12 +105,7 @@ export async function verifyVisitorToken(db: Db, channel: Channel, token: string
  * is only created when they first write). A revoked, forged or expired token starts a new visit.
  * Null when a new visit was needed and `mayStartNew` refused it.
  */
-export async function resumeVisit(
-  db: Db,
-  channel: Channel,
-  token: string | undefined,
-  options: { nowMs?: number; mayStartNew?: () => Promise<boolean> } = {},
-) {
+export async function resumeVisit(db: Db, channel: Channel, token: string | undefined, options: { nowMs?: number; mayStartNew?: () => Promise<boolean> } = {}) {
   const nowMs = options.nowMs ?? Date.now()
   const claims = token ? await readToken(channel, token, nowMs) : null
   const known = claims ? await resumeToken(db, channel, claims, nowMs) : null

@@ -29,9 +29,18 @@ test('summarising a conversation shows the offline summary, labelled as such, in
   assert.equal(await summary.locator('.ai-label').textContent(), 'Offline summary (extractive, no AI model)')
   assert.match(await summary.locator('.ai-summary-header').textContent(), /Chen Wei .* · Email · Open · 3 messages/)
   const lines = await summary.locator('.ai-summary-lines li').allTextContents()
-  assert.ok(lines.some((line) => line.startsWith('Customer: We would like 40 units of the Beam 400 headlamp')), lines.join('\n'))
-  assert.ok(lines.some((line) => /^Agent Ada: .*15% off/.test(line)), lines.join('\n'))
-  assert.ok(lines.some((line) => line.includes('Can you deliver by the 15th?')), lines.join('\n'))
+  assert.ok(
+    lines.some((line) => line.startsWith('Customer: We would like 40 units of the Beam 400 headlamp')),
+    lines.join('\n'),
+  )
+  assert.ok(
+    lines.some((line) => /^Agent Ada: .*15% off/.test(line)),
+    lines.join('\n'),
+  )
+  assert.ok(
+    lines.some((line) => line.includes('Can you deliver by the 15th?')),
+    lines.join('\n'),
+  )
   await page.screenshot({ path: join(resultsDir, 'ai-summary.png') })
   assert.deepEqual(errors, [])
 })

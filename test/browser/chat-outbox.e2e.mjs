@@ -86,7 +86,10 @@ test('30 messages typed fast through a dropped connection and an offline reload 
   // Everything not yet stored is shown again as being sent, in order, before any server answered.
   const pendingTexts = await widget.locator('.message.from-visitor[data-key^="pending:"] .text').allTextContents()
   assert.ok(pendingTexts.length >= 8, `queued after the reload: ${pendingTexts.length}`)
-  assert.deepEqual(pendingTexts.slice(-8), Array.from({ length: 8 }, (_, index) => text(13 + index)))
+  assert.deepEqual(
+    pendingTexts.slice(-8),
+    Array.from({ length: 8 }, (_, index) => text(13 + index)),
+  )
   if (await widget.locator('.prechat').isVisible()) await widget.locator('.prechat button.link').click()
   await type(21, 30)
   await visitor.screenshot({ path: join(resultsDir, 'widget-offline-queue.png') })
@@ -98,10 +101,18 @@ test('30 messages typed fast through a dropped connection and an offline reload 
 
   const ada = await stack.loggedInPage(stack.seed.logins.superAdmin)
   await ada.page.click('.view-link:has-text("Chat")')
-  await ada.page.locator('.conversation-row', { hasText: text(30) }).locator('.row-link').click()
+  await ada.page
+    .locator('.conversation-row', { hasText: text(30) })
+    .locator('.row-link')
+    .click()
   await ada.page.locator('#thread-messages .message', { hasText: text(30) }).waitFor()
-  const thread = (await ada.page.locator('#thread-messages .message').allTextContents()).flatMap((content) => content.match(new RegExp(`${run} message \\d\\d`, 'g')) ?? [])
-  assert.deepEqual(thread, Array.from({ length: 30 }, (_, index) => text(index + 1)))
+  const thread = (await ada.page.locator('#thread-messages .message').allTextContents()).flatMap(
+    (content) => content.match(new RegExp(`${run} message \\d\\d`, 'g')) ?? [],
+  )
+  assert.deepEqual(
+    thread,
+    Array.from({ length: 30 }, (_, index) => text(index + 1)),
+  )
   await ada.page.screenshot({ path: join(resultsDir, 'chat-outbox-agent.png') })
   assert.deepEqual([...visitorErrors, ...ada.errors], [])
 })

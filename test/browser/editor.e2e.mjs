@@ -148,7 +148,7 @@ const xssPayloads = [
   '<a href="java&#9;script:window.__xss=\'tab\'">tab link</a>',
   '<iframe srcdoc="<script>parent.__xss = \'srcdoc\'</script>"></iframe>',
   '<iframe src="javascript:parent.__xss=\'iframe\'"></iframe>',
-  '<p style="background-image: url(javascript:window.__xss=\'css\'); width: expression(window.__xss=\'expr\')">styled text</p>',
+  "<p style=\"background-image: url(javascript:window.__xss='css'); width: expression(window.__xss='expr')\">styled text</p>",
   '<a href="data:text/html,<script>alert(1)</script>">data link</a>',
   '<object data="data:text/html,<script>parent.__xss=\'object\'</script>"></object>',
   '<embed src="data:image/svg+xml,<svg onload=alert(1)>">',
@@ -175,10 +175,18 @@ async function assertInert(page, scope) {
       for (const element of [root, ...root.querySelectorAll('*')]) {
         const tag = element.localName
         const written = element.closest('.message-rich, .editor-area')
-        if (tag === 'script' || (written && ['iframe', 'object', 'embed', 'svg', 'img', 'style', 'base', 'form', 'input', 'video', 'math', 'details', 'marquee'].includes(tag))) problems.push(`<${tag}>`)
+        if (
+          tag === 'script' ||
+          (written && ['iframe', 'object', 'embed', 'svg', 'img', 'style', 'base', 'form', 'input', 'video', 'math', 'details', 'marquee'].includes(tag))
+        )
+          problems.push(`<${tag}>`)
         for (const attribute of element.attributes) {
           if (attribute.name.startsWith('on')) problems.push(`${tag}[${attribute.name}]`)
-          if (['href', 'src', 'action', 'formaction', 'srcdoc', 'style'].includes(attribute.name) && /javascript:|data:|expression\(|<script/i.test(attribute.value)) problems.push(`${tag}[${attribute.name}=${attribute.value}]`)
+          if (
+            ['href', 'src', 'action', 'formaction', 'srcdoc', 'style'].includes(attribute.name) &&
+            /javascript:|data:|expression\(|<script/i.test(attribute.value)
+          )
+            problems.push(`${tag}[${attribute.name}=${attribute.value}]`)
         }
       }
     }
@@ -196,7 +204,11 @@ test('pasted XSS payloads never run and never reach the thread', async () => {
   await editor(page).click()
   // One paste per payload: a payload that opens raw text (<style>, <noscript>) swallows whatever
   // follows it in the same paste, as it would in any browser.
-  const pastes = ['<meta charset="utf-8"><p>Pasted <b>report</b>:</p>', ...xssPayloads.map((payload, index) => `<p>case ${index}: ${payload}</p>`), '<p>end of paste</p>']
+  const pastes = [
+    '<meta charset="utf-8"><p>Pasted <b>report</b>:</p>',
+    ...xssPayloads.map((payload, index) => `<p>case ${index}: ${payload}</p>`),
+    '<p>end of paste</p>',
+  ]
   for (const html of pastes) {
     await page.evaluate((html) => {
       const data = new DataTransfer()
@@ -275,13 +287,20 @@ test('Insert pickers and the # and @ triggers put the picked HTML at the caret; 
     queries.push(q)
     const snippets = [
       { label: 'Refund policy', detail: '#refund', html: '<p>Refunds take <strong>5 days</strong>.</p>' },
-      { label: 'Return label', detail: '#return', html: '<p>Your label: <a href="https://example.com/label" onclick="window.__xss=1">download</a><img src=x onerror="window.__xss=2"></p>' },
+      {
+        label: 'Return label',
+        detail: '#return',
+        html: '<p>Your label: <a href="https://example.com/label" onclick="window.__xss=1">download</a><img src=x onerror="window.__xss=2"></p>',
+      },
     ]
     const matching = q === null ? snippets : snippets.filter((snippet) => snippet.detail.includes(q))
     return route.fulfill({ contentType: 'text/html', body: matching.length ? pickerFragment(matching) : '<p class="picker-empty">No snippets match.</p>' })
   })
   await page.route(/\/conversations\/[a-z0-9]+\/mentions/, (route) =>
-    route.fulfill({ contentType: 'text/html', body: pickerFragment([{ label: 'Grace Hopper', html: '<span class="mention" data-user-id="grace01">@Grace Hopper</span>' }]) }),
+    route.fulfill({
+      contentType: 'text/html',
+      body: pickerFragment([{ label: 'Grace Hopper', html: '<span class="mention" data-user-id="grace01">@Grace Hopper</span>' }]),
+    }),
   )
   await openThread(page, 'Cancel my subscription box')
 
@@ -346,10 +365,19 @@ test('a picked mention or snippet replaces its trigger text; blocks and link car
     route.fulfill({ contentType: 'text/html', body: pickerFragment([{ label: 'Two parts', detail: '#two', html: '<p>First part</p><p>Second part</p>' }]) }),
   )
   await page.route(/\/conversations\/[a-z0-9]+\/insert\/articles/, (route) =>
-    route.fulfill({ contentType: 'text/html', body: pickerFragment([{ label: 'Returns', html: card('Returns') }, { label: 'Sizes', html: card('Sizes') }]) }),
+    route.fulfill({
+      contentType: 'text/html',
+      body: pickerFragment([
+        { label: 'Returns', html: card('Returns') },
+        { label: 'Sizes', html: card('Sizes') },
+      ]),
+    }),
   )
   await page.route(/\/conversations\/[a-z0-9]+\/mentions/, (route) =>
-    route.fulfill({ contentType: 'text/html', body: pickerFragment([{ label: 'Grace Hopper', html: '<span class="mention" data-user-id="grace01">@Grace Hopper</span>' }]) }),
+    route.fulfill({
+      contentType: 'text/html',
+      body: pickerFragment([{ label: 'Grace Hopper', html: '<span class="mention" data-user-id="grace01">@Grace Hopper</span>' }]),
+    }),
   )
   await openThread(page, 'Wrong colour delivered')
   const html = () => page.inputValue('#composer input[name=html]')
@@ -382,7 +410,10 @@ test('a picked mention or snippet replaces its trigger text; blocks and link car
   await page.keyboard.type('thanks')
   await page.waitForFunction(() => document.querySelectorAll('#composer .editor-area .mention').length === 3)
   assert.equal(await page.locator('.editor-popover').count(), 0)
-  assert.match(await html(), /^Check stock: <span class="mention" data-user-id="grace01">@Grace Hopper<\/span> and <span class="mention" data-user-id="grace01">@Grace Hopper<\/span> and <span class="mention" data-user-id="grace01">@Grace Hopper<\/span> thanks$/)
+  assert.match(
+    await html(),
+    /^Check stock: <span class="mention" data-user-id="grace01">@Grace Hopper<\/span> and <span class="mention" data-user-id="grace01">@Grace Hopper<\/span> and <span class="mention" data-user-id="grace01">@Grace Hopper<\/span> thanks$/,
+  )
 
   // A reply: a two-paragraph snippet from `#` stays two paragraphs of its own.
   await page.check('#composer input[name="kind"][value="message"]')
@@ -421,6 +452,9 @@ test('a picked mention or snippet replaces its trigger text; blocks and link car
   await message.waitFor({ timeout: 5000 })
   assert.equal(await message.locator('.link-card').count(), 2)
   assert.deepEqual(await message.locator('.link-card-kind').allTextContents(), ['Article', 'Article'])
-  assert.deepEqual((await message.locator('p').allInnerTexts()).map((text) => text.trim()), ['Hello Anna,', 'First part', 'Second part', 'Typed after', 'Between the cards', 'The end'])
+  assert.deepEqual(
+    (await message.locator('p').allInnerTexts()).map((text) => text.trim()),
+    ['Hello Anna,', 'First part', 'Second part', 'Typed after', 'Between the cards', 'The end'],
+  )
   assert.deepEqual(errors, [])
 })

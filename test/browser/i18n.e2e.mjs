@@ -60,7 +60,9 @@ test('a visitor whose browser prefers Norwegian gets the chat widget in Norwegia
   await visitor.goto(`${stack.server.url}/widget/demo`)
   const widget = visitor.locator('[data-switchboard-widget]')
   // The texts arrive with the session; the launcher's label is one of them.
-  await visitor.waitForFunction(() => document.querySelector('[data-switchboard-widget]')?.shadowRoot?.querySelector('.launcher')?.getAttribute('aria-label') === 'Åpne chatten')
+  await visitor.waitForFunction(
+    () => document.querySelector('[data-switchboard-widget]')?.shadowRoot?.querySelector('.launcher')?.getAttribute('aria-label') === 'Åpne chatten',
+  )
   await widget.locator('.launcher').click()
   assert.equal(await widget.locator('.prechat button[type=submit]').textContent(), 'Start chatten')
   assert.equal(await widget.locator('.composer textarea').getAttribute('placeholder'), 'Skriv en melding …')

@@ -34,10 +34,16 @@ test('search, then narrow by channel; the URL carries both and Exit search retur
   const rows = page.locator('#conversation-rows .conversation-row')
   await rows.first().waitFor()
   // The address bar can change a moment before the new list is swapped in.
-  await page.waitForFunction(() => {
-    const list = [...document.querySelectorAll('#conversation-rows .conversation-row')]
-    return list.length > 0 && list.every((row) => row.querySelector('.channel-email'))
-  }, undefined, { timeout: 5000 }).catch(() => undefined)
+  await page
+    .waitForFunction(
+      () => {
+        const list = [...document.querySelectorAll('#conversation-rows .conversation-row')]
+        return list.length > 0 && list.every((row) => row.querySelector('.channel-email'))
+      },
+      undefined,
+      { timeout: 5000 },
+    )
+    .catch(() => undefined)
   const count = await rows.count()
   assert.ok(count >= 1)
   for (let index = 0; index < count; index++) {

@@ -47,10 +47,10 @@ test('an agent sees a new email arrive live in the open thread and at the top of
   await page.waitForTimeout(300)
 
   const text = `Live check ${Date.now()}: can you add spare batteries?`
-  const response = await fetch(
-    `${server.url}/cdn-cgi/handler/email?from=chen.wei@harbourlogistics.sg&to=support@demo.switchboard.test`,
-    { method: 'POST', body: inboundEmail(text, `live-${Date.now()}@harbourlogistics.sg`) },
-  )
+  const response = await fetch(`${server.url}/cdn-cgi/handler/email?from=chen.wei@harbourlogistics.sg&to=support@demo.switchboard.test`, {
+    method: 'POST',
+    body: inboundEmail(text, `live-${Date.now()}@harbourlogistics.sg`),
+  })
   assert.equal(response.status, 200, await response.text())
 
   await page.locator('#thread-messages .message', { hasText: text }).waitFor({ timeout: 5000 })

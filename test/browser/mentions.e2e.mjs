@@ -30,7 +30,10 @@ test('a mention in a comment notifies the teammate live, and the notification op
   await ada.page.check('#composer input[name="kind"][value="comment"]')
   const stamp = `Mention check ${Date.now()}:`
   const editor = ada.page.locator('#composer .editor-area[contenteditable=true]')
-  const hasEditor = await editor.waitFor({ timeout: 1500 }).then(() => true, () => false)
+  const hasEditor = await editor.waitFor({ timeout: 1500 }).then(
+    () => true,
+    () => false,
+  )
   if (hasEditor) {
     // The rich editor: `@` opens the teammate picker (GET /conversations/:id/mentions?q=gra).
     await editor.click()

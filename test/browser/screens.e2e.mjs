@@ -57,7 +57,10 @@ async function assertControlsWithinWidth(page, scope) {
 }
 
 async function assertNoHorizontalScroll(page) {
-  const { scrollWidth, clientWidth } = await page.evaluate(() => ({ scrollWidth: document.documentElement.scrollWidth, clientWidth: document.documentElement.clientWidth }))
+  const { scrollWidth, clientWidth } = await page.evaluate(() => ({
+    scrollWidth: document.documentElement.scrollWidth,
+    clientWidth: document.documentElement.clientWidth,
+  }))
   assert.ok(scrollWidth <= clientWidth, `the page scrolls sideways (${scrollWidth} > ${clientWidth})`)
 }
 
@@ -140,7 +143,10 @@ for (const size of sizes) {
       assert.equal(await page.getAttribute('#thread-header [data-toggle-pane="right"]', 'aria-expanded'), 'true')
     }
     const pane = await box(page, '#contact-pane')
-    assert.ok(pane.x >= 0 && pane.x + pane.width <= viewport.width + 1 && pane.y >= 0 && pane.y + pane.height <= viewport.height + 1, 'the sidebar is inside the screen')
+    assert.ok(
+      pane.x >= 0 && pane.x + pane.width <= viewport.width + 1 && pane.y >= 0 && pane.y + pane.height <= viewport.height + 1,
+      'the sidebar is inside the screen',
+    )
     await page.waitForSelector('#card-about dt:has-text("Email")')
     await assertControlsWithinWidth(page, '#contact-pane')
     // A value breaks between words, never inside one ("Office manage/r").
@@ -182,11 +188,17 @@ test('every control is reachable by keyboard with a visible focus, on a phone to
   })
   assert.deepEqual(first, { nav: true, outline: true }, 'the first Tab lands on ☰ with a visible focus ring')
   // The hidden navigation takes no Tab stops until it is opened.
-  const hiddenStops = await page.evaluate(() => [...document.querySelectorAll('#nav-pane a, #nav-pane button')].filter((element) => element.checkVisibility({ visibilityProperty: true })).length)
+  const hiddenStops = await page.evaluate(
+    () => [...document.querySelectorAll('#nav-pane a, #nav-pane button')].filter((element) => element.checkVisibility({ visibilityProperty: true })).length,
+  )
   assert.equal(hiddenStops, 0)
   await page.keyboard.press('Enter')
   await page.waitForSelector('#nav-pane .view-link', { state: 'visible' })
-  assert.equal(await page.evaluate(() => document.getElementById('nav-pane').contains(document.activeElement)), true, 'opening ☰ moves the focus into the navigation')
+  assert.equal(
+    await page.evaluate(() => document.getElementById('nav-pane').contains(document.activeElement)),
+    true,
+    'opening ☰ moves the focus into the navigation',
+  )
   await page.keyboard.press('Escape')
   // j opens nothing by itself; Enter on a focused row opens it in the one pane.
   await page.keyboard.press('j')
@@ -272,7 +284,11 @@ test('the list header count follows live updates like the sidebar count', async 
   const { page } = await stack.loggedInPage(stack.seed.logins.admin)
   await page.waitForSelector('.list-inner[data-live]')
   // The number beside the list's title, and the view's count in the navigation.
-  const count = () => page.evaluate(() => [document.querySelector('.pane-header :is(h1, h2) + span')?.textContent.trim(), document.getElementById('count-open')?.textContent.trim()])
+  const count = () =>
+    page.evaluate(() => [
+      document.querySelector('.pane-header :is(h1, h2) + span')?.textContent.trim(),
+      document.getElementById('count-open')?.textContent.trim(),
+    ])
   const [header, sidebar] = await count()
   assert.equal(header, sidebar)
   await page.click('.conversation-row:has-text("Wrong colour delivered") a.row-link')
@@ -280,7 +296,11 @@ test('the list header count follows live updates like the sidebar count', async 
   await page.waitForSelector('#thread .thread-layout[data-live]') // processed by htmx, its socket open
   await page.keyboard.press('e')
   await page.waitForFunction((before) => document.getElementById('count-open')?.textContent.trim() === String(Number(before) - 1), sidebar)
-  await page.waitForFunction(() => document.querySelector('.pane-header :is(h1, h2) + span')?.textContent.trim() === document.getElementById('count-open')?.textContent.trim(), null, { timeout: 3000 })
+  await page.waitForFunction(
+    () => document.querySelector('.pane-header :is(h1, h2) + span')?.textContent.trim() === document.getElementById('count-open')?.textContent.trim(),
+    null,
+    { timeout: 3000 },
+  )
   await page.context().close()
 })
 

@@ -8,7 +8,15 @@ import { chromium } from 'playwright-core'
 import { applyMigrations, root, seedDemo, startDevServer } from '../../scripts/lib/dev-server.mjs'
 
 const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
-const chromiumArgs = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
+const chromiumArgs = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+]
 export const resultsDir = join(root, 'test-results')
 
 async function freePort() {

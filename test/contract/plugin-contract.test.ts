@@ -129,7 +129,11 @@ for (const { plugin, contract } of plugins) {
           if (inbound!.kind === 'webhook') {
             const event = inbound!.event(ws.tag, 'to-answer')
             const path = `/channels/${channelOf(ws).id}/inbound`
-            await request(path, { method: 'POST', body: event.body, headers: { 'Content-Type': event.contentType, ...(await inbound!.sign(ws.tag, `${origin}${path}`, event.body)) } })
+            await request(path, {
+              method: 'POST',
+              body: event.body,
+              headers: { 'Content-Type': event.contentType, ...(await inbound!.sign(ws.tag, `${origin}${path}`, event.body)) },
+            })
           } else {
             const channel = (await getChannelById(db(), channelOf(ws).id))!
             const ctx = channelContextOf(channel, env)
@@ -151,7 +155,13 @@ for (const { plugin, contract } of plugins) {
               deliveryStatus: 'pending',
               createdAt: Date.now(),
             }))!
-          const row = async (id: number) => (await db().select().from(messages).where(and(eq(messages.id, id))))[0]!
+          const row = async (id: number) =>
+            (
+              await db()
+                .select()
+                .from(messages)
+                .where(and(eq(messages.id, id)))
+            )[0]!
 
           const ok = await reply('Thanks, on its way.')
           expect(await deliver(db(), sendEnv, { accountId: ws.accountId, messageId: ok.id }, 1)).toEqual({ status: 'sent' })

@@ -16,7 +16,9 @@ import { parseEmail } from '../../plugins/email/parse'
 const corpusRoot = process.env.SWITCHBOARD_EMAIL_CORPUS ?? join(import.meta.dirname, '..', '..', '..', 'shared', 'corpus', 'email')
 const corpusDir = join(corpusRoot, 'zammad')
 if (!existsSync(corpusDir)) {
-  throw new Error(`The email corpus is not at ${corpusDir}. It lives in the team's shared folder beside the clone; set SWITCHBOARD_EMAIL_CORPUS to its corpus/email folder.`)
+  throw new Error(
+    `The email corpus is not at ${corpusDir}. It lives in the team's shared folder beside the clone; set SWITCHBOARD_EMAIL_CORPUS to its corpus/email folder.`,
+  )
 }
 
 interface Expected {
@@ -35,11 +37,11 @@ const knownDisagreements: Record<string, string> = {
   'mail043.box': 'text/plain alternative only says "HTML newsletter could be read here"; Zammad shows the HTML alternative',
   'mail046.box': 'Subject in raw 8-bit GB2312 without an encoded-word; we do not guess header charsets, Zammad does',
   'mail053.box': 'From is "MAILER-DAEMON (Mail Delivery System)" without an address; we use the envelope sender (the bounce is still recognised)',
-  'mail060.box': 'UTF-8 body labelled gb2312: Zammad\'s expected text is itself mojibake; ours decodes the text part as labelled',
+  'mail060.box': "UTF-8 body labelled gb2312: Zammad's expected text is itself mojibake; ours decodes the text part as labelled",
   'mail068.box': 'Zammad joins two body parts (the form appears twice); we keep the first text part (83% overlap)',
   'mail071.box': 'local part with spaces ("power quadrant system@example.com"); we keep only the last word before @',
   'mail076.box': 'malformed From ("…"@example.com>) without a usable address; we use the envelope sender',
-  'mail082.box': 'the text part leaves out some quoted history that Zammad\'s HTML body has (89% overlap)',
+  'mail082.box': "the text part leaves out some quoted history that Zammad's HTML body has (89% overlap)",
   'mail085.box': 'text and HTML alternatives differ (the HTML carries a longer signature); we keep the text part',
   'mail087.box': 'From without angle brackets ("Test test@example.com"): we read test@example.com; Zammad finds no body where we read the fax notice text part',
   'mail093.box': 'Subject in raw Shift_JIS bytes without an encoded-word; we do not guess header charsets',
@@ -127,7 +129,9 @@ function filesUnder(directory: string): string[] {
 }
 
 describe('the Zammad mail corpus', () => {
-  const files = readdirSync(corpusDir).filter((name) => name.endsWith('.box')).sort()
+  const files = readdirSync(corpusDir)
+    .filter((name) => name.endsWith('.box'))
+    .sort()
 
   it('has its files where the README says', () => {
     expect(files.length).toBeGreaterThan(100)
@@ -147,7 +151,12 @@ describe('the Zammad mail corpus', () => {
     const siblings = filesUnder(join(corpusDir, 'siblings'))
     expect(siblings.length).toBeGreaterThan(0)
     for (const path of siblings) {
-      const message = await parseEmail(new Uint8Array(readFileSync(path)), { envelopeFrom: 'e@example.net', envelopeTo: 's@example.com', rawKey: 'k', ownAddresses: [] })
+      const message = await parseEmail(new Uint8Array(readFileSync(path)), {
+        envelopeFrom: 'e@example.net',
+        envelopeTo: 's@example.com',
+        rawKey: 'k',
+        ownAddresses: [],
+      })
       expect(message.notice, path).toBeUndefined()
     }
   })

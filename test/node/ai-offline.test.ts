@@ -75,10 +75,18 @@ describe('offline summary', () => {
   })
 
   it('labels internal notes as notes when they are picked', () => {
-    const notes = thread([
-      { kind: 'message', from: 'customer', name: 'Priya Raman', text: 'Could you reissue invoice INV-2291 with our VAT number GB 123 4567 89? Our accounts team cannot book it otherwise.' },
-      { kind: 'comment', from: 'agent', name: 'Grace Hopper', text: 'Finance can reissue INV-2291; waiting on them. Please do not close this.' },
-    ], { subject: 'Invoice needs our VAT number', contact: { name: 'Priya Raman', email: 'priya@lumen.io' } })
+    const notes = thread(
+      [
+        {
+          kind: 'message',
+          from: 'customer',
+          name: 'Priya Raman',
+          text: 'Could you reissue invoice INV-2291 with our VAT number GB 123 4567 89? Our accounts team cannot book it otherwise.',
+        },
+        { kind: 'comment', from: 'agent', name: 'Grace Hopper', text: 'Finance can reissue INV-2291; waiting on them. Please do not close this.' },
+      ],
+      { subject: 'Invoice needs our VAT number', contact: { name: 'Priya Raman', email: 'priya@lumen.io' } },
+    )
     const { lines } = summarizeThread(notes)
     expect(lines.join('\n')).toContain('Agent Grace (internal note): Finance can reissue INV-2291; waiting on them.')
     expect(lines[0]).toMatch(/^Customer: Could you reissue invoice INV-2291/)
@@ -90,7 +98,10 @@ describe('offline summary', () => {
         kind: 'message' as const,
         from: index % 2 ? ('agent' as const) : ('customer' as const),
         name: index % 2 ? 'Ada Lovelace' : 'Chen Wei',
-        text: index % 2 ? `We checked batch ${index} of the Beam 400 headlamps and it is ready to ship.` : `What about batch ${index} of the headlamps for the warehouse staff?`,
+        text:
+          index % 2
+            ? `We checked batch ${index} of the Beam 400 headlamps and it is ready to ship.`
+            : `What about batch ${index} of the headlamps for the warehouse staff?`,
       })),
     )
     const first = summarizeThread(long)

@@ -15,7 +15,10 @@ function plan(config: string, ...args: string[]) {
   const directory = mkdtempSync(join(tmpdir(), 'deploy-plan-'))
   const path = join(directory, 'wrangler.toml')
   writeFileSync(path, config)
-  const result = spawnSync(process.execPath, [join(root, 'scripts', 'deploy.mjs'), '--plan', '--config', path, ...args], { encoding: 'utf8', env: { ...process.env, TURSO_AUTH_TOKEN: 'tok', TURSO_DATABASE_URL: 'libsql://x' } })
+  const result = spawnSync(process.execPath, [join(root, 'scripts', 'deploy.mjs'), '--plan', '--config', path, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, TURSO_AUTH_TOKEN: 'tok', TURSO_DATABASE_URL: 'libsql://x' },
+  })
   return { ...result, unchanged: readFileSync(path, 'utf8') === config }
 }
 
@@ -23,7 +26,15 @@ describe('npm run deploy --plan', () => {
   it('prints every wrangler command in order (create D1, R2, Queue; migrations remote; secrets; deploy) and the Email Routing step, changing nothing', () => {
     const result = plan(toml, '--from', 'support@acme.com', '--app-url', 'https://support.acme.com')
     expect(result.status).toBe(0)
-    const commands = result.stdout.split('\n').filter((line) => line.trim().startsWith('npx wrangler')).map((line) => line.trim().split('    #')[0]!.replace(/ --config \S+/, ''))
+    const commands = result.stdout
+      .split('\n')
+      .filter((line) => line.trim().startsWith('npx wrangler'))
+      .map((line) =>
+        line
+          .trim()
+          .split('    #')[0]!
+          .replace(/ --config \S+/, ''),
+      )
     expect(commands).toEqual([
       'npx wrangler d1 list --json',
       'npx wrangler r2 bucket list',
@@ -58,13 +69,26 @@ describe('npm run deploy --plan', () => {
 
 describe('the deploy plan reads what the account already has', () => {
   it('parses wrangler’s d1 list --json and r2 bucket list output, and skips what exists', () => {
-    expect(databaseIdFromList(JSON.stringify([{ uuid: 'x-1', name: 'other' }, { uuid: existingId, name: 'switchboard' }]), 'switchboard')).toBe(existingId)
+    expect(
+      databaseIdFromList(
+        JSON.stringify([
+          { uuid: 'x-1', name: 'other' },
+          { uuid: existingId, name: 'switchboard' },
+        ]),
+        'switchboard',
+      ),
+    ).toBe(existingId)
     expect(databaseIdFromList('[]', 'switchboard')).toBeNull()
-    expect(bucketNamesFromList('name:           switchboard-attachments\ncreation_date:  2026-01-01T00:00:00.000Z\n\nname:           logs\ncreation_date:  x\n')).toEqual(['switchboard-attachments', 'logs'])
+    expect(
+      bucketNamesFromList('name:           switchboard-attachments\ncreation_date:  2026-01-01T00:00:00.000Z\n\nname:           logs\ncreation_date:  x\n'),
+    ).toEqual(['switchboard-attachments', 'logs'])
     const resources = resourcesOf(toml)
     expect(resources).toEqual({ databaseName: 'switchboard', databaseId: null, bucketName: 'switchboard-attachments', queueName: 'switchboard-outbound' })
     const steps = deploySteps(resources, { databaseId: existingId, buckets: ['switchboard-attachments'], queueExists: true }, { vars: {}, secrets: [] })
-    expect(steps.filter((step: { args?: string[] }) => step.args).map((step: { args: string[] }) => step.args.join(' '))).toEqual(['d1 migrations apply DB --remote', 'deploy'])
+    expect(steps.filter((step: { args?: string[] }) => step.args).map((step: { args: string[] }) => step.args.join(' '))).toEqual([
+      'd1 migrations apply DB --remote',
+      'deploy',
+    ])
     expect(resourcesOf(withDatabaseId(toml, existingId)).databaseId).toBe(existingId)
     expect(() => withDatabaseId(toml, '"; rm -rf')).toThrow()
   })

@@ -82,7 +82,16 @@ describe('email signals', () => {
   })
 
   it('knows role mailboxes from people', () => {
-    for (const address of ['info@x.no', 'NoReply@x.no', 'no-reply@x.no', 'mailer-daemon@x.no', 'postmaster@x.no', 'abuse@x.no', 'marketing+eu@x.no', 'sales@x.no']) {
+    for (const address of [
+      'info@x.no',
+      'NoReply@x.no',
+      'no-reply@x.no',
+      'mailer-daemon@x.no',
+      'postmaster@x.no',
+      'abuse@x.no',
+      'marketing+eu@x.no',
+      'sales@x.no',
+    ]) {
       expect(isRoleAddress(address), address).toBe(true)
     }
     for (const address of ['ola@x.no', 'support@x.no', 'security@x.no', 'information.desk@x.no']) {

@@ -41,7 +41,7 @@ const xssPayloads = [
   '<div style="background:u\\72l(https://evil.example)">x</div>',
   '<div style="position:fixed;top:0;left:0;width:100%;height:100%">fake login</div>',
   '<p title="&quot;><script>alert(1)</script>">x</p>',
-  '<p title=\'x\' onclick=\'alert(1)\'>x</p>',
+  "<p title='x' onclick='alert(1)'>x</p>",
   '<noscript><p title="</noscript><img src=x onerror=alert(1)>"></noscript>',
   '<textarea><img src=x onerror=alert(1)></textarea>',
   '<title><img src=x onerror=alert(1)></title>',
@@ -62,9 +62,43 @@ const xssPayloads = [
 ]
 
 const allowedAttributeNames = new Set([
-  'title', 'lang', 'dir', 'align', 'valign', 'width', 'height', 'bgcolor', 'style', 'href', 'target', 'rel', 'src', 'alt',
-  'border', 'hspace', 'vspace', 'cellpadding', 'cellspacing', 'summary', 'colspan', 'rowspan', 'nowrap', 'headers',
-  'scope', 'span', 'color', 'face', 'size', 'start', 'type', 'reversed', 'value', 'open', 'datetime', 'data-remote-src', 'class',
+  'title',
+  'lang',
+  'dir',
+  'align',
+  'valign',
+  'width',
+  'height',
+  'bgcolor',
+  'style',
+  'href',
+  'target',
+  'rel',
+  'src',
+  'alt',
+  'border',
+  'hspace',
+  'vspace',
+  'cellpadding',
+  'cellspacing',
+  'summary',
+  'colspan',
+  'rowspan',
+  'nowrap',
+  'headers',
+  'scope',
+  'span',
+  'color',
+  'face',
+  'size',
+  'start',
+  'type',
+  'reversed',
+  'value',
+  'open',
+  'datetime',
+  'data-remote-src',
+  'class',
 ])
 
 /** Parses our output the way a browser would tokenize it and collects what it would act on. */
@@ -87,7 +121,28 @@ describe('the HTML sanitiser', () => {
   it.each(xssPayloads)('leaves nothing active of %s', (payload) => {
     const { html } = sanitizeHtml(payload)
     const { tags, attributes } = inspect(html)
-    const forbiddenTags = ['script', 'iframe', 'object', 'embed', 'form', 'input', 'button', 'meta', 'link', 'base', 'style', 'svg', 'math', 'textarea', 'title', 'xmp', 'template', 'video', 'source', 'noscript']
+    const forbiddenTags = [
+      'script',
+      'iframe',
+      'object',
+      'embed',
+      'form',
+      'input',
+      'button',
+      'meta',
+      'link',
+      'base',
+      'style',
+      'svg',
+      'math',
+      'textarea',
+      'title',
+      'xmp',
+      'template',
+      'video',
+      'source',
+      'noscript',
+    ]
     expect(tags.filter((tag) => forbiddenTags.includes(tag))).toEqual([])
     for (const attribute of attributes) {
       expect(allowedAttributeNames.has(attribute.name), `attribute ${attribute.name}`).toBe(true)
@@ -132,7 +187,9 @@ describe('the HTML sanitiser', () => {
   })
 
   it('turns HTML into readable text without anything from scripts or styles', () => {
-    expect(htmlToText('<style>p{}</style><p>Hello&nbsp;<b>world</b></p><script>x()</script><table><tr><td>a</td><td>b</td></tr></table>')).toBe('Hello world\n\na b')
+    expect(htmlToText('<style>p{}</style><p>Hello&nbsp;<b>world</b></p><script>x()</script><table><tr><td>a</td><td>b</td></tr></table>')).toBe(
+      'Hello world\n\na b',
+    )
   })
 
   it('resolves cid images to our attachment URLs and builds a frame document with a strict CSP', () => {
@@ -157,13 +214,20 @@ describe('forwarded content is the message, not quoted history', () => {
     expect(sanitizeHtml('<p>New</p><blockquote type="cite"><div>On 24 Nov, Ola wrote:</div>old</blockquote>').html).toContain('<details')
 
     // A note typed inside Gmail's container, above the forward: still the message.
-    expect(sanitizeHtml('<div class="gmail_quote">Please handle<br><div class="gmail_attr">---------- Forwarded message ---------<br>From: Ola</div><div>Torn seam.</div></div>').html).not.toContain('<details')
+    expect(
+      sanitizeHtml(
+        '<div class="gmail_quote">Please handle<br><div class="gmail_attr">---------- Forwarded message ---------<br>From: Ola</div><div>Torn seam.</div></div>',
+      ).html,
+    ).not.toContain('<details')
     // A reply whose quoted history is a forward folds as any reply.
     expect(
-      sanitizeHtml('<div>Done.</div><div class="gmail_quote"><div class="gmail_attr">On Mon, Kari wrote:</div><blockquote class="gmail_quote">---------- Forwarded message ---------<br>Torn seam.</blockquote></div>').html,
+      sanitizeHtml(
+        '<div>Done.</div><div class="gmail_quote"><div class="gmail_attr">On Mon, Kari wrote:</div><blockquote class="gmail_quote">---------- Forwarded message ---------<br>Torn seam.</blockquote></div>',
+      ).html,
     ).toContain('<details class="quoted">')
 
-    const outlook = '<div>FYI</div><hr><div id="divRplyFwdMsg"><b>From:</b> Ola<br><b>Sent:</b> Tuesday<br><b>Subject:</b> Boots</div><div>The boots are torn.</div>'
+    const outlook =
+      '<div>FYI</div><hr><div id="divRplyFwdMsg"><b>From:</b> Ola<br><b>Sent:</b> Tuesday<br><b>Subject:</b> Boots</div><div>The boots are torn.</div>'
     expect(sanitizeHtml(outlook, { forwarded: true }).html).not.toContain('<details')
     expect(sanitizeHtml(outlook).html).toContain('<details class="quoted">')
   })

@@ -10,4 +10,7 @@ beforeAll(async () => {
   db = await createLibsqlDb()
 })
 const { blobs } = memoryBlobs()
-emailSuite(() => db, () => blobs)
+emailSuite(
+  () => db,
+  () => blobs,
+)

@@ -7,7 +7,10 @@ import { dbOverLibsql, type Db } from '../../src/db/client'
 const migrationsDir = join(import.meta.dirname, '..', '..', 'migrations')
 
 /** The committed migration files, in the order wrangler applies them. */
-export const migrationFiles = () => readdirSync(migrationsDir).filter((name) => name.endsWith('.sql')).sort()
+export const migrationFiles = () =>
+  readdirSync(migrationsDir)
+    .filter((name) => name.endsWith('.sql'))
+    .sort()
 
 /** Runs one migration file, statement by statement, as wrangler splits it. */
 export async function applyMigration(client: Client, file: string) {

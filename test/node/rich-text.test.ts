@@ -3,12 +3,16 @@ import { plainToRichText, richTextToPlain, sanitizeRichText } from '../../src/li
 
 describe('sanitizeRichText', () => {
   it('keeps formatting, lists, links and our own mention/link-card markup', () => {
-    expect(sanitizeRichText('<p><b>Bold</b> <i>it</i> <u>u</u> <code>x()</code></p>')).toBe('<p><strong>Bold</strong> <em>it</em> <u>u</u> <code>x()</code></p>')
+    expect(sanitizeRichText('<p><b>Bold</b> <i>it</i> <u>u</u> <code>x()</code></p>')).toBe(
+      '<p><strong>Bold</strong> <em>it</em> <u>u</u> <code>x()</code></p>',
+    )
     expect(sanitizeRichText('<ol start="3"><li>a</li></ol><ul><li>b</li></ul>')).toBe('<ol start="3"><li>a</li></ol><ul><li>b</li></ul>')
     expect(sanitizeRichText('<a href="https://example.com/a?b=1&amp;c=2" onclick="x()">x</a>')).toBe(
       '<a href="https://example.com/a?b=1&amp;c=2" target="_blank" rel="noopener noreferrer nofollow">x</a>',
     )
-    expect(sanitizeRichText('<span class="mention evil" data-user-id="abc123" onmouseover="x">@Ann</span>')).toBe('<span class="mention" data-user-id="abc123">@Ann</span>')
+    expect(sanitizeRichText('<span class="mention evil" data-user-id="abc123" onmouseover="x">@Ann</span>')).toBe(
+      '<span class="mention" data-user-id="abc123">@Ann</span>',
+    )
     expect(sanitizeRichText('<span class="mention" data-user-id="a&quot; onx=&quot;">@Ann</span>')).toBe('<span class="mention">@Ann</span>')
     expect(sanitizeRichText('<a href="/kb/acme/returns">Returns</a>')).toContain('href="/kb/acme/returns"')
   })
@@ -47,9 +51,11 @@ describe('sanitizeRichText', () => {
 
 describe('richTextToPlain', () => {
   it('renders lists, links and quotes as readable text', () => {
-    expect(richTextToPlain('<p>Hi <a href="https://x.test/a">the guide</a>.</p><ol><li>one</li><li>two</li></ol><ul><li>dot</li></ul><blockquote><p>quoted</p></blockquote>')).toBe(
-      'Hi the guide <https://x.test/a>.\n\n1. one\n2. two\n\n- dot\n\n> quoted',
-    )
+    expect(
+      richTextToPlain(
+        '<p>Hi <a href="https://x.test/a">the guide</a>.</p><ol><li>one</li><li>two</li></ol><ul><li>dot</li></ul><blockquote><p>quoted</p></blockquote>',
+      ),
+    ).toBe('Hi the guide <https://x.test/a>.\n\n1. one\n2. two\n\n- dot\n\n> quoted')
     expect(richTextToPlain('<p><a href="https://x.test">https://x.test</a></p>')).toBe('https://x.test')
     expect(richTextToPlain('<p>a<br>b</p>')).toBe('a\nb')
   })

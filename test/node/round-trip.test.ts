@@ -10,4 +10,7 @@ beforeAll(async () => {
   db = await createLibsqlDb()
 })
 const { blobs } = memoryBlobs()
-roundTripSuite(() => db, () => blobs)
+roundTripSuite(
+  () => db,
+  () => blobs,
+)

@@ -56,7 +56,11 @@ describe('a fresh clone', () => {
         return statSync(path).isDirectory() ? filesUnder(path) : [path]
       })
     // What npm test runs: the workerd, Node and browser suites, their shared helpers and configs.
-    const files = [...['workers', 'node', 'browser', 'shared'].flatMap((folder) => filesUnder(join(root, 'test', folder))), join(root, 'vitest.workers.config.ts'), join(root, 'vitest.node.config.ts')]
+    const files = [
+      ...['workers', 'node', 'browser', 'shared'].flatMap((folder) => filesUnder(join(root, 'test', folder))),
+      join(root, 'vitest.workers.config.ts'),
+      join(root, 'vitest.node.config.ts'),
+    ]
     const outside = files.filter((path) => /(\.\.['"`/, ]+){3}shared|['"`]shared['"`]\s*,\s*['"`]corpus/.test(readFileSync(path, 'utf8')))
     expect(outside.map((path) => relative(root, path))).toEqual([])
   })

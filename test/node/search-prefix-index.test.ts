@@ -29,7 +29,12 @@ describe('prefix indexes of the search index (migration 0017)', () => {
     const workspace = await createTestWorkspace(db)
     const deps = { db, notifier: recordingNotifier().notifier, blobs: memoryBlobs().blobs }
     for (const [index, text] of texts.entries()) {
-      await ingestInbound(deps, workspace.channels.email, { externalId: `p${index}`, from: { email: `c${index}@example.com`, name: `Customer ${index}` }, subject: `Case ${index}`, text })
+      await ingestInbound(deps, workspace.channels.email, {
+        externalId: `p${index}`,
+        from: { email: `c${index}@example.com`, name: `Customer ${index}` },
+        subject: `Case ${index}`,
+        text,
+      })
     }
     const view = findView('open')!
     // Pages of two rows, so the cursors (which carry the bm25 rank for a relevance sort) are compared too.
@@ -40,7 +45,15 @@ describe('prefix indexes of the search index (migration 0017)', () => {
           const pages = []
           let cursor: string | undefined
           do {
-            const page = await listConversations(db, { accountId: workspace.accountId, inboxId: workspace.inboxId, userId: workspace.users.agent.id, view, filters: { q, sort }, limit: 2, cursor })
+            const page = await listConversations(db, {
+              accountId: workspace.accountId,
+              inboxId: workspace.inboxId,
+              userId: workspace.users.agent.id,
+              view,
+              filters: { q, sort },
+              limit: 2,
+              cursor,
+            })
             pages.push(page)
             cursor = page.nextCursor ?? undefined
           } while (cursor)
@@ -58,9 +71,15 @@ describe('prefix indexes of the search index (migration 0017)', () => {
     expect(await everySearch()).toEqual(before)
 
     // The triggers of 0008 feed the table made again: new messages are found, hidden ones leave.
-    const added = await ingestInbound(deps, workspace.channels.email, { externalId: 'p-new', from: { email: 'new@example.com' }, text: 'Zebu sightings near the depot' })
+    const added = await ingestInbound(deps, workspace.channels.email, {
+      externalId: 'p-new',
+      from: { email: 'new@example.com' },
+      text: 'Zebu sightings near the depot',
+    })
     const find = async (q: string) =>
-      (await listConversations(db, { accountId: workspace.accountId, inboxId: workspace.inboxId, userId: workspace.users.agent.id, view, filters: { q } })).rows.map((row) => row.id)
+      (
+        await listConversations(db, { accountId: workspace.accountId, inboxId: workspace.inboxId, userId: workspace.users.agent.id, view, filters: { q } })
+      ).rows.map((row) => row.id)
     expect(await find('z')).toEqual([added.conversationId])
     expect(await find('zeb')).toEqual([added.conversationId])
     await db.update(messages).set({ hiddenAt: Date.now(), hiddenBy: workspace.users.admin.id }).where(eq(messages.id, added.messageId))

@@ -10,4 +10,7 @@ beforeAll(async () => {
   db = await createLibsqlDb()
 })
 const { blobs } = memoryBlobs()
-serviceSuite(() => db, () => blobs)
+serviceSuite(
+  () => db,
+  () => blobs,
+)

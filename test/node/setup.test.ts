@@ -32,7 +32,11 @@ describe('first-run setup on an empty database (libSQL)', () => {
 
   it('names the field of bad input and stores nothing', async () => {
     const db = await createLibsqlDb()
-    const fieldOf = (promise: Promise<unknown>) => promise.then(() => null, (error: FieldError) => error.field)
+    const fieldOf = (promise: Promise<unknown>) =>
+      promise.then(
+        () => null,
+        (error: FieldError) => error.field,
+      )
     expect(await fieldOf(setUpWorkspace(db, { ...input, workspaceName: ' ' }))).toBe('workspaceName')
     expect(await fieldOf(setUpWorkspace(db, { ...input, email: 'no-at-sign' }))).toBe('email')
     expect(await fieldOf(setUpWorkspace(db, { ...input, password: 'short' }))).toBe('password')

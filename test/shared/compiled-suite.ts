@@ -53,9 +53,15 @@ export function compiledSuite(getDb: () => Db) {
           .where(eq(users.id, sql.placeholder('id'))),
       }))
       await setHours().bind(db, { id: people.agent.id, hours: { enabled: true, days: { 1: [[540, 1020]] } } })
-      expect((await db.select({ hours: users.officeHours }).from(users).where(eq(users.id, people.agent.id)))[0]?.hours).toEqual({ enabled: true, days: { 1: [[540, 1020]] } })
+      expect((await db.select({ hours: users.officeHours }).from(users).where(eq(users.id, people.agent.id)))[0]?.hours).toEqual({
+        enabled: true,
+        days: { 1: [[540, 1020]] },
+      })
       await setHours().bind(db, { id: people.agent.id, hours: null })
-      const [raw] = await db.select({ hours: sql<string | null>`${users.officeHours}`, type: sql<string>`typeof(${users.officeHours})` }).from(users).where(eq(users.id, people.agent.id))
+      const [raw] = await db
+        .select({ hours: sql<string | null>`${users.officeHours}`, type: sql<string>`typeof(${users.officeHours})` })
+        .from(users)
+        .where(eq(users.id, people.agent.id))
       expect(raw).toEqual({ hours: null, type: 'null' })
     })
 
@@ -64,13 +70,25 @@ export function compiledSuite(getDb: () => Db) {
       const { accountId } = await createTestWorkspace(db)
       const id = newId()
       await db.insert(contacts).values({ id, accountId, name: 'Bo', email: 'bo@example.com', properties: { a: '1' }, createdAt: 5 })
-      const fields = { id: contacts.id, blocked: contacts.blocked, properties: contacts.properties, doubled: sql`${contacts.createdAt} * 2`.mapWith(Number), label: sql<string>`'x' || ${contacts.name}` }
+      const fields = {
+        id: contacts.id,
+        blocked: contacts.blocked,
+        properties: contacts.properties,
+        doubled: sql`${contacts.createdAt} * 2`.mapWith(Number),
+        label: sql<string>`'x' || ${contacts.name}`,
+      }
       const select = compiled<{ id: string; blocked: boolean; properties: Record<string, string>; doubled: number; label: string }[]>(() => ({
-        query: statementBuilder.select(fields).from(contacts).where(and(eq(contacts.accountId, sql.placeholder('accountId')), eq(contacts.id, sql.placeholder('id')))),
+        query: statementBuilder
+          .select(fields)
+          .from(contacts)
+          .where(and(eq(contacts.accountId, sql.placeholder('accountId')), eq(contacts.id, sql.placeholder('id')))),
         fields,
       }))
       const compiledRows = await select().bind(db, { accountId, id })
-      const drizzleRows = await db.select(fields).from(contacts).where(and(eq(contacts.accountId, accountId), eq(contacts.id, id)))
+      const drizzleRows = await db
+        .select(fields)
+        .from(contacts)
+        .where(and(eq(contacts.accountId, accountId), eq(contacts.id, id)))
       expect(compiledRows).toEqual(drizzleRows)
       expect(compiledRows).toEqual([{ id, blocked: false, properties: { a: '1' }, doubled: 10, label: 'xBo' }])
       // The same inside a batch, where each driver hands over its raw batch result.
@@ -84,19 +102,34 @@ export function compiledSuite(getDb: () => Db) {
       let calls = 0
       // The contacts table, declared with generated values for columns the row leaves out.
       const generatedContacts = sqliteTable('contacts', {
-        id: text('id').primaryKey().$defaultFn(() => `gen-${newId()}`),
+        id: text('id')
+          .primaryKey()
+          .$defaultFn(() => `gen-${newId()}`),
         accountId: text('account_id').notNull(),
         name: text('name').$onUpdateFn(() => `name-${++calls}`),
         email: text('email'),
-        createdAt: integer('created_at').notNull().$defaultFn(() => 1_000 + calls),
+        createdAt: integer('created_at')
+          .notNull()
+          .$defaultFn(() => 1_000 + calls),
       })
       let builds = 0
-      const insert = new CompiledInsert<typeof generatedContacts, void, typeof generatedContacts.$inferInsert, { id: string; name: string | null; createdAt: number }[]>(
+      const insert = new CompiledInsert<
+        typeof generatedContacts,
+        void,
+        typeof generatedContacts.$inferInsert,
+        { id: string; name: string | null; createdAt: number }[]
+      >(
         generatedContacts,
         ({ values }) => {
           builds++
           const fields = { id: generatedContacts.id, name: generatedContacts.name, createdAt: generatedContacts.createdAt }
-          return { query: statementBuilder.insert(generatedContacts).values(values as unknown as typeof generatedContacts.$inferInsert).returning(fields), fields }
+          return {
+            query: statementBuilder
+              .insert(generatedContacts)
+              .values(values as unknown as typeof generatedContacts.$inferInsert)
+              .returning(fields),
+            fields,
+          }
         },
         () => '',
       )
@@ -130,8 +163,20 @@ export function compiledSuite(getDb: () => Db) {
       expect(noReturning.sql).not.toBe(a1.sql)
       expect(noReturning.sql).not.toMatch(/returning/)
       // Each shape's SQL is what drizzle builds for such a row.
-      expect(withEmail.sql).toBe(db.insert(contacts).values({ ...base, id: 'x', email: 'e' }).returning().toSQL().sql)
-      expect(a1.sql).toBe(db.insert(contacts).values({ ...base, id: 'x' }).returning().toSQL().sql)
+      expect(withEmail.sql).toBe(
+        db
+          .insert(contacts)
+          .values({ ...base, id: 'x', email: 'e' })
+          .returning()
+          .toSQL().sql,
+      )
+      expect(a1.sql).toBe(
+        db
+          .insert(contacts)
+          .values({ ...base, id: 'x' })
+          .returning()
+          .toSQL().sql,
+      )
     })
 
     it('run inside a batch with drizzle builders, and roll the whole batch back when any statement fails', async () => {
@@ -148,7 +193,9 @@ export function compiledSuite(getDb: () => Db) {
 
       // A compiled insert, then a drizzle insert that breaks the unique (account, email) index.
       const lost = { id: newId(), accountId, name: 'Lost', email: 'lost@example.com', createdAt: 1 }
-      await expect(batch(db, [insertContact.bind(db, lost, 'row'), db.insert(contacts).values({ id: newId(), accountId, email: 'kept@example.com', createdAt: 1 })])).rejects.toThrow()
+      await expect(
+        batch(db, [insertContact.bind(db, lost, 'row'), db.insert(contacts).values({ id: newId(), accountId, email: 'kept@example.com', createdAt: 1 })]),
+      ).rejects.toThrow()
       // A drizzle insert, then a compiled insert that breaks the primary key.
       const alsoLost = { id: newId(), accountId, email: 'also-lost@example.com', createdAt: 1 }
       await expect(batch(db, [db.insert(contacts).values(alsoLost), insertContact.bind(db, { ...ok, email: 'other@example.com' }, 'none')])).rejects.toThrow()
@@ -158,7 +205,18 @@ export function compiledSuite(getDb: () => Db) {
 
     it('append a message with the SQL and parameters drizzle builds for it', () => {
       const db = getDb()
-      const input = { accountId: 'a', conversationId: 'c', channelId: 'ch', direction: 'in' as const, kind: 'message' as const, text: 'Hello  there', externalId: 'x', metadata: { to: ['b@example.com'], automatedKind: 'bounce' }, automated: true, createdAt: 7 }
+      const input = {
+        accountId: 'a',
+        conversationId: 'c',
+        channelId: 'ch',
+        direction: 'in' as const,
+        kind: 'message' as const,
+        text: 'Hello  there',
+        externalId: 'x',
+        metadata: { to: ['b@example.com'], automatedKind: 'bounce' },
+        automated: true,
+        createdAt: 7,
+      }
       const seq = sql`(select coalesce(max(${messages.seq}), 0) + 1 from ${messages} where ${messages.conversationId} = ${input.conversationId})`
       const insert = db.insert(messages).values({ ...input, seq })
       const touchAs = (lastAutomated: 'bounce' | 'auto_reply') =>
@@ -185,7 +243,14 @@ export function compiledSuite(getDb: () => Db) {
         query(touch),
         query(reopen),
       ])
-      expect(appendMessageStatements(db, input, { repeat: 'fail', returning: 'id' }).map(query)[0]).toEqual(query(db.insert(messages).values({ ...input, seq }).returning({ id: messages.id })))
+      expect(appendMessageStatements(db, input, { repeat: 'fail', returning: 'id' }).map(query)[0]).toEqual(
+        query(
+          db
+            .insert(messages)
+            .values({ ...input, seq })
+            .returning({ id: messages.id }),
+        ),
+      )
       // An auto-reply moves the conversation along but does not reopen it.
       const autoReply = { ...input, metadata: { automatedKind: 'auto_reply' } }
       expect(appendMessageStatements(db, autoReply).map(query).slice(1)).toEqual([query(touchAs('auto_reply'))])
@@ -195,30 +260,63 @@ export function compiledSuite(getDb: () => Db) {
       const db = getDb()
       const workspace = await createTestWorkspace(db)
       const chat = workspace.channels.chat
-      const first = await startVisitorConversation(db, chat, { conversationId: newId(), visitorId: 'v-k', message: { externalId: 'v-k:1', from: { externalId: 'v-k' }, text: 'one' } })
+      const first = await startVisitorConversation(db, chat, {
+        conversationId: newId(),
+        visitorId: 'v-k',
+        message: { externalId: 'v-k:1', from: { externalId: 'v-k' }, text: 'one' },
+      })
       expect(first?.status).toBe('started')
       // The same visitor again once that conversation is gone (one per visitor and channel): the
       // known contact, no second contact.
       await db.delete(conversations).where(eq(conversations.contactId, first!.contactId))
       const conversationId = newId()
-      const again = await startVisitorConversation(db, chat, { conversationId, visitorId: 'v-k', message: { externalId: 'v-k:2', from: { externalId: 'v-k', name: 'Other' }, text: 'two' } })
-      expect(again).toMatchObject({ status: 'started', contactId: first!.contactId, message: { seq: 1, conversationId, authorContactId: first!.contactId, authorName: 'Other', text: 'two', metadata: {}, automated: false } })
+      const again = await startVisitorConversation(db, chat, {
+        conversationId,
+        visitorId: 'v-k',
+        message: { externalId: 'v-k:2', from: { externalId: 'v-k', name: 'Other' }, text: 'two' },
+      })
+      expect(again).toMatchObject({
+        status: 'started',
+        contactId: first!.contactId,
+        message: { seq: 1, conversationId, authorContactId: first!.contactId, authorName: 'Other', text: 'two', metadata: {}, automated: false },
+      })
       expect(await db.select({ id: contacts.id }).from(contacts).where(eq(contacts.accountId, workspace.accountId))).toEqual([{ id: first!.contactId }])
       // A visitor without an address whose id is blocked.
       await db.insert(blockedSenders).values({ accountId: workspace.accountId, identifier: 'chat:v-b', createdAt: 1 })
       const blockedId = newId()
-      expect(await startVisitorConversation(db, chat, { conversationId: blockedId, visitorId: 'v-b', message: { externalId: 'v-b:1', from: { externalId: 'v-b' }, text: 'hi' } })).toMatchObject({ status: 'started' })
-      const [row] = await db.select({ folder: conversations.folder, lastSeq: conversations.lastSeq, preview: conversations.preview }).from(conversations).where(eq(conversations.id, blockedId))
+      expect(
+        await startVisitorConversation(db, chat, {
+          conversationId: blockedId,
+          visitorId: 'v-b',
+          message: { externalId: 'v-b:1', from: { externalId: 'v-b' }, text: 'hi' },
+        }),
+      ).toMatchObject({ status: 'started' })
+      const [row] = await db
+        .select({ folder: conversations.folder, lastSeq: conversations.lastSeq, preview: conversations.preview })
+        .from(conversations)
+        .where(eq(conversations.id, blockedId))
       expect(row).toEqual({ folder: 'filtered', lastSeq: 1, preview: 'hi' })
       // A repeat of a stored message id: off the happy path, nothing written.
       const repeatId = newId()
-      expect(await startVisitorConversation(db, chat, { conversationId: repeatId, visitorId: 'v-r', message: { externalId: 'v-k:2', from: { externalId: 'v-r' }, text: 'dup' } })).toBeNull()
+      expect(
+        await startVisitorConversation(db, chat, {
+          conversationId: repeatId,
+          visitorId: 'v-r',
+          message: { externalId: 'v-k:2', from: { externalId: 'v-r' }, text: 'dup' },
+        }),
+      ).toBeNull()
       expect(await db.select().from(conversations).where(eq(conversations.id, repeatId))).toEqual([])
     })
 
     it('refuse a call that lacks a placeholder’s value', async () => {
       const db = getDb()
-      const select = compiled(() => ({ query: statementBuilder.select({ id: contacts.id }).from(contacts).where(eq(contacts.id, sql.placeholder('id'))), fields: { id: contacts.id } }))
+      const select = compiled(() => ({
+        query: statementBuilder
+          .select({ id: contacts.id })
+          .from(contacts)
+          .where(eq(contacts.id, sql.placeholder('id'))),
+        fields: { id: contacts.id },
+      }))
       expect(() => select().bind(db, {})).toThrow('No value for placeholder "id"')
       const bound: BoundStatement = select().bind(db, { id: 'none' })
       expect(await bound).toEqual([])

@@ -36,10 +36,8 @@ export function emailSuite(getDb: () => Db, getBlobs: () => BlobStore) {
       })
       return ingestInbound(deps, options.channel ?? channel, message, options.nowMs)
     }
-    const thread = (conversationId: string) =>
-      db.select().from(messages).where(eq(messages.conversationId, conversationId)).orderBy(messages.seq)
-    const conversation = async (conversationId: string) =>
-      (await db.select().from(conversations).where(eq(conversations.id, conversationId)))[0]!
+    const thread = (conversationId: string) => db.select().from(messages).where(eq(messages.conversationId, conversationId)).orderBy(messages.seq)
+    const conversation = async (conversationId: string) => (await db.select().from(conversations).where(eq(conversations.id, conversationId)))[0]!
     return { workspace, channel, supportAddress, deps, deliver, thread, conversation }
   }
 
@@ -78,7 +76,14 @@ export function emailSuite(getDb: () => Db, getBlobs: () => BlobStore) {
       const { supportAddress, deliver, thread } = await setup()
       const first = await deliver(buildMail({ from: 'Ola <ola@example.no>', to: supportAddress, subject: 'Order 77', messageId: 'o1@example.no' }))
       const reply = await deliver(
-        buildMail({ from: 'ola@example.no', to: supportAddress, subject: 'Re: Order 77', messageId: 'o2@example.no', inReplyTo: 'o1@example.no', body: 'More.' }),
+        buildMail({
+          from: 'ola@example.no',
+          to: supportAddress,
+          subject: 'Re: Order 77',
+          messageId: 'o2@example.no',
+          inReplyTo: 'o1@example.no',
+          body: 'More.',
+        }),
       )
       const deep = await deliver(
         buildMail({
@@ -99,7 +104,9 @@ export function emailSuite(getDb: () => Db, getBlobs: () => BlobStore) {
 
     it('a reply from Outlook with a new subject joins by its references and records the Cc', async () => {
       const { supportAddress, deliver, thread } = await setup()
-      const first = await deliver(buildMail({ from: 'Kari Holm <kari.holm@fjordtech.no>', to: supportAddress, subject: 'Bestilling', messageId: 'k1@fjordtech.no' }))
+      const first = await deliver(
+        buildMail({ from: 'Kari Holm <kari.holm@fjordtech.no>', to: supportAddress, subject: 'Bestilling', messageId: 'k1@fjordtech.no' }),
+      )
       const outlook = await deliver(fixture('outlookReply', { TO: supportAddress, REFERENCES: '<k1@fjordtech.no>', IN_REPLY_TO: '<k1@fjordtech.no>' }))
       expect(outlook).toMatchObject({ status: 'appended', conversationId: first.conversationId })
       const [, stored] = await thread(first.conversationId)
@@ -154,16 +161,21 @@ export function emailSuite(getDb: () => Db, getBlobs: () => BlobStore) {
     it('joins by cleaned subject only a recent conversation the sender takes part in', async () => {
       const { supportAddress, deliver } = await setup()
       const nowMs = Date.now()
-      const first = await deliver(buildMail({ from: 'eva@example.de', to: supportAddress, subject: 'Lieferung verspätet', messageId: 'e1@example.de' }), { nowMs })
+      const first = await deliver(buildMail({ from: 'eva@example.de', to: supportAddress, subject: 'Lieferung verspätet', messageId: 'e1@example.de' }), {
+        nowMs,
+      })
       // German and Norwegian prefixes, nested, a ticket tag: the same subject key.
       const followUp = await deliver(
         buildMail({ from: 'eva@example.de', to: supportAddress, subject: 'AW: Sv: [Ticket#12] WG: Lieferung  verspätet', messageId: 'e2@example.de' }),
         { nowMs: nowMs + dayMs },
       )
       expect(followUp).toMatchObject({ status: 'appended', conversationId: first.conversationId })
-      const muchLater = await deliver(buildMail({ from: 'eva@example.de', to: supportAddress, subject: 'Re: Lieferung verspätet', messageId: 'e3@example.de' }), {
-        nowMs: nowMs + 32 * dayMs,
-      })
+      const muchLater = await deliver(
+        buildMail({ from: 'eva@example.de', to: supportAddress, subject: 'Re: Lieferung verspätet', messageId: 'e3@example.de' }),
+        {
+          nowMs: nowMs + 32 * dayMs,
+        },
+      )
       expect(muchLater.status).toBe('created')
     })
 
@@ -247,10 +259,23 @@ export function emailSuite(getDb: () => Db, getBlobs: () => BlobStore) {
     it('treats List-Id as automated only on a reply to us', async () => {
       const { supportAddress, deliver, thread } = await setup()
       const listPost = await deliver(
-        buildMail({ from: 'dev-list@lists.example.org', to: supportAddress, subject: 'Weekly digest', messageId: 'l1@lists', headers: ['List-Id: <dev.lists.example.org>'] }),
+        buildMail({
+          from: 'dev-list@lists.example.org',
+          to: supportAddress,
+          subject: 'Weekly digest',
+          messageId: 'l1@lists',
+          headers: ['List-Id: <dev.lists.example.org>'],
+        }),
       )
       const listReply = await deliver(
-        buildMail({ from: 'dev-list@lists.example.org', to: supportAddress, subject: 'Re: Weekly digest', messageId: 'l2@lists', inReplyTo: 'l1@lists', headers: ['List-Id: <dev.lists.example.org>'] }),
+        buildMail({
+          from: 'dev-list@lists.example.org',
+          to: supportAddress,
+          subject: 'Re: Weekly digest',
+          messageId: 'l2@lists',
+          inReplyTo: 'l1@lists',
+          headers: ['List-Id: <dev.lists.example.org>'],
+        }),
       )
       const person = await deliver(
         buildMail({ from: 'someone@example.org', to: supportAddress, subject: 'Question', messageId: 'q1@example.org', headers: ['Auto-Submitted: no'] }),
@@ -277,9 +302,16 @@ export function emailSuite(getDb: () => Db, getBlobs: () => BlobStore) {
       expect(bounce).toMatchObject({ status: 'appended', conversationId: first.conversationId })
       expect((await thread(first.conversationId)).at(-1)?.automated).toBe(true)
       const bouncing = async () =>
-        (await db.select().from(contacts).where(and(eq(contacts.accountId, workspace.accountId), eq(contacts.email, 'gone@gone.example'))))[0]?.bouncingAt
+        (
+          await db
+            .select()
+            .from(contacts)
+            .where(and(eq(contacts.accountId, workspace.accountId), eq(contacts.email, 'gone@gone.example')))
+        )[0]?.bouncingAt
       expect(await bouncing()).toBeTypeOf('number')
-      await deliver(buildMail({ from: 'gone@gone.example', to: supportAddress, subject: 'Re: Your order', messageId: 'g2@gone.example', inReplyTo: 'g1@gone.example' }))
+      await deliver(
+        buildMail({ from: 'gone@gone.example', to: supportAddress, subject: 'Re: Your order', messageId: 'g2@gone.example', inReplyTo: 'g1@gone.example' }),
+      )
       expect(await bouncing()).toBeNull()
     })
 
@@ -287,8 +319,13 @@ export function emailSuite(getDb: () => Db, getBlobs: () => BlobStore) {
       const { workspace, supportAddress, deliver, thread, conversation } = await setup()
       const { conversationId, messageId } = await agentInitiated(workspace, 'lost@gone.example', 'Your quote')
       // The provider rewrote our Message-ID on the way out: the stored id is its, ours is only in the bounce.
-      await db.update(messages).set({ externalId: `provider-${workspace.tag}@mail.provider.example` }).where(eq(messages.externalId, messageId))
-      const bounce = await deliver(fixture('dsnBounce', { TO: supportAddress, ID: `pf-${workspace.tag}`, BOUNCED: 'lost@gone.example', ORIGINAL_ID: messageId }))
+      await db
+        .update(messages)
+        .set({ externalId: `provider-${workspace.tag}@mail.provider.example` })
+        .where(eq(messages.externalId, messageId))
+      const bounce = await deliver(
+        fixture('dsnBounce', { TO: supportAddress, ID: `pf-${workspace.tag}`, BOUNCED: 'lost@gone.example', ORIGINAL_ID: messageId }),
+      )
       expect(bounce).toMatchObject({ status: 'appended', conversationId })
       const last = (await thread(conversationId)).at(-1)!
       expect(last.automated).toBe(true)
@@ -301,20 +338,36 @@ export function emailSuite(getDb: () => Db, getBlobs: () => BlobStore) {
       const bounced = `ola.${workspace.tag}@fjordtech.no`
       await db.insert(contacts).values({ id: newId(), accountId: workspace.accountId, name: 'Ola', email: bounced, createdAt: Date.now() })
       const { conversationId, messageId } = await agentInitiated(workspace, bounced, 'Your quote')
-      await db.update(messages).set({ externalId: `provider-${workspace.tag}@mail.provider.example` }).where(eq(messages.externalId, messageId))
-      const ndr = await deliver(fixture('exchangeNdr', { TO: supportAddress, ID: workspace.tag, BOUNCED: bounced, BOUNCED_LOCAL: bounced.split('@')[0]!, ORIGINAL_ID: messageId }))
+      await db
+        .update(messages)
+        .set({ externalId: `provider-${workspace.tag}@mail.provider.example` })
+        .where(eq(messages.externalId, messageId))
+      const ndr = await deliver(
+        fixture('exchangeNdr', { TO: supportAddress, ID: workspace.tag, BOUNCED: bounced, BOUNCED_LOCAL: bounced.split('@')[0]!, ORIGINAL_ID: messageId }),
+      )
       expect(ndr).toMatchObject({ status: 'appended', conversationId })
       expect((await thread(conversationId)).at(-1)?.metadata).toMatchObject({ automatedKind: 'bounce' })
       expect((await conversation(conversationId)).lastAutomated).toBe('bounce')
-      const [contact] = await db.select().from(contacts).where(and(eq(contacts.accountId, workspace.accountId), eq(contacts.email, bounced)))
+      const [contact] = await db
+        .select()
+        .from(contacts)
+        .where(and(eq(contacts.accountId, workspace.accountId), eq(contacts.email, bounced)))
       expect(contact?.bouncingAt).toBeTypeOf('number')
     })
 
     it('a Gmail DSN (message/rfc822 part) joins through the returned message, whose id we never stored, by what it answered', async () => {
       const { workspace, supportAddress, deliver, thread, conversation } = await setup()
-      const first = await deliver(buildMail({ from: 'kari@gone.example', to: supportAddress, subject: 'Your order', messageId: `k1.${workspace.tag}@gone.example` }))
+      const first = await deliver(
+        buildMail({ from: 'kari@gone.example', to: supportAddress, subject: 'Your order', messageId: `k1.${workspace.tag}@gone.example` }),
+      )
       const bounce = await deliver(
-        fixture('gmailDsn', { TO: supportAddress, ID: workspace.tag, BOUNCED: 'kari@gone.example', ORIGINAL_ID: `never-stored.${workspace.tag}@mail.provider.example`, ORIGINAL_IN_REPLY_TO: `k1.${workspace.tag}@gone.example` }),
+        fixture('gmailDsn', {
+          TO: supportAddress,
+          ID: workspace.tag,
+          BOUNCED: 'kari@gone.example',
+          ORIGINAL_ID: `never-stored.${workspace.tag}@mail.provider.example`,
+          ORIGINAL_IN_REPLY_TO: `k1.${workspace.tag}@gone.example`,
+        }),
       )
       expect(bounce).toMatchObject({ status: 'appended', conversationId: first.conversationId })
       expect((await thread(first.conversationId)).map((message) => message.automated)).toEqual([false, true])
@@ -324,13 +377,31 @@ export function emailSuite(getDb: () => Db, getBlobs: () => BlobStore) {
     it('an out-of-office answering our reply joins its conversation without reopening or moving it; one that answers nothing of ours arrives marked', async () => {
       const { workspace, supportAddress, deliver, thread, conversation } = await setup()
       // A conversation an agent closed after answering.
-      const first = await deliver(buildMail({ from: 'per.hansen@example.no', to: supportAddress, subject: 'Invoice', messageId: `inv.${workspace.tag}@example.no` }))
-      await db.update(conversations).set({ status: 'closed', closedAt: Date.now(), assigneeId: workspace.users.agent.id }).where(eq(conversations.id, first.conversationId))
+      const first = await deliver(
+        buildMail({ from: 'per.hansen@example.no', to: supportAddress, subject: 'Invoice', messageId: `inv.${workspace.tag}@example.no` }),
+      )
+      await db
+        .update(conversations)
+        .set({ status: 'closed', closedAt: Date.now(), assigneeId: workspace.users.agent.id })
+        .where(eq(conversations.id, first.conversationId))
       const ours = ourMessageId(first.conversationId, 'example.test')
-      await appendMessage(db, { accountId: workspace.accountId, conversationId: first.conversationId, channelId: workspace.channels.email.id, direction: 'out', text: 'Paid, thanks.', externalId: ours, createdAt: Date.now() })
+      await appendMessage(db, {
+        accountId: workspace.accountId,
+        conversationId: first.conversationId,
+        channelId: workspace.channels.email.id,
+        direction: 'out',
+        text: 'Paid, thanks.',
+        externalId: ours,
+        createdAt: Date.now(),
+      })
       const ooo = await deliver(fixture('outOfOffice', { TO: supportAddress, SUBJECT: 'Re: Invoice', ID: `a-${workspace.tag}`, IN_REPLY_TO: `<${ours}>` }))
       expect(ooo).toMatchObject({ status: 'appended', conversationId: first.conversationId })
-      expect(await conversation(first.conversationId)).toMatchObject({ status: 'closed', assigneeId: workspace.users.agent.id, folder: 'inbox', lastAutomated: 'auto_reply' })
+      expect(await conversation(first.conversationId)).toMatchObject({
+        status: 'closed',
+        assigneeId: workspace.users.agent.id,
+        folder: 'inbox',
+        lastAutomated: 'auto_reply',
+      })
       expect((await thread(first.conversationId)).at(-1)?.metadata).toMatchObject({ automatedKind: 'auto_reply' })
 
       // An agent-started conversation stays in Sent.
@@ -339,11 +410,26 @@ export function emailSuite(getDb: () => Db, getBlobs: () => BlobStore) {
       expect(await conversation(started.conversationId)).toMatchObject({ folder: 'sent', lastAutomated: 'auto_reply' })
 
       // A person writing again clears the mark and reopens.
-      await deliver(buildMail({ from: 'per.hansen@example.no', to: supportAddress, subject: 'Re: Invoice', messageId: `inv2.${workspace.tag}@example.no`, inReplyTo: ours }))
+      await deliver(
+        buildMail({
+          from: 'per.hansen@example.no',
+          to: supportAddress,
+          subject: 'Re: Invoice',
+          messageId: `inv2.${workspace.tag}@example.no`,
+          inReplyTo: ours,
+        }),
+      )
       expect(await conversation(first.conversationId)).toMatchObject({ status: 'open', lastAutomated: null })
 
       // Answering nothing of ours: its own conversation, marked.
-      const stray = await deliver(fixture('outOfOffice', { TO: supportAddress, SUBJECT: 'Newsletter', ID: `c-${workspace.tag}`, IN_REPLY_TO: `<unknown.${workspace.tag}@elsewhere.example>` }))
+      const stray = await deliver(
+        fixture('outOfOffice', {
+          TO: supportAddress,
+          SUBJECT: 'Newsletter',
+          ID: `c-${workspace.tag}`,
+          IN_REPLY_TO: `<unknown.${workspace.tag}@elsewhere.example>`,
+        }),
+      )
       expect(stray.status).toBe('created')
       expect((await conversation(stray.conversationId)).lastAutomated).toBe('auto_reply')
     })
@@ -351,7 +437,14 @@ export function emailSuite(getDb: () => Db, getBlobs: () => BlobStore) {
     it('files role-address senders in Spam, but not a person or a support team', async () => {
       const { supportAddress, deliver, conversation } = await setup()
       const folders: Record<string, string> = {}
-      for (const from of ['info@shop.example', 'no-reply@notifications.example', 'MAILER-DAEMON@mx.example', 'marketing@vendor.example', 'ada@example.com', 'support@vendor.example']) {
+      for (const from of [
+        'info@shop.example',
+        'no-reply@notifications.example',
+        'MAILER-DAEMON@mx.example',
+        'marketing@vendor.example',
+        'ada@example.com',
+        'support@vendor.example',
+      ]) {
         const result = await deliver(buildMail({ from, to: supportAddress, subject: `From ${from}`, messageId: `${newId()}@x` }))
         folders[from] = (await conversation(result.conversationId)).folder
       }
@@ -371,7 +464,9 @@ export function emailSuite(getDb: () => Db, getBlobs: () => BlobStore) {
       const blocked = await deliver(buildMail({ from: 'Pest <PEST@example.com>', to: supportAddress, subject: 'Buy now', messageId: 'pest1@example.com' }))
       expect((await conversation(blocked.conversationId)).folder).toBe('filtered')
       const other = await setup()
-      const notBlockedThere = await other.deliver(buildMail({ from: 'pest@example.com', to: other.supportAddress, subject: 'Buy now', messageId: 'pest2@example.com' }))
+      const notBlockedThere = await other.deliver(
+        buildMail({ from: 'pest@example.com', to: other.supportAddress, subject: 'Buy now', messageId: 'pest2@example.com' }),
+      )
       expect((await conversation(notBlockedThere.conversationId)).folder).toBe('inbox')
     })
   })
@@ -393,16 +488,25 @@ export function emailSuite(getDb: () => Db, getBlobs: () => BlobStore) {
     }
 
     const parse = (raw: string, supportAddress: string, accountId: string) =>
-      parseEmail(new TextEncoder().encode(raw), { envelopeFrom: 'scanner@office.example', envelopeTo: supportAddress, rawKey: `${accountId}/raw/${newId()}.eml`, ownAddresses: [supportAddress] })
+      parseEmail(new TextEncoder().encode(raw), {
+        envelopeFrom: 'scanner@office.example',
+        envelopeTo: supportAddress,
+        rawKey: `${accountId}/raw/${newId()}.eml`,
+        ownAddresses: [supportAddress],
+      })
 
     it("stores every one of a scanner's 30 attachments (over D1's 100 bound parameters in one insert)", async () => {
       const { workspace, supportAddress, deliver, thread } = await setup()
-      const result = await deliver(scannerMail({ from: 'Scanner <scanner@office.example>', to: supportAddress, messageId: `scan-30.${workspace.tag}@office.example`, pages: 30 }))
+      const result = await deliver(
+        scannerMail({ from: 'Scanner <scanner@office.example>', to: supportAddress, messageId: `scan-30.${workspace.tag}@office.example`, pages: 30 }),
+      )
       expect(result.status).toBe('created')
       const [stored] = await thread(result.conversationId)
       const rows = await db.select().from(attachments).where(eq(attachments.messageId, stored!.id))
       expect(rows).toHaveLength(30)
-      expect(rows.map((row) => row.filename).sort()).toEqual(Array.from({ length: 30 }, (_, index) => `scan_20261125_${String(index + 1).padStart(3, '0')}.pdf`))
+      expect(rows.map((row) => row.filename).sort()).toEqual(
+        Array.from({ length: 30 }, (_, index) => `scan_20261125_${String(index + 1).padStart(3, '0')}.pdf`),
+      )
       expect(rows.find((row) => row.filename === 'scan_20261125_017.pdf')?.sizeBytes).toBe(scannedPage(17).length)
       expect((stored!.metadata as { attachments: unknown[] }).attachments).toHaveLength(30)
     })
@@ -423,8 +527,15 @@ export function emailSuite(getDb: () => Db, getBlobs: () => BlobStore) {
           return deps.blobs.delete!(keys)
         },
       }
-      await expect(ingestInbound({ ...deps, blobs: flaky }, workspace.channels.email, await parse(raw, supportAddress, workspace.accountId))).rejects.toThrow('R2 internal error')
-      expect(await db.select().from(messages).where(eq(messages.externalId, `scan-fail.${workspace.tag}@office.example`))).toEqual([])
+      await expect(ingestInbound({ ...deps, blobs: flaky }, workspace.channels.email, await parse(raw, supportAddress, workspace.accountId))).rejects.toThrow(
+        'R2 internal error',
+      )
+      expect(
+        await db
+          .select()
+          .from(messages)
+          .where(eq(messages.externalId, `scan-fail.${workspace.tag}@office.example`)),
+      ).toEqual([])
       // The 14 pages stored before the failure are taken back: nothing refers to them.
       expect(put).toHaveLength(14)
       expect(deleted.sort()).toEqual([...put].sort())
@@ -439,14 +550,27 @@ export function emailSuite(getDb: () => Db, getBlobs: () => BlobStore) {
       const raw = buildMail({ from: 'Ola <ola@example.no>', to: supportAddress, subject: 'Retry me', messageId: `lost.${workspace.tag}@example.no` })
       // The fast path's first batch is its look-ups, the second its writes.
       const failing = { ...deps, db: failingBatch(db, 2) }
-      await expect(ingestInbound(failing, workspace.channels.email, await parse(raw, supportAddress, workspace.accountId))).rejects.toThrow('Network connection lost')
+      await expect(ingestInbound(failing, workspace.channels.email, await parse(raw, supportAddress, workspace.accountId))).rejects.toThrow(
+        'Network connection lost',
+      )
       // The same with attachments: their bytes are taken back too.
       const deleted: string[] = []
       const scan = scannerMail({ from: 'scanner@office.example', to: supportAddress, messageId: `lost-scan.${workspace.tag}@office.example`, pages: 3 })
       const recording: BlobStore = { put: (key, value, options) => deps.blobs.put(key, value, options), delete: async (keys) => deleted.push(...keys) }
-      await expect(ingestInbound({ ...failing, db: failingBatch(db, 2), blobs: recording }, workspace.channels.email, await parse(scan, supportAddress, workspace.accountId))).rejects.toThrow('Network connection lost')
+      await expect(
+        ingestInbound(
+          { ...failing, db: failingBatch(db, 2), blobs: recording },
+          workspace.channels.email,
+          await parse(scan, supportAddress, workspace.accountId),
+        ),
+      ).rejects.toThrow('Network connection lost')
       expect(deleted).toHaveLength(3)
-      expect(await db.select().from(messages).where(eq(messages.externalId, `lost.${workspace.tag}@example.no`))).toEqual([])
+      expect(
+        await db
+          .select()
+          .from(messages)
+          .where(eq(messages.externalId, `lost.${workspace.tag}@example.no`)),
+      ).toEqual([])
 
       const again = await ingestInbound(deps, workspace.channels.email, await parse(raw, supportAddress, workspace.accountId))
       expect(again.status).toBe('created')
@@ -456,9 +580,16 @@ export function emailSuite(getDb: () => Db, getBlobs: () => BlobStore) {
       const { workspace, supportAddress, deps } = await setup()
       const bounced = `gone.${workspace.tag}@gone.example`
       // A bounce takes the careful path; its one batch (message, attachments, participants) fails.
-      const raw = fixture('dsnBounce', { TO: supportAddress, ID: `careful-${workspace.tag}`, BOUNCED: bounced, ORIGINAL_ID: `nothing-${workspace.tag}@example.test` })
+      const raw = fixture('dsnBounce', {
+        TO: supportAddress,
+        ID: `careful-${workspace.tag}`,
+        BOUNCED: bounced,
+        ORIGINAL_ID: `nothing-${workspace.tag}@example.test`,
+      })
       const before = await db.select({ id: conversations.id }).from(conversations).where(eq(conversations.accountId, workspace.accountId))
-      await expect(ingestInbound({ ...deps, db: failingBatch(db, 1) }, workspace.channels.email, await parse(raw, supportAddress, workspace.accountId))).rejects.toThrow('Network connection lost')
+      await expect(
+        ingestInbound({ ...deps, db: failingBatch(db, 1) }, workspace.channels.email, await parse(raw, supportAddress, workspace.accountId)),
+      ).rejects.toThrow('Network connection lost')
       expect(await db.select({ id: conversations.id }).from(conversations).where(eq(conversations.accountId, workspace.accountId))).toEqual(before)
 
       const again = await ingestInbound(deps, workspace.channels.email, await parse(raw, supportAddress, workspace.accountId))
@@ -474,19 +605,45 @@ export function emailSuite(getDb: () => Db, getBlobs: () => BlobStore) {
       await db.insert(contacts).values({ id: newId(), accountId: workspace.accountId, name: 'Owner', email: owner, createdAt: Date.now() })
       const first = await ingestInbound(deps, chat, { externalId: `v1.${workspace.tag}`, from: { externalId: `visitor-${workspace.tag}` }, text: 'hi' })
       // The same visitor, now with the owner's address: the update of their contact hits the unique address.
-      const second = await ingestInbound(deps, chat, { externalId: `v2.${workspace.tag}`, from: { externalId: `visitor-${workspace.tag}`, email: owner }, text: 'me again' })
+      const second = await ingestInbound(deps, chat, {
+        externalId: `v2.${workspace.tag}`,
+        from: { externalId: `visitor-${workspace.tag}`, email: owner },
+        text: 'me again',
+      })
       expect(second.status).not.toBe('duplicate')
       expect((second as { contactId: string }).contactId).toBe((first as { contactId: string }).contactId)
-      const [visitor] = await db.select().from(contacts).where(eq(contacts.id, (first as { contactId: string }).contactId))
+      const [visitor] = await db
+        .select()
+        .from(contacts)
+        .where(eq(contacts.id, (first as { contactId: string }).contactId))
       expect(visitor?.email).toBeNull()
     })
 
     it("shows each message under its own From name, not the contact's stored name", async () => {
       const { workspace, supportAddress, deliver, thread } = await setup()
-      const first = await deliver(buildMail({ from: 'Ola Nordmann <ola@example.no>', to: supportAddress, subject: 'Order 12', messageId: `n1.${workspace.tag}@example.no` }))
-      await deliver(buildMail({ from: '"Nordmann, Ola (Accounts)" <ola@example.no>', to: supportAddress, subject: 'Re: Order 12', messageId: `n2.${workspace.tag}@example.no`, inReplyTo: `n1.${workspace.tag}@example.no` }))
-      const bounce = fixture('dsnBounce', { TO: supportAddress, ID: `n3-${workspace.tag}`, BOUNCED: 'x@gone.example', ORIGINAL_ID: `n1.${workspace.tag}@example.no` })
-      await deliver(bounce.replace(/^Subject: .*$/m, 'Subject: Re: Order 12').replace('MAILER-DAEMON@mx.example.test (Mail Delivery System)', '"Ola at home" <ola@example.no>'))
+      const first = await deliver(
+        buildMail({ from: 'Ola Nordmann <ola@example.no>', to: supportAddress, subject: 'Order 12', messageId: `n1.${workspace.tag}@example.no` }),
+      )
+      await deliver(
+        buildMail({
+          from: '"Nordmann, Ola (Accounts)" <ola@example.no>',
+          to: supportAddress,
+          subject: 'Re: Order 12',
+          messageId: `n2.${workspace.tag}@example.no`,
+          inReplyTo: `n1.${workspace.tag}@example.no`,
+        }),
+      )
+      const bounce = fixture('dsnBounce', {
+        TO: supportAddress,
+        ID: `n3-${workspace.tag}`,
+        BOUNCED: 'x@gone.example',
+        ORIGINAL_ID: `n1.${workspace.tag}@example.no`,
+      })
+      await deliver(
+        bounce
+          .replace(/^Subject: .*$/m, 'Subject: Re: Order 12')
+          .replace('MAILER-DAEMON@mx.example.test (Mail Delivery System)', '"Ola at home" <ola@example.no>'),
+      )
       expect((await thread(first.conversationId)).map((message) => message.authorName)).toEqual(['Ola Nordmann', 'Nordmann, Ola (Accounts)', 'Ola at home'])
     })
   })
@@ -527,7 +684,9 @@ export function emailSuite(getDb: () => Db, getBlobs: () => BlobStore) {
 
       const reply = await deliver(fixture('gmailReply', { TO: supportAddress, ID: workspace.tag, IN_REPLY_TO: `CAK7f9=fwd-${workspace.tag}-0@mail.gmail.com` }))
       const answer = (await thread(reply.conversationId)).at(-1)
-      expect(answer?.html).toMatch(/^<div dir="ltr">Thanks, that works for me\.<\/div><br><details class="quoted"><summary>Show quoted text<\/summary><div><div dir="ltr">On Wed, 25 Nov 2026/)
+      expect(answer?.html).toMatch(
+        /^<div dir="ltr">Thanks, that works for me\.<\/div><br><details class="quoted"><summary>Show quoted text<\/summary><div><div dir="ltr">On Wed, 25 Nov 2026/,
+      )
       const quotedFrom = (answer?.metadata as { quotedFrom?: number } | undefined)?.quotedFrom
       expect(answer!.text.slice(quotedFrom)).toMatch(/^On Wed, 25 Nov 2026 at 15:01/)
     })

@@ -25,8 +25,18 @@ export function roundTripSuite(getDb: () => Db, getBlobs: () => BlobStore) {
     const db = getDb()
     const workspace = await createTestWorkspace(db)
     const deps = { db, notifier: recordingNotifier().notifier, blobs: getBlobs() }
-    const first = await ingestInbound(deps, workspace.channels.email, { externalId: `rt-${workspace.tag}`, from: { email: 'maja@example.com', name: 'Maja' }, subject: 'Torn tent', text: 'The tent arrived torn.' })
-    await ingestInbound(deps, workspace.channels.email, { externalId: `rt2-${workspace.tag}`, from: { email: 'maja@example.com' }, text: 'Any news on the tent?', thread: { conversationId: first.conversationId } })
+    const first = await ingestInbound(deps, workspace.channels.email, {
+      externalId: `rt-${workspace.tag}`,
+      from: { email: 'maja@example.com', name: 'Maja' },
+      subject: 'Torn tent',
+      text: 'The tent arrived torn.',
+    })
+    await ingestInbound(deps, workspace.channels.email, {
+      externalId: `rt2-${workspace.tag}`,
+      from: { email: 'maja@example.com' },
+      text: 'Any news on the tent?',
+      thread: { conversationId: first.conversationId },
+    })
     return { db, workspace, conversationId: first.conversationId }
   }
 
@@ -45,7 +55,10 @@ export function roundTripSuite(getDb: () => Db, getBlobs: () => BlobStore) {
       const before = roundTripsOf(db)
       await db.select().from(users).where(eq(users.accountId, workspace.accountId))
       expect(roundTripsOf(db) - before).toBe(1)
-      await db.batch([db.select().from(users).where(eq(users.accountId, workspace.accountId)), db.select().from(contacts).where(eq(contacts.accountId, workspace.accountId))])
+      await db.batch([
+        db.select().from(users).where(eq(users.accountId, workspace.accountId)),
+        db.select().from(contacts).where(eq(contacts.accountId, workspace.accountId)),
+      ])
       expect(roundTripsOf(db) - before).toBe(2)
     })
 
@@ -54,7 +67,12 @@ export function roundTripSuite(getDb: () => Db, getBlobs: () => BlobStore) {
       const accountId = workspace.accountId
       const userId = workspace.users.agent.id
       const query = { accountId, inboxId: workspace.inboxId, userId, view: findView('open')! }
-      const alone = { detail: await getConversation(db, accountId, conversationId), messages: await listMessages(db, accountId, conversationId), page: await listConversations(db, query), counts: await countViews(db, query) }
+      const alone = {
+        detail: await getConversation(db, accountId, conversationId),
+        messages: await listMessages(db, accountId, conversationId),
+        page: await listConversations(db, query),
+        counts: await countViews(db, query),
+      }
       expect(alone.detail?.contact?.email).toBe('maja@example.com')
       expect(alone.detail?.ticket).toBeNull()
       expect(alone.detail?.botSession).toBeNull()

@@ -47,7 +47,16 @@ export function serviceSuite(getDb: () => Db, getBlobs: () => BlobStore) {
       const thread = await listMessages(db, workspace.accountId, result.conversationId)
       expect(thread.map((m) => [m.seq, m.direction, m.text])).toEqual([[1, 'in', 'How much is the team plan?']])
       expect(live.events).toEqual([
-        { type: 'messageAdded', event: { accountId: workspace.accountId, inboxId: workspace.inboxId, conversationId: result.conversationId, messageId: result.messageId, startedConversation: true } },
+        {
+          type: 'messageAdded',
+          event: {
+            accountId: workspace.accountId,
+            inboxId: workspace.inboxId,
+            conversationId: result.conversationId,
+            messageId: result.messageId,
+            startedConversation: true,
+          },
+        },
       ])
     })
 
@@ -83,7 +92,12 @@ export function serviceSuite(getDb: () => Db, getBlobs: () => BlobStore) {
       expect(unrelated.conversationId).not.toBe(first.conversationId)
 
       const chat1 = await ingestInbound(deps, workspace.channels.chat, { externalId: 'v1:1', from: { externalId: 'v1' }, text: 'hi', thread: { key: 's1' } })
-      const chat2 = await ingestInbound(deps, workspace.channels.chat, { externalId: 'v1:2', from: { externalId: 'v1' }, text: 'still there?', thread: { key: 's1' } })
+      const chat2 = await ingestInbound(deps, workspace.channels.chat, {
+        externalId: 'v1:2',
+        from: { externalId: 'v1' },
+        text: 'still there?',
+        thread: { key: 's1' },
+      })
       expect(chat2.conversationId).toBe(chat1.conversationId)
       const thread = await listMessages(db, workspace.accountId, chat1.conversationId)
       expect(thread.map((m) => m.seq)).toEqual([1, 2])
@@ -108,7 +122,12 @@ export function serviceSuite(getDb: () => Db, getBlobs: () => BlobStore) {
       const { db, workspace, deps } = await setup()
       const first = await ingestInbound(deps, workspace.channels.email, { externalId: 'c1@mail.test', from: { email: 'b@example.com' }, text: 'hi' })
       await db.update(conversations).set({ status: 'closed', closedAt: Date.now(), folder: 'sent' }).where(eq(conversations.id, first.conversationId))
-      await ingestInbound(deps, workspace.channels.email, { externalId: 'c2@mail.test', from: { email: 'b@example.com' }, text: 'again', thread: { references: ['c1@mail.test'] } })
+      await ingestInbound(deps, workspace.channels.email, {
+        externalId: 'c2@mail.test',
+        from: { email: 'b@example.com' },
+        text: 'again',
+        thread: { references: ['c1@mail.test'] },
+      })
       const detail = await getConversation(db, workspace.accountId, first.conversationId)
       expect(detail?.conversation).toMatchObject({ status: 'open', folder: 'inbox', closedAt: null, preview: 'again' })
     })
@@ -116,8 +135,17 @@ export function serviceSuite(getDb: () => Db, getBlobs: () => BlobStore) {
     it('recognises a contact again by channel identity or address, and learns missing details', async () => {
       const { db, workspace, deps } = await setup()
       const a = await ingestInbound(deps, workspace.channels.chat, { externalId: 'v9:1', from: { externalId: 'v9' }, text: 'hi', thread: { key: 'k9' } })
-      const b = await ingestInbound(deps, workspace.channels.chat, { externalId: 'v9:2', from: { externalId: 'v9', name: 'Nina', email: 'nina@example.com' }, text: 'me again', thread: { key: 'k10' } })
-      const c = await ingestInbound(deps, workspace.channels.email, { externalId: 'n1@mail.test', from: { email: 'NINA@example.com', name: 'Someone Else' }, text: 'by mail' })
+      const b = await ingestInbound(deps, workspace.channels.chat, {
+        externalId: 'v9:2',
+        from: { externalId: 'v9', name: 'Nina', email: 'nina@example.com' },
+        text: 'me again',
+        thread: { key: 'k10' },
+      })
+      const c = await ingestInbound(deps, workspace.channels.email, {
+        externalId: 'n1@mail.test',
+        from: { email: 'NINA@example.com', name: 'Someone Else' },
+        text: 'by mail',
+      })
       const ids = await Promise.all([a, b, c].map(async (r) => (await getConversation(db, workspace.accountId, r.conversationId))?.contact))
       expect(new Set(ids.map((contact) => contact?.id)).size).toBe(1)
       expect(ids[2]).toMatchObject({ name: 'Nina', email: 'nina@example.com' })
@@ -154,7 +182,13 @@ export function serviceSuite(getDb: () => Db, getBlobs: () => BlobStore) {
       await db.update(inboxes).set({ defaultAssignment: 'user', defaultAssigneeId: workspace.users.agent.id }).where(eq(inboxes.id, workspace.inboxId))
       const assigned = await ingestInbound(deps, workspace.channels.forms, { externalId: 'da1', from: { email: 'da@example.com' }, text: 'hi' })
       expect((await getConversation(db, workspace.accountId, assigned.conversationId))?.conversation.assigneeId).toBe(workspace.users.agent.id)
-      const deferred = await ingestInbound(deps, workspace.channels.chat, { externalId: 'da2', from: { externalId: 'v-da' }, text: 'hi', deferAssignment: true, thread: { key: 'v-da' } })
+      const deferred = await ingestInbound(deps, workspace.channels.chat, {
+        externalId: 'da2',
+        from: { externalId: 'v-da' },
+        text: 'hi',
+        deferAssignment: true,
+        thread: { key: 'v-da' },
+      })
       expect((await getConversation(db, workspace.accountId, deferred.conversationId))?.conversation.assigneeId).toBeNull()
     })
 
@@ -163,16 +197,33 @@ export function serviceSuite(getDb: () => Db, getBlobs: () => BlobStore) {
       for (const user of [workspace.users.agent, workspace.users.admin]) await db.insert(inboxMembers).values({ inboxId: workspace.inboxId, userId: user.id })
       await db.update(inboxes).set({ defaultAssignment: 'round_robin' }).where(eq(inboxes.id, workspace.inboxId))
       const ownerOf = async (conversationId: string) => (await getConversation(db, workspace.accountId, conversationId))?.conversation.assigneeId
-      const queue = async () => (await db.select().from(inboxMembers).where(eq(inboxMembers.inboxId, workspace.inboxId))).map((row) => [row.userId, row.lastAssignedAt])
+      const queue = async () =>
+        (await db.select().from(inboxMembers).where(eq(inboxMembers.inboxId, workspace.inboxId))).map((row) => [row.userId, row.lastAssignedAt])
       const startChat = async (visitorId: string, nowMs: number) => {
         const conversationId = newId()
-        const started = await startVisitorConversation(db, workspace.channels.chat, { conversationId, visitorId, message: { externalId: `${visitorId}:1`, from: { externalId: visitorId }, text: 'hello' } }, nowMs)
+        const started = await startVisitorConversation(
+          db,
+          workspace.channels.chat,
+          { conversationId, visitorId, message: { externalId: `${visitorId}:1`, from: { externalId: visitorId }, text: 'hello' } },
+          nowMs,
+        )
         expect(started?.status).toBe('started')
         return conversationId
       }
       // Chats and mails take turns in one queue.
       const owners = [await ownerOf(await startChat('rr-1', 1_000))]
-      owners.push(await ownerOf((await ingestInbound(deps, workspace.channels.email, { externalId: 'rr-mail@x', from: { email: 'rr@example.com' }, subject: 'Hi', text: 'hi' }, 2_000)).conversationId))
+      owners.push(
+        await ownerOf(
+          (
+            await ingestInbound(
+              deps,
+              workspace.channels.email,
+              { externalId: 'rr-mail@x', from: { email: 'rr@example.com' }, subject: 'Hi', text: 'hi' },
+              2_000,
+            )
+          ).conversationId,
+        ),
+      )
       owners.push(await ownerOf(await startChat('rr-2', 3_000)))
       expect(owners[0]).toBeTruthy()
       expect(owners[1]).toBeTruthy()
@@ -203,14 +254,24 @@ export function serviceSuite(getDb: () => Db, getBlobs: () => BlobStore) {
       expect(detail?.contact).toMatchObject({ name: 'Fast', email: 'fast@example.com' })
       expect(await searchMessages(db, { accountId: workspace.accountId, query: 'hello' })).toHaveLength(1)
       // The same conversation again (the visitor's other tab): not a start; their contact comes back.
-      expect(await startVisitorConversation(db, workspace.channels.chat, { conversationId, visitorId: 'v-fast', message: { externalId: 'v-fast:2', from: { externalId: 'v-fast' }, text: 'again' } })).toEqual({
+      expect(
+        await startVisitorConversation(db, workspace.channels.chat, {
+          conversationId,
+          visitorId: 'v-fast',
+          message: { externalId: 'v-fast:2', from: { externalId: 'v-fast' }, text: 'again' },
+        }),
+      ).toEqual({
         status: 'known',
         contactId: started!.contactId,
       })
       // A new visitor giving a blocked contact's address starts in Filtered, under that contact.
       await db.update(contacts).set({ blocked: true }).where(eq(contacts.id, started!.contactId))
       const other = newId()
-      const blocked = await startVisitorConversation(db, workspace.channels.chat, { conversationId: other, visitorId: 'v-new', message: { externalId: 'v-new:1', from: { externalId: 'v-new', email: 'fast@example.com' }, text: 'me again' } })
+      const blocked = await startVisitorConversation(db, workspace.channels.chat, {
+        conversationId: other,
+        visitorId: 'v-new',
+        message: { externalId: 'v-new:1', from: { externalId: 'v-new', email: 'fast@example.com' }, text: 'me again' },
+      })
       expect(blocked?.contactId).toBe(started!.contactId)
       expect((await getConversation(db, workspace.accountId, other))?.conversation.folder).toBe('filtered')
     })
@@ -246,20 +307,38 @@ export function serviceSuite(getDb: () => Db, getBlobs: () => BlobStore) {
       const base = Date.now() - 1_000_000
       for (let i = 0; i < 23; i++) {
         // Equal timestamps in pairs: the id breaks ties, so no row is skipped or repeated.
-        await ingestInbound(deps, workspace.channels.forms, { externalId: `p${i}`, from: { email: `p${i}@example.com` }, text: `n${i}` }, base + Math.floor(i / 2) * 1000)
+        await ingestInbound(
+          deps,
+          workspace.channels.forms,
+          { externalId: `p${i}`, from: { email: `p${i}@example.com` }, text: `n${i}` },
+          base + Math.floor(i / 2) * 1000,
+        )
       }
       const seen: string[] = []
       let cursor: string | undefined
       let pages = 0
       do {
-        const page = await listConversations(db, { accountId: workspace.accountId, inboxId: workspace.inboxId, userId: workspace.users.agent.id, view: view('open'), cursor, limit: 5 })
+        const page = await listConversations(db, {
+          accountId: workspace.accountId,
+          inboxId: workspace.inboxId,
+          userId: workspace.users.agent.id,
+          view: view('open'),
+          cursor,
+          limit: 5,
+        })
         seen.push(...page.rows.map((r) => r.id))
         cursor = page.nextCursor ?? undefined
         pages++
       } while (cursor)
       expect(pages).toBe(5)
       expect(new Set(seen).size).toBe(23)
-      const all = await listConversations(db, { accountId: workspace.accountId, inboxId: workspace.inboxId, userId: workspace.users.agent.id, view: view('open'), limit: 100 })
+      const all = await listConversations(db, {
+        accountId: workspace.accountId,
+        inboxId: workspace.inboxId,
+        userId: workspace.users.agent.id,
+        view: view('open'),
+        limit: 100,
+      })
       expect(all.rows.map((r) => r.id)).toEqual(seen)
       const times = all.rows.map((r) => r.lastMessageAt)
       expect([...times].sort((x, y) => y - x)).toEqual(times)
@@ -292,7 +371,15 @@ export function serviceSuite(getDb: () => Db, getBlobs: () => BlobStore) {
       const { db, workspace, deps } = await setup()
       const r = await ingestInbound(deps, workspace.channels.email, { externalId: 'u1', from: { email: 'u@example.com' }, text: 'hi' })
       const rowFor = async (userId: string) =>
-        (await listConversations(db, { accountId: workspace.accountId, inboxId: workspace.inboxId, userId, view: view("open"), conversationIds: [r.conversationId] })).rows[0]
+        (
+          await listConversations(db, {
+            accountId: workspace.accountId,
+            inboxId: workspace.inboxId,
+            userId,
+            view: view('open'),
+            conversationIds: [r.conversationId],
+          })
+        ).rows[0]
       await markRead(db, workspace.users.agent.id, r.conversationId, 1)
       expect((await rowFor(workspace.users.agent.id))?.unread).toBe(false)
       expect((await rowFor(workspace.users.admin.id))?.unread).toBe(true)
@@ -305,11 +392,24 @@ export function serviceSuite(getDb: () => Db, getBlobs: () => BlobStore) {
     it('finds messages by text, subject and contact, ranked, and only in the searching account', async () => {
       const { db, workspace, deps } = await setup()
       const other = await createTestWorkspace(db)
-      const hit = await ingestInbound(deps, workspace.channels.email, { externalId: 's1', from: { email: 'maja@fjord.no', name: 'Maja Nilsen' }, subject: 'Damaged tent', text: 'The rain fly is torn' })
-      await ingestInbound(deps, other.channels.email, { externalId: 's2', from: { email: 'x@example.com' }, subject: 'Damaged tent', text: 'The rain fly is torn' })
+      const hit = await ingestInbound(deps, workspace.channels.email, {
+        externalId: 's1',
+        from: { email: 'maja@fjord.no', name: 'Maja Nilsen' },
+        subject: 'Damaged tent',
+        text: 'The rain fly is torn',
+      })
+      await ingestInbound(deps, other.channels.email, {
+        externalId: 's2',
+        from: { email: 'x@example.com' },
+        subject: 'Damaged tent',
+        text: 'The rain fly is torn',
+      })
       for (const query of ['torn', 'damaged', 'Nilsen', 'maja@fjord.no', 'rain fl', 'TÖRN']) {
         const hits = await searchMessages(db, { accountId: workspace.accountId, query })
-        expect(hits.map((h) => h.conversationId), query).toEqual([hit.conversationId])
+        expect(
+          hits.map((h) => h.conversationId),
+          query,
+        ).toEqual([hit.conversationId])
       }
       const [withSnippet] = await searchMessages(db, { accountId: workspace.accountId, query: 'torn' })
       expect(withSnippet?.snippet).toContain('«torn»')
@@ -318,7 +418,11 @@ export function serviceSuite(getDb: () => Db, getBlobs: () => BlobStore) {
 
     it('follows edits: hidden messages and activity leave the index, contact renames enter it', async () => {
       const { db, workspace, deps } = await setup()
-      const r = await ingestInbound(deps, workspace.channels.email, { externalId: 'h1', from: { email: 'h@example.com', name: 'Harald' }, text: 'my card number is 4111' })
+      const r = await ingestInbound(deps, workspace.channels.email, {
+        externalId: 'h1',
+        from: { email: 'h@example.com', name: 'Harald' },
+        text: 'my card number is 4111',
+      })
       const search = (query: string) => searchMessages(db, { accountId: workspace.accountId, query })
       expect(await search('4111')).toHaveLength(1)
       await db.update(messages).set({ hiddenAt: Date.now(), hiddenBy: workspace.users.admin.id }).where(eq(messages.id, r.messageId))
@@ -327,7 +431,15 @@ export function serviceSuite(getDb: () => Db, getBlobs: () => BlobStore) {
       expect(await search('4111')).toHaveLength(1)
       await db.update(contacts).set({ name: 'Haraldsen Ruud' }).where(eq(contacts.email, 'h@example.com'))
       expect(await search('Ruud')).toHaveLength(1)
-      await appendMessage(db, { accountId: workspace.accountId, conversationId: r.conversationId, channelId: workspace.channels.email.id, direction: 'out', kind: 'activity', text: 'zebra assigned', createdAt: Date.now() })
+      await appendMessage(db, {
+        accountId: workspace.accountId,
+        conversationId: r.conversationId,
+        channelId: workspace.channels.email.id,
+        direction: 'out',
+        kind: 'activity',
+        text: 'zebra assigned',
+        createdAt: Date.now(),
+      })
       expect(await search('zebra')).toHaveLength(0)
       await db.delete(messages).where(eq(messages.id, r.messageId))
       expect(await search('4111')).toHaveLength(0)
@@ -338,7 +450,13 @@ export function serviceSuite(getDb: () => Db, getBlobs: () => BlobStore) {
       const created: Awaited<ReturnType<typeof ingestInbound>>[] = []
       for (let index = 0; index < 7; index++) {
         const text = index % 2 ? 'The lantern flickers' : 'Lantern lantern lantern, the lantern is broken'
-        created.push(await ingestInbound(deps, workspace.channels.email, { externalId: `l${index}`, from: { email: `l${index}@example.com`, name: `Lena ${index}` }, text }))
+        created.push(
+          await ingestInbound(deps, workspace.channels.email, {
+            externalId: `l${index}`,
+            from: { email: `l${index}@example.com`, name: `Lena ${index}` },
+            text,
+          }),
+        )
       }
       await ingestInbound(deps, workspace.channels.email, { externalId: 'l-other', from: { email: 'o@example.com' }, text: 'No match here' })
       const [first, second] = created
@@ -348,7 +466,15 @@ export function serviceSuite(getDb: () => Db, getBlobs: () => BlobStore) {
         const rows = []
         let cursor: string | undefined
         do {
-          const page = await listConversations(db, { accountId: workspace.accountId, inboxId: workspace.inboxId, userId: workspace.users.agent.id, view: view('open'), filters: { q: 'lanter', sort }, limit: 2, cursor })
+          const page = await listConversations(db, {
+            accountId: workspace.accountId,
+            inboxId: workspace.inboxId,
+            userId: workspace.users.agent.id,
+            view: view('open'),
+            filters: { q: 'lanter', sort },
+            limit: 2,
+            cursor,
+          })
           rows.push(...page.rows)
           cursor = page.nextCursor ?? undefined
         } while (cursor)
@@ -359,11 +485,21 @@ export function serviceSuite(getDb: () => Db, getBlobs: () => BlobStore) {
       expect((await search('oldest')).map((row) => row.id)).toEqual(created.map((r) => r.conversationId))
       const relevance = await search('relevance')
       // The messages that say it four times rank first; ties keep the id order.
-      const byText = (many: boolean) => created.filter((_, index) => (index % 2 === 0) === many).map((r) => r.conversationId).sort()
+      const byText = (many: boolean) =>
+        created
+          .filter((_, index) => (index % 2 === 0) === many)
+          .map((r) => r.conversationId)
+          .sort()
       expect(relevance.map((row) => row.id)).toEqual([...byText(true), ...byText(false)])
       for (const rows of [newest, relevance]) {
         const row = (id: string) => rows.find((candidate) => candidate.id === id)!
-        expect(row(first!.conversationId)).toMatchObject({ contactName: 'Lena 0', contactEmail: 'l0@example.com', assigneeId: workspace.users.admin.id, assigneeName: 'Alex', unread: true })
+        expect(row(first!.conversationId)).toMatchObject({
+          contactName: 'Lena 0',
+          contactEmail: 'l0@example.com',
+          assigneeId: workspace.users.admin.id,
+          assigneeName: 'Alex',
+          unread: true,
+        })
         expect(row(second!.conversationId)).toMatchObject({ contactName: 'Lena 1', assigneeName: null, unread: false })
         expect(row(second!.conversationId).snippet).toBe('The \u0002lantern\u0003 flickers')
       }
@@ -457,15 +593,33 @@ export function serviceSuite(getDb: () => Db, getBlobs: () => BlobStore) {
   describe('stuck sends', () => {
     it('the sweep queues a pending delivery that has not moved for the deadline once, and leaves fresh and sent ones', async () => {
       const { db, workspace, deps } = await setup()
-      const { conversationId } = await ingestInbound(deps, workspace.channels.email, { externalId: `sweep-${newId()}@mail.test`, from: { email: 'ola@example.com' }, subject: 'Sweep', text: 'hi' })
+      const { conversationId } = await ingestInbound(deps, workspace.channels.email, {
+        externalId: `sweep-${newId()}@mail.test`,
+        from: { email: 'ola@example.com' },
+        subject: 'Sweep',
+        text: 'hi',
+      })
       const now = Date.now()
       const out = async (text: string, deliveryStatus: 'pending' | 'sent', ageMs: number) =>
-        (await appendMessage(db, { accountId: workspace.accountId, conversationId, channelId: workspace.channels.email.id, direction: 'out', kind: 'message', text, deliveryStatus, createdAt: now - ageMs }))!.id
+        (await appendMessage(db, {
+          accountId: workspace.accountId,
+          conversationId,
+          channelId: workspace.channels.email.id,
+          direction: 'out',
+          kind: 'message',
+          text,
+          deliveryStatus,
+          createdAt: now - ageMs,
+        }))!.id
       const stuck = await out('stuck', 'pending', staleDeliveryAfterMs + 60_000)
       const fresh = await out('fresh', 'pending', 60_000)
       const sent = await out('sent', 'sent', 2 * staleDeliveryAfterMs)
       const queued: { accountId: string; messageId: number }[] = []
-      const queue = { async sendBatch(batch: { body: { accountId: string; messageId: number } }[]) { for (const { body } of batch) queued.push(body) } }
+      const queue = {
+        async sendBatch(batch: { body: { accountId: string; messageId: number } }[]) {
+          for (const { body } of batch) queued.push(body)
+        },
+      }
       // Other tests' rows may share this database: only this test's messages are looked at.
       const mine = () => queued.filter((job) => [stuck, fresh, sent].includes(job.messageId)).map((job) => job.messageId)
       await sweepStaleDeliveries(db, queue, now)

@@ -23,9 +23,31 @@ async function seededConversation() {
   })
   const conversationId = first.conversationId
   const base = { accountId: ws.accountId, conversationId, channelId: ws.channels.forms.id }
-  await appendMessage(db(), { ...base, direction: 'out', kind: 'message', authorUserId: ws.users.agent.id, authorName: 'Kim', text: 'Hi Chen, for 40 units we can offer 15% off. The quote Q-7781 is valid for 30 days.', createdAt: Date.now() })
-  await appendMessage(db(), { ...base, direction: 'out', kind: 'comment', authorUserId: ws.users.agent.id, authorName: 'Kim', text: 'Warehouse has 52 Beam 400 in stock in Oslo.', createdAt: Date.now() })
-  const hidden = await appendMessage(db(), { ...base, direction: 'in', kind: 'message', text: 'Our card number is 4111 1111 1111 1111.', createdAt: Date.now() })
+  await appendMessage(db(), {
+    ...base,
+    direction: 'out',
+    kind: 'message',
+    authorUserId: ws.users.agent.id,
+    authorName: 'Kim',
+    text: 'Hi Chen, for 40 units we can offer 15% off. The quote Q-7781 is valid for 30 days.',
+    createdAt: Date.now(),
+  })
+  await appendMessage(db(), {
+    ...base,
+    direction: 'out',
+    kind: 'comment',
+    authorUserId: ws.users.agent.id,
+    authorName: 'Kim',
+    text: 'Warehouse has 52 Beam 400 in stock in Oslo.',
+    createdAt: Date.now(),
+  })
+  const hidden = await appendMessage(db(), {
+    ...base,
+    direction: 'in',
+    kind: 'message',
+    text: 'Our card number is 4111 1111 1111 1111.',
+    createdAt: Date.now(),
+  })
   await db().update(messages).set({ hiddenAt: Date.now(), hiddenBy: ws.users.agent.id }).where(eq(messages.id, hidden!.id))
   await appendMessage(db(), { ...base, direction: 'in', kind: 'message', text: 'Great, please go ahead. Can you deliver by the 15th?', createdAt: Date.now() })
   return { ws, conversationId, cookie: await login(ws.users.agent.email) }
@@ -87,7 +109,17 @@ describe('Summarize conversation', () => {
 describe('Write for me', () => {
   it('shows a prompt box and the snippets, and answers with a preview, a picker item to insert and Generate again', async () => {
     const { ws, conversationId, cookie } = await seededConversation()
-    await db().insert(snippets).values({ id: `s${ws.tag}`, accountId: ws.accountId, name: 'Delivery times', shortcut: 'delivery', body: '<p>Hi {{contact.firstname}}, deliveries leave Oslo every weekday.</p><script>alert(1)</script>', createdAt: Date.now(), updatedAt: Date.now() })
+    await db()
+      .insert(snippets)
+      .values({
+        id: `s${ws.tag}`,
+        accountId: ws.accountId,
+        name: 'Delivery times',
+        shortcut: 'delivery',
+        body: '<p>Hi {{contact.firstname}}, deliveries leave Oslo every weekday.</p><script>alert(1)</script>',
+        createdAt: Date.now(),
+        updatedAt: Date.now(),
+      })
     const panel = await (await request(`/conversations/${conversationId}/ai/write`, { cookie, hx: 'x' })).text()
     expect(panel).toContain('name="prompt"')
     expect(panel).toContain(`<option value="s${ws.tag}">Delivery times (#delivery)</option>`)
@@ -102,7 +134,12 @@ describe('Write for me', () => {
     const html = await response.text()
     expect(html).toContain('Offline draft (assembled from your prompt, no AI model)')
     expect(html).toMatch(/<button type="button" class="picker-item" data-insert-html="[^"]*&lt;p&gt;Hi Chen,&lt;\/p&gt;/)
-    const insert = /data-insert-html="([^"]*)"/.exec(html)![1]!.replaceAll('&lt;', '<').replaceAll('&gt;', '>').replaceAll('&quot;', '"').replaceAll('&amp;', '&')
+    const insert = /data-insert-html="([^"]*)"/
+      .exec(html)![1]!
+      .replaceAll('&lt;', '<')
+      .replaceAll('&gt;', '>')
+      .replaceAll('&quot;', '"')
+      .replaceAll('&amp;', '&')
     expect(insert).toContain('You asked: “Can you deliver by the 15th?”')
     expect(insert).toContain('I can confirm that we can deliver by the 15th. Thank you for the order.')
     expect(insert).toContain('<p>Hi Chen, deliveries leave Oslo every weekday.</p>')
@@ -111,7 +148,9 @@ describe('Write for me', () => {
     expect(html).toContain('Generate again')
     expect(html).toContain('hx-vals="{&quot;variant&quot;:1}"')
 
-    const again = await (await request(`/conversations/${conversationId}/ai/write`, { method: 'POST', cookie, hx: 'x', body: form({ prompt: 'say yes', variant: '1' }) })).text()
+    const again = await (
+      await request(`/conversations/${conversationId}/ai/write`, { method: 'POST', cookie, hx: 'x', body: form({ prompt: 'say yes', variant: '1' }) })
+    ).text()
     expect(again).toContain('Hello Chen,')
     expect(again).toContain('hx-vals="{&quot;variant&quot;:2}"')
   })
@@ -119,7 +158,17 @@ describe('Write for me', () => {
   it('refuses an empty or too long prompt and a snippet of another workspace with 422', async () => {
     const { conversationId, cookie } = await seededConversation()
     const other = await workspace()
-    await db().insert(snippets).values({ id: `o${other.tag}`, accountId: other.accountId, name: 'Secret', shortcut: 'secret', body: '<p>Other team</p>', createdAt: Date.now(), updatedAt: Date.now() })
+    await db()
+      .insert(snippets)
+      .values({
+        id: `o${other.tag}`,
+        accountId: other.accountId,
+        name: 'Secret',
+        shortcut: 'secret',
+        body: '<p>Other team</p>',
+        createdAt: Date.now(),
+        updatedAt: Date.now(),
+      })
     for (const [values, message] of [
       [{ prompt: '   ' }, 'Describe what the reply should say.'],
       [{ prompt: 'x'.repeat(1001) }, 'Keep the prompt under 1000 characters.'],
@@ -139,7 +188,10 @@ describe('the Workers AI provider', () => {
     const standIn: AiBinding = {
       async run(model, input) {
         calls.push({ model, input })
-        return { response: '- Customer: wants 40 Beam 400 headlamps <script>alert(1)</script>\n- Agent Kim: offered 15% off (quote Q-7781)\nOpen question: delivery by the 15th' }
+        return {
+          response:
+            '- Customer: wants 40 Beam 400 headlamps <script>alert(1)</script>\n- Agent Kim: offered 15% off (quote Q-7781)\nOpen question: delivery by the 15th',
+        }
       },
     }
     expect(providerFor({ AI: standIn as unknown as Ai }).kind).toBe('model')

@@ -81,9 +81,7 @@ const deviceCookieOf = (response: Response) => /sb_device=([a-z2-7]+)/.exec(resp
 describe('login throttling under attack', () => {
   it('of 30 parallel wrong passwords for one address, only the allowed 5 are checked; the rest get 429 with Retry-After', async () => {
     const ws = await workspace()
-    const responses = await Promise.all(
-      Array.from({ length: 30 }, (_, i) => loginFrom('198.51.100.7', ws.users.admin.email, `wrong-${i}-password`)),
-    )
+    const responses = await Promise.all(Array.from({ length: 30 }, (_, i) => loginFrom('198.51.100.7', ws.users.admin.email, `wrong-${i}-password`)))
     const statuses = responses.map((response) => response.status)
     // 401 = the password was checked and was wrong; 429 = refused before any hashing.
     expect(statuses.filter((status) => status === 401)).toHaveLength(5)
@@ -95,9 +93,7 @@ describe('login throttling under attack', () => {
 
   it('spread over many IPs, the guesses for one address are still counted once each', async () => {
     const ws = await workspace()
-    const responses = await Promise.all(
-      Array.from({ length: 30 }, (_, i) => loginFrom(`203.0.113.${i + 1}`, ws.users.admin.email, `wrong-${i}-password`)),
-    )
+    const responses = await Promise.all(Array.from({ length: 30 }, (_, i) => loginFrom(`203.0.113.${i + 1}`, ws.users.admin.email, `wrong-${i}-password`)))
     expect(responses.filter((response) => response.status === 401)).toHaveLength(5)
   })
 
@@ -133,7 +129,9 @@ describe('login throttling under attack', () => {
   it('a known device that guesses wrong waits on its own', async () => {
     const ws = await workspace()
     const device = deviceCookieOf(await loginFrom('192.0.2.20', ws.users.agent.email, testPassword))
-    const guesses = await Promise.all(Array.from({ length: 10 }, (_, i) => loginFrom('192.0.2.20', ws.users.agent.email, `nope-${i}-password`, `sb_device=${device}`)))
+    const guesses = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => loginFrom('192.0.2.20', ws.users.agent.email, `nope-${i}-password`, `sb_device=${device}`)),
+    )
     expect(guesses.filter((response) => response.status === 401)).toHaveLength(5)
     expect((await loginFrom('192.0.2.20', ws.users.agent.email, testPassword, `sb_device=${device}`)).status).toBe(429)
     // Other devices of the user are not held back by it.
@@ -146,7 +144,8 @@ describe('one address in several workspaces', () => {
     const mine = await workspace()
     const theirs = await workspace()
     const admin = await login(mine.users.admin.email)
-    const add = (email: string) => request('/settings/users', { method: 'POST', cookie: admin, body: form({ name: 'Nora', email, password: 'long enough pw', role: 'agent' }) })
+    const add = (email: string) =>
+      request('/settings/users', { method: 'POST', cookie: admin, body: form({ name: 'Nora', email, password: 'long enough pw', role: 'agent' }) })
     // Their agent's address: nothing tells my admin that it exists over there.
     const added = await add(theirs.users.agent.email)
     expect(added.status).toBe(201)
@@ -162,12 +161,15 @@ describe('one address in several workspaces', () => {
     const shared = `shared.${a.tag}@example.test`
     const nowMs = Date.now()
     const otherPassword = 'another long passphrase'
-    await db().insert(users).values([
-      { id: `ua${a.tag}`, accountId: a.accountId, name: 'Sol A', email: shared, passwordHash: await hashPassword(testPassword, 1000), createdAt: nowMs },
-      { id: `ub${a.tag}`, accountId: b.accountId, name: 'Sol B', email: shared, passwordHash: await hashPassword(testPassword, 1000), createdAt: nowMs },
-      { id: `uc${a.tag}`, accountId: c.accountId, name: 'Sol C', email: shared, passwordHash: await hashPassword(otherPassword, 1000), createdAt: nowMs },
-    ])
-    const post = (values: Record<string, string>) => request('/login', { method: 'POST', headers: { 'CF-Connecting-IP': '192.0.2.50' }, body: form({ email: shared, ...values }) })
+    await db()
+      .insert(users)
+      .values([
+        { id: `ua${a.tag}`, accountId: a.accountId, name: 'Sol A', email: shared, passwordHash: await hashPassword(testPassword, 1000), createdAt: nowMs },
+        { id: `ub${a.tag}`, accountId: b.accountId, name: 'Sol B', email: shared, passwordHash: await hashPassword(testPassword, 1000), createdAt: nowMs },
+        { id: `uc${a.tag}`, accountId: c.accountId, name: 'Sol C', email: shared, passwordHash: await hashPassword(otherPassword, 1000), createdAt: nowMs },
+      ])
+    const post = (values: Record<string, string>) =>
+      request('/login', { method: 'POST', headers: { 'CF-Connecting-IP': '192.0.2.50' }, body: form({ email: shared, ...values }) })
     const userOf = async (response: Response) => {
       expect(response.status).toBe(303)
       const cookie = /sb_session=([^;]+)/.exec(response.headers.get('Set-Cookie') ?? '')![1]
@@ -196,7 +198,6 @@ describe('one address in several workspaces', () => {
 })
 
 describe('logout', () => {
-
   it('logs out: the old cookie opens nothing', async () => {
     const ws = await workspace()
     const cookie = await login(ws.users.agent.email)

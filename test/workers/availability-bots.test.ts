@@ -30,12 +30,24 @@ describe('office hours', () => {
   it('saves a time zone and hours from the profile page, refusing nonsense', async () => {
     const ws = await workspace()
     const cookie = await login(ws.users.agent.email)
-    const bad = await request('/me/hours', { method: 'POST', cookie, body: form({ timeZone: 'Mars/Olympus', enabled: '1', 'mon.from': '09:00', 'mon.to': '17:00' }) })
+    const bad = await request('/me/hours', {
+      method: 'POST',
+      cookie,
+      body: form({ timeZone: 'Mars/Olympus', enabled: '1', 'mon.from': '09:00', 'mon.to': '17:00' }),
+    })
     expect(bad.status).toBe(422)
     expect(await bad.text()).toContain('Choose a valid time zone.')
-    const backwards = await request('/me/hours', { method: 'POST', cookie, body: form({ timeZone: 'Europe/Oslo', enabled: '1', 'mon.from': '17:00', 'mon.to': '09:00' }) })
+    const backwards = await request('/me/hours', {
+      method: 'POST',
+      cookie,
+      body: form({ timeZone: 'Europe/Oslo', enabled: '1', 'mon.from': '17:00', 'mon.to': '09:00' }),
+    })
     expect(await backwards.text()).toContain('Monday: the end comes before the start.')
-    const ok = await request('/me/hours', { method: 'POST', cookie, body: form({ timeZone: 'Europe/Oslo', enabled: '1', 'mon.from': '09:00', 'mon.to': '17:00', 'tue.from': '09:00', 'tue.to': '23:59' }) })
+    const ok = await request('/me/hours', {
+      method: 'POST',
+      cookie,
+      body: form({ timeZone: 'Europe/Oslo', enabled: '1', 'mon.from': '09:00', 'mon.to': '17:00', 'tue.from': '09:00', 'tue.to': '23:59' }),
+    })
     expect(ok.status).toBe(200)
     const [user] = await db().select().from(users).where(eq(users.id, ws.users.agent.id))
     expect(user).toMatchObject({ timeZone: 'Europe/Oslo', officeHours: { enabled: true, days: { mon: [[540, 1020]], tue: [[540, 1440]] } } })
@@ -69,7 +81,10 @@ describe('availability', () => {
     expect(picks).toEqual([ws.users.admin.id, ws.users.admin.id])
 
     // A visitor whose chat Kim owns: Kim is away, the rest of the team too, yet the chat shows available.
-    await db().update(channels).set({ settings: { allowedOrigins: [origin] } }).where(eq(channels.id, ws.channels.chat.id))
+    await db()
+      .update(channels)
+      .set({ settings: { allowedOrigins: [origin] } })
+      .where(eq(channels.id, ws.channels.chat.id))
     const chat = await visitor(ws)
     await chat.say('hello')
     chat.socket.close(1000)
@@ -91,16 +106,22 @@ async function chatSession(ws: Workspace, token?: string) {
 
 async function visitor(ws: Workspace) {
   const session = await chatSession(ws)
-  const response = await SELF.fetch(`${origin}/widget/${ws.channels.chat.id}/ws?token=${encodeURIComponent(session.token)}`, { headers: { Upgrade: 'websocket', Origin: origin } })
+  const response = await SELF.fetch(`${origin}/widget/${ws.channels.chat.id}/ws?token=${encodeURIComponent(session.token)}`, {
+    headers: { Upgrade: 'websocket', Origin: origin },
+  })
   const socket = response.webSocket!
   socket.accept()
   const frames: Record<string, unknown>[] = []
   socket.addEventListener('message', (event) => frames.push(JSON.parse(event.data as string)))
-  const botMessages = () => frames.filter((frame) => frame.type === 'message' && (frame.message as { from: string }).from === 'agent').map((frame) => frame.message as { text: string; buttons?: string[] })
+  const botMessages = () =>
+    frames
+      .filter((frame) => frame.type === 'message' && (frame.message as { from: string }).from === 'agent')
+      .map((frame) => frame.message as { text: string; buttons?: string[] })
   const say = async (text: string) => {
     const before = frames.filter((frame) => frame.type === 'ack').length
     socket.send(JSON.stringify({ type: 'message', clientId: `m${frames.length}`, text }))
-    for (let waited = 0; waited < 5000 && frames.filter((frame) => frame.type === 'ack').length === before; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20))
+    for (let waited = 0; waited < 5000 && frames.filter((frame) => frame.type === 'ack').length === before; waited += 20)
+      await new Promise((resolve) => setTimeout(resolve, 20))
     // Bot replies are stored and broadcast right after the ack.
     await new Promise((resolve) => setTimeout(resolve, 150))
     // The rate limit allows a burst of 5 and then 1 a second; a bot conversation stays below it.
@@ -111,7 +132,10 @@ async function visitor(ws: Workspace) {
 describe('chatflow bots', () => {
   it('walks a visitor from greeting to handoff, collecting name and email, then leaves Bots for Unassigned', async () => {
     const ws = await workspace()
-    await db().update(channels).set({ settings: { allowedOrigins: [origin], greeting: 'Hi', chatflow: 'welcome' } }).where(eq(channels.id, ws.channels.chat.id))
+    await db()
+      .update(channels)
+      .set({ settings: { allowedOrigins: [origin], greeting: 'Hi', chatflow: 'welcome' } })
+      .where(eq(channels.id, ws.channels.chat.id))
     const chat = await visitor(ws)
     await chat.say('hello?')
     expect(chat.botMessages()[0]).toMatchObject({ text: welcomeFlow.steps.hello!.say, buttons: ['Where is my order?', 'Returns', 'Talk to a person'] })
@@ -141,35 +165,70 @@ describe('chatflow bots', () => {
 
   it('will not close a bot conversation until 30 minutes after the visitor’s last message, and says why', async () => {
     const ws = await workspace()
-    await db().update(channels).set({ settings: { allowedOrigins: [origin], greeting: 'Hi', chatflow: 'welcome' } }).where(eq(channels.id, ws.channels.chat.id))
+    await db()
+      .update(channels)
+      .set({ settings: { allowedOrigins: [origin], greeting: 'Hi', chatflow: 'welcome' } })
+      .where(eq(channels.id, ws.channels.chat.id))
     const chat = await visitor(ws)
     await chat.say('hi')
     const cookie = await login(ws.users.agent.email)
     const page = await (await request(`/inbox/${ws.inboxId}/bots/c/${chat.session.conversationId}`, { cookie })).text()
     expect(page).toContain('Welcome bot is still talking with this visitor')
-    const refused = await request(`/conversations/${chat.session.conversationId}/status`, { method: 'POST', cookie, hx: 'thread', body: form({ status: 'closed' }) })
+    const refused = await request(`/conversations/${chat.session.conversationId}/status`, {
+      method: 'POST',
+      cookie,
+      hx: 'thread',
+      body: form({ status: 'closed' }),
+    })
     expect(refused.status).toBe(422)
     expect(refused.headers.get('HX-Trigger')).toContain('30 minutes after their last message')
     // A bulk close leaves it open too.
-    await request(`/inbox/${ws.inboxId}/bots/bulk`, { method: 'POST', cookie, hx: 'list', body: new URLSearchParams([['action', 'close'], ['ids', chat.session.conversationId]]) })
+    await request(`/inbox/${ws.inboxId}/bots/bulk`, {
+      method: 'POST',
+      cookie,
+      hx: 'list',
+      body: new URLSearchParams([
+        ['action', 'close'],
+        ['ids', chat.session.conversationId],
+      ]),
+    })
     expect((await db().select().from(conversations).where(eq(conversations.id, chat.session.conversationId)))[0]?.status).toBe('open')
-    await db().update(botSessions).set({ lastVisitorActivityAt: Date.now() - 31 * 60_000 }).where(eq(botSessions.conversationId, chat.session.conversationId))
-    const closed = await request(`/conversations/${chat.session.conversationId}/status`, { method: 'POST', cookie, hx: 'thread', body: form({ status: 'closed' }) })
+    await db()
+      .update(botSessions)
+      .set({ lastVisitorActivityAt: Date.now() - 31 * 60_000 })
+      .where(eq(botSessions.conversationId, chat.session.conversationId))
+    const closed = await request(`/conversations/${chat.session.conversationId}/status`, {
+      method: 'POST',
+      cookie,
+      hx: 'thread',
+      body: form({ status: 'closed' }),
+    })
     expect(closed.status).toBe(200)
     chat.socket.close(1000)
   })
 
   it('goes quiet once a person takes the conversation over', async () => {
     const ws = await workspace()
-    await db().update(channels).set({ settings: { allowedOrigins: [origin], greeting: 'Hi', chatflow: 'welcome' } }).where(eq(channels.id, ws.channels.chat.id))
+    await db()
+      .update(channels)
+      .set({ settings: { allowedOrigins: [origin], greeting: 'Hi', chatflow: 'welcome' } })
+      .where(eq(channels.id, ws.channels.chat.id))
     const chat = await visitor(ws)
     await chat.say('hi')
     const cookie = await login(ws.users.agent.email)
-    await request(`/conversations/${chat.session.conversationId}/assign`, { method: 'POST', cookie, hx: 'thread', body: form({ assigneeId: ws.users.agent.id }) })
+    await request(`/conversations/${chat.session.conversationId}/assign`, {
+      method: 'POST',
+      cookie,
+      hx: 'thread',
+      body: form({ assigneeId: ws.users.agent.id }),
+    })
     const before = chat.botMessages().length
     await chat.say('Returns')
     expect(chat.botMessages().length).toBe(before)
-    expect((await request(`/conversations/${chat.session.conversationId}/status`, { method: 'POST', cookie, hx: 'thread', body: form({ status: 'closed' }) })).status).toBe(200)
+    expect(
+      (await request(`/conversations/${chat.session.conversationId}/status`, { method: 'POST', cookie, hx: 'thread', body: form({ status: 'closed' }) }))
+        .status,
+    ).toBe(200)
     chat.socket.close(1000)
   })
 
@@ -186,9 +245,25 @@ describe('chatflow bots', () => {
 describe('large teams', () => {
   it('saves an inbox of 120 members and reads its availability (more ids than one statement may bind)', async () => {
     const ws = await workspace()
-    const team = Array.from({ length: 120 }, (_, index) => ({ id: `${ws.tag}m${index}`, accountId: ws.accountId, name: `Member ${index}`, email: `m${index}.${ws.tag}@example.test`, passwordHash: 'x', availability: 'away' as const, createdAt: Date.now() }))
-    await runInOneBatch(db(), insertInChunks(users, team, (part) => db().insert(users).values(part)))
-    await updateInbox(db(), ws.users.superAdmin, ws.inboxId, { name: 'Support', memberIds: team.map((user) => user.id), defaultAssignment: 'none', defaultAssigneeId: null })
+    const team = Array.from({ length: 120 }, (_, index) => ({
+      id: `${ws.tag}m${index}`,
+      accountId: ws.accountId,
+      name: `Member ${index}`,
+      email: `m${index}.${ws.tag}@example.test`,
+      passwordHash: 'x',
+      availability: 'away' as const,
+      createdAt: Date.now(),
+    }))
+    await runInOneBatch(
+      db(),
+      insertInChunks(users, team, (part) => db().insert(users).values(part)),
+    )
+    await updateInbox(db(), ws.users.superAdmin, ws.inboxId, {
+      name: 'Support',
+      memberIds: team.map((user) => user.id),
+      defaultAssignment: 'none',
+      defaultAssigneeId: null,
+    })
     expect((await db().select().from(inboxMembers).where(eq(inboxMembers.inboxId, ws.inboxId))).length).toBe(120)
     expect((await teamAvailability(db(), ws.accountId, ws.inboxId)).available).toBe(false)
     await db().update(users).set({ availability: 'available' }).where(eq(users.id, team[119]!.id))

@@ -28,14 +28,19 @@ describe('channel webhooks', () => {
   it('checks Messenger’s signature and answers its subscription handshake', async () => {
     const ws = await workspace()
     const url = `/channels/${ws.channels.messenger.id}/inbound`
-    const body = JSON.stringify({ object: 'page', entry: [{ messaging: [{ sender: { id: 'u1' }, recipient: { id: 'p' }, timestamp: 1, message: { mid: 'm-1', text: 'hei' } }] }] })
+    const body = JSON.stringify({
+      object: 'page',
+      entry: [{ messaging: [{ sender: { id: 'u1' }, recipient: { id: 'p' }, timestamp: 1, message: { mid: 'm-1', text: 'hei' } }] }],
+    })
     const unsigned = await request(url, { method: 'POST', body })
     expect(unsigned.status).toBe(401)
     const forged = await request(url, { method: 'POST', body, headers: { 'X-Hub-Signature-256': `sha256=${await hmacHex('wrong', body)}` } })
     expect(forged.status).toBe(401)
     const signed = await request(url, { method: 'POST', body, headers: { 'X-Hub-Signature-256': `sha256=${await hmacHex(`secret-${ws.tag}`, body)}` } })
     expect(signed.status).toBe(201)
-    const handshake = await request(`/channels/messenger/${ws.channels.messenger.id}/webhook?hub.mode=subscribe&hub.verify_token=verify-${ws.tag}&hub.challenge=12345`)
+    const handshake = await request(
+      `/channels/messenger/${ws.channels.messenger.id}/webhook?hub.mode=subscribe&hub.verify_token=verify-${ws.tag}&hub.challenge=12345`,
+    )
     expect(await handshake.text()).toBe('12345')
     const wrongToken = await request(`/channels/messenger/${ws.channels.messenger.id}/webhook?hub.mode=subscribe&hub.verify_token=guess&hub.challenge=1`)
     expect(wrongToken.status).toBe(403)
@@ -44,7 +49,14 @@ describe('channel webhooks', () => {
   it('takes call records only with the channel’s token', async () => {
     const ws = await workspace()
     const url = `/channels/${ws.channels.calls.id}/inbound`
-    const call = JSON.stringify({ callId: 'c-1', from: '+4791234567', callerName: 'Henrik', status: 'voicemail', durationSeconds: 48, transcript: 'Please call me back.' })
+    const call = JSON.stringify({
+      callId: 'c-1',
+      from: '+4791234567',
+      callerName: 'Henrik',
+      status: 'voicemail',
+      durationSeconds: 48,
+      transcript: 'Please call me back.',
+    })
     expect((await request(url, { method: 'POST', body: call })).status).toBe(401)
     const ok = await request(url, { method: 'POST', body: call, headers: { Authorization: `Bearer token-${ws.tag}`, 'Content-Type': 'application/json' } })
     expect(ok.status).toBe(201)
@@ -77,7 +89,10 @@ describe('inbound email (the worker’s email handler)', () => {
     const { message, state } = emailMessage(raw, 'ola@example.no', to)
     await worker.email(message, env)
     expect(state.rejected).toBeUndefined()
-    const [row] = await db().select().from(messages).where(eq(messages.externalId, `m1.${ws.tag}@example.no`))
+    const [row] = await db()
+      .select()
+      .from(messages)
+      .where(eq(messages.externalId, `m1.${ws.tag}@example.no`))
     expect(row?.text).toBe('Hei! Når kommer pakken?')
     const conversation = await getConversation(db(), ws.accountId, row!.conversationId)
     expect(conversation?.conversation.subject).toBe('Bestilling på vei')
@@ -86,7 +101,9 @@ describe('inbound email (the worker’s email handler)', () => {
     expect(stored.objects).toHaveLength(1)
     expect(await (await env.ATTACHMENTS.get(stored.objects[0]!.key))?.text()).toBe(raw)
 
-    const reply = raw.replace(`Message-ID: <m1.${ws.tag}@example.no>`, `Message-ID: <m2.${ws.tag}@example.no>\r\nIn-Reply-To: <m1.${ws.tag}@example.no>`).replace('Hei! Når kommer pakken?', 'Takk!')
+    const reply = raw
+      .replace(`Message-ID: <m1.${ws.tag}@example.no>`, `Message-ID: <m2.${ws.tag}@example.no>\r\nIn-Reply-To: <m1.${ws.tag}@example.no>`)
+      .replace('Hei! Når kommer pakken?', 'Takk!')
     await worker.email(emailMessage(reply, 'ola@example.no', to).message, env)
     const thread = await listMessages(db(), ws.accountId, row!.conversationId)
     expect(thread.map((m) => m.text)).toEqual(['Hei! Når kommer pakken?', 'Takk!'])

@@ -7,7 +7,8 @@ import { db, origin } from './helpers'
 import { chatWorkspace, send, session, siteOrigin, visitorSocket } from './widget-helpers'
 
 type Frame = Record<string, unknown>
-const answered = (frame: Frame, clientId: string) => (frame.type === 'ack' || (frame.type === 'error' && frame.code === 'rate_limited')) && frame.clientId === clientId
+const answered = (frame: Frame, clientId: string) =>
+  (frame.type === 'ack' || (frame.type === 'error' && frame.code === 'rate_limited')) && frame.clientId === clientId
 const storedTexts = async (conversationId: string) =>
   (await db().select().from(messages).where(eq(messages.conversationId, conversationId)).orderBy(asc(messages.seq))).map((row) => row.text)
 
@@ -17,7 +18,9 @@ describe('a visitor’s message budget', () => {
     const visit = (await session(ws)).body!
     const sockets = await Promise.all(Array.from({ length: 10 }, () => visitorSocket(ws, visit.token)))
     for (const [index, tab] of sockets.entries()) for (let n = 0; n < 5; n++) send(tab.socket!, `s${index}m${n}`, `socket ${index} message ${n}`)
-    const answers = await Promise.all(sockets.flatMap((tab, index) => Array.from({ length: 5 }, (_, n) => tab.next((frame) => answered(frame, `s${index}m${n}`), 15_000))))
+    const answers = await Promise.all(
+      sockets.flatMap((tab, index) => Array.from({ length: 5 }, (_, n) => tab.next((frame) => answered(frame, `s${index}m${n}`), 15_000))),
+    )
     const accepted = answers.filter((frame) => frame.type === 'ack').length
     // The burst, and at most a refill or two while the fifty frames are handled.
     expect(accepted).toBeGreaterThanOrEqual(visitorBurst)
@@ -63,7 +66,11 @@ describe('files from the widget', () => {
       const body = new FormData()
       body.append('file', new File(['hello'], name, { type: 'text/plain' }))
       body.append('clientId', `file${n}`)
-      const upload = await SELF.fetch(`${origin}/widget/${ws.channels.chat.id}/upload?token=${encodeURIComponent(visit.token)}`, { method: 'POST', body, headers: { Origin: siteOrigin } })
+      const upload = await SELF.fetch(`${origin}/widget/${ws.channels.chat.id}/upload?token=${encodeURIComponent(visit.token)}`, {
+        method: 'POST',
+        body,
+        headers: { Origin: siteOrigin },
+      })
       if (upload.status === 429) refused = { response: upload, name }
       else expect(upload.status).toBe(200)
     }

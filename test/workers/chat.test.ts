@@ -67,13 +67,24 @@ describe('the chat room', () => {
     send(visitor.socket!, 'q1', 'Do you ship to Iceland?')
     await visitor.next((frame) => frame.type === 'ack')
     const cookie = await login(ws.users.agent.email)
-    await request(`/conversations/${visit.conversationId}/messages`, { method: 'POST', cookie, body: form({ kind: 'comment', text: 'internal: check with logistics' }) })
-    const reply = await request(`/conversations/${visit.conversationId}/messages`, { method: 'POST', cookie, body: form({ kind: 'message', text: 'Yes, in 4–6 days.', seenSeq: '2' }) })
+    await request(`/conversations/${visit.conversationId}/messages`, {
+      method: 'POST',
+      cookie,
+      body: form({ kind: 'comment', text: 'internal: check with logistics' }),
+    })
+    const reply = await request(`/conversations/${visit.conversationId}/messages`, {
+      method: 'POST',
+      cookie,
+      body: form({ kind: 'message', text: 'Yes, in 4–6 days.', seenSeq: '2' }),
+    })
     expect(reply.status).toBe(201)
     const frame = await visitor.next((f) => f.type === 'message' && (f.message as { from: string }).from === 'agent')
     expect(frame).toMatchObject({ message: { from: 'agent', author: 'Kim', text: 'Yes, in 4–6 days.' } })
     await request(`/conversations/${visit.conversationId}/status`, { method: 'POST', cookie, hx: 'thread', body: form({ status: 'closed' }) })
-    const [visitorMessage] = await db().select().from(messages).where(and(eq(messages.conversationId, visit.conversationId), eq(messages.seq, 1)))
+    const [visitorMessage] = await db()
+      .select()
+      .from(messages)
+      .where(and(eq(messages.conversationId, visit.conversationId), eq(messages.seq, 1)))
     await request(`/conversations/${visit.conversationId}/messages/${visitorMessage!.id}/hide`, { method: 'POST', cookie, hx: 'x' })
     const replaced = await visitor.next((f) => f.type === 'replaced')
     expect(replaced).toMatchObject({ message: { seq: 1, text: 'This message was removed.' } })
@@ -105,7 +116,8 @@ describe('the chat room', () => {
     send(second.socket!, 't2', 'from the second tab')
     await second.next((frame) => frame.type === 'ack' && frame.clientId === 't2')
     for (const tab of [first, second]) {
-      for (const text of ['from the first tab', 'from the second tab']) await tab.next((frame) => frame.type === 'message' && (frame.message as { text: string }).text === text)
+      for (const text of ['from the first tab', 'from the second tab'])
+        await tab.next((frame) => frame.type === 'message' && (frame.message as { text: string }).text === text)
     }
     const rows = await db().select().from(messages).where(eq(messages.conversationId, visit.conversationId)).orderBy(asc(messages.seq))
     expect(rows.filter((row) => row.direction === 'in').map((row) => [row.seq, row.text])).toEqual([
@@ -193,17 +205,41 @@ describe('reply collisions', () => {
     visitor.socket!.close(1000)
     const kim = await login(ws.users.agent.email)
     const alex = await login(ws.users.admin.email)
-    expect((await request(`/conversations/${visit.conversationId}/messages`, { method: 'POST', cookie: alex, body: form({ kind: 'message', text: 'Alex here', seenSeq: '1' }) })).status).toBe(201)
-    const warned = await request(`/conversations/${visit.conversationId}/messages`, { method: 'POST', cookie: kim, body: form({ kind: 'message', text: 'Kim here', seenSeq: '1' }) })
+    expect(
+      (
+        await request(`/conversations/${visit.conversationId}/messages`, {
+          method: 'POST',
+          cookie: alex,
+          body: form({ kind: 'message', text: 'Alex here', seenSeq: '1' }),
+        })
+      ).status,
+    ).toBe(201)
+    const warned = await request(`/conversations/${visit.conversationId}/messages`, {
+      method: 'POST',
+      cookie: kim,
+      body: form({ kind: 'message', text: 'Kim here', seenSeq: '1' }),
+    })
     expect(warned.status).toBe(409)
     const html = await warned.text()
     expect(html).toContain('Alex replied since you opened this conversation')
     expect(html).toContain('Kim here')
     expect(html).toContain('name="confirmed" value="1"')
-    const sent = await request(`/conversations/${visit.conversationId}/messages`, { method: 'POST', cookie: kim, body: form({ kind: 'message', text: 'Kim here', seenSeq: '1', confirmed: '1' }) })
+    const sent = await request(`/conversations/${visit.conversationId}/messages`, {
+      method: 'POST',
+      cookie: kim,
+      body: form({ kind: 'message', text: 'Kim here', seenSeq: '1', confirmed: '1' }),
+    })
     expect(sent.status).toBe(201)
     // Comments never need a confirm, and one's own replies never count.
-    expect((await request(`/conversations/${visit.conversationId}/messages`, { method: 'POST', cookie: kim, body: form({ kind: 'comment', text: 'note', seenSeq: '1' }) })).status).toBe(201)
+    expect(
+      (
+        await request(`/conversations/${visit.conversationId}/messages`, {
+          method: 'POST',
+          cookie: kim,
+          body: form({ kind: 'comment', text: 'note', seenSeq: '1' }),
+        })
+      ).status,
+    ).toBe(201)
   })
 })
 
@@ -215,24 +251,36 @@ describe('files from the widget', () => {
     const body = new FormData()
     body.append('file', new File([new TextEncoder().encode('%PDF-1.4 receipt')], '../../receipt.pdf', { type: 'application/pdf' }))
     body.append('clientId', 'file1')
-    const upload = await SELF.fetch(`${origin}/widget/${ws.channels.chat.id}/upload?token=${encodeURIComponent(visit.token)}`, { method: 'POST', body, headers: { Origin: siteOrigin } })
+    const upload = await SELF.fetch(`${origin}/widget/${ws.channels.chat.id}/upload?token=${encodeURIComponent(visit.token)}`, {
+      method: 'POST',
+      body,
+      headers: { Origin: siteOrigin },
+    })
     expect(upload.status).toBe(200)
     expect(await upload.json()).toMatchObject({ type: 'ack', clientId: 'file1', seq: 1 })
     const frame = await socket.next((f) => f.type === 'message')
     const files = (frame.message as { files: { id: string; filename: string }[] }).files
     expect(files).toEqual([{ id: expect.any(String), filename: '_.._receipt.pdf', contentType: 'application/pdf', sizeBytes: 16 }])
-    const fetched = await SELF.fetch(`${origin}/widget/${ws.channels.chat.id}/files/${files[0]!.id}?token=${encodeURIComponent(visit.token)}`, { headers: { Origin: siteOrigin } })
+    const fetched = await SELF.fetch(`${origin}/widget/${ws.channels.chat.id}/files/${files[0]!.id}?token=${encodeURIComponent(visit.token)}`, {
+      headers: { Origin: siteOrigin },
+    })
     expect(fetched.headers.get('Content-Disposition')).toContain('attachment')
     expect(await fetched.text()).toBe('%PDF-1.4 receipt')
     const stranger = (await session(ws)).body!
-    const refused = await SELF.fetch(`${origin}/widget/${ws.channels.chat.id}/files/${files[0]!.id}?token=${encodeURIComponent(stranger.token)}`, { headers: { Origin: siteOrigin } })
+    const refused = await SELF.fetch(`${origin}/widget/${ws.channels.chat.id}/files/${files[0]!.id}?token=${encodeURIComponent(stranger.token)}`, {
+      headers: { Origin: siteOrigin },
+    })
     expect(refused.status).toBe(404)
     const page = await (await request(`/inbox/${ws.inboxId}/open/c/${visit.conversationId}`, { cookie: await login(ws.users.agent.email) })).text()
     expect(page).toContain('_.._receipt.pdf')
     const tooBig = new FormData()
     tooBig.append('file', new File([new Uint8Array(10 * 1024 * 1024 + 1)], 'big.bin'))
     tooBig.append('clientId', 'file2')
-    const refusedBig = await SELF.fetch(`${origin}/widget/${ws.channels.chat.id}/upload?token=${encodeURIComponent(visit.token)}`, { method: 'POST', body: tooBig, headers: { Origin: siteOrigin } })
+    const refusedBig = await SELF.fetch(`${origin}/widget/${ws.channels.chat.id}/upload?token=${encodeURIComponent(visit.token)}`, {
+      method: 'POST',
+      body: tooBig,
+      headers: { Origin: siteOrigin },
+    })
     expect(refusedBig.status).toBe(413)
     socket.socket!.close(1000)
   })
@@ -249,9 +297,16 @@ describe('switching a chat to email', () => {
     const cookie = await login(ws.users.agent.email)
     const page = await (await request(`/inbox/${ws.inboxId}/open/c/${visit.conversationId}`, { cookie })).text()
     expect(page).toContain('Email to nora@example.com')
-    const reply = await request(`/conversations/${visit.conversationId}/messages`, { method: 'POST', cookie, body: form({ kind: 'message', via: 'email', text: 'Details attached below.', seenSeq: '1' }) })
+    const reply = await request(`/conversations/${visit.conversationId}/messages`, {
+      method: 'POST',
+      cookie,
+      body: form({ kind: 'message', via: 'email', text: 'Details attached below.', seenSeq: '1' }),
+    })
     expect(reply.status).toBe(201)
-    const [byEmail] = await db().select().from(messages).where(and(eq(messages.conversationId, visit.conversationId), eq(messages.text, 'Details attached below.')))
+    const [byEmail] = await db()
+      .select()
+      .from(messages)
+      .where(and(eq(messages.conversationId, visit.conversationId), eq(messages.text, 'Details attached below.')))
     expect(byEmail).toMatchObject({ channelId: ws.channels.email.id, deliveryStatus: expect.stringMatching(/pending|sent/) })
     expect(byEmail!.metadata).toMatchObject({ replyOptions: { to: [{ address: 'nora@example.com' }] }, startsThread: true })
     // The widget shows the chat; the email went to the visitor's mailbox.
@@ -264,7 +319,11 @@ describe('switching a chat to email', () => {
       ;[transcript] = (await db().select().from(messages).where(eq(messages.conversationId, visit.conversationId))).filter((row) => row.metadata.transcript)
       if (!transcript) await new Promise((resolve) => setTimeout(resolve, 100))
     }
-    expect(transcript).toMatchObject({ channelId: ws.channels.email.id, automated: true, metadata: { autoSubmitted: 'auto-generated', replyOptions: { to: [{ address: 'nora@example.com' }] } } })
+    expect(transcript).toMatchObject({
+      channelId: ws.channels.email.id,
+      automated: true,
+      metadata: { autoSubmitted: 'auto-generated', replyOptions: { to: [{ address: 'nora@example.com' }] } },
+    })
     socket.socket!.close(1000)
   })
 
@@ -275,7 +334,11 @@ describe('switching a chat to email', () => {
     send(socket.socket!, 'n1', 'hi')
     await socket.next((frame) => frame.type === 'ack')
     const cookie = await login(ws.users.agent.email)
-    const refused = await request(`/conversations/${visit.conversationId}/messages`, { method: 'POST', cookie, body: form({ kind: 'message', via: 'email', text: 'hello', seenSeq: '1' }) })
+    const refused = await request(`/conversations/${visit.conversationId}/messages`, {
+      method: 'POST',
+      cookie,
+      body: form({ kind: 'message', via: 'email', text: 'hello', seenSeq: '1' }),
+    })
     expect(refused.status).toBe(422)
     expect(await refused.text()).toContain('no email address')
     socket.socket!.close(1000)

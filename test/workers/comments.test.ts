@@ -17,7 +17,15 @@ type Workspace = Awaited<ReturnType<typeof workspace>>
 async function addUser(ws: Workspace, name: string, status: 'active' | 'deactivated' | 'removed' = 'active') {
   const [user] = await db()
     .insert(users)
-    .values({ id: newId(), accountId: ws.accountId, name, email: `${name.toLowerCase().replace(/[^a-z]+/g, '.')}.${ws.tag}@example.test`, passwordHash: 'x', status, createdAt: Date.now() })
+    .values({
+      id: newId(),
+      accountId: ws.accountId,
+      name,
+      email: `${name.toLowerCase().replace(/[^a-z]+/g, '.')}.${ws.tag}@example.test`,
+      passwordHash: 'x',
+      status,
+      createdAt: Date.now(),
+    })
     .returning()
   return user!
 }
@@ -26,7 +34,12 @@ async function addUser(ws: Workspace, name: string, status: 'active' | 'deactiva
 async function seeded() {
   const ws = await workspace()
   const deps = { db: db(), notifier: recordingNotifier().notifier, blobs: env.ATTACHMENTS }
-  const tent = await ingestInbound(deps, ws.channels.email, { externalId: `t-${ws.tag}`, from: { email: 'maja@fjord.no', name: 'Maja Nilsen' }, subject: 'Damaged tent', text: 'The rain fly of my tent is torn.' })
+  const tent = await ingestInbound(deps, ws.channels.email, {
+    externalId: `t-${ws.tag}`,
+    from: { email: 'maja@fjord.no', name: 'Maja Nilsen' },
+    subject: 'Damaged tent',
+    text: 'The rain fly of my tent is torn.',
+  })
   return { ws, conversationId: tent.conversationId, kim: await login(ws.users.agent.email) }
 }
 
@@ -69,7 +82,9 @@ describe('the @ picker', () => {
 
     // A later word of the name, and the email address, match too.
     expect(pickerIds(await (await request(`/conversations/${conversationId}/mentions?q=hans`, { cookie: kim })).text())).toEqual([olaHansen.id])
-    expect(pickerIds(await (await request(`/conversations/${conversationId}/mentions?q=${encodeURIComponent(`sam.${ws.tag}`)}`, { cookie: kim })).text())).toEqual([ws.users.superAdmin.id])
+    expect(
+      pickerIds(await (await request(`/conversations/${conversationId}/mentions?q=${encodeURIComponent(`sam.${ws.tag}`)}`, { cookie: kim })).text()),
+    ).toEqual([ws.users.superAdmin.id])
     expect(pickerIds(await (await request(`/conversations/${conversationId}/mentions?q=kim`, { cookie: kim })).text())).toEqual([])
 
     const none = await request(`/conversations/${conversationId}/mentions?q=zz`, { cookie: kim, hx: 'picker' })
@@ -137,7 +152,18 @@ describe('mentions in comments', () => {
     expect(mentionIdsInHtml(html)).toHaveLength(5)
     const [stored] = await db()
       .insert(messages)
-      .values({ accountId: ws.accountId, conversationId, channelId: ws.channels.email.id, seq: 99, direction: 'out', kind: 'comment', authorUserId: ws.users.agent.id, text: 'Over to @Alex and @Alex and @Dana and @Kim and @Alex', html, createdAt: Date.now() })
+      .values({
+        accountId: ws.accountId,
+        conversationId,
+        channelId: ws.channels.email.id,
+        seq: 99,
+        direction: 'out',
+        kind: 'comment',
+        authorUserId: ws.users.agent.id,
+        text: 'Over to @Alex and @Alex and @Dana and @Kim and @Alex',
+        html,
+        createdAt: Date.now(),
+      })
       .returning()
     const { mentions, created } = await recordMentions(db(), { ...stored!, metadata: stored!.metadata ?? {} })
     expect(mentions).toEqual([{ id: ws.users.admin.id, name: 'Alex' }])
@@ -153,7 +179,18 @@ describe('mentions in comments', () => {
     const html = `<p>${team.map((user) => `<span class="mention" data-user-id="${user.id}">@${user.name}</span>`).join(' ')}</p>`
     const [stored] = await db()
       .insert(messages)
-      .values({ accountId: ws.accountId, conversationId, channelId: ws.channels.email.id, seq: 99, direction: 'out', kind: 'comment', authorUserId: ws.users.agent.id, text: 'All hands', html, createdAt: Date.now() })
+      .values({
+        accountId: ws.accountId,
+        conversationId,
+        channelId: ws.channels.email.id,
+        seq: 99,
+        direction: 'out',
+        kind: 'comment',
+        authorUserId: ws.users.agent.id,
+        text: 'All hands',
+        html,
+        createdAt: Date.now(),
+      })
       .returning()
     const { created } = await recordMentions(db(), { ...stored!, metadata: stored!.metadata ?? {} })
     expect(created.map((row) => row.userId).sort()).toEqual(team.map((user) => user.id).sort())
@@ -166,7 +203,9 @@ describe('mentions in comments', () => {
     expect(response.status).toBe(201)
     expect(await notificationsOf(ws.users.admin.id)).toEqual([])
     expect((await newestMessage(conversationId)).metadata).not.toHaveProperty('mentions')
-    expect(unwrapMentions(`<p>Ask <span class="mention" data-user-id="${ws.users.admin.id}">@<strong>Alex</strong></span></p>`)).toBe('<p>Ask @<strong>Alex</strong></p>')
+    expect(unwrapMentions(`<p>Ask <span class="mention" data-user-id="${ws.users.admin.id}">@<strong>Alex</strong></span></p>`)).toBe(
+      '<p>Ask @<strong>Alex</strong></p>',
+    )
 
     // An HTML reply that carries a mention span is stored, and mailed, without it: whichever
     // sanitiser the reply form uses (today the email one, with the editor sanitizeRichText, which
@@ -176,7 +215,14 @@ describe('mentions in comments', () => {
       method: 'POST',
       cookie: kim,
       hx: 'composer',
-      body: form({ kind: 'message', format: 'html', html: `<p>Thanks, ${span} will call you.</p>`, text: `<p>Thanks, ${span} will call you.</p>`, seenSeq: '99', confirmed: '1' }),
+      body: form({
+        kind: 'message',
+        format: 'html',
+        html: `<p>Thanks, ${span} will call you.</p>`,
+        text: `<p>Thanks, ${span} will call you.</p>`,
+        seenSeq: '99',
+        confirmed: '1',
+      }),
     })
     expect(html.status).toBe(201)
     const reply = await newestMessage(conversationId)
@@ -188,7 +234,17 @@ describe('mentions in comments', () => {
 
     const [editorReply] = await db()
       .insert(messages)
-      .values({ accountId: ws.accountId, conversationId, channelId: ws.channels.email.id, seq: 500, direction: 'out', kind: 'message', text: 'Ask @Alex', html: `<p>Ask ${span}</p>`, createdAt: Date.now() })
+      .values({
+        accountId: ws.accountId,
+        conversationId,
+        channelId: ws.channels.email.id,
+        seq: 500,
+        direction: 'out',
+        kind: 'message',
+        text: 'Ask @Alex',
+        html: `<p>Ask ${span}</p>`,
+        createdAt: Date.now(),
+      })
       .returning()
     expect(await unwrapReplyMentions(db(), editorReply!)).toBe(true)
     const [unwrapped] = await db().select().from(messages).where(eq(messages.id, editorReply!.id))
@@ -240,7 +296,11 @@ describe('the bell', () => {
     expect(allHtml).not.toContain('class="notification unread"')
     expect((await notificationsOf(ws.users.admin.id)).every((row) => row.readAt !== null)).toBe(true)
     // Mark all read is a POST like every change: a cross-site form cannot do it.
-    const forged = await SELF.fetch(`${origin}/notifications/read-all`, { method: 'POST', headers: { Cookie: alex, Origin: 'https://evil.example' }, redirect: 'manual' })
+    const forged = await SELF.fetch(`${origin}/notifications/read-all`, {
+      method: 'POST',
+      headers: { Cookie: alex, Origin: 'https://evil.example' },
+      redirect: 'manual',
+    })
     expect(forged.status).toBe(403)
   })
 
@@ -379,20 +439,28 @@ describe('comments stay internal', () => {
     await comment(conversationId, kim, 'SECRET-NOTE @Alex the customer broke it themselves')
     const note = await newestMessage(conversationId)
     expect(note).toMatchObject({ kind: 'comment', deliveryStatus: 'none' })
-    const reply = await request(`/conversations/${conversationId}/messages`, { method: 'POST', cookie: kim, hx: 'composer', body: form({ kind: 'message', text: 'We will send a new tent.', seenSeq: String(note.seq) }) })
+    const reply = await request(`/conversations/${conversationId}/messages`, {
+      method: 'POST',
+      cookie: kim,
+      hx: 'composer',
+      body: form({ kind: 'message', text: 'We will send a new tent.', seenSeq: String(note.seq) }),
+    })
     expect(reply.status).toBe(201)
     const sentReply = await newestMessage(conversationId)
     const started = Date.now()
     let row = sentReply
     while (row.deliveryStatus !== 'sent' && Date.now() - started < 10_000) {
       await new Promise((resolve) => setTimeout(resolve, 100))
-      ;[row] = await db().select().from(messages).where(eq(messages.id, sentReply.id)) as [typeof sentReply]
+      ;[row] = (await db().select().from(messages).where(eq(messages.id, sentReply.id))) as [typeof sentReply]
     }
     expect(row.deliveryStatus).toBe('sent')
     const raw = await (await env.ATTACHMENTS.get(row.rawKey!))!.text()
     expect(raw).toContain('We will send a new tent.')
     expect(raw).not.toContain('SECRET-NOTE')
-    const [channel] = await db().select().from(channels).where(and(eq(channels.accountId, ws.accountId), eq(channels.pluginId, 'email')))
+    const [channel] = await db()
+      .select()
+      .from(channels)
+      .where(and(eq(channels.accountId, ws.accountId), eq(channels.pluginId, 'email')))
     expect(channel).toBeTruthy()
   })
 })
@@ -401,11 +469,20 @@ describe('comments never reach a chat visitor', () => {
   it('a mention comment is neither pushed to the widget nor in its history on resume', async () => {
     const ws = await workspace()
     const siteOrigin = 'https://shop.example'
-    await db().update(channels).set({ settings: { allowedOrigins: [siteOrigin] } }).where(eq(channels.id, ws.channels.chat.id))
-    const started = await SELF.fetch(`${origin}/widget/${ws.channels.chat.id}/session`, { method: 'POST', headers: { Origin: siteOrigin, 'Content-Type': 'application/json' }, body: '{}' })
+    await db()
+      .update(channels)
+      .set({ settings: { allowedOrigins: [siteOrigin] } })
+      .where(eq(channels.id, ws.channels.chat.id))
+    const started = await SELF.fetch(`${origin}/widget/${ws.channels.chat.id}/session`, {
+      method: 'POST',
+      headers: { Origin: siteOrigin, 'Content-Type': 'application/json' },
+      body: '{}',
+    })
     const visit = (await started.json()) as { token: string; conversationId: string }
     const open = async () => {
-      const response = await SELF.fetch(`${origin}/widget/${ws.channels.chat.id}/ws?token=${encodeURIComponent(visit.token)}&after=0`, { headers: { Upgrade: 'websocket', Origin: siteOrigin } })
+      const response = await SELF.fetch(`${origin}/widget/${ws.channels.chat.id}/ws?token=${encodeURIComponent(visit.token)}&after=0`, {
+        headers: { Upgrade: 'websocket', Origin: siteOrigin },
+      })
       const socket = response.webSocket!
       socket.accept()
       const frames: string[] = []
@@ -418,7 +495,12 @@ describe('comments never reach a chat visitor', () => {
     const kim = await login(ws.users.agent.email)
     expect((await comment(visit.conversationId, kim, 'INTERNAL-ONLY @Alex do we have blue tents?')).status).toBe(201)
     expect(await notificationsOf(ws.users.admin.id)).toHaveLength(1)
-    const reply = await request(`/conversations/${visit.conversationId}/messages`, { method: 'POST', cookie: kim, hx: 'composer', body: form({ kind: 'message', text: 'Yes, we do!', seenSeq: '2' }) })
+    const reply = await request(`/conversations/${visit.conversationId}/messages`, {
+      method: 'POST',
+      cookie: kim,
+      hx: 'composer',
+      body: form({ kind: 'message', text: 'Yes, we do!', seenSeq: '2' }),
+    })
     expect(reply.status).toBe(201)
     for (let i = 0; i < 50 && !visitor.frames.some((frame) => frame.includes('Yes, we do!')); i++) await new Promise((resolve) => setTimeout(resolve, 50))
     expect(visitor.frames.join('\n')).toContain('Yes, we do!')

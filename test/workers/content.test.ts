@@ -29,10 +29,19 @@ const get = (path: string, cookie?: string, hx?: string) => request(path, { cook
 
 /** The data-insert-html (and -subject) values of a picker, decoded as the browser's dataset would. */
 function decodeAttribute(value: string) {
-  return value.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&')
+  return value
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&')
 }
 function pickerItems(html: string) {
-  return [...html.matchAll(/<button type="button" class="picker-item" data-insert-html="([^"]*)"(?: data-insert-subject="([^"]*)")?>\s*<span class="picker-label">([^<]*)<\/span>/g)].map((match) => ({
+  return [
+    ...html.matchAll(
+      /<button type="button" class="picker-item" data-insert-html="([^"]*)"(?: data-insert-subject="([^"]*)")?>\s*<span class="picker-label">([^<]*)<\/span>/g,
+    ),
+  ].map((match) => ({
     html: decodeAttribute(match[1]!),
     subject: match[2] === undefined ? undefined : decodeAttribute(match[2]),
     label: decodeAttribute(match[3]!),
@@ -42,16 +51,26 @@ function pickerItems(html: string) {
 /** Markup no page may ever carry from content: active elements, event handlers, script URLs (checked on the parsed tree). */
 function expectInert(html: string) {
   const problems: string[] = []
-  const parser = new Parser({
-    onopentag(name, attributes) {
-      const ourScript = name === 'script' && /^\/[a-z/.-]+\.js$/.test(attributes.src ?? '') && Object.keys(attributes).every((key) => ['src', 'defer', 'type'].includes(key))
-      if (['script', 'img', 'svg', 'iframe', 'object', 'embed', 'style', 'math', 'base', 'meta'].includes(name) && !ourScript && !(name === 'meta' && !attributes['http-equiv'])) problems.push(`<${name}>`)
-      for (const [key, value] of Object.entries(attributes)) {
-        if (key.startsWith('on')) problems.push(`${name}[${key}]`)
-        if (['href', 'src', 'action', 'formaction'].includes(key) && /^\s*(javascript|data|vbscript):/i.test(value.replace(/[\u0000-\u0020]/g, ''))) problems.push(`${name}[${key}=${value}]`)
-      }
+  const parser = new Parser(
+    {
+      onopentag(name, attributes) {
+        const ourScript =
+          name === 'script' && /^\/[a-z/.-]+\.js$/.test(attributes.src ?? '') && Object.keys(attributes).every((key) => ['src', 'defer', 'type'].includes(key))
+        if (
+          ['script', 'img', 'svg', 'iframe', 'object', 'embed', 'style', 'math', 'base', 'meta'].includes(name) &&
+          !ourScript &&
+          !(name === 'meta' && !attributes['http-equiv'])
+        )
+          problems.push(`<${name}>`)
+        for (const [key, value] of Object.entries(attributes)) {
+          if (key.startsWith('on')) problems.push(`${name}[${key}]`)
+          if (['href', 'src', 'action', 'formaction'].includes(key) && /^\s*(javascript|data|vbscript):/i.test(value.replace(/[\u0000-\u0020]/g, '')))
+            problems.push(`${name}[${key}=${value}]`)
+        }
+      },
     },
-  }, { decodeEntities: true, lowerCaseTags: true, lowerCaseAttributeNames: true })
+    { decodeEntities: true, lowerCaseTags: true, lowerCaseAttributeNames: true },
+  )
   parser.write(html)
   parser.end()
   expect(problems).toEqual([])
@@ -77,19 +96,29 @@ describe('placeholder renderer', () => {
   const values = { 'contact.firstname': '<img src=x onerror=alert(1)>', 'contact.name': 'A & "B"', 'company.name': '', 'agent.name': 'Kim' }
 
   it('escapes hostile values, fills known placeholders and keeps unknown ones as written', () => {
-    const html = renderPlaceholdersHtml('<p>Hi {{contact.firstname}}, {{ contact.name }} at {{company.name}} — {{agent.name}} {{contact.shoe_size}}</p>', values, 'there')
+    const html = renderPlaceholdersHtml(
+      '<p>Hi {{contact.firstname}}, {{ contact.name }} at {{company.name}} — {{agent.name}} {{contact.shoe_size}}</p>',
+      values,
+      'there',
+    )
     expect(html).toBe('<p>Hi &lt;img src=x onerror=alert(1)&gt;, A &amp; &quot;B&quot; at  — Kim {{contact.shoe_size}}</p>')
     expect(html).not.toContain('<img')
   })
 
   it('uses the fallback for a missing first name and empty text for other missing values', () => {
     expect(renderPlaceholdersHtml('<p>Hi {{contact.firstname}}! {{contact.lastname}}</p>', {}, 'there')).toBe('<p>Hi there! </p>')
-    expect(renderPlaceholdersText('Re: {{conversation.subject}} for {{contact.email}}', { 'conversation.subject': 'Tent <b>' }, 'there')).toBe('Re: Tent <b> for ')
+    expect(renderPlaceholdersText('Re: {{conversation.subject}} for {{contact.email}}', { 'conversation.subject': 'Tent <b>' }, 'there')).toBe(
+      'Re: Tent <b> for ',
+    )
   })
 
   it('unwraps the editor’s placeholder span and cannot turn a link into another site or a script', () => {
     expect(renderPlaceholdersHtml('<p><span class="placeholder">{{agent.name}}</span></p>', { 'agent.name': 'Kim' }, 'there')).toBe('<p>Kim</p>')
-    const link = renderPlaceholdersHtml('<a href="/{{contact.email}}">x</a> <a href="https://x.test/?e={{contact.email}}">y</a>', { 'contact.email': '/evil.test" onclick="alert(1)' }, 'there')
+    const link = renderPlaceholdersHtml(
+      '<a href="/{{contact.email}}">x</a> <a href="https://x.test/?e={{contact.email}}">y</a>',
+      { 'contact.email': '/evil.test" onclick="alert(1)' },
+      'there',
+    )
     expect(link).not.toContain('onclick="')
     expect(link).not.toContain('href="//evil.test')
     // The sanitiser drops whitespace from URLs, so the quote stays inside the attribute value.
@@ -97,7 +126,10 @@ describe('placeholder renderer', () => {
   })
 
   it('names the unknown placeholders', () => {
-    expect(unknownPlaceholders('{{contact.firstname}} {{Contact.Email}} {{contact.first_name}} {{ foo }} {{not a placeholder}}')).toEqual(['{{contact.first_name}}', '{{ foo }}'])
+    expect(unknownPlaceholders('{{contact.firstname}} {{Contact.Email}} {{contact.first_name}} {{ foo }} {{not a placeholder}}')).toEqual([
+      '{{contact.first_name}}',
+      '{{ foo }}',
+    ])
   })
 })
 
@@ -188,7 +220,12 @@ describe('snippets', () => {
     expect(await db().select().from(snippets).where(eq(snippets.id, id))).toHaveLength(1)
     expect(await (await get('/settings/snippets', stranger.admin)).text()).not.toContain('Our policy')
     expect((await get('/settings/snippets')).status).toBe(302)
-    const forged = await request('/settings/snippets', { method: 'POST', cookie: agent, headers: { Origin: 'https://evil.test' }, body: form({ name: 'x', shortcut: 'x', body: 'x' }) })
+    const forged = await request('/settings/snippets', {
+      method: 'POST',
+      cookie: agent,
+      headers: { Origin: 'https://evil.test' },
+      body: form({ name: 'x', shortcut: 'x', body: 'x' }),
+    })
     expect(forged.status).toBe(403)
   })
 })
@@ -199,9 +236,16 @@ describe('the snippet picker', () => {
     const conversationId = await conversationOf(ws, { email: `evil.${ws.tag}@example.test`, name: '<img src=x onerror=alert(1)> Smith' }, 'Order <b>#1</b>')
     const companyId = newId()
     await db().insert(companies).values({ id: companyId, accountId: ws.accountId, name: 'Fjord & <Co>', createdAt: Date.now() })
-    await db().update(contacts).set({ companyId }).where(eq(contacts.email, `evil.${ws.tag}@example.test`))
+    await db()
+      .update(contacts)
+      .set({ companyId })
+      .where(eq(contacts.email, `evil.${ws.tag}@example.test`))
     const agent = await login(ws.users.agent.email)
-    await post('/settings/snippets', agent, { name: 'Thanks', shortcut: 'thanks', body: '<p>Hi {{contact.firstname}} {{contact.lastname}} of {{company.name}} ({{contact.email}}), re {{conversation.subject}}. — {{agent.firstname}} / {{agent.name}} / {{contact.name}}</p>' })
+    await post('/settings/snippets', agent, {
+      name: 'Thanks',
+      shortcut: 'thanks',
+      body: '<p>Hi {{contact.firstname}} {{contact.lastname}} of {{company.name}} ({{contact.email}}), re {{conversation.subject}}. — {{agent.firstname}} / {{agent.name}} / {{contact.name}}</p>',
+    })
     const response = await get(`/conversations/${conversationId}/insert/snippets?q=thanks`, agent, 'popover')
     expect(response.status).toBe(200)
     const html = await response.text()
@@ -220,7 +264,9 @@ describe('the snippet picker', () => {
     await db().update(users).set({ locale: 'nb' }).where(eq(users.id, ws.users.agent.id))
     const agent = await login(ws.users.agent.email)
     expect(await (await get('/settings/snippets', agent)).text()).toContain('<h1>Tekstbiter</h1>')
-    expect(await (await post('/settings/snippets', agent, { name: 'Feil', shortcut: 'Ikke gyldig', body: 'x' })).text()).toContain('En snarvei er 1–40 små bokstaver')
+    expect(await (await post('/settings/snippets', agent, { name: 'Feil', shortcut: 'Ikke gyldig', body: 'x' })).text()).toContain(
+      'En snarvei er 1–40 små bokstaver',
+    )
     await post('/settings/snippets', agent, { name: 'Hei', shortcut: 'hei', body: '<p>Hei {{contact.firstname}},</p>' })
     expect(pickerItems(await (await get(`/conversations/${conversationId}/insert/snippets?q=hei`, agent, 'x')).text())[0]!.html).toBe('<p>Hei der,</p>')
   })
@@ -239,7 +285,10 @@ describe('the snippet picker', () => {
     await post('/settings/snippets', agent, { name: 'Refund policy', shortcut: 'refund', body: 'Refunds take 5 days.' })
     await post('/settings/snippets', agent, { name: 'Returns', shortcut: 'returns', body: 'Send it back for a refund.' })
     await post('/settings/snippets', agent, { name: 'Shipping', shortcut: 'ship', body: 'Ships in 2 days.' })
-    const labels = async (q: string) => pickerItems(await (await get(`/conversations/${conversationId}/insert/snippets?list=1&q=${encodeURIComponent(q)}`, agent, 'x')).text()).map((item) => item.label)
+    const labels = async (q: string) =>
+      pickerItems(await (await get(`/conversations/${conversationId}/insert/snippets?list=1&q=${encodeURIComponent(q)}`, agent, 'x')).text()).map(
+        (item) => item.label,
+      )
     expect(await labels('#ref')).toEqual(['Refund policy', 'Returns'])
     expect(await labels('re')).toEqual(['Refund policy', 'Returns'])
     expect(await labels('ship')).toEqual(['Shipping'])
@@ -254,7 +303,10 @@ describe('the snippet picker', () => {
     const trigger = await (await get(`/conversations/${conversationId}/insert/snippets?q=`, agent, 'x')).text()
     expect(trigger).toMatch(/^<ul class="picker-list">/)
     expect(trigger).not.toContain('picker-search')
-    for (let i = 0; i < 12; i++) await db().insert(snippets).values({ id: newId(), accountId: ws.accountId, name: `Bulk ${i}`, shortcut: `bulk-${i}`, body: 'x', createdAt: 1, updatedAt: 1 })
+    for (let i = 0; i < 12; i++)
+      await db()
+        .insert(snippets)
+        .values({ id: newId(), accountId: ws.accountId, name: `Bulk ${i}`, shortcut: `bulk-${i}`, body: 'x', createdAt: 1, updatedAt: 1 })
     expect(await labels('bulk')).toHaveLength(10)
   })
 
@@ -273,7 +325,11 @@ describe('the snippet picker', () => {
 describe('templates', () => {
   it('are managed in settings and insert a rendered subject and body', async () => {
     const { conversationId, agent, admin } = await seeded()
-    const created = await post('/settings/templates', agent, { name: 'Replacement', subject: 'Your replacement, {{contact.firstname}}', body: '<p>Dear {{contact.name}},</p><ul><li>ships tomorrow</li></ul>' })
+    const created = await post('/settings/templates', agent, {
+      name: 'Replacement',
+      subject: 'Your replacement, {{contact.firstname}}',
+      body: '<p>Dear {{contact.name}},</p><ul><li>ships tomorrow</li></ul>',
+    })
     expect(created.status).toBe(201)
     const id = /id="templates-row-([a-z0-9]+)"/.exec(await created.text())![1]!
     expect((await post('/settings/templates', agent, { name: 'Bad', subject: 'Hi {{contact.nickname}}', body: 'x' })).status).toBe(422)
@@ -290,7 +346,12 @@ describe('templates', () => {
 describe('knowledge-base articles', () => {
   it('publish to a public page without login; drafts and other accounts’ slugs are 404', async () => {
     const { ws, conversationId, agent } = await seeded()
-    const created = await post('/settings/articles', agent, { title: 'Returns & refunds (EU)', slug: '', body: '<h1>Returns</h1><p>Within <strong>30 days</strong>.</p>', published: '1' })
+    const created = await post('/settings/articles', agent, {
+      title: 'Returns & refunds (EU)',
+      slug: '',
+      body: '<h1>Returns</h1><p>Within <strong>30 days</strong>.</p>',
+      published: '1',
+    })
     expect(created.status).toBe(201)
     expect(await created.text()).toContain(`/kb/${ws.accountId}/returns-refunds-eu`)
     const page = await get(`/kb/${ws.accountId}/returns-refunds-eu`)
@@ -365,11 +426,19 @@ describe('documents', () => {
     const share = /href="(\/d\/[a-z0-9]+)"/.exec(html)![1]!
     const id = /id="documents-row-([a-z0-9]+)"/.exec(html)![1]!
     const [row] = await db().select().from(documents).where(eq(documents.id, id))
-    expect(row).toMatchObject({ accountId: ws.accountId, name: 'Prisliste 2026; blå.pdf', contentType: 'application/pdf', sizeBytes: 3000, r2Key: `documents/${ws.accountId}/${id}` })
+    expect(row).toMatchObject({
+      accountId: ws.accountId,
+      name: 'Prisliste 2026; blå.pdf',
+      contentType: 'application/pdf',
+      sizeBytes: 3000,
+      r2Key: `documents/${ws.accountId}/${id}`,
+    })
     const download = await get(share)
     expect(download.status).toBe(200)
     expect(download.headers.get('Content-Type')).toBe('application/pdf')
-    expect(download.headers.get('Content-Disposition')).toBe(`attachment; filename="Prisliste 2026_ bl_.pdf"; filename*=UTF-8''Prisliste%202026%3B%20bl%C3%A5.pdf`)
+    expect(download.headers.get('Content-Disposition')).toBe(
+      `attachment; filename="Prisliste 2026_ bl_.pdf"; filename*=UTF-8''Prisliste%202026%3B%20bl%C3%A5.pdf`,
+    )
     expect(download.headers.get('X-Content-Type-Options')).toBe('nosniff')
     expect(download.headers.get('Content-Security-Policy')).toContain("script-src 'self'")
     expect(new Uint8Array(await download.arrayBuffer())).toEqual(bytes)
@@ -417,7 +486,11 @@ describe('link cards', () => {
     const form = await (await get(base, agent, 'x')).text()
     expect(form).toContain(`hx-get="${base}"`)
     expect(pickerItems(form)).toEqual([])
-    const video = await get(`${base}?kind=video&url=${encodeURIComponent('https://video.example.test/watch?v=1&t=2')}&title=${encodeURIComponent('Setting up <your> tent')}`, agent, 'x')
+    const video = await get(
+      `${base}?kind=video&url=${encodeURIComponent('https://video.example.test/watch?v=1&t=2')}&title=${encodeURIComponent('Setting up <your> tent')}`,
+      agent,
+      'x',
+    )
     expect(video.status).toBe(200)
     const [item] = pickerItems(await video.text())
     expect(item!.html).toBe(
@@ -426,7 +499,15 @@ describe('link cards', () => {
     const quote = pickerItems(await (await get(`${base}?kind=quote&url=${encodeURIComponent('http://quotes.example.test/q/1')}&title=`, agent, 'x')).text())[0]!
     expect(quote.html).toContain('<div class="link-card-kind">Quote</div>')
     expect(quote.label).toBe('quotes.example.test')
-    for (const bad of ['javascript:alert(1)', ' JaVaScRiPt:alert(1)', 'data:text/html,<script>alert(1)</script>', 'vbscript:x', '//evil.test', '/relative', 'https://user:pw@evil.test']) {
+    for (const bad of [
+      'javascript:alert(1)',
+      ' JaVaScRiPt:alert(1)',
+      'data:text/html,<script>alert(1)</script>',
+      'vbscript:x',
+      '//evil.test',
+      '/relative',
+      'https://user:pw@evil.test',
+    ]) {
       const response = await get(`${base}?kind=video&url=${encodeURIComponent(bad)}&title=x`, agent, 'x')
       expect(response.status, bad).toBe(422)
       const html = await response.text()
@@ -450,7 +531,10 @@ describe('hostile content', () => {
       const body = new FormData()
       body.set('file', new File(['x'], `${payload}.txt`, { type: 'text/plain' }))
       saved.push(await request('/settings/documents', { method: 'POST', cookie: agent, hx: 'x', body }))
-      expect(saved.map((response) => response.status), payload).toEqual([201, 201, 201, 201, 201])
+      expect(
+        saved.map((response) => response.status),
+        payload,
+      ).toEqual([201, 201, 201, 201, 201])
     }
     const pages = [
       '/settings/snippets',
@@ -475,7 +559,10 @@ describe('hostile content', () => {
       for (const item of items) expectInert(item.html)
     }
     // The edit form shows the stored, sanitised body: a textarea holds it as text.
-    const [stored] = await db().select().from(snippets).where(and(eq(snippets.accountId, ws.accountId), eq(snippets.shortcut, 'x1')))
+    const [stored] = await db()
+      .select()
+      .from(snippets)
+      .where(and(eq(snippets.accountId, ws.accountId), eq(snippets.shortcut, 'x1')))
     const id = stored!.id
     const edit = await (await get(`/settings/snippets/${id}`, agent)).text()
     expectInert(edit)

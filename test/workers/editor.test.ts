@@ -17,7 +17,10 @@ async function emailThread() {
   const { message, state } = emailMessage(raw, 'ola@example.no', support)
   await worker.email(message, env)
   if (state.rejected) throw new Error(`rejected: ${state.rejected}`)
-  const [first] = await db().select().from(messages).where(eq(messages.externalId, `first.${ws.tag}@example.no`))
+  const [first] = await db()
+    .select()
+    .from(messages)
+    .where(eq(messages.externalId, `first.${ws.tag}@example.no`))
   return { ws, conversationId: first!.conversationId, cookie: await login(ws.users.agent.email) }
 }
 
@@ -51,7 +54,10 @@ const threadPage = async (ws: Workspace, conversationId: string, cookie: string)
 /** Every element and attribute in a fragment, parsed the way a browser tokenises it. */
 function elementsOf(html: string) {
   const found: { tag: string; attributes: Record<string, string> }[] = []
-  const parser = new Parser({ onopentag: (tag, attributes) => found.push({ tag, attributes }) }, { decodeEntities: true, lowerCaseTags: true, lowerCaseAttributeNames: true })
+  const parser = new Parser(
+    { onopentag: (tag, attributes) => found.push({ tag, attributes }) },
+    { decodeEntities: true, lowerCaseTags: true, lowerCaseAttributeNames: true },
+  )
   parser.write(html)
   parser.end()
   return found
@@ -59,7 +65,14 @@ function elementsOf(html: string) {
 
 function elementsToHtml(elements: { tag: string; attributes: Record<string, string> }[]) {
   const quote = (value: string) => value.replace(/&/g, '&amp;').replace(/"/g, '&quot;')
-  return elements.map(({ tag, attributes }) => `<${tag}${Object.entries(attributes).map(([name, value]) => ` ${name}="${quote(value)}"`).join('')}>`).join('')
+  return elements
+    .map(
+      ({ tag, attributes }) =>
+        `<${tag}${Object.entries(attributes)
+          .map(([name, value]) => ` ${name}="${quote(value)}"`)
+          .join('')}>`,
+    )
+    .join('')
 }
 
 /** What must never reach a page from agent-written HTML. */
@@ -70,7 +83,8 @@ function activeContentIn(html: string): string[] {
     for (const [name, value] of Object.entries(attributes)) {
       if (name.startsWith('on')) problems.push(`${tag}[${name}]`)
       if (name === 'style' || name === 'srcdoc' || name === 'formaction') problems.push(`${tag}[${name}]`)
-      if (['href', 'src', 'action', 'xlink:href'].includes(name) && /^\s*(javascript|data|vbscript):/i.test(value.replace(/[\u0000-\u0020]/g, ''))) problems.push(`${tag}[${name}=${value}]`)
+      if (['href', 'src', 'action', 'xlink:href'].includes(name) && /^\s*(javascript|data|vbscript):/i.test(value.replace(/[\u0000-\u0020]/g, '')))
+        problems.push(`${tag}[${name}=${value}]`)
     }
   }
   return problems
@@ -140,7 +154,8 @@ const xssPayloads = [
 describe('rich-text replies', () => {
   it('an email reply written in the editor is stored sanitised, shown inline, and sent as HTML with a plain-text alternative', async () => {
     const { ws, conversationId, cookie } = await emailThread()
-    const html = '<p>Hello <b>Ola</b>,</p><ul><li>blue one</li><li style="color:red" class="x">red one</li></ul><p>See <a href="https://example.no/orders/1042" onclick="x()">your order</a>.</p><script>bad()</script>'
+    const html =
+      '<p>Hello <b>Ola</b>,</p><ul><li>blue one</li><li style="color:red" class="x">red one</li></ul><p>See <a href="https://example.no/orders/1042" onclick="x()">your order</a>.</p><script>bad()</script>'
     const response = await post(conversationId, cookie, { kind: 'message', html, text: 'ignored when html is sent', to: 'ola@example.no', seenSeq: '1' })
     expect(response.status).toBe(201)
     const body = await response.text()
@@ -169,7 +184,10 @@ describe('rich-text replies', () => {
   it('a chat visitor receives the plain-text form of a formatted reply', async () => {
     const ws = await workspace()
     const siteOrigin = 'https://shop.example'
-    await db().update(channels).set({ settings: { allowedOrigins: [siteOrigin] } }).where(eq(channels.id, ws.channels.chat.id))
+    await db()
+      .update(channels)
+      .set({ settings: { allowedOrigins: [siteOrigin] } })
+      .where(eq(channels.id, ws.channels.chat.id))
     const session = await SELF.fetch(`${origin}/widget/${ws.channels.chat.id}/session`, {
       method: 'POST',
       headers: { Origin: siteOrigin, 'Content-Type': 'application/json' },
@@ -190,7 +208,11 @@ describe('rich-text replies', () => {
     }
     await until(() => frames.some((frame) => frame.type === 'ack'))
     const cookie = await login(ws.users.agent.email)
-    const reply = await post(visit.conversationId, cookie, { kind: 'message', html: '<p>Yes, <strong>in 4–6 days</strong>.</p><ol><li>Order</li><li>Track</li></ol>', seenSeq: '1' })
+    const reply = await post(visit.conversationId, cookie, {
+      kind: 'message',
+      html: '<p>Yes, <strong>in 4–6 days</strong>.</p><ol><li>Order</li><li>Track</li></ol>',
+      seenSeq: '1',
+    })
     expect(reply.status).toBe(201)
     await until(() => frames.some((frame) => frame.message?.from === 'agent'))
     const agentFrame = frames.find((frame) => frame.message?.from === 'agent')!
@@ -207,7 +229,9 @@ describe('rich-text replies', () => {
     })
     expect(response.status).toBe(201)
     const comment = await newestOut(conversationId, 'comment')
-    expect(comment.html).toBe('<p>Ask <span class="mention" data-user-id="abc123">@Alex</span> about <em>VAT</em> <code>NO 999</code></p><pre>line 1\nline 2</pre>')
+    expect(comment.html).toBe(
+      '<p>Ask <span class="mention" data-user-id="abc123">@Alex</span> about <em>VAT</em> <code>NO 999</code></p><pre>line 1\nline 2</pre>',
+    )
     expect(comment.text).toBe('Ask @Alex about VAT NO 999\n\nline 1 line 2')
     expect(comment.deliveryStatus).toBe('none')
     expect(await response.text()).toContain('<span class="mention" data-user-id="abc123">@Alex</span>')
@@ -276,7 +300,10 @@ describe('drafts', () => {
     expect(await saved.json()).toMatchObject({ saved: true })
     expect((await putDraft(conversationId, cookie, { kind: 'comment', html: '<p>Note to self</p>' })).status).toBe(200)
 
-    const [row] = await db().select().from(drafts).where(and(eq(drafts.conversationId, conversationId), eq(drafts.kind, 'reply')))
+    const [row] = await db()
+      .select()
+      .from(drafts)
+      .where(and(eq(drafts.conversationId, conversationId), eq(drafts.kind, 'reply')))
     expect(row!.html).toBe('<p>Half-written <strong>answer</strong></p>')
     expect(row!.fields).toEqual({ to: 'ola@example.no, kari@example.no', cc: '' })
 

@@ -20,7 +20,12 @@ function structureOf(raw: string): Structure {
   const mark = /boundary="?([^";\r\n]+)"?/i.exec(contentType![2]!)![1]!
   const sections = body.split(`--${mark}`)
   // Before the first boundary is the preamble; from the closing `--mark--` on, the epilogue.
-  const parts = sections.slice(1, sections.findIndex((section) => section.startsWith('--'))).map((section) => structureOf(section.replace(/^\r\n/, '')))
+  const parts = sections
+    .slice(
+      1,
+      sections.findIndex((section) => section.startsWith('--')),
+    )
+    .map((section) => structureOf(section.replace(/^\r\n/, '')))
   return { type, parts }
 }
 
@@ -28,7 +33,10 @@ describe('the MIME we build, read back by mailparser', () => {
   it('keeps every header: encoded subject and names, ids with brackets, all references, Reply-To', async () => {
     const raw = buildMime({
       from: { address: 'support@acme.test', name: 'Acme Støtte' },
-      to: [{ address: 'ola@example.no', name: 'Ola Nordmann' }, { address: 'kari@example.no', name: 'Lovelace, Ada "the first"' }],
+      to: [
+        { address: 'ola@example.no', name: 'Ola Nordmann' },
+        { address: 'kari@example.no', name: 'Lovelace, Ada "the first"' },
+      ],
       cc: [{ address: 'li@example.cn', name: '李小龍' }],
       replyTo: { address: 'reply+abcdefghijklmnop@acme.test', name: 'Acme Støtte' },
       subject: 'Re: Bestilling av blåbærsyltetøy — ordre #42 🍓 med en veldig lang emnelinje som må brettes over flere linjer',
@@ -125,8 +133,19 @@ describe('the MIME we build, read back by mailparser', () => {
     expect(mail.html).toContain('<img src="data:image/png;base64,')
 
     // Only inline images: no multipart/mixed around the related part.
-    const inlineOnly = buildMime({ from: { address: 'support@acme.test' }, to: [{ address: 'ola@example.no' }], subject: 'x', messageId: 'i2@acme.test', text: 'x', html: '<img src="cid:logo">', attachments: [{ filename: 'logo.png', contentType: 'image/png', content: logo, contentId: 'logo' }] })
-    expect(structureOf(inlineOnly)).toEqual({ type: 'multipart/related', parts: [{ type: 'multipart/alternative', parts: [{ type: 'text/plain' }, { type: 'text/html' }] }, { type: 'image/png' }] })
+    const inlineOnly = buildMime({
+      from: { address: 'support@acme.test' },
+      to: [{ address: 'ola@example.no' }],
+      subject: 'x',
+      messageId: 'i2@acme.test',
+      text: 'x',
+      html: '<img src="cid:logo">',
+      attachments: [{ filename: 'logo.png', contentType: 'image/png', content: logo, contentId: 'logo' }],
+    })
+    expect(structureOf(inlineOnly)).toEqual({
+      type: 'multipart/related',
+      parts: [{ type: 'multipart/alternative', parts: [{ type: 'text/plain' }, { type: 'text/html' }] }, { type: 'image/png' }],
+    })
   })
 
   it('never lets a hostile string start a header of its own', async () => {
@@ -143,9 +162,9 @@ describe('the MIME we build, read back by mailparser', () => {
     expect(mail.headers.has('x-evil')).toBe(false)
     expect(mail.subject).toBe('Hello Bcc: victim@example.com <script>')
     expect(mail.references).toBe('<fine@example.no>')
-    expect(() => buildMime({ from: { address: 'support@acme.test' }, to: [{ address: 'a@b.test>\r\nBcc: x@y.test' }], subject: 's', messageId: 'i@acme.test', text: '' })).toThrow(
-      /Not a valid email address/,
-    )
+    expect(() =>
+      buildMime({ from: { address: 'support@acme.test' }, to: [{ address: 'a@b.test>\r\nBcc: x@y.test' }], subject: 's', messageId: 'i@acme.test', text: '' }),
+    ).toThrow(/Not a valid email address/)
   })
 })
 
@@ -154,8 +173,20 @@ describe('Thread-Index', () => {
     const startedAtMs = Date.UTC(2026, 0, 1)
     const first = await threadIndexFor({ conversationId: 'abcdefghijklmnop', conversationStartedAtMs: startedAtMs, earlierMessages: 0, nowMs: startedAtMs })
     expect(decodeThreadIndex(first)!.length).toBe(22)
-    const second = await threadIndexFor({ parent: first, conversationId: 'abcdefghijklmnop', conversationStartedAtMs: startedAtMs, earlierMessages: 1, nowMs: startedAtMs + 60_000 })
-    const third = await threadIndexFor({ parent: second, conversationId: 'abcdefghijklmnop', conversationStartedAtMs: startedAtMs, earlierMessages: 2, nowMs: startedAtMs + 3_600_000 })
+    const second = await threadIndexFor({
+      parent: first,
+      conversationId: 'abcdefghijklmnop',
+      conversationStartedAtMs: startedAtMs,
+      earlierMessages: 1,
+      nowMs: startedAtMs + 60_000,
+    })
+    const third = await threadIndexFor({
+      parent: second,
+      conversationId: 'abcdefghijklmnop',
+      conversationStartedAtMs: startedAtMs,
+      earlierMessages: 2,
+      nowMs: startedAtMs + 3_600_000,
+    })
     expect(decodeThreadIndex(second)!.length).toBe(27)
     expect(decodeThreadIndex(third)!.length).toBe(32)
     expect([...decodeThreadIndex(third)!.subarray(0, 27)]).toEqual([...decodeThreadIndex(second)!])

@@ -87,7 +87,9 @@ describe('replying by email', () => {
     const reply = await delivered((await latestOut(conversationId)).id)
     expect(reply.deliveryStatus).toBe('sent')
     const { mail } = await sentMail(reply)
-    expect(mail.attachments.map((attachment) => attachment.content.toString()).sort()).toEqual(Array.from({ length: 14 }, (_, index) => `page ${index + 1}`).sort())
+    expect(mail.attachments.map((attachment) => attachment.content.toString()).sort()).toEqual(
+      Array.from({ length: 14 }, (_, index) => `page ${index + 1}`).sort(),
+    )
   })
 
   it('stores the reply, queues it, and the queue consumer sends it with threading headers; the contact’s answer threads back', async () => {
@@ -166,7 +168,8 @@ describe('replying by email', () => {
 
   it('sanitises the editor’s HTML before it is stored or sent: no scripts, no event handlers', async () => {
     const { conversationId, cookie } = await emailThread()
-    const hostile = '<p onclick="steal()">Hello <b>there</b><script>alert(1)</script><img src="x" onerror="alert(2)"><a href="javascript:alert(3)">link</a></p><style>*{}</style>'
+    const hostile =
+      '<p onclick="steal()">Hello <b>there</b><script>alert(1)</script><img src="x" onerror="alert(2)"><a href="javascript:alert(3)">link</a></p><style>*{}</style>'
     const response = await request(`/conversations/${conversationId}/messages`, {
       method: 'POST',
       cookie,
@@ -198,7 +201,9 @@ describe('delivery failures', () => {
     })
     const failing = { ...env, SEND_EMAIL: { send: async () => Promise.reject(new Error('421 try again later')) } }
     for (let attempt = 1; attempt <= 5; attempt++) {
-      const batch = createMessageBatch('switchboard-outbound', [{ id: `m${attempt}`, timestamp: new Date(), attempts: attempt, body: { accountId: ws.accountId, messageId: stored!.id } }])
+      const batch = createMessageBatch('switchboard-outbound', [
+        { id: `m${attempt}`, timestamp: new Date(), attempts: attempt, body: { accountId: ws.accountId, messageId: stored!.id } },
+      ])
       const ctx = createExecutionContext()
       await worker.queue(batch, failing)
       const result = await getQueueResult(batch, ctx)
@@ -305,7 +310,13 @@ describe('a new email from the inbox', () => {
       method: 'POST',
       cookie,
       hx: 'compose-email',
-      body: form({ to: 'Ingrid Å <ingrid@example.se>', cc: 'per@example.se', bcc: '', subject: 'Din offert — ÅÄÖ', html: '<p>Hej <b>Ingrid</b>!</p><script>x()</script>' }),
+      body: form({
+        to: 'Ingrid Å <ingrid@example.se>',
+        cc: 'per@example.se',
+        bcc: '',
+        subject: 'Din offert — ÅÄÖ',
+        html: '<p>Hej <b>Ingrid</b>!</p><script>x()</script>',
+      }),
     })
     expect(response.status).toBe(201)
     const location = response.headers.get('HX-Redirect') ?? ''
@@ -351,12 +362,22 @@ describe('a new email from the inbox', () => {
     const ws = await workspace()
     const support = `support.${ws.tag}@example.test`
     const cookie = await login(ws.users.agent.email)
-    const response = await request(`/inbox/${ws.inboxId}/compose`, { method: 'POST', cookie, body: form({ to: 'bo@example.dk', subject: 'Hello', text: 'Hi Bo' }) })
+    const response = await request(`/inbox/${ws.inboxId}/compose`, {
+      method: 'POST',
+      cookie,
+      body: form({ to: 'bo@example.dk', subject: 'Hello', text: 'Hi Bo' }),
+    })
     expect(response.status).toBe(303)
     const conversationId = /\/sent\/c\/([a-z2-7]{16})$/.exec(response.headers.get('Location') ?? '')![1]!
     const sent = await delivered((await latestOut(conversationId)).id)
     await receive(
-      buildMail({ from: 'bo@example.dk', to: support, subject: 'New subject', messageId: `bo.${ws.tag}@example.dk`, references: `<unknown@example.dk> <${sent.metadata.messageId}>` }),
+      buildMail({
+        from: 'bo@example.dk',
+        to: support,
+        subject: 'New subject',
+        messageId: `bo.${ws.tag}@example.dk`,
+        references: `<unknown@example.dk> <${sent.metadata.messageId}>`,
+      }),
       'bo@example.dk',
       support,
     )
@@ -367,8 +388,20 @@ describe('a new email from the inbox', () => {
 describe('forwarding and transcripts', () => {
   it('forwards the conversation’s messages, never its comments or hidden text', async () => {
     const { ws, conversationId, cookie } = await emailThread()
-    await request(`/conversations/${conversationId}/messages`, { method: 'POST', cookie, body: form({ kind: 'comment', text: 'Internal: customer is grumpy' }) })
-    const secret = await appendMessage(db(), { accountId: ws.accountId, conversationId, channelId: ws.channels.email.id, direction: 'in', kind: 'message', text: 'My card number is 4111', createdAt: Date.now() })
+    await request(`/conversations/${conversationId}/messages`, {
+      method: 'POST',
+      cookie,
+      body: form({ kind: 'comment', text: 'Internal: customer is grumpy' }),
+    })
+    const secret = await appendMessage(db(), {
+      accountId: ws.accountId,
+      conversationId,
+      channelId: ws.channels.email.id,
+      direction: 'in',
+      kind: 'message',
+      text: 'My card number is 4111',
+      createdAt: Date.now(),
+    })
     await db().update(messages).set({ hiddenAt: Date.now(), hiddenBy: ws.users.agent.id }).where(eq(messages.id, secret!.id))
 
     const thread = await request(`/inbox/${ws.inboxId}/open/c/${conversationId}`, { cookie, hx: 'thread' })
@@ -376,13 +409,21 @@ describe('forwarding and transcripts', () => {
     const formHtml = await (await request(`/conversations/${conversationId}/forward`, { cookie })).text()
     expect(formHtml).toContain('name="to"')
 
-    const response = await request(`/conversations/${conversationId}/forward`, { method: 'POST', cookie, body: form({ to: 'warehouse@partner.example', note: 'Can you check stock?' }) })
+    const response = await request(`/conversations/${conversationId}/forward`, {
+      method: 'POST',
+      cookie,
+      body: form({ to: 'warehouse@partner.example', note: 'Can you check stock?' }),
+    })
     expect(response.status).toBe(201)
     expect(await response.text()).toContain('Forwarded to warehouse@partner.example')
     const forwardId = (await latestOut(conversationId)).id
     // A forward is not an answer to the contact: another agent's reply is not held up by it.
     const other = await login(ws.users.admin.email)
-    const reply = await request(`/conversations/${conversationId}/messages`, { method: 'POST', cookie: other, body: form({ kind: 'message', text: 'On it', seenSeq: '1' }) })
+    const reply = await request(`/conversations/${conversationId}/messages`, {
+      method: 'POST',
+      cookie: other,
+      body: form({ kind: 'message', text: 'On it', seenSeq: '1' }),
+    })
     expect(reply.status).toBe(201)
     const forward = await delivered(forwardId)
     const { mail } = await sentMail(forward)

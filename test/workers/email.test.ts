@@ -24,14 +24,25 @@ describe('email handler routing', () => {
     const ws = await workspace()
     const main = `support.${ws.tag}@example.test`
     const alias = `help.${ws.tag}@example.test`
-    await db().update(channels).set({ settings: { addresses: [main, alias] } }).where(eq(channels.id, ws.channels.email.id))
-    const state = await deliver(buildMail({ from: 'ola@example.no', to: alias, subject: 'Via alias', messageId: `alias.${ws.tag}@example.no` }), 'ola@example.no', `Help.${ws.tag}+x@Example.test`)
+    await db()
+      .update(channels)
+      .set({ settings: { addresses: [main, alias] } })
+      .where(eq(channels.id, ws.channels.email.id))
+    const state = await deliver(
+      buildMail({ from: 'ola@example.no', to: alias, subject: 'Via alias', messageId: `alias.${ws.tag}@example.no` }),
+      'ola@example.no',
+      `Help.${ws.tag}+x@Example.test`,
+    )
     expect(state.rejected).toBeUndefined()
     const first = await storedByExternalId(`alias.${ws.tag}@example.no`)
     expect(first.channelId).toBe(ws.channels.email.id)
 
     const token = replyAddress(first.conversationId, 'example.test')
-    const viaToken = await deliver(buildMail({ from: 'ola@example.no', to: token, subject: 'Different subject', messageId: `token.${ws.tag}@example.no` }), 'ola@example.no', token)
+    const viaToken = await deliver(
+      buildMail({ from: 'ola@example.no', to: token, subject: 'Different subject', messageId: `token.${ws.tag}@example.no` }),
+      'ola@example.no',
+      token,
+    )
     expect(viaToken.rejected).toBeUndefined()
     expect((await storedByExternalId(`token.${ws.tag}@example.no`)).conversationId).toBe(first.conversationId)
 
@@ -95,7 +106,11 @@ describe('email downloads', () => {
   it("a scanner's mail of 30 pages arrives with all 30 attachments, each downloadable through its link in the thread", async () => {
     const ws = await workspace()
     const to = `support.${ws.tag}@example.test`
-    const state = await deliver(scannerMail({ from: 'Scanner <scanner@office.example>', to, messageId: `scan.${ws.tag}@office.example`, pages: 30 }), 'scanner@office.example', to)
+    const state = await deliver(
+      scannerMail({ from: 'Scanner <scanner@office.example>', to, messageId: `scan.${ws.tag}@office.example`, pages: 30 }),
+      'scanner@office.example',
+      to,
+    )
     expect(state.rejected).toBeUndefined()
     const stored = await storedByExternalId(`scan.${ws.tag}@office.example`)
     const cookie = await login(ws.users.agent.email)
@@ -121,9 +136,23 @@ describe('email in the thread', () => {
     const to = `support.${ws.tag}@example.test`
     await deliver(buildMail({ from: 'per.hansen@example.no', to, subject: 'Invoice', messageId: `inv.${ws.tag}@example.no` }), 'per.hansen@example.no', to)
     const first = await storedByExternalId(`inv.${ws.tag}@example.no`)
-    await deliver(fixture('outOfOffice', { TO: to, SUBJECT: 'Re: Invoice', ID: ws.tag, IN_REPLY_TO: `<inv.${ws.tag}@example.no>` }), 'per.hansen@example.no', to)
+    await deliver(
+      fixture('outOfOffice', { TO: to, SUBJECT: 'Re: Invoice', ID: ws.tag, IN_REPLY_TO: `<inv.${ws.tag}@example.no>` }),
+      'per.hansen@example.no',
+      to,
+    )
     await deliver(buildMail({ from: 'lost@gone.example', to, subject: 'Quote', messageId: `q.${ws.tag}@gone.example` }), 'lost@gone.example', to)
-    await deliver(fixture('gmailDsn', { TO: to, ID: ws.tag, BOUNCED: 'lost@gone.example', ORIGINAL_ID: `o.${ws.tag}@x.example`, ORIGINAL_IN_REPLY_TO: `q.${ws.tag}@gone.example` }), 'mailer-daemon@googlemail.com', to)
+    await deliver(
+      fixture('gmailDsn', {
+        TO: to,
+        ID: ws.tag,
+        BOUNCED: 'lost@gone.example',
+        ORIGINAL_ID: `o.${ws.tag}@x.example`,
+        ORIGINAL_IN_REPLY_TO: `q.${ws.tag}@gone.example`,
+      }),
+      'mailer-daemon@googlemail.com',
+      to,
+    )
     const bounce = await storedByExternalId(`6745a3b7.${ws.tag}.GMRIR@mx.google.com`)
     const cookie = await login(ws.users.agent.email)
 
@@ -166,7 +195,10 @@ describe('email in the thread', () => {
     expect(outlookPage).not.toContain(' src=&quot;https://tracker.example.net')
     // Outlook's reply header and the message below it fold away.
     expect(outlookPage).toContain('&lt;details class=&quot;quoted&quot;&gt;')
-    const shown = await request(`/conversations/${outlook.conversationId}/messages/${outlook.id}/body?remoteImages=show`, { cookie, hx: `msg-html-${outlook.id}` })
+    const shown = await request(`/conversations/${outlook.conversationId}/messages/${outlook.id}/body?remoteImages=show`, {
+      cookie,
+      hx: `msg-html-${outlook.id}`,
+    })
     const fragment = await shown.text()
     expect(fragment).toContain(' src=&quot;https://tracker.example.net/open.gif?u=1&quot;')
     expect(fragment).not.toContain('Show remote images')

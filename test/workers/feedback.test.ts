@@ -25,7 +25,12 @@ async function emailConversation(ws: Workspace, from = 'Ola Nordmann <ola@exampl
 }
 
 async function close(cookie: string, conversationId: string) {
-  const response = await request(`/conversations/${conversationId}/status`, { method: 'POST', cookie, hx: 'thread', body: form({ status: 'closed', view: 'open' }) })
+  const response = await request(`/conversations/${conversationId}/status`, {
+    method: 'POST',
+    cookie,
+    hx: 'thread',
+    body: form({ status: 'closed', view: 'open' }),
+  })
   expect(response.status).toBe(200)
 }
 
@@ -45,13 +50,22 @@ const noLive: SurveyLive = { visitorConnected: async () => false, offer: async (
 
 /** The chat widget on a site the channel allows: its session, and its socket with the frames it got. */
 async function widgetSite(ws: Workspace, siteOrigin: string, settings: Record<string, unknown> = {}) {
-  await db().update(channels).set({ settings: { allowedOrigins: [siteOrigin], greeting: 'Hi!', ...settings } }).where(eq(channels.id, ws.channels.chat.id))
+  await db()
+    .update(channels)
+    .set({ settings: { allowedOrigins: [siteOrigin], greeting: 'Hi!', ...settings } })
+    .where(eq(channels.id, ws.channels.chat.id))
   const newSession = async () =>
     (await (
-      await SELF.fetch(`${origin}/widget/${ws.channels.chat.id}/session`, { method: 'POST', headers: { Origin: siteOrigin, 'Content-Type': 'application/json' }, body: '{}' })
+      await SELF.fetch(`${origin}/widget/${ws.channels.chat.id}/session`, {
+        method: 'POST',
+        headers: { Origin: siteOrigin, 'Content-Type': 'application/json' },
+        body: '{}',
+      })
     ).json()) as { token: string; conversationId: string; strings: Record<string, string> }
   const connect = async (token: string) => {
-    const response = await SELF.fetch(`${origin}/widget/${ws.channels.chat.id}/ws?token=${encodeURIComponent(token)}`, { headers: { Upgrade: 'websocket', Origin: siteOrigin } })
+    const response = await SELF.fetch(`${origin}/widget/${ws.channels.chat.id}/ws?token=${encodeURIComponent(token)}`, {
+      headers: { Upgrade: 'websocket', Origin: siteOrigin },
+    })
     const socket = response.webSocket!
     socket.accept()
     const frames: Record<string, unknown>[] = []
@@ -71,7 +85,10 @@ describe('the survey after a close', () => {
     const survey = await eventually(() => surveyOf(conversationId), 'the survey row')
     expect(survey).toMatchObject({ via: 'email', score: null, answeredAt: null })
     const sent = await eventually(async () => {
-      const [row] = await db().select().from(messages).where(and(eq(messages.conversationId, conversationId), eq(messages.automated, true), eq(messages.direction, 'out')))
+      const [row] = await db()
+        .select()
+        .from(messages)
+        .where(and(eq(messages.conversationId, conversationId), eq(messages.automated, true), eq(messages.direction, 'out')))
       return row?.deliveryStatus === 'sent' ? row : null
     }, 'the survey mail to be sent')
     expect(sent.text).toBe('Satisfaction survey emailed to ola@example.no.')
@@ -106,7 +123,7 @@ describe('the survey after a close', () => {
     await db().update(contacts).set({ blocked: true }).where(eq(contacts.email, 'blocked@example.com'))
     expect(await closeQuietly(blocked)).toMatchObject({ sent: null, reason: 'blocked' })
     const bouncing = await emailConversation(ws, 'Kari Bounce <kari.b@example.com>')
-    await db().update(contacts).set({ bouncingAt: Date.now() }).where(eq(contacts.email, "kari.b@example.com"))
+    await db().update(contacts).set({ bouncingAt: Date.now() }).where(eq(contacts.email, 'kari.b@example.com'))
     expect(await closeQuietly(bouncing)).toMatchObject({ sent: null, reason: 'bouncing' })
     const spam = await emailConversation(ws, 'Spammer <spam@example.com>')
     await db().update(conversations).set({ folder: 'spam' }).where(eq(conversations.id, spam))
@@ -118,7 +135,10 @@ describe('the survey after a close', () => {
     await db().update(messages).set({ automated: true }).where(eq(messages.conversationId, machine))
     expect(await closeQuietly(machine)).toMatchObject({ sent: null, reason: 'contact never wrote' })
     const open = await emailConversation(ws, 'Still Open <open@example.com>')
-    expect(await sendSurveyOnClose(db(), env, noLive, { accountId: ws.accountId, conversationId: open, baseUrl: origin })).toMatchObject({ sent: null, reason: 'not closed' })
+    expect(await sendSurveyOnClose(db(), env, noLive, { accountId: ws.accountId, conversationId: open, baseUrl: origin })).toMatchObject({
+      sent: null,
+      reason: 'not closed',
+    })
 
     const bulk = [await emailConversation(ws, 'Bulk One <b1@example.com>'), await emailConversation(ws, 'Bulk Two <b2@example.com>')]
     const body = new URLSearchParams([['action', 'close'], ...bulk.map((id) => ['ids', id])])
@@ -156,7 +176,10 @@ describe('the survey after a close', () => {
     expect(await surveyOf(session.conversationId)).toMatchObject({ score: 4, comment: 'Quick <b>help</b>' })
     visitor.socket.close(1000)
     // Nothing went by email: the visitor had it in the widget.
-    const mails = await db().select().from(messages).where(and(eq(messages.conversationId, session.conversationId), eq(messages.automated, true)))
+    const mails = await db()
+      .select()
+      .from(messages)
+      .where(and(eq(messages.conversationId, session.conversationId), eq(messages.automated, true)))
     expect(mails.filter((row) => row.metadata.survey)).toHaveLength(0)
   })
 
@@ -171,7 +194,11 @@ describe('the survey after a close', () => {
     socket.send(JSON.stringify({ type: 'message', clientId: 'm1', text: 'Har dere lange soveposer?' }))
     await next('ack')
     // The contact keeps the widget's language for the mail they get later.
-    const [contact] = await db().select({ locale: contacts.locale }).from(conversations).innerJoin(contacts, eq(contacts.id, conversations.contactId)).where(eq(conversations.id, session.conversationId))
+    const [contact] = await db()
+      .select({ locale: contacts.locale })
+      .from(conversations)
+      .innerJoin(contacts, eq(contacts.id, conversations.contactId))
+      .where(eq(conversations.id, session.conversationId))
     expect(contact?.locale).toBe('nb')
     const cookie = await login(ws.users.agent.email)
     await close(cookie, session.conversationId)
@@ -199,7 +226,13 @@ describe('the survey after a close', () => {
     await close(cookie, gone.conversationId)
     expect(await eventually(() => surveyOf(gone.conversationId), 'the emailed survey')).toMatchObject({ via: 'email' })
     const mail = await eventually(
-      async () => (await db().select().from(messages).where(and(eq(messages.conversationId, gone.conversationId), eq(messages.automated, true)))).find((row) => row.metadata.survey),
+      async () =>
+        (
+          await db()
+            .select()
+            .from(messages)
+            .where(and(eq(messages.conversationId, gone.conversationId), eq(messages.automated, true)))
+        ).find((row) => row.metadata.survey),
       'the survey mail',
     )
     expect(mail.metadata).toMatchObject({ subject: `Hvordan gjorde ${inbox!.name} det?` })
@@ -236,7 +269,10 @@ describe('the survey after a close', () => {
   it('offers an unanswered widget survey again when the visitor comes back', async () => {
     const ws = await workspace()
     const conversationId = await emailConversation(ws)
-    const [survey] = await db().insert(feedback).values({ id: `fb${ws.tag}`, accountId: ws.accountId, conversationId, contactId: null, via: 'widget', token: 'b'.repeat(32), sentAt: Date.now() }).returning()
+    const [survey] = await db()
+      .insert(feedback)
+      .values({ id: `fb${ws.tag}`, accountId: ws.accountId, conversationId, contactId: null, via: 'widget', token: 'b'.repeat(32), sentAt: Date.now() })
+      .returning()
     const { pendingWidgetSurvey } = await import('../../src/services/feedback')
     expect(await pendingWidgetSurvey(db(), ws.accountId, conversationId)).toMatchObject({ token: survey!.token })
     await db().update(feedback).set({ score: 3, answeredAt: Date.now() }).where(eq(feedback.id, survey!.id))
@@ -255,7 +291,12 @@ describe('the answer page', () => {
   }
 
   const post = (token: string, values: Record<string, string>, headers: Record<string, string> = { 'Sec-Fetch-Site': 'same-origin' }) =>
-    SELF.fetch(`${origin}/feedback/${token}`, { method: 'POST', headers: { ...headers, Origin: headers.Origin ?? origin, Accept: 'text/html' }, body: form(values), redirect: 'manual' })
+    SELF.fetch(`${origin}/feedback/${token}`, {
+      method: 'POST',
+      headers: { ...headers, Origin: headers.Origin ?? origin, Accept: 'text/html' },
+      body: form(values),
+      redirect: 'manual',
+    })
 
   it('GET preselects the linked score and records nothing; POST records score and comment', async () => {
     const { survey } = await emailedSurvey()
@@ -296,7 +337,10 @@ describe('the answer page', () => {
     expect((await surveyOf(survey.conversationId!))!.score).toBeNull()
 
     expect((await post(survey.token, { score: '4', comment: 'x'.repeat(2000) })).status).toBe(200)
-    await db().update(feedback).set({ answeredAt: Date.now() - 8 * 24 * 60 * 60 * 1000 }).where(eq(feedback.id, survey.id))
+    await db()
+      .update(feedback)
+      .set({ answeredAt: Date.now() - 8 * 24 * 60 * 60 * 1000 })
+      .where(eq(feedback.id, survey.id))
     const late = await post(survey.token, { score: '1' })
     expect(late.status).toBe(409)
     const lateHtml = await late.text()
@@ -318,13 +362,48 @@ describe('the Past feedback card and the settings', () => {
     const ws = await workspace()
     const first = await emailConversation(ws, 'Ola Nordmann <ola@example.no>', 'First order')
     const second = await emailConversation(ws, 'Ola Nordmann <ola@example.no>', 'Second order')
-    const [contact] = await db().select().from(contacts).where(and(eq(contacts.accountId, ws.accountId), eq(contacts.email, 'ola@example.no')))
+    const [contact] = await db()
+      .select()
+      .from(contacts)
+      .where(and(eq(contacts.accountId, ws.accountId), eq(contacts.email, 'ola@example.no')))
     const nowMs = Date.now()
-    await db().insert(feedback).values([
-      { id: `a${ws.tag}`, accountId: ws.accountId, conversationId: first, contactId: contact!.id, via: 'email', token: `a${ws.tag}`.padEnd(32, 'a'), score: 4, comment: '<img src=x onerror=alert(1)> great', sentAt: nowMs - 5000, answeredAt: nowMs - 4000 },
-      { id: `b${ws.tag}`, accountId: ws.accountId, conversationId: second, contactId: contact!.id, via: 'email', token: `b${ws.tag}`.padEnd(32, 'b'), score: 2, comment: null, sentAt: nowMs - 3000, answeredAt: nowMs - 2000 },
-      { id: `c${ws.tag}`, accountId: ws.accountId, conversationId: null, contactId: contact!.id, via: 'widget', token: `c${ws.tag}`.padEnd(32, 'c'), sentAt: nowMs - 1000 },
-    ])
+    await db()
+      .insert(feedback)
+      .values([
+        {
+          id: `a${ws.tag}`,
+          accountId: ws.accountId,
+          conversationId: first,
+          contactId: contact!.id,
+          via: 'email',
+          token: `a${ws.tag}`.padEnd(32, 'a'),
+          score: 4,
+          comment: '<img src=x onerror=alert(1)> great',
+          sentAt: nowMs - 5000,
+          answeredAt: nowMs - 4000,
+        },
+        {
+          id: `b${ws.tag}`,
+          accountId: ws.accountId,
+          conversationId: second,
+          contactId: contact!.id,
+          via: 'email',
+          token: `b${ws.tag}`.padEnd(32, 'b'),
+          score: 2,
+          comment: null,
+          sentAt: nowMs - 3000,
+          answeredAt: nowMs - 2000,
+        },
+        {
+          id: `c${ws.tag}`,
+          accountId: ws.accountId,
+          conversationId: null,
+          contactId: contact!.id,
+          via: 'widget',
+          token: `c${ws.tag}`.padEnd(32, 'c'),
+          sentAt: nowMs - 1000,
+        },
+      ])
     const cookie = await login(ws.users.agent.email)
     const thread = await request(`/inbox/${ws.inboxId}/open/c/${second}`, { cookie, hx: 'thread' })
     expect(await thread.text()).toContain(`hx-get="/conversations/${second}/cards/feedback"`)
@@ -362,7 +441,12 @@ describe('the Past feedback card and the settings', () => {
     const tooLong = await request('/settings/feedback', { method: 'POST', cookie: admin, hx: 'x', body: form({ enabled: '1', question: 'q'.repeat(301) }) })
     expect(tooLong.status).toBe(422)
     expect(await tooLong.text()).toContain('The question can have at most 300 characters.')
-    const saved = await request('/settings/feedback', { method: 'POST', cookie: admin, hx: 'x', body: form({ enabled: '1', question: 'Did Støtte & co. <b>help</b>?' }) })
+    const saved = await request('/settings/feedback', {
+      method: 'POST',
+      cookie: admin,
+      hx: 'x',
+      body: form({ enabled: '1', question: 'Did Støtte & co. <b>help</b>?' }),
+    })
     expect(saved.status).toBe(200)
     expect(await saved.text()).toContain('value="Did Støtte &amp; co. &lt;b&gt;help&lt;/b&gt;?"')
     expect(await getSurveySettings(db(), ws.accountId)).toEqual({ enabled: true, question: 'Did Støtte & co. <b>help</b>?' })

@@ -58,10 +58,13 @@ export async function openSocket(path: string, cookie: string) {
       const seen = received.find(test)
       if (seen) return resolve(seen)
       const timer = setTimeout(() => reject(new Error(`no matching frame within ${timeoutMs} ms; got:\n${received.join('\n---\n')}`)), timeoutMs)
-      waiters.push({ test, resolve: (data) => {
-        clearTimeout(timer)
-        resolve(data)
-      } })
+      waiters.push({
+        test,
+        resolve: (data) => {
+          clearTimeout(timer)
+          resolve(data)
+        },
+      })
     })
   return { socket, received, next }
 }

@@ -89,7 +89,11 @@ describe('UI language', () => {
     const english = await (await request('/login', { headers: { 'Accept-Language': 'fr-FR,en;q=0.5' } })).text()
     expect(english).toContain('<html lang="en">')
     expect(english).toContain('Log in')
-    const wrong = await request('/login', { method: 'POST', headers: { 'Accept-Language': 'nb' }, body: form({ email: 'nobody@example.test', password: 'nope' }) })
+    const wrong = await request('/login', {
+      method: 'POST',
+      headers: { 'Accept-Language': 'nb' },
+      body: form({ email: 'nobody@example.test', password: 'nope' }),
+    })
     expect(wrong.status).toBe(401)
     expect(await wrong.text()).toContain('Feil e-postadresse eller passord.')
   })
@@ -135,7 +139,12 @@ describe('UI language', () => {
     const english = await login(ws.users.admin.email)
     const norwegian = await login(ws.users.agent.email)
     await chooseLanguage(norwegian, 'nb')
-    const assigned = await request(`/conversations/${id}/assign`, { method: 'POST', cookie: english, hx: 'thread', body: form({ assigneeId: ws.users.agent.id, view: 'open' }) })
+    const assigned = await request(`/conversations/${id}/assign`, {
+      method: 'POST',
+      cookie: english,
+      hx: 'thread',
+      body: form({ assigneeId: ws.users.agent.id, view: 'open' }),
+    })
     expect(await assigned.text()).toContain('Alex assigned this to Kim')
     const thread = await (await request(`/inbox/${ws.inboxId}/open/c/${id}`, { cookie: norwegian })).text()
     expect(thread).toContain('Alex tildelte denne til Kim')
@@ -149,7 +158,12 @@ describe('UI language', () => {
     const bad = await (await request(`/inbox/${ws.inboxId}/open?from=yesterday`, { cookie: norwegian, hx: 'list' })).text()
     expect(bad).toContain('from: Datoer skrives som 2026-11-26.')
     // A service's refusal too.
-    const view = await request(`/inbox/${ws.inboxId}/views?status=open`, { method: 'POST', cookie: norwegian, hx: 'views', body: form({ baseView: 'open', viewName: '  ' }) })
+    const view = await request(`/inbox/${ws.inboxId}/views?status=open`, {
+      method: 'POST',
+      cookie: norwegian,
+      hx: 'views',
+      body: form({ baseView: 'open', viewName: '  ' }),
+    })
     expect(await view.text()).toContain('Gi visningen et navn.')
   })
 
@@ -157,7 +171,10 @@ describe('UI language', () => {
     const ws = await workspace()
     const site = 'https://shop.example'
     const setLanguage = (language?: string) =>
-      db().update(channels).set({ settings: { allowedOrigins: [site], greeting: 'Hei!', ...(language ? { language } : {}) } }).where(eq(channels.id, ws.channels.chat.id))
+      db()
+        .update(channels)
+        .set({ settings: { allowedOrigins: [site], greeting: 'Hei!', ...(language ? { language } : {}) } })
+        .where(eq(channels.id, ws.channels.chat.id))
     const session = async (acceptLanguage: string) => {
       const response = await SELF.fetch(`${origin}/widget/${ws.channels.chat.id}/session`, {
         method: 'POST',
@@ -187,13 +204,24 @@ describe('UI language', () => {
   it('tells a Norwegian visitor over the socket in Norwegian, while agents keep their own language', async () => {
     const ws = await workspace()
     const site = 'https://shop.example'
-    await db().update(channels).set({ settings: { allowedOrigins: [site], greeting: 'Hei!' } }).where(eq(channels.id, ws.channels.chat.id))
+    await db()
+      .update(channels)
+      .set({ settings: { allowedOrigins: [site], greeting: 'Hei!' } })
+      .where(eq(channels.id, ws.channels.chat.id))
     const headers = { Origin: site, 'Accept-Language': 'nb-NO' }
-    const visit = (await (await SELF.fetch(`${origin}/widget/${ws.channels.chat.id}/session`, { method: 'POST', headers: { ...headers, 'Content-Type': 'application/json' }, body: '{}' })).json()) as {
+    const visit = (await (
+      await SELF.fetch(`${origin}/widget/${ws.channels.chat.id}/session`, {
+        method: 'POST',
+        headers: { ...headers, 'Content-Type': 'application/json' },
+        body: '{}',
+      })
+    ).json()) as {
       token: string
       conversationId: string
     }
-    const response = await SELF.fetch(`${origin}/widget/${ws.channels.chat.id}/ws?token=${encodeURIComponent(visit.token)}&after=0`, { headers: { ...headers, Upgrade: 'websocket' } })
+    const response = await SELF.fetch(`${origin}/widget/${ws.channels.chat.id}/ws?token=${encodeURIComponent(visit.token)}&after=0`, {
+      headers: { ...headers, Upgrade: 'websocket' },
+    })
     const socket = response.webSocket!
     socket.accept()
     const frames: Record<string, unknown>[] = []
@@ -209,7 +237,10 @@ describe('UI language', () => {
     socket.send(JSON.stringify({ type: 'message', clientId: 'n1', text: 'Sender dere til Island?' }))
     await next((frame) => frame.type === 'ack')
     const cookie = await login(ws.users.agent.email)
-    const [stored] = await db().select().from(messages).where(and(eq(messages.conversationId, visit.conversationId), eq(messages.seq, 1)))
+    const [stored] = await db()
+      .select()
+      .from(messages)
+      .where(and(eq(messages.conversationId, visit.conversationId), eq(messages.seq, 1)))
     await request(`/conversations/${visit.conversationId}/messages/${stored!.id}/hide`, { method: 'POST', cookie, hx: 'x' })
     expect(await next((frame) => frame.type === 'replaced')).toMatchObject({ message: { seq: 1, text: 'Denne meldingen er fjernet.' } })
     socket.close(1000)

@@ -16,10 +16,35 @@ async function seeded() {
   const deps = { db: db(), notifier: recordingNotifier().notifier, blobs: env.ATTACHMENTS }
   const day = 24 * 60 * 60 * 1000
   const at = (isoDate: string) => Date.parse(`${isoDate}T12:00:00Z`)
-  const tent = await ingestInbound(deps, ws.channels.email, { externalId: `t-${ws.tag}`, from: { email: 'maja@fjord.no', name: 'Maja Nilsen' }, subject: 'Damaged tent', text: 'The rain fly of my tent is torn.' }, at('2026-10-01'))
-  const boots = await ingestInbound(deps, ws.channels.forms, { externalId: `b-${ws.tag}`, from: { email: 'alicia@correo.es', name: 'Alicia Gómez' }, subject: 'Boots warranty', text: 'The sole of my boots came loose.' }, at('2026-10-15'))
-  const chat = await ingestInbound(deps, ws.channels.chat, { externalId: `c-${ws.tag}`, from: { externalId: 'v1', name: 'Tom' }, text: 'Do you sell tent pegs?', thread: { key: 'k1' } }, at('2026-11-01'))
-  const bot = await ingestInbound(deps, ws.channels.chat, { externalId: `d-${ws.tag}`, from: { externalId: 'v2' }, text: 'where is my order', thread: { key: 'k2' } }, at('2026-11-02'))
+  const tent = await ingestInbound(
+    deps,
+    ws.channels.email,
+    { externalId: `t-${ws.tag}`, from: { email: 'maja@fjord.no', name: 'Maja Nilsen' }, subject: 'Damaged tent', text: 'The rain fly of my tent is torn.' },
+    at('2026-10-01'),
+  )
+  const boots = await ingestInbound(
+    deps,
+    ws.channels.forms,
+    {
+      externalId: `b-${ws.tag}`,
+      from: { email: 'alicia@correo.es', name: 'Alicia Gómez' },
+      subject: 'Boots warranty',
+      text: 'The sole of my boots came loose.',
+    },
+    at('2026-10-15'),
+  )
+  const chat = await ingestInbound(
+    deps,
+    ws.channels.chat,
+    { externalId: `c-${ws.tag}`, from: { externalId: 'v1', name: 'Tom' }, text: 'Do you sell tent pegs?', thread: { key: 'k1' } },
+    at('2026-11-01'),
+  )
+  const bot = await ingestInbound(
+    deps,
+    ws.channels.chat,
+    { externalId: `d-${ws.tag}`, from: { externalId: 'v2' }, text: 'where is my order', thread: { key: 'k2' } },
+    at('2026-11-02'),
+  )
   await db().update(conversations).set({ assigneeBot: 'Welcome bot' }).where(eq(conversations.id, bot.conversationId))
   await db().update(conversations).set({ assigneeId: ws.users.agent.id }).where(eq(conversations.id, boots.conversationId))
   return { ws, deps, tent, boots, chat, bot, day, cookie: await login(ws.users.agent.email) }
@@ -125,7 +150,12 @@ describe('search and filters', () => {
 describe('owner and status', () => {
   it('assigns to any active user, records it, and refuses inactive ones', async () => {
     const { ws, tent, cookie } = await seeded()
-    const response = await request(`/conversations/${tent.conversationId}/assign`, { method: 'POST', cookie, hx: 'thread', body: form({ assigneeId: ws.users.admin.id, view: 'open' }) })
+    const response = await request(`/conversations/${tent.conversationId}/assign`, {
+      method: 'POST',
+      cookie,
+      hx: 'thread',
+      body: form({ assigneeId: ws.users.admin.id, view: 'open' }),
+    })
     expect(response.status).toBe(200)
     const html = await response.text()
     expect(html).toMatch(new RegExp(`<option value="${ws.users.admin.id}" selected`))
@@ -134,7 +164,12 @@ describe('owner and status', () => {
     expect(rowIds((await list(ws, await login(ws.users.admin.email), '', 'mine')).html)).toEqual([tent.conversationId])
 
     await db().update(users).set({ status: 'deactivated' }).where(eq(users.id, ws.users.superAdmin.id))
-    const refused = await request(`/conversations/${tent.conversationId}/assign`, { method: 'POST', cookie, hx: 'thread', body: form({ assigneeId: ws.users.superAdmin.id }) })
+    const refused = await request(`/conversations/${tent.conversationId}/assign`, {
+      method: 'POST',
+      cookie,
+      hx: 'thread',
+      body: form({ assigneeId: ws.users.superAdmin.id }),
+    })
     expect(refused.status).toBe(422)
     expect(refused.headers.get('HX-Reswap')).toBe('none')
     expect(refused.headers.get('HX-Trigger')).toContain('Only active users can own a conversation.')
@@ -145,7 +180,12 @@ describe('owner and status', () => {
   it('closes and reopens, and tells agents on the list', async () => {
     const { ws, tent, cookie } = await seeded()
     const socket = await openSocket(`/inboxes/${ws.inboxId}/live?view=open`, cookie)
-    const closed = await request(`/conversations/${tent.conversationId}/status`, { method: 'POST', cookie, hx: 'thread', body: form({ status: 'closed', view: 'open' }) })
+    const closed = await request(`/conversations/${tent.conversationId}/status`, {
+      method: 'POST',
+      cookie,
+      hx: 'thread',
+      body: form({ status: 'closed', view: 'open' }),
+    })
     const html = await closed.text()
     expect(html).toContain('Reopen')
     // It left All open: the pane says so by removing its row.
@@ -163,8 +203,17 @@ describe('bulk actions', () => {
   it('closes or trashes many conversations in one request, ignoring ids from other accounts', async () => {
     const { ws, tent, boots, chat, cookie } = await seeded()
     const other = await workspace()
-    const foreign = await ingestInbound({ db: db(), notifier: recordingNotifier().notifier, blobs: env.ATTACHMENTS }, other.channels.email, { externalId: `f-${other.tag}`, from: { email: 'x@example.com' }, text: 'foreign' })
-    const body = new URLSearchParams([['action', 'close'], ['ids', tent.conversationId], ['ids', boots.conversationId], ['ids', foreign.conversationId]])
+    const foreign = await ingestInbound({ db: db(), notifier: recordingNotifier().notifier, blobs: env.ATTACHMENTS }, other.channels.email, {
+      externalId: `f-${other.tag}`,
+      from: { email: 'x@example.com' },
+      text: 'foreign',
+    })
+    const body = new URLSearchParams([
+      ['action', 'close'],
+      ['ids', tent.conversationId],
+      ['ids', boots.conversationId],
+      ['ids', foreign.conversationId],
+    ])
     const response = await request(`/inbox/${ws.inboxId}/open/bulk`, { method: 'POST', cookie, hx: 'list', body })
     expect(response.status).toBe(200)
     expect(response.headers.get('HX-Trigger')).toContain('"count":2')
@@ -172,7 +221,15 @@ describe('bulk actions', () => {
     expect(rowIds(html)).not.toContain(tent.conversationId)
     expect(rowIds(html)).toContain(chat.conversationId)
     expect((await getConversation(db(), other.accountId, foreign.conversationId))?.conversation.status).toBe('open')
-    const trash = await request(`/inbox/${ws.inboxId}/closed/bulk`, { method: 'POST', cookie, hx: 'list', body: new URLSearchParams([['action', 'trash'], ['ids', tent.conversationId]]) })
+    const trash = await request(`/inbox/${ws.inboxId}/closed/bulk`, {
+      method: 'POST',
+      cookie,
+      hx: 'list',
+      body: new URLSearchParams([
+        ['action', 'trash'],
+        ['ids', tent.conversationId],
+      ]),
+    })
     expect(trash.status).toBe(200)
     expect(rowIds((await list(ws, cookie, '', 'trash')).html)).toEqual([tent.conversationId])
     const empty = await request(`/inbox/${ws.inboxId}/open/bulk`, { method: 'POST', cookie, hx: 'list', body: form({ action: 'close' }) })
@@ -220,15 +277,24 @@ describe('trash', () => {
     expect(await env.ATTACHMENTS.head(file!.r2Key)).toBeNull()
     expect(await db().select().from(tickets).where(eq(tickets.id, ticketId))).toHaveLength(0)
     expect(rowIds((await list(ws, cookie, 'q=quarterly')).html)).toEqual([])
-    const audit = await db().select().from(auditLog).where(and(eq(auditLog.accountId, ws.accountId), eq(auditLog.action, 'conversation:delete_forever')))
+    const audit = await db()
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.accountId, ws.accountId), eq(auditLog.action, 'conversation:delete_forever')))
     expect(audit.map((row) => row.targetId)).toEqual([withFile.conversationId])
   })
 
   it('purges trash older than 30 days on the cron, and nothing younger', async () => {
     const { ws, tent, boots, day } = await seeded()
     const now = Date.now()
-    await db().update(conversations).set({ folder: 'trash', trashedAt: now - 31 * day }).where(eq(conversations.id, tent.conversationId))
-    await db().update(conversations).set({ folder: 'trash', trashedAt: now - 29 * day }).where(eq(conversations.id, boots.conversationId))
+    await db()
+      .update(conversations)
+      .set({ folder: 'trash', trashedAt: now - 31 * day })
+      .where(eq(conversations.id, tent.conversationId))
+    await db()
+      .update(conversations)
+      .set({ folder: 'trash', trashedAt: now - 29 * day })
+      .where(eq(conversations.id, boots.conversationId))
     await purgeTrash(db(), env.ATTACHMENTS, now)
     expect(await getConversation(db(), ws.accountId, tent.conversationId)).toBeNull()
     expect(await getConversation(db(), ws.accountId, boots.conversationId)).not.toBeNull()
@@ -254,10 +320,18 @@ describe('spam and blocking', () => {
     await request(`/conversations/${tent.conversationId}/block`, { method: 'POST', cookie, hx: 'thread' })
     expect(rowIds((await list(ws, cookie, '', 'filtered')).html)).toEqual([tent.conversationId])
     expect(await db().select().from(tickets).where(eq(tickets.id, ticketId))).toHaveLength(0)
-    const later = await ingestInbound(deps, ws.channels.email, { externalId: `l-${ws.tag}`, from: { email: 'maja@fjord.no' }, subject: 'Another thing', text: 'hello again' })
+    const later = await ingestInbound(deps, ws.channels.email, {
+      externalId: `l-${ws.tag}`,
+      from: { email: 'maja@fjord.no' },
+      subject: 'Another thing',
+      text: 'hello again',
+    })
     expect((await getConversation(db(), ws.accountId, later.conversationId))?.conversation.folder).toBe('filtered')
     await request(`/conversations/${tent.conversationId}/unblock`, { method: 'POST', cookie, hx: 'thread' })
-    const [contact] = await db().select().from(contacts).where(and(eq(contacts.accountId, ws.accountId), eq(contacts.email, 'maja@fjord.no')))
+    const [contact] = await db()
+      .select()
+      .from(contacts)
+      .where(and(eq(contacts.accountId, ws.accountId), eq(contacts.email, 'maja@fjord.no')))
     expect(contact?.blocked).toBe(false)
     expect(rowIds((await list(ws, cookie, '', 'filtered')).html)).toEqual([])
   })
@@ -297,7 +371,10 @@ describe('hiding a message', () => {
     const shown = await request(`/conversations/${tent.conversationId}/messages/${tent.messageId}/unhide`, { method: 'POST', cookie: superAdmin, hx: 'x' })
     expect(await shown.text()).toContain('rain fly')
     expect(rowIds((await list(ws, cookie, 'q=rain')).html)).toEqual([tent.conversationId])
-    const audit = await db().select().from(auditLog).where(and(eq(auditLog.accountId, ws.accountId), eq(auditLog.targetId, String(tent.messageId))))
+    const audit = await db()
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.accountId, ws.accountId), eq(auditLog.targetId, String(tent.messageId))))
     expect(audit.map((row) => [row.action, row.actorUserId])).toEqual([
       ['message:hide', ws.users.agent.id],
       ['message:unhide', ws.users.superAdmin.id],

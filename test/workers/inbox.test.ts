@@ -15,7 +15,12 @@ async function filledWorkspace() {
     subject: 'Order arrived damaged <img src=x onerror=alert(1)>',
     text: 'The tent is torn. <script>alert("xss")</script>',
   })
-  const chat = await ingestInbound(deps, ws.channels.chat, { externalId: `c-${ws.tag}`, from: { externalId: `v-${ws.tag}`, name: 'Tom' }, text: 'Long sleeping bags?', thread: { key: `s-${ws.tag}` } })
+  const chat = await ingestInbound(deps, ws.channels.chat, {
+    externalId: `c-${ws.tag}`,
+    from: { externalId: `v-${ws.tag}`, name: 'Tom' },
+    text: 'Long sleeping bags?',
+    thread: { key: `s-${ws.tag}` },
+  })
   return { ws, email, chat, cookie: await login(ws.users.agent.email) }
 }
 
@@ -30,7 +35,22 @@ describe('the inbox shell', () => {
     expect(csp).toContain("frame-ancestors 'none'")
     const html = await response.text()
     expect(html).toContain('<!doctype html>')
-    for (const view of ['Unassigned', 'Assigned to me', 'All open', 'Chat', 'Bots', 'Email', 'Messenger', 'Forms', 'Calls', 'All closed', 'Sent', 'Spam', 'Filtered', 'Trash']) {
+    for (const view of [
+      'Unassigned',
+      'Assigned to me',
+      'All open',
+      'Chat',
+      'Bots',
+      'Email',
+      'Messenger',
+      'Forms',
+      'Calls',
+      'All closed',
+      'Sent',
+      'Spam',
+      'Filtered',
+      'Trash',
+    ]) {
       expect(html).toContain(`<span>${view}</span>`)
     }
     expect(html).toMatch(/id="count-open" class="count">2</)
@@ -90,7 +110,12 @@ describe('the inbox shell', () => {
 describe('writing in a conversation', () => {
   it('adds an internal comment and returns a fresh composer plus the message', async () => {
     const { email, cookie } = await filledWorkspace()
-    const response = await request(`/conversations/${email.conversationId}/messages`, { method: 'POST', cookie, hx: 'composer', body: form({ kind: 'comment', text: 'Checking stock' }) })
+    const response = await request(`/conversations/${email.conversationId}/messages`, {
+      method: 'POST',
+      cookie,
+      hx: 'composer',
+      body: form({ kind: 'comment', text: 'Checking stock' }),
+    })
     expect(response.status).toBe(201)
     const html = await response.text()
     expect(html).toContain('id="composer"')
@@ -103,11 +128,23 @@ describe('writing in a conversation', () => {
   it('replies only where the channel can send, and explains otherwise', async () => {
     const { ws, chat, cookie } = await filledWorkspace()
     // A web form cannot be answered through its channel (email can, since outbound mail).
-    const submitted = await ingestInbound({ db: db(), notifier: recordingNotifier().notifier, blobs: env.ATTACHMENTS }, ws.channels.forms, { externalId: `f-${ws.tag}`, from: { email: 'ida@example.com' }, text: 'Call me' })
-    const refused = await request(`/conversations/${submitted.conversationId}/messages`, { method: 'POST', cookie, body: form({ kind: 'message', text: 'Hello' }) })
+    const submitted = await ingestInbound({ db: db(), notifier: recordingNotifier().notifier, blobs: env.ATTACHMENTS }, ws.channels.forms, {
+      externalId: `f-${ws.tag}`,
+      from: { email: 'ida@example.com' },
+      text: 'Call me',
+    })
+    const refused = await request(`/conversations/${submitted.conversationId}/messages`, {
+      method: 'POST',
+      cookie,
+      body: form({ kind: 'message', text: 'Hello' }),
+    })
     expect(refused.status).toBe(422)
     expect(await refused.text()).toContain('cannot send replies')
-    const sent = await request(`/conversations/${chat.conversationId}/messages`, { method: 'POST', cookie, body: form({ kind: 'message', text: 'Yes, 210 cm' }) })
+    const sent = await request(`/conversations/${chat.conversationId}/messages`, {
+      method: 'POST',
+      cookie,
+      body: form({ kind: 'message', text: 'Yes, 210 cm' }),
+    })
     expect(sent.status).toBe(201)
     const empty = await request(`/conversations/${chat.conversationId}/messages`, { method: 'POST', cookie, body: form({ kind: 'message', text: '   ' }) })
     expect(empty.status).toBe(422)
@@ -119,7 +156,11 @@ describe('user management', () => {
   it('adds a user, validates the form, changes a role and deactivates', async () => {
     const ws = await workspace()
     const cookie = await login(ws.users.admin.email)
-    const bad = await request('/settings/users', { method: 'POST', cookie, body: form({ name: 'Eve', email: 'not-an-address', password: 'long enough pw', role: 'agent' }) })
+    const bad = await request('/settings/users', {
+      method: 'POST',
+      cookie,
+      body: form({ name: 'Eve', email: 'not-an-address', password: 'long enough pw', role: 'agent' }),
+    })
     expect(bad.status).toBe(422)
     expect(await bad.text()).toContain('Enter a valid email address.')
     const email = `new.${ws.tag}@example.test`
@@ -128,9 +169,17 @@ describe('user management', () => {
     const addedHtml = await added.text()
     expect(addedHtml).toContain('beforeend:#user-rows')
     const userId = /id="user-([a-z0-9]+)"/.exec(addedHtml)![1]!
-    const duplicate = await request('/settings/users', { method: 'POST', cookie, body: form({ name: 'Nora', email, password: 'long enough pw', role: 'agent' }) })
+    const duplicate = await request('/settings/users', {
+      method: 'POST',
+      cookie,
+      body: form({ name: 'Nora', email, password: 'long enough pw', role: 'agent' }),
+    })
     expect(await duplicate.text()).toContain('This workspace already has a user with this email address.')
-    const escalate = await request('/settings/users', { method: 'POST', cookie, body: form({ name: 'Mallory', email: `m.${ws.tag}@example.test`, password: 'long enough pw', role: 'super_admin' }) })
+    const escalate = await request('/settings/users', {
+      method: 'POST',
+      cookie,
+      body: form({ name: 'Mallory', email: `m.${ws.tag}@example.test`, password: 'long enough pw', role: 'super_admin' }),
+    })
     expect(escalate.status).toBe(403)
     const promoted = await request(`/settings/users/${userId}/role`, { method: 'POST', cookie, body: form({ role: 'admin' }) })
     expect(await promoted.text()).toMatch(/<option value="admin" selected/)

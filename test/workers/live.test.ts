@@ -44,8 +44,10 @@ describe('live updates', () => {
     const ws = await workspace()
     const recorder = recordingNotifier()
     const deps = { db: db(), notifier: recorder.notifier, blobs: env.ATTACHMENTS }
-    const deliver = (n: number) => ingestInbound(deps, ws.channels.messenger, { externalId: `w${n}`, from: { externalId: 'psid-w' }, text: `watched ${n}`, thread: { key: 'psid-w' } })
-    const watchedOf = async (conversationId: string) => (await db().select({ watched: conversations.watched }).from(conversations).where(eq(conversations.id, conversationId)))[0]?.watched
+    const deliver = (n: number) =>
+      ingestInbound(deps, ws.channels.messenger, { externalId: `w${n}`, from: { externalId: 'psid-w' }, text: `watched ${n}`, thread: { key: 'psid-w' } })
+    const watchedOf = async (conversationId: string) =>
+      (await db().select({ watched: conversations.watched }).from(conversations).where(eq(conversations.id, conversationId)))[0]?.watched
     const lastEvent = () => recorder.events.at(-1)!.event
     const { conversationId } = await deliver(1)
     // Nobody can have a conversation open before it exists.
@@ -75,9 +77,12 @@ describe('live updates', () => {
     // As after a restart that dropped the sockets without their close events.
     await db().update(conversations).set({ watched: true }).where(eq(conversations.id, conversationId))
     expect((await messengerWebhook(ws, 'psid-stale', 's2', 'Anyone?')).status).toBe(201)
-    await vi.waitUntil(async () => (await db().select({ watched: conversations.watched }).from(conversations).where(eq(conversations.id, conversationId)))[0]?.watched === false, {
-      timeout: 5000,
-    })
+    await vi.waitUntil(
+      async () => (await db().select({ watched: conversations.watched }).from(conversations).where(eq(conversations.id, conversationId)))[0]?.watched === false,
+      {
+        timeout: 5000,
+      },
+    )
   })
 
   it('sends a reconnecting agent exactly the messages after its last seq', async () => {
@@ -85,7 +90,12 @@ describe('live updates', () => {
     const deps = { db: db(), notifier: recordingNotifier().notifier, blobs: env.ATTACHMENTS }
     let conversationId = ''
     for (let i = 1; i <= 4; i++) {
-      const result = await ingestInbound(deps, ws.channels.chat, { externalId: `r${i}`, from: { externalId: 'v' }, text: `resume ${i}`, thread: { key: 'resume' } })
+      const result = await ingestInbound(deps, ws.channels.chat, {
+        externalId: `r${i}`,
+        from: { externalId: 'v' },
+        text: `resume ${i}`,
+        thread: { key: 'resume' },
+      })
       conversationId = result.conversationId
     }
     const cookie = await login(ws.users.agent.email)
@@ -99,7 +109,7 @@ describe('live updates', () => {
 
   it('pushes an agent’s comment to the other agents on the thread', async () => {
     const ws = await workspace()
-    const created = await (await messengerWebhook(ws, 'psid-2', 'c1', 'Hello')).json() as { results: { conversationId: string }[] }
+    const created = (await (await messengerWebhook(ws, 'psid-2', 'c1', 'Hello')).json()) as { results: { conversationId: string }[] }
     const conversationId = created.results[0]!.conversationId
     const watcher = await openSocket(`/conversations/${conversationId}/live?after=1`, await login(ws.users.admin.email))
     const writer = await login(ws.users.agent.email)

@@ -29,7 +29,11 @@ async function replyWhileQueueIsDown(conversationId: string, cookie: string, tex
   const headers = new Headers({ Cookie: cookie, Origin: origin, 'HX-Request': 'true', 'HX-Target': 'composer' })
   const refusing = { ...env, OUTBOUND: { ...env.OUTBOUND, send: async () => Promise.reject(new Error('Queue send failed: internal error')) } }
   const ctx = createExecutionContext()
-  const response = await worker.fetch!(new Request(`${origin}/conversations/${conversationId}/messages`, { method: 'POST', headers, body }) as Request<unknown, IncomingRequestCfProperties>, refusing as Cloudflare.Env, ctx)
+  const response = await worker.fetch!(
+    new Request(`${origin}/conversations/${conversationId}/messages`, { method: 'POST', headers, body }) as Request<unknown, IncomingRequestCfProperties>,
+    refusing as Cloudflare.Env,
+    ctx,
+  )
   await waitOnExecutionContext(ctx)
   return response
 }
@@ -126,7 +130,9 @@ describe('a send stuck in "Sending…"', () => {
       },
     } as unknown as Cloudflare.Env
     const run = async (id: string) => {
-      const batch = createMessageBatch('switchboard-outbound', [{ id, timestamp: new Date(), attempts: 1, body: { accountId: stored.accountId, messageId: stored.id } }])
+      const batch = createMessageBatch('switchboard-outbound', [
+        { id, timestamp: new Date(), attempts: 1, body: { accountId: stored.accountId, messageId: stored.id } },
+      ])
       const ctx = createExecutionContext()
       await worker.queue!(batch, slow)
       return getQueueResult(batch, ctx)

@@ -30,8 +30,18 @@ async function inboxWithMail() {
     subject: 'Torn tent',
     text: 'The tent arrived torn.',
   })
-  await ingestInbound(deps, ws.channels.email, { externalId: `cost-e2-${ws.tag}`, from: { email: 'maja@example.com' }, text: 'Any news on the torn tent?', thread: { conversationId: email.conversationId } })
-  const chat = await ingestInbound(deps, ws.channels.chat, { externalId: `cost-c-${ws.tag}`, from: { externalId: `v-${ws.tag}`, name: 'Tom', email: 'tom@example.com' }, text: 'Long sleeping bags?', thread: { key: `s-${ws.tag}` } })
+  await ingestInbound(deps, ws.channels.email, {
+    externalId: `cost-e2-${ws.tag}`,
+    from: { email: 'maja@example.com' },
+    text: 'Any news on the torn tent?',
+    thread: { conversationId: email.conversationId },
+  })
+  const chat = await ingestInbound(deps, ws.channels.chat, {
+    externalId: `cost-c-${ws.tag}`,
+    from: { externalId: `v-${ws.tag}`, name: 'Tom', email: 'tom@example.com' },
+    text: 'Long sleeping bags?',
+    thread: { key: `s-${ws.tag}` },
+  })
   return { ws, email, chat, cookie: await login(ws.users.agent.email) }
 }
 
@@ -47,7 +57,10 @@ describe('what a request costs the database', () => {
   it('extends a session in its second half, once, and sends the cookie again', async () => {
     const { cookie } = await inboxWithMail()
     const sessionId = /sb_session=([^.;]+)/.exec(cookie)![1]!
-    await db().update(sessions).set({ expiresAt: Date.now() + (sessionExpiresInSeconds * 1000) / 3 }).where(eq(sessions.id, sessionId))
+    await db()
+      .update(sessions)
+      .set({ expiresAt: Date.now() + (sessionExpiresInSeconds * 1000) / 3 })
+      .where(eq(sessions.id, sessionId))
     const profile = await costOf('/me', { cookie })
     expect(profile.trips).toBe(2)
     expect(profile.headers.get('Set-Cookie')).toContain('sb_session=')
@@ -93,7 +106,20 @@ describe('which routes ask for a session', () => {
   // Public routes check their caller themselves (a widget token, a webhook signature, the survey
   // link's token) or serve what anyone may read. First-run setup refuses once a workspace exists;
   // invitation and reset links carry their own one-time token.
-  const publicPaths = [/^\/login$/, /^\/logout$/, /^\/widget\//, /^\/channels\//, /^\/dev\//, /^\/kb\//, /^\/d\//, /^\/feedback\/:token$/, /^\/setup$/, /^\/invite\/:token$/, /^\/forgot$/, /^\/reset\/:token$/]
+  const publicPaths = [
+    /^\/login$/,
+    /^\/logout$/,
+    /^\/widget\//,
+    /^\/channels\//,
+    /^\/dev\//,
+    /^\/kb\//,
+    /^\/d\//,
+    /^\/feedback\/:token$/,
+    /^\/setup$/,
+    /^\/invite\/:token$/,
+    /^\/forgot$/,
+    /^\/reset\/:token$/,
+  ]
 
   it('sends every route but the public ones to the login page without a session, and never the public ones', async () => {
     const routes = new Map<string, { method: string; path: string }>()

@@ -22,7 +22,17 @@ function recordingSocket(attachment: unknown, readyState = WebSocket.OPEN) {
 
 type Handlers = { webSocketClose(socket: WebSocket, code: number): Promise<void>; webSocketError?(socket: WebSocket, error: unknown): Promise<void> }
 
-const visitorState = { kind: 'visitor', accountId: 'a', inboxId: 'i', channelId: 'c', pluginId: 'chat', channelName: 'Chat', visitorId: 'v', conversationId: 'k', locale: 'en' }
+const visitorState = {
+  kind: 'visitor',
+  accountId: 'a',
+  inboxId: 'i',
+  channelId: 'c',
+  pluginId: 'chat',
+  channelName: 'Chat',
+  visitorId: 'v',
+  conversationId: 'k',
+  locale: 'en',
+}
 const agentState = { accountId: 'a', userId: 'u', name: 'Ada', role: 'agent', timeZone: 'UTC', locale: 'en', inboxId: 'i', viewId: 'all', filterQuery: '' }
 
 describe('closing room and hub sockets', () => {

@@ -18,7 +18,12 @@ async function seeded() {
     subject: 'Damaged tent',
     text: 'The rain fly of my tent is torn.',
   })
-  const chat = await ingestInbound(deps, ws.channels.chat, { externalId: `c-${ws.tag}`, from: { externalId: `v-${ws.tag}`, name: 'Tom', email: `tom.${ws.tag}@example.test` }, text: 'Hello?', thread: { key: `k-${ws.tag}` } })
+  const chat = await ingestInbound(deps, ws.channels.chat, {
+    externalId: `c-${ws.tag}`,
+    from: { externalId: `v-${ws.tag}`, name: 'Tom', email: `tom.${ws.tag}@example.test` },
+    text: 'Hello?',
+    thread: { key: `k-${ws.tag}` },
+  })
   const [conversation] = await db().select().from(conversations).where(eq(conversations.id, mail.conversationId))
   const cookie = await login(ws.users.agent.email)
   const place = { view: 'open', filters: '' }
@@ -63,7 +68,10 @@ describe('the contact sidebar', () => {
     expect(removed.status).toBe(200)
     expect(removed.html).toContain('id="thread-header"')
     expect((await conversationRow(s.conversationId)).contactId).toBeNull()
-    const audit = await db().select().from(auditLog).where(and(eq(auditLog.accountId, s.ws.accountId), eq(auditLog.action, 'conversation:remove_contact')))
+    const audit = await db()
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.accountId, s.ws.accountId), eq(auditLog.action, 'conversation:remove_contact')))
     expect(audit).toHaveLength(1)
     expect(audit[0]!.details).toMatchObject({ from: s.contactId, to: null })
     const empty = await card(s, 'contact')
@@ -158,7 +166,9 @@ describe('the contact sidebar', () => {
     expect(linked.html).toContain('Outdoor gear')
     const duplicate = await post(s, `/conversations/${s.conversationId}/cards/company/new`, { name: 'Copy', domain: 'fjordtech.no' })
     expect(duplicate.status).toBe(422)
-    await db().insert(companies).values({ id: `other${s.ws.tag}`, accountId: s.ws.accountId, name: 'Other AS', domain: 'other.no', createdAt: Date.now() })
+    await db()
+      .insert(companies)
+      .values({ id: `other${s.ws.tag}`, accountId: s.ws.accountId, name: 'Other AS', domain: 'other.no', createdAt: Date.now() })
     const clash = await post(s, `/conversations/${s.conversationId}/cards/company`, { property: 'domain', value: 'other.no' })
     expect(clash.status).toBe(422)
     expect(clash.html).toContain('Another company already has this domain.')
@@ -175,11 +185,25 @@ describe('the contact sidebar', () => {
     expect(nameless.html).toContain('Give the ticket a name.')
     const badPriority = await post(s, `/conversations/${s.conversationId}/ticket`, { ...s.place, name: 'x', priority: 'urgent', description: '', ownerId: '' })
     expect(badPriority.status).toBe(422)
-    const created = await post(s, `/conversations/${s.conversationId}/ticket`, { ...s.place, name: 'Replace rain fly', priority: 'high', description: 'Ship a new fly', ownerId: s.ws.users.agent.id })
+    const created = await post(s, `/conversations/${s.conversationId}/ticket`, {
+      ...s.place,
+      name: 'Replace rain fly',
+      priority: 'high',
+      description: 'Ship a new fly',
+      ownerId: s.ws.users.agent.id,
+    })
     expect(created.status).toBe(200)
     const conversation = await conversationRow(s.conversationId)
     const [ticket] = await db().select().from(tickets).where(eq(tickets.id, conversation.ticketId!))
-    expect(ticket).toMatchObject({ name: 'Replace rain fly', priority: 'high', description: 'Ship a new fly', ownerId: s.ws.users.agent.id, conversationId: s.conversationId, contactId: s.contactId, status: 'open' })
+    expect(ticket).toMatchObject({
+      name: 'Replace rain fly',
+      priority: 'high',
+      description: 'Ship a new fly',
+      ownerId: s.ws.users.agent.id,
+      conversationId: s.conversationId,
+      contactId: s.contactId,
+      status: 'open',
+    })
     expect(created.html).toContain(`id="thread-ticket-link" class="ticket-link" href="/tickets/${ticket!.id}"`)
     expect(created.html).toContain('Replace rain fly')
     // With an open ticket, Close offers both choices.
@@ -247,9 +271,19 @@ describe('the contact sidebar', () => {
 
   it('lists the contact’s other conversations and other tickets', async () => {
     const s = await seeded()
-    const second = await ingestInbound(s.deps, s.ws.channels.forms, { externalId: `f-${s.ws.tag}`, from: { email: `maja.${s.ws.tag}@fjord.no` }, subject: 'Boots warranty', text: 'Sole loose' })
+    const second = await ingestInbound(s.deps, s.ws.channels.forms, {
+      externalId: `f-${s.ws.tag}`,
+      from: { email: `maja.${s.ws.tag}@fjord.no` },
+      subject: 'Boots warranty',
+      text: 'Sole loose',
+    })
     const cookie = s.cookie
-    await request(`/conversations/${second.conversationId}/ticket`, { method: 'POST', cookie, hx: 'x', body: form({ ...s.place, name: 'Boots claim', priority: 'medium', description: '', ownerId: '' }) })
+    await request(`/conversations/${second.conversationId}/ticket`, {
+      method: 'POST',
+      cookie,
+      hx: 'x',
+      body: form({ ...s.place, name: 'Boots claim', priority: 'medium', description: '', ownerId: '' }),
+    })
     expect((await card(s, 'conversations')).html).toContain('Boots warranty')
     const others = await card(s, 'tickets')
     expect(others.html).toContain('Boots claim')
@@ -258,7 +292,12 @@ describe('the contact sidebar', () => {
 
   it('creates deals with amounts typed either way, validates them, and changes the stage inline', async () => {
     const s = await seeded()
-    const created = await post(s, `/conversations/${s.conversationId}/deals`, { name: 'Tent bulk order', amount: '1 234,50', currency: 'NOK', stage: 'qualified' })
+    const created = await post(s, `/conversations/${s.conversationId}/deals`, {
+      name: 'Tent bulk order',
+      amount: '1 234,50',
+      currency: 'NOK',
+      stage: 'qualified',
+    })
     expect(created.status).toBe(201)
     expect(created.html).toContain('Tent bulk order')
     const second = await post(s, `/conversations/${s.conversationId}/deals`, { name: xss, amount: '1234.50', currency: 'USD', stage: 'appointment' })
@@ -332,12 +371,20 @@ describe('the contact sidebar', () => {
     expect((await request(`/conversations/${mine.conversationId}/deals/${theirDeal!.id}`, { cookie, hx: 'x' })).status).toBe(404)
     expect((await post(mine, `/conversations/${mine.conversationId}/contact`, { ...mine.place, contactId: theirs.contactId })).status).toBe(404)
     expect((await post(mine, `/conversations/${theirs.conversationId}/contact/remove`, mine.place)).status).toBe(404)
-    expect((await post(mine, `/conversations/${theirs.conversationId}/ticket`, { ...mine.place, name: 'x', priority: 'low', description: '', ownerId: '' })).status).toBe(404)
+    expect(
+      (await post(mine, `/conversations/${theirs.conversationId}/ticket`, { ...mine.place, name: 'x', priority: 'low', description: '', ownerId: '' })).status,
+    ).toBe(404)
     // Their ticket keeps its name; their conversation keeps its contact.
     expect((await db().select().from(tickets).where(eq(tickets.id, theirTicket)))[0]!.name).toBe('Theirs')
     expect((await conversationRow(theirs.conversationId)).contactId).toBe(theirs.contactId)
     // Owners come from the own account only.
-    const foreignOwner = await post(mine, `/conversations/${mine.conversationId}/ticket`, { ...mine.place, name: 'x', priority: 'low', description: '', ownerId: theirs.ws.users.agent.id })
+    const foreignOwner = await post(mine, `/conversations/${mine.conversationId}/ticket`, {
+      ...mine.place,
+      name: 'x',
+      priority: 'low',
+      description: '',
+      ownerId: theirs.ws.users.agent.id,
+    })
     expect(foreignOwner.status).toBe(422)
   })
 })
@@ -407,7 +454,12 @@ describe('property settings', () => {
     expect(builtIn.status).toBe(422)
     const badType = await post(s, '/settings/properties', { object: 'contact', name: 'x', label: 'X', type: 'html', options: '' }, admin)
     expect(badType.status).toBe(422)
-    const created = await post(s, '/settings/properties', { object: 'contact', name: 'plan', label: xss, type: 'select', options: 'Free\nPro, Enterprise' }, admin)
+    const created = await post(
+      s,
+      '/settings/properties',
+      { object: 'contact', name: 'plan', label: xss, type: 'select', options: 'Free\nPro, Enterprise' },
+      admin,
+    )
     expect(created.status).toBe(201)
     expect(created.html).not.toContain('<img src=x')
     const duplicate = await post(s, '/settings/properties', { object: 'contact', name: 'plan', label: 'Plan', type: 'text', options: '' }, admin)
@@ -415,7 +467,10 @@ describe('property settings', () => {
     await post(s, '/settings/properties', { object: 'contact', name: 'renewal', label: 'Renewal date', type: 'date', options: '' }, admin)
     await post(s, '/settings/properties', { object: 'contact', name: 'seats', label: 'Seats', type: 'number', options: '' }, admin)
     await post(s, '/settings/properties', { object: 'ticket', name: 'sla', label: 'SLA hours', type: 'number', options: '' }, admin)
-    const [plan] = await db().select().from(propertyDefinitions).where(and(eq(propertyDefinitions.accountId, s.ws.accountId), eq(propertyDefinitions.name, 'plan')))
+    const [plan] = await db()
+      .select()
+      .from(propertyDefinitions)
+      .where(and(eq(propertyDefinitions.accountId, s.ws.accountId), eq(propertyDefinitions.name, 'plan')))
     expect(plan!.options).toEqual(['Free', 'Pro', 'Enterprise'])
 
     // Custom properties card: each editable with its type's rules.
@@ -431,7 +486,12 @@ describe('property settings', () => {
     // Contact card: renewal first, then email; nothing else.
     const chosen = await post(s, '/settings/properties/cards/contact', { show: 'email', order_email: '2', order_renewal: '1', order_phone: '3' }, admin)
     expect(chosen.status).toBe(200)
-    const withRenewal = new URLSearchParams([['show', 'email'], ['show', 'renewal'], ['order_email', '2'], ['order_renewal', '1']])
+    const withRenewal = new URLSearchParams([
+      ['show', 'email'],
+      ['show', 'renewal'],
+      ['order_email', '2'],
+      ['order_renewal', '1'],
+    ])
     const saved = await request('/settings/properties/cards/contact', { method: 'POST', cookie: admin, hx: 'x', body: withRenewal })
     expect(saved.status).toBe(200)
     expect(await saved.text()).toContain('Saved.')
@@ -439,12 +499,25 @@ describe('property settings', () => {
     expect(about.html).toMatch(/<dt>Renewal date<\/dt>[\s\S]*<dt>Email<\/dt>/)
     expect(about.html).not.toContain('<dt>Phone</dt>')
     expect(about.html).toContain('2027-01-31')
-    const unknown = await request('/settings/properties/cards/ticketCard', { method: 'POST', cookie: admin, hx: 'x', body: new URLSearchParams([['show', 'nope']]) })
+    const unknown = await request('/settings/properties/cards/ticketCard', {
+      method: 'POST',
+      cookie: admin,
+      hx: 'x',
+      body: new URLSearchParams([['show', 'nope']]),
+    })
     expect(unknown.status).toBe(422)
 
     // Ticket card and panel are chosen separately.
     await request('/settings/properties/cards/ticketCard', { method: 'POST', cookie: admin, hx: 'x', body: new URLSearchParams([['show', 'sla']]) })
-    await request('/settings/properties/cards/ticketPanel', { method: 'POST', cookie: admin, hx: 'x', body: new URLSearchParams([['show', 'description'], ['show', 'priority']]) })
+    await request('/settings/properties/cards/ticketPanel', {
+      method: 'POST',
+      cookie: admin,
+      hx: 'x',
+      body: new URLSearchParams([
+        ['show', 'description'],
+        ['show', 'priority'],
+      ]),
+    })
     await post(s, `/conversations/${s.conversationId}/ticket`, { ...s.place, name: 'Fly', priority: 'low', description: '', ownerId: '' })
     const ticketCard = await card(s, 'ticket')
     expect(ticketCard.html).toContain('<dt>SLA hours</dt>')
@@ -462,7 +535,10 @@ describe('property settings', () => {
     expect((await card(s, 'properties')).html).not.toContain('Enterprise')
     const other = await seeded()
     const otherAdmin = await login(other.ws.users.admin.email)
-    const [seats] = await db().select().from(propertyDefinitions).where(and(eq(propertyDefinitions.accountId, s.ws.accountId), eq(propertyDefinitions.name, 'seats')))
+    const [seats] = await db()
+      .select()
+      .from(propertyDefinitions)
+      .where(and(eq(propertyDefinitions.accountId, s.ws.accountId), eq(propertyDefinitions.name, 'seats')))
     expect((await post(other, `/settings/properties/${seats!.id}/delete`, {}, otherAdmin)).status).toBe(404)
   })
 })
@@ -490,7 +566,7 @@ describe('the contact record page', () => {
     const edited = await post(s, `/contacts/${s.contactId}/properties`, { property: 'phone', value: 'call me' })
     expect(edited.status).toBe(422)
     expect((await post(s, `/contacts/${s.contactId}/properties`, { property: 'phone', value: '+47 912 34 567' })).html).toContain('+47 912 34 567')
-    expect((await db().select().from(contactNotes).where(eq(contactNotes.contactId, s.contactId)))).toHaveLength(1)
+    expect(await db().select().from(contactNotes).where(eq(contactNotes.contactId, s.contactId))).toHaveLength(1)
   })
 
   it('adds tasks with a due date and assignee, and marks them done', async () => {

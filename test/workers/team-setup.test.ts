@@ -12,14 +12,23 @@ import { db, form, login, origin, workspace } from './helpers'
 /** The worker with a recording OUTBOUND queue: what it would send is kept to be read. */
 function recordingWorker() {
   const jobs: SystemEmailJob[] = []
-  const queue = { async send(job: SystemEmailJob) { jobs.push(job) }, async sendBatch() {} }
+  const queue = {
+    async send(job: SystemEmailJob) {
+      jobs.push(job)
+    },
+    async sendBatch() {},
+  }
   async function call(path: string, init: RequestInit & { cookie?: string } = {}) {
     const headers = new Headers(init.headers)
     if (init.cookie) headers.set('Cookie', init.cookie)
     if (init.method && init.method !== 'GET') headers.set('Origin', origin)
     if (!headers.has('Accept')) headers.set('Accept', 'text/html')
     const ctx = createExecutionContext()
-    const response = await worker.fetch(new Request(`${origin}${path}`, { ...init, headers, redirect: 'manual' }), { ...env, OUTBOUND: queue as unknown as Queue }, ctx)
+    const response = await worker.fetch(
+      new Request(`${origin}${path}`, { ...init, headers, redirect: 'manual' }),
+      { ...env, OUTBOUND: queue as unknown as Queue },
+      ctx,
+    )
     await waitOnExecutionContext(ctx)
     return response
   }
@@ -69,7 +78,10 @@ describe('inviting a teammate', () => {
     expect(cookie).toBeTruthy()
     const home = await call('/me', { cookie: `sb_session=${cookie}` })
     expect(home.status).toBe(200)
-    const [user] = await db().select().from(users).where(and(eq(users.accountId, ws.accountId), eq(users.email, email)))
+    const [user] = await db()
+      .select()
+      .from(users)
+      .where(and(eq(users.accountId, ws.accountId), eq(users.email, email)))
     expect(user).toMatchObject({ name: 'Newbie', role: 'agent' })
     expect(await db().select().from(inboxMembers).where(eq(inboxMembers.userId, user!.id))).toEqual([expect.objectContaining({ inboxId: ws.inboxId })])
     expect(await login(email, 'a long new password')).toMatch(/^sb_session=/)
@@ -83,7 +95,11 @@ describe('inviting a teammate', () => {
     const ws = await workspace()
     const admin = await login(ws.users.admin.email)
     const { jobs, call } = recordingWorker()
-    const existing = await call('/settings/users/invite', { method: 'POST', cookie: admin, body: form({ email: ws.users.agent.email.toUpperCase(), role: 'admin' }) })
+    const existing = await call('/settings/users/invite', {
+      method: 'POST',
+      cookie: admin,
+      body: form({ email: ws.users.agent.email.toUpperCase(), role: 'admin' }),
+    })
     expect(existing.status).toBe(422)
     const page = await existing.text()
     expect(page).toContain('This address already has an account in this workspace.')
@@ -92,7 +108,11 @@ describe('inviting a teammate', () => {
     expect(malformed.status).toBe(422)
     expect(await malformed.text()).toContain('Enter a valid email address.')
     // An admin cannot invite a super admin.
-    const escalate = await call('/settings/users/invite', { method: 'POST', cookie: admin, body: form({ email: `boss.${ws.tag}@example.test`, role: 'super_admin' }) })
+    const escalate = await call('/settings/users/invite', {
+      method: 'POST',
+      cookie: admin,
+      body: form({ email: `boss.${ws.tag}@example.test`, role: 'super_admin' }),
+    })
     expect(escalate.status).toBe(422)
     expect(jobs).toHaveLength(0)
   })
@@ -100,10 +120,17 @@ describe('inviting a teammate', () => {
   it('writes the invitation in the language the admin chose, and the new account keeps it', async () => {
     const ws = await workspace()
     const { jobs, call } = recordingWorker()
-    await call('/settings/users/invite', { method: 'POST', cookie: await login(ws.users.admin.email), body: form({ email: `nora.${ws.tag}@example.test`, role: 'agent', locale: 'nb' }) })
+    await call('/settings/users/invite', {
+      method: 'POST',
+      cookie: await login(ws.users.admin.email),
+      body: form({ email: `nora.${ws.tag}@example.test`, role: 'agent', locale: 'nb' }),
+    })
     expect(jobs[0]!.subject).toBe(`Du er invitert til Test ${ws.tag} i Switchboard`)
     await call(`/invite/${linkIn(jobs[0], 'invite')}`, { method: 'POST', body: form({ name: 'Nora', password: 'et langt passord' }) })
-    const [user] = await db().select().from(users).where(eq(users.email, `nora.${ws.tag}@example.test`))
+    const [user] = await db()
+      .select()
+      .from(users)
+      .where(eq(users.email, `nora.${ws.tag}@example.test`))
     expect(user!.locale).toBe('nb')
   })
 
@@ -111,7 +138,11 @@ describe('inviting a teammate', () => {
     const ours = await workspace()
     const theirs = await workspace()
     const { jobs, call } = recordingWorker()
-    const response = await call('/settings/users/invite', { method: 'POST', cookie: await login(ours.users.admin.email), body: form({ email: theirs.users.agent.email, role: 'agent' }) })
+    const response = await call('/settings/users/invite', {
+      method: 'POST',
+      cookie: await login(ours.users.admin.email),
+      body: form({ email: theirs.users.agent.email, role: 'agent' }),
+    })
     expect(response.status).toBe(303)
     expect(jobs).toHaveLength(1)
   })
@@ -130,7 +161,10 @@ describe('inviting a teammate', () => {
     expect((await call(`/invite/${first}`)).status).toBe(410)
     expect((await call(`/invite/${second}`)).status).toBe(200)
 
-    await db().update(invitations).set({ expiresAt: Date.now() - 1 }).where(eq(invitations.id, second.split('.')[0]!))
+    await db()
+      .update(invitations)
+      .set({ expiresAt: Date.now() - 1 })
+      .where(eq(invitations.id, second.split('.')[0]!))
     const expired = await call(`/invite/${second}`)
     expect(expired.status).toBe(410)
     expect(await expired.text()).toContain('This invitation has expired.')
@@ -154,7 +188,10 @@ describe('forgot password', () => {
     expect(jobs).toHaveLength(1)
     expect(jobs[0]!.to).toBe(ws.users.agent.email)
     const token = linkIn(jobs[0], 'reset')
-    const [reset] = await db().select().from(passwordResets).where(eq(passwordResets.id, token.split('.')[0]!))
+    const [reset] = await db()
+      .select()
+      .from(passwordResets)
+      .where(eq(passwordResets.id, token.split('.')[0]!))
     expect(reset!.expiresAt - reset!.createdAt).toBe(60 * 60 * 1000)
 
     expect((await call(`/reset/${token}`)).status).toBe(200)
@@ -182,14 +219,22 @@ describe('forgot password', () => {
     const { jobs, call } = recordingWorker()
     await call('/forgot', { method: 'POST', body: form({ email: shared }) })
     expect(jobs).toHaveLength(2)
-    expect(jobs.map((job) => job.subject).sort()).toEqual([`Reset your Switchboard password for Test ${first.tag}`, `Reset your Switchboard password for Test ${second.tag}`].sort())
+    expect(jobs.map((job) => job.subject).sort()).toEqual(
+      [`Reset your Switchboard password for Test ${first.tag}`, `Reset your Switchboard password for Test ${second.tag}`].sort(),
+    )
     const firstJob = jobs.find((job) => job.subject.includes(first.tag))!
     await call(`/reset/${linkIn(firstJob, 'reset')}`, { method: 'POST', body: form({ password: 'only the first one' }) })
     const [a] = await db().select().from(users).where(eq(users.id, first.users.agent.id))
     const [b] = await db().select().from(users).where(eq(users.id, second.users.agent.id))
     expect(a!.passwordHash).not.toBe(b!.passwordHash)
-    const secondToken = linkIn(jobs.find((job) => job.subject.includes(second.tag)), 'reset')
-    await db().update(passwordResets).set({ expiresAt: Date.now() - 1 }).where(eq(passwordResets.id, secondToken.split('.')[0]!))
+    const secondToken = linkIn(
+      jobs.find((job) => job.subject.includes(second.tag)),
+      'reset',
+    )
+    await db()
+      .update(passwordResets)
+      .set({ expiresAt: Date.now() - 1 })
+      .where(eq(passwordResets.id, secondToken.split('.')[0]!))
     expect(await (await call(`/reset/${secondToken}`)).text()).toContain('This reset link has expired')
   })
 
@@ -208,8 +253,24 @@ describe('forgot password', () => {
 describe('system mails', () => {
   it('go out through SEND_EMAIL in the queue consumer; a copy lands in the local outbox only with DEV_OUTBOX', async () => {
     const sent: string[] = []
-    const recording = { ...env, SEND_EMAIL: { async send() { sent.push('x'); return { messageId: 'x@provider.test' } } } }
-    const job: SystemEmailJob = { type: 'system-email', id: 'job1', from: 'no-reply@switchboard.test', to: 'someone@example.test', subject: 'Hi', text: `Go: ${origin}/invite/x`, html: '<p>Go</p>' }
+    const recording = {
+      ...env,
+      SEND_EMAIL: {
+        async send() {
+          sent.push('x')
+          return { messageId: 'x@provider.test' }
+        },
+      },
+    }
+    const job: SystemEmailJob = {
+      type: 'system-email',
+      id: 'job1',
+      from: 'no-reply@switchboard.test',
+      to: 'someone@example.test',
+      subject: 'Hi',
+      text: `Go: ${origin}/invite/x`,
+      html: '<p>Go</p>',
+    }
     const run = async (queueEnv: Cloudflare.Env, id: string) => {
       const batch = createMessageBatch('switchboard-outbound', [{ id, timestamp: new Date(), attempts: 1, body: { ...job, id } }])
       const ctx = createExecutionContext()
@@ -238,7 +299,10 @@ describe('first-run setup once a workspace exists', () => {
     const { call } = recordingWorker()
     expect((await call('/setup')).status).toBe(409)
     const before = (await db().select().from(accounts)).length
-    const second = await call('/setup', { method: 'POST', body: form({ workspaceName: 'Hijack', name: 'Eve', email: 'eve@example.test', password: 'long enough password', locale: 'en' }) })
+    const second = await call('/setup', {
+      method: 'POST',
+      body: form({ workspaceName: 'Hijack', name: 'Eve', email: 'eve@example.test', password: 'long enough password', locale: 'en' }),
+    })
     expect(second.status).toBe(409)
     expect(await second.text()).toContain('already set up')
     expect((await db().select().from(accounts)).length).toBe(before)
@@ -253,7 +317,10 @@ describe('inboxes', () => {
     const { call } = recordingWorker()
     const created = await call('/settings/inboxes', { method: 'POST', cookie: admin, body: form({ name: 'Billing' }) })
     expect(created.status).toBe(303)
-    const [billing] = await db().select().from(inboxes).where(and(eq(inboxes.accountId, ws.accountId), eq(inboxes.name, 'Billing')))
+    const [billing] = await db()
+      .select()
+      .from(inboxes)
+      .where(and(eq(inboxes.accountId, ws.accountId), eq(inboxes.name, 'Billing')))
     expect(created.headers.get('Location')).toBe(`/inbox/${billing!.id}/settings`)
     const duplicate = await call('/settings/inboxes', { method: 'POST', cookie: admin, body: form({ name: 'billing' }) })
     expect(duplicate.status).toBe(422)
@@ -261,19 +328,38 @@ describe('inboxes', () => {
     const empty = await call('/settings/inboxes', { method: 'POST', cookie: admin, body: form({ name: '   ' }) })
     expect(empty.status).toBe(422)
 
-    const renamed = await call(`/inbox/${billing!.id}/settings`, { method: 'POST', cookie: admin, body: form({ name: 'Invoices', members: ws.users.admin.id, defaultAssignment: 'none' }) })
+    const renamed = await call(`/inbox/${billing!.id}/settings`, {
+      method: 'POST',
+      cookie: admin,
+      body: form({ name: 'Invoices', members: ws.users.admin.id, defaultAssignment: 'none' }),
+    })
     expect(renamed.status).toBe(200)
     const [after] = await db().select().from(inboxes).where(eq(inboxes.id, billing!.id))
     expect(after!.name).toBe('Invoices')
 
     // The workspace's first inbox holds conversations (the test workspace has some, or gets one).
-    await db().insert(conversations).values({ id: `c-${ws.tag}`, accountId: ws.accountId, inboxId: ws.inboxId, channelId: ws.channels.email.id, pluginId: 'email', subject: 'Keep me', status: 'open', lastMessageAt: Date.now(), createdAt: Date.now() } as typeof conversations.$inferInsert)
+    await db()
+      .insert(conversations)
+      .values({
+        id: `c-${ws.tag}`,
+        accountId: ws.accountId,
+        inboxId: ws.inboxId,
+        channelId: ws.channels.email.id,
+        pluginId: 'email',
+        subject: 'Keep me',
+        status: 'open',
+        lastMessageAt: Date.now(),
+        createdAt: Date.now(),
+      } as typeof conversations.$inferInsert)
     const refused = await call(`/settings/inboxes/${ws.inboxId}/delete`, { method: 'POST', cookie: admin, body: form({}) })
     expect(refused.status).toBe(422)
     expect(await refused.text()).toContain('choose the inbox they move to')
     const moved = await call(`/settings/inboxes/${ws.inboxId}/delete`, { method: 'POST', cookie: admin, body: form({ moveTo: billing!.id }) })
     expect(moved.status).toBe(303)
-    const [conversation] = await db().select().from(conversations).where(eq(conversations.id, `c-${ws.tag}`))
+    const [conversation] = await db()
+      .select()
+      .from(conversations)
+      .where(eq(conversations.id, `c-${ws.tag}`))
     expect(conversation!.inboxId).toBe(billing!.id)
     // The last inbox stays.
     const last = await call(`/settings/inboxes/${billing!.id}/delete`, { method: 'POST', cookie: admin, body: form({ moveTo: billing!.id }) })
@@ -290,16 +376,24 @@ describe('daily housekeeping', () => {
     const now = Date.now()
     const day = 24 * 60 * 60 * 1000
     const link = (id: string, expiresAt: number) => ({ id: `${id}-${ws.tag}`, secretHash: '0'.repeat(64), createdAt: expiresAt - day, expiresAt })
-    await db().insert(invitations).values([
-      { ...link('old-inv', now - 40 * day), accountId: ws.accountId, email: `old.${ws.tag}@example.test` },
-      { ...link('live-inv', now + 6 * day), accountId: ws.accountId, email: `live.${ws.tag}@example.test` },
-    ])
-    await db().insert(passwordResets).values([
-      { ...link('old-reset', now - 2 * day), userId: ws.users.agent.id },
-      { ...link('live-reset', now + 30 * 60 * 1000), userId: ws.users.agent.id },
-    ])
+    await db()
+      .insert(invitations)
+      .values([
+        { ...link('old-inv', now - 40 * day), accountId: ws.accountId, email: `old.${ws.tag}@example.test` },
+        { ...link('live-inv', now + 6 * day), accountId: ws.accountId, email: `live.${ws.tag}@example.test` },
+      ])
+    await db()
+      .insert(passwordResets)
+      .values([
+        { ...link('old-reset', now - 2 * day), userId: ws.users.agent.id },
+        { ...link('live-reset', now + 30 * 60 * 1000), userId: ws.users.agent.id },
+      ])
     await deleteSpentLinks(db(), now)
-    expect((await db().select({ id: invitations.id }).from(invitations).where(eq(invitations.accountId, ws.accountId))).map((row) => row.id)).toEqual([`live-inv-${ws.tag}`])
-    expect((await db().select({ id: passwordResets.id }).from(passwordResets).where(eq(passwordResets.userId, ws.users.agent.id))).map((row) => row.id)).toEqual([`live-reset-${ws.tag}`])
+    expect((await db().select({ id: invitations.id }).from(invitations).where(eq(invitations.accountId, ws.accountId))).map((row) => row.id)).toEqual([
+      `live-inv-${ws.tag}`,
+    ])
+    expect(
+      (await db().select({ id: passwordResets.id }).from(passwordResets).where(eq(passwordResets.userId, ws.users.agent.id))).map((row) => row.id),
+    ).toEqual([`live-reset-${ws.tag}`])
   })
 })

@@ -29,7 +29,11 @@ describe('the widget demo page', () => {
     expect(page.status).toBe(200)
     expect(await page.text()).toContain(`data-channel="${ws.channels.chat.id}"`)
     // The channel allows only the shop's site: the widget on our own demo page is refused.
-    const fromDemo = await demoFetch(`/widget/${ws.channels.chat.id}/session`, { method: 'POST', headers: { Origin: origin, 'Content-Type': 'application/json' }, body: '{}' })
+    const fromDemo = await demoFetch(`/widget/${ws.channels.chat.id}/session`, {
+      method: 'POST',
+      headers: { Origin: origin, 'Content-Type': 'application/json' },
+      body: '{}',
+    })
     expect(fromDemo.status).toBe(403)
     expect((await session(ws, undefined, origin)).response.status).toBe(403)
     expect((await session(ws)).response.status).toBe(200)
@@ -39,13 +43,20 @@ describe('the widget demo page', () => {
     const seeded = await demoFetch('/dev/seed', { method: 'POST', headers: { Origin: origin } })
     expect(seeded.status).toBe(200)
     const { accountId } = (await seeded.json()) as { accountId: string }
-    const chats = await db().select().from(channels).where(and(eq(channels.accountId, accountId), eq(channels.pluginId, 'chat')))
+    const chats = await db()
+      .select()
+      .from(channels)
+      .where(and(eq(channels.accountId, accountId), eq(channels.pluginId, 'chat')))
     expect(chats.length).toBe(2)
     for (const chat of chats) {
       expect(chat.settings.allowedOrigins).toEqual([origin])
       const page = await demoFetch(`/widget/demo?channel=${chat.id}`)
       expect(await page.text()).toContain(`data-channel="${chat.id}"`)
-      const visit = await demoFetch(`/widget/${chat.id}/session`, { method: 'POST', headers: { Origin: origin, 'Content-Type': 'application/json' }, body: '{}' })
+      const visit = await demoFetch(`/widget/${chat.id}/session`, {
+        method: 'POST',
+        headers: { Origin: origin, 'Content-Type': 'application/json' },
+        body: '{}',
+      })
       expect(visit.status).toBe(200)
     }
   })

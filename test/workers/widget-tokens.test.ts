@@ -74,7 +74,9 @@ describe('visitor token rotation', () => {
     const ws = await chatWorkspace()
     const first = (await session(ws)).body!
     const key = (await chatChannel(ws)).secrets.visitorTokenKey!
-    const payload = encodeBase64urlNoPadding(new TextEncoder().encode(JSON.stringify({ v: 'legacyvisitor0001', c: ws.channels.chat.id, k: 'legacyconversat01', iat: Date.now() - 1000 })))
+    const payload = encodeBase64urlNoPadding(
+      new TextEncoder().encode(JSON.stringify({ v: 'legacyvisitor0001', c: ws.channels.chat.id, k: 'legacyconversat01', iat: Date.now() - 1000 })),
+    )
     const legacy = `${payload}.${await hmacHex(key, payload)}`
     expect((await visitorSocket(ws, legacy)).response.status).toBe(401)
     const resumed = (await session(ws, legacy)).body!

@@ -7,7 +7,14 @@ export const contract: PluginContract = {
   inbound: {
     kind: 'webhook',
     event: (_tag, id) => ({
-      body: JSON.stringify({ callId: `c-${id}`, from: '+4791234567', callerName: 'Henrik', status: 'voicemail', durationSeconds: 48, transcript: 'Please call me back.' }),
+      body: JSON.stringify({
+        callId: `c-${id}`,
+        from: '+4791234567',
+        callerName: 'Henrik',
+        status: 'voicemail',
+        durationSeconds: 48,
+        transcript: 'Please call me back.',
+      }),
       contentType: 'application/json',
     }),
     invalid: () => ({ body: JSON.stringify({ callId: '', status: 'ringing' }), contentType: 'application/json' }),

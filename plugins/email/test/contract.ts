@@ -18,7 +18,13 @@ export const contract: PluginContract = {
   settings: (tag) => ({ addresses: [`support.${tag}@example.test`] }),
   inbound: {
     kind: 'input',
-    input: (tag, id) => ({ type: 'email', raw: mail(tag, id), envelopeFrom: 'ola@example.no', envelopeTo: `support.${tag}@example.test`, rawKey: `contract/${tag}/${id}.eml` }),
+    input: (tag, id) => ({
+      type: 'email',
+      raw: mail(tag, id),
+      envelopeFrom: 'ola@example.no',
+      envelopeTo: `support.${tag}@example.test`,
+      rawKey: `contract/${tag}/${id}.eml`,
+    }),
     expectText: 'Hei! Når kommer pakken?',
   },
   outbound: {

@@ -13,7 +13,10 @@ export const contract: PluginContract = {
   inbound: {
     kind: 'webhook',
     event: (tag, id) => ({
-      body: JSON.stringify({ object: 'page', entry: [{ messaging: [{ sender: { id: 'psid-1' }, recipient: { id: `page-${tag}` }, timestamp: 1, message: { mid: `m-${id}`, text: 'hei' } }] }] }),
+      body: JSON.stringify({
+        object: 'page',
+        entry: [{ messaging: [{ sender: { id: 'psid-1' }, recipient: { id: `page-${tag}` }, timestamp: 1, message: { mid: `m-${id}`, text: 'hei' } }] }],
+      }),
       contentType: 'application/json',
     }),
     invalid: () => ({ body: JSON.stringify({ object: 'page', entry: 'none' }), contentType: 'application/json' }),

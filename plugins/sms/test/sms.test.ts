@@ -27,10 +27,19 @@ async function postSms(ws: Workspace, fields: Record<string, string>, options: {
   return request(path, { method: 'POST', body, headers: { 'X-Twilio-Signature': signature, 'Content-Type': 'application/x-www-form-urlencoded' } })
 }
 
-const incoming = (sid: string, text: string, from = '+47 912 34 567') => ({ MessageSid: sid, AccountSid: 'AC1', From: from, To: '+4759440000', Body: text, NumMedia: '0' })
+const incoming = (sid: string, text: string, from = '+47 912 34 567') => ({
+  MessageSid: sid,
+  AccountSid: 'AC1',
+  From: from,
+  To: '+4759440000',
+  Body: text,
+  NumMedia: '0',
+})
 
 async function runQueue(ws: Workspace, messageId: number, attempt: number) {
-  const batch = createMessageBatch('switchboard-outbound', [{ id: `q${attempt}`, timestamp: new Date(), attempts: attempt, body: { accountId: ws.accountId, messageId } }])
+  const batch = createMessageBatch('switchboard-outbound', [
+    { id: `q${attempt}`, timestamp: new Date(), attempts: attempt, body: { accountId: ws.accountId, messageId } },
+  ])
   const ctx = createExecutionContext()
   // Deployments set APP_URL so providers can call back (delivery reports); a queue job has no request to take it from.
   await worker.queue(batch, { ...env, APP_URL: origin })
@@ -82,7 +91,10 @@ describe('SMS channel', () => {
     expect(huge.status).toBe(413)
     const missing = await postSms(ws, { MessageSid: 'SMnofrom', Body: 'hi' })
     expect(missing.status).toBe(422)
-    const stored = await db().select().from(messages).where(eq(messages.channelId, smsChannelOf(ws).id))
+    const stored = await db()
+      .select()
+      .from(messages)
+      .where(eq(messages.channelId, smsChannelOf(ws).id))
     expect(stored).toHaveLength(0)
   })
 
@@ -96,10 +108,17 @@ describe('SMS channel', () => {
     expect(page).toMatch(/class="composer composer-message composer-plain"/)
     expect(page).toContain('at most 1600 characters')
 
-    const long = await request(`/conversations/${inbound!.conversationId}/messages`, { method: 'POST', cookie, body: form({ kind: 'message', text: 'a'.repeat(1700), seenSeq: '1' }) })
+    const long = await request(`/conversations/${inbound!.conversationId}/messages`, {
+      method: 'POST',
+      cookie,
+      body: form({ kind: 'message', text: 'a'.repeat(1700), seenSeq: '1' }),
+    })
     expect(long.status).toBe(422)
     expect(await long.text()).toContain('at most 1600 characters; the reply has 1700')
-    const outgoing = await db().select().from(messages).where(and(eq(messages.conversationId, inbound!.conversationId), eq(messages.direction, 'out')))
+    const outgoing = await db()
+      .select()
+      .from(messages)
+      .where(and(eq(messages.conversationId, inbound!.conversationId), eq(messages.direction, 'out')))
     expect(outgoing).toHaveLength(0)
     expect(standIn.requests).toHaveLength(0)
   })
@@ -115,7 +134,10 @@ describe('SMS channel', () => {
       body: form({ kind: 'message', text: 'Yes, it left today.', html: '<p><strong>Yes</strong>, it left today.</p>', seenSeq: '1' }),
     })
     expect(reply.status).toBe(201)
-    const [out] = await db().select().from(messages).where(and(eq(messages.conversationId, inbound!.conversationId), eq(messages.direction, 'out')))
+    const [out] = await db()
+      .select()
+      .from(messages)
+      .where(and(eq(messages.conversationId, inbound!.conversationId), eq(messages.direction, 'out')))
     // Stored as the plain text that goes out: an SMS has no formatting to keep.
     expect(out!.html).toBeNull()
     await runQueue(ws, out!.id, 1)
@@ -136,7 +158,11 @@ describe('SMS channel', () => {
     standIn.answerNext(Response.json({ code: 21610, message: 'Attempt to send to unsubscribed recipient' }, { status: 400 }))
     const first = await runQueue(ws, refused.id, 1)
     expect(first.explicitAcks).toEqual(['q1'])
-    expect(await messageRow(refused.id)).toMatchObject({ deliveryStatus: 'failed', deliveryError: 'The SMS provider refused the message (21610: Attempt to send to unsubscribed recipient).', deliveryAttempts: 1 })
+    expect(await messageRow(refused.id)).toMatchObject({
+      deliveryStatus: 'failed',
+      deliveryError: 'The SMS provider refused the message (21610: Attempt to send to unsubscribed recipient).',
+      deliveryAttempts: 1,
+    })
 
     const limited = await storedReply(ws, inbound!.conversationId, 'Again')
     standIn.answerNext(new Response(JSON.stringify({ code: 20429, message: 'Too Many Requests' }), { status: 429, headers: { 'Retry-After': '30' } }))
@@ -167,13 +193,20 @@ describe('SMS channel', () => {
     expect((await messageRow(reply.id)).deliveryStatus).toBe('sent')
     const signed = await postSms(ws, report, { path })
     expect(signed.status).toBe(204)
-    expect(await messageRow(reply.id)).toMatchObject({ deliveryStatus: 'failed', deliveryError: 'The SMS was not delivered (error 30003: Unreachable destination handset).' })
+    expect(await messageRow(reply.id)).toMatchObject({
+      deliveryStatus: 'failed',
+      deliveryError: 'The SMS was not delivered (error 30003: Unreachable destination handset).',
+    })
   })
 
   it('an SMS and a call from the same number, written differently, are one contact', async () => {
     const ws = await workspace()
     const call = JSON.stringify({ callId: 'c-same', from: '+4791234567', callerName: 'Henrik', status: 'missed' })
-    const called = await request(`/channels/${ws.channels.calls.id}/inbound`, { method: 'POST', body: call, headers: { Authorization: `Bearer token-${ws.tag}`, 'Content-Type': 'application/json' } })
+    const called = await request(`/channels/${ws.channels.calls.id}/inbound`, {
+      method: 'POST',
+      body: call,
+      headers: { Authorization: `Bearer token-${ws.tag}`, 'Content-Type': 'application/json' },
+    })
     expect(called.status).toBe(201)
     await postSms(ws, incoming('SMg1', 'Did you call?', '+47 912 34 567'))
     const people = await db().select().from(contacts).where(eq(contacts.accountId, ws.accountId))

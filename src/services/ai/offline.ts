@@ -16,7 +16,8 @@ import type { AiDraft, AiMessage, AiProvider, AiSummary, AiThread, DraftInput, S
 
 const capitalize = (text: string) => text.charAt(0).toLocaleUpperCase() + text.slice(1)
 
-const signOff = /^(?:-{2,}\s*|(?:best|kind|warm|warmest)(?:\s+regards|\s+wishes)?[,!.]?|regards[,!.]?|cheers[,!.]?|thanks[,!.]?|thank you[,!.]?|many thanks[,!.]?|br[,.]?|mvh[,.]?|hilsen[,.]?|(?:med )?vennlig hilsen[,.]?|sent from my .*)$/i
+const signOff =
+  /^(?:-{2,}\s*|(?:best|kind|warm|warmest)(?:\s+regards|\s+wishes)?[,!.]?|regards[,!.]?|cheers[,!.]?|thanks[,!.]?|thank you[,!.]?|many thanks[,!.]?|br[,.]?|mvh[,.]?|hilsen[,.]?|(?:med )?vennlig hilsen[,.]?|sent from my .*)$/i
 // A greeting is the greeting word and at most a few name words ("Hi Maja,", "Good morning team!").
 const greetingOnly = /^(?:hi|hello|hey|dear|hei|hallo|good (?:morning|afternoon|evening))(?:\s+[\p{L}'-]+){0,3}\s*[,!.]?$/iu
 const greetingPrefix = /^(?:hi|hello|hey|dear|hei|hallo)(?:\s+[\p{L}'-]+)?\s*[,!]\s+/iu
@@ -229,7 +230,10 @@ export function expandInstruction(clause: string): string {
     [/^confirm (?:that )?(.+)$/i, (m) => t('ai.draft.confirm', { what: toSecondPerson(m[1]!) })],
     [/^(?:promise|we will|we'll) (?:that )?(?:we will |we'll )?(.+)$/i, (m) => t('ai.draft.we_will', { what: toSecondPerson(m[1]!) })],
     [
-      new RegExp(`^(?:say|tell ${addressee}|let (?:them|him|her|the customer) know|explain(?: to ${addressee.trim()})?|mention|inform ${addressee})\\s*(?:that\\s+)?(.+)$`, 'i'),
+      new RegExp(
+        `^(?:say|tell ${addressee}|let (?:them|him|her|the customer) know|explain(?: to ${addressee.trim()})?|mention|inform ${addressee})\\s*(?:that\\s+)?(.+)$`,
+        'i',
+      ),
       (m) => endSentence(capitalize(toSecondPerson(m[1]!.trim()))),
     ],
   ]
@@ -240,13 +244,18 @@ export function expandInstruction(clause: string): string {
   return endSentence(capitalize(toSecondPerson(text)))
 }
 
-const instructionVerbs = 'say|tell|let|explain|mention|inform|apologi[sz]e|thank|ask|offer|confirm|promise|we will|we\'ll'
+const instructionVerbs = "say|tell|let|explain|mention|inform|apologi[sz]e|thank|ask|offer|confirm|promise|we will|we'll"
 
 /** The prompt's clauses: lines, semicolons, sentences, commas, and "… and <instruction> …". */
 export function clausesOf(prompt: string): string[] {
   return prompt
     .split(new RegExp(`\\n+|;\\s*|(?<=[.!?])\\s+|,\\s*|\\s+and\\s+(?=(?:then\\s+)?(?:${instructionVerbs})\\b)`, 'i'))
-    .map((clause) => clause.trim().replace(/^(?:and\s+)?(?:then\s+)?/i, '').trim())
+    .map((clause) =>
+      clause
+        .trim()
+        .replace(/^(?:and\s+)?(?:then\s+)?/i, '')
+        .trim(),
+    )
     .filter((clause) => /[\p{L}\p{N}]/u.test(clause))
     .slice(0, 12)
 }
@@ -277,7 +286,9 @@ export function draftReply(input: DraftInput): string {
   const contactFirst = firstNameOf(input.thread.contact?.name)
   const agentFirst = firstNameOf(input.agent.name) ?? input.agent.name
   const paragraphs: string[] = []
-  paragraphs.push(escapeHtml(contactFirst ? t(pick('ai.draft.greeting', variant, 3), { name: contactFirst }) : t(pick('ai.draft.greeting_anonymous', variant, 3))))
+  paragraphs.push(
+    escapeHtml(contactFirst ? t(pick('ai.draft.greeting', variant, 3), { name: contactFirst }) : t(pick('ai.draft.greeting_anonymous', variant, 3))),
+  )
   const topic = customerTopic(input.thread)
   if (topic) paragraphs.push(escapeHtml(t(pick(topic.kind === 'question' ? 'ai.draft.ack_question' : 'ai.draft.ack_topic', variant, 2), { text: topic.text })))
   const body = clausesOf(input.prompt).map(expandInstruction)

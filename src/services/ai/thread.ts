@@ -36,7 +36,14 @@ export async function loadAiThread(db: Db, accountId: string, conversationId: st
     })
     .from(messages)
     .leftJoin(users, eq(users.id, messages.authorUserId))
-    .where(and(eq(messages.accountId, accountId), eq(messages.conversationId, conversationId), inArray(messages.kind, ['message', 'comment']), isNull(messages.hiddenAt)))
+    .where(
+      and(
+        eq(messages.accountId, accountId),
+        eq(messages.conversationId, conversationId),
+        inArray(messages.kind, ['message', 'comment']),
+        isNull(messages.hiddenAt),
+      ),
+    )
     .orderBy(desc(messages.seq))
     .limit(maxMessagesForAi)
   const thread: AiMessage[] = rows
@@ -97,6 +104,8 @@ export function fillSnippet(body: string, values: { contact?: { name: string | n
     'user.firstname': agentFirst,
     'user.name': values.agent.name,
   }
-  const filled = body.replace(/\{\{\s*([a-z]+\.[a-z_]+)\s*\}\}/gi, (whole, key: string) => (key.toLowerCase() in known ? escapeHtml(known[key.toLowerCase()]!) : whole))
+  const filled = body.replace(/\{\{\s*([a-z]+\.[a-z_]+)\s*\}\}/gi, (whole, key: string) =>
+    key.toLowerCase() in known ? escapeHtml(known[key.toLowerCase()]!) : whole,
+  )
   return sanitizeRichText(filled)
 }

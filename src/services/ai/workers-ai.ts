@@ -13,7 +13,10 @@ import type { AiDraft, AiProvider, AiSummary, AiThread, DraftInput, SummaryInput
 
 /** The part of the binding we use (the real one is typed `Ai` in @cloudflare/workers-types). */
 export interface AiBinding {
-  run(model: string, input: { messages: { role: 'system' | 'user' | 'assistant'; content: string }[]; max_tokens?: number; temperature?: number; seed?: number }): Promise<unknown>
+  run(
+    model: string,
+    input: { messages: { role: 'system' | 'user' | 'assistant'; content: string }[]; max_tokens?: number; temperature?: number; seed?: number },
+  ): Promise<unknown>
 }
 
 export const workersAiTimeoutMs = 20_000
@@ -43,7 +46,10 @@ function textOf(result: unknown): string {
 async function runWithTimeout(binding: AiBinding, model: string, input: Parameters<AiBinding['run']>[1], timeoutMs: number): Promise<string> {
   let timer: ReturnType<typeof setTimeout> | undefined
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new AiProviderError(t('ai.error.failed', { reason: t('ai.error.timeout', { seconds: Math.round(timeoutMs / 1000) }) }))), timeoutMs)
+    timer = setTimeout(
+      () => reject(new AiProviderError(t('ai.error.failed', { reason: t('ai.error.timeout', { seconds: Math.round(timeoutMs / 1000) }) }))),
+      timeoutMs,
+    )
   })
   try {
     return textOf(await Promise.race([binding.run(model, input), timeout]))
@@ -104,9 +110,14 @@ export function workersAiProvider(binding: AiBinding, options: { model: string; 
               role: 'system',
               content:
                 `You write replies for ${input.agent.name}, a customer-support agent, to ${contactName}. Follow the agent's instructions, ` +
-                'answer the customer\'s latest question, be brief and friendly, and never promise what the instructions do not say. ' +
+                "answer the customer's latest question, be brief and friendly, and never promise what the instructions do not say. " +
                 `Start with a greeting, end with a sign-off from ${input.agent.name.split(' ')[0]}. Plain text, no markdown.` +
-                (input.snippet ? ` Work this saved answer in: ${input.snippet.html.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').trim()}` : ''),
+                (input.snippet
+                  ? ` Work this saved answer in: ${input.snippet.html
+                      .replace(/<[^>]+>/g, ' ')
+                      .replace(/\s+/g, ' ')
+                      .trim()}`
+                  : ''),
             },
             { role: 'user', content: `Conversation:\n${transcriptOf(input.thread)}\n\nInstructions from the agent: ${input.prompt}` },
           ],
