@@ -689,16 +689,14 @@ async function seedDemoCrm(db: Db, accountId: string, agents: Record<Agent, { id
 
   const damaged = await bySubject('Order #10482 arrived damaged')
   const companyId = newId()
-  await db
-    .insert(companies)
-    .values({
-      id: companyId,
-      accountId,
-      name: 'Fjord Tech AS',
-      domain: 'fjordtech.no',
-      properties: { industry: 'Software', employees: '48' },
-      createdAt: nowMs,
-    })
+  await db.insert(companies).values({
+    id: companyId,
+    accountId,
+    name: 'Fjord Tech AS',
+    domain: 'fjordtech.no',
+    properties: { industry: 'Software', employees: '48' },
+    createdAt: nowMs,
+  })
   await db
     .update(contacts)
     .set({ companyId, properties: { job_title: 'Office manager', lifecycle_stage: 'customer', membership: 'Trail Club', customer_since: '2023-04-12' } })
