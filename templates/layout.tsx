@@ -1,6 +1,6 @@
 import { raw } from 'hono/html'
 import type { Child, FC } from 'hono/jsx'
-import { clientStrings, currentLocale, t } from '../src/i18n'
+import { clientStrings, currentLocale, localeNames, locales, t } from '../src/i18n'
 
 // No eval and no injected styles (the CSP forbids both); validation errors (422) and conflicts
 // (409) are swapped in like successes, so forms can show what went wrong.
@@ -52,6 +52,17 @@ export const ErrorNotice: FC<{ message: string }> = ({ message }) => (
 )
 
 /** The line above a form after a submit: what went wrong, or that it was saved. */
+/** The UI languages as a select's options, each named in its own language. */
+export const LocaleOptions: FC<{ selected: string }> = ({ selected }) => (
+  <>
+    {locales.map((locale) => (
+      <option value={locale} selected={locale === selected} lang={locale}>
+        {localeNames[locale]}
+      </option>
+    ))}
+  </>
+)
+
 export const FormNotices: FC<{ error?: string; saved?: boolean }> = ({ error, saved }) => (
   <>
     {error && (

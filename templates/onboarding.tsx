@@ -1,6 +1,6 @@
 import type { Child, FC } from 'hono/jsx'
-import { Layout } from './layout'
-import { localeNames, locales, currentLocale, t } from '../src/i18n'
+import { Layout, LocaleOptions } from './layout'
+import { currentLocale, t } from '../src/i18n'
 import { passwordMinLength } from '../src/auth/password'
 
 /** Errors by field name (`form` for the whole form), shown next to their field. */
@@ -85,11 +85,7 @@ export const SetupPage: FC<{ appName: string; values?: Record<string, string>; e
         <label>
           {t('setup.language')}
           <select name="locale">
-            {locales.map((locale) => (
-              <option value={locale} selected={(values?.locale ?? currentLocale()) === locale}>
-                {localeNames[locale]}
-              </option>
-            ))}
+            <LocaleOptions selected={values?.locale ?? currentLocale()} />
           </select>
         </label>
         <button type="submit" class="button primary">

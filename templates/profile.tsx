@@ -1,8 +1,8 @@
 import type { FC } from 'hono/jsx'
 import type { SessionUser } from '../src/auth/session'
 import { weekdayName, weekdays } from '../src/services/availability'
-import { currentLocale, localeNames, locales, t } from '../src/i18n'
-import { FormNotices, Layout } from './layout'
+import { currentLocale, t } from '../src/i18n'
+import { FormNotices, Layout, LocaleOptions } from './layout'
 
 const hhmm = (minutes: number) => `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`
 
@@ -89,11 +89,7 @@ export const LanguageForm: FC<{ error?: string }> = ({ error }) => (
     <label>
       {t('profile.language.label')}
       <select name="locale">
-        {locales.map((locale) => (
-          <option value={locale} selected={locale === currentLocale()} lang={locale}>
-            {localeNames[locale]}
-          </option>
-        ))}
+        <LocaleOptions selected={currentLocale()} />
       </select>
     </label>
     <button type="submit" class="button primary">

@@ -3,7 +3,8 @@ import type { Invitation } from '../src/services/invitations'
 import type { Inbox } from '../src/services/inboxes'
 import type { UserRole } from '../src/db/schema'
 import { FieldMessage, type FieldErrors } from './onboarding'
-import { currentLocale, localeNames, locales, t } from '../src/i18n'
+import { currentLocale, t } from '../src/i18n'
+import { LocaleOptions } from './layout'
 
 const roleLabel = (role: string) => t(`users.role.${role}`)
 
@@ -40,11 +41,7 @@ export const InviteForm: FC<{
       <label>
         {t('invite.language')}
         <select name="locale">
-          {locales.map((locale) => (
-            <option value={locale} selected={(values?.locale ?? currentLocale()) === locale}>
-              {localeNames[locale]}
-            </option>
-          ))}
+          <LocaleOptions selected={values?.locale ?? currentLocale()} />
         </select>
       </label>
     </div>
