@@ -19,6 +19,17 @@ htmx.createWebSocket = (url) => {
   return createWebSocket ? createWebSocket(url) : new WebSocket(url)
 }
 
+// htmx takes over a swapped-in form when the swap settles, a moment after the form (and its
+// autofocused field) is on screen. A submit in between would go out natively, as a GET of the page
+// with the form's fields in the address bar; it is handed to htmx instead.
+document.addEventListener('submit', (event) => {
+  const form = event.target
+  if (event.defaultPrevented || !(form instanceof HTMLFormElement) || !form.matches('[hx-post], [hx-get], [hx-put], [hx-patch], [hx-delete]')) return
+  event.preventDefault()
+  htmx.process(form)
+  htmx.trigger(form, 'submit')
+})
+
 // An update for a row, count or header that this page does not show (a row of another view, or
 // one that the other answer already removed: an action's response and the live update both
 // delete a row that left the list) is dropped instead of failing in htmx (htmx:oobErrorNoTarget).

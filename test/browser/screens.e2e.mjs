@@ -398,3 +398,24 @@ test('the composer attaches files by an Attach button, by dropping them and by p
   assert.deepEqual(errors, [])
   await page.context().close()
 })
+
+test('a form submitted before htmx took it over goes out through htmx, not as a GET of the page', async () => {
+  const { page, errors } = await stack.loggedInPage(stack.seed.logins.agent)
+  const before = page.url()
+  // A swapped-in form is taken over by htmx when the swap settles; until then it is plain HTML.
+  // The notifications endpoint answers a POST with a fragment and changes nothing that matters here.
+  const posted = page.waitForRequest((request) => request.method() === 'POST' && request.url().endsWith('/notifications/read-all'))
+  await page.evaluate(() => {
+    const form = document.createElement('form')
+    form.setAttribute('hx-post', '/notifications/read-all')
+    form.setAttribute('hx-swap', 'none')
+    form.innerHTML = '<input name="value" value="Trail runner"><button type="submit">Save</button>'
+    document.body.append(form)
+    form.requestSubmit()
+  })
+  const request = await posted
+  assert.equal(request.headers()['hx-request'], 'true')
+  await page.waitForTimeout(300)
+  assert.equal(page.url(), before)
+  assert.deepEqual(errors, [])
+})
