@@ -103,19 +103,23 @@ function focusLinkedMessage() {
 }
 
 // Two quick actions on a thread (a then e) can answer out of order: the pane each one returns
-// carries the conversation's newest sequence number, and one older than the pane on screen is not
-// swapped in (the newer answer already shows its effect).
+// carries the conversation's newest sequence number, and one older than the last pane swapped in
+// is not swapped in (the newer answer already shows its effect). Compared with the last answer's
+// number, not the header's: live updates move the header on (a line the close itself adds later,
+// such as the survey's) without the action's other effects, and the action's answer must land.
+let lastPane = { conversationId: null, version: -1 }
 document.addEventListener('htmx:beforeSwap', (event) => {
   if (event.detail.target?.id !== 'thread' || !event.detail.shouldSwap) return
-  const current = document.querySelector('#thread > .thread-layout')
-  const version = document.getElementById('thread-header')?.dataset.version
-  if (!current || version === undefined) return
   const template = document.createElement('template')
   template.innerHTML = event.detail.serverResponse
-  const incoming = template.content.querySelector('.thread-layout')
-  const incomingVersion = template.content.querySelector('#thread-header')?.dataset.version
-  if (incoming?.dataset.conversationId !== current.dataset.conversationId || incomingVersion === undefined) return
-  if (Number(incomingVersion) < Number(version)) event.detail.shouldSwap = false
+  const conversationId = template.content.querySelector('.thread-layout')?.dataset.conversationId
+  const version = Number(template.content.querySelector('#thread-header')?.dataset.version)
+  if (!conversationId || Number.isNaN(version)) return
+  if (conversationId === lastPane.conversationId && version < lastPane.version) {
+    event.detail.shouldSwap = false
+    return
+  }
+  lastPane = { conversationId, version }
 })
 
 document.addEventListener('htmx:pushedIntoHistory', markActiveRow)
