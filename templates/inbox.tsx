@@ -27,6 +27,7 @@ import type { SavedView } from '../src/services/saved-views'
 import type { User } from '../src/services/users'
 import { mentionsOf } from '../src/services/notifications'
 import { BellSlot, MentionedText } from './notifications'
+import { PaneToggle } from './pane-toggle'
 
 export const viewUrl = (inboxId: string, viewId: string) => `/inbox/${inboxId}/${viewId}`
 export const conversationUrl = (inboxId: string, viewId: string, conversationId: string) => `${viewUrl(inboxId, viewId)}/c/${conversationId}`
@@ -393,17 +394,7 @@ export const ListPane: FC<{
       <div class="list-inner" hx-ext="ws,sb-live" ws-connect={`/inboxes/${ctx.inbox.id}/live?${live.toString()}`}>
         <header class="pane-header">
           {/* Below the widest layout the navigation slides over the list; this opens it. */}
-          <button
-            type="button"
-            class="icon-button pane-toggle nav-toggle"
-            data-toggle-pane="left"
-            aria-controls="nav-pane"
-            aria-expanded="false"
-            title={t('pane.toggle_nav')}
-            aria-label={t('pane.toggle_nav')}
-          >
-            <span aria-hidden="true">☰</span>
-          </button>
+          <PaneToggle side="left" expanded={false} label={t('pane.toggle_nav')} glyph="☰" class="pane-toggle nav-toggle" />
           <h1 class="list-title">{searching ? t('inbox.list.search_results') : viewName(ctx.view)}</h1>
           {!list.filterQuery && <ListCount viewId={ctx.view.id} count={ctx.counts[ctx.view.id] ?? 0} />}
           <a
@@ -627,17 +618,7 @@ export const ThreadHeader: FC<{
       <div class="thread-controls">
         <OwnerSelect detail={detail} users={users} place={place} disabled={trashed} />
         <ConversationActions detail={detail} place={place} />
-        <button
-          type="button"
-          class="icon-button pane-toggle"
-          data-toggle-pane="right"
-          aria-controls="contact-pane"
-          aria-expanded="true"
-          title={t('pane.toggle_contact')}
-          aria-label={t('pane.toggle_contact')}
-        >
-          <span aria-hidden="true">◨</span>
-        </button>
+        <PaneToggle side="right" expanded label={t('pane.toggle_contact')} glyph="◨" />
       </div>
       {botHeldUntil !== null && botHeldUntil > Date.now() && (
         <p class="read-only-banner">
@@ -719,17 +700,7 @@ export const InboxPage: FC<{ ctx: InboxContext; appName: string; list: Child; th
             S
           </span>
           <span class="brand-name">{appName}</span>
-          <button
-            type="button"
-            class="icon-button pane-toggle"
-            data-toggle-pane="left"
-            aria-controls="nav-pane"
-            aria-expanded="true"
-            title={t('pane.toggle_nav')}
-            aria-label={t('pane.toggle_nav')}
-          >
-            <span aria-hidden="true">◧</span>
-          </button>
+          <PaneToggle side="left" expanded label={t('pane.toggle_nav')} glyph="◧" />
         </div>
         <InboxSwitcher ctx={ctx} />
         <ViewNav ctx={ctx} />

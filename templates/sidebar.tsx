@@ -1,6 +1,7 @@
 import type { FC } from 'hono/jsx'
 import { t } from '../src/i18n'
 import { LazyCard } from './cards'
+import { PaneToggle } from './pane-toggle'
 
 /**
  * The right-hand pane of a thread: the contact and what we know around them. Every card loads
@@ -11,17 +12,7 @@ import { LazyCard } from './cards'
 export const ContactPane: FC<{ conversationId: string }> = ({ conversationId }) => (
   <aside class="contact-pane" id="contact-pane" aria-label={t('cards.pane')}>
     {/* Shown only where the pane slides over the thread (app.css): there the header's ◨ is covered. */}
-    <button
-      type="button"
-      class="icon-button pane-close"
-      data-toggle-pane="right"
-      aria-controls="contact-pane"
-      aria-expanded="true"
-      title={t('pane.close_contact')}
-      aria-label={t('pane.close_contact')}
-    >
-      <span aria-hidden="true">×</span>
-    </button>
+    <PaneToggle side="right" expanded label={t('pane.close_contact')} glyph="×" class="pane-close" />
     <LazyCard conversationId={conversationId} name="contact" title={t('cards.contact')} />
     <LazyCard conversationId={conversationId} name="ai" title={t('ai.card.title')} />
     <LazyCard conversationId={conversationId} name="about" title={t('cards.about')} />
