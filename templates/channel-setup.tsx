@@ -4,7 +4,7 @@ import { channelPlugins, findPlugin } from '../src/channels/registry'
 import { channelName, channelTexts, secretText } from '../src/channels/texts'
 import type { ChannelPlugin, ChannelSetupProps, SetupCheck } from '../src/channels/types'
 import type { Channel, Inbox } from '../src/services/inboxes'
-import { t } from '../src/i18n'
+import { currentLocale, t } from '../src/i18n'
 import { Layout } from './layout'
 import { schemaFields, SchemaFields } from './schema-form'
 import { ChannelIcon } from './inbox'
@@ -36,7 +36,7 @@ const ChannelFields: FC<{
         )}
       </label>
       <SchemaFields fields={schemaFields(plugin.settings, plugin)} values={values} errors={errors} idPrefix={idPrefix} />
-      {OwnFields && <OwnFields values={values} errors={errors} />}
+      {OwnFields && <OwnFields values={values} errors={errors} locale={currentLocale()} />}
       {(plugin.secrets ?? []).map((secret) => {
         const text = secretText(plugin, secret)
         const helpId = `${idPrefix}help-secret-${secret.key}`

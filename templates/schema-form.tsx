@@ -91,7 +91,8 @@ export const SchemaFields: FC<{ fields: SchemaField[]; values: Record<string, un
     {fields.map((field) => {
       const value = values[field.key]
       const error = errors[field.key]
-      const describedBy = [error ? `${idPrefix}error-${field.key}` : '', field.help ? `${idPrefix}help-${field.key}` : ''].filter(Boolean).join(' ') || undefined
+      const describedBy =
+        [error ? `${idPrefix}error-${field.key}` : '', field.help ? `${idPrefix}help-${field.key}` : ''].filter(Boolean).join(' ') || undefined
       // Named by id as well as by nesting: the control is chosen by kind below.
       const id = `${idPrefix}field-${field.key}`
       return (

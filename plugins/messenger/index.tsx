@@ -47,16 +47,23 @@ export const messengerChannel = defineChannel({
   name: 'Facebook Messenger',
   view: 'Messenger',
   settings,
-  secrets: [{ key: 'appSecret', label: 'App secret (signs Meta’s webhooks)' }],
+  secrets: [
+    { key: 'appSecret', label: 'App secret (signs Meta’s webhooks)' },
+    { key: 'pageAccessToken', label: 'Page access token' },
+  ],
   texts: {
     en: {
       name: 'Facebook Messenger',
+      description: 'Messages to your Facebook page arrive as conversations.',
       fields: {
         pageId: { label: 'Page id', help: 'The numeric id of the Facebook page whose messages arrive here.' },
         pageName: { label: 'Page name' },
         verifyToken: { label: 'Verify token', help: 'Any string of 8 or more characters; enter the same one in Meta’s webhook settings.' },
       },
-      secrets: { appSecret: { label: 'App secret (signs Meta’s webhooks)', help: 'From your Meta app’s Basic settings.' } },
+      secrets: {
+        appSecret: { label: 'App secret (signs Meta’s webhooks)', help: 'From your Meta app’s Basic settings.' },
+        pageAccessToken: { label: 'Page access token', help: 'From Messenger → Settings → Access tokens in your Meta app: replies are sent with it.' },
+      },
       setup: [
         'In your Meta app, add the Messenger product and subscribe the page to the messages field.',
         'Callback URL: {routesUrl}/webhook for the handshake; events go to {webhookUrl}.',
@@ -65,12 +72,16 @@ export const messengerChannel = defineChannel({
     },
     nb: {
       name: 'Facebook Messenger',
+      description: 'Meldinger til Facebook-siden din kommer inn som samtaler.',
       fields: {
         pageId: { label: 'Side-ID', help: 'Den numeriske ID-en til Facebook-siden som meldingene kommer fra.' },
         pageName: { label: 'Sidenavn' },
         verifyToken: { label: 'Verifiseringstoken', help: 'En streng på minst 8 tegn; skriv den samme i Metas webhook-innstillinger.' },
       },
-      secrets: { appSecret: { label: 'Apphemmelighet (signerer Metas webhooks)', help: 'Fra Basic settings i Meta-appen din.' } },
+      secrets: {
+        appSecret: { label: 'Apphemmelighet (signerer Metas webhooks)', help: 'Fra Basic settings i Meta-appen din.' },
+        pageAccessToken: { label: 'Sidetilgangstoken', help: 'Fra Messenger → Settings → Access tokens i Meta-appen: svar sendes med den.' },
+      },
       setup: [
         'I Meta-appen: legg til Messenger og abonner siden på feltet messages.',
         'Callback-URL: {routesUrl}/webhook for håndtrykket; hendelser går til {webhookUrl}.',

@@ -131,6 +131,7 @@ export const smsChannel = defineChannel({
   texts: {
     en: {
       name: 'SMS',
+      description: 'Text messages to your number arrive as conversations; replies go out by SMS (Twilio or a compatible provider).',
       fields: {
         accountSid: { label: 'Account SID', help: 'From your Twilio console (starts with AC).' },
         phoneNumber: { label: 'Phone number', help: 'The number customers text, in international form (+47 …). Replies come from it.' },
@@ -146,6 +147,7 @@ export const smsChannel = defineChannel({
     },
     nb: {
       name: 'SMS',
+      description: 'SMS til nummeret ditt kommer inn som samtaler; svar sendes som SMS (Twilio eller en kompatibel leverandør).',
       fields: {
         accountSid: { label: 'Konto-SID', help: 'Fra Twilio-konsollen (begynner med AC).' },
         phoneNumber: { label: 'Telefonnummer', help: 'Nummeret kundene sender SMS til, i internasjonal form (+47 …). Svar sendes fra det.' },

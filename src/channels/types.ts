@@ -282,6 +282,8 @@ export interface ChannelSetupProps {
 
 /** What a plugin's own settings fields get (for settings the generic form cannot draw, such as a list of objects). */
 export interface SettingsFieldsProps {
+  /** The UI language. */
+  locale: 'en' | 'nb'
   /** The settings as stored, or as the admin just typed them when the form comes back with errors. */
   values: Record<string, unknown>
   /** Problems by settings key (the first path segment of each zod issue). */
