@@ -18,7 +18,7 @@ let siteHtml = '<!doctype html><title>Empty</title>'
 
 before(async () => {
   stack = await startStack({ empty: true })
-  site = createServer((request, response) => {
+  site = createServer((_request, response) => {
     response.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' })
     response.end(siteHtml)
   })

@@ -4,6 +4,8 @@ import { and, eq } from 'drizzle-orm'
 import worker from '../../src/index'
 import { channels, conversations, inboxes, messages } from '../../src/db/schema'
 import { newId } from '../../src/lib/ids'
+import { emailChannelsOf } from '../../src/services/email-outbound'
+import { notificationSender } from '../../src/services/notifications'
 import { db, emailMessage, form, login, origin, request, workspace } from './helpers'
 
 type Ws = Awaited<ReturnType<typeof workspace>>
@@ -22,7 +24,9 @@ async function connect(cookie: string, inboxId: string, pluginId: string, values
 }
 
 const mailTo = (to: string, id: string) =>
-  [`From: Ola <ola@example.no>`, `To: ${to}`, 'Subject: Hello', `Message-ID: <${id}@example.no>`, 'Content-Type: text/plain; charset=utf-8', '', 'Hei!'].join('\r\n')
+  [`From: Ola <ola@example.no>`, `To: ${to}`, 'Subject: Hello', `Message-ID: <${id}@example.no>`, 'Content-Type: text/plain; charset=utf-8', '', 'Hei!'].join(
+    '\r\n',
+  )
 
 describe('connect a channel', () => {
   it('lists every registered plugin with its description, connects email, and shows the steps with this deployment’s addresses', async () => {
@@ -41,10 +45,18 @@ describe('connect a channel', () => {
       expect(list).toContain(description)
     }
     const inboxId = await secondInbox(ws)
-    const { channelId: id } = await connect(admin, inboxId, 'email', { name: 'Billing mail', addresses: `billing.${ws.tag}@acme.com\ninvoices.${ws.tag}@acme.com` })
+    const { channelId: id } = await connect(admin, inboxId, 'email', {
+      name: 'Billing mail',
+      addresses: `billing.${ws.tag}@acme.com\ninvoices.${ws.tag}@acme.com`,
+    })
     expect(id).toBeTruthy()
     const [stored] = await db().select().from(channels).where(eq(channels.id, id!))
-    expect(stored).toMatchObject({ inboxId, pluginId: 'email', status: 'active', settings: { addresses: [`billing.${ws.tag}@acme.com`, `invoices.${ws.tag}@acme.com`] } })
+    expect(stored).toMatchObject({
+      inboxId,
+      pluginId: 'email',
+      status: 'active',
+      settings: { addresses: [`billing.${ws.tag}@acme.com`, `invoices.${ws.tag}@acme.com`] },
+    })
     const page = await (await request(`/channels-settings/${id}?connected=1`, { cookie: admin })).text()
     expect(page).toContain('Connected. Follow the steps below to finish.')
     expect(page).toContain('Custom addresses → Create address: billing.')
@@ -82,22 +94,48 @@ describe('connect a channel', () => {
     const twice = await connect(admin, inboxId, 'email', { name: 'Mail', addresses: `a.${ws.tag}@acme.com\nA.${ws.tag}@acme.com` })
     expect(await twice.response.text()).toContain(`“a.${ws.tag}@acme.com” is listed twice.`)
     // Editing a channel is held to the same rule.
-    const edit = await request(`/channels-settings/${ws.channels.email.id}`, { method: 'POST', cookie: admin, body: form({ name: 'x', addresses: `support.${other.tag}@example.test` }) })
+    const edit = await request(`/channels-settings/${ws.channels.email.id}`, {
+      method: 'POST',
+      cookie: admin,
+      body: form({ name: 'x', addresses: `support.${other.tag}@example.test` }),
+    })
     expect(edit.status).toBe(422)
-    expect(await db().select().from(channels).where(and(eq(channels.accountId, ws.accountId), eq(channels.inboxId, inboxId)))).toHaveLength(0)
+    expect(
+      await db()
+        .select()
+        .from(channels)
+        .where(and(eq(channels.accountId, ws.accountId), eq(channels.inboxId, inboxId))),
+    ).toHaveLength(0)
   })
 
   it('refuses a malformed origin and one another chat channel allows, with per-field zod errors, keeping what was typed', async () => {
     const ws = await workspace()
     const admin = await login(ws.users.admin.email)
-    const first = await connect(admin, ws.inboxId, 'chat', { name: 'Site chat', allowedOrigins: 'https://www.acme.com', greeting: 'Hei', language: 'auto', chatflow: 'none' })
+    const first = await connect(admin, ws.inboxId, 'chat', {
+      name: 'Site chat',
+      allowedOrigins: 'https://www.acme.com',
+      greeting: 'Hei',
+      language: 'auto',
+      chatflow: 'none',
+    })
     expect(first.channelId).toBeTruthy()
-    const malformed = await connect(admin, ws.inboxId, 'chat', { name: 'Shop chat', allowedOrigins: 'shop.acme.com', greeting: 'Hello shop', language: 'en', chatflow: 'none' })
+    const malformed = await connect(admin, ws.inboxId, 'chat', {
+      name: 'Shop chat',
+      allowedOrigins: 'shop.acme.com',
+      greeting: 'Hello shop',
+      language: 'en',
+      chatflow: 'none',
+    })
     expect(malformed.response.status).toBe(422)
     const html = await malformed.response.text()
     expect(html).toContain('“shop.acme.com” is not a valid address')
     expect(html).toContain('value="Hello shop"')
-    const withPath = await connect(admin, ws.inboxId, 'chat', { name: 'Shop chat', allowedOrigins: 'https://shop.acme.com/contact', language: 'en', chatflow: 'none' })
+    const withPath = await connect(admin, ws.inboxId, 'chat', {
+      name: 'Shop chat',
+      allowedOrigins: 'https://shop.acme.com/contact',
+      language: 'en',
+      chatflow: 'none',
+    })
     expect(await withPath.response.text()).toContain('An origin is a scheme and a host')
     const taken = await connect(admin, ws.inboxId, 'chat', { name: 'Shop chat', allowedOrigins: 'https://WWW.acme.com/', language: 'en', chatflow: 'none' })
     expect(await taken.response.text()).toContain('“https://www.acme.com” is already used by a channel of the inbox Support.')
@@ -150,7 +188,10 @@ describe('connect a channel', () => {
   it('disables a channel: webhooks, mail and the widget are refused, history stays, and enabling takes mail again', async () => {
     const ws = await workspace()
     const admin = await login(ws.users.admin.email)
-    await worker.email(emailMessage(mailTo(`support.${ws.tag}@example.test`, `before-${ws.tag}`), 'ola@example.no', `support.${ws.tag}@example.test`).message, env)
+    await worker.email(
+      emailMessage(mailTo(`support.${ws.tag}@example.test`, `before-${ws.tag}`), 'ola@example.no', `support.${ws.tag}@example.test`).message,
+      env,
+    )
     for (const channel of [ws.channels.email, ws.channels.forms, ws.channels.chat]) {
       const response = await request(`/channels-settings/${channel.id}/status`, { method: 'POST', cookie: admin, body: form({ status: 'disabled' }) })
       expect(response.status).toBe(303)
@@ -161,7 +202,11 @@ describe('connect a channel', () => {
     const mail = emailMessage(mailTo(`support.${ws.tag}@example.test`, `during-${ws.tag}`), 'ola@example.no', `support.${ws.tag}@example.test`)
     await worker.email(mail.message, env)
     expect(mail.state.rejected).toContain('does not take mail at the moment')
-    const widget = await SELF.fetch(`${origin}/widget/${ws.channels.chat.id}/session`, { method: 'POST', headers: { Origin: 'https://www.example.com' }, body: '{}' })
+    const widget = await SELF.fetch(`${origin}/widget/${ws.channels.chat.id}/session`, {
+      method: 'POST',
+      headers: { Origin: 'https://www.example.com' },
+      body: '{}',
+    })
     expect(widget.status).toBe(410)
     // History stays; the settings show it disabled.
     expect(await db().select().from(conversations).where(eq(conversations.channelId, ws.channels.email.id))).toHaveLength(1)
@@ -179,20 +224,35 @@ describe('connect a channel', () => {
     const address = `support.${ws.tag}@example.test`
     await worker.email(emailMessage(mailTo(address, `old-${ws.tag}`), 'ola@example.no', address).message, env)
     const [conversation] = await db().select().from(conversations).where(eq(conversations.channelId, ws.channels.email.id))
-    const removed = await request(`/channels-settings/${ws.channels.email.id}/status`, { method: 'POST', cookie: admin, hx: 'body', body: form({ status: 'removed' }) })
+    const removed = await request(`/channels-settings/${ws.channels.email.id}/status`, {
+      method: 'POST',
+      cookie: admin,
+      hx: 'body',
+      body: form({ status: 'removed' }),
+    })
     expect(removed.headers.get('HX-Redirect')).toBe(`/inbox/${ws.inboxId}/settings`)
     const [row] = await db().select().from(channels).where(eq(channels.id, ws.channels.email.id))
     expect(row?.status).toBe('removed')
     // Readable as before.
     expect((await request(`/inbox/${ws.inboxId}/open/c/${conversation!.id}`, { cookie: admin })).status).toBe(200)
     // Not offered for replies.
-    const reply = await request(`/conversations/${conversation!.id}/messages`, { method: 'POST', cookie: admin, hx: 'composer', body: form({ kind: 'message', text: 'Hello?' }) })
+    const reply = await request(`/conversations/${conversation!.id}/messages`, {
+      method: 'POST',
+      cookie: admin,
+      hx: 'composer',
+      body: form({ kind: 'message', text: 'Hello?' }),
+    })
     expect(reply.status).toBe(422)
     expect(await reply.text()).toContain('channel has been removed')
     // Removed is final, and the settings say so.
     const settings = await (await request(`/inbox/${ws.inboxId}/settings`, { cookie: admin })).text()
     expect(settings).toContain('This channel was removed')
-    expect((await request(`/channels-settings/${ws.channels.email.id}/status`, { method: 'POST', cookie: admin, body: form({ status: 'active' }) })).status).toBe(422)
+    expect(
+      (await request(`/channels-settings/${ws.channels.email.id}/status`, { method: 'POST', cookie: admin, body: form({ status: 'active' }) })).status,
+    ).toBe(422)
+    // New mail and notifications no longer go out from it.
+    expect(await emailChannelsOf(db(), ws.accountId, ws.inboxId)).toEqual([])
+    expect(await notificationSender(db(), ws.accountId, ws.inboxId)).toBeNull()
     // Mail to the address is no longer routed to it; a new channel may claim it and gets the mail.
     const lost = emailMessage(mailTo(address, `lost-${ws.tag}`), 'ola@example.no', address)
     await worker.email(lost.message, env)
@@ -244,7 +304,10 @@ describe('connect a channel', () => {
     const preview = await (await request(`/channels-settings/${channelId}/preview`, { cookie: admin })).text()
     expect(preview).toMatch(/<input id="sb-[^"]+-order_number" name="order_number" type="text" required=""/)
     // The form as embedded posts to the channel, and the submission is filed.
-    const filed = await request(`/channels/${channelId}/inbound`, { method: 'POST', body: form({ email: 'lena@example.com', name: 'Lena', message: 'Hei', order_number: 'A-17' }) })
+    const filed = await request(`/channels/${channelId}/inbound`, {
+      method: 'POST',
+      body: form({ email: 'lena@example.com', name: 'Lena', message: 'Hei', order_number: 'A-17' }),
+    })
     expect(filed.status).toBe(201)
   })
 })
