@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { defineChannel } from '../../src/channels/types'
 import { chatflows } from '../bots'
-import { ChatEmbed, chatExclusive, originSetting } from './setup'
+import { ChatEmbed, chatChecks, chatExclusive, originSetting } from './setup'
 
 const settings = z.object({
   /** Origins allowed to embed the widget; empty allows none (not even this app's own origin). */
@@ -92,5 +92,6 @@ export const chatChannel = defineChannel({
     ]
   },
   exclusive: chatExclusive,
+  checks: chatChecks,
   ui: { Icon: ChatIcon, Embed: ChatEmbed },
 })

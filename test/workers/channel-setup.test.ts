@@ -119,6 +119,12 @@ describe('connect a channel', () => {
       chatflow: 'none',
     })
     expect(first.channelId).toBeTruthy()
+    // Its page: the embed code for this deployment, and whether the preview can show the widget.
+    const page = await (await request(`/channels-settings/${first.channelId}`, { cookie: admin })).text()
+    expect(page).toContain(`&lt;script src=&quot;${origin}/widget.js&quot; data-channel=&quot;${first.channelId}&quot;`)
+    expect(page).toContain(`To try the widget on the preview page, add ${origin} to Allowed origins.`)
+    const preview = await (await request(`/channels-settings/${first.channelId}/preview`, { cookie: admin })).text()
+    expect(preview).toContain(`<script src="${origin}/widget.js" data-channel="${first.channelId}"`)
     const malformed = await connect(admin, ws.inboxId, 'chat', {
       name: 'Shop chat',
       allowedOrigins: 'shop.acme.com',
@@ -144,6 +150,23 @@ describe('connect a channel', () => {
     const messengerHtml = await messenger.response.text()
     expect(messengerHtml).toMatch(/id="new-error-verifyToken"/)
     expect(messengerHtml).toContain('value="12345"')
+  })
+
+  it('gives the widget the chat channel’s own away message', async () => {
+    const ws = await workspace()
+    const admin = await login(ws.users.admin.email)
+    const saved = await request(`/channels-settings/${ws.channels.chat.id}`, {
+      method: 'POST',
+      cookie: admin,
+      body: form({ name: 'Chat', allowedOrigins: 'https://www.example.com', language: 'auto', chatflow: 'none', awayMessage: 'We answer from 9 tomorrow.' }),
+    })
+    expect(saved.status).toBe(200)
+    const session = await SELF.fetch(`${origin}/widget/${ws.channels.chat.id}/session`, {
+      method: 'POST',
+      headers: { Origin: 'https://www.example.com' },
+      body: '{}',
+    })
+    expect(((await session.json()) as { awayMessage: string | null }).awayMessage).toBe('We answer from 9 tomorrow.')
   })
 
   it('keeps secrets write-only: never sent back, blank keeps them, and the checks say which are missing', async () => {
