@@ -165,6 +165,14 @@ test('a new team sets Switchboard up, connects email and chat, invites a teammat
     assert.deepEqual(visitor.errors, [])
     await visitor.context.close()
 
+    // The inbox's settings list both channels with their forms; the forms builder draws its fields.
+    await page.goto(`${stack.server.url}/inbox/${billingId}/settings`)
+    assert.equal(await page.locator('form[id^=channel-]').count(), 2)
+    await assertNoAxeViolations(page, 'the inbox settings with two channels')
+    await page.goto(`${stack.server.url}/inbox/${billingId}/settings/connect/forms`)
+    await page.getByRole('group', { name: 'Form fields' }).waitFor()
+    await assertNoAxeViolations(page, 'the forms builder')
+
     await page.goto(`${stack.server.url}/settings/inboxes`)
     assert.equal(await page.locator('tr[id^=inbox-]').count(), 2)
 
