@@ -69,6 +69,7 @@ describe('connect a channel', () => {
     const agent = await login(ws.users.agent.email)
     expect((await request(`/inbox/${inboxId}/settings/connect`, { cookie: agent })).status).toBe(403)
     expect((await request(`/channels-settings/${id}`, { cookie: agent })).status).toBe(403)
+    expect((await connect(agent, inboxId, 'chat', { name: 'Chat', allowedOrigins: 'https://agent.example.com' })).response.status).toBe(403)
   })
 
   it('refuses an address another channel has, naming its inbox, and keeps everything typed', async () => {
