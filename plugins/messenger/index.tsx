@@ -28,6 +28,14 @@ const webhook = z.object({
   ),
 })
 
+/** Meta's subscription handshake: the challenge echoed when the verify token matches, else a 403. */
+function answerHandshake(url: URL, verifyToken: string | undefined): Response {
+  const mode = url.searchParams.get('hub.mode')
+  const token = url.searchParams.get('hub.verify_token')
+  if (mode === 'subscribe' && verifyToken && token === verifyToken) return new Response(url.searchParams.get('hub.challenge') ?? '')
+  return new Response('Verification failed', { status: 403 })
+}
+
 function MessengerIcon() {
   return (
     <svg viewBox="0 0 24 24" width="16" height="16" aria-hidden="true" class="icon">
@@ -66,8 +74,8 @@ export const messengerChannel = defineChannel({
       },
       setup: [
         'In your Meta app, add the Messenger product and subscribe the page to the messages field.',
-        'Callback URL: {routesUrl}/webhook for the handshake; events go to {webhookUrl}.',
-        'Use the verify token entered here, and paste the app secret below.',
+        'Webhooks → Callback URL: {webhookUrl} (Meta checks it with a GET, then posts the events there).',
+        'Verify token: the one entered here. Paste the app secret and the page access token here too.',
       ],
     },
     nb: {
@@ -84,13 +92,17 @@ export const messengerChannel = defineChannel({
       },
       setup: [
         'I Meta-appen: legg til Messenger og abonner siden på feltet messages.',
-        'Callback-URL: {routesUrl}/webhook for håndtrykket; hendelser går til {webhookUrl}.',
-        'Bruk verifiseringstokenet du skrev her, og lim inn apphemmeligheten under.',
+        'Webhooks → Callback URL: {webhookUrl} (Meta sjekker den med en GET, og poster så hendelsene dit).',
+        'Verify token: det du skrev her. Lim inn apphemmeligheten og sidetilgangstokenet her også.',
       ],
     },
   },
   // Replies need the Graph API and a page token; sending arrives with the Messenger issue.
   capabilities: { outbound: false, webhook: true },
+  handshake(request, ctx) {
+    const token = (ctx.settings as { verifyToken?: unknown } | null)?.verifyToken
+    return answerHandshake(new URL(request.url), typeof token === 'string' ? token : undefined)
+  },
   async verify(request, ctx) {
     const appSecret = ctx.secrets.appSecret
     const header = request.headers.get('X-Hub-Signature-256') ?? ''
@@ -118,15 +130,10 @@ export const messengerChannel = defineChannel({
     return messages
   },
   routes(app, kit) {
-    // Meta's subscription handshake: echo hub.challenge when the verify token matches.
+    // The handshake at its earlier address, for apps registered with it (the inbound URL answers it too).
     app.get('/:channelId/webhook', async (c) => {
       const channel = await kit.channel(c, c.req.param('channelId'))
-      const mode = c.req.query('hub.mode')
-      const token = c.req.query('hub.verify_token')
-      if (mode === 'subscribe' && channel?.valid && token === channel.settings.verifyToken) {
-        return c.text(c.req.query('hub.challenge') ?? '')
-      }
-      return c.text('Verification failed', 403)
+      return answerHandshake(new URL(c.req.url), channel?.valid ? channel.settings.verifyToken : undefined)
     })
   },
   ui: { Icon: MessengerIcon },

@@ -349,6 +349,12 @@ export interface ChannelPlugin<S extends z.ZodTypeAny = z.ZodTypeAny> {
   }
   /** The largest webhook body accepted, in bytes (default 1 MiB); a bigger one gets a 413 and nothing is stored. */
   maxPayloadBytes?: number
+  /**
+   * Answers a provider's GET on the channel's inbound URL (a subscription handshake such as Meta's
+   * hub.challenge), so one callback URL serves the handshake and the events. Without it such a GET
+   * gets a 405.
+   */
+  handshake?(request: Request, ctx: ChannelContext<z.infer<S>>): Response | Promise<Response>
   /** Checks a webhook's signature or token before anything is parsed. */
   verify?(request: Request, ctx: ChannelContext<z.infer<S>>): Promise<boolean>
   parse(input: InboundInput, ctx: ChannelContext<z.infer<S>>): Promise<InboundMessage[]>

@@ -87,6 +87,16 @@ channelRoutes.post('/channels/:channelId/inbound', async (c) => {
   return c.json({ received: results.length, results }, results.some((result) => result.status !== 'duplicate') ? 201 : 200)
 })
 
+// A provider that checks the callback URL with a GET before it posts events (Meta) gets the plugin's answer.
+channelRoutes.get('/channels/:channelId/inbound', async (c) => {
+  const channel = await getChannelById(c.var.db, c.req.param('channelId'))
+  const plugin = channel && findPlugin(channel.pluginId)
+  if (!channel || !plugin) throw new HTTPException(404, { message: 'No such channel.' })
+  if (channel.status !== 'active') return c.json({ error: channelRefusal(channel.status) }, 410)
+  if (!plugin.handshake) return c.json({ error: 'Events are posted to this address.' }, 405, { Allow: 'POST' })
+  return plugin.handshake(c.req.raw, channelContextOf(channel, c.env, c.req.url))
+})
+
 // Each plugin's own routes (handshakes, callbacks) live under /channels/<plugin id>.
 for (const plugin of channelPlugins) {
   if (!plugin.routes) continue

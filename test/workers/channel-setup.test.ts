@@ -183,8 +183,13 @@ describe('connect a channel', () => {
     expect(page).not.toContain('app-secret-value-1')
     expect(page).toContain('Set — leave empty to keep it')
     expect(page).toContain('Page access token is not set yet.')
-    expect(page).toContain(`${origin}/channels/messenger/${channelId}/webhook`)
-    expect(page).toContain(`${origin}/channels/${channelId}/inbound`)
+    // One callback URL for Meta: its GET handshake and its posted events.
+    expect(page).toContain(`Webhooks → Callback URL: ${origin}/channels/${channelId}/inbound`)
+    const handshake = await request(`/channels/${channelId}/inbound?hub.mode=subscribe&hub.verify_token=a-long-verify-token&hub.challenge=4242`)
+    expect(await handshake.text()).toBe('4242')
+    expect((await request(`/channels/${channelId}/inbound?hub.mode=subscribe&hub.verify_token=guess&hub.challenge=1`)).status).toBe(403)
+    // A plugin without a handshake: the address takes posts only.
+    expect((await request(`/channels/${ws.channels.forms.id}/inbound`)).status).toBe(405)
     await request(`/channels-settings/${channelId}`, {
       method: 'POST',
       cookie: admin,
