@@ -14,6 +14,9 @@ export const originSetting = z
     }
   }, 'An origin is a scheme and a host, nothing after it: https://www.example.com')
 
+// Pages on this machine (a developer's test page) are nobody's site: any channel may allow them.
+const loopback = /^https?:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$/
+
 const originsOf = (settings: unknown): string[] => {
   const origins = (settings as { allowedOrigins?: unknown } | null)?.allowedOrigins
   if (!Array.isArray(origins)) return []
@@ -26,8 +29,14 @@ const originsOf = (settings: unknown): string[] => {
   })
 }
 
-/** A site embeds one chat channel of a workspace: two channels allowing the same origin would leave it unclear which one the site means. */
-export const chatExclusive: ExclusiveSetting[] = [{ field: 'allowedOrigins', values: originsOf }]
+/**
+ * A site embeds one chat channel of a workspace: two channels allowing the same origin would leave
+ * it unclear which one the site means. Local test pages and this deployment (core leaves its own
+ * origin out) are exempt: the preview of every channel is there.
+ */
+export const chatExclusive: ExclusiveSetting[] = [
+  { field: 'allowedOrigins', values: (settings) => originsOf(settings).filter((origin) => !loopback.test(origin)) },
+]
 
 /** The snippet a site pastes before </body>: this deployment's widget, for this channel. */
 export function ChatEmbed({ urls, channel }: ChannelSetupProps) {

@@ -52,12 +52,13 @@ function textsOf(body: Record<string, unknown>): Record<string, string | string[
   return texts
 }
 
-/** What the admin typed, as the plugin's settings, the name and the secrets. */
-function inputOf(plugin: ChannelPlugin, body: Record<string, string | string[]>): ChannelInput {
+/** What the admin typed, as the plugin's settings, the name and the secrets; and where this deployment answers. */
+function inputOf(c: Context<AppEnv>, plugin: ChannelPlugin, body: Record<string, string | string[]>): ChannelInput {
   const single = Object.fromEntries(Object.entries(body).map(([key, value]) => [key, Array.isArray(value) ? (value[0] ?? '') : value]))
   const settings = { ...formToSettings(schemaFields(plugin.settings), single), ...(plugin.settingsFromForm?.(body) ?? {}) }
   const secrets = Object.fromEntries((plugin.secrets ?? []).map(({ key }) => [key, single[`secret.${key}`] ?? '']))
-  return { name: single.name ?? '', settings, secrets }
+  const appOrigin = new URL(c.env.APP_URL || c.req.url).origin
+  return { name: single.name ?? '', settings, secrets, appOrigin }
 }
 
 channelConnectRoutes.get('/:inboxId/settings/connect', async (c) => c.html(<ConnectPage appName={appName(c)} inbox={await inboxOf(c)} />))
@@ -70,7 +71,7 @@ channelConnectRoutes.get('/:inboxId/settings/connect/:pluginId', async (c) => {
 channelConnectRoutes.post('/:inboxId/settings/connect/:pluginId', async (c) => {
   const inbox = await inboxOf(c)
   const plugin = pluginOf(c.req.param('pluginId'))
-  const input = inputOf(plugin, textsOf(await c.req.parseBody({ all: true })))
+  const input = inputOf(c, plugin, textsOf(await c.req.parseBody({ all: true })))
   const result = await createChannel(c.var.db, c.var.user, inbox.id, plugin.id, input)
   if (!result.ok) {
     return c.html(<NewChannelPage appName={appName(c)} inbox={inbox} plugin={plugin} name={input.name} values={input.settings} errors={result.errors} />, 422)
@@ -145,7 +146,7 @@ channelSettingsRoutes.get('/:channelId', async (c) => {
 channelSettingsRoutes.post('/:channelId', async (c) => {
   const channel = await ownChannel(c)
   const plugin = pluginOf(channel.pluginId)
-  const input = inputOf(plugin, textsOf(await c.req.parseBody({ all: true })))
+  const input = inputOf(c, plugin, textsOf(await c.req.parseBody({ all: true })))
   const result = await updateChannelSettings(c.var.db, c.var.user, channel.id, input)
   if (!result.ok) return c.html(<ChannelForm channel={channel} values={input.settings} name={input.name} errors={result.errors} />, 422)
   return c.html(<ChannelForm channel={await channelOfAccount(c.var.db, c.var.accountId, channel.id)} saved />)

@@ -17,6 +17,11 @@ export interface ChannelInput {
   name: string
   settings: Record<string, unknown>
   secrets: Record<string, string>
+  /**
+   * This deployment's origin (https://support.example.com): an exclusive value equal to it is never
+   * a clash, since every channel may name the deployment itself (its preview pages live there).
+   */
+  appOrigin?: string | null
 }
 
 /** Problems by form field: settings keys, `name`, or `secret.<key>`. */
@@ -42,7 +47,14 @@ function issueMessage(issue: z.core.$ZodIssue, settings: Record<string, unknown>
  * already holds, or that it lists twice: one problem per field, naming the other channel's inbox
  * when it is in this workspace (another workspace's is never named).
  */
-async function exclusiveProblems(db: Db, accountId: string, plugin: ChannelPlugin, settings: unknown, selfId: string | null): Promise<FieldErrors> {
+async function exclusiveProblems(
+  db: Db,
+  accountId: string,
+  plugin: ChannelPlugin,
+  settings: unknown,
+  selfId: string | null,
+  appOrigin: string | null,
+): Promise<FieldErrors> {
   const errors: FieldErrors = {}
   if (!plugin.exclusive?.length) return errors
   // One read for every spec: the plugin's other live channels (removed ones free their values).
@@ -52,7 +64,7 @@ async function exclusiveProblems(db: Db, accountId: string, plugin: ChannelPlugi
     .innerJoin(inboxes, eq(inboxes.id, channels.inboxId))
     .where(and(eq(channels.pluginId, plugin.id), ne(channels.status, 'removed'), selfId ? ne(channels.id, selfId) : undefined))
   for (const spec of plugin.exclusive) {
-    const mine = spec.values(settings)
+    const mine = spec.values(settings).filter((value) => value !== appOrigin)
     const twice = mine.find((value, index) => mine.indexOf(value) !== index)
     if (twice) {
       errors[spec.field] = t('channelsetup.listed_twice', { value: twice })
@@ -89,7 +101,7 @@ async function checkInput(
       errors[key] ??= issueMessage(issue, input.settings)
     }
   } else {
-    Object.assign(errors, { ...(await exclusiveProblems(db, accountId, plugin, parsed.data, selfId)), ...errors })
+    Object.assign(errors, { ...(await exclusiveProblems(db, accountId, plugin, parsed.data, selfId, input.appOrigin?.toLowerCase() ?? null)), ...errors })
   }
   if (Object.keys(errors).length > 0 || !parsed.success) return { ok: false, errors }
   return { ok: true, name, settings: parsed.data as Record<string, unknown> }

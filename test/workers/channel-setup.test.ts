@@ -146,6 +146,15 @@ describe('connect a channel', () => {
     expect(await withPath.response.text()).toContain('An origin is a scheme and a host')
     const taken = await connect(admin, ws.inboxId, 'chat', { name: 'Shop chat', allowedOrigins: 'https://WWW.acme.com/', language: 'en', chatflow: 'none' })
     expect(await taken.response.text()).toContain('“https://www.acme.com” is already used by a channel of the inbox Support.')
+    // This deployment (the previews) and local test pages may be allowed by every channel.
+    const shared = `${origin}\nhttp://localhost:8787`
+    await request(`/channels-settings/${first.channelId}`, {
+      method: 'POST',
+      cookie: admin,
+      body: form({ name: 'Site chat', allowedOrigins: `https://www.acme.com\n${shared}` }),
+    })
+    const second = await connect(admin, ws.inboxId, 'chat', { name: 'Pricing chat', allowedOrigins: shared, language: 'en', chatflow: 'none' })
+    expect(second.response.status).toBe(303)
     // Messenger: a short verify token is refused next to its field; the page id stays.
     const messenger = await connect(admin, ws.inboxId, 'messenger', { name: 'FB', pageId: '12345', verifyToken: 'short' })
     const messengerHtml = await messenger.response.text()
