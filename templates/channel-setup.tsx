@@ -63,13 +63,15 @@ const ChannelFields: FC<{
 }
 
 /** An existing channel's settings form (inbox settings and the channel's own page). */
-export const ChannelForm: FC<{ channel: Channel; values?: Record<string, unknown>; name?: string; errors?: Record<string, string>; saved?: boolean }> = ({
-  channel,
-  values,
-  name,
-  errors,
-  saved,
-}) => {
+export const ChannelForm: FC<{
+  channel: Channel
+  values?: Record<string, unknown>
+  name?: string
+  errors?: Record<string, string>
+  saved?: boolean
+  /** On the channel's own page: no link to it. */
+  ownPage?: boolean
+}> = ({ channel, values, name, errors, saved, ownPage }) => {
   const plugin = findPlugin(channel.pluginId)
   if (!plugin) return <p class="muted">{t('inboxsettings.unknown_channel', { plugin: channel.pluginId })}</p>
   const problems = errors ?? {}
@@ -88,7 +90,7 @@ export const ChannelForm: FC<{ channel: Channel; values?: Record<string, unknown
       <h3 class="channel-title">
         <ChannelIcon pluginId={channel.pluginId} /> {channelName(plugin)} {channel.status !== 'active' && <StatusBadge status={channel.status} />}
       </h3>
-      <a href={`/channels-settings/${channel.id}`}>{t('channelsetup.open')}</a>
+      {!ownPage && <a href={`/channels-settings/${channel.id}`}>{t('channelsetup.open')}</a>}
       {saved && (
         <p class="form-success" role="status">
           {t('common.saved')}
@@ -167,7 +169,7 @@ export const NewChannelPage: FC<{
             plugin={plugin}
             idPrefix="new-"
             name={name ?? channelName(plugin)}
-            values={values ?? ((plugin.settings.safeParse({}).data ?? {}) as Record<string, unknown>)}
+            values={values ?? defaultsOf(plugin)}
             errors={problems}
             secretsSet={[]}
           />
@@ -178,6 +180,17 @@ export const NewChannelPage: FC<{
       </main>
     </Layout>
   )
+}
+
+/** Each setting's default from the plugin's schema, for a new channel's form (the others start empty). */
+function defaultsOf(plugin: ChannelPlugin): Record<string, unknown> {
+  const shape = (plugin.settings as unknown as { shape?: Record<string, { safeParse(value: unknown): { success: boolean; data?: unknown } }> }).shape ?? {}
+  const values: Record<string, unknown> = {}
+  for (const [key, field] of Object.entries(shape)) {
+    const parsed = field.safeParse(undefined)
+    if (parsed.success && parsed.data !== undefined) values[key] = parsed.data
+  }
+  return values
 }
 
 const checkMark = { ok: '✓', problem: '!', unknown: '?' }
@@ -272,7 +285,7 @@ export const ChannelPage: FC<{
           </form>
         )}
         <h2>{t('channelsetup.settings')}</h2>
-        <ChannelForm channel={channel} />
+        <ChannelForm channel={channel} ownPage />
         {live && (
           <section class="card stack channel-status-actions">
             <form method="post" action={`/channels-settings/${channel.id}/status`} class="row">

@@ -148,8 +148,10 @@ channelSettingsRoutes.post('/:channelId', async (c) => {
   const plugin = pluginOf(channel.pluginId)
   const input = inputOf(c, plugin, textsOf(await c.req.parseBody({ all: true })))
   const result = await updateChannelSettings(c.var.db, c.var.user, channel.id, input)
-  if (!result.ok) return c.html(<ChannelForm channel={channel} values={input.settings} name={input.name} errors={result.errors} />, 422)
-  return c.html(<ChannelForm channel={await channelOfAccount(c.var.db, c.var.accountId, channel.id)} saved />)
+  // The form is on the inbox's settings or on the channel's own page (then without a link to it).
+  const ownPage = URL.parse(c.req.header('HX-Current-URL') ?? '')?.pathname === `/channels-settings/${channel.id}`
+  if (!result.ok) return c.html(<ChannelForm channel={channel} values={input.settings} name={input.name} errors={result.errors} ownPage={ownPage} />, 422)
+  return c.html(<ChannelForm channel={await channelOfAccount(c.var.db, c.var.accountId, channel.id)} saved ownPage={ownPage} />)
 })
 
 const statusForm = z.object({ status: z.enum(['active', 'disabled', 'removed']) })

@@ -94,6 +94,7 @@ test('a new team sets Switchboard up, connects email and chat, invites a teammat
     await page.getByRole('heading', { name: 'Connect a channel to Billing' }).waitFor()
     for (const name of ['Email', 'Live chat', 'Facebook Messenger', 'Forms', 'Calls', 'SMS']) await page.getByRole('link', { name }).waitFor()
     await assertNoAxeViolations(page, 'the channel list')
+    await page.screenshot({ path: join(resultsDir, 'setup-connect.png'), fullPage: true })
     await page.getByRole('link', { name: 'Email' }).click()
     // Bad input loses nothing: a malformed address is refused next to the field, the name kept.
     await page.fill('#new-name', 'Billing mail')
@@ -110,6 +111,7 @@ test('a new team sets Switchboard up, connects email and chat, invites a teammat
     // The test email runs the real inbound path and says where it landed.
     await page.getByRole('button', { name: 'Send a test email' }).click()
     await page.getByText('The test email landed in Billing.').waitFor()
+    await page.screenshot({ path: join(resultsDir, 'setup-email-channel.png'), fullPage: true })
 
     // A mail to the address through the local Email Routing endpoint appears live.
     await page.goto(`${stack.server.url}/inbox/${billingId}/open`)
@@ -148,6 +150,7 @@ test('a new team sets Switchboard up, connects email and chat, invites a teammat
     const snippet = await page.locator('#embed-snippet').innerText()
     assert.match(snippet, new RegExp(`^<script src="${stack.server.url}/widget\\.js" data-channel="[A-Za-z0-9_-]+" async`))
     await page.getByRole('button', { name: 'Copy' }).waitFor()
+    await page.screenshot({ path: join(resultsDir, 'setup-chat-channel.png'), fullPage: true })
     siteHtml = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Fjord Bikes</title></head><body><h1>Fjord Bikes</h1>${snippet}</body></html>`
     await page.goto(`${stack.server.url}/inbox/${billingId}/open`)
     await page.waitForSelector('html[data-ready]')
@@ -172,6 +175,7 @@ test('a new team sets Switchboard up, connects email and chat, invites a teammat
     await page.goto(`${stack.server.url}/inbox/${billingId}/settings/connect/forms`)
     await page.getByRole('group', { name: 'Form fields' }).waitFor()
     await assertNoAxeViolations(page, 'the forms builder')
+    await page.screenshot({ path: join(resultsDir, 'setup-forms-builder.png'), fullPage: true })
 
     await page.goto(`${stack.server.url}/settings/inboxes`)
     assert.equal(await page.locator('tr[id^=inbox-]').count(), 2)

@@ -306,6 +306,10 @@ describe('connect a channel', () => {
   it('builds a form: the chosen fields are stored and the embed code and preview carry them', async () => {
     const ws = await workspace()
     const admin = await login(ws.users.admin.email)
+    // The new form starts from the schema's defaults (the thank-you text, the standard fields).
+    const blank = await (await request(`/inbox/${ws.inboxId}/settings/connect/forms`, { cookie: admin })).text()
+    expect(blank).toContain('value="Thank you! We will get back to you soon."')
+    expect(blank).toMatch(/name="std\.message\.required" value="1" checked=""/)
     const { response, channelId } = await connect(admin, ws.inboxId, 'forms', {
       name: 'Contact',
       formName: 'Contact us',
