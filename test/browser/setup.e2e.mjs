@@ -78,7 +78,7 @@ test('a new team sets Switchboard up, connects email and chat, invites a teammat
     await page.click('button[type=submit]')
     await page.waitForURL(/\/setup\/channel/)
     await page.getByRole('heading', { name: 'Connect your first channel' }).waitFor()
-    assert.match(await page.getByRole('link', { name: 'Open the inbox settings' }).getAttribute('href'), /^\/inbox\/[a-z0-9]+\/settings$/)
+    assert.match(await page.getByRole('link', { name: 'Choose a channel' }).getAttribute('href'), /^\/inbox\/[a-z0-9]+\/settings\/connect$/)
     // A second setup is refused.
     assert.equal((await fetch(`${stack.server.url}/setup`)).status, 409)
 
