@@ -343,6 +343,7 @@ export async function draftProblems(
   if (!plugin) return []
   const max = plugin.capabilities.maxLength
   if (max && draft.text.length > max) return [{ message: t('composer.error.channel_too_long', { max: String(max), length: String(draft.text.length) }) }]
+  if (!plugin.validate) return []
   const [row] = await db
     .select({
       channel: channels,
@@ -354,9 +355,6 @@ export async function draftProblems(
     .where(eq(channels.id, conversation.channelId))
     .limit(1)
   if (!row) return []
-  // A removed channel keeps its conversations readable, but nothing goes out through it any more.
-  if (row.channel.status === 'removed') return [{ message: t('composer.error.channel_removed') }]
-  if (!plugin.validate) return []
   const problems = await plugin.validate(
     {
       conversationId: conversation.id,

@@ -271,8 +271,13 @@ describe('connect a channel', () => {
     expect(removed.headers.get('HX-Redirect')).toBe(`/inbox/${ws.inboxId}/settings`)
     const [row] = await db().select().from(channels).where(eq(channels.id, ws.channels.email.id))
     expect(row?.status).toBe('removed')
-    // Readable as before.
-    expect((await request(`/inbox/${ws.inboxId}/open/c/${conversation!.id}`, { cookie: admin })).status).toBe(200)
+    // Readable as before, with Comment but no Reply.
+    const thread = await request(`/inbox/${ws.inboxId}/open/c/${conversation!.id}`, { cookie: admin })
+    expect(thread.status).toBe(200)
+    const threadHtml = await thread.text()
+    expect(threadHtml).toContain('Hei!')
+    expect(threadHtml).toContain('name="kind" value="comment"')
+    expect(threadHtml).not.toContain('name="kind" value="message"')
     // Not offered for replies.
     const reply = await request(`/conversations/${conversation!.id}/messages`, {
       method: 'POST',
