@@ -25,7 +25,8 @@ import { profileRoutes } from './routes/profile'
 import { widgetRoutes } from './routes/widget'
 import { feedbackCardRoutes, feedbackRoutes, feedbackSettingsRoutes } from './routes/feedback'
 import { aiRoutes } from './routes/ai'
-import { channelSettingsRoutes, inboxSettingsRoutes } from './routes/inbox-settings'
+import { inboxSettingsRoutes } from './routes/inbox-settings'
+import { channelConnectRoutes, channelSettingsRoutes } from './routes/channel-setup'
 import { mentionRoutes, notificationRoutes } from './routes/notifications'
 import { contentSettingsRoutes } from './routes/content-settings'
 import { insertRoutes } from './routes/insert'
@@ -129,7 +130,7 @@ function signedIn(...parts: Hono<AppEnv>[]) {
 
 app.use('/', requireSession)
 app.route('/', homeRoutes)
-app.route('/inbox', signedIn(inboxSettingsRoutes, bulkRoutes, composeRoutes, inboxRoutes))
+app.route('/inbox', signedIn(inboxSettingsRoutes, channelConnectRoutes, bulkRoutes, composeRoutes, inboxRoutes))
 app.route('/inboxes', signedIn(inboxLiveRoutes))
 app.route('/views', signedIn(savedViewRoutes))
 app.route(

@@ -220,6 +220,15 @@ document.addEventListener('click', (event) => {
     selected.clear()
     syncSelection()
   }
+  // A snippet to paste elsewhere (a channel's embed code): the text of the element the button names.
+  const copyText = event.target instanceof HTMLElement ? event.target.closest('[data-copy-text]') : null
+  if (copyText) {
+    const text = document.getElementById(copyText.dataset.copyText)?.textContent ?? ''
+    navigator.clipboard?.writeText(text).then(
+      () => showToast(tr('client.copied', 'Copied.')),
+      () => showToast(text),
+    )
+  }
   const copy = event.target instanceof HTMLElement ? event.target.closest('[data-copy-link]') : null
   if (copy) {
     const url = new URL(copy.dataset.copyLink, location.origin).toString()

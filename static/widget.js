@@ -362,7 +362,8 @@
     }
     title.textContent = session.teamName
     const away = session.availability.backAtText ? say('away_until', { time: session.availability.backAtText }) : say('away')
-    status.textContent = session.availability.available ? say('available') : `${away} ${say('leave_message')}`
+    // The channel's own away message, when it has one, instead of the default "leave a message".
+    status.textContent = session.availability.available ? say('available') : `${away} ${session.awayMessage || say('leave_message')}`
     if (!session.availability.available || (!session.returning && !load(profileKey))) prechat.hidden = false
     if (!session.availability.available) emailInput.required = true
     if (!log.querySelector('li[data-seq]') && session.greeting) log.prepend(el('li', { class: 'message from-agent greeting' }, session.greeting))

@@ -667,7 +667,7 @@ export const ThreadPane: FC<{
         {!readOnly && (
           <Composer
             conversationId={conversation.id}
-            canReply={plugin?.capabilities.outbound ?? false}
+            canReply={(plugin?.capabilities.outbound ?? false) && detail.channelStatus !== 'removed'}
             seenSeq={lastSeq}
             pluginId={conversation.pluginId}
             emailSwitchAddress={emailSwitchAddress}

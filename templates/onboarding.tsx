@@ -96,13 +96,13 @@ export const SetupPage: FC<{ appName: string; values?: Record<string, string>; e
   </AuthCard>
 )
 
-/** After setup: where channels get connected (the inbox's settings). */
+/** After setup: on to "Connect a channel" for the first inbox. */
 export const ConnectChannelPage: FC<{ appName: string; inboxId: string; inboxName: string }> = ({ appName, inboxId, inboxName }) => (
   <AuthCard title={t('setup.connect.title')} appName={appName}>
     <h1>{t('setup.connect.title')}</h1>
     <p>{t('setup.connect.intro', { inbox: inboxName })}</p>
     <p>
-      <a class="button primary" href={`/inbox/${inboxId}/settings`}>
+      <a class="button primary" href={`/inbox/${inboxId}/settings/connect`}>
         {t('setup.connect.open_settings')}
       </a>
     </p>

@@ -32,7 +32,8 @@ export const fieldLabel = (field: Pick<SchemaField, 'key' | 'label'>) => field.l
  */
 export function schemaFields(schema: z.ZodTypeAny, plugin?: Pick<ChannelPlugin, 'texts'>): SchemaField[] {
   const shape = (schema as unknown as ZodLike).shape ?? {}
-  return Object.entries(shape).map(([key, field]) => {
+  const fields: SchemaField[] = []
+  for (const [key, field] of Object.entries(shape)) {
     let inner = field
     let required = true
     while (inner.def.type === 'optional' || inner.def.type === 'default') {
@@ -40,6 +41,8 @@ export function schemaFields(schema: z.ZodTypeAny, plugin?: Pick<ChannelPlugin, 
       inner = inner.def.innerType!
     }
     const type = inner.def.type
+    // A list of objects (a form's fields) is the plugin's to draw (ui.SettingsFields) and read (settingsFromForm).
+    if (type === 'array' && inner.def.element?.def.type === 'object') continue
     const kind: SchemaField['kind'] =
       type === 'array'
         ? 'list'
@@ -55,8 +58,9 @@ export function schemaFields(schema: z.ZodTypeAny, plugin?: Pick<ChannelPlugin, 
                   ? 'url'
                   : 'text'
     const text = fieldText(plugin, key)
-    return { key, label: text.label, help: text.help, kind, required, options: (inner.options ?? []).map(String) }
-  })
+    fields.push({ key, label: text.label, help: text.help, kind, required, options: (inner.options ?? []).map(String) })
+  }
+  return fields
 }
 
 /** Turns a submitted form back into the object the schema validates. */
@@ -76,14 +80,21 @@ export function formToSettings(fields: SchemaField[], body: Record<string, unkno
   return settings
 }
 
-export const SchemaFields: FC<{ fields: SchemaField[]; values: Record<string, unknown>; errors: Record<string, string> }> = ({ fields, values, errors }) => (
+/** `idPrefix` keeps ids unique when a page shows several channels' forms. */
+export const SchemaFields: FC<{ fields: SchemaField[]; values: Record<string, unknown>; errors: Record<string, string>; idPrefix?: string }> = ({
+  fields,
+  values,
+  errors,
+  idPrefix = '',
+}) => (
   <div class="form-grid">
     {fields.map((field) => {
       const value = values[field.key]
       const error = errors[field.key]
-      const describedBy = [error ? `error-${field.key}` : '', field.help ? `help-${field.key}` : ''].filter(Boolean).join(' ') || undefined
+      const describedBy =
+        [error ? `${idPrefix}error-${field.key}` : '', field.help ? `${idPrefix}help-${field.key}` : ''].filter(Boolean).join(' ') || undefined
       // Named by id as well as by nesting: the control is chosen by kind below.
-      const id = `field-${field.key}`
+      const id = `${idPrefix}field-${field.key}`
       return (
         <label class={field.kind === 'boolean' ? 'check' : field.kind === 'list' ? 'wide' : undefined} for={id}>
           {field.kind !== 'boolean' && fieldLabel(field)}
@@ -114,12 +125,12 @@ export const SchemaFields: FC<{ fields: SchemaField[]; values: Record<string, un
             />
           )}
           {field.help && (
-            <span id={`help-${field.key}`} class="field-help muted small">
+            <span id={`${idPrefix}help-${field.key}`} class="field-help muted small">
               {field.help}
             </span>
           )}
           {error && (
-            <span id={`error-${field.key}`} class="field-error">
+            <span id={`${idPrefix}error-${field.key}`} class="field-error">
               {error}
             </span>
           )}

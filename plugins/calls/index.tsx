@@ -52,12 +52,14 @@ export const callsChannel = defineChannel({
   texts: {
     en: {
       name: 'Calls',
+      description: 'Calls to your phone number (answered, missed, voicemail) are logged as conversations by your telephony provider.',
       fields: { phoneNumber: { label: 'Phone number', help: 'The number callers dial, in international form (+47 …).' } },
       secrets: { webhookToken: { label: 'Webhook token (sent as a Bearer token)', help: 'Your telephony provider sends it in the Authorization header.' } },
       setup: ['Have your telephony provider POST each finished call as JSON to {webhookUrl}, with the webhook token as a Bearer token.'],
     },
     nb: {
       name: 'Anrop',
+      description: 'Anrop til telefonnummeret ditt (besvart, tapt, talepost) loggføres som samtaler av telefonileverandøren din.',
       fields: { phoneNumber: { label: 'Telefonnummer', help: 'Nummeret som ringes, i internasjonal form (+47 …).' } },
       secrets: { webhookToken: { label: 'Webhook-token (sendes som Bearer-token)', help: 'Telefonileverandøren sender den i Authorization-headeren.' } },
       setup: ['La telefonileverandøren sende hver avsluttede samtale som JSON med POST til {webhookUrl}, med webhook-tokenet som Bearer-token.'],

@@ -3,6 +3,7 @@ import { EmailComposerFields } from './composer-fields'
 import { parseEmail } from './parse'
 import { emailFromAddress, emailRecipient } from './routing'
 import { emailReplyOptions, emailSettings, sendEmail } from './send'
+import { EmailSetup, emailChecks, emailExclusive } from './setup'
 
 function EmailIcon() {
   return (
@@ -25,19 +26,25 @@ export const emailChannel = defineChannel({
   texts: {
     en: {
       name: 'Email',
+      description: 'Mail to your support addresses becomes conversations; replies go out by email.',
       fields: {
-        addresses: { label: 'Addresses', help: 'The addresses this channel receives at, one per line; the first is the one replies come from.' },
+        addresses: {
+          label: 'Addresses',
+          help: 'The support address first (replies come from it), then any aliases this channel also receives at, one per line.',
+        },
         fromName: { label: 'From name', help: 'The name customers see on replies (the inbox’s name when empty).' },
       },
-      setup: ['In Cloudflare Email Routing, route each address to this Worker.', 'Verify the first address as a sender, so replies can go out from it.'],
     },
     nb: {
       name: 'E-post',
+      description: 'E-post til kundeservice-adressene blir samtaler; svar sendes som e-post.',
       fields: {
-        addresses: { label: 'Adresser', help: 'Adressene kanalen tar imot på, én per linje; svar sendes fra den første.' },
+        addresses: {
+          label: 'Adresser',
+          help: 'Kundeservice-adressen først (svar sendes fra den), så eventuelle alias kanalen også tar imot på, én per linje.',
+        },
         fromName: { label: 'Avsendernavn', help: 'Navnet kundene ser på svar (innboksens navn når tomt).' },
       },
-      setup: ['I Cloudflare Email Routing: send hver adresse til denne Workeren.', 'Bekreft den første adressen som avsender, så svar kan sendes fra den.'],
     },
   },
   replyOptions: emailReplyOptions,
@@ -56,5 +63,7 @@ export const emailChannel = defineChannel({
     ]
   },
   send: (message, ctx) => sendEmail(message, ctx),
-  ui: { Icon: EmailIcon, ComposerFields: EmailComposerFields },
+  exclusive: emailExclusive,
+  checks: emailChecks,
+  ui: { Icon: EmailIcon, ComposerFields: EmailComposerFields, Setup: EmailSetup },
 })

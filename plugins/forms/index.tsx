@@ -1,8 +1,13 @@
 import { z } from 'zod'
 import { defineChannel } from '../../src/channels/types'
+import { FormsBuilder, FormsEmbed, formFields, formsSettingsFromForm } from './builder'
 
 const settings = z.object({
   formName: z.string().min(1).max(120),
+  /** The form's fields as the builder keeps them (standard ones by name, custom ones with a label). */
+  fields: formFields,
+  /** What a person reads after sending the form. */
+  thankYou: z.string().max(500).default('Thank you! We will get back to you soon.'),
   /** Where the browser goes after a plain HTML form post; JSON posts get JSON back. */
   redirectUrl: z.string().url().optional(),
 })
@@ -49,23 +54,27 @@ export const formsChannel = defineChannel({
   texts: {
     en: {
       name: 'Forms',
+      description: 'A contact form on your website: each submission becomes a conversation you answer by email.',
       fields: {
         formName: { label: 'Form name', help: 'Names new conversations: “New <form name> submission”.' },
+        thankYou: { label: 'Thank-you text', help: 'What a person reads after sending the form.' },
         redirectUrl: { label: 'Redirect url', help: 'Where a browser goes after posting a plain HTML form.' },
       },
       setup: [
-        'Point your form’s action (or a POST from your server) at {webhookUrl}.',
+        'Paste the form below into your page (it needs no script), or point your own form’s action (or a POST from your server, as JSON or form data) at {webhookUrl}.',
         'Send at least an email field; name, subject, message and any other fields are kept.',
       ],
     },
     nb: {
       name: 'Skjemaer',
+      description: 'Et kontaktskjema på nettstedet ditt: hver innsending blir en samtale du svarer på med e-post.',
       fields: {
         formName: { label: 'Skjemanavn', help: 'Gir navn til nye samtaler: «Ny innsending fra <skjemanavn>».' },
+        thankYou: { label: 'Takketekst', help: 'Det en person leser etter å ha sendt skjemaet.' },
         redirectUrl: { label: 'Videresendings-URL', help: 'Hvor nettleseren går etter et vanlig HTML-skjema.' },
       },
       setup: [
-        'La skjemaets action (eller en POST fra serveren din) gå til {webhookUrl}.',
+        'Lim inn skjemaet under på siden din (det trenger ikke skript), eller la ditt eget skjemas action (eller en POST fra serveren din, som JSON eller skjemadata) gå til {webhookUrl}.',
         'Send minst et e-postfelt; navn, emne, melding og andre felt tas vare på.',
       ],
     },
@@ -88,5 +97,6 @@ export const formsChannel = defineChannel({
       },
     ]
   },
-  ui: { Icon: FormsIcon },
+  settingsFromForm: formsSettingsFromForm,
+  ui: { Icon: FormsIcon, SettingsFields: FormsBuilder, Embed: FormsEmbed },
 })

@@ -28,6 +28,14 @@ const webhook = z.object({
   ),
 })
 
+/** Meta's subscription handshake: the challenge echoed when the verify token matches, else a 403. */
+function answerHandshake(url: URL, verifyToken: string | undefined): Response {
+  const mode = url.searchParams.get('hub.mode')
+  const token = url.searchParams.get('hub.verify_token')
+  if (mode === 'subscribe' && verifyToken && token === verifyToken) return new Response(url.searchParams.get('hub.challenge') ?? '')
+  return new Response('Verification failed', { status: 403 })
+}
+
 function MessengerIcon() {
   return (
     <svg viewBox="0 0 24 24" width="16" height="16" aria-hidden="true" class="icon">
@@ -47,39 +55,54 @@ export const messengerChannel = defineChannel({
   name: 'Facebook Messenger',
   view: 'Messenger',
   settings,
-  secrets: [{ key: 'appSecret', label: 'App secret (signs Meta’s webhooks)' }],
+  secrets: [
+    { key: 'appSecret', label: 'App secret (signs Meta’s webhooks)' },
+    { key: 'pageAccessToken', label: 'Page access token' },
+  ],
   texts: {
     en: {
       name: 'Facebook Messenger',
+      description: 'Messages to your Facebook page arrive as conversations.',
       fields: {
         pageId: { label: 'Page id', help: 'The numeric id of the Facebook page whose messages arrive here.' },
         pageName: { label: 'Page name' },
         verifyToken: { label: 'Verify token', help: 'Any string of 8 or more characters; enter the same one in Meta’s webhook settings.' },
       },
-      secrets: { appSecret: { label: 'App secret (signs Meta’s webhooks)', help: 'From your Meta app’s Basic settings.' } },
+      secrets: {
+        appSecret: { label: 'App secret (signs Meta’s webhooks)', help: 'From your Meta app’s Basic settings.' },
+        pageAccessToken: { label: 'Page access token', help: 'From Messenger → Settings → Access tokens in your Meta app: replies are sent with it.' },
+      },
       setup: [
         'In your Meta app, add the Messenger product and subscribe the page to the messages field.',
-        'Callback URL: {routesUrl}/webhook for the handshake; events go to {webhookUrl}.',
-        'Use the verify token entered here, and paste the app secret below.',
+        'Webhooks → Callback URL: {webhookUrl} (Meta checks it with a GET, then posts the events there).',
+        'Verify token: the one entered here. Paste the app secret and the page access token here too.',
       ],
     },
     nb: {
       name: 'Facebook Messenger',
+      description: 'Meldinger til Facebook-siden din kommer inn som samtaler.',
       fields: {
         pageId: { label: 'Side-ID', help: 'Den numeriske ID-en til Facebook-siden som meldingene kommer fra.' },
         pageName: { label: 'Sidenavn' },
         verifyToken: { label: 'Verifiseringstoken', help: 'En streng på minst 8 tegn; skriv den samme i Metas webhook-innstillinger.' },
       },
-      secrets: { appSecret: { label: 'Apphemmelighet (signerer Metas webhooks)', help: 'Fra Basic settings i Meta-appen din.' } },
+      secrets: {
+        appSecret: { label: 'Apphemmelighet (signerer Metas webhooks)', help: 'Fra Basic settings i Meta-appen din.' },
+        pageAccessToken: { label: 'Sidetilgangstoken', help: 'Fra Messenger → Settings → Access tokens i Meta-appen: svar sendes med den.' },
+      },
       setup: [
         'I Meta-appen: legg til Messenger og abonner siden på feltet messages.',
-        'Callback-URL: {routesUrl}/webhook for håndtrykket; hendelser går til {webhookUrl}.',
-        'Bruk verifiseringstokenet du skrev her, og lim inn apphemmeligheten under.',
+        'Webhooks → Callback URL: {webhookUrl} (Meta sjekker den med en GET, og poster så hendelsene dit).',
+        'Verify token: det du skrev her. Lim inn apphemmeligheten og sidetilgangstokenet her også.',
       ],
     },
   },
   // Replies need the Graph API and a page token; sending arrives with the Messenger issue.
   capabilities: { outbound: false, webhook: true },
+  handshake(request, ctx) {
+    const token = (ctx.settings as { verifyToken?: unknown } | null)?.verifyToken
+    return answerHandshake(new URL(request.url), typeof token === 'string' ? token : undefined)
+  },
   async verify(request, ctx) {
     const appSecret = ctx.secrets.appSecret
     const header = request.headers.get('X-Hub-Signature-256') ?? ''
@@ -107,15 +130,10 @@ export const messengerChannel = defineChannel({
     return messages
   },
   routes(app, kit) {
-    // Meta's subscription handshake: echo hub.challenge when the verify token matches.
+    // The handshake at its earlier address, for apps registered with it (the inbound URL answers it too).
     app.get('/:channelId/webhook', async (c) => {
       const channel = await kit.channel(c, c.req.param('channelId'))
-      const mode = c.req.query('hub.mode')
-      const token = c.req.query('hub.verify_token')
-      if (mode === 'subscribe' && channel?.valid && token === channel.settings.verifyToken) {
-        return c.text(c.req.query('hub.challenge') ?? '')
-      }
-      return c.text('Verification failed', 403)
+      return answerHandshake(new URL(c.req.url), channel?.valid ? channel.settings.verifyToken : undefined)
     })
   },
   ui: { Icon: MessengerIcon },

@@ -131,6 +131,7 @@ export const smsChannel = defineChannel({
   texts: {
     en: {
       name: 'SMS',
+      description: 'Text messages to your number arrive as conversations; replies go out by SMS (Twilio or a compatible provider).',
       fields: {
         accountSid: { label: 'Account SID', help: 'From your Twilio console (starts with AC).' },
         phoneNumber: { label: 'Phone number', help: 'The number customers text, in international form (+47 …). Replies come from it.' },
@@ -140,12 +141,13 @@ export const smsChannel = defineChannel({
       secrets: { authToken: { label: 'Auth token', help: 'From your Twilio console: it signs the webhooks and authorises replies.' } },
       setup: [
         'In the Twilio console, open the number’s Messaging configuration.',
-        'Set “A message comes in” to Webhook, HTTP POST, with this app’s address followed by {webhookUrl}.',
+        'Set “A message comes in” to Webhook, HTTP POST, {webhookUrl}.',
         'Enter the account SID and auth token here. Replies are sent through the Messages API; delivery reports come back by themselves.',
       ],
     },
     nb: {
       name: 'SMS',
+      description: 'SMS til nummeret ditt kommer inn som samtaler; svar sendes som SMS (Twilio eller en kompatibel leverandør).',
       fields: {
         accountSid: { label: 'Konto-SID', help: 'Fra Twilio-konsollen (begynner med AC).' },
         phoneNumber: { label: 'Telefonnummer', help: 'Nummeret kundene sender SMS til, i internasjonal form (+47 …). Svar sendes fra det.' },
@@ -158,7 +160,7 @@ export const smsChannel = defineChannel({
       secrets: { authToken: { label: 'Autentiseringstoken', help: 'Fra Twilio-konsollen: det signerer webhookene og gir lov til å sende svar.' } },
       setup: [
         'Åpne nummerets Messaging-oppsett i Twilio-konsollen.',
-        'Sett «A message comes in» til Webhook, HTTP POST, med appens adresse fulgt av {webhookUrl}.',
+        'Sett «A message comes in» til Webhook, HTTP POST, {webhookUrl}.',
         'Skriv inn konto-SID og autentiseringstoken her. Svar sendes gjennom Messages-API-et; leveringsrapporter kommer tilbake av seg selv.',
       ],
     },

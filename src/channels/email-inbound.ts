@@ -86,6 +86,11 @@ export async function handleInboundEmail(message: ForwardableEmailMessage, env: 
     message.setReject(`No inbox receives mail for ${message.to}`)
     return
   }
+  // A disabled channel keeps its address (and its history) but takes nothing in until enabled again.
+  if (channel.status !== 'active') {
+    message.setReject(`${message.to} does not take mail at the moment`)
+    return
+  }
   const raw = await readRaw(message.raw)
   const rawKey = `${channel.accountId}/raw/${new Date().toISOString().slice(0, 10)}/${newId()}.eml`
   const plugin = findPlugin(channel.pluginId)!

@@ -240,12 +240,66 @@ export interface FieldText {
 /** Everything a plugin says to people, in one language. */
 export interface ChannelTexts {
   name: string
+  /** One line under the name in "Connect a channel": what the channel brings in. */
+  description?: string
   /** Labels and help for the settings schema's keys. */
   fields?: Record<string, FieldText>
   /** Labels and help for the secrets' keys. */
   secrets?: Record<string, FieldText>
-  /** Steps that connect the channel to its provider, shown on the channel's settings page ({webhookUrl} is filled in). */
+  /**
+   * Steps that connect the channel to its provider, shown after saving. Filled in with this
+   * deployment's absolute addresses: {webhookUrl} (the inbound endpoint), {routesUrl} (the plugin's
+   * own routes for this channel) and {baseUrl}.
+   */
   setup?: string[]
+}
+
+/** One thing a channel's settings page checked (or could not check) about its set-up. */
+export interface SetupCheck {
+  /** `unknown`: this deployment cannot check it (DNS records, a provider's dashboard): `text` says where to look. */
+  status: 'ok' | 'problem' | 'unknown'
+  text: string
+}
+
+/** What a plugin's setup instructions get: the saved channel and where this deployment answers. */
+export interface ChannelSetupProps {
+  channel: ChannelRecord
+  /** The UI language: a plugin's own words for its instructions come in it. */
+  locale: 'en' | 'nb'
+  /** The settings as stored (validated by the plugin's schema when they are valid). */
+  settings: unknown
+  urls: {
+    /** This deployment's origin (https://support.example.com), no trailing slash. */
+    base: string
+    /** POST /channels/<channel id>/inbound, absolute. */
+    webhook: string
+    /** /channels/<plugin id>/<channel id>, absolute: the plugin's own routes for this channel. */
+    routes: string
+    /** A page of this deployment that shows the channel's embed (signed-in admins only). */
+    preview: string
+  }
+}
+
+/** What a plugin's own settings fields get (for settings the generic form cannot draw, such as a list of objects). */
+export interface SettingsFieldsProps {
+  /** The UI language. */
+  locale: 'en' | 'nb'
+  /** The settings as stored, or as the admin just typed them when the form comes back with errors. */
+  values: Record<string, unknown>
+  /** Problems by settings key (the first path segment of each zod issue). */
+  errors: Record<string, string>
+}
+
+/**
+ * A value a channel holds on its own (an email address, a widget origin): no two channels of the
+ * plugin that are not removed may claim the same one. `values` reads stored settings defensively and
+ * returns them normalised (lower case, …); `acrossAccounts` when the value routes globally (mail to an
+ * address reaches one channel, whichever workspace it is in).
+ */
+export interface ExclusiveSetting {
+  field: string
+  values(settings: unknown): string[]
+  acrossAccounts?: boolean
 }
 
 /** What a plugin's own routes get besides the app: a way to read their channel without core's services. */
@@ -295,6 +349,12 @@ export interface ChannelPlugin<S extends z.ZodTypeAny = z.ZodTypeAny> {
   }
   /** The largest webhook body accepted, in bytes (default 1 MiB); a bigger one gets a 413 and nothing is stored. */
   maxPayloadBytes?: number
+  /**
+   * Answers a provider's GET on the channel's inbound URL (a subscription handshake such as Meta's
+   * hub.challenge), so one callback URL serves the handshake and the events. Without it such a GET
+   * gets a 405.
+   */
+  handshake?(request: Request, ctx: ChannelContext<z.infer<S>>): Response | Promise<Response>
   /** Checks a webhook's signature or token before anything is parsed. */
   verify?(request: Request, ctx: ChannelContext<z.infer<S>>): Promise<boolean>
   parse(input: InboundInput, ctx: ChannelContext<z.infer<S>>): Promise<InboundMessage[]>
@@ -313,9 +373,31 @@ export interface ChannelPlugin<S extends z.ZodTypeAny = z.ZodTypeAny> {
   replyOptions?: z.ZodTypeAny
   /** Labels, help and setup steps in every UI language (en, nb); without them labels are made from the keys. */
   texts?: { en: ChannelTexts; nb: ChannelTexts }
+  /** Settings values that two channels may not share (addresses, origins): saving a duplicate is refused next to the field. */
+  exclusive?: ExclusiveSetting[]
+  /** What the channel's settings page can check about its set-up (bindings, secrets, syntax), and what it cannot. */
+  checks?(ctx: ChannelContext<z.infer<S>>, locale: 'en' | 'nb'): SetupCheck[]
+  /**
+   * For settings keys the generic form cannot draw (a list of objects): reads them from the posted
+   * form (values are strings or string arrays); `ui.SettingsFields` draws them.
+   */
+  settingsFromForm?(body: Record<string, string | string[]>): Record<string, unknown>
   /** Extra routes, mounted under /channels/<id>; `kit.channel` reads the channel a path names. */
   routes?(app: Hono<AppEnv>, kit: PluginRouteKit<z.infer<S>>): void
-  ui: { Icon: FC; SettingsForm?: FC<{ settings: z.infer<S> }>; MessageMeta?: FC; ComposerFields?: FC<ComposerFieldsProps> }
+  ui: {
+    Icon: FC
+    /** Draws the settings keys `settingsFromForm` reads, inside the channel's settings form. */
+    SettingsFields?: FC<SettingsFieldsProps>
+    /** Instructions after saving, beyond the `texts.setup` steps (an embed snippet, provider steps naming the channel's address). */
+    Setup?: FC<ChannelSetupProps>
+    /**
+     * The HTML a customer's site embeds (a script tag, a form). Its settings page shows it as code
+     * to copy, and its preview page (this deployment, admins only) puts it live.
+     */
+    Embed?: FC<ChannelSetupProps>
+    MessageMeta?: FC
+    ComposerFields?: FC<ComposerFieldsProps>
+  }
 }
 
 export const defineChannel = <S extends z.ZodTypeAny>(plugin: ChannelPlugin<S>): ChannelPlugin<S> => plugin

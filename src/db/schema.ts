@@ -185,6 +185,14 @@ export const channels = sqliteTable(
     // JSON validated by the plugin's settings schema.
     settings: text('settings', { mode: 'json' }).$type<Record<string, unknown>>().notNull().default({}),
     secrets: text('secrets', { mode: 'json' }).$type<Record<string, string>>().notNull().default({}),
+    /**
+     * `disabled`: inbound is refused, everything else stays (it can be enabled again). `removed`: gone
+     * for good; its conversations and views stay readable, nothing arrives and no reply goes out, and
+     * its addresses are free for another channel.
+     */
+    status: text('status', { enum: ['active', 'disabled', 'removed'] })
+      .notNull()
+      .default('active'),
     createdAt: createdAt(),
   },
   (t) => [index('channels_inbox_idx').on(t.accountId, t.inboxId)],

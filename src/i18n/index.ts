@@ -16,6 +16,7 @@ import widget from './widget'
 import editor from './editor'
 import sidebar from './sidebar'
 import onboarding from './onboarding'
+import channelSetup from './channel-setup'
 import type { Catalog, Messages } from './define'
 
 /**
@@ -52,6 +53,7 @@ export const catalogs: Catalog[] = [
   editor,
   sidebar,
   onboarding,
+  channelSetup,
 ]
 
 let merged: Record<Locale, Messages> | null = null

@@ -17,7 +17,7 @@ export default defineCatalog({
     'setup.default_inbox': 'Support',
     'setup.connect.title': 'Connect your first channel',
     'setup.connect.intro': 'Your workspace and the inbox “{inbox}” are ready. Connect an email address, a chat widget or another channel so messages arrive.',
-    'setup.connect.open_settings': 'Open the inbox settings',
+    'setup.connect.open_settings': 'Choose a channel',
     'setup.connect.later': 'Inboxes and their channels are under Settings → Inboxes at any time.',
     'setup.connect.skip': 'Skip for now and open the inbox',
     'link.problem_title': 'This link cannot be used',
@@ -99,7 +99,7 @@ export default defineCatalog({
     'setup.connect.title': 'Koble til din første kanal',
     'setup.connect.intro':
       'Arbeidsområdet og innboksen «{inbox}» er klare. Koble til en e-postadresse, en chat eller en annen kanal slik at meldinger kommer inn.',
-    'setup.connect.open_settings': 'Åpne innboksinnstillingene',
+    'setup.connect.open_settings': 'Velg en kanal',
     'setup.connect.later': 'Innbokser og kanalene deres finner du alltid under Innstillinger → Innbokser.',
     'setup.connect.skip': 'Hopp over og åpne innboksen',
     'link.problem_title': 'Denne lenken kan ikke brukes',

@@ -10,6 +10,9 @@ import { durableObjectNotifier, notifyMessageReplaced } from '../rooms/notifier'
 import { recordDeliveryReport } from '../services/outbound'
 import { getChannelById } from '../services/inboxes'
 
+/** What a provider (or a widget) hears from a channel that takes nothing in. */
+export const channelRefusal = (status: string) => (status === 'removed' ? 'This channel has been removed.' : 'This channel is disabled.')
+
 /** Lets a plugin's routes read their channel without importing core's services. */
 function routeKitFor(plugin: ChannelPlugin): PluginRouteKit<unknown> {
   return {
@@ -17,7 +20,7 @@ function routeKitFor(plugin: ChannelPlugin): PluginRouteKit<unknown> {
       // Ids come from the URL: anything that is not an id of ours is simply not found.
       if (!/^[A-Za-z0-9_-]{1,64}$/.test(channelId)) return null
       const channel = await getChannelById(c.var.db, channelId)
-      if (!channel || channel.pluginId !== plugin.id) return null
+      if (!channel || channel.pluginId !== plugin.id || channel.status !== 'active') return null
       return { ...channelContextOf(channel, c.env, c.req.url), valid: plugin.settings.safeParse(channel.settings).success }
     },
     async reportDelivery(c, ctx, report) {
@@ -51,6 +54,8 @@ channelRoutes.post('/channels/:channelId/inbound', async (c) => {
   const channel = await getChannelById(c.var.db, c.req.param('channelId'))
   const plugin = channel && findPlugin(channel.pluginId)
   if (!channel || !plugin) throw new HTTPException(404, { message: 'No such channel.' })
+  // Disabled or removed: the provider hears a clear refusal (its history stays in the inbox).
+  if (channel.status !== 'active') return c.json({ error: channelRefusal(channel.status) }, 410)
   const settings = plugin.settings.safeParse(channel.settings)
   if (!settings.success) throw new HTTPException(409, { message: 'This channel is not configured correctly.' })
   const ctx = channelContextOf(channel, c.env, c.req.url)
@@ -80,6 +85,16 @@ channelRoutes.post('/channels/:channelId/inbound', async (c) => {
   // The provider may expect an answer of its own (TwiML, an empty 200): the plugin shapes it.
   if (plugin.respond) return plugin.respond(results, ctx)
   return c.json({ received: results.length, results }, results.some((result) => result.status !== 'duplicate') ? 201 : 200)
+})
+
+// A provider that checks the callback URL with a GET before it posts events (Meta) gets the plugin's answer.
+channelRoutes.get('/channels/:channelId/inbound', async (c) => {
+  const channel = await getChannelById(c.var.db, c.req.param('channelId'))
+  const plugin = channel && findPlugin(channel.pluginId)
+  if (!channel || !plugin) throw new HTTPException(404, { message: 'No such channel.' })
+  if (channel.status !== 'active') return c.json({ error: channelRefusal(channel.status) }, 410)
+  if (!plugin.handshake) return c.json({ error: 'Events are posted to this address.' }, 405, { Allow: 'POST' })
+  return plugin.handshake(c.req.raw, channelContextOf(channel, c.env, c.req.url))
 })
 
 // Each plugin's own routes (handshakes, callbacks) live under /channels/<plugin id>.

@@ -101,7 +101,7 @@ conversationRoutes.post('/:id/messages', async (c) => {
   const detail = await ownConversation(c)
   const conversation = detail.conversation
   const plugin = findPlugin(conversation.pluginId)
-  const canReply = plugin?.capabilities.outbound ?? false
+  const canReply = (plugin?.capabilities.outbound ?? false) && detail.channelStatus !== 'removed'
   const body = await c.req.parseBody({ all: true })
   const form = agentMessageForm.safeParse(body)
   const kind = body.kind === 'message' ? 'message' : 'comment'
@@ -134,7 +134,9 @@ conversationRoutes.post('/:id/messages', async (c) => {
   if (!form.success) return again(422, form.error.issues[0]?.message ?? t('composer.error.check'))
   if (content.error) return again(422, content.error)
   if (conversation.folder === 'trash') return again(409, t('composer.error.trashed'))
-  if (form.data.kind === 'message' && !canReply) return again(422, t('composer.error.cannot_reply'))
+  if (form.data.kind === 'message' && !canReply) {
+    return again(422, t(detail.channelStatus === 'removed' ? 'composer.error.channel_removed' : 'composer.error.cannot_reply'))
+  }
   const isReply = form.data.kind === 'message'
   // Switching a chat to email: the reply goes out through the inbox's email channel, to the
   // contact's address, and their answer by mail comes back into this conversation.

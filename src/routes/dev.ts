@@ -2,7 +2,7 @@ import { Hono } from 'hono'
 import type { AppEnv, Bindings } from '../env'
 import type { Notifier } from '../channels/pipeline'
 import { allowDemoOrigin, demoLogins, demoPassword, seedDemoWorkspace } from '../services/demo'
-import { handleInboundEmail } from '../channels/email-inbound'
+import { deliverRawEmail } from '../channels/email-delivery'
 import { devOutboxEnabled, devOutboxPrefix } from '../services/system-email'
 import { escapeHtml } from '../lib/sanitize-html'
 
@@ -57,39 +57,8 @@ devRoutes.post('/dev/email/batch', async (c) => {
   return c.json(results)
 })
 
-async function deliverLocally(env: Bindings, ctx: Pick<ExecutionContext, 'waitUntil'>, from: string, to: string, raw: Uint8Array): Promise<string | null> {
-  let rejected: string | null = null
-  const headerBlock = new TextDecoder().decode(raw.subarray(0, Math.min(raw.byteLength, 64 * 1024))).split(/\r?\n\r?\n/)[0] ?? ''
-  const headers = new Headers()
-  for (const line of headerBlock.replace(/\r?\n[ \t]+/g, ' ').split(/\r?\n/)) {
-    const colon = line.indexOf(':')
-    if (colon > 0) {
-      try {
-        headers.append(line.slice(0, colon).trim(), line.slice(colon + 1).trim())
-      } catch {
-        // A header Headers refuses (odd characters) is still in the raw message the handler reads.
-      }
-    }
-  }
-  const message = {
-    from,
-    to,
-    raw: new Response(raw).body!,
-    rawSize: raw.byteLength,
-    headers,
-    canBeForwarded: false,
-    setReject(reason: string) {
-      rejected = reason
-    },
-    async forward() {
-      throw new Error('forwarding is not simulated locally')
-    },
-    async reply() {
-      throw new Error('replying is not simulated locally')
-    },
-  } as unknown as ForwardableEmailMessage
-  await handleInboundEmail(message, env, ctx)
-  return rejected
+function deliverLocally(env: Bindings, ctx: Pick<ExecutionContext, 'waitUntil'>, from: string, to: string, raw: Uint8Array): Promise<string | null> {
+  return deliverRawEmail(env, ctx, from, to, raw)
 }
 
 /**

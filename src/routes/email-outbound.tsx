@@ -47,7 +47,7 @@ emailOutboundRoutes.get('/:id/reply-fields', async (c) => {
 /** A fresh composer (the forward form's Cancel). */
 emailOutboundRoutes.get('/:id/composer', async (c) => {
   const detail = await ownConversation(c)
-  const canReply = findPlugin(detail.conversation.pluginId)?.capabilities.outbound ?? false
+  const canReply = (findPlugin(detail.conversation.pluginId)?.capabilities.outbound ?? false) && detail.channelStatus !== 'removed'
   const [seenSeq, drafts] = await Promise.all([
     lastSeqOf(c.var.db, c.var.accountId, detail.conversation.id),
     draftsOf(c.var.db, c.var.user.id, detail.conversation.id),
@@ -94,7 +94,7 @@ emailOutboundRoutes.post('/:id/forward', async (c) => {
       messageId: message.id,
     }),
   )
-  const canReply = findPlugin(detail.conversation.pluginId)?.capabilities.outbound ?? false
+  const canReply = (findPlugin(detail.conversation.pluginId)?.capabilities.outbound ?? false) && detail.channelStatus !== 'removed'
   return c.html(
     <>
       <Composer conversationId={detail.conversation.id} canReply={canReply} seenSeq={message.seq} pluginId={detail.conversation.pluginId} />

@@ -3,23 +3,17 @@ import { HTTPException } from 'hono/http-exception'
 import { z } from 'zod'
 import type { AppEnv } from '../env'
 import { requireRole } from '../auth/middleware'
-import { findPlugin } from '../channels/registry'
 import { InputError } from '../lib/errors'
 import { getInbox } from '../services/inboxes'
 import { assertInboxNameFree } from '../services/inbox-admin'
-import { listChannelsOfInbox, listMemberIds, updateChannelSettings, updateInbox } from '../services/inbox-settings'
+import { listChannelsOfInbox, listMemberIds, updateInbox } from '../services/inbox-settings'
 import { listAllUsers } from '../services/users'
-import { ChannelForm, InboxForm, InboxSettingsPage } from '../../templates/inbox-settings'
-import { formToSettings, schemaFields } from '../../templates/schema-form'
-import { channels } from '../db/schema'
-import { and, eq } from 'drizzle-orm'
+import { InboxForm, InboxSettingsPage } from '../../templates/inbox-settings'
 import { t } from '../i18n'
 
-/** An inbox's settings (/inbox/:inboxId/settings) and its channels' (/channels-settings/:channelId): admins only. */
+/** An inbox's settings (/inbox/:inboxId/settings): admins only. Its channels' pages are routes/channel-setup.tsx. */
 export const inboxSettingsRoutes = new Hono<AppEnv>()
 inboxSettingsRoutes.use('/:inboxId/settings', requireRole('admin', 'super_admin'))
-export const channelSettingsRoutes = new Hono<AppEnv>()
-channelSettingsRoutes.use('*', requireRole('admin', 'super_admin'))
 
 const inboxForm = z.object({
   name: z.string().default(''),
@@ -72,23 +66,4 @@ inboxSettingsRoutes.post('/:inboxId/settings', async (c) => {
     throw error
   }
   return render(200)
-})
-
-channelSettingsRoutes.post('/:channelId', async (c) => {
-  const { db, accountId, user } = c.var
-  const [channel] = await db
-    .select()
-    .from(channels)
-    .where(and(eq(channels.accountId, accountId), eq(channels.id, c.req.param('channelId'))))
-    .limit(1)
-  const plugin = channel && findPlugin(channel.pluginId)
-  if (!channel || !plugin) throw new HTTPException(404, { message: t('errors.no_such_channel') })
-  const body = await c.req.parseBody()
-  const settings = formToSettings(schemaFields(plugin.settings), body)
-  const secrets = Object.fromEntries((plugin.secrets ?? []).map(({ key }) => [key, String(body[`secret.${key}`] ?? '')]))
-  const name = String(body.name ?? '')
-  const result = await updateChannelSettings(db, user, channel.id, { name, settings, secrets })
-  if (!result.ok) return c.html(<ChannelForm channel={channel} values={settings} name={name} errors={result.errors} />, 422)
-  const [saved] = await db.select().from(channels).where(eq(channels.id, channel.id))
-  return c.html(<ChannelForm channel={saved!} saved />)
 })

@@ -6,6 +6,7 @@ import { z } from 'zod'
 import type { AppEnv } from '../env'
 import { attachments, channels, messages } from '../db/schema'
 import { getChannelById } from '../services/inboxes'
+import { channelRefusal } from './channels'
 import { teamAvailability } from '../services/availability'
 import { originAllowed, resumeVisit, verifyVisitorToken, type VisitorIdentity } from '../services/visitors'
 import { visitorHeader, type VisitorIdentityHeader } from '../rooms/visitor-protocol'
@@ -23,6 +24,7 @@ const chatSettings = z.object({
   greeting: z.string().default('Hi! How can we help?'),
   chatflow: z.string().default('none'),
   language: z.enum(['auto', ...locales]).catch('auto'),
+  awayMessage: z.string().max(500).optional().catch(undefined),
 })
 
 /** The visitor's language: the channel's choice, else their browser's. */
@@ -32,6 +34,7 @@ const widgetLocale = (c: Context<AppEnv>, settings: { language: 'auto' | Locale 
 async function chatChannelFor(c: Context<AppEnv>) {
   const channel = await getChannelById(c.var.db, c.req.param('channelId') ?? '')
   if (channel?.pluginId !== 'chat') throw new HTTPException(404, { message: 'No such chat channel.' })
+  if (channel.status !== 'active') throw new HTTPException(410, { message: channelRefusal(channel.status) })
   const settings = chatSettings.safeParse(channel.settings)
   if (!settings.success) throw new HTTPException(409, { message: 'This chat channel is not configured correctly.' })
   return { channel, settings: settings.data }
@@ -88,6 +91,7 @@ widgetRoutes.post('/widget/:channelId/session', async (c) => {
     conversationId: visit.conversationId,
     returning: visit.returning,
     greeting: settings.greeting,
+    awayMessage: settings.awayMessage ?? null,
     teamName: channel.name,
     availability,
     locale,

@@ -10,6 +10,8 @@ import type { Conversation } from './conversations'
 export interface ConversationDetail {
   conversation: Conversation
   channelName: string
+  /** A removed channel's conversations stay readable, but take no replies. */
+  channelStatus: (typeof channels.$inferSelect)['status']
   contact: typeof contacts.$inferSelect | null
   assigneeName: string | null
   /** The chatflow's progress, for bot conversations. */
@@ -37,6 +39,7 @@ const detailParts = () => ({
 type DetailParts = ReturnType<typeof detailParts>
 type DetailRow = { [P in keyof DetailParts]: { [K in keyof DetailParts[P]]: DetailParts[P][K] extends SQL.Aliased<infer T> ? T : never } } & {
   channelName: string
+  channelStatus: (typeof channels.$inferSelect)['status']
   assigneeName: string | null
 }
 
@@ -44,6 +47,7 @@ const conversationDetail = compiled<DetailRow[]>(() => {
   // Flat for the compiled statement (`part.key`), nested again when read.
   const fields: Record<string, SQL.Aliased> = {
     channelName: sql<string>`${channels.name}`.as('channel_name'),
+    channelStatus: sql<string>`${channels.status}`.as('channel_status'),
     assigneeName: sql<string | null>`${users.name}`.as('assignee_name'),
   }
   for (const [part, columns] of Object.entries(detailParts())) for (const [key, field] of Object.entries(columns)) fields[`${part}.${key}`] = field

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, sql } from 'drizzle-orm'
+import { and, asc, desc, eq, ne, sql } from 'drizzle-orm'
 import { z } from 'zod'
 import type { Db } from '../db/client'
 import { inOneRoundTrip, reads, type Reads } from '../db/round-trip'
@@ -32,12 +32,12 @@ export interface Recipients {
   bcc: Recipient[]
 }
 
-/** The email channels of an inbox, oldest first: the first is where mail from the inbox goes out. */
+/** The email channels of an inbox, oldest first: the first is where mail from the inbox goes out (never a removed one). */
 export function emailChannelsOf(db: Db, accountId: string, inboxId: string) {
   return db
     .select()
     .from(channels)
-    .where(and(eq(channels.accountId, accountId), eq(channels.inboxId, inboxId), eq(channels.pluginId, mailPluginId())))
+    .where(and(eq(channels.accountId, accountId), eq(channels.inboxId, inboxId), eq(channels.pluginId, mailPluginId()), ne(channels.status, 'removed')))
     .orderBy(asc(channels.createdAt), asc(channels.id))
 }
 

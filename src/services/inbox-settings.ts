@@ -1,9 +1,7 @@
 import { and, asc, eq, inArray, sql } from 'drizzle-orm'
 import type { Db } from '../db/client'
 import { idChunks } from '../db/chunk'
-import { forgetCachedChannels } from './inboxes'
 import { channels, conversations, inboxes, inboxMembers, users } from '../db/schema'
-import { findPlugin } from '../channels/registry'
 import { InputError } from '../lib/errors'
 import { t } from '../i18n'
 import { recordAudit, type User } from './users'
@@ -189,47 +187,4 @@ export async function applyDefaultAssignment(db: Db, conversationId: string, inb
     .set({ assigneeId })
     .where(and(eq(conversations.id, conversationId), sql`${conversations.assigneeId} is null`, sql`${conversations.assigneeBot} is null`))
   return assigneeId
-}
-
-export type SettingsResult = { ok: true } | { ok: false; errors: Record<string, string> }
-
-/** Validates a channel's settings with its plugin's schema and stores them; secrets left blank are kept. */
-export async function updateChannelSettings(
-  db: Db,
-  actor: User,
-  channelId: string,
-  input: { name: string; settings: Record<string, unknown>; secrets: Record<string, string> },
-): Promise<SettingsResult> {
-  const [channel] = await db
-    .select()
-    .from(channels)
-    .where(and(eq(channels.accountId, actor.accountId), eq(channels.id, channelId)))
-    .limit(1)
-  const plugin = channel && findPlugin(channel.pluginId)
-  if (!channel || !plugin) throw new InputError(t('errors.no_such_channel'))
-  const errors: Record<string, string> = {}
-  const name = input.name.trim()
-  if (!name || name.length > 120) errors.name = 'A channel name has 1 to 120 characters.'
-  const parsed = plugin.settings.safeParse(input.settings)
-  if (!parsed.success) {
-    for (const issue of parsed.error.issues) {
-      const key = String(issue.path[0] ?? 'settings')
-      errors[key] ??= issue.message
-    }
-  }
-  if (Object.keys(errors).length > 0 || !parsed.success) return { ok: false, errors }
-  const secrets = { ...channel.secrets }
-  for (const { key } of plugin.secrets ?? []) {
-    const value = input.secrets[key]?.trim()
-    if (value) secrets[key] = value
-  }
-  await db
-    .update(channels)
-    .set({ name, settings: parsed.data as Record<string, unknown>, secrets })
-    .where(eq(channels.id, channel.id))
-  forgetCachedChannels()
-  await recordAudit(db, actor.accountId, actor.id, 'channel:update', channel.id, {
-    secretsChanged: Object.keys(input.secrets).filter((key) => input.secrets[key]?.trim()),
-  })
-  return { ok: true }
 }

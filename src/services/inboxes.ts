@@ -1,4 +1,4 @@
-import { and, asc, eq } from 'drizzle-orm'
+import { and, asc, eq, ne } from 'drizzle-orm'
 import type { Db } from '../db/client'
 import { reads, type Reads } from '../db/round-trip'
 import { channels, inboxes } from '../db/schema'
@@ -30,8 +30,12 @@ export async function getChannelById(db: Db, channelId: string): Promise<Channel
   return row ?? null
 }
 
+/** A plugin's channels that still take part (disabled ones too: they answer with a refusal); removed ones are left out. */
 export function listChannelsOfPlugin(db: Db, pluginId: string): Promise<Channel[]> {
-  return db.select().from(channels).where(eq(channels.pluginId, pluginId))
+  return db
+    .select()
+    .from(channels)
+    .where(and(eq(channels.pluginId, pluginId), ne(channels.status, 'removed')))
 }
 
 /**

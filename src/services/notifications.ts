@@ -1,4 +1,4 @@
-import { and, count, desc, eq, inArray, isNull, sql } from 'drizzle-orm'
+import { and, count, desc, eq, inArray, isNull, ne, sql } from 'drizzle-orm'
 import { z } from 'zod'
 import type { Db } from '../db/client'
 import { idChunks, insertInChunks } from '../db/chunk'
@@ -186,7 +186,7 @@ export async function notificationSender(db: Db, accountId: string, inboxId: str
   const rows = await db
     .select({ inboxId: channels.inboxId, settings: channels.settings, name: channels.name })
     .from(channels)
-    .where(and(eq(channels.accountId, accountId), eq(channels.pluginId, plugin.id)))
+    .where(and(eq(channels.accountId, accountId), eq(channels.pluginId, plugin.id), ne(channels.status, 'removed')))
   const ordered = [...rows.filter((row) => row.inboxId === inboxId), ...rows.filter((row) => row.inboxId !== inboxId)]
   for (const row of ordered) {
     const address = plugin.emailRouting.fromAddress(row.settings)

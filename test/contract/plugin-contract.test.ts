@@ -51,6 +51,8 @@ for (const { plugin, contract } of plugins) {
       for (const locale of locales) {
         const texts = plugin.texts?.[locale]
         expect(texts?.name, `texts.${locale}.name`).toBeTruthy()
+        // "Connect a channel" lists every plugin with its one line.
+        expect(texts?.description, `texts.${locale}.description`).toBeTruthy()
         for (const field of fields) expect(texts?.fields?.[field.key]?.label, `texts.${locale}.fields.${field.key}.label`).toBeTruthy()
         for (const secret of plugin.secrets ?? []) expect(texts?.secrets?.[secret.key]?.label, `texts.${locale}.secrets.${secret.key}.label`).toBeTruthy()
         // The settings page reads them in the agent's language.

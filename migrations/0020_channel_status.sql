@@ -1,0 +1,1 @@
+ALTER TABLE `channels` ADD `status` text DEFAULT 'active' NOT NULL;
