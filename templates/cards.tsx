@@ -242,7 +242,7 @@ export const ContactCard: FC<{ conversationId: string; contact: Contact | null; 
   return (
     <section class="card contact-card" id="card-contact" aria-label={t('cards.contact')}>
       <div class="contact-head">
-        <Avatar name={contact.name ?? contact.email} />
+        <Avatar name={contact.name ?? contact.email} src={contact.avatarUrl} />
         <div class="contact-id">
           <a class="contact-name" href={`/contacts/${contact.id}`}>
             {name}

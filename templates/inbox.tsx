@@ -58,9 +58,10 @@ export const ChannelIcon: FC<{ pluginId: string }> = ({ pluginId }) => {
   )
 }
 
-export const Avatar: FC<{ name: string | null | undefined; kind?: 'contact' | 'agent' }> = ({ name, kind }) => (
+export const Avatar: FC<{ name: string | null | undefined; kind?: 'contact' | 'agent'; src?: string | null }> = ({ name, kind, src }) => (
   <span class={`avatar avatar-${kind ?? 'contact'}`} aria-hidden="true">
-    {initials(name)}
+    {/* A channel's profile picture (https only, see services/contact-profile.ts); initials when there is none. */}
+    {src ? <img src={src} alt="" width="32" height="32" loading="lazy" referrerpolicy="no-referrer" class="avatar-picture" /> : initials(name)}
   </span>
 )
 
@@ -523,7 +524,11 @@ export const AutomatedChip: FC<{ kind: AutomatedKind }> = ({ kind }) => (
  */
 export const DeliveryStatus: FC<{ message: ThreadMessage }> = ({ message }) => {
   if (message.direction !== 'out' || message.kind !== 'message' || message.deliveryStatus === 'none') return null
-  if (message.deliveryStatus === 'sent') return <p class="delivery delivery-sent">{t('inbox.delivery.sent')}</p>
+  if (message.deliveryStatus === 'sent') {
+    // A provider's receipts (Messenger's delivery and read) say how far it got.
+    const receipt = message.metadata?.readAt ? 'read' : message.metadata?.deliveredAt ? 'delivered' : 'sent'
+    return <p class={`delivery delivery-${receipt}`}>{t(`inbox.delivery.${receipt}`)}</p>
+  }
   const retryButton = (label: string) => (
     <button
       type="button"
@@ -555,6 +560,10 @@ export const DeliveryStatus: FC<{ message: ThreadMessage }> = ({ message }) => {
     </p>
   )
 }
+
+/** Whether agents may reply: through the channel, or by email for a channel without a way back (a form) when the contact has an address. */
+export const canReplyOn = (plugin: { capabilities: { outbound: boolean; replyByEmail?: boolean } } | undefined, emailSwitchAddress?: string | null) =>
+  Boolean(plugin?.capabilities.outbound || (plugin?.capabilities.replyByEmail && emailSwitchAddress))
 
 /** Messages appended to an open thread over the socket (or after a post): deduplicated by id. */
 export const AppendedMessages: FC<{ messages: ThreadMessage[]; timeZone: string; viewer?: Viewer }> = ({ messages, timeZone, viewer }) => (
@@ -660,9 +669,11 @@ export const ThreadPane: FC<{
   viewer: Viewer
   timeZone: string
   emailSwitchAddress?: string
+  /** Why no reply can go (a closed messaging window, no address to answer by email): the composer says so. */
+  replyClosed?: string
   /** The viewer's own drafts for this conversation. */
   drafts?: DraftsByKind
-}> = ({ detail, messages, users, place, viewer, timeZone, emailSwitchAddress, drafts }) => {
+}> = ({ detail, messages, users, place, viewer, timeZone, emailSwitchAddress, replyClosed, drafts }) => {
   const conversation = detail.conversation
   const plugin = findPlugin(conversation.pluginId)
   const lastSeq = messages[messages.length - 1]?.seq ?? 0
@@ -686,7 +697,8 @@ export const ThreadPane: FC<{
         {!readOnly && (
           <Composer
             conversationId={conversation.id}
-            canReply={plugin?.capabilities.outbound ?? false}
+            canReply={canReplyOn(plugin, emailSwitchAddress) && !replyClosed}
+            replyClosed={replyClosed}
             seenSeq={lastSeq}
             pluginId={conversation.pluginId}
             emailSwitchAddress={emailSwitchAddress}

@@ -1,32 +1,7 @@
-import { z } from 'zod'
-import { defineChannel, type InboundMessage } from '../../src/channels/types'
-import { verifyHmacSha256Hex } from '../../src/lib/hmac'
-
-const settings = z.object({
-  pageId: z.string().min(1),
-  pageName: z.string().optional(),
-  /** The token Meta echoes back when the webhook is registered. */
-  verifyToken: z.string().min(8),
-})
-
-// The parts of Meta's webhook payload we read; everything else is ignored.
-const webhook = z.object({
-  object: z.literal('page'),
-  entry: z.array(
-    z.object({
-      messaging: z
-        .array(
-          z.object({
-            sender: z.object({ id: z.string() }),
-            recipient: z.object({ id: z.string() }),
-            timestamp: z.number(),
-            message: z.object({ mid: z.string(), text: z.string().optional(), is_echo: z.boolean().optional() }).optional(),
-          }),
-        )
-        .default([]),
-    }),
-  ),
-})
+import { defineChannel, verifyHmacSha256Hex } from '../../src/channels/types'
+import { fetchProfile, messagingTypeFor, sendReply, windowReason } from './graph'
+import { messengerSettings } from './settings'
+import { parseWebhook, receiptsOf } from './webhook'
 
 function MessengerIcon() {
   return (
@@ -42,12 +17,20 @@ function MessengerIcon() {
   )
 }
 
+/**
+ * Facebook Messenger: Meta's signed page webhook in (messages, postbacks, quick replies, echoes of
+ * the page's own messages, delivery and read receipts), the Send API out, within Meta's messaging
+ * window; names and pictures from the User Profile API.
+ */
 export const messengerChannel = defineChannel({
   id: 'messenger',
   name: 'Facebook Messenger',
   view: 'Messenger',
-  settings,
-  secrets: [{ key: 'appSecret', label: 'App secret (signs Meta’s webhooks)' }],
+  settings: messengerSettings,
+  secrets: [
+    { key: 'appSecret', label: 'App secret (signs Meta’s webhooks)' },
+    { key: 'pageAccessToken', label: 'Page access token' },
+  ],
   texts: {
     en: {
       name: 'Facebook Messenger',
@@ -55,12 +38,25 @@ export const messengerChannel = defineChannel({
         pageId: { label: 'Page id', help: 'The numeric id of the Facebook page whose messages arrive here.' },
         pageName: { label: 'Page name' },
         verifyToken: { label: 'Verify token', help: 'Any string of 8 or more characters; enter the same one in Meta’s webhook settings.' },
+        graphApiUrl: { label: 'Graph API URL', help: 'Leave as https://graph.facebook.com.' },
+        humanAgent: {
+          label: 'Human Agent permission',
+          help: 'Turn on only if Meta granted your page Human Agent: agents may then answer for 7 days after the customer’s last message instead of 24 hours.',
+        },
+        appId: { label: 'App id', help: 'Your Meta app’s id: echoes of replies sent from here are recognised as ours.' },
       },
-      secrets: { appSecret: { label: 'App secret (signs Meta’s webhooks)', help: 'From your Meta app’s Basic settings.' } },
+      secrets: {
+        appSecret: { label: 'App secret (signs Meta’s webhooks)', help: 'From your Meta app’s Basic settings.' },
+        pageAccessToken: {
+          label: 'Page access token',
+          help: 'Generated for the page in the Messenger settings of your Meta app: replies and profiles use it.',
+        },
+      },
       setup: [
         'In your Meta app, add the Messenger product and subscribe the page to the messages field.',
         'Callback URL: {routesUrl}/webhook for the handshake; events go to {webhookUrl}.',
-        'Use the verify token entered here, and paste the app secret below.',
+        'Use the verify token entered here, and paste the app secret and the page access token below.',
+        'Subscribe the page to messages, message_echoes, message_deliveries, message_reads, messaging_postbacks.',
       ],
     },
     nb: {
@@ -69,17 +65,34 @@ export const messengerChannel = defineChannel({
         pageId: { label: 'Side-ID', help: 'Den numeriske ID-en til Facebook-siden som meldingene kommer fra.' },
         pageName: { label: 'Sidenavn' },
         verifyToken: { label: 'Verifiseringstoken', help: 'En streng på minst 8 tegn; skriv den samme i Metas webhook-innstillinger.' },
+        graphApiUrl: { label: 'Graph API-adresse', help: 'La stå som https://graph.facebook.com.' },
+        humanAgent: {
+          label: 'Human Agent-tillatelse',
+          help: 'Slå på bare hvis Meta har gitt siden Human Agent: da kan agenter svare i 7 dager etter kundens siste melding i stedet for 24 timer.',
+        },
+        appId: { label: 'App-ID', help: 'ID-en til Meta-appen din: ekko av svar sendt herfra kjennes igjen som våre.' },
       },
-      secrets: { appSecret: { label: 'Apphemmelighet (signerer Metas webhooks)', help: 'Fra Basic settings i Meta-appen din.' } },
+      secrets: {
+        appSecret: { label: 'Apphemmelighet (signerer Metas webhooks)', help: 'Fra Basic settings i Meta-appen din.' },
+        pageAccessToken: { label: 'Sidetilgangstoken', help: 'Lages for siden i Messenger-innstillingene i Meta-appen: svar og profiler bruker det.' },
+      },
       setup: [
         'I Meta-appen: legg til Messenger og abonner siden på feltet messages.',
         'Callback-URL: {routesUrl}/webhook for håndtrykket; hendelser går til {webhookUrl}.',
-        'Bruk verifiseringstokenet du skrev her, og lim inn apphemmeligheten under.',
+        'Bruk verifiseringstokenet du skrev her, og lim inn apphemmeligheten og sidetilgangstokenet under.',
+        'Abonner siden på messages, message_echoes, message_deliveries, message_reads, messaging_postbacks.',
       ],
     },
   },
-  // Replies need the Graph API and a page token; sending arrives with the Messenger issue.
-  capabilities: { outbound: false, webhook: true },
+  capabilities: {
+    outbound: true,
+    webhook: true,
+    text: 'plain',
+    // The Send API's limit for a text message.
+    maxLength: 2000,
+    attachments: true,
+    attachmentLimits: { maxFiles: 5, maxBytes: 25 * 1024 * 1024 },
+  },
   async verify(request, ctx) {
     const appSecret = ctx.secrets.appSecret
     const header = request.headers.get('X-Hub-Signature-256') ?? ''
@@ -89,22 +102,21 @@ export const messengerChannel = defineChannel({
   },
   async parse(input, ctx) {
     if (input.type !== 'http') return []
-    const payload = webhook.parse(await input.request.json())
-    const messages: InboundMessage[] = []
-    for (const entry of payload.entry) {
-      for (const event of entry.messaging) {
-        // Echoes are our page's own messages; attachments-only messages get a placeholder.
-        if (!event.message || event.message.is_echo || event.sender.id === ctx.settings.pageId) continue
-        messages.push({
-          externalId: event.message.mid,
-          from: { externalId: event.sender.id },
-          text: event.message.text ?? '(attachment)',
-          sentAt: event.timestamp,
-          thread: { key: event.sender.id },
-        })
-      }
-    }
-    return messages
+    return parseWebhook(await input.request.json(), ctx)
+  },
+  async receipts(input) {
+    if (input.type !== 'http') return []
+    return receiptsOf(await input.request.json().catch(() => null))
+  },
+  profile: (from, ctx) => (from.externalId ? fetchProfile(ctx, from.externalId) : Promise.resolve(null)),
+  replyWindow: (state, ctx) => (messagingTypeFor(state.lastInboundAt, ctx.settings) ? null : windowReason(state.lastInboundAt, ctx.settings)),
+  async send(message, ctx) {
+    const psid = message.to.externalId
+    if (!psid) return { status: 'failed', reason: 'This conversation has no Messenger recipient to answer.' }
+    const kind = messagingTypeFor(message.lastInboundAt, ctx.settings)
+    // The window closed while the reply waited in the queue: Meta would refuse it too.
+    if (!kind) return { status: 'failed', reason: windowReason(message.lastInboundAt, ctx.settings) }
+    return sendReply(ctx, psid, kind, message.text, message.attachments ?? [])
   },
   routes(app, kit) {
     // Meta's subscription handshake: echo hub.challenge when the verify token matches.

@@ -21,6 +21,9 @@ export default defineCatalog({
     'composer.error.check_recipients': 'Check the recipients.',
     'composer.error.trashed': 'Restore this conversation before writing in it.',
     'composer.error.cannot_reply': 'This channel cannot send replies; add a comment instead.',
+    'composer.error.no_email_address':
+      'This submission has no email address, so a reply cannot reach the sender. Add an address to the contact to answer by email.',
+    'composer.reply_by_email': 'The reply goes by email to {address}; their answer continues this conversation.',
     'composer.error.no_email_switch': 'This visitor has no email address, or the inbox has no email channel.',
     'composer.error.collision': '{name} replied since you opened this conversation. Read their reply, then send yours anyway if it still fits.',
     'composer.error.someone': 'Someone',
@@ -75,6 +78,9 @@ export default defineCatalog({
     'composer.error.check_recipients': 'Sjekk mottakerne.',
     'composer.error.trashed': 'Gjenopprett samtalen før du skriver i den.',
     'composer.error.cannot_reply': 'Denne kanalen kan ikke sende svar; skriv en kommentar i stedet.',
+    'composer.error.no_email_address':
+      'Denne innsendingen har ingen e-postadresse, så et svar kan ikke nå avsenderen. Legg til en adresse på kontakten for å svare på e-post.',
+    'composer.reply_by_email': 'Svaret sendes på e-post til {address}; svaret deres fortsetter denne samtalen.',
     'composer.error.no_email_switch': 'Den besøkende har ingen e-postadresse, eller innboksen har ingen e-postkanal.',
     'composer.error.collision': '{name} har svart siden du åpnet samtalen. Les svaret, og send ditt likevel hvis det fortsatt passer.',
     'composer.error.someone': 'Noen',
