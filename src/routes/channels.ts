@@ -81,7 +81,8 @@ channelRoutes.post('/channels/:channelId/inbound', async (c) => {
     if (error instanceof ZodError) {
       return c.json({ error: 'invalid payload', issues: error.issues.map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`) }, 422)
     }
-    if (error instanceof SyntaxError) return c.json({ error: 'invalid payload', issues: ['body: not valid JSON'] }, 422)
+    // Bad JSON, or a form body that cannot be read (a plugin throws SyntaxError for both).
+    if (error instanceof SyntaxError) return c.json({ error: 'invalid payload', issues: ['body: not a valid body of its content type'] }, 422)
     throw error
   }
   // Receipts for our replies can ride in the same body as messages (Messenger's do).
