@@ -248,7 +248,15 @@ export const ContactCard: FC<{ conversationId: string; contact: Contact | null; 
             {name}
           </a>
           {contact.email && <div class="muted small">{contact.email}</div>}
-          {contact.phone && <div class="muted small">{contact.phone}</div>}
+          {contact.phone && (
+            <div class="muted small">
+              <a href={`tel:${contact.phone}`}>{contact.phone}</a> {/* The inbox's phone line calls out when it can; otherwise the answer is a tel: link. */}
+              <button type="button" class="link-button" hx-post={`/conversations/${conversationId}/call`} hx-target="next .dial-result" hx-swap="innerHTML">
+                {t('dial.call')}
+              </button>
+              <span class="dial-result"></span>
+            </div>
+          )}
           {contact.blocked && <span class="chip chip-muted">{t('cards.blocked')}</span>}
         </div>
         <button

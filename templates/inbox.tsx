@@ -561,6 +561,32 @@ export const DeliveryStatus: FC<{ message: ThreadMessage }> = ({ message }) => {
   )
 }
 
+/**
+ * "Call" beside the composer: through the conversation's phone line (the provider rings the
+ * agent's phone, then the contact), or a plain tel: link where no line can call out.
+ */
+export const CallAction: FC<{ conversationId: string; call: { phone: string; viaProvider: boolean } }> = ({ conversationId, call }) => (
+  <div class="composer-call">
+    {call.viaProvider ? (
+      <button
+        type="button"
+        class="button"
+        hx-post={`/conversations/${conversationId}/call`}
+        hx-target="next .dial-result"
+        hx-swap="innerHTML"
+        title={t('dial.call_hint', { phone: call.phone })}
+      >
+        {t('dial.call')}
+      </button>
+    ) : (
+      <a class="button" href={`tel:${call.phone}`}>
+        {t('dial.call')}
+      </a>
+    )}
+    <span class="dial-result"></span>
+  </div>
+)
+
 /** Whether agents may reply: through the channel, or by email for a channel without a way back (a form) when the contact has an address. */
 export const canReplyOn = (plugin: { capabilities: { outbound: boolean; replyByEmail?: boolean } } | undefined, emailSwitchAddress?: string | null) =>
   Boolean(plugin?.capabilities.outbound || (plugin?.capabilities.replyByEmail && emailSwitchAddress))
@@ -671,9 +697,11 @@ export const ThreadPane: FC<{
   emailSwitchAddress?: string
   /** Why no reply can go (a closed messaging window, no address to answer by email): the composer says so. */
   replyClosed?: string
+  /** The contact's phone, and whether the conversation's line places the call (else a tel: link). */
+  call?: { phone: string; viaProvider: boolean }
   /** The viewer's own drafts for this conversation. */
   drafts?: DraftsByKind
-}> = ({ detail, messages, users, place, viewer, timeZone, emailSwitchAddress, replyClosed, drafts }) => {
+}> = ({ detail, messages, users, place, viewer, timeZone, emailSwitchAddress, replyClosed, call, drafts }) => {
   const conversation = detail.conversation
   const plugin = findPlugin(conversation.pluginId)
   const lastSeq = messages[messages.length - 1]?.seq ?? 0
@@ -694,6 +722,7 @@ export const ThreadPane: FC<{
           ))}
         </ol>
         <div id="thread-typing" class="typing" aria-live="polite"></div>
+        {!readOnly && call && <CallAction conversationId={conversation.id} call={call} />}
         {!readOnly && (
           <Composer
             conversationId={conversation.id}

@@ -355,6 +355,18 @@ export interface ChannelPlugin<S extends z.ZodTypeAny = z.ZodTypeAny> {
    * name, or was last looked up over a week ago, and keeps the answer on the contact.
    */
   profile?(from: InboundContact, ctx: ChannelContext<z.infer<S>>): Promise<ContactProfile | null>
+  /**
+   * Click-to-call: the provider rings the agent's phone, then the contact. `ready` says whether the
+   * channel is set up for it (else the UI offers a plain tel: link); `start` places the call. The
+   * call itself is logged when the provider reports it to the webhook.
+   */
+  dial?: {
+    ready(ctx: ChannelContext<z.infer<S>>): boolean
+    start(
+      call: { to: string; agentPhone?: string | null; conversationId: string | null },
+      ctx: ChannelContext<z.infer<S>>,
+    ): Promise<{ status: 'ringing'; externalId?: string } | { status: 'failed'; reason: string }>
+  }
   /** Checks a reply while it is written (length, recipients, a messaging window): problems are shown and nothing is stored. */
   validate?(draft: OutboundDraft, ctx: ChannelContext<z.infer<S>>): DraftProblem[] | Promise<DraftProblem[]>
   send?(message: OutboundMessage, ctx: ChannelContext<z.infer<S>>): Promise<SendOutcome>

@@ -121,6 +121,15 @@ export function replyClosedReason(c: Context<AppEnv>, loaded: LoadedThread, plug
   return reason ? String(reason).slice(0, 500) : undefined
 }
 
+/** The contact's number to call, and whether the conversation's own line places the call (else a tel: link). */
+function callOf(c: Context<AppEnv>, loaded: LoadedThread, plugin: ChannelPlugin | undefined) {
+  const phone = loaded.detail.contact?.phone
+  if (!phone) return undefined
+  const channel = loaded.replyState?.channel
+  const viaProvider = Boolean(plugin?.dial && channel && plugin.dial.ready(channelContextOf(channel, c.env) as ChannelContext<never>))
+  return { phone, viaProvider }
+}
+
 /** The pane and the out-of-band row from what `threadReads` loaded (`rowPage`: its row with any snippet). */
 export function threadView(c: Context<AppEnv>, loaded: LoadedThread, rowPage: ListPage, place: ThreadPlace) {
   const { detail, messages, users, drafts } = loaded
@@ -140,6 +149,7 @@ export function threadView(c: Context<AppEnv>, loaded: LoadedThread, rowPage: Li
       timeZone={user.timeZone}
       emailSwitchAddress={emailSwitch?.address}
       replyClosed={replyClosed}
+      call={callOf(c, loaded, plugin)}
       drafts={drafts}
     />
   )
