@@ -66,6 +66,8 @@ export async function sendSms(ctx: ChannelContext<CallsSettings>, to: string, te
   if (!ctx.settings.accountSid || !ctx.secrets.authToken)
     return { status: 'failed', reason: 'The calls channel has no account sid or auth token: add them in its settings.' }
   const form = new URLSearchParams({ To: to, From: normalizePhone(ctx.settings.phoneNumber) ?? ctx.settings.phoneNumber, Body: text })
+  // Delivery reports come back to the channel's status route (routes in index.tsx).
+  if (ctx.baseUrl) form.set('StatusCallback', `${ctx.baseUrl}/channels/calls/${ctx.channel.id}/status`)
   const response = await fetch(apiUrl(ctx.settings, 'Messages'), { method: 'POST', headers: authHeaders(ctx, `${ctx.channel.id}-${messageId}`), body: form })
   const answer = await answerOf(response)
   if (response.ok && answer.sid) return { externalId: answer.sid, metadata: { sms: { to } } }

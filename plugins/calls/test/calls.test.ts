@@ -118,7 +118,15 @@ describe('Calls channel: answering', () => {
       .where(and(eq(messages.conversationId, missed!.conversationId), eq(messages.direction, 'out')))
     expect(await deliver(db(), { ...env, APP_URL: origin }, { accountId: ws.accountId, messageId: out!.id }, 1)).toEqual({ status: 'sent' })
     expect(standIn.requests).toEqual([
-      expect.objectContaining({ resource: 'Messages', form: { To: '+4791234567', From: '+4780012345', Body: 'Sorry we missed you, we call back at 14.' } }),
+      expect.objectContaining({
+        resource: 'Messages',
+        form: {
+          To: '+4791234567',
+          From: '+4780012345',
+          Body: 'Sorry we missed you, we call back at 14.',
+          StatusCallback: `${origin}/channels/calls/${lineOf(ws).id}/status`,
+        },
+      }),
     ])
   })
 
