@@ -1,4 +1,4 @@
-import { and, eq, sql } from 'drizzle-orm'
+import { and, eq, isNull, sql } from 'drizzle-orm'
 import { z } from 'zod'
 import type { Db } from '../db/client'
 import { insertInChunks, runInOneBatch } from '../db/chunk'
@@ -8,6 +8,7 @@ import { channelContextOf } from '../channels/context'
 import type { DraftProblem, OutboundAttachment, OutboundMessage, PartialDelivery } from '../channels/types'
 import { normalizeEmail } from '../lib/text'
 import { newId } from '../lib/ids'
+import { isConstraintViolation } from '../db/errors'
 import type { Bindings } from '../env'
 import { t } from '../i18n'
 
@@ -248,12 +249,20 @@ export async function deliver(db: Db, env: Bindings, job: DeliveryJob, attempt: 
     // What went out is kept before the row points at it, so "Download original" never 404s.
     const rawKey = result.raw ? `${loaded.message.accountId}/${loaded.conversation.id}/sent/${loaded.message.id}.eml` : null
     if (rawKey && result.raw) await env.ATTACHMENTS.put(rawKey, result.raw, { httpMetadata: { contentType: 'message/rfc822' } })
-    await markAttempt({
-      deliveryStatus: 'sent',
+    const sentRow = {
+      deliveryStatus: 'sent' as const,
       deliveryError: null,
       ...(result.externalId ? { externalId: result.externalId } : {}),
       ...(rawKey ? { rawKey } : {}),
       ...(result.metadata ? { metadata: { ...loaded.message.metadata, ...result.metadata } } : {}),
+    }
+    await markAttempt(sentRow).catch(async (error: unknown) => {
+      if (!result.externalId || !isConstraintViolation(error)) throw error
+      // The provider's echo of this very reply (Messenger's) was filed before the send returned:
+      // the agent's reply is the one kept, the echo (outgoing, written by nobody here) goes.
+      const echo = and(eq(messages.channelId, loaded.message.channelId), eq(messages.externalId, result.externalId), eq(messages.direction, 'out'))
+      await db.delete(messages).where(and(echo, isNull(messages.authorUserId)))
+      await markAttempt(sentRow)
     })
     await recordRecipients(db, loaded.conversation.id, result.participants ?? [])
     return { status: 'sent' }
@@ -395,17 +404,4 @@ export async function draftProblems(
   )
   // A plugin's messages are shown as text; a few are plenty.
   return problems.slice(0, 5).map((problem) => ({ message: String(problem.message).slice(0, 500), field: problem.field }))
-}
-
-/** Why no reply can go on this conversation right now (its channel's messaging window is closed), or null. */
-export async function replyWindowClosed(
-  db: Db,
-  env: Bindings,
-  conversation: { id: string; channelId: string; pluginId: string; externalKey: string | null },
-  contact: { name: string | null; email: string | null; phone: string | null } | null,
-): Promise<string | null> {
-  const plugin = findPlugin(conversation.pluginId)
-  if (!plugin?.replyWindow || !plugin.capabilities.outbound) return null
-  const state = await replyStateOf(db, env, conversation, contact)
-  return state ? (plugin.replyWindow(state.reply, state.ctx) ?? null) : null
 }

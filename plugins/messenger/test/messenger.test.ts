@@ -102,6 +102,28 @@ describe('Messenger channel', () => {
     expect(page).toContain('>Seen<')
   })
 
+  it('an echo that arrives before the Send API answered is not a second copy of the reply', async () => {
+    const ws = await workspace()
+    install(ws)
+    await postWebhook(ws, [incoming(ws, 'm-race', 'Quick question')])
+    const conversationId = await conversationOf(ws, 'm-race')
+    const cookie = await login(ws.users.agent.email)
+    await request(`/conversations/${conversationId}/messages`, { method: 'POST', cookie, body: form({ kind: 'message', text: 'Quick answer', seenSeq: '1' }) })
+    // Meta's echo of the message the stand-in is about to accept (its next id) is filed first.
+    const echo = {
+      sender: { id: pageOf(ws) },
+      recipient: { id: 'psid-ada' },
+      timestamp: Date.now(),
+      message: { mid: 'm_stand_in_1', text: 'Quick answer', is_echo: true },
+    }
+    expect((await postWebhook(ws, [echo])).status).toBe(201)
+    const [reply] = (await outgoing(conversationId)).filter((row) => row.authorUserId !== null)
+    expect(await deliver(db(), sendEnv(), { accountId: ws.accountId, messageId: reply!.id }, 1)).toEqual({ status: 'sent' })
+    const after = await outgoing(conversationId)
+    expect(after).toHaveLength(1)
+    expect(after[0]).toMatchObject({ id: reply!.id, externalId: 'm_stand_in_1', authorUserId: ws.users.agent.id })
+  })
+
   it('a message the page wrote in Meta’s own inbox shows in the thread as sent by the page', async () => {
     const ws = await workspace()
     install(ws)
