@@ -54,7 +54,7 @@ export const messengerChannel = defineChannel({
       },
       setup: [
         'In your Meta app, add the Messenger product and subscribe the page to the messages field.',
-        'Callback URL: {routesUrl}/webhook for the handshake; events go to {webhookUrl}.',
+        'Callback URL: {webhookUrl} (the handshake and the events both use it).',
         'Use the verify token entered here, and paste the app secret and the page access token below.',
         'Subscribe the page to messages, message_echoes, message_deliveries, message_reads, messaging_postbacks.',
       ],
@@ -78,7 +78,7 @@ export const messengerChannel = defineChannel({
       },
       setup: [
         'I Meta-appen: legg til Messenger og abonner siden på feltet messages.',
-        'Callback-URL: {routesUrl}/webhook for håndtrykket; hendelser går til {webhookUrl}.',
+        'Callback-URL: {webhookUrl} (både håndtrykket og hendelsene bruker den).',
         'Bruk verifiseringstokenet du skrev her, og lim inn apphemmeligheten og sidetilgangstokenet under.',
         'Abonner siden på messages, message_echoes, message_deliveries, message_reads, messaging_postbacks.',
       ],
@@ -92,6 +92,11 @@ export const messengerChannel = defineChannel({
     maxLength: 2000,
     attachments: true,
     attachmentLimits: { maxFiles: 5, maxBytes: 25 * 1024 * 1024 },
+  },
+  // Meta checks the callback URL with a GET before it posts events to the same URL.
+  handshake(query, ctx) {
+    const challenge = query.get('hub.challenge') ?? ''
+    return query.get('hub.mode') === 'subscribe' && query.get('hub.verify_token') === ctx.settings.verifyToken ? new Response(challenge.slice(0, 200)) : null
   },
   async verify(request, ctx) {
     const appSecret = ctx.secrets.appSecret
@@ -119,7 +124,7 @@ export const messengerChannel = defineChannel({
     return sendReply(ctx, psid, kind, message.text, message.attachments ?? [])
   },
   routes(app, kit) {
-    // Meta's subscription handshake: echo hub.challenge when the verify token matches.
+    // The handshake at the address earlier setups gave Meta (before it moved to the webhook URL itself).
     app.get('/:channelId/webhook', async (c) => {
       const channel = await kit.channel(c, c.req.param('channelId'))
       const mode = c.req.query('hub.mode')

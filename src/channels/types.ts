@@ -331,6 +331,12 @@ export interface ChannelPlugin<S extends z.ZodTypeAny = z.ZodTypeAny> {
   }
   /** The largest webhook body accepted, in bytes (default 1 MiB); a bigger one gets a 413 and nothing is stored. */
   maxPayloadBytes?: number
+  /**
+   * A provider's subscription check on the webhook URL itself (Meta's GET with hub.challenge): the
+   * answer to `GET /channels/<channel id>/inbound`, or null for 403. Providers that use one URL for
+   * the check and the events need it.
+   */
+  handshake?(query: URLSearchParams, ctx: ChannelContext<z.infer<S>>): Response | null
   /** Checks a webhook's signature or token before anything is parsed. */
   verify?(request: Request, ctx: ChannelContext<z.infer<S>>): Promise<boolean>
   parse(input: InboundInput, ctx: ChannelContext<z.infer<S>>): Promise<InboundMessage[]>

@@ -100,6 +100,16 @@ channelRoutes.post('/channels/:channelId/inbound', async (c) => {
   return c.json({ received: results.length, results }, results.some((result) => result.status !== 'duplicate') ? 201 : 200)
 })
 
+// A provider's subscription check on the same URL its events go to (Meta's verify-token handshake).
+channelRoutes.get('/channels/:channelId/inbound', async (c) => {
+  const channel = await getChannelById(c.var.db, c.req.param('channelId'))
+  const plugin = channel && findPlugin(channel.pluginId)
+  if (!channel || !plugin?.handshake) throw new HTTPException(404, { message: 'No such channel.' })
+  if (!plugin.settings.safeParse(channel.settings).success) throw new HTTPException(409, { message: 'This channel is not configured correctly.' })
+  const answer = plugin.handshake(new URL(c.req.url).searchParams, channelContextOf(channel, c.env, c.req.url))
+  return answer ?? c.text('Verification failed', 403)
+})
+
 // Each plugin's own routes (handshakes, callbacks) live under /channels/<plugin id>.
 for (const plugin of channelPlugins) {
   if (!plugin.routes) continue

@@ -23,15 +23,16 @@ export async function applyMigration(client: Client, file: string) {
 
 /**
  * A libSQL database in a temporary file with the committed migrations applied (those before
- * `until`, when given), the same files wrangler applies to D1. Foreign keys are switched on, as
- * D1 always has them.
+ * `until`, when given; all but `skip`, when given), the same files wrangler applies to D1. Foreign
+ * keys are switched on, as D1 always has them.
  */
-export async function createLibsqlClient(options: { until?: string } = {}): Promise<{ client: Client; db: Db }> {
+export async function createLibsqlClient(options: { until?: string; skip?: string } = {}): Promise<{ client: Client; db: Db }> {
   const directory = mkdtempSync(join(tmpdir(), 'switchboard-libsql-'))
   const client = createClient({ url: `file:${join(directory, 'test.db')}` })
   await client.execute('PRAGMA foreign_keys = ON')
   for (const file of migrationFiles()) {
     if (options.until !== undefined && file >= options.until) break
+    if (file === options.skip) continue
     await applyMigration(client, file)
   }
   // The app's own libSQL database (round trips counted), as createDb makes it for Turso.

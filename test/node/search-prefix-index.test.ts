@@ -25,7 +25,8 @@ const queries = ['o', 'or', 'ord', 'orde', 'order', 'ordere', 'ordered', 'ordina
 
 describe('prefix indexes of the search index (migration 0017)', () => {
   it('gives every search the same rows, order, snippets and scores as before, and keeps indexing new messages', async () => {
-    const { client, db } = await createLibsqlClient({ until: migration })
+    // Every other migration is in place (today's code reads their columns); only this one comes later.
+    const { client, db } = await createLibsqlClient({ skip: migration })
     const workspace = await createTestWorkspace(db)
     const deps = { db, notifier: recordingNotifier().notifier, blobs: memoryBlobs().blobs }
     for (const [index, text] of texts.entries()) {

@@ -124,6 +124,15 @@ describe('Messenger channel', () => {
     expect(after[0]).toMatchObject({ id: reply!.id, externalId: 'm_stand_in_1', authorUserId: ws.users.agent.id })
   })
 
+  it('Meta’s subscription check on the webhook URL itself is answered with the challenge only for the right verify token', async () => {
+    const ws = await workspace()
+    const url = (token: string) => `/channels/${channelOf(ws).id}/inbound?hub.mode=subscribe&hub.verify_token=${token}&hub.challenge=1158201444`
+    const ok = await request(url(`verify-${ws.tag}`))
+    expect(ok.status).toBe(200)
+    expect(await ok.text()).toBe('1158201444')
+    expect((await request(url('wrong-token'))).status).toBe(403)
+  })
+
   it('a message the page wrote in Meta’s own inbox shows in the thread as sent by the page', async () => {
     const ws = await workspace()
     install(ws)
