@@ -15,6 +15,7 @@ import { teamRoutes } from './routes/team'
 import { inboxAdminRoutes } from './routes/inbox-admin'
 import { channelRoutes } from './routes/channels'
 import { bulkRoutes, conversationRoutes, messageLinkRoutes } from './routes/conversations'
+import { dialRoutes } from './routes/dial'
 import { draftRoutes } from './routes/drafts'
 import { devRoutes } from './routes/dev'
 import { attachmentRoutes, emailRoutes } from './routes/email'
@@ -135,7 +136,18 @@ app.route('/inboxes', signedIn(inboxLiveRoutes))
 app.route('/views', signedIn(savedViewRoutes))
 app.route(
   '/conversations',
-  signedIn(aiRoutes, feedbackCardRoutes, mentionRoutes, insertRoutes, cardRoutes, conversationRoutes, draftRoutes, emailRoutes, emailOutboundRoutes),
+  signedIn(
+    aiRoutes,
+    feedbackCardRoutes,
+    mentionRoutes,
+    insertRoutes,
+    cardRoutes,
+    conversationRoutes,
+    dialRoutes,
+    draftRoutes,
+    emailRoutes,
+    emailOutboundRoutes,
+  ),
 )
 app.route('/m', signedIn(messageLinkRoutes))
 app.route('/attachments', signedIn(attachmentRoutes))

@@ -242,13 +242,21 @@ export const ContactCard: FC<{ conversationId: string; contact: Contact | null; 
   return (
     <section class="card contact-card" id="card-contact" aria-label={t('cards.contact')}>
       <div class="contact-head">
-        <Avatar name={contact.name ?? contact.email} />
+        <Avatar name={contact.name ?? contact.email} src={contact.avatarUrl} />
         <div class="contact-id">
           <a class="contact-name" href={`/contacts/${contact.id}`}>
             {name}
           </a>
           {contact.email && <div class="muted small">{contact.email}</div>}
-          {contact.phone && <div class="muted small">{contact.phone}</div>}
+          {contact.phone && (
+            <div class="muted small">
+              <a href={`tel:${contact.phone}`}>{contact.phone}</a> {/* The inbox's phone line calls out when it can; otherwise the answer is a tel: link. */}
+              <button type="button" class="link-button" hx-post={`/conversations/${conversationId}/call`} hx-target="next .dial-result" hx-swap="innerHTML">
+                {t('dial.call')}
+              </button>
+              <span class="dial-result"></span>
+            </div>
+          )}
           {contact.blocked && <span class="chip chip-muted">{t('cards.blocked')}</span>}
         </div>
         <button

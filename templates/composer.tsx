@@ -28,6 +28,8 @@ export interface ComposerProps {
   via?: 'chat' | 'email'
   /** The agent's own saved drafts for this conversation (a fresh composer starts from them). */
   drafts?: DraftsByKind
+  /** Why no reply can go (the channel's messaging window closed, no address to answer): shown above the editor. */
+  replyClosed?: string
 }
 
 /** What static/editor.js shows in the browser, in the agent's language. */
@@ -148,11 +150,14 @@ export const Composer: FC<ComposerProps> = ({
   emailSwitchAddress,
   via,
   drafts = {},
+  replyClosed,
 }) => {
   const preferred = kind ?? (drafts.reply ? 'message' : drafts.comment ? 'comment' : 'message')
   const selected = canReply ? preferred : 'comment'
   const plugin = canReply && pluginId ? findPlugin(pluginId) : undefined
   const Fields = plugin?.ui.ComposerFields
+  // A channel that carries files but draws no fields of its own (Messenger) gets a plain file picker.
+  const plainAttach = Boolean(plugin?.capabilities.attachments && !Fields)
   // A reply on a plain-text channel offers no formatting (comments keep it); its length limit is shown.
   const plainReply = plugin ? !sendsRichText(plugin.capabilities) : false
   const maxLength = plugin?.capabilities.maxLength
@@ -170,7 +175,7 @@ export const Composer: FC<ComposerProps> = ({
       hx-post={`/conversations/${conversationId}/messages`}
       hx-target="this"
       hx-swap="outerHTML"
-      hx-encoding={Fields ? 'multipart/form-data' : undefined}
+      hx-encoding={Fields || plainAttach ? 'multipart/form-data' : undefined}
     >
       <div class="composer-tabs" role="radiogroup" aria-label={t('composer.kind_label')}>
         {canReply && (
@@ -182,6 +187,11 @@ export const Composer: FC<ComposerProps> = ({
           <input type="radio" name="kind" value="comment" checked={selected === 'comment'} /> {t('composer.comment')}
         </label>
       </div>
+      {replyClosed && (
+        <p class="composer-closed form-warning" role="status" data-reply-closed>
+          {replyClosed}
+        </p>
+      )}
       {error && (
         <p class={confirmed ? 'form-warning' : 'form-error'} role="alert">
           {error}
@@ -190,8 +200,17 @@ export const Composer: FC<ComposerProps> = ({
       <input type="hidden" name="seenSeq" value={String(seenSeq ?? 0)} />
       {confirmed && <input type="hidden" name="confirmed" value="1" />}
       {Fields && <Fields conversationId={conversationId} values={fieldValues ?? draftFields} />}
+      {plainAttach && (
+        <label class="attach-button composer-attach">
+          {t('email.compose.attach')}
+          <input type="file" name="attachments" multiple class="attach-input" />
+        </label>
+      )}
       {maxLength && <p class="composer-limit muted small">{t('composer.max_length', { max: String(maxLength) })}</p>}
-      {canReply && emailSwitchAddress && (
+      {canReply && emailSwitchAddress && plugin?.capabilities.replyByEmail && !plugin.capabilities.realtime && (
+        <p class="composer-via muted small">{t('composer.reply_by_email', { address: emailSwitchAddress })}</p>
+      )}
+      {canReply && emailSwitchAddress && plugin?.capabilities.realtime && (
         <label class="via">
           {t('composer.via')}
           <select name="via">

@@ -206,7 +206,7 @@ export const ContactRecordPage: FC<{
           {t('common.back_to_inbox')}
         </a>
         <header class="record-header">
-          <Avatar name={contact.name ?? contact.email} />
+          <Avatar name={contact.name ?? contact.email} src={contact.avatarUrl} />
           <div>
             <h1>{name}</h1>
             <p class="muted small">{[contact.email, contact.phone].filter(Boolean).join(' · ')}</p>

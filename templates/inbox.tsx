@@ -59,9 +59,10 @@ export const ChannelIcon: FC<{ pluginId: string }> = ({ pluginId }) => {
   )
 }
 
-export const Avatar: FC<{ name: string | null | undefined; kind?: 'contact' | 'agent' }> = ({ name, kind }) => (
+export const Avatar: FC<{ name: string | null | undefined; kind?: 'contact' | 'agent'; src?: string | null }> = ({ name, kind, src }) => (
   <span class={`avatar avatar-${kind ?? 'contact'}`} aria-hidden="true">
-    {initials(name)}
+    {/* A channel's profile picture (https only, see services/contact-profile.ts); initials when there is none. */}
+    {src ? <img src={src} alt="" width="32" height="32" loading="lazy" referrerpolicy="no-referrer" class="avatar-picture" /> : initials(name)}
   </span>
 )
 
@@ -514,7 +515,11 @@ export const AutomatedChip: FC<{ kind: AutomatedKind }> = ({ kind }) => (
  */
 export const DeliveryStatus: FC<{ message: ThreadMessage }> = ({ message }) => {
   if (message.direction !== 'out' || message.kind !== 'message' || message.deliveryStatus === 'none') return null
-  if (message.deliveryStatus === 'sent') return <p class="delivery delivery-sent">{t('inbox.delivery.sent')}</p>
+  if (message.deliveryStatus === 'sent') {
+    // A provider's receipts (Messenger's delivery and read) say how far it got.
+    const receipt = message.metadata?.readAt ? 'read' : message.metadata?.deliveredAt ? 'delivered' : 'sent'
+    return <p class={`delivery delivery-${receipt}`}>{t(`inbox.delivery.${receipt}`)}</p>
+  }
   const retryButton = (label: string) => (
     <button
       type="button"
@@ -546,6 +551,36 @@ export const DeliveryStatus: FC<{ message: ThreadMessage }> = ({ message }) => {
     </p>
   )
 }
+
+/**
+ * "Call" beside the composer: through the conversation's phone line (the provider rings the
+ * agent's phone, then the contact), or a plain tel: link where no line can call out.
+ */
+export const CallAction: FC<{ conversationId: string; call: { phone: string; viaProvider: boolean } }> = ({ conversationId, call }) => (
+  <div class="composer-call">
+    {call.viaProvider ? (
+      <button
+        type="button"
+        class="button"
+        hx-post={`/conversations/${conversationId}/call`}
+        hx-target="next .dial-result"
+        hx-swap="innerHTML"
+        title={t('dial.call_hint', { phone: call.phone })}
+      >
+        {t('dial.call')}
+      </button>
+    ) : (
+      <a class="button" href={`tel:${call.phone}`}>
+        {t('dial.call')}
+      </a>
+    )}
+    <span class="dial-result"></span>
+  </div>
+)
+
+/** Whether agents may reply: through the channel, or by email for a channel without a way back (a form) when the contact has an address. */
+export const canReplyOn = (plugin: { capabilities: { outbound: boolean; replyByEmail?: boolean } } | undefined, emailSwitchAddress?: string | null) =>
+  Boolean(plugin?.capabilities.outbound || (plugin?.capabilities.replyByEmail && emailSwitchAddress))
 
 /** Messages appended to an open thread over the socket (or after a post): deduplicated by id. */
 export const AppendedMessages: FC<{ messages: ThreadMessage[]; timeZone: string; viewer?: Viewer }> = ({ messages, timeZone, viewer }) => (
@@ -641,9 +676,13 @@ export const ThreadPane: FC<{
   viewer: Viewer
   timeZone: string
   emailSwitchAddress?: string
+  /** Why no reply can go (a closed messaging window, no address to answer by email): the composer says so. */
+  replyClosed?: string
+  /** The contact's phone, and whether the conversation's line places the call (else a tel: link). */
+  call?: { phone: string; viaProvider: boolean }
   /** The viewer's own drafts for this conversation. */
   drafts?: DraftsByKind
-}> = ({ detail, messages, users, place, viewer, timeZone, emailSwitchAddress, drafts }) => {
+}> = ({ detail, messages, users, place, viewer, timeZone, emailSwitchAddress, replyClosed, call, drafts }) => {
   const conversation = detail.conversation
   const plugin = findPlugin(conversation.pluginId)
   const lastSeq = messages[messages.length - 1]?.seq ?? 0
@@ -664,10 +703,12 @@ export const ThreadPane: FC<{
           ))}
         </ol>
         <div id="thread-typing" class="typing" aria-live="polite"></div>
+        {!readOnly && call && <CallAction conversationId={conversation.id} call={call} />}
         {!readOnly && (
           <Composer
             conversationId={conversation.id}
-            canReply={(plugin?.capabilities.outbound ?? false) && detail.channelStatus !== 'removed'}
+            canReply={canReplyOn(plugin, emailSwitchAddress) && !replyClosed && detail.channelStatus !== 'removed'}
+            replyClosed={replyClosed}
             seenSeq={lastSeq}
             pluginId={conversation.pluginId}
             emailSwitchAddress={emailSwitchAddress}

@@ -1,20 +1,32 @@
 import { z } from 'zod'
-import { defineChannel } from '../../src/channels/types'
-import { constantTimeEqual } from '@oslojs/crypto/subtle'
+import { defineChannel, normalizePhone, type InboundMessage } from '../../src/channels/types'
+import { callsSettings, type CallsSettings } from './settings'
+import { formOf, maxSmsLength, sendSms, startCall, verifyTwilio } from './twilio'
 
-const settings = z.object({
-  phoneNumber: z.string().min(3).max(32),
+/** The fields of Twilio's call status callback (and transcription callback) we read; the rest are ignored. */
+const callback = z.object({
+  CallSid: z.string().min(1).max(64),
+  From: z.string().min(1).max(64),
+  To: z.string().max(64).default(''),
+  CallStatus: z.string().max(32).default('completed'),
+  Direction: z.string().max(32).default('inbound'),
+  CallDuration: z.coerce.number().int().min(0).max(86_400).optional(),
+  CallerName: z.string().max(120).optional(),
+  RecordingUrl: z.string().url().max(500).optional(),
+  RecordingDuration: z.coerce.number().int().min(0).max(86_400).optional(),
+  TranscriptionText: z.string().max(50_000).optional(),
 })
+type Callback = z.infer<typeof callback>
 
-/** A finished call as a telephony provider reports it. */
-const callRecord = z.object({
-  callId: z.string().min(1).max(100),
-  from: z.string().min(3).max(32),
-  callerName: z.string().max(120).optional(),
-  status: z.enum(['answered', 'missed', 'voicemail']),
-  durationSeconds: z.number().int().min(0).max(86_400).default(0),
-  startedAt: z.number().int().optional(),
-  transcript: z.string().max(50_000).optional(),
+/** A call's end (the only moments it becomes an entry); ringing and in-progress updates are not. */
+const finalStatuses = new Set(['completed', 'busy', 'no-answer', 'failed', 'canceled'])
+
+/** Twilio's delivery-status callback for an SMS we sent. */
+const smsStatus = z.object({
+  MessageSid: z.string().min(1).max(64),
+  MessageStatus: z.string().max(32),
+  ErrorCode: z.string().max(16).optional(),
+  ErrorMessage: z.string().max(300).optional(),
 })
 
 function CallsIcon() {
@@ -31,62 +43,162 @@ function CallsIcon() {
   )
 }
 
-function describeCall(call: z.infer<typeof callRecord>): string {
-  const minutes = Math.floor(call.durationSeconds / 60)
-  const seconds = call.durationSeconds % 60
-  const length = `${minutes}:${String(seconds).padStart(2, '0')}`
-  const summary = {
-    answered: `Answered call (${length})`,
-    missed: 'Missed call',
-    voicemail: `Voicemail (${length})`,
-  }[call.status]
-  return call.transcript ? `${summary}\n\n${call.transcript}` : summary
+const length = (seconds: number) => `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, '0')}`
+
+/** What the call log shows: what happened, how long, between which numbers, the recording and the transcript. */
+function describeCall(call: Callback, outbound: boolean, contact: string) {
+  const seconds = call.CallDuration ?? 0
+  const voicemail = !outbound && Boolean(call.RecordingUrl)
+  const answered = call.CallStatus === 'completed' && seconds > 0
+  const status = outbound ? (answered ? 'answered' : 'not-answered') : voicemail ? 'voicemail' : answered ? 'answered' : 'missed'
+  const summary = outbound
+    ? answered
+      ? `Outgoing call (${length(seconds)})`
+      : `Outgoing call, not answered (${call.CallStatus})`
+    : { voicemail: `Voicemail (${length(call.RecordingDuration ?? seconds)})`, answered: `Answered call (${length(seconds)})`, missed: 'Missed call' }[
+        status as 'voicemail' | 'answered' | 'missed'
+      ]
+  const lines = [summary]
+  if (call.TranscriptionText?.trim()) lines.push('', call.TranscriptionText.trim())
+  if (call.RecordingUrl) lines.push('', `Recording: ${call.RecordingUrl}`)
+  const details = { sid: call.CallSid, direction: outbound ? 'outbound' : 'inbound', from: call.From, to: call.To, contact, durationSeconds: seconds, status }
+  return { text: lines.join('\n'), status, details: { ...details, recordingUrl: call.RecordingUrl ?? null, transcript: call.TranscriptionText ?? null } }
 }
 
+function callMessage(call: Callback, settings: CallsSettings, channelName: string): InboundMessage | null {
+  const outbound = call.Direction.startsWith('outbound')
+  const raw = outbound ? call.To : call.From
+  const contact = normalizePhone(raw, settings.defaultCountry) ?? raw.trim()
+  // A voicemail's transcript arrives later, in a callback of its own: an entry beside the call's.
+  if (call.TranscriptionText && !finalStatuses.has(call.CallStatus)) {
+    return {
+      externalId: `call:${call.CallSid}:transcript`,
+      from: { phone: contact, externalId: contact },
+      text: `Voicemail transcript:\n\n${call.TranscriptionText.trim()}`,
+      thread: { key: contact },
+      metadata: { call: { sid: call.CallSid, transcript: call.TranscriptionText } },
+    }
+  }
+  if (!finalStatuses.has(call.CallStatus)) return null
+  const { text, status, details } = describeCall(call, outbound, contact)
+  const who = call.CallerName?.trim() || contact
+  return {
+    externalId: `call:${call.CallSid}`,
+    from: { phone: contact, externalId: contact, name: outbound ? undefined : call.CallerName?.trim() || undefined },
+    subject: status === 'missed' ? `Missed call from ${who}` : `Call with ${who}`,
+    text,
+    thread: { key: contact },
+    metadata: { call: details },
+    ...(outbound ? { outgoing: { authorName: channelName } } : {}),
+  }
+}
+
+/**
+ * Calls: a call log from a Twilio-style provider (signed status callbacks for inbound, outbound and
+ * missed calls, recordings and voicemail transcripts), click-to-call through its Calls API, and
+ * replies by SMS from the same number when it can send them.
+ */
 export const callsChannel = defineChannel({
   id: 'calls',
   name: 'Calls',
   view: 'Calls',
-  settings,
-  secrets: [{ key: 'webhookToken', label: 'Webhook token (sent as a Bearer token)' }],
+  settings: callsSettings,
+  secrets: [{ key: 'authToken', label: 'Auth token (signs the provider’s callbacks)' }],
   texts: {
     en: {
       name: 'Calls',
-      description: 'Calls to your phone number (answered, missed, voicemail) are logged as conversations by your telephony provider.',
-      fields: { phoneNumber: { label: 'Phone number', help: 'The number callers dial, in international form (+47 …).' } },
-      secrets: { webhookToken: { label: 'Webhook token (sent as a Bearer token)', help: 'Your telephony provider sends it in the Authorization header.' } },
-      setup: ['Have your telephony provider POST each finished call as JSON to {webhookUrl}, with the webhook token as a Bearer token.'],
+      description: 'Your phone line through Twilio: calls (answered, missed, voicemail) logged as conversations, click-to-call, and answers by SMS.',
+      fields: {
+        phoneNumber: { label: 'Phone number', help: 'The number callers dial, in international form (+47 …). Calls and texts from here come from it.' },
+        accountSid: { label: 'Account SID', help: 'From your Twilio console (starts with AC): needed to call out and to text.' },
+        apiBaseUrl: { label: 'API base URL', help: 'Leave as https://api.twilio.com unless your provider offers a Twilio-compatible API elsewhere.' },
+        agentPhone: { label: 'Agents’ phone', help: 'When an agent clicks Call, this phone rings first, then the contact is dialled.' },
+        sms: { label: 'Number can send SMS', help: 'Agents may answer a caller by text from this number.' },
+        defaultCountry: { label: 'Default country', help: 'Two letters (NO, SE …): the country of numbers written without +<country code>.' },
+      },
+      secrets: { authToken: { label: 'Auth token', help: 'From your Twilio console: it signs the callbacks and authorises calls and texts.' } },
+      setup: [
+        'In the Twilio console, open the number’s Voice configuration and set “Call status changes” to {webhookUrl} (HTTP POST).',
+        'For voicemail, have your call flow record with transcribeCallback pointing at {webhookUrl} too.',
+        'Enter the account SID and auth token here; set the agents’ phone to offer Call in the composer.',
+      ],
     },
     nb: {
       name: 'Anrop',
-      description: 'Anrop til telefonnummeret ditt (besvart, tapt, talepost) loggføres som samtaler av telefonileverandøren din.',
-      fields: { phoneNumber: { label: 'Telefonnummer', help: 'Nummeret som ringes, i internasjonal form (+47 …).' } },
-      secrets: { webhookToken: { label: 'Webhook-token (sendes som Bearer-token)', help: 'Telefonileverandøren sender den i Authorization-headeren.' } },
-      setup: ['La telefonileverandøren sende hver avsluttede samtale som JSON med POST til {webhookUrl}, med webhook-tokenet som Bearer-token.'],
+      description: 'Telefonlinjen din via Twilio: anrop (besvart, tapt, talepost) loggført som samtaler, ring med ett klikk, og svar med SMS.',
+      fields: {
+        phoneNumber: { label: 'Telefonnummer', help: 'Nummeret som ringes, i internasjonal form (+47 …). Anrop og SMS herfra kommer fra det.' },
+        accountSid: { label: 'Konto-SID', help: 'Fra Twilio-konsollen (begynner med AC): trengs for å ringe ut og sende SMS.' },
+        apiBaseUrl: {
+          label: 'API-adresse',
+          help: 'La stå som https://api.twilio.com med mindre leverandøren din har et Twilio-kompatibelt API et annet sted.',
+        },
+        agentPhone: { label: 'Agentenes telefon', help: 'Når en agent trykker Ring, ringer denne telefonen først, så ringes kontakten.' },
+        sms: { label: 'Nummeret kan sende SMS', help: 'Agenter kan svare en innringer med SMS fra dette nummeret.' },
+        defaultCountry: { label: 'Standardland', help: 'To bokstaver (NO, SE …): landet for numre skrevet uten +<landskode>.' },
+      },
+      secrets: { authToken: { label: 'Autentiseringstoken', help: 'Fra Twilio-konsollen: det signerer tilbakekallene og gir lov til å ringe og sende SMS.' } },
+      setup: [
+        'Åpne nummerets Voice-oppsett i Twilio-konsollen og sett «Call status changes» til {webhookUrl} (HTTP POST).',
+        'For talepost: la samtaleflyten ta opp med transcribeCallback som peker på {webhookUrl}.',
+        'Skriv inn konto-SID og autentiseringstoken her; sett agentenes telefon for å få Ring i svarfeltet.',
+      ],
     },
   },
-  capabilities: { outbound: false, webhook: true },
-  async verify(request, ctx) {
-    const expected = ctx.secrets.webhookToken
-    const given = request.headers.get('Authorization')?.replace(/^Bearer\s+/i, '') ?? ''
-    if (!expected) return false
-    const encoder = new TextEncoder()
-    const a = encoder.encode(expected)
-    const b = encoder.encode(given)
-    return a.length === b.length && constantTimeEqual(a, b)
-  },
-  async parse(input) {
+  // Replies are texts from the line's number (when it can send them).
+  capabilities: { outbound: true, webhook: true, text: 'plain', maxLength: maxSmsLength },
+  maxPayloadBytes: 64 * 1024,
+  verify: (request, ctx) => verifyTwilio(request, ctx.secrets.authToken),
+  async parse(input, ctx) {
     if (input.type !== 'http') return []
-    const call = callRecord.parse(await input.request.json())
-    return [
-      {
-        externalId: `call:${call.callId}`,
-        from: { phone: call.from, externalId: call.from, name: call.callerName },
-        subject: call.status === 'missed' ? `Missed call from ${call.callerName ?? call.from}` : `Call with ${call.callerName ?? call.from}`,
-        text: describeCall(call),
-        sentAt: call.startedAt,
-      },
-    ]
+    const call = callback.parse(await formOf(input.request))
+    const message = callMessage(call, ctx.settings, ctx.channel.name)
+    return message ? [message] : []
+  },
+  // Twilio reads the answer as TwiML: an empty Response changes nothing about the call.
+  respond: () =>
+    new Response('<?xml version="1.0" encoding="UTF-8"?><Response></Response>', { status: 200, headers: { 'Content-Type': 'text/xml; charset=utf-8' } }),
+  replyWindow: (_state, ctx) =>
+    ctx.settings.sms && ctx.settings.accountSid
+      ? null
+      : 'This line’s number does not send SMS, so a caller cannot be answered here: call them back, or turn on “Number can send SMS” in the channel’s settings.',
+  validate(draft, ctx) {
+    const to = normalizePhone(draft.to.externalId ?? draft.to.phone, ctx.settings.defaultCountry)
+    return to ? [] : [{ message: 'This conversation has no phone number to text.' }]
+  },
+  async send(message, ctx) {
+    if (!ctx.settings.sms) return { status: 'failed', reason: 'This line’s number does not send SMS.' }
+    const to = normalizePhone(message.to.externalId ?? message.to.phone, ctx.settings.defaultCountry)
+    if (!to) return { status: 'failed', reason: 'This conversation has no phone number to text.' }
+    return sendSms(ctx, to, message.text, message.messageId)
+  },
+  dial: {
+    ready: (ctx) => Boolean(ctx.settings.accountSid && ctx.settings.agentPhone && ctx.secrets.authToken),
+    async start(call, ctx) {
+      const to = normalizePhone(call.to, ctx.settings.defaultCountry)
+      const agentPhone = normalizePhone(call.agentPhone ?? ctx.settings.agentPhone, ctx.settings.defaultCountry)
+      if (!to) return { status: 'failed', reason: 'The contact has no phone number to call.' }
+      if (!agentPhone || !ctx.settings.accountSid || !ctx.secrets.authToken) return { status: 'failed', reason: 'Calling out is not set up on this line.' }
+      return startCall(ctx, { to, agentPhone, statusCallback: ctx.baseUrl ? `${ctx.baseUrl}/channels/${ctx.channel.id}/inbound` : null })
+    },
+  },
+  routes(app, kit) {
+    // Delivery reports for the texts we sent (StatusCallback).
+    app.post('/:channelId/status', async (c) => {
+      const channel = await kit.channel(c, c.req.param('channelId'))
+      if (!channel?.valid) return c.text('No such channel.', 404)
+      if (!(await verifyTwilio(c.req.raw.clone(), channel.secrets.authToken))) return c.text('Signature did not verify.', 401)
+      const report = smsStatus.safeParse(await formOf(c.req.raw))
+      if (!report.success) return c.text('Invalid status callback.', 422)
+      const { MessageSid, MessageStatus, ErrorCode, ErrorMessage } = report.data
+      if (MessageStatus === 'failed' || MessageStatus === 'undelivered') {
+        const reason = `The SMS was not delivered${ErrorCode ? ` (error ${ErrorCode}${ErrorMessage ? `: ${ErrorMessage}` : ''})` : ''}.`
+        await kit.reportDelivery(c, channel, { externalId: MessageSid, status: 'failed', reason })
+      } else if (MessageStatus === 'delivered') {
+        await kit.reportDelivery(c, channel, { externalId: MessageSid, status: 'delivered' })
+      }
+      return c.body(null, 204)
+    })
   },
   ui: { Icon: CallsIcon },
 })

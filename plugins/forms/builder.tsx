@@ -6,6 +6,12 @@ import type { ChannelSetupProps, SettingsFieldsProps } from '../../src/channels/
  * standard ones (email, name, subject, message) keep their names, which the plugin's parse reads;
  * custom ones are kept as "label: value" lines of the conversation's first message.
  */
+/**
+ * A field people never see (moved off screen, skipped by Tab, hidden from screen readers): a bot
+ * that fills every field fills it, and its submission is dropped without a word.
+ */
+export const honeypotField = 'hp_website'
+
 export const standardFields = ['email', 'name', 'subject', 'message'] as const
 const fieldName = z
   .string()
@@ -224,6 +230,9 @@ export function FormsEmbed({ settings, urls, channel, locale }: ChannelSetupProp
           </p>
         )
       })}
+      <p style="position:absolute;left:-10000px" aria-hidden="true">
+        <input name={honeypotField} tabindex={-1} autocomplete="off" value="" />
+      </p>
       <p>
         <button type="submit">{words[locale].send}</button>
       </p>

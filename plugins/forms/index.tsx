@@ -1,6 +1,12 @@
+import { HTTPException } from 'hono/http-exception'
 import { z } from 'zod'
-import { defineChannel } from '../../src/channels/types'
-import { FormsBuilder, FormsEmbed, formFields, formsSettingsFromForm } from './builder'
+import { defineChannel, type InboundAttachment } from '../../src/channels/types'
+import { FormsBuilder, FormsEmbed, formFields, formsSettingsFromForm, honeypotField } from './builder'
+
+export { honeypotField }
+
+/** Caps on what one submission may carry: the body, its fields and its files. */
+export const formLimits = { maxBytes: 5 * 1024 * 1024, maxFields: 50, maxFiles: 5, maxFileBytes: 4 * 1024 * 1024 }
 
 const settings = z.object({
   formName: z.string().min(1).max(120),
@@ -12,9 +18,9 @@ const settings = z.object({
   redirectUrl: z.string().url().optional(),
 })
 
-/** A form submission: an email to answer, an optional name and subject, and the fields. */
+/** A form submission: an email to answer (when given), an optional name and subject, and the fields. */
 const submission = z.object({
-  email: z.string().trim().email('Enter a valid email address').max(254),
+  email: z.preprocess((value) => (value === '' ? undefined : value), z.string().trim().email('Enter a valid email address').max(254).optional()),
   name: z.string().trim().max(120).optional(),
   subject: z.string().trim().max(200).optional(),
   message: z.string().trim().max(20_000).optional(),
@@ -30,27 +36,61 @@ function FormsIcon() {
   )
 }
 
-async function readFields(request: Request): Promise<Record<string, string>> {
+interface Submitted {
+  fields: Record<string, string>
+  files: InboundAttachment[]
+}
+
+/** The posted fields and files. A body that is not the form it claims to be is refused (4xx), never a 500. */
+async function readSubmission(request: Request): Promise<Submitted> {
   const type = request.headers.get('Content-Type') ?? ''
   if (type.includes('application/json')) {
     const body: unknown = await request.json()
-    if (!body || typeof body !== 'object') return {}
-    return Object.fromEntries(Object.entries(body).map(([key, value]) => [key, String(value ?? '')]))
+    if (!body || typeof body !== 'object' || Array.isArray(body)) throw new SyntaxError('The body is not a JSON object.')
+    const entries = Object.entries(body).slice(0, formLimits.maxFields + 10)
+    return { fields: Object.fromEntries(entries.map(([key, value]) => [key, typeof value === 'string' ? value : JSON.stringify(value ?? '')])), files: [] }
   }
-  const form = await request.formData()
+  if (!type.includes('multipart/form-data') && !type.includes('application/x-www-form-urlencoded')) {
+    throw new HTTPException(415, { message: 'Post the form as multipart/form-data, application/x-www-form-urlencoded or JSON.' })
+  }
+  let form: FormData
+  try {
+    form = await request.formData()
+  } catch {
+    // A truncated body, a wrong boundary: the browser or the script sent something we cannot read.
+    throw new SyntaxError('The form body could not be read.')
+  }
   const fields: Record<string, string> = {}
-  form.forEach((value, key) => {
-    if (typeof value === 'string') fields[key] = value
-  })
-  return fields
+  const files: InboundAttachment[] = []
+  for (const [key, value] of form.entries()) {
+    if (typeof value === 'string') {
+      if (!(key in fields) && Object.keys(fields).length < formLimits.maxFields + 10) fields[key] = value
+      continue
+    }
+    // A file input left empty posts a nameless, empty file.
+    if (!value.name && value.size === 0) continue
+    if (files.length >= formLimits.maxFiles) throw new HTTPException(413, { message: `A submission carries at most ${formLimits.maxFiles} files.` })
+    if (value.size > formLimits.maxFileBytes) throw new HTTPException(413, { message: `A file may be at most ${formLimits.maxFileBytes / 1024 / 1024} MB.` })
+    files.push({
+      filename: value.name.replace(/[\\/\r\n]+/g, '_').slice(0, 150) || `${key.slice(0, 40)}.bin`,
+      contentType: (value.type || 'application/octet-stream').slice(0, 100),
+      content: new Uint8Array(await value.arrayBuffer()),
+    })
+  }
+  return { fields, files }
 }
+
+/** The client's address as Cloudflare reports it; none (a local test) counts nothing. */
+const clientAddress = (request: Request) => request.headers.get('CF-Connecting-IP')
 
 export const formsChannel = defineChannel({
   id: 'forms',
   name: 'Forms',
   view: 'Forms',
   settings,
-  capabilities: { outbound: false, webhook: true },
+  // A form has no way back of its own: agents answer by email, through the inbox's email channel.
+  capabilities: { outbound: false, webhook: true, replyByEmail: true },
+  maxPayloadBytes: formLimits.maxBytes,
   texts: {
     en: {
       name: 'Forms',
@@ -62,7 +102,8 @@ export const formsChannel = defineChannel({
       },
       setup: [
         'Paste the form below into your page (it needs no script), or point your own form’s action (or a POST from your server, as JSON or form data) at {webhookUrl}.',
-        'Send at least an email field; name, subject, message and any other fields are kept.',
+        'Send an email field so agents can answer (by email); name, subject, message, files and any other fields are kept.',
+        'Your own form: add a hidden, empty field named hp_website; submissions that fill it in are dropped as spam (the form below has it).',
       ],
     },
     nb: {
@@ -75,17 +116,26 @@ export const formsChannel = defineChannel({
       },
       setup: [
         'Lim inn skjemaet under på siden din (det trenger ikke skript), eller la ditt eget skjemas action (eller en POST fra serveren din, som JSON eller skjemadata) gå til {webhookUrl}.',
-        'Send minst et e-postfelt; navn, emne, melding og andre felt tas vare på.',
+        'Send et e-postfelt så agentene kan svare (på e-post); navn, emne, melding, filer og andre felt tas vare på.',
+        'Eget skjema: legg til et skjult, tomt felt som heter hp_website; innsendinger som fyller det ut, forkastes som søppel (skjemaet under har det).',
       ],
     },
   },
   async parse(input, ctx) {
     if (input.type !== 'http') return []
-    const fields = await readFields(input.request)
+    // Anyone can post a form: one address may send only so many a minute (per form).
+    const ip = clientAddress(input.request)
+    if (ip && !(await ctx.env.VISITOR_SESSION_LIMITER.limit({ key: `form:${ctx.channel.id}:${ip}` })).success) {
+      throw new HTTPException(429, { message: 'Too many submissions from your address; try again in a minute.' })
+    }
+    const { fields, files } = await readSubmission(input.request)
+    // The honeypot was filled in: a bot. Accepted (so it learns nothing), stored nowhere.
+    if ((fields[honeypotField] ?? '').trim() !== '') return []
+    delete fields[honeypotField]
     const known = submission.parse(fields)
     const extra = Object.entries(fields)
       .filter(([key]) => !(key in submission.shape))
-      .slice(0, 50)
+      .slice(0, formLimits.maxFields)
       .map(([key, value]) => `${key.slice(0, 60)}: ${value.slice(0, 2000)}`)
     const text = [known.message, ...extra].filter(Boolean).join('\n')
     return [
@@ -93,7 +143,8 @@ export const formsChannel = defineChannel({
         externalId: known.submissionId ? `form:${known.submissionId}` : undefined,
         from: { email: known.email, name: known.name },
         subject: known.subject || `New ${ctx.settings.formName} submission`,
-        text: text || '(empty submission)',
+        text: text || (files.length > 0 ? files.map((file) => file.filename).join(', ') : '(empty submission)'),
+        attachments: files,
       },
     ]
   },

@@ -1,38 +1,13 @@
-import { z } from 'zod'
-import { defineChannel, type InboundMessage } from '../../src/channels/types'
-import { verifyHmacSha256Hex } from '../../src/lib/hmac'
-
-const settings = z.object({
-  pageId: z.string().min(1),
-  pageName: z.string().optional(),
-  /** The token Meta echoes back when the webhook is registered. */
-  verifyToken: z.string().min(8),
-})
-
-// The parts of Meta's webhook payload we read; everything else is ignored.
-const webhook = z.object({
-  object: z.literal('page'),
-  entry: z.array(
-    z.object({
-      messaging: z
-        .array(
-          z.object({
-            sender: z.object({ id: z.string() }),
-            recipient: z.object({ id: z.string() }),
-            timestamp: z.number(),
-            message: z.object({ mid: z.string(), text: z.string().optional(), is_echo: z.boolean().optional() }).optional(),
-          }),
-        )
-        .default([]),
-    }),
-  ),
-})
+import { defineChannel, verifyHmacSha256Hex } from '../../src/channels/types'
+import { fetchProfile, messagingTypeFor, sendReply, windowReason } from './graph'
+import { messengerSettings } from './settings'
+import { parseWebhook, receiptsOf } from './webhook'
 
 /** Meta's subscription handshake: the challenge echoed when the verify token matches, else a 403. */
 function answerHandshake(url: URL, verifyToken: string | undefined): Response {
   const mode = url.searchParams.get('hub.mode')
   const token = url.searchParams.get('hub.verify_token')
-  if (mode === 'subscribe' && verifyToken && token === verifyToken) return new Response(url.searchParams.get('hub.challenge') ?? '')
+  if (mode === 'subscribe' && verifyToken && token === verifyToken) return new Response((url.searchParams.get('hub.challenge') ?? '').slice(0, 200))
   return new Response('Verification failed', { status: 403 })
 }
 
@@ -50,11 +25,16 @@ function MessengerIcon() {
   )
 }
 
+/**
+ * Facebook Messenger: Meta's signed page webhook in (messages, postbacks, quick replies, echoes of
+ * the page's own messages, delivery and read receipts), the Send API out, within Meta's messaging
+ * window; names and pictures from the User Profile API.
+ */
 export const messengerChannel = defineChannel({
   id: 'messenger',
   name: 'Facebook Messenger',
   view: 'Messenger',
-  settings,
+  settings: messengerSettings,
   secrets: [
     { key: 'appSecret', label: 'App secret (signs Meta’s webhooks)' },
     { key: 'pageAccessToken', label: 'Page access token' },
@@ -67,15 +47,25 @@ export const messengerChannel = defineChannel({
         pageId: { label: 'Page id', help: 'The numeric id of the Facebook page whose messages arrive here.' },
         pageName: { label: 'Page name' },
         verifyToken: { label: 'Verify token', help: 'Any string of 8 or more characters; enter the same one in Meta’s webhook settings.' },
+        graphApiUrl: { label: 'Graph API URL', help: 'Leave as https://graph.facebook.com.' },
+        humanAgent: {
+          label: 'Human Agent permission',
+          help: 'Turn on only if Meta granted your page Human Agent: agents may then answer for 7 days after the customer’s last message instead of 24 hours.',
+        },
+        appId: { label: 'App id', help: 'Your Meta app’s id: echoes of replies sent from here are recognised as ours.' },
       },
       secrets: {
         appSecret: { label: 'App secret (signs Meta’s webhooks)', help: 'From your Meta app’s Basic settings.' },
-        pageAccessToken: { label: 'Page access token', help: 'From Messenger → Settings → Access tokens in your Meta app: replies are sent with it.' },
+        pageAccessToken: {
+          label: 'Page access token',
+          help: 'Generated for the page in the Messenger settings of your Meta app: replies and profiles use it.',
+        },
       },
       setup: [
         'In your Meta app, add the Messenger product and subscribe the page to the messages field.',
-        'Webhooks → Callback URL: {webhookUrl} (Meta checks it with a GET, then posts the events there).',
-        'Verify token: the one entered here. Paste the app secret and the page access token here too.',
+        'Callback URL: {webhookUrl} (the handshake and the events both use it).',
+        'Use the verify token entered here, and paste the app secret and the page access token below.',
+        'Subscribe the page to messages, message_echoes, message_deliveries, message_reads, messaging_postbacks.',
       ],
     },
     nb: {
@@ -85,23 +75,36 @@ export const messengerChannel = defineChannel({
         pageId: { label: 'Side-ID', help: 'Den numeriske ID-en til Facebook-siden som meldingene kommer fra.' },
         pageName: { label: 'Sidenavn' },
         verifyToken: { label: 'Verifiseringstoken', help: 'En streng på minst 8 tegn; skriv den samme i Metas webhook-innstillinger.' },
+        graphApiUrl: { label: 'Graph API-adresse', help: 'La stå som https://graph.facebook.com.' },
+        humanAgent: {
+          label: 'Human Agent-tillatelse',
+          help: 'Slå på bare hvis Meta har gitt siden Human Agent: da kan agenter svare i 7 dager etter kundens siste melding i stedet for 24 timer.',
+        },
+        appId: { label: 'App-ID', help: 'ID-en til Meta-appen din: ekko av svar sendt herfra kjennes igjen som våre.' },
       },
       secrets: {
         appSecret: { label: 'Apphemmelighet (signerer Metas webhooks)', help: 'Fra Basic settings i Meta-appen din.' },
-        pageAccessToken: { label: 'Sidetilgangstoken', help: 'Fra Messenger → Settings → Access tokens i Meta-appen: svar sendes med den.' },
+        pageAccessToken: { label: 'Sidetilgangstoken', help: 'Lages for siden i Messenger-innstillingene i Meta-appen: svar og profiler bruker det.' },
       },
       setup: [
         'I Meta-appen: legg til Messenger og abonner siden på feltet messages.',
-        'Webhooks → Callback URL: {webhookUrl} (Meta sjekker den med en GET, og poster så hendelsene dit).',
-        'Verify token: det du skrev her. Lim inn apphemmeligheten og sidetilgangstokenet her også.',
+        'Callback-URL: {webhookUrl} (både håndtrykket og hendelsene bruker den).',
+        'Bruk verifiseringstokenet du skrev her, og lim inn apphemmeligheten og sidetilgangstokenet under.',
+        'Abonner siden på messages, message_echoes, message_deliveries, message_reads, messaging_postbacks.',
       ],
     },
   },
-  // Replies need the Graph API and a page token; sending arrives with the Messenger issue.
-  capabilities: { outbound: false, webhook: true },
+  capabilities: {
+    outbound: true,
+    webhook: true,
+    text: 'plain',
+    // The Send API's limit for a text message.
+    maxLength: 2000,
+    attachments: true,
+    attachmentLimits: { maxFiles: 5, maxBytes: 25 * 1024 * 1024 },
+  },
   handshake(request, ctx) {
-    const token = (ctx.settings as { verifyToken?: unknown } | null)?.verifyToken
-    return answerHandshake(new URL(request.url), typeof token === 'string' ? token : undefined)
+    return answerHandshake(new URL(request.url), ctx.settings.verifyToken)
   },
   async verify(request, ctx) {
     const appSecret = ctx.secrets.appSecret
@@ -112,22 +115,21 @@ export const messengerChannel = defineChannel({
   },
   async parse(input, ctx) {
     if (input.type !== 'http') return []
-    const payload = webhook.parse(await input.request.json())
-    const messages: InboundMessage[] = []
-    for (const entry of payload.entry) {
-      for (const event of entry.messaging) {
-        // Echoes are our page's own messages; attachments-only messages get a placeholder.
-        if (!event.message || event.message.is_echo || event.sender.id === ctx.settings.pageId) continue
-        messages.push({
-          externalId: event.message.mid,
-          from: { externalId: event.sender.id },
-          text: event.message.text ?? '(attachment)',
-          sentAt: event.timestamp,
-          thread: { key: event.sender.id },
-        })
-      }
-    }
-    return messages
+    return parseWebhook(await input.request.json(), ctx)
+  },
+  async receipts(input) {
+    if (input.type !== 'http') return []
+    return receiptsOf(await input.request.json().catch(() => null))
+  },
+  profile: (from, ctx) => (from.externalId ? fetchProfile(ctx, from.externalId) : Promise.resolve(null)),
+  replyWindow: (state, ctx) => (messagingTypeFor(state.lastInboundAt, ctx.settings) ? null : windowReason(state.lastInboundAt, ctx.settings)),
+  async send(message, ctx) {
+    const psid = message.to.externalId
+    if (!psid) return { status: 'failed', reason: 'This conversation has no Messenger recipient to answer.' }
+    const kind = messagingTypeFor(message.lastInboundAt, ctx.settings)
+    // The window closed while the reply waited in the queue: Meta would refuse it too.
+    if (!kind) return { status: 'failed', reason: windowReason(message.lastInboundAt, ctx.settings) }
+    return sendReply(ctx, psid, kind, message.text, message.attachments ?? [])
   },
   routes(app, kit) {
     // The handshake at its earlier address, for apps registered with it (the inbound URL answers it too).

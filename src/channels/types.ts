@@ -12,6 +12,15 @@ export interface InboundContact {
   phone?: string
   /** The sender's language, when the channel knows it (the chat widget's): customer mail uses it. */
   locale?: string
+  /** A picture of the sender (https), when the channel's `profile` found one. */
+  avatarUrl?: string
+}
+
+/** What a provider's profile look-up says about a sender (`ChannelPlugin.profile`). */
+export interface ContactProfile {
+  name?: string
+  /** An https URL of their picture. */
+  avatarUrl?: string
 }
 
 export interface InboundAttachment {
@@ -80,7 +89,22 @@ export interface InboundMessage {
   notice?: string
   /** A bot answers a new conversation first; the inbox's default assignment waits for its handoff. */
   deferAssignment?: boolean
+  /**
+   * Written by the business outside Switchboard (a page's own inbox, a phone): `from` is still the
+   * customer (whose conversation it belongs to), the message is stored as outgoing and sent, and
+   * `authorName` names who wrote it. An echo of our own reply carries the id `send` returned as
+   * `externalId`, so it is recognised as a redelivery and stored once.
+   */
+  outgoing?: { authorName?: string }
 }
+
+/**
+ * A provider's word on replies it accepted: by the id `send` returned, or (a read receipt that
+ * only says "everything up to now") every sent reply in the conversation with `threadKey` up to `upTo` (ms).
+ */
+export type DeliveryReport =
+  | { externalId: string; status: 'delivered' | 'read' | 'failed'; reason?: string }
+  | { threadKey: string; status: 'delivered' | 'read'; upTo: number }
 
 export type InboundInput =
   | { type: 'http'; request: Request }
@@ -126,6 +150,8 @@ export interface OutboundMessage {
   conversationStartedAt?: number
   /** The channel's reply options as the composer stored them (hostile: parse with `replyOptions`). */
   options?: unknown
+  /** When the customer last wrote (ms): a channel with a messaging window picks how to send by it. */
+  lastInboundAt?: number | null
   /** The stored message's metadata (what the channel or a service put there). */
   metadata?: Record<string, unknown>
   /** Metadata of the newest earlier message with an external id (e.g. its Thread-Index). */
@@ -229,6 +255,20 @@ export interface ChannelCapabilities {
   html?: boolean
   /** A conversation can be forwarded to an outside address through this channel. */
   forward?: boolean
+  /**
+   * The channel has no way back of its own (a web form): a reply goes by email, through the inbox's
+   * email channel, to the contact's address, and the answer by mail continues the conversation.
+   * The composer says so when the contact has no address.
+   */
+  replyByEmail?: boolean
+}
+
+/** What `replyWindow` is told about a conversation. */
+export interface ReplyState {
+  conversationId: string
+  to: OutboundMessage['to']
+  /** When the customer last wrote (ms), null when they never did. */
+  lastInboundAt: number | null
 }
 
 /** A settings field's or secret's label and help text, in one language. */
@@ -311,11 +351,7 @@ export interface PluginRouteKit<S> {
    * message failed with the reason shown on it. Matches the message by the id `send` returned, in
    * this channel only. Returns whether a message was found.
    */
-  reportDelivery(
-    c: import('hono').Context<AppEnv>,
-    ctx: ChannelContext<S>,
-    report: { externalId: string; status: 'delivered' | 'failed'; reason?: string },
-  ): Promise<boolean>
+  reportDelivery(c: import('hono').Context<AppEnv>, ctx: ChannelContext<S>, report: DeliveryReport): Promise<boolean>
 }
 
 /**
@@ -363,6 +399,34 @@ export interface ChannelPlugin<S extends z.ZodTypeAny = z.ZodTypeAny> {
    * Without it the answer is JSON: 201 when something new was stored, 200 for a redelivery.
    */
   respond?(results: IngestResultSummary[], ctx: ChannelContext<z.infer<S>>): Response | Promise<Response>
+  /**
+   * Why no reply can go at all right now (a messaging window has closed), or null. The composer
+   * shows the reason as soon as the thread opens, offers no Reply, and a reply posted anyway is
+   * refused with it before anything is stored.
+   */
+  replyWindow?(state: ReplyState, ctx: ChannelContext<z.infer<S>>): string | null
+  /**
+   * Delivery and read receipts carried by a webhook (the same request `parse` gets): core records
+   * them on the replies they name. Messages and receipts may arrive in one body.
+   */
+  receipts?(input: InboundInput, ctx: ChannelContext<z.infer<S>>): Promise<DeliveryReport[]>
+  /**
+   * The provider's profile of a sender (`from.externalId`): core asks when a contact is new, has no
+   * name, or was last looked up over a week ago, and keeps the answer on the contact.
+   */
+  profile?(from: InboundContact, ctx: ChannelContext<z.infer<S>>): Promise<ContactProfile | null>
+  /**
+   * Click-to-call: the provider rings the agent's phone, then the contact. `ready` says whether the
+   * channel is set up for it (else the UI offers a plain tel: link); `start` places the call. The
+   * call itself is logged when the provider reports it to the webhook.
+   */
+  dial?: {
+    ready(ctx: ChannelContext<z.infer<S>>): boolean
+    start(
+      call: { to: string; agentPhone?: string | null; conversationId: string | null },
+      ctx: ChannelContext<z.infer<S>>,
+    ): Promise<{ status: 'ringing'; externalId?: string } | { status: 'failed'; reason: string }>
+  }
   /** Checks a reply while it is written (length, recipients, a messaging window): problems are shown and nothing is stored. */
   validate?(draft: OutboundDraft, ctx: ChannelContext<z.infer<S>>): DraftProblem[] | Promise<DraftProblem[]>
   send?(message: OutboundMessage, ctx: ChannelContext<z.infer<S>>): Promise<SendOutcome>

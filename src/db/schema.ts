@@ -254,6 +254,9 @@ export const contacts = sqliteTable(
     // The language mail to them is written in (transcripts, surveys), when a channel learned it
     // (the chat widget's); English when unknown.
     locale: text('locale'),
+    // A channel's profile of them (Messenger's Graph API): their picture, and when it was last asked.
+    avatarUrl: text('avatar_url'),
+    profileRefreshedAt: integer('profile_refreshed_at'),
     createdAt: createdAt(),
   },
   // Phones are kept in E.164 (see lib/phone.ts): an SMS and a call from one number find one contact.

@@ -1,13 +1,14 @@
-import { Hono } from 'hono'
+import { type Context, Hono } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import { ZodError } from 'zod'
 import type { AppEnv } from '../env'
 import { channelPlugins, findPlugin } from '../channels/registry'
 import { ingestInbound } from '../channels/pipeline'
 import { channelContextOf } from '../channels/context'
-import type { ChannelPlugin, PluginRouteKit } from '../channels/types'
+import type { ChannelContext, ChannelPlugin, DeliveryReport, PluginRouteKit } from '../channels/types'
 import { durableObjectNotifier, notifyMessageReplaced } from '../rooms/notifier'
-import { recordDeliveryReport } from '../services/outbound'
+import { recordDeliveryReport } from '../services/delivery-reports'
+import { keepProfiles, lookUpProfiles } from '../services/contact-profile'
 import { getChannelById } from '../services/inboxes'
 
 /** What a provider (or a widget) hears from a channel that takes nothing in. */
@@ -24,22 +25,30 @@ function routeKitFor(plugin: ChannelPlugin): PluginRouteKit<unknown> {
       return { ...channelContextOf(channel, c.env, c.req.url), valid: plugin.settings.safeParse(channel.settings).success }
     },
     async reportDelivery(c, ctx, report) {
-      const externalId = String(report.externalId).slice(0, 200)
-      if (!externalId || ctx.channel.pluginId !== plugin.id) return false
-      const found = await recordDeliveryReport(c.var.db, ctx.channel, { ...report, externalId })
-      if (found && report.status === 'failed') {
-        c.executionCtx.waitUntil(
-          notifyMessageReplaced(c.env, {
-            accountId: ctx.channel.accountId,
-            inboxId: ctx.channel.inboxId,
-            conversationId: found.conversationId,
-            messageId: found.messageId,
-          }).catch(() => undefined),
-        )
-      }
-      return found !== null
+      if (ctx.channel.pluginId !== plugin.id) return false
+      return (await recordReports(c, ctx, [report])) > 0
     },
   }
+}
+
+/** Records a provider's delivery reports and redraws the replies they changed for whoever has the thread open. */
+async function recordReports(c: Context<AppEnv>, ctx: ChannelContext<unknown>, reports: DeliveryReport[]): Promise<number> {
+  let changed = 0
+  for (const report of reports.slice(0, 100)) {
+    const clean: DeliveryReport =
+      'externalId' in report
+        ? { ...report, externalId: String(report.externalId).slice(0, 200), reason: report.reason?.slice(0, 500) }
+        : { threadKey: String(report.threadKey).slice(0, 200), status: report.status, upTo: Number(report.upTo) || 0 }
+    if ('externalId' in clean && !clean.externalId) continue
+    const found = await recordDeliveryReport(c.var.db, ctx.channel, clean)
+    changed += found.length
+    for (const message of found.slice(0, 10)) {
+      c.executionCtx.waitUntil(
+        notifyMessageReplaced(c.env, { accountId: ctx.channel.accountId, inboxId: ctx.channel.inboxId, ...message }).catch(() => undefined),
+      )
+    }
+  }
+  return changed
 }
 
 /**
@@ -69,6 +78,7 @@ channelRoutes.post('/channels/:channelId/inbound', async (c) => {
   if (plugin.verify && !(await plugin.verify(request.clone(), ctx))) {
     throw new HTTPException(401, { message: 'Signature or token did not verify.' })
   }
+  const forReceipts = plugin.receipts ? request.clone() : null
   let inbound: Awaited<ReturnType<typeof plugin.parse>>
   try {
     inbound = await plugin.parse({ type: 'http', request }, ctx)
@@ -76,12 +86,20 @@ channelRoutes.post('/channels/:channelId/inbound', async (c) => {
     if (error instanceof ZodError) {
       return c.json({ error: 'invalid payload', issues: error.issues.map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`) }, 422)
     }
-    if (error instanceof SyntaxError) return c.json({ error: 'invalid payload', issues: ['body: not valid JSON'] }, 422)
+    // Bad JSON, or a form body that cannot be read (a plugin throws SyntaxError for both).
+    if (error instanceof SyntaxError) return c.json({ error: 'invalid payload', issues: ['body: not a valid body of its content type'] }, 422)
     throw error
   }
+  // Receipts for our replies can ride in the same body as messages (Messenger's do).
+  const receipts = plugin.receipts && forReceipts ? await plugin.receipts({ type: 'http', request: forReceipts }, ctx).catch(() => []) : []
+  // Who wrote: the provider's profile names a new or stale contact before their message is filed.
+  const profile = plugin.profile
+  const profiles = profile ? await lookUpProfiles(c.var.db, ctx.channel, inbound, (from) => profile(from, ctx)) : null
   const deps = { db: c.var.db, notifier: durableObjectNotifier(c.env), blobs: c.env.ATTACHMENTS }
   const results = []
   for (const message of inbound) results.push(await ingestInbound(deps, ctx.channel, message))
+  if (profiles && profiles.size > 0) await keepProfiles(c.var.db, ctx.channel, profiles)
+  if (receipts.length > 0) await recordReports(c, ctx, receipts)
   // The provider may expect an answer of its own (TwiML, an empty 200): the plugin shapes it.
   if (plugin.respond) return plugin.respond(results, ctx)
   return c.json({ received: results.length, results }, results.some((result) => result.status !== 'duplicate') ? 201 : 200)

@@ -39,7 +39,7 @@ import { richTextToPlain, sanitizeRichText } from '../lib/rich-text'
 import { deleteDraft, draftsOf } from '../services/drafts'
 import { t } from '../i18n'
 import { headerJson } from '../lib/headers'
-import { AppendedMessages, EmptyThread, MessageItem, conversationUrl } from '../../templates/inbox'
+import { AppendedMessages, EmptyThread, MessageItem, canReplyOn, conversationUrl } from '../../templates/inbox'
 import { Composer } from '../../templates/composer'
 import { forwardAgentSocket } from './live'
 import { afterAgentMessage } from './notifications'
@@ -101,14 +101,16 @@ conversationRoutes.post('/:id/messages', async (c) => {
   const detail = await ownConversation(c)
   const conversation = detail.conversation
   const plugin = findPlugin(conversation.pluginId)
-  const canReply = (plugin?.capabilities.outbound ?? false) && detail.channelStatus !== 'removed'
   const body = await c.req.parseBody({ all: true })
   const form = agentMessageForm.safeParse(body)
   const kind = body.kind === 'message' ? 'message' : 'comment'
   const content = messageContentOf(body)
   const seenSeq = Number(body.seenSeq) || 0
   const fieldValues = plugin?.ui.ComposerFields ? fieldValuesOf(body) : undefined
-  const emailSwitch = plugin?.capabilities.realtime ? await emailSwitchFor(db, accountId, conversation.id) : null
+  const answersByEmail = Boolean(plugin?.capabilities.replyByEmail && !plugin.capabilities.outbound)
+  const emailSwitch = plugin?.capabilities.realtime || answersByEmail ? await emailSwitchFor(db, accountId, conversation.id) : null
+  const removed = detail.channelStatus === 'removed'
+  const canReply = canReplyOn(plugin, emailSwitch?.address) && !removed
   const via = body.via === 'email' ? 'email' : 'chat'
   // The form comes back with what was written, and with the agent's drafts, so switching between
   // Reply and Comment still finds the other one.
@@ -135,12 +137,14 @@ conversationRoutes.post('/:id/messages', async (c) => {
   if (content.error) return again(422, content.error)
   if (conversation.folder === 'trash') return again(409, t('composer.error.trashed'))
   if (form.data.kind === 'message' && !canReply) {
-    return again(422, t(detail.channelStatus === 'removed' ? 'composer.error.channel_removed' : 'composer.error.cannot_reply'))
+    const why = removed ? 'composer.error.channel_removed' : answersByEmail ? 'composer.error.no_email_address' : 'composer.error.cannot_reply'
+    return again(422, t(why))
   }
   const isReply = form.data.kind === 'message'
   // Switching a chat to email: the reply goes out through the inbox's email channel, to the
   // contact's address, and their answer by mail comes back into this conversation.
-  const switchedToEmail = isReply && via === 'email' && plugin?.capabilities.realtime === true
+  // A channel without a way back of its own (a form) is always answered that way.
+  const switchedToEmail = isReply && ((via === 'email' && plugin?.capabilities.realtime === true) || answersByEmail)
   if (switchedToEmail && !emailSwitch) return again(422, t('composer.error.no_email_switch'))
   // Recipients and the like: what the channel asks for, validated by its own schema.
   const options = isReply && !switchedToEmail && plugin?.replyOptions ? plugin.replyOptions.safeParse(body) : null

@@ -17,6 +17,12 @@ import { draftReads, type DraftsByKind } from '../services/drafts'
 import { emailSwitchReads, type emailSwitchFor } from '../services/email-outbound'
 import { inOneRoundTrip, mapReads, reads, together, type Reads } from '../db/round-trip'
 import { findPlugin } from '../channels/registry'
+import { channelContextOf } from '../channels/context'
+import type { ChannelContext, ChannelPlugin } from '../channels/types'
+import { and, eq, sql } from 'drizzle-orm'
+import type { Db } from '../db/client'
+import { channels } from '../db/schema'
+import type { Channel } from '../services/inboxes'
 import { defaultViewId, findView } from '../services/views'
 import { ConversationRowItem, ThreadPane } from '../../templates/inbox'
 import type { ThreadPlace } from '../../templates/thread-actions'
@@ -50,6 +56,8 @@ export interface LoadedThread {
   /** The thread's own row in the list it was opened from (empty when it no longer fits that list). */
   row: RankedPage
   emailSwitch: Awaited<ReturnType<typeof emailSwitchFor>>
+  /** The conversation's channel and when its customer last wrote: what a channel's reply window is judged on. */
+  replyState: { channel: Channel; lastInboundAt: number | null } | null
 }
 
 /**
@@ -72,12 +80,54 @@ export function threadReads(c: Context<AppEnv>, conversationId: string, place: T
       listReads(db, { accountId, userId: user.id, view: findView(place.viewId)!, filters: parsed.ok ? parsed.filters : {}, conversationIds: [conversationId] }),
       // Only chats offer to continue by email; one small read costs less than asking afterwards.
       emailSwitchReads(db, accountId, conversationId),
+      replyStateReads(db, accountId, conversationId),
     ),
-    ([detail, messages, users, drafts, , row, emailSwitch]) => {
+    ([detail, messages, users, drafts, , row, emailSwitch, replyState]) => {
       if (!detail) throw new HTTPException(404, { message: t('errors.conversation_gone') })
-      return { detail, messages, users, drafts, row, emailSwitch }
+      return { detail, messages, users, drafts, row, emailSwitch, replyState }
     },
   )
+}
+
+/** The conversation's channel and its customer's last message time, as one statement. */
+function replyStateReads(db: Db, accountId: string, conversationId: string): Reads<{ channel: Channel; lastInboundAt: number | null } | null> {
+  const statement = db
+    .select({
+      channel: channels,
+      lastInboundAt: sql<number | null>`(select max(m.created_at) from messages m where m.conversation_id = ${conversationId} and m.direction = 'in')`.as(
+        'last_inbound_at',
+      ),
+    })
+    .from(channels)
+    .where(and(eq(channels.accountId, accountId), sql`${channels.id} = (select c.channel_id from conversations c where c.id = ${conversationId})`))
+    .limit(1)
+  return reads(statement, ([row]) => row ?? null)
+}
+
+/**
+ * Why the composer offers no Reply, said before the agent writes: the channel's messaging window
+ * has closed, or (a channel that answers by email) the contact has no address.
+ */
+export function replyClosedReason(c: Context<AppEnv>, loaded: LoadedThread, plugin: ChannelPlugin | undefined): string | undefined {
+  const { detail, replyState } = loaded
+  if (plugin?.capabilities.replyByEmail && !plugin.capabilities.outbound) return loaded.emailSwitch ? undefined : t('composer.error.no_email_address')
+  if (!plugin?.replyWindow || !plugin.capabilities.outbound || !replyState) return undefined
+  const contact = detail.contact
+  const to = { name: contact?.name, email: contact?.email, phone: contact?.phone, externalId: detail.conversation.externalKey }
+  const reason = plugin.replyWindow(
+    { conversationId: detail.conversation.id, to, lastInboundAt: replyState.lastInboundAt },
+    channelContextOf(replyState.channel, c.env) as ChannelContext<never>,
+  )
+  return reason ? String(reason).slice(0, 500) : undefined
+}
+
+/** The contact's number to call, and whether the conversation's own line places the call (else a tel: link). */
+function callOf(c: Context<AppEnv>, loaded: LoadedThread, plugin: ChannelPlugin | undefined) {
+  const phone = loaded.detail.contact?.phone
+  if (!phone) return undefined
+  const channel = loaded.replyState?.channel
+  const viaProvider = Boolean(plugin?.dial && channel && plugin.dial.ready(channelContextOf(channel, c.env) as ChannelContext<never>))
+  return { phone, viaProvider }
 }
 
 /** The pane and the out-of-band row from what `threadReads` loaded (`rowPage`: its row with any snippet). */
@@ -86,7 +136,9 @@ export function threadView(c: Context<AppEnv>, loaded: LoadedThread, rowPage: Li
   const { user } = c.var
   const { rows } = rowPage
   const conversationId = detail.conversation.id
-  const emailSwitch = findPlugin(detail.conversation.pluginId)?.capabilities.realtime ? loaded.emailSwitch : null
+  const plugin = findPlugin(detail.conversation.pluginId)
+  const emailSwitch = plugin?.capabilities.realtime || plugin?.capabilities.replyByEmail ? loaded.emailSwitch : null
+  const replyClosed = replyClosedReason(c, loaded, plugin)
   const pane = (
     <ThreadPane
       detail={detail}
@@ -96,6 +148,8 @@ export function threadView(c: Context<AppEnv>, loaded: LoadedThread, rowPage: Li
       viewer={user}
       timeZone={user.timeZone}
       emailSwitchAddress={emailSwitch?.address}
+      replyClosed={replyClosed}
+      call={callOf(c, loaded, plugin)}
       drafts={drafts}
     />
   )

@@ -20,6 +20,7 @@ import { ingestInbound, type BlobStore, type Notifier } from '../channels/pipeli
 import type { ChannelRecord } from '../channels/types'
 import { newId } from '../lib/ids'
 import { resolveContact } from './contacts'
+import { normalizePhone } from '../lib/phone'
 import { appendMessage } from './messages'
 import { createUser } from './users'
 import { seedDemoContent } from './demo-content'
@@ -37,6 +38,8 @@ interface DemoMessage {
   by: 'contact' | Agent | `note:${Agent}`
   text: string
   minutesAgo: number
+  /** How far a reply got, as the provider reported (Messenger's delivery and read receipts). */
+  receipt?: 'delivered' | 'read'
 }
 interface DemoConversation {
   inbox: 'support' | 'sales'
@@ -117,6 +120,9 @@ const demoConversations: DemoConversation[] = [
         text: 'Product: Ridge GTX boots, size 39\nPurchased: March 2025\nIssue: the sole is separating at the toe after four months of use.',
         minutesAgo: 7 * h,
       },
+      // A form is answered by email (through the inbox's email channel); her answer comes back by mail.
+      { by: 'linus', text: 'Hi Alicia, sorry about the boots! Could you send a photo of the sole? Then we will send a new pair.', minutesAgo: 6 * h },
+      { by: 'contact', text: 'Here is the photo. Thank you for the quick answer!', minutesAgo: 5 * h },
     ],
   },
   {
@@ -124,7 +130,11 @@ const demoConversations: DemoConversation[] = [
     channel: 'calls',
     contact: { name: 'Henrik Dahl', phone: '+47 912 34 567' },
     subject: 'Missed call from Henrik Dahl',
-    messages: [{ by: 'contact', text: 'Missed call', minutesAgo: 25 }],
+    messages: [
+      { by: 'contact', text: 'Missed call', minutesAgo: 25 },
+      // The support line's number can text: the agent answers the missed call by SMS.
+      { by: 'ada', text: 'Hi Henrik, sorry we missed your call. We will ring you back within the hour.', minutesAgo: 20 },
+    ],
   },
   {
     inbox: 'support',
@@ -236,7 +246,9 @@ const demoConversations: DemoConversation[] = [
     owner: 'grace',
     messages: [
       { by: 'contact', text: 'My discount code FJELL10 says expired but the ad says it runs until Sunday', minutesAgo: 2 * h },
-      { by: 'grace', text: 'Thanks Lucas, checking with marketing now.', minutesAgo: 110 },
+      { by: 'grace', text: 'Thanks Lucas, checking with marketing now.', minutesAgo: 110, receipt: 'read' },
+      { by: 'contact', text: 'Great, thanks! I will wait before ordering.', minutesAgo: 100 },
+      { by: 'grace', text: 'Marketing fixed it: FJELL10 works again until Sunday night. Sorry for the trouble!', minutesAgo: 45, receipt: 'delivered' },
     ],
   },
   { inbox: 'support', channel: 'chat', contact: { visitor: 'v-anon-2' }, bot: 'Welcome bot', messages: [{ by: 'contact', text: 'Returns', minutesAgo: 55 }] },
@@ -475,6 +487,13 @@ const demoConversations: DemoConversation[] = [
   },
 ]
 
+/** How a demo conversation's first message finds its thread: a Messenger sender's id, a caller's number, a chat session. */
+function demoThreadKey(spec: DemoConversation, index: number): { key: string } | undefined {
+  if (spec.channel === 'messenger' && spec.contact.visitor) return { key: spec.contact.visitor }
+  if (spec.channel === 'calls' && spec.contact.phone) return { key: normalizePhone(spec.contact.phone) ?? spec.contact.phone }
+  return spec.contact.visitor ? { key: `demo-session-${index}` } : undefined
+}
+
 const channelSetups = {
   support: [
     { pluginId: 'email', name: 'support@demo.switchboard.test', settings: { addresses: ['support@demo.switchboard.test'], fromName: 'Northwind Support' } },
@@ -485,7 +504,8 @@ const channelSetups = {
       settings: { pageId: '1000001', pageName: 'Northwind Outfitters', verifyToken: 'demo-verify-token' },
     },
     { pluginId: 'forms', name: 'Contact form', settings: { formName: 'Contact form' } },
-    { pluginId: 'calls', name: 'Support line', settings: { phoneNumber: '+47 800 12 345' } },
+    // The support line's number can text (a real deployment adds the provider's account and token).
+    { pluginId: 'calls', name: 'Support line', settings: { phoneNumber: '+47 800 12 345', accountSid: 'ACdemo', sms: true } },
   ],
   sales: [
     { pluginId: 'email', name: 'sales@demo.switchboard.test', settings: { addresses: ['sales@demo.switchboard.test'], fromName: 'Northwind Sales' } },
@@ -559,6 +579,8 @@ export async function seedDemoWorkspace(deps: SeedDeps, nowMs = Date.now()): Pro
 
   for (const [index, spec] of demoConversations.entries()) {
     const channel = channelRecords[`${spec.inbox}:${spec.channel}`]!
+    // A form has no way back of its own: after the submission, the thread continues by email.
+    const continued = spec.channel === 'forms' ? channelRecords[`${spec.inbox}:email`]! : channel
     let conversationId: string | undefined
     if (spec.messages[0]?.by !== 'contact') {
       // Started by an agent: there is no inbound message to create the conversation from.
@@ -581,7 +603,7 @@ export async function seedDemoWorkspace(deps: SeedDeps, nowMs = Date.now()): Pro
       if (message.by === 'contact') {
         const result = await ingestInbound(
           deps,
-          channel,
+          position === 0 ? channel : continued,
           {
             externalId: `demo-${index}-${position}@demo.switchboard.test`,
             from: {
@@ -592,11 +614,7 @@ export async function seedDemoWorkspace(deps: SeedDeps, nowMs = Date.now()): Pro
             },
             subject: spec.subject,
             text: message.text,
-            thread: conversationId
-              ? { references: [`demo-${index}-0@demo.switchboard.test`] }
-              : spec.contact.visitor
-                ? { key: `demo-session-${index}` }
-                : undefined,
+            thread: conversationId ? { references: [`demo-${index}-0@demo.switchboard.test`], conversationId } : demoThreadKey(spec, index),
           },
           atMs,
         )
@@ -604,16 +622,21 @@ export async function seedDemoWorkspace(deps: SeedDeps, nowMs = Date.now()): Pro
       } else {
         const [agentKey, isNote] = message.by.startsWith('note:') ? [message.by.slice(5) as Agent, true] : [message.by as Agent, false]
         const agent = agents[agentKey]
+        const byEmail = !isNote && continued !== channel
         await appendMessage(db, {
           accountId,
           conversationId: conversationId!,
-          channelId: channel.id,
+          channelId: isNote ? channel.id : continued.id,
           direction: 'out',
           kind: isNote ? 'comment' : 'message',
           authorUserId: agent.id,
           authorName: agent.name,
           text: message.text,
           deliveryStatus: isNote ? 'none' : 'sent',
+          metadata: {
+            ...(byEmail && spec.contact.email ? { replyOptions: { to: [{ address: spec.contact.email }], cc: [], bcc: [] }, startsThread: true } : {}),
+            ...(message.receipt ? { deliveredAt: atMs + 60_000, ...(message.receipt === 'read' ? { readAt: atMs + 120_000 } : {}) } : {}),
+          },
           createdAt: atMs,
         })
       }

@@ -1,4 +1,4 @@
-import { and, eq, sql } from 'drizzle-orm'
+import { and, eq, isNull, sql } from 'drizzle-orm'
 import { z } from 'zod'
 import type { Db } from '../db/client'
 import { insertInChunks, runInOneBatch } from '../db/chunk'
@@ -8,6 +8,7 @@ import { channelContextOf } from '../channels/context'
 import type { DraftProblem, OutboundAttachment, OutboundMessage, PartialDelivery } from '../channels/types'
 import { normalizeEmail } from '../lib/text'
 import { newId } from '../lib/ids'
+import { isConstraintViolation } from '../db/errors'
 import type { Bindings } from '../env'
 import { t } from '../i18n'
 
@@ -116,7 +117,15 @@ export type DeliveryOutcome =
 /** Builds what the plugin needs from the stored message and its conversation. */
 async function outboundFor(db: Db, job: DeliveryJob) {
   const [row] = await db
-    .select({ message: messages, conversation: conversations, channel: channels, contact: contacts })
+    .select({
+      message: messages,
+      conversation: conversations,
+      channel: channels,
+      contact: contacts,
+      lastInboundAt: sql<
+        number | null
+      >`(select max(m2.created_at) from messages m2 where m2.conversation_id = ${messages.conversationId} and m2.direction = 'in')`,
+    })
     .from(messages)
     .innerJoin(conversations, eq(conversations.id, messages.conversationId))
     .innerJoin(channels, eq(channels.id, messages.channelId))
@@ -150,6 +159,7 @@ async function outboundFor(db: Db, job: DeliveryJob) {
     references: metadata.startsThread ? [] : earlier.map((reference) => reference.externalId!).filter(Boolean),
     conversationStartedAt: row.conversation.createdAt,
     options: metadata.replyOptions,
+    lastInboundAt: row.lastInboundAt,
     metadata,
     parentMetadata: metadata.startsThread ? undefined : (earlier[earlier.length - 1]?.metadata ?? undefined),
     automatic: row.message.automated ? (metadata.autoSubmitted === 'auto-generated' ? 'auto-generated' : 'auto-replied') : undefined,
@@ -239,12 +249,20 @@ export async function deliver(db: Db, env: Bindings, job: DeliveryJob, attempt: 
     // What went out is kept before the row points at it, so "Download original" never 404s.
     const rawKey = result.raw ? `${loaded.message.accountId}/${loaded.conversation.id}/sent/${loaded.message.id}.eml` : null
     if (rawKey && result.raw) await env.ATTACHMENTS.put(rawKey, result.raw, { httpMetadata: { contentType: 'message/rfc822' } })
-    await markAttempt({
-      deliveryStatus: 'sent',
+    const sentRow = {
+      deliveryStatus: 'sent' as const,
       deliveryError: null,
       ...(result.externalId ? { externalId: result.externalId } : {}),
       ...(rawKey ? { rawKey } : {}),
       ...(result.metadata ? { metadata: { ...loaded.message.metadata, ...result.metadata } } : {}),
+    }
+    await markAttempt(sentRow).catch(async (error: unknown) => {
+      if (!result.externalId || !isConstraintViolation(error)) throw error
+      // The provider's echo of this very reply (Messenger's) was filed before the send returned:
+      // the agent's reply is the one kept, the echo (outgoing, written by nobody here) goes.
+      const echo = and(eq(messages.channelId, loaded.message.channelId), eq(messages.externalId, result.externalId), eq(messages.direction, 'out'))
+      await db.delete(messages).where(and(echo, isNull(messages.authorUserId)))
+      await markAttempt(sentRow)
     })
     await recordRecipients(db, loaded.conversation.id, result.participants ?? [])
     return { status: 'sent' }
@@ -327,6 +345,28 @@ export async function storeOutboundAttachments(
   ])
 }
 
+/** The channel and who and when a reply answers: what `replyWindow` and `validate` are told (one read). */
+async function replyStateOf(
+  db: Db,
+  env: Bindings,
+  conversation: { id: string; channelId: string; externalKey: string | null },
+  contact: { name: string | null; email: string | null; phone: string | null } | null,
+) {
+  const [row] = await db
+    .select({
+      channel: channels,
+      lastInboundAt: sql<
+        number | null
+      >`(select max(${messages.createdAt}) from ${messages} where ${messages.conversationId} = ${conversation.id} and ${messages.direction} = 'in')`,
+    })
+    .from(channels)
+    .where(eq(channels.id, conversation.channelId))
+    .limit(1)
+  if (!row) return null
+  const to = { name: contact?.name, email: contact?.email, phone: contact?.phone, externalId: conversation.externalKey }
+  return { ctx: channelContextOf(row.channel, env), reply: { conversationId: conversation.id, to, lastInboundAt: row.lastInboundAt } }
+}
+
 /**
  * Checks a reply against its channel before anything is stored: the channel's declared length
  * limit, then the plugin's own `validate` (one read of the channel and the customer's last
@@ -343,59 +383,25 @@ export async function draftProblems(
   if (!plugin) return []
   const max = plugin.capabilities.maxLength
   if (max && draft.text.length > max) return [{ message: t('composer.error.channel_too_long', { max: String(max), length: String(draft.text.length) }) }]
+  if (!plugin.validate && !plugin.replyWindow) return []
+  const state = await replyStateOf(db, env, conversation, contact)
+  if (!state) return []
+  const { ctx, reply } = state
+  // A closed window refuses every reply, whatever it says.
+  const closed = plugin.replyWindow?.(reply, ctx)
+  if (closed) return [{ message: String(closed).slice(0, 500) }]
   if (!plugin.validate) return []
-  const [row] = await db
-    .select({
-      channel: channels,
-      lastInboundAt: sql<
-        number | null
-      >`(select max(${messages.createdAt}) from ${messages} where ${messages.conversationId} = ${conversation.id} and ${messages.direction} = 'in')`,
-    })
-    .from(channels)
-    .where(eq(channels.id, conversation.channelId))
-    .limit(1)
-  if (!row) return []
   const problems = await plugin.validate(
     {
       conversationId: conversation.id,
       text: draft.text,
       html: draft.html,
       options: draft.options,
-      to: { name: contact?.name, email: contact?.email, phone: contact?.phone, externalId: conversation.externalKey },
-      lastInboundAt: row.lastInboundAt,
+      to: reply.to,
+      lastInboundAt: reply.lastInboundAt,
     },
-    channelContextOf(row.channel, env),
+    ctx,
   )
   // A plugin's messages are shown as text; a few are plenty.
   return problems.slice(0, 5).map((problem) => ({ message: String(problem.message).slice(0, 500), field: problem.field }))
-}
-
-/**
- * A provider's delivery report on a reply it accepted, matched by the id its `send` returned in
- * that channel: a failure marks the message failed with the reason (the thread shows it and offers
- * "Send again"); a delivery only confirms the message exists. One statement either way.
- */
-export async function recordDeliveryReport(
-  db: Db,
-  channel: { id: string; accountId: string },
-  report: { externalId: string; status: 'delivered' | 'failed'; reason?: string },
-  nowMs = Date.now(),
-): Promise<{ conversationId: string; messageId: number } | null> {
-  const ofChannel = and(
-    eq(messages.accountId, channel.accountId),
-    eq(messages.channelId, channel.id),
-    eq(messages.externalId, report.externalId),
-    eq(messages.direction, 'out'),
-  )
-  if (report.status === 'delivered') {
-    const [row] = await db.select({ conversationId: messages.conversationId, messageId: messages.id }).from(messages).where(ofChannel).limit(1)
-    return row ?? null
-  }
-  const reason = (report.reason ?? '').slice(0, 500) || t('inbox.delivery.unknown')
-  const [row] = await db
-    .update(messages)
-    .set({ deliveryStatus: 'failed', deliveryError: reason, deliveryUpdatedAt: nowMs })
-    .where(ofChannel)
-    .returning({ conversationId: messages.conversationId, messageId: messages.id })
-  return row ?? null
 }

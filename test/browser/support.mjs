@@ -40,6 +40,8 @@ export async function startStack(options = {}) {
     server,
     seed,
     browser,
+    /** The local D1/R2 state wrangler dev runs on (a test may adjust channel settings in it). */
+    persistTo,
     async stop() {
       await browser.close()
       server.stop()

@@ -23,8 +23,8 @@ export async function applyMigration(client: Client, file: string) {
 
 /**
  * A libSQL database in a temporary file with the committed migrations applied (those before
- * `until`, when given), the same files wrangler applies to D1. Foreign keys are switched on, as
- * D1 always has them.
+ * `until`, when given), the same files wrangler applies to D1. Foreign
+ * keys are switched on, as D1 always has them.
  */
 export async function createLibsqlClient(options: { until?: string } = {}): Promise<{ client: Client; db: Db }> {
   const directory = mkdtempSync(join(tmpdir(), 'switchboard-libsql-'))

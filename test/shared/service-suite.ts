@@ -649,6 +649,31 @@ export function serviceSuite(getDb: () => Db, getBlobs: () => BlobStore) {
       const roles = (await listUsers(db, accountId)).map((u) => u.role).sort()
       expect(roles).toEqual(['admin', 'agent', 'super_admin'])
     })
+
+    it('shows a two-way conversation on Messenger (with receipts), on a form (answered by email, and back) and on a call (answered by SMS)', async () => {
+      const db = getDb()
+      const deps = { db, notifier: recordingNotifier().notifier, blobs: getBlobs() }
+      const { accountId } = await seedDemoWorkspace(deps)
+      const rows = await db.select().from(conversations).where(eq(conversations.accountId, accountId))
+      const thread = async (subjectOrKey: string) => {
+        const conversation = rows.find((row) => row.subject === subjectOrKey || row.externalKey === subjectOrKey)!
+        return listMessages(db, accountId, conversation.id)
+      }
+      const lucas = await thread('psid-7710')
+      expect(lucas.map((m) => m.direction)).toEqual(['in', 'out', 'in', 'out'])
+      expect(lucas[1]!.metadata).toMatchObject({ readAt: expect.any(Number) })
+      const alicia = await thread('Warranty claim: hiking boots')
+      expect(alicia.map((m) => [m.direction, m.channelId === alicia[0]!.channelId ? 'form' : 'email'])).toEqual([
+        ['in', 'form'],
+        ['out', 'email'],
+        ['in', 'email'],
+      ])
+      const henrik = await thread('Missed call from Henrik Dahl')
+      expect(henrik.map((m) => [m.direction, m.kind])).toEqual([
+        ['in', 'message'],
+        ['out', 'message'],
+      ])
+    })
   })
 
   compiledSuite(getDb)

@@ -5,7 +5,8 @@ import worker from '../../src/index'
 import { conversations, messages } from '../../src/db/schema'
 import { getConversation } from '../../src/services/conversations'
 import { listMessages } from '../../src/services/messages'
-import { db, emailMessage, hmacHex, request, workspace } from './helpers'
+import { db, emailMessage, hmacHex, origin, request, workspace } from './helpers'
+import { twilioSignature } from '../../plugins/calls/twilio'
 
 describe('channel webhooks', () => {
   it('files a form submission, validates it, and stores a repeated submission once', async () => {
@@ -46,26 +47,34 @@ describe('channel webhooks', () => {
     expect(wrongToken.status).toBe(403)
   })
 
-  it('takes call records only with the channel’s token', async () => {
+  it('takes call records only when Twilio’s signature verifies', async () => {
     const ws = await workspace()
     const url = `/channels/${ws.channels.calls.id}/inbound`
-    const call = JSON.stringify({
-      callId: 'c-1',
-      from: '+4791234567',
-      callerName: 'Henrik',
-      status: 'voicemail',
-      durationSeconds: 48,
-      transcript: 'Please call me back.',
+    const call = new URLSearchParams({
+      CallSid: 'CA-1',
+      From: '+4791234567',
+      To: '+4780012345',
+      CallerName: 'Henrik',
+      CallStatus: 'completed',
+      Direction: 'inbound',
+      RecordingUrl: 'https://api.twilio.com/2010-04-01/Accounts/AC1/Recordings/RE1',
+      RecordingDuration: '48',
+      TranscriptionText: 'Please call me back.',
     })
-    expect((await request(url, { method: 'POST', body: call })).status).toBe(401)
-    const ok = await request(url, { method: 'POST', body: call, headers: { Authorization: `Bearer token-${ws.tag}`, 'Content-Type': 'application/json' } })
-    expect(ok.status).toBe(201)
-    const { results } = (await ok.json()) as { results: { conversationId: string }[] }
-    const detail = await getConversation(db(), ws.accountId, results[0]!.conversationId)
+    const headers = { 'Content-Type': 'application/x-www-form-urlencoded' }
+    expect((await request(url, { method: 'POST', body: call, headers })).status).toBe(401)
+    const signature = await twilioSignature(`calls-${ws.tag}`, `${origin}${url}`, call.entries())
+    const ok = await request(url, { method: 'POST', body: call, headers: { ...headers, 'X-Twilio-Signature': signature } })
+    expect(ok.status).toBe(200)
+    const [row] = await db().select().from(messages).where(eq(messages.externalId, 'call:CA-1'))
+    const detail = await getConversation(db(), ws.accountId, row!.conversationId)
     expect(detail?.conversation.subject).toBe('Call with Henrik')
-    expect((await listMessages(db(), ws.accountId, results[0]!.conversationId))[0]?.text).toBe('Voicemail (0:48)\n\nPlease call me back.')
-    const notJson = await request(url, { method: 'POST', body: '{', headers: { Authorization: `Bearer token-${ws.tag}` } })
-    expect(notJson.status).toBe(422)
+    expect((await listMessages(db(), ws.accountId, row!.conversationId))[0]?.text).toBe(
+      'Voicemail (0:48)\n\nPlease call me back.\n\nRecording: https://api.twilio.com/2010-04-01/Accounts/AC1/Recordings/RE1',
+    )
+    const bad = new URLSearchParams({ CallSid: 'CA-2' })
+    const badSignature = await twilioSignature(`calls-${ws.tag}`, `${origin}${url}`, bad.entries())
+    expect((await request(url, { method: 'POST', body: bad, headers: { ...headers, 'X-Twilio-Signature': badSignature } })).status).toBe(422)
   })
 
   it('answers an unknown channel with 404', async () => {

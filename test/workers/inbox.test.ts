@@ -127,10 +127,10 @@ describe('writing in a conversation', () => {
 
   it('replies only where the channel can send, and explains otherwise', async () => {
     const { ws, chat, cookie } = await filledWorkspace()
-    // A web form cannot be answered through its channel (email can, since outbound mail).
+    // A web form is answered by email: a submission without an address cannot be answered at all.
     const submitted = await ingestInbound({ db: db(), notifier: recordingNotifier().notifier, blobs: env.ATTACHMENTS }, ws.channels.forms, {
       externalId: `f-${ws.tag}`,
-      from: { email: 'ida@example.com' },
+      from: { name: 'Ida' },
       text: 'Call me',
     })
     const refused = await request(`/conversations/${submitted.conversationId}/messages`, {
@@ -139,7 +139,7 @@ describe('writing in a conversation', () => {
       body: form({ kind: 'message', text: 'Hello' }),
     })
     expect(refused.status).toBe(422)
-    expect(await refused.text()).toContain('cannot send replies')
+    expect(await refused.text()).toContain('This submission has no email address')
     const sent = await request(`/conversations/${chat.conversationId}/messages`, {
       method: 'POST',
       cookie,

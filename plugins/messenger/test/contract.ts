@@ -1,15 +1,10 @@
 import type { PluginContract } from '../../../test/shared/plugin-fixtures'
+import { graphErrors, graphStandInBase, installGraphStandIn, metaSignature } from './stand-in'
 
-async function hmacHex(secret: string, body: string) {
-  const key = await crypto.subtle.importKey('raw', new TextEncoder().encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign'])
-  const signature = new Uint8Array(await crypto.subtle.sign('HMAC', key, new TextEncoder().encode(body)))
-  return [...signature].map((byte) => byte.toString(16).padStart(2, '0')).join('')
-}
-
-/** The test workspace's Messenger channel and a page message as Meta delivers it. */
+/** The test workspace's Messenger channel, a page message as Meta delivers it, and the Graph API stand-in. */
 export const contract: PluginContract = {
-  settings: (tag) => ({ pageId: `page-${tag}`, verifyToken: `verify-${tag}` }),
-  secrets: (tag) => ({ appSecret: `secret-${tag}` }),
+  settings: (tag) => ({ pageId: `page-${tag}`, verifyToken: `verify-${tag}`, graphApiUrl: graphStandInBase }),
+  secrets: (tag) => ({ appSecret: `secret-${tag}`, pageAccessToken: `page-token-${tag}` }),
   inbound: {
     kind: 'webhook',
     event: (tag, id) => ({
@@ -20,7 +15,19 @@ export const contract: PluginContract = {
       contentType: 'application/json',
     }),
     invalid: () => ({ body: JSON.stringify({ object: 'page', entry: 'none' }), contentType: 'application/json' }),
-    sign: async (tag, _url, body) => ({ 'X-Hub-Signature-256': `sha256=${await hmacHex(`secret-${tag}`, body)}` }),
+    sign: (tag, _url, body) => metaSignature(`secret-${tag}`, body),
     expectText: 'hei',
+  },
+  outbound: {
+    standIn() {
+      // Each test workspace has its own page token; the stand-in takes any (its own tests check the token).
+      const standIn = installGraphStandIn({})
+      return {
+        accepted: () => standIn.sends.length - standIn.refused(),
+        failNextTemporarily: () => standIn.answerNext(graphErrors.rateLimited()),
+        failNextPermanently: () => standIn.answerNext(graphErrors.outsideWindow()),
+        restore: () => standIn.restore(),
+      }
+    },
   },
 }
