@@ -38,7 +38,7 @@ describe('connect a channel', () => {
       ['Live chat', 'A chat button on your website'],
       ['Facebook Messenger', 'Messages to your Facebook page'],
       ['Forms', 'A contact form on your website'],
-      ['Calls', 'Calls to your phone number'],
+      ['Calls', 'Your phone line through Twilio'],
       ['SMS', 'Text messages to your number'],
     ]) {
       expect(list).toContain(name)
@@ -193,7 +193,7 @@ describe('connect a channel', () => {
     expect(page).toContain('Set — leave empty to keep it')
     expect(page).toContain('Page access token is not set yet.')
     // One callback URL for Meta: its GET handshake and its posted events.
-    expect(page).toContain(`Webhooks → Callback URL: ${origin}/channels/${channelId}/inbound`)
+    expect(page).toContain(`Callback URL: ${origin}/channels/${channelId}/inbound`)
     const handshake = await request(`/channels/${channelId}/inbound?hub.mode=subscribe&hub.verify_token=a-long-verify-token&hub.challenge=4242`)
     expect(await handshake.text()).toBe('4242')
     expect((await request(`/channels/${channelId}/inbound?hub.mode=subscribe&hub.verify_token=guess&hub.challenge=1`)).status).toBe(403)
