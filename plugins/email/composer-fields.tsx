@@ -1,6 +1,6 @@
 import type { FC } from 'hono/jsx'
 import type { ComposerFieldsProps } from '../../src/channels/types'
-import { t } from '../../src/i18n'
+import { t } from '../../src/channels/types'
 
 /** Where the composer fetches the fields with their defaults (the contact, or everyone for reply all). */
 export const replyFieldsUrl = (conversationId: string, all = false) => `/conversations/${conversationId}/reply-fields${all ? '?all=1' : ''}`

@@ -13,7 +13,7 @@ function EmailIcon() {
   )
 }
 
-export { normalizeMessageId } from '../../src/channels/email-threading'
+export { normalizeMessageId } from './threading'
 export { parseEmail } from './parse'
 
 export const emailChannel = defineChannel({

@@ -1,8 +1,8 @@
 import { simpleParser, type AddressObject, type Attachment, type ParsedMail } from 'mailparser'
 import type { InboundAttachment, InboundMessage, InboundParticipant } from '../../src/channels/types'
-import { conversationIdFromMessageId, conversationIdFromReplyAddress, messageIdList, normalizeMessageId, subjectKey } from '../../src/channels/email-threading'
-import { isForwardSubject, quotedHistoryStart } from '../../src/lib/quoted-text'
-import { htmlToText, sanitizeHtml } from '../../src/lib/sanitize-html'
+import { conversationIdFromMessageId, conversationIdFromReplyAddress, messageIdList, normalizeMessageId, subjectKey } from './threading'
+import { isForwardSubject, quotedHistoryStart } from '../../src/channels/types'
+import { htmlToText, sanitizeHtml } from '../../src/channels/types'
 import { automatedKind, headerLookup, isRoleAddress, readBounce } from './signals'
 import { decodeThreadIndex } from './thread-index'
 

@@ -1,4 +1,4 @@
-import { conversationIdFromReplyAddress } from '../../src/channels/email-threading'
+import { conversationIdFromReplyAddress } from './threading'
 
 /** An address as we compare it: trimmed and lower-cased. */
 const normalize = (address: string) => address.trim().toLowerCase()

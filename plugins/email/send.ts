@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import type { ChannelContext, InboundParticipant, OutboundMessage, PartialDelivery, SendResult } from '../../src/channels/types'
-import { normalizeMessageId, replyAddress, subjectKey } from '../../src/channels/email-threading'
-import { escapeHtml, showRemoteImages } from '../../src/lib/sanitize-html'
+import { normalizeMessageId, replyAddress, subjectKey } from './threading'
+import { escapeHtml, showRemoteImages } from '../../src/channels/types'
 import { buildMime, isValidAddress, type MailAddress } from './mime'
 import { threadIndexFor } from './thread-index'
 

@@ -1,4 +1,4 @@
-import { messageIdList } from '../../src/channels/email-threading'
+import { messageIdList } from './threading'
 
 /**
  * What the headers and structure of a message say about who (or what) sent it: auto-replies,

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { defineChannel, type InboundMessage } from '../../src/channels/types'
-import { verifyHmacSha256Hex } from '../../src/lib/hmac'
+import { verifyHmacSha256Hex } from '../../src/channels/types'
 
 const settings = z.object({
   pageId: z.string().min(1),

@@ -323,3 +323,8 @@ export const defineChannel = <S extends z.ZodTypeAny>(plugin: ChannelPlugin<S>):
 // The kit: what a plugin may use from core besides the types above. Plugins import only this file.
 export { constantTimeEqualText, hmacSha1Base64, verifyHmacSha256Hex } from '../lib/hmac'
 export { normalizePhone } from '../lib/phone'
+export { isValidAddress } from '../lib/email-address'
+export { newId } from '../lib/ids'
+export { escapeHtml, htmlToText, sanitizeHtml, showRemoteImages } from '../lib/sanitize-html'
+export { isForwardSubject, quotedHistoryStart } from '../lib/quoted-text'
+export { t } from '../i18n'

@@ -7,9 +7,8 @@ import type { Bindings } from '../env'
 import { newId } from '../lib/ids'
 import { escapeHtml } from '../lib/sanitize-html'
 import { normalizeEmail } from '../lib/text'
-import { conversationIdFromReplyAddress } from '../channels/email-threading'
 import { findPlugin } from '../channels/registry'
-import { mailPluginId } from '../channels/mail'
+import { mailPlugin, mailPluginId } from '../channels/mail'
 import { resolveContact } from './contacts'
 import { appendMessage, type Message } from './messages'
 import { queueDelivery, storeOutboundAttachments } from './outbound'
@@ -41,9 +40,9 @@ export function emailChannelsOf(db: Db, accountId: string, inboxId: string) {
     .orderBy(asc(channels.createdAt), asc(channels.id))
 }
 
-function ownAddressesOf(channel: { settings: Record<string, unknown> }): Set<string> {
-  const addresses = Array.isArray(channel.settings.addresses) ? channel.settings.addresses : []
-  return new Set(addresses.filter((address): address is string => typeof address === 'string').map(normalizeEmail))
+/** Whether the channel takes mail at `address` (one of its own, or a reply address): never a recipient of ours. */
+function isOwnAddress(channel: { settings: Record<string, unknown> } | undefined, address: string): boolean {
+  return Boolean(channel && mailPlugin()?.emailRouting.recipient(channel.settings, address))
 }
 
 /**
@@ -72,11 +71,10 @@ export async function replyDefaults(db: Db, accountId: string, conversationId: s
   const to: Recipient[] = primary?.email ? [{ address: primary.email, name: primary.name }] : []
   if (!all) return { to, cc: [] }
   const [channel] = await db.select({ settings: channels.settings }).from(channels).where(eq(channels.id, conversation.channelId)).limit(1)
-  const own = channel ? ownAddressesOf(channel) : new Set<string>()
   const taken = new Set(to.map((recipient) => normalizeEmail(recipient.address)))
   const participants = await db.select().from(conversationParticipants).where(eq(conversationParticipants.conversationId, conversationId))
   const cc = participants
-    .filter((participant) => !taken.has(participant.address) && !own.has(participant.address) && !conversationIdFromReplyAddress(participant.address))
+    .filter((participant) => !taken.has(participant.address) && !isOwnAddress(channel, participant.address))
     .map((participant) => ({ address: participant.address, name: participant.name }))
   if (!primary && contact?.email) to.push({ address: contact.email, name: contact.name })
   return { to, cc }
