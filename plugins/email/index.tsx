@@ -44,12 +44,12 @@ export const emailChannel = defineChannel({
   // Mail for the channel's addresses (and our reply+<conversation>@ addresses) arrives through the Worker's email() entry.
   emailRouting: { recipient: emailRecipient, fromAddress: emailFromAddress },
   async parse(input, ctx) {
-    if (input.type !== 'email') return []
+    if (input.type !== 'raw') return []
     const ownAddresses = Array.isArray(ctx.settings?.addresses) ? ctx.settings.addresses : []
     return [
       await parseEmail(input.raw, {
-        envelopeFrom: input.envelopeFrom,
-        envelopeTo: input.envelopeTo,
+        envelopeFrom: input.envelope.from,
+        envelopeTo: input.envelope.to,
         rawKey: input.rawKey,
         ownAddresses,
       }),

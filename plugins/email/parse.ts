@@ -200,7 +200,14 @@ async function fromParsedMail(mail: ParsedMail, options: EmailParseOptions): Pro
     participants,
     folder: isRoleAddress(senderAddress) ? 'spam' : 'inbox',
     automated,
-    bouncedAddresses: bounce?.failedRecipients,
+    // A bounce reports on the message it returns: that one shows as failed, its recipients as bouncing.
+    deliveryFailure: bounce
+      ? {
+          recipients: bounce.failedRecipients,
+          messageIds: bounce.originalMessageIds,
+          reason: bounce.diagnostic ?? 'The recipient’s mail server returned the message.',
+        }
+      : undefined,
     contentHash,
     rawKey: options.rawKey,
     attachments,

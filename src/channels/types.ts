@@ -65,8 +65,13 @@ export interface InboundMessage {
   participants?: InboundParticipant[]
   /** Sent by a machine (auto-reply, bounce, list mail): stored as such and never answered automatically. */
   automated?: boolean
-  /** Addresses the message reports as undeliverable (a bounce): their contacts are marked bouncing. */
-  bouncedAddresses?: string[]
+  /**
+   * The message is the provider's report that earlier messages did not arrive (an email bounce, a
+   * DSN). Contacts at `recipients` (addresses or E.164 numbers) are marked unreachable until they
+   * write again; our messages in the conversation whose external id is in `messageIds` show as
+   * failed with `reason`. The report itself is stored like any automated message.
+   */
+  deliveryFailure?: { recipients: string[]; messageIds: string[]; reason?: string }
   /** A digest of the content: a repeated delivery matches it; a reused external id does not. */
   contentHash?: string
   /** Where the original bytes are kept (an R2 key), for download. */
@@ -82,9 +87,17 @@ export interface InboundMessage {
   deferAssignment?: boolean
 }
 
+/**
+ * What `parse` is given:
+ * - `http`: a webhook's request (POST /channels/<channel id>/inbound), already verified;
+ * - `raw`: a message the host received as bytes with its envelope (Cloudflare Email Routing's
+ *   `email()` entry), handed to the plugin that declares `emailRouting`; core has stored the
+ *   bytes under `rawKey` (keep it on the message as `rawKey` so agents can download them);
+ * - `event`: anything else a plugin's own routes or a Durable Object pass on.
+ */
 export type InboundInput =
   | { type: 'http'; request: Request }
-  | { type: 'email'; raw: Uint8Array; envelopeFrom: string; envelopeTo: string; rawKey: string }
+  | { type: 'raw'; raw: Uint8Array; envelope: { from: string; to: string }; rawKey: string }
   | { type: 'event'; payload: unknown }
 
 export interface ChannelRecord {
@@ -286,7 +299,7 @@ export interface ChannelPlugin<S extends z.ZodTypeAny = z.ZodTypeAny> {
    * `recipient` of each of the plugin's channels (settings as stored JSON: read them defensively)
    * whether it takes mail for the address, as one of its own or as a reply address naming a
    * conversation (then the conversation must be that channel's), and hands the chosen channel's
-   * `parse` an `{ type: 'email' }` input. At most one registered plugin declares it.
+   * `parse` a `{ type: 'raw' }` input. At most one registered plugin declares it.
    */
   emailRouting?: {
     recipient(settings: unknown, recipient: string): { kind: 'address' } | { kind: 'conversation'; conversationId: string } | null

@@ -2,7 +2,8 @@ import { DurableObject } from 'cloudflare:workers'
 import type { Bindings } from '../env'
 import { createDb, type Db } from '../db/client'
 import { findPlugin } from '../channels/registry'
-import { appendToOpenConversation, ingestInbound, startVisitorConversation, type Notifier } from '../channels/pipeline'
+import { ingestInbound, type Notifier } from '../channels/pipeline'
+import { appendToOpenConversation, startLiveConversation } from '../channels/live-conversation'
 import type { ChannelPlugin, ChannelRecord } from '../channels/types'
 import { continueChatflow } from '../services/chatflows'
 import { getConversation, markRead, setConversationWatched } from '../services/conversations'
@@ -463,10 +464,10 @@ export class ConversationRoom extends DurableObject<Bindings> {
     // A visitor's first message usually starts the conversation: one batch does it all.
     const started = state.contactId
       ? null
-      : await startVisitorConversation(
+      : await startLiveConversation(
           db,
           channel,
-          { conversationId: state.conversationId, visitorId: state.visitorId, message: { ...inbound, deferAssignment } },
+          { conversationId: state.conversationId, senderId: state.visitorId, message: { ...inbound, deferAssignment } },
           nowMs,
         )
     if (started?.status === 'known') {

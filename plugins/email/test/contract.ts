@@ -19,10 +19,9 @@ export const contract: PluginContract = {
   inbound: {
     kind: 'input',
     input: (tag, id) => ({
-      type: 'email',
+      type: 'raw',
       raw: mail(tag, id),
-      envelopeFrom: 'ola@example.no',
-      envelopeTo: `support.${tag}@example.test`,
+      envelope: { from: 'ola@example.no', to: `support.${tag}@example.test` },
       rawKey: `contract/${tag}/${id}.eml`,
     }),
     expectText: 'Hei! Når kommer pakken?',
