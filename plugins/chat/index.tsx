@@ -22,6 +22,8 @@ export const chatEvent = z.object({
   text: z.string().min(1).max(4000),
   /** The widget's language (the channel's, or the visitor's browser's). */
   locale: z.string().max(16).optional(),
+  /** A file the visitor sent (the widget's upload; size and type were checked before). */
+  file: z.object({ filename: z.string().min(1).max(255), contentType: z.string().max(255), content: z.instanceof(Uint8Array) }).optional(),
 })
 
 function ChatIcon() {
@@ -64,6 +66,12 @@ export const chatChannel = defineChannel({
       setup: ['Legg nettstedets opphav inn i Tillatte opphav.', 'Lim inn chatvindu-koden før </body> på hver side som skal tilby chat.'],
     },
   },
+  widget: (settings) => ({
+    allowedOrigins: settings.allowedOrigins,
+    greeting: settings.greeting,
+    chatflow: settings.chatflow === 'none' ? undefined : settings.chatflow,
+    language: settings.language,
+  }),
   async parse(input) {
     if (input.type !== 'event') return []
     const event = chatEvent.parse(input.payload)
@@ -73,6 +81,7 @@ export const chatChannel = defineChannel({
         from: { externalId: event.visitorId, name: event.name, email: event.email, ...(event.locale ? { locale: event.locale } : {}) },
         text: event.text,
         thread: { key: event.sessionKey },
+        ...(event.file ? { attachments: [event.file] } : {}),
       },
     ]
   },

@@ -261,6 +261,18 @@ export interface ChannelTexts {
   setup?: string[]
 }
 
+/** What the visitor widget needs from a channel's settings (see `ChannelPlugin.widget`). */
+export interface WidgetSettings {
+  /** Origins of the pages that may embed the widget (`https://shop.example`); empty allows none, not even this app's. */
+  allowedOrigins: string[]
+  /** The first thing a visitor reads. */
+  greeting: string
+  /** A chatflow (plugins/bots) that answers new conversations first, if any. */
+  chatflow?: string
+  /** The widget's language, or `auto` to follow each visitor's browser. */
+  language: 'auto' | 'en' | 'nb'
+}
+
 /** What a plugin's own routes get besides the app: a way to read their channel without core's services. */
 export interface PluginRouteKit<S> {
   /** The channel with this id, if it exists and belongs to this plugin; its settings validated (null when they are not valid). */
@@ -306,6 +318,13 @@ export interface ChannelPlugin<S extends z.ZodTypeAny = z.ZodTypeAny> {
     /** The address mail from a channel with these settings comes from (notifications, new mail), or null. */
     fromAddress(settings: unknown): string | null
   }
+  /**
+   * The channel is the visitor widget on a customer's site (declare `capabilities.realtime` too):
+   * core serves `/widget/<channel id>/` (session, socket, uploads) for its channels, reads what the
+   * widget needs from `widget(settings)` (settings validated), and hands each visitor message to
+   * `parse` as an `{ type: 'event' }` input (see plugins/chat).
+   */
+  widget?(settings: z.infer<S>): WidgetSettings
   /** The largest webhook body accepted, in bytes (default 1 MiB); a bigger one gets a 413 and nothing is stored. */
   maxPayloadBytes?: number
   /** Checks a webhook's signature or token before anything is parsed. */
