@@ -1,6 +1,7 @@
 import type { FC } from 'hono/jsx'
 import { findPlugin } from '../src/channels/registry'
 import { sendsRichText } from '../src/channels/capabilities'
+import { channelNameOf } from '../src/channels/texts'
 import { t } from '../src/i18n'
 import { richTextToPlain } from '../src/lib/rich-text'
 import type { DraftsByKind } from '../src/services/drafts'
@@ -24,8 +25,10 @@ export interface ComposerProps {
   /** What the agent entered in those fields, kept when the server sends the form back. */
   fieldValues?: Record<string, string>
   /** A chat whose visitor has an email address can be answered by email instead. */
-  emailSwitchAddress?: string
-  via?: 'chat' | 'email'
+  /** Another channel of the inbox this reply may go out through instead (services/handoff.ts). */
+  handoff?: { channelId: string; pluginId: string; address: string }
+  /** The channel the agent chose to send through: the handoff's id, or empty for the conversation's own. */
+  via?: string
   /** The agent's own saved drafts for this conversation (a fresh composer starts from them). */
   drafts?: DraftsByKind
 }
@@ -145,7 +148,7 @@ export const Composer: FC<ComposerProps> = ({
   confirmed,
   pluginId,
   fieldValues,
-  emailSwitchAddress,
+  handoff,
   via,
   drafts = {},
 }) => {
@@ -161,7 +164,7 @@ export const Composer: FC<ComposerProps> = ({
   const draftFields = draft && selected === 'message' && Object.keys(draft.fields).length > 0 ? draft.fields : undefined
   const startHtml = html ?? draft?.html ?? ''
   const startText = text ?? (startHtml ? richTextToPlain(startHtml) : '')
-  const sendVia = via ?? (draft?.fields.via === 'email' ? 'email' : 'chat')
+  const sendVia = via ?? draft?.fields.via ?? ''
   return (
     <form
       id="composer"
@@ -191,15 +194,15 @@ export const Composer: FC<ComposerProps> = ({
       {confirmed && <input type="hidden" name="confirmed" value="1" />}
       {Fields && <Fields conversationId={conversationId} values={fieldValues ?? draftFields} />}
       {maxLength && <p class="composer-limit muted small">{t('composer.max_length', { max: String(maxLength) })}</p>}
-      {canReply && emailSwitchAddress && (
+      {canReply && handoff && (
         <label class="via">
           {t('composer.via')}
           <select name="via">
-            <option value="chat" selected={sendVia !== 'email'}>
-              {t('composer.via_chat')}
+            <option value="" selected={sendVia !== handoff.channelId}>
+              {t('composer.via_here', { channel: pluginId ? channelNameOf(pluginId) : '' })}
             </option>
-            <option value="email" selected={sendVia === 'email'}>
-              {t('composer.via_email', { address: emailSwitchAddress })}
+            <option value={handoff.channelId} selected={sendVia === handoff.channelId}>
+              {t('composer.via_handoff', { channel: channelNameOf(handoff.pluginId), address: handoff.address })}
             </option>
           </select>
         </label>

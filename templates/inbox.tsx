@@ -659,10 +659,11 @@ export const ThreadPane: FC<{
   place: ThreadPlace
   viewer: Viewer
   timeZone: string
-  emailSwitchAddress?: string
+  /** Another channel of the inbox a reply may go out through (services/handoff.ts). */
+  handoff?: { channelId: string; pluginId: string; address: string } | null
   /** The viewer's own drafts for this conversation. */
   drafts?: DraftsByKind
-}> = ({ detail, messages, users, place, viewer, timeZone, emailSwitchAddress, drafts }) => {
+}> = ({ detail, messages, users, place, viewer, timeZone, handoff, drafts }) => {
   const conversation = detail.conversation
   const plugin = findPlugin(conversation.pluginId)
   const lastSeq = messages[messages.length - 1]?.seq ?? 0
@@ -689,7 +690,7 @@ export const ThreadPane: FC<{
             canReply={plugin?.capabilities.outbound ?? false}
             seenSeq={lastSeq}
             pluginId={conversation.pluginId}
-            emailSwitchAddress={emailSwitchAddress}
+            handoff={handoff ?? undefined}
             drafts={drafts}
           />
         )}

@@ -35,7 +35,8 @@ export function schemaFields(schema: z.ZodTypeAny, plugin?: Pick<ChannelPlugin, 
   return Object.entries(shape).map(([key, field]) => {
     let inner = field
     let required = true
-    while (inner.def.type === 'optional' || inner.def.type === 'default') {
+    // `catch` too: a stored value the schema no longer knows reads as the fallback, so the field is not required.
+    while (inner.def.type === 'optional' || inner.def.type === 'default' || inner.def.type === 'catch') {
       required = false
       inner = inner.def.innerType!
     }

@@ -9,7 +9,8 @@ const settings = z.object({
   /** A chatflow that greets visitors and collects details before a person takes over. */
   chatflow: z.enum(['none', ...chatflows.map((flow) => flow.id)] as [string, ...string[]]).default('none'),
   /** The widget's language: 'auto' follows each visitor's browser. */
-  language: z.enum(['auto', 'en', 'nb']).default('auto'),
+  // A stored value this version no longer knows follows the visitor's browser (never a refused widget).
+  language: z.enum(['auto', 'en', 'nb']).catch('auto'),
 })
 
 /** What a ConversationRoom hands the pipeline for a visitor's message. */

@@ -21,7 +21,7 @@ export const emailChannel = defineChannel({
   name: 'Email',
   view: 'Email',
   settings: emailSettings,
-  capabilities: { outbound: true, attachments: true, threading: true, html: true, forward: true },
+  capabilities: { outbound: true, attachments: true, threading: true, html: true, forward: true, reaches: ['email'] },
   texts: {
     en: {
       name: 'Email',

@@ -240,6 +240,12 @@ export interface ChannelCapabilities {
   webhook?: boolean
   /** Replies may be written as HTML (sanitised on the server before they are stored or sent). */
   html?: boolean
+  /**
+   * Contact details the channel can write to first, without the contact writing to it (an email
+   * address, a phone number in E.164): a conversation in another channel of the inbox may hand a
+   * reply off through it ("Send as: Email to …"); `send` then gets the detail in `message.to`.
+   */
+  reaches?: ('email' | 'phone')[]
   /** A conversation can be forwarded to an outside address through this channel. */
   forward?: boolean
 }

@@ -34,7 +34,8 @@ import {
   sendsThroughQueue,
   storeOutboundAttachments,
 } from '../services/outbound'
-import { emailSwitchFor, emailTranscriptsOnClose } from '../services/email-outbound'
+import { emailTranscriptsOnClose } from '../services/email-outbound'
+import { findHandoffChannel, handoffMetadata } from '../services/handoff'
 import { richTextToPlain, sanitizeRichText } from '../lib/rich-text'
 import { deleteDraft, draftsOf } from '../services/drafts'
 import { t } from '../i18n'
@@ -108,8 +109,8 @@ conversationRoutes.post('/:id/messages', async (c) => {
   const content = messageContentOf(body)
   const seenSeq = Number(body.seenSeq) || 0
   const fieldValues = plugin?.ui.ComposerFields ? fieldValuesOf(body) : undefined
-  const emailSwitch = plugin?.capabilities.realtime ? await emailSwitchFor(db, accountId, conversation.id) : null
-  const via = body.via === 'email' ? 'email' : 'chat'
+  const handoff = canReply ? await findHandoffChannel(db, accountId, conversation.id) : null
+  const via = typeof body.via === 'string' ? body.via.slice(0, 64) : ''
   // The form comes back with what was written, and with the agent's drafts, so switching between
   // Reply and Comment still finds the other one.
   const again = async (status: 409 | 422, error: string, confirmed?: boolean) =>
@@ -125,7 +126,7 @@ conversationRoutes.post('/:id/messages', async (c) => {
         confirmed={confirmed}
         pluginId={conversation.pluginId}
         fieldValues={fieldValues}
-        emailSwitchAddress={emailSwitch?.address}
+        handoff={handoff ?? undefined}
         via={via}
         drafts={await draftsOf(db, user.id, conversation.id)}
       />,
@@ -136,19 +137,19 @@ conversationRoutes.post('/:id/messages', async (c) => {
   if (conversation.folder === 'trash') return again(409, t('composer.error.trashed'))
   if (form.data.kind === 'message' && !canReply) return again(422, t('composer.error.cannot_reply'))
   const isReply = form.data.kind === 'message'
-  // Switching a chat to email: the reply goes out through the inbox's email channel, to the
-  // contact's address, and their answer by mail comes back into this conversation.
-  const switchedToEmail = isReply && via === 'email' && plugin?.capabilities.realtime === true
-  if (switchedToEmail && !emailSwitch) return again(422, t('composer.error.no_email_switch'))
+  // Handed off: the reply goes out through another channel of the inbox (a chat answered by
+  // email), to the contact's detail there, and their answer comes back into this conversation.
+  const handedOff = isReply && via !== ''
+  if (handedOff && via !== handoff?.channelId) return again(422, t('composer.error.no_handoff'))
   // Recipients and the like: what the channel asks for, validated by its own schema.
-  const options = isReply && !switchedToEmail && plugin?.replyOptions ? plugin.replyOptions.safeParse(body) : null
+  const options = isReply && !handedOff && plugin?.replyOptions ? plugin.replyOptions.safeParse(body) : null
   if (options && !options.success) return again(422, options.error.issues[0]?.message ?? t('composer.error.check_recipients'))
   const files = isReply && plugin?.capabilities.attachments ? filesOf(body.attachments) : []
   const refusedFiles = attachmentProblem(files)
   if (refusedFiles) return again(422, refusedFiles)
   // A channel that sends plain text gets plain text, whatever the editor posted.
-  if (isReply && !switchedToEmail && plugin && !sendsRichText(plugin.capabilities)) content.html = null
-  if (isReply && !switchedToEmail) {
+  if (isReply && !handedOff && plugin && !sendsRichText(plugin.capabilities)) content.html = null
+  if (isReply && !handedOff) {
     // The channel refuses what it could never send (too long, outside its window) before it is stored.
     const problems = await draftProblems(db, c.env, conversation, detail.contact, {
       text: content.text,
@@ -165,17 +166,12 @@ conversationRoutes.post('/:id/messages', async (c) => {
   // Editor HTML is stored sanitised and marked as ours, so the thread shows it inline (an email
   // sends it as the HTML part beside the derived text; a chat visitor only ever gets the text).
   const richText = content.html !== null
-  const metadata: Record<string, unknown> =
-    switchedToEmail && emailSwitch
-      ? { replyOptions: { to: [{ address: emailSwitch.address }], cc: [], bcc: [] }, subject: emailSwitch.subject, startsThread: true }
-      : options?.success
-        ? { replyOptions: options.data }
-        : {}
+  const metadata: Record<string, unknown> = handedOff && handoff ? handoffMetadata(handoff) : options?.success ? { replyOptions: options.data } : {}
   if (richText) metadata.richText = true
   const stored = await appendMessage(db, {
     accountId,
     conversationId: conversation.id,
-    channelId: switchedToEmail && emailSwitch ? emailSwitch.channelId : conversation.channelId,
+    channelId: handedOff && handoff ? handoff.channelId : conversation.channelId,
     direction: 'out',
     kind: form.data.kind,
     authorUserId: user.id,
@@ -190,7 +186,7 @@ conversationRoutes.post('/:id/messages', async (c) => {
   await afterAgentMessage(c, stored)
   await storeOutboundAttachments(db, c.env.ATTACHMENTS, stored, files)
   // Stored first; a channel that sends through a provider gets it from the delivery queue.
-  if (isReply && (switchedToEmail || sendsThroughQueue(conversation.pluginId))) {
+  if (isReply && (handedOff || sendsThroughQueue(conversation.pluginId))) {
     await queueDelivery(db, c.env.OUTBOUND, { accountId, messageId: stored.id })
   }
   // Sent: the draft of this kind is done; the other kind's stays for the fresh composer.
@@ -208,7 +204,7 @@ conversationRoutes.post('/:id/messages', async (c) => {
         kind={form.data.kind}
         seenSeq={message.seq}
         pluginId={conversation.pluginId}
-        emailSwitchAddress={emailSwitch?.address}
+        handoff={handoff ?? undefined}
         via={via}
         drafts={drafts}
       />

@@ -14,9 +14,8 @@ import { parseFilters } from '../services/filters'
 import { messageReads, type ThreadMessage } from '../services/messages'
 import { listAllUsers } from '../services/users'
 import { draftReads, type DraftsByKind } from '../services/drafts'
-import { emailSwitchReads, type emailSwitchFor } from '../services/email-outbound'
+import { handoffReads, type HandoffChannel } from '../services/handoff'
 import { inOneRoundTrip, mapReads, reads, together, type Reads } from '../db/round-trip'
-import { findPlugin } from '../channels/registry'
 import { defaultViewId, findView } from '../services/views'
 import { ConversationRowItem, ThreadPane } from '../../templates/inbox'
 import type { ThreadPlace } from '../../templates/thread-actions'
@@ -49,7 +48,7 @@ export interface LoadedThread {
   drafts: DraftsByKind
   /** The thread's own row in the list it was opened from (empty when it no longer fits that list). */
   row: RankedPage
-  emailSwitch: Awaited<ReturnType<typeof emailSwitchFor>>
+  handoff: HandoffChannel | null
 }
 
 /**
@@ -70,12 +69,13 @@ export function threadReads(c: Context<AppEnv>, conversationId: string, place: T
       markReadToNewestReads(db, { accountId, userId: user.id, conversationId }),
       // Restricted to this conversation, the row is read in its own inbox.
       listReads(db, { accountId, userId: user.id, view: findView(place.viewId)!, filters: parsed.ok ? parsed.filters : {}, conversationIds: [conversationId] }),
-      // Only chats offer to continue by email; one small read costs less than asking afterwards.
-      emailSwitchReads(db, accountId, conversationId),
+      // Whether a reply may go out through another channel of the inbox (a chat answered by email):
+      // one small read in the batch costs less than asking afterwards.
+      handoffReads(db, accountId, conversationId),
     ),
-    ([detail, messages, users, drafts, , row, emailSwitch]) => {
+    ([detail, messages, users, drafts, , row, handoff]) => {
       if (!detail) throw new HTTPException(404, { message: t('errors.conversation_gone') })
-      return { detail, messages, users, drafts, row, emailSwitch }
+      return { detail, messages, users, drafts, row, handoff }
     },
   )
 }
@@ -86,7 +86,6 @@ export function threadView(c: Context<AppEnv>, loaded: LoadedThread, rowPage: Li
   const { user } = c.var
   const { rows } = rowPage
   const conversationId = detail.conversation.id
-  const emailSwitch = findPlugin(detail.conversation.pluginId)?.capabilities.realtime ? loaded.emailSwitch : null
   const pane = (
     <ThreadPane
       detail={detail}
@@ -95,7 +94,7 @@ export function threadView(c: Context<AppEnv>, loaded: LoadedThread, rowPage: Li
       place={place}
       viewer={user}
       timeZone={user.timeZone}
-      emailSwitchAddress={emailSwitch?.address}
+      handoff={loaded.handoff}
       drafts={drafts}
     />
   )

@@ -1,7 +1,6 @@
-import { and, asc, desc, eq, sql } from 'drizzle-orm'
+import { and, asc, desc, eq } from 'drizzle-orm'
 import { z } from 'zod'
 import type { Db } from '../db/client'
-import { inOneRoundTrip, reads, type Reads } from '../db/round-trip'
 import { channels, contacts, conversationParticipants, conversations, inboxes, messages } from '../db/schema'
 import type { Bindings } from '../env'
 import { newId } from '../lib/ids'
@@ -332,31 +331,4 @@ export async function emailTranscriptsOnClose(db: Db, env: Pick<Bindings, 'OUTBO
       console.error('transcript not sent', conversationId, String(error))
     }
   }
-}
-
-/**
- * Whether a chat can switch to email: the contact has an address and the inbox an email channel.
- * What a switched reply needs: the channel, the address, and a subject for a thread that starts here.
- */
-export function emailSwitchFor(db: Db, accountId: string, conversationId: string) {
-  return inOneRoundTrip(db, emailSwitchReads(db, accountId, conversationId))
-}
-
-/** emailSwitchFor as one statement: the channel is `emailChannelFor`'s choice (its own email channel, else the inbox's first). */
-export function emailSwitchReads(db: Db, accountId: string, conversationId: string): Reads<{ channelId: string; address: string; subject: string } | null> {
-  const ch = channels
-  const channelId = sql<
-    string | null
-  >`(select ${ch.id} from ${ch} where ${ch.accountId} = ${conversations.accountId} and ${ch.inboxId} = ${conversations.inboxId}
-    and ${ch.pluginId} = ${mailPluginId()} order by ${ch.id} = ${conversations.channelId} desc, ${ch.createdAt} asc, ${ch.id} asc limit 1)`.as('channel_id')
-  const statement = db
-    .select({ email: contacts.email, subject: conversations.subject, inboxName: inboxes.name, channelId })
-    .from(conversations)
-    .innerJoin(inboxes, eq(inboxes.id, conversations.inboxId))
-    .leftJoin(contacts, eq(contacts.id, conversations.contactId))
-    .where(and(eq(conversations.accountId, accountId), eq(conversations.id, conversationId)))
-    .limit(1)
-  return reads(statement, ([row]) =>
-    row?.email && row.channelId ? { channelId: row.channelId, address: row.email, subject: row.subject ?? `Your conversation with ${row.inboxName}` } : null,
-  )
 }

@@ -142,7 +142,13 @@ async function outboundFor(db: Db, job: DeliveryJob) {
   const outbound: OutboundMessage = {
     conversationId: row.conversation.id,
     messageId: row.message.id,
-    to: { name: row.contact?.name, email: row.contact?.email, phone: row.contact?.phone, externalId: row.conversation.externalKey },
+    // The thread key is the conversation's own channel's: a reply handed off through another channel has none there.
+    to: {
+      name: row.contact?.name,
+      email: row.contact?.email,
+      phone: row.contact?.phone,
+      externalId: row.message.channelId === row.conversation.channelId ? row.conversation.externalKey : null,
+    },
     subject: row.conversation.subject,
     text: sendBody.success ? sendBody.data.text : row.message.text,
     html: sendBody.success ? (sendBody.data.html ?? null) : row.message.html,
