@@ -175,6 +175,21 @@ export interface SendResult {
  */
 export type SendOutcome = SendResult | { status: 'retry'; reason: string; retryAfterSeconds?: number } | { status: 'failed'; reason: string }
 
+/**
+ * A mail from the app to one person outside any conversation (a teammate's mention, an
+ * invitation, a password reset), sent through the plugin that declares `emailRouting`.
+ */
+export interface NoticeMail {
+  /** Stable across retries and unique: the Message-ID is made from it. */
+  id: string
+  from: { address: string; name?: string }
+  to: { address: string; name?: string }
+  subject: string
+  text: string
+  /** A whole HTML document, every value in it escaped by the caller. */
+  html: string
+}
+
 /** The reply an agent is about to send, checked by `validate` before anything is stored. */
 export interface OutboundDraft {
   conversationId: string
@@ -323,6 +338,11 @@ export interface ChannelPlugin<S extends z.ZodTypeAny = z.ZodTypeAny> {
     recipient(settings: unknown, recipient: string): { kind: 'address' } | { kind: 'conversation'; conversationId: string } | null
     /** The address mail from a channel with these settings comes from (notifications, new mail), or null. */
     fromAddress(settings: unknown): string | null
+    /**
+     * Sends a notice (`NoticeMail`): mention, invitation and password mails go out here, through
+     * the same builder as replies. Answers like `send`: sent (with `raw`), retry, or failed.
+     */
+    sendNotice(mail: NoticeMail, env: Bindings): Promise<SendOutcome>
   }
   /**
    * The channel is the visitor widget on a customer's site (declare `capabilities.realtime` too):
