@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import type { ChannelContext, InboundParticipant, OutboundMessage, PartialDelivery, SendOutcome, SendResult } from '../../src/channels/types'
+import type { ChannelContext, InboundParticipant, OutboundMessage, PartialDelivery, SendOutcome } from '../../src/channels/types'
 import { normalizeMessageId, replyAddress, subjectKey } from './threading'
 import { escapeHtml, showRemoteImages } from '../../src/channels/types'
 import { buildMime, isValidAddress, type MailAddress } from './mime'

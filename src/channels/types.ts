@@ -225,11 +225,39 @@ export interface PartialDelivery {
   deliveredTo: string[]
 }
 
-/** What the composer renders for a channel with reply options (recipients, attachments …). */
+/** A person a message goes to, as recipient-carrying `replyOptions` name them. */
+export interface Recipient {
+  address: string
+  name?: string | null
+}
+
+/**
+ * What a plugin's `replyOptions` returns when its replies name recipients (email): core reads these
+ * lists to start a new conversation (`to[0]` becomes its contact) or to forward one (`to`).
+ */
+export interface ReplyRecipients {
+  to?: Recipient[]
+  cc?: Recipient[]
+  bcc?: Recipient[]
+}
+
+/**
+ * What the composer renders for a channel with reply options (recipients, attachments …), in the
+ * composer's form: the plugin's fields post with it and are parsed by its `replyOptions`.
+ */
 export interface ComposerFieldsProps {
-  conversationId: string
+  /** The conversation answered; absent for a new one. */
+  conversationId?: string
+  /** `reply` (default): a reply in the thread; `new`: a new conversation (the mail plugin's, from "New email"); `forward`: only who a forward goes to. */
+  purpose?: 'reply' | 'new' | 'forward'
   /** What the agent entered, when the server sends the form back; absent for a fresh composer. */
   values?: Record<string, string>
+  /**
+   * Who a reply goes to by default, when core renders fresh fields at
+   * `GET /conversations/<id>/reply-fields` (`?all=1`: everyone on the thread): the fields a
+   * fresh reply composer shows may load from there.
+   */
+  defaults?: { to: Recipient[]; cc: Recipient[] }
 }
 
 export interface ChannelCapabilities {
