@@ -24,13 +24,14 @@ export interface ComposerProps {
   pluginId?: string
   /** What the agent entered in those fields, kept when the server sends the form back. */
   fieldValues?: Record<string, string>
-  /** A chat whose visitor has an email address can be answered by email instead. */
   /** Another channel of the inbox this reply may go out through instead (services/handoff.ts). */
   handoff?: { channelId: string; pluginId: string; address: string }
   /** The channel the agent chose to send through: the handoff's id, or empty for the conversation's own. */
   via?: string
   /** The agent's own saved drafts for this conversation (a fresh composer starts from them). */
   drafts?: DraftsByKind
+  /** Problems that belong to one field (`text`, or one of the channel's own fields), shown beside it. */
+  fieldErrors?: Record<string, string>
 }
 
 /** What static/editor.js shows in the browser, in the agent's language. */
@@ -151,6 +152,7 @@ export const Composer: FC<ComposerProps> = ({
   handoff,
   via,
   drafts = {},
+  fieldErrors = {},
 }) => {
   const preferred = kind ?? (drafts.reply ? 'message' : drafts.comment ? 'comment' : 'message')
   const selected = canReply ? preferred : 'comment'
@@ -192,8 +194,7 @@ export const Composer: FC<ComposerProps> = ({
       )}
       <input type="hidden" name="seenSeq" value={String(seenSeq ?? 0)} />
       {confirmed && <input type="hidden" name="confirmed" value="1" />}
-      {Fields && <Fields conversationId={conversationId} values={fieldValues ?? draftFields} />}
-      {maxLength && <p class="composer-limit muted small">{t('composer.max_length', { max: String(maxLength) })}</p>}
+      {Fields && <Fields conversationId={conversationId} values={fieldValues ?? draftFields} errors={fieldErrors} />}
       {canReply && handoff && (
         <label class="via">
           {t('composer.via')}
@@ -208,6 +209,20 @@ export const Composer: FC<ComposerProps> = ({
         </label>
       )}
       <RichEditor conversationId={conversationId} html={startHtml} text={startText} kind={selected} drafts={drafts} />
+      {fieldErrors.text && (
+        <p class="field-error" id="composer-error-text" data-field="text" role="alert">
+          {fieldErrors.text}
+        </p>
+      )}
+      {maxLength && (
+        // static/composer-limit.js counts as the agent types; the server refuses more either way.
+        <p class="composer-limit muted small" data-max-length={String(maxLength)}>
+          {t('composer.max_length', { max: String(maxLength) })}{' '}
+          <output class={`composer-count${startText.length > maxLength ? ' over' : ''}`} aria-live="polite">
+            {startText.length} / {maxLength}
+          </output>
+        </p>
+      )}
       <div class="composer-actions">
         <span class="editor-status muted small" role="status" aria-live="polite"></span>
         <button type="submit" class="button primary">

@@ -13,20 +13,20 @@ export const replyFieldsUrl = (conversationId: string, all = false) => `/convers
  * composer sent back after an error keeps what the agent typed. A new email needs a To; a forward
  * asks only for To.
  */
-export const EmailComposerFields: FC<ComposerFieldsProps> = ({ conversationId, purpose = 'reply', values: given, defaults }) => {
+export const EmailComposerFields: FC<ComposerFieldsProps> = ({ conversationId, purpose = 'reply', values: given, defaults, errors = {} }) => {
   const values = given ?? (defaults ? { to: formatAddressList(defaults.to), cc: formatAddressList(defaults.cc), bcc: '' } : undefined)
-  if (purpose === 'forward') return <AddressField name="to" label={t('email.to')} value={given?.to} required />
+  if (purpose === 'forward') return <AddressField name="to" label={t('email.to')} value={given?.to} error={errors.to} required />
   if (!values && purpose === 'reply' && conversationId) {
     // hx-target is set here because the composer's own `hx-target="this"` would otherwise be inherited.
     return <div class="composer-fields" hx-get={replyFieldsUrl(conversationId)} hx-trigger="load" hx-target="this" hx-swap="outerHTML"></div>
   }
   return (
     <div class="composer-fields">
-      <AddressField name="to" label={t('email.to')} value={values?.to} required={purpose === 'new'} />
-      <details class="composer-copies" open={Boolean(values?.cc || values?.bcc)}>
+      <AddressField name="to" label={t('email.to')} value={values?.to} error={errors.to} required={purpose === 'new'} />
+      <details class="composer-copies" open={Boolean(values?.cc || values?.bcc || errors.cc || errors.bcc)}>
         <summary class="muted small">{t('email.cc_bcc')}</summary>
-        <AddressField name="cc" label={t('email.cc')} value={values?.cc} />
-        <AddressField name="bcc" label={t('email.bcc')} value={values?.bcc} />
+        <AddressField name="cc" label={t('email.cc')} value={values?.cc} error={errors.cc} />
+        <AddressField name="bcc" label={t('email.bcc')} value={values?.bcc} error={errors.bcc} />
       </details>
       <div class="composer-field-row">
         {purpose === 'reply' && conversationId && (
@@ -53,12 +53,26 @@ export const EmailComposerFields: FC<ComposerFieldsProps> = ({ conversationId, p
   )
 }
 
-/** An address list field (To, Cc, Bcc): "Name <a@b>, c@d", parsed on the server. */
-function AddressField({ name, label, value, required }: { name: string; label: string; value?: string; required?: boolean }) {
+/** An address list field (To, Cc, Bcc): "Name <a@b>, c@d", parsed on the server; a problem with it is shown beside it. */
+function AddressField({ name, label, value, required, error }: { name: string; label: string; value?: string; required?: boolean; error?: string }) {
   return (
     <label class="composer-field">
       <span>{label}</span>
-      <input type="text" name={name} value={value ?? ''} required={required} maxlength={10000} autocomplete="off" />
+      <input
+        type="text"
+        name={name}
+        value={value ?? ''}
+        required={required}
+        maxlength={10000}
+        autocomplete="off"
+        aria-invalid={error ? 'true' : undefined}
+        aria-describedby={error ? `composer-error-${name}` : undefined}
+      />
+      {error && (
+        <span class="field-error" id={`composer-error-${name}`} data-field={name}>
+          {error}
+        </span>
+      )}
     </label>
   )
 }

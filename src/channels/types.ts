@@ -258,6 +258,8 @@ export interface ComposerFieldsProps {
    * fresh reply composer shows may load from there.
    */
   defaults?: { to: Recipient[]; cc: Recipient[] }
+  /** Problems with one of these fields (by field name: a `DraftProblem`'s `field`, or the `replyOptions` issue's path), shown beside it. */
+  errors?: Record<string, string>
 }
 
 export interface ChannelCapabilities {

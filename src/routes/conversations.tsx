@@ -113,7 +113,7 @@ conversationRoutes.post('/:id/messages', async (c) => {
   const via = typeof body.via === 'string' ? body.via.slice(0, 64) : ''
   // The form comes back with what was written, and with the agent's drafts, so switching between
   // Reply and Comment still finds the other one.
-  const again = async (status: 409 | 422, error: string, confirmed?: boolean) =>
+  const again = async (status: 409 | 422, error: string, confirmed?: boolean, fieldErrors?: Record<string, string>) =>
     c.html(
       <Composer
         conversationId={conversation.id}
@@ -129,6 +129,7 @@ conversationRoutes.post('/:id/messages', async (c) => {
         handoff={handoff ?? undefined}
         via={via}
         drafts={await draftsOf(db, user.id, conversation.id)}
+        fieldErrors={fieldErrors}
       />,
       status,
     )
@@ -143,7 +144,13 @@ conversationRoutes.post('/:id/messages', async (c) => {
   if (handedOff && via !== handoff?.channelId) return again(422, t('composer.error.no_handoff'))
   // Recipients and the like: what the channel asks for, validated by its own schema.
   const options = isReply && !handedOff && plugin?.replyOptions ? plugin.replyOptions.safeParse(body) : null
-  if (options && !options.success) return again(422, options.error.issues[0]?.message ?? t('composer.error.check_recipients'))
+  if (options && !options.success) {
+    // An issue about one field (the channel's schema names it by its path) is shown beside it.
+    const issue = options.error.issues[0]
+    const field = typeof issue?.path[0] === 'string' ? issue.path[0] : null
+    const message = issue?.message ?? t('composer.error.check_recipients')
+    return field ? again(422, '', undefined, { [field]: message }) : again(422, message)
+  }
   const files = isReply && plugin?.capabilities.attachments ? filesOf(body.attachments) : []
   const refusedFiles = attachmentProblem(files)
   if (refusedFiles) return again(422, refusedFiles)
@@ -156,7 +163,17 @@ conversationRoutes.post('/:id/messages', async (c) => {
       html: content.html,
       options: options?.success ? options.data : undefined,
     })
-    if (problems.length > 0) return again(422, problems.map((problem) => problem.message).join(' '))
+    if (problems.length > 0) {
+      // A problem that names a field is shown beside it; the rest above the composer.
+      const fieldErrors: Record<string, string> = {}
+      for (const problem of problems)
+        if (problem.field) fieldErrors[problem.field] = fieldErrors[problem.field] ? `${fieldErrors[problem.field]} ${problem.message}` : problem.message
+      const general = problems
+        .filter((problem) => !problem.field)
+        .map((problem) => problem.message)
+        .join(' ')
+      return again(422, general, undefined, fieldErrors)
+    }
   }
   if (isReply && !form.data.confirmed) {
     // Collision check: someone else answered after this agent last looked.

@@ -40,8 +40,10 @@ interface DemoMessage {
 }
 interface DemoConversation {
   inbox: 'support' | 'sales'
-  channel: 'email' | 'chat' | 'messenger' | 'forms' | 'calls'
+  channel: 'email' | 'chat' | 'messenger' | 'forms' | 'calls' | 'sms'
   contact: { name?: string; email?: string; phone?: string; visitor?: string }
+  /** The channel's thread key, when it keys conversations by something it knows (an SMS sender's number). */
+  key?: string
   subject?: string
   messages: DemoMessage[]
   owner?: Agent
@@ -99,6 +101,13 @@ const demoConversations: DemoConversation[] = [
       },
       { by: 'note:grace', text: 'Finance can reissue; waiting on them. @Linus please do not close this.', minutesAgo: 4 * h },
     ],
+  },
+  {
+    inbox: 'support',
+    channel: 'sms',
+    contact: { name: 'Maja Berg', phone: '+4791234599' },
+    key: '+4791234599',
+    messages: [{ by: 'contact', text: 'Hi, can I change the delivery address for order 4471 by text?', minutesAgo: 35 }],
   },
   {
     inbox: 'support',
@@ -486,6 +495,8 @@ const channelSetups = {
     },
     { pluginId: 'forms', name: 'Contact form', settings: { formName: 'Contact form' } },
     { pluginId: 'calls', name: 'Support line', settings: { phoneNumber: '+47 800 12 345' } },
+    // No provider behind it locally: replies wait and retry, like any unreachable provider.
+    { pluginId: 'sms', name: 'Support SMS', settings: { accountSid: 'ACdemo', phoneNumber: '+4759440000', apiBaseUrl: 'https://api.twilio.com' } },
   ],
   sales: [
     { pluginId: 'email', name: 'sales@demo.switchboard.test', settings: { addresses: ['sales@demo.switchboard.test'], fromName: 'Northwind Sales' } },
@@ -594,9 +605,11 @@ export async function seedDemoWorkspace(deps: SeedDeps, nowMs = Date.now()): Pro
             text: message.text,
             thread: conversationId
               ? { references: [`demo-${index}-0@demo.switchboard.test`] }
-              : spec.contact.visitor
-                ? { key: `demo-session-${index}` }
-                : undefined,
+              : spec.key
+                ? { key: spec.key }
+                : spec.contact.visitor
+                  ? { key: `demo-session-${index}` }
+                  : undefined,
           },
           atMs,
         )

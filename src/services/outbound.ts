@@ -348,7 +348,8 @@ export async function draftProblems(
   const plugin = findPlugin(conversation.pluginId)
   if (!plugin) return []
   const max = plugin.capabilities.maxLength
-  if (max && draft.text.length > max) return [{ message: t('composer.error.channel_too_long', { max: String(max), length: String(draft.text.length) }) }]
+  if (max && draft.text.length > max)
+    return [{ field: 'text', message: t('composer.error.channel_too_long', { max: String(max), length: String(draft.text.length) }) }]
   if (!plugin.validate) return []
   const [row] = await db
     .select({
