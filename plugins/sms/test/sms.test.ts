@@ -1,11 +1,20 @@
 import { createExecutionContext, createMessageBatch, env, getQueueResult } from 'cloudflare:test'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { and, eq } from 'drizzle-orm'
-import worker from '../../../src/index'
-import { contacts, conversations, messages } from '../../../src/db/schema'
-import { appendMessage } from '../../../src/services/messages'
-import { deliver } from '../../../src/services/outbound'
-import { db, form, login, origin, request, workspace } from '../../../test/workers/helpers'
+import {
+  appendMessage,
+  contacts,
+  conversations,
+  db,
+  deliver,
+  form,
+  login,
+  messages,
+  origin,
+  request,
+  worker,
+  workspace,
+} from '../../../test/shared/plugin-test-kit'
 import { twilioSignature } from '../index'
 import { installSmsStandIn } from './stand-in'
 
