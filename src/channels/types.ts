@@ -127,7 +127,8 @@ export interface OutboundMessage {
   /**
    * Who the reply is for, as the conversation knows them. `externalId` is the conversation's thread
    * key (the `thread.key` its first inbound message carried: a chat session, a Messenger sender id,
-   * an SMS sender's number), not the contact's id; `phone` is the contact's number in E.164.
+   * an SMS sender's number), not the contact's id, and null for a reply handed off from another
+   * channel's conversation (`capabilities.reaches`); `phone` is the contact's number in E.164.
    */
   to: { name?: string | null; email?: string | null; phone?: string | null; externalId?: string | null }
   subject?: string | null
@@ -403,7 +404,8 @@ export interface ChannelPlugin<S extends z.ZodTypeAny = z.ZodTypeAny> {
   texts?: { en: ChannelTexts; nb: ChannelTexts }
   /** Extra routes, mounted under /channels/<id>; `kit.channel` reads the channel a path names. */
   routes?(app: Hono<AppEnv>, kit: PluginRouteKit<z.infer<S>>): void
-  ui: { Icon: FC; SettingsForm?: FC<{ settings: z.infer<S> }>; MessageMeta?: FC; ComposerFields?: FC<ComposerFieldsProps> }
+  /** `Icon` marks the channel's conversations; `ComposerFields` draws what a reply carries besides its text (see ComposerFieldsProps). */
+  ui: { Icon: FC; ComposerFields?: FC<ComposerFieldsProps> }
 }
 
 export const defineChannel = <S extends z.ZodTypeAny>(plugin: ChannelPlugin<S>): ChannelPlugin<S> => plugin
