@@ -104,13 +104,6 @@ const demoConversations: DemoConversation[] = [
   },
   {
     inbox: 'support',
-    channel: 'sms',
-    contact: { name: 'Maja Berg', phone: '+4791234599' },
-    key: '+4791234599',
-    messages: [{ by: 'contact', text: 'Hi, can I change the delivery address for order 4471 by text?', minutesAgo: 35 }],
-  },
-  {
-    inbox: 'support',
     channel: 'messenger',
     contact: { name: 'Jonas Lie', visitor: 'psid-8841' },
     messages: [{ by: 'contact', text: 'Hei! Is the Trondheim store open on Sunday?', minutesAgo: 40 }],
@@ -481,6 +474,14 @@ const demoConversations: DemoConversation[] = [
       { by: 'contact', text: 'Do you sell wetsuits?', minutesAgo: 20 * d },
       { by: 'ada', text: 'Not yet, but they are coming next spring!', minutesAgo: 20 * d - 2 },
     ],
+  },
+  // Last, so the demo message ids of the conversations above (demo-<index>-<n>) stay as they were.
+  {
+    inbox: 'support',
+    channel: 'sms',
+    contact: { name: 'Maja Berg', phone: '+4791234599' },
+    key: '+4791234599',
+    messages: [{ by: 'contact', text: 'Hi, can I change the delivery address for order 4471 by text?', minutesAgo: 35 }],
   },
 ]
 
