@@ -2,7 +2,7 @@ import { defineChannel } from '../../src/channels/types'
 import { EmailComposerFields } from './composer-fields'
 import { sendNotice } from './notice'
 import { parseEmail } from './parse'
-import { emailFromAddress, emailRecipient } from './routing'
+import { emailFromAddress, emailFromName, emailRecipient } from './routing'
 import { emailReplyOptions, emailSettings, sendEmail } from './send'
 
 function EmailIcon() {
@@ -43,7 +43,7 @@ export const emailChannel = defineChannel({
   },
   replyOptions: emailReplyOptions,
   // Mail for the channel's addresses (and our reply+<conversation>@ addresses) arrives through the Worker's email() entry.
-  emailRouting: { recipient: emailRecipient, fromAddress: emailFromAddress, sendNotice: (mail, env) => sendNotice(mail, env) },
+  emailRouting: { recipient: emailRecipient, fromAddress: emailFromAddress, fromName: emailFromName, sendNotice: (mail, env) => sendNotice(mail, env) },
   async parse(input, ctx) {
     if (input.type !== 'raw') return []
     const ownAddresses = Array.isArray(ctx.settings?.addresses) ? ctx.settings.addresses : []

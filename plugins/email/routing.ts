@@ -36,3 +36,9 @@ export function emailRecipient(settings: unknown, recipient: string): { kind: 'a
 export function emailFromAddress(settings: unknown): string | null {
   return addressesOf(settings)[0] ?? null
 }
+
+/** The From name the channel's settings give (`fromName`), or null. */
+export function emailFromName(settings: unknown): string | null {
+  const name = (settings as { fromName?: unknown } | null)?.fromName
+  return typeof name === 'string' && name.trim() ? name.trim() : null
+}

@@ -369,6 +369,8 @@ export interface ChannelPlugin<S extends z.ZodTypeAny = z.ZodTypeAny> {
     recipient(settings: unknown, recipient: string): { kind: 'address' } | { kind: 'conversation'; conversationId: string } | null
     /** The address mail from a channel with these settings comes from (notifications, new mail), or null. */
     fromAddress(settings: unknown): string | null
+    /** The name that mail carries beside it, when the settings give one (else the channel's name is used). */
+    fromName?(settings: unknown): string | null
     /**
      * Sends a notice (`NoticeMail`): mention, invitation and password mails go out here, through
      * the same builder as replies. Answers like `send`: sent (with `raw`), retry, or failed.

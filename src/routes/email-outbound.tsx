@@ -151,7 +151,7 @@ async function composeContext(c: Context<AppEnv>) {
   const routing = mailPlugin()?.emailRouting
   const channels = (await emailChannelsOf(c.var.db, c.var.accountId, inbox.id)).map((channel) => ({
     id: channel.id,
-    name: channel.name,
+    name: routing?.fromName?.(channel.settings) ?? channel.name,
     address: routing?.fromAddress(channel.settings) ?? '',
   }))
   return { inbox, channels }
