@@ -1,6 +1,7 @@
 import type { FC } from 'hono/jsx'
 import { findPlugin } from '../src/channels/registry'
 import { sendsRichText } from '../src/channels/capabilities'
+import { channelNameOf } from '../src/channels/texts'
 import { t } from '../src/i18n'
 import { richTextToPlain } from '../src/lib/rich-text'
 import type { DraftsByKind } from '../src/services/drafts'
@@ -23,13 +24,16 @@ export interface ComposerProps {
   pluginId?: string
   /** What the agent entered in those fields, kept when the server sends the form back. */
   fieldValues?: Record<string, string>
-  /** A chat whose visitor has an email address can be answered by email instead. */
-  emailSwitchAddress?: string
-  via?: 'chat' | 'email'
+  /** Another channel of the inbox this reply may go out through instead (services/handoff.ts). */
+  handoff?: { channelId: string; pluginId: string; address: string }
+  /** The channel the agent chose to send through: the handoff's id, or empty for the conversation's own. */
+  via?: string
   /** The agent's own saved drafts for this conversation (a fresh composer starts from them). */
   drafts?: DraftsByKind
   /** Why no reply can go (the channel's messaging window closed, no address to answer): shown above the editor. */
   replyClosed?: string
+  /** Problems that belong to one field (`text`, or one of the channel's own fields), shown beside it. */
+  fieldErrors?: Record<string, string>
 }
 
 /** What static/editor.js shows in the browser, in the agent's language. */
@@ -147,10 +151,11 @@ export const Composer: FC<ComposerProps> = ({
   confirmed,
   pluginId,
   fieldValues,
-  emailSwitchAddress,
+  handoff,
   via,
   drafts = {},
   replyClosed,
+  fieldErrors = {},
 }) => {
   const preferred = kind ?? (drafts.reply ? 'message' : drafts.comment ? 'comment' : 'message')
   const selected = canReply ? preferred : 'comment'
@@ -158,6 +163,8 @@ export const Composer: FC<ComposerProps> = ({
   const Fields = plugin?.ui.ComposerFields
   // A channel that carries files but draws no fields of its own (Messenger) gets a plain file picker.
   const plainAttach = Boolean(plugin?.capabilities.attachments && !Fields)
+  // A channel with no way back of its own (a web form) is always answered through the handoff.
+  const onlyByHandoff = Boolean(plugin?.capabilities.replyByEmail && !plugin.capabilities.outbound)
   // A reply on a plain-text channel offers no formatting (comments keep it); its length limit is shown.
   const plainReply = plugin ? !sendsRichText(plugin.capabilities) : false
   const maxLength = plugin?.capabilities.maxLength
@@ -166,7 +173,7 @@ export const Composer: FC<ComposerProps> = ({
   const draftFields = draft && selected === 'message' && Object.keys(draft.fields).length > 0 ? draft.fields : undefined
   const startHtml = html ?? draft?.html ?? ''
   const startText = text ?? (startHtml ? richTextToPlain(startHtml) : '')
-  const sendVia = via ?? (draft?.fields.via === 'email' ? 'email' : 'chat')
+  const sendVia = via ?? draft?.fields.via ?? ''
   return (
     <form
       id="composer"
@@ -199,31 +206,42 @@ export const Composer: FC<ComposerProps> = ({
       )}
       <input type="hidden" name="seenSeq" value={String(seenSeq ?? 0)} />
       {confirmed && <input type="hidden" name="confirmed" value="1" />}
-      {Fields && <Fields conversationId={conversationId} values={fieldValues ?? draftFields} />}
+      {Fields && <Fields conversationId={conversationId} values={fieldValues ?? draftFields} errors={fieldErrors} />}
       {plainAttach && (
         <label class="attach-button composer-attach">
           {t('email.compose.attach')}
           <input type="file" name="attachments" multiple class="attach-input" />
         </label>
       )}
-      {maxLength && <p class="composer-limit muted small">{t('composer.max_length', { max: String(maxLength) })}</p>}
-      {canReply && emailSwitchAddress && plugin?.capabilities.replyByEmail && !plugin.capabilities.realtime && (
-        <p class="composer-via muted small">{t('composer.reply_by_email', { address: emailSwitchAddress })}</p>
-      )}
-      {canReply && emailSwitchAddress && plugin?.capabilities.realtime && (
+      {canReply && handoff && onlyByHandoff && <p class="composer-via muted small">{t('composer.reply_by_email', { address: handoff.address })}</p>}
+      {canReply && handoff && !onlyByHandoff && (
         <label class="via">
           {t('composer.via')}
           <select name="via">
-            <option value="chat" selected={sendVia !== 'email'}>
-              {t('composer.via_chat')}
+            <option value="" selected={sendVia !== handoff.channelId}>
+              {t('composer.via_here', { channel: pluginId ? channelNameOf(pluginId) : '' })}
             </option>
-            <option value="email" selected={sendVia === 'email'}>
-              {t('composer.via_email', { address: emailSwitchAddress })}
+            <option value={handoff.channelId} selected={sendVia === handoff.channelId}>
+              {t('composer.via_handoff', { channel: channelNameOf(handoff.pluginId), address: handoff.address })}
             </option>
           </select>
         </label>
       )}
       <RichEditor conversationId={conversationId} html={startHtml} text={startText} kind={selected} drafts={drafts} />
+      {fieldErrors.text && (
+        <p class="field-error" id="composer-error-text" data-field="text" role="alert">
+          {fieldErrors.text}
+        </p>
+      )}
+      {maxLength && (
+        // static/composer-limit.js counts as the agent types; the server refuses more either way.
+        <p class="composer-limit muted small" data-max-length={String(maxLength)}>
+          {t('composer.max_length', { max: String(maxLength) })}{' '}
+          <output class={`composer-count${startText.length > maxLength ? ' over' : ''}`} aria-live="polite">
+            {startText.length} / {maxLength}
+          </output>
+        </p>
+      )}
       <div class="composer-actions">
         <span class="editor-status muted small" role="status" aria-live="polite"></span>
         <button type="submit" class="button primary">

@@ -1,8 +1,15 @@
-import { AddressField } from '../plugins/email/composer-fields'
+import { mailPlugin } from '../src/channels/mail'
 import { RichEditor } from './composer'
 import type { FC } from 'hono/jsx'
+import type { ComposerFieldsProps } from '../src/channels/types'
 import { Layout } from './layout'
 import { t } from '../src/i18n'
+
+/** The mail plugin's own recipient fields (its `ui.ComposerFields`): core never draws a channel's fields itself. */
+const MailFields: FC<ComposerFieldsProps> = (props) => {
+  const Fields = mailPlugin()?.ui.ComposerFields
+  return Fields ? <Fields {...props} /> : null
+}
 
 export interface ComposeValues {
   channelId?: string
@@ -59,29 +66,12 @@ export const ComposeForm: FC<{ inboxId: string; channels: { id: string; name: st
         ) : (
           <p class="muted small">{t('email.compose.from_line', { name: channels[0]!.name, address: channels[0]!.address })}</p>
         )}
-        <AddressField name="to" label={t('email.to')} value={values.to} required />
-        <AddressField name="cc" label={t('email.cc')} value={values.cc} />
-        <AddressField name="bcc" label={t('email.bcc')} value={values.bcc} />
+        <MailFields purpose="new" values={{ to: values.to ?? '', cc: values.cc ?? '', bcc: values.bcc ?? '' }} />
         <label class="composer-field">
           <span>{t('email.compose.subject')}</span>
           <input type="text" name="subject" value={values.subject ?? ''} required maxlength={500} />
         </label>
         <RichEditor html={values.html ?? ''} text={values.text ?? ''} kind="message" rows={10} />
-        <div class="composer-field-row">
-          <label class="attach-button">
-            <svg viewBox="0 0 24 24" width="14" height="14" aria-hidden="true">
-              <path
-                d="M16.5 6.5 8.7 14.3a1.5 1.5 0 0 0 2.1 2.1l7.4-7.4a3 3 0 0 0-4.2-4.2l-7.6 7.6a4.5 4.5 0 0 0 6.4 6.4l6.7-6.7"
-                fill="none"
-                stroke="currentColor"
-                stroke-width="1.8"
-                stroke-linecap="round"
-              />
-            </svg>{' '}
-            {t('email.compose.attach')}
-            <input type="file" name="attachments" multiple class="attach-input" />
-          </label>
-        </div>
         <div class="composer-actions">
           <button type="submit" class="button primary">
             {t('email.compose.send')}
@@ -123,10 +113,7 @@ export const ForwardForm: FC<{ conversationId: string; values?: { to?: string; n
         {error}
       </p>
     )}
-    <label class="composer-field">
-      <span>{t('email.to')}</span>
-      <input type="text" name="to" value={values.to ?? ''} required maxlength={10000} autocomplete="off" />
-    </label>
+    <MailFields purpose="forward" conversationId={conversationId} values={{ to: values.to ?? '' }} />
     <textarea name="note" rows={3} maxlength={20000} placeholder={t('email.forward.note')}>
       {values.note ?? ''}
     </textarea>

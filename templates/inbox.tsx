@@ -579,8 +579,8 @@ export const CallAction: FC<{ conversationId: string; call: { phone: string; via
 )
 
 /** Whether agents may reply: through the channel, or by email for a channel without a way back (a form) when the contact has an address. */
-export const canReplyOn = (plugin: { capabilities: { outbound: boolean; replyByEmail?: boolean } } | undefined, emailSwitchAddress?: string | null) =>
-  Boolean(plugin?.capabilities.outbound || (plugin?.capabilities.replyByEmail && emailSwitchAddress))
+export const canReplyOn = (plugin: { capabilities: { outbound: boolean; replyByEmail?: boolean } } | undefined, handoffAddress?: string | null) =>
+  Boolean(plugin?.capabilities.outbound || (plugin?.capabilities.replyByEmail && handoffAddress))
 
 /** Messages appended to an open thread over the socket (or after a post): deduplicated by id. */
 export const AppendedMessages: FC<{ messages: ThreadMessage[]; timeZone: string; viewer?: Viewer }> = ({ messages, timeZone, viewer }) => (
@@ -675,14 +675,15 @@ export const ThreadPane: FC<{
   place: ThreadPlace
   viewer: Viewer
   timeZone: string
-  emailSwitchAddress?: string
+  /** Another channel of the inbox a reply may go out through (services/handoff.ts). */
+  handoff?: { channelId: string; pluginId: string; address: string } | null
   /** Why no reply can go (a closed messaging window, no address to answer by email): the composer says so. */
   replyClosed?: string
   /** The contact's phone, and whether the conversation's line places the call (else a tel: link). */
   call?: { phone: string; viaProvider: boolean }
   /** The viewer's own drafts for this conversation. */
   drafts?: DraftsByKind
-}> = ({ detail, messages, users, place, viewer, timeZone, emailSwitchAddress, replyClosed, call, drafts }) => {
+}> = ({ detail, messages, users, place, viewer, timeZone, handoff, replyClosed, call, drafts }) => {
   const conversation = detail.conversation
   const plugin = findPlugin(conversation.pluginId)
   const lastSeq = messages[messages.length - 1]?.seq ?? 0
@@ -707,11 +708,11 @@ export const ThreadPane: FC<{
         {!readOnly && (
           <Composer
             conversationId={conversation.id}
-            canReply={canReplyOn(plugin, emailSwitchAddress) && !replyClosed && detail.channelStatus !== 'removed'}
+            canReply={canReplyOn(plugin, handoff?.address) && !replyClosed && detail.channelStatus !== 'removed'}
             replyClosed={replyClosed}
             seenSeq={lastSeq}
             pluginId={conversation.pluginId}
-            emailSwitchAddress={emailSwitchAddress}
+            handoff={handoff ?? undefined}
             drafts={drafts}
           />
         )}

@@ -36,6 +36,7 @@ export const Layout: FC<{ title: string; bodyClass?: string; userId?: string; ch
         <script src="/editor.js" type="module"></script>
         <script src="/sidebar.js" type="module"></script>
         <script src="/attach.js" type="module"></script>
+        <script src="/composer-limit.js" type="module"></script>
       </head>
       <body class={bodyClass} data-user-id={userId}>
         {children}

@@ -36,7 +36,8 @@ export function schemaFields(schema: z.ZodTypeAny, plugin?: Pick<ChannelPlugin, 
   for (const [key, field] of Object.entries(shape)) {
     let inner = field
     let required = true
-    while (inner.def.type === 'optional' || inner.def.type === 'default') {
+    // `catch` too: a stored value the schema no longer knows reads as the fallback, so the field is not required.
+    while (inner.def.type === 'optional' || inner.def.type === 'default' || inner.def.type === 'catch') {
       required = false
       inner = inner.def.innerType!
     }

@@ -12,7 +12,8 @@ const settings = z.object({
   /** A chatflow that greets visitors and collects details before a person takes over. */
   chatflow: z.enum(['none', ...chatflows.map((flow) => flow.id)] as [string, ...string[]]).default('none'),
   /** The widget's language: 'auto' follows each visitor's browser. */
-  language: z.enum(['auto', 'en', 'nb']).default('auto'),
+  // A stored value this version no longer knows follows the visitor's browser (never a refused widget).
+  language: z.enum(['auto', 'en', 'nb']).catch('auto'),
 })
 
 /** What a ConversationRoom hands the pipeline for a visitor's message. */
@@ -25,6 +26,8 @@ export const chatEvent = z.object({
   text: z.string().min(1).max(4000),
   /** The widget's language (the channel's, or the visitor's browser's). */
   locale: z.string().max(16).optional(),
+  /** A file the visitor sent (the widget's upload; size and type were checked before). */
+  file: z.object({ filename: z.string().min(1).max(255), contentType: z.string().max(255), content: z.instanceof(Uint8Array) }).optional(),
 })
 
 function ChatIcon() {
@@ -79,6 +82,13 @@ export const chatChannel = defineChannel({
       ],
     },
   },
+  widget: (settings) => ({
+    allowedOrigins: settings.allowedOrigins,
+    greeting: settings.greeting,
+    awayMessage: settings.awayMessage,
+    chatflow: settings.chatflow === 'none' ? undefined : settings.chatflow,
+    language: settings.language,
+  }),
   async parse(input) {
     if (input.type !== 'event') return []
     const event = chatEvent.parse(input.payload)
@@ -88,6 +98,7 @@ export const chatChannel = defineChannel({
         from: { externalId: event.visitorId, name: event.name, email: event.email, ...(event.locale ? { locale: event.locale } : {}) },
         text: event.text,
         thread: { key: event.sessionKey },
+        ...(event.file ? { attachments: [event.file] } : {}),
       },
     ]
   },

@@ -1,7 +1,8 @@
 import { defineChannel } from '../../src/channels/types'
 import { EmailComposerFields } from './composer-fields'
+import { sendNotice } from './notice'
 import { parseEmail } from './parse'
-import { emailFromAddress, emailRecipient } from './routing'
+import { emailFromAddress, emailFromName, emailRecipient } from './routing'
 import { emailReplyOptions, emailSettings, sendEmail } from './send'
 import { EmailSetup, emailChecks, emailExclusive } from './setup'
 
@@ -14,7 +15,7 @@ function EmailIcon() {
   )
 }
 
-export { normalizeMessageId } from '../../src/channels/email-threading'
+export { normalizeMessageId } from './threading'
 export { parseEmail } from './parse'
 
 export const emailChannel = defineChannel({
@@ -22,7 +23,7 @@ export const emailChannel = defineChannel({
   name: 'Email',
   view: 'Email',
   settings: emailSettings,
-  capabilities: { outbound: true, attachments: true, threading: true, html: true, forward: true },
+  capabilities: { outbound: true, attachments: true, threading: true, html: true, forward: true, reaches: ['email'] },
   texts: {
     en: {
       name: 'Email',
@@ -49,14 +50,14 @@ export const emailChannel = defineChannel({
   },
   replyOptions: emailReplyOptions,
   // Mail for the channel's addresses (and our reply+<conversation>@ addresses) arrives through the Worker's email() entry.
-  emailRouting: { recipient: emailRecipient, fromAddress: emailFromAddress },
+  emailRouting: { recipient: emailRecipient, fromAddress: emailFromAddress, fromName: emailFromName, sendNotice: (mail, env) => sendNotice(mail, env) },
   async parse(input, ctx) {
-    if (input.type !== 'email') return []
+    if (input.type !== 'raw') return []
     const ownAddresses = Array.isArray(ctx.settings?.addresses) ? ctx.settings.addresses : []
     return [
       await parseEmail(input.raw, {
-        envelopeFrom: input.envelopeFrom,
-        envelopeTo: input.envelopeTo,
+        envelopeFrom: input.envelope.from,
+        envelopeTo: input.envelope.to,
         rawKey: input.rawKey,
         ownAddresses,
       }),

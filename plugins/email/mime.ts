@@ -7,6 +7,9 @@
  * can never reach a header (no header injection), addresses are validated, and display names are
  * quoted or encoded.
  */
+import { isValidAddress } from '../../src/channels/types'
+
+export { isValidAddress }
 
 export interface MailAddress {
   address: string
@@ -42,15 +45,6 @@ export interface MailInput {
 
 const crlf = '\r\n'
 const maxLineChars = 76
-
-// A deliberately plain address shape: an ASCII local part without quotes or spaces and a
-// dotted domain. Anything stranger is refused rather than escaped.
-const addressPattern =
-  /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/
-
-export function isValidAddress(address: string): boolean {
-  return address.length <= 254 && addressPattern.test(address) && !address.startsWith('.') && !address.includes('..')
-}
 
 /** Header text as one line: control characters (CR, LF, NUL …) become spaces. */
 function oneLine(value: string): string {

@@ -1,8 +1,8 @@
 import { simpleParser, type AddressObject, type Attachment, type ParsedMail } from 'mailparser'
 import type { InboundAttachment, InboundMessage, InboundParticipant } from '../../src/channels/types'
-import { conversationIdFromMessageId, conversationIdFromReplyAddress, messageIdList, normalizeMessageId, subjectKey } from '../../src/channels/email-threading'
-import { isForwardSubject, quotedHistoryStart } from '../../src/lib/quoted-text'
-import { htmlToText, sanitizeHtml } from '../../src/lib/sanitize-html'
+import { conversationIdFromMessageId, conversationIdFromReplyAddress, messageIdList, normalizeMessageId, subjectKey } from './threading'
+import { isForwardSubject, quotedHistoryStart } from '../../src/channels/types'
+import { htmlToText, sanitizeHtml } from '../../src/channels/types'
 import { automatedKind, headerLookup, isRoleAddress, readBounce } from './signals'
 import { decodeThreadIndex } from './thread-index'
 
@@ -200,7 +200,14 @@ async function fromParsedMail(mail: ParsedMail, options: EmailParseOptions): Pro
     participants,
     folder: isRoleAddress(senderAddress) ? 'spam' : 'inbox',
     automated,
-    bouncedAddresses: bounce?.failedRecipients,
+    // A bounce reports on the message it returns: that one shows as failed, its recipients as bouncing.
+    deliveryFailure: bounce
+      ? {
+          recipients: bounce.failedRecipients,
+          messageIds: bounce.originalMessageIds,
+          reason: bounce.diagnostic ?? 'The recipient’s mail server returned the message.',
+        }
+      : undefined,
     contentHash,
     rawKey: options.rawKey,
     attachments,

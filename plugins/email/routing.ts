@@ -1,4 +1,4 @@
-import { conversationIdFromReplyAddress } from '../../src/channels/email-threading'
+import { conversationIdFromReplyAddress } from './threading'
 
 /** An address as we compare it: trimmed and lower-cased. */
 const normalize = (address: string) => address.trim().toLowerCase()
@@ -35,4 +35,10 @@ export function emailRecipient(settings: unknown, recipient: string): { kind: 'a
 /** The address mail from the channel comes from: the first it lists. */
 export function emailFromAddress(settings: unknown): string | null {
   return addressesOf(settings)[0] ?? null
+}
+
+/** The From name the channel's settings give (`fromName`), or null. */
+export function emailFromName(settings: unknown): string | null {
+  const name = (settings as { fromName?: unknown } | null)?.fromName
+  return typeof name === 'string' && name.trim() ? name.trim() : null
 }

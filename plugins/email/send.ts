@@ -1,7 +1,7 @@
 import { z } from 'zod'
-import type { ChannelContext, InboundParticipant, OutboundMessage, PartialDelivery, SendResult } from '../../src/channels/types'
-import { normalizeMessageId, replyAddress, subjectKey } from '../../src/channels/email-threading'
-import { escapeHtml, showRemoteImages } from '../../src/lib/sanitize-html'
+import type { ChannelContext, InboundParticipant, OutboundMessage, PartialDelivery, SendOutcome } from '../../src/channels/types'
+import { normalizeMessageId, replyAddress, subjectKey } from './threading'
+import { escapeHtml, showRemoteImages } from '../../src/channels/types'
 import { buildMime, isValidAddress, type MailAddress } from './mime'
 import { threadIndexFor } from './thread-index'
 
@@ -150,12 +150,34 @@ function recipientsOf(message: OutboundMessage): EmailRecipients {
 }
 
 /**
+ * The send_email binding's refusals that no retry can fix (its errors carry a string `code`):
+ * a payload it calls invalid, a sender domain not verified for sending, a recipient the binding
+ * may not send to or that is on the suppression list. Everything else (rate limits, outages,
+ * E_DELIVERY_FAILED, an error without a code) is worth another try.
+ */
+const permanentSendCodes = new Set([
+  'E_VALIDATION_ERROR',
+  'E_FIELD_MISSING',
+  'E_TOO_MANY_RECIPIENTS',
+  'E_TOO_MANY_ATTACHMENTS',
+  'E_SENDER_NOT_VERIFIED',
+  'E_RECIPIENT_NOT_ALLOWED',
+  'E_RECIPIENT_SUPPRESSED',
+])
+
+/** Whether the binding refused for good (see `permanentSendCodes`). */
+export function isPermanentSendError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code
+  return typeof code === 'string' && permanentSendCodes.has(code)
+}
+
+/**
  * Sends an outbound message as email through the send_email binding: one MIME message (text and
  * HTML alternatives, attachments, threading headers), handed over once per envelope recipient,
  * because Cloudflare's EmailMessage carries a single recipient. Bcc recipients get the same bytes
  * and never appear in them.
  */
-export async function sendEmail(message: OutboundMessage, ctx: ChannelContext<unknown>, nowMs = Date.now()): Promise<SendResult> {
+export async function sendEmail(message: OutboundMessage, ctx: ChannelContext<unknown>, nowMs = Date.now()): Promise<SendOutcome> {
   const settings = emailSettings.safeParse(ctx.settings)
   if (!settings.success) throw new Error('This email channel has no valid sending address in its settings.')
   const binding = (ctx.env as { SEND_EMAIL?: SendEmailBinding }).SEND_EMAIL
@@ -216,6 +238,8 @@ export async function sendEmail(message: OutboundMessage, ctx: ChannelContext<un
       result = await binding.send(new EmailMessage(fromAddress, recipient, raw))
     } catch (error) {
       const failure = error instanceof Error ? error : new Error(String(error))
+      // Refused for good: the agent sees why at once (those reached before keep their copy).
+      if (isPermanentSendError(error)) return { status: 'failed', reason: `${recipient}: ${failure.message}`.slice(0, 500) }
       const partial: PartialDelivery = { deliveredTo: [...deliveredNow] }
       throw Object.assign(failure, partial)
     }

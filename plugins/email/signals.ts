@@ -1,4 +1,4 @@
-import { messageIdList } from '../../src/channels/email-threading'
+import { messageIdList } from './threading'
 
 /**
  * What the headers and structure of a message say about who (or what) sent it: auto-replies,
@@ -101,6 +101,8 @@ export interface BounceReport {
   originalReferences: string[]
   /** Recipients the report says failed permanently. */
   failedRecipients: string[]
+  /** The receiving server's words for the first failure (its Diagnostic-Code), if the report has one. */
+  diagnostic?: string
 }
 
 interface BounceInput {
@@ -128,13 +130,18 @@ export function readBounce(input: BounceInput): BounceReport | null {
   if (!isReport && input.deliveryStatus.length === 0 && !(fromDaemon && bounceSubject.test(input.subject))) return null
 
   const failedRecipients: string[] = []
+  let diagnostic: string | undefined
   // Some parsers fold the delivery-status part into the text; its fields are unambiguous there.
   for (const status of [...input.deliveryStatus, input.text]) {
     // Per-recipient fields are separated by blank lines (RFC 3464 §2.1).
     for (const block of status.split(/\r?\n\s*\r?\n/)) {
       const action = /^action:\s*(\S+)/im.exec(block)?.[1]?.toLowerCase()
       const recipient = /^(?:final|original)-recipient:\s*[^;]*;\s*<?([^\s<>]+@[^\s<>]+)>?/im.exec(block)?.[1]
-      if (recipient && action === 'failed') failedRecipients.push(recipient.toLowerCase().replace(/[.;,]+$/, ''))
+      if (recipient && action === 'failed') {
+        failedRecipients.push(recipient.toLowerCase().replace(/[.;,]+$/, ''))
+        // RFC 3464 §2.3.6: `Diagnostic-Code: smtp; 550 5.1.1 User unknown` (the first one is kept).
+        diagnostic ??= /^diagnostic-code:\s*[^;]*;\s*(.+(?:\r?\n[ \t]+.+)*)/im.exec(block)?.[1]?.replace(/\s+/g, ' ').trim().slice(0, 300)
+      }
     }
   }
   // Without a machine-readable report, the original headers are often quoted in the text.
@@ -143,5 +150,5 @@ export function readBounce(input: BounceInput): BounceReport | null {
   const idsOf = (pattern: RegExp) => [...new Set(unfolded.flatMap((source) => [...source.matchAll(pattern)].flatMap((match) => messageIdList(match[1]))))]
   const originalMessageIds = idsOf(/^message-id:\s*(.+)$/gim)
   const originalReferences = idsOf(/^(?:in-reply-to|references):\s*(.+)$/gim).filter((id) => !originalMessageIds.includes(id))
-  return { originalMessageIds, originalReferences, failedRecipients: [...new Set(failedRecipients)] }
+  return { originalMessageIds, originalReferences, failedRecipients: [...new Set(failedRecipients)], diagnostic }
 }

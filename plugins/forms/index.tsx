@@ -1,6 +1,6 @@
 import { HTTPException } from 'hono/http-exception'
 import { z } from 'zod'
-import { defineChannel, type InboundAttachment } from '../../src/channels/types'
+import { constantTimeEqualText, defineChannel, type InboundAttachment } from '../../src/channels/types'
 import { FormsBuilder, FormsEmbed, formFields, formsSettingsFromForm, honeypotField } from './builder'
 
 export { honeypotField }
@@ -16,7 +16,32 @@ const settings = z.object({
   thankYou: z.string().max(500).default('Thank you! We will get back to you soon.'),
   /** Where the browser goes after a plain HTML form post; JSON posts get JSON back. */
   redirectUrl: z.string().url().optional(),
+  /** The sites whose pages may post the form (`https://shop.example`); a browser sends its page's origin with every post. */
+  allowedOrigins: z.array(z.string().url().max(200)).max(20).default([]),
 })
+
+const originOf = (value: string) => {
+  try {
+    return new URL(value).origin
+  } catch {
+    return null
+  }
+}
+
+/**
+ * A public form has no signature: a browser post is taken from the pages the channel lists (the
+ * Origin header, which scripts cannot forge in a browser), a post from the site's own server by
+ * the channel's server token (`Authorization: Bearer …`). (A filled honeypot is dropped by parse.)
+ */
+async function verifySubmission(request: Request, ctx: { settings: z.infer<typeof settings>; secrets: Record<string, string> }): Promise<boolean> {
+  const origin = request.headers.get('Origin')
+  const token = ctx.secrets.serverToken
+  const bearer = /^Bearer\s+(.+)$/i.exec(request.headers.get('Authorization') ?? '')?.[1]?.trim()
+  const fromServer = Boolean(token && bearer && constantTimeEqualText(bearer, token))
+  const allowed = new Set((ctx.settings.allowedOrigins ?? []).map(originOf).filter(Boolean))
+  const fromListedPage = origin !== null && allowed.has(originOf(origin))
+  return fromServer || fromListedPage
+}
 
 /** A form submission: an email to answer (when given), an optional name and subject, and the fields. */
 const submission = z.object({
@@ -88,6 +113,7 @@ export const formsChannel = defineChannel({
   name: 'Forms',
   view: 'Forms',
   settings,
+  secrets: [{ key: 'serverToken', label: 'Server token' }],
   // A form has no way back of its own: agents answer by email, through the inbox's email channel.
   capabilities: { outbound: false, webhook: true, replyByEmail: true },
   maxPayloadBytes: formLimits.maxBytes,
@@ -99,9 +125,12 @@ export const formsChannel = defineChannel({
         formName: { label: 'Form name', help: 'Names new conversations: “New <form name> submission”.' },
         thankYou: { label: 'Thank-you text', help: 'What a person reads after sending the form.' },
         redirectUrl: { label: 'Redirect url', help: 'Where a browser goes after posting a plain HTML form.' },
+        allowedOrigins: { label: 'Allowed origins', help: 'The sites whose pages may post this form, one per line (https://shop.example).' },
       },
+      secrets: { serverToken: { label: 'Server token', help: 'Your server posts with the header Authorization: Bearer <token>.' } },
       setup: [
-        'Paste the form below into your page (it needs no script), or point your own form’s action (or a POST from your server, as JSON or form data) at {webhookUrl}.',
+        'Paste the form below into your page (it needs no script), or point your own form’s action at {webhookUrl}.',
+        'List the sites the form is on under Allowed origins: a browser’s post from any other site is refused. Your server may post instead (JSON or form data) with the server token.',
         'Send an email field so agents can answer (by email); name, subject, message, files and any other fields are kept.',
         'Your own form: add a hidden, empty field named hp_website; submissions that fill it in are dropped as spam (the form below has it).',
       ],
@@ -113,14 +142,18 @@ export const formsChannel = defineChannel({
         formName: { label: 'Skjemanavn', help: 'Gir navn til nye samtaler: «Ny innsending fra <skjemanavn>».' },
         thankYou: { label: 'Takketekst', help: 'Det en person leser etter å ha sendt skjemaet.' },
         redirectUrl: { label: 'Videresendings-URL', help: 'Hvor nettleseren går etter et vanlig HTML-skjema.' },
+        allowedOrigins: { label: 'Tillatte opphav', help: 'Nettstedene som kan sende dette skjemaet, ett per linje (https://butikk.example).' },
       },
+      secrets: { serverToken: { label: 'Servernøkkel', help: 'Serveren din sender med headeren Authorization: Bearer <nøkkel>.' } },
       setup: [
-        'Lim inn skjemaet under på siden din (det trenger ikke skript), eller la ditt eget skjemas action (eller en POST fra serveren din, som JSON eller skjemadata) gå til {webhookUrl}.',
+        'Lim inn skjemaet under på siden din (det trenger ikke skript), eller la ditt eget skjemas action gå til {webhookUrl}.',
+        'Før opp nettstedene skjemaet ligger på under Tillatte opphav: en nettlesers innsending fra andre nettsteder avvises. Serveren din kan sende i stedet (JSON eller skjemadata) med servernøkkelen.',
         'Send et e-postfelt så agentene kan svare (på e-post); navn, emne, melding, filer og andre felt tas vare på.',
         'Eget skjema: legg til et skjult, tomt felt som heter hp_website; innsendinger som fyller det ut, forkastes som søppel (skjemaet under har det).',
       ],
     },
   },
+  verify: (request, ctx) => verifySubmission(request, ctx),
   async parse(input, ctx) {
     if (input.type !== 'http') return []
     // Anyone can post a form: one address may send only so many a minute (per form).

@@ -186,7 +186,8 @@ export const smsChannel = defineChannel({
     new Response('<?xml version="1.0" encoding="UTF-8"?><Response></Response>', { status: 200, headers: { 'Content-Type': 'text/xml; charset=utf-8' } }),
   validate(draft, ctx) {
     const problems = []
-    if (draft.text.length > maxSmsLength) problems.push({ message: `An SMS carries at most ${maxSmsLength} characters; this one has ${draft.text.length}.` })
+    if (draft.text.length > maxSmsLength)
+      problems.push({ field: 'text', message: `An SMS carries at most ${maxSmsLength} characters; this one has ${draft.text.length}.` })
     const to = normalizePhone(draft.to.externalId ?? draft.to.phone, ctx.settings.defaultCountry)
     if (!to) problems.push({ message: 'This conversation has no phone number to answer.' })
     return problems

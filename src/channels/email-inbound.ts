@@ -97,7 +97,7 @@ export async function handleInboundEmail(message: ForwardableEmailMessage, env: 
   const channelContext = channelContextOf(channel, env)
   const [, inbound] = await Promise.all([
     env.ATTACHMENTS.put(rawKey, raw, { httpMetadata: { contentType: 'message/rfc822' } }),
-    plugin.parse({ type: 'email', raw, envelopeFrom: message.from, envelopeTo: message.to, rawKey }, channelContext),
+    plugin.parse({ type: 'raw', raw, envelope: { from: message.from, to: message.to }, rawKey }, channelContext),
   ])
   const deps = { db, notifier: backgroundNotifier(env, ctx), blobs: env.ATTACHMENTS }
   for (const item of inbound) await ingestInbound(deps, channelContext.channel, item)

@@ -74,8 +74,13 @@ export interface InboundMessage {
   participants?: InboundParticipant[]
   /** Sent by a machine (auto-reply, bounce, list mail): stored as such and never answered automatically. */
   automated?: boolean
-  /** Addresses the message reports as undeliverable (a bounce): their contacts are marked bouncing. */
-  bouncedAddresses?: string[]
+  /**
+   * The message is the provider's report that earlier messages did not arrive (an email bounce, a
+   * DSN). Contacts at `recipients` (addresses or E.164 numbers) are marked unreachable until they
+   * write again; our messages in the conversation whose external id is in `messageIds` show as
+   * failed with `reason`. The report itself is stored like any automated message.
+   */
+  deliveryFailure?: { recipients: string[]; messageIds: string[]; reason?: string }
   /** A digest of the content: a repeated delivery matches it; a reused external id does not. */
   contentHash?: string
   /** Where the original bytes are kept (an R2 key), for download. */
@@ -106,9 +111,17 @@ export type DeliveryReport =
   | { externalId: string; status: 'delivered' | 'read' | 'failed'; reason?: string }
   | { threadKey: string; status: 'delivered' | 'read'; upTo: number }
 
+/**
+ * What `parse` is given:
+ * - `http`: a webhook's request (POST /channels/<channel id>/inbound), already verified;
+ * - `raw`: a message the host received as bytes with its envelope (Cloudflare Email Routing's
+ *   `email()` entry), handed to the plugin that declares `emailRouting`; core has stored the
+ *   bytes under `rawKey` (keep it on the message as `rawKey` so agents can download them);
+ * - `event`: anything else a plugin's own routes or a Durable Object pass on.
+ */
 export type InboundInput =
   | { type: 'http'; request: Request }
-  | { type: 'email'; raw: Uint8Array; envelopeFrom: string; envelopeTo: string; rawKey: string }
+  | { type: 'raw'; raw: Uint8Array; envelope: { from: string; to: string }; rawKey: string }
   | { type: 'event'; payload: unknown }
 
 export interface ChannelRecord {
@@ -138,7 +151,8 @@ export interface OutboundMessage {
   /**
    * Who the reply is for, as the conversation knows them. `externalId` is the conversation's thread
    * key (the `thread.key` its first inbound message carried: a chat session, a Messenger sender id,
-   * an SMS sender's number), not the contact's id; `phone` is the contact's number in E.164.
+   * an SMS sender's number), not the contact's id, and null for a reply handed off from another
+   * channel's conversation (`capabilities.reaches`); `phone` is the contact's number in E.164.
    */
   to: { name?: string | null; email?: string | null; phone?: string | null; externalId?: string | null }
   subject?: string | null
@@ -188,6 +202,21 @@ export interface SendResult {
  */
 export type SendOutcome = SendResult | { status: 'retry'; reason: string; retryAfterSeconds?: number } | { status: 'failed'; reason: string }
 
+/**
+ * A mail from the app to one person outside any conversation (a teammate's mention, an
+ * invitation, a password reset), sent through the plugin that declares `emailRouting`.
+ */
+export interface NoticeMail {
+  /** Stable across retries and unique: the Message-ID is made from it. */
+  id: string
+  from: { address: string; name?: string }
+  to: { address: string; name?: string }
+  subject: string
+  text: string
+  /** A whole HTML document, every value in it escaped by the caller. */
+  html: string
+}
+
 /** The reply an agent is about to send, checked by `validate` before anything is stored. */
 export interface OutboundDraft {
   conversationId: string
@@ -223,11 +252,41 @@ export interface PartialDelivery {
   deliveredTo: string[]
 }
 
-/** What the composer renders for a channel with reply options (recipients, attachments …). */
+/** A person a message goes to, as recipient-carrying `replyOptions` name them. */
+export interface Recipient {
+  address: string
+  name?: string | null
+}
+
+/**
+ * What a plugin's `replyOptions` returns when its replies name recipients (email): core reads these
+ * lists to start a new conversation (`to[0]` becomes its contact) or to forward one (`to`).
+ */
+export interface ReplyRecipients {
+  to?: Recipient[]
+  cc?: Recipient[]
+  bcc?: Recipient[]
+}
+
+/**
+ * What the composer renders for a channel with reply options (recipients, attachments …), in the
+ * composer's form: the plugin's fields post with it and are parsed by its `replyOptions`.
+ */
 export interface ComposerFieldsProps {
-  conversationId: string
+  /** The conversation answered; absent for a new one. */
+  conversationId?: string
+  /** `reply` (default): a reply in the thread; `new`: a new conversation (the mail plugin's, from "New email"); `forward`: only who a forward goes to. */
+  purpose?: 'reply' | 'new' | 'forward'
   /** What the agent entered, when the server sends the form back; absent for a fresh composer. */
   values?: Record<string, string>
+  /**
+   * Who a reply goes to by default, when core renders fresh fields at
+   * `GET /conversations/<id>/reply-fields` (`?all=1`: everyone on the thread): the fields a
+   * fresh reply composer shows may load from there.
+   */
+  defaults?: { to: Recipient[]; cc: Recipient[] }
+  /** Problems with one of these fields (by field name: a `DraftProblem`'s `field`, or the `replyOptions` issue's path), shown beside it. */
+  errors?: Record<string, string>
 }
 
 export interface ChannelCapabilities {
@@ -253,6 +312,12 @@ export interface ChannelCapabilities {
   webhook?: boolean
   /** Replies may be written as HTML (sanitised on the server before they are stored or sent). */
   html?: boolean
+  /**
+   * Contact details the channel can write to first, without the contact writing to it (an email
+   * address, a phone number in E.164): a conversation in another channel of the inbox may hand a
+   * reply off through it ("Send as: Email to …"); `send` then gets the detail in `message.to`.
+   */
+  reaches?: ('email' | 'phone')[]
   /** A conversation can be forwarded to an outside address through this channel. */
   forward?: boolean
   /**
@@ -342,6 +407,20 @@ export interface ExclusiveSetting {
   acrossAccounts?: boolean
 }
 
+/** What the visitor widget needs from a channel's settings (see `ChannelPlugin.widget`). */
+export interface WidgetSettings {
+  /** Origins of the pages that may embed the widget (`https://shop.example`); empty allows none, not even this app's. */
+  allowedOrigins: string[]
+  /** The first thing a visitor reads. */
+  greeting: string
+  /** Shown while nobody is available, instead of the widget's default "leave your email" line. */
+  awayMessage?: string
+  /** A chatflow (plugins/bots) that answers new conversations first, if any. */
+  chatflow?: string
+  /** The widget's language, or `auto` to follow each visitor's browser. */
+  language: 'auto' | 'en' | 'nb'
+}
+
 /** What a plugin's own routes get besides the app: a way to read their channel without core's services. */
 export interface PluginRouteKit<S> {
   /** The channel with this id, if it exists and belongs to this plugin; its settings validated (null when they are not valid). */
@@ -376,13 +455,27 @@ export interface ChannelPlugin<S extends z.ZodTypeAny = z.ZodTypeAny> {
    * `recipient` of each of the plugin's channels (settings as stored JSON: read them defensively)
    * whether it takes mail for the address, as one of its own or as a reply address naming a
    * conversation (then the conversation must be that channel's), and hands the chosen channel's
-   * `parse` an `{ type: 'email' }` input. At most one registered plugin declares it.
+   * `parse` a `{ type: 'raw' }` input. At most one registered plugin declares it.
    */
   emailRouting?: {
     recipient(settings: unknown, recipient: string): { kind: 'address' } | { kind: 'conversation'; conversationId: string } | null
     /** The address mail from a channel with these settings comes from (notifications, new mail), or null. */
     fromAddress(settings: unknown): string | null
+    /** The name that mail carries beside it, when the settings give one (else the channel's name is used). */
+    fromName?(settings: unknown): string | null
+    /**
+     * Sends a notice (`NoticeMail`): mention, invitation and password mails go out here, through
+     * the same builder as replies. Answers like `send`: sent (with `raw`), retry, or failed.
+     */
+    sendNotice(mail: NoticeMail, env: Bindings): Promise<SendOutcome>
   }
+  /**
+   * The channel is the visitor widget on a customer's site (declare `capabilities.realtime` too):
+   * core serves `/widget/<channel id>/` (session, socket, uploads) for its channels, reads what the
+   * widget needs from `widget(settings)` (settings validated), and hands each visitor message to
+   * `parse` as an `{ type: 'event' }` input (see plugins/chat).
+   */
+  widget?(settings: z.infer<S>): WidgetSettings
   /** The largest webhook body accepted, in bytes (default 1 MiB); a bigger one gets a 413 and nothing is stored. */
   maxPayloadBytes?: number
   /**
@@ -448,6 +541,7 @@ export interface ChannelPlugin<S extends z.ZodTypeAny = z.ZodTypeAny> {
   settingsFromForm?(body: Record<string, string | string[]>): Record<string, unknown>
   /** Extra routes, mounted under /channels/<id>; `kit.channel` reads the channel a path names. */
   routes?(app: Hono<AppEnv>, kit: PluginRouteKit<z.infer<S>>): void
+  /** `Icon` marks the channel's conversations; `ComposerFields` draws what a reply carries besides its text (see ComposerFieldsProps). */
   ui: {
     Icon: FC
     /** Draws the settings keys `settingsFromForm` reads, inside the channel's settings form. */
@@ -459,7 +553,6 @@ export interface ChannelPlugin<S extends z.ZodTypeAny = z.ZodTypeAny> {
      * to copy, and its preview page (this deployment, admins only) puts it live.
      */
     Embed?: FC<ChannelSetupProps>
-    MessageMeta?: FC
     ComposerFields?: FC<ComposerFieldsProps>
   }
 }
@@ -469,3 +562,8 @@ export const defineChannel = <S extends z.ZodTypeAny>(plugin: ChannelPlugin<S>):
 // The kit: what a plugin may use from core besides the types above. Plugins import only this file.
 export { constantTimeEqualText, hmacSha1Base64, verifyHmacSha256Hex } from '../lib/hmac'
 export { normalizePhone } from '../lib/phone'
+export { isValidAddress } from '../lib/email-address'
+export { newId } from '../lib/ids'
+export { escapeHtml, htmlToText, sanitizeHtml, showRemoteImages } from '../lib/sanitize-html'
+export { isForwardSubject, quotedHistoryStart } from '../lib/quoted-text'
+export { t } from '../i18n'

@@ -2,8 +2,11 @@ import { DurableObject } from 'cloudflare:workers'
 import type { Bindings } from '../env'
 import { createDb, type Db } from '../db/client'
 import { findPlugin } from '../channels/registry'
-import { appendToOpenConversation, ingestInbound, startVisitorConversation, type Notifier } from '../channels/pipeline'
-import type { ChannelPlugin, ChannelRecord } from '../channels/types'
+import { ingestInbound, type Notifier } from '../channels/pipeline'
+import { appendToOpenConversation, startLiveConversation } from '../channels/live-conversation'
+import type { ChannelContext, ChannelRecord, InboundMessage } from '../channels/types'
+import { channelContextOf } from '../channels/context'
+import { getChannelById } from '../services/inboxes'
 import { continueChatflow } from '../services/chatflows'
 import { getConversation, markRead, setConversationWatched } from '../services/conversations'
 import { getMessage, lastSeqOf, listMessages, type ThreadMessage } from '../services/messages'
@@ -18,16 +21,6 @@ import { agentIdentity, answerClose, identityHeader, parseAgentFrame, renderIn, 
 import { parseVisitorFrame, visitorHeader, visitorIdentity, type VisitorIdentityHeader, type VisitorMessage } from './visitor-protocol'
 import { takeToken, visitorBurst, type Bucket } from './rate-limit'
 import { queueListUpdate } from './list-updates'
-
-const defaultSettings = new Map<string, unknown>()
-/** A plugin's settings as its schema's defaults make them (parsed once per isolate). */
-function defaultSettingsOf(plugin: ChannelPlugin): unknown {
-  if (!defaultSettings.has(plugin.id)) {
-    const parsed = plugin.settings.safeParse({})
-    defaultSettings.set(plugin.id, parsed.success ? parsed.data : {})
-  }
-  return defaultSettings.get(plugin.id)
-}
 
 interface AgentState extends AgentIdentity {
   kind: 'agent'
@@ -112,6 +105,31 @@ export class ConversationRoom extends DurableObject<Bindings> {
   /** The `watched` flag as this room last wrote it (unknown after an eviction), and the writes queued. */
   #watchedWritten: boolean | undefined
   #watchedSync: Promise<void> = Promise.resolve()
+  /** The channel as its plugin sees it (settings, secrets), read once per object life: a room is one conversation, so one channel. */
+  #channelContexts = new Map<string, Promise<ChannelContext<unknown> | null>>()
+  #channelContext(channel: ChannelRecord): Promise<ChannelContext<unknown> | null> {
+    let context = this.#channelContexts.get(channel.id)
+    if (!context) {
+      context = getChannelById(this.#db(), channel.id).then((row) => (row ? channelContextOf(row, this.env) : null))
+      // A failed read is not remembered: the next message asks again.
+      context.catch(() => this.#channelContexts.delete(channel.id))
+      this.#channelContexts.set(channel.id, context)
+    }
+    return context
+  }
+
+  /**
+   * A visitor's message or file as the channel's plugin makes it (its `parse`, with an `event`
+   * input): the room never builds a channel's messages itself.
+   */
+  async #parseVisitorEvent(channel: ChannelRecord, payload: Record<string, unknown>): Promise<InboundMessage | null> {
+    const plugin = findPlugin(channel.pluginId)
+    const context = plugin ? await this.#channelContext(channel) : null
+    if (!plugin || !context) return null
+    const [inbound] = await plugin.parse({ type: 'event', payload }, context)
+    return inbound ?? null
+  }
+
   /** Each visitor's message budget, read from the room's storage once and written back on every take. */
   #budgets = new Map<string, Bucket>()
 
@@ -426,25 +444,15 @@ export class ConversationRoom extends DurableObject<Bindings> {
     }
     const db = this.#db()
     const channel = { id: state.channelId, accountId: state.accountId, inboxId: state.inboxId, pluginId: state.pluginId, name: state.channelName }
-    // The room talks to its channel's plugin through the contract; it reads no channel row per
-    // message, so the plugin gets its settings' defaults (a realtime plugin's parse needs only the event).
-    const plugin = findPlugin(state.pluginId)
-    if (!plugin) return
-    const [inbound] = await plugin.parse(
-      {
-        type: 'event',
-        payload: {
-          visitorId: state.visitorId,
-          sessionKey: state.visitorId,
-          clientMessageId: clientId,
-          name: state.name,
-          email: state.email,
-          text,
-          locale: state.locale,
-        },
-      },
-      { channel, settings: defaultSettingsOf(plugin), secrets: {}, env: this.env, baseUrl: null },
-    )
+    const inbound = await this.#parseVisitorEvent(channel, {
+      visitorId: state.visitorId,
+      sessionKey: state.visitorId,
+      clientMessageId: clientId,
+      name: state.name,
+      email: state.email,
+      text,
+      locale: state.locale,
+    })
     if (!inbound) return
     let stored: { seq: number; id: number; duplicate: boolean }
     const deferAssignment = Boolean(state.chatflow)
@@ -463,10 +471,10 @@ export class ConversationRoom extends DurableObject<Bindings> {
     // A visitor's first message usually starts the conversation: one batch does it all.
     const started = state.contactId
       ? null
-      : await startVisitorConversation(
+      : await startLiveConversation(
           db,
           channel,
-          { conversationId: state.conversationId, visitorId: state.visitorId, message: { ...inbound, deferAssignment } },
+          { conversationId: state.conversationId, senderId: state.visitorId, message: { ...inbound, deferAssignment } },
           nowMs,
         )
     if (started?.status === 'known') {
@@ -554,12 +562,18 @@ export class ConversationRoom extends DurableObject<Bindings> {
     const text = input.text.trim() || `Sent a file: ${input.file.filename}`
     const run = async () => {
       const db = this.#db()
-      const result = await ingestInbound({ db, notifier: this.#notifier(), blobs: this.env.ATTACHMENTS }, channel, {
-        externalId: `${visitor.visitorId}:${input.clientId}`,
-        from: { externalId: visitor.visitorId },
+      const inbound = await this.#parseVisitorEvent(channel, {
+        visitorId: visitor.visitorId,
+        sessionKey: visitor.visitorId,
+        clientMessageId: input.clientId,
         text,
-        thread: { key: visitor.visitorId, createAs: visitor.conversationId },
-        attachments: [{ filename: input.file.filename, contentType: input.file.contentType, content: new Uint8Array(input.file.bytes) }],
+        locale: visitor.locale,
+        file: { filename: input.file.filename, contentType: input.file.contentType, content: new Uint8Array(input.file.bytes) },
+      })
+      if (!inbound) throw new Error('The channel did not take the file.')
+      const result = await ingestInbound({ db, notifier: this.#notifier(), blobs: this.env.ATTACHMENTS }, channel, {
+        ...inbound,
+        thread: { ...inbound.thread, createAs: visitor.conversationId },
       })
       const row = await getMessage(db, visitor.accountId, result.messageId)
       return { id: result.messageId, seq: row?.seq ?? 0, duplicate: result.status === 'duplicate' }

@@ -34,7 +34,8 @@ import {
   sendsThroughQueue,
   storeOutboundAttachments,
 } from '../services/outbound'
-import { emailSwitchFor, emailTranscriptsOnClose } from '../services/email-outbound'
+import { emailTranscriptsOnClose } from '../services/email-outbound'
+import { findHandoffChannel, handoffMetadata } from '../services/handoff'
 import { richTextToPlain, sanitizeRichText } from '../lib/rich-text'
 import { deleteDraft, draftsOf } from '../services/drafts'
 import { t } from '../i18n'
@@ -107,14 +108,15 @@ conversationRoutes.post('/:id/messages', async (c) => {
   const content = messageContentOf(body)
   const seenSeq = Number(body.seenSeq) || 0
   const fieldValues = plugin?.ui.ComposerFields ? fieldValuesOf(body) : undefined
-  const answersByEmail = Boolean(plugin?.capabilities.replyByEmail && !plugin.capabilities.outbound)
-  const emailSwitch = plugin?.capabilities.realtime || answersByEmail ? await emailSwitchFor(db, accountId, conversation.id) : null
   const removed = detail.channelStatus === 'removed'
-  const canReply = canReplyOn(plugin, emailSwitch?.address) && !removed
-  const via = body.via === 'email' ? 'email' : 'chat'
+  // A channel with no way back of its own (a web form) is always answered through another channel of the inbox.
+  const onlyByHandoff = Boolean(plugin?.capabilities.replyByEmail && !plugin.capabilities.outbound)
+  const handoff = !removed && (plugin?.capabilities.outbound || onlyByHandoff) ? await findHandoffChannel(db, accountId, conversation.id) : null
+  const canReply = canReplyOn(plugin, handoff?.address) && !removed
+  const via = onlyByHandoff ? (handoff?.channelId ?? '') : typeof body.via === 'string' ? body.via.slice(0, 64) : ''
   // The form comes back with what was written, and with the agent's drafts, so switching between
   // Reply and Comment still finds the other one.
-  const again = async (status: 409 | 422, error: string, confirmed?: boolean) =>
+  const again = async (status: 409 | 422, error: string, confirmed?: boolean, fieldErrors?: Record<string, string>) =>
     c.html(
       <Composer
         conversationId={conversation.id}
@@ -127,9 +129,10 @@ conversationRoutes.post('/:id/messages', async (c) => {
         confirmed={confirmed}
         pluginId={conversation.pluginId}
         fieldValues={fieldValues}
-        emailSwitchAddress={emailSwitch?.address}
+        handoff={handoff ?? undefined}
         via={via}
         drafts={await draftsOf(db, user.id, conversation.id)}
+        fieldErrors={fieldErrors}
       />,
       status,
     )
@@ -137,31 +140,46 @@ conversationRoutes.post('/:id/messages', async (c) => {
   if (content.error) return again(422, content.error)
   if (conversation.folder === 'trash') return again(409, t('composer.error.trashed'))
   if (form.data.kind === 'message' && !canReply) {
-    const why = removed ? 'composer.error.channel_removed' : answersByEmail ? 'composer.error.no_email_address' : 'composer.error.cannot_reply'
+    const why = removed ? 'composer.error.channel_removed' : onlyByHandoff ? 'composer.error.no_email_address' : 'composer.error.cannot_reply'
     return again(422, t(why))
   }
   const isReply = form.data.kind === 'message'
-  // Switching a chat to email: the reply goes out through the inbox's email channel, to the
-  // contact's address, and their answer by mail comes back into this conversation.
-  // A channel without a way back of its own (a form) is always answered that way.
-  const switchedToEmail = isReply && ((via === 'email' && plugin?.capabilities.realtime === true) || answersByEmail)
-  if (switchedToEmail && !emailSwitch) return again(422, t('composer.error.no_email_switch'))
+  // Handed off: the reply goes out through another channel of the inbox (a chat answered by
+  // email), to the contact's detail there, and their answer comes back into this conversation.
+  const handedOff = isReply && via !== ''
+  if (handedOff && via !== handoff?.channelId) return again(422, t('composer.error.no_handoff'))
   // Recipients and the like: what the channel asks for, validated by its own schema.
-  const options = isReply && !switchedToEmail && plugin?.replyOptions ? plugin.replyOptions.safeParse(body) : null
-  if (options && !options.success) return again(422, options.error.issues[0]?.message ?? t('composer.error.check_recipients'))
+  const options = isReply && !handedOff && plugin?.replyOptions ? plugin.replyOptions.safeParse(body) : null
+  if (options && !options.success) {
+    // An issue about one field (the channel's schema names it by its path) is shown beside it.
+    const issue = options.error.issues[0]
+    const field = typeof issue?.path[0] === 'string' ? issue.path[0] : null
+    const message = issue?.message ?? t('composer.error.check_recipients')
+    return field ? again(422, '', undefined, { [field]: message }) : again(422, message)
+  }
   const files = isReply && plugin?.capabilities.attachments ? filesOf(body.attachments) : []
   const refusedFiles = attachmentProblem(files)
   if (refusedFiles) return again(422, refusedFiles)
   // A channel that sends plain text gets plain text, whatever the editor posted.
-  if (isReply && !switchedToEmail && plugin && !sendsRichText(plugin.capabilities)) content.html = null
-  if (isReply && !switchedToEmail) {
+  if (isReply && !handedOff && plugin && !sendsRichText(plugin.capabilities)) content.html = null
+  if (isReply && !handedOff) {
     // The channel refuses what it could never send (too long, outside its window) before it is stored.
     const problems = await draftProblems(db, c.env, conversation, detail.contact, {
       text: content.text,
       html: content.html,
       options: options?.success ? options.data : undefined,
     })
-    if (problems.length > 0) return again(422, problems.map((problem) => problem.message).join(' '))
+    if (problems.length > 0) {
+      // A problem that names a field is shown beside it; the rest above the composer.
+      const fieldErrors: Record<string, string> = {}
+      for (const problem of problems)
+        if (problem.field) fieldErrors[problem.field] = fieldErrors[problem.field] ? `${fieldErrors[problem.field]} ${problem.message}` : problem.message
+      const general = problems
+        .filter((problem) => !problem.field)
+        .map((problem) => problem.message)
+        .join(' ')
+      return again(422, general, undefined, fieldErrors)
+    }
   }
   if (isReply && !form.data.confirmed) {
     // Collision check: someone else answered after this agent last looked.
@@ -171,17 +189,12 @@ conversationRoutes.post('/:id/messages', async (c) => {
   // Editor HTML is stored sanitised and marked as ours, so the thread shows it inline (an email
   // sends it as the HTML part beside the derived text; a chat visitor only ever gets the text).
   const richText = content.html !== null
-  const metadata: Record<string, unknown> =
-    switchedToEmail && emailSwitch
-      ? { replyOptions: { to: [{ address: emailSwitch.address }], cc: [], bcc: [] }, subject: emailSwitch.subject, startsThread: true }
-      : options?.success
-        ? { replyOptions: options.data }
-        : {}
+  const metadata: Record<string, unknown> = handedOff && handoff ? handoffMetadata(handoff) : options?.success ? { replyOptions: options.data } : {}
   if (richText) metadata.richText = true
   const stored = await appendMessage(db, {
     accountId,
     conversationId: conversation.id,
-    channelId: switchedToEmail && emailSwitch ? emailSwitch.channelId : conversation.channelId,
+    channelId: handedOff && handoff ? handoff.channelId : conversation.channelId,
     direction: 'out',
     kind: form.data.kind,
     authorUserId: user.id,
@@ -196,7 +209,7 @@ conversationRoutes.post('/:id/messages', async (c) => {
   await afterAgentMessage(c, stored)
   await storeOutboundAttachments(db, c.env.ATTACHMENTS, stored, files)
   // Stored first; a channel that sends through a provider gets it from the delivery queue.
-  if (isReply && (switchedToEmail || sendsThroughQueue(conversation.pluginId))) {
+  if (isReply && (handedOff || sendsThroughQueue(conversation.pluginId))) {
     await queueDelivery(db, c.env.OUTBOUND, { accountId, messageId: stored.id })
   }
   // Sent: the draft of this kind is done; the other kind's stays for the fresh composer.
@@ -214,7 +227,7 @@ conversationRoutes.post('/:id/messages', async (c) => {
         kind={form.data.kind}
         seenSeq={message.seq}
         pluginId={conversation.pluginId}
-        emailSwitchAddress={emailSwitch?.address}
+        handoff={handoff ?? undefined}
         via={via}
         drafts={drafts}
       />

@@ -12,8 +12,8 @@ import { attachmentProblem, filesOf } from '../services/outbound'
 import { draftsOf } from '../services/drafts'
 import { composeEmail, emailChannelsOf, forwardConversation, replyDefaults, sendTranscript } from '../services/email-outbound'
 import { richTextToPlain, sanitizeRichText } from '../lib/rich-text'
-import { emailReplyOptions, formatAddressList, parseAddressList } from '../../plugins/email/send'
-import { EmailComposerFields } from '../../plugins/email/composer-fields'
+import { mailPlugin } from '../channels/mail'
+import type { ReplyRecipients } from '../channels/types'
 import { AppendedMessages, conversationUrl } from '../../templates/inbox'
 import { Composer } from '../../templates/composer'
 import { ComposeForm, ComposePage, ForwardForm, type ComposeValues } from '../../templates/email-outbound'
@@ -35,13 +35,11 @@ async function ownConversation(c: Context<AppEnv>) {
 
 emailOutboundRoutes.get('/:id/reply-fields', async (c) => {
   const detail = await ownConversation(c)
+  // The channel's own fields, filled with who the reply goes to by default.
+  const Fields = findPlugin(detail.conversation.pluginId)?.ui.ComposerFields
+  if (!Fields) throw new HTTPException(404, { message: t('errors.conversation_gone') })
   const defaults = await replyDefaults(c.var.db, c.var.accountId, detail.conversation.id, c.req.query('all') === '1')
-  return c.html(
-    <EmailComposerFields
-      conversationId={detail.conversation.id}
-      values={{ to: formatAddressList(defaults.to), cc: formatAddressList(defaults.cc), bcc: '' }}
-    />,
-  )
+  return c.html(<Fields conversationId={detail.conversation.id} defaults={defaults} />)
 })
 
 /** A fresh composer (the forward form's Cancel). */
@@ -76,12 +74,13 @@ emailOutboundRoutes.post('/:id/forward', async (c) => {
   if (detail.conversation.folder === 'trash') return again(409, t('email.error.restore_first'))
   const form = forwardForm.safeParse(body)
   if (!form.success) return again(422, t(form.error.issues[0]?.message ?? 'email.error.check_form'))
-  const to = parseAddressList(form.data.to)
-  if (to.invalid.length > 0) return again(422, t('email.error.not_address', { address: to.invalid[0]! }))
-  if (to.addresses.length === 0 || to.addresses.length > 20) return again(422, t('email.error.forward_count'))
+  const to = recipientsOf({ to: form.data.to })
+  if ('error' in to) return again(422, to.error)
+  const addresses = to.to ?? []
+  if (addresses.length === 0 || addresses.length > 20) return again(422, t('email.error.forward_count'))
   let message: Awaited<ReturnType<typeof forwardConversation>>
   try {
-    message = await forwardConversation(db, c.env, { accountId, conversationId: detail.conversation.id, user, to: to.addresses, note: form.data.note })
+    message = await forwardConversation(db, c.env, { accountId, conversationId: detail.conversation.id, user, to: addresses, note: form.data.note })
   } catch (error) {
     return again(422, error instanceof Error ? error.message : t('email.error.forward_failed'))
   }
@@ -134,13 +133,26 @@ emailOutboundRoutes.post('/:id/transcript', async (c) => {
   )
 })
 
+/**
+ * Recipients as the mail plugin's `replyOptions` read them from typed fields ("Name <a@b>, c@d"),
+ * or the first problem it found.
+ */
+function recipientsOf(fields: Record<string, string | undefined>): ReplyRecipients | { error: string } {
+  const schema = mailPlugin()?.replyOptions
+  if (!schema) return { error: t('email.error.no_channel') }
+  const parsed = schema.safeParse(fields)
+  if (!parsed.success) return { error: parsed.error.issues[0]?.message ?? t('email.error.check_recipients') }
+  return parsed.data as ReplyRecipients
+}
+
 async function composeContext(c: Context<AppEnv>) {
   const inbox = await getInbox(c.var.db, c.var.accountId, c.req.param('inboxId') ?? '')
   if (!inbox) throw new HTTPException(404, { message: t('errors.inbox_gone') })
+  const routing = mailPlugin()?.emailRouting
   const channels = (await emailChannelsOf(c.var.db, c.var.accountId, inbox.id)).map((channel) => ({
     id: channel.id,
-    name: typeof channel.settings.fromName === 'string' && channel.settings.fromName ? channel.settings.fromName : channel.name,
-    address: Array.isArray(channel.settings.addresses) && typeof channel.settings.addresses[0] === 'string' ? channel.settings.addresses[0] : '',
+    name: routing?.fromName?.(channel.settings) ?? channel.name,
+    address: routing?.fromAddress(channel.settings) ?? '',
   }))
   return { inbox, channels }
 }
@@ -193,9 +205,9 @@ composeRoutes.post('/:inboxId/compose', async (c) => {
   // Schema messages are catalog keys; zod's own messages pass through t() unchanged.
   if (!form.success) return again(t(form.error.issues[0]?.message ?? 'email.error.check_form'))
   if (content.error) return again(content.error)
-  const recipients = emailReplyOptions.safeParse({ to: values.to, cc: values.cc, bcc: values.bcc })
-  if (!recipients.success) return again(recipients.error.issues[0]?.message ?? t('email.error.check_recipients'))
-  if (!recipients.data.to?.length) return again(t('email.error.to_missing'))
+  const recipients = recipientsOf({ to: values.to, cc: values.cc, bcc: values.bcc })
+  if ('error' in recipients) return again(recipients.error)
+  if (!recipients.to?.length) return again(t('email.error.to_missing'))
   const files = filesOf(body.attachments)
   const refusedFiles = attachmentProblem(files)
   if (refusedFiles) return again(refusedFiles)
@@ -206,7 +218,7 @@ composeRoutes.post('/:inboxId/compose', async (c) => {
       inboxId: inbox.id,
       channelId: form.data.channelId || undefined,
       user,
-      recipients: { to: recipients.data.to ?? [], cc: recipients.data.cc ?? [], bcc: recipients.data.bcc ?? [] },
+      recipients: { to: recipients.to ?? [], cc: recipients.cc ?? [], bcc: recipients.bcc ?? [] },
       subject: form.data.subject,
       text: content.text,
       html: content.html,

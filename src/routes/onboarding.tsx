@@ -11,7 +11,7 @@ import { findPasswordReset, requestPasswordReset, resetPassword } from '../servi
 import { setUpWorkspace, workspaceExists } from '../services/setup'
 import { sendResetMail } from '../services/team-mail'
 import { baseUrlFor } from '../services/mention-email'
-import { isValidAddress } from '../../plugins/email/mime'
+import { isValidAddress } from '../lib/email-address'
 import { normalizeEmail } from '../lib/text'
 import {
   AcceptInvitationPage,

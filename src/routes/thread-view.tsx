@@ -14,7 +14,7 @@ import { parseFilters } from '../services/filters'
 import { messageReads, type ThreadMessage } from '../services/messages'
 import { listAllUsers } from '../services/users'
 import { draftReads, type DraftsByKind } from '../services/drafts'
-import { emailSwitchReads, type emailSwitchFor } from '../services/email-outbound'
+import { handoffReads, type HandoffChannel } from '../services/handoff'
 import { inOneRoundTrip, mapReads, reads, together, type Reads } from '../db/round-trip'
 import { findPlugin } from '../channels/registry'
 import { channelContextOf } from '../channels/context'
@@ -55,7 +55,7 @@ export interface LoadedThread {
   drafts: DraftsByKind
   /** The thread's own row in the list it was opened from (empty when it no longer fits that list). */
   row: RankedPage
-  emailSwitch: Awaited<ReturnType<typeof emailSwitchFor>>
+  handoff: HandoffChannel | null
   /** The conversation's channel and when its customer last wrote: what a channel's reply window is judged on. */
   replyState: { channel: Channel; lastInboundAt: number | null } | null
 }
@@ -78,13 +78,14 @@ export function threadReads(c: Context<AppEnv>, conversationId: string, place: T
       markReadToNewestReads(db, { accountId, userId: user.id, conversationId }),
       // Restricted to this conversation, the row is read in its own inbox.
       listReads(db, { accountId, userId: user.id, view: findView(place.viewId)!, filters: parsed.ok ? parsed.filters : {}, conversationIds: [conversationId] }),
-      // Only chats offer to continue by email; one small read costs less than asking afterwards.
-      emailSwitchReads(db, accountId, conversationId),
+      // Whether a reply may go out through another channel of the inbox (a chat answered by email),
+      // and what the channel's reply window is judged on: small reads in the batch cost less than asking afterwards.
+      handoffReads(db, accountId, conversationId),
       replyStateReads(db, accountId, conversationId),
     ),
-    ([detail, messages, users, drafts, , row, emailSwitch, replyState]) => {
+    ([detail, messages, users, drafts, , row, handoff, replyState]) => {
       if (!detail) throw new HTTPException(404, { message: t('errors.conversation_gone') })
-      return { detail, messages, users, drafts, row, emailSwitch, replyState }
+      return { detail, messages, users, drafts, row, handoff, replyState }
     },
   )
 }
@@ -110,7 +111,7 @@ function replyStateReads(db: Db, accountId: string, conversationId: string): Rea
  */
 export function replyClosedReason(c: Context<AppEnv>, loaded: LoadedThread, plugin: ChannelPlugin | undefined): string | undefined {
   const { detail, replyState } = loaded
-  if (plugin?.capabilities.replyByEmail && !plugin.capabilities.outbound) return loaded.emailSwitch ? undefined : t('composer.error.no_email_address')
+  if (plugin?.capabilities.replyByEmail && !plugin.capabilities.outbound) return loaded.handoff ? undefined : t('composer.error.no_email_address')
   if (!plugin?.replyWindow || !plugin.capabilities.outbound || !replyState) return undefined
   const contact = detail.contact
   const to = { name: contact?.name, email: contact?.email, phone: contact?.phone, externalId: detail.conversation.externalKey }
@@ -137,7 +138,6 @@ export function threadView(c: Context<AppEnv>, loaded: LoadedThread, rowPage: Li
   const { rows } = rowPage
   const conversationId = detail.conversation.id
   const plugin = findPlugin(detail.conversation.pluginId)
-  const emailSwitch = plugin?.capabilities.realtime || plugin?.capabilities.replyByEmail ? loaded.emailSwitch : null
   const replyClosed = replyClosedReason(c, loaded, plugin)
   const pane = (
     <ThreadPane
@@ -147,7 +147,7 @@ export function threadView(c: Context<AppEnv>, loaded: LoadedThread, rowPage: Li
       place={place}
       viewer={user}
       timeZone={user.timeZone}
-      emailSwitchAddress={emailSwitch?.address}
+      handoff={loaded.handoff}
       replyClosed={replyClosed}
       call={callOf(c, loaded, plugin)}
       drafts={drafts}

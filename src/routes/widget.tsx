@@ -1,9 +1,10 @@
 import { Hono, type Context } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import { raw } from 'hono/html'
-import { and, asc, eq, isNull } from 'drizzle-orm'
+import { and, asc, eq, inArray, isNull } from 'drizzle-orm'
 import { z } from 'zod'
 import type { AppEnv } from '../env'
+import { channelPlugins, findPlugin } from '../channels/registry'
 import { attachments, channels, messages } from '../db/schema'
 import { getChannelById } from '../services/inboxes'
 import { channelRefusal } from './channels'
@@ -19,25 +20,22 @@ import { localeFromAcceptLanguage, locales, t, widgetStrings, withLocale, type L
  */
 export const widgetRoutes = new Hono<AppEnv>()
 
-const chatSettings = z.object({
-  allowedOrigins: z.array(z.string()).default([]),
-  greeting: z.string().default('Hi! How can we help?'),
-  chatflow: z.string().default('none'),
-  language: z.enum(['auto', ...locales]).catch('auto'),
-  awayMessage: z.string().max(500).optional().catch(undefined),
-})
+/** The plugins whose channels are the visitor widget (they declare `widget`). */
+const widgetPluginIds = () => channelPlugins.filter((plugin) => plugin.widget).map((plugin) => plugin.id)
 
 /** The visitor's language: the channel's choice, else their browser's. */
-const widgetLocale = (c: Context<AppEnv>, settings: { language: 'auto' | Locale }): Locale =>
-  settings.language === 'auto' ? localeFromAcceptLanguage(c.req.header('Accept-Language')) : settings.language
+const widgetLocale = (c: Context<AppEnv>, settings: { language: string }): Locale =>
+  (locales as readonly string[]).includes(settings.language) ? (settings.language as Locale) : localeFromAcceptLanguage(c.req.header('Accept-Language'))
 
-async function chatChannelFor(c: Context<AppEnv>) {
+/** The channel the path names, when its plugin is a widget, with what the widget needs from its settings. */
+async function widgetChannelFor(c: Context<AppEnv>) {
   const channel = await getChannelById(c.var.db, c.req.param('channelId') ?? '')
-  if (channel?.pluginId !== 'chat') throw new HTTPException(404, { message: 'No such chat channel.' })
+  const plugin = channel && findPlugin(channel.pluginId)
+  if (!channel || !plugin?.widget) throw new HTTPException(404, { message: 'No such chat channel.' })
   if (channel.status !== 'active') throw new HTTPException(410, { message: channelRefusal(channel.status) })
-  const settings = chatSettings.safeParse(channel.settings)
-  if (!settings.success) throw new HTTPException(409, { message: 'This chat channel is not configured correctly.' })
-  return { channel, settings: settings.data }
+  const parsed = plugin.settings.safeParse(channel.settings)
+  if (!parsed.success) throw new HTTPException(409, { message: 'This chat channel is not configured correctly.' })
+  return { channel, settings: plugin.widget(parsed.data) }
 }
 
 /** Checks the embedding page's origin and answers CORS for it (never `*`: tokens are per site). */
@@ -52,7 +50,7 @@ function allowOrigin(c: Context<AppEnv>, allowedOrigins: string[]) {
 
 // CORS preflight for the widget's POSTs (session, upload), for allowed origins only.
 widgetRoutes.options('/widget/:channelId/:endpoint{session|upload}', async (c) => {
-  const { settings } = await chatChannelFor(c)
+  const { settings } = await widgetChannelFor(c)
   allowOrigin(c, settings.allowedOrigins)
   c.header('Access-Control-Allow-Methods', 'POST')
   c.header('Access-Control-Allow-Headers', 'Content-Type')
@@ -66,7 +64,7 @@ export const newVisitorWindowSeconds = 60
 const sessionBody = z.object({ token: z.string().max(600).optional() })
 
 widgetRoutes.post('/widget/:channelId/session', async (c) => {
-  const { channel, settings } = await chatChannelFor(c)
+  const { channel, settings } = await widgetChannelFor(c)
   allowOrigin(c, settings.allowedOrigins)
   const body = sessionBody.safeParse(await c.req.json().catch(() => ({})))
   const locale = widgetLocale(c, settings)
@@ -100,7 +98,7 @@ widgetRoutes.post('/widget/:channelId/session', async (c) => {
 })
 
 async function visitorFromRequest(c: Context<AppEnv>) {
-  const { channel, settings } = await chatChannelFor(c)
+  const { channel, settings } = await widgetChannelFor(c)
   allowOrigin(c, settings.allowedOrigins)
   const identity = await verifyVisitorToken(c.var.db, channel, c.req.query('token') ?? '')
   if (!identity) throw new HTTPException(401, { message: 'Start a new chat session.' })
@@ -110,8 +108,8 @@ async function visitorFromRequest(c: Context<AppEnv>) {
 /** Who the room is talking to, as the worker proved it (token, origin, channel). */
 function visitorHeaderFor(
   c: Context<AppEnv>,
-  channel: Awaited<ReturnType<typeof chatChannelFor>>['channel'],
-  settings: Awaited<ReturnType<typeof chatChannelFor>>['settings'],
+  channel: Awaited<ReturnType<typeof widgetChannelFor>>['channel'],
+  settings: Awaited<ReturnType<typeof widgetChannelFor>>['settings'],
   identity: VisitorIdentity,
 ): VisitorIdentityHeader {
   return {
@@ -122,7 +120,7 @@ function visitorHeaderFor(
     channelName: channel.name,
     visitorId: identity.visitorId,
     conversationId: identity.conversationId,
-    chatflow: settings.chatflow === 'none' ? undefined : settings.chatflow,
+    chatflow: settings.chatflow,
     locale: widgetLocale(c, settings),
   }
 }
@@ -205,13 +203,9 @@ widgetRoutes.get('/widget/demo', async (c) => {
   const requested = c.req.query('channel')
   const [channel] = requested
     ? [await getChannelById(c.var.db, requested)]
-    : await c.var.db
-        .select()
-        .from(channels)
-        .where(and(eq(channels.pluginId, 'chat')))
-        .orderBy(asc(channels.createdAt))
-        .limit(1)
-  if (channel?.pluginId !== 'chat') throw new HTTPException(404, { message: 'No chat channel to demo. Run npm start to create the demo workspace.' })
+    : await c.var.db.select().from(channels).where(inArray(channels.pluginId, widgetPluginIds())).orderBy(asc(channels.createdAt)).limit(1)
+  if (!channel || !findPlugin(channel.pluginId)?.widget)
+    throw new HTTPException(404, { message: 'No chat channel to demo. Run npm start to create the demo workspace.' })
   return c.html(
     <>
       {raw('<!doctype html>')}

@@ -43,8 +43,10 @@ interface DemoMessage {
 }
 interface DemoConversation {
   inbox: 'support' | 'sales'
-  channel: 'email' | 'chat' | 'messenger' | 'forms' | 'calls'
+  channel: 'email' | 'chat' | 'messenger' | 'forms' | 'calls' | 'sms'
   contact: { name?: string; email?: string; phone?: string; visitor?: string }
+  /** The channel's thread key, when it keys conversations by something it knows (an SMS sender's number). */
+  key?: string
   subject?: string
   messages: DemoMessage[]
   owner?: Agent
@@ -485,6 +487,14 @@ const demoConversations: DemoConversation[] = [
       { by: 'ada', text: 'Not yet, but they are coming next spring!', minutesAgo: 20 * d - 2 },
     ],
   },
+  // Last, so the demo message ids of the conversations above (demo-<index>-<n>) stay as they were.
+  {
+    inbox: 'support',
+    channel: 'sms',
+    contact: { name: 'Maja Berg', phone: '+4791234599' },
+    key: '+4791234599',
+    messages: [{ by: 'contact', text: 'Hi, can I change the delivery address for order 4471 by text?', minutesAgo: 35 }],
+  },
 ]
 
 /** How a demo conversation's first message finds its thread: a Messenger sender's id, a caller's number, a chat session. */
@@ -506,6 +516,8 @@ const channelSetups = {
     { pluginId: 'forms', name: 'Contact form', settings: { formName: 'Contact form' } },
     // The support line's number can text (a real deployment adds the provider's account and token).
     { pluginId: 'calls', name: 'Support line', settings: { phoneNumber: '+47 800 12 345', accountSid: 'ACdemo', sms: true } },
+    // No provider behind it locally: replies wait and retry, like any unreachable provider.
+    { pluginId: 'sms', name: 'Support SMS', settings: { accountSid: 'ACdemo', phoneNumber: '+4759440000', apiBaseUrl: 'https://api.twilio.com' } },
   ],
   sales: [
     { pluginId: 'email', name: 'sales@demo.switchboard.test', settings: { addresses: ['sales@demo.switchboard.test'], fromName: 'Northwind Sales' } },
@@ -614,7 +626,11 @@ export async function seedDemoWorkspace(deps: SeedDeps, nowMs = Date.now()): Pro
             },
             subject: spec.subject,
             text: message.text,
-            thread: conversationId ? { references: [`demo-${index}-0@demo.switchboard.test`], conversationId } : demoThreadKey(spec, index),
+            thread: conversationId
+              ? { references: [`demo-${index}-0@demo.switchboard.test`], conversationId }
+              : spec.key
+                ? { key: spec.key }
+                : demoThreadKey(spec, index),
           },
           atMs,
         )

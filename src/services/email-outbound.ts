@@ -1,15 +1,13 @@
-import { and, asc, desc, eq, ne, sql } from 'drizzle-orm'
+import { and, asc, desc, eq, ne } from 'drizzle-orm'
 import { z } from 'zod'
 import type { Db } from '../db/client'
-import { inOneRoundTrip, reads, type Reads } from '../db/round-trip'
 import { channels, contacts, conversationParticipants, conversations, inboxes, messages } from '../db/schema'
 import type { Bindings } from '../env'
 import { newId } from '../lib/ids'
 import { escapeHtml } from '../lib/sanitize-html'
 import { normalizeEmail } from '../lib/text'
-import { conversationIdFromReplyAddress } from '../channels/email-threading'
 import { findPlugin } from '../channels/registry'
-import { mailPluginId } from '../channels/mail'
+import { mailPlugin, mailPluginId } from '../channels/mail'
 import { resolveContact } from './contacts'
 import { appendMessage, type Message } from './messages'
 import { queueDelivery, storeOutboundAttachments } from './outbound'
@@ -41,9 +39,9 @@ export function emailChannelsOf(db: Db, accountId: string, inboxId: string) {
     .orderBy(asc(channels.createdAt), asc(channels.id))
 }
 
-function ownAddressesOf(channel: { settings: Record<string, unknown> }): Set<string> {
-  const addresses = Array.isArray(channel.settings.addresses) ? channel.settings.addresses : []
-  return new Set(addresses.filter((address): address is string => typeof address === 'string').map(normalizeEmail))
+/** Whether the channel takes mail at `address` (one of its own, or a reply address): never a recipient of ours. */
+function isOwnAddress(channel: { settings: Record<string, unknown> } | undefined, address: string): boolean {
+  return Boolean(channel && mailPlugin()?.emailRouting.recipient(channel.settings, address))
 }
 
 /**
@@ -72,11 +70,10 @@ export async function replyDefaults(db: Db, accountId: string, conversationId: s
   const to: Recipient[] = primary?.email ? [{ address: primary.email, name: primary.name }] : []
   if (!all) return { to, cc: [] }
   const [channel] = await db.select({ settings: channels.settings }).from(channels).where(eq(channels.id, conversation.channelId)).limit(1)
-  const own = channel ? ownAddressesOf(channel) : new Set<string>()
   const taken = new Set(to.map((recipient) => normalizeEmail(recipient.address)))
   const participants = await db.select().from(conversationParticipants).where(eq(conversationParticipants.conversationId, conversationId))
   const cc = participants
-    .filter((participant) => !taken.has(participant.address) && !own.has(participant.address) && !conversationIdFromReplyAddress(participant.address))
+    .filter((participant) => !taken.has(participant.address) && !isOwnAddress(channel, participant.address))
     .map((participant) => ({ address: participant.address, name: participant.name }))
   if (!primary && contact?.email) to.push({ address: contact.email, name: contact.name })
   return { to, cc }
@@ -334,31 +331,4 @@ export async function emailTranscriptsOnClose(db: Db, env: Pick<Bindings, 'OUTBO
       console.error('transcript not sent', conversationId, String(error))
     }
   }
-}
-
-/**
- * Whether a chat can switch to email: the contact has an address and the inbox an email channel.
- * What a switched reply needs: the channel, the address, and a subject for a thread that starts here.
- */
-export function emailSwitchFor(db: Db, accountId: string, conversationId: string) {
-  return inOneRoundTrip(db, emailSwitchReads(db, accountId, conversationId))
-}
-
-/** emailSwitchFor as one statement: the channel is `emailChannelFor`'s choice (its own email channel, else the inbox's first). */
-export function emailSwitchReads(db: Db, accountId: string, conversationId: string): Reads<{ channelId: string; address: string; subject: string } | null> {
-  const ch = channels
-  const channelId = sql<
-    string | null
-  >`(select ${ch.id} from ${ch} where ${ch.accountId} = ${conversations.accountId} and ${ch.inboxId} = ${conversations.inboxId}
-    and ${ch.pluginId} = ${mailPluginId()} order by ${ch.id} = ${conversations.channelId} desc, ${ch.createdAt} asc, ${ch.id} asc limit 1)`.as('channel_id')
-  const statement = db
-    .select({ email: contacts.email, subject: conversations.subject, inboxName: inboxes.name, channelId })
-    .from(conversations)
-    .innerJoin(inboxes, eq(inboxes.id, conversations.inboxId))
-    .leftJoin(contacts, eq(contacts.id, conversations.contactId))
-    .where(and(eq(conversations.accountId, accountId), eq(conversations.id, conversationId)))
-    .limit(1)
-  return reads(statement, ([row]) =>
-    row?.email && row.channelId ? { channelId: row.channelId, address: row.email, subject: row.subject ?? `Your conversation with ${row.inboxName}` } : null,
-  )
 }

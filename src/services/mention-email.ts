@@ -1,7 +1,8 @@
 import { z } from 'zod'
 import type { Db } from '../db/client'
 import type { Bindings } from '../env'
-import { buildMime, isValidAddress } from '../../plugins/email/mime'
+import { isValidAddress } from '../lib/email-address'
+import { mailPlugin } from '../channels/mail'
 import { escapeHtml } from '../lib/sanitize-html'
 import { t, withLocale } from '../i18n'
 import { markEmailed, mentionEmailData, notificationSender } from './notifications'
@@ -74,29 +75,36 @@ export async function deliverMentionEmail(db: Db, env: Bindings, job: MentionEma
       appName,
     }),
   )
-  const domain = from.slice(from.lastIndexOf('@') + 1).toLowerCase()
+  // The mail plugin builds and sends it (one MIME builder for every mail that leaves).
+  const plugin = mailPlugin()
+  if (!plugin) return { status: 'skipped' }
+  let outcome: Awaited<ReturnType<typeof plugin.emailRouting.sendNotice>>
   try {
-    const raw = buildMime({
-      from: { address: from, name: appName },
-      to: [{ address: data.recipient.email, name: data.recipient.name }],
-      subject: mail.subject,
-      messageId: `sb.notify.${data.notification.id}@${domain}`,
-      text: mail.text,
-      html: mail.html,
-      date: new Date(nowMs),
-      // RFC 3834: a robot wrote this; out-of-office replies should not answer it.
-      headers: { 'Auto-Submitted': 'auto-generated', 'X-Auto-Response-Suppress': 'All' },
-    })
-    const { EmailMessage } = await import('cloudflare:email')
-    await env.SEND_EMAIL.send(new EmailMessage(from, data.recipient.email, raw))
-    await markEmailed(db, data.notification.id, nowMs)
-    return { status: 'sent' }
+    outcome = await plugin.emailRouting.sendNotice(
+      {
+        id: `notify.${data.notification.id}`,
+        from: { address: from, name: appName },
+        to: { address: data.recipient.email, name: data.recipient.name },
+        subject: mail.subject,
+        text: mail.text,
+        html: mail.html,
+      },
+      env,
+    )
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error)
-    if (attempt >= maxDeliveryAttempts) {
-      console.error('mention email failed for good', job.notificationId, reason)
-      return { status: 'failed', error: reason }
-    }
-    return { status: 'retry', delaySeconds: retryDelaySeconds(attempt), error: reason }
+    outcome = { status: 'retry', reason: error instanceof Error ? error.message : String(error) }
   }
+  if (outcome.status === 'failed') {
+    console.error('mention email refused for good', job.notificationId, outcome.reason)
+    return { status: 'failed', error: outcome.reason }
+  }
+  if (outcome.status === 'retry') {
+    if (attempt >= maxDeliveryAttempts) {
+      console.error('mention email failed for good', job.notificationId, outcome.reason)
+      return { status: 'failed', error: outcome.reason }
+    }
+    return { status: 'retry', delaySeconds: retryDelaySeconds(attempt), error: outcome.reason }
+  }
+  await markEmailed(db, data.notification.id, nowMs)
+  return { status: 'sent' }
 }

@@ -151,7 +151,13 @@ async function outboundFor(db: Db, job: DeliveryJob) {
   const outbound: OutboundMessage = {
     conversationId: row.conversation.id,
     messageId: row.message.id,
-    to: { name: row.contact?.name, email: row.contact?.email, phone: row.contact?.phone, externalId: row.conversation.externalKey },
+    // The thread key is the conversation's own channel's: a reply handed off through another channel has none there.
+    to: {
+      name: row.contact?.name,
+      email: row.contact?.email,
+      phone: row.contact?.phone,
+      externalId: row.message.channelId === row.conversation.channelId ? row.conversation.externalKey : null,
+    },
     subject: row.conversation.subject,
     text: sendBody.success ? sendBody.data.text : row.message.text,
     html: sendBody.success ? (sendBody.data.html ?? null) : row.message.html,
@@ -382,7 +388,8 @@ export async function draftProblems(
   const plugin = findPlugin(conversation.pluginId)
   if (!plugin) return []
   const max = plugin.capabilities.maxLength
-  if (max && draft.text.length > max) return [{ message: t('composer.error.channel_too_long', { max: String(max), length: String(draft.text.length) }) }]
+  if (max && draft.text.length > max)
+    return [{ field: 'text', message: t('composer.error.channel_too_long', { max: String(max), length: String(draft.text.length) }) }]
   if (!plugin.validate && !plugin.replyWindow) return []
   const state = await replyStateOf(db, env, conversation, contact)
   if (!state) return []

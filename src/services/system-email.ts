@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import type { Bindings } from '../env'
-import { buildMime, isValidAddress } from '../../plugins/email/mime'
+import { isValidAddress } from '../lib/email-address'
+import { mailPlugin } from '../channels/mail'
 import { escapeHtml } from '../lib/sanitize-html'
 import { newId } from '../lib/ids'
 import { maxDeliveryAttempts, retryDelaySeconds, type DeliveryOutcome } from './outbound'
@@ -68,32 +69,37 @@ export async function deliverSystemEmail(env: Bindings, job: SystemEmailJob, att
     return { status: 'skipped' }
   }
   const appName = env.APP_NAME ?? 'Switchboard'
-  const domain = job.from.slice(job.from.lastIndexOf('@') + 1).toLowerCase()
-  try {
-    const raw = buildMime({
-      from: { address: job.from, name: appName },
-      to: [{ address: job.to, name: job.toName }],
-      subject: job.subject,
-      messageId: `sb.system.${job.id}@${domain}`,
-      text: job.text,
-      html: job.html,
-      date: new Date(nowMs),
-      headers: { 'Auto-Submitted': 'auto-generated', 'X-Auto-Response-Suppress': 'All' },
-    })
-    const { EmailMessage } = await import('cloudflare:email')
-    await env.SEND_EMAIL.send(new EmailMessage(job.from, job.to, raw))
-    if (devOutboxEnabled(env)) {
-      // Newest first when listed: the key starts with the time remaining until a far-off date.
-      const key = `${devOutboxPrefix}${String(9_999_999_999_999 - nowMs).padStart(13, '0')}-${job.id}.eml`
-      await env.ATTACHMENTS.put(key, raw, { httpMetadata: { contentType: 'message/rfc822' }, customMetadata: { to: job.to, subject: job.subject } })
-    }
-    return { status: 'sent' }
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error)
-    if (attempt >= maxDeliveryAttempts) {
-      console.error('system email failed for good', job.id, reason)
-      return { status: 'failed', error: reason }
-    }
-    return { status: 'retry', delaySeconds: retryDelaySeconds(attempt), error: reason }
+  // The mail plugin builds and sends it (one MIME builder for every mail that leaves).
+  const plugin = mailPlugin()
+  if (!plugin) {
+    console.error('system email not sent: no mail plugin is registered', job.id)
+    return { status: 'skipped' }
   }
+  let outcome: Awaited<ReturnType<typeof plugin.emailRouting.sendNotice>>
+  try {
+    outcome = await plugin.emailRouting.sendNotice(
+      {
+        id: `system.${job.id}`,
+        from: { address: job.from, name: appName },
+        to: { address: job.to, name: job.toName },
+        subject: job.subject,
+        text: job.text,
+        html: job.html,
+      },
+      env,
+    )
+  } catch (error) {
+    outcome = { status: 'retry', reason: error instanceof Error ? error.message : String(error) }
+  }
+  if (outcome.status === 'failed' || (outcome.status === 'retry' && attempt >= maxDeliveryAttempts)) {
+    console.error('system email failed for good', job.id, outcome.reason)
+    return { status: 'failed', error: outcome.reason }
+  }
+  if (outcome.status === 'retry') return { status: 'retry', delaySeconds: retryDelaySeconds(attempt), error: outcome.reason }
+  if (devOutboxEnabled(env) && outcome.raw) {
+    // Newest first when listed: the key starts with the time remaining until a far-off date.
+    const key = `${devOutboxPrefix}${String(9_999_999_999_999 - nowMs).padStart(13, '0')}-${job.id}.eml`
+    await env.ATTACHMENTS.put(key, outcome.raw, { httpMetadata: { contentType: 'message/rfc822' }, customMetadata: { to: job.to, subject: job.subject } })
+  }
+  return { status: 'sent' }
 }

@@ -458,3 +458,31 @@ test('a picked mention or snippet replaces its trigger text; blocks and link car
   )
   assert.deepEqual(errors, [])
 })
+
+test('a reply on a channel with a length limit counts as the agent types, and the refusal is shown beside the text', async () => {
+  const { page, errors } = await stack.loggedInPage(seed.logins.superAdmin)
+  // The demo's SMS conversation: SMS declares a 1,600-character limit.
+  await page.locator('.conversation-row', { hasText: 'change the delivery address' }).click()
+  await page.waitForSelector('#composer .editor-area[contenteditable=true]')
+  const count = page.locator('#composer .composer-limit .composer-count')
+  assert.equal((await count.textContent()).trim(), '0 / 1600')
+  await editor(page).click()
+  await page.keyboard.type('Yes, done.')
+  await page.waitForFunction(() => document.querySelector('#composer .composer-count')?.textContent === '10 / 1600')
+  assert.equal(await count.getAttribute('class'), 'composer-count')
+
+  const tooLong = 'x'.repeat(1601)
+  await editor(page).fill(tooLong)
+  await page.waitForFunction(() => document.querySelector('#composer .composer-count')?.textContent === '1601 / 1600')
+  assert.match(await count.getAttribute('class'), /\bover\b/)
+  await page.keyboard.press('Control+Enter')
+  // Refused before it is stored: the composer comes back with the problem next to the text it concerns.
+  const problem = page.locator('#composer #composer-error-text[data-field="text"]')
+  await problem.waitFor({ timeout: 5000 })
+  assert.match(await problem.textContent(), /1600/)
+  assert.equal(await page.locator('#composer .form-error').count(), 0, 'nothing above the composer')
+  assert.equal((await page.locator('#composer .composer-count').textContent()).trim(), '1601 / 1600')
+  assert.equal(await page.locator('#thread-messages .message-out', { hasText: 'xxxxxxxxxx' }).count(), 0)
+  await page.screenshot({ path: join(resultsDir, 'composer-length-limit.png') })
+  assert.deepEqual(errors, [])
+})

@@ -6,7 +6,7 @@ import {
   ourMessageId,
   replyAddress,
   subjectKey,
-} from '../../src/channels/email-threading'
+} from '../../plugins/email/threading'
 import { automatedKind, headerLookup, isAutomated, isRoleAddress } from '../../plugins/email/signals'
 
 describe('email threading helpers', () => {

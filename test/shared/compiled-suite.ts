@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest'
 import type { Db } from '../../src/db/client'
 import { compiled, CompiledInsert, statementBuilder, boundValue, type BoundStatement } from '../../src/db/compiled'
 import { blockedSenders, contacts, conversations, messages, users } from '../../src/db/schema'
-import { startVisitorConversation } from '../../src/channels/pipeline'
+import { startLiveConversation } from '../../src/channels/live-conversation'
 import { appendMessageStatements } from '../../src/services/messages'
 import { toPreview } from '../../src/lib/text'
 import { newId } from '../../src/lib/ids'
@@ -260,9 +260,9 @@ export function compiledSuite(getDb: () => Db) {
       const db = getDb()
       const workspace = await createTestWorkspace(db)
       const chat = workspace.channels.chat
-      const first = await startVisitorConversation(db, chat, {
+      const first = await startLiveConversation(db, chat, {
         conversationId: newId(),
-        visitorId: 'v-k',
+        senderId: 'v-k',
         message: { externalId: 'v-k:1', from: { externalId: 'v-k' }, text: 'one' },
       })
       expect(first?.status).toBe('started')
@@ -270,9 +270,9 @@ export function compiledSuite(getDb: () => Db) {
       // known contact, no second contact.
       await db.delete(conversations).where(eq(conversations.contactId, first!.contactId))
       const conversationId = newId()
-      const again = await startVisitorConversation(db, chat, {
+      const again = await startLiveConversation(db, chat, {
         conversationId,
-        visitorId: 'v-k',
+        senderId: 'v-k',
         message: { externalId: 'v-k:2', from: { externalId: 'v-k', name: 'Other' }, text: 'two' },
       })
       expect(again).toMatchObject({
@@ -285,9 +285,9 @@ export function compiledSuite(getDb: () => Db) {
       await db.insert(blockedSenders).values({ accountId: workspace.accountId, identifier: 'chat:v-b', createdAt: 1 })
       const blockedId = newId()
       expect(
-        await startVisitorConversation(db, chat, {
+        await startLiveConversation(db, chat, {
           conversationId: blockedId,
-          visitorId: 'v-b',
+          senderId: 'v-b',
           message: { externalId: 'v-b:1', from: { externalId: 'v-b' }, text: 'hi' },
         }),
       ).toMatchObject({ status: 'started' })
@@ -299,9 +299,9 @@ export function compiledSuite(getDb: () => Db) {
       // A repeat of a stored message id: off the happy path, nothing written.
       const repeatId = newId()
       expect(
-        await startVisitorConversation(db, chat, {
+        await startLiveConversation(db, chat, {
           conversationId: repeatId,
-          visitorId: 'v-r',
+          senderId: 'v-r',
           message: { externalId: 'v-k:2', from: { externalId: 'v-r' }, text: 'dup' },
         }),
       ).toBeNull()

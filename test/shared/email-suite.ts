@@ -4,7 +4,7 @@ import type { Db } from '../../src/db/client'
 import { attachments, blockedSenders, contacts, conversationParticipants, conversations, messages } from '../../src/db/schema'
 import { ingestInbound, type BlobStore } from '../../src/channels/pipeline'
 import type { ChannelRecord } from '../../src/channels/types'
-import { ourMessageId, replyAddress } from '../../src/channels/email-threading'
+import { ourMessageId, replyAddress } from '../../plugins/email/threading'
 import { newId } from '../../src/lib/ids'
 import { appendMessage } from '../../src/services/messages'
 import { parseEmail } from '../../plugins/email/parse'
@@ -285,7 +285,7 @@ export function emailSuite(getDb: () => Db, getBlobs: () => BlobStore) {
       expect((await thread(person.conversationId))[0]?.automated).toBe(false)
     })
 
-    it('attaches a bounce to the conversation of the original message and marks the address bouncing until it writes again', async () => {
+    it('attaches a bounce to the conversation of the original message, shows our returned reply as failed with the server’s reason, and marks the address bouncing until it writes again', async () => {
       const { workspace, supportAddress, deliver, thread } = await setup()
       const first = await deliver(buildMail({ from: 'gone@gone.example', to: supportAddress, subject: 'Your order', messageId: 'g1@gone.example' }))
       // Our reply, as outbound mail stores it.
@@ -301,6 +301,8 @@ export function emailSuite(getDb: () => Db, getBlobs: () => BlobStore) {
       const bounce = await deliver(fixture('dsnBounce', { TO: supportAddress, ID: 'b1', BOUNCED: 'gone@gone.example', ORIGINAL_ID: 'reply-1@example.test' }))
       expect(bounce).toMatchObject({ status: 'appended', conversationId: first.conversationId })
       expect((await thread(first.conversationId)).at(-1)?.automated).toBe(true)
+      const [returned] = await db.select().from(messages).where(eq(messages.externalId, 'reply-1@example.test'))
+      expect(returned).toMatchObject({ deliveryStatus: 'failed', deliveryError: '550 5.1.1 User unknown' })
       const bouncing = async () =>
         (
           await db

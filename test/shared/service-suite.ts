@@ -2,7 +2,9 @@ import { eq } from 'drizzle-orm'
 import { describe, expect, it } from 'vitest'
 import type { Db } from '../../src/db/client'
 import { attachments, blockedSenders, contacts, conversations, inboxes, inboxMembers, loginAttempts, messages, sessions } from '../../src/db/schema'
-import { ingestInbound, startVisitorConversation, type BlobStore } from '../../src/channels/pipeline'
+import { ingestInbound, type BlobStore } from '../../src/channels/pipeline'
+import { startLiveConversation } from '../../src/channels/live-conversation'
+import { channelPlugins } from '../../src/channels/registry'
 import { newId } from '../../src/lib/ids'
 import { createSession, validateSessionToken, sessionExpiresInSeconds } from '../../src/auth/session'
 import { addressPolicy, deleteQuietLoginAttempts, quietWindowSeconds, takeLoginAttempt, throttleKeys } from '../../src/auth/login-throttle'
@@ -201,10 +203,10 @@ export function serviceSuite(getDb: () => Db, getBlobs: () => BlobStore) {
         (await db.select().from(inboxMembers).where(eq(inboxMembers.inboxId, workspace.inboxId))).map((row) => [row.userId, row.lastAssignedAt])
       const startChat = async (visitorId: string, nowMs: number) => {
         const conversationId = newId()
-        const started = await startVisitorConversation(
+        const started = await startLiveConversation(
           db,
           workspace.channels.chat,
-          { conversationId, visitorId, message: { externalId: `${visitorId}:1`, from: { externalId: visitorId }, text: 'hello' } },
+          { conversationId, senderId: visitorId, message: { externalId: `${visitorId}:1`, from: { externalId: visitorId }, text: 'hello' } },
           nowMs,
         )
         expect(started?.status).toBe('started')
@@ -243,9 +245,9 @@ export function serviceSuite(getDb: () => Db, getBlobs: () => BlobStore) {
     it('start in one batch for a new chat visitor, and step aside for anything already known', async () => {
       const { db, workspace } = await setup()
       const conversationId = newId()
-      const started = await startVisitorConversation(db, workspace.channels.chat, {
+      const started = await startLiveConversation(db, workspace.channels.chat, {
         conversationId,
-        visitorId: 'v-fast',
+        senderId: 'v-fast',
         message: { externalId: 'v-fast:1', from: { externalId: 'v-fast', name: 'Fast', email: 'FAST@example.com' }, text: 'hello' },
       })
       expect(started).toMatchObject({ status: 'started', message: { seq: 1, conversationId, text: 'hello', direction: 'in' } })
@@ -255,9 +257,9 @@ export function serviceSuite(getDb: () => Db, getBlobs: () => BlobStore) {
       expect(await searchMessages(db, { accountId: workspace.accountId, query: 'hello' })).toHaveLength(1)
       // The same conversation again (the visitor's other tab): not a start; their contact comes back.
       expect(
-        await startVisitorConversation(db, workspace.channels.chat, {
+        await startLiveConversation(db, workspace.channels.chat, {
           conversationId,
-          visitorId: 'v-fast',
+          senderId: 'v-fast',
           message: { externalId: 'v-fast:2', from: { externalId: 'v-fast' }, text: 'again' },
         }),
       ).toEqual({
@@ -267,9 +269,9 @@ export function serviceSuite(getDb: () => Db, getBlobs: () => BlobStore) {
       // A new visitor giving a blocked contact's address starts in Filtered, under that contact.
       await db.update(contacts).set({ blocked: true }).where(eq(contacts.id, started!.contactId))
       const other = newId()
-      const blocked = await startVisitorConversation(db, workspace.channels.chat, {
+      const blocked = await startLiveConversation(db, workspace.channels.chat, {
         conversationId: other,
-        visitorId: 'v-new',
+        senderId: 'v-new',
         message: { externalId: 'v-new:1', from: { externalId: 'v-new', email: 'fast@example.com' }, text: 'me again' },
       })
       expect(blocked?.contactId).toBe(started!.contactId)
@@ -643,7 +645,8 @@ export function serviceSuite(getDb: () => Db, getBlobs: () => BlobStore) {
       const accountId = first.accountId
       const rows = await db.select().from(conversations).where(eq(conversations.accountId, accountId))
       expect(rows.length).toBeGreaterThanOrEqual(40)
-      expect(new Set(rows.map((r) => r.pluginId))).toEqual(new Set(['email', 'chat', 'messenger', 'forms', 'calls']))
+      // Every registered channel shows up in the demo.
+      expect(new Set(rows.map((r) => r.pluginId))).toEqual(new Set(channelPlugins.map((plugin) => plugin.id)))
       expect(new Set(rows.map((r) => r.status))).toEqual(new Set(['open', 'closed']))
       expect(new Set(rows.map((r) => r.inboxId)).size).toBe(2)
       const roles = (await listUsers(db, accountId)).map((u) => u.role).sort()

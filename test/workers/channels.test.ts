@@ -12,18 +12,54 @@ describe('channel webhooks', () => {
   it('files a form submission, validates it, and stores a repeated submission once', async () => {
     const ws = await workspace()
     const url = `/channels/${ws.channels.forms.id}/inbound`
-    const bad = await request(url, { method: 'POST', body: JSON.stringify({ email: 'nope', message: 'hi' }), headers: { 'Content-Type': 'application/json' } })
+    // The browser on the shop's page (the channel's allowed origin) posts it.
+    const fromShop = { Origin: `https://shop-${ws.tag}.example` }
+    const bad = await request(url, {
+      method: 'POST',
+      body: JSON.stringify({ email: 'nope', message: 'hi' }),
+      headers: { 'Content-Type': 'application/json', ...fromShop },
+    })
     expect(bad.status).toBe(422)
     expect(await bad.json()).toEqual({ error: 'invalid payload', issues: ['email: Enter a valid email address'] })
-    const body = new URLSearchParams({ email: 'lena@example.com', name: 'Lena', message: 'Call me back', company: 'Fjell AS', submissionId: 'sub-1' })
-    const ok = await request(url, { method: 'POST', body })
+    const body = new URLSearchParams({
+      email: 'lena@example.com',
+      name: 'Lena',
+      message: 'Call me back',
+      company: 'Fjell AS',
+      submissionId: 'sub-1',
+      hp_website: '',
+    })
+    const ok = await request(url, { method: 'POST', body, headers: fromShop })
     expect(ok.status).toBe(201)
     const { results } = (await ok.json()) as { results: { conversationId: string; status: string }[] }
     const thread = await listMessages(db(), ws.accountId, results[0]!.conversationId)
     expect(thread[0]?.text).toBe('Call me back\ncompany: Fjell AS')
-    const again = await request(url, { method: 'POST', body })
+    const again = await request(url, { method: 'POST', body, headers: fromShop })
     expect(again.status).toBe(200)
     expect(((await again.json()) as { results: { status: string }[] }).results[0]?.status).toBe('duplicate')
+  })
+
+  it('refuses a form posted from a site the channel does not list, and drops a bot’s that filled the hidden field; the site’s server posts with its token', async () => {
+    const ws = await workspace()
+    const url = `/channels/${ws.channels.forms.id}/inbound`
+    const submission = (id: string, extra: Record<string, string> = {}) =>
+      new URLSearchParams({ email: 'lena@example.com', message: 'Call me back', submissionId: id, ...extra })
+    const foreign = await request(url, { method: 'POST', body: submission('f1'), headers: { Origin: 'https://spam.example' } })
+    expect(foreign.status).toBe(401)
+    // Our own origin is not implied: the form lives on the customer's site.
+    expect((await request(url, { method: 'POST', body: submission('f2') })).status).toBe(401)
+    const bot = await request(url, {
+      method: 'POST',
+      body: submission('f3', { hp_website: 'http://cheap.example' }),
+      headers: { Origin: `https://shop-${ws.tag}.example` },
+    })
+    // The bot is told nothing (it learns no way around the field), and nothing is stored.
+    expect(bot.status).toBeLessThan(300)
+    const wrongToken = await request(url, { method: 'POST', body: submission('f4'), headers: { Origin: '', Authorization: 'Bearer guess' } })
+    expect(wrongToken.status).toBe(401)
+    expect(await db().select().from(messages).where(eq(messages.channelId, ws.channels.forms.id))).toHaveLength(0)
+    const server = await request(url, { method: 'POST', body: submission('f5'), headers: { Origin: '', Authorization: `Bearer form-token-${ws.tag}` } })
+    expect(server.status).toBe(201)
   })
 
   it('checks Messenger’s signature and answers its subscription handshake', async () => {

@@ -300,7 +300,7 @@ describe('switching a chat to email', () => {
     const reply = await request(`/conversations/${visit.conversationId}/messages`, {
       method: 'POST',
       cookie,
-      body: form({ kind: 'message', via: 'email', text: 'Details attached below.', seenSeq: '1' }),
+      body: form({ kind: 'message', via: ws.channels.email.id, text: 'Details attached below.', seenSeq: '1' }),
     })
     expect(reply.status).toBe(201)
     const [byEmail] = await db()
@@ -308,7 +308,7 @@ describe('switching a chat to email', () => {
       .from(messages)
       .where(and(eq(messages.conversationId, visit.conversationId), eq(messages.text, 'Details attached below.')))
     expect(byEmail).toMatchObject({ channelId: ws.channels.email.id, deliveryStatus: expect.stringMatching(/pending|sent/) })
-    expect(byEmail!.metadata).toMatchObject({ replyOptions: { to: [{ address: 'nora@example.com' }] }, startsThread: true })
+    expect(byEmail!.metadata).toMatchObject({ handoffTo: 'nora@example.com', startsThread: true })
     // The widget shows the chat; the email went to the visitor's mailbox.
     await new Promise((resolve) => setTimeout(resolve, 200))
     expect(JSON.stringify(socket.frames)).not.toContain('Details attached below.')
@@ -337,10 +337,10 @@ describe('switching a chat to email', () => {
     const refused = await request(`/conversations/${visit.conversationId}/messages`, {
       method: 'POST',
       cookie,
-      body: form({ kind: 'message', via: 'email', text: 'hello', seenSeq: '1' }),
+      body: form({ kind: 'message', via: ws.channels.email.id, text: 'hello', seenSeq: '1' }),
     })
     expect(refused.status).toBe(422)
-    expect(await refused.text()).toContain('no email address')
+    expect(await refused.text()).toContain('No other channel of this inbox can reach this contact')
     socket.socket!.close(1000)
   })
 })

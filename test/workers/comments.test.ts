@@ -431,6 +431,30 @@ describe('the mention email', () => {
     expect((await runQueue(job, 2, flaky)).explicitAcks).toEqual(['n2'])
     expect(subjects).toEqual(['Kim nevnte deg i «Damaged tent»'])
   })
+  it('is not retried when the mail binding refuses the teammate’s address for good', async () => {
+    const { ws, conversationId, kim } = await seeded()
+    await comment(conversationId, kim, 'Look at this, @Alex')
+    const [notification] = await notificationsOf(ws.users.admin.id)
+    await emailedAt(notification!.id)
+    await db().update(notifications).set({ emailedAt: null }).where(eq(notifications.id, notification!.id))
+    let attempts = 0
+    const refusing = {
+      ...env,
+      SEND_EMAIL: {
+        async send(): Promise<EmailSendResult> {
+          attempts += 1
+          // Cloudflare's binding names the refusal with a string code.
+          throw Object.assign(new Error('Recipient is on the suppression list'), { code: 'E_RECIPIENT_SUPPRESSED' })
+        },
+      },
+    }
+    const job: MentionEmailJob = { type: 'mention-email', accountId: ws.accountId, notificationId: notification!.id, baseUrl: origin }
+    const result = await runQueue(job, 1, refusing)
+    expect(result.retryMessages).toEqual([])
+    expect(attempts).toBe(1)
+    const [row] = await db().select().from(notifications).where(eq(notifications.id, notification!.id))
+    expect(row!.emailedAt).toBeNull()
+  })
 })
 
 describe('comments stay internal', () => {

@@ -3,7 +3,7 @@ import { eq } from 'drizzle-orm'
 import { describe, expect, it } from 'vitest'
 import worker from '../../src/index'
 import { attachments, channels, conversations, messages } from '../../src/db/schema'
-import { replyAddress } from '../../src/channels/email-threading'
+import { replyAddress } from '../../plugins/email/threading'
 import { buildMail, fixture, scannedPage, scannerMail } from '../shared/email-fixtures'
 import { db, emailMessage, login, request, workspace } from './helpers'
 

@@ -19,10 +19,9 @@ export const contract: PluginContract = {
   inbound: {
     kind: 'input',
     input: (tag, id) => ({
-      type: 'email',
+      type: 'raw',
       raw: mail(tag, id),
-      envelopeFrom: 'ola@example.no',
-      envelopeTo: `support.${tag}@example.test`,
+      envelope: { from: 'ola@example.no', to: `support.${tag}@example.test` },
       rawKey: `contract/${tag}/${id}.eml`,
     }),
     expectText: 'Hei! Når kommer pakken?',
@@ -31,6 +30,7 @@ export const contract: PluginContract = {
     standIn() {
       let accepted = 0
       let failNext = false
+      let refuseNext = false
       return {
         // Cloudflare's send_email binding, as the plugin calls it.
         env: {
@@ -38,7 +38,12 @@ export const contract: PluginContract = {
             async send() {
               if (failNext) {
                 failNext = false
-                throw new Error('421 4.3.0 try again later')
+                throw Object.assign(new Error('Rate limit exceeded'), { code: 'E_RATE_LIMIT_EXCEEDED' })
+              }
+              // The binding's errors carry a string code (Cloudflare Email Service, Workers API).
+              if (refuseNext) {
+                refuseNext = false
+                throw Object.assign(new Error('Recipient not in allowed list'), { code: 'E_RECIPIENT_NOT_ALLOWED' })
               }
               accepted += 1
             },
@@ -47,6 +52,9 @@ export const contract: PluginContract = {
         accepted: () => accepted,
         failNextTemporarily: () => {
           failNext = true
+        },
+        failNextPermanently: () => {
+          refuseNext = true
         },
         restore: () => undefined,
       }

@@ -1,8 +1,11 @@
 import type { PluginContract } from '../../../test/shared/plugin-fixtures'
 
-/** The test workspace's form channel and a submission as a browser posts it (forms are not signed). */
+const site = (tag: string) => `https://shop-${tag}.example`
+
+/** The test workspace's form channel and a submission as a browser on the listed site posts it (its Origin is the "signature"). */
 export const contract: PluginContract = {
-  settings: () => ({ formName: 'Contact form' }),
+  settings: (tag) => ({ formName: 'Contact form', allowedOrigins: [site(tag)] }),
+  secrets: (tag) => ({ serverToken: `form-token-${tag}` }),
   inbound: {
     kind: 'webhook',
     event: (_tag, id) => ({
@@ -10,7 +13,7 @@ export const contract: PluginContract = {
       contentType: 'application/x-www-form-urlencoded',
     }),
     invalid: () => ({ body: new URLSearchParams({ email: 'nope', message: 'hi' }).toString(), contentType: 'application/x-www-form-urlencoded' }),
-    sign: async () => ({}),
+    sign: async (tag) => ({ Origin: site(tag) }),
     expectText: 'Call me back',
   },
 }

@@ -1,11 +1,20 @@
 import { createExecutionContext, createMessageBatch, env, getQueueResult } from 'cloudflare:test'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { and, eq } from 'drizzle-orm'
-import worker from '../../../src/index'
-import { contacts, conversations, messages } from '../../../src/db/schema'
-import { appendMessage } from '../../../src/services/messages'
-import { deliver } from '../../../src/services/outbound'
-import { db, form, login, origin, request, workspace } from '../../../test/workers/helpers'
+import {
+  appendMessage,
+  contacts,
+  conversations,
+  db,
+  deliver,
+  form,
+  login,
+  messages,
+  origin,
+  request,
+  worker,
+  workspace,
+} from '../../../test/shared/plugin-test-kit'
 import { twilioSignature } from '../index'
 import { installSmsStandIn } from './stand-in'
 
@@ -98,7 +107,7 @@ describe('SMS channel', () => {
     expect(stored).toHaveLength(0)
   })
 
-  it('the composer offers no formatting on an SMS reply, shows the limit, and refuses 1,700 characters before storing anything', async () => {
+  it('the composer offers no formatting on an SMS reply, shows the limit with a counter, and refuses 1,700 characters beside the text before storing anything', async () => {
     const ws = await workspace()
     const ok = await postSms(ws, incoming('SMc1', 'Can you call me?'))
     expect(ok.status).toBe(200)
@@ -107,6 +116,7 @@ describe('SMS channel', () => {
     const page = await (await request(`/inbox/${ws.inboxId}/open/c/${inbound!.conversationId}`, { cookie, hx: 'thread' })).text()
     expect(page).toMatch(/class="composer composer-message composer-plain"/)
     expect(page).toContain('at most 1600 characters')
+    expect(page).toMatch(/<output class="composer-count" aria-live="polite">0 \/ 1600<\/output>/)
 
     const long = await request(`/conversations/${inbound!.conversationId}/messages`, {
       method: 'POST',
@@ -114,7 +124,11 @@ describe('SMS channel', () => {
       body: form({ kind: 'message', text: 'a'.repeat(1700), seenSeq: '1' }),
     })
     expect(long.status).toBe(422)
-    expect(await long.text()).toContain('at most 1600 characters; the reply has 1700')
+    const refused = await long.text()
+    // Shown beside the text it concerns (DraftProblem.field), not above the composer.
+    expect(refused).toMatch(/<p class="field-error" id="composer-error-text" data-field="text" role="alert">[^<]*at most 1600 characters; the reply has 1700/)
+    expect(refused).not.toContain('class="form-error"')
+    expect(refused).toMatch(/<output class="composer-count over" aria-live="polite">1700 \/ 1600<\/output>/)
     const outgoing = await db()
       .select()
       .from(messages)

@@ -1,4 +1,4 @@
-import { newId } from '../lib/ids'
+import { newId } from '../../src/channels/types'
 
 /**
  * Email threading helpers: our own Message-ID scheme and reply address, Message-ID lists as mail
