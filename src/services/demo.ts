@@ -513,7 +513,8 @@ const channelSetups = {
       name: 'Northwind on Messenger',
       settings: { pageId: '1000001', pageName: 'Northwind Outfitters', verifyToken: 'demo-verify-token' },
     },
-    { pluginId: 'forms', name: 'Contact form', settings: { formName: 'Contact form' } },
+    // Posts from a page of the local app itself (the channel's preview); a real site lists its own origin.
+    { pluginId: 'forms', name: 'Contact form', settings: { formName: 'Contact form', allowedOrigins: ['http://localhost:8787', 'http://127.0.0.1:8787'] } },
     // The support line's number can text (a real deployment adds the provider's account and token).
     { pluginId: 'calls', name: 'Support line', settings: { phoneNumber: '+47 800 12 345', accountSid: 'ACdemo', sms: true } },
     // No provider behind it locally: replies wait and retry, like any unreachable provider.

@@ -319,6 +319,7 @@ describe('connect a channel', () => {
       name: 'Contact',
       formName: 'Contact us',
       thankYou: 'Takk!',
+      allowedOrigins: 'https://shop.example',
       'std.name.include': '1',
       'std.name.label': 'Your name',
       'std.message.include': '1',
@@ -346,14 +347,17 @@ describe('connect a channel', () => {
     // The embed code is shown as text to copy …
     expect(page).toContain(`&lt;form action=&quot;${origin}/channels/${channelId}/inbound&quot;`)
     expect(page).toContain('name=&quot;order_number&quot;')
+    // The embedded form carries the hidden field a bot fills in.
+    expect(page).toContain('name=&quot;hp_website&quot;')
     expect(page).toContain('data-copy-text="embed-snippet"')
     // … and live on the preview page.
     const preview = await (await request(`/channels-settings/${channelId}/preview`, { cookie: admin })).text()
     expect(preview).toMatch(/<input id="sb-[^"]+-order_number" name="order_number" type="text" required=""/)
-    // The form as embedded posts to the channel, and the submission is filed.
+    // The form as embedded on the listed site posts to the channel, and the submission is filed.
     const filed = await request(`/channels/${channelId}/inbound`, {
       method: 'POST',
-      body: form({ email: 'lena@example.com', name: 'Lena', message: 'Hei', order_number: 'A-17' }),
+      body: form({ email: 'lena@example.com', name: 'Lena', message: 'Hei', order_number: 'A-17', hp_website: '' }),
+      headers: { Origin: 'https://shop.example' },
     })
     expect(filed.status).toBe(201)
   })

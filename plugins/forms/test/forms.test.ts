@@ -8,12 +8,14 @@ import { db, emailMessage, form, login, request, workspace } from '../../../test
 
 type Workspace = Awaited<ReturnType<typeof workspace>>
 const inboundOf = (ws: Workspace) => `/channels/${ws.channels.forms.id}/inbound`
+const siteOf = (ws: Workspace) => `https://shop-${ws.tag}.example`
 const stored = (ws: Workspace) => db().select().from(messages).where(eq(messages.channelId, ws.channels.forms.id))
 
 function submit(ws: Workspace, fields: Record<string, string | File>, headers: Record<string, string> = {}) {
   const body = new FormData()
   for (const [key, value] of Object.entries(fields)) body.append(key, value)
-  return request(inboundOf(ws), { method: 'POST', body, headers })
+  // Posted by a browser on the site the channel lists (its Origin is what verify checks).
+  return request(inboundOf(ws), { method: 'POST', body, headers: { Origin: siteOf(ws), ...headers } })
 }
 
 describe('Forms channel: inbound', () => {
@@ -22,11 +24,11 @@ describe('Forms channel: inbound', () => {
     const broken = await request(inboundOf(ws), {
       method: 'POST',
       body: '--xyz\r\nContent-Disposition: form-data; name="email"\r\n\r\nlena@example.com\r\n--xy',
-      headers: { 'Content-Type': 'multipart/form-data; boundary=xyz' },
+      headers: { 'Content-Type': 'multipart/form-data; boundary=xyz', Origin: siteOf(ws) },
     })
     expect(broken.status).toBeGreaterThanOrEqual(400)
     expect(broken.status).toBeLessThan(500)
-    const noBoundary = await request(inboundOf(ws), { method: 'POST', body: 'email=x', headers: { 'Content-Type': 'multipart/form-data' } })
+    const noBoundary = await request(inboundOf(ws), { method: 'POST', body: 'email=x', headers: { 'Content-Type': 'multipart/form-data', Origin: siteOf(ws) } })
     expect(noBoundary.status).toBeGreaterThanOrEqual(400)
     expect(noBoundary.status).toBeLessThan(500)
     expect(await stored(ws)).toHaveLength(0)
