@@ -524,7 +524,7 @@ const channelSetups = {
     { pluginId: 'email', name: 'sales@demo.switchboard.test', settings: { addresses: ['sales@demo.switchboard.test'], fromName: 'Northwind Sales' } },
     { pluginId: 'chat', name: 'Pricing page chat', settings: { allowedOrigins: [], greeting: 'Questions about team pricing?', chatflow: 'welcome' } },
     { pluginId: 'messenger', name: 'Northwind Sales on Messenger', settings: { pageId: '1000002', verifyToken: 'demo-verify-token-2' } },
-    { pluginId: 'forms', name: 'Demo request', settings: { formName: 'Demo request' } },
+    { pluginId: 'forms', name: 'Demo request', settings: { formName: 'Demo request', allowedOrigins: ['http://localhost:8787', 'http://127.0.0.1:8787'] } },
     { pluginId: 'calls', name: 'Sales line', settings: { phoneNumber: '+47 800 12 346' } },
   ],
 } as const
