@@ -188,6 +188,8 @@ test('Forms: the reply goes by email to the submitter, exactly as written, and s
     new URLSearchParams({ email: 'e2e.form@example.com', name: 'Kari Form', subject: 'E2E form question', message: 'Do you repair tents?' }),
     {
       'Content-Type': 'application/x-www-form-urlencoded',
+      // A browser on a page the demo form lists (its Origin is what the channel checks).
+      Origin: 'http://localhost:8787',
     },
   )
   const { page, errors } = await stack.loggedInPage(stack.seed.logins.superAdmin)
