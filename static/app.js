@@ -124,9 +124,22 @@ document.addEventListener('htmx:beforeSwap', (event) => {
 
 document.addEventListener('htmx:pushedIntoHistory', markActiveRow)
 document.addEventListener('htmx:historyRestore', markActiveRow)
+// The agent's own message always comes into view (the composer shrinks as it is sent, so the
+// thread may be further from its end than "near" by then); others' only when reading at the end.
+let ownPostPending = false
+document.addEventListener('htmx:beforeRequest', (event) => {
+  if (event.detail.elt instanceof HTMLElement && event.detail.elt.matches('form.composer')) ownPostPending = true
+})
 document.addEventListener('htmx:oobAfterSwap', (event) => {
   if (event.detail.target?.id === 'conversation-rows') markActiveRow()
-  if (event.detail.target?.id === 'thread-messages') scrollThreadToEnd(false)
+  if (event.detail.target?.id === 'thread-messages') {
+    scrollThreadToEnd(ownPostPending)
+    ownPostPending = false
+  }
+})
+// A refused post (the composer comes back with its error) appends nothing: the next live message is someone else's.
+document.addEventListener('htmx:afterSettle', () => {
+  ownPostPending = false
 })
 document.addEventListener('htmx:afterSwap', (event) => {
   if (event.detail.target?.id === 'thread') {

@@ -561,7 +561,7 @@ export const CallAction: FC<{ conversationId: string; call: { phone: string; via
     {call.viaProvider ? (
       <button
         type="button"
-        class="button"
+        class="button small"
         hx-post={`/conversations/${conversationId}/call`}
         hx-target="next .dial-result"
         hx-swap="innerHTML"
@@ -570,7 +570,7 @@ export const CallAction: FC<{ conversationId: string; call: { phone: string; via
         {t('dial.call')}
       </button>
     ) : (
-      <a class="button" href={`tel:${call.phone}`}>
+      <a class="button small" href={`tel:${call.phone}`}>
         {t('dial.call')}
       </a>
     )}
@@ -703,8 +703,11 @@ export const ThreadPane: FC<{
             <MessageItem message={message} timeZone={timeZone} viewer={viewer} />
           ))}
         </ol>
-        <div id="thread-typing" class="typing" aria-live="polite"></div>
-        {!readOnly && call && <CallAction conversationId={conversation.id} call={call} />}
+        {/* Call shares the typing line (which keeps its height anyway), so the thread loses no room to it. */}
+        <div class="thread-status">
+          <div id="thread-typing" class="typing" aria-live="polite"></div>
+          {!readOnly && call && <CallAction conversationId={conversation.id} call={call} />}
+        </div>
         {!readOnly && (
           <Composer
             conversationId={conversation.id}

@@ -108,12 +108,15 @@ for (const size of sizes) {
     for (const control of ['#thread .owner select', '#thread .thread-controls .button', '#thread .thread-controls .pane-toggle']) {
       assert.equal(intersects(title, await box(page, control)), false, `the title and ${control} do not overlap`)
     }
-    const message = await box(page, '#thread-messages .message')
+    // A thread opens at its newest message (the demo's warranty claim, a long form, no longer fits
+    // whole on a tablet): that one is in full view, between the header and the composer.
+    const message = await page.locator('#thread-messages .message').last().boundingBox()
+    assert.ok(message, 'the newest message has a box on screen')
     const header = await box(page, '#thread-header')
     let composer = await box(page, '#composer')
     assert.ok(composer.y + composer.height <= viewport.height + 1, 'the composer is inside the screen')
     assert.ok(composer.height <= viewport.height * 0.25, `an unused composer is compact (${composer.height}px)`)
-    assert.ok(message.y >= header.y + header.height - 1, 'the header does not cover the first message')
+    assert.ok(message.y >= header.y + header.height - 1, 'the header does not cover the newest message')
     assert.ok(message.y + message.height <= composer.y + 1, 'the composer does not cover the message')
     await assertControlsWithinWidth(page, '#thread .thread')
 
