@@ -5,6 +5,7 @@ import { allowDemoOrigin, demoLogins, demoPassword, seedDemoWorkspace } from '..
 import { handleInboundEmail } from '../channels/email-inbound'
 import { devOutboxEnabled, devOutboxPrefix } from '../services/system-email'
 import { escapeHtml } from '../lib/sanitize-html'
+import { rawEmailMessage } from '../host/raw-email'
 
 /**
  * Local development only: `npm start` runs wrangler dev with DEMO_SEED=true and calls this once.
@@ -58,38 +59,9 @@ devRoutes.post('/dev/email/batch', async (c) => {
 })
 
 async function deliverLocally(env: Bindings, ctx: Pick<ExecutionContext, 'waitUntil'>, from: string, to: string, raw: Uint8Array): Promise<string | null> {
-  let rejected: string | null = null
-  const headerBlock = new TextDecoder().decode(raw.subarray(0, Math.min(raw.byteLength, 64 * 1024))).split(/\r?\n\r?\n/)[0] ?? ''
-  const headers = new Headers()
-  for (const line of headerBlock.replace(/\r?\n[ \t]+/g, ' ').split(/\r?\n/)) {
-    const colon = line.indexOf(':')
-    if (colon > 0) {
-      try {
-        headers.append(line.slice(0, colon).trim(), line.slice(colon + 1).trim())
-      } catch {
-        // A header Headers refuses (odd characters) is still in the raw message the handler reads.
-      }
-    }
-  }
-  const message = {
-    from,
-    to,
-    raw: new Response(raw).body!,
-    rawSize: raw.byteLength,
-    headers,
-    canBeForwarded: false,
-    setReject(reason: string) {
-      rejected = reason
-    },
-    async forward() {
-      throw new Error('forwarding is not simulated locally')
-    },
-    async reply() {
-      throw new Error('replying is not simulated locally')
-    },
-  } as unknown as ForwardableEmailMessage
+  const { message, rejection } = rawEmailMessage(from, to, raw)
   await handleInboundEmail(message, env, ctx)
-  return rejected
+  return rejection()
 }
 
 /**

@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import type { Db } from '../db/client'
 import type { Bindings } from '../env'
+import { sendMail } from '../host'
 import { buildMime, isValidAddress } from '../../plugins/email/mime'
 import { escapeHtml } from '../lib/sanitize-html'
 import { t, withLocale } from '../i18n'
@@ -87,8 +88,7 @@ export async function deliverMentionEmail(db: Db, env: Bindings, job: MentionEma
       // RFC 3834: a robot wrote this; out-of-office replies should not answer it.
       headers: { 'Auto-Submitted': 'auto-generated', 'X-Auto-Response-Suppress': 'All' },
     })
-    const { EmailMessage } = await import('cloudflare:email')
-    await env.SEND_EMAIL.send(new EmailMessage(from, data.recipient.email, raw))
+    await sendMail(env, { from, to: data.recipient.email, raw })
     await markEmailed(db, data.notification.id, nowMs)
     return { status: 'sent' }
   } catch (error) {

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import type { Bindings } from '../env'
+import { hostOf, sendMail } from '../host'
 import { buildMime, isValidAddress } from '../../plugins/email/mime'
 import { escapeHtml } from '../lib/sanitize-html'
 import { newId } from '../lib/ids'
@@ -80,12 +81,11 @@ export async function deliverSystemEmail(env: Bindings, job: SystemEmailJob, att
       date: new Date(nowMs),
       headers: { 'Auto-Submitted': 'auto-generated', 'X-Auto-Response-Suppress': 'All' },
     })
-    const { EmailMessage } = await import('cloudflare:email')
-    await env.SEND_EMAIL.send(new EmailMessage(job.from, job.to, raw))
+    await sendMail(env, { from: job.from, to: job.to, raw })
     if (devOutboxEnabled(env)) {
       // Newest first when listed: the key starts with the time remaining until a far-off date.
       const key = `${devOutboxPrefix}${String(9_999_999_999_999 - nowMs).padStart(13, '0')}-${job.id}.eml`
-      await env.ATTACHMENTS.put(key, raw, { httpMetadata: { contentType: 'message/rfc822' }, customMetadata: { to: job.to, subject: job.subject } })
+      await hostOf(env).blobs.put(key, raw, { httpMetadata: { contentType: 'message/rfc822' }, customMetadata: { to: job.to, subject: job.subject } })
     }
     return { status: 'sent' }
   } catch (error) {
