@@ -345,13 +345,19 @@ export function emailSwitchFor(db: Db, accountId: string, conversationId: string
   return inOneRoundTrip(db, emailSwitchReads(db, accountId, conversationId))
 }
 
-/** emailSwitchFor as one statement: the channel is `emailChannelFor`'s choice (its own email channel, else the inbox's first). */
+/**
+ * emailSwitchFor as one statement: the channel is `emailChannelFor`'s choice (its own email channel,
+ * else the inbox's first). Two subqueries, not one ordered by `id = conversations.channel_id`:
+ * libSQL's SQLite refuses an outer column in a subquery's ORDER BY ("no such column").
+ */
 export function emailSwitchReads(db: Db, accountId: string, conversationId: string): Reads<{ channelId: string; address: string; subject: string } | null> {
   const ch = channels
   const channelId = sql<
     string | null
-  >`(select ${ch.id} from ${ch} where ${ch.accountId} = ${conversations.accountId} and ${ch.inboxId} = ${conversations.inboxId}
-    and ${ch.pluginId} = ${mailPluginId()} order by ${ch.id} = ${conversations.channelId} desc, ${ch.createdAt} asc, ${ch.id} asc limit 1)`.as('channel_id')
+  >`coalesce((select ${ch.id} from ${ch} where ${ch.accountId} = ${conversations.accountId} and ${ch.inboxId} = ${conversations.inboxId}
+    and ${ch.pluginId} = ${mailPluginId()} and ${ch.id} = ${conversations.channelId}),
+    (select ${ch.id} from ${ch} where ${ch.accountId} = ${conversations.accountId} and ${ch.inboxId} = ${conversations.inboxId}
+    and ${ch.pluginId} = ${mailPluginId()} order by ${ch.createdAt} asc, ${ch.id} asc limit 1))`.as('channel_id')
   const statement = db
     .select({ email: contacts.email, subject: conversations.subject, inboxName: inboxes.name, channelId })
     .from(conversations)

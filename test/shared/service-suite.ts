@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm'
 import { describe, expect, it } from 'vitest'
 import type { Db } from '../../src/db/client'
-import { attachments, blockedSenders, contacts, conversations, inboxes, inboxMembers, loginAttempts, messages, sessions } from '../../src/db/schema'
+import { attachments, blockedSenders, channels, contacts, conversations, inboxes, inboxMembers, loginAttempts, messages, sessions } from '../../src/db/schema'
 import { ingestInbound, startVisitorConversation, type BlobStore } from '../../src/channels/pipeline'
 import { newId } from '../../src/lib/ids'
 import { createSession, validateSessionToken, sessionExpiresInSeconds } from '../../src/auth/session'
@@ -13,6 +13,7 @@ import { staleDeliveryAfterMs, sweepStaleDeliveries } from '../../src/services/o
 import { changeRole, listUsers, setUserStatus } from '../../src/services/users'
 import { findView } from '../../src/services/views'
 import { seedDemoWorkspace } from '../../src/services/demo'
+import { emailSwitchFor } from '../../src/services/email-outbound'
 import { createTestWorkspace, recordingNotifier } from './workspace'
 import { compiledSuite } from './compiled-suite'
 
@@ -648,6 +649,27 @@ export function serviceSuite(getDb: () => Db, getBlobs: () => BlobStore) {
       expect(new Set(rows.map((r) => r.inboxId)).size).toBe(2)
       const roles = (await listUsers(db, accountId)).map((u) => u.role).sort()
       expect(roles).toEqual(['admin', 'agent', 'super_admin'])
+    })
+
+    it("a thread switches to email through its own email channel, a chat through its inbox's first", async () => {
+      const db = getDb()
+      const { accountId } = await seedDemoWorkspace({ db, notifier: recordingNotifier().notifier, blobs: getBlobs() })
+      const rows = await db.select().from(conversations).where(eq(conversations.accountId, accountId))
+      const emailThread = rows.find((row) => row.pluginId === 'email' && row.contactId)!
+      expect((await emailSwitchFor(db, accountId, emailThread.id))?.channelId).toBe(emailThread.channelId)
+      const allChannels = await db.select().from(channels).where(eq(channels.accountId, accountId))
+      const firstEmailChannel = (inboxId: string) =>
+        allChannels
+          .filter((channel) => channel.inboxId === inboxId && channel.pluginId === 'email')
+          .sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1))[0]?.id
+      let chatsChecked = 0
+      for (const chat of rows.filter((row) => row.pluginId === 'chat')) {
+        const switched = await emailSwitchFor(db, accountId, chat.id)
+        if (!switched) continue
+        expect(switched.channelId).toBe(firstEmailChannel(chat.inboxId))
+        chatsChecked++
+      }
+      expect(chatsChecked).toBeGreaterThan(0)
     })
   })
 
