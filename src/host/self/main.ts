@@ -12,10 +12,8 @@ import { applyMigrations, openDatabase } from './database'
 import { deliverRaw, startSmtpServer } from './mail'
 import { serveBun, serveDeno, serveNode } from './serve'
 import { drain } from './wait-until'
+import { crons } from './crons'
 import { inboundWebhook } from './webhook'
-
-/** As wrangler.toml's [triggers] crons (test/node/self-host.test.ts keeps them equal). */
-export const crons = ['17 3 * * *', '*/5 * * * *']
 
 /** The variables the app reads (the Worker's [vars] and secrets), taken from the environment. */
 const appVars = [
