@@ -13,6 +13,7 @@ import { deliverSystemEmail, systemEmailJob } from './services/system-email'
 import { deleteSpentLinks } from './services/invitations'
 import { messages } from './db/schema'
 import { eq } from 'drizzle-orm'
+import { hostOf } from './host'
 
 /** The daily housekeeping trigger, as written in wrangler.toml's crons. */
 const dailyCron = '17 3 * * *'
@@ -57,8 +58,8 @@ export default {
       if (outcome.status !== 'skipped') {
         const [row] = await db.select({ conversationId: messages.conversationId }).from(messages).where(eq(messages.id, job.data.messageId))
         if (row) {
-          const room = env.CONVERSATION_ROOM.get(env.CONVERSATION_ROOM.idFromName(row.conversationId))
-          await room
+          await hostOf(env)
+            .rooms.conversation(row.conversationId)
             .messageReplaced({ accountId: job.data.accountId, conversationId: row.conversationId, messageId: job.data.messageId })
             .catch(() => undefined)
         }

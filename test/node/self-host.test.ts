@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest'
 import { createDb, roundTripsOf } from '../../src/db/client'
 import { accounts } from '../../src/db/schema'
 import { directoryBlobStore } from '../../src/host/self/blobs'
+import { withClientAddress } from '../../src/host/self/client-address'
 import { crons } from '../../src/host/self/crons'
 import { applyMigrations, openDatabase } from '../../src/host/self/database'
 import { maxRetries, openJobs } from '../../src/host/self/jobs'
@@ -175,6 +176,14 @@ describe('self-host rate limits, static files, webhook, cron, waitUntil', () => 
     expect(delivered).toEqual(['Subject: hi\r\n\r\nbody'])
     expect(await webhook(new Request('http://x/login'))).toBeNull()
     expect((await inboundWebhook({ deliver: async () => null })(new Request('http://x/inbound/email', { method: 'POST' })))?.status).toBe(404)
+  })
+
+  it('the app sees the peer address as CF-Connecting-IP, never one the client sent', async () => {
+    const forged = new Request('http://x/login', { method: 'POST', body: 'email=a', headers: { 'CF-Connecting-IP': '1.2.3.4' } })
+    const request = withClientAddress(forged, '::ffff:10.0.0.7')
+    expect(request.headers.get('CF-Connecting-IP')).toBe('10.0.0.7')
+    expect(await request.text()).toBe('email=a')
+    expect(withClientAddress(new Request('http://x/', { headers: { 'CF-Connecting-IP': '1.2.3.4' } }), null).headers.has('CF-Connecting-IP')).toBe(false)
   })
 
   it("fires the same crons as wrangler.toml's triggers", () => {

@@ -11,6 +11,7 @@ import { createAppHost } from './app-host'
 import { applyMigrations, openDatabase } from './database'
 import { deliverRaw, startSmtpServer } from './mail'
 import { serveBun, serveDeno, serveNode } from './serve'
+import { withClientAddress } from './client-address'
 import { drain } from './wait-until'
 import { crons } from './crons'
 import { inboundWebhook } from './webhook'
@@ -47,7 +48,15 @@ const app = await createAppHost(client, {
 })
 const webhook = inboundWebhook({ secret: environment.INBOUND_WEBHOOK_SECRET, deliver: (from, to, raw) => deliverRaw(app.email, from, to, raw) })
 const serve = kind === 'bun' ? serveBun : kind === 'deno' ? serveDeno : serveNode
-const http = await serve({ port, hostname, fetch: async (request) => (await webhook(request)) ?? app.fetch(request) })
+const clientIpHeader = environment.CLIENT_IP_HEADER
+const http = await serve({
+  port,
+  hostname,
+  fetch: async (request, peer) => {
+    const withAddress = withClientAddress(request, clientIpHeader ? request.headers.get(clientIpHeader) : peer)
+    return (await webhook(withAddress)) ?? app.fetch(withAddress)
+  },
+})
 const poller = app.jobs.start(app.queue)
 const timers = crons.map((cron) => new Cron(cron, () => app.scheduled(cron).catch((error) => console.error(`cron "${cron}" failed`, String(error)))))
 const smtp = await startSmtpServer({ port: smtpPort, host: hostname, accepts: app.accepts, deliver: app.email })

@@ -1,7 +1,11 @@
 import type { ClientEnd, RoomSocket, WireSocket } from './durable-object'
 
 /** Serves `fetch` (HTTP and WebSocket upgrades) with the runtime's own server. */
-export type Serve = (options: { port: number; hostname: string; fetch: (request: Request) => Promise<Response> }) => Promise<{ close(): Promise<void> }>
+export type Serve = (options: {
+  port: number
+  hostname: string
+  fetch: (request: Request, peer: string | null) => Promise<Response>
+}) => Promise<{ close(): Promise<void> }>
 
 const clientOf = (response: Response) => (response.status === 101 ? ((response as unknown as { webSocket?: ClientEnd | null }).webSocket ?? null) : null)
 
@@ -22,8 +26,11 @@ export const serveBun: Serve = async (options) => {
     port: options.port,
     hostname: options.hostname,
     idleTimeout: 120,
-    async fetch(request: Request, bun: { upgrade(request: Request, options: { data: Data }): boolean }) {
-      const response = await options.fetch(request)
+    async fetch(
+      request: Request,
+      bun: { upgrade(request: Request, options: { data: Data }): boolean; requestIP(request: Request): { address: string } | null },
+    ) {
+      const response = await options.fetch(request, bun.requestIP(request)?.address ?? null)
       const client = clientOf(response)
       if (!client) return response
       if (bun.upgrade(request, { data: { server: client.server } })) return undefined
@@ -47,8 +54,8 @@ export const serveBun: Serve = async (options) => {
 /** Deno: Deno.serve with Deno.upgradeWebSocket (a standard WebSocket). */
 export const serveDeno: Serve = async (options) => {
   const Deno = (globalThis as unknown as { Deno: DenoApi }).Deno
-  const server = Deno.serve({ port: options.port, hostname: options.hostname, onListen() {} }, async (request: Request) => {
-    const response = await options.fetch(request)
+  const server = Deno.serve({ port: options.port, hostname: options.hostname, onListen() {} }, async (request: Request, info) => {
+    const response = await options.fetch(request, info.remoteAddr.hostname ?? null)
     const client = clientOf(response)
     if (!client) return response
     const { socket, response: upgraded } = Deno.upgradeWebSocket(request)
@@ -59,7 +66,10 @@ export const serveDeno: Serve = async (options) => {
 }
 
 interface DenoApi {
-  serve(options: { port: number; hostname: string; onListen(): void }, handler: (request: Request) => Promise<Response>): { shutdown(): Promise<void> }
+  serve(
+    options: { port: number; hostname: string; onListen(): void },
+    handler: (request: Request, info: { remoteAddr: { hostname?: string } }) => Promise<Response>,
+  ): { shutdown(): Promise<void> }
   upgradeWebSocket(request: Request): { socket: StandardSocket; response: Response }
 }
 
@@ -89,7 +99,12 @@ export const serveNode: Serve = async (options) => {
   const { getRequestListener } = await import('@hono/node-server')
   const { WebSocketServer } = await import('ws')
   const sockets = new WebSocketServer({ noServer: true })
-  const http = createServer(getRequestListener(options.fetch, { overrideGlobalObjects: false }))
+  const http = createServer(
+    getRequestListener(
+      (request: Request, env: { incoming?: { socket?: { remoteAddress?: string } } }) => options.fetch(request, env.incoming?.socket?.remoteAddress ?? null),
+      { overrideGlobalObjects: false },
+    ),
+  )
   http.on('upgrade', async (incoming, socket, head) => {
     try {
       const headers = new Headers()
@@ -98,7 +113,7 @@ export const serveNode: Serve = async (options) => {
         else if (Array.isArray(value)) for (const item of value) headers.append(name, item)
       }
       const request = new Request(new URL(incoming.url ?? '/', `http://${incoming.headers.host ?? 'localhost'}`), { headers })
-      const response = await options.fetch(request)
+      const response = await options.fetch(request, incoming.socket.remoteAddress ?? null)
       const client = clientOf(response)
       if (!client) {
         socket.end(`HTTP/1.1 ${response.status} ${response.statusText || 'Refused'}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`)
