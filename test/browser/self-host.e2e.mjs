@@ -5,7 +5,6 @@
 // ways; and a reply the relay turned away (queued for retry) still goes out after a restart.
 import { test, before, after, describe } from 'node:test'
 import assert from 'node:assert/strict'
-import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -13,17 +12,10 @@ import { join } from 'node:path'
 import { chromium } from 'playwright-core'
 import { createTransport } from 'nodemailer'
 import { SMTPServer } from 'smtp-server'
-import { root } from '../../scripts/lib/dev-server.mjs'
+import { selfHostRuntimes, startSelfHost } from '../../scripts/lib/self-host.mjs'
 import { buildSelfHost } from '../../scripts/build-self.mjs'
 
-const runtimes = (process.env.SELF_HOST_RUNTIMES ?? 'node,bun,deno').split(',').filter(Boolean)
-const server = join(root, 'dist', 'self', 'server.mjs')
-const bin = (name) => join(root, 'node_modules', '.bin', name)
-const commands = {
-  node: () => [process.execPath, ['--enable-source-maps', server]],
-  bun: () => [bin('bun'), [server]],
-  deno: () => [bin('deno'), ['run', '--allow-all', '--quiet', server]],
-}
+const runtimes = (process.env.SELF_HOST_RUNTIMES ?? selfHostRuntimes.join(',')).split(',').filter(Boolean)
 
 async function freePort() {
   return new Promise((resolve) => {
@@ -61,48 +53,16 @@ async function startCatcher() {
   return catcher
 }
 
-/** Starts the self-host on `runtime` over `dataDir`; resolves once /login answers. */
+/** The self-host on `runtime` over `dataDir`, sending mail to the catcher, with the demo workspace. */
 async function startHost(runtime, options) {
-  const [command, args] = commands[runtime]()
-  const output = []
-  const child = spawn(command, args, {
-    cwd: root,
-    env: {
-      ...process.env,
-      DATA_DIR: options.dataDir,
-      PORT: String(options.port),
-      SMTP_PORT: String(options.smtpPort),
-      LISTEN_HOST: '127.0.0.1',
-      SMTP_URL: `smtp://127.0.0.1:${options.catcherPort}`,
-      DEMO_SEED: 'true',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const host = await startSelfHost(runtime, {
+    DATA_DIR: options.dataDir,
+    PORT: String(options.port),
+    SMTP_PORT: String(options.smtpPort),
+    SMTP_URL: `smtp://127.0.0.1:${options.catcherPort}`,
+    DEMO_SEED: 'true',
   })
-  child.stdout.on('data', (chunk) => output.push(String(chunk)))
-  child.stderr.on('data', (chunk) => output.push(String(chunk)))
-  const url = `http://127.0.0.1:${options.port}`
-  const deadline = Date.now() + 60_000
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`${runtime} host exited: ${output.join('')}`)
-    if (Date.now() > deadline) throw new Error(`${runtime} host did not start: ${output.join('')}`)
-    // The demo seed runs after listening: ready once the start-up banner is printed.
-    if (output.join('').includes('is running at')) {
-      const response = await fetch(`${url}/login`).catch(() => null)
-      if (response?.ok) break
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200))
-  }
-  return {
-    url,
-    output,
-    /** SIGTERM, and waits for the process to end (background work drained). */
-    stop: () =>
-      new Promise((resolve) => {
-        if (child.exitCode !== null) return resolve(child.exitCode)
-        child.on('exit', (code) => resolve(code))
-        child.kill('SIGTERM')
-      }),
-  }
+  return host
 }
 
 function mailTo(smtpPort) {

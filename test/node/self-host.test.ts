@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createClient } from '@libsql/client'
@@ -30,6 +30,24 @@ describe('self-host database', () => {
     expect(await db.select().from(accounts)).toEqual([])
     expect(roundTripsOf(db)).toBe(1)
     expect((await client.execute('PRAGMA foreign_keys')).rows[0]?.[0]).toBe(1)
+  })
+
+  it('takes over a D1 database file without applying its migrations again', async () => {
+    const client = await openDatabase(`file:${join(temp(), 'd1.db')}`)
+    // As wrangler leaves it: the schema of the first two migrations, listed in d1_migrations.
+    await client.execute(
+      'CREATE TABLE d1_migrations (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT UNIQUE, applied_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP NOT NULL)',
+    )
+    const files = readdirSync(join(root, 'migrations'))
+      .filter((name) => name.endsWith('.sql'))
+      .sort()
+    const migrationsDir = temp()
+    for (const file of files.slice(0, 2)) writeFileSync(join(migrationsDir, file), readFileSync(join(root, 'migrations', file)))
+    await applyMigrations(client, migrationsDir)
+    await client.execute('DELETE FROM host_migrations')
+    await client.execute('DROP TABLE host_migrations')
+    for (const file of files.slice(0, 2)) await client.execute({ sql: 'INSERT INTO d1_migrations (name) VALUES (?)', args: [file] })
+    expect(await applyMigrations(client, join(root, 'migrations'))).toEqual(files.slice(2))
   })
 })
 

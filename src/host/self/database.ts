@@ -24,9 +24,15 @@ export async function openDatabase(url: string, authToken?: string): Promise<Cli
 /**
  * Applies the committed migrations (the SQL files wrangler applies to D1) not applied yet, each
  * file statement by statement as wrangler splits them, and records it in `host_migrations`.
+ * Returns the names applied now.
  */
 export async function applyMigrations(client: Client, directory: string): Promise<string[]> {
+  const tables = new Set((await client.execute("SELECT name FROM sqlite_master WHERE type = 'table'")).rows.map((row) => String(row.name)))
   await client.execute('CREATE TABLE IF NOT EXISTS host_migrations (name TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)')
+  // A D1 database brought over (a `wrangler d1 export`, or wrangler dev's local file) lists what
+  // wrangler applied in d1_migrations: those are not applied a second time.
+  if (!tables.has('host_migrations') && tables.has('d1_migrations'))
+    await client.execute('INSERT OR IGNORE INTO host_migrations (name, applied_at) SELECT name, ? FROM d1_migrations', [Date.now()])
   const done = new Set((await client.execute('SELECT name FROM host_migrations')).rows.map((row) => String(row.name)))
   const files = readdirSync(directory)
     .filter((name) => name.endsWith('.sql'))
