@@ -222,5 +222,28 @@ for (const runtime of runtimes) {
       await again.page.locator('#thread-messages .message-out', { hasText: reply }).locator('.delivery-sent').waitFor({ timeout: 10_000 })
       await again.context.close()
     })
+
+    test('an open thread reconnects after a restart and shows a mail filed as it came back, once', async () => {
+      const { page, errors, context } = await login()
+      await page.locator('.conversation-row', { hasText: 'Bulk order for 40 headlamps' }).click()
+      await page.waitForSelector('.thread-subject:has-text("Bulk order for 40 headlamps")')
+      await page.waitForSelector('.thread-layout[data-live]')
+      assert.equal(await host.stop(), 0)
+      host = await startHost(runtime, { dataDir, port, smtpPort, catcherPort: catcher.port })
+      // Filed at once: the page gets it live if its socket is back, else from ?after= as it reconnects.
+      const text = `After the restart on ${runtime} (${Date.now()})`
+      await mailTo(smtpPort).sendMail({
+        from: 'Chen Wei <chen.wei@harbourlogistics.sg>',
+        to: 'support@demo.switchboard.test',
+        subject: 'Re: Bulk order for 40 headlamps',
+        inReplyTo: '<demo-6-0@demo.switchboard.test>',
+        text,
+      })
+      await page.locator('#thread-messages .message', { hasText: text }).waitFor({ timeout: 20_000 })
+      await page.waitForTimeout(500)
+      assert.equal(await page.locator('#thread-messages .message', { hasText: text }).count(), 1, 'shown exactly once')
+      assert.deepEqual(errors, [])
+      await context.close()
+    })
   })
 }
