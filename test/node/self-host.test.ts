@@ -7,6 +7,9 @@ import { createDb, roundTripsOf } from '../../src/db/client'
 import { accounts } from '../../src/db/schema'
 import { directoryBlobStore } from '../../src/host/self/blobs'
 import { withClientAddress } from '../../src/host/self/client-address'
+import { openAiCompatible } from '../../src/host/self/openai'
+import { providerFor } from '../../src/services/ai/provider'
+import type { Host } from '../../src/host/ports'
 import { crons } from '../../src/host/self/crons'
 import { applyMigrations, openDatabase } from '../../src/host/self/database'
 import { maxRetries, openJobs } from '../../src/host/self/jobs'
@@ -202,6 +205,34 @@ describe('self-host rate limits, static files, webhook, cron, waitUntil', () => 
     expect(request.headers.get('CF-Connecting-IP')).toBe('10.0.0.7')
     expect(await request.text()).toBe('email=a')
     expect(withClientAddress(new Request('http://x/', { headers: { 'CF-Connecting-IP': '1.2.3.4' } }), null).headers.has('CF-Connecting-IP')).toBe(false)
+  })
+
+  it('AI assist runs on an OpenAI-compatible endpoint when the host has one', async () => {
+    const { createServer } = await import('node:http')
+    const seen: { auth?: string; body?: { model: string; messages: unknown[] } } = {}
+    const server = createServer((request, response) => {
+      let body = ''
+      request.on('data', (chunk) => (body += chunk))
+      request.on('end', () => {
+        seen.auth = request.headers.authorization
+        seen.body = JSON.parse(body)
+        response.setHeader('Content-Type', 'application/json')
+        response.end(JSON.stringify({ choices: [{ message: { role: 'assistant', content: 'Priya asks for the VAT number.' } }] }))
+      })
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    const { port } = server.address() as { port: number }
+    try {
+      const ai = openAiCompatible({ baseUrl: `http://127.0.0.1:${port}/v1/`, apiKey: 'k-1' })
+      expect(await ai.run('small-model', { messages: [{ role: 'user', content: 'hi' }] })).toEqual({ response: 'Priya asks for the VAT number.' })
+      expect(seen.auth).toBe('Bearer k-1')
+      expect(seen.body?.model).toBe('small-model')
+      const provider = providerFor({ HOST: { ai } as Host, AI_MODEL: 'small-model' })
+      expect(provider.kind).toBe('model')
+      expect(providerFor({ HOST: { ai: null } as Host }).kind).toBe('offline')
+    } finally {
+      server.close()
+    }
   })
 
   it("fires the same crons as wrangler.toml's triggers", () => {
