@@ -21,7 +21,13 @@ export async function startSelfHost(runtime, env, { timeoutMs = 120_000 } = {}) 
   if (!commands[runtime]) throw new Error(`unknown runtime ${runtime} (${selfHostRuntimes.join(', ')})`)
   const [command, args] = commands[runtime]()
   let output = ''
-  const child = spawn(command, args, { cwd: root, env: { ...process.env, LISTEN_HOST: '127.0.0.1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+  // Its own process group, so the bench can count its CPU (serverCpuMs) as it does wrangler's.
+  const child = spawn(command, args, {
+    cwd: root,
+    env: { ...process.env, LISTEN_HOST: '127.0.0.1', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  })
   child.stdout.on('data', (chunk) => (output += chunk))
   child.stderr.on('data', (chunk) => (output += chunk))
   const url = `http://127.0.0.1:${env.PORT}`
