@@ -162,15 +162,18 @@ export class DurableObject<Env = unknown> {
 
 /**
  * A namespace of one room class: `get(idFromName(name))` is that name's single instance, called
- * through a stub that answers with promises like RPC does.
+ * through a stub that answers with promises like RPC does. A room with no socket and unused for
+ * `idleMs` is dropped, as Workers evicts an idle object (what it keeps in memory is rebuilt: the
+ * watched flag is written again on the next socket, chat budgets start full).
  */
 export class RoomNamespace<Env> {
-  readonly #instances = new Map<string, object>()
-  readonly #stubs = new Map<string, object>()
+  readonly #rooms = new Map<string, { instance: object; state: RoomState; stub: object; usedAt: number }>()
+  #sweeper: ReturnType<typeof setInterval> | null = null
 
   constructor(
     private readonly Room: new (ctx: RoomState, env: Env) => object,
     private readonly env: () => Env,
+    private readonly idleMs = 10 * 60_000,
   ) {}
 
   idFromName(name: string): RoomId {
@@ -178,26 +181,40 @@ export class RoomNamespace<Env> {
   }
 
   get(id: RoomId) {
-    let stub = this.#stubs.get(id.name)
-    if (stub) return stub
+    const known = this.#rooms.get(id.name)
+    if (known) {
+      known.usedAt = Date.now()
+      return known.stub
+    }
     const state = new RoomState(id)
     const instance = new this.Room(state, this.env())
     state.object = instance
-    this.#instances.set(id.name, instance)
-    stub = new Proxy(instance, {
+    const room = { instance, state, stub: instance, usedAt: Date.now() }
+    room.stub = new Proxy(instance, {
       get(target, property) {
         const value = Reflect.get(target, property, target)
         if (typeof value !== 'function') return value
-        return (...args: unknown[]) => Promise.resolve().then(() => value.apply(target, args))
+        return (...args: unknown[]) => {
+          room.usedAt = Date.now()
+          return Promise.resolve().then(() => value.apply(target, args))
+        }
       },
     })
-    this.#stubs.set(id.name, stub)
-    return stub
+    this.#rooms.set(id.name, room)
+    this.#sweeper ??= setInterval(() => this.sweep(), Math.min(this.idleMs, 60_000))
+    ;(this.#sweeper as { unref?: () => void }).unref?.()
+    return room.stub
+  }
+
+  /** Drops rooms without sockets that nothing used for `idleMs`; returns how many are left. */
+  sweep(now = Date.now()): number {
+    for (const [name, room] of this.#rooms) if (now - room.usedAt >= this.idleMs && room.state.getWebSockets().length === 0) this.#rooms.delete(name)
+    return this.#rooms.size
   }
 
   /** Open sockets over all rooms (shutdown closes them so clients reconnect to the next process). */
   sockets(): RoomSocket[] {
-    return [...this.#instances.values()].flatMap((instance) => ((instance as { ctx?: RoomState }).ctx?.getWebSockets() ?? []) as RoomSocket[])
+    return [...this.#rooms.values()].flatMap((room) => room.state.getWebSockets())
   }
 }
 
