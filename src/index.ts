@@ -69,7 +69,7 @@ export default {
   async scheduled(controller, env, ctx) {
     const db = createDb(env)
     // Every trigger sweeps stuck sends; the daily one (wrangler.toml) also does the housekeeping.
-    const tasks: Promise<unknown>[] = [sweepStaleDeliveries(db, env.OUTBOUND)]
+    const tasks: Promise<unknown>[] = [sweepStaleDeliveries(db, hostOf(env).jobs)]
     if (controller.cron === dailyCron)
       tasks.push(
         deleteExpiredSessions(db),
@@ -77,7 +77,7 @@ export default {
         deleteQuietLoginAttempts(db),
         deleteExpiredVisitorTokens(db),
         deleteSpentLinks(db),
-        purgeTrash(db, env.ATTACHMENTS),
+        purgeTrash(db, hostOf(env).blobs),
       )
     ctx.waitUntil(Promise.all(tasks))
   },

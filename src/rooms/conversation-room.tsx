@@ -18,6 +18,7 @@ import { agentIdentity, answerClose, identityHeader, parseAgentFrame, renderIn, 
 import { parseVisitorFrame, visitorHeader, visitorIdentity, type VisitorIdentityHeader, type VisitorMessage } from './visitor-protocol'
 import { takeToken, visitorBurst, type Bucket } from './rate-limit'
 import { queueListUpdate } from './list-updates'
+import { hostOf } from '../host'
 
 const defaultSettings = new Map<string, unknown>()
 /** A plugin's settings as its schema's defaults make them (parsed once per isolate). */
@@ -416,7 +417,7 @@ export class ConversationRoom extends DurableObject<Bindings> {
       )
       return
     }
-    const channelLimit = await this.env.CHAT_CHANNEL_LIMITER.limit({ key: state.channelId })
+    const channelLimit = await hostOf(this.env).limiters.chatChannel.limit({ key: state.channelId })
     if (!channelLimit.success) {
       sendSafely(
         socket,
@@ -503,7 +504,7 @@ export class ConversationRoom extends DurableObject<Bindings> {
       stored = { seq: result.message.seq, id: result.message.id, duplicate: result.status === 'duplicate' }
     } else {
       const result = await ingestInbound(
-        { db, notifier: this.#notifier(), blobs: this.env.ATTACHMENTS },
+        { db, notifier: this.#notifier(), blobs: hostOf(this.env).blobs },
         channel,
         { ...inbound, deferAssignment, thread: { key: state.visitorId, createAs: state.conversationId } },
         nowMs,
@@ -554,7 +555,7 @@ export class ConversationRoom extends DurableObject<Bindings> {
     const text = input.text.trim() || `Sent a file: ${input.file.filename}`
     const run = async () => {
       const db = this.#db()
-      const result = await ingestInbound({ db, notifier: this.#notifier(), blobs: this.env.ATTACHMENTS }, channel, {
+      const result = await ingestInbound({ db, notifier: this.#notifier(), blobs: hostOf(this.env).blobs }, channel, {
         externalId: `${visitor.visitorId}:${input.clientId}`,
         from: { externalId: visitor.visitorId },
         text,
@@ -582,7 +583,7 @@ export class ConversationRoom extends DurableObject<Bindings> {
         this.ctx.waitUntil(queueListUpdate(this.env, event))
       },
       conversationChanged: async (event) => {
-        await this.env.INBOX_HUB.get(this.env.INBOX_HUB.idFromName(event.inboxId)).conversationChanged(event)
+        await hostOf(this.env).rooms.inbox(event.inboxId).conversationChanged(event)
       },
     }
   }

@@ -9,6 +9,7 @@ import type { ChannelPlugin, PluginRouteKit } from '../channels/types'
 import { durableObjectNotifier, notifyMessageReplaced } from '../rooms/notifier'
 import { recordDeliveryReport } from '../services/outbound'
 import { getChannelById } from '../services/inboxes'
+import { hostOf } from '../host'
 
 /** Lets a plugin's routes read their channel without importing core's services. */
 function routeKitFor(plugin: ChannelPlugin): PluginRouteKit<unknown> {
@@ -74,7 +75,7 @@ channelRoutes.post('/channels/:channelId/inbound', async (c) => {
     if (error instanceof SyntaxError) return c.json({ error: 'invalid payload', issues: ['body: not valid JSON'] }, 422)
     throw error
   }
-  const deps = { db: c.var.db, notifier: durableObjectNotifier(c.env), blobs: c.env.ATTACHMENTS }
+  const deps = { db: c.var.db, notifier: durableObjectNotifier(c.env), blobs: hostOf(c.env).blobs }
   const results = []
   for (const message of inbound) results.push(await ingestInbound(deps, ctx.channel, message))
   // The provider may expect an answer of its own (TwiML, an empty 200): the plugin shapes it.

@@ -24,8 +24,8 @@ export interface SelfHostConfig {
 
 /**
  * The app with the self-host's ports: the worker's own handlers (fetch, email, queue, scheduled)
- * called with an env whose bindings are the ports (so routes and rooms that read bindings get
- * the same shapes) and whose HOST carries them for services.
+ * called with an env that has no bindings at all, only the variables and HOST, the ports every
+ * part of the app reaches through `hostOf(env)`.
  */
 export async function createAppHost(client: Client, config: SelfHostConfig) {
   allowUpgradeResponses()
@@ -58,13 +58,6 @@ export async function createAppHost(client: Client, config: SelfHostConfig) {
     // The database is the HOST's client; these keep a Turso URL in the environment from being read twice.
     TURSO_DATABASE_URL: undefined,
     TURSO_AUTH_TOKEN: undefined,
-    ATTACHMENTS: blobs,
-    OUTBOUND: jobs.queue,
-    CONVERSATION_ROOM: conversationRooms,
-    INBOX_HUB: inboxHubs,
-    CHAT_CHANNEL_LIMITER: limiters.chatChannel,
-    VISITOR_SESSION_LIMITER: limiters.visitorSession,
-    AI: ai ?? undefined,
     AI_MODEL: vars.AI_MODEL ?? vars.OPENAI_MODEL,
     HOST: host,
   } as unknown as Bindings

@@ -82,10 +82,15 @@ async function shutdown() {
   if (stopping) return
   stopping = true
   for (const timer of timers) timer.stop()
-  await Promise.all([http.close(), smtp.close()])
-  await poller.stop()
-  // Live clients reconnect (to the next process) and catch up with ?after=.
+  // 1012 first, before the server drops them: the live clients reconnect on 1012 (or 1006), not on
+  // the 1000/1001 a runtime closes with, and then catch up with ?after= from the next process.
   for (const rooms of app.rooms) for (const socket of rooms.sockets()) socket.close(1012, 'restarting')
+  // Deno's shutdown closes what is still open with its own 1001: let the close handshakes finish.
+  const closingUntil = Date.now() + 2000
+  while (app.rooms.some((rooms) => rooms.sockets().length > 0) && Date.now() < closingUntil) await new Promise((resolve) => setTimeout(resolve, 50))
+  // A server waits for open connections; a client that never lets go must not hold the exit.
+  await Promise.race([Promise.all([http.close(), smtp.close()]), new Promise((resolve) => setTimeout(resolve, 5000))])
+  await poller.stop()
   const drained = await drain(10_000)
   if (!drained) console.error('shutdown: background work still running after 10 s')
   client.close()
