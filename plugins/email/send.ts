@@ -1,11 +1,9 @@
 import { z } from 'zod'
-import type { ChannelContext, InboundParticipant, OutboundMessage, PartialDelivery, SendResult } from '../../src/channels/types'
+import { hostOf, type ChannelContext, type InboundParticipant, type OutboundMessage, type PartialDelivery, type SendResult } from '../../src/channels/types'
 import { normalizeMessageId, replyAddress, subjectKey } from '../../src/channels/email-threading'
 import { escapeHtml, showRemoteImages } from '../../src/lib/sanitize-html'
 import { buildMime, isValidAddress, type MailAddress } from './mime'
 import { threadIndexFor } from './thread-index'
-import { hostOf } from '../../src/host'
-import type { Bindings } from '../../src/env'
 
 export const emailSettings = z.object({
   /** The addresses this channel receives at; aliases included. The first is the one we send from. */
@@ -160,7 +158,7 @@ function recipientsOf(message: OutboundMessage): EmailRecipients {
 export async function sendEmail(message: OutboundMessage, ctx: ChannelContext<unknown>, nowMs = Date.now()): Promise<SendResult> {
   const settings = emailSettings.safeParse(ctx.settings)
   if (!settings.success) throw new Error('This email channel has no valid sending address in its settings.')
-  const mail = hostOf(ctx.env as Partial<Bindings>).mail
+  const mail = hostOf(ctx.env).mail
   if (!mail) throw new Error('No mail sender is configured (wrangler.toml [[send_email]], or SMTP_URL on the self-host).')
   const fromAddress = settings.data.addresses[0]!
   const domain = fromAddress.slice(fromAddress.lastIndexOf('@') + 1).toLowerCase()

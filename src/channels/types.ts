@@ -99,6 +99,7 @@ export interface ChannelContext<S> {
   channel: ChannelRecord
   settings: S
   secrets: Record<string, string>
+  /** Reach what the host offers through `hostOf(env)` (re-exported below), never a binding. */
   env: Bindings
   /**
    * This app's public address (https://support.example.com, no trailing slash) when it is known
@@ -323,3 +324,5 @@ export const defineChannel = <S extends z.ZodTypeAny>(plugin: ChannelPlugin<S>):
 // The kit: what a plugin may use from core besides the types above. Plugins import only this file.
 export { constantTimeEqualText, hmacSha1Base64, verifyHmacSha256Hex } from '../lib/hmac'
 export { normalizePhone } from '../lib/phone'
+/** The host's ports (mail out, blobs, …) for a plugin's `ctx.env`: the same plugin runs on Workers and self-hosted. */
+export { hostOf } from '../host'
