@@ -34,6 +34,8 @@ export interface Bindings {
   DEMO_SEED?: string
   /** Set only by local tooling (browser tests): keeps system mails (invitations, resets) readable at /dev/outbox. */
   DEV_OUTBOX?: string
+  /** Set only by the self-host (src/host/self): its ports, used instead of the bindings above. */
+  HOST?: import('./host/ports').Host
 }
 
 export interface AppEnv {

@@ -13,6 +13,7 @@ import { deliverSystemEmail, systemEmailJob } from './services/system-email'
 import { deleteSpentLinks } from './services/invitations'
 import { messages } from './db/schema'
 import { eq } from 'drizzle-orm'
+import { hostOf } from './host'
 
 /** The daily housekeeping trigger, as written in wrangler.toml's crons. */
 const dailyCron = '17 3 * * *'
@@ -57,8 +58,8 @@ export default {
       if (outcome.status !== 'skipped') {
         const [row] = await db.select({ conversationId: messages.conversationId }).from(messages).where(eq(messages.id, job.data.messageId))
         if (row) {
-          const room = env.CONVERSATION_ROOM.get(env.CONVERSATION_ROOM.idFromName(row.conversationId))
-          await room
+          await hostOf(env)
+            .rooms.conversation(row.conversationId)
             .messageReplaced({ accountId: job.data.accountId, conversationId: row.conversationId, messageId: job.data.messageId })
             .catch(() => undefined)
         }
@@ -68,7 +69,7 @@ export default {
   async scheduled(controller, env, ctx) {
     const db = createDb(env)
     // Every trigger sweeps stuck sends; the daily one (wrangler.toml) also does the housekeeping.
-    const tasks: Promise<unknown>[] = [sweepStaleDeliveries(db, env.OUTBOUND)]
+    const tasks: Promise<unknown>[] = [sweepStaleDeliveries(db, hostOf(env).jobs)]
     if (controller.cron === dailyCron)
       tasks.push(
         deleteExpiredSessions(db),
@@ -76,7 +77,7 @@ export default {
         deleteQuietLoginAttempts(db),
         deleteExpiredVisitorTokens(db),
         deleteSpentLinks(db),
-        purgeTrash(db, env.ATTACHMENTS),
+        purgeTrash(db, hostOf(env).blobs),
       )
     ctx.waitUntil(Promise.all(tasks))
   },

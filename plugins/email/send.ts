@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import type { ChannelContext, InboundParticipant, OutboundMessage, PartialDelivery, SendOutcome } from '../../src/channels/types'
+import { hostOf, type ChannelContext, type InboundParticipant, type OutboundMessage, type PartialDelivery, type SendOutcome } from '../../src/channels/types'
 import { normalizeMessageId, replyAddress, subjectKey } from './threading'
 import { escapeHtml, showRemoteImages } from '../../src/channels/types'
 import { buildMime, isValidAddress, type MailAddress } from './mime'
@@ -180,8 +180,8 @@ export function isPermanentSendError(error: unknown): boolean {
 export async function sendEmail(message: OutboundMessage, ctx: ChannelContext<unknown>, nowMs = Date.now()): Promise<SendOutcome> {
   const settings = emailSettings.safeParse(ctx.settings)
   if (!settings.success) throw new Error('This email channel has no valid sending address in its settings.')
-  const binding = (ctx.env as { SEND_EMAIL?: SendEmailBinding }).SEND_EMAIL
-  if (!binding) throw new Error('The SEND_EMAIL binding is not configured (wrangler.toml [[send_email]]).')
+  const mail = hostOf(ctx.env).mail
+  if (!mail) throw new Error('No mail sender is configured (wrangler.toml [[send_email]], or SMTP_URL on the self-host).')
   const fromAddress = settings.data.addresses[0]!
   const domain = fromAddress.slice(fromAddress.lastIndexOf('@') + 1).toLowerCase()
   const from: MailAddress = { address: fromAddress, name: settings.data.fromName ?? ctx.channel.name }
@@ -222,9 +222,6 @@ export async function sendEmail(message: OutboundMessage, ctx: ChannelContext<un
     headers,
   })
   const envelope = [...new Map([...recipients.to, ...recipients.cc, ...recipients.bcc].map((entry) => [entry.address.toLowerCase(), entry.address])).values()]
-  // Imported here, not at the top: the module exists only inside workerd, and the parser half of
-  // this plugin also runs under Node.
-  const { EmailMessage } = await import('cloudflare:email')
   const providerIds: string[] = []
   // Recipients an earlier attempt reached already are skipped: a retry must not send them a copy.
   const delivered = (Array.isArray(message.metadata?.deliveredTo) ? message.metadata.deliveredTo : []).filter(
@@ -235,7 +232,7 @@ export async function sendEmail(message: OutboundMessage, ctx: ChannelContext<un
     if (deliveredNow.has(recipient.toLowerCase())) continue
     let result: unknown
     try {
-      result = await binding.send(new EmailMessage(fromAddress, recipient, raw))
+      result = await mail.send({ from: fromAddress, to: recipient, raw })
     } catch (error) {
       const failure = error instanceof Error ? error : new Error(String(error))
       // Refused for good: the agent sees why at once (those reached before keep their copy).

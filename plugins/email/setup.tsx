@@ -1,4 +1,4 @@
-import type { ChannelContext, ChannelSetupProps, ExclusiveSetting, SetupCheck } from '../../src/channels/types'
+import { hostOf, type ChannelContext, type ChannelSetupProps, type ExclusiveSetting, type SetupCheck } from '../../src/channels/types'
 import { baseAddress } from './routing'
 
 /** The addresses a channel's stored settings list (hostile JSON: read defensively). */
@@ -22,6 +22,8 @@ const words = {
   en: {
     binding: 'The SEND_EMAIL binding is configured (wrangler.toml [[send_email]]): replies can be handed to Cloudflare.',
     noBinding: 'The SEND_EMAIL binding is missing: add [[send_email]] name = "SEND_EMAIL" to wrangler.toml and deploy again, or replies cannot go out.',
+    smtp: 'Mail goes out through the SMTP relay in SMTP_URL, or, while none is set, into the outbox folder (docs/self-host.md).',
+    noSmtp: 'No SMTP relay is set (SMTP_URL): replies are written to the outbox folder instead of being sent (docs/self-host.md).',
     domainOk: (domain: string) => `Replies are sent from ${domain}, a public domain name.`,
     domainBad: (domain: string) => `${domain} is not a public domain: replies from it cannot be delivered. Make the first address one on your own domain.`,
     dns: (domain: string) =>
@@ -48,6 +50,8 @@ const words = {
   nb: {
     binding: 'SEND_EMAIL-bindingen er satt opp (wrangler.toml [[send_email]]): svar kan leveres til Cloudflare.',
     noBinding: 'SEND_EMAIL-bindingen mangler: legg [[send_email]] name = "SEND_EMAIL" inn i wrangler.toml og publiser på nytt, ellers kan ikke svar sendes.',
+    smtp: 'E-post sendes gjennom SMTP-reléet i SMTP_URL, eller, så lenge det ikke er satt, til utboksmappen (docs/self-host.md).',
+    noSmtp: 'Ingen SMTP-relé er satt (SMTP_URL): svar skrives til utboksmappen i stedet for å sendes (docs/self-host.md).',
     domainOk: (domain: string) => `Svar sendes fra ${domain}, et offentlig domenenavn.`,
     domainBad: (domain: string) => `${domain} er ikke et offentlig domene: svar derfra kan ikke leveres. La den første adressen være på ditt eget domene.`,
     dns: (domain: string) =>
@@ -73,13 +77,18 @@ const words = {
   },
 }
 
+/** Whether this host can hand mail over at all: the send_email binding on Workers, SMTP on the self-host. */
+function sendingCheck(ctx: ChannelContext<unknown>, say: (typeof words)['en']): SetupCheck {
+  const host = hostOf(ctx.env)
+  if (host.kind === 'workers') return host.mail ? { status: 'ok', text: say.binding } : { status: 'problem', text: say.noBinding }
+  return host.mail ? { status: 'ok', text: say.smtp } : { status: 'problem', text: say.noSmtp }
+}
+
 /** What can be checked about sending from here, and what cannot (DNS), said honestly. */
 export function emailChecks(ctx: ChannelContext<unknown>, locale: 'en' | 'nb'): SetupCheck[] {
   const say = words[locale]
   const from = addressesOf(ctx.settings)[0]
-  const checks: SetupCheck[] = [
-    (ctx.env as { SEND_EMAIL?: unknown }).SEND_EMAIL ? { status: 'ok', text: say.binding } : { status: 'problem', text: say.noBinding },
-  ]
+  const checks: SetupCheck[] = [sendingCheck(ctx, say)]
   if (!from) return checks
   const domain = domainOf(from)
   const looksPublic = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/.test(domain) && !reservedDomain.test(domain)

@@ -1,6 +1,6 @@
 import { HTTPException } from 'hono/http-exception'
 import { z } from 'zod'
-import { constantTimeEqualText, defineChannel, type InboundAttachment } from '../../src/channels/types'
+import { constantTimeEqualText, defineChannel, hostOf, type InboundAttachment } from '../../src/channels/types'
 import { FormsBuilder, FormsEmbed, formFields, formsSettingsFromForm, honeypotField } from './builder'
 
 export { honeypotField }
@@ -158,7 +158,7 @@ export const formsChannel = defineChannel({
     if (input.type !== 'http') return []
     // Anyone can post a form: one address may send only so many a minute (per form).
     const ip = clientAddress(input.request)
-    if (ip && !(await ctx.env.VISITOR_SESSION_LIMITER.limit({ key: `form:${ctx.channel.id}:${ip}` })).success) {
+    if (ip && !(await hostOf(ctx.env).limiters.visitorSession.limit({ key: `form:${ctx.channel.id}:${ip}` })).success) {
       throw new HTTPException(429, { message: 'Too many submissions from your address; try again in a minute.' })
     }
     const { fields, files } = await readSubmission(input.request)

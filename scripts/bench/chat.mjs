@@ -12,6 +12,8 @@ import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { gzipSync } from 'node:zlib'
 import { applyMigrations, root, seedDemo, serverCpuMs, startDevServer } from '../lib/dev-server.mjs'
+import { selfHostRuntimes, startSelfHost } from '../lib/self-host.mjs'
+import { buildSelfHost } from '../build-self.mjs'
 import { startProfile } from '../lib/profile.mjs'
 
 const settleMs = 3000
@@ -121,8 +123,11 @@ export async function run(args) {
       messages: { type: 'string', default: '10' },
       interval: { type: 'string', default: '1250' },
       ramp: { type: 'string', default: '0' },
+      // node|bun|deno: the self-host (docs/self-host.md) instead of wrangler dev.
+      host: { type: 'string' },
     },
   })
+  if (values.host && !selfHostRuntimes.includes(values.host)) throw new Error(`--host takes ${selfHostRuntimes.join(', ')}`)
   // Visitors arrive over the first `ramp` ms, at least one interval (each socket's first message
   // at a random moment in it): by default all 100 chats start within the first 1.25 s — a flash
   // crowd — then every socket keeps its pace. `--ramp 5000` spreads the starts over 5 s.
@@ -139,11 +144,21 @@ export async function run(args) {
   )
 
   const persistTo = mkdtempSync(join(tmpdir(), 'switchboard-bench-chat-'))
-  applyMigrations(persistTo)
+  if (!values.host) applyMigrations(persistTo)
   // BENCH_PROFILE=<file>: a CPU profile of the worker while the messages flow.
   const profileFile = process.env.BENCH_PROFILE
   const inspectorPort = profileFile ? await freePort() : undefined
-  const server = await startDevServer({ port: await freePort(), persistTo, demoSeed: true, inspectorPort })
+  if (values.host) await buildSelfHost()
+  const server = values.host
+    ? await startSelfHost(values.host, {
+        DATA_DIR: persistTo,
+        PORT: String(await freePort()),
+        SMTP_PORT: String(await freePort()),
+        DEMO_SEED: 'true',
+        // No client address, as under wrangler dev: every bench visitor comes from 127.0.0.1.
+        CLIENT_IP_HEADER: 'X-No-Client-Address',
+      })
+    : await startDevServer({ port: await freePort(), persistTo, demoSeed: true, inspectorPort })
   const sockets = []
   try {
     await seedDemo(server.url)
@@ -266,7 +281,7 @@ export async function run(args) {
     )
   } finally {
     for (const socket of sockets) socket.close()
-    server.stop()
+    await server.stop()
     rmSync(persistTo, { recursive: true, force: true })
   }
 }

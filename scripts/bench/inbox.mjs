@@ -11,6 +11,8 @@ import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { root, startDevServer } from '../lib/dev-server.mjs'
 import { startProfile } from '../lib/profile.mjs'
+import { selfHostRuntimes, startSelfHost } from '../lib/self-host.mjs'
+import { buildSelfHost } from '../build-self.mjs'
 import { benchLogin, copySeededInbox, ensureSeededInbox, findD1File, seedShape, seedVersion } from './seed-inbox.mjs'
 
 const targetsMs = { list: 10, search: 40, thread: 10, bulk: 500 }
@@ -30,6 +32,18 @@ function freePort() {
       const { port } = server.address()
       server.close(() => resolve(port))
     })
+  })
+}
+
+/** The self-host on the bench's copy of the seeded D1 file (it takes over wrangler's migration list). */
+async function startBenchSelfHost(runtime, file, persistTo) {
+  await buildSelfHost()
+  return startSelfHost(runtime, {
+    TURSO_DATABASE_URL: `file:${file}`,
+    DATA_DIR: join(persistTo, 'self-host'),
+    PORT: String(await freePort()),
+    SMTP_PORT: String(await freePort()),
+    DEMO_SEED: '',
   })
 }
 
@@ -390,8 +404,11 @@ export async function run(args) {
       iterations: { type: 'string', default: '100' },
       'bulk-iterations': { type: 'string', default: '10' },
       rebuild: { type: 'boolean', default: false },
+      // node|bun|deno: the self-host (docs/self-host.md) on the same database file, instead of wrangler dev.
+      host: { type: 'string' },
     },
   })
+  if (values.host && !selfHostRuntimes.includes(values.host)) throw new Error(`--host takes ${selfHostRuntimes.join(', ')}`)
   const iterations = Math.min(Math.max(Number(values.iterations), 5), 500)
   const bulkIterations = Math.min(Math.max(Number(values['bulk-iterations']), 2), 50)
   const { DatabaseSync } = await import('node:sqlite')
@@ -444,7 +461,9 @@ export async function run(args) {
 
   const profileFile = process.env.BENCH_PROFILE
   const inspectorPort = profileFile ? await freePort() : undefined
-  const server = await startDevServer({ port: await freePort(), persistTo, inspectorPort })
+  const server = values.host
+    ? await startBenchSelfHost(values.host, file, persistTo)
+    : await startDevServer({ port: await freePort(), persistTo, inspectorPort })
   const results = []
   let profile = null
   try {
@@ -529,14 +548,14 @@ export async function run(args) {
       roundTrips: tripsOf(reopens.trips),
     })
   } catch (error) {
-    console.error(`--- wrangler dev output (last 3000 characters) ---\n${server.output().slice(-3000)}`)
+    console.error(`--- ${values.host ? `${values.host} self-host` : 'wrangler dev'} output (last 3000 characters) ---\n${server.output().slice(-3000)}`)
     throw error
   } finally {
-    server.stop()
+    await server.stop()
   }
 
   console.log(
-    `\nInbox benchmark: ${seedShape.conversations} conversations, ${seedShape.messages} messages (seed ${seedVersion}), iterations ${iterations} (search ${Math.min(iterations, 50)}, bulk ${bulkIterations})`,
+    `\nInbox benchmark${values.host ? ` (self-host on ${values.host})` : ' (wrangler dev)'}: ${seedShape.conversations} conversations, ${seedShape.messages} messages (seed ${seedVersion}), iterations ${iterations} (search ${Math.min(iterations, 50)}, bulk ${bulkIterations})`,
   )
   printTable(results)
   console.log('\nraw SQLite queries (median / p95 ms; list raw = its listConversations + countViews + listBots; search raw = ranked list + snippets):')

@@ -1,5 +1,6 @@
 import { eq } from 'drizzle-orm'
 import type { Bindings } from '../env'
+import { hostOf } from '../host'
 import { createDb, type Db } from '../db/client'
 import { conversations } from '../db/schema'
 import { newId } from '../lib/ids'
@@ -96,9 +97,9 @@ export async function handleInboundEmail(message: ForwardableEmailMessage, env: 
   const plugin = findPlugin(channel.pluginId)!
   const channelContext = channelContextOf(channel, env)
   const [, inbound] = await Promise.all([
-    env.ATTACHMENTS.put(rawKey, raw, { httpMetadata: { contentType: 'message/rfc822' } }),
+    hostOf(env).blobs.put(rawKey, raw, { httpMetadata: { contentType: 'message/rfc822' } }),
     plugin.parse({ type: 'raw', raw, envelope: { from: message.from, to: message.to }, rawKey }, channelContext),
   ])
-  const deps = { db, notifier: backgroundNotifier(env, ctx), blobs: env.ATTACHMENTS }
+  const deps = { db, notifier: backgroundNotifier(env, ctx), blobs: hostOf(env).blobs }
   for (const item of inbound) await ingestInbound(deps, channelContext.channel, item)
 }

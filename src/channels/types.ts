@@ -136,6 +136,7 @@ export interface ChannelContext<S> {
   channel: ChannelRecord
   settings: S
   secrets: Record<string, string>
+  /** Reach what the host offers through `hostOf(env)` (re-exported below), never a binding. */
   env: Bindings
   /**
    * This app's public address (https://support.example.com, no trailing slash) when it is known
@@ -567,3 +568,5 @@ export { newId } from '../lib/ids'
 export { escapeHtml, htmlToText, sanitizeHtml, showRemoteImages } from '../lib/sanitize-html'
 export { isForwardSubject, quotedHistoryStart } from '../lib/quoted-text'
 export { t } from '../i18n'
+/** The host's ports (mail out, blobs, …) for a plugin's `ctx.env`: the same plugin runs on Workers and self-hosted. */
+export { hostOf } from '../host'

@@ -19,13 +19,17 @@ export interface DatabaseBindings {
   DB: D1Database
   TURSO_DATABASE_URL?: string
   TURSO_AUTH_TOKEN?: string
+  HOST?: { database?: LibsqlClient }
 }
 
 /**
  * Builds the database for one request (never at module load: bindings are per request).
- * D1 through the `DB` binding by default; libSQL/Turso when TURSO_DATABASE_URL is set.
+ * D1 through the `DB` binding by default; libSQL/Turso when TURSO_DATABASE_URL is set; the
+ * self-host's own client when it runs the app.
  */
 export function createDb(env: DatabaseBindings): Db {
+  // The self-host opened its libSQL client once at start (src/host/self/database.ts).
+  if (env.HOST?.database) return dbOverLibsql(env.HOST.database)
   if (env.TURSO_DATABASE_URL) return dbOverLibsql(createClient({ url: env.TURSO_DATABASE_URL, authToken: env.TURSO_AUTH_TOKEN }))
   const trips = { count: 0 }
   // No `{ schema }` at run time: it only serves drizzle's relational `db.query` API, which

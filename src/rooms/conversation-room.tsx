@@ -21,6 +21,7 @@ import { agentIdentity, answerClose, identityHeader, parseAgentFrame, renderIn, 
 import { parseVisitorFrame, visitorHeader, visitorIdentity, type VisitorIdentityHeader, type VisitorMessage } from './visitor-protocol'
 import { takeToken, visitorBurst, type Bucket } from './rate-limit'
 import { queueListUpdate } from './list-updates'
+import { hostOf } from '../host'
 
 interface AgentState extends AgentIdentity {
   kind: 'agent'
@@ -434,7 +435,7 @@ export class ConversationRoom extends DurableObject<Bindings> {
       )
       return
     }
-    const channelLimit = await this.env.CHAT_CHANNEL_LIMITER.limit({ key: state.channelId })
+    const channelLimit = await hostOf(this.env).limiters.chatChannel.limit({ key: state.channelId })
     if (!channelLimit.success) {
       sendSafely(
         socket,
@@ -511,7 +512,7 @@ export class ConversationRoom extends DurableObject<Bindings> {
       stored = { seq: result.message.seq, id: result.message.id, duplicate: result.status === 'duplicate' }
     } else {
       const result = await ingestInbound(
-        { db, notifier: this.#notifier(), blobs: this.env.ATTACHMENTS },
+        { db, notifier: this.#notifier(), blobs: hostOf(this.env).blobs },
         channel,
         { ...inbound, deferAssignment, thread: { key: state.visitorId, createAs: state.conversationId } },
         nowMs,
@@ -571,7 +572,7 @@ export class ConversationRoom extends DurableObject<Bindings> {
         file: { filename: input.file.filename, contentType: input.file.contentType, content: new Uint8Array(input.file.bytes) },
       })
       if (!inbound) throw new Error('The channel did not take the file.')
-      const result = await ingestInbound({ db, notifier: this.#notifier(), blobs: this.env.ATTACHMENTS }, channel, {
+      const result = await ingestInbound({ db, notifier: this.#notifier(), blobs: hostOf(this.env).blobs }, channel, {
         ...inbound,
         thread: { ...inbound.thread, createAs: visitor.conversationId },
       })
@@ -596,7 +597,7 @@ export class ConversationRoom extends DurableObject<Bindings> {
         this.ctx.waitUntil(queueListUpdate(this.env, event))
       },
       conversationChanged: async (event) => {
-        await this.env.INBOX_HUB.get(this.env.INBOX_HUB.idFromName(event.inboxId)).conversationChanged(event)
+        await hostOf(this.env).rooms.inbox(event.inboxId).conversationChanged(event)
       },
     }
   }

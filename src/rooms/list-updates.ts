@@ -1,4 +1,5 @@
 import type { Bindings } from '../env'
+import { hostOf } from '../host'
 import type { LiveEvent } from '../channels/pipeline'
 
 /**
@@ -23,10 +24,12 @@ export function queueListUpdate(env: Pick<Bindings, 'INBOX_HUB'>, event: Pick<Li
   pendingListUpdates.set(event.inboxId, { accountId: event.accountId, conversationIds })
   return new Promise<void>((resolve) => setTimeout(resolve, listUpdateWindowMs)).then(async () => {
     if (pendingListUpdates.get(event.inboxId)?.conversationIds === conversationIds) pendingListUpdates.delete(event.inboxId)
-    await env.INBOX_HUB.get(env.INBOX_HUB.idFromName(event.inboxId)).conversationsChanged({
-      accountId: event.accountId,
-      inboxId: event.inboxId,
-      conversationIds: [...conversationIds],
-    })
+    await hostOf(env)
+      .rooms.inbox(event.inboxId)
+      .conversationsChanged({
+        accountId: event.accountId,
+        inboxId: event.inboxId,
+        conversationIds: [...conversationIds],
+      })
   })
 }

@@ -1,4 +1,5 @@
 import type { Bindings } from '../env'
+import { hostOf } from '../host'
 import type { LiveEvent, Notifier } from '../channels/pipeline'
 
 /**
@@ -9,12 +10,12 @@ import type { LiveEvent, Notifier } from '../channels/pipeline'
  */
 export async function tellRoom(env: Pick<Bindings, 'CONVERSATION_ROOM'>, event: LiveEvent & { messageId: number }) {
   if (event.startedConversation || event.watched === false) return
-  await env.CONVERSATION_ROOM.get(env.CONVERSATION_ROOM.idFromName(event.conversationId)).messageAdded(event)
+  await hostOf(env).rooms.conversation(event.conversationId).messageAdded(event)
 }
 
 /** The live layer in Workers: the conversation's room and the inbox's hub, both told at once. */
 export function durableObjectNotifier(env: Bindings): Notifier {
-  const hub = (inboxId: string) => env.INBOX_HUB.get(env.INBOX_HUB.idFromName(inboxId))
+  const hub = (inboxId: string) => hostOf(env).rooms.inbox(inboxId)
   return {
     async messageAdded(event) {
       // The room first: agents watching the thread have now read the message, and the list row
@@ -40,13 +41,11 @@ export async function notifyConversationsChanged(
 ) {
   const byInbox = new Map<string, string[]>()
   for (const { id, inboxId } of changed) byInbox.set(inboxId, [...(byInbox.get(inboxId) ?? []), id])
-  const hubs = [...byInbox].map(([inboxId, conversationIds]) =>
-    env.INBOX_HUB.get(env.INBOX_HUB.idFromName(inboxId)).conversationsChanged({ accountId, inboxId, conversationIds }),
-  )
+  const hubs = [...byInbox].map(([inboxId, conversationIds]) => hostOf(env).rooms.inbox(inboxId).conversationsChanged({ accountId, inboxId, conversationIds }))
   // A bulk action over hundreds of rows refreshes the lists; open threads catch up on reopen.
   const rooms =
     options.rooms !== false && changed.length <= 20
-      ? changed.map(({ id }) => env.CONVERSATION_ROOM.get(env.CONVERSATION_ROOM.idFromName(id)).conversationUpdated({ accountId, conversationId: id }))
+      ? changed.map(({ id }) => hostOf(env).rooms.conversation(id).conversationUpdated({ accountId, conversationId: id }))
       : []
   const results = await Promise.allSettled([...hubs, ...rooms])
   for (const result of results) if (result.status === 'rejected') console.error('live update failed', String(result.reason))
@@ -54,8 +53,8 @@ export async function notifyConversationsChanged(
 
 export async function notifyMessageReplaced(env: Bindings, event: { accountId: string; inboxId: string; conversationId: string; messageId: number }) {
   const results = await Promise.allSettled([
-    env.CONVERSATION_ROOM.get(env.CONVERSATION_ROOM.idFromName(event.conversationId)).messageReplaced(event),
-    env.INBOX_HUB.get(env.INBOX_HUB.idFromName(event.inboxId)).conversationChanged(event),
+    hostOf(env).rooms.conversation(event.conversationId).messageReplaced(event),
+    hostOf(env).rooms.inbox(event.inboxId).conversationChanged(event),
   ])
   for (const result of results) if (result.status === 'rejected') console.error('live update failed', String(result.reason))
 }

@@ -10,6 +10,7 @@ import { durableObjectNotifier, notifyMessageReplaced } from '../rooms/notifier'
 import { recordDeliveryReport } from '../services/delivery-reports'
 import { keepProfiles, lookUpProfiles } from '../services/contact-profile'
 import { getChannelById } from '../services/inboxes'
+import { hostOf } from '../host'
 
 /** What a provider (or a widget) hears from a channel that takes nothing in. */
 export const channelRefusal = (status: string) => (status === 'removed' ? 'This channel has been removed.' : 'This channel is disabled.')
@@ -95,7 +96,7 @@ channelRoutes.post('/channels/:channelId/inbound', async (c) => {
   // Who wrote: the provider's profile names a new or stale contact before their message is filed.
   const profile = plugin.profile
   const profiles = profile ? await lookUpProfiles(c.var.db, ctx.channel, inbound, (from) => profile(from, ctx)) : null
-  const deps = { db: c.var.db, notifier: durableObjectNotifier(c.env), blobs: c.env.ATTACHMENTS }
+  const deps = { db: c.var.db, notifier: durableObjectNotifier(c.env), blobs: hostOf(c.env).blobs }
   const results = []
   for (const message of inbound) results.push(await ingestInbound(deps, ctx.channel, message))
   if (profiles && profiles.size > 0) await keepProfiles(c.var.db, ctx.channel, profiles)

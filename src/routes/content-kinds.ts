@@ -23,6 +23,7 @@ import { articlePath, createArticle, deleteArticle, getArticle, listArticles, up
 import { canManageMeetingLink, createMeetingLink, deleteMeetingLink, getMeetingLink, meetingLinksFor, updateMeetingLink } from '../services/meeting-links'
 import { deleteDocument, documentMaxBytes, documentSharePath, getDocument, listDocuments, renameDocument, uploadDocument } from '../services/documents'
 import type { ContentKindId, ContentRowView, FieldSpec } from '../../templates/content-settings'
+import { hostOf } from '../host'
 
 /**
  * The five kinds of content the settings pages manage, each described once: its form fields,
@@ -237,11 +238,11 @@ const documents: KindConfig = {
   async create(c, body) {
     const file = await uploadedFile(body.file)
     const name = text(body.name).trim().slice(0, 200)
-    return documentRow(actorOf(c), await uploadDocument(c.var.db, c.env.ATTACHMENTS, actorOf(c), { ...file, name: name || file.name }))
+    return documentRow(actorOf(c), await uploadDocument(c.var.db, hostOf(c.env).blobs, actorOf(c), { ...file, name: name || file.name }))
   },
   update: async (c, id, body) =>
     void (await renameDocument(c.var.db, actorOf(c), id, parse(z.object({ name: nameField('content.field.document_name') }), body).name)),
-  remove: (c, id) => deleteDocument(c.var.db, c.env.ATTACHMENTS, actorOf(c), id),
+  remove: (c, id) => deleteDocument(c.var.db, hostOf(c.env).blobs, actorOf(c), id),
 }
 
 export const kinds: Record<ContentKindId, KindConfig> = { snippets, templates, articles, meetings, documents }

@@ -48,6 +48,7 @@ import { placeFrom, renderThread } from './thread-view'
 import { loadContext, loadListState, loadRows } from './inbox'
 import { ListPane } from '../../templates/inbox'
 import { surveysAfterClose } from './feedback'
+import { hostOf } from '../host'
 
 /** The agent's actions on a conversation, under /conversations (mounted in src/app.tsx). */
 export const conversationRoutes = new Hono<AppEnv>()
@@ -207,10 +208,10 @@ conversationRoutes.post('/:id/messages', async (c) => {
   if (!stored) throw new HTTPException(500, { message: 'The message could not be saved.' })
   // A comment's @mentions are recorded and notified (bell, live, email); a reply's are unwrapped.
   await afterAgentMessage(c, stored)
-  await storeOutboundAttachments(db, c.env.ATTACHMENTS, stored, files)
+  await storeOutboundAttachments(db, hostOf(c.env).blobs, stored, files)
   // Stored first; a channel that sends through a provider gets it from the delivery queue.
   if (isReply && (handedOff || sendsThroughQueue(conversation.pluginId))) {
-    await queueDelivery(db, c.env.OUTBOUND, { accountId, messageId: stored.id })
+    await queueDelivery(db, hostOf(c.env).jobs, { accountId, messageId: stored.id })
   }
   // Sent: the draft of this kind is done; the other kind's stays for the fresh composer.
   await deleteDraft(db, user.id, conversation.id, isReply ? 'reply' : 'comment')
@@ -303,7 +304,7 @@ conversationRoutes.post('/:id/delete', async (c) => {
   const detail = await ownConversation(c)
   if (detail.conversation.folder !== 'trash') throw new HTTPException(409, { message: 'Move the conversation to Trash before deleting it forever.' })
   const place = placeFrom(detail.conversation.inboxId, await c.req.parseBody())
-  const deleted = await deleteForever(c.var.db, c.env.ATTACHMENTS, c.var.user, c.var.accountId, [detail.conversation.id])
+  const deleted = await deleteForever(c.var.db, hostOf(c.env).blobs, c.var.user, c.var.accountId, [detail.conversation.id])
   c.executionCtx.waitUntil(notifyConversationsChanged(c.env, c.var.accountId, deleted, { rooms: false }))
   c.header('HX-Push-Url', `/inbox/${place.inboxId}/${place.viewId}${place.filterQuery}`)
   return c.html(
@@ -336,10 +337,10 @@ conversationRoutes.post('/:id/messages/:messageId/retry', async (c) => {
     throw new HTTPException(404, { message: 'No such message.' })
   }
   const job = { accountId, messageId: message.id }
-  if (message.deliveryStatus === 'failed') await queueDelivery(db, c.env.OUTBOUND, job)
+  if (message.deliveryStatus === 'failed') await queueDelivery(db, hostOf(c.env).jobs, job)
   else if (!isStaleDelivery(message)) throw new HTTPException(409, { message: 'Only a failed or stuck message can be sent again.' })
   // Of two clicks (or a click and the sweep) only one queues it; the other shows where it stands.
-  else if (await claimStaleDelivery(db, job)) await queueDelivery(db, c.env.OUTBOUND, job)
+  else if (await claimStaleDelivery(db, job)) await queueDelivery(db, hostOf(c.env).jobs, job)
   const fresh = await getMessage(db, accountId, message.id)
   return c.html(<MessageItem message={fresh!} timeZone={user.timeZone} viewer={user} />)
 })
@@ -392,7 +393,7 @@ bulkRoutes.post('/:inboxId/:viewId/bulk', async (c) => {
 
 conversationRoutes.get('/:id/live', async (c) => {
   const detail = await ownConversation(c)
-  const room = c.env.CONVERSATION_ROOM.get(c.env.CONVERSATION_ROOM.idFromName(detail.conversation.id))
+  const room = hostOf(c.env).rooms.conversation(detail.conversation.id)
   const after = Number(c.req.query('after') ?? '')
   return forwardAgentSocket(c, room, {
     conversation: detail.conversation.id,

@@ -5,6 +5,7 @@ import { allowDemoOrigin, demoLogins, demoPassword, seedDemoWorkspace } from '..
 import { deliverRawEmail } from '../channels/email-delivery'
 import { devOutboxEnabled, devOutboxPrefix } from '../services/system-email'
 import { escapeHtml } from '../lib/sanitize-html'
+import { hostOf } from '../host'
 
 /**
  * Local development only: `npm start` runs wrangler dev with DEMO_SEED=true and calls this once.
@@ -17,7 +18,7 @@ const nobodyListening: Notifier = { async messageAdded() {}, async conversationC
 
 devRoutes.post('/dev/seed', async (c) => {
   if (c.env.DEMO_SEED !== 'true') return c.notFound()
-  const result = await seedDemoWorkspace({ db: c.var.db, notifier: nobodyListening, blobs: c.env.ATTACHMENTS })
+  const result = await seedDemoWorkspace({ db: c.var.db, notifier: nobodyListening, blobs: hostOf(c.env).blobs })
   // The demo page on this origin embeds the demo chat widgets (also for a workspace seeded before).
   await allowDemoOrigin(c.var.db, result.accountId, new URL(c.req.url).origin)
   return c.json({ ...result, logins: demoLogins, password: demoPassword })
@@ -68,10 +69,10 @@ function deliverLocally(env: Bindings, ctx: Pick<ExecutionContext, 'waitUntil'>,
  */
 devRoutes.get('/dev/outbox', async (c) => {
   if (!devOutboxEnabled(c.env)) return c.notFound()
-  const listed = await c.env.ATTACHMENTS.list({ prefix: devOutboxPrefix, limit: 50, include: ['customMetadata'] })
+  const listed = await hostOf(c.env).blobs.list({ prefix: devOutboxPrefix, limit: 50, include: ['customMetadata'] })
   const items = await Promise.all(
     listed.objects.map(async (object) => {
-      const raw = (await (await c.env.ATTACHMENTS.get(object.key))?.text()) ?? ''
+      const raw = (await (await hostOf(c.env).blobs.get(object.key))?.text()) ?? ''
       // The text part is quoted-printable or 8bit; links are on lines of their own.
       const plain = raw.replace(/=\r?\n/g, '').replace(/=3D/gi, '=')
       const links = [...new Set(plain.match(/https?:\/\/[^\s"<>]+/g) ?? [])]
@@ -93,7 +94,7 @@ devRoutes.get('/dev/outbox/:name', async (c) => {
   if (!devOutboxEnabled(c.env)) return c.notFound()
   const name = c.req.param('name')
   if (!/^[0-9]{13}-[a-z0-9]{1,32}\.eml$/.test(name)) return c.notFound()
-  const object = await c.env.ATTACHMENTS.get(`${devOutboxPrefix}${name}`)
+  const object = await hostOf(c.env).blobs.get(`${devOutboxPrefix}${name}`)
   if (!object) return c.notFound()
   return c.body(await object.text(), 200, { 'Content-Type': 'text/plain; charset=utf-8' })
 })

@@ -7,6 +7,7 @@ import { attachments } from '../db/schema'
 import { getMessage } from '../services/messages'
 import { EmailHtml } from '../../templates/email'
 import { t } from '../i18n'
+import { hostOf } from '../host'
 
 /**
  * Email downloads and the remote-images toggle: the raw .eml of a message, attachment bytes, and
@@ -39,7 +40,7 @@ emailRoutes.get('/:id/messages/:messageId/raw', async (c) => {
   const params = messageParams.safeParse(c.req.param())
   if (!params.success) throw new HTTPException(404, { message: t('errors.message_not_found') })
   const message = await messageOf(c, params.data)
-  const object = message.rawKey ? await c.env.ATTACHMENTS.get(message.rawKey) : null
+  const object = message.rawKey ? await hostOf(c.env).blobs.get(message.rawKey) : null
   if (!object) throw new HTTPException(404, { message: t('errors.original_not_stored') })
   return new Response(object.body, {
     headers: {
@@ -70,7 +71,7 @@ attachmentRoutes.get('/:id', async (c) => {
     .from(attachments)
     .where(and(eq(attachments.id, id.data), eq(attachments.accountId, c.var.accountId)))
     .limit(1)
-  const object = attachment ? await c.env.ATTACHMENTS.get(attachment.r2Key) : null
+  const object = attachment ? await hostOf(c.env).blobs.get(attachment.r2Key) : null
   if (!attachment || !object) throw new HTTPException(404, { message: t('errors.attachment_not_found') })
   const inline = inlineImageTypes.has(attachment.contentType)
   return new Response(object.body, {

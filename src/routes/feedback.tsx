@@ -20,6 +20,7 @@ import {
   type SurveyLive,
 } from '../services/feedback'
 import { FeedbackCard, SurveyNotFoundPage, SurveyPage, SurveySettingsForm, SurveySettingsPage } from '../../templates/feedback'
+import { hostOf } from '../host'
 
 /**
  * Past feedback: the public answer page a survey link opens (no session: the token is the key),
@@ -31,7 +32,7 @@ export const feedbackRoutes = new Hono<AppEnv>()
 /** Sends the survey of each conversation an agent just closed (single close only; see the close route). */
 export async function surveysAfterClose(c: Context<AppEnv>, conversationIds: string[]) {
   const { db, accountId } = c.var
-  const room = (conversationId: string) => c.env.CONVERSATION_ROOM.get(c.env.CONVERSATION_ROOM.idFromName(conversationId))
+  const room = (conversationId: string) => hostOf(c.env).rooms.conversation(conversationId)
   const live: SurveyLive = {
     visitorConnected: (conversationId) => room(conversationId).visitorConnected(),
     offer: (conversationId, survey) => room(conversationId).offerSurvey(survey),

@@ -14,6 +14,7 @@ import { AssigneeOptions } from '../../templates/list-controls'
 import { forwardAgentSocket } from './live'
 import { threadReads, threadView } from './thread-view'
 import { t } from '../i18n'
+import { hostOf } from '../host'
 
 /** The three panes under /inbox; the home page, the list's socket (/inboxes) and saved views (/views) beside them. */
 export const inboxRoutes = new Hono<AppEnv>()
@@ -177,7 +178,7 @@ inboxRoutes.get('/:inboxId/:viewId/c/:conversationId', async (c) => {
 inboxLiveRoutes.get('/:inboxId/live', async (c) => {
   const inbox = await getInbox(c.var.db, c.var.accountId, c.req.param('inboxId'))
   if (!inbox) throw new HTTPException(404, { message: t('errors.no_such_inbox') })
-  const hub = c.env.INBOX_HUB.get(c.env.INBOX_HUB.idFromName(inbox.id))
+  const hub = hostOf(c.env).rooms.inbox(inbox.id)
   return forwardAgentSocket(c, hub, { inbox: inbox.id, view: c.req.query('view') ?? defaultViewId, filters: c.req.query('filters') ?? '' })
 })
 

@@ -12,6 +12,7 @@ import { documentSharePath, searchDocuments, uploadDocument, type Document } fro
 import { httpUrl, linkCardHtml, linkHtml } from '../services/link-cards'
 import { assertUploadLength, uploadedFile } from './content-kinds'
 import { DocumentUploadForm, LinkCardPicker, PickerList, SearchPicker, type PickerItem } from '../../templates/insert'
+import { hostOf } from '../host'
 
 /**
  * The editor's Insert pickers (see the picker contract in docs/architecture.md). Each is scoped to
@@ -122,7 +123,7 @@ insertRoutes.post('/:id/insert/documents', async (c) => {
   try {
     assertUploadLength(c)
     const file = await uploadedFile((await c.req.parseBody()).file)
-    const uploaded = await uploadDocument(c.var.db, c.env.ATTACHMENTS, c.var.user, file)
+    const uploaded = await uploadDocument(c.var.db, hostOf(c.env).blobs, c.var.user, file)
     // The new document first, so one click inserts what was just uploaded.
     return documentsPicker(c, { status: 201, uploaded })
   } catch (error) {

@@ -7,6 +7,7 @@ import { t } from '../i18n'
 import { publishedArticle } from '../services/articles'
 import { attachmentDisposition, documentByShareToken, downloadContentType } from '../services/documents'
 import { ArticlePage } from '../../templates/kb'
+import { hostOf } from '../host'
 
 /**
  * The two public GETs of the content library: a published article (/kb/<account>/<slug>) and a
@@ -25,7 +26,7 @@ kbRoutes.get('/kb/:accountId/:slug', async (c) => {
 
 kbRoutes.get('/d/:shareToken', async (c) => {
   const document = await documentByShareToken(c.var.db, c.req.param('shareToken'))
-  const object = document ? await c.env.ATTACHMENTS.get(document.r2Key) : null
+  const object = document ? await hostOf(c.env).blobs.get(document.r2Key) : null
   if (!document || !object) throw new HTTPException(404, { message: t('content.error.no_document') })
   // Always a download, never a page; the app's CSP (script-src 'self') still applies on top.
   return new Response(object.body, {

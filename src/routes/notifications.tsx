@@ -11,6 +11,7 @@ import { suggestMentions, unwrapReplyMentions } from '../services/mentions'
 import { baseUrlFor, type MentionEmailJob } from '../services/mention-email'
 import { listNotifications, markAllRead, markRead, recipientsOf, recordMentions, unreadCount, type StoredComment } from '../services/notifications'
 import { BellUpdate, MentionPicker, NotificationBell } from '../../templates/notifications'
+import { hostOf } from '../host'
 
 /** The bell (/notifications) and the editor's @ picker (/conversations/:id/mentions). */
 export const notificationRoutes = new Hono<AppEnv>()
@@ -71,7 +72,7 @@ export async function pushBells(env: Bindings, db: Db, accountId: string, userId
       const bell = await bellFor(db, accountId, recipient.id)
       const html = await withLocale(recipient.locale, () => renderHtml(<BellUpdate {...bell} timeZone={recipient.timeZone} />))
       for (const inbox of inboxes) {
-        pushes.push(env.INBOX_HUB.get(env.INBOX_HUB.idFromName(inbox.id)).pushToUser({ accountId, userId: recipient.id, html }))
+        pushes.push(hostOf(env).rooms.inbox(inbox.id).pushToUser({ accountId, userId: recipient.id, html }))
       }
     }
     const results = await Promise.allSettled(pushes)
@@ -104,7 +105,7 @@ export async function afterAgentMessage(c: Context<AppEnv>, comment: StoredComme
   const jobs: MentionEmailJob[] = created.map((row) => ({ type: 'mention-email', accountId: comment.accountId, notificationId: row.id, baseUrl }))
   try {
     // A queue batch holds at most 100 messages.
-    for (let index = 0; index < jobs.length; index += 100) await c.env.OUTBOUND.sendBatch(jobs.slice(index, index + 100).map((body) => ({ body })))
+    for (let index = 0; index < jobs.length; index += 100) await hostOf(c.env).jobs.sendBatch(jobs.slice(index, index + 100).map((body) => ({ body })))
   } catch (error) {
     // The in-app notification stands; only the email is lost, and that is logged.
     console.error('mention emails not queued', String(error))

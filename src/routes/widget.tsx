@@ -12,6 +12,7 @@ import { teamAvailability } from '../services/availability'
 import { originAllowed, resumeVisit, verifyVisitorToken, type VisitorIdentity } from '../services/visitors'
 import { visitorHeader, type VisitorIdentityHeader } from '../rooms/visitor-protocol'
 import { localeFromAcceptLanguage, locales, t, widgetStrings, withLocale, type Locale } from '../i18n'
+import { hostOf } from '../host'
 
 /**
  * The visitor side of live chat: the widget's session and socket endpoints, and a demo page.
@@ -73,7 +74,7 @@ widgetRoutes.post('/widget/:channelId/session', async (c) => {
   // as for login throttling.
   const ip = c.req.header('CF-Connecting-IP')
   const visit = await resumeVisit(c.var.db, channel, body.success ? body.data.token : undefined, {
-    mayStartNew: async () => !ip || (await c.env.VISITOR_SESSION_LIMITER.limit({ key: `ip:${ip}` })).success,
+    mayStartNew: async () => !ip || (await hostOf(c.env).limiters.visitorSession.limit({ key: `ip:${ip}` })).success,
   })
   if (!visit) {
     c.header('Retry-After', String(newVisitorWindowSeconds))
@@ -129,7 +130,7 @@ widgetRoutes.get('/widget/:channelId/ws', async (c) => {
   if (c.req.header('Upgrade') !== 'websocket') throw new HTTPException(426, { message: 'Expected a WebSocket.' })
   const { channel, settings, identity } = await visitorFromRequest(c)
   const header = visitorHeaderFor(c, channel, settings, identity)
-  const room = c.env.CONVERSATION_ROOM.get(c.env.CONVERSATION_ROOM.idFromName(identity.conversationId))
+  const room = hostOf(c.env).rooms.conversation(identity.conversationId)
   const url = new URL('https://live.internal/visitor')
   const after = Number(c.req.query('after') ?? '')
   if (Number.isInteger(after) && after >= 0) url.searchParams.set('after', String(after))
@@ -159,9 +160,9 @@ widgetRoutes.post('/widget/:channelId/upload', async (c) => {
   const clientId = typeof form.clientId === 'string' && /^[A-Za-z0-9_-]{1,64}$/.test(form.clientId) ? form.clientId : null
   if (!(file instanceof File) || !clientId) throw new HTTPException(422, { message: t('widget.choose_file', undefined, locale) })
   if (file.size > maxVisitorFileBytes) throw new HTTPException(413, { message: t('widget.file_too_big', undefined, locale) })
-  if (!(await c.env.CHAT_CHANNEL_LIMITER.limit({ key: channel.id })).success)
+  if (!(await hostOf(c.env).limiters.chatChannel.limit({ key: channel.id })).success)
     throw new HTTPException(429, { message: t('widget.try_again', undefined, locale) })
-  const room = c.env.CONVERSATION_ROOM.get(c.env.CONVERSATION_ROOM.idFromName(identity.conversationId))
+  const room = hostOf(c.env).rooms.conversation(identity.conversationId)
   const stored = await room.visitorUpload({
     visitor: visitorHeaderFor(c, channel, settings, identity),
     clientId,
@@ -184,7 +185,7 @@ widgetRoutes.get('/widget/:channelId/files/:attachmentId', async (c) => {
     .innerJoin(messages, eq(messages.id, attachments.messageId))
     .where(and(eq(attachments.id, c.req.param('attachmentId')), eq(messages.conversationId, identity.conversationId), isNull(messages.hiddenAt)))
     .limit(1)
-  const object = row && (await c.env.ATTACHMENTS.get(row.r2Key))
+  const object = row && (await hostOf(c.env).blobs.get(row.r2Key))
   if (!row || !object) throw new HTTPException(404, { message: 'No such file.' })
   c.header('Content-Type', 'application/octet-stream')
   c.header('Content-Disposition', `attachment; filename*=UTF-8''${encodeURIComponent(row.filename)}`)

@@ -3,6 +3,7 @@ import { z } from 'zod'
 import type { Db } from '../db/client'
 import { channels, contacts, conversationParticipants, conversations, inboxes, messages } from '../db/schema'
 import type { Bindings } from '../env'
+import { hostOf } from '../host'
 import { newId } from '../lib/ids'
 import { escapeHtml } from '../lib/sanitize-html'
 import { normalizeEmail } from '../lib/text'
@@ -141,8 +142,8 @@ export async function composeEmail(
     createdAt: nowMs,
   })
   if (!message) throw new Error(t('email.error.not_saved'))
-  await storeOutboundAttachments(db, env.ATTACHMENTS, message, input.files ?? [], nowMs)
-  await queueDelivery(db, env.OUTBOUND, { accountId: input.accountId, messageId: message.id })
+  await storeOutboundAttachments(db, hostOf(env).blobs, message, input.files ?? [], nowMs)
+  await queueDelivery(db, hostOf(env).jobs, { accountId: input.accountId, messageId: message.id })
   return { conversationId, message }
 }
 
@@ -248,7 +249,7 @@ export async function forwardConversation(
     createdAt: input.nowMs ?? Date.now(),
   })
   if (!message) throw new Error(t('email.error.forward_not_saved'))
-  await queueDelivery(db, env.OUTBOUND, { accountId: input.accountId, messageId: message.id })
+  await queueDelivery(db, hostOf(env).jobs, { accountId: input.accountId, messageId: message.id })
   return message
 }
 
@@ -308,7 +309,7 @@ export async function sendTranscript(
     createdAt: options.nowMs ?? Date.now(),
   })
   if (!message) throw new Error(t('email.error.transcript_not_saved'))
-  await queueDelivery(db, env.OUTBOUND, { accountId: conversation.accountId, messageId: message.id })
+  await queueDelivery(db, hostOf(env).jobs, { accountId: conversation.accountId, messageId: message.id })
   return message
 }
 

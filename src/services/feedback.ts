@@ -3,6 +3,7 @@ import { z } from 'zod'
 import type { Db } from '../db/client'
 import { accountSettings, contacts, conversations, feedback, inboxes, messages } from '../db/schema'
 import type { Bindings } from '../env'
+import { hostOf } from '../host'
 import { findPlugin } from '../channels/registry'
 import { t, withLocale } from '../i18n'
 import { newId, newSecret } from '../lib/ids'
@@ -265,7 +266,7 @@ export async function sendSurveyEmail(
     createdAt: input.nowMs ?? Date.now(),
   })
   if (!message) throw new Error('The survey could not be saved.')
-  await queueDelivery(db, env.OUTBOUND, { accountId: input.survey.accountId, messageId: message.id })
+  await queueDelivery(db, hostOf(env).jobs, { accountId: input.survey.accountId, messageId: message.id })
   return message
 }
 

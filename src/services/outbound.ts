@@ -10,6 +10,7 @@ import { normalizeEmail } from '../lib/text'
 import { newId } from '../lib/ids'
 import { isConstraintViolation } from '../db/errors'
 import type { Bindings } from '../env'
+import { hostOf } from '../host'
 import { t } from '../i18n'
 
 /**
@@ -182,7 +183,7 @@ async function attachmentsOf(db: Db, env: Bindings, messageId: number): Promise<
     sizeBytes: row.sizeBytes,
     contentId: row.contentId,
     async read() {
-      const object = await env.ATTACHMENTS.get(row.r2Key)
+      const object = await hostOf(env).blobs.get(row.r2Key)
       if (!object) throw new Error(`The attachment ${row.filename} is missing from storage.`)
       return new Uint8Array(await object.arrayBuffer())
     },
@@ -254,7 +255,7 @@ export async function deliver(db: Db, env: Bindings, job: DeliveryJob, attempt: 
     const result = sent
     // What went out is kept before the row points at it, so "Download original" never 404s.
     const rawKey = result.raw ? `${loaded.message.accountId}/${loaded.conversation.id}/sent/${loaded.message.id}.eml` : null
-    if (rawKey && result.raw) await env.ATTACHMENTS.put(rawKey, result.raw, { httpMetadata: { contentType: 'message/rfc822' } })
+    if (rawKey && result.raw) await hostOf(env).blobs.put(rawKey, result.raw, { httpMetadata: { contentType: 'message/rfc822' } })
     const sentRow = {
       deliveryStatus: 'sent' as const,
       deliveryError: null,

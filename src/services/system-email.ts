@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import type { Bindings } from '../env'
+import { hostOf } from '../host'
 import { isValidAddress } from '../lib/email-address'
 import { mailPlugin } from '../channels/mail'
 import { escapeHtml } from '../lib/sanitize-html'
@@ -99,7 +100,7 @@ export async function deliverSystemEmail(env: Bindings, job: SystemEmailJob, att
   if (devOutboxEnabled(env) && outcome.raw) {
     // Newest first when listed: the key starts with the time remaining until a far-off date.
     const key = `${devOutboxPrefix}${String(9_999_999_999_999 - nowMs).padStart(13, '0')}-${job.id}.eml`
-    await env.ATTACHMENTS.put(key, outcome.raw, { httpMetadata: { contentType: 'message/rfc822' }, customMetadata: { to: job.to, subject: job.subject } })
+    await hostOf(env).blobs.put(key, outcome.raw, { httpMetadata: { contentType: 'message/rfc822' }, customMetadata: { to: job.to, subject: job.subject } })
   }
   return { status: 'sent' }
 }

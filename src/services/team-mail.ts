@@ -1,4 +1,5 @@
 import type { Bindings } from '../env'
+import { hostOf } from '../host'
 import { t, withLocale } from '../i18n'
 import type { Invitation } from './invitations'
 import type { IssuedReset } from './password-resets'
@@ -23,7 +24,7 @@ export async function sendInvitationMail(
       }),
     }
   })
-  await queueSystemEmail(env.OUTBOUND, { from: systemSender(env, baseUrl), to: input.invitation.email, ...mail })
+  await queueSystemEmail(hostOf(env).jobs, { from: systemSender(env, baseUrl), to: input.invitation.email, ...mail })
 }
 
 /** A reset mail in the account's language; it names the workspace, since an address can have several. */
@@ -38,5 +39,5 @@ export async function sendResetMail(env: Bindings, baseUrl: string, reset: Issue
       footer: t('reset.mail.footer'),
     }),
   }))
-  await queueSystemEmail(env.OUTBOUND, { from: systemSender(env, baseUrl), to: reset.user.email, toName: reset.user.name, ...mail })
+  await queueSystemEmail(hostOf(env).jobs, { from: systemSender(env, baseUrl), to: reset.user.email, toName: reset.user.name, ...mail })
 }

@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm'
 import { describe, expect, it } from 'vitest'
 import type { Db } from '../../src/db/client'
-import { attachments, blockedSenders, contacts, conversations, inboxes, inboxMembers, loginAttempts, messages, sessions } from '../../src/db/schema'
+import { attachments, blockedSenders, channels, contacts, conversations, inboxes, inboxMembers, loginAttempts, messages, sessions } from '../../src/db/schema'
 import { ingestInbound, type BlobStore } from '../../src/channels/pipeline'
 import { startLiveConversation } from '../../src/channels/live-conversation'
 import { channelPlugins } from '../../src/channels/registry'
@@ -15,6 +15,7 @@ import { staleDeliveryAfterMs, sweepStaleDeliveries } from '../../src/services/o
 import { changeRole, listUsers, setUserStatus } from '../../src/services/users'
 import { findView } from '../../src/services/views'
 import { seedDemoWorkspace } from '../../src/services/demo'
+import { findHandoffChannel } from '../../src/services/handoff'
 import { createTestWorkspace, recordingNotifier } from './workspace'
 import { compiledSuite } from './compiled-suite'
 
@@ -676,6 +677,25 @@ export function serviceSuite(getDb: () => Db, getBlobs: () => BlobStore) {
         ['in', 'message'],
         ['out', 'message'],
       ])
+    })
+
+    it("a chat is handed off to its inbox's first email channel (one statement, which libSQL takes too)", async () => {
+      const db = getDb()
+      const { accountId } = await seedDemoWorkspace({ db, notifier: recordingNotifier().notifier, blobs: getBlobs() })
+      const rows = await db.select().from(conversations).where(eq(conversations.accountId, accountId))
+      const allChannels = await db.select().from(channels).where(eq(channels.accountId, accountId))
+      const firstEmailChannel = (inboxId: string) =>
+        allChannels
+          .filter((channel) => channel.inboxId === inboxId && channel.pluginId === 'email')
+          .sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1))[0]?.id
+      let chatsChecked = 0
+      for (const chat of rows.filter((row) => row.pluginId === 'chat')) {
+        const handoff = await findHandoffChannel(db, accountId, chat.id)
+        if (handoff?.pluginId !== 'email') continue
+        expect(handoff.channelId).toBe(firstEmailChannel(chat.inboxId))
+        chatsChecked++
+      }
+      expect(chatsChecked).toBeGreaterThan(0)
     })
   })
 

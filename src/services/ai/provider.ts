@@ -1,4 +1,5 @@
 import type { Bindings } from '../../env'
+import { hostOf } from '../../host'
 import { offlineProvider } from './offline'
 import { workersAiProvider, type AiBinding } from './workers-ai'
 
@@ -82,8 +83,8 @@ export const defaultWorkersAiModel = '@cf/meta/llama-3.1-8b-instruct'
  * The provider for this deployment: Workers AI when the `AI` binding is configured (wrangler.toml
  * `[ai] binding = "AI"`; `AI_MODEL` picks another text-generation model), else the offline one.
  */
-export function providerFor(env: Pick<Bindings, 'AI' | 'AI_MODEL'>): AiProvider {
-  const binding = env.AI as AiBinding | undefined
+export function providerFor(env: Pick<Bindings, 'AI' | 'AI_MODEL' | 'HOST'>): AiProvider {
+  const binding = hostOf(env).ai as AiBinding | null
   if (binding && typeof binding.run === 'function') return workersAiProvider(binding, { model: env.AI_MODEL?.trim() || defaultWorkersAiModel })
   return offlineProvider
 }
