@@ -1,6 +1,6 @@
 import { HTTPException } from 'hono/http-exception'
 import { z } from 'zod'
-import { constantTimeEqualText, defineChannel, hostOf, type InboundAttachment } from '../../src/channels/types'
+import { constantTimeEqualText, defineChannel, escapeHtml, hostOf, type InboundAttachment, type IngestResultSummary } from '../../src/channels/types'
 import { FormsBuilder, FormsEmbed, formFields, formsSettingsFromForm, honeypotField } from './builder'
 
 export { honeypotField }
@@ -41,6 +41,23 @@ async function verifySubmission(request: Request, ctx: { settings: z.infer<typeo
   const allowed = new Set((ctx.settings.allowedOrigins ?? []).map(originOf).filter(Boolean))
   const fromListedPage = origin !== null && allowed.has(originOf(origin))
   return fromServer || fromListedPage
+}
+
+/**
+ * A browser that posted the plain HTML form navigates to the answer: the site's own page
+ * (`redirectUrl`) or the thank-you text, never JSON. A script or a server gets JSON as from any
+ * webhook. A bot's post dropped by the honeypot gets the same page (it learns nothing).
+ */
+function answerSubmission(results: IngestResultSummary[], form: z.infer<typeof settings>, request: Request): Response {
+  const fromBrowserForm = (request.headers.get('Accept') ?? '').includes('text/html')
+  if (!fromBrowserForm) {
+    return Response.json({ received: results.length, results }, { status: results.some((result) => result.status !== 'duplicate') ? 201 : 200 })
+  }
+  if (form.redirectUrl) return new Response(null, { status: 303, headers: { Location: form.redirectUrl } })
+  const referer = request.headers.get('Referer') ?? ''
+  const back = /^https?:\/\//i.test(referer) ? `<p><a href="${escapeHtml(referer)}">←</a></p>` : ''
+  const page = `<!doctype html><html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escapeHtml(form.formName)}</title></head><body style="font-family:system-ui,sans-serif;max-width:36rem;margin:4rem auto;padding:0 1rem"><main><h1 style="font-size:1.25rem">${escapeHtml(form.formName)}</h1><p>${escapeHtml(form.thankYou)}</p>${back}</main></body></html>`
+  return new Response(page, { status: 200, headers: { 'Content-Type': 'text/html; charset=utf-8' } })
 }
 
 /** A form submission: an email to answer (when given), an optional name and subject, and the fields. */
@@ -154,6 +171,7 @@ export const formsChannel = defineChannel({
     },
   },
   verify: (request, ctx) => verifySubmission(request, ctx),
+  respond: (results, ctx, request) => answerSubmission(results, ctx.settings, request),
   async parse(input, ctx) {
     if (input.type !== 'http') return []
     // Anyone can post a form: one address may send only so many a minute (per form).

@@ -491,8 +491,9 @@ export interface ChannelPlugin<S extends z.ZodTypeAny = z.ZodTypeAny> {
   /**
    * The provider's answer to a webhook once its messages are stored (TwiML, an empty 200 …).
    * Without it the answer is JSON: 201 when something new was stored, 200 for a redelivery.
+   * `request` is the webhook's request, for its headers (a browser posting a form asks for HTML).
    */
-  respond?(results: IngestResultSummary[], ctx: ChannelContext<z.infer<S>>): Response | Promise<Response>
+  respond?(results: IngestResultSummary[], ctx: ChannelContext<z.infer<S>>, request: Request): Response | Promise<Response>
   /**
    * Why no reply can go at all right now (a messaging window has closed), or null. The composer
    * shows the reason as soon as the thread opens, offers no Reply, and a reply posted anyway is

@@ -102,7 +102,7 @@ channelRoutes.post('/channels/:channelId/inbound', async (c) => {
   if (profiles && profiles.size > 0) await keepProfiles(c.var.db, ctx.channel, profiles)
   if (receipts.length > 0) await recordReports(c, ctx, receipts)
   // The provider may expect an answer of its own (TwiML, an empty 200): the plugin shapes it.
-  if (plugin.respond) return plugin.respond(results, ctx)
+  if (plugin.respond) return plugin.respond(results, ctx, c.req.raw)
   return c.json({ received: results.length, results }, results.some((result) => result.status !== 'duplicate') ? 201 : 200)
 })
 

@@ -2,7 +2,7 @@ import { env } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
 import { and, eq } from 'drizzle-orm'
 import worker from '../../../src/index'
-import { attachments, contacts, messages } from '../../../src/db/schema'
+import { attachments, channels, contacts, messages } from '../../../src/db/schema'
 import { deliver } from '../../../src/services/outbound'
 import { db, emailMessage, form, login, request, workspace } from '../../../test/workers/helpers'
 
@@ -45,6 +45,40 @@ describe('Forms channel: spam and size', () => {
     expect(person.status).toBe(201)
     const [row] = await stored(ws)
     expect(row!.text).toBe('Real question')
+  })
+
+  it('a browser that posted the plain HTML form reads the thank-you text (or lands on the site’s page), not JSON', async () => {
+    const ws = await workspace()
+    const channel = ws.channels.forms
+    const asBrowser = { Accept: 'text/html,application/xhtml+xml', Referer: `https://shop-${ws.tag}.example/contact?a="b"` }
+    const [row] = await db().select().from(channels).where(eq(channels.id, channel.id))
+    const settings = row!.settings as Record<string, unknown>
+    await db()
+      .update(channels)
+      .set({ settings: { ...settings, thankYou: 'Takk <b>Lena</b>! We answer within a day.' } })
+      .where(eq(channels.id, channel.id))
+    const page = await submit(ws, { email: 'lena@example.com', message: 'Open on Sundays?' }, asBrowser)
+    expect(page.status).toBe(200)
+    expect(page.headers.get('Content-Type')).toContain('text/html')
+    const html = await page.text()
+    // The admin's text is shown as text, and the way back is the page the form was on.
+    expect(html).toContain('Takk &lt;b&gt;Lena&lt;/b&gt;! We answer within a day.')
+    expect(html).toContain(`href="https://shop-${ws.tag}.example/contact?a=&quot;b&quot;"`)
+    expect(await stored(ws)).toHaveLength(1)
+    // A bot caught by the honeypot sees the same page.
+    const bot = await submit(ws, { email: 'bot@example.com', message: 'Cheap', hp_website: 'x' }, asBrowser)
+    expect(await bot.text()).toContain('We answer within a day.')
+    await db()
+      .update(channels)
+      .set({ settings: { ...settings, redirectUrl: 'https://shop.example/thanks' } })
+      .where(eq(channels.id, channel.id))
+    const redirected = await submit(ws, { email: 'lena@example.com', message: 'And Mondays?' }, asBrowser)
+    expect(redirected.status).toBe(303)
+    expect(redirected.headers.get('Location')).toBe('https://shop.example/thanks')
+    // A script's post still gets JSON.
+    const json = await submit(ws, { email: 'lena@example.com', message: 'From a script' })
+    expect(json.status).toBe(201)
+    expect(((await json.json()) as { received: number }).received).toBe(1)
   })
 
   it('one address may post a form only so many times a minute (429); another address still can', async () => {
