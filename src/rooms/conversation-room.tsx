@@ -23,6 +23,12 @@ import { takeToken, visitorBurst, type Bucket } from './rate-limit'
 import { queueListUpdate } from './list-updates'
 import { hostOf } from '../host'
 
+/** How long a room trusts what it read of its channel (its settings, whether it is disabled). */
+const channelRecheckMs = 60_000
+
+/** The channel was disabled or removed after the visitor's socket opened. */
+class ChannelClosedError extends Error {}
+
 interface AgentState extends AgentIdentity {
   kind: 'agent'
   conversationId: string
@@ -106,17 +112,22 @@ export class ConversationRoom extends DurableObject<Bindings> {
   /** The `watched` flag as this room last wrote it (unknown after an eviction), and the writes queued. */
   #watchedWritten: boolean | undefined
   #watchedSync: Promise<void> = Promise.resolve()
-  /** The channel as its plugin sees it (settings, secrets), read once per object life: a room is one conversation, so one channel. */
-  #channelContexts = new Map<string, Promise<ChannelContext<unknown> | null>>()
-  #channelContext(channel: ChannelRecord): Promise<ChannelContext<unknown> | null> {
-    let context = this.#channelContexts.get(channel.id)
-    if (!context) {
-      context = getChannelById(this.#db(), channel.id).then((row) => (row ? channelContextOf(row, this.env) : null))
-      // A failed read is not remembered: the next message asks again.
-      context.catch(() => this.#channelContexts.delete(channel.id))
-      this.#channelContexts.set(channel.id, context)
-    }
-    return context
+  /**
+   * The channel as its plugin sees it (settings, secrets) and whether it still takes messages, read
+   * at most once a minute: a room is one conversation, so one channel, and an admin who disables
+   * it reaches the visitors whose sockets were already open within that minute.
+   */
+  #channels = new Map<string, { read: Promise<{ context: ChannelContext<unknown>; open: boolean } | null>; at: number }>()
+  #channelState(channel: ChannelRecord): Promise<{ context: ChannelContext<unknown>; open: boolean } | null> {
+    const cached = this.#channels.get(channel.id)
+    if (cached && Date.now() - cached.at < channelRecheckMs) return cached.read
+    const read = getChannelById(this.#db(), channel.id).then((row) =>
+      row ? { context: channelContextOf(row, this.env), open: row.status === 'active' } : null,
+    )
+    // A failed read is not remembered: the next message asks again.
+    read.catch(() => this.#channels.delete(channel.id))
+    this.#channels.set(channel.id, { read, at: Date.now() })
+    return read
   }
 
   /**
@@ -125,9 +136,10 @@ export class ConversationRoom extends DurableObject<Bindings> {
    */
   async #parseVisitorEvent(channel: ChannelRecord, payload: Record<string, unknown>): Promise<InboundMessage | null> {
     const plugin = findPlugin(channel.pluginId)
-    const context = plugin ? await this.#channelContext(channel) : null
-    if (!plugin || !context) return null
-    const [inbound] = await plugin.parse({ type: 'event', payload }, context)
+    const state = plugin ? await this.#channelState(channel) : null
+    if (!plugin || !state) return null
+    if (!state.open) throw new ChannelClosedError()
+    const [inbound] = await plugin.parse({ type: 'event', payload }, state.context)
     return inbound ?? null
   }
 
@@ -445,15 +457,28 @@ export class ConversationRoom extends DurableObject<Bindings> {
     }
     const db = this.#db()
     const channel = { id: state.channelId, accountId: state.accountId, inboxId: state.inboxId, pluginId: state.pluginId, name: state.channelName }
-    const inbound = await this.#parseVisitorEvent(channel, {
-      visitorId: state.visitorId,
-      sessionKey: state.visitorId,
-      clientMessageId: clientId,
-      name: state.name,
-      email: state.email,
-      text,
-      locale: state.locale,
-    })
+    let inbound: InboundMessage | null
+    try {
+      inbound = await this.#parseVisitorEvent(channel, {
+        visitorId: state.visitorId,
+        sessionKey: state.visitorId,
+        clientMessageId: clientId,
+        name: state.name,
+        email: state.email,
+        text,
+        locale: state.locale,
+      })
+    } catch (error) {
+      if (!(error instanceof ChannelClosedError)) throw error
+      // Disabled or removed since this socket opened: the visitor is told, the message stays in
+      // the widget's outbox, and the socket closes (a new one is refused until the channel is back).
+      sendSafely(
+        socket,
+        JSON.stringify({ type: 'error', clientId, code: 'channel_closed', retryAfterMs: 60_000, message: t('widget.channel_closed', undefined, state.locale) }),
+      )
+      socket.close(1008, 'channel closed')
+      return
+    }
     if (!inbound) return
     let stored: { seq: number; id: number; duplicate: boolean }
     const deferAssignment = Boolean(state.chatflow)
