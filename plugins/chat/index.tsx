@@ -1,6 +1,5 @@
 import { z } from 'zod'
-import { defineChannel } from '../../src/channels/types'
-import { chatflows } from '../bots'
+import { chatflows, defineChannel } from '../../src/channels/types'
 import { ChatEmbed, chatChecks, chatExclusive, originSetting } from './setup'
 
 const settings = z.object({
