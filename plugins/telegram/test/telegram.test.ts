@@ -1,7 +1,7 @@
 import { createExecutionContext, createMessageBatch, env, getQueueResult } from 'cloudflare:test'
 import { and, eq } from 'drizzle-orm'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { contacts, conversations, db, deliver, form, login, messages, request, worker, workspace } from '../../../test/shared/plugin-test-kit'
+import { contacts, conversations, db, deliver, form, login, messages, origin, request, worker, workspace } from '../../../test/shared/plugin-test-kit'
 import { secretTokenHeader } from '../index'
 import { textUpdate } from './contract'
 import { installTelegramStandIn, telegramError } from './stand-in'
@@ -195,5 +195,15 @@ describe('Telegram channel', () => {
       .where(and(eq(messages.conversationId, inbound!.conversationId), eq(messages.direction, 'out')))
     expect(outgoing).toHaveLength(0)
     expect(standIn.requests).toHaveLength(0)
+  })
+
+  it('the channel’s page shows the setWebhook step with this deployment’s webhook URL', async () => {
+    const ws = await workspace()
+    const cookie = await login(ws.users.admin.email)
+    const page = await request(`/channels-settings/${telegramOf(ws).id}`, { cookie })
+    expect(page.status).toBe(200)
+    const html = await page.text()
+    expect(html).toContain('setWebhook')
+    expect(html).toContain(`url=${origin}/channels/${telegramOf(ws).id}/inbound`)
   })
 })
