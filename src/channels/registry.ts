@@ -4,6 +4,7 @@ import { emailChannel } from '../../plugins/email'
 import { formsChannel } from '../../plugins/forms'
 import { messengerChannel } from '../../plugins/messenger'
 import { smsChannel } from '../../plugins/sms'
+import { telegramChannel } from '../../plugins/telegram'
 import type { ChannelPlugin } from './types'
 
 // Workers cannot discover files at run time: a new channel is one import and one entry here.
@@ -14,6 +15,7 @@ export const channelPlugins: readonly ChannelPlugin[] = [
   formsChannel,
   callsChannel,
   smsChannel,
+  telegramChannel,
 ] as readonly ChannelPlugin[]
 
 export function findPlugin(pluginId: string): ChannelPlugin | undefined {
