@@ -59,6 +59,9 @@ export function newMessageOf(
 ) {
   const metadata: Record<string, unknown> = { ...message.metadata }
   if (message.thread?.subjectKey) metadata.subjectKey = message.thread.subjectKey
+  // The provider's own time, kept beside ours: the thread dates and orders by arrival (a clock
+  // that is off, or a mail held for days, must not reorder a conversation).
+  if (typeof message.sentAt === 'number' && Number.isFinite(message.sentAt)) metadata.sentAt = message.sentAt
   if (storedAttachments.length > 0) {
     metadata.attachments = storedAttachments.map(({ id, filename, contentType, sizeBytes, contentId }) => ({ id, filename, contentType, sizeBytes, contentId }))
   }

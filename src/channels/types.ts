@@ -46,7 +46,7 @@ export interface InboundMessage {
   text: string
   /** Already-sanitised HTML, if the channel has any. */
   html?: string
-  /** When the sender sent it (ms); defaults to when it arrived. */
+  /** When the sender sent it (ms), by the provider's clock: kept as `metadata.sentAt`; the thread dates and orders messages by arrival. */
   sentAt?: number
   /** How to find the conversation it belongs to. */
   thread?: {
