@@ -98,6 +98,22 @@ export const LanguageForm: FC<{ error?: string }> = ({ error }) => (
   </form>
 )
 
+/** The agent's own phone: "Call" rings it first, then the contact (through the inbox's phone line). */
+export const PhoneForm: FC<{ phone: string | null; value?: string; error?: string; saved?: boolean }> = ({ phone, value, error, saved }) => (
+  <form id="own-phone" class="card stack" hx-post="/me/phone" hx-target="this" hx-swap="outerHTML">
+    <h2>{t('profile.phone.heading')}</h2>
+    <p class="muted small">{t('profile.phone.hint')}</p>
+    <FormNotices error={error} saved={saved} />
+    <label>
+      {t('profile.phone.label')}
+      <input name="phone" type="tel" value={value ?? phone ?? ''} autocomplete="tel" maxlength={40} placeholder="+47 912 34 567" />
+    </label>
+    <button type="submit" class="button primary">
+      {t('common.save')}
+    </button>
+  </form>
+)
+
 export const ProfilePage: FC<{ appName: string; user: SessionUser; languageError?: string }> = ({ appName, user, languageError }) => (
   <Layout title={t('profile.title', { app: appName })} bodyClass="settings-page" userId={user.id}>
     <main class="settings">
@@ -108,6 +124,7 @@ export const ProfilePage: FC<{ appName: string; user: SessionUser; languageError
       <p class="muted">{user.email}</p>
       <LanguageForm error={languageError} />
       <WorkingHoursForm user={user} />
+      <PhoneForm phone={user.phone} />
     </main>
   </Layout>
 )

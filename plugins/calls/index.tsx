@@ -112,7 +112,10 @@ export const callsChannel = defineChannel({
         phoneNumber: { label: 'Phone number', help: 'The number callers dial, in international form (+47 …). Calls and texts from here come from it.' },
         accountSid: { label: 'Account SID', help: 'From your Twilio console (starts with AC): needed to call out and to text.' },
         apiBaseUrl: { label: 'API base URL', help: 'Leave as https://api.twilio.com unless your provider offers a Twilio-compatible API elsewhere.' },
-        agentPhone: { label: 'Agents’ phone', help: 'When an agent clicks Call, this phone rings first, then the contact is dialled.' },
+        agentPhone: {
+          label: 'Agents’ phone',
+          help: 'Rings first when an agent without a phone of their own (Profile) clicks Call; then the contact is dialled.',
+        },
         sms: { label: 'Number can send SMS', help: 'Agents may answer a caller by text from this number.' },
         defaultCountry: { label: 'Default country', help: 'Two letters (NO, SE …): the country of numbers written without +<country code>.' },
       },
@@ -133,7 +136,10 @@ export const callsChannel = defineChannel({
           label: 'API-adresse',
           help: 'La stå som https://api.twilio.com med mindre leverandøren din har et Twilio-kompatibelt API et annet sted.',
         },
-        agentPhone: { label: 'Agentenes telefon', help: 'Når en agent trykker Ring, ringer denne telefonen først, så ringes kontakten.' },
+        agentPhone: {
+          label: 'Agentenes telefon',
+          help: 'Ringer først når en agent uten egen telefon (Profil) trykker Ring; så ringes kontakten.',
+        },
         sms: { label: 'Nummeret kan sende SMS', help: 'Agenter kan svare en innringer med SMS fra dette nummeret.' },
         defaultCountry: { label: 'Standardland', help: 'To bokstaver (NO, SE …): landet for numre skrevet uten +<landskode>.' },
       },
@@ -173,12 +179,14 @@ export const callsChannel = defineChannel({
     return sendSms(ctx, to, message.text, message.messageId)
   },
   dial: {
-    ready: (ctx) => Boolean(ctx.settings.accountSid && ctx.settings.agentPhone && ctx.secrets.authToken),
+    // The agent's own phone comes from their profile; the line's agents' phone is the fallback.
+    ready: (ctx) => Boolean(ctx.settings.accountSid && ctx.secrets.authToken),
     async start(call, ctx) {
       const to = normalizePhone(call.to, ctx.settings.defaultCountry)
       const agentPhone = normalizePhone(call.agentPhone ?? ctx.settings.agentPhone, ctx.settings.defaultCountry)
       if (!to) return { status: 'failed', reason: 'The contact has no phone number to call.' }
-      if (!agentPhone || !ctx.settings.accountSid || !ctx.secrets.authToken) return { status: 'failed', reason: 'Calling out is not set up on this line.' }
+      if (!ctx.settings.accountSid || !ctx.secrets.authToken) return { status: 'failed', reason: 'Calling out is not set up on this line.' }
+      if (!agentPhone) return { status: 'failed', reason: 'Add your phone number under your profile (or an agents’ phone on this line): it rings first.' }
       return startCall(ctx, { to, agentPhone, statusCallback: ctx.baseUrl ? `${ctx.baseUrl}/channels/${ctx.channel.id}/inbound` : null })
     },
   },

@@ -41,6 +41,8 @@ export const users = sqliteTable(
     // Weekly working hours in the user's time zone; outside them the user counts as away.
     officeHours: text('office_hours', { mode: 'json' }).$type<OfficeHours | null>(),
     locale: text('locale').notNull().default('en'),
+    // The agent's own phone (E.164): click-to-call rings it first, then the contact.
+    phone: text('phone'),
     createdAt: createdAt(),
   },
   // An address is unique within a workspace only: one workspace must not learn, from a refused

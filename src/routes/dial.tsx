@@ -6,7 +6,7 @@ import { t } from '../i18n'
 
 /**
  * Click-to-call: the inbox's phone line (a channel whose plugin can `dial`) rings the agent's
- * phone, then the contact. The call is logged when the provider reports it. Without a line the
+ * own phone (their profile's, else the line's agents' phone), then the contact. The call is logged when the provider reports it. Without a line the
  * answer is a tel: link, so the agent calls from their own phone.
  */
 export const dialRoutes = new Hono<AppEnv>()
@@ -33,7 +33,7 @@ dialRoutes.post('/:id/call', async (c) => {
     )
   }
   const result = await line.plugin.dial
-    .start({ to: phone, conversationId: detail.conversation.id }, line.ctx as never)
+    .start({ to: phone, conversationId: detail.conversation.id, agentPhone: c.var.user.phone }, line.ctx as never)
     .catch((error: unknown) => ({ status: 'failed' as const, reason: error instanceof Error ? error.message : String(error) }))
   if (result.status === 'failed') {
     return c.html(

@@ -7,7 +7,9 @@ import { InputError } from '../lib/errors'
 import { saveWorkingHours, setAvailability, weekdays } from '../services/availability'
 import { AvailabilitySwitch } from '../../templates/inbox'
 import { setUserLocale } from '../services/users'
-import { ProfilePage, WorkingHoursForm } from '../../templates/profile'
+import { PhoneForm, ProfilePage, WorkingHoursForm } from '../../templates/profile'
+import { normalizePhone } from '../lib/phone'
+import { t } from '../i18n'
 
 export const profileRoutes = new Hono<AppEnv>()
 
@@ -51,4 +53,16 @@ profileRoutes.post('/hours', async (c) => {
   }
   const [user] = await c.var.db.select().from(users).where(eq(users.id, c.var.user.id))
   return c.html(<WorkingHoursForm user={user!} saved />)
+})
+
+// The phone click-to-call rings first: kept in E.164 (a number written without +<country code>
+// is refused rather than guessed), or cleared when left empty.
+profileRoutes.post('/phone', async (c) => {
+  const raw = String((await c.req.parseBody()).phone ?? '')
+    .trim()
+    .slice(0, 40)
+  const phone = raw === '' ? null : normalizePhone(raw)
+  if (raw !== '' && !phone) return c.html(<PhoneForm phone={c.var.user.phone} value={raw} error={t('profile.phone.invalid')} />, 422)
+  await c.var.db.update(users).set({ phone }).where(eq(users.id, c.var.user.id))
+  return c.html(<PhoneForm phone={phone} saved />)
 })

@@ -168,6 +168,13 @@ describe('Calls channel: answering', () => {
     expect(dial!.form.Twiml).toBe(
       `<Response><Dial callerId="+4780012345"><Number statusCallback="${origin}/channels/${lineOf(ws).id}/inbound" statusCallbackEvent="completed">+4791234567</Number></Dial></Response>`,
     )
+    // An agent who gave their own phone in their profile is rung there instead of the line's phone.
+    const saved = await request('/me/phone', { method: 'POST', cookie, hx: 'true', body: form({ phone: '+47 911 22 333' }) })
+    expect(saved.status).toBe(200)
+    const refusedPhone = await request('/me/phone', { method: 'POST', cookie, hx: 'true', body: form({ phone: '911 22 333' }) })
+    expect(refusedPhone.status).toBe(422)
+    await request(`/conversations/${missed!.conversationId}/call`, { method: 'POST', cookie, hx: 'true' })
+    expect(standIn.requests[1]).toMatchObject({ resource: 'Calls', form: { To: '+4791122333' } })
     standIn.answerNext(400, { code: 21215, message: 'Geographic permission not enabled for +47' })
     const refused = await request(`/conversations/${missed!.conversationId}/call`, { method: 'POST', cookie, hx: 'true' })
     expect(await refused.text()).toContain(
