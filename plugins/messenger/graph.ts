@@ -78,13 +78,23 @@ type Recipient = { id: string }
 type Kind = { messaging_type: 'RESPONSE' } | { messaging_type: 'MESSAGE_TAG'; tag: 'HUMAN_AGENT' }
 
 /** One Send API call: a text, or one file uploaded with the message (multipart, as Meta documents). */
-async function sendOne(ctx: ChannelContext<MessengerSettings>, token: string, recipient: Recipient, kind: Kind, part: { text: string } | OutboundAttachment) {
+type QuickReply = { content_type: 'text'; title: string; payload: string }
+
+async function sendOne(
+  ctx: ChannelContext<MessengerSettings>,
+  token: string,
+  recipient: Recipient,
+  kind: Kind,
+  part: { text: string } | OutboundAttachment,
+  quickReplies: QuickReply[],
+) {
   const url = `${graphUrl(ctx.settings, 'me/messages')}?access_token=${encodeURIComponent(token)}`
+  const extra = quickReplies.length > 0 ? { quick_replies: quickReplies } : {}
   if ('text' in part) {
     return fetch(url, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ recipient, ...kind, message: { text: part.text } }),
+      body: JSON.stringify({ recipient, ...kind, message: { text: part.text, ...extra } }),
     })
   }
   const form = new FormData()
@@ -97,7 +107,7 @@ async function sendOne(ctx: ChannelContext<MessengerSettings>, token: string, re
       : part.contentType.startsWith('audio/')
         ? 'audio'
         : 'file'
-  form.set('message', JSON.stringify({ attachment: { type, payload: { is_reusable: false } } }))
+  form.set('message', JSON.stringify({ attachment: { type, payload: { is_reusable: false } }, ...extra }))
   form.set('filedata', new Blob([await part.read()], { type: part.contentType }), part.filename)
   return fetch(url, { method: 'POST', body: form })
 }
@@ -112,14 +122,16 @@ export async function sendReply(
   kind: Kind,
   text: string,
   attachments: OutboundAttachment[],
+  quickReplies: QuickReply[] = [],
 ): Promise<SendOutcome> {
   const token = ctx.secrets.pageAccessToken
   if (!token) return { status: 'failed', reason: 'The Messenger channel has no page access token: add it in the channel’s settings.' }
   const parts: ({ text: string } | OutboundAttachment)[] = [...(text.trim() ? [{ text }] : []), ...attachments]
   const mids: string[] = []
-  for (const part of parts) {
+  for (const [index, part] of parts.entries()) {
+    // Quick replies ride on the last message (Messenger shows them under the newest one only).
     // A thrown network error is a temporary failure: the queue retries it.
-    const response = await sendOne(ctx, token, { id: psid }, kind, part)
+    const response = await sendOne(ctx, token, { id: psid }, kind, part, index === parts.length - 1 ? quickReplies : [])
     const answer = await readAnswer(response)
     if (!response.ok || !answer.messageId) {
       const outcome = outcomeOfError(response, answer.error)

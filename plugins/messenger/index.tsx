@@ -1,6 +1,7 @@
 import { defineChannel, verifyHmacSha256Hex } from '../../src/channels/types'
 import { fetchProfile, messagingTypeFor, sendReply, windowReason } from './graph'
 import { messengerSettings } from './settings'
+import { MessengerComposerFields, messengerReplyOptions, quickRepliesOf } from './composer'
 import { parseWebhook, receiptsOf } from './webhook'
 
 /** Meta's subscription handshake: the challenge echoed when the verify token matches, else a 403. */
@@ -129,7 +130,7 @@ export const messengerChannel = defineChannel({
     const kind = messagingTypeFor(message.lastInboundAt, ctx.settings)
     // The window closed while the reply waited in the queue: Meta would refuse it too.
     if (!kind) return { status: 'failed', reason: windowReason(message.lastInboundAt, ctx.settings) }
-    return sendReply(ctx, psid, kind, message.text, message.attachments ?? [])
+    return sendReply(ctx, psid, kind, message.text, message.attachments ?? [], quickRepliesOf(message.options))
   },
   routes(app, kit) {
     // The handshake at its earlier address, for apps registered with it (the inbound URL answers it too).
@@ -138,5 +139,6 @@ export const messengerChannel = defineChannel({
       return answerHandshake(new URL(c.req.url), channel?.valid ? channel.settings.verifyToken : undefined)
     })
   },
-  ui: { Icon: MessengerIcon },
+  replyOptions: messengerReplyOptions,
+  ui: { Icon: MessengerIcon, ComposerFields: MessengerComposerFields },
 })

@@ -568,7 +568,8 @@ export { isValidAddress } from '../lib/email-address'
 export { newId } from '../lib/ids'
 export { escapeHtml, htmlToText, sanitizeHtml, showRemoteImages } from '../lib/sanitize-html'
 export { isForwardSubject, quotedHistoryStart } from '../lib/quoted-text'
-export { t } from '../i18n'
+/** `t` for core's catalog texts; `currentLocale()` for a plugin's own words in the viewer's language. */
+export { currentLocale, t } from '../i18n'
 /** The chatflows (plugins/bots) a realtime channel may let answer new conversations first. */
 export { chatflows } from '../../plugins/bots'
 /** The host's ports (mail out, blobs, …) for a plugin's `ctx.env`: the same plugin runs on Workers and self-hosted. */

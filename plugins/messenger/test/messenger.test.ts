@@ -57,6 +57,42 @@ const outgoing = (conversationId: string) =>
 const sendEnv = () => ({ ...env, APP_URL: origin })
 
 describe('Messenger channel', () => {
+  it('quick replies written beside a reply reach the Send API as buttons; one too long is refused beside its field and nothing is stored', async () => {
+    const ws = await workspace()
+    const graph = install(ws)
+    await postWebhook(ws, [incoming(ws, 'm-qr-1', 'Kan jeg bytte størrelse?')])
+    const conversationId = await conversationOf(ws, 'm-qr-1')
+    const cookie = await login(ws.users.agent.email)
+    const tooLong = await request(`/conversations/${conversationId}/messages`, {
+      method: 'POST',
+      cookie,
+      body: form({ kind: 'message', text: 'Hvilken størrelse?', seenSeq: '1', quickReplies: 'S, M, This one is far too long for a button' }),
+    })
+    expect(tooLong.status).toBe(422)
+    expect(await tooLong.text()).toContain('data-field="quickReplies"')
+    expect(await outgoing(conversationId)).toHaveLength(0)
+    const reply = await request(`/conversations/${conversationId}/messages`, {
+      method: 'POST',
+      cookie,
+      body: form({ kind: 'message', text: 'Hvilken størrelse?', seenSeq: '1', quickReplies: 'S, M , L,' }),
+    })
+    expect(reply.status).toBe(201)
+    const [out] = await outgoing(conversationId)
+    expect(await deliver(db(), sendEnv(), { accountId: ws.accountId, messageId: out!.id }, 1)).toEqual({ status: 'sent' })
+    expect(graph.sends[0]).toMatchObject({
+      body: {
+        message: {
+          text: 'Hvilken størrelse?',
+          quick_replies: [
+            { content_type: 'text', title: 'S', payload: 'QR:S' },
+            { content_type: 'text', title: 'M', payload: 'QR:M' },
+            { content_type: 'text', title: 'L', payload: 'QR:L' },
+          ],
+        },
+      },
+    })
+  })
+
   it('an agent’s reply goes through the Send API as a RESPONSE and shows as sent; its echo is stored once; delivery and read receipts show on it', async () => {
     const ws = await workspace()
     const graph = install(ws)
