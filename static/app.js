@@ -322,7 +322,11 @@ function toggleShortcutHelp() {
 
 function clickInThread(selector) {
   const control = document.querySelector(`#thread ${selector}`)
-  if (control) control.click()
+  if (!control) return
+  // A key pressed just after the thread was swapped in (before htmx's settle has bound the new
+  // buttons) would click a button that does nothing yet: bind it first (a no-op when it is bound).
+  htmx.process(control)
+  control.click()
 }
 
 document.addEventListener('keydown', (event) => {
@@ -352,6 +356,7 @@ document.addEventListener('keydown', (event) => {
       const me = document.body.dataset.userId
       if (!owner || !me || owner.disabled || owner.value === me) return
       owner.value = me
+      htmx.process(owner)
       owner.dispatchEvent(new Event('change', { bubbles: true }))
       break
     }
