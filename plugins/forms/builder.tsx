@@ -21,7 +21,7 @@ const fieldName = z
 export const formField = z.object({
   name: fieldName,
   label: z.string().trim().min(1).max(120),
-  type: z.enum(['text', 'email', 'textarea']),
+  type: z.enum(['text', 'email', 'textarea', 'file']),
   required: z.boolean().default(false),
 })
 export type FormField = z.infer<typeof formField>
@@ -53,7 +53,7 @@ const words = {
     field: 'Field',
     custom: 'Custom field',
     customHelp: 'Leave a custom field’s label empty to drop it.',
-    types: { text: 'Text', email: 'Email', textarea: 'Long text' },
+    types: { text: 'Text', email: 'Email', textarea: 'Long text', file: 'Files' },
     std: { email: 'Email (always included: replies go to it)', name: 'Name', subject: 'Subject', message: 'Message' },
     send: 'Send',
   },
@@ -66,7 +66,7 @@ const words = {
     field: 'Felt',
     custom: 'Eget felt',
     customHelp: 'La ledeteksten til et eget felt stå tom for å fjerne det.',
-    types: { text: 'Tekst', email: 'E-post', textarea: 'Lang tekst' },
+    types: { text: 'Tekst', email: 'E-post', textarea: 'Lang tekst', file: 'Filer' },
     std: { email: 'E-post (alltid med: svar går dit)', name: 'Navn', subject: 'Emne', message: 'Melding' },
     send: 'Send',
   },
@@ -185,7 +185,7 @@ export function FormsBuilder({ values, errors, locale }: SettingsFieldsProps) {
               <td>
                 <input name={`custom.${index}.label`} value={field?.label ?? ''} aria-label={`${say.custom} ${index + 1}: ${say.label}`} />
                 <select name={`custom.${index}.type`} aria-label={`${say.custom} ${index + 1}: ${say.type}`}>
-                  {(['text', 'textarea', 'email'] as const).map((type) => (
+                  {(['text', 'textarea', 'email', 'file'] as const).map((type) => (
                     <option value={type} selected={field?.type === type}>
                       {say.types[type]}
                     </option>
@@ -211,19 +211,28 @@ export function FormsBuilder({ values, errors, locale }: SettingsFieldsProps) {
   )
 }
 
-/** The plain HTML form a site can paste: the builder's fields, posting to this channel's inbound address (no script needed). */
-export function FormsEmbed({ settings, urls, channel, locale }: ChannelSetupProps) {
-  const fields = storedFields((settings ?? {}) as Record<string, unknown>)
+/** The plain HTML form: the builder's fields, posting to this channel's inbound address (no script needed). */
+function PlainForm({ fields, action, channelId, locale }: { fields: FormField[]; action: string; channelId: string; locale: 'en' | 'nb' }) {
+  const withFiles = fields.some((field) => field.type === 'file')
   return (
-    <form action={urls.webhook} method="post" accept-charset="utf-8" class="switchboard-form" data-channel={channel.id}>
+    <form
+      action={action}
+      method="post"
+      accept-charset="utf-8"
+      enctype={withFiles ? 'multipart/form-data' : undefined}
+      class="switchboard-form"
+      data-channel={channelId}
+    >
       {fields.map((field) => {
-        const id = `sb-${channel.id}-${field.name}`
+        const id = `sb-${channelId}-${field.name}`
         return (
           <p>
             <label for={id}>{field.label}</label>
             <br />
             {field.type === 'textarea' ? (
               <textarea id={id} name={field.name} rows={5} required={field.required} maxlength={20000}></textarea>
+            ) : field.type === 'file' ? (
+              <input id={id} name={field.name} type="file" multiple required={field.required} />
             ) : (
               <input id={id} name={field.name} type={field.type} required={field.required} maxlength={field.type === 'email' ? 254 : 2000} />
             )}
@@ -239,3 +248,23 @@ export function FormsEmbed({ settings, urls, channel, locale }: ChannelSetupProp
     </form>
   )
 }
+
+/**
+ * What a site pastes: the script (plugins/forms/embed.ts, served by this plugin's routes) draws the
+ * form where the tag is and sends it without leaving the page; the same form as plain HTML inside
+ * `<noscript>` works where scripts do not run.
+ */
+export function FormsEmbed({ settings, urls, channel, locale }: ChannelSetupProps) {
+  const fields = storedFields((settings ?? {}) as Record<string, unknown>)
+  return (
+    <>
+      <script src={`${urls.routes}/embed.js`} data-switchboard-form={channel.id} async></script>
+      <noscript>
+        <PlainForm fields={fields} action={urls.webhook} channelId={channel.id} locale={locale} />
+      </noscript>
+    </>
+  )
+}
+
+/** The builder's fields as stored (defaults when none are), for the embed script. */
+export const formFieldsOf = (settings: unknown) => storedFields((settings ?? {}) as Record<string, unknown>)

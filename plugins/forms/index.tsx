@@ -1,7 +1,8 @@
 import { HTTPException } from 'hono/http-exception'
 import { z } from 'zod'
 import { constantTimeEqualText, defineChannel, escapeHtml, hostOf, type InboundAttachment, type IngestResultSummary } from '../../src/channels/types'
-import { FormsBuilder, FormsEmbed, formFields, formsSettingsFromForm, honeypotField } from './builder'
+import { FormsBuilder, FormsEmbed, formFields, formFieldsOf, formsSettingsFromForm, honeypotField } from './builder'
+import { embedScript } from './embed'
 
 export { honeypotField }
 
@@ -51,7 +52,11 @@ async function verifySubmission(request: Request, ctx: { settings: z.infer<typeo
 function answerSubmission(results: IngestResultSummary[], form: z.infer<typeof settings>, request: Request): Response {
   const fromBrowserForm = (request.headers.get('Accept') ?? '').includes('text/html')
   if (!fromBrowserForm) {
-    return Response.json({ received: results.length, results }, { status: results.some((result) => result.status !== 'duplicate') ? 201 : 200 })
+    // The embed script posts from the customer's page: it may read the answer when that page is listed.
+    const origin = request.headers.get('Origin')
+    const listed = origin !== null && form.allowedOrigins.some((allowed) => originOf(allowed) === originOf(origin))
+    const headers: Record<string, string> = listed ? { 'Access-Control-Allow-Origin': originOf(origin) ?? '', Vary: 'Origin' } : {}
+    return Response.json({ received: results.length, results }, { status: results.some((result) => result.status !== 'duplicate') ? 201 : 200, headers })
   }
   if (form.redirectUrl) return new Response(null, { status: 303, headers: { Location: form.redirectUrl } })
   const referer = request.headers.get('Referer') ?? ''
@@ -200,5 +205,17 @@ export const formsChannel = defineChannel({
     ]
   },
   settingsFromForm: formsSettingsFromForm,
+  routes(app, kit) {
+    // The embed script, drawn from this form's builder fields (a disabled or removed form serves none).
+    app.get('/:channelId/embed.js', async (c) => {
+      const channel = await kit.channel(c, c.req.param('channelId'))
+      const headers = { 'Content-Type': 'text/javascript; charset=utf-8', 'Cache-Control': 'public, max-age=300' }
+      if (!channel?.valid || !channel.baseUrl) return c.body('/* No such form. */', 404, headers)
+      const locale = (c.req.query('lang') ?? '').startsWith('nb') ? 'nb' : 'en'
+      const action = `${channel.baseUrl}/channels/${channel.channel.id}/inbound`
+      const fields = formFieldsOf(channel.settings)
+      return c.body(embedScript({ channelId: channel.channel.id, action, fields, thankYou: channel.settings.thankYou, locale }), 200, headers)
+    })
+  },
   ui: { Icon: FormsIcon, SettingsFields: FormsBuilder, Embed: FormsEmbed },
 })

@@ -207,6 +207,25 @@ test('Forms: the reply goes by email to the submitter, exactly as written, and s
   assert.deepEqual(errors, [])
 })
 
+test('Forms: the embed script draws the form on a page, sends it without leaving the page, and shows the thank-you text', async () => {
+  const form = channelId('Contact form')
+  const origin = new URL(stack.server.url).origin
+  sql(
+    `update channels set settings = json_set(settings, '$.allowedOrigins', json_array(${quote(origin)}), '$.thankYou', 'Thanks, we got it.') where id = ${quote(form)}`,
+  )
+  const { page, errors } = await stack.loggedInPage(stack.seed.logins.superAdmin)
+  // The channel's preview page puts the embed snippet live on a page of this deployment.
+  await page.goto(`${stack.server.url}/channels-settings/${form}/preview`)
+  await page.fill('form.switchboard-form input[name=email]', 'embed.e2e@example.com')
+  await page.fill('form.switchboard-form textarea[name=message]', 'Sent from the embedded form')
+  await page.click('form.switchboard-form button[type=submit]')
+  await page.locator('form.switchboard-form', { hasText: 'Thanks, we got it.' }).waitFor()
+  assert.equal(new URL(page.url()).pathname, `/channels-settings/${form}/preview`)
+  const [row] = sql(`select count(*) as n from messages where channel_id = ${quote(form)} and text = 'Sent from the embedded form'`)
+  assert.equal(row.n, 1)
+  assert.deepEqual(errors, [])
+})
+
 test('Calls: a missed call is answered by SMS exactly as written; a refused text shows the reason and Retry; Call rings the agent’s phone', async () => {
   const line = channelId('Support line')
   await twilioSigned(`/channels/${line}/inbound`, {

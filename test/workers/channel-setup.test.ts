@@ -349,6 +349,22 @@ describe('connect a channel', () => {
     expect(page).toContain('name=&quot;order_number&quot;')
     // The embedded form carries the hidden field a bot fills in.
     expect(page).toContain('name=&quot;hp_website&quot;')
+    // The snippet is the script, with the plain form for browsers without scripts.
+    expect(page).toContain(`&lt;script src=&quot;${origin}/channels/forms/${channelId}/embed.js&quot;`)
+    expect(page).toContain('&lt;noscript&gt;')
+    const script = await request(`/channels/forms/${channelId}/embed.js`)
+    expect(script.headers.get('Content-Type')).toContain('text/javascript')
+    const source = await script.text()
+    expect(source).toContain(`"action":"${origin}/channels/${channelId}/inbound"`)
+    expect(source).toContain('"label":"Order number"')
+    expect(source).toContain('"thankYou":"Takk!"')
+    // An admin's label can never end the script: it is data, with every "<" escaped.
+    const [row] = await db().select().from(channels).where(eq(channels.id, channelId!))
+    const hostile = { ...(row!.settings as Record<string, unknown>), thankYou: '</script><script>alert(1)</script>' }
+    await db().update(channels).set({ settings: hostile }).where(eq(channels.id, channelId!))
+    const escaped = await (await request(`/channels/forms/${channelId}/embed.js`)).text()
+    expect(escaped).not.toContain('</script>')
+    expect(escaped).toContain('\\u003c/script>')
     expect(page).toContain('data-copy-text="embed-snippet"')
     // … and live on the preview page.
     const preview = await (await request(`/channels-settings/${channelId}/preview`, { cookie: admin })).text()
@@ -360,5 +376,7 @@ describe('connect a channel', () => {
       headers: { Origin: 'https://shop.example' },
     })
     expect(filed.status).toBe(201)
+    // The script's post from the listed site may read its answer (CORS for that origin only).
+    expect(filed.headers.get('Access-Control-Allow-Origin')).toBe('https://shop.example')
   })
 })
