@@ -19,9 +19,7 @@ import { inOneRoundTrip, mapReads, reads, together, type Reads } from '../db/rou
 import { findPlugin } from '../channels/registry'
 import { channelContextOf } from '../channels/context'
 import type { ChannelContext, ChannelPlugin } from '../channels/types'
-import { and, eq, sql } from 'drizzle-orm'
-import type { Db } from '../db/client'
-import { channels } from '../db/schema'
+import { replyRecipient, replyStateReads } from '../services/outbound'
 import type { Channel } from '../services/inboxes'
 import { defaultViewId, findView } from '../services/views'
 import { ConversationRowItem, ThreadPane } from '../../templates/inbox'
@@ -90,21 +88,6 @@ export function threadReads(c: Context<AppEnv>, conversationId: string, place: T
   )
 }
 
-/** The conversation's channel and its customer's last message time, as one statement. */
-function replyStateReads(db: Db, accountId: string, conversationId: string): Reads<{ channel: Channel; lastInboundAt: number | null } | null> {
-  const statement = db
-    .select({
-      channel: channels,
-      lastInboundAt: sql<number | null>`(select max(m.created_at) from messages m where m.conversation_id = ${conversationId} and m.direction = 'in')`.as(
-        'last_inbound_at',
-      ),
-    })
-    .from(channels)
-    .where(and(eq(channels.accountId, accountId), sql`${channels.id} = (select c.channel_id from conversations c where c.id = ${conversationId})`))
-    .limit(1)
-  return reads(statement, ([row]) => row ?? null)
-}
-
 /**
  * Why the composer offers no Reply, said before the agent writes: the channel's messaging window
  * has closed, or (a channel that answers by email) the contact has no address.
@@ -114,7 +97,7 @@ export function replyClosedReason(c: Context<AppEnv>, loaded: LoadedThread, plug
   if (plugin?.capabilities.replyByEmail && !plugin.capabilities.outbound) return loaded.handoff ? undefined : t('composer.error.no_email_address')
   if (!plugin?.replyWindow || !plugin.capabilities.outbound || !replyState) return undefined
   const contact = detail.contact
-  const to = { name: contact?.name, email: contact?.email, phone: contact?.phone, externalId: detail.conversation.externalKey }
+  const to = replyRecipient(detail.conversation, contact)
   const reason = plugin.replyWindow(
     { conversationId: detail.conversation.id, to, lastInboundAt: replyState.lastInboundAt },
     channelContextOf(replyState.channel, c.env) as ChannelContext<never>,

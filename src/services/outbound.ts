@@ -1,6 +1,8 @@
 import { and, eq, isNull, sql } from 'drizzle-orm'
 import { z } from 'zod'
 import type { Db } from '../db/client'
+import { inOneRoundTrip, reads, type Reads } from '../db/round-trip'
+import type { Channel } from './inboxes'
 import { insertInChunks, runInOneBatch } from '../db/chunk'
 import { attachments, channels, contacts, conversationParticipants, conversations, messages } from '../db/schema'
 import { findPlugin } from '../channels/registry'
@@ -352,26 +354,43 @@ export async function storeOutboundAttachments(
   ])
 }
 
+/** Who a reply on this conversation is for, as `replyWindow`, `validate` and `send` see it. */
+export const replyRecipient = (
+  conversation: { externalKey: string | null },
+  contact: { name?: string | null; email?: string | null; phone?: string | null } | null | undefined,
+) => ({ name: contact?.name, email: contact?.email, phone: contact?.phone, externalId: conversation.externalKey })
+
+/**
+ * The conversation's channel and when its customer last wrote: what a channel's reply window is
+ * judged on. One statement, so the thread page reads it in its batch and a reply in one round trip.
+ */
+export function replyStateReads(db: Db, accountId: string, conversationId: string): Reads<{ channel: Channel; lastInboundAt: number | null } | null> {
+  const statement = db
+    .select({
+      channel: channels,
+      lastInboundAt: sql<number | null>`(select max(m.created_at) from messages m where m.conversation_id = ${conversationId} and m.direction = 'in')`.as(
+        'last_inbound_at',
+      ),
+    })
+    .from(channels)
+    .where(and(eq(channels.accountId, accountId), sql`${channels.id} = (select c.channel_id from conversations c where c.id = ${conversationId})`))
+    .limit(1)
+  return reads(statement, ([row]) => row ?? null)
+}
+
 /** The channel and who and when a reply answers: what `replyWindow` and `validate` are told (one read). */
 async function replyStateOf(
   db: Db,
   env: Bindings,
-  conversation: { id: string; channelId: string; externalKey: string | null },
+  conversation: { id: string; accountId: string; externalKey: string | null },
   contact: { name: string | null; email: string | null; phone: string | null } | null,
 ) {
-  const [row] = await db
-    .select({
-      channel: channels,
-      lastInboundAt: sql<
-        number | null
-      >`(select max(${messages.createdAt}) from ${messages} where ${messages.conversationId} = ${conversation.id} and ${messages.direction} = 'in')`,
-    })
-    .from(channels)
-    .where(eq(channels.id, conversation.channelId))
-    .limit(1)
+  const row = await inOneRoundTrip(db, replyStateReads(db, conversation.accountId, conversation.id))
   if (!row) return null
-  const to = { name: contact?.name, email: contact?.email, phone: contact?.phone, externalId: conversation.externalKey }
-  return { ctx: channelContextOf(row.channel, env), reply: { conversationId: conversation.id, to, lastInboundAt: row.lastInboundAt } }
+  return {
+    ctx: channelContextOf(row.channel, env),
+    reply: { conversationId: conversation.id, to: replyRecipient(conversation, contact), lastInboundAt: row.lastInboundAt },
+  }
 }
 
 /**
@@ -382,7 +401,7 @@ async function replyStateOf(
 export async function draftProblems(
   db: Db,
   env: Bindings,
-  conversation: { id: string; channelId: string; pluginId: string; externalKey: string | null },
+  conversation: { id: string; accountId: string; channelId: string; pluginId: string; externalKey: string | null },
   contact: { name: string | null; email: string | null; phone: string | null } | null,
   draft: { text: string; html: string | null; options?: unknown },
 ): Promise<DraftProblem[]> {
