@@ -202,7 +202,16 @@ async function ingestOverSmtp(runtime, count, concurrency) {
   const persistTo = mkdtempSync(join(tmpdir(), 'switchboard-bench-smtp-'))
   await buildSelfHost()
   const smtpPort = await freePort()
-  const host = await startSelfHost(runtime, { DATA_DIR: persistTo, PORT: String(await freePort()), SMTP_PORT: String(smtpPort), DEMO_SEED: 'true' })
+  // BENCH_PROFILE=<file> with --host node: a CPU profile of the server while the mails go in.
+  const profileFile = runtime === 'node' ? process.env.BENCH_PROFILE : undefined
+  const inspectPort = profileFile ? String(await freePort()) : undefined
+  const host = await startSelfHost(runtime, {
+    DATA_DIR: persistTo,
+    PORT: String(await freePort()),
+    SMTP_PORT: String(smtpPort),
+    DEMO_SEED: 'true',
+    ...(inspectPort ? { INSPECT_PORT: inspectPort } : {}),
+  })
   const transport = createTransport({
     host: '127.0.0.1',
     port: smtpPort,
@@ -218,11 +227,15 @@ async function ingestOverSmtp(runtime, count, concurrency) {
     await Promise.all(Array.from({ length: 20 }, (_, index) => send(typicalMail(100_000 + index, runId))))
     const mails = Array.from({ length: count }, (_, index) => typicalMail(index, `${runId}s`))
     const sizeKb = Math.round(mails.reduce((sum, mail) => sum + mail.raw.length, 0) / mails.length / 1024)
+    const profile = inspectPort ? await startProfile(Number(inspectPort)) : null
     const cpuBefore = serverCpuMs(host)
+    const clientBefore = process.cpuUsage()
     const startedAt = performance.now()
     await Promise.all(mails.map(send))
+    const clientCpu = process.cpuUsage(clientBefore)
     const seconds = (performance.now() - startedAt) / 1000
     const cpuAfter = serverCpuMs(host)
+    if (profile) for (const line of await profile.stop(profileFile)) console.log(line)
     const cpu = Object.entries(cpuAfter)
       .map(([name, ms]) => `${name} ${((ms - (cpuBefore[name] ?? 0)) / count).toFixed(2)} ms`)
       .join(', ')
@@ -230,7 +243,7 @@ async function ingestOverSmtp(runtime, count, concurrency) {
     console.log(
       `ingest over SMTP (self-host on ${runtime}): ${count} mails of ~${sizeKb} KB, ${concurrency} connections: ${seconds.toFixed(2)} s = ${rate.toFixed(0)} emails/s — target >= 150/s: ${rate >= 150 ? 'met' : 'MISSED'}`,
     )
-    if (cpu) console.log(`ingest over SMTP: server CPU per mail: ${cpu}`)
+    if (cpu) console.log(`ingest over SMTP: server CPU per mail: ${cpu}; the sending client's: ${((clientCpu.user + clientCpu.system) / 1000 / count).toFixed(2)} ms`)
   } finally {
     transport.close()
     await host.stop()

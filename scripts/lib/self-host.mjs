@@ -8,7 +8,8 @@ export const selfHostRuntimes = ['node', 'bun', 'deno']
 const server = join(root, 'dist', 'self', 'server.mjs')
 const bin = (name) => join(root, 'node_modules', '.bin', name)
 const commands = {
-  node: () => [process.execPath, ['--enable-source-maps', server]],
+  // INSPECT_PORT: the inspector open for the bench's CPU profile (BENCH_PROFILE).
+  node: (env) => [process.execPath, ['--enable-source-maps', ...(env.INSPECT_PORT ? [`--inspect=127.0.0.1:${env.INSPECT_PORT}`] : []), server]],
   bun: () => [bin('bun'), [server]],
   deno: () => [bin('deno'), ['run', '--allow-all', '--quiet', server]],
 }
@@ -19,7 +20,7 @@ const commands = {
  */
 export async function startSelfHost(runtime, env, { timeoutMs = 120_000 } = {}) {
   if (!commands[runtime]) throw new Error(`unknown runtime ${runtime} (${selfHostRuntimes.join(', ')})`)
-  const [command, args] = commands[runtime]()
+  const [command, args] = commands[runtime](env)
   let output = ''
   // Its own process group, so the bench can count its CPU (serverCpuMs) as it does wrangler's.
   const child = spawn(command, args, {
