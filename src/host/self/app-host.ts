@@ -7,6 +7,7 @@ import type { AiPort, Host } from '../ports'
 import { findRecipientChannel } from '../../channels/email-inbound'
 import { createDb } from '../../db/client'
 import { directoryBlobStore } from './blobs'
+import { type S3Config, s3BlobStore } from './s3-blobs'
 import { RoomNamespace, allowUpgradeResponses } from './durable-object'
 import { openJobs } from './jobs'
 import { memoryLimiter } from './limiter'
@@ -20,6 +21,8 @@ export interface SelfHostConfig {
   dataDir: string
   staticDir: string
   vars: Record<string, string | undefined>
+  /** Blobs in this S3-compatible bucket (s3ConfigFromEnv); unset: in dataDir/blobs. Kept out of `vars`: the app never sees the keys. */
+  s3?: S3Config | null
 }
 
 /**
@@ -31,7 +34,7 @@ export async function createAppHost(client: Client, config: SelfHostConfig) {
   allowUpgradeResponses()
   const vars = config.vars
   const jobs = await openJobs(client)
-  const blobs = directoryBlobStore(join(config.dataDir, 'blobs'))
+  const blobs = config.s3 ? s3BlobStore(config.s3) : directoryBlobStore(join(config.dataDir, 'blobs'))
   const mail = await mailOut({ smtpUrl: vars.SMTP_URL, outbox: join(config.dataDir, 'outbox') })
   // As wrangler.toml's [[ratelimits]].
   const limiters = { chatChannel: memoryLimiter({ limit: 2000, period: 10 }), visitorSession: memoryLimiter({ limit: 20, period: 60 }) }

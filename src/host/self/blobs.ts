@@ -16,11 +16,7 @@ interface Meta {
 export function directoryBlobStore(root: string): BlobStore {
   const objects = join(root, 'objects')
   const metas = join(root, 'meta')
-  const pathOf = (base: string, key: string) => {
-    if (!key || key.startsWith('/') || key.split('/').some((part) => part === '..' || part === '.' || part === '') || key.includes('\0') || key.includes('\\'))
-      throw new TypeError(`Invalid object key: ${key}`)
-    return join(base, key)
-  }
+  const pathOf = (base: string, key: string) => join(base, checkedKey(key))
   const readMeta = async (key: string): Promise<Meta | null> => {
     try {
       return JSON.parse(await readFile(pathOf(metas, `${key}.json`), 'utf8')) as Meta
@@ -89,6 +85,18 @@ export function directoryBlobStore(root: string): BlobStore {
   return store as unknown as BlobStore
 }
 
+/**
+ * A key both stores accept: path segments that are neither empty, `.` nor `..`, no NUL and no
+ * backslash. The directory store would otherwise climb out of its directory; an S3 store would
+ * send a key that URL normalization rewrites (`a/../b` becomes `b`) or that other stores refuse,
+ * so a blob copied between the two keeps its key. The app's keys (account/raw/…) always pass.
+ */
+export function checkedKey(key: string): string {
+  if (!key || key.startsWith('/') || key.split('/').some((part) => part === '..' || part === '.' || part === '') || key.includes('\0') || key.includes('\\'))
+    throw new TypeError(`Invalid object key: ${key}`)
+  return key
+}
+
 function objectOf(key: string, size: number, meta: Meta) {
   return {
     key,
@@ -107,7 +115,8 @@ function objectOf(key: string, size: number, meta: Meta) {
   }
 }
 
-async function bytesOf(value: unknown): Promise<Uint8Array> {
+/** A put's value (string, bytes, stream, Blob) as bytes. */
+export async function bytesOf(value: unknown): Promise<Uint8Array> {
   if (value === null || value === undefined) return new Uint8Array()
   if (typeof value === 'string') return new TextEncoder().encode(value)
   if (value instanceof Uint8Array) return value

@@ -15,6 +15,7 @@ import { withClientAddress } from './client-address'
 import { drain } from './wait-until'
 import { crons } from './crons'
 import { inboundWebhook } from './webhook'
+import { s3ConfigFromEnv } from './s3-blobs'
 
 /** The variables the app reads (the Worker's [vars] and secrets), taken from the environment. */
 const appVars = [
@@ -37,6 +38,13 @@ mkdirSync(dataDir, { recursive: true })
 const port = Number(environment.PORT ?? 8787)
 const smtpPort = Number(environment.SMTP_PORT ?? 2525)
 const hostname = environment.LISTEN_HOST ?? '0.0.0.0'
+let s3: ReturnType<typeof s3ConfigFromEnv>
+try {
+  s3 = s3ConfigFromEnv(environment)
+} catch (error) {
+  console.error(`Switchboard cannot start: ${error instanceof Error ? error.message : String(error)}`)
+  process.exit(1)
+}
 
 const client = await openDatabase(environment.TURSO_DATABASE_URL ?? `file:${join(dataDir, 'switchboard.db')}`, environment.TURSO_AUTH_TOKEN)
 const applied = await applyMigrations(client, resolve(environment.MIGRATIONS_DIR ?? 'migrations'))
@@ -45,6 +53,7 @@ const app = await createAppHost(client, {
   dataDir,
   staticDir: resolve(environment.STATIC_DIR ?? 'static'),
   vars: Object.fromEntries(appVars.map((name) => [name, environment[name]])),
+  s3,
 })
 const webhook = inboundWebhook({ secret: environment.INBOUND_WEBHOOK_SECRET, deliver: (from, to, raw) => deliverRaw(app.email, from, to, raw) })
 const serve = kind === 'bun' ? serveBun : kind === 'deno' ? serveDeno : serveNode
@@ -74,7 +83,7 @@ console.log(`
   Switchboard (${kind}) is running at ${base}${seeded}
   Mail in: SMTP on port ${smtpPort}${environment.INBOUND_WEBHOOK_SECRET ? ', or POST raw MIME to /inbound/email' : ''}
   Mail out: ${environment.SMTP_URL ? 'SMTP relay (SMTP_URL)' : `files in ${join(dataDir, 'outbox')} (set SMTP_URL to send)`}
-  Data: ${dataDir}${applied.length > 0 ? ` (${applied.length} migrations applied)` : ''}
+  Data: ${dataDir}${applied.length > 0 ? ` (${applied.length} migrations applied)` : ''}; blobs in ${s3 ? `the bucket ${s3.bucket} at ${s3.endpoint}` : join(dataDir, 'blobs')}
 `)
 
 let stopping = false
