@@ -23,8 +23,7 @@ const s3Of = (overrides: { secretAccessKey?: string; bucket?: string } = {}) =>
     forcePathStyle: true,
   })
 
-const run = 0
-/** Each test gets an empty store: a new directory, or a fresh prefix-free bucket (the stand-in emptied). */
+/** Each test gets an empty store: a new directory, or the stand-in's bucket emptied. */
 const stores: [string, () => BlobStore][] = [
   ['directory', () => directoryBlobStore(mkdtempSync(join(tmpdir(), 'switchboard-blobs-')))],
   [
