@@ -1,4 +1,6 @@
+import { spawn } from 'node:child_process'
 import { existsSync, mkdtempSync } from 'node:fs'
+import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -7,6 +9,8 @@ import { applyMigrations, openDatabase } from '../../src/host/self/database'
 import { deliverRaw } from '../../src/host/self/mail'
 import { drain } from '../../src/host/self/wait-until'
 import { type S3StandIn, startS3StandIn } from './s3-standin'
+// @ts-expect-error: a plain .mjs script without type declarations
+import { buildSelfHost } from '../../scripts/build-self.mjs'
 
 const root = join(import.meta.dirname, '..', '..')
 const base = 'http://localhost:8787'
@@ -72,7 +76,9 @@ describe('self-host with blobs on S3-compatible storage', () => {
         'Content-Disposition: attachment; filename="invoice 2026 & co.pdf"',
         'Content-Transfer-Encoding: base64',
         '',
-        ...(Buffer.from(pdf).toString('base64').match(/.{1,76}/g) ?? []),
+        ...(Buffer.from(pdf)
+          .toString('base64')
+          .match(/.{1,76}/g) ?? []),
         '--b1--',
         '',
       ].join('\r\n'),
@@ -114,5 +120,78 @@ describe('self-host with blobs on S3-compatible storage', () => {
     expect(download.headers.get('Content-Type')).toBe('application/octet-stream')
     expect(download.headers.get('Content-Length')).toBe(String(pdf.length))
     expect(Buffer.from(await download.arrayBuffer()).equals(Buffer.from(pdf))).toBe(true)
+  })
+})
+
+/** The built server (dist/self/server.mjs) run with `env` until it prints its banner or exits. */
+async function startServer(env: Record<string, string>) {
+  const port = await freePort()
+  const child = spawn(process.execPath, [join(root, 'dist', 'self', 'server.mjs')], {
+    cwd: root,
+    env: { ...process.env, LISTEN_HOST: '127.0.0.1', PORT: String(port), SMTP_PORT: String(await freePort()), ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let output = ''
+  child.stdout.on('data', (chunk) => (output += chunk))
+  child.stderr.on('data', (chunk) => (output += chunk))
+  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve))
+  const deadline = Date.now() + 30_000
+  while (child.exitCode === null && !output.includes('is running at') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100))
+  return {
+    url: `http://127.0.0.1:${port}`,
+    output: () => output,
+    /** SIGTERM (when still running), then the exit code. */
+    stop: () => {
+      if (child.exitCode === null) child.kill('SIGTERM')
+      return exited
+    },
+  }
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const listener = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = listener.address() as { port: number }
+      listener.close(() => resolve(port))
+    })
+  })
+}
+
+// The process itself (main.ts reading S3_*), on Node; the browser test runs the same server on Bun and Deno.
+describe.skipIf(!!process.versions.bun || 'Deno' in globalThis)('self-host start-up with S3_* variables', () => {
+  let standIn: S3StandIn
+  beforeAll(async () => {
+    standIn = await startS3StandIn()
+    await buildSelfHost()
+  }, 60_000)
+  afterAll(() => standIn?.close())
+
+  it('stops before opening anything when S3_BUCKET is set without the rest, naming what is missing', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'switchboard-self-s3-'))
+    const server = await startServer({ DATA_DIR: dataDir, S3_BUCKET: 'mail' })
+    expect(await server.stop()).toBe(1)
+    expect(server.output()).toContain('Blobs on S3 need S3_ENDPOINT, S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY')
+    expect(existsSync(join(dataDir, 'switchboard.db'))).toBe(false)
+  })
+
+  it('says in its banner that blobs go to the bucket, and reads them from there', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'switchboard-self-s3-'))
+    const server = await startServer({
+      DATA_DIR: dataDir,
+      DEV_OUTBOX: 'true',
+      S3_ENDPOINT: standIn.endpoint,
+      S3_BUCKET: standIn.bucket,
+      S3_ACCESS_KEY_ID: standIn.accessKeyId,
+      S3_SECRET_ACCESS_KEY: standIn.secretAccessKey,
+    })
+    try {
+      expect(server.output()).toContain(`blobs in the bucket ${standIn.bucket} at ${standIn.endpoint}`)
+      // The local outbox page lists its prefix in the bucket: a signed ListObjectsV2 the stand-in accepted.
+      const outbox = await fetch(`${server.url}/dev/outbox`)
+      expect(outbox.status).toBe(200)
+      expect(standIn.requests.some((request) => request.startsWith(`GET /${standIn.bucket}?list-type=2`))).toBe(true)
+    } finally {
+      expect(await server.stop()).toBe(0)
+    }
   })
 })

@@ -110,7 +110,8 @@ export function s3BlobStore(config: S3Config): BlobStore {
       ]
       if (options?.prefix) query.push(['prefix', options.prefix])
       if (options?.cursor) query.push(['continuation-token', options.cursor])
-      const url = `${base}?${query.map(([name, value]) => `${encodeRfc3986(name!)}=${encodeRfc3986(value!)}`).join('&')}`
+      // The bucket itself: /bucket path-style (as the SDKs send it), / on the bucket's own host.
+      const url = `${config.forcePathStyle ? base.slice(0, -1) : base}?${query.map(([name, value]) => `${encodeRfc3986(name!)}=${encodeRfc3986(value!)}`).join('&')}`
       const response = await send('list', options?.prefix ?? '', url, { method: 'GET' })
       if (!response.ok) throw await failure('list', options?.prefix ?? '', response)
       const result = parseXml(await response.text())
