@@ -11,7 +11,7 @@ import type { Client as LibsqlClient } from '@libsql/client/web'
  *
  * - database: `createDb` (src/db/client.ts) — D1, or a libSQL client the self-host opened;
  * - live rooms: `rooms` — Durable Object namespaces, or in-process instances of the same classes;
- * - blobs: `blobs` — R2, or a directory;
+ * - blobs: `blobs` — R2, or a directory, or an S3-compatible bucket;
  * - jobs: `jobs` — a Queue, or a durable jobs table polled by the process;
  * - mail out: `mail` — send_email, or SMTP;
  * - mail in, cron, static files: the worker's own `email()`, `scheduled()` and ASSETS, which the

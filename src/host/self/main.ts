@@ -1,7 +1,7 @@
 /**
  * The self-host: the same app, rooms and plugins as the Worker, on Node, Bun or Deno
  * (`npm run start:node|bun|deno`, built by scripts/build-self.mjs). Data lives in DATA_DIR
- * (./data): the libSQL file, blobs, the local outbox. See docs/self-host.md.
+ * (./data): the libSQL file, blobs (or an S3-compatible bucket: S3_*), the local outbox. See docs/self-host.md.
  */
 import { mkdirSync } from 'node:fs'
 import { join, resolve } from 'node:path'
