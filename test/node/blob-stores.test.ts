@@ -43,13 +43,18 @@ describe.each(stores)('blob store: %s', (_name, open) => {
     const before = Date.now()
     await blobs.put('acct/raw/2026/a.eml', new TextEncoder().encode('raw mail ✓'), {
       httpMetadata: { contentType: 'message/rfc822', contentDisposition: 'attachment; filename="a.eml"' },
-      customMetadata: { to: 'x@y.z', subject: 'Invitasjon til Ærlig & co 😀', tricky: '=?UTF-8?B?not-encoded?=' },
+      customMetadata: { to: 'x@y.z', subject: 'Invitasjon til Ærlig & co 😀', tricky: '=?UTF-8?B?not-encoded?=', padded: '  two  spaces ' },
     })
     const object = await blobs.get('acct/raw/2026/a.eml')
     expect(object).not.toBeNull()
     expect(object!.size).toBe(12)
     expect(object!.httpMetadata).toMatchObject({ contentType: 'message/rfc822', contentDisposition: 'attachment; filename="a.eml"' })
-    expect(object!.customMetadata).toEqual({ to: 'x@y.z', subject: 'Invitasjon til Ærlig & co 😀', tricky: '=?UTF-8?B?not-encoded?=' })
+    expect(object!.customMetadata).toEqual({
+      to: 'x@y.z',
+      subject: 'Invitasjon til Ærlig & co 😀',
+      tricky: '=?UTF-8?B?not-encoded?=',
+      padded: '  two  spaces ',
+    })
     expect(object!.httpEtag).toMatch(/^".+"$/)
     expect(object!.uploaded.getTime()).toBeGreaterThanOrEqual(before - 1000)
     expect(object!.uploaded.getTime()).toBeLessThanOrEqual(Date.now() + 1000)

@@ -215,11 +215,12 @@ function objectOf(key: string, headers: Headers) {
 
 /**
  * Metadata travels in x-amz-meta-* headers, which carry only ASCII: other text (a subject with
- * "ø") goes as an RFC 2047 encoded word, as AWS documents for its own answers, and so does text
- * that already looks like one, so reading it back is never ambiguous.
+ * "ø") goes as an RFC 2047 encoded word, as AWS documents for its own answers; so does text with
+ * spaces at either end (HTTP drops them) and text that already looks like one, so reading it back
+ * is never ambiguous. Names arrive lowercased, as S3 keeps them.
  */
 function encodeMetadata(text: string): string {
-  if (/^[\x20-\x7e]*$/.test(text) && !text.startsWith('=?')) return text
+  if (text === '' || (/^[\x21-\x7e]([\x20-\x7e]*[\x21-\x7e])?$/.test(text) && !text.startsWith('=?'))) return text
   const bytes = new TextEncoder().encode(text)
   let binary = ''
   for (const byte of bytes) binary += String.fromCharCode(byte)
