@@ -1,6 +1,14 @@
 import { HTTPException } from 'hono/http-exception'
 import { z } from 'zod'
-import { constantTimeEqualText, defineChannel, escapeHtml, hostOf, type InboundAttachment, type IngestResultSummary } from '../../src/channels/types'
+import {
+  constantTimeEqualText,
+  defineChannel,
+  escapeHtml,
+  hostOf,
+  ingestAnswer,
+  type InboundAttachment,
+  type IngestResultSummary,
+} from '../../src/channels/types'
 import { FormsBuilder, FormsEmbed, formFields, formFieldsOf, formsSettingsFromForm, honeypotField } from './builder'
 import { embedScript } from './embed'
 
@@ -56,7 +64,7 @@ function answerSubmission(results: IngestResultSummary[], form: z.infer<typeof s
     const origin = request.headers.get('Origin')
     const listed = origin !== null && form.allowedOrigins.some((allowed) => originOf(allowed) === originOf(origin))
     const headers: Record<string, string> = listed ? { 'Access-Control-Allow-Origin': originOf(origin) ?? '', Vary: 'Origin' } : {}
-    return Response.json({ received: results.length, results }, { status: results.some((result) => result.status !== 'duplicate') ? 201 : 200, headers })
+    return ingestAnswer(results, headers)
   }
   if (form.redirectUrl) return new Response(null, { status: 303, headers: { Location: form.redirectUrl } })
   const referer = request.headers.get('Referer') ?? ''

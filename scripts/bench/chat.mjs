@@ -269,7 +269,10 @@ export async function run(args) {
     const worst = [...over].sort((a, b) => b[1] - a[1]).slice(0, 5)
     console.log(`| deliveries over 50 ms, by second of the run (worst 5) | ${worst.map(([second, count]) => `s${second}: ${count}`).join(', ') || 'none'} |`)
     console.log(`| ack latency p50 / p99 (sender) | ${fmt(percentile(ackLatenciesMs, 0.5))} / ${fmt(percentile(ackLatenciesMs, 0.99))} |`)
-    if (cpuPerMessage) console.log(`| server CPU per message (all processes of wrangler dev) | ${cpuPerMessage} |`)
+    if (cpuPerMessage)
+      console.log(
+        `| server CPU per message (${values.host ? `the self-host's process on ${values.host}` : 'all processes of wrangler dev'}) | ${cpuPerMessage} |`,
+      )
     console.log(`| throughput | ${(sent / elapsedS).toFixed(0)} messages/s over ${elapsedS.toFixed(1)} s |`)
     const p99 = percentile(latenciesMs, 0.99)
     console.log('')

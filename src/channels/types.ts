@@ -245,6 +245,15 @@ export interface IngestResultSummary {
 }
 
 /**
+ * The answer a webhook gets when its plugin has no `respond`: JSON, 201 when something new was
+ * stored, 200 for a redelivery. A `respond` that only adds headers (CORS for a listed site) calls
+ * it with them.
+ */
+export function ingestAnswer(results: IngestResultSummary[], headers?: HeadersInit): Response {
+  return Response.json({ received: results.length, results }, { status: results.some((result) => result.status !== 'duplicate') ? 201 : 200, headers })
+}
+
+/**
  * What a `send` that reached some recipients before failing throws: an Error with the recipients
  * that have the message. They are kept in `metadata.deliveredTo`, and the retry skips them, so
  * nobody gets the same mail twice.
@@ -490,7 +499,7 @@ export interface ChannelPlugin<S extends z.ZodTypeAny = z.ZodTypeAny> {
   parse(input: InboundInput, ctx: ChannelContext<z.infer<S>>): Promise<InboundMessage[]>
   /**
    * The provider's answer to a webhook once its messages are stored (TwiML, an empty 200 …).
-   * Without it the answer is JSON: 201 when something new was stored, 200 for a redelivery.
+   * Without it the answer is `ingestAnswer(results)`: JSON, 201 when something new was stored, 200 for a redelivery.
    * `request` is the webhook's request, for its headers (a browser posting a form asks for HTML).
    */
   respond?(results: IngestResultSummary[], ctx: ChannelContext<z.infer<S>>, request: Request): Response | Promise<Response>

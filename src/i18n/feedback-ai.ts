@@ -51,7 +51,7 @@ export default defineCatalog({
 
     'ai.card.title': 'AI assist',
     'ai.provider.offline': 'Offline helpers (no AI model)',
-    'ai.provider.workers_ai': 'Workers AI ({model})',
+    'ai.provider.model': '{service} ({model})',
     'ai.summary.button': 'Summarize conversation',
     'ai.summary.label_offline': 'Offline summary (extractive, no AI model)',
     'ai.summary.empty': 'Nothing in this conversation stands out to summarise.',
@@ -161,7 +161,7 @@ export default defineCatalog({
 
     'ai.card.title': 'KI-assistanse',
     'ai.provider.offline': 'Frakoblede hjelpere (ingen KI-modell)',
-    'ai.provider.workers_ai': 'Workers AI ({model})',
+    'ai.provider.model': '{service} ({model})',
     'ai.summary.button': 'Oppsummer samtalen',
     'ai.summary.label_offline': 'Frakoblet sammendrag (uttrekk, ingen KI-modell)',
     'ai.summary.empty': 'Ingenting i denne samtalen skiller seg ut for et sammendrag.',

@@ -5,7 +5,7 @@ import type { AppEnv } from '../env'
 import { channelPlugins, findPlugin } from '../channels/registry'
 import { ingestInbound } from '../channels/pipeline'
 import { channelContextOf } from '../channels/context'
-import type { ChannelContext, ChannelPlugin, DeliveryReport, PluginRouteKit } from '../channels/types'
+import { ingestAnswer, type ChannelContext, type ChannelPlugin, type DeliveryReport, type PluginRouteKit } from '../channels/types'
 import { durableObjectNotifier, notifyMessageReplaced } from '../rooms/notifier'
 import { recordDeliveryReport } from '../services/delivery-reports'
 import { keepProfiles, lookUpProfiles } from '../services/contact-profile'
@@ -103,7 +103,7 @@ channelRoutes.post('/channels/:channelId/inbound', async (c) => {
   if (receipts.length > 0) await recordReports(c, ctx, receipts)
   // The provider may expect an answer of its own (TwiML, an empty 200): the plugin shapes it.
   if (plugin.respond) return plugin.respond(results, ctx, c.req.raw)
-  return c.json({ received: results.length, results }, results.some((result) => result.status !== 'duplicate') ? 201 : 200)
+  return ingestAnswer(results)
 })
 
 // A provider that checks the callback URL with a GET before it posts events (Meta) gets the plugin's answer.

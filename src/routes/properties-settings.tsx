@@ -5,13 +5,10 @@ import { requireRole } from '../auth/middleware'
 import { propertyObjects, type PropertyObject } from '../db/schema'
 import { InputError } from '../lib/errors'
 import {
-  allProperties,
-  cardObjects,
-  cardProperties,
   createCustomProperty,
   customPropertyTypes,
   deleteCustomProperty,
-  listCustomProperties,
+  propertiesOverview,
   setCardProperties,
   type CardSetting,
 } from '../services/properties'
@@ -25,18 +22,18 @@ propertiesSettingsRoutes.use('/properties/*', requireRole('admin', 'super_admin'
 const cardSettings: CardSetting[] = ['contact', 'ticketCard', 'ticketPanel']
 
 async function cardConfig(c: Context<AppEnv>, card: CardSetting): Promise<CardConfigData> {
-  const [available, chosen] = await Promise.all([allProperties(c.var.db, c.var.accountId, cardObjects[card]), cardProperties(c.var.db, c.var.accountId, card)])
-  return { card, available, chosen: chosen.map((def) => def.name) }
+  const { cards } = await propertiesOverview(c.var.db, c.var.accountId, [card])
+  return cards[0]!
 }
 
 propertiesSettingsRoutes.get('/properties', async (c) => {
-  const [definitions, ...cards] = await Promise.all([listCustomProperties(c.var.db, c.var.accountId), ...cardSettings.map((card) => cardConfig(c, card))])
+  const { definitions, cards } = await propertiesOverview(c.var.db, c.var.accountId, cardSettings)
   return c.html(<PropertiesSettingsPage appName={c.env.APP_NAME ?? 'Switchboard'} actor={c.var.user} definitions={definitions} cards={cards} />)
 })
 
 /** The definitions list, plus the card lists out of band (what they can show just changed). */
 async function definitionsAndCards(c: Context<AppEnv>, state: { error?: string; values?: Record<string, string> } = {}) {
-  const [definitions, ...cards] = await Promise.all([listCustomProperties(c.var.db, c.var.accountId), ...cardSettings.map((card) => cardConfig(c, card))])
+  const { definitions, cards } = await propertiesOverview(c.var.db, c.var.accountId, cardSettings)
   return (
     <>
       <PropertyDefinitions definitions={definitions} {...state} />

@@ -98,12 +98,48 @@ export async function getAccountSettings(db: Db, accountId: string) {
 /** The ordered property names a card shows (the account's choice, else the defaults), resolved to definitions. */
 export async function cardProperties(db: Db, accountId: string, card: CardSetting): Promise<PropertyDef[]> {
   const [settings, all] = await Promise.all([getAccountSettings(db, accountId), allProperties(db, accountId, cardObjects[card])])
+  return chosenFor(settings, card, all)
+}
+
+function chosenFor(settings: typeof accountSettings.$inferSelect | null, card: CardSetting, all: PropertyDef[]): PropertyDef[] {
   const chosen =
     (card === 'contact' ? settings?.contactCardProperties : card === 'ticketCard' ? settings?.ticketCardProperties : settings?.ticketPanelProperties) ??
     defaultCardProperties[card]
   const byName = new Map(all.map((def) => [def.name, def]))
   // A property deleted after it was chosen simply drops out.
   return chosen.map((name) => byName.get(name)).filter((def): def is PropertyDef => Boolean(def))
+}
+
+export interface CardChoice {
+  card: CardSetting
+  /** Every property the card's object has, built-ins first. */
+  available: PropertyDef[]
+  /** The names the card shows, in order. */
+  chosen: string[]
+}
+
+/**
+ * The settings page's data in one round trip: the account's custom definitions (all objects) and
+ * what each card shows, out of one read of each table.
+ */
+export async function propertiesOverview(db: Db, accountId: string, cards: CardSetting[]): Promise<{ definitions: PropertyDefinition[]; cards: CardChoice[] }> {
+  const [definitions, settingsRows] = await db.batch([
+    db
+      .select()
+      .from(propertyDefinitions)
+      .where(eq(propertyDefinitions.accountId, accountId))
+      .orderBy(asc(propertyDefinitions.createdAt), asc(propertyDefinitions.name)),
+    db.select().from(accountSettings).where(eq(accountSettings.accountId, accountId)).limit(1),
+  ])
+  const settings = settingsRows[0] ?? null
+  return {
+    definitions,
+    cards: cards.map((card) => {
+      const object = cardObjects[card]
+      const available = [...builtInProperties[object], ...definitions.filter((row) => row.object === object).map(customToDef)]
+      return { card, available, chosen: chosenFor(settings, card, available).map((def) => def.name) }
+    }),
+  }
 }
 
 export async function setCardProperties(db: Db, accountId: string, card: CardSetting, names: string[], nowMs = Date.now()) {

@@ -229,6 +229,8 @@ describe('self-host rate limits, static files, webhook, cron, waitUntil', () => 
       expect(seen.body?.model).toBe('small-model')
       const provider = providerFor({ HOST: { ai } as Host, AI_MODEL: 'small-model' })
       expect(provider.kind).toBe('model')
+      // The panel names the service that wrote the text, not Workers AI.
+      expect(provider.label).toBe('OpenAI-compatible (small-model)')
       expect(providerFor({ HOST: { ai: null } as Host }).kind).toBe('offline')
     } finally {
       server.close()

@@ -6,7 +6,7 @@ import { ingestInbound } from '../../src/channels/pipeline'
 import { sessions } from '../../src/db/schema'
 import { sessionExpiresInSeconds } from '../../src/auth/session'
 import { recordingNotifier } from '../shared/workspace'
-import { db, login, request, workspace } from './helpers'
+import { db, form, login, request, workspace } from './helpers'
 
 /** The database round trips the worker reports for a request (Server-Timing `db;desc="round trips";dur=<n>`). */
 function roundTrips(response: Response): number {
@@ -82,6 +82,21 @@ describe('what a request costs the database', () => {
     const page = await costOf(`/inbox/${ws.inboxId}/open/c/${email.conversationId}`, { cookie })
     expect(page.body).toContain('<!doctype html>')
     expect(page.body).toContain('Any news on the torn tent?')
+    expect(page.trips).toBeLessThanOrEqual(3)
+  })
+
+  it('shows the property settings (definitions and all three cards) in at most 3 round trips', async () => {
+    const { ws } = await inboxWithMail()
+    const admin = await login(ws.users.admin.email)
+    const created = await costOf('/settings/properties', {
+      cookie: admin,
+      method: 'POST',
+      body: form({ object: 'contact', name: 'plan', label: 'Plan', type: 'text', options: '' }),
+    })
+    expect(created.status).toBe(201)
+    const page = await costOf('/settings/properties', { cookie: admin })
+    expect(page.status).toBe(200)
+    expect(page.body).toContain('Plan')
     expect(page.trips).toBeLessThanOrEqual(3)
   })
 

@@ -38,6 +38,9 @@ export async function createAppHost(client: Client, config: SelfHostConfig) {
   const mail = await mailOut({ smtpUrl: vars.SMTP_URL, outbox: join(config.dataDir, 'outbox') })
   // As wrangler.toml's [[ratelimits]].
   const limiters = { chatChannel: memoryLimiter({ limit: 2000, period: 10 }), visitorSession: memoryLimiter({ limit: 20, period: 60 }) }
+  // The model must be named: the Workers AI default means nothing to another service.
+  if (vars.OPENAI_BASE_URL && !(vars.OPENAI_MODEL ?? vars.AI_MODEL)?.trim())
+    throw new Error('OPENAI_BASE_URL is set but OPENAI_MODEL is not: name the model the endpoint serves (e.g. gpt-4o-mini, llama3.1)')
   const ai: AiPort | null = vars.OPENAI_BASE_URL ? openAiCompatible({ baseUrl: vars.OPENAI_BASE_URL, apiKey: vars.OPENAI_API_KEY }) : null
   let env: Bindings
   const conversationRooms = new RoomNamespace(ConversationRoom as never, () => env)
@@ -61,7 +64,7 @@ export async function createAppHost(client: Client, config: SelfHostConfig) {
     // The database is the HOST's client; these keep a Turso URL in the environment from being read twice.
     TURSO_DATABASE_URL: undefined,
     TURSO_AUTH_TOKEN: undefined,
-    AI_MODEL: vars.AI_MODEL ?? vars.OPENAI_MODEL,
+    AI_MODEL: vars.OPENAI_MODEL ?? vars.AI_MODEL,
     HOST: host,
   } as unknown as Bindings
 

@@ -38,7 +38,9 @@ export type InboundHandler = (message: ForwardableEmailMessage) => Promise<void>
 /**
  * Mail in over SMTP: an smtp-server on `port` taking mail for the addresses the inboxes receive
  * (`accepts`, asked at RCPT time, so unknown recipients are refused before any data), each
- * message handed to the worker's own email() once per accepted recipient.
+ * message handed to the worker's own email() once per accepted recipient. With `tls` (a PEM key
+ * and certificate) it offers STARTTLS, as senders such as Gmail expect of a mail exchanger; it
+ * never offers AUTH: it only takes mail addressed to the inboxes, like any MX.
  */
 export async function startSmtpServer(options: {
   port: number
@@ -46,12 +48,14 @@ export async function startSmtpServer(options: {
   accepts: (recipient: string) => Promise<boolean>
   deliver: InboundHandler
   maxBytes?: number
+  tls?: { key: string | Buffer; cert: string | Buffer }
 }) {
   const { SMTPServer } = await import('smtp-server')
   const maxBytes = options.maxBytes ?? 25 * 1024 * 1024
   const server = new SMTPServer({
     authOptional: true,
-    disabledCommands: ['AUTH', 'STARTTLS'],
+    disabledCommands: options.tls ? ['AUTH'] : ['AUTH', 'STARTTLS'],
+    ...(options.tls ? { key: options.tls.key, cert: options.tls.cert } : {}),
     size: maxBytes,
     logger: false,
     banner: 'Switchboard',

@@ -3,7 +3,7 @@
  * (`npm run start:node|bun|deno`, built by scripts/build-self.mjs). Data lives in DATA_DIR
  * (./data): the libSQL file, blobs (or an S3-compatible bucket: S3_*), the local outbox. See docs/self-host.md.
  */
-import { mkdirSync } from 'node:fs'
+import { mkdirSync, readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { Cron } from 'croner'
 import type { Host } from '../ports'
@@ -68,7 +68,9 @@ const http = await serve({
 })
 const poller = app.jobs.start(app.queue)
 const timers = crons.map((cron) => new Cron(cron, () => app.scheduled(cron).catch((error) => console.error(`cron "${cron}" failed`, String(error)))))
-const smtp = await startSmtpServer({ port: smtpPort, host: hostname, accepts: app.accepts, deliver: app.email })
+// SMTP_TLS_KEY / SMTP_TLS_CERT: PEM files (e.g. the certificate of the MX host name) for STARTTLS.
+const smtpTls = smtpTlsOf(environment.SMTP_TLS_KEY, environment.SMTP_TLS_CERT)
+const smtp = await startSmtpServer({ port: smtpPort, host: hostname, accepts: app.accepts, deliver: app.email, tls: smtpTls })
 
 const base = `http://localhost:${port}`
 let seeded = ''
@@ -81,10 +83,16 @@ if (environment.DEMO_SEED === 'true') {
 }
 console.log(`
   Switchboard (${kind}) is running at ${base}${seeded}
-  Mail in: SMTP on port ${smtpPort}${environment.INBOUND_WEBHOOK_SECRET ? ', or POST raw MIME to /inbound/email' : ''}
+  Mail in: SMTP on port ${smtpPort}${smtpTls ? ' (STARTTLS)' : ''}${environment.INBOUND_WEBHOOK_SECRET ? ', or POST raw MIME to /inbound/email' : ''}
   Mail out: ${environment.SMTP_URL ? 'SMTP relay (SMTP_URL)' : `files in ${join(dataDir, 'outbox')} (set SMTP_URL to send)`}
   Data: ${dataDir}${applied.length > 0 ? ` (${applied.length} migrations applied)` : ''}; blobs in ${s3 ? `the bucket ${s3.bucket} at ${s3.endpoint}` : join(dataDir, 'blobs')}
 `)
+
+function smtpTlsOf(keyFile: string | undefined, certFile: string | undefined) {
+  if (!keyFile && !certFile) return undefined
+  if (!keyFile || !certFile) throw new Error('STARTTLS needs both SMTP_TLS_KEY and SMTP_TLS_CERT (PEM files)')
+  return { key: readFileSync(keyFile), cert: readFileSync(certFile) }
+}
 
 let stopping = false
 async function shutdown() {

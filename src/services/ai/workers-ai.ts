@@ -62,14 +62,21 @@ async function runWithTimeout(binding: AiBinding, model: string, input: Paramete
   }
 }
 
-export function workersAiProvider(binding: AiBinding, options: { model: string; timeoutMs?: number }): AiProvider {
+/**
+ * `service` names where the model runs, for the panel: the binding's own label (the self-host's
+ * "OpenAI-compatible") or Workers AI.
+ */
+export function workersAiProvider(binding: AiBinding & { label?: string }, options: { model: string; timeoutMs?: number }): AiProvider {
   const { model } = options
   const timeoutMs = options.timeoutMs ?? workersAiTimeoutMs
-  const meta = () => ({ providerId: 'workers-ai', kind: 'model' as const, label: t('ai.provider.workers_ai', { model }), model })
+  const service = binding.label ?? 'Workers AI'
+  const id = binding.label ? binding.label.toLowerCase().replace(/[^a-z0-9]+/g, '-') : 'workers-ai'
+  const label = () => t('ai.provider.model', { service, model })
+  const meta = () => ({ providerId: id, kind: 'model' as const, label: label(), model })
   return {
-    id: 'workers-ai',
+    id,
     get label() {
-      return t('ai.provider.workers_ai', { model })
+      return label()
     },
     kind: 'model',
     async summarize(input: SummaryInput): Promise<AiSummary> {
