@@ -13,7 +13,7 @@ beforeAll(async () => {
 })
 afterAll(() => standIn.close())
 
-const s3Of = (overrides: { secretAccessKey?: string; bucket?: string } = {}) =>
+const s3Of = (overrides: { secretAccessKey?: string; bucket?: string; timeoutMs?: number } = {}) =>
   s3BlobStore({
     endpoint: standIn.endpoint,
     bucket: overrides.bucket ?? standIn.bucket,
@@ -21,6 +21,7 @@ const s3Of = (overrides: { secretAccessKey?: string; bucket?: string } = {}) =>
     accessKeyId: standIn.accessKeyId,
     secretAccessKey: overrides.secretAccessKey ?? standIn.secretAccessKey,
     forcePathStyle: true,
+    timeoutMs: overrides.timeoutMs,
   })
 
 /** Each test gets an empty store: a new directory, or the stand-in's bucket emptied. */
@@ -165,6 +166,19 @@ describe('S3 blob store against the stand-in', () => {
     standIn.failNext = 10
     await expect(blobs.get('acct/raw/retry.eml')).rejects.toThrow(/S3 get of "acct\/raw\/retry\.eml" failed: 500 InternalError/)
     standIn.failNext = 0
+  })
+
+  it('a store that stops answering fails the request after the timeout instead of holding it', async () => {
+    standIn.objects.clear()
+    standIn.failNext = 0
+    standIn.latencyMs = 2000
+    try {
+      const startedAt = Date.now()
+      await expect(s3Of({ timeoutMs: 200 }).get('slow/key')).rejects.toThrow(/S3 get of "slow\/key" failed: .*(abort|timed? ?out)/i)
+      expect(Date.now() - startedAt).toBeLessThan(1500)
+    } finally {
+      standIn.latencyMs = 0
+    }
   })
 
   it('a bucket that does not exist is an error, not a missing object', async () => {

@@ -13,6 +13,8 @@ export interface S3Config {
   secretAccessKey: string
   /** https://endpoint/bucket/key when true; https://bucket.endpoint/key (virtual-hosted) when false. */
   forcePathStyle: boolean
+  /** How long one request (retries included) may take before it fails; 60 s by default. */
+  timeoutMs?: number
 }
 
 /** Requests in flight at once for a many-key delete or a list that reads metadata. */
@@ -36,7 +38,8 @@ export function s3BlobStore(config: S3Config): BlobStore {
     const headers = init.headers ?? new Headers()
     if (!headers.has('X-Amz-Content-Sha256')) headers.set('X-Amz-Content-Sha256', emptyHash)
     try {
-      return await client.fetch(url, { ...init, headers })
+      // A store that stops answering fails the request (and the mail is retried) instead of holding it.
+      return await client.fetch(url, { ...init, headers, signal: AbortSignal.timeout(config.timeoutMs ?? 60_000) })
     } catch (error) {
       throw new Error(`S3 ${operation} of "${key}" failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error })
     }
