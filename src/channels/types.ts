@@ -367,6 +367,12 @@ export interface ChannelTexts {
    * own routes for this channel) and {baseUrl}.
    */
   setup?: string[]
+  /**
+   * The plugin's own sentences (a reply window's reason, a draft's problem, why a send failed), by
+   * key, with `{name}` placeholders; read through the kit's `words(texts)`. Every language has the
+   * same keys and placeholders (the contract suite checks).
+   */
+  messages?: Record<string, string>
 }
 
 /** One thing a channel's settings page checked (or could not check) about its set-up. */
@@ -577,8 +583,9 @@ export { isValidAddress } from '../lib/email-address'
 export { newId } from '../lib/ids'
 export { escapeHtml, htmlToText, sanitizeHtml, showRemoteImages } from '../lib/sanitize-html'
 export { isForwardSubject, quotedHistoryStart } from '../lib/quoted-text'
-/** `t` for core's catalog texts; `currentLocale()` for a plugin's own words in the viewer's language. */
+/** `t` for core's catalog texts; `words(texts)` for a plugin's own sentences and `currentLocale()` for its own choices, in the viewer's language. */
 export { currentLocale, t } from '../i18n'
+export { words } from './texts'
 /** The chatflows (plugins/bots) a realtime channel may let answer new conversations first. */
 export { chatflows } from '../../plugins/bots'
 /** The host's ports (mail out, blobs, …) for a plugin's `ctx.env`: the same plugin runs on Workers and self-hosted. */

@@ -9,6 +9,7 @@ import { getChannelById } from '../../src/services/inboxes'
 import { appendMessage } from '../../src/services/messages'
 import { deliver } from '../../src/services/outbound'
 import { locales, withLocale } from '../../src/i18n'
+import { messageMismatches } from '../../src/channels/texts'
 import { formToSettings, schemaFields } from '../../templates/schema-form'
 import { db, origin, request, workspace } from '../workers/helpers'
 import { registeredPlugins } from '../shared/plugin-fixtures'
@@ -26,6 +27,28 @@ if (only && plugins.length === 0) {
     expect.fail(`No registered plugin has the id "${only}".`)
   })
 }
+
+describe('the check of a plugin’s own sentences', () => {
+  const english = { name: 'SMS', messages: { 'sms.too_long': 'An SMS carries at most {max} characters.', 'sms.no_number': 'No number.' } }
+
+  it('accepts the same keys and placeholders in every language', () => {
+    const nb = { name: 'SMS', messages: { 'sms.too_long': 'En SMS har plass til {max} tegn.', 'sms.no_number': 'Ikke noe nummer.' } }
+    expect(messageMismatches({ en: english, nb })).toEqual([])
+    expect(messageMismatches({ en: { name: 'Web' }, nb: { name: 'Nett' } })).toEqual([])
+  })
+
+  it('fails a plugin whose Norwegian sentences miss a key, add one, or drop a placeholder', () => {
+    expect(messageMismatches({ en: english, nb: { name: 'SMS', messages: { 'sms.too_long': 'En SMS har plass til {max} tegn.' } } })).toEqual([
+      'texts.nb.messages lacks "sms.no_number"',
+    ])
+    expect(messageMismatches({ en: english, nb: { name: 'SMS' } })).toHaveLength(2)
+    const dropped = { 'sms.too_long': 'En SMS er for lang.', 'sms.no_number': 'Ikke noe nummer.', 'sms.extra': 'Ekstra.' }
+    expect(messageMismatches({ en: english, nb: { name: 'SMS', messages: dropped } })).toEqual([
+      'texts.nb.messages["sms.too_long"] has {} where English has {max}',
+      'texts.nb.messages has "sms.extra", which English lacks',
+    ])
+  })
+})
 
 type Workspace = Awaited<ReturnType<typeof workspace>>
 const storedIn = async (channelId: string) => db().select().from(messages).where(eq(messages.channelId, channelId))
@@ -60,6 +83,10 @@ for (const { plugin, contract } of plugins) {
           for (const field of schemaFields(plugin.settings, plugin)) expect(field.label).toBe(texts!.fields![field.key]!.label)
         })
       }
+    })
+
+    it('its own sentences exist in every language, with the same placeholders', () => {
+      expect(messageMismatches(plugin.texts)).toEqual([])
     })
 
     const inbound = contract.inbound
