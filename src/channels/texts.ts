@@ -1,4 +1,4 @@
-import { currentLocale, fillPlaceholders, locales, placeholdersOf } from '../i18n'
+import { currentLocale, fillPlaceholders, type Locale, locales, placeholdersOf } from '../i18n'
 import type { ChannelPlugin, ChannelTexts, FieldText } from './types'
 
 /**
@@ -53,7 +53,7 @@ export function words<K extends string>(texts: TextsWithMessages<K>): (key: K, v
  * another lacks, or a translation whose placeholders differ from the English (it would drop a
  * name or a number). Empty when they agree; the contract suite asks it of every plugin.
  */
-export function messageMismatches(texts: Partial<Record<string, Pick<ChannelTexts, 'messages'> | undefined>> | undefined): string[] {
+export function messageMismatches(texts: Partial<Record<Locale, ChannelTexts>> | undefined): string[] {
   const problems: string[] = []
   const english = texts?.en?.messages ?? {}
   for (const locale of locales) {
