@@ -106,9 +106,11 @@ export interface InboundMessage {
 /**
  * A provider's word on replies it accepted: by the id `send` returned, or (a read receipt that
  * only says "everything up to now") every sent reply in the conversation with `threadKey` up to `upTo` (ms).
+ * A failure's `reason` may be a sentence of the plugin's own (`() => say('key', vars)`): core
+ * writes it in the language of the reply's author, as it does `send`'s reasons.
  */
 export type DeliveryReport =
-  | { externalId: string; status: 'delivered' | 'read' | 'failed'; reason?: string }
+  | { externalId: string; status: 'delivered' | 'read' | 'failed'; reason?: string | (() => string) }
   | { threadKey: string; status: 'delivered' | 'read'; upTo: number }
 
 /**
