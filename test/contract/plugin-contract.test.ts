@@ -9,7 +9,7 @@ import { getChannelById } from '../../src/services/inboxes'
 import { appendMessage } from '../../src/services/messages'
 import { deliver } from '../../src/services/outbound'
 import { locales, withLocale } from '../../src/i18n'
-import { messageMismatches } from '../../src/channels/texts'
+import { messageMismatches, words } from '../../src/channels/texts'
 import { formToSettings, schemaFields } from '../../templates/schema-form'
 import { db, origin, request, workspace } from '../workers/helpers'
 import { registeredPlugins } from '../shared/plugin-fixtures'
@@ -47,6 +47,25 @@ describe('the check of a plugin’s own sentences', () => {
       'texts.nb.messages["sms.too_long"] has {} where English has {max}',
       'texts.nb.messages has "sms.extra", which English lacks',
     ])
+  })
+})
+
+describe('a plugin’s own sentences through words(texts)', () => {
+  const texts = {
+    en: { name: 'SMS', messages: { 'send.refused': 'The provider refused the message ({detail}).', 'only.english': 'Only {what}.' } },
+    nb: { name: 'SMS', messages: { 'send.refused': 'Leverandøren avviste meldingen ({detail}).' } },
+  }
+  const say = words(texts)
+
+  it('speaks the current language, with English where a language lacks the sentence', () => {
+    expect(withLocale('nb', () => say('send.refused', { detail: '21610: Unsubscribed' }))).toBe('Leverandøren avviste meldingen (21610: Unsubscribed).')
+    expect(withLocale('en', () => say('send.refused', { detail: '21610: Unsubscribed' }))).toBe('The provider refused the message (21610: Unsubscribed).')
+    expect(withLocale('nb', () => say('only.english', { what: 'this' }))).toBe('Only this.')
+  })
+
+  it('inserts values as plain text, once, and leaves a placeholder it was not given', () => {
+    expect(say('send.refused', { detail: '<b>{detail}</b>' })).toBe('The provider refused the message (<b>{detail}</b>).')
+    expect(say('send.refused')).toBe('The provider refused the message ({detail}).')
   })
 })
 
