@@ -1,7 +1,6 @@
 import type { FC } from 'hono/jsx'
-import { findPlugin } from '../src/channels/registry'
+import { channelNameOf, findPlugin } from '../src/channels/registry'
 import { sendsRichText } from '../src/channels/capabilities'
-import { channelNameOf } from '../src/channels/texts'
 import { t } from '../src/i18n'
 import { richTextToPlain } from '../src/lib/rich-text'
 import type { DraftsByKind } from '../src/services/drafts'

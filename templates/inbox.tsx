@@ -1,6 +1,6 @@
 import type { Child, FC } from 'hono/jsx'
-import { findPlugin } from '../src/channels/registry'
-import { channelName, channelNameOf } from '../src/channels/texts'
+import { channelNameOf, findPlugin } from '../src/channels/registry'
+import { channelName } from '../src/channels/texts'
 import type { SessionUser } from '../src/auth/session'
 import type { ConversationDetail, ConversationRow } from '../src/services/conversations'
 import type { Inbox } from '../src/services/inboxes'

@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { defineChannel, normalizePhone, type InboundMessage } from '../../src/channels/types'
 import { callsSettings, type CallsSettings } from './settings'
+import { callsTexts, say } from './texts'
 import { formOf, maxSmsLength, sendSms, startCall, verifyTwilio } from './twilio'
 
 /** The fields of Twilio's call status callback (and transcription callback) we read; the rest are ignored. */
@@ -104,53 +105,7 @@ export const callsChannel = defineChannel({
   view: 'Calls',
   settings: callsSettings,
   secrets: [{ key: 'authToken', label: 'Auth token (signs the provider’s callbacks)' }],
-  texts: {
-    en: {
-      name: 'Calls',
-      description: 'Your phone line through Twilio: calls (answered, missed, voicemail) logged as conversations, click-to-call, and answers by SMS.',
-      fields: {
-        phoneNumber: { label: 'Phone number', help: 'The number callers dial, in international form (+47 …). Calls and texts from here come from it.' },
-        accountSid: { label: 'Account SID', help: 'From your Twilio console (starts with AC): needed to call out and to text.' },
-        apiBaseUrl: { label: 'API base URL', help: 'Leave as https://api.twilio.com unless your provider offers a Twilio-compatible API elsewhere.' },
-        agentPhone: {
-          label: 'Agents’ phone',
-          help: 'Rings first when an agent without a phone of their own (Profile) clicks Call; then the contact is dialled.',
-        },
-        sms: { label: 'Number can send SMS', help: 'Agents may answer a caller by text from this number.' },
-        defaultCountry: { label: 'Default country', help: 'Two letters (NO, SE …): the country of numbers written without +<country code>.' },
-      },
-      secrets: { authToken: { label: 'Auth token', help: 'From your Twilio console: it signs the callbacks and authorises calls and texts.' } },
-      setup: [
-        'In the Twilio console, open the number’s Voice configuration and set “Call status changes” to {webhookUrl} (HTTP POST).',
-        'For voicemail, have your call flow record with transcribeCallback pointing at {webhookUrl} too.',
-        'Enter the account SID and auth token here; set the agents’ phone to offer Call in the composer.',
-      ],
-    },
-    nb: {
-      name: 'Anrop',
-      description: 'Telefonlinjen din via Twilio: anrop (besvart, tapt, talepost) loggført som samtaler, ring med ett klikk, og svar med SMS.',
-      fields: {
-        phoneNumber: { label: 'Telefonnummer', help: 'Nummeret som ringes, i internasjonal form (+47 …). Anrop og SMS herfra kommer fra det.' },
-        accountSid: { label: 'Konto-SID', help: 'Fra Twilio-konsollen (begynner med AC): trengs for å ringe ut og sende SMS.' },
-        apiBaseUrl: {
-          label: 'API-adresse',
-          help: 'La stå som https://api.twilio.com med mindre leverandøren din har et Twilio-kompatibelt API et annet sted.',
-        },
-        agentPhone: {
-          label: 'Agentenes telefon',
-          help: 'Ringer først når en agent uten egen telefon (Profil) trykker Ring; så ringes kontakten.',
-        },
-        sms: { label: 'Nummeret kan sende SMS', help: 'Agenter kan svare en innringer med SMS fra dette nummeret.' },
-        defaultCountry: { label: 'Standardland', help: 'To bokstaver (NO, SE …): landet for numre skrevet uten +<landskode>.' },
-      },
-      secrets: { authToken: { label: 'Autentiseringstoken', help: 'Fra Twilio-konsollen: det signerer tilbakekallene og gir lov til å ringe og sende SMS.' } },
-      setup: [
-        'Åpne nummerets Voice-oppsett i Twilio-konsollen og sett «Call status changes» til {webhookUrl} (HTTP POST).',
-        'For talepost: la samtaleflyten ta opp med transcribeCallback som peker på {webhookUrl}.',
-        'Skriv inn konto-SID og autentiseringstoken her; sett agentenes telefon for å få Ring i svarfeltet.',
-      ],
-    },
-  },
+  texts: callsTexts,
   // Replies are texts from the line's number (when it can send them).
   capabilities: { outbound: true, webhook: true, text: 'plain', maxLength: maxSmsLength },
   maxPayloadBytes: 64 * 1024,
@@ -164,18 +119,15 @@ export const callsChannel = defineChannel({
   // Twilio reads the answer as TwiML: an empty Response changes nothing about the call.
   respond: () =>
     new Response('<?xml version="1.0" encoding="UTF-8"?><Response></Response>', { status: 200, headers: { 'Content-Type': 'text/xml; charset=utf-8' } }),
-  replyWindow: (_state, ctx) =>
-    ctx.settings.sms && ctx.settings.accountSid
-      ? null
-      : 'This line’s number does not send SMS, so a caller cannot be answered here: call them back, or turn on “Number can send SMS” in the channel’s settings.',
+  replyWindow: (_state, ctx) => (ctx.settings.sms && ctx.settings.accountSid ? null : say('window.no_sms')),
   validate(draft, ctx) {
     const to = normalizePhone(draft.to.externalId ?? draft.to.phone, ctx.settings.defaultCountry)
-    return to ? [] : [{ message: 'This conversation has no phone number to text.' }]
+    return to ? [] : [{ message: say('reply.no_number') }]
   },
   async send(message, ctx) {
-    if (!ctx.settings.sms) return { status: 'failed', reason: 'This line’s number does not send SMS.' }
+    if (!ctx.settings.sms) return { status: 'failed', reason: say('send.no_sms') }
     const to = normalizePhone(message.to.externalId ?? message.to.phone, ctx.settings.defaultCountry)
-    if (!to) return { status: 'failed', reason: 'This conversation has no phone number to text.' }
+    if (!to) return { status: 'failed', reason: say('reply.no_number') }
     return sendSms(ctx, to, message.text, message.messageId)
   },
   dial: {
@@ -184,9 +136,9 @@ export const callsChannel = defineChannel({
     async start(call, ctx) {
       const to = normalizePhone(call.to, ctx.settings.defaultCountry)
       const agentPhone = normalizePhone(call.agentPhone ?? ctx.settings.agentPhone, ctx.settings.defaultCountry)
-      if (!to) return { status: 'failed', reason: 'The contact has no phone number to call.' }
-      if (!ctx.settings.accountSid || !ctx.secrets.authToken) return { status: 'failed', reason: 'Calling out is not set up on this line.' }
-      if (!agentPhone) return { status: 'failed', reason: 'Add your phone number under your profile (or an agents’ phone on this line): it rings first.' }
+      if (!to) return { status: 'failed', reason: say('call.no_number') }
+      if (!ctx.settings.accountSid || !ctx.secrets.authToken) return { status: 'failed', reason: say('call.not_set_up') }
+      if (!agentPhone) return { status: 'failed', reason: say('call.no_agent_phone') }
       return startCall(ctx, { to, agentPhone, statusCallback: ctx.baseUrl ? `${ctx.baseUrl}/channels/${ctx.channel.id}/inbound` : null })
     },
   },
@@ -200,7 +152,8 @@ export const callsChannel = defineChannel({
       if (!report.success) return c.text('Invalid status callback.', 422)
       const { MessageSid, MessageStatus, ErrorCode, ErrorMessage } = report.data
       if (MessageStatus === 'failed' || MessageStatus === 'undelivered') {
-        const reason = `The SMS was not delivered${ErrorCode ? ` (error ${ErrorCode}${ErrorMessage ? `: ${ErrorMessage}` : ''})` : ''}.`
+        const reason = () =>
+          ErrorCode ? say('report.not_delivered_because', { detail: `${ErrorCode}${ErrorMessage ? `: ${ErrorMessage}` : ''}` }) : say('report.not_delivered')
         await kit.reportDelivery(c, channel, { externalId: MessageSid, status: 'failed', reason })
       } else if (MessageStatus === 'delivered') {
         await kit.reportDelivery(c, channel, { externalId: MessageSid, status: 'delivered' })

@@ -1,12 +1,13 @@
 import { z } from 'zod'
 import { normalizePhone } from '../../src/channels/types'
+import { say } from './texts'
 
 const phone = z
   .string()
   .trim()
   .min(3)
   .max(32)
-  .refine((value) => normalizePhone(value) !== null, 'Enter the number in international form, e.g. +4791234567')
+  .refine((value) => normalizePhone(value) !== null, { error: () => say('settings.phone_format') })
 
 export const callsSettings = z.object({
   /** The number callers dial and calls and SMS come from. */

@@ -1,5 +1,6 @@
 import { constantTimeEqualText, hmacSha1Base64, normalizePhone, type ChannelContext, type SendOutcome } from '../../src/channels/types'
 import type { CallsSettings } from './settings'
+import { say } from './texts'
 
 /** What one SMS reply may carry (Twilio's Messages API limit). */
 export const maxSmsLength = 1600
@@ -51,27 +52,25 @@ async function answerOf(response: Response) {
 }
 
 /** Twilio's answer to a refused request: a retry for rate limits and outages, a failure with the reason otherwise. */
-function refusal(response: Response, why: string, what: string): SendOutcome {
+function refusal(response: Response, why: string, refused: 'provider.sms_refused' | 'provider.call_refused'): SendOutcome {
   if (response.status === 429 || response.status >= 500) {
     const after = Number(response.headers.get('Retry-After'))
-    return { status: 'retry', reason: `The phone provider is busy (${why}).`, ...(Number.isFinite(after) && after > 0 ? { retryAfterSeconds: after } : {}) }
+    return { status: 'retry', reason: say('provider.busy', { detail: why }), ...(Number.isFinite(after) && after > 0 ? { retryAfterSeconds: after } : {}) }
   }
-  if (response.status === 401 || response.status === 403)
-    return { status: 'failed', reason: `The phone provider refused the account sid or auth token (${why}).` }
-  return { status: 'failed', reason: `The phone provider refused ${what} (${why}).` }
+  if (response.status === 401 || response.status === 403) return { status: 'failed', reason: say('provider.credentials_refused', { detail: why }) }
+  return { status: 'failed', reason: say(refused, { detail: why }) }
 }
 
 /** An SMS from the channel's number through the Messages API (the number must be able to send SMS). */
 export async function sendSms(ctx: ChannelContext<CallsSettings>, to: string, text: string, messageId: number): Promise<SendOutcome> {
-  if (!ctx.settings.accountSid || !ctx.secrets.authToken)
-    return { status: 'failed', reason: 'The calls channel has no account sid or auth token: add them in its settings.' }
+  if (!ctx.settings.accountSid || !ctx.secrets.authToken) return { status: 'failed', reason: say('send.not_set_up') }
   const form = new URLSearchParams({ To: to, From: normalizePhone(ctx.settings.phoneNumber) ?? ctx.settings.phoneNumber, Body: text })
   // Delivery reports come back to the channel's status route (routes in index.tsx).
   if (ctx.baseUrl) form.set('StatusCallback', `${ctx.baseUrl}/channels/calls/${ctx.channel.id}/status`)
   const response = await fetch(apiUrl(ctx.settings, 'Messages'), { method: 'POST', headers: authHeaders(ctx, `${ctx.channel.id}-${messageId}`), body: form })
   const answer = await answerOf(response)
   if (response.ok && answer.sid) return { externalId: answer.sid, metadata: { sms: { to } } }
-  return refusal(response, answer.why, 'the SMS')
+  return refusal(response, answer.why, 'provider.sms_refused')
 }
 
 const escapeXml = (value: string) => value.replace(/[<>&"']/g, (char) => `&#${char.charCodeAt(0)};`)
@@ -96,6 +95,6 @@ export async function startCall(
   })
   const answer = await answerOf(response)
   if (response.ok && answer.sid) return { status: 'ringing', externalId: answer.sid }
-  const outcome = refusal(response, answer.why, 'the call')
+  const outcome = refusal(response, answer.why, 'provider.call_refused')
   return { status: 'failed', reason: 'reason' in outcome ? outcome.reason : answer.why }
 }

@@ -1,18 +1,22 @@
 import { z } from 'zod'
 import type { ChannelContext, ChannelSetupProps, ExclusiveSetting, SetupCheck } from '../../src/channels/types'
+import { say } from './texts'
 
 /** A site's origin as the widget's page sends it: scheme, host and port, nothing after. */
 export const originSetting = z
   .string()
   .url()
-  .refine((value) => {
-    try {
-      const url = new URL(value)
-      return (url.protocol === 'https:' || url.protocol === 'http:') && url.origin === value.replace(/\/$/, '').toLowerCase()
-    } catch {
-      return false
-    }
-  }, 'An origin is a scheme and a host, nothing after it: https://www.example.com')
+  .refine(
+    (value) => {
+      try {
+        const url = new URL(value)
+        return (url.protocol === 'https:' || url.protocol === 'http:') && url.origin === value.replace(/\/$/, '').toLowerCase()
+      } catch {
+        return false
+      }
+    },
+    { error: () => say('settings.origin_format') },
+  )
 
 // Pages on this machine (a developer's test page) are nobody's site: any channel may allow them.
 const loopback = /^https?:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$/

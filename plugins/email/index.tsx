@@ -5,6 +5,7 @@ import { parseEmail } from './parse'
 import { emailFromAddress, emailFromName, emailRecipient } from './routing'
 import { emailReplyOptions, emailSettings, sendEmail } from './send'
 import { EmailSetup, emailChecks, emailExclusive } from './setup'
+import { emailTexts } from './texts'
 
 function EmailIcon() {
   return (
@@ -24,30 +25,7 @@ export const emailChannel = defineChannel({
   view: 'Email',
   settings: emailSettings,
   capabilities: { outbound: true, attachments: true, threading: true, html: true, forward: true, reaches: ['email'] },
-  texts: {
-    en: {
-      name: 'Email',
-      description: 'Mail to your support addresses becomes conversations; replies go out by email.',
-      fields: {
-        addresses: {
-          label: 'Addresses',
-          help: 'The support address first (replies come from it), then any aliases this channel also receives at, one per line.',
-        },
-        fromName: { label: 'From name', help: 'The name customers see on replies (the inbox’s name when empty).' },
-      },
-    },
-    nb: {
-      name: 'E-post',
-      description: 'E-post til kundeservice-adressene blir samtaler; svar sendes som e-post.',
-      fields: {
-        addresses: {
-          label: 'Adresser',
-          help: 'Kundeservice-adressen først (svar sendes fra den), så eventuelle alias kanalen også tar imot på, én per linje.',
-        },
-        fromName: { label: 'Avsendernavn', help: 'Navnet kundene ser på svar (innboksens navn når tomt).' },
-      },
-    },
-  },
+  texts: emailTexts,
   replyOptions: emailReplyOptions,
   // Mail for the channel's addresses (and our reply+<conversation>@ addresses) arrives through the Worker's email() entry.
   emailRouting: { recipient: emailRecipient, fromAddress: emailFromAddress, fromName: emailFromName, sendNotice: (mail, env) => sendNotice(mail, env) },

@@ -1,6 +1,7 @@
 import { hostOf, type ChannelContext, type NoticeMail, type SendOutcome } from '../../src/channels/types'
 import { buildMime } from './mime'
 import { isPermanentSendError } from './send'
+import { say } from './texts'
 
 /**
  * A mail from the app to one person outside any conversation (a teammate's mention, an
@@ -10,7 +11,7 @@ import { isPermanentSendError } from './send'
  */
 export async function sendNotice(mail: NoticeMail, env: ChannelContext<unknown>['env'], nowMs = Date.now()): Promise<SendOutcome> {
   const sender = hostOf(env).mail
-  if (!sender) return { status: 'failed', reason: 'No mail sender is configured (wrangler.toml [[send_email]], or SMTP_URL on the self-host).' }
+  if (!sender) return { status: 'failed', reason: say('send.no_mail_sender') }
   const domain = mail.from.address.slice(mail.from.address.lastIndexOf('@') + 1).toLowerCase()
   const messageId = `sb.${mail.id}@${domain}`
   let raw: string

@@ -4,6 +4,7 @@ import { normalizeMessageId, replyAddress, subjectKey } from './threading'
 import { escapeHtml, showRemoteImages } from '../../src/channels/types'
 import { buildMime, isValidAddress, type MailAddress } from './mime'
 import { threadIndexFor } from './thread-index'
+import { say } from './texts'
 
 export const emailSettings = z.object({
   /** The addresses this channel receives at; aliases included. The first is the one we send from. */
@@ -68,12 +69,12 @@ export function formatAddressList(addresses: MailAddress[]): string {
 
 const addressListField = z
   .string()
-  .max(10_000, 'That is too many recipients.')
+  .max(10_000, { error: () => say('recipients.too_long') })
   .optional()
   .transform((value, ctx) => {
     if (value === undefined) return undefined
     const parsed = parseAddressList(value)
-    if (parsed.invalid.length > 0) ctx.addIssue({ code: 'custom', message: `“${parsed.invalid[0]}” is not an email address.` })
+    if (parsed.invalid.length > 0) ctx.addIssue({ code: 'custom', message: say('recipients.invalid', { address: parsed.invalid[0]! }) })
     return parsed.addresses
   })
 
@@ -86,8 +87,8 @@ const recipientCount = (options: { to?: MailAddress[]; cc?: MailAddress[]; bcc?:
  */
 export const emailReplyOptions = z
   .object({ to: addressListField, cc: addressListField, bcc: addressListField })
-  .refine((options) => (options.to ?? options.cc ?? options.bcc) === undefined || recipientCount(options) > 0, { message: 'Add at least one recipient.' })
-  .refine((options) => recipientCount(options) <= maxRecipients, { message: `Send to at most ${maxRecipients} recipients at once.` })
+  .refine((options) => (options.to ?? options.cc ?? options.bcc) === undefined || recipientCount(options) > 0, { error: () => say('recipients.none') })
+  .refine((options) => recipientCount(options) <= maxRecipients, { error: () => say('recipients.too_many', { max: maxRecipients }) })
 
 const storedAddress = z.object({ address: z.string().refine(isValidAddress), name: z.string().max(200).nullish() })
 /** The same options as stored in the message's metadata (read back: still validated). */
@@ -145,7 +146,7 @@ function recipientsOf(message: OutboundMessage): EmailRecipients {
   const stored = storedReplyOptions.safeParse(message.options ?? {})
   if (stored.success && stored.data.to.length + stored.data.cc.length + stored.data.bcc.length > 0) return stored.data
   const email = message.to.email?.trim()
-  if (!email || !isValidAddress(email)) throw new Error('The contact has no email address to send to.')
+  if (!email || !isValidAddress(email)) throw new Error(say('send.no_contact_address'))
   return { to: [{ address: email, name: message.to.name ?? null }], cc: [], bcc: [] }
 }
 
@@ -179,9 +180,9 @@ export function isPermanentSendError(error: unknown): boolean {
  */
 export async function sendEmail(message: OutboundMessage, ctx: ChannelContext<unknown>, nowMs = Date.now()): Promise<SendOutcome> {
   const settings = emailSettings.safeParse(ctx.settings)
-  if (!settings.success) throw new Error('This email channel has no valid sending address in its settings.')
+  if (!settings.success) throw new Error(say('send.no_sending_address'))
   const mail = hostOf(ctx.env).mail
-  if (!mail) throw new Error('No mail sender is configured (wrangler.toml [[send_email]], or SMTP_URL on the self-host).')
+  if (!mail) throw new Error(say('send.no_mail_sender'))
   const fromAddress = settings.data.addresses[0]!
   const domain = fromAddress.slice(fromAddress.lastIndexOf('@') + 1).toLowerCase()
   const from: MailAddress = { address: fromAddress, name: settings.data.fromName ?? ctx.channel.name }

@@ -11,6 +11,7 @@ import {
 } from '../../src/channels/types'
 import { FormsBuilder, FormsEmbed, formFields, formFieldsOf, formsSettingsFromForm, honeypotField } from './builder'
 import { embedScript } from './embed'
+import { formsTexts, say } from './texts'
 
 export { honeypotField }
 
@@ -75,7 +76,15 @@ function answerSubmission(results: IngestResultSummary[], form: z.infer<typeof s
 
 /** A form submission: an email to answer (when given), an optional name and subject, and the fields. */
 const submission = z.object({
-  email: z.preprocess((value) => (value === '' ? undefined : value), z.string().trim().email('Enter a valid email address').max(254).optional()),
+  email: z.preprocess(
+    (value) => (value === '' ? undefined : value),
+    z
+      .string()
+      .trim()
+      .email({ error: () => say('submit.invalid_email') })
+      .max(254)
+      .optional(),
+  ),
   name: z.string().trim().max(120).optional(),
   subject: z.string().trim().max(200).optional(),
   message: z.string().trim().max(20_000).optional(),
@@ -106,7 +115,7 @@ async function readSubmission(request: Request): Promise<Submitted> {
     return { fields: Object.fromEntries(entries.map(([key, value]) => [key, typeof value === 'string' ? value : JSON.stringify(value ?? '')])), files: [] }
   }
   if (!type.includes('multipart/form-data') && !type.includes('application/x-www-form-urlencoded')) {
-    throw new HTTPException(415, { message: 'Post the form as multipart/form-data, application/x-www-form-urlencoded or JSON.' })
+    throw new HTTPException(415, { message: say('submit.unsupported_type') })
   }
   let form: FormData
   try {
@@ -124,8 +133,9 @@ async function readSubmission(request: Request): Promise<Submitted> {
     }
     // A file input left empty posts a nameless, empty file.
     if (!value.name && value.size === 0) continue
-    if (files.length >= formLimits.maxFiles) throw new HTTPException(413, { message: `A submission carries at most ${formLimits.maxFiles} files.` })
-    if (value.size > formLimits.maxFileBytes) throw new HTTPException(413, { message: `A file may be at most ${formLimits.maxFileBytes / 1024 / 1024} MB.` })
+    if (files.length >= formLimits.maxFiles) throw new HTTPException(413, { message: say('submit.too_many_files', { max: formLimits.maxFiles }) })
+    if (value.size > formLimits.maxFileBytes)
+      throw new HTTPException(413, { message: say('submit.file_too_large', { max: formLimits.maxFileBytes / 1024 / 1024 }) })
     files.push({
       filename: value.name.replace(/[\\/\r\n]+/g, '_').slice(0, 150) || `${key.slice(0, 40)}.bin`,
       contentType: (value.type || 'application/octet-stream').slice(0, 100),
@@ -147,42 +157,7 @@ export const formsChannel = defineChannel({
   // A form has no way back of its own: agents answer by email, through the inbox's email channel.
   capabilities: { outbound: false, webhook: true, replyByEmail: true },
   maxPayloadBytes: formLimits.maxBytes,
-  texts: {
-    en: {
-      name: 'Forms',
-      description: 'A contact form on your website: each submission becomes a conversation you answer by email.',
-      fields: {
-        formName: { label: 'Form name', help: 'Names new conversations: “New <form name> submission”.' },
-        thankYou: { label: 'Thank-you text', help: 'What a person reads after sending the form.' },
-        redirectUrl: { label: 'Redirect url', help: 'Where a browser goes after posting a plain HTML form.' },
-        allowedOrigins: { label: 'Allowed origins', help: 'The sites whose pages may post this form, one per line (https://shop.example).' },
-      },
-      secrets: { serverToken: { label: 'Server token', help: 'Your server posts with the header Authorization: Bearer <token>.' } },
-      setup: [
-        'Paste the form below into your page (it needs no script), or point your own form’s action at {webhookUrl}.',
-        'List the sites the form is on under Allowed origins: a browser’s post from any other site is refused. Your server may post instead (JSON or form data) with the server token.',
-        'Send an email field so agents can answer (by email); name, subject, message, files and any other fields are kept.',
-        'Your own form: add a hidden, empty field named hp_website; submissions that fill it in are dropped as spam (the form below has it).',
-      ],
-    },
-    nb: {
-      name: 'Skjemaer',
-      description: 'Et kontaktskjema på nettstedet ditt: hver innsending blir en samtale du svarer på med e-post.',
-      fields: {
-        formName: { label: 'Skjemanavn', help: 'Gir navn til nye samtaler: «Ny innsending fra <skjemanavn>».' },
-        thankYou: { label: 'Takketekst', help: 'Det en person leser etter å ha sendt skjemaet.' },
-        redirectUrl: { label: 'Videresendings-URL', help: 'Hvor nettleseren går etter et vanlig HTML-skjema.' },
-        allowedOrigins: { label: 'Tillatte opphav', help: 'Nettstedene som kan sende dette skjemaet, ett per linje (https://butikk.example).' },
-      },
-      secrets: { serverToken: { label: 'Servernøkkel', help: 'Serveren din sender med headeren Authorization: Bearer <nøkkel>.' } },
-      setup: [
-        'Lim inn skjemaet under på siden din (det trenger ikke skript), eller la ditt eget skjemas action gå til {webhookUrl}.',
-        'Før opp nettstedene skjemaet ligger på under Tillatte opphav: en nettlesers innsending fra andre nettsteder avvises. Serveren din kan sende i stedet (JSON eller skjemadata) med servernøkkelen.',
-        'Send et e-postfelt så agentene kan svare (på e-post); navn, emne, melding, filer og andre felt tas vare på.',
-        'Eget skjema: legg til et skjult, tomt felt som heter hp_website; innsendinger som fyller det ut, forkastes som søppel (skjemaet under har det).',
-      ],
-    },
-  },
+  texts: formsTexts,
   verify: (request, ctx) => verifySubmission(request, ctx),
   respond: (results, ctx, request) => answerSubmission(results, ctx.settings, request),
   async parse(input, ctx) {
@@ -190,7 +165,8 @@ export const formsChannel = defineChannel({
     // Anyone can post a form: one address may send only so many a minute (per form).
     const ip = clientAddress(input.request)
     if (ip && !(await hostOf(ctx.env).limiters.visitorSession.limit({ key: `form:${ctx.channel.id}:${ip}` })).success) {
-      throw new HTTPException(429, { message: 'Too many submissions from your address; try again in a minute.' })
+      // The public route has no signed-in reader: the visitor's browser language (Accept-Language) is current.
+      throw new HTTPException(429, { message: say('submit.too_often') })
     }
     const { fields, files } = await readSubmission(input.request)
     // The honeypot was filled in: a bot. Accepted (so it learns nothing), stored nowhere.

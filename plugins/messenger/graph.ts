@@ -1,5 +1,6 @@
 import type { ChannelContext, ContactProfile, OutboundAttachment, SendOutcome } from '../../src/channels/types'
 import type { MessengerSettings } from './settings'
+import { say } from './texts'
 
 /** The Graph API version the plugin speaks (Meta keeps each version for two years). */
 export const graphVersion = 'v21.0'
@@ -22,13 +23,12 @@ export function messagingTypeFor(lastInboundAt: number | null | undefined, setti
 
 /** Why a reply cannot go, in words an agent can act on. */
 export function windowReason(lastInboundAt: number | null | undefined, settings: MessengerSettings, nowMs = Date.now()): string {
-  if (!lastInboundAt) return 'Messenger only allows a page to answer a customer who has written to it; this customer has not written yet.'
+  if (!lastInboundAt) return say('window.never_wrote')
   const hours = Math.floor((nowMs - lastInboundAt) / 3_600_000)
-  const since = hours >= 48 ? `${Math.floor(hours / 24)} days` : `${hours} hours`
-  if (!settings.humanAgent && nowMs - lastInboundAt < humanAgentWindowMs) {
-    return `Messenger only allows replies within 24 hours of the customer’s last message (${since} ago). If your page has the Human Agent permission, turn it on in the channel’s settings to answer within 7 days.`
-  }
-  return `Messenger only allows replies within ${settings.humanAgent ? '7 days' : '24 hours'} of the customer’s last message (${since} ago). The customer has to write again before you can answer.`
+  // Only ever said of a closed window: at least 24 hours, so always the plural.
+  const since = hours >= 48 ? say('window.days', { days: Math.floor(hours / 24) }) : say('window.hours', { hours })
+  if (!settings.humanAgent && nowMs - lastInboundAt < humanAgentWindowMs) return say('window.closed_human_agent_possible', { since })
+  return say(settings.humanAgent ? 'window.closed_7_days' : 'window.closed_24_hours', { since })
 }
 
 interface GraphError {
@@ -58,20 +58,19 @@ export function outcomeOfError(response: Response, error: GraphError | undefined
   const code = error?.code
   const why = error?.message ? `${code ? `#${code}${error.error_subcode ? `/${error.error_subcode}` : ''}: ` : ''}${error.message}` : `HTTP ${response.status}`
   if ((code === 10 && error?.error_subcode === 2018278) || code === 551 || error?.error_subcode === 2018108) {
-    const outside = code === 551 ? 'This person isn’t available on Messenger right now' : 'The message is outside Messenger’s messaging window'
-    return { status: 'failed', reason: `Messenger refused the reply: ${outside} (${why}).` }
+    return { status: 'failed', reason: say(code === 551 ? 'send.person_unavailable' : 'send.outside_window', { detail: why }) }
   }
   if ((code && rateLimitCodes.has(code)) || response.status === 429) {
     const after = Number(response.headers.get('Retry-After'))
     return {
       status: 'retry',
-      reason: `Messenger is limiting the page’s sending rate (${why}).`,
+      reason: say('send.rate_limited', { detail: why }),
       retryAfterSeconds: Number.isFinite(after) && after > 0 ? after : 60,
     }
   }
-  if ((code && transientCodes.has(code)) || response.status >= 500) return { status: 'retry', reason: `Messenger is unavailable (${why}).` }
-  if (code === 190) return { status: 'failed', reason: `Messenger refused the page access token: enter a new one in the channel’s settings (${why}).` }
-  return { status: 'failed', reason: `Messenger refused the reply (${why}).` }
+  if ((code && transientCodes.has(code)) || response.status >= 500) return { status: 'retry', reason: say('send.unavailable', { detail: why }) }
+  if (code === 190) return { status: 'failed', reason: say('send.token_refused', { detail: why }) }
+  return { status: 'failed', reason: say('send.refused', { detail: why }) }
 }
 
 type Recipient = { id: string }
@@ -125,7 +124,7 @@ export async function sendReply(
   quickReplies: QuickReply[] = [],
 ): Promise<SendOutcome> {
   const token = ctx.secrets.pageAccessToken
-  if (!token) return { status: 'failed', reason: 'The Messenger channel has no page access token: add it in the channel’s settings.' }
+  if (!token) return { status: 'failed', reason: say('send.no_token') }
   const parts: ({ text: string } | OutboundAttachment)[] = [...(text.trim() ? [{ text }] : []), ...attachments]
   const mids: string[] = []
   for (const [index, part] of parts.entries()) {
@@ -137,7 +136,7 @@ export async function sendReply(
       const outcome = outcomeOfError(response, answer.error)
       // Part of it went: say so rather than send it twice.
       if (mids.length > 0 && outcome.status !== 'sent' && 'reason' in outcome)
-        return { status: 'failed', reason: `${outcome.reason} The text went; the files did not.` }
+        return { status: 'failed', reason: say('send.files_not_sent', { reason: outcome.reason }) }
       return outcome
     }
     mids.push(answer.messageId)

@@ -1,6 +1,7 @@
 import { defineChannel, verifyHmacSha256Hex } from '../../src/channels/types'
 import { fetchProfile, messagingTypeFor, sendReply, windowReason } from './graph'
 import { messengerSettings } from './settings'
+import { messengerTexts, say } from './texts'
 import { MessengerComposerFields, messengerReplyOptions, quickRepliesOf } from './composer'
 import { parseWebhook, receiptsOf } from './webhook'
 
@@ -40,61 +41,7 @@ export const messengerChannel = defineChannel({
     { key: 'appSecret', label: 'App secret (signs Meta’s webhooks)' },
     { key: 'pageAccessToken', label: 'Page access token' },
   ],
-  texts: {
-    en: {
-      name: 'Facebook Messenger',
-      description: 'Messages to your Facebook page arrive as conversations.',
-      fields: {
-        pageId: { label: 'Page id', help: 'The numeric id of the Facebook page whose messages arrive here.' },
-        pageName: { label: 'Page name' },
-        verifyToken: { label: 'Verify token', help: 'Any string of 8 or more characters; enter the same one in Meta’s webhook settings.' },
-        graphApiUrl: { label: 'Graph API URL', help: 'Leave as https://graph.facebook.com.' },
-        humanAgent: {
-          label: 'Human Agent permission',
-          help: 'Turn on only if Meta granted your page Human Agent: agents may then answer for 7 days after the customer’s last message instead of 24 hours.',
-        },
-        appId: { label: 'App id', help: 'Your Meta app’s id: echoes of replies sent from here are recognised as ours.' },
-      },
-      secrets: {
-        appSecret: { label: 'App secret (signs Meta’s webhooks)', help: 'From your Meta app’s Basic settings.' },
-        pageAccessToken: {
-          label: 'Page access token',
-          help: 'Generated for the page in the Messenger settings of your Meta app: replies and profiles use it.',
-        },
-      },
-      setup: [
-        'In your Meta app, add the Messenger product and subscribe the page to the messages field.',
-        'Callback URL: {webhookUrl} (the handshake and the events both use it).',
-        'Use the verify token entered here, and paste the app secret and the page access token below.',
-        'Subscribe the page to messages, message_echoes, message_deliveries, message_reads, messaging_postbacks.',
-      ],
-    },
-    nb: {
-      name: 'Facebook Messenger',
-      description: 'Meldinger til Facebook-siden din kommer inn som samtaler.',
-      fields: {
-        pageId: { label: 'Side-ID', help: 'Den numeriske ID-en til Facebook-siden som meldingene kommer fra.' },
-        pageName: { label: 'Sidenavn' },
-        verifyToken: { label: 'Verifiseringstoken', help: 'En streng på minst 8 tegn; skriv den samme i Metas webhook-innstillinger.' },
-        graphApiUrl: { label: 'Graph API-adresse', help: 'La stå som https://graph.facebook.com.' },
-        humanAgent: {
-          label: 'Human Agent-tillatelse',
-          help: 'Slå på bare hvis Meta har gitt siden Human Agent: da kan agenter svare i 7 dager etter kundens siste melding i stedet for 24 timer.',
-        },
-        appId: { label: 'App-ID', help: 'ID-en til Meta-appen din: ekko av svar sendt herfra kjennes igjen som våre.' },
-      },
-      secrets: {
-        appSecret: { label: 'Apphemmelighet (signerer Metas webhooks)', help: 'Fra Basic settings i Meta-appen din.' },
-        pageAccessToken: { label: 'Sidetilgangstoken', help: 'Lages for siden i Messenger-innstillingene i Meta-appen: svar og profiler bruker det.' },
-      },
-      setup: [
-        'I Meta-appen: legg til Messenger og abonner siden på feltet messages.',
-        'Callback-URL: {webhookUrl} (både håndtrykket og hendelsene bruker den).',
-        'Bruk verifiseringstokenet du skrev her, og lim inn apphemmeligheten og sidetilgangstokenet under.',
-        'Abonner siden på messages, message_echoes, message_deliveries, message_reads, messaging_postbacks.',
-      ],
-    },
-  },
+  texts: messengerTexts,
   capabilities: {
     outbound: true,
     webhook: true,
@@ -126,7 +73,7 @@ export const messengerChannel = defineChannel({
   replyWindow: (state, ctx) => (messagingTypeFor(state.lastInboundAt, ctx.settings) ? null : windowReason(state.lastInboundAt, ctx.settings)),
   async send(message, ctx) {
     const psid = message.to.externalId
-    if (!psid) return { status: 'failed', reason: 'This conversation has no Messenger recipient to answer.' }
+    if (!psid) return { status: 'failed', reason: say('reply.no_recipient') }
     const kind = messagingTypeFor(message.lastInboundAt, ctx.settings)
     // The window closed while the reply waited in the queue: Meta would refuse it too.
     if (!kind) return { status: 'failed', reason: windowReason(message.lastInboundAt, ctx.settings) }

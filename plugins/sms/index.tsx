@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { constantTimeEqualText, defineChannel, hmacSha1Base64, normalizePhone, type ChannelContext, type SendOutcome } from '../../src/channels/types'
+import { say, smsTexts } from './texts'
 
 /** What Twilio (and providers that copy its API) carry in one SMS: 10 segments of 160 GSM characters. */
 export const maxSmsLength = 1600
@@ -18,7 +19,7 @@ export const smsSettings = z.object({
     .trim()
     .min(3)
     .max(32)
-    .refine((value) => normalizePhone(value) !== null, 'Enter the number in international form, e.g. +4791234567'),
+    .refine((value) => normalizePhone(value) !== null, { error: () => say('settings.phone_format') }),
   /** Where the Messages API lives: Twilio's, or a compatible provider's (a local stand-in in tests). */
   apiBaseUrl: z.string().url().default('https://api.twilio.com'),
   /** The country assumed for numbers written without +<country code>. */
@@ -80,7 +81,7 @@ const permanentCodes = new Set([21211, 21212, 21408, 21606, 21610, 21612, 21614,
 async function sendSms(text: string, to: string, ctx: ChannelContext<SmsSettings>, messageId: number): Promise<SendOutcome> {
   const { accountSid, phoneNumber, apiBaseUrl } = ctx.settings
   const authToken = ctx.secrets.authToken
-  if (!authToken) return { status: 'failed', reason: 'The SMS channel has no auth token: add it in the channel’s settings.' }
+  if (!authToken) return { status: 'failed', reason: say('send.no_token') }
   const form = new URLSearchParams({ To: to, From: normalizePhone(phoneNumber) ?? phoneNumber, Body: text })
   if (ctx.baseUrl) form.set('StatusCallback', `${ctx.baseUrl}/channels/sms/${ctx.channel.id}/status`)
   const url = `${apiBaseUrl.replace(/\/+$/, '')}/2010-04-01/Accounts/${encodeURIComponent(accountSid)}/Messages.json`
@@ -100,14 +101,13 @@ async function sendSms(text: string, to: string, ctx: ChannelContext<SmsSettings
   const why = detail.message ? `${detail.code ? `${detail.code}: ` : ''}${detail.message}` : `HTTP ${response.status}`
   if (response.status === 429 || response.status >= 500) {
     const after = Number(response.headers.get('Retry-After'))
-    return { status: 'retry', reason: `The SMS provider is busy (${why}).`, ...(Number.isFinite(after) && after > 0 ? { retryAfterSeconds: after } : {}) }
+    return { status: 'retry', reason: say('send.busy', { detail: why }), ...(Number.isFinite(after) && after > 0 ? { retryAfterSeconds: after } : {}) }
   }
-  if (response.status === 401 || response.status === 403)
-    return { status: 'failed', reason: `The SMS provider refused the account sid or auth token (${why}).` }
-  if (detail.code && permanentCodes.has(detail.code)) return { status: 'failed', reason: `The SMS provider refused the message (${why}).` }
+  if (response.status === 401 || response.status === 403) return { status: 'failed', reason: say('send.credentials_refused', { detail: why }) }
+  if (detail.code && permanentCodes.has(detail.code)) return { status: 'failed', reason: say('send.refused', { detail: why }) }
   // Any other 4xx is a request the provider will refuse again.
-  if (response.status >= 400 && response.status < 500) return { status: 'failed', reason: `The SMS provider refused the message (${why}).` }
-  return { status: 'retry', reason: `Unexpected answer from the SMS provider (${why}).` }
+  if (response.status >= 400 && response.status < 500) return { status: 'failed', reason: say('send.refused', { detail: why }) }
+  return { status: 'retry', reason: say('send.unexpected', { detail: why }) }
 }
 
 function SmsIcon() {
@@ -128,43 +128,7 @@ export const smsChannel = defineChannel({
   capabilities: { outbound: true, webhook: true, text: 'plain', maxLength: maxSmsLength },
   // One SMS webhook is a few hundred bytes of form fields.
   maxPayloadBytes: 16 * 1024,
-  texts: {
-    en: {
-      name: 'SMS',
-      description: 'Text messages to your number arrive as conversations; replies go out by SMS (Twilio or a compatible provider).',
-      fields: {
-        accountSid: { label: 'Account SID', help: 'From your Twilio console (starts with AC).' },
-        phoneNumber: { label: 'Phone number', help: 'The number customers text, in international form (+47 …). Replies come from it.' },
-        apiBaseUrl: { label: 'API base URL', help: 'Leave as https://api.twilio.com unless your provider offers a Twilio-compatible API elsewhere.' },
-        defaultCountry: { label: 'Default country', help: 'Two letters (NO, SE …): the country of numbers written without +<country code>.' },
-      },
-      secrets: { authToken: { label: 'Auth token', help: 'From your Twilio console: it signs the webhooks and authorises replies.' } },
-      setup: [
-        'In the Twilio console, open the number’s Messaging configuration.',
-        'Set “A message comes in” to Webhook, HTTP POST, {webhookUrl}.',
-        'Enter the account SID and auth token here. Replies are sent through the Messages API; delivery reports come back by themselves.',
-      ],
-    },
-    nb: {
-      name: 'SMS',
-      description: 'SMS til nummeret ditt kommer inn som samtaler; svar sendes som SMS (Twilio eller en kompatibel leverandør).',
-      fields: {
-        accountSid: { label: 'Konto-SID', help: 'Fra Twilio-konsollen (begynner med AC).' },
-        phoneNumber: { label: 'Telefonnummer', help: 'Nummeret kundene sender SMS til, i internasjonal form (+47 …). Svar sendes fra det.' },
-        apiBaseUrl: {
-          label: 'API-adresse',
-          help: 'La stå som https://api.twilio.com med mindre leverandøren din har et Twilio-kompatibelt API et annet sted.',
-        },
-        defaultCountry: { label: 'Standardland', help: 'To bokstaver (NO, SE …): landet for numre skrevet uten +<landskode>.' },
-      },
-      secrets: { authToken: { label: 'Autentiseringstoken', help: 'Fra Twilio-konsollen: det signerer webhookene og gir lov til å sende svar.' } },
-      setup: [
-        'Åpne nummerets Messaging-oppsett i Twilio-konsollen.',
-        'Sett «A message comes in» til Webhook, HTTP POST, {webhookUrl}.',
-        'Skriv inn konto-SID og autentiseringstoken her. Svar sendes gjennom Messages-API-et; leveringsrapporter kommer tilbake av seg selv.',
-      ],
-    },
-  },
+  texts: smsTexts,
   verify: (request, ctx) => verifyTwilio(request, ctx.secrets.authToken),
   async parse(input, ctx) {
     if (input.type !== 'http') return []
@@ -186,16 +150,15 @@ export const smsChannel = defineChannel({
     new Response('<?xml version="1.0" encoding="UTF-8"?><Response></Response>', { status: 200, headers: { 'Content-Type': 'text/xml; charset=utf-8' } }),
   validate(draft, ctx) {
     const problems = []
-    if (draft.text.length > maxSmsLength)
-      problems.push({ field: 'text', message: `An SMS carries at most ${maxSmsLength} characters; this one has ${draft.text.length}.` })
+    if (draft.text.length > maxSmsLength) problems.push({ field: 'text', message: say('draft.too_long', { max: maxSmsLength, length: draft.text.length }) })
     const to = normalizePhone(draft.to.externalId ?? draft.to.phone, ctx.settings.defaultCountry)
-    if (!to) problems.push({ message: 'This conversation has no phone number to answer.' })
+    if (!to) problems.push({ message: say('reply.no_number') })
     return problems
   },
   async send(message, ctx) {
     const to = normalizePhone(message.to.externalId ?? message.to.phone, ctx.settings.defaultCountry)
-    if (!to) return { status: 'failed', reason: 'This conversation has no phone number to answer.' }
-    if (message.text.length > maxSmsLength) return { status: 'failed', reason: `An SMS carries at most ${maxSmsLength} characters.` }
+    if (!to) return { status: 'failed', reason: say('reply.no_number') }
+    if (message.text.length > maxSmsLength) return { status: 'failed', reason: say('send.too_long', { max: maxSmsLength }) }
     return sendSms(message.text, to, ctx, message.messageId)
   },
   routes(app, kit) {
@@ -208,7 +171,8 @@ export const smsChannel = defineChannel({
       if (!report.success) return c.text('Invalid status callback.', 422)
       const { MessageSid, MessageStatus, ErrorCode, ErrorMessage } = report.data
       if (MessageStatus === 'failed' || MessageStatus === 'undelivered') {
-        const reason = `The SMS was not delivered${ErrorCode ? ` (error ${ErrorCode}${ErrorMessage ? `: ${ErrorMessage}` : ''})` : ''}.`
+        const reason = () =>
+          ErrorCode ? say('report.not_delivered_because', { detail: `${ErrorCode}${ErrorMessage ? `: ${ErrorMessage}` : ''}` }) : say('report.not_delivered')
         await kit.reportDelivery(c, channel, { externalId: MessageSid, status: 'failed', reason })
       } else if (MessageStatus === 'delivered') {
         await kit.reportDelivery(c, channel, { externalId: MessageSid, status: 'delivered' })

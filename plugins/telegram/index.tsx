@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { constantTimeEqualText, defineChannel, type ChannelContext, type InboundMessage, type SendOutcome } from '../../src/channels/types'
+import { say, telegramTexts } from './texts'
 
 /** The longest text one Telegram message carries (sendMessage's limit, after entity parsing). */
 export const maxTelegramLength = 4096
@@ -93,7 +94,7 @@ function senderOf(msg: TelegramMessage): InboundMessage['from'] {
 
 async function sendMessage(chatId: string, text: string, ctx: ChannelContext<TelegramSettings>): Promise<SendOutcome> {
   const token = ctx.secrets.botToken
-  if (!token) return { status: 'failed', reason: 'The Telegram channel has no bot token: add it in the channel’s settings.' }
+  if (!token) return { status: 'failed', reason: say('send.no_token') }
   // Numeric ids go as numbers, @channel usernames as strings (the Bot API takes either).
   const numeric = /^-?\d+$/.test(chatId) ? Number(chatId) : null
   const url = `${ctx.settings.apiBaseUrl.replace(/\/+$/, '')}/bot${token}/sendMessage`
@@ -112,16 +113,17 @@ async function sendMessage(chatId: string, text: string, ctx: ChannelContext<Tel
     const after = answer?.parameters?.retry_after ?? Number(response.headers.get('Retry-After'))
     return {
       status: 'retry',
-      reason: `Telegram is rate limiting the bot (${description}).`,
+      reason: say('send.rate_limited', { detail: description }),
       ...(Number.isFinite(after) && after > 0 ? { retryAfterSeconds: Math.ceil(after) } : {}),
     }
   }
-  if (code >= 500 || response.status >= 500) return { status: 'retry', reason: `Telegram is unavailable (${description}).` }
-  // 403: the user blocked the bot (or it was removed from the group); 400: chat not found, text refused.
-  if (code === 400 || code === 403) return { status: 'failed', reason: description }
-  if (code === 401 || code === 404) return { status: 'failed', reason: `Telegram refused the bot token (${description}).` }
-  if (code >= 400 && code < 500) return { status: 'failed', reason: description }
-  return { status: 'retry', reason: `Unexpected answer from Telegram (${description}).` }
+  if (code >= 500 || response.status >= 500) return { status: 'retry', reason: say('send.unavailable', { detail: description }) }
+  // 403: the user blocked the bot (or it was removed from the group); 400: chat not found, text
+  // refused. Telegram's own words say it best in English; another language frames them.
+  if (code === 400 || code === 403) return { status: 'failed', reason: say('send.refused', { detail: description }) }
+  if (code === 401 || code === 404) return { status: 'failed', reason: say('send.token_refused', { detail: description }) }
+  if (code >= 400 && code < 500) return { status: 'failed', reason: say('send.refused', { detail: description }) }
+  return { status: 'retry', reason: say('send.unexpected', { detail: description }) }
 }
 
 function TelegramIcon() {
@@ -151,48 +153,7 @@ export const telegramChannel = defineChannel({
   capabilities: { outbound: true, webhook: true, text: 'plain', maxLength: maxTelegramLength },
   // A text update is at most a few tens of kilobytes, even with a quoted reply and entities.
   maxPayloadBytes: 256 * 1024,
-  texts: {
-    en: {
-      name: 'Telegram',
-      description: 'Messages to your Telegram bot arrive as conversations; replies go out from the bot.',
-      fields: {
-        apiBaseUrl: { label: 'Bot API URL', help: 'Leave as https://api.telegram.org unless you run your own Bot API server.' },
-      },
-      secrets: {
-        botToken: { label: 'Bot token', help: 'The token @BotFather gave when you created the bot (123456:ABC…). It authorises replies.' },
-        webhookSecret: {
-          label: 'Webhook secret token',
-          help: '1–256 letters, digits, _ or -, chosen by you. Give the same value to setWebhook as secret_token; Telegram sends it with every update.',
-        },
-      },
-      setup: [
-        'Create a bot with @BotFather in Telegram and copy its token into Bot token.',
-        'Choose a long random secret token (letters, digits, _ and -) and enter it as Webhook secret token.',
-        'Point the bot at this channel: curl -X POST https://api.telegram.org/bot<bot token>/setWebhook -d url={webhookUrl} -d secret_token=<secret token> -d allowed_updates=["message"]',
-        'Check with https://api.telegram.org/bot<bot token>/getWebhookInfo: the url is {webhookUrl} and there is no last_error_message. Then send the bot a message.',
-      ],
-    },
-    nb: {
-      name: 'Telegram',
-      description: 'Meldinger til Telegram-boten din kommer inn som samtaler; svar sendes fra boten.',
-      fields: {
-        apiBaseUrl: { label: 'Bot API-adresse', help: 'La stå som https://api.telegram.org med mindre du kjører din egen Bot API-server.' },
-      },
-      secrets: {
-        botToken: { label: 'Bot-token', help: 'Tokenet @BotFather ga da du opprettet boten (123456:ABC…). Det gir lov til å sende svar.' },
-        webhookSecret: {
-          label: 'Hemmelig webhook-token',
-          help: '1–256 bokstaver, sifre, _ eller -, valgt av deg. Gi samme verdi til setWebhook som secret_token; Telegram sender det med hver oppdatering.',
-        },
-      },
-      setup: [
-        'Opprett en bot med @BotFather i Telegram og lim inn tokenet som Bot-token.',
-        'Velg et langt, tilfeldig hemmelig token (bokstaver, sifre, _ og -) og skriv det inn som Hemmelig webhook-token.',
-        'Koble boten til denne kanalen: curl -X POST https://api.telegram.org/bot<bot-token>/setWebhook -d url={webhookUrl} -d secret_token=<hemmelig token> -d allowed_updates=["message"]',
-        'Sjekk med https://api.telegram.org/bot<bot-token>/getWebhookInfo: url er {webhookUrl} og det er ingen last_error_message. Send så boten en melding.',
-      ],
-    },
-  },
+  texts: telegramTexts,
   async verify(request, ctx) {
     const expected = ctx.secrets.webhookSecret
     const given = request.headers.get(secretTokenHeader) ?? ''
@@ -227,13 +188,13 @@ export const telegramChannel = defineChannel({
     ]
   },
   validate(draft) {
-    if (!draft.to.externalId) return [{ message: 'This conversation has no Telegram chat to answer.' }]
+    if (!draft.to.externalId) return [{ message: say('reply.no_chat') }]
     return []
   },
   async send(message, ctx) {
     const chatId = message.to.externalId
-    if (!chatId) return { status: 'failed', reason: 'This conversation has no Telegram chat to answer.' }
-    if (message.text.length > maxTelegramLength) return { status: 'failed', reason: `A Telegram message carries at most ${maxTelegramLength} characters.` }
+    if (!chatId) return { status: 'failed', reason: say('reply.no_chat') }
+    if (message.text.length > maxTelegramLength) return { status: 'failed', reason: say('send.too_long', { max: maxTelegramLength }) }
     return sendMessage(chatId, message.text, ctx)
   },
   ui: { Icon: TelegramIcon },

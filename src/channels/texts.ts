@@ -1,5 +1,4 @@
-import { currentLocale } from '../i18n'
-import { findPlugin } from './registry'
+import { currentLocale, fillPlaceholders, type Locale, locales, placeholdersOf } from '../i18n'
 import type { ChannelPlugin, ChannelTexts, FieldText } from './types'
 
 /**
@@ -29,8 +28,45 @@ export function secretText(plugin: Pick<ChannelPlugin, 'texts'>, secret: { key: 
   return channelTexts(plugin)?.secrets?.[secret.key] ?? { label: secret.label }
 }
 
-/** The name of the channel a plugin id stands for; the id itself for a plugin no longer registered. */
-export function channelNameOf(pluginId: string): string {
-  const plugin = findPlugin(pluginId)
-  return plugin ? channelName(plugin) : pluginId
+/** A plugin's texts with its own sentences (`messages`) in every language; the keys are English's. */
+type TextsWithMessages<K extends string> = { en: ChannelTexts & { messages: Record<K, string> }; nb: ChannelTexts }
+
+/**
+ * A plugin's own sentences (`texts.<locale>.messages`) in the current UI language: the function
+ * it returns fills a template's `{name}` placeholders with `vars` as plain text, the way core's `t`
+ * does, and falls back to the English sentence, then to the key. Keys are checked against the
+ * English messages at compile time.
+ *
+ * @example
+ * const say = words(smsTexts)
+ * return { status: 'failed', reason: say('sms.too_long', { max: 1600 }) }
+ */
+export function words<K extends string>(texts: TextsWithMessages<K>): (key: K, vars?: Record<string, string | number>) => string {
+  return (key, vars) => {
+    const own = (texts as Record<string, ChannelTexts | undefined>)[currentLocale()]?.messages?.[key]
+    return fillPlaceholders(own ?? texts.en.messages[key] ?? key, vars)
+  }
+}
+
+/**
+ * What is wrong with a plugin's own sentences across languages: a key one language has and
+ * another lacks, or a translation whose placeholders differ from the English (it would drop a
+ * name or a number). Empty when they agree; the contract suite asks it of every plugin.
+ */
+export function messageMismatches(texts: Partial<Record<Locale, ChannelTexts>> | undefined): string[] {
+  const problems: string[] = []
+  const english = texts?.en?.messages ?? {}
+  for (const locale of locales) {
+    if (locale === 'en') continue
+    const translated = texts?.[locale]?.messages ?? {}
+    for (const key of Object.keys(english)) {
+      if (!Object.hasOwn(translated, key)) problems.push(`texts.${locale}.messages lacks "${key}"`)
+      else if (placeholdersOf(english[key]!).join() !== placeholdersOf(translated[key]!).join())
+        problems.push(
+          `texts.${locale}.messages["${key}"] has {${placeholdersOf(translated[key]!).join('}, {')}} where English has {${placeholdersOf(english[key]!).join('}, {')}}`,
+        )
+    }
+    for (const key of Object.keys(translated)) if (!Object.hasOwn(english, key)) problems.push(`texts.${locale}.messages has "${key}", which English lacks`)
+  }
+  return problems
 }

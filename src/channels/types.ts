@@ -106,9 +106,11 @@ export interface InboundMessage {
 /**
  * A provider's word on replies it accepted: by the id `send` returned, or (a read receipt that
  * only says "everything up to now") every sent reply in the conversation with `threadKey` up to `upTo` (ms).
+ * A failure's `reason` may be a sentence of the plugin's own (`() => say('key', vars)`): core
+ * writes it in the language of the reply's author, as it does `send`'s reasons.
  */
 export type DeliveryReport =
-  | { externalId: string; status: 'delivered' | 'read' | 'failed'; reason?: string }
+  | { externalId: string; status: 'delivered' | 'read' | 'failed'; reason?: string | (() => string) }
   | { threadKey: string; status: 'delivered' | 'read'; upTo: number }
 
 /**
@@ -367,6 +369,12 @@ export interface ChannelTexts {
    * own routes for this channel) and {baseUrl}.
    */
   setup?: string[]
+  /**
+   * The plugin's own sentences (a reply window's reason, a draft's problem, why a send failed), by
+   * key, with `{name}` placeholders; read through the kit's `words(texts)`. Every language has the
+   * same keys and placeholders (the contract suite checks).
+   */
+  messages?: Record<string, string>
 }
 
 /** One thing a channel's settings page checked (or could not check) about its set-up. */
@@ -577,8 +585,9 @@ export { isValidAddress } from '../lib/email-address'
 export { newId } from '../lib/ids'
 export { escapeHtml, htmlToText, sanitizeHtml, showRemoteImages } from '../lib/sanitize-html'
 export { isForwardSubject, quotedHistoryStart } from '../lib/quoted-text'
-/** `t` for core's catalog texts; `currentLocale()` for a plugin's own words in the viewer's language. */
+/** `t` for core's catalog texts; `words(texts)` for a plugin's own sentences and `currentLocale()` for its own choices, in the viewer's language. */
 export { currentLocale, t } from '../i18n'
+export { words } from './texts'
 /** The chatflows (plugins/bots) a realtime channel may let answer new conversations first. */
 export { chatflows } from '../../plugins/bots'
 /** The host's ports (mail out, blobs, …) for a plugin's `ctx.env`: the same plugin runs on Workers and self-hosted. */

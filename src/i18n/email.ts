@@ -59,6 +59,7 @@ export default defineCatalog({
     'email.error.no_transcript_channel': 'This inbox has no email channel to send the transcript from.',
     'email.error.transcript_not_saved': 'The transcript could not be saved.',
     'email.error.attachments_large': 'The attachments are larger than 18 MB together; share big files by link.',
+    'email.error.attachments_many': 'Attach at most {max} files.',
   },
   nb: {
     'email.remote_hidden': 'Eksterne bilder er skjult for å beskytte personvernet ditt.',
@@ -117,5 +118,6 @@ export default defineCatalog({
     'email.error.no_transcript_channel': 'Denne innboksen har ingen e-postkanal å sende utskriften fra.',
     'email.error.transcript_not_saved': 'Utskriften kunne ikke lagres.',
     'email.error.attachments_large': 'Vedleggene er til sammen større enn 18 MB; del store filer som lenke.',
+    'email.error.attachments_many': 'Legg ved høyst {max} filer.',
   },
 })

@@ -130,8 +130,23 @@ export function t(key: string, params?: Record<string, string | number>, locale:
     resolved = plural in messages || plural in messagesFor('en') ? plural : other in messages || other in messagesFor('en') ? other : key
   }
   const template = messages[resolved] ?? messagesFor('en')[resolved] ?? resolved
+  return fillPlaceholders(template, params)
+}
+
+const placeholder = /\{(\w+)\}/g
+
+/**
+ * `{name}` in a template replaced by `params.name` as plain text (whoever shows the result escapes
+ * it); a name params lacks stays as written. Core's `t` and plugins' own sentences share it.
+ */
+export function fillPlaceholders(template: string, params?: Record<string, string | number>): string {
   if (!params) return template
-  return template.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole))
+  return template.replace(placeholder, (whole, name: string) => (Object.hasOwn(params, name) ? String(params[name]) : whole))
+}
+
+/** The placeholder names a template uses, sorted and once each (to compare a text with its translation). */
+export function placeholdersOf(template: string): string[] {
+  return [...new Set([...template.matchAll(placeholder)].map((match) => match[1]!))].sort()
 }
 
 // Per isolate, per locale: the catalogs never change while an isolate lives, and building an

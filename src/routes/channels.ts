@@ -38,7 +38,11 @@ async function recordReports(c: Context<AppEnv>, ctx: ChannelContext<unknown>, r
   for (const report of reports.slice(0, 100)) {
     const clean: DeliveryReport =
       'externalId' in report
-        ? { ...report, externalId: String(report.externalId).slice(0, 200), reason: report.reason?.slice(0, 500) }
+        ? {
+            ...report,
+            externalId: String(report.externalId).slice(0, 200),
+            reason: typeof report.reason === 'function' ? report.reason : report.reason?.slice(0, 500),
+          }
         : { threadKey: String(report.threadKey).slice(0, 200), status: report.status, upTo: Number(report.upTo) || 0 }
     if ('externalId' in clean && !clean.externalId) continue
     const found = await recordDeliveryReport(c.var.db, ctx.channel, clean)

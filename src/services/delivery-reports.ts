@@ -1,8 +1,8 @@
 import { and, eq, inArray, lte, sql } from 'drizzle-orm'
 import type { Db } from '../db/client'
-import { conversations, messages } from '../db/schema'
+import { conversations, messages, users } from '../db/schema'
 import type { DeliveryReport } from '../channels/types'
-import { t } from '../i18n'
+import { locales, t, withLocale, type Locale } from '../i18n'
 
 /** A read receipt up to a moment touches at most this many replies (the newest are what agents look at). */
 const maxMessagesPerReport = 50
@@ -23,10 +23,19 @@ export async function recordDeliveryReport(
   const returning = { conversationId: messages.conversationId, messageId: messages.id }
   const ours = and(eq(messages.accountId, channel.accountId), eq(messages.channelId, channel.id), eq(messages.direction, 'out'), eq(messages.kind, 'message'))
   if ('externalId' in report && report.status === 'failed') {
-    const reason = (report.reason ?? '').slice(0, 500) || t('inbox.delivery.unknown')
+    const { reason } = report
+    const reasonIn = (locale: Locale) =>
+      withLocale(locale, () => ((typeof reason === 'function' ? reason() : reason) ?? '').slice(0, 500) || t('inbox.delivery.unknown'))
+    // Written in the language of the reply's author, like a failed send's reason (services/outbound.ts),
+    // in the same statement: the report has no viewer, and everyone reads the message's reason as stored.
+    const authorLocale = sql`(select ${users.locale} from ${users} where ${users.id} = ${messages.authorUserId})`
+    const inAuthorsLanguage = sql`case ${authorLocale} ${sql.join(
+      locales.filter((locale) => locale !== 'en').map((locale) => sql`when ${locale} then ${reasonIn(locale)}`),
+      sql` `,
+    )} else ${reasonIn('en')} end`
     return db
       .update(messages)
-      .set({ deliveryStatus: 'failed', deliveryError: reason, deliveryUpdatedAt: nowMs })
+      .set({ deliveryStatus: 'failed', deliveryError: inAuthorsLanguage, deliveryUpdatedAt: nowMs })
       .where(and(ours, eq(messages.externalId, report.externalId)))
       .returning(returning)
   }

@@ -4,16 +4,16 @@ import type { Db } from '../db/client'
 import { inOneRoundTrip, reads, type Reads } from '../db/round-trip'
 import type { Channel } from './inboxes'
 import { insertInChunks, runInOneBatch } from '../db/chunk'
-import { attachments, channels, contacts, conversationParticipants, conversations, messages } from '../db/schema'
+import { attachments, channels, contacts, conversationParticipants, conversations, messages, users } from '../db/schema'
 import { findPlugin } from '../channels/registry'
 import { channelContextOf } from '../channels/context'
-import type { DraftProblem, OutboundAttachment, OutboundMessage, PartialDelivery } from '../channels/types'
+import type { ChannelPlugin, DraftProblem, OutboundAttachment, OutboundMessage, PartialDelivery } from '../channels/types'
 import { normalizeEmail } from '../lib/text'
 import { newId } from '../lib/ids'
 import { isConstraintViolation } from '../db/errors'
 import type { Bindings } from '../env'
 import { hostOf } from '../host'
-import { t } from '../i18n'
+import { t, withLocale } from '../i18n'
 
 /**
  * Outbound delivery: a reply is stored first (so it is never lost), marked pending, and handed
@@ -125,6 +125,8 @@ async function outboundFor(db: Db, job: DeliveryJob) {
       conversation: conversations,
       channel: channels,
       contact: contacts,
+      // The reply's author's language: what goes wrong with it is written in it (see deliver).
+      authorLocale: users.locale,
       lastInboundAt: sql<
         number | null
       >`(select max(m2.created_at) from messages m2 where m2.conversation_id = ${messages.conversationId} and m2.direction = 'in')`,
@@ -133,6 +135,7 @@ async function outboundFor(db: Db, job: DeliveryJob) {
     .innerJoin(conversations, eq(conversations.id, messages.conversationId))
     .innerJoin(channels, eq(channels.id, messages.channelId))
     .leftJoin(contacts, eq(contacts.id, conversations.contactId))
+    .leftJoin(users, eq(users.id, messages.authorUserId))
     .where(and(eq(messages.accountId, job.accountId), eq(messages.id, job.messageId)))
     .limit(1)
   if (!row) return null
@@ -228,6 +231,20 @@ export async function deliver(db: Db, env: Bindings, job: DeliveryJob, attempt: 
     await db.update(messages).set({ deliveryClaimedAt: null }).where(eq(messages.id, job.messageId))
     return { status: 'skipped' }
   }
+  // The reason a send failed is stored on the message and everyone on the conversation reads it
+  // as it was written: it is written once, in the language of the agent who wrote the reply (the
+  // queue has no viewer), by the plugin and by core alike. A reply without an author (an
+  // automatic one) gets English.
+  return withLocale(loaded.authorLocale, () => attemptDelivery(db, env, loaded, plugin.send!, attempt))
+}
+
+async function attemptDelivery(
+  db: Db,
+  env: Bindings,
+  loaded: NonNullable<Awaited<ReturnType<typeof outboundFor>>>,
+  send: NonNullable<ChannelPlugin['send']>,
+  attempt: number,
+): Promise<DeliveryOutcome> {
   const markAttempt = (set: Partial<typeof messages.$inferInsert>) =>
     db
       .update(messages)
@@ -235,15 +252,15 @@ export async function deliver(db: Db, env: Bindings, job: DeliveryJob, attempt: 
       .where(eq(messages.id, loaded.message.id))
   try {
     const outbound = { ...loaded.outbound, attachments: await attachmentsOf(db, env, loaded.message.id) }
-    const sent = await plugin.send(outbound, channelContextOf(loaded.channel, env))
+    const sent = await send(outbound, channelContextOf(loaded.channel, env))
     // A plugin that knows the send can never succeed says so: the agent sees why at once.
     if (sent.status === 'failed') {
-      const reason = sent.reason.slice(0, 500) || 'The channel refused the message.'
+      const reason = sent.reason.slice(0, 500) || t('inbox.delivery.refused')
       await markAttempt({ deliveryStatus: 'failed', deliveryError: reason })
       return { status: 'failed', error: reason }
     }
     if (sent.status === 'retry') {
-      const reason = sent.reason.slice(0, 500) || 'The channel asked to try again later.'
+      const reason = sent.reason.slice(0, 500) || t('inbox.delivery.try_later')
       if (attempt >= maxDeliveryAttempts) {
         await markAttempt({ deliveryStatus: 'failed', deliveryError: reason })
         return { status: 'failed', error: reason }
@@ -299,7 +316,7 @@ export const maxOutboundAttachments = 20
 
 /** Files an agent attached, checked before anything is stored: null, or why they are refused. */
 export function attachmentProblem(files: File[]): string | null {
-  if (files.length > maxOutboundAttachments) return `Attach at most ${maxOutboundAttachments} files.`
+  if (files.length > maxOutboundAttachments) return t('email.error.attachments_many', { max: maxOutboundAttachments })
   const total = files.reduce((sum, file) => sum + file.size, 0)
   return total > maxOutboundAttachmentBytes ? t('email.error.attachments_large') : null
 }

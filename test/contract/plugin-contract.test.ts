@@ -9,6 +9,7 @@ import { getChannelById } from '../../src/services/inboxes'
 import { appendMessage } from '../../src/services/messages'
 import { deliver } from '../../src/services/outbound'
 import { locales, withLocale } from '../../src/i18n'
+import { messageMismatches, words } from '../../src/channels/texts'
 import { formToSettings, schemaFields } from '../../templates/schema-form'
 import { db, origin, request, workspace } from '../workers/helpers'
 import { registeredPlugins } from '../shared/plugin-fixtures'
@@ -26,6 +27,47 @@ if (only && plugins.length === 0) {
     expect.fail(`No registered plugin has the id "${only}".`)
   })
 }
+
+describe('the check of a plugin’s own sentences', () => {
+  const english = { name: 'SMS', messages: { 'sms.too_long': 'An SMS carries at most {max} characters.', 'sms.no_number': 'No number.' } }
+
+  it('accepts the same keys and placeholders in every language', () => {
+    const nb = { name: 'SMS', messages: { 'sms.too_long': 'En SMS har plass til {max} tegn.', 'sms.no_number': 'Ikke noe nummer.' } }
+    expect(messageMismatches({ en: english, nb })).toEqual([])
+    expect(messageMismatches({ en: { name: 'Web' }, nb: { name: 'Nett' } })).toEqual([])
+  })
+
+  it('fails a plugin whose Norwegian sentences miss a key, add one, or drop a placeholder', () => {
+    expect(messageMismatches({ en: english, nb: { name: 'SMS', messages: { 'sms.too_long': 'En SMS har plass til {max} tegn.' } } })).toEqual([
+      'texts.nb.messages lacks "sms.no_number"',
+    ])
+    expect(messageMismatches({ en: english, nb: { name: 'SMS' } })).toHaveLength(2)
+    const dropped = { 'sms.too_long': 'En SMS er for lang.', 'sms.no_number': 'Ikke noe nummer.', 'sms.extra': 'Ekstra.' }
+    expect(messageMismatches({ en: english, nb: { name: 'SMS', messages: dropped } })).toEqual([
+      'texts.nb.messages["sms.too_long"] has {} where English has {max}',
+      'texts.nb.messages has "sms.extra", which English lacks',
+    ])
+  })
+})
+
+describe('a plugin’s own sentences through words(texts)', () => {
+  const texts = {
+    en: { name: 'SMS', messages: { 'send.refused': 'The provider refused the message ({detail}).', 'only.english': 'Only {what}.' } },
+    nb: { name: 'SMS', messages: { 'send.refused': 'Leverandøren avviste meldingen ({detail}).' } },
+  }
+  const say = words(texts)
+
+  it('speaks the current language, with English where a language lacks the sentence', () => {
+    expect(withLocale('nb', () => say('send.refused', { detail: '21610: Unsubscribed' }))).toBe('Leverandøren avviste meldingen (21610: Unsubscribed).')
+    expect(withLocale('en', () => say('send.refused', { detail: '21610: Unsubscribed' }))).toBe('The provider refused the message (21610: Unsubscribed).')
+    expect(withLocale('nb', () => say('only.english', { what: 'this' }))).toBe('Only this.')
+  })
+
+  it('inserts values as plain text, once, and leaves a placeholder it was not given', () => {
+    expect(say('send.refused', { detail: '<b>{detail}</b>' })).toBe('The provider refused the message (<b>{detail}</b>).')
+    expect(say('send.refused')).toBe('The provider refused the message ({detail}).')
+  })
+})
 
 type Workspace = Awaited<ReturnType<typeof workspace>>
 const storedIn = async (channelId: string) => db().select().from(messages).where(eq(messages.channelId, channelId))
@@ -60,6 +102,10 @@ for (const { plugin, contract } of plugins) {
           for (const field of schemaFields(plugin.settings, plugin)) expect(field.label).toBe(texts!.fields![field.key]!.label)
         })
       }
+    })
+
+    it('its own sentences exist in every language, with the same placeholders', () => {
+      expect(messageMismatches(plugin.texts)).toEqual([])
     })
 
     const inbound = contract.inbound

@@ -144,6 +144,16 @@ describe('connect a channel', () => {
       chatflow: 'none',
     })
     expect(await withPath.response.text()).toContain('An origin is a scheme and a host')
+    // The plugin's own sentence follows the admin's language.
+    await request('/me/locale', { method: 'POST', cookie: admin, body: form({ locale: 'nb' }) })
+    const norwegian = await connect(admin, ws.inboxId, 'chat', {
+      name: 'Shop chat',
+      allowedOrigins: 'https://shop.acme.com/contact',
+      language: 'en',
+      chatflow: 'none',
+    })
+    expect(await norwegian.response.text()).toContain('Et opphav er protokoll og vert, uten noe etter')
+    await request('/me/locale', { method: 'POST', cookie: admin, body: form({ locale: 'en' }) })
     const taken = await connect(admin, ws.inboxId, 'chat', { name: 'Shop chat', allowedOrigins: 'https://WWW.acme.com/', language: 'en', chatflow: 'none' })
     expect(await taken.response.text()).toContain('“https://www.acme.com” is already used by a channel of the inbox Support.')
     // This deployment (the previews) and local test pages may be allowed by every channel.

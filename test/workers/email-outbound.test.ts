@@ -166,6 +166,20 @@ describe('replying by email', () => {
     expect(html).toContain('Draft stays')
   })
 
+  it('tells an agent who reads Norwegian which recipient is not an address, in Norwegian, the address shown as text', async () => {
+    const { conversationId, cookie } = await emailThread()
+    expect((await request('/me/locale', { method: 'POST', cookie, body: form({ locale: 'nb' }) })).status).toBe(303)
+    const response = await request(`/conversations/${conversationId}/messages`, {
+      method: 'POST',
+      cookie,
+      body: form({ kind: 'message', text: 'Utkastet blir', to: 'ola@example.no, <b>tull</b>', cc: '' }),
+    })
+    expect(response.status).toBe(422)
+    const html = await response.text()
+    expect(html).toContain('«&lt;b&gt;tull&lt;/b&gt;» er ikke en e-postadresse.')
+    expect(html).not.toContain('<b>tull</b>')
+  })
+
   it('sanitises the editor’s HTML before it is stored or sent: no scripts, no event handlers', async () => {
     const { conversationId, cookie } = await emailThread()
     const hostile =

@@ -150,6 +150,11 @@ describe('Calls channel: answering', () => {
       body: form({ kind: 'message', text: 'Hi', seenSeq: '1' }),
     })
     expect(refused.status).toBe(422)
+
+    // An agent who reads Norwegian is told in Norwegian.
+    await request('/me/locale', { method: 'POST', cookie, body: form({ locale: 'nb' }) })
+    const norwegian = await (await request(`/inbox/${ws.inboxId}/open/c/${missed!.conversationId}`, { cookie, hx: 'thread' })).text()
+    expect(norwegian).toContain('Nummeret til denne linjen kan ikke sende SMS, så innringeren kan ikke få svar her')
   })
 
   it('Call rings the agent’s phone through the Calls API, then dials the contact from the line; a refusal shows the provider’s reason', async () => {

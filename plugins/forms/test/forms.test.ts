@@ -111,6 +111,19 @@ describe('Forms channel: spam and size', () => {
     expect((await submit(ws, { email: 'lena@example.com', big })).status).toBe(413)
     expect(await stored(ws)).toHaveLength(1)
   })
+
+  it('a visitor reads why a submission is refused in their browser’s language', async () => {
+    const ws = await workspace()
+    const six = Object.fromEntries(Array.from({ length: 6 }, (_, index) => [`file${index}`, new File([new Uint8Array([index])], `f${index}.txt`)]))
+    const norwegian = await submit(ws, { email: 'lena@example.com', ...six }, { 'Accept-Language': 'nb-NO,nb;q=0.9,en;q=0.5' })
+    expect(norwegian.status).toBe(413)
+    expect(await norwegian.json()).toEqual({ error: 'En innsending kan ha høyst 5 filer.' })
+    const english = await submit(ws, { email: 'lena@example.com', ...six }, { 'Accept-Language': 'en-GB' })
+    expect(await english.json()).toEqual({ error: 'A submission carries at most 5 files.' })
+    const badAddress = await submit(ws, { email: 'not-an-address', message: 'Hei' }, { 'Accept-Language': 'nb' })
+    expect(badAddress.status).toBe(422)
+    expect(await badAddress.text()).toContain('Skriv inn en gyldig e-postadresse')
+  })
 })
 
 describe('Forms channel: the agent answers by email', () => {

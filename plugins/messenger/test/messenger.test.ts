@@ -210,6 +210,30 @@ describe('Messenger channel', () => {
     expect(graph.sends).toHaveLength(0)
   })
 
+  it('an agent who reads Norwegian sees why the window is closed in Norwegian, in the composer and when posting anyway', async () => {
+    const ws = await workspace()
+    install(ws)
+    await postWebhook(ws, [incoming(ws, 'm-gammel', 'Hallo?')])
+    const conversationId = await conversationOf(ws, 'm-gammel')
+    await db()
+      .update(messages)
+      .set({ createdAt: Date.now() - 30 * hour })
+      .where(eq(messages.externalId, 'm-gammel'))
+    const cookie = await login(ws.users.agent.email)
+    expect((await request('/me/locale', { method: 'POST', cookie, body: form({ locale: 'nb' }) })).status).toBe(303)
+    const page = await (await request(`/inbox/${ws.inboxId}/open/c/${conversationId}`, { cookie, hx: 'thread' })).text()
+    expect(page).toContain('data-reply-closed')
+    expect(page).toContain('Messenger tillater bare svar innen 24 timer etter kundens siste melding (for 30 timer siden).')
+    expect(page).not.toContain('Messenger only allows')
+    const refused = await request(`/conversations/${conversationId}/messages`, {
+      method: 'POST',
+      cookie,
+      body: form({ kind: 'message', text: 'Sent', seenSeq: '1' }),
+    })
+    expect(refused.status).toBe(422)
+    expect(await refused.text()).toContain('Messenger tillater bare svar innen 24 timer')
+  })
+
   it('with the Human Agent permission on, a reply 3 days later goes with the HUMAN_AGENT tag', async () => {
     const ws = await workspace()
     const graph = install(ws)

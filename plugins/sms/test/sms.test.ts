@@ -193,6 +193,29 @@ describe('SMS channel', () => {
     expect(later).toMatchObject({ status: 'retry', delaySeconds: 840 })
   })
 
+  it('a refused reply’s reason is written in its author’s language, the provider’s own words kept', async () => {
+    const ws = await workspace()
+    await postSms(ws, incoming('SMn1', 'Hei'))
+    const [inbound] = await db().select().from(messages).where(eq(messages.externalId, 'sms:SMn1'))
+    const unsubscribed = () => standIn.answerNext(Response.json({ code: 21610, message: 'Attempt to send to unsubscribed recipient' }, { status: 400 }))
+    const english = await storedReply(ws, inbound!.conversationId, 'Thanks!')
+    unsubscribed()
+    await runQueue(ws, english.id, 1)
+    expect((await messageRow(english.id)).deliveryError).toBe('The SMS provider refused the message (21610: Attempt to send to unsubscribed recipient).')
+
+    const agent = await login(ws.users.agent.email)
+    expect((await request('/me/locale', { method: 'POST', cookie: agent, body: form({ locale: 'nb' }) })).status).toBe(303)
+    const norwegian = await storedReply(ws, inbound!.conversationId, 'Takk!')
+    unsubscribed()
+    await runQueue(ws, norwegian.id, 1)
+    expect(await messageRow(norwegian.id)).toMatchObject({
+      deliveryStatus: 'failed',
+      deliveryError: 'SMS-leverandøren avviste meldingen (21610: Attempt to send to unsubscribed recipient).',
+    })
+    // The earlier reply keeps the words it was given.
+    expect((await messageRow(english.id)).deliveryError).toMatch(/^The SMS provider refused/)
+  })
+
   it('a signed delivery report of an undelivered reply marks it failed with the error; an unsigned one is refused', async () => {
     const ws = await workspace()
     await postSms(ws, incoming('SMf1', 'Hi'))
@@ -211,6 +234,15 @@ describe('SMS channel', () => {
       deliveryStatus: 'failed',
       deliveryError: 'The SMS was not delivered (error 30003: Unreachable destination handset).',
     })
+
+    // Twilio's report has no reader: the reason is written in the language of the reply's author.
+    const agent = await login(ws.users.agent.email)
+    await request('/me/locale', { method: 'POST', cookie: agent, body: form({ locale: 'nb' }) })
+    const norwegian = await storedReply(ws, inbound!.conversationId, 'Den er på vei')
+    await runQueue(ws, norwegian.id, 1)
+    const lost = { ...report, MessageSid: (await messageRow(norwegian.id)).externalId! }
+    expect((await postSms(ws, lost, { path })).status).toBe(204)
+    expect((await messageRow(norwegian.id)).deliveryError).toBe('SMS-en ble ikke levert (feil 30003: Unreachable destination handset).')
   })
 
   it('an SMS and a call from the same number, written differently, are one contact', async () => {

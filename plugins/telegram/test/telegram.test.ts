@@ -153,6 +153,21 @@ describe('Telegram channel', () => {
     })
   })
 
+  it('a reply by an agent who reads Norwegian that Telegram refuses says so in Norwegian, with Telegram’s own words', async () => {
+    const ws = await workspace()
+    await postUpdate(ws, textUpdate(900050, 81, 'Hei'))
+    const [inbound] = await byExternalId('telegram:700100200:81')
+    const agent = await login(ws.users.agent.email)
+    expect((await request('/me/locale', { method: 'POST', cookie: agent, body: form({ locale: 'nb' }) })).status).toBe(303)
+    const blocked = await reply(ws, inbound!.conversationId, 'Er du der fortsatt?')
+    standIn.answerNext(telegramError(403, 'Forbidden: bot was blocked by the user'))
+    await runQueue(ws, blocked.id, 1)
+    expect(await messageRow(blocked.id)).toMatchObject({
+      deliveryStatus: 'failed',
+      deliveryError: 'Telegram avviste meldingen (Forbidden: bot was blocked by the user).',
+    })
+  })
+
   it('a chat Telegram cannot find fails for good; a rate limit is retried after retry_after; a 5xx is retried', async () => {
     const ws = await workspace()
     await postUpdate(ws, textUpdate(900030, 61, 'Hi'))
