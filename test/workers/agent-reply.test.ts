@@ -1,7 +1,8 @@
 import { env } from 'cloudflare:test'
 import { desc, eq, sql } from 'drizzle-orm'
 import { describe, expect, it } from 'vitest'
-import { attachments, messages, notifications } from '../../src/db/schema'
+import { attachments, messages, notifications, users } from '../../src/db/schema'
+import { newId } from '../../src/lib/ids'
 import { ingestInbound } from '../../src/channels/pipeline'
 import { draftsOf, saveDraft } from '../../src/services/drafts'
 import { recordingNotifier } from '../shared/workspace'
@@ -87,6 +88,27 @@ describe('posting a reply or comment', () => {
     const drafts = await draftsOf(db(), ws.users.agent.id, conversationId)
     expect(drafts.reply).toBeUndefined()
     expect(drafts.comment?.html).toBe('<p>Note for Alex</p>')
+  })
+
+  it('a comment mentioning 15 teammates notifies all 15, each pointing at the comment (more rows than one insert may bind)', async () => {
+    const { ws, conversationId, kim } = await seeded()
+    const team = Array.from({ length: 15 }, (_, index) => ({
+      id: newId(),
+      accountId: ws.accountId,
+      name: `Teammate ${String.fromCharCode(97 + index)}`,
+      email: `mate${index}.${ws.tag}@example.test`,
+      passwordHash: 'x',
+      createdAt: Date.now(),
+    }))
+    for (const user of team) await db().insert(users).values(user)
+    const html = `<p>${team.map((user) => `<span class="mention" data-user-id="${user.id}">@${user.name}</span>`).join(' ')}</p>`
+    const response = await post(conversationId, kim, form({ kind: 'comment', html }))
+    expect(response.status).toBe(201)
+    await response.body?.cancel()
+    const [stored] = await thread(conversationId)
+    const rows = await db().select().from(notifications).where(eq(notifications.messageId, stored!.id))
+    expect(rows.map((row) => row.userId).sort()).toEqual(team.map((user) => user.id).sort())
+    expect(stored!.metadata.mentions).toHaveLength(15)
   })
 
   it('two agents commenting at once each get a seq of their own, their own message back, and their mentions point at it', async () => {
