@@ -1,7 +1,7 @@
 import type { BatchItem } from 'drizzle-orm/batch'
 import type { Db } from '../db/client'
 import { insertInChunks } from '../db/chunk'
-import { answered, inOneRoundTrip, together, type Reads } from '../db/round-trip'
+import { answered, inOneRoundTrip, mapReads, together, type Reads } from '../db/round-trip'
 import { notifications } from '../db/schema'
 import { conversationDetailReads, type ConversationDetail } from './conversation-detail'
 import { deleteDraftStatement, draftReads, type DraftsByKind } from './drafts'
@@ -41,21 +41,17 @@ export function beforeAgentMessageReads(
   input: { accountId: string; userId: string; conversationId: string; isReply: boolean; seenSeq: number; confirmed: boolean; mayMention: boolean },
 ): Reads<BeforeAgentMessage> {
   const { accountId, userId, conversationId, isReply } = input
-  const parts = together(
-    conversationDetailReads(db, accountId, conversationId),
-    handoffReads(db, accountId, conversationId),
-    draftReads(db, userId, conversationId),
-    isReply ? replyStateReads(db, accountId, conversationId) : answered(null),
-    isReply && !input.confirmed ? replyByAnotherAgentReads(db, accountId, conversationId, input.seenSeq, userId) : answered(null),
-    !isReply && input.mayMention ? teammateReads(db, accountId) : answered([] as Teammate[]),
+  return mapReads(
+    together(
+      conversationDetailReads(db, accountId, conversationId),
+      handoffReads(db, accountId, conversationId),
+      draftReads(db, userId, conversationId),
+      isReply ? replyStateReads(db, accountId, conversationId) : answered(null),
+      isReply && !input.confirmed ? replyByAnotherAgentReads(db, accountId, conversationId, input.seenSeq, userId) : answered(null),
+      !isReply && input.mayMention ? teammateReads(db, accountId) : answered([] as Teammate[]),
+    ),
+    ([detail, handoff, drafts, replyState, collision, teammates]) => ({ detail, handoff, drafts, replyState, collision, teammates }),
   )
-  return {
-    statements: parts.statements,
-    result(raws) {
-      const [detail, handoff, drafts, replyState, collision, teammates] = parts.result(raws)
-      return { detail, handoff, drafts, replyState, collision, teammates }
-    },
-  }
 }
 
 export interface AgentMessageInput {
