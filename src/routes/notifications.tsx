@@ -2,14 +2,14 @@ import { Hono, type Context } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import { z } from 'zod'
 import type { AppEnv, Bindings } from '../env'
-import type { Db } from '../db/client'
+import { createDb, type Db } from '../db/client'
 import { t, withLocale } from '../i18n'
 import { renderHtml } from '../lib/render'
 import { getConversation } from '../services/conversations'
 import { listInboxes } from '../services/inboxes'
-import { suggestMentions, unwrapReplyMentions } from '../services/mentions'
+import { suggestMentions } from '../services/mentions'
 import { baseUrlFor, type MentionEmailJob } from '../services/mention-email'
-import { listNotifications, markAllRead, markRead, recipientsOf, recordMentions, unreadCount, type StoredComment } from '../services/notifications'
+import { listNotifications, markAllRead, markRead, recipientsOf, unreadCount } from '../services/notifications'
 import { BellUpdate, MentionPicker, NotificationBell } from '../../templates/notifications'
 import { hostOf } from '../host'
 
@@ -83,26 +83,14 @@ export async function pushBells(env: Bindings, db: Db, accountId: string, userId
 }
 
 /**
- * What follows an agent's stored message. A comment: its mentions recorded (metadata and one
- * notification each), an email queued per notification, and the bells of those mentioned pushed
- * live. A reply mentions nobody (it is for the customer): mention spans the editor left in it are
- * unwrapped to their text before it is queued, so no teammate id or markup reaches the customer.
- * Call it before the message is rendered or queued.
+ * After a comment's mentions are stored (with it, `storeAgentMessage`): an email queued per
+ * notification, and the bells of those mentioned pushed live. The push runs after the response on
+ * a database of its own: what it reads is no round trip the poster waits for.
  */
-export async function afterAgentMessage(c: Context<AppEnv>, comment: StoredComment) {
-  if (comment.kind === 'message') return unwrapReplyMentions(c.var.db, comment)
-  if (comment.kind !== 'comment') return
-  let created: Awaited<ReturnType<typeof recordMentions>>['created']
-  try {
-    created = (await recordMentions(c.var.db, comment)).created
-  } catch (error) {
-    // The comment is stored; failing the post now would only make the agent send it twice.
-    console.error('mentions not recorded', comment.id, String(error))
-    return
-  }
+export async function announceMentions(c: Context<AppEnv>, accountId: string, created: { id: string; userId: string }[]) {
   if (created.length === 0) return
   const baseUrl = baseUrlFor(c.env, c.req.url)
-  const jobs: MentionEmailJob[] = created.map((row) => ({ type: 'mention-email', accountId: comment.accountId, notificationId: row.id, baseUrl }))
+  const jobs: MentionEmailJob[] = created.map((row) => ({ type: 'mention-email', accountId, notificationId: row.id, baseUrl }))
   try {
     // A queue batch holds at most 100 messages.
     for (let index = 0; index < jobs.length; index += 100) await hostOf(c.env).jobs.sendBatch(jobs.slice(index, index + 100).map((body) => ({ body })))
@@ -113,8 +101,8 @@ export async function afterAgentMessage(c: Context<AppEnv>, comment: StoredComme
   c.executionCtx.waitUntil(
     pushBells(
       c.env,
-      c.var.db,
-      comment.accountId,
+      createDb(c.env),
+      accountId,
       created.map((row) => row.userId),
     ),
   )

@@ -73,5 +73,10 @@ export async function saveDraft(
 }
 
 export async function deleteDraft(db: Db, userId: string, conversationId: string, kind: DraftKind) {
-  await db.delete(drafts).where(and(eq(drafts.userId, userId), eq(drafts.conversationId, conversationId), eq(drafts.kind, kind)))
+  await deleteDraftStatement(db, userId, conversationId, kind)
+}
+
+/** `deleteDraft` as a statement, for the batch that stores the message the draft became. */
+export function deleteDraftStatement(db: Db, userId: string, conversationId: string, kind: DraftKind) {
+  return db.delete(drafts).where(and(eq(drafts.userId, userId), eq(drafts.conversationId, conversationId), eq(drafts.kind, kind)))
 }

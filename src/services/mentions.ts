@@ -1,6 +1,7 @@
 import { and, asc, eq } from 'drizzle-orm'
 import { Parser } from 'htmlparser2'
 import type { Db } from '../db/client'
+import { inOneRoundTrip, reads, type Reads } from '../db/round-trip'
 import { messages, users } from '../db/schema'
 import { sanitizeRichText } from '../lib/rich-text'
 
@@ -30,11 +31,18 @@ export const maxSuggestions = 8
 
 /** Active users of an account (deactivated and removed ones can neither be mentioned nor notified). */
 export function activeTeammates(db: Db, accountId: string): Promise<Teammate[]> {
-  return db
-    .select({ id: users.id, name: users.name, email: users.email })
-    .from(users)
-    .where(and(eq(users.accountId, accountId), eq(users.status, 'active')))
-    .orderBy(asc(users.name))
+  return inOneRoundTrip(db, teammateReads(db, accountId))
+}
+
+/** `activeTeammates` as one statement, for the batch a comment reads before it is stored. */
+export function teammateReads(db: Db, accountId: string): Reads<Teammate[]> {
+  return reads(
+    db
+      .select({ id: users.id, name: users.name, email: users.email })
+      .from(users)
+      .where(and(eq(users.accountId, accountId), eq(users.status, 'active')))
+      .orderBy(asc(users.name)),
+  )
 }
 
 const fold = (value: string) => value.normalize('NFKC').toLocaleLowerCase('en')
@@ -114,7 +122,16 @@ export async function resolveMentions(
   db: Db,
   input: { accountId: string; authorUserId: string | null; html: string | null; text: string },
 ): Promise<Mention[]> {
-  const teammates = await activeTeammates(db, input.accountId)
+  return mentionsAmong(await activeTeammates(db, input.accountId), input)
+}
+
+/** Whether a comment could mention anyone at all (a span or an `@`): if not, nobody needs to be looked up. */
+export function mayMention(input: { html: string | null; text: string }): boolean {
+  return input.text.includes('@') || Boolean(input.html?.includes('mention'))
+}
+
+/** `resolveMentions` over the account's active teammates, already read (`teammateReads`). */
+export function mentionsAmong(teammates: Teammate[], input: { authorUserId: string | null; html: string | null; text: string }): Mention[] {
   const byId = new Map(teammates.map((user) => [user.id, user]))
   const result = new Map<string, Mention>()
   for (const id of input.html ? mentionIdsInHtml(input.html) : []) {

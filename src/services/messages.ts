@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, getTableColumns, gt, sql } from 'drizzle-orm'
+import { and, asc, desc, eq, getTableColumns, gt, sql, type SQL } from 'drizzle-orm'
 import type { Db } from '../db/client'
 import { inOneRoundTrip, reads, type Reads } from '../db/round-trip'
 import type { BatchItem } from 'drizzle-orm/batch'
@@ -202,8 +202,19 @@ export async function lastSeqOf(db: Db, accountId: string, conversationId: strin
 }
 
 /** The newest reply another agent sent after `seq`, if any (collision detection before sending). */
-export async function replyByAnotherAgentSince(db: Db, accountId: string, conversationId: string, seq: number, userId: string) {
-  const [row] = await db
+export function replyByAnotherAgentSince(db: Db, accountId: string, conversationId: string, seq: number, userId: string) {
+  return inOneRoundTrip(db, replyByAnotherAgentReads(db, accountId, conversationId, seq, userId))
+}
+
+/** `replyByAnotherAgentSince` as one statement, for the batch a reply reads before it is stored. */
+export function replyByAnotherAgentReads(
+  db: Db,
+  accountId: string,
+  conversationId: string,
+  seq: number,
+  userId: string,
+): Reads<{ id: number; authorName: string | null; seq: number } | null> {
+  const statement = db
     .select({ id: messages.id, authorName: messages.authorName, seq: messages.seq })
     .from(messages)
     .where(
@@ -220,5 +231,38 @@ export async function replyByAnotherAgentSince(db: Db, accountId: string, conver
     )
     .orderBy(desc(messages.seq))
     .limit(1)
-  return row ?? null
+  return reads(statement, ([row]) => row ?? null)
+}
+
+/**
+ * The id of the conversation's newest message, as SQL. In a batch right after `appendMessage`'s
+ * statements it is the id of the message just appended: the batch is one transaction, the insert
+ * took the conversation's highest seq, and no other writer runs until it commits. So rows that
+ * point at a new message (its notifications, its attachments) go into the same batch as it.
+ */
+export function newestMessageIdIn(conversationId: string): SQL<number> {
+  return sql<number>`(select ${messages.id} from ${messages} where ${messages.conversationId} = ${conversationId} order by ${messages.seq} desc limit 1)`
+}
+
+// The newest message with the names the thread shows beside it, like `getMessage`; compiled like
+// the thread's own read, every column under its own name (it goes into a batch).
+const newestMessage = compiled<ThreadMessage[]>(() => {
+  const fields = { ...getTableColumns(messages), authorUserName: users.name, channelPluginId: channels.pluginId }
+  return {
+    query: statementBuilder
+      .select(fields)
+      .from(messages)
+      .leftJoin(users, eq(users.id, messages.authorUserId))
+      .leftJoin(channels, eq(channels.id, messages.channelId))
+      .where(and(eq(messages.accountId, sql.placeholder('accountId')), eq(messages.conversationId, sql.placeholder('conversationId'))))
+      .orderBy(desc(messages.seq))
+      .limit(1),
+    fields,
+  }
+})
+
+/** The conversation's newest message as `getMessage` reads it: in the batch that appended it, that message (see `newestMessageIdIn`). */
+export function newestMessageReads(db: Db, accountId: string, conversationId: string): Reads<ThreadMessage | null> {
+  const statement = newestMessage().bind(db, { accountId, conversationId })
+  return reads(statement as unknown as BatchItem<'sqlite'> & PromiseLike<ThreadMessage[]>, ([row]) => row ?? null)
 }

@@ -1,4 +1,4 @@
-import { and, count, desc, eq, inArray, isNull, ne, sql } from 'drizzle-orm'
+import { and, count, desc, eq, inArray, isNull, ne, sql, type SQL } from 'drizzle-orm'
 import { z } from 'zod'
 import type { Db } from '../db/client'
 import { idChunks, insertInChunks } from '../db/chunk'
@@ -45,8 +45,32 @@ export async function recordMentions(db: Db, comment: StoredComment, nowMs = Dat
   if (comment.kind !== 'comment') return { mentions: [], created: [] }
   const mentions = await resolveMentions(db, { accountId: comment.accountId, authorUserId: comment.authorUserId, html: comment.html, text: comment.text })
   if (mentions.length === 0) return { mentions, created: [] }
+  const [, ...inserted] = await db.batch([
+    db
+      .update(messages)
+      .set({ metadata: { ...(comment.metadata ?? {}), mentions } })
+      .where(and(eq(messages.accountId, comment.accountId), eq(messages.id, comment.id))),
+    // Up to 100 mentions of 11 columns each: the rows go in parts under D1's parameter limit.
+    ...insertInChunks(notifications, mentionNotificationRows(comment, mentions, nowMs), (part) => db.insert(notifications).values(part).returning()),
+  ])
+  return { mentions, created: inserted.flat() as Notification[] }
+}
+
+/** A notification row whose message may be SQL naming a message stored earlier in the same batch (`newestMessageIdIn`). */
+export type NewNotification = Omit<typeof notifications.$inferInsert, 'messageId'> & { id: string; userId: string; messageId: number | SQL<number> }
+
+/**
+ * One notification per mention of a comment, for the caller to insert (`insertInChunks`: up to 100
+ * mentions of 11 columns each go in parts under D1's parameter limit). `comment.id` may be SQL
+ * binding at most one parameter, which then takes the place of the id's own.
+ */
+export function mentionNotificationRows(
+  comment: { id: number | SQL<number>; accountId: string; conversationId: string; authorUserId: string | null; html: string | null; text: string },
+  mentions: Mention[],
+  nowMs: number,
+): NewNotification[] {
   const excerpt = excerptOf(comment)
-  const rows = mentions.map((mention) => ({
+  return mentions.map((mention) => ({
     id: newId(),
     accountId: comment.accountId,
     userId: mention.id,
@@ -57,15 +81,6 @@ export async function recordMentions(db: Db, comment: StoredComment, nowMs = Dat
     excerpt,
     createdAt: nowMs,
   }))
-  // Up to 100 mentions of 11 columns each: the rows go in parts under D1's parameter limit.
-  const [, ...inserted] = await db.batch([
-    db
-      .update(messages)
-      .set({ metadata: { ...(comment.metadata ?? {}), mentions } })
-      .where(and(eq(messages.accountId, comment.accountId), eq(messages.id, comment.id))),
-    ...insertInChunks(notifications, rows, (part) => db.insert(notifications).values(part).returning()),
-  ])
-  return { mentions, created: inserted.flat() as Notification[] }
 }
 
 /** The mentions a message's metadata records (read back: still checked). */

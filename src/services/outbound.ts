@@ -9,7 +9,6 @@ import { findPlugin } from '../channels/registry'
 import { channelContextOf } from '../channels/context'
 import type { ChannelPlugin, DraftProblem, OutboundAttachment, OutboundMessage, PartialDelivery } from '../channels/types'
 import { normalizeEmail } from '../lib/text'
-import { newId } from '../lib/ids'
 import { isConstraintViolation } from '../db/errors'
 import type { Bindings } from '../env'
 import { hostOf } from '../host'
@@ -45,6 +44,14 @@ export async function queueDelivery(db: Db, queue: DeliveryQueue, job: DeliveryJ
     .update(messages)
     .set({ deliveryStatus: 'pending', deliveryError: null, deliveryUpdatedAt: nowMs })
     .where(and(eq(messages.accountId, job.accountId), eq(messages.id, job.messageId)))
+  return sendDeliveryJob(queue, job)
+}
+
+/**
+ * Puts a job on the queue for a message already stored pending (`queueDelivery`, or a message
+ * inserted with `deliveryStatus: 'pending'`): false, logged, when the queue refuses it.
+ */
+export async function sendDeliveryJob(queue: DeliveryQueue, job: DeliveryJob): Promise<boolean> {
   try {
     await queue.send(job)
     return true
@@ -310,66 +317,14 @@ async function attemptDelivery(
   }
 }
 
-/** What a mail can carry: Cloudflare accepts 25 MiB per message, and base64 adds a third. */
-export const maxOutboundAttachmentBytes = 18 * 1024 * 1024
-export const maxOutboundAttachments = 20
-
-/** Files an agent attached, checked before anything is stored: null, or why they are refused. */
-export function attachmentProblem(files: File[]): string | null {
-  if (files.length > maxOutboundAttachments) return t('email.error.attachments_many', { max: maxOutboundAttachments })
-  const total = files.reduce((sum, file) => sum + file.size, 0)
-  return total > maxOutboundAttachmentBytes ? t('email.error.attachments_large') : null
-}
-
-/** The files of a form field (browsers send an empty file when none was chosen). */
-export function filesOf(value: unknown): File[] {
-  const values = Array.isArray(value) ? value : value === undefined ? [] : [value]
-  return values.filter((item): item is File => item instanceof File && item.size > 0)
-}
-
-/**
- * Stores an outbound message's attachments: bytes to R2 first, then the rows and the list in the
- * message's metadata that the thread shows, all before the message is queued for sending.
- */
-export async function storeOutboundAttachments(
-  db: Db,
-  blobs: Pick<R2Bucket, 'put'>,
-  message: { accountId: string; conversationId: string; id: number; metadata: Record<string, unknown> },
-  files: File[],
-  nowMs = Date.now(),
-) {
-  if (files.length === 0) return
-  const stored = []
-  for (const file of files) {
-    const id = newId()
-    const r2Key = `${message.accountId}/${message.conversationId}/attachments/${id}`
-    // Names and types come from the browser: both are cleaned like an inbound mail's.
-    // eslint-disable-next-line no-control-regex
-    const filename =
-      file.name
-        .replace(/[\u0000-\u001f\u007f/\\]/g, '_')
-        .trim()
-        .slice(0, 200) || 'attachment'
-    const type = file.type.toLowerCase()
-    const contentType = /^[a-z0-9][a-z0-9!#$&^_.+-]*\/[a-z0-9][a-z0-9!#$&^_.+-]*$/.test(type) ? type : 'application/octet-stream'
-    await blobs.put(r2Key, await file.arrayBuffer(), { httpMetadata: { contentType } })
-    stored.push({ id, r2Key, filename, contentType, sizeBytes: file.size, contentId: null })
-  }
-  // Rows in parts under D1's parameter limit, with the message's list of them, in one transaction.
-  const rows = stored.map((row) => ({ ...row, accountId: message.accountId, messageId: message.id, createdAt: nowMs }))
-  await runInOneBatch(db, [
-    ...insertInChunks(attachments, rows, (part) => db.insert(attachments).values(part)),
-    db
-      .update(messages)
-      .set({
-        metadata: {
-          ...message.metadata,
-          attachments: stored.map(({ id, filename, contentType, sizeBytes, contentId }) => ({ id, filename, contentType, sizeBytes, contentId })),
-        },
-      })
-      .where(eq(messages.id, message.id)),
-  ])
-}
+// An agent's files on an outbound message: checked, put in storage, listed on the message.
+export {
+  attachmentProblem,
+  filesOf,
+  maxOutboundAttachmentBytes,
+  maxOutboundAttachments,
+  storeOutboundAttachments,
+} from './outbound-attachments'
 
 /** Who a reply on this conversation is for, as `replyWindow`, `validate` and `send` see it. */
 export const replyRecipient = (
@@ -395,21 +350,6 @@ export function replyStateReads(db: Db, accountId: string, conversationId: strin
   return reads(statement, ([row]) => row ?? null)
 }
 
-/** The channel and who and when a reply answers: what `replyWindow` and `validate` are told (one read). */
-async function replyStateOf(
-  db: Db,
-  env: Bindings,
-  conversation: { id: string; accountId: string; externalKey: string | null },
-  contact: { name: string | null; email: string | null; phone: string | null } | null,
-) {
-  const row = await inOneRoundTrip(db, replyStateReads(db, conversation.accountId, conversation.id))
-  if (!row) return null
-  return {
-    ctx: channelContextOf(row.channel, env),
-    reply: { conversationId: conversation.id, to: replyRecipient(conversation, contact), lastInboundAt: row.lastInboundAt },
-  }
-}
-
 /**
  * Checks a reply against its channel before anything is stored: the channel's declared length
  * limit, then the plugin's own `validate` (one read of the channel and the customer's last
@@ -423,14 +363,29 @@ export async function draftProblems(
   draft: { text: string; html: string | null; options?: unknown },
 ): Promise<DraftProblem[]> {
   const plugin = findPlugin(conversation.pluginId)
+  const needsState = plugin && !tooLong(plugin, draft) && (plugin.validate || plugin.replyWindow)
+  const state = needsState ? await inOneRoundTrip(db, replyStateReads(db, conversation.accountId, conversation.id)) : null
+  return draftProblemsGiven(env, conversation, contact, draft, state)
+}
+
+const tooLong = (plugin: ChannelPlugin, draft: { text: string }) => Boolean(plugin.capabilities.maxLength && draft.text.length > plugin.capabilities.maxLength)
+
+/** `draftProblems` with the reply state already read (`replyStateReads`, in the caller's batch): no round trip. */
+export async function draftProblemsGiven(
+  env: Bindings,
+  conversation: { id: string; pluginId: string; externalKey: string | null },
+  contact: { name: string | null; email: string | null; phone: string | null } | null,
+  draft: { text: string; html: string | null; options?: unknown },
+  state: { channel: Channel; lastInboundAt: number | null } | null,
+): Promise<DraftProblem[]> {
+  const plugin = findPlugin(conversation.pluginId)
   if (!plugin) return []
-  const max = plugin.capabilities.maxLength
-  if (max && draft.text.length > max)
-    return [{ field: 'text', message: t('composer.error.channel_too_long', { max: String(max), length: String(draft.text.length) }) }]
+  if (tooLong(plugin, draft))
+    return [{ field: 'text', message: t('composer.error.channel_too_long', { max: String(plugin.capabilities.maxLength), length: String(draft.text.length) }) }]
   if (!plugin.validate && !plugin.replyWindow) return []
-  const state = await replyStateOf(db, env, conversation, contact)
   if (!state) return []
-  const { ctx, reply } = state
+  const ctx = channelContextOf(state.channel, env)
+  const reply = { conversationId: conversation.id, to: replyRecipient(conversation, contact), lastInboundAt: state.lastInboundAt }
   // A closed window refuses every reply, whatever it says.
   const closed = plugin.replyWindow?.(reply, ctx)
   if (closed) return [{ message: String(closed).slice(0, 500) }]

@@ -100,6 +100,44 @@ describe('what a request costs the database', () => {
     expect(page.trips).toBeLessThanOrEqual(3)
   })
 
+  it('posts an internal comment (with and without a mention), an email reply (with and without a file) and a chat reply in 3 round trips, and refuses a collision in 2', async () => {
+    const { ws, email, chat, cookie } = await inboxWithMail()
+    const post = (conversationId: string, body: URLSearchParams | FormData) =>
+      costOf(`/conversations/${conversationId}/messages`, { cookie, method: 'POST', hx: 'composer', body })
+    const comment = await post(email.conversationId, form({ kind: 'comment', text: 'Check the batch number first.' }))
+    expect(comment.status).toBe(201)
+    expect(comment.body).toContain('Check the batch number first.')
+    const mention = await post(email.conversationId, form({ kind: 'comment', text: '@Alex, can you approve a new tent?' }))
+    expect(mention.status).toBe(201)
+    expect(mention.body).toContain('<span class="mention">@Alex</span>')
+    const reply = await post(email.conversationId, form({ kind: 'message', text: 'A new tent is on its way.', to: 'maja@example.com', seenSeq: '4' }))
+    expect(reply.status).toBe(201)
+    expect(reply.body).toContain('A new tent is on its way.')
+    const withFile = new FormData()
+    for (const [key, value] of Object.entries({ kind: 'message', text: 'The receipt.', to: 'maja@example.com', seenSeq: '5' })) withFile.set(key, value)
+    withFile.set('attachments', new File(['order 42'], 'receipt.txt', { type: 'text/plain' }))
+    const replyWithFile = await post(email.conversationId, withFile)
+    expect(replyWithFile.status).toBe(201)
+    expect(replyWithFile.body).toContain('receipt.txt')
+    const chatReply = await post(chat.conversationId, form({ kind: 'message', text: 'Yes, up to 220 cm.', seenSeq: '1' }))
+    expect(chatReply.status).toBe(201)
+    expect(chatReply.body).toContain('Yes, up to 220 cm.')
+    // Another agent answered since this one looked: the composer comes back (409) and nothing is stored.
+    const alex = await login(ws.users.admin.email)
+    const answered = await request(`/conversations/${email.conversationId}/messages`, {
+      cookie: alex,
+      method: 'POST',
+      hx: 'composer',
+      body: form({ kind: 'message', text: 'Alex here: sorted.', to: 'maja@example.com', seenSeq: '6' }),
+    })
+    expect(answered.status).toBe(201)
+    const collision = await post(email.conversationId, form({ kind: 'message', text: 'Me too.', to: 'maja@example.com', seenSeq: '2' }))
+    expect(collision.status).toBe(409)
+    // The session, one batch of reads, one batch that stores the message with all that goes with it.
+    const trips = Object.fromEntries(Object.entries({ comment, mention, reply, replyWithFile, chatReply, collision }).map(([name, cost]) => [name, cost.trips]))
+    expect(trips).toEqual({ comment: 3, mention: 3, reply: 3, replyWithFile: 3, chatReply: 3, collision: 2 })
+  })
+
   it('shows a list, as a page, as the list fragment or filtered by assignee, in at most 3 round trips; a search too', async () => {
     const { ws, cookie } = await inboxWithMail()
     const page = await costOf(`/inbox/${ws.inboxId}/open`, { cookie })
