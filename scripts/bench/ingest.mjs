@@ -243,7 +243,8 @@ async function ingestOverSmtp(runtime, count, concurrency) {
     console.log(
       `ingest over SMTP (self-host on ${runtime}): ${count} mails of ~${sizeKb} KB, ${concurrency} connections: ${seconds.toFixed(2)} s = ${rate.toFixed(0)} emails/s — target >= 150/s: ${rate >= 150 ? 'met' : 'MISSED'}`,
     )
-    if (cpu) console.log(`ingest over SMTP: server CPU per mail: ${cpu}; the sending client's: ${((clientCpu.user + clientCpu.system) / 1000 / count).toFixed(2)} ms`)
+    if (cpu)
+      console.log(`ingest over SMTP: server CPU per mail: ${cpu}; the sending client's: ${((clientCpu.user + clientCpu.system) / 1000 / count).toFixed(2)} ms`)
   } finally {
     transport.close()
     await host.stop()
