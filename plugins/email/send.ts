@@ -228,6 +228,11 @@ export async function sendEmail(message: OutboundMessage, ctx: ChannelContext<un
     (entry): entry is string => typeof entry === 'string',
   )
   const deliveredNow = new Set(delivered.map((entry) => entry.toLowerCase()))
+  // Who has it and who does not, in the envelope's order: kept with the message for the next attempt and the thread.
+  const partial = (): PartialDelivery => ({
+    deliveredTo: envelope.filter((entry) => deliveredNow.has(entry.toLowerCase())),
+    notDeliveredTo: envelope.filter((entry) => !deliveredNow.has(entry.toLowerCase())),
+  })
   for (const recipient of envelope) {
     if (deliveredNow.has(recipient.toLowerCase())) continue
     let result: unknown
@@ -235,10 +240,9 @@ export async function sendEmail(message: OutboundMessage, ctx: ChannelContext<un
       result = await mail.send({ from: fromAddress, to: recipient, raw })
     } catch (error) {
       const failure = error instanceof Error ? error : new Error(String(error))
-      // Refused for good: the agent sees why at once (those reached before keep their copy).
-      if (isPermanentSendError(error)) return { status: 'failed', reason: `${recipient}: ${failure.message}`.slice(0, 500) }
-      const partial: PartialDelivery = { deliveredTo: [...deliveredNow] }
-      throw Object.assign(failure, partial)
+      // Refused for good: the agent sees why at once; those reached before keep their copy, and Retry skips them.
+      if (isPermanentSendError(error)) return { status: 'failed', reason: `${recipient}: ${failure.message}`.slice(0, 500), ...partial() }
+      throw Object.assign(failure, partial())
     }
     deliveredNow.add(recipient.toLowerCase())
     const providerId = (result as { messageId?: unknown } | undefined)?.messageId

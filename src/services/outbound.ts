@@ -7,7 +7,8 @@ import { insertInChunks, runInOneBatch } from '../db/chunk'
 import { attachments, channels, contacts, conversationParticipants, conversations, messages } from '../db/schema'
 import { findPlugin } from '../channels/registry'
 import { channelContextOf } from '../channels/context'
-import type { DraftProblem, OutboundAttachment, OutboundMessage, PartialDelivery } from '../channels/types'
+import type { DraftProblem, OutboundAttachment, OutboundMessage } from '../channels/types'
+import { partialDeliveryOf, withoutPartialDelivery } from './partial-delivery'
 import { normalizeEmail } from '../lib/text'
 import { newId } from '../lib/ids'
 import { isConstraintViolation } from '../db/errors'
@@ -239,16 +240,17 @@ export async function deliver(db: Db, env: Bindings, job: DeliveryJob, attempt: 
     // A plugin that knows the send can never succeed says so: the agent sees why at once.
     if (sent.status === 'failed') {
       const reason = sent.reason.slice(0, 500) || 'The channel refused the message.'
-      await markAttempt({ deliveryStatus: 'failed', deliveryError: reason })
+      await markAttempt({ deliveryStatus: 'failed', deliveryError: reason, ...partialDeliveryOf(loaded.message.metadata, sent) })
       return { status: 'failed', error: reason }
     }
     if (sent.status === 'retry') {
       const reason = sent.reason.slice(0, 500) || 'The channel asked to try again later.'
+      const partial = partialDeliveryOf(loaded.message.metadata, sent)
       if (attempt >= maxDeliveryAttempts) {
-        await markAttempt({ deliveryStatus: 'failed', deliveryError: reason })
+        await markAttempt({ deliveryStatus: 'failed', deliveryError: reason, ...partial })
         return { status: 'failed', error: reason }
       }
-      await markAttempt({ deliveryStatus: 'pending', deliveryError: reason })
+      await markAttempt({ deliveryStatus: 'pending', deliveryError: reason, ...partial })
       // The provider's own wait, kept under the stale-delivery window (else the sweep would queue
       // the message a second time while its job still waits); else the usual backoff.
       const asked = Number.isFinite(sent.retryAfterSeconds) ? Math.round(sent.retryAfterSeconds!) : Number.NaN
@@ -258,12 +260,13 @@ export async function deliver(db: Db, env: Bindings, job: DeliveryJob, attempt: 
     // What went out is kept before the row points at it, so "Download original" never 404s.
     const rawKey = result.raw ? `${loaded.message.accountId}/${loaded.conversation.id}/sent/${loaded.message.id}.eml` : null
     if (rawKey && result.raw) await hostOf(env).blobs.put(rawKey, result.raw, { httpMetadata: { contentType: 'message/rfc822' } })
+    const hadPartialDelivery = 'deliveredTo' in loaded.message.metadata || 'notDeliveredTo' in loaded.message.metadata
     const sentRow = {
       deliveryStatus: 'sent' as const,
       deliveryError: null,
       ...(result.externalId ? { externalId: result.externalId } : {}),
       ...(rawKey ? { rawKey } : {}),
-      ...(result.metadata ? { metadata: { ...loaded.message.metadata, ...result.metadata } } : {}),
+      ...(result.metadata || hadPartialDelivery ? { metadata: { ...withoutPartialDelivery(loaded.message.metadata), ...result.metadata } } : {}),
     }
     await markAttempt(sentRow).catch(async (error: unknown) => {
       if (!result.externalId || !isConstraintViolation(error)) throw error
@@ -277,18 +280,13 @@ export async function deliver(db: Db, env: Bindings, job: DeliveryJob, attempt: 
     return { status: 'sent' }
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error)
-    const partial = (error as Partial<PartialDelivery> | null)?.deliveredTo
-    if (Array.isArray(partial) && partial.length > 0) {
-      await db
-        .update(messages)
-        .set({ metadata: { ...loaded.message.metadata, deliveredTo: partial.filter((entry) => typeof entry === 'string').slice(0, 200) } })
-        .where(eq(messages.id, loaded.message.id))
-    }
+    // Recorded with the attempt, in the same statement: the next try must find who has it already.
+    const partial = partialDeliveryOf(loaded.message.metadata, error)
     if (attempt >= maxDeliveryAttempts) {
-      await markAttempt({ deliveryStatus: 'failed', deliveryError: reason.slice(0, 500) })
+      await markAttempt({ deliveryStatus: 'failed', deliveryError: reason.slice(0, 500), ...partial })
       return { status: 'failed', error: reason }
     }
-    await markAttempt({ deliveryStatus: 'pending', deliveryError: reason.slice(0, 500) })
+    await markAttempt({ deliveryStatus: 'pending', deliveryError: reason.slice(0, 500), ...partial })
     return { status: 'retry', delaySeconds: retryDelaySeconds(attempt), error: reason }
   }
 }
