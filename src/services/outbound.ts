@@ -206,6 +206,20 @@ async function recordRecipients(db: Db, conversationId: string, participants: No
   )
 }
 
+/**
+ * Keeps the bytes that went out; null when storage refused them. The mail is out by then: a
+ * failure here must not fail the attempt, or the queue's retry would send every copy again.
+ */
+async function keepSentCopy(env: Bindings, key: string, raw: string | Uint8Array): Promise<string | null> {
+  try {
+    await hostOf(env).blobs.put(key, raw, { httpMetadata: { contentType: 'message/rfc822' } })
+    return key
+  } catch (error) {
+    console.error('outbound: the sent copy could not be kept', key, String(error))
+    return null
+  }
+}
+
 /** One delivery attempt, as the queue consumer runs it. */
 export async function deliver(db: Db, env: Bindings, job: DeliveryJob, attempt: number, nowMs = Date.now()): Promise<DeliveryOutcome> {
   // Only a pending message is sent, and by one attempt at a time: a second job for it (a sweep or
@@ -258,8 +272,9 @@ export async function deliver(db: Db, env: Bindings, job: DeliveryJob, attempt: 
     }
     const result = sent
     // What went out is kept before the row points at it, so "Download original" never 404s.
-    const rawKey = result.raw ? `${loaded.message.accountId}/${loaded.conversation.id}/sent/${loaded.message.id}.eml` : null
-    if (rawKey && result.raw) await hostOf(env).blobs.put(rawKey, result.raw, { httpMetadata: { contentType: 'message/rfc822' } })
+    const rawKey = result.raw
+      ? await keepSentCopy(env, `${loaded.message.accountId}/${loaded.conversation.id}/sent/${loaded.message.id}.eml`, result.raw)
+      : null
     const hadPartialDelivery = 'deliveredTo' in loaded.message.metadata || 'notDeliveredTo' in loaded.message.metadata
     const sentRow = {
       deliveryStatus: 'sent' as const,

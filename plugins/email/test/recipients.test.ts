@@ -131,6 +131,22 @@ describe('an email reply to several recipients', () => {
     expect(await stored(reply.id)).toMatchObject({ deliveryStatus: 'sent' })
   })
 
+  it('a reply every recipient accepted is sent once, even when the copy we keep of it cannot be stored', async () => {
+    const { reply, mail, standInEnv, job } = await replyToThree()
+    const storageDown = {
+      ...standInEnv,
+      ATTACHMENTS: {
+        async put() {
+          throw new Error('R2 is unavailable')
+        },
+      },
+    } as unknown as Cloudflare.Env
+    expect((await runQueue(job, 1, storageDown)).explicitAcks).toEqual(['try-1'])
+    expect(mail.accepted).toEqual(['ola@example.no', 'kari@example.no', "o'neil&co@example.no"])
+    // Sent, without the "Original (.eml)" link it would have had.
+    expect(await stored(reply.id)).toMatchObject({ deliveryStatus: 'sent', rawKey: null })
+  })
+
   it('a single recipient refused for good is failed with the reason alone, and Retry sends it again', async () => {
     const { ws, conversationId, reply, mail, standInEnv, job, cookie } = await replyToThree()
     await db()
