@@ -165,10 +165,15 @@ const permanentSendCodes = new Set([
   'E_RECIPIENT_SUPPRESSED',
 ])
 
-/** Whether the binding refused for good (see `permanentSendCodes`). */
+/**
+ * Whether the sender refused for good: the binding with one of `permanentSendCodes`, or an SMTP
+ * relay (the self-host's sender, whose errors carry the relay's `responseCode`) with a 5yz reply,
+ * a permanent negative completion (RFC 5321 §4.2.1); 4yz is transient and worth another try.
+ */
 export function isPermanentSendError(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code
-  return typeof code === 'string' && permanentSendCodes.has(code)
+  const { code, responseCode } = (error ?? {}) as { code?: unknown; responseCode?: unknown }
+  if (typeof code === 'string' && permanentSendCodes.has(code)) return true
+  return typeof responseCode === 'number' && responseCode >= 500 && responseCode <= 599
 }
 
 /**
