@@ -233,6 +233,9 @@ export async function sendEmail(message: OutboundMessage, ctx: ChannelContext<un
     (entry): entry is string => typeof entry === 'string',
   )
   const deliveredNow = new Set(delivered.map((entry) => entry.toLowerCase()))
+  // Everyone has it by our records, yet it is being sent again (a failure report that named nobody):
+  // it goes to all of them rather than to nobody.
+  if (envelope.every((entry) => deliveredNow.has(entry.toLowerCase()))) deliveredNow.clear()
   // Who has it and who does not, in the envelope's order: kept with the message for the next attempt and the thread.
   const partial = (): PartialDelivery => ({
     deliveredTo: envelope.filter((entry) => deliveredNow.has(entry.toLowerCase())),
@@ -261,6 +264,7 @@ export async function sendEmail(message: OutboundMessage, ctx: ChannelContext<un
     // A provider that rewrites Message-ID (Cloudflare's local simulation does) tells us the id the
     // recipient sees; replies reference that one, so it is the one threading must find.
     externalId: providerIds[0] ?? ourId,
+    deliveredTo: envelope,
     raw,
     metadata: {
       messageId: ourId,

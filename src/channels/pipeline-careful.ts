@@ -8,6 +8,8 @@ import { normalizeEmail } from '../lib/text'
 import { resolveContact, type Contact } from '../services/contacts'
 import { appendMessageStatements, findMessageByExternalId } from '../services/messages'
 import { applyDefaultAssignment } from '../services/inbox-settings'
+import { afterBounce } from '../services/partial-delivery'
+import { runInOneBatch } from '../db/chunk'
 import { discardBlobs, notifyReplacedSafely, notifySafely, type IngestResult, type PipelineDeps } from './pipeline-deps'
 import { attachmentStatements, newMessageOf, ofChannel, participantRows, participantStatements, putAttachments, type StoredAttachment } from './pipeline-rows'
 import { findThread } from './pipeline-threading'
@@ -51,7 +53,8 @@ async function isBlockedSender(db: Db, channel: ChannelRecord, contact: Contact,
 /**
  * A delivery failure report marks the recipients it names as unreachable (`bouncing_at`) and our
  * messages it reports on as failed, in the conversation it joined only; a contact who writes
- * again is reachable again. Returns the ids of the messages it marked failed.
+ * again is reachable again. Of a message sent to several, only the recipients it names are left to
+ * Retry. Returns the ids of the messages it marked failed.
  */
 async function recordDeliveryFailure(
   db: Db,
@@ -72,7 +75,7 @@ async function recordDeliveryFailure(
       .where(and(eq(contacts.accountId, channel.accountId), or(inArray(contacts.email, recipients), inArray(contacts.phone, recipients))))
   }
   const reported = [...new Set(failure?.messageIds ?? [])].filter(Boolean).slice(-maxRecipientsMarked)
-  let failed: { id: number }[] = []
+  let failed: { id: number; metadata: Record<string, unknown> }[] = []
   if (reported.length > 0) {
     failed = await db
       .update(messages)
@@ -85,7 +88,13 @@ async function recordDeliveryFailure(
           inArray(messages.externalId, reported),
         ),
       )
-      .returning({ id: messages.id })
+      .returning({ id: messages.id, metadata: messages.metadata })
+    // Sent to several and returned by some: Retry goes to those alone (see services/partial-delivery.ts).
+    const narrowed = failed.flatMap((row) => {
+      const metadata = afterBounce(row.metadata ?? {}, recipients)
+      return metadata ? [db.update(messages).set({ metadata }).where(eq(messages.id, row.id))] : []
+    })
+    if (narrowed.length > 0) await runInOneBatch(db, narrowed)
   }
   if (contact.bouncingAt && !message.automated) {
     await db

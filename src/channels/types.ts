@@ -194,6 +194,11 @@ export interface SendResult {
   metadata?: Record<string, unknown>
   /** Everyone the message went to, recorded on the conversation. */
   participants?: InboundParticipant[]
+  /**
+   * The addresses that took the message (a send to several recipients): kept in its metadata, so
+   * when a later report (a bounce) names some of them, Retry goes to those alone.
+   */
+  deliveredTo?: string[]
 }
 
 /**

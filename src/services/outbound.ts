@@ -8,7 +8,7 @@ import { attachments, channels, contacts, conversationParticipants, conversation
 import { findPlugin } from '../channels/registry'
 import { channelContextOf } from '../channels/context'
 import type { DraftProblem, OutboundAttachment, OutboundMessage } from '../channels/types'
-import { partialDeliveryOf, withoutPartialDelivery } from './partial-delivery'
+import { partialDeliveryOf, sentToEveryone } from './partial-delivery'
 import { normalizeEmail } from '../lib/text'
 import { newId } from '../lib/ids'
 import { isConstraintViolation } from '../db/errors'
@@ -275,13 +275,13 @@ export async function deliver(db: Db, env: Bindings, job: DeliveryJob, attempt: 
     const rawKey = result.raw
       ? await keepSentCopy(env, `${loaded.message.accountId}/${loaded.conversation.id}/sent/${loaded.message.id}.eml`, result.raw)
       : null
-    const hadPartialDelivery = 'deliveredTo' in loaded.message.metadata || 'notDeliveredTo' in loaded.message.metadata
+    const recipientsChanged = 'deliveredTo' in loaded.message.metadata || 'notDeliveredTo' in loaded.message.metadata || Boolean(result.deliveredTo)
     const sentRow = {
       deliveryStatus: 'sent' as const,
       deliveryError: null,
       ...(result.externalId ? { externalId: result.externalId } : {}),
       ...(rawKey ? { rawKey } : {}),
-      ...(result.metadata || hadPartialDelivery ? { metadata: { ...withoutPartialDelivery(loaded.message.metadata), ...result.metadata } } : {}),
+      ...(result.metadata || recipientsChanged ? { metadata: sentToEveryone({ ...loaded.message.metadata, ...result.metadata }, result.deliveredTo) } : {}),
     }
     await markAttempt(sentRow).catch(async (error: unknown) => {
       if (!result.externalId || !isConstraintViolation(error)) throw error

@@ -5,7 +5,7 @@ import worker from '../../../src/index'
 import { messages } from '../../../src/db/schema'
 import { appendMessage } from '../../../src/services/messages'
 import type { DeliveryJob } from '../../../src/services/outbound'
-import { buildMail } from '../../../test/shared/email-fixtures'
+import { buildMail, fixture } from '../../../test/shared/email-fixtures'
 import { db, emailMessage, login, origin, request, workspace } from '../../../test/workers/helpers'
 import { sendEmailStandIn } from './stand-in'
 
@@ -128,6 +128,36 @@ describe('an email reply to several recipients', () => {
     expect((await pressRetry(conversationId, reply.id, cookie, standInEnv)).status).toBe(200)
     expect((await runQueue(job, 1, standInEnv)).explicitAcks).toEqual(['try-1'])
     expect(mail.accepted).toEqual(['ola@example.no', 'kari@example.no', "o'neil&co@example.no"])
+    expect(await stored(reply.id)).toMatchObject({ deliveryStatus: 'sent' })
+  })
+
+  it('when one of several recipients’ servers bounces the reply later, the thread names who did not get it and Retry sends only to them', async () => {
+    const { ws, conversationId, reply, mail, standInEnv, job, cookie } = await replyToThree()
+    await runQueue(job, 1, standInEnv)
+    const sent = await stored(reply.id)
+    expect(sent.deliveryStatus).toBe('sent')
+    const support = `support.${ws.tag}@example.test`
+    const dsn = fixture('dsnBounce', { TO: support, ID: `kari.${ws.tag}`, BOUNCED: 'kari@example.no', ORIGINAL_ID: sent.externalId! })
+    await worker.email(emailMessage(dsn, 'MAILER-DAEMON@mx.example.test', support).message, env)
+    expect(await stored(reply.id)).toMatchObject({ deliveryStatus: 'failed', deliveryError: '550 5.1.1 User unknown' })
+    const failed = await threadHtml(ws, conversationId, cookie)
+    expect(failed).toContain('Failed: 550 5.1.1 User unknown')
+    expect(failed).toContain('Not delivered to kari@example.no; delivered to ola@example.no, o&#39;neil&amp;co@example.no.')
+
+    expect((await pressRetry(conversationId, reply.id, cookie, standInEnv)).status).toBe(200)
+    await runQueue(job, 1, standInEnv)
+    expect(mail.accepted).toEqual(['ola@example.no', 'kari@example.no', "o'neil&co@example.no", 'kari@example.no'])
+    expect(await stored(reply.id)).toMatchObject({ deliveryStatus: 'sent' })
+  })
+
+  it('a failed reply that every recipient took by our records goes to all of them on Retry, not to nobody', async () => {
+    const { conversationId, reply, mail, standInEnv, job, cookie } = await replyToThree()
+    await runQueue(job, 1, standInEnv)
+    // As a failure report that names no recipient leaves it: failed, with everyone in deliveredTo.
+    await db().update(messages).set({ deliveryStatus: 'failed', deliveryError: 'Returned' }).where(eq(messages.id, reply.id))
+    expect((await pressRetry(conversationId, reply.id, cookie, standInEnv)).status).toBe(200)
+    await runQueue(job, 1, standInEnv)
+    expect(mail.accepted).toEqual(['ola@example.no', 'kari@example.no', "o'neil&co@example.no", 'ola@example.no', 'kari@example.no', "o'neil&co@example.no"])
     expect(await stored(reply.id)).toMatchObject({ deliveryStatus: 'sent' })
   })
 
