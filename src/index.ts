@@ -14,6 +14,7 @@ import { deleteSpentLinks } from './services/invitations'
 import { messages } from './db/schema'
 import { eq } from 'drizzle-orm'
 import { hostOf } from './host'
+import { redrawInRoom } from './rooms/notifier'
 
 /** The daily housekeeping trigger, as written in wrangler.toml's crons. */
 const dailyCron = '17 3 * * *'
@@ -57,12 +58,8 @@ export default {
       else message.ack()
       if (outcome.status !== 'skipped') {
         const [row] = await db.select({ conversationId: messages.conversationId }).from(messages).where(eq(messages.id, job.data.messageId))
-        if (row) {
-          await hostOf(env)
-            .rooms.conversation(row.conversationId)
-            .messageReplaced({ accountId: job.data.accountId, conversationId: row.conversationId, messageId: job.data.messageId })
-            .catch(() => undefined)
-        }
+        if (row)
+          await redrawInRoom(env, { accountId: job.data.accountId, conversationId: row.conversationId, messageId: job.data.messageId }).catch(() => undefined)
       }
     }
   },

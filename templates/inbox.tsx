@@ -540,16 +540,32 @@ export const DeliveryStatus: FC<{ message: ThreadMessage }> = ({ message }) => {
       )
     }
     return (
-      <p class="delivery delivery-pending">
-        {message.deliveryError ? t('inbox.delivery.retrying', { error: message.deliveryError }) : t('inbox.delivery.sending')}
-      </p>
+      <>
+        <p class="delivery delivery-pending">
+          {message.deliveryError ? t('inbox.delivery.retrying', { error: message.deliveryError }) : t('inbox.delivery.sending')}
+        </p>
+        <PartialDelivery metadata={message.metadata} />
+      </>
     )
   }
   return (
-    <p class="delivery delivery-failed" role="alert">
-      {t('inbox.delivery.failed', { error: message.deliveryError ?? t('inbox.delivery.unknown') })} {retryButton(t('inbox.delivery.retry'))}
-    </p>
+    <>
+      <p class="delivery delivery-failed" role="alert">
+        {t('inbox.delivery.failed', { error: message.deliveryError ?? t('inbox.delivery.unknown') })} {retryButton(t('inbox.delivery.retry'))}
+      </p>
+      <PartialDelivery metadata={message.metadata} />
+    </>
   )
+}
+
+const addressesIn = (value: unknown) => (Array.isArray(value) ? value.filter((entry): entry is string => typeof entry === 'string') : [])
+
+/** Who has a message that some recipients did not get (a refusal partway): Retry sends only to the others. */
+const PartialDelivery: FC<{ metadata: Record<string, unknown> | null }> = ({ metadata }) => {
+  const delivered = addressesIn(metadata?.deliveredTo)
+  const missing = addressesIn(metadata?.notDeliveredTo)
+  if (delivered.length === 0 || missing.length === 0) return null
+  return <p class="delivery delivery-partial">{t('inbox.delivery.partial', { missing: missing.join(', '), delivered: delivered.join(', ') })}</p>
 }
 
 /**

@@ -166,10 +166,15 @@ const permanentSendCodes = new Set([
   'E_RECIPIENT_SUPPRESSED',
 ])
 
-/** Whether the binding refused for good (see `permanentSendCodes`). */
+/**
+ * Whether the sender refused for good: the binding with one of `permanentSendCodes`, or an SMTP
+ * relay (the self-host's sender, whose errors carry the relay's `responseCode`) with a 5yz reply,
+ * a permanent negative completion (RFC 5321 §4.2.1); 4yz is transient and worth another try.
+ */
 export function isPermanentSendError(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code
-  return typeof code === 'string' && permanentSendCodes.has(code)
+  const { code, responseCode } = (error ?? {}) as { code?: unknown; responseCode?: unknown }
+  if (typeof code === 'string' && permanentSendCodes.has(code)) return true
+  return typeof responseCode === 'number' && responseCode >= 500 && responseCode <= 599
 }
 
 /**
@@ -229,6 +234,14 @@ export async function sendEmail(message: OutboundMessage, ctx: ChannelContext<un
     (entry): entry is string => typeof entry === 'string',
   )
   const deliveredNow = new Set(delivered.map((entry) => entry.toLowerCase()))
+  // Everyone has it by our records, yet it is being sent again (a failure report that named nobody):
+  // it goes to all of them rather than to nobody.
+  if (envelope.every((entry) => deliveredNow.has(entry.toLowerCase()))) deliveredNow.clear()
+  // Who has it and who does not, in the envelope's order: kept with the message for the next attempt and the thread.
+  const partial = (): PartialDelivery => ({
+    deliveredTo: envelope.filter((entry) => deliveredNow.has(entry.toLowerCase())),
+    notDeliveredTo: envelope.filter((entry) => !deliveredNow.has(entry.toLowerCase())),
+  })
   for (const recipient of envelope) {
     if (deliveredNow.has(recipient.toLowerCase())) continue
     let result: unknown
@@ -236,10 +249,9 @@ export async function sendEmail(message: OutboundMessage, ctx: ChannelContext<un
       result = await mail.send({ from: fromAddress, to: recipient, raw })
     } catch (error) {
       const failure = error instanceof Error ? error : new Error(String(error))
-      // Refused for good: the agent sees why at once (those reached before keep their copy).
-      if (isPermanentSendError(error)) return { status: 'failed', reason: `${recipient}: ${failure.message}`.slice(0, 500) }
-      const partial: PartialDelivery = { deliveredTo: [...deliveredNow] }
-      throw Object.assign(failure, partial)
+      // Refused for good: the agent sees why at once; those reached before keep their copy, and Retry skips them.
+      if (isPermanentSendError(error)) return { status: 'failed', reason: `${recipient}: ${failure.message}`.slice(0, 500), ...partial() }
+      throw Object.assign(failure, partial())
     }
     deliveredNow.add(recipient.toLowerCase())
     const providerId = (result as { messageId?: unknown } | undefined)?.messageId
@@ -253,6 +265,7 @@ export async function sendEmail(message: OutboundMessage, ctx: ChannelContext<un
     // A provider that rewrites Message-ID (Cloudflare's local simulation does) tells us the id the
     // recipient sees; replies reference that one, so it is the one threading must find.
     externalId: providerIds[0] ?? ourId,
+    deliveredTo: envelope,
     raw,
     metadata: {
       messageId: ourId,

@@ -5,7 +5,7 @@ import { createDb, type Db } from '../db/client'
 import { conversations } from '../db/schema'
 import { newId } from '../lib/ids'
 import { queueListUpdate } from '../rooms/list-updates'
-import { durableObjectNotifier, tellRoom } from '../rooms/notifier'
+import { durableObjectNotifier, redrawInRoom, tellRoom } from '../rooms/notifier'
 import { channelsOfPlugin, type Channel } from '../services/inboxes'
 import { findPlugin } from './registry'
 import { mailPlugin } from './mail'
@@ -71,6 +71,9 @@ function backgroundNotifier(env: Bindings, ctx?: Pick<ExecutionContext, 'waitUnt
     },
     async conversationChanged(event) {
       later(queueListUpdate(env, event))
+    },
+    async messageReplaced(event) {
+      later(redrawInRoom(env, event))
     },
   }
 }

@@ -8,7 +8,9 @@ import { normalizeEmail } from '../lib/text'
 import { resolveContact, type Contact } from '../services/contacts'
 import { appendMessageStatements, findMessageByExternalId } from '../services/messages'
 import { applyDefaultAssignment } from '../services/inbox-settings'
-import { discardBlobs, notifySafely, type IngestResult, type PipelineDeps } from './pipeline-deps'
+import { afterBounce } from '../services/partial-delivery'
+import { runInOneBatch } from '../db/chunk'
+import { discardBlobs, notifyReplacedSafely, notifySafely, type IngestResult, type PipelineDeps } from './pipeline-deps'
 import { attachmentStatements, newMessageOf, ofChannel, participantRows, participantStatements, putAttachments, type StoredAttachment } from './pipeline-rows'
 import { findThread } from './pipeline-threading'
 import type { ChannelRecord, InboundMessage } from './types'
@@ -51,9 +53,17 @@ async function isBlockedSender(db: Db, channel: ChannelRecord, contact: Contact,
 /**
  * A delivery failure report marks the recipients it names as unreachable (`bouncing_at`) and our
  * messages it reports on as failed, in the conversation it joined only; a contact who writes
- * again is reachable again.
+ * again is reachable again. Of a message sent to several, only the recipients it names are left to
+ * Retry. Returns the ids of the messages it marked failed.
  */
-async function recordDeliveryFailure(db: Db, channel: ChannelRecord, conversationId: string, contact: Contact, message: InboundMessage, nowMs: number) {
+async function recordDeliveryFailure(
+  db: Db,
+  channel: ChannelRecord,
+  conversationId: string,
+  contact: Contact,
+  message: InboundMessage,
+  nowMs: number,
+): Promise<number[]> {
   const failure = message.deliveryFailure
   const recipients = [...new Set((failure?.recipients ?? []).map((recipient) => (recipient.includes('@') ? normalizeEmail(recipient) : recipient.trim())))]
     .filter(Boolean)
@@ -65,8 +75,9 @@ async function recordDeliveryFailure(db: Db, channel: ChannelRecord, conversatio
       .where(and(eq(contacts.accountId, channel.accountId), or(inArray(contacts.email, recipients), inArray(contacts.phone, recipients))))
   }
   const reported = [...new Set(failure?.messageIds ?? [])].filter(Boolean).slice(-maxRecipientsMarked)
+  let failed: { id: number; metadata: Record<string, unknown> }[] = []
   if (reported.length > 0) {
-    await db
+    failed = await db
       .update(messages)
       .set({ deliveryStatus: 'failed', deliveryError: (failure?.reason ?? '').slice(0, 500) || t('inbox.delivery.unknown'), deliveryUpdatedAt: nowMs })
       .where(
@@ -77,6 +88,13 @@ async function recordDeliveryFailure(db: Db, channel: ChannelRecord, conversatio
           inArray(messages.externalId, reported),
         ),
       )
+      .returning({ id: messages.id, metadata: messages.metadata })
+    // Sent to several and returned by some: Retry goes to those alone (see services/partial-delivery.ts).
+    const narrowed = failed.flatMap((row) => {
+      const metadata = afterBounce(row.metadata ?? {}, recipients)
+      return metadata ? [db.update(messages).set({ metadata }).where(eq(messages.id, row.id))] : []
+    })
+    if (narrowed.length > 0) await runInOneBatch(db, narrowed)
   }
   if (contact.bouncingAt && !message.automated) {
     await db
@@ -84,6 +102,7 @@ async function recordDeliveryFailure(db: Db, channel: ChannelRecord, conversatio
       .set({ bouncingAt: null })
       .where(and(eq(contacts.id, contact.id), isNotNull(contacts.bouncingAt)))
   }
+  return failed.map((row) => row.id)
 }
 
 // Two lists of ids in one statement stay well under D1's 100 bound parameters.
@@ -174,14 +193,11 @@ export async function ingestStepByStep(
     if (!existing) throw error
     return { status: 'duplicate', conversationId: existing.conversationId, messageId: existing.id }
   }
-  await recordDeliveryFailure(db, channel, conversationId, contact, message, nowMs)
+  const failed = await recordDeliveryFailure(db, channel, conversationId, contact, message, nowMs)
 
-  await notifySafely(deps.notifier, {
-    accountId: channel.accountId,
-    inboxId: channel.inboxId,
-    conversationId,
-    messageId: stored.id,
-    startedConversation: createdConversation && !message.thread?.createAs,
-  })
+  const event = { accountId: channel.accountId, inboxId: channel.inboxId, conversationId }
+  await notifySafely(deps.notifier, { ...event, messageId: stored.id, startedConversation: createdConversation && !message.thread?.createAs })
+  // Agents on the thread see the reply the report returned turn "Failed: …" at once, as a send's failure does.
+  await notifyReplacedSafely(deps.notifier, event, failed)
   return { status: createdConversation ? 'created' : 'appended', conversationId, messageId: stored.id, contactId: contact.id }
 }

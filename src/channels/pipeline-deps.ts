@@ -27,6 +27,11 @@ export interface LiveEvent {
 export interface Notifier {
   messageAdded(event: LiveEvent & { messageId: number }): Promise<void>
   conversationChanged(event: LiveEvent): Promise<void>
+  /**
+   * A stored message changed in place (a delivery failure report marked our reply failed): it is
+   * redrawn for whoever has its thread open, as a send's outcome is.
+   */
+  messageReplaced(event: LiveEvent & { messageId: number }): Promise<void>
 }
 
 /** Where attachment bytes go: the R2 bucket in Workers (`put`, and `delete` to take back what a failed delivery stored). */
@@ -64,6 +69,17 @@ export async function notifySafely(notifier: Notifier, event: LiveEvent & { mess
     await notifier.messageAdded(event)
   } catch (error) {
     console.error('live update failed', { conversationId: event.conversationId, error: String(error) })
+  }
+}
+
+/** As `notifySafely`, for messages the delivery changed in place. */
+export async function notifyReplacedSafely(notifier: Notifier, event: LiveEvent, messageIds: number[]) {
+  for (const messageId of messageIds) {
+    try {
+      await notifier.messageReplaced({ ...event, messageId })
+    } catch (error) {
+      console.error('live update failed', { conversationId: event.conversationId, error: String(error) })
+    }
   }
 }
 

@@ -196,14 +196,23 @@ export interface SendResult {
   metadata?: Record<string, unknown>
   /** Everyone the message went to, recorded on the conversation. */
   participants?: InboundParticipant[]
+  /**
+   * The addresses that took the message (a send to several recipients): kept in its metadata, so
+   * when a later report (a bounce) names some of them, Retry goes to those alone.
+   */
+  deliveredTo?: string[]
 }
 
 /**
  * What `send` answers. A thrown error counts as a temporary failure (retried with backoff).
  * - `retry`: the provider asked to try later (rate limit, outage); `retryAfterSeconds` overrides the backoff.
  * - `failed`: it will never go (unknown number, message refused): the message shows `reason` at once, no retry.
+ * Either may say which recipients have the message already (`PartialDelivery`): a retry skips them.
  */
-export type SendOutcome = SendResult | { status: 'retry'; reason: string; retryAfterSeconds?: number } | { status: 'failed'; reason: string }
+export type SendOutcome =
+  | SendResult
+  | ({ status: 'retry'; reason: string; retryAfterSeconds?: number } & Partial<PartialDelivery>)
+  | ({ status: 'failed'; reason: string } & Partial<PartialDelivery>)
 
 /**
  * A mail from the app to one person outside any conversation (a teammate's mention, an
@@ -256,12 +265,15 @@ export function ingestAnswer(results: IngestResultSummary[], headers?: HeadersIn
 }
 
 /**
- * What a `send` that reached some recipients before failing throws: an Error with the recipients
- * that have the message. They are kept in `metadata.deliveredTo`, and the retry skips them, so
- * nobody gets the same mail twice.
+ * What a `send` that reached some recipients before failing says, on the Error it throws or on
+ * its `retry` / `failed` answer: the recipients that have the message, and those that do not.
+ * Both are kept in the message's metadata (`deliveredTo`, `notDeliveredTo`): every later attempt,
+ * the queue's or the agent's Retry, skips `deliveredTo`, so nobody gets the same mail twice, and
+ * the thread says who is still missing it.
  */
 export interface PartialDelivery {
   deliveredTo: string[]
+  notDeliveredTo?: string[]
 }
 
 /** A person a message goes to, as recipient-carrying `replyOptions` name them. */

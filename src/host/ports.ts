@@ -49,7 +49,10 @@ export interface OutgoingMail {
 }
 
 export interface MailOut {
-  /** Resolves with the provider's message id when it tells one; rejects when the mail was not taken. */
+  /**
+   * Resolves with the provider's message id when it tells one; rejects when the mail was not
+   * taken, with the binding's `code` (send_email) or the relay's SMTP `responseCode` (SMTP out).
+   */
   send(mail: OutgoingMail): Promise<{ messageId?: string } | undefined>
 }
 

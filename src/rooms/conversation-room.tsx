@@ -624,6 +624,9 @@ export class ConversationRoom extends DurableObject<Bindings> {
       conversationChanged: async (event) => {
         await hostOf(this.env).rooms.inbox(event.inboxId).conversationChanged(event)
       },
+      messageReplaced: async (event) => {
+        await this.messageReplaced(event)
+      },
     }
   }
 

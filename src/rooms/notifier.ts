@@ -13,6 +13,16 @@ export async function tellRoom(env: Pick<Bindings, 'CONVERSATION_ROOM'>, event: 
   await hostOf(env).rooms.conversation(event.conversationId).messageAdded(event)
 }
 
+/**
+ * Redraws a message that changed in place (sent, failed, hidden) for everyone on its thread: the
+ * one broadcast for a delivery's outcome, whether the queue consumer or a bounce decided it.
+ */
+export async function redrawInRoom(env: Pick<Bindings, 'CONVERSATION_ROOM'>, event: { accountId: string; conversationId: string; messageId: number }) {
+  await hostOf(env)
+    .rooms.conversation(event.conversationId)
+    .messageReplaced({ accountId: event.accountId, conversationId: event.conversationId, messageId: event.messageId })
+}
+
 /** The live layer in Workers: the conversation's room and the inbox's hub, both told at once. */
 export function durableObjectNotifier(env: Bindings): Notifier {
   const hub = (inboxId: string) => hostOf(env).rooms.inbox(inboxId)
@@ -25,6 +35,10 @@ export function durableObjectNotifier(env: Bindings): Notifier {
     },
     async conversationChanged(event: LiveEvent) {
       await hub(event.inboxId).conversationChanged(event)
+    },
+    // The list shows no delivery state: only the thread is redrawn.
+    async messageReplaced(event) {
+      await redrawInRoom(env, event)
     },
   }
 }
@@ -52,9 +66,6 @@ export async function notifyConversationsChanged(
 }
 
 export async function notifyMessageReplaced(env: Bindings, event: { accountId: string; inboxId: string; conversationId: string; messageId: number }) {
-  const results = await Promise.allSettled([
-    hostOf(env).rooms.conversation(event.conversationId).messageReplaced(event),
-    hostOf(env).rooms.inbox(event.inboxId).conversationChanged(event),
-  ])
+  const results = await Promise.allSettled([redrawInRoom(env, event), hostOf(env).rooms.inbox(event.inboxId).conversationChanged(event)])
   for (const result of results) if (result.status === 'rejected') console.error('live update failed', String(result.reason))
 }

@@ -14,7 +14,7 @@ import { hostOf } from '../host'
 export const devRoutes = new Hono<AppEnv>()
 
 // Nobody is connected while the workspace is being created, so there is no one to tell.
-const nobodyListening: Notifier = { async messageAdded() {}, async conversationChanged() {} }
+const nobodyListening: Notifier = { async messageAdded() {}, async conversationChanged() {}, async messageReplaced() {} }
 
 devRoutes.post('/dev/seed', async (c) => {
   if (c.env.DEMO_SEED !== 'true') return c.notFound()

@@ -7,7 +7,8 @@ import { insertInChunks, runInOneBatch } from '../db/chunk'
 import { attachments, channels, contacts, conversationParticipants, conversations, messages, users } from '../db/schema'
 import { findPlugin } from '../channels/registry'
 import { channelContextOf } from '../channels/context'
-import type { ChannelPlugin, DraftProblem, OutboundAttachment, OutboundMessage, PartialDelivery } from '../channels/types'
+import type { ChannelPlugin, DraftProblem, OutboundAttachment, OutboundMessage } from '../channels/types'
+import { partialDeliveryOf, sentToEveryone } from './partial-delivery'
 import { normalizeEmail } from '../lib/text'
 import { isConstraintViolation } from '../db/errors'
 import type { Bindings } from '../env'
@@ -215,6 +216,20 @@ async function recordRecipients(db: Db, conversationId: string, participants: No
   )
 }
 
+/**
+ * Keeps the bytes that went out; null when storage refused them. The mail is out by then: a
+ * failure here must not fail the attempt, or the queue's retry would send every copy again.
+ */
+async function keepSentCopy(env: Bindings, key: string, raw: string | Uint8Array): Promise<string | null> {
+  try {
+    await hostOf(env).blobs.put(key, raw, { httpMetadata: { contentType: 'message/rfc822' } })
+    return key
+  } catch (error) {
+    console.error('outbound: the sent copy could not be kept', key, String(error))
+    return null
+  }
+}
+
 /** One delivery attempt, as the queue consumer runs it. */
 export async function deliver(db: Db, env: Bindings, job: DeliveryJob, attempt: number, nowMs = Date.now()): Promise<DeliveryOutcome> {
   // Only a pending message is sent, and by one attempt at a time: a second job for it (a sweep or
@@ -263,16 +278,17 @@ async function attemptDelivery(
     // A plugin that knows the send can never succeed says so: the agent sees why at once.
     if (sent.status === 'failed') {
       const reason = sent.reason.slice(0, 500) || t('inbox.delivery.refused')
-      await markAttempt({ deliveryStatus: 'failed', deliveryError: reason })
+      await markAttempt({ deliveryStatus: 'failed', deliveryError: reason, ...partialDeliveryOf(loaded.message.metadata, sent) })
       return { status: 'failed', error: reason }
     }
     if (sent.status === 'retry') {
       const reason = sent.reason.slice(0, 500) || t('inbox.delivery.try_later')
+      const partial = partialDeliveryOf(loaded.message.metadata, sent)
       if (attempt >= maxDeliveryAttempts) {
-        await markAttempt({ deliveryStatus: 'failed', deliveryError: reason })
+        await markAttempt({ deliveryStatus: 'failed', deliveryError: reason, ...partial })
         return { status: 'failed', error: reason }
       }
-      await markAttempt({ deliveryStatus: 'pending', deliveryError: reason })
+      await markAttempt({ deliveryStatus: 'pending', deliveryError: reason, ...partial })
       // The provider's own wait, kept under the stale-delivery window (else the sweep would queue
       // the message a second time while its job still waits); else the usual backoff.
       const asked = Number.isFinite(sent.retryAfterSeconds) ? Math.round(sent.retryAfterSeconds!) : Number.NaN
@@ -280,14 +296,16 @@ async function attemptDelivery(
     }
     const result = sent
     // What went out is kept before the row points at it, so "Download original" never 404s.
-    const rawKey = result.raw ? `${loaded.message.accountId}/${loaded.conversation.id}/sent/${loaded.message.id}.eml` : null
-    if (rawKey && result.raw) await hostOf(env).blobs.put(rawKey, result.raw, { httpMetadata: { contentType: 'message/rfc822' } })
+    const rawKey = result.raw
+      ? await keepSentCopy(env, `${loaded.message.accountId}/${loaded.conversation.id}/sent/${loaded.message.id}.eml`, result.raw)
+      : null
+    const recipientsChanged = 'deliveredTo' in loaded.message.metadata || 'notDeliveredTo' in loaded.message.metadata || Boolean(result.deliveredTo)
     const sentRow = {
       deliveryStatus: 'sent' as const,
       deliveryError: null,
       ...(result.externalId ? { externalId: result.externalId } : {}),
       ...(rawKey ? { rawKey } : {}),
-      ...(result.metadata ? { metadata: { ...loaded.message.metadata, ...result.metadata } } : {}),
+      ...(result.metadata || recipientsChanged ? { metadata: sentToEveryone({ ...loaded.message.metadata, ...result.metadata }, result.deliveredTo) } : {}),
     }
     await markAttempt(sentRow).catch(async (error: unknown) => {
       if (!result.externalId || !isConstraintViolation(error)) throw error
@@ -301,18 +319,13 @@ async function attemptDelivery(
     return { status: 'sent' }
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error)
-    const partial = (error as Partial<PartialDelivery> | null)?.deliveredTo
-    if (Array.isArray(partial) && partial.length > 0) {
-      await db
-        .update(messages)
-        .set({ metadata: { ...loaded.message.metadata, deliveredTo: partial.filter((entry) => typeof entry === 'string').slice(0, 200) } })
-        .where(eq(messages.id, loaded.message.id))
-    }
+    // Recorded with the attempt, in the same statement: the next try must find who has it already.
+    const partial = partialDeliveryOf(loaded.message.metadata, error)
     if (attempt >= maxDeliveryAttempts) {
-      await markAttempt({ deliveryStatus: 'failed', deliveryError: reason.slice(0, 500) })
+      await markAttempt({ deliveryStatus: 'failed', deliveryError: reason.slice(0, 500), ...partial })
       return { status: 'failed', error: reason }
     }
-    await markAttempt({ deliveryStatus: 'pending', deliveryError: reason.slice(0, 500) })
+    await markAttempt({ deliveryStatus: 'pending', deliveryError: reason.slice(0, 500), ...partial })
     return { status: 'retry', delaySeconds: retryDelaySeconds(attempt), error: reason }
   }
 }

@@ -2,12 +2,14 @@
 // conversation in Chromium against the real worker (wrangler dev, its queue delivering), and each
 // provider, a small local HTTP stand-in following the provider's documented API, receives exactly
 // what the agent wrote; a refusal shows the provider's reason and Retry. Outside Messenger's window
-// the composer says why before anything is written, and nothing is queued.
+// the composer says why before anything is written, and nothing is queued. An email reply that
+// comes back as a bounce turns "Failed" in the open thread without a reload.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
 import { createHmac } from 'node:crypto'
 import { createServer } from 'node:http'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { offlineEnv, root } from '../../scripts/lib/dev-server.mjs'
 import { resultsDir, startStack } from './support.mjs'
@@ -258,5 +260,29 @@ test('Calls: a missed call is answered by SMS exactly as written; a refused text
   assert.equal(call.form.To, '+4799988877')
   assert.match(call.form.Twiml, /<Number[^>]*>\+4790000001<\/Number>/)
   await page.screenshot({ path: join(resultsDir, 'two-way-calls.png') })
+  assert.deepEqual(errors, [])
+})
+
+test('Email: a bounce for a sent reply shows Failed with the server’s reason in the open thread, without a reload', async () => {
+  const { page, errors } = await stack.loggedInPage(stack.seed.logins.superAdmin)
+  await openConversation(page, 'Bulk order for 40 headlamps')
+  // The thread's socket is open before the bounce arrives.
+  await page.waitForFunction(() => document.querySelectorAll('[ws-connect]').length === 2)
+  const sent = await reply(page, 'The 40 headlamps ship on Monday.')
+  await sent.locator('.delivery-sent').waitFor({ timeout: 20_000 })
+  const messageId = (await sent.getAttribute('id')).slice('msg-'.length)
+  // The id the recipient's server saw (the provider may have rewritten ours): the one its report returns.
+  const [{ external_id: returnedId }] = sql(`select external_id from messages where id = ${Number(messageId)}`)
+  const values = { TO: 'support@demo.switchboard.test', ID: `e2e${Date.now()}`, BOUNCED: 'chen.wei@harbourlogistics.sg', ORIGINAL_ID: returnedId }
+  const bounce = readFileSync(join(root, 'test/fixtures/email/dsn-bounce.eml'), 'utf8').replace(/\{\{([A-Z_]+)\}\}/g, (_match, key) => values[key])
+  const routed = await fetch(`${stack.server.url}/cdn-cgi/handler/email?from=MAILER-DAEMON@mx.example.test&to=support@demo.switchboard.test`, {
+    method: 'POST',
+    body: bounce,
+  })
+  assert.equal(routed.status, 200, await routed.text())
+  const failed = page.locator(`#msg-${messageId} .delivery-failed`, { hasText: 'Failed: 550 5.1.1 User unknown' })
+  await failed.waitFor({ timeout: 10_000 })
+  assert.equal(await failed.locator('button', { hasText: 'Retry' }).count(), 1)
+  assert.equal(await page.locator(`#msg-${messageId}`).count(), 1, 'the reply is redrawn in place, not added again')
   assert.deepEqual(errors, [])
 })

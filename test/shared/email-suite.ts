@@ -26,7 +26,8 @@ export function emailSuite(getDb: () => Db, getBlobs: () => BlobStore) {
     const workspace = await createTestWorkspace(db)
     const channel = workspace.channels.email
     const supportAddress = `support.${workspace.tag}@example.test`
-    const deps = { db, notifier: recordingNotifier().notifier, blobs: getBlobs() }
+    const live = recordingNotifier()
+    const deps = { db, notifier: live.notifier, blobs: getBlobs() }
     const deliver = async (raw: string, options: { nowMs?: number; envelopeTo?: string; channel?: ChannelRecord } = {}) => {
       const message = await parseEmail(new TextEncoder().encode(raw), {
         envelopeFrom: 'envelope@example.net',
@@ -38,7 +39,7 @@ export function emailSuite(getDb: () => Db, getBlobs: () => BlobStore) {
     }
     const thread = (conversationId: string) => db.select().from(messages).where(eq(messages.conversationId, conversationId)).orderBy(messages.seq)
     const conversation = async (conversationId: string) => (await db.select().from(conversations).where(eq(conversations.id, conversationId)))[0]!
-    return { workspace, channel, supportAddress, deps, deliver, thread, conversation }
+    return { workspace, channel, supportAddress, deps, deliver, thread, conversation, live }
   }
 
   /** An agent-started email conversation, as outbound mail will store it: in Sent, with our Message-ID. */
@@ -286,7 +287,7 @@ export function emailSuite(getDb: () => Db, getBlobs: () => BlobStore) {
     })
 
     it('attaches a bounce to the conversation of the original message, shows our returned reply as failed with the server’s reason, and marks the address bouncing until it writes again', async () => {
-      const { workspace, supportAddress, deliver, thread } = await setup()
+      const { workspace, supportAddress, deliver, thread, live } = await setup()
       const first = await deliver(buildMail({ from: 'gone@gone.example', to: supportAddress, subject: 'Your order', messageId: 'g1@gone.example' }))
       // Our reply, as outbound mail stores it.
       await appendMessage(db, {
@@ -303,6 +304,11 @@ export function emailSuite(getDb: () => Db, getBlobs: () => BlobStore) {
       expect((await thread(first.conversationId)).at(-1)?.automated).toBe(true)
       const [returned] = await db.select().from(messages).where(eq(messages.externalId, 'reply-1@example.test'))
       expect(returned).toMatchObject({ deliveryStatus: 'failed', deliveryError: '550 5.1.1 User unknown' })
+      // The live layer redraws it for agents on the thread, after it heard of the bounce itself.
+      expect(live.events.slice(-2).map(({ type, event }) => [type, event.messageId])).toEqual([
+        ['messageAdded', bounce.messageId],
+        ['messageReplaced', returned!.id],
+      ])
       const bouncing = async () =>
         (
           await db

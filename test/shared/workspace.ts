@@ -11,13 +11,16 @@ export const testPassword = 'correct horse battery staple'
 
 /** Records what the pipeline told the live layer, so tests can assert it was told. */
 export function recordingNotifier() {
-  const events: { type: 'messageAdded' | 'conversationChanged'; event: LiveEvent }[] = []
+  const events: { type: 'messageAdded' | 'conversationChanged' | 'messageReplaced'; event: LiveEvent }[] = []
   const notifier: Notifier = {
     async messageAdded(event) {
       events.push({ type: 'messageAdded', event })
     },
     async conversationChanged(event) {
       events.push({ type: 'conversationChanged', event })
+    },
+    async messageReplaced(event) {
+      events.push({ type: 'messageReplaced', event })
     },
   }
   return { notifier, events }

@@ -1,10 +1,12 @@
-import { env } from 'cloudflare:test'
-import { eq } from 'drizzle-orm'
+import { createExecutionContext, env, waitOnExecutionContext } from 'cloudflare:test'
+import { and, desc, eq } from 'drizzle-orm'
 import { describe, expect, it, vi } from 'vitest'
-import { conversations } from '../../src/db/schema'
+import worker from '../../src/index'
+import { conversations, messages } from '../../src/db/schema'
 import { ingestInbound } from '../../src/channels/pipeline'
+import { buildMail, fixture } from '../shared/email-fixtures'
 import { recordingNotifier } from '../shared/workspace'
-import { db, form, hmacHex, login, openSocket, origin, request, workspace } from './helpers'
+import { db, emailMessage, form, hmacHex, login, openSocket, origin, request, workspace } from './helpers'
 
 async function messengerWebhook(ws: Awaited<ReturnType<typeof workspace>>, senderId: string, mid: string, text: string) {
   const body = JSON.stringify({
@@ -137,6 +139,56 @@ describe('live updates', () => {
     expect(closedFrame).not.toContain('afterbegin')
     list.socket.close(1000)
     closedList.socket.close(1000)
+  })
+
+  it('shows an agent on the thread our reply as failed, with the reason, the moment its bounce arrives', async () => {
+    const ws = await workspace()
+    const support = `support.${ws.tag}@example.test`
+    // Mail arrives as Email Routing hands it to the worker's email(), with an execution context.
+    const receive = async (raw: string, from: string) => {
+      const { message, state } = emailMessage(raw, from, support)
+      const ctx = createExecutionContext()
+      await worker.email(message, env, ctx)
+      await waitOnExecutionContext(ctx)
+      expect(state.rejected).toBeUndefined()
+    }
+    await receive(buildMail({ from: 'gone@gone.example', to: support, subject: 'Your order', messageId: `order.${ws.tag}@gone.example` }), 'gone@gone.example')
+    const [first] = await db()
+      .select()
+      .from(messages)
+      .where(eq(messages.externalId, `order.${ws.tag}@gone.example`))
+    const conversationId = first!.conversationId
+    const cookie = await login(ws.users.agent.email)
+    const posted = await request(`/conversations/${conversationId}/messages`, {
+      method: 'POST',
+      cookie,
+      body: form({ kind: 'message', text: 'Shipped today!' }),
+    })
+    expect(posted.status).toBe(201)
+    // The queue consumer sends the reply.
+    const ourReply = async () =>
+      (
+        await db()
+          .select()
+          .from(messages)
+          .where(and(eq(messages.conversationId, conversationId), eq(messages.direction, 'out')))
+          .orderBy(desc(messages.seq))
+          .limit(1)
+      )[0]!
+    await vi.waitUntil(async () => (await ourReply()).deliveryStatus === 'sent', { timeout: 10_000 })
+    const reply = await ourReply()
+    const thread = await openSocket(`/conversations/${conversationId}/live?after=${reply.seq}`, cookie)
+    await thread.next((data) => data.includes('id="thread-viewers"'))
+    await receive(
+      fixture('dsnBounce', { TO: support, ID: ws.tag, BOUNCED: 'gone@gone.example', ORIGINAL_ID: reply.externalId! }),
+      `MAILER-DAEMON@mx.example.test`,
+    )
+    expect((await ourReply()).deliveryStatus).toBe('failed')
+    const frame = await thread.next((data) => data.includes(`id="msg-${reply.id}"`) && data.includes('delivery-failed'))
+    expect(frame).toContain(`id="msg-${reply.id}" class="message message-out message-message" data-seq="${reply.seq}" hx-swap-oob="true"`)
+    expect(frame).toContain('Failed: 550 5.1.1 User unknown')
+    expect(frame).toContain(`/conversations/${conversationId}/messages/${reply.id}/retry`)
+    thread.socket.close(1000)
   })
 
   it('refuses sockets from other sites and without a session', async () => {
