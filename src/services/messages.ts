@@ -134,14 +134,21 @@ export function listMessages(db: Db, accountId: string, conversationId: string, 
 // Compiled: a thread of 100 messages made drizzle build this SQL and decode 2,500 cells through
 // its generic mapper on every open; the compiled statement only binds and decodes with column
 // decoders picked once. Every column keeps its own name (a batch on D1 keys rows by name).
-const threadMessages = compiled<ThreadMessage[], boolean>((afterSeq) => {
+/** A thread message's row as the thread shows it: the message with its author's name and its channel's plugin. */
+function threadMessageSelect() {
   const fields = { ...getTableColumns(messages), authorUserName: users.name, channelPluginId: channels.pluginId }
+  const query = statementBuilder
+    .select(fields)
+    .from(messages)
+    .leftJoin(users, eq(users.id, messages.authorUserId))
+    .leftJoin(channels, eq(channels.id, messages.channelId))
+  return { fields, query }
+}
+
+const threadMessages = compiled<ThreadMessage[], boolean>((afterSeq) => {
+  const { fields, query } = threadMessageSelect()
   return {
-    query: statementBuilder
-      .select(fields)
-      .from(messages)
-      .leftJoin(users, eq(users.id, messages.authorUserId))
-      .leftJoin(channels, eq(channels.id, messages.channelId))
+    query: query
       .where(
         and(
           eq(messages.accountId, sql.placeholder('accountId')),
@@ -247,13 +254,9 @@ export function newestMessageIdIn(conversationId: string): SQL<number> {
 // The newest message with the names the thread shows beside it, like `getMessage`; compiled like
 // the thread's own read, every column under its own name (it goes into a batch).
 const newestMessage = compiled<ThreadMessage[]>(() => {
-  const fields = { ...getTableColumns(messages), authorUserName: users.name, channelPluginId: channels.pluginId }
+  const { fields, query } = threadMessageSelect()
   return {
-    query: statementBuilder
-      .select(fields)
-      .from(messages)
-      .leftJoin(users, eq(users.id, messages.authorUserId))
-      .leftJoin(channels, eq(channels.id, messages.channelId))
+    query: query
       .where(and(eq(messages.accountId, sql.placeholder('accountId')), eq(messages.conversationId, sql.placeholder('conversationId'))))
       .orderBy(desc(messages.seq))
       .limit(1),
