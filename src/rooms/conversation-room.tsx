@@ -11,14 +11,14 @@ import { continueChatflow } from '../services/chatflows'
 import { getConversation, markRead, setConversationWatched } from '../services/conversations'
 import { getMessage, lastSeqOf, listMessages, type ThreadMessage } from '../services/messages'
 import { listAllUsers } from '../services/users'
-import { answerSurvey, pendingWidgetSurvey, questionOf, scoreLabel, surveyScores, type WidgetSurvey } from '../services/feedback'
-import { withLocale } from '../i18n'
+import { answerSurvey, pendingWidgetSurvey, type WidgetSurvey } from '../services/feedback'
 import { AppendedMessages, ReplacedMessage, ThreadHeader, TypingIndicator, Viewers } from '../../templates/inbox'
-import type { ThreadPlace } from '../../templates/thread-actions'
 import { placeFrom } from '../routes/thread-view'
-import { t, type Locale } from '../i18n'
-import { agentIdentity, answerClose, identityHeader, parseAgentFrame, renderIn, sendSafely, type AgentIdentity } from './protocol'
+import { t } from '../i18n'
+import { agentIdentity, answerClose, identityHeader, parseAgentFrame, renderIn, sendSafely } from './protocol'
 import { parseVisitorFrame, visitorHeader, visitorIdentity, type VisitorIdentityHeader, type VisitorMessage } from './visitor-protocol'
+import { stateOf, viewerOf, type AgentState, type VisitorState } from './room'
+import { forVisitor, surveyFrame } from './visitor-view'
 import { takeToken, visitorBurst, type Bucket } from './rate-limit'
 import { queueListUpdate } from './list-updates'
 import { hostOf } from '../host'
@@ -28,66 +28,6 @@ const channelRecheckMs = 60_000
 
 /** The channel was disabled or removed after the visitor's socket opened. */
 class ChannelClosedError extends Error {}
-
-interface AgentState extends AgentIdentity {
-  kind: 'agent'
-  conversationId: string
-  /** The list the thread was opened from: header actions answer with the same list. */
-  place: ThreadPlace
-}
-
-interface VisitorState extends VisitorIdentityHeader {
-  kind: 'visitor'
-  name?: string
-  email?: string
-  /** Known after the visitor's first stored message: later ones take the pipeline's fast path. */
-  contactId?: string
-}
-
-type SocketState = AgentState | VisitorState
-
-/** The survey as the widget shows it, in the widget's language: the question (the account's own, or the default) and five labelled choices. */
-function surveyFrame(survey: WidgetSurvey, locale: Locale) {
-  return withLocale(locale, () =>
-    JSON.stringify({
-      type: 'survey',
-      token: survey.token,
-      question: questionOf(survey),
-      choices: surveyScores.map((score) => ({ score, label: scoreLabel(score) })),
-    }),
-  )
-}
-
-const viewerOf = (state: AgentState) => ({ id: state.userId, role: state.role })
-const stateOf = (socket: WebSocket) => socket.deserializeAttachment() as SocketState
-
-/** What a visitor may see of a message: messages only (no comments or activity), never hidden text. */
-function forVisitor(message: ThreadMessage, locale: Locale): VisitorMessage | null {
-  if (message.kind !== 'message') return null
-  return {
-    id: message.id,
-    seq: message.seq,
-    from: message.direction === 'in' ? 'visitor' : 'agent',
-    // The widget's own id for a visitor's message, so it can swap its "Sending…" copy for this one.
-    clientId: message.direction === 'in' && message.externalId?.includes(':') ? message.externalId.slice(message.externalId.indexOf(':') + 1) : undefined,
-    author: message.direction === 'in' ? null : (message.authorUserName ?? message.authorName),
-    ...(Array.isArray(message.metadata?.buttons) ? { buttons: (message.metadata.buttons as unknown[]).map(String) } : {}),
-    ...(Array.isArray(message.metadata?.attachments) && !message.hiddenAt
-      ? {
-          files: (message.metadata.attachments as { id: string; filename: string; contentType: string; sizeBytes: number }[]).map(
-            ({ id, filename, contentType, sizeBytes }) => ({
-              id,
-              filename,
-              contentType,
-              sizeBytes,
-            }),
-          ),
-        }
-      : {}),
-    text: message.hiddenAt ? t('widget.removed', undefined, locale) : message.text,
-    at: message.createdAt,
-  }
-}
 
 /**
  * One per conversation. Holds the live sockets of the agents on the thread and of the visitor
