@@ -1,23 +1,22 @@
 import { DurableObject } from 'cloudflare:workers'
 import type { Bindings } from '../env'
-import { createDb, type Db } from '../db/client'
 import { findPlugin } from '../channels/registry'
 import { ingestInbound, type Notifier } from '../channels/pipeline'
 import { appendToOpenConversation, startLiveConversation } from '../channels/live-conversation'
-import type { ChannelContext, ChannelRecord, InboundMessage } from '../channels/types'
+import type { ChannelRecord, InboundMessage } from '../channels/types'
 import { channelContextOf } from '../channels/context'
 import { getChannelById } from '../services/inboxes'
 import { continueChatflow } from '../services/chatflows'
-import { getConversation, markRead, setConversationWatched } from '../services/conversations'
+import { getConversation, markRead } from '../services/conversations'
 import { getMessage, lastSeqOf, listMessages, type ThreadMessage } from '../services/messages'
 import { listAllUsers } from '../services/users'
 import { answerSurvey, pendingWidgetSurvey, type WidgetSurvey } from '../services/feedback'
-import { AppendedMessages, ReplacedMessage, ThreadHeader, TypingIndicator, Viewers } from '../../templates/inbox'
-import { placeFrom } from '../routes/thread-view'
+import { AppendedMessages, ReplacedMessage, ThreadHeader, TypingIndicator } from '../../templates/inbox'
 import { t } from '../i18n'
-import { agentIdentity, answerClose, identityHeader, parseAgentFrame, renderIn, sendSafely } from './protocol'
+import { answerClose, renderIn, sendSafely } from './protocol'
 import { parseVisitorFrame, visitorHeader, visitorIdentity, type VisitorIdentityHeader, type VisitorMessage } from './visitor-protocol'
-import { stateOf, viewerOf, type AgentState, type VisitorState } from './room'
+import { openRoom, stateOf, viewerOf, type AgentState, type ChannelState, type Room, type VisitorState } from './room'
+import { acceptAgent, agentFrame, agentLeft, broadcastViewers, syncWatched } from './agent-socket'
 import { forVisitor, surveyFrame } from './visitor-view'
 import { takeToken, visitorBurst, type Bucket } from './rate-limit'
 import { queueListUpdate } from './list-updates'
@@ -37,36 +36,17 @@ class ChannelClosedError extends Error {}
  * memory here can be lost by hibernation or eviction.
  */
 export class ConversationRoom extends DurableObject<Bindings> {
-  /**
-   * Visitor messages are handled one at a time, in the order they arrived: the room awaits the
-   * database between frames, and the runtime would otherwise start the next frame meanwhile.
-   * Held in memory only: after an eviction the widget resends whatever was not acknowledged.
-   */
-  #visitorQueue: Promise<void> = Promise.resolve()
-  #database: Db | undefined
-  /** One query builder for the object's life (its bindings do not change), not one per message. */
-  #db(): Db {
-    this.#database ??= createDb(this.env)
-    return this.#database
-  }
-  /** The `watched` flag as this room last wrote it (unknown after an eviction), and the writes queued. */
-  #watchedWritten: boolean | undefined
-  #watchedSync: Promise<void> = Promise.resolve()
-  /**
-   * The channel as its plugin sees it (settings, secrets) and whether it still takes messages, read
-   * at most once a minute: a room is one conversation, so one channel, and an admin who disables
-   * it reaches the visitors whose sockets were already open within that minute.
-   */
-  #channels = new Map<string, { read: Promise<{ context: ChannelContext<unknown>; open: boolean } | null>; at: number }>()
-  #channelState(channel: ChannelRecord): Promise<{ context: ChannelContext<unknown>; open: boolean } | null> {
-    const cached = this.#channels.get(channel.id)
+  readonly #room: Room = openRoom(this.ctx, this.env)
+
+  #channelState(channel: ChannelRecord): Promise<ChannelState> {
+    const cached = this.#room.channels.get(channel.id)
     if (cached && Date.now() - cached.at < channelRecheckMs) return cached.read
-    const read = getChannelById(this.#db(), channel.id).then((row) =>
+    const read = getChannelById(this.#room.db(), channel.id).then((row) =>
       row ? { context: channelContextOf(row, this.env), open: row.status === 'active' } : null,
     )
     // A failed read is not remembered: the next message asks again.
-    read.catch(() => this.#channels.delete(channel.id))
-    this.#channels.set(channel.id, { read, at: Date.now() })
+    read.catch(() => this.#room.channels.delete(channel.id))
+    this.#room.channels.set(channel.id, { read, at: Date.now() })
     return read
   }
 
@@ -83,9 +63,6 @@ export class ConversationRoom extends DurableObject<Bindings> {
     return inbound ?? null
   }
 
-  /** Each visitor's message budget, read from the room's storage once and written back on every take. */
-  #budgets = new Map<string, Bucket>()
-
   /**
    * Takes one message from the visitor's budget: one per visitor, whatever the number of their
    * sockets. Once half the burst is spent every take is also written to the room's own storage,
@@ -97,7 +74,7 @@ export class ConversationRoom extends DurableObject<Bindings> {
   #takeBudget(visitorId: string, nowMs: number) {
     const key = `budget:${visitorId}`
     const limited = takeToken(this.#loadBudget(visitorId), nowMs)
-    this.#budgets.set(visitorId, limited.bucket)
+    this.#room.budgets.set(visitorId, limited.bucket)
     if (limited.bucket.tokens < visitorBurst / 2) this.ctx.storage.kv.put(key, limited.bucket)
     return limited
   }
@@ -108,10 +85,10 @@ export class ConversationRoom extends DurableObject<Bindings> {
    * which belongs to connecting, not to the ack of their first message.
    */
   #loadBudget(visitorId: string): Bucket | undefined {
-    let bucket = this.#budgets.get(visitorId)
+    let bucket = this.#room.budgets.get(visitorId)
     if (!bucket) {
       bucket = this.ctx.storage.kv.get<Bucket>(`budget:${visitorId}`)
-      if (bucket) this.#budgets.set(visitorId, bucket)
+      if (bucket) this.#room.budgets.set(visitorId, bucket)
     }
     return bucket
   }
@@ -123,33 +100,7 @@ export class ConversationRoom extends DurableObject<Bindings> {
     const resumeFrom = Number.isInteger(afterSeq) && afterSeq >= 0 ? afterSeq : null
     if (request.headers.has(visitorHeader)) return this.#acceptVisitor(request, resumeFrom)
 
-    const identity = agentIdentity.safeParse(JSON.parse(request.headers.get(identityHeader) ?? 'null'))
-    const conversationId = url.searchParams.get('conversation')
-    if (!identity.success || !conversationId) return new Response('Bad identity', { status: 400 })
-    const { 0: client, 1: server } = new WebSocketPair()
-    const inboxId = url.searchParams.get('inbox') ?? ''
-    const place = placeFrom(inboxId, { view: url.searchParams.get('view'), filters: url.searchParams.get('filters') })
-    const state: AgentState = { ...identity.data, kind: 'agent', conversationId, place }
-    this.ctx.acceptWebSocket(server, ['agent', `user:${state.userId}`])
-    server.serializeAttachment(state)
-    // Flag the thread as watched before catching up: a delivery committed after the catch-up's
-    // read then sees the flag in its own transaction and wakes this room.
-    try {
-      await this.#syncWatched(state)
-    } catch (error) {
-      // Without the flag this agent would miss deliveries: refuse, the client reconnects.
-      console.error('watched flag not set', String(error))
-      server.close(1011, 'try again')
-      return new Response('Live updates are unavailable; retrying.', { status: 503 })
-    }
-    if (resumeFrom !== null) {
-      const missed = await listMessages(this.#db(), state.accountId, conversationId, { afterSeq: resumeFrom })
-      if (missed.length > 0) {
-        sendSafely(server, await renderIn(state.locale, () => <AppendedMessages messages={missed} timeZone={state.timeZone} viewer={viewerOf(state)} />))
-      }
-    }
-    await this.#broadcastViewers()
-    return new Response(null, { status: 101, webSocket: client })
+    return acceptAgent(this.#room, request, url, resumeFrom)
   }
 
   async #acceptVisitor(request: Request, resumeFrom: number | null): Promise<Response> {
@@ -160,7 +111,7 @@ export class ConversationRoom extends DurableObject<Bindings> {
     this.ctx.acceptWebSocket(server, ['visitor', `visitor:${state.visitorId}`])
     server.serializeAttachment(state)
     this.#loadBudget(state.visitorId)
-    const history = await listMessages(this.#db(), state.accountId, state.conversationId, { afterSeq: resumeFrom ?? 0 })
+    const history = await listMessages(this.#room.db(), state.accountId, state.conversationId, { afterSeq: resumeFrom ?? 0 })
     // A conversation another visitor owns is never shown (ids come from our own signed token,
     // but the check costs nothing).
     const own = history.length === 0 || (await this.#belongsTo(state))
@@ -174,13 +125,13 @@ export class ConversationRoom extends DurableObject<Bindings> {
       : []
     sendSafely(server, JSON.stringify({ type: 'history', messages, lastSeq: history[history.length - 1]?.seq ?? resumeFrom ?? 0 }))
     // A survey sent while the visitor was away is offered when they come back.
-    const survey = await pendingWidgetSurvey(this.#db(), state.accountId, state.conversationId)
+    const survey = await pendingWidgetSurvey(this.#room.db(), state.accountId, state.conversationId)
     if (survey && (history.length > 0 ? own : await this.#belongsTo(state))) sendSafely(server, surveyFrame(survey, state.locale))
     return new Response(null, { status: 101, webSocket: client })
   }
 
   async #belongsTo(state: VisitorState) {
-    const detail = await getConversation(this.#db(), state.accountId, state.conversationId)
+    const detail = await getConversation(this.#room.db(), state.accountId, state.conversationId)
     return detail?.conversation.externalKey === state.visitorId && detail.conversation.channelId === state.channelId
   }
 
@@ -199,16 +150,16 @@ export class ConversationRoom extends DurableObject<Bindings> {
   /** Called after a message was committed: agents get HTML (rendered once per user, time zone and language), the visitor JSON. */
   async messageAdded(event: { accountId: string; conversationId: string; messageId: number }): Promise<void> {
     // Woken for nobody (the flag outlived its sockets, say after a restart): clear it.
-    if (this.ctx.getWebSockets('agent').length === 0 && this.#watchedWritten !== false) await this.#syncWatched(event).catch(() => undefined)
+    if (this.ctx.getWebSockets('agent').length === 0 && this.#room.watchedWritten !== false) await syncWatched(this.#room, event).catch(() => undefined)
     if (this.ctx.getWebSockets().length === 0) return
-    const message = await getMessage(this.#db(), event.accountId, event.messageId)
+    const message = await getMessage(this.#room.db(), event.accountId, event.messageId)
     if (!message || message.conversationId !== event.conversationId) return
     await this.#broadcast(message)
   }
 
   async #broadcast(message: ThreadMessage): Promise<void> {
     const sockets = this.ctx.getWebSockets()
-    const db = this.#db()
+    const db = this.#room.db()
     const event = { accountId: message.accountId, conversationId: message.conversationId }
     const rendered = new Map<string, Promise<string>>()
     const readers = new Set<string>()
@@ -246,7 +197,7 @@ export class ConversationRoom extends DurableObject<Bindings> {
   async conversationUpdated(event: { accountId: string; conversationId: string }): Promise<void> {
     const sockets = this.ctx.getWebSockets('agent')
     if (sockets.length === 0) return
-    const db = this.#db()
+    const db = this.#room.db()
     const detail = await getConversation(db, event.accountId, event.conversationId)
     if (!detail) return
     const lastSeq = await lastSeqOf(db, event.accountId, event.conversationId)
@@ -267,14 +218,14 @@ export class ConversationRoom extends DurableObject<Bindings> {
         )),
       )
     }
-    await this.#broadcastViewers()
+    await broadcastViewers(this.#room)
   }
 
   /** Called after a message changed in place (hidden, shown again). */
   async messageReplaced(event: { accountId: string; conversationId: string; messageId: number }): Promise<void> {
     const sockets = this.ctx.getWebSockets()
     if (sockets.length === 0) return
-    const message = await getMessage(this.#db(), event.accountId, event.messageId)
+    const message = await getMessage(this.#room.db(), event.accountId, event.messageId)
     if (!message || message.conversationId !== event.conversationId) return
     for (const socket of sockets) {
       const state = stateOf(socket)
@@ -292,33 +243,11 @@ export class ConversationRoom extends DurableObject<Bindings> {
     const state = stateOf(socket)
     try {
       if (state.kind === 'visitor') await this.#visitorFrame(socket, state, data)
-      else await this.#agentFrame(socket, state, data)
+      else await agentFrame(this.#room, socket, state, data)
     } catch (error) {
       // Nothing a client sends may take the room down; the client hears that it failed.
       console.error('room frame failed', String(error))
       sendSafely(socket, JSON.stringify({ type: 'error', message: t('widget.failed', undefined, state.locale) }))
-    }
-  }
-
-  async #agentFrame(socket: WebSocket, state: AgentState, data: string | ArrayBuffer) {
-    const frame = parseAgentFrame(data)
-    if (!frame) {
-      sendSafely(socket, JSON.stringify({ type: 'error', message: 'Malformed frame' }))
-      return
-    }
-    if (frame.type === 'ping') {
-      sendSafely(socket, JSON.stringify({ type: 'pong' }))
-      return
-    }
-    // An agent typing: the visitor sees "… is typing", the other agents see who is writing a reply.
-    const firstName = state.name.split(' ')[0] ?? state.name
-    for (const other of this.ctx.getWebSockets()) {
-      if (other === socket) continue
-      const otherState = stateOf(other)
-      if (otherState.kind === 'visitor') sendSafely(other, JSON.stringify({ type: 'typing', typing: frame.typing, name: firstName }))
-      else if (otherState.userId !== state.userId) {
-        sendSafely(other, await renderIn(otherState.locale, () => <TypingIndicator text={frame.typing ? t('inbox.typing.agent', { name: state.name }) : ''} />))
-      }
     }
   }
 
@@ -348,7 +277,7 @@ export class ConversationRoom extends DurableObject<Bindings> {
       }
     } else if (frame.type === 'survey') {
       const outcome = await answerSurvey(
-        this.#db(),
+        this.#room.db(),
         frame.token,
         { score: frame.score, comment: frame.comment?.replace(/\r\n?/g, '\n').trim() || null },
         { conversationId: state.conversationId },
@@ -365,8 +294,8 @@ export class ConversationRoom extends DurableObject<Bindings> {
       socket.serializeAttachment({ ...state, name: frame.name ?? state.name, email: frame.email ?? state.email } satisfies VisitorState)
       sendSafely(socket, JSON.stringify({ type: 'profile:saved' }))
     } else {
-      const turn = this.#visitorQueue.then(() => this.#visitorMessage(socket, stateOf(socket) as VisitorState, frame.clientId, frame.text))
-      this.#visitorQueue = turn.catch(() => undefined)
+      const turn = this.#room.visitorQueue.then(() => this.#visitorMessage(socket, stateOf(socket) as VisitorState, frame.clientId, frame.text))
+      this.#room.visitorQueue = turn.catch(() => undefined)
       await turn
     }
   }
@@ -395,7 +324,7 @@ export class ConversationRoom extends DurableObject<Bindings> {
       )
       return
     }
-    const db = this.#db()
+    const db = this.#room.db()
     const channel = { id: state.channelId, accountId: state.accountId, inboxId: state.inboxId, pluginId: state.pluginId, name: state.channelName }
     let inbound: InboundMessage | null
     try {
@@ -495,7 +424,7 @@ export class ConversationRoom extends DurableObject<Bindings> {
   async #runChatflow(socket: WebSocket, channel: ChannelRecord, text: string, isNewConversation: boolean, nowMs: number) {
     const state = stateOf(socket) as VisitorState
     if (!state.contactId) return
-    const db = this.#db()
+    const db = this.#room.db()
     const turn = await continueChatflow(
       db,
       { channel, flowId: state.chatflow, conversationId: state.conversationId, contactId: state.contactId, visitorText: text, isNewConversation },
@@ -527,7 +456,7 @@ export class ConversationRoom extends DurableObject<Bindings> {
     const channel = { id: visitor.channelId, accountId: visitor.accountId, inboxId: visitor.inboxId, pluginId: visitor.pluginId, name: visitor.channelName }
     const text = input.text.trim() || `Sent a file: ${input.file.filename}`
     const run = async () => {
-      const db = this.#db()
+      const db = this.#room.db()
       const inbound = await this.#parseVisitorEvent(channel, {
         visitorId: visitor.visitorId,
         sessionKey: visitor.visitorId,
@@ -545,8 +474,8 @@ export class ConversationRoom extends DurableObject<Bindings> {
       return { id: result.messageId, seq: row?.seq ?? 0, duplicate: result.status === 'duplicate' }
     }
     // Same queue as socket messages: a file and the text typed around it keep their order.
-    const turn = this.#visitorQueue.then(run)
-    this.#visitorQueue = turn.then(
+    const turn = this.#room.visitorQueue.then(run)
+    this.#room.visitorQueue = turn.then(
       () => undefined,
       () => undefined,
     )
@@ -572,47 +501,10 @@ export class ConversationRoom extends DurableObject<Bindings> {
 
   override async webSocketClose(socket: WebSocket, code: number): Promise<void> {
     answerClose(socket, code)
-    await this.#agentLeft(socket)
+    await agentLeft(this.#room, socket)
   }
 
   override async webSocketError(socket: WebSocket): Promise<void> {
-    await this.#agentLeft(socket)
-  }
-
-  async #agentLeft(socket: WebSocket) {
-    const state = stateOf(socket)
-    if (state.kind !== 'agent') return
-    await this.#broadcastViewers(socket)
-    await this.#syncWatched(state, socket).catch((error) => console.error('watched flag not cleared', String(error)))
-  }
-
-  /**
-   * Keeps the conversation's `watched` flag true exactly while an agent socket is open here.
-   * Writes run one at a time in call order and each writes what holds when it runs, so a
-   * connect and a disconnect racing each other leave the flag as the sockets are; nothing is
-   * written when the flag already says so.
-   */
-  #syncWatched(target: { accountId: string; conversationId: string }, leaving?: WebSocket): Promise<void> {
-    const run = async () => {
-      const watched = this.ctx.getWebSockets('agent').some((socket) => socket !== leaving)
-      if (watched === this.#watchedWritten) return
-      this.#watchedWritten = undefined
-      await setConversationWatched(this.#db(), target.accountId, target.conversationId, watched)
-      this.#watchedWritten = watched
-    }
-    const turn = this.#watchedSync.then(run)
-    this.#watchedSync = turn.catch(() => undefined)
-    return turn
-  }
-
-  /** Tells every agent who else has the thread open (collision detection starts here). */
-  async #broadcastViewers(leaving?: WebSocket) {
-    const sockets = this.ctx.getWebSockets('agent').filter((socket) => socket !== leaving)
-    const states = sockets.map((socket) => stateOf(socket) as AgentState)
-    for (const [index, socket] of sockets.entries()) {
-      const me = states[index]!
-      const others = [...new Set(states.filter((state) => state.userId !== me.userId).map((state) => state.name))]
-      sendSafely(socket, await renderIn(me.locale, () => <Viewers names={others} oob />))
-    }
+    await agentLeft(this.#room, socket)
   }
 }
