@@ -1,22 +1,22 @@
 import { DurableObject } from 'cloudflare:workers'
 import type { Bindings } from '../env'
 import { findPlugin } from '../channels/registry'
-import { ingestInbound, type Notifier } from '../channels/pipeline'
+import { ingestInbound } from '../channels/pipeline'
 import { appendToOpenConversation, startLiveConversation } from '../channels/live-conversation'
 import type { ChannelRecord, InboundMessage } from '../channels/types'
 import { channelContextOf } from '../channels/context'
 import { getChannelById } from '../services/inboxes'
 import { continueChatflow } from '../services/chatflows'
-import { getConversation, markRead } from '../services/conversations'
-import { getMessage, lastSeqOf, listMessages, type ThreadMessage } from '../services/messages'
-import { listAllUsers } from '../services/users'
+import { getConversation } from '../services/conversations'
+import { getMessage, listMessages } from '../services/messages'
 import { answerSurvey, pendingWidgetSurvey, type WidgetSurvey } from '../services/feedback'
-import { AppendedMessages, ReplacedMessage, ThreadHeader, TypingIndicator } from '../../templates/inbox'
+import { TypingIndicator } from '../../templates/inbox'
 import { t } from '../i18n'
 import { answerClose, renderIn, sendSafely } from './protocol'
 import { parseVisitorFrame, visitorHeader, visitorIdentity, type VisitorIdentityHeader, type VisitorMessage } from './visitor-protocol'
-import { openRoom, stateOf, viewerOf, type AgentState, type ChannelState, type Room, type VisitorState } from './room'
-import { acceptAgent, agentFrame, agentLeft, broadcastViewers, syncWatched } from './agent-socket'
+import { openRoom, stateOf, type AgentState, type ChannelState, type Room, type VisitorState } from './room'
+import { acceptAgent, agentFrame, agentLeft } from './agent-socket'
+import { broadcast, conversationUpdated, messageAdded, messageReplaced, roomNotifier } from './push'
 import { forVisitor, surveyFrame } from './visitor-view'
 import { takeToken, visitorBurst, type Bucket } from './rate-limit'
 import { queueListUpdate } from './list-updates'
@@ -149,94 +149,17 @@ export class ConversationRoom extends DurableObject<Bindings> {
 
   /** Called after a message was committed: agents get HTML (rendered once per user, time zone and language), the visitor JSON. */
   async messageAdded(event: { accountId: string; conversationId: string; messageId: number }): Promise<void> {
-    // Woken for nobody (the flag outlived its sockets, say after a restart): clear it.
-    if (this.ctx.getWebSockets('agent').length === 0 && this.#room.watchedWritten !== false) await syncWatched(this.#room, event).catch(() => undefined)
-    if (this.ctx.getWebSockets().length === 0) return
-    const message = await getMessage(this.#room.db(), event.accountId, event.messageId)
-    if (!message || message.conversationId !== event.conversationId) return
-    await this.#broadcast(message)
+    await messageAdded(this.#room, event)
   }
 
-  async #broadcast(message: ThreadMessage): Promise<void> {
-    const sockets = this.ctx.getWebSockets()
-    const db = this.#room.db()
-    const event = { accountId: message.accountId, conversationId: message.conversationId }
-    const rendered = new Map<string, Promise<string>>()
-    const readers = new Set<string>()
-    for (const socket of sockets) {
-      const state = stateOf(socket)
-      if (state.accountId !== event.accountId) continue
-      if (state.kind === 'visitor') {
-        const visitorView = forVisitor(message, state.locale)
-        if (visitorView && message.channelId === state.channelId) sendSafely(socket, JSON.stringify({ type: 'message', message: visitorView }))
-        continue
-      }
-      const key = `${state.timeZone}\u0000${state.userId}\u0000${state.locale}`
-      let html = rendered.get(key)
-      if (!html) {
-        html = renderIn(state.locale, () => (
-          <>
-            <AppendedMessages messages={[message]} timeZone={state.timeZone} viewer={viewerOf(state)} />
-            {message.direction === 'in' && <TypingIndicator text="" />}
-          </>
-        ))
-        rendered.set(key, html)
-      }
-      sendSafely(socket, await html)
-      readers.add(state.userId)
-    }
-    // Whoever has the thread open sees the message as it arrives: it is read for them.
-    await Promise.all([...readers].map((userId) => markRead(db, userId, event.conversationId, message.seq)))
-  }
-
-  /**
-   * Called after the conversation itself changed (owner, status, folder): every agent gets the
-   * header re-rendered for the list they came from, and the recent activity lines (the browser
-   * drops the ones it already shows).
-   */
+  /** Called after the conversation itself changed (owner, status, folder): agents get its header and recent activity. */
   async conversationUpdated(event: { accountId: string; conversationId: string }): Promise<void> {
-    const sockets = this.ctx.getWebSockets('agent')
-    if (sockets.length === 0) return
-    const db = this.#room.db()
-    const detail = await getConversation(db, event.accountId, event.conversationId)
-    if (!detail) return
-    const lastSeq = await lastSeqOf(db, event.accountId, event.conversationId)
-    const [users, recent] = await Promise.all([
-      listAllUsers(db, event.accountId),
-      listMessages(db, event.accountId, event.conversationId, { afterSeq: Math.max(0, lastSeq - 10) }),
-    ])
-    for (const socket of sockets) {
-      const state = stateOf(socket)
-      if (state.kind !== 'agent' || state.accountId !== event.accountId) continue
-      sendSafely(
-        socket,
-        await renderIn(state.locale, () => (
-          <>
-            <ThreadHeader detail={detail} users={users} place={state.place} version={lastSeq} timeZone={state.timeZone} oob />
-            <AppendedMessages messages={recent} timeZone={state.timeZone} viewer={viewerOf(state)} />
-          </>
-        )),
-      )
-    }
-    await broadcastViewers(this.#room)
+    await conversationUpdated(this.#room, event)
   }
 
   /** Called after a message changed in place (hidden, shown again). */
   async messageReplaced(event: { accountId: string; conversationId: string; messageId: number }): Promise<void> {
-    const sockets = this.ctx.getWebSockets()
-    if (sockets.length === 0) return
-    const message = await getMessage(this.#room.db(), event.accountId, event.messageId)
-    if (!message || message.conversationId !== event.conversationId) return
-    for (const socket of sockets) {
-      const state = stateOf(socket)
-      if (state.accountId !== event.accountId) continue
-      if (state.kind === 'visitor') {
-        const visitorView = forVisitor(message, state.locale)
-        if (visitorView) sendSafely(socket, JSON.stringify({ type: 'replaced', message: visitorView }))
-        continue
-      }
-      sendSafely(socket, await renderIn(state.locale, () => <ReplacedMessage message={message} timeZone={state.timeZone} viewer={viewerOf(state)} />))
-    }
+    await messageReplaced(this.#room, event)
   }
 
   override async webSocketMessage(socket: WebSocket, data: string | ArrayBuffer): Promise<void> {
@@ -378,7 +301,7 @@ export class ConversationRoom extends DurableObject<Bindings> {
     }
     if (started?.status === 'started') {
       socket.serializeAttachment({ ...(stateOf(socket) as VisitorState), contactId: started.contactId } satisfies VisitorState)
-      await this.#broadcast({ ...started.message, authorUserName: null, channelPluginId: state.pluginId })
+      await broadcast(this.#room, { ...started.message, authorUserName: null, channelPluginId: state.pluginId })
       this.ctx.waitUntil(this.#tellHub(state))
       sendSafely(socket, JSON.stringify({ type: 'ack', clientId, seq: started.message.seq, id: started.message.id, duplicate: false }))
       if (state.chatflow) await this.#runChatflow(socket, channel, text, true, nowMs)
@@ -400,13 +323,13 @@ export class ConversationRoom extends DurableObject<Bindings> {
       // Known visitor, open conversation: one transaction, then broadcast the row as stored.
       const result = fast
       if (result.status === 'appended') {
-        await this.#broadcast({ ...result.message, authorUserName: null, channelPluginId: state.pluginId })
+        await broadcast(this.#room, { ...result.message, authorUserName: null, channelPluginId: state.pluginId })
         this.ctx.waitUntil(this.#tellHub(state))
       }
       stored = { seq: result.message.seq, id: result.message.id, duplicate: result.status === 'duplicate' }
     } else {
       const result = await ingestInbound(
-        { db, notifier: this.#notifier(), blobs: hostOf(this.env).blobs },
+        { db, notifier: roomNotifier(this.#room), blobs: hostOf(this.env).blobs },
         channel,
         { ...inbound, deferAssignment, thread: { key: state.visitorId, createAs: state.conversationId } },
         nowMs,
@@ -430,7 +353,7 @@ export class ConversationRoom extends DurableObject<Bindings> {
       { channel, flowId: state.chatflow, conversationId: state.conversationId, contactId: state.contactId, visitorText: text, isNewConversation },
       nowMs,
     )
-    for (const reply of turn.replies) await this.#broadcast({ ...reply, authorUserName: null, channelPluginId: state.pluginId })
+    for (const reply of turn.replies) await broadcast(this.#room, { ...reply, authorUserName: null, channelPluginId: state.pluginId })
     if (turn.replies.length > 0 || turn.handedOff) this.ctx.waitUntil(this.#tellHub(state))
   }
 
@@ -466,7 +389,7 @@ export class ConversationRoom extends DurableObject<Bindings> {
         file: { filename: input.file.filename, contentType: input.file.contentType, content: new Uint8Array(input.file.bytes) },
       })
       if (!inbound) throw new Error('The channel did not take the file.')
-      const result = await ingestInbound({ db, notifier: this.#notifier(), blobs: hostOf(this.env).blobs }, channel, {
+      const result = await ingestInbound({ db, notifier: roomNotifier(this.#room), blobs: hostOf(this.env).blobs }, channel, {
         ...inbound,
         thread: { ...inbound.thread, createAs: visitor.conversationId },
       })
@@ -480,23 +403,6 @@ export class ConversationRoom extends DurableObject<Bindings> {
       () => undefined,
     )
     return turn
-  }
-
-  /** The pipeline's live layer from inside the room: broadcast here, tell the inbox's hub. */
-  #notifier(): Notifier {
-    return {
-      messageAdded: async (event) => {
-        await this.messageAdded(event)
-        // The list update must not hold up the sender's ack.
-        this.ctx.waitUntil(queueListUpdate(this.env, event))
-      },
-      conversationChanged: async (event) => {
-        await hostOf(this.env).rooms.inbox(event.inboxId).conversationChanged(event)
-      },
-      messageReplaced: async (event) => {
-        await this.messageReplaced(event)
-      },
-    }
   }
 
   override async webSocketClose(socket: WebSocket, code: number): Promise<void> {
