@@ -94,8 +94,10 @@ export async function messageReplaced(room: Room, event: { accountId: string; co
     const state = stateOf(socket)
     if (state.accountId !== event.accountId) continue
     if (state.kind === 'visitor') {
+      // As for a new message: the widget shows its own channel's messages only (a reply handed off
+      // by email is not the visitor's to see here, even when it changes).
       const visitorView = forVisitor(message, state.locale)
-      if (visitorView) sendSafely(socket, JSON.stringify({ type: 'replaced', message: visitorView }))
+      if (visitorView && message.channelId === state.channelId) sendSafely(socket, JSON.stringify({ type: 'replaced', message: visitorView }))
       continue
     }
     sendSafely(socket, await renderIn(state.locale, () => <ReplacedMessage message={message} timeZone={state.timeZone} viewer={viewerOf(state)} />))

@@ -4,6 +4,7 @@ import { and, asc, eq } from 'drizzle-orm'
 import { conversations, messages } from '../../src/db/schema'
 import { db, form, login, openSocket, origin, request } from './helpers'
 import { visitorBurst } from '../../src/rooms/rate-limit'
+import { appendMessage } from '../../src/services/messages'
 import { chatWorkspace, send, session, siteOrigin, visitorSocket } from './widget-helpers'
 
 describe('widget sessions', () => {
@@ -90,6 +91,37 @@ describe('the chat room', () => {
     expect(replaced).toMatchObject({ message: { seq: 1, text: 'This message was removed.' } })
     expect(JSON.stringify(visitor.frames)).not.toContain('internal: check with logistics')
     expect(JSON.stringify(visitor.frames)).not.toContain('closed the conversation')
+    visitor.socket!.close(1000)
+  })
+
+  it('never sends the visitor a message of another channel of the conversation when it changes (a reply handed off by email)', async () => {
+    const ws = await chatWorkspace()
+    const visit = (await session(ws)).body!
+    const visitor = await visitorSocket(ws, visit.token)
+    send(visitor.socket!, 'h1', 'Please email me the invoice')
+    await visitor.next((frame) => frame.type === 'ack')
+    const cookie = await login(ws.users.agent.email)
+    // What a handoff stores: our reply on the inbox's email channel, in the chat's conversation.
+    const emailed = await appendMessage(db(), {
+      accountId: ws.accountId,
+      conversationId: visit.conversationId,
+      channelId: ws.channels.email.id,
+      direction: 'out',
+      kind: 'message',
+      authorUserId: ws.users.agent.id,
+      authorName: 'Kim',
+      text: 'Invoice 4471 attached, sent to your address',
+      createdAt: Date.now(),
+    })
+    await request(`/conversations/${visit.conversationId}/messages/${emailed!.id}/hide`, { method: 'POST', cookie, hx: 'x' })
+    // A change the visitor may see arrives after it, so the hide had its chance to leak.
+    const [first] = await db()
+      .select()
+      .from(messages)
+      .where(and(eq(messages.conversationId, visit.conversationId), eq(messages.seq, 1)))
+    await request(`/conversations/${visit.conversationId}/messages/${first!.id}/hide`, { method: 'POST', cookie, hx: 'x' })
+    await visitor.next((f) => f.type === 'replaced' && (f.message as { seq: number }).seq === 1)
+    expect(visitor.frames.filter((f) => f.type === 'replaced').map((f) => (f.message as { seq: number }).seq)).toEqual([1])
     visitor.socket!.close(1000)
   })
 
