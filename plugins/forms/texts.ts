@@ -24,6 +24,7 @@ export const formsTexts = {
       'submit.file_too_large': 'A file may be at most {max} MB.',
       'submit.too_often': 'Too many submissions from your address; try again in a minute.',
       'submit.invalid_email': 'Enter a valid email address',
+      'inbound.empty': '(empty submission)',
     },
   },
   nb: {
@@ -48,9 +49,12 @@ export const formsTexts = {
       'submit.file_too_large': 'En fil kan være på høyst {max} MB.',
       'submit.too_often': 'For mange innsendinger fra adressen din; prøv igjen om et minutt.',
       'submit.invalid_email': 'Skriv inn en gyldig e-postadresse',
+      'inbound.empty': '(tom innsending)',
     },
   },
 } satisfies { en: ChannelTexts; nb: ChannelTexts }
 
 /** The channel's own sentences in the current UI language. */
 export const say = words(formsTexts)
+/** What a submission is filed with for everyone (search, previews, the AI): English. */
+export const english = words(formsTexts, 'en')
