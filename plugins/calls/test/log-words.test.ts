@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { eq } from 'drizzle-orm'
-import { messages } from '../../../src/db/schema'
-import { db, form, login, origin, request, workspace } from '../../../test/workers/helpers'
+import { db, form, login, messages, origin, request, workspace } from '../../../test/shared/plugin-test-kit'
 import { twilioSignature } from '../twilio'
 
 type Workspace = Awaited<ReturnType<typeof workspace>>

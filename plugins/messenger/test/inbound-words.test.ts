@@ -1,7 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { eq } from 'drizzle-orm'
-import { messages } from '../../../src/db/schema'
-import { db, form, login, request, workspace } from '../../../test/workers/helpers'
+import { db, form, login, messages, request, workspace } from '../../../test/shared/plugin-test-kit'
 import { graphStandInBase, installGraphStandIn, metaSignature } from './stand-in'
 
 type Workspace = Awaited<ReturnType<typeof workspace>>
