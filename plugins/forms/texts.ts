@@ -31,7 +31,7 @@ export const formsTexts = {
     name: 'Skjemaer',
     description: 'Et kontaktskjema på nettstedet ditt: hver innsending blir en samtale du svarer på med e-post.',
     fields: {
-      formName: { label: 'Skjemanavn', help: 'Gir navn til nye samtaler: «Ny innsending fra <skjemanavn>».' },
+      formName: { label: 'Skjemanavn', help: 'Gir navn til nye samtaler, på engelsk som alle emner kanalen lagrer: «New <skjemanavn> submission».' },
       thankYou: { label: 'Takketekst', help: 'Det en person leser etter å ha sendt skjemaet.' },
       redirectUrl: { label: 'Videresendings-URL', help: 'Hvor nettleseren går etter et vanlig HTML-skjema.' },
       allowedOrigins: { label: 'Tillatte opphav', help: 'Nettstedene som kan sende dette skjemaet, ett per linje (https://butikk.example).' },
