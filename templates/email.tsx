@@ -6,6 +6,7 @@ import { escapeHtml, showRemoteImages } from '../src/lib/sanitize-html'
 import { t } from '../src/i18n'
 import { intlLocale } from '../src/lib/time'
 import { sanitizeRichText } from '../src/lib/rich-text'
+import { shownMessageText } from '../src/channels/message-text'
 
 // messages.metadata is written by the pipeline from channel input: read it defensively.
 const attachmentMeta = z.object({
@@ -159,6 +160,8 @@ const OutboundRecipients: FC<{ metadata: unknown }> = ({ metadata }) => {
 export const MessageContent: FC<{ message: ThreadMessage }> = ({ message }) => {
   const meta = readMessageMeta(message.metadata)
   const attachments = meta.attachments ?? []
+  // A channel's own line in the reader's language (a call's outcome), else the text as stored.
+  const text = message.html ? message.text : shownMessageText(message)
   return (
     <>
       {message.direction === 'out' && <OutboundRecipients metadata={message.metadata} />}
@@ -167,7 +170,7 @@ export const MessageContent: FC<{ message: ThreadMessage }> = ({ message }) => {
       ) : message.html ? (
         <EmailHtml message={message} />
       ) : (
-        <PlainText text={message.text} quotedFrom={meta.quotedFrom} />
+        <PlainText text={text} quotedFrom={text === message.text ? meta.quotedFrom : undefined} />
       )}
       {attachments.length > 0 && (
         <ul class="message-attachments" aria-label={t('email.attachments')}>

@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { defineChannel, normalizePhone, type InboundMessage } from '../../src/channels/types'
 import { callsSettings, type CallsSettings } from './settings'
+import { callMessageText, filedCallText, filedTranscriptText, type CallEntry } from './call-log'
 import { callsTexts, say } from './texts'
 import { formOf, maxSmsLength, sendSms, startCall, verifyTwilio } from './twilio'
 
@@ -44,26 +45,23 @@ function CallsIcon() {
   )
 }
 
-const length = (seconds: number) => `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, '0')}`
-
-/** What the call log shows: what happened, how long, between which numbers, the recording and the transcript. */
+/** A finished call's entry: what happened and how long (kept in `metadata.call`, the line is made from it), between which numbers. */
 function describeCall(call: Callback, outbound: boolean, contact: string) {
   const seconds = call.CallDuration ?? 0
   const voicemail = !outbound && Boolean(call.RecordingUrl)
   const answered = call.CallStatus === 'completed' && seconds > 0
   const status = outbound ? (answered ? 'answered' : 'not-answered') : voicemail ? 'voicemail' : answered ? 'answered' : 'missed'
-  const summary = outbound
-    ? answered
-      ? `Outgoing call (${length(seconds)})`
-      : `Outgoing call, not answered (${call.CallStatus})`
-    : { voicemail: `Voicemail (${length(call.RecordingDuration ?? seconds)})`, answered: `Answered call (${length(seconds)})`, missed: 'Missed call' }[
-        status as 'voicemail' | 'answered' | 'missed'
-      ]
-  const lines = [summary]
-  if (call.TranscriptionText?.trim()) lines.push('', call.TranscriptionText.trim())
-  if (call.RecordingUrl) lines.push('', `Recording: ${call.RecordingUrl}`)
-  const details = { sid: call.CallSid, direction: outbound ? 'outbound' : 'inbound', from: call.From, to: call.To, contact, durationSeconds: seconds, status }
-  return { text: lines.join('\n'), status, details: { ...details, recordingUrl: call.RecordingUrl ?? null, transcript: call.TranscriptionText ?? null } }
+  const entry: CallEntry = {
+    direction: outbound ? 'outbound' : 'inbound',
+    status,
+    durationSeconds: seconds,
+    callStatus: call.CallStatus,
+    recordingSeconds: call.RecordingDuration ?? seconds,
+    recordingUrl: call.RecordingUrl ?? null,
+    transcript: call.TranscriptionText ?? null,
+  }
+  // The English text is the stored fallback (search, previews, the AI); the thread shows `messageText`'s.
+  return { text: filedCallText(entry), status, details: { sid: call.CallSid, from: call.From, to: call.To, contact, ...entry } }
 }
 
 function callMessage(call: Callback, settings: CallsSettings, channelName: string): InboundMessage | null {
@@ -75,9 +73,10 @@ function callMessage(call: Callback, settings: CallsSettings, channelName: strin
     return {
       externalId: `call:${call.CallSid}:transcript`,
       from: { phone: contact, externalId: contact },
-      text: `Voicemail transcript:\n\n${call.TranscriptionText.trim()}`,
+      // English for everyone (search, the AI); the thread shows it in the reader's language (`messageText`).
+      text: filedTranscriptText(call.TranscriptionText),
       thread: { key: contact },
-      metadata: { call: { sid: call.CallSid, transcript: call.TranscriptionText } },
+      metadata: { call: { sid: call.CallSid, entry: 'transcript', transcript: call.TranscriptionText } },
     }
   }
   if (!finalStatuses.has(call.CallStatus)) return null
@@ -117,6 +116,7 @@ export const callsChannel = defineChannel({
     return message ? [message] : []
   },
   // Twilio reads the answer as TwiML: an empty Response changes nothing about the call.
+  messageText: callMessageText,
   respond: () =>
     new Response('<?xml version="1.0" encoding="UTF-8"?><Response></Response>', { status: 200, headers: { 'Content-Type': 'text/xml; charset=utf-8' } }),
   replyWindow: (_state, ctx) => (ctx.settings.sms && ctx.settings.accountSid ? null : say('window.no_sms')),

@@ -1,7 +1,7 @@
 import { defineChannel } from '../../src/channels/types'
 import { EmailComposerFields } from './composer-fields'
 import { sendNotice } from './notice'
-import { parseEmail } from './parse'
+import { emailMessageText, parseEmail } from './parse'
 import { emailFromAddress, emailFromName, emailRecipient } from './routing'
 import { emailReplyOptions, emailSettings, sendEmail } from './send'
 import { EmailSetup, emailChecks, emailExclusive } from './setup'
@@ -44,5 +44,6 @@ export const emailChannel = defineChannel({
   send: (message, ctx) => sendEmail(message, ctx),
   exclusive: emailExclusive,
   checks: emailChecks,
+  messageText: emailMessageText,
   ui: { Icon: EmailIcon, ComposerFields: EmailComposerFields, Setup: EmailSetup },
 })

@@ -1,5 +1,7 @@
 import { simpleParser, type AddressObject, type Attachment, type ParsedMail } from 'mailparser'
-import type { InboundAttachment, InboundMessage, InboundParticipant } from '../../src/channels/types'
+import { z } from 'zod'
+import type { InboundAttachment, InboundMessage, InboundParticipant, StoredMessage } from '../../src/channels/types'
+import { english, say } from './texts'
 import { conversationIdFromMessageId, conversationIdFromReplyAddress, messageIdList, normalizeMessageId, subjectKey } from './threading'
 import { isForwardSubject, quotedHistoryStart } from '../../src/channels/types'
 import { htmlToText, sanitizeHtml } from '../../src/channels/types'
@@ -232,9 +234,10 @@ async function fromParsedMail(mail: ParsedMail, options: EmailParseOptions): Pro
  * under `rawKey`, and its id is derived from those bytes so a redelivery is still stored once.
  */
 export async function parseEmail(raw: Uint8Array, options: EmailParseOptions): Promise<InboundMessage> {
-  let failure: string
+  // Why it could not be read: its size (our words, remade in the reader's language by `messageText`), or the parser's own error.
+  let failure: UnreadableReason
   if (raw.byteLength > maxEmailBytes) {
-    failure = `it is larger than ${maxEmailBytes / 1024 / 1024} MiB`
+    failure = { tooLargeMiB: maxEmailBytes / 1024 / 1024 }
   } else {
     try {
       const bytes = withoutMboxEnvelope(raw)
@@ -246,7 +249,7 @@ export async function parseEmail(raw: Uint8Array, options: EmailParseOptions): P
       })
       return await fromParsedMail(mail, options)
     } catch (error) {
-      failure = String(error).slice(0, 200)
+      failure = { error: String(error).slice(0, 200) }
     }
   }
   const rawHash = await sha256Hex(raw.subarray(0, maxEmailBytes))
@@ -255,9 +258,27 @@ export async function parseEmail(raw: Uint8Array, options: EmailParseOptions): P
     from: { email: options.envelopeFrom },
     subject: '(unreadable message)',
     text: '',
-    notice: `This message could not be read (${failure}). The original .eml can be downloaded.`,
+    // English for everyone (search, previews, the AI); the thread shows it in the reader's language.
+    notice: unreadableNotice(failure, english),
     rawKey: options.rawKey,
     contentHash: rawHash,
-    metadata: { unreadable: true },
+    metadata: { unreadable: true, unreadableReason: failure },
   }
+}
+
+const unreadableReason = z.union([z.object({ tooLargeMiB: z.number().positive() }), z.object({ error: z.string().max(200) })])
+type UnreadableReason = z.infer<typeof unreadableReason>
+
+function unreadableNotice(reason: UnreadableReason, speak: typeof say): string {
+  return speak('inbound.unreadable', { reason: 'tooLargeMiB' in reason ? speak('inbound.too_large', { mib: reason.tooLargeMiB }) : reason.error })
+}
+
+/** `messageText`: the notice on a message that could not be read, in the reader's language; null for every other message. */
+export function emailMessageText(message: StoredMessage): string | null {
+  const metadata = message.metadata as { unreadable?: unknown; unreadableReason?: unknown } | null
+  if (metadata?.unreadable !== true) return null
+  const reason = unreadableReason.safeParse(metadata.unreadableReason)
+  // Only the notice is ours: a message with more text (or filed before the reason was kept) shows what was stored.
+  if (!reason.success || message.text !== unreadableNotice(reason.data, english)) return null
+  return unreadableNotice(reason.data, say)
 }

@@ -20,6 +20,8 @@ export const emailTexts = {
       'recipients.invalid': '“{address}” is not an email address.',
       'recipients.none': 'Add at least one recipient.',
       'recipients.too_many': 'Send to at most {max} recipients at once.',
+      'inbound.unreadable': 'This message could not be read ({reason}). The original .eml can be downloaded.',
+      'inbound.too_large': 'it is larger than {mib} MiB',
     },
   },
   nb: {
@@ -40,9 +42,13 @@ export const emailTexts = {
       'recipients.invalid': '«{address}» er ikke en e-postadresse.',
       'recipients.none': 'Legg til minst én mottaker.',
       'recipients.too_many': 'Send til høyst {max} mottakere om gangen.',
+      'inbound.unreadable': 'Meldingen kunne ikke leses ({reason}). Den opprinnelige .eml-filen kan lastes ned.',
+      'inbound.too_large': 'den er større enn {mib} MiB',
     },
   },
 } satisfies { en: ChannelTexts; nb: ChannelTexts }
 
 /** The channel's own sentences in the current UI language. */
 export const say = words(emailTexts)
+/** What is filed for everyone (search, previews, the AI): English. */
+export const english = words(emailTexts, 'en')

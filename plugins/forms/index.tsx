@@ -11,7 +11,7 @@ import {
 } from '../../src/channels/types'
 import { FormsBuilder, FormsEmbed, formFields, formFieldsOf, formsSettingsFromForm, honeypotField } from './builder'
 import { embedScript } from './embed'
-import { formsTexts, say } from './texts'
+import { english, formsTexts, say } from './texts'
 
 export { honeypotField }
 
@@ -183,11 +183,15 @@ export const formsChannel = defineChannel({
         externalId: known.submissionId ? `form:${known.submissionId}` : undefined,
         from: { email: known.email, name: known.name },
         subject: known.subject || `New ${ctx.settings.formName} submission`,
-        text: text || (files.length > 0 ? files.map((file) => file.filename).join(', ') : '(empty submission)'),
+        // English for everyone (search, previews, the AI); the thread says "(empty submission)" in the reader's language (`messageText`).
+        text: text || (files.length > 0 ? files.map((file) => file.filename).join(', ') : english('inbound.empty')),
         attachments: files,
+        ...(text || files.length > 0 ? {} : { metadata: { form: { empty: true } } }),
       },
     ]
   },
+  // A submission with nothing in it: our words for that, in the reader's language; anything else is the sender's own.
+  messageText: (message) => ((message.metadata as { form?: { empty?: unknown } } | null)?.form?.empty === true ? say('inbound.empty') : null),
   settingsFromForm: formsSettingsFromForm,
   routes(app, kit) {
     // The embed script, drawn from this form's builder fields (a disabled or removed form serves none).

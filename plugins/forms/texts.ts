@@ -24,13 +24,14 @@ export const formsTexts = {
       'submit.file_too_large': 'A file may be at most {max} MB.',
       'submit.too_often': 'Too many submissions from your address; try again in a minute.',
       'submit.invalid_email': 'Enter a valid email address',
+      'inbound.empty': '(empty submission)',
     },
   },
   nb: {
     name: 'Skjemaer',
     description: 'Et kontaktskjema på nettstedet ditt: hver innsending blir en samtale du svarer på med e-post.',
     fields: {
-      formName: { label: 'Skjemanavn', help: 'Gir navn til nye samtaler: «Ny innsending fra <skjemanavn>».' },
+      formName: { label: 'Skjemanavn', help: 'Gir navn til nye samtaler, på engelsk som alle emner kanalen lagrer: «New <skjemanavn> submission».' },
       thankYou: { label: 'Takketekst', help: 'Det en person leser etter å ha sendt skjemaet.' },
       redirectUrl: { label: 'Videresendings-URL', help: 'Hvor nettleseren går etter et vanlig HTML-skjema.' },
       allowedOrigins: { label: 'Tillatte opphav', help: 'Nettstedene som kan sende dette skjemaet, ett per linje (https://butikk.example).' },
@@ -48,9 +49,12 @@ export const formsTexts = {
       'submit.file_too_large': 'En fil kan være på høyst {max} MB.',
       'submit.too_often': 'For mange innsendinger fra adressen din; prøv igjen om et minutt.',
       'submit.invalid_email': 'Skriv inn en gyldig e-postadresse',
+      'inbound.empty': '(tom innsending)',
     },
   },
 } satisfies { en: ChannelTexts; nb: ChannelTexts }
 
 /** The channel's own sentences in the current UI language. */
 export const say = words(formsTexts)
+/** What a submission is filed with for everyone (search, previews, the AI): English. */
+export const english = words(formsTexts, 'en')

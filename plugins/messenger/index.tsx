@@ -4,6 +4,7 @@ import { messengerSettings } from './settings'
 import { messengerTexts, say } from './texts'
 import { MessengerComposerFields, messengerReplyOptions, quickRepliesOf } from './composer'
 import { parseWebhook, receiptsOf } from './webhook'
+import { messengerMessageText } from './inbound-text'
 
 /** Meta's subscription handshake: the challenge echoed when the verify token matches, else a 403. */
 function answerHandshake(url: URL, verifyToken: string | undefined): Response {
@@ -87,5 +88,6 @@ export const messengerChannel = defineChannel({
     })
   },
   replyOptions: messengerReplyOptions,
+  messageText: messengerMessageText,
   ui: { Icon: MessengerIcon, ComposerFields: MessengerComposerFields },
 })

@@ -48,6 +48,9 @@ export const messengerTexts = {
       'send.token_refused': 'Messenger refused the page access token: enter a new one in the channel’s settings ({detail}).',
       'send.refused': 'Messenger refused the reply ({detail}).',
       'send.files_not_sent': '{reason} The text went; the files did not.',
+      'inbound.not_downloaded': '({type} could not be downloaded)',
+      'inbound.button': '(button)',
+      'inbound.empty': '(empty message)',
     },
   },
   nb: {
@@ -93,6 +96,9 @@ export const messengerTexts = {
       'send.token_refused': 'Messenger avviste sidetilgangstokenet: legg inn et nytt i kanalens innstillinger ({detail}).',
       'send.refused': 'Messenger avviste svaret ({detail}).',
       'send.files_not_sent': '{reason} Teksten ble sendt, men ikke filene.',
+      'inbound.not_downloaded': '({type} kunne ikke lastes ned)',
+      'inbound.button': '(knapp)',
+      'inbound.empty': '(tom melding)',
     },
   },
 } satisfies { en: ChannelTexts; nb: ChannelTexts }

@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import type { ChannelContext, DeliveryReport, InboundAttachment, InboundMessage } from '../../src/channels/types'
 import type { MessengerSettings } from './settings'
+import { filedMessage, filedPostback, type Note } from './inbound-text'
 
 const attachment = z.object({
   type: z.string().max(20),
@@ -51,14 +52,14 @@ function fetchable(url: string, settings: MessengerSettings): URL | null {
   }
 }
 
-/** Downloads what the customer sent; what cannot be fetched is named in the text instead. */
+/** Downloads what the customer sent; what cannot be fetched is named in the text instead (a note). */
 async function download(items: z.infer<typeof attachment>[], settings: MessengerSettings) {
   const files: InboundAttachment[] = []
-  const notes: string[] = []
+  const notes: Note[] = []
   for (const [index, item] of items.entries()) {
     const url = item.payload?.url ? fetchable(item.payload.url, settings) : null
     if (!url || !['image', 'video', 'audio', 'file'].includes(item.type)) {
-      notes.push(item.payload?.title ? `(${item.type}: ${item.payload.title})` : `(${item.type})`)
+      notes.push(item.payload?.title ? { type: item.type, title: item.payload.title } : { type: item.type })
       continue
     }
     try {
@@ -71,7 +72,7 @@ async function download(items: z.infer<typeof attachment>[], settings: Messenger
       const contentType = (response.headers.get('Content-Type') ?? 'application/octet-stream').split(';')[0]!.trim().slice(0, 100)
       files.push({ filename: name || `${item.type}-${index + 1}`, contentType, content: bytes })
     } catch {
-      notes.push(`(${item.type} could not be downloaded)`)
+      notes.push({ type: item.type, failed: true })
     }
   }
   return { files, notes }
@@ -81,13 +82,14 @@ async function messageOf(entry: Event, ctx: ChannelContext<MessengerSettings>): 
   const { settings } = ctx
   if (entry.postback) {
     // A button the customer pressed: its title is what they "said", the payload is kept.
+    const { text, made } = filedPostback(entry.postback.title, entry.postback.payload)
     return {
       externalId: entry.postback.mid ?? `postback:${entry.sender.id}:${entry.timestamp}`,
       from: { externalId: entry.sender.id },
-      text: entry.postback.title || entry.postback.payload || '(button)',
+      text,
       sentAt: entry.timestamp,
       thread: { key: entry.sender.id },
-      metadata: { messenger: { postback: entry.postback.payload ?? null } },
+      metadata: { messenger: { postback: entry.postback.payload ?? null, ...(made ? { text: made } : {}) } },
     }
   }
   const message = entry.message
@@ -97,16 +99,23 @@ async function messageOf(entry: Event, ctx: ChannelContext<MessengerSettings>): 
   if (echo && settings.appId && String(message.app_id ?? '') === settings.appId) return null
   const customer = echo ? entry.recipient.id : entry.sender.id
   const { files, notes } = await download(message.attachments ?? [], settings)
-  const text = [message.text ?? '', ...notes].filter(Boolean).join('\n')
+  // English for everyone (search, previews, the AI); the thread remakes our words in the reader's language (`messageText`).
+  const { text, made } = filedMessage(
+    message.text ?? '',
+    notes,
+    files.map((file) => file.filename),
+  )
+  const metadata = { ...(message.quick_reply ? { quickReply: message.quick_reply.payload } : {}), ...(made ? { text: made } : {}) }
   return {
     externalId: message.mid,
     from: { externalId: customer },
-    text: text || (files.length > 0 ? files.map((file) => file.filename).join(', ') : '(empty message)'),
+    text,
     sentAt: entry.timestamp,
     thread: { key: customer },
     attachments: files,
-    ...(echo ? { outgoing: { authorName: settings.pageName || 'Facebook page' } } : {}),
-    ...(message.quick_reply ? { metadata: { messenger: { quickReply: message.quick_reply.payload } } } : {}),
+    // The page's name, else the channel's (both the admin's words, not ours).
+    ...(echo ? { outgoing: { authorName: settings.pageName || ctx.channel.name } } : {}),
+    ...(Object.keys(metadata).length > 0 ? { metadata: { messenger: metadata } } : {}),
   }
 }
 

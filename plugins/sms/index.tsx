@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { constantTimeEqualText, defineChannel, hmacSha1Base64, normalizePhone, type ChannelContext, type SendOutcome } from '../../src/channels/types'
+import { filedSms, smsMessageText } from './inbound-text'
 import { say, smsTexts } from './texts'
 
 /** What Twilio (and providers that copy its API) carry in one SMS: 10 segments of 160 GSM characters. */
@@ -135,16 +136,11 @@ export const smsChannel = defineChannel({
     const sms = incoming.parse(Object.fromEntries(await formOf(input.request)))
     // The sender's number as we keep it everywhere (E.164), so a call and an SMS from it are one contact.
     const from = normalizePhone(sms.From, ctx.settings.defaultCountry) ?? sms.From.trim()
-    const media = sms.NumMedia > 0 ? `(${sms.NumMedia} picture${sms.NumMedia === 1 ? '' : 's'} not shown)` : ''
-    return [
-      {
-        externalId: `sms:${sms.MessageSid}`,
-        from: { phone: from, externalId: from },
-        text: [sms.Body.slice(0, maxSmsLength), media].filter(Boolean).join('\n') || '(empty message)',
-        thread: { key: from },
-      },
-    ]
+    // English for everyone (search, previews, the AI); the thread remakes our notes in the reader's language (`messageText`).
+    const { text, metadata } = filedSms(sms.Body.slice(0, maxSmsLength), sms.NumMedia)
+    return [{ externalId: `sms:${sms.MessageSid}`, from: { phone: from, externalId: from }, text, thread: { key: from }, ...(metadata ? { metadata } : {}) }]
   },
+  messageText: smsMessageText,
   // Twilio reads the answer as TwiML: an empty Response sends no automatic reply.
   respond: () =>
     new Response('<?xml version="1.0" encoding="UTF-8"?><Response></Response>', { status: 200, headers: { 'Content-Type': 'text/xml; charset=utf-8' } }),

@@ -29,6 +29,9 @@ export const smsTexts = {
       'report.not_delivered': 'The SMS was not delivered.',
       'report.not_delivered_because': 'The SMS was not delivered (error {detail}).',
       'settings.phone_format': 'Enter the number in international form, e.g. +4791234567',
+      'inbound.picture_not_shown': '(1 picture not shown)',
+      'inbound.pictures_not_shown': '({count} pictures not shown)',
+      'inbound.empty': '(empty message)',
     },
   },
   nb: {
@@ -61,6 +64,9 @@ export const smsTexts = {
       'report.not_delivered': 'SMS-en ble ikke levert.',
       'report.not_delivered_because': 'SMS-en ble ikke levert (feil {detail}).',
       'settings.phone_format': 'Skriv nummeret i internasjonal form, f.eks. +4791234567',
+      'inbound.picture_not_shown': '(1 bilde vises ikke)',
+      'inbound.pictures_not_shown': '({count} bilder vises ikke)',
+      'inbound.empty': '(tom melding)',
     },
   },
 } satisfies { en: ChannelTexts; nb: ChannelTexts }

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { constantTimeEqualText, defineChannel, type ChannelContext, type InboundMessage, type SendOutcome } from '../../src/channels/types'
+import { filedTelegram, mediaKinds, telegramMessageText } from './inbound-text'
 import { say, telegramTexts } from './texts'
 
 /** The longest text one Telegram message carries (sendMessage's limit, after entity parsing). */
@@ -73,13 +74,10 @@ const apiAnswer = z.object({
 /** The id a Telegram message keeps here: message ids are unique only within their chat. */
 export const telegramMessageId = (chatId: number | string, messageId: number) => `telegram:${chatId}:${messageId}`
 
-const mediaKinds = ['photo', 'document', 'sticker', 'voice', 'video', 'audio', 'location', 'contact'] as const
-
-function textOf(msg: TelegramMessage): string {
-  const kind = mediaKinds.find((key) => msg[key] !== undefined)
-  const note = kind ? `(${kind} not shown)` : ''
-  const body = msg.text ?? msg.caption ?? ''
-  return [body.slice(0, maxTelegramLength), note].filter(Boolean).join('\n') || '(empty message)'
+/** The stored text (English, for search, previews and the AI) and what the thread remakes our notes from (`messageText`). */
+function textOf(msg: TelegramMessage) {
+  const kind = mediaKinds.find((key) => msg[key] !== undefined) ?? null
+  return filedTelegram((msg.text ?? msg.caption ?? '').slice(0, maxTelegramLength), kind)
 }
 
 function senderOf(msg: TelegramMessage): InboundMessage['from'] {
@@ -167,11 +165,12 @@ export const telegramChannel = defineChannel({
     const msg = received.message
     if (!msg) return []
     const chatId = String(msg.chat.id)
+    const { text, made } = textOf(msg)
     return [
       {
         externalId: telegramMessageId(chatId, msg.message_id),
         from: senderOf(msg),
-        text: textOf(msg),
+        text,
         sentAt: msg.date * 1000,
         thread: { key: chatId },
         metadata: {
@@ -182,11 +181,13 @@ export const telegramChannel = defineChannel({
             chatType: msg.chat.type,
             ...(msg.chat.title ? { chatTitle: msg.chat.title } : {}),
             ...(msg.from?.username ? { username: msg.from.username } : {}),
+            ...made,
           },
         },
       },
     ]
   },
+  messageText: telegramMessageText,
   validate(draft) {
     if (!draft.to.externalId) return [{ message: say('reply.no_chat') }]
     return []

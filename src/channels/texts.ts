@@ -32,18 +32,19 @@ export function secretText(plugin: Pick<ChannelPlugin, 'texts'>, secret: { key: 
 type TextsWithMessages<K extends string> = { en: ChannelTexts & { messages: Record<K, string> }; nb: ChannelTexts }
 
 /**
- * A plugin's own sentences (`texts.<locale>.messages`) in the current UI language: the function
- * it returns fills a template's `{name}` placeholders with `vars` as plain text, the way core's `t`
- * does, and falls back to the English sentence, then to the key. Keys are checked against the
- * English messages at compile time.
+ * A plugin's own sentences (`texts.<locale>.messages`) in the current UI language, or always in
+ * `locale` when one is given (what `parse` stores for everyone is English: `words(texts, 'en')`):
+ * the function it returns fills a template's `{name}` placeholders with `vars` as plain text, the
+ * way core's `t` does, and falls back to the English sentence, then to the key. Keys are checked
+ * against the English messages at compile time.
  *
  * @example
  * const say = words(smsTexts)
  * return { status: 'failed', reason: say('sms.too_long', { max: 1600 }) }
  */
-export function words<K extends string>(texts: TextsWithMessages<K>): (key: K, vars?: Record<string, string | number>) => string {
+export function words<K extends string>(texts: TextsWithMessages<K>, locale?: Locale): (key: K, vars?: Record<string, string | number>) => string {
   return (key, vars) => {
-    const own = (texts as Record<string, ChannelTexts | undefined>)[currentLocale()]?.messages?.[key]
+    const own = (texts as Record<string, ChannelTexts | undefined>)[locale ?? currentLocale()]?.messages?.[key]
     return fillPlaceholders(own ?? texts.en.messages[key] ?? key, vars)
   }
 }

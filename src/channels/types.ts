@@ -389,6 +389,17 @@ export interface ChannelTexts {
   messages?: Record<string, string>
 }
 
+/**
+ * A stored message of the plugin's channel, as `messageText` gets it. `metadata` is what `parse`
+ * put there (and what core added), read back from the database: absent on old rows, and hostile
+ * (parse it defensively).
+ */
+export interface StoredMessage {
+  text: string
+  direction: 'in' | 'out'
+  metadata: Record<string, unknown> | null
+}
+
 /** One thing a channel's settings page checked (or could not check) about its set-up. */
 export interface SetupCheck {
   /** `unknown`: this deployment cannot check it (DNS records, a provider's dashboard): `text` says where to look. */
@@ -572,6 +583,14 @@ export interface ChannelPlugin<S extends z.ZodTypeAny = z.ZodTypeAny> {
   settingsFromForm?(body: Record<string, string | string[]>): Record<string, unknown>
   /** Extra routes, mounted under /channels/<id>; `kit.channel` reads the channel a path names. */
   routes?(app: Hono<AppEnv>, kit: PluginRouteKit<z.infer<S>>): void
+  /**
+   * A message's text in the reader's language, made when it is shown from what `parse` kept in its
+   * metadata (a call's outcome and length, how many pictures were left out), with `words(texts)`.
+   * `parse` still stores a plain English `text`: search, notifications, previews, exports and the AI
+   * read that, and the thread falls back to it when this returns null (a message without the
+   * metadata, from before the plugin kept it). Plain text only: core escapes it. Must not throw.
+   */
+  messageText?(message: StoredMessage): string | null
   /** `Icon` marks the channel's conversations; `ComposerFields` draws what a reply carries besides its text (see ComposerFieldsProps). */
   ui: {
     Icon: FC

@@ -728,7 +728,7 @@ export function emailSuite(getDb: () => Db, getBlobs: () => BlobStore) {
       const [stored] = await thread(first.conversationId)
       expect(stored?.text).toMatch(/^This message could not be read \(it is larger than 25 MiB\)/)
       expect(stored?.rawKey).toBeTruthy()
-      expect(stored?.metadata).toEqual({ unreadable: true })
+      expect(stored?.metadata).toEqual({ unreadable: true, unreadableReason: { tooLargeMiB: 25 } })
     })
   })
 }
