@@ -51,6 +51,7 @@ const applied = await applyMigrations(client, resolve(environment.MIGRATIONS_DIR
 const app = await createAppHost(client, {
   kind,
   dataDir,
+  smtpPort,
   staticDir: resolve(environment.STATIC_DIR ?? 'static'),
   vars: Object.fromEntries(appVars.map((name) => [name, environment[name]])),
   s3,
