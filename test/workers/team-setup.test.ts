@@ -49,7 +49,7 @@ describe('inviting a teammate', () => {
     const { jobs, call } = recordingWorker()
     const email = `newbie.${ws.tag}@example.test`
     const invited = await call('/settings/users/invite', { method: 'POST', cookie: admin, body: form({ email, role: 'agent', inboxes: ws.inboxId }) })
-    expect(invited.status).toBe(303)
+    expect(invited.status).toBe(200)
     expect(jobs).toHaveLength(1)
     expect(jobs[0]).toMatchObject({ type: 'system-email', to: email })
     expect(jobs[0]!.subject).toContain(`Test ${ws.tag}`)
@@ -89,6 +89,34 @@ describe('inviting a teammate', () => {
     const again = await call(`/invite/${token}`, { method: 'POST', body: form({ name: 'Twice', password: 'a long new password' }) })
     expect(again.status).toBe(410)
     expect(await again.text()).toContain('already been used')
+  })
+
+  it('shows the admin the new invitation link once, to copy, for when the mail does not reach the teammate', async () => {
+    const ws = await workspace()
+    const admin = await login(ws.users.admin.email)
+    const { jobs, call } = recordingWorker()
+    const email = `copied.${ws.tag}@example.test`
+    const invited = await call('/settings/users/invite', { method: 'POST', cookie: admin, body: form({ email, role: 'agent' }) })
+    const answer = await invited.text()
+    const token = linkIn(jobs[0], 'invite')
+    // The same link the mail carries, in the invitation's row, with its copy button; never cached.
+    const [row] = await db().select().from(invitations).where(eq(invitations.email, email))
+    const ownRow = answer.slice(answer.indexOf(`id="invitation-${row!.id}"`))
+    expect(ownRow.slice(0, ownRow.indexOf('</tr>'))).toContain(`<code id="invite-link">${origin}/invite/${token}</code>`)
+    expect(answer).toContain('data-copy-text="invite-link"')
+    expect(answer).toContain('Copy invite link')
+    expect(invited.headers.get('Cache-Control')).toBe('no-store')
+    // Shown once: the page itself (a reload) no longer has it; the link works.
+    const later = await (await call('/settings/users', { cookie: admin })).text()
+    expect(later).toContain(email)
+    expect(later).not.toContain(token.split('.')[1])
+    expect(later).not.toContain('Copy invite link')
+    expect((await call(`/invite/${token}`)).status).toBe(200)
+    // An agent cannot reach it at all.
+    const agent = await login(ws.users.agent.email)
+    expect(
+      (await call('/settings/users/invite', { method: 'POST', cookie: agent, body: form({ email: `x.${ws.tag}@example.test`, role: 'agent' }) })).status,
+    ).toBe(403)
   })
 
   it('refuses, next to the field and keeping what was typed, an address already in the workspace or a malformed one', async () => {
@@ -143,7 +171,7 @@ describe('inviting a teammate', () => {
       cookie: await login(ours.users.admin.email),
       body: form({ email: theirs.users.agent.email, role: 'agent' }),
     })
-    expect(response.status).toBe(303)
+    expect(response.status).toBe(200)
     expect(jobs).toHaveLength(1)
   })
 
@@ -155,8 +183,10 @@ describe('inviting a teammate', () => {
     await call('/settings/users/invite', { method: 'POST', cookie: admin, body: form({ email, role: 'agent' }) })
     const first = linkIn(jobs[0], 'invite')
     const [row] = await db().select().from(invitations).where(eq(invitations.email, email))
-    expect((await call(`/settings/users/invitations/${row!.id}/resend`, { method: 'POST', cookie: admin })).status).toBe(303)
+    const resent = await call(`/settings/users/invitations/${row!.id}/resend`, { method: 'POST', cookie: admin })
+    expect(resent.status).toBe(200)
     const second = linkIn(jobs[1], 'invite')
+    expect(await resent.text()).toContain(`<code id="invite-link">${origin}/invite/${second}</code>`)
     expect(second).not.toBe(first)
     expect((await call(`/invite/${first}`)).status).toBe(410)
     expect((await call(`/invite/${second}`)).status).toBe(200)
