@@ -129,8 +129,9 @@ async function newPage(options = {}) {
   page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`))
   page.on('console', (message) => {
     if (message.type() !== 'error') return
-    // While the host is down, Chromium reports each reconnect attempt and htmx's ws extension logs the error Event.
-    if (restarting && /^WebSocket connection to .* failed|^\[object Event\]$/.test(message.text())) return
+    // While the host is down, Chromium reports each reconnect attempt (a socket, or a catch-up
+    // request) as refused, and htmx's ws extension logs the error Event.
+    if (restarting && /^WebSocket connection to .* failed|^\[object Event\]$|^Failed to load resource: net::ERR_CONNECTION_REFUSED$/.test(message.text())) return
     problems.push(`console: ${message.text()}`)
   })
   page.on('requestfailed', (request) => {
