@@ -46,7 +46,11 @@ async function startCatcher() {
       stream.on('end', async () => {
         const mail = { to: session.envelope.rcptTo.map((rcpt) => rcpt.address), parsed: await simpleParser(Buffer.concat(chunks)) }
         received.push(mail)
-        for (const waiter of [...waiters]) if (waiter.match(mail)) waiters.splice(waiters.indexOf(waiter), 1) && waiter.resolve(mail)
+        for (const waiter of [...waiters]) {
+          if (!waiter.match(mail)) continue
+          waiters.splice(waiters.indexOf(waiter), 1)
+          waiter.resolve(mail)
+        }
         callback()
       })
     },
@@ -59,7 +63,13 @@ async function startCatcher() {
       received.find(match) ??
       new Promise((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`no such mail at the relay; it has: ${received.map((m) => m.parsed.subject).join(', ')}`)), timeoutMs)
-        waiters.push({ match, resolve: (mail) => (clearTimeout(timer), resolve(mail)) })
+        waiters.push({
+          match,
+          resolve: (mail) => {
+            clearTimeout(timer)
+            resolve(mail)
+          },
+        })
       }),
     close: () => new Promise((resolve) => smtp.close(resolve)),
   }
@@ -98,7 +108,10 @@ after(async () => {
 
 /** A fresh self-host on an empty data directory (or `dataDir` again after a restart). */
 async function startHost({ smtp = true, dataDir, port, smtpPort } = {}) {
-  if (!dataDir) dirs.push((dataDir = mkdtempSync(join(tmpdir(), 'switchboard-team-'))))
+  if (!dataDir) {
+    dataDir = mkdtempSync(join(tmpdir(), 'switchboard-team-'))
+    dirs.push(dataDir)
+  }
   port ??= await freePort()
   smtpPort ??= await freePort()
   const host = await startSelfHost(runtime, {
