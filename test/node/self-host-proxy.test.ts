@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs'
+import { request as httpRequest } from 'node:http'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -45,12 +46,35 @@ describe('self-host behind a TLS proxy (APP_URL)', () => {
     rmSync(dataDir, { recursive: true, force: true })
   })
 
-  /** What the proxy forwards of a browser's request on the public address. */
-  const proxied = (path: string, init: RequestInit = {}) =>
-    fetch(`${host.url}${path}`, {
-      ...init,
-      redirect: 'manual',
-      headers: { Host: 'support.example.test', 'X-Forwarded-Proto': 'https', 'Sec-Fetch-Site': 'same-origin', Origin: publicUrl, ...init.headers },
+  /**
+   * What the proxy forwards of a browser's request on the public address: the public Host (which
+   * fetch() will not set, hence node:http).
+   */
+  const proxied = (path: string, init: { method: string; headers?: Record<string, string>; body: URLSearchParams }) =>
+    new Promise<{ status: number; headers: Headers }>((resolve, reject) => {
+      const body = init.body.toString()
+      const request = httpRequest(
+        `${host.url}${path}`,
+        {
+          method: init.method,
+          headers: {
+            Host: 'support.example.test',
+            'X-Forwarded-Proto': 'https',
+            'Sec-Fetch-Site': 'same-origin',
+            Origin: publicUrl,
+            'Content-Length': String(Buffer.byteLength(body)),
+            ...init.headers,
+          },
+        },
+        (response) => {
+          response.resume()
+          const headers = new Headers()
+          for (const [name, value] of Object.entries(response.headers)) for (const item of [value ?? []].flat()) headers.append(name, item)
+          resolve({ status: response.statusCode ?? 0, headers })
+        },
+      )
+      request.on('error', reject)
+      request.end(body)
     })
 
   it('a login form posted from the public https address signs in (not refused as cross-origin)', async () => {
@@ -70,5 +94,15 @@ describe('self-host behind a TLS proxy (APP_URL)', () => {
       body: new URLSearchParams({ email: 'ada@demo.switchboard.test', password: 'switchboard-demo' }),
     })
     expect(response.status).toBe(403)
+  })
+
+  it('the process reached straight at its own address (before the proxy is set up) still takes its forms', async () => {
+    const response = await fetch(`${host.url}/login`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'Sec-Fetch-Site': 'same-origin', Origin: host.url },
+      body: new URLSearchParams({ email: 'ada@demo.switchboard.test', password: 'switchboard-demo' }),
+    })
+    expect(response.status).toBe(303)
   })
 })

@@ -18,7 +18,8 @@ export function publicOriginOf(appUrl: string | undefined): string | null {
  * is http://host while the browser is on https://host. The app reads its own origin from the
  * request (the same-origin check on every POST, the widget's embed code, links), so the request
  * is given the public origin, path and query kept; without it every form post behind the proxy
- * would be refused as cross-origin.
+ * would be refused as cross-origin. Only requests for the public host name (the proxy passes Host
+ * on, as docs/self-host.md's nginx and Caddy do): one straight to http://server:8787 stays as it is.
  */
 export function withClientAddress(request: Request, address: string | null, publicOrigin: string | null = null): Request {
   const headers = new Headers(request.headers)
@@ -29,7 +30,8 @@ export function withClientAddress(request: Request, address: string | null, publ
     .replace(/^::ffff:/, '')
   if (trimmed) headers.set('CF-Connecting-IP', trimmed.slice(0, 64))
   const hasBody = request.method !== 'GET' && request.method !== 'HEAD'
-  const url = publicOrigin ? publicOrigin + request.url.slice(new URL(request.url).origin.length) : request.url
+  const own = new URL(request.url)
+  const url = publicOrigin && own.hostname === new URL(publicOrigin).hostname ? publicOrigin + request.url.slice(own.origin.length) : request.url
   return new Request(url, {
     method: request.method,
     headers,
