@@ -158,6 +158,10 @@ document.addEventListener('keydown', (event) => {
 })
 
 document.addEventListener('DOMContentLoaded', () => {
+  // A page answering a form POST (a new invitation's link, shown once) names its plain address, so
+  // a reload asks for that page instead of sending the form again.
+  const plain = document.querySelector('[data-replace-url]')?.getAttribute('data-replace-url')
+  if (plain?.startsWith('/')) history.replaceState(history.state, '', plain)
   if (!focusLinkedMessage()) scrollThreadToEnd(true)
   // htmx has processed the page by now (its own handler ran first): the UI is live.
   document.documentElement.dataset.ready = 'true'

@@ -275,7 +275,9 @@ export const ChannelPage: FC<{
         {live && testAddress !== null && (
           <form class="card stack" hx-post={`/channels-settings/${channel.id}/test-email`} hx-target="#test-email-result" hx-swap="innerHTML">
             <h2>{t('channelsetup.test_email')}</h2>
-            <p class="muted small">{t('channelsetup.test_email_help', { address: testAddress })}</p>
+            <p class="muted small">
+              {t(setup.host.kind === 'workers' ? 'channelsetup.test_email_help' : 'channelsetup.test_email_help_smtp', { address: testAddress })}
+            </p>
             <p>
               <button type="submit" class="button" disabled={channel.status !== 'active'}>
                 {t('channelsetup.test_email')}

@@ -8,7 +8,7 @@ import { t } from '../src/i18n'
 import type { Inbox } from '../src/services/inboxes'
 import type { Invitation } from '../src/services/invitations'
 import type { FieldErrors } from './onboarding'
-import { InvitationList, InviteForm, TeamNotice } from './team'
+import { InvitationList, InviteForm, TeamNotice, type IssuedLink } from './team'
 
 const roleLabel = (role: string) => t(`users.role.${role}`)
 
@@ -142,6 +142,8 @@ export interface TeamExtras {
   notice?: string
   inviteValues?: { email?: string; role?: string; inboxIds?: string[]; locale?: string }
   inviteErrors?: FieldErrors
+  /** Set only on the answer to an invite or resend: the link, shown once, to copy. */
+  issued?: IssuedLink
 }
 
 export const UsersPage: FC<{ appName: string; actor: SessionUser; users: User[]; team: TeamExtras }> = ({ appName, actor, users, team }) => (
@@ -153,6 +155,8 @@ export const UsersPage: FC<{ appName: string; actor: SessionUser; users: User[];
           {t('common.back_to_inbox')}
         </a>
         <h1>{t('users.heading')}</h1>
+        {/* The answer to the invite's POST shows the link once; a reload asks for the plain page, without it. */}
+        {team.issued && <span hidden data-replace-url="/settings/users" />}
         <TeamNotice notice={team.notice} />
         <table class="table">
           <thead>
@@ -171,7 +175,7 @@ export const UsersPage: FC<{ appName: string; actor: SessionUser; users: User[];
             ))}
           </tbody>
         </table>
-        <InvitationList invitations={team.invitations} nowMs={Date.now()} />
+        <InvitationList invitations={team.invitations} nowMs={Date.now()} issued={team.issued} />
         <InviteForm actorRole={actor.role} inboxes={team.inboxes} values={team.inviteValues} errors={team.inviteErrors} />
       </main>
     </div>

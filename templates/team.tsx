@@ -60,7 +60,13 @@ export const InviteForm: FC<{
   </form>
 )
 
-export const InvitationList: FC<{ invitations: Invitation[]; nowMs: number }> = ({ invitations, nowMs }) =>
+/** An invitation's link right after it was made (or made anew): the only time it exists in clear. */
+export interface IssuedLink {
+  invitationId: string
+  link: string
+}
+
+export const InvitationList: FC<{ invitations: Invitation[]; nowMs: number; issued?: IssuedLink }> = ({ invitations, nowMs, issued }) =>
   invitations.length === 0 ? null : (
     <section class="card stack" id="invitations">
       <h2>{t('invite.pending')}</h2>
@@ -76,6 +82,17 @@ export const InvitationList: FC<{ invitations: Invitation[]; nowMs: number }> = 
                     ? t('invite.expired')
                     : t('invite.expires', { date: new Date(invitation.expiresAt).toISOString().slice(0, 10) })}
                 </div>
+                {issued?.invitationId === invitation.id && invitation.expiresAt > nowMs && (
+                  <div class="stack invite-link">
+                    <span class="muted small">{t('invite.link_once')}</span>
+                    <code id="invite-link">{issued.link}</code>
+                    <p>
+                      <button type="button" class="button small" data-copy-text="invite-link">
+                        {t('invite.copy_link')}
+                      </button>
+                    </p>
+                  </div>
+                )}
               </td>
               <td class="actions">
                 <form method="post" action={`/settings/users/invitations/${invitation.id}/resend`} class="inline-form">

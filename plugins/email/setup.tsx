@@ -1,5 +1,6 @@
-import { hostOf, type ChannelContext, type ChannelSetupProps, type ExclusiveSetting, type SetupCheck } from '../../src/channels/types'
+import { hostOf, type ChannelContext, type Host, type ChannelSetupProps, type ExclusiveSetting, type SetupCheck } from '../../src/channels/types'
 import { baseAddress } from './routing'
+import { smtpWords } from './setup-smtp'
 
 /** The addresses a channel's stored settings list (hostile JSON: read defensively). */
 function addressesOf(settings: unknown): string[] {
@@ -22,8 +23,6 @@ const words = {
   en: {
     binding: 'The SEND_EMAIL binding is configured (wrangler.toml [[send_email]]): replies can be handed to Cloudflare.',
     noBinding: 'The SEND_EMAIL binding is missing: add [[send_email]] name = "SEND_EMAIL" to wrangler.toml and deploy again, or replies cannot go out.',
-    smtp: 'Mail goes out through the SMTP relay in SMTP_URL, or, while none is set, into the outbox folder (docs/self-host.md).',
-    noSmtp: 'No SMTP relay is set (SMTP_URL): replies are written to the outbox folder instead of being sent (docs/self-host.md).',
     domainOk: (domain: string) => `Replies are sent from ${domain}, a public domain name.`,
     domainBad: (domain: string) => `${domain} is not a public domain: replies from it cannot be delivered. Make the first address one on your own domain.`,
     dns: (domain: string) =>
@@ -50,8 +49,6 @@ const words = {
   nb: {
     binding: 'SEND_EMAIL-bindingen er satt opp (wrangler.toml [[send_email]]): svar kan leveres til Cloudflare.',
     noBinding: 'SEND_EMAIL-bindingen mangler: legg [[send_email]] name = "SEND_EMAIL" inn i wrangler.toml og publiser på nytt, ellers kan ikke svar sendes.',
-    smtp: 'E-post sendes gjennom SMTP-reléet i SMTP_URL, eller, så lenge det ikke er satt, til utboksmappen (docs/self-host.md).',
-    noSmtp: 'Ingen SMTP-relé er satt (SMTP_URL): svar skrives til utboksmappen i stedet for å sendes (docs/self-host.md).',
     domainOk: (domain: string) => `Svar sendes fra ${domain}, et offentlig domenenavn.`,
     domainBad: (domain: string) => `${domain} er ikke et offentlig domene: svar derfra kan ikke leveres. La den første adressen være på ditt eget domene.`,
     dns: (domain: string) =>
@@ -77,28 +74,32 @@ const words = {
   },
 }
 
-/** Whether this host can hand mail over at all: the send_email binding on Workers, SMTP on the self-host. */
-function sendingCheck(ctx: ChannelContext<unknown>, say: (typeof words)['en']): SetupCheck {
-  const host = hostOf(ctx.env)
-  if (host.kind === 'workers') return host.mail ? { status: 'ok', text: say.binding } : { status: 'problem', text: say.noBinding }
-  return host.mail ? { status: 'ok', text: say.smtp } : { status: 'problem', text: say.noSmtp }
+/**
+ * Whether this host can hand mail over at all: the send_email binding on Workers; on the self-host
+ * a relay in SMTP_URL (without one, mail only lands in the outbox folder, which sends nothing).
+ */
+function sendingCheck(host: Host, locale: 'en' | 'nb'): SetupCheck {
+  const say = words[locale]
+  if (!host.smtp) return host.mail ? { status: 'ok', text: say.binding } : { status: 'problem', text: say.noBinding }
+  return host.smtp.relay ? { status: 'ok', text: smtpWords[locale].relay } : { status: 'problem', text: smtpWords[locale].noRelay(host.smtp.outbox) }
 }
 
 /** What can be checked about sending from here, and what cannot (DNS), said honestly. */
 export function emailChecks(ctx: ChannelContext<unknown>, locale: 'en' | 'nb'): SetupCheck[] {
   const say = words[locale]
+  const host = hostOf(ctx.env)
   const from = addressesOf(ctx.settings)[0]
-  const checks: SetupCheck[] = [sendingCheck(ctx, say)]
+  const checks: SetupCheck[] = [sendingCheck(host, locale)]
   if (!from) return checks
   const domain = domainOf(from)
   const looksPublic = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$/.test(domain) && !reservedDomain.test(domain)
   checks.push(looksPublic ? { status: 'ok', text: say.domainOk(domain) } : { status: 'problem', text: say.domainBad(domain) })
-  checks.push({ status: 'unknown', text: say.dns(domain) })
+  checks.push({ status: 'unknown', text: host.smtp ? smtpWords[locale].dns(domain) : say.dns(domain) })
   return checks
 }
 
 /** The steps with this channel's own addresses: routing, the forwarding alternative, and what sending needs. */
-export function EmailSetup({ settings, locale }: ChannelSetupProps) {
+export function EmailSetup({ settings, locale, host }: ChannelSetupProps) {
   const say = words[locale]
   const addresses = addressesOf(settings)
   const first = addresses[0]
@@ -114,6 +115,18 @@ export function EmailSetup({ settings, locale }: ChannelSetupProps) {
       </ol>
     </>
   )
+  const smtp = host.smtp
+  if (smtp) {
+    // The self-host: MX at its own SMTP port, replies through SMTP_URL; the Gmail and Microsoft steps are the same.
+    const own = smtpWords[locale]
+    return (
+      <div class="stack">
+        {section(own.routingTitle(smtp.inboundPort), own.routing(domain, addresses, smtp.inboundPort))}
+        {section(say.forwardTitle, [...own.forward(addresses[1] ?? first), ...say.forward(addresses[1] ?? first).slice(1)])}
+        {section(own.sendTitle, own.send(domain, first))}
+      </div>
+    )
+  }
   return (
     <div class="stack">
       {section(say.routingTitle, say.routing(domain, addresses))}

@@ -414,6 +414,11 @@ export interface ChannelSetupProps {
   locale: 'en' | 'nb'
   /** The settings as stored (validated by the plugin's schema when they are valid). */
   settings: unknown
+  /**
+   * What runs this deployment: Workers, or the self-host (Node, Bun, Deno) with its own SMTP port
+   * and relay. Instructions name the host's own steps (Email Routing there, MX at the port here).
+   */
+  host: Pick<import('../host/ports').Host, 'kind' | 'smtp'>
   urls: {
     /** This deployment's origin (https://support.example.com), no trailing slash. */
     base: string
@@ -623,3 +628,4 @@ export { words } from './texts'
 export { chatflows } from '../../plugins/bots'
 /** The host's ports (mail out, blobs, …) for a plugin's `ctx.env`: the same plugin runs on Workers and self-hosted. */
 export { hostOf } from '../host'
+export type { Host } from '../host/ports'

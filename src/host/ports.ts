@@ -29,6 +29,12 @@ export interface Host {
   readonly jobs: JobQueue
   /** Null when nothing is configured to send mail (no send_email binding). */
   readonly mail: MailOut | null
+  /**
+   * The self-host's own SMTP: the port its inbound server listens on, and whether `SMTP_URL` names
+   * a relay (else mail out is written to the `outbox` folder). Unset on Workers (Email Routing and
+   * send_email). Setup pages say where to point MX and how replies leave from these.
+   */
+  readonly smtp?: { readonly inboundPort: number; readonly relay: boolean; readonly outbox: string }
   readonly rooms: RoomDirectory
   readonly limiters: { chatChannel: RateLimiter; visitorSession: RateLimiter }
   /** Null: the offline helpers answer. */

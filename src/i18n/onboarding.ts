@@ -35,6 +35,10 @@ export default defineCatalog({
     'invite.notice.sent': 'Invitation sent.',
     'invite.notice.resent': 'Invitation sent again with a new link.',
     'invite.notice.revoked': 'Invitation revoked.',
+    'invite.notice.not_sent':
+      'No mail relay is set (SMTP_URL), so no invitation mail was sent: it was written to {outbox}. Copy the link below and give it to them yourself.',
+    'invite.link_once': 'Invitation link, shown only now (only a hash of it is kept; Resend makes a new one):',
+    'invite.copy_link': 'Copy invite link',
     'invite.error.email_invalid': 'Enter a valid email address.',
     'invite.error.already_member': 'This address already has an account in this workspace.',
     'invite.error.gone': 'This invitation was accepted or revoked in the meantime.',
@@ -117,6 +121,10 @@ export default defineCatalog({
     'invite.notice.sent': 'Invitasjonen er sendt.',
     'invite.notice.resent': 'Invitasjonen er sendt på nytt med en ny lenke.',
     'invite.notice.revoked': 'Invitasjonen er trukket tilbake.',
+    'invite.notice.not_sent':
+      'Ingen e-postrelé er satt (SMTP_URL), så ingen invitasjon ble sendt: den ble skrevet til {outbox}. Kopier lenken under og gi den til dem selv.',
+    'invite.link_once': 'Invitasjonslenken, vises bare nå (bare en hash av den lagres; «Send igjen» lager en ny):',
+    'invite.copy_link': 'Kopier invitasjonslenken',
     'invite.error.email_invalid': 'Skriv inn en gyldig e-postadresse.',
     'invite.error.already_member': 'Denne adressen har allerede en konto i dette arbeidsområdet.',
     'invite.error.gone': 'Denne invitasjonen er i mellomtiden godtatt eller trukket tilbake.',

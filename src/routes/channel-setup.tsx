@@ -10,6 +10,7 @@ import { deliverRawEmail } from '../channels/email-delivery'
 import type { ChannelPlugin, ChannelSetupProps, SetupCheck } from '../channels/types'
 import { secretText } from '../channels/texts'
 import { conversations, inboxes, messages } from '../db/schema'
+import { hostOf } from '../host'
 import { currentLocale, t } from '../i18n'
 import { InputError } from '../lib/errors'
 import { newId } from '../lib/ids'
@@ -99,6 +100,7 @@ function setupPropsOf(c: Context<AppEnv>, channel: Channel): ChannelSetupProps {
     channel: toChannelRecord(channel),
     locale: currentLocale(),
     settings: context.settings,
+    host: { kind: hostOf(c.env).kind, smtp: hostOf(c.env).smtp },
     urls: {
       base,
       webhook: `${base}/channels/${channel.id}/inbound`,
@@ -173,7 +175,7 @@ channelSettingsRoutes.post('/:channelId/status', async (c) => {
 /**
  * "Send a test email": a generated message to the channel's address, handed to the very handler
  * the Worker's email() runs (routing by recipient, R2, parse, the pipeline), then looked up by its
- * Message-ID to say where it landed. Offered for any plugin that takes mail from Email Routing.
+ * Message-ID to say where it landed. Offered for any plugin that takes mail from Email Routing (or the self-host's SMTP port).
  */
 channelSettingsRoutes.post('/:channelId/test-email', async (c) => {
   const channel = await ownChannel(c)
@@ -191,7 +193,7 @@ channelSettingsRoutes.post('/:channelId/test-email', async (c) => {
     'Content-Type: text/plain; charset=utf-8',
     'Content-Transfer-Encoding: 8bit',
     '',
-    `This test email was sent from the channel's settings page to ${address}, through the same path as mail from Cloudflare Email Routing.`,
+    `This test email was sent from the channel's settings page to ${address}, through the same path as mail from outside.`,
     '',
   ].join('\r\n')
   const rejected = await deliverRawEmail(c.env, c.executionCtx, 'setup-test@example.com', address, new TextEncoder().encode(raw))

@@ -3,7 +3,8 @@ import type { AppEnv } from '../env'
 import { requireRole } from '../auth/middleware'
 import { FieldError, InputError } from '../lib/errors'
 import { currentLocale, isLocale, t } from '../i18n'
-import { inviteTeammate, listOpenInvitations, resendInvitation, revokeInvitation } from '../services/invitations'
+import { inviteTeammate, listOpenInvitations, resendInvitation, revokeInvitation, type Invitation } from '../services/invitations'
+import { hostOf } from '../host'
 import { adminPasswordReset } from '../services/password-resets'
 import { sendInvitationMail, sendResetMail } from '../services/team-mail'
 import { baseUrlFor } from '../services/mention-email'
@@ -21,7 +22,7 @@ export const teamRoutes = new Hono<AppEnv>()
 // Mounted under /settings behind the signed-in area's requireSession (src/app.tsx).
 teamRoutes.use('/users/*', requireRole('admin', 'super_admin'))
 
-const noticeKeys = { invited: 'invite.notice.sent', resent: 'invite.notice.resent', revoked: 'invite.notice.revoked', reset: 'users.reset_sent' } as const
+const noticeKeys = { revoked: 'invite.notice.revoked', reset: 'users.reset_sent' } as const
 
 /** The users page with the team's invitations; `extras` carries a refused invite's values and errors. */
 export async function renderUsersPage(c: Context<AppEnv>, extras: Partial<TeamExtras> = {}, status: 200 | 422 = 200) {
@@ -49,6 +50,22 @@ async function accountName(c: Context<AppEnv>) {
   return row?.name ?? ''
 }
 
+/**
+ * Mails a new invitation link and answers with the users page showing that link once, to copy: the
+ * token is stored only hashed, so this answer is the one moment it can be shown. It matters most
+ * where no mail goes out (the self-host without SMTP_URL writes it to the outbox folder), and it
+ * helps anywhere a mail is slow or filtered. Never in a URL or a log: the page's own address stays
+ * /settings/users (replaced in history), so a reload shows the list without it.
+ */
+async function invitationIssued(c: Context<AppEnv>, invitation: Invitation, token: string, sentKey: 'invite.notice.sent' | 'invite.notice.resent') {
+  const baseUrl = baseUrlFor(c.env, c.req.url)
+  await sendInvitationMail(c.env, baseUrl, { invitation, token, inviterName: c.var.user.name, accountName: await accountName(c) })
+  const smtp = hostOf(c.env).smtp
+  const notice = smtp && !smtp.relay ? t('invite.notice.not_sent', { outbox: smtp.outbox }) : t(sentKey)
+  c.header('Cache-Control', 'no-store')
+  return renderUsersPage(c, { notice, issued: { invitationId: invitation.id, link: `${baseUrl}/invite/${token}` } })
+}
+
 teamRoutes.post('/users/invite', async (c) => {
   const body = await c.req.parseBody({ all: true })
   const values = {
@@ -66,8 +83,7 @@ teamRoutes.post('/users/invite', async (c) => {
       inboxIds: values.inboxIds,
       locale: values.locale,
     })
-    await sendInvitationMail(c.env, baseUrlFor(c.env, c.req.url), { invitation, token, inviterName: c.var.user.name, accountName: await accountName(c) })
-    return c.redirect('/settings/users?done=invited', 303)
+    return await invitationIssued(c, invitation, token, 'invite.notice.sent')
   } catch (error) {
     if (error instanceof FieldError) return renderUsersPage(c, { inviteValues: values, inviteErrors: { [error.field]: error.message } }, 422)
     if (error instanceof InputError) return renderUsersPage(c, { inviteValues: values, inviteErrors: { form: error.message } }, 422)
@@ -78,12 +94,11 @@ teamRoutes.post('/users/invite', async (c) => {
 teamRoutes.post('/users/invitations/:id/resend', async (c) => {
   try {
     const { invitation, token } = await resendInvitation(c.var.db, c.var.user, c.req.param('id'))
-    await sendInvitationMail(c.env, baseUrlFor(c.env, c.req.url), { invitation, token, inviterName: c.var.user.name, accountName: await accountName(c) })
+    return await invitationIssued(c, invitation, token, 'invite.notice.resent')
   } catch (error) {
     if (error instanceof InputError) return renderUsersPage(c, { inviteErrors: { form: error.message } }, 422)
     throw error
   }
-  return c.redirect('/settings/users?done=resent', 303)
 })
 
 teamRoutes.post('/users/invitations/:id/revoke', async (c) => {

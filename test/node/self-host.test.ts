@@ -205,6 +205,12 @@ describe('self-host rate limits, static files, webhook, cron, waitUntil', () => 
     expect(request.headers.get('CF-Connecting-IP')).toBe('10.0.0.7')
     expect(await request.text()).toBe('email=a')
     expect(withClientAddress(new Request('http://x/', { headers: { 'CF-Connecting-IP': '1.2.3.4' } }), null).headers.has('CF-Connecting-IP')).toBe(false)
+    // Behind a TLS proxy (which passes Host on) the app sees APP_URL's origin, the path and query kept;
+    // a request straight to the process's own address stays as it is.
+    expect(withClientAddress(new Request('http://support.example.test/inbox/x?view=open'), null, 'https://support.example.test').url).toBe(
+      'https://support.example.test/inbox/x?view=open',
+    )
+    expect(withClientAddress(new Request('http://127.0.0.1:8787/login'), null, 'https://support.example.test').url).toBe('http://127.0.0.1:8787/login')
   })
 
   it('AI assist runs on an OpenAI-compatible endpoint when the host has one', async () => {

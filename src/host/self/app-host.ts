@@ -21,6 +21,8 @@ export interface SelfHostConfig {
   dataDir: string
   staticDir: string
   vars: Record<string, string | undefined>
+  /** The inbound SMTP server's port (SMTP_PORT), named on the email channel's setup page. */
+  smtpPort?: number
   /** Blobs in this S3-compatible bucket (s3ConfigFromEnv); unset: in dataDir/blobs. Kept out of `vars`: the app never sees the keys. */
   s3?: S3Config | null
 }
@@ -51,6 +53,7 @@ export async function createAppHost(client: Client, config: SelfHostConfig) {
     blobs,
     jobs: jobs.queue,
     mail,
+    smtp: { inboundPort: config.smtpPort ?? 2525, relay: Boolean(vars.SMTP_URL), outbox: join(config.dataDir, 'outbox') },
     rooms: {
       conversation: (id) => conversationRooms.get(conversationRooms.idFromName(id)) as never,
       inbox: (id) => inboxHubs.get(inboxHubs.idFromName(id)) as never,

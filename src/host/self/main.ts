@@ -11,7 +11,7 @@ import { createAppHost } from './app-host'
 import { applyMigrations, openDatabase } from './database'
 import { deliverRaw, startSmtpServer } from './mail'
 import { serveBun, serveDeno, serveNode } from './serve'
-import { withClientAddress } from './client-address'
+import { publicOriginOf, withClientAddress } from './client-address'
 import { drain } from './wait-until'
 import { crons } from './crons'
 import { inboundWebhook } from './webhook'
@@ -51,6 +51,7 @@ const applied = await applyMigrations(client, resolve(environment.MIGRATIONS_DIR
 const app = await createAppHost(client, {
   kind,
   dataDir,
+  smtpPort,
   staticDir: resolve(environment.STATIC_DIR ?? 'static'),
   vars: Object.fromEntries(appVars.map((name) => [name, environment[name]])),
   s3,
@@ -58,11 +59,12 @@ const app = await createAppHost(client, {
 const webhook = inboundWebhook({ secret: environment.INBOUND_WEBHOOK_SECRET, deliver: (from, to, raw) => deliverRaw(app.email, from, to, raw) })
 const serve = kind === 'bun' ? serveBun : kind === 'deno' ? serveDeno : serveNode
 const clientIpHeader = environment.CLIENT_IP_HEADER
+const publicOrigin = publicOriginOf(environment.APP_URL)
 const http = await serve({
   port,
   hostname,
   fetch: async (request, peer) => {
-    const withAddress = withClientAddress(request, clientIpHeader ? request.headers.get(clientIpHeader) : peer)
+    const withAddress = withClientAddress(request, clientIpHeader ? request.headers.get(clientIpHeader) : peer, publicOrigin)
     return (await webhook(withAddress)) ?? app.fetch(withAddress)
   },
 })
