@@ -24,6 +24,7 @@ export const smtpWords = {
     send: (domain: string, address: string) => [
       `Replies go out from ${address} through the relay in SMTP_URL (e.g. smtp://user:password@smtp.example.com:587). The relay must be allowed to send as ${domain}.`,
       `SPF: one TXT record on ${domain} that includes your relay (its provider names the include, merged with any senders you already have). DKIM: the key your relay signs with, published as its provider says. DMARC: a TXT record at _dmarc.${domain}, e.g. v=DMARC1; p=none; rua=mailto:${address} to start.`,
+      `Invitations, password resets and mention mails come from no-reply@ the host name in APP_URL unless NOTIFICATION_FROM names another sender: a relay that may only send as ${domain} needs NOTIFICATION_FROM set to an address there (e.g. NOTIFICATION_FROM=no-reply@${domain}).`,
     ],
   },
   nb: {
@@ -46,6 +47,7 @@ export const smtpWords = {
     send: (domain: string, address: string) => [
       `Svar sendes fra ${address} gjennom reléet i SMTP_URL (f.eks. smtp://bruker:passord@smtp.example.com:587). Reléet må ha lov til å sende som ${domain}.`,
       `SPF: én TXT-post på ${domain} som inkluderer reléet ditt (leverandøren oppgir include-verdien, slått sammen med avsendere du allerede har). DKIM: nøkkelen reléet signerer med, publisert slik leverandøren sier. DMARC: en TXT-post på _dmarc.${domain}, f.eks. v=DMARC1; p=none; rua=mailto:${address} til å begynne med.`,
+      `Invitasjoner, tilbakestilling av passord og e-post om omtaler sendes fra no-reply@ vertsnavnet i APP_URL, med mindre NOTIFICATION_FROM oppgir en annen avsender: et relé som bare får sende som ${domain}, trenger NOTIFICATION_FROM satt til en adresse der (f.eks. NOTIFICATION_FROM=no-reply@${domain}).`,
     ],
   },
 }

@@ -3,12 +3,12 @@ import { listMessages } from '../services/messages'
 import { t } from '../i18n'
 import { AppendedMessages, TypingIndicator, Viewers } from '../../templates/inbox'
 import { placeFrom } from '../routes/thread-view'
-import { agentIdentity, identityHeader, parseAgentFrame, renderIn, sendSafely } from './protocol'
+import { agentIdentity, headerJson, identityHeader, parseAgentFrame, renderIn, sendSafely } from './protocol'
 import { stateOf, viewerOf, type AgentState, type Room } from './room'
 
 /** An agent opens the thread: their socket joins the room, catches up from `resumeFrom`, and everyone sees who is here. */
 export async function acceptAgent(room: Room, request: Request, url: URL, resumeFrom: number | null): Promise<Response> {
-  const identity = agentIdentity.safeParse(JSON.parse(request.headers.get(identityHeader) ?? 'null'))
+  const identity = agentIdentity.safeParse(headerJson(request, identityHeader))
   const conversationId = url.searchParams.get('conversation')
   if (!identity.success || !conversationId) return new Response('Bad identity', { status: 400 })
   const { 0: client, 1: server } = new WebSocketPair()

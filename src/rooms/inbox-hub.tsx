@@ -5,7 +5,7 @@ import { countViews, listConversations, type ConversationRow } from '../services
 import { parseFilters, type ListFilters } from '../services/filters'
 import { builtInViews, defaultViewId, findView } from '../services/views'
 import { ConversationRowItem, ListCount, ViewCount } from '../../templates/inbox'
-import { agentIdentity, answerClose, identityHeader, parseAgentFrame, renderIn, sendSafely, type AgentIdentity } from './protocol'
+import { agentIdentity, answerClose, headerJson, identityHeader, parseAgentFrame, renderIn, sendSafely, type AgentIdentity } from './protocol'
 
 interface SocketState extends AgentIdentity {
   inboxId: string
@@ -29,7 +29,7 @@ export class InboxHub extends DurableObject<Bindings> {
   override async fetch(request: Request): Promise<Response> {
     if (request.headers.get('Upgrade') !== 'websocket') return new Response('Expected a WebSocket', { status: 426 })
     const url = new URL(request.url)
-    const identity = agentIdentity.safeParse(JSON.parse(request.headers.get(identityHeader) ?? 'null'))
+    const identity = agentIdentity.safeParse(headerJson(request, identityHeader))
     const inboxId = url.searchParams.get('inbox')
     if (!identity.success || !inboxId) return new Response('Bad identity', { status: 400 })
     const viewId = findView(url.searchParams.get('view') ?? '')?.id ?? defaultViewId

@@ -17,6 +17,18 @@ export type AgentIdentity = z.infer<typeof agentIdentity>
 
 export const identityHeader = 'X-Switchboard-Agent'
 
+/**
+ * The JSON a room's caller (our own worker) put in an identity header, or null. Read defensively
+ * all the same: a malformed header is a 400 from the room, never a thrown fetch.
+ */
+export function headerJson(request: Request, name: string): unknown {
+  try {
+    return JSON.parse(request.headers.get(name) ?? 'null')
+  } catch {
+    return null
+  }
+}
+
 /** Frames an agent's browser may send. Anything else gets an error frame, never a crash. */
 export const agentFrame = z.discriminatedUnion('type', [z.object({ type: z.literal('ping') }), z.object({ type: z.literal('typing'), typing: z.boolean() })])
 export type AgentFrame = z.infer<typeof agentFrame>

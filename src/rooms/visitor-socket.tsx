@@ -3,14 +3,14 @@ import { listMessages } from '../services/messages'
 import { answerSurvey, pendingWidgetSurvey } from '../services/feedback'
 import { t } from '../i18n'
 import { TypingIndicator } from '../../templates/inbox'
-import { renderIn, sendSafely } from './protocol'
+import { headerJson, renderIn, sendSafely } from './protocol'
 import { parseVisitorFrame, visitorHeader, visitorIdentity, type VisitorMessage } from './visitor-protocol'
 import { forVisitor, surveyFrame } from './visitor-view'
 import { loadBudget, visitorMessage } from './visitor-messages'
 import { stateOf, type AgentState, type Room, type VisitorState } from './room'
 
 export async function acceptVisitor(room: Room, request: Request, resumeFrom: number | null): Promise<Response> {
-  const identity = visitorIdentity.safeParse(JSON.parse(request.headers.get(visitorHeader) ?? 'null'))
+  const identity = visitorIdentity.safeParse(headerJson(request, visitorHeader))
   if (!identity.success) return new Response('Bad identity', { status: 400 })
   const { 0: client, 1: server } = new WebSocketPair()
   const state: VisitorState = { ...identity.data, kind: 'visitor' }

@@ -25,7 +25,7 @@ const freePort = () =>
  */
 describe('self-host behind a TLS proxy (APP_URL)', () => {
   const publicUrl = 'https://support.example.test'
-  let host: { url: string; stop(): Promise<number> }
+  let host: { url: string; output(): string; stop(): Promise<number> }
   let dataDir: string
 
   beforeAll(async () => {
@@ -85,6 +85,10 @@ describe('self-host behind a TLS proxy (APP_URL)', () => {
     })
     expect(response.status).toBe(303)
     expect(response.headers.get('Set-Cookie')).toMatch(/sb_session=/)
+  })
+
+  it('the start-up banner names the public address beside the one it listens on', () => {
+    expect(host.output()).toContain(`is running at ${host.url}, public address ${publicUrl}`)
   })
 
   it('a post from another site is still refused', async () => {

@@ -35,6 +35,20 @@ const visitorState = {
 }
 const agentState = { accountId: 'a', userId: 'u', name: 'Ada', role: 'agent', timeZone: 'UTC', locale: 'en', inboxId: 'i', viewId: 'all', filterQuery: '' }
 
+describe('a room or hub asked to take a socket with a malformed identity header', () => {
+  it('answers 400 instead of throwing (agent and visitor in a room, agent in a hub)', async () => {
+    const upgrade = (name: string) => ({ Upgrade: 'websocket', [name]: '{not json' })
+    const room = env.CONVERSATION_ROOM.get(env.CONVERSATION_ROOM.idFromName('bad-identity'))
+    const hub = env.INBOX_HUB.get(env.INBOX_HUB.idFromName('bad-identity'))
+    const answers = [
+      await room.fetch('https://room/?conversation=k', { headers: upgrade('X-Switchboard-Agent') }),
+      await room.fetch('https://room/', { headers: upgrade('X-Switchboard-Visitor') }),
+      await hub.fetch('https://hub/?inbox=i', { headers: upgrade('X-Switchboard-Agent') }),
+    ]
+    expect(answers.map((answer) => answer.status)).toEqual([400, 400, 400])
+  })
+})
+
 describe('closing room and hub sockets', () => {
   const targets = [
     { name: 'conversation room', stub: () => env.CONVERSATION_ROOM.get(env.CONVERSATION_ROOM.idFromName('close-codes')), state: visitorState },

@@ -25,6 +25,8 @@ describe('the email channel page speaks of the host it runs on', () => {
       expect(steps).toContain('2626')
       expect(steps).toContain('SMTP_URL')
       expect(steps).toContain('MX')
+      // System mail's sender, which a relay limited to the support domain would refuse otherwise.
+      expect(steps).toContain('NOTIFICATION_FROM')
       expect(steps).not.toMatch(/Cloudflare|Worker|Email Routing|send_email/)
     }
   })

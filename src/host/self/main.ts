@@ -75,6 +75,8 @@ const smtpTls = smtpTlsOf(environment.SMTP_TLS_KEY, environment.SMTP_TLS_CERT)
 const smtp = await startSmtpServer({ port: smtpPort, host: hostname, accepts: app.accepts, deliver: app.email, tls: smtpTls })
 
 const base = `http://localhost:${port}`
+// Where this process answers (LISTEN_HOST, or every interface as localhost), and APP_URL beside it.
+const listening = `http://${hostname === '0.0.0.0' || hostname === '::' ? 'localhost' : hostname.includes(':') ? `[${hostname}]` : hostname}:${port}`
 let seeded = ''
 if (environment.DEMO_SEED === 'true') {
   const response = await app.fetch(new Request(`${base}/dev/seed`, { method: 'POST', headers: { Origin: base } }))
@@ -84,7 +86,7 @@ if (environment.DEMO_SEED === 'true') {
   Log in as ${seed.logins.superAdmin} / ${seed.password}`
 }
 console.log(`
-  Switchboard (${kind}) is running at ${base}${seeded}
+  Switchboard (${kind}) is running at ${listening}${publicOrigin ? `, public address ${publicOrigin}` : ''}${seeded}
   Mail in: SMTP on port ${smtpPort}${smtpTls ? ' (STARTTLS)' : ''}${environment.INBOUND_WEBHOOK_SECRET ? ', or POST raw MIME to /inbound/email' : ''}
   Mail out: ${environment.SMTP_URL ? 'SMTP relay (SMTP_URL)' : `files in ${join(dataDir, 'outbox')} (set SMTP_URL to send)`}
   Data: ${dataDir}${applied.length > 0 ? ` (${applied.length} migrations applied)` : ''}; blobs in ${s3 ? `the bucket ${s3.bucket} at ${s3.endpoint}` : join(dataDir, 'blobs')}
