@@ -3,7 +3,8 @@ import { defineChannel, normalizePhone, type InboundMessage } from '../../src/ch
 import { callsSettings, type CallsSettings } from './settings'
 import { callMessageText, filedCallText, filedTranscriptText, type CallEntry } from './call-log'
 import { callsTexts, say } from './texts'
-import { formOf, maxSmsLength, sendSms, startCall, verifyTwilio } from './twilio'
+import { sendSms, startCall } from './twilio'
+import { maxSmsLength, smsStatusRoute, twilioForm, verifyTwilio } from '../twilio'
 
 /** The fields of Twilio's call status callback (and transcription callback) we read; the rest are ignored. */
 const callback = z.object({
@@ -24,13 +25,6 @@ type Callback = z.infer<typeof callback>
 const finalStatuses = new Set(['completed', 'busy', 'no-answer', 'failed', 'canceled'])
 
 /** Twilio's delivery-status callback for an SMS we sent. */
-const smsStatus = z.object({
-  MessageSid: z.string().min(1).max(64),
-  MessageStatus: z.string().max(32),
-  ErrorCode: z.string().max(16).optional(),
-  ErrorMessage: z.string().max(300).optional(),
-})
-
 function CallsIcon() {
   return (
     <svg viewBox="0 0 24 24" width="16" height="16" aria-hidden="true" class="icon">
@@ -111,7 +105,7 @@ export const callsChannel = defineChannel({
   verify: (request, ctx) => verifyTwilio(request, ctx.secrets.authToken),
   async parse(input, ctx) {
     if (input.type !== 'http') return []
-    const call = callback.parse(await formOf(input.request))
+    const call = callback.parse(await twilioForm(input.request))
     const message = callMessage(call, ctx.settings, ctx.channel.name)
     return message ? [message] : []
   },
@@ -144,22 +138,7 @@ export const callsChannel = defineChannel({
   },
   routes(app, kit) {
     // Delivery reports for the texts we sent (StatusCallback).
-    app.post('/:channelId/status', async (c) => {
-      const channel = await kit.channel(c, c.req.param('channelId'))
-      if (!channel?.valid) return c.text('No such channel.', 404)
-      if (!(await verifyTwilio(c.req.raw.clone(), channel.secrets.authToken))) return c.text('Signature did not verify.', 401)
-      const report = smsStatus.safeParse(await formOf(c.req.raw))
-      if (!report.success) return c.text('Invalid status callback.', 422)
-      const { MessageSid, MessageStatus, ErrorCode, ErrorMessage } = report.data
-      if (MessageStatus === 'failed' || MessageStatus === 'undelivered') {
-        const reason = () =>
-          ErrorCode ? say('report.not_delivered_because', { detail: `${ErrorCode}${ErrorMessage ? `: ${ErrorMessage}` : ''}` }) : say('report.not_delivered')
-        await kit.reportDelivery(c, channel, { externalId: MessageSid, status: 'failed', reason })
-      } else if (MessageStatus === 'delivered') {
-        await kit.reportDelivery(c, channel, { externalId: MessageSid, status: 'delivered' })
-      }
-      return c.body(null, 204)
-    })
+    smsStatusRoute(app, kit, (error) => (error ? say('report.not_delivered_because', { detail: error }) : say('report.not_delivered')))
   },
   ui: { Icon: CallsIcon },
 })

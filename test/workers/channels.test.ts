@@ -6,7 +6,7 @@ import { conversations, messages } from '../../src/db/schema'
 import { getConversation } from '../../src/services/conversations'
 import { listMessages } from '../../src/services/messages'
 import { db, emailMessage, hmacHex, origin, request, workspace } from './helpers'
-import { twilioSignature } from '../../plugins/calls/twilio'
+import { twilioSignature } from '../../plugins/twilio'
 
 describe('channel webhooks', () => {
   it('files a form submission, validates it, and stores a repeated submission once', async () => {

@@ -4,7 +4,7 @@ import { and, eq } from 'drizzle-orm'
 import { channels, conversations, messages } from '../../../src/db/schema'
 import { deliver } from '../../../src/services/outbound'
 import { db, form, login, origin, request, workspace } from '../../../test/workers/helpers'
-import { twilioSignature } from '../twilio'
+import { twilioSignature } from '../../twilio'
 import { installCallsStandIn } from './stand-in'
 
 type Workspace = Awaited<ReturnType<typeof workspace>>

@@ -1,5 +1,5 @@
 import type { PluginContract } from '../../../test/shared/plugin-fixtures'
-import { twilioSignature } from '../twilio'
+import { twilioSignature } from '../../twilio'
 import { callsStandInBase, installCallsStandIn } from './stand-in'
 
 const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString()

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { eq } from 'drizzle-orm'
 import { db, form, login, messages, origin, request, workspace } from '../../../test/shared/plugin-test-kit'
-import { twilioSignature } from '../twilio'
+import { twilioSignature } from '../../twilio'
 
 type Workspace = Awaited<ReturnType<typeof workspace>>
 

@@ -1,5 +1,5 @@
 import type { PluginContract } from '../../../test/shared/plugin-fixtures'
-import { twilioSignature } from '../index'
+import { twilioSignature } from '../../twilio'
 import { installSmsStandIn, standInBase } from './stand-in'
 
 const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString()

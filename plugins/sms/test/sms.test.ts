@@ -15,7 +15,7 @@ import {
   worker,
   workspace,
 } from '../../../test/shared/plugin-test-kit'
-import { twilioSignature } from '../index'
+import { twilioSignature } from '../../twilio'
 import { installSmsStandIn } from './stand-in'
 
 type Workspace = Awaited<ReturnType<typeof workspace>>
