@@ -6,7 +6,6 @@
 // one again after the room's stated delay.
 // Target: p99 ≤ 50 ms on this machine, nothing lost, nothing duplicated.
 import { mkdtempSync, rmSync, statSync, readFileSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
@@ -15,17 +14,9 @@ import { applyMigrations, root, seedDemo, serverCpuMs, startDevServer } from '..
 import { selfHostRuntimes, startSelfHost } from '../lib/self-host.mjs'
 import { buildSelfHost } from '../build-self.mjs'
 import { startProfile } from '../lib/profile.mjs'
+import { freePort } from '../lib/free-port.mjs'
 
 const settleMs = 3000
-
-async function freePort() {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address()
-      server.close(() => resolve(port))
-    })
-  })
-}
 
 function percentile(sorted, fraction) {
   if (sorted.length === 0) return NaN

@@ -6,7 +6,6 @@
 // per request (`Server-Timing: db;desc="round trips";dur=`) are printed beside its time.
 //   npm run bench -- inbox [--iterations 100] [--bulk-iterations 10] [--rebuild]
 // BENCH_PROFILE=<file.cpuprofile>: a CPU profile of the worker over the list and thread cases.
-import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { root, startDevServer } from '../lib/dev-server.mjs'
@@ -14,6 +13,7 @@ import { startProfile } from '../lib/profile.mjs'
 import { selfHostRuntimes, startSelfHost } from '../lib/self-host.mjs'
 import { buildSelfHost } from '../build-self.mjs'
 import { benchLogin, copySeededInbox, ensureSeededInbox, findD1File, seedShape, seedVersion } from './seed-inbox.mjs'
+import { freePort } from '../lib/free-port.mjs'
 
 const targetsMs = { list: 10, search: 40, thread: 10, bulk: 500 }
 // Database round trips per request, at most (the hardening issue: a list page and a thread open).
@@ -23,17 +23,6 @@ const maxRoundTrips = { list: 3, search: 3, thread: 3 }
 // prefix (`"order"*`), exactly as the app sends it.
 const searchWords = ['order', 'refund', 'zipper', 'carabiner']
 const caseTimeLimitMs = 120_000
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address()
-      server.close(() => resolve(port))
-    })
-  })
-}
 
 /** The self-host on the bench's copy of the seeded D1 file (it takes over wrangler's migration list). */
 async function startBenchSelfHost(runtime, file, persistTo) {

@@ -10,6 +10,7 @@ import { applyMigrations, seedDemo, serverCpuMs, startDevServer } from '../lib/d
 import { startProfile } from '../lib/profile.mjs'
 import { selfHostRuntimes, startSelfHost } from '../lib/self-host.mjs'
 import { buildSelfHost } from '../build-self.mjs'
+import { freePort } from '../lib/free-port.mjs'
 
 const recipient = 'support@demo.switchboard.test'
 const paragraph =
@@ -191,14 +192,6 @@ export async function run(args) {
 async function ingestOverSmtp(runtime, count, concurrency) {
   if (!selfHostRuntimes.includes(runtime)) throw new Error(`--host takes ${selfHostRuntimes.join(', ')}`)
   const { createTransport } = await import('nodemailer')
-  const { createServer } = await import('node:net')
-  const freePort = () =>
-    new Promise((resolve) => {
-      const listener = createServer().listen(0, '127.0.0.1', () => {
-        const { port } = listener.address()
-        listener.close(() => resolve(port))
-      })
-    })
   const persistTo = mkdtempSync(join(tmpdir(), 'switchboard-bench-smtp-'))
   await buildSelfHost()
   const smtpPort = await freePort()

@@ -10,7 +10,6 @@ import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { createServer as createHttpServer } from 'node:http'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { chromium } from 'playwright-core'
@@ -19,17 +18,9 @@ import { SMTPServer } from 'smtp-server'
 import { simpleParser } from 'mailparser'
 import { startSelfHost } from '../../scripts/lib/self-host.mjs'
 import { buildSelfHost } from '../../scripts/build-self.mjs'
+import { freePort } from '../../scripts/lib/free-port.mjs'
 
 const runtime = process.env.SELF_HOST_TEAM_RUNTIME ?? 'bun'
-
-async function freePort() {
-  return new Promise((resolve) => {
-    const listener = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = listener.address()
-      listener.close(() => resolve(port))
-    })
-  })
-}
 
 /** A local SMTP relay standing in for the outside world; `next(match)` waits for a mail it accepted. */
 async function startCatcher() {

@@ -6,7 +6,6 @@
 import { test, before, after, describe } from 'node:test'
 import assert from 'node:assert/strict'
 import { mkdtempSync, rmSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { chromium } from 'playwright-core'
@@ -14,17 +13,9 @@ import { createTransport } from 'nodemailer'
 import { SMTPServer } from 'smtp-server'
 import { selfHostRuntimes, startSelfHost } from '../../scripts/lib/self-host.mjs'
 import { buildSelfHost } from '../../scripts/build-self.mjs'
+import { freePort } from '../../scripts/lib/free-port.mjs'
 
 const runtimes = (process.env.SELF_HOST_RUNTIMES ?? selfHostRuntimes.join(',')).split(',').filter(Boolean)
-
-async function freePort() {
-  return new Promise((resolve) => {
-    const listener = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = listener.address()
-      listener.close(() => resolve(port))
-    })
-  })
-}
 
 /** A local SMTP relay standing in for the outside world: records what it accepts; `refusing` answers 451. */
 async function startCatcher() {

@@ -1,11 +1,11 @@
 // Shared set-up for browser tests: a fresh local D1, the real worker under wrangler dev, the demo
 // workspace, and Debian's Chromium.
 import { mkdtempSync, mkdirSync, rmSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { chromium } from 'playwright-core'
 import { applyMigrations, root, seedDemo, startDevServer } from '../../scripts/lib/dev-server.mjs'
+import { freePort } from '../../scripts/lib/free-port.mjs'
 
 const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 const chromiumArgs = [
@@ -18,15 +18,6 @@ const chromiumArgs = [
   '--disable-sync',
 ]
 export const resultsDir = join(root, 'test-results')
-
-async function freePort() {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address()
-      server.close(() => resolve(port))
-    })
-  })
-}
 
 /** `empty`: no demo workspace (a new install), with the local outbox at /dev/outbox. */
 export async function startStack(options = {}) {

@@ -1,4 +1,3 @@
-import { createServer } from 'node:net'
 import { SMTPServer } from 'smtp-server'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { sendEmail } from '../../plugins/email/send'
@@ -6,14 +5,8 @@ import type { ChannelContext, OutboundMessage } from '../../src/channels/types'
 import type { Bindings } from '../../src/env'
 import type { Host } from '../../src/host/ports'
 import { mailOut } from '../../src/host/self/mail'
-
-async function freePort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as { port: number }
-  await new Promise((resolve) => server.close(resolve))
-  return port
-}
+// @ts-expect-error: a plain .mjs script without type declarations
+import { freePort } from '../../scripts/lib/free-port.mjs'
 
 /** A relay as the outside world runs one: it refuses some recipients at RCPT, for good (550) or for now (451). */
 const relay = { accepted: [] as string[], refuse: new Map<string, number>(), port: 0, server: null as SMTPServer | null }

@@ -1,6 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { request as httpRequest } from 'node:http'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -8,14 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startSelfHost } from '../../scripts/lib/self-host.mjs'
 // @ts-expect-error: a plain .mjs script without type declarations
 import { buildSelfHost } from '../../scripts/build-self.mjs'
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const listener = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = listener.address() as { port: number }
-      listener.close(() => resolve(port))
-    })
-  })
+// @ts-expect-error: a plain .mjs script without type declarations
+import { freePort } from '../../scripts/lib/free-port.mjs'
 
 /**
  * The built self-host (dist/self/server.mjs, as main.ts wires it) behind a TLS proxy, as

@@ -1,6 +1,5 @@
 import { spawn } from 'node:child_process'
 import { existsSync, mkdtempSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -11,6 +10,8 @@ import { drain } from '../../src/host/self/wait-until'
 import { type S3StandIn, startS3StandIn } from './s3-standin'
 // @ts-expect-error: a plain .mjs script without type declarations
 import { buildSelfHost } from '../../scripts/build-self.mjs'
+// @ts-expect-error: a plain .mjs script without type declarations
+import { freePort } from '../../scripts/lib/free-port.mjs'
 
 const root = join(import.meta.dirname, '..', '..')
 const base = 'http://localhost:8787'
@@ -149,15 +150,6 @@ async function startServer(env: Record<string, string>) {
       return exited
     },
   }
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const listener = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = listener.address() as { port: number }
-      listener.close(() => resolve(port))
-    })
-  })
 }
 
 // The process itself: main.ts reading S3_*.

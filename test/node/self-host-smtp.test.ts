@@ -1,21 +1,14 @@
 import { readFileSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { createTransport } from 'nodemailer'
 import { afterEach, describe, expect, it } from 'vitest'
 import { startSmtpServer } from '../../src/host/self/mail'
+// @ts-expect-error: a plain .mjs script without type declarations
+import { freePort } from '../../scripts/lib/free-port.mjs'
 
 const fixtures = join(import.meta.dirname, '..', 'fixtures', 'tls')
 const key = readFileSync(join(fixtures, 'mx.key'))
 const cert = readFileSync(join(fixtures, 'mx.crt'))
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const listener = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = listener.address() as { port: number }
-      listener.close(() => resolve(port))
-    })
-  })
 
 const raw =
   'From: Priya <priya@customer.example>\r\nTo: support@acme.test\r\nSubject: Invoice\r\nMessage-ID: <tls-1@customer.example>\r\n\r\nHello over SMTP.\r\n'
